@@ -1,0 +1,98 @@
+// The one interface every connector implements (filesystem, print, kafka, embedded, elasticsearch).
+// A connector is a definition object: its name, the metadata columns it can fill, and factories
+// for a source and a sink. Options are read (and validated) when the factories run, which is at
+// plan time, so a job with a bad option fails before it reads anything.
+
+import type { OptionBag } from '../engine/options.js';
+import type { Row, Schema, SqlType } from '../engine/types.js';
+import type { SourcePos } from '../engine/errors.js';
+import type { FormatDefinition } from '../engine/formats/api.js';
+
+/** What a connector gets to build a source or sink for one table. */
+export interface ConnectorContext {
+  /** The table's name as declared. */
+  readonly table: string;
+  readonly tablePos: SourcePos;
+  /** The WITH options except 'connector'. Read what you need; leftovers are rejected after the format read its part. */
+  readonly options: OptionBag;
+  /** Physical columns (what the format decodes / encodes), in declaration order. */
+  readonly physical: Schema;
+  /** PRIMARY KEY columns (indexes into the sink row), when declared. */
+  readonly primaryKey?: readonly number[];
+  /** Job-level settings: SET statements and CLI --set/--brokers, e.g. 'kafka.brokers'. */
+  readonly settings: ReadonlyMap<string, string>;
+  /** Directory relative paths are resolved against (the CLI's working directory). */
+  readonly cwd: string;
+  /** The table's `format` (or `value.format`), resolved by the planner, for connectors that use one. */
+  readonly format?: FormatDefinition;
+}
+
+/** A raw record batch from one split, column-wise so a batch costs a few arrays, not an object per record. */
+export interface RawBatch {
+  /** Index of the split (file, partition) the records come from, into SourceReader.splits. */
+  readonly split: number;
+  /** The record values (a line of a file, a Kafka message value). null = tombstone / no value. */
+  readonly values: readonly (string | null)[];
+  /** Position of each record inside its split, for error messages and checkpoints (line number, offset). */
+  readonly positions: readonly number[];
+  /** Per-record metadata for METADATA columns the connector fills per record ('timestamp', 'key', 'offset'). */
+  readonly metadata?: ReadonlyMap<string, readonly unknown[]>;
+}
+
+export interface SplitInfo {
+  /** Human-readable, used in messages: `data/tx.csv`, `transactions/2`. */
+  readonly name: string;
+  /** Between the name and a position in messages: ':' for file lines (`tx.csv:17`), '@' for offsets. */
+  readonly positionSeparator?: string;
+  /** Metadata constant for the whole split ('topic', 'partition', 'file.path'). */
+  readonly metadata?: ReadonlyMap<string, unknown>;
+}
+
+export type PollResult =
+  | { readonly kind: 'batch'; readonly batch: RawBatch }
+  /** The split has no more records (a file fully read, a bounded partition at its end offset). */
+  | { readonly kind: 'split-end'; readonly split: number }
+  /** Nothing right now (unbounded source); try again later. */
+  | { readonly kind: 'idle' }
+  /** Every split has ended: the source is exhausted. */
+  | { readonly kind: 'end' };
+
+export interface SourceReader {
+  /** Known splits; may grow for unbounded sources (new partitions). */
+  readonly splits: readonly SplitInfo[];
+  /** Whether this source ends by itself (a file) or runs until stopped (a topic). */
+  readonly bounded: boolean;
+  open(): Promise<void>;
+  /** Next records, up to `maxRecords`. Readers should interleave splits so event time advances evenly. */
+  poll(maxRecords: number): Promise<PollResult>;
+  /** Where each split stands (next position to read), for checkpoints. */
+  positions(): Record<string, number>;
+  /** Resume from positions returned by positions() (called before open()). */
+  seek(positions: Record<string, number>): void;
+  /** Called after the rows produced from everything read so far are safely in the sinks. */
+  commit?(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SinkWriter {
+  /** Buffers rows of the sink's schema. Synchronous: called from the operator chain. */
+  write(rows: readonly Row[]): void;
+  /** Rows buffered and not yet flushed; the runtime flushes when this grows large (backpressure). */
+  readonly pending: number;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  /** One line for the final summary: `12 rows → output/laundering.csv`. */
+  describe(): string;
+  readonly rowsWritten: number;
+}
+
+export interface ConnectorDefinition {
+  readonly name: string;
+  /** METADATA keys this connector fills, with their types (e.g. kafka: topic STRING, partition INT). */
+  readonly metadata: ReadonlyMap<string, SqlType>;
+  /** Whether this connector's sink needs/accepts a format option. */
+  readonly usesFormat: boolean;
+  /** Returns undefined if the connector cannot be a source. */
+  createSource?(ctx: ConnectorContext): SourceReader;
+  createSink?(ctx: ConnectorContext): SinkWriter;
+}

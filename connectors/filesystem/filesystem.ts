@@ -1,0 +1,24 @@
+// The 'filesystem' connector (Flink's options: 'path', 'format'; source and sink).
+
+import type { ConnectorDefinition } from '../api.js';
+import { T } from '../../engine/types.js';
+import { FileSource } from './source.js';
+import { FileSink } from './sink.js';
+
+export const filesystemConnector: ConnectorDefinition = {
+  name: 'filesystem',
+  usesFormat: true,
+  metadata: new Map([['file.path', T.string(false)]]),
+  createSource(ctx) {
+    const path = ctx.options.string('path');
+    // Flink options we accept for compatibility but that change nothing for a local run.
+    ctx.options.accept('source.monitor-interval', 'partition.default-name');
+    return new FileSource(path, ctx.cwd, ctx.table);
+  },
+  createSink(ctx) {
+    const path = ctx.options.string('path');
+    ctx.options.accept('sink.rolling-policy.file-size', 'sink.rolling-policy.rollover-interval', 'sink.rolling-policy.check-interval', 'sink.parallelism', 'partition.default-name');
+    const encoder = ctx.format!.createEncoder(ctx.physical, ctx.options);
+    return new FileSink(path, ctx.cwd, encoder, ctx.format!.name === 'json' ? 'json' : 'csv');
+  },
+};

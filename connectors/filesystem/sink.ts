@@ -1,0 +1,65 @@
+// Writes rows to one file (a path with an extension, e.g. output/alerts.csv: one CSV with a header)
+// or, for a directory path, to a part file inside it as Flink does.
+
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { dirname, extname, join, relative, resolve } from 'node:path';
+import type { RecordEncoder } from '../../engine/formats/api.js';
+import type { Row } from '../../engine/types.js';
+import type { SinkWriter } from '../api.js';
+
+export class FileSink implements SinkWriter {
+  private buffer: Row[] = [];
+  private fh?: FileHandle;
+  private readonly file: string;
+  rowsWritten = 0;
+
+  constructor(
+    private readonly path: string,
+    cwd: string,
+    private readonly encoder: RecordEncoder,
+    extension: string,
+  ) {
+    const abs = resolve(cwd, path);
+    // A path with an extension names the file; anything else is a directory of part files.
+    this.file = extname(abs) !== '' ? abs : join(abs, `part-0-0.${extension}`);
+    this.display = relative(cwd, this.file) || this.file;
+  }
+
+  private readonly display: string;
+
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  write(rows: readonly Row[]): void {
+    for (const r of rows) this.buffer.push(r);
+  }
+
+  private async ensureOpen(): Promise<FileHandle> {
+    if (!this.fh) {
+      await mkdir(dirname(this.file), { recursive: true });
+      this.fh = await open(this.file, 'w');
+      if (this.encoder.header !== null) await this.fh.write(this.encoder.header + '\n');
+    }
+    return this.fh;
+  }
+
+  async flush(): Promise<void> {
+    const fh = await this.ensureOpen();
+    if (this.buffer.length === 0) return;
+    const rows = this.buffer;
+    this.buffer = [];
+    await fh.write(this.encoder.encodeLines(rows));
+    this.rowsWritten += rows.length;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.fh?.close();
+    this.fh = undefined;
+  }
+
+  describe(): string {
+    return `${this.rowsWritten} row${this.rowsWritten === 1 ? '' : 's'} → ${this.display}`;
+  }
+}

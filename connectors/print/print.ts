@@ -1,0 +1,55 @@
+// The 'print' connector: writes each row to stdout the way Flink's print sink does, `+I[a, b, c]`,
+// prefixed by 'print-identifier' when given.
+
+import type { ConnectorDefinition, SinkWriter } from '../api.js';
+import type { Row, Schema } from '../../engine/types.js';
+import { valueToText } from '../../engine/values.js';
+
+class PrintSink implements SinkWriter {
+  private lines: string[] = [];
+  rowsWritten = 0;
+
+  constructor(
+    private readonly schema: Schema,
+    private readonly prefix: string,
+    private readonly out: NodeJS.WritableStream,
+  ) {}
+
+  get pending(): number {
+    return this.lines.length;
+  }
+
+  write(rows: readonly Row[]): void {
+    for (const r of rows) {
+      const vals = r.map((v, i) => valueToText(v, this.schema[i]!.type) ?? 'NULL');
+      this.lines.push(`${this.prefix}+I[${vals.join(', ')}]`);
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.lines.length === 0) return;
+    const text = this.lines.join('\n') + '\n';
+    this.rowsWritten += this.lines.length;
+    this.lines = [];
+    await new Promise<void>((res) => (this.out.write(text) ? res() : this.out.once('drain', () => res())));
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+
+  describe(): string {
+    return `${this.rowsWritten} row${this.rowsWritten === 1 ? '' : 's'} → stdout`;
+  }
+}
+
+export const printConnector: ConnectorDefinition = {
+  name: 'print',
+  usesFormat: false,
+  metadata: new Map(),
+  createSink(ctx) {
+    const id = ctx.options.optionalString('print-identifier');
+    ctx.options.accept('standard-error', 'sink.parallelism');
+    return new PrintSink(ctx.physical, id ? `${id}> ` : '', process.stdout);
+  },
+};

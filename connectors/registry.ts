@@ -1,0 +1,16 @@
+// Every connector, by the name used in WITH ('connector' = '...').
+
+import type { ConnectorDefinition } from './api.js';
+import { blackholeConnector } from './blackhole/blackhole.js';
+import { filesystemConnector } from './filesystem/filesystem.js';
+import { printConnector } from './print/print.js';
+
+const CONNECTORS: ReadonlyMap<string, ConnectorDefinition> = new Map(
+  [filesystemConnector, printConnector, blackholeConnector].map((c) => [c.name, c]),
+);
+
+export const CONNECTOR_NAMES: readonly string[] = [...CONNECTORS.keys()];
+
+export function getConnector(name: string): ConnectorDefinition | undefined {
+  return CONNECTORS.get(name);
+}

@@ -1,0 +1,10 @@
+// Commands beyond run/validate/explain (generate, tail, ...), each a module of its own.
+
+export interface ExtraCommand {
+  readonly name: string;
+  readonly usage: string;
+  readonly summary: string;
+  run(argv: string[]): Promise<number>;
+}
+
+export const extraCommands: ExtraCommand[] = [];

@@ -1,0 +1,38 @@
+// Loading jobs for the CLI: a .sql file or every .sql file of a directory -> planned, built jobs.
+
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { ConnectorError } from '../errors.js';
+import { parseSqlFile } from '../sql/parse.js';
+import { planJob } from '../plan/planner.js';
+import type { JobPlan } from '../plan/logical.js';
+
+/** The .sql files a path names: the file itself, or a directory's *.sql files in name order. */
+export function jobFiles(path: string, cwd: string): string[] {
+  const abs = resolve(cwd, path);
+  let st;
+  try {
+    st = statSync(abs);
+  } catch {
+    throw new ConnectorError(`no such file or directory: ${path}`);
+  }
+  if (!st.isDirectory()) return [abs];
+  const files = readdirSync(abs)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => join(abs, f));
+  if (files.length === 0) throw new ConnectorError(`no .sql files in directory ${path}`);
+  return files;
+}
+
+/** How a file is named in messages: relative to the working directory when inside it. */
+export function displayPath(abs: string, cwd: string): string {
+  const r = relative(cwd, abs);
+  return r === '' || r.startsWith('..') ? abs : r;
+}
+
+export function planFile(abs: string, cwd: string, settings: ReadonlyMap<string, string>): JobPlan {
+  const file = displayPath(abs, cwd);
+  const text = readFileSync(abs, 'utf8');
+  return planJob(parseSqlFile(text, file), file, settings);
+}

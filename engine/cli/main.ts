@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// fintrans-sql: the command-line entry. Each command lives in its own module; this file only
+// dispatches and turns errors into messages and exit codes (user errors: message only, code 1;
+// bad usage: code 2; bugs: stack trace, code 70).
+
+import { FintransError } from '../errors.js';
+import { runCommand, RUN_HELP } from './run.js';
+import { validateCommand, explainCommand, VALIDATE_HELP, EXPLAIN_HELP } from './validate.js';
+import { UsageError } from './args.js';
+import { extraCommands } from './extra.js';
+
+const HELP = `fintrans-sql — run Flink SQL jobs on one machine
+
+Usage: fintrans-sql <command> [options]
+
+Commands:
+  run <file.sql | dir>     run a job (or every job in a directory)
+  validate <file.sql|dir>  parse and plan, report errors, run nothing
+  explain <file.sql>       print each INSERT's plan in words
+${extraCommands.map((c) => `  ${c.usage.padEnd(24)} ${c.summary}`).join('\n')}
+
+Run 'fintrans-sql <command> --help' for a command's options and examples.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(HELP + '\n');
+        return cmd === undefined ? 2 : 0;
+      case '--version':
+        process.stdout.write('fintrans-sql 0.1.0\n');
+        return 0;
+      case 'run':
+        return await runCommand(rest);
+      case 'validate':
+        return await validateCommand(rest);
+      case 'explain':
+        return await explainCommand(rest);
+      default: {
+        const extra = extraCommands.find((c) => c.name === cmd);
+        if (extra) return await extra.run(rest);
+        process.stderr.write(`fintrans-sql: unknown command '${cmd}'\n\n${HELP}\n`);
+        return 2;
+      }
+    }
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+export function reportError(e: unknown): number {
+  if (e instanceof UsageError) {
+    process.stderr.write(`fintrans-sql: ${e.message}\n`);
+    return 2;
+  }
+  if (e instanceof FintransError && e.userError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`internal error (a bug in fintrans-sql): ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  return 70;
+}
+
+export { RUN_HELP, VALIDATE_HELP, EXPLAIN_HELP };
+
+// Run when executed directly (the package's bin), not when imported by tests.
+const invoked = process.argv[1] ?? '';
+if (/(?:main\.js|fintrans-sql)$/.test(invoked)) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.exitCode = reportError(e);
+    },
+  );
+}

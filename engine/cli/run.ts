@@ -1,0 +1,135 @@
+// fintrans-sql run: plan, build and run one job or every job of a directory, with a live progress
+// line on a terminal (plain log lines otherwise) and a final summary of what went where.
+
+import { buildJob, type BuiltJob } from '../runtime/build.js';
+import { runJob } from '../runtime/job.js';
+import { describeWatermark } from '../runtime/source-runner.js';
+import { parseDurationFlag, parseFlags, parseSetFlags, UsageError } from './args.js';
+import { displayPath, jobFiles, planFile } from './job-files.js';
+import { explainPipeline } from '../plan/explain.js';
+
+export const RUN_HELP = `Usage: fintrans-sql run <file.sql | dir> [options]
+
+Runs a Flink SQL job. Bounded sources (files) end the job; unbounded ones (topics) run until
+Ctrl-C — which flushes, closes and commits — or until idle with --until-idle.
+
+Options:
+  --brokers <h:p,...>      Kafka bootstrap servers for 'kafka' tables without
+                           'properties.bootstrap.servers' (also KAFKA_BROKERS); without
+                           either, 'kafka' tables use the embedded topic store
+  --set <key=value>        a job setting, like SET 'key' = 'value'; (repeatable, wins over the file)
+  --from-beginning         read topics from the earliest offset
+  --until-idle <duration>  end the run once no new records arrived for this long (e.g. 5s)
+  --quiet                  no progress output, only errors and the summary
+  -h, --help               this help
+
+Examples:
+  fintrans-sql run jobs/laundering.sql
+  fintrans-sql run jobs/ --until-idle 5s
+  fintrans-sql run jobs/laundering_sliding.sql --brokers localhost:9092 --from-beginning`;
+
+const FLAGS = {
+  help: { type: 'boolean', short: 'h' },
+  set: { type: 'string', multiple: true },
+  brokers: { type: 'string' },
+  'from-beginning': { type: 'boolean' },
+  'until-idle': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  'batch-size': { type: 'string' },
+} as const;
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, FLAGS, 'run');
+  if (values.help) {
+    process.stdout.write(RUN_HELP + '\n');
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`run: give one .sql file or a directory of them\n  see 'fintrans-sql run --help'`);
+  const cwd = process.cwd();
+  const settings = parseSetFlags(values.set, 'run');
+  const brokers = values.brokers ?? process.env.KAFKA_BROKERS;
+  if (brokers !== undefined) {
+    if (!/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/.test(brokers)) throw new UsageError(`run: --brokers needs host:port[,host:port...], got '${brokers}'`);
+    settings.set('kafka.brokers', brokers);
+  }
+  if (values['from-beginning']) settings.set('kafka.from-beginning', 'true');
+  const untilIdleMs = parseDurationFlag(values['until-idle'], '--until-idle', 'run');
+  let batchSize: number | undefined;
+  if (values['batch-size'] !== undefined) {
+    batchSize = Number(values['batch-size']);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`run: --batch-size needs a positive whole number`);
+  }
+  const quiet = values.quiet ?? false;
+
+  const files = jobFiles(positionals[0]!, cwd);
+  // Plan and build everything first: a mistake in any file stops the run before anything is read.
+  const jobs = files.map((f) => buildJob(planFile(f, cwd, settings), { cwd }));
+
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nstopping: flushing sinks and closing (Ctrl-C again to force)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const results = await Promise.all(
+      jobs.map((job) => {
+        for (const p of job.plan.explain) process.stdout.write(explainPipeline(p) + '\n');
+        if (job.plan.pipelines.length === 0) return Promise.resolve({ stopped: false });
+        const progress = quiet ? undefined : progressReporter(jobs.length > 1 ? job.plan.file : undefined);
+        return runJob(job, { untilIdleMs, batchSize, signal: controller.signal, onProgress: progress }).then((r) => {
+          process.stderr.write(summary(job, cwd));
+          return r;
+        });
+      }),
+    );
+    return results.some((r) => r.stopped) ? 130 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function progressReporter(label: string | undefined): (job: BuiltJob, final: boolean) => void {
+  const tty = process.stderr.isTTY === true;
+  let lastIn = 0;
+  let lastOut = 0;
+  let lastAt = Date.now();
+  return (job, final) => {
+    const now = Date.now();
+    const secs = Math.max(0.001, (now - lastAt) / 1000);
+    const inN = job.sources.reduce((n, s) => n + s.stats.recordsIn, 0);
+    const outN = job.sinks.reduce((n, s) => n + s.operators.reduce((m, o) => m + o.rowsOut, 0), 0);
+    const bad = job.sources.reduce((n, s) => n + s.stats.badRecords, 0);
+    const wm = job.sources.map((s) => describeWatermark(s.stats.watermark)).join(' / ');
+    const line =
+      `${label ? label + ': ' : ''}in ${inN} (${Math.round((inN - lastIn) / secs)}/s)  out ${outN} (${Math.round((outN - lastOut) / secs)}/s)  ` +
+      `watermark ${wm}  open windows ${job.openWindows()}  late ${job.late.count}  bad ${bad}`;
+    lastIn = inN;
+    lastOut = outN;
+    lastAt = now;
+    if (final) {
+      if (tty) process.stderr.write('\r\x1b[K');
+      return;
+    }
+    process.stderr.write(tty ? `\r\x1b[K${line}` : `${new Date().toISOString()} ${line}\n`);
+  };
+}
+
+function summary(job: BuiltJob, cwd: string): string {
+  const lines: string[] = [];
+  const name = displayPath(job.plan.file, cwd);
+  for (const s of job.sources) {
+    const st = s.stats;
+    lines.push(`${name}: read ${st.recordsIn} record${st.recordsIn === 1 ? '' : 's'} from '${st.table}'${st.badRecords ? `, skipped ${st.badRecords} bad` : ''}`);
+    for (const b of st.badSamples) lines.push(`  bad record ${b}`);
+  }
+  if (job.late.count > 0) {
+    lines.push(`${name}: ${job.late.count} late record${job.late.count === 1 ? '' : 's'} (behind the watermark for all their windows) ${job.plan.lateSink ? `written to '${job.plan.lateSink.name}'` : `dropped — SET 'fintrans.late-records.sink' = '<table>' to keep them`}`);
+    for (const l of job.late.samples) lines.push(`  late ${l}`);
+  }
+  for (const s of job.sinks) lines.push(`${name}: wrote ${s.writer.describe()}`);
+  return lines.join('\n') + '\n';
+}

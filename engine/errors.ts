@@ -1,0 +1,115 @@
+// Every error fintrans-sql raises on purpose. Errors are part of the interface: user errors carry
+// where the problem is and what to write instead; the CLI prints them without a stack trace.
+
+/** A place in a SQL file. line and col are 1-based. */
+export interface SourcePos {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+export function formatPos(pos: SourcePos): string {
+  return `${pos.file}:${pos.line}:${pos.col}`;
+}
+
+/** Base of all deliberate errors. `userError` ones are printed as a message only. */
+export abstract class FintransError extends Error {
+  abstract readonly userError: boolean;
+  /** Whether trying the same thing again can help (a broker restarting, a node busy). */
+  readonly retriable: boolean = false;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A mistake in the SQL text: syntax, unknown names, wrong types, unsupported constructs.
+ * Message shape: `<file>:<line>:<col>: <what is wrong>` and, on a new line, `  hint: <what to write>`.
+ */
+export class SqlError extends FintransError {
+  readonly userError = true;
+  constructor(
+    readonly pos: SourcePos | undefined,
+    readonly problem: string,
+    readonly hint?: string,
+  ) {
+    super(`${pos ? formatPos(pos) + ': ' : ''}${problem}${hint ? `\n  hint: ${hint}` : ''}`);
+  }
+}
+
+/** A WITH option or SET value that is missing, unknown or malformed. */
+export class OptionError extends SqlError {}
+
+/** A record that does not decode under its table's format. */
+export class RecordError extends FintransError {
+  readonly userError = true;
+  constructor(
+    /** e.g. `data/tx.csv:17` or `transactions/2@1234` */
+    readonly where: string,
+    readonly raw: string,
+    readonly reason: string,
+    readonly table: string,
+  ) {
+    super(
+      `bad record in table '${table}' at ${where}: ${reason}\n  record: ${truncate(raw, 300)}\n` +
+        `  hint: fix the input, or add 'csv.ignore-parse-errors' = 'true' (or 'json.ignore-parse-errors') to skip and count such records`,
+    );
+  }
+}
+
+/** A runtime failure talking to the outside world (a file, a broker, a search node). */
+export class ConnectorError extends FintransError {
+  readonly userError = true;
+  override readonly retriable: boolean;
+  constructor(message: string, options?: { cause?: unknown; retriable?: boolean }) {
+    super(message, options);
+    this.retriable = options?.retriable ?? false;
+  }
+}
+
+/** Something that should never happen: a bug in fintrans-sql, not in the job. */
+export class InternalError extends FintransError {
+  readonly userError = false;
+  constructor(message: string) {
+    super(`internal error (this is a bug in fintrans-sql, please report it): ${message}`);
+  }
+}
+
+export function truncate(s: string, max: number): string {
+  return s.length <= max ? s : s.slice(0, max) + `… (${s.length - max} more characters)`;
+}
+
+/** Levenshtein distance, for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  let prev = new Array<number>(n + 1);
+  let cur = new Array<number>(n + 1);
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  for (let i = 1; i <= m; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= n; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+    }
+    [prev, cur] = [cur, prev];
+  }
+  return prev[n]!;
+}
+
+/** The closest candidate to `name` (case-insensitive), if it is close enough to be a likely typo. */
+export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDist = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(lower, c.toLowerCase());
+    if (d < bestDist) {
+      bestDist = d;
+      best = c;
+    }
+  }
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  return best !== undefined && bestDist <= limit ? best : undefined;
+}

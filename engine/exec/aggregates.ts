@@ -1,0 +1,250 @@
+// Aggregate accumulators shared by window and group aggregation (one interface, DataFusion-style).
+//
+// A state is a plain value (a number, a bigint, a string, a small object) that the operator keeps
+// in its own slot: all of a group's states live in one array, and checkpoints snapshot them through
+// toJSON. SQL rules: every aggregate but COUNT(*) ignores null inputs, and an aggregate that saw no
+// non-null input is null (COUNT is 0).
+
+import type { AggregateCall } from '../plan/expr.js';
+import type { SqlType } from '../types.js';
+import { isApproxNumeric, isIntegral } from '../types.js';
+import { InternalError } from '../errors.js';
+import { numberToDecimal, valueToText } from '../values.js';
+import { castFunction, decDiv } from './functions.js';
+
+export interface Accumulator {
+  /** A fresh state. */
+  create(): unknown;
+  /** Returns the new state (may mutate and return the same object). */
+  add(state: unknown, value: unknown): unknown;
+  /** The aggregate's value now; the state stays usable (running aggregates call this after every add). */
+  result(state: unknown): unknown;
+  /** JSON-safe snapshot of a state and back (bigint and Set survive), for checkpoints. */
+  toJSON(state: unknown): unknown;
+  fromJSON(json: unknown): unknown;
+}
+
+/** An accumulator for one aggregate call; `value` passed to add is its evaluated first argument. */
+export function createAccumulator(call: AggregateCall): Accumulator {
+  const base = baseAccumulator(call);
+  return call.distinct && call.fn !== 'COUNT_STAR' ? distinctOf(base) : base;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON encoding of single values: bigint and non-finite numbers do not survive JSON.stringify.
+
+type Encoded = { $bigint: string } | { $number: string } | string | number | boolean | null;
+
+export function encodeValue(v: unknown): Encoded {
+  if (typeof v === 'bigint') return { $bigint: v.toString() };
+  if (typeof v === 'number' && !Number.isFinite(v)) return { $number: String(v) };
+  if (v === undefined) return null;
+  return v as Encoded;
+}
+
+export function decodeValue(j: unknown): unknown {
+  if (j !== null && typeof j === 'object') {
+    if ('$bigint' in j) return BigInt((j as { $bigint: string }).$bigint);
+    if ('$number' in j) return Number((j as { $number: string }).$number);
+  }
+  return j;
+}
+
+/** Identity plus encoding: the toJSON/fromJSON of states that are a single value or null. */
+const valueState = { toJSON: encodeValue, fromJSON: decodeValue };
+
+// ---------------------------------------------------------------------------------------------
+
+function argType(call: AggregateCall): SqlType {
+  const arg = call.args[0];
+  if (!arg) throw new InternalError(`${call.fn} needs an argument`);
+  return arg.type;
+}
+
+/** Converts a state value of the argument's type to the call's result type (scale, family). */
+function resultConverter(call: AggregateCall): (v: unknown) => unknown {
+  const fn = castFunction(argType(call), call.type);
+  return fn ? (v) => (v === null ? null : fn(v)) : (v) => v;
+}
+
+function baseAccumulator(call: AggregateCall): Accumulator {
+  switch (call.fn) {
+    case 'COUNT_STAR':
+      return {
+        create: () => 0,
+        add: (s) => (s as number) + 1,
+        result: (s) => s,
+        toJSON: (s) => s,
+        fromJSON: (j) => Number(j),
+      };
+    case 'COUNT':
+      return {
+        create: () => 0,
+        add: (s, v) => (v === null || v === undefined ? s : (s as number) + 1),
+        result: (s) => s,
+        toJSON: (s) => s,
+        fromJSON: (j) => Number(j),
+      };
+    case 'SUM':
+      return sumAccumulator(call);
+    case 'AVG':
+      return avgAccumulator(call);
+    case 'MIN':
+    case 'MAX':
+      return minMaxAccumulator(call, call.fn === 'MAX');
+    case 'FIRST_VALUE': {
+      const convert = resultConverter(call);
+      return {
+        create: () => null,
+        add: (s, v) => (s === null && v !== undefined ? v : s),
+        result: convert,
+        ...valueState,
+      };
+    }
+    case 'LAST_VALUE': {
+      const convert = resultConverter(call);
+      return {
+        create: () => null,
+        add: (s, v) => (v === null || v === undefined ? s : v),
+        result: convert,
+        ...valueState,
+      };
+    }
+    case 'LISTAGG':
+      return listaggAccumulator(call);
+    default:
+      throw new InternalError(`no accumulator for aggregate '${String((call as AggregateCall).fn)}'`);
+  }
+}
+
+/**
+ * SUM: null until a non-null value arrives. Integral and DOUBLE sums are JS numbers (integral sums
+ * are exact up to 2^53); DECIMAL sums are exact bigints at the argument's scale, moved to the
+ * result's scale only when read.
+ */
+function sumAccumulator(call: AggregateCall): Accumulator {
+  argType(call);
+  const convert = resultConverter(call);
+  return {
+    create: () => null,
+    add: (s, v) => (v === null || v === undefined ? s : s === null ? v : (s as number) + (v as number)),
+    result: convert,
+    ...valueState,
+  };
+}
+
+interface AvgState {
+  sum: number | bigint;
+  count: number;
+}
+
+/**
+ * AVG by Flink's rules: an integral argument gives an integral average truncated toward zero
+ * (AVG of BIGINT is BIGINT), DOUBLE gives DOUBLE, DECIMAL gives DECIMAL at the result's scale,
+ * rounded half up.
+ */
+function avgAccumulator(call: AggregateCall): Accumulator {
+  const at = argType(call);
+  const argIsDecimal = at.name === 'DECIMAL';
+  const argScale = at.scale ?? 0;
+  const rt = call.type;
+  let average: (sum: number | bigint, count: number) => unknown;
+  if (rt.name === 'DECIMAL') {
+    const rs = rt.scale ?? 0;
+    average = argIsDecimal
+      ? (sum, n) => decDiv(sum as bigint, argScale, BigInt(n), 0, rs)
+      : isIntegral(at)
+        ? (sum, n) => decDiv(BigInt(sum), 0, BigInt(n), 0, rs)
+        : (sum, n) => numberToDecimal((sum as number) / n, rs);
+  } else {
+    if (!isIntegral(rt) && !isApproxNumeric(rt)) throw new InternalError(`AVG cannot return ${rt.name}`);
+    const toNumber = argIsDecimal ? castFunction(at, { name: 'DOUBLE', nullable: false })! : (x: unknown) => x;
+    average = isIntegral(rt)
+      ? argIsDecimal
+        ? (sum, n) => Number((sum as bigint) / (10n ** BigInt(argScale) * BigInt(n)))
+        : (sum, n) => Math.trunc((sum as number) / n)
+      : (sum, n) => (toNumber(sum) as number) / n;
+  }
+  const zero = argIsDecimal ? 0n : 0;
+  return {
+    create: (): AvgState => ({ sum: zero, count: 0 }),
+    add: (s, v) => {
+      if (v === null || v === undefined) return s;
+      const st = s as AvgState;
+      st.sum = (st.sum as number) + (v as number);
+      st.count++;
+      return st;
+    },
+    result: (s) => {
+      const st = s as AvgState;
+      return st.count === 0 ? null : average(st.sum, st.count);
+    },
+    toJSON: (s) => ({ sum: encodeValue((s as AvgState).sum), count: (s as AvgState).count }),
+    fromJSON: (j) => {
+      const o = j as { sum: unknown; count: number };
+      return { sum: decodeValue(o.sum) as number | bigint, count: o.count };
+    },
+  };
+}
+
+/** MIN / MAX over numbers, bigints (one scale: one argument type), strings, timestamps, booleans. */
+function minMaxAccumulator(call: AggregateCall, isMax: boolean): Accumulator {
+  const convert = resultConverter(call);
+  return {
+    create: () => null,
+    add: isMax
+      ? (s, v) => (v === null || v === undefined ? s : s === null || (v as number) > (s as number) ? v : s)
+      : (s, v) => (v === null || v === undefined ? s : s === null || (v as number) < (s as number) ? v : s),
+    result: convert,
+    ...valueState,
+  };
+}
+
+/** LISTAGG(value [, separator]): the values in arrival order joined by the separator (',' by default). */
+function listaggAccumulator(call: AggregateCall): Accumulator {
+  const at = argType(call);
+  const sepArg = call.args[1];
+  let separator = ',';
+  if (sepArg) {
+    if (sepArg.kind !== 'literal' || typeof sepArg.value !== 'string') {
+      throw new InternalError('the LISTAGG separator must be a STRING literal; the planner should have checked it');
+    }
+    separator = sepArg.value;
+  }
+  const toText = at.name === 'STRING' ? (v: unknown) => v as string : (v: unknown) => valueToText(v, at)!;
+  return {
+    create: () => null,
+    // Strings are appended: V8 keeps the result as a rope, so this is linear overall.
+    add: (s, v) => (v === null || v === undefined ? s : s === null ? toText(v) : (s as string) + separator + toText(v)),
+    result: (s) => s,
+    ...valueState,
+  };
+}
+
+interface DistinctState {
+  readonly seen: Set<unknown>;
+  inner: unknown;
+}
+
+/** DISTINCT: only the first occurrence of each value reaches the wrapped aggregate. */
+function distinctOf(base: Accumulator): Accumulator {
+  return {
+    create: (): DistinctState => ({ seen: new Set(), inner: base.create() }),
+    add: (s, v) => {
+      const st = s as DistinctState;
+      if (v === null || v === undefined || st.seen.has(v)) return st;
+      st.seen.add(v);
+      st.inner = base.add(st.inner, v);
+      return st;
+    },
+    result: (s) => base.result((s as DistinctState).inner),
+    toJSON: (s) => {
+      const st = s as DistinctState;
+      return { seen: Array.from(st.seen, encodeValue), inner: base.toJSON(st.inner) };
+    },
+    fromJSON: (j) => {
+      const o = j as { seen: unknown[]; inner: unknown };
+      return { seen: new Set(o.seen.map(decodeValue)), inner: base.fromJSON(o.inner) };
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// The operator interface every step of a running job implements. Rows are pushed one at a time
+// (synchronously, no promise per record); watermarks travel the same path, so an operator always
+// sees a row before the watermark that row's source emits after it.
+
+import type { Row } from '../types.js';
+
+export interface Operator {
+  /** One input row. Must not modify it: a source row can be shared by several pipelines. */
+  process(row: Row): void;
+  /** Event time has advanced to `wm` (monotonic). +Infinity at the end of a bounded input. */
+  onWatermark(wm: number): void;
+  /** The input has ended (after the final watermark): emit anything still held. */
+  finish(): void;
+  /** JSON-safe state for a checkpoint (null for stateless operators). */
+  snapshot(): unknown;
+  restore(state: unknown): void;
+}
+
+/** Base for operators without state: forwards watermarks and end of input. */
+export abstract class StatelessOperator implements Operator {
+  constructor(protected readonly next: Operator) {}
+  abstract process(row: Row): void;
+  onWatermark(wm: number): void {
+    this.next.onWatermark(wm);
+  }
+  finish(): void {
+    this.next.finish();
+  }
+  snapshot(): unknown {
+    return null;
+  }
+  restore(_state: unknown): void {}
+}
+
+/** Sends everything to several operators: one source feeding several INSERTs. */
+export class FanOut implements Operator {
+  constructor(private readonly outputs: readonly Operator[]) {}
+  process(row: Row): void {
+    for (let i = 0; i < this.outputs.length; i++) this.outputs[i]!.process(row);
+  }
+  onWatermark(wm: number): void {
+    for (const o of this.outputs) o.onWatermark(wm);
+  }
+  finish(): void {
+    for (const o of this.outputs) o.finish();
+  }
+  snapshot(): unknown {
+    return null;
+  }
+  restore(_state: unknown): void {}
+}

@@ -1,0 +1,68 @@
+// Which epoch-aligned windows an event time belongs to (start ≤ t < end), for TUMBLE, HOP and
+// CUMULATE, and the last moment a record can still count. Session windows depend on other records
+// and are handled by SessionWindowOperator.
+
+import type { WindowSpec } from '../plan/logical.js';
+
+/** floor((t - offset) / step) * step + offset, correct for negative t too. */
+export function alignedStart(t: number, step: number, offset: number): number {
+  const r = (t - offset) % step;
+  return t - (r < 0 ? r + step : r);
+}
+
+export class WindowAssigner {
+  private readonly kind: WindowSpec['kind'];
+  private readonly size: number;
+  private readonly slide: number;
+  private readonly offset: number;
+
+  constructor(spec: WindowSpec) {
+    this.kind = spec.kind;
+    this.size = spec.sizeMs;
+    this.slide = spec.slideMs;
+    this.offset = spec.offsetMs;
+  }
+
+  /** Calls `fn(start, end)` for every window containing `t`, latest-ending first. */
+  forEachWindow(t: number, fn: (start: number, end: number) => void): void {
+    switch (this.kind) {
+      case 'TUMBLE': {
+        const s = alignedStart(t, this.size, this.offset);
+        fn(s, s + this.size);
+        return;
+      }
+      case 'HOP': {
+        for (let s = alignedStart(t, this.slide, this.offset); s > t - this.size; s -= this.slide) fn(s, s + this.size);
+        return;
+      }
+      case 'CUMULATE': {
+        const s = alignedStart(t, this.size, this.offset);
+        const firstEnd = alignedStart(t, this.slide, this.offset) + this.slide;
+        for (let e = s + this.size; e >= firstEnd; e -= this.slide) fn(s, e);
+        return;
+      }
+      default:
+        throw new Error(`forEachWindow is not defined for ${this.kind} windows`);
+    }
+  }
+
+  /** The largest window end among t's windows: a record is late once that window has fired. */
+  lastEnd(t: number): number {
+    switch (this.kind) {
+      case 'TUMBLE':
+        return alignedStart(t, this.size, this.offset) + this.size;
+      case 'HOP':
+        return alignedStart(t, this.slide, this.offset) + this.size;
+      case 'CUMULATE':
+        return alignedStart(t, this.size, this.offset) + this.size;
+      case 'SESSION':
+        // A record opens (or extends) a session until t + gap.
+        return t + this.size;
+    }
+  }
+}
+
+/** Flink fires a window [start, end) when the watermark reaches its last millisecond, end - 1. */
+export function isFired(end: number, watermark: number): boolean {
+  return end - 1 <= watermark;
+}

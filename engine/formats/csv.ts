@@ -1,0 +1,291 @@
+// The 'csv' format, with Flink's option names. One record is one line; fields map to the table's
+// physical columns by position. Quoted fields may hold the delimiter and doubled quotes, not newlines.
+
+import { stringify, type Options as StringifyOptions } from 'csv-stringify/sync';
+import { OptionError } from '../errors.js';
+import type { OptionBag } from '../options.js';
+import { parseSqlTimestamp } from '../time/sql-timestamp.js';
+import type { Row, SqlType } from '../types.js';
+import { formatDecimal, valueToText } from '../values.js';
+import type { DecodedColumn, FormatDefinition, RecordDecoder, RecordEncoder } from './api.js';
+import { conversionProblem, isBlankLine, showText, textConverter, type ConvertFailure, type TextConverter } from './field-values.js';
+import { SKIP_RECORD } from './registry.js';
+
+export interface CsvOptions {
+  readonly delimiter: string;
+  /** '' when 'csv.disable-quote-character' is set. */
+  readonly quote: string;
+  /** '' when none. */
+  readonly escape: string;
+  readonly allowComments: boolean;
+  readonly ignoreParseErrors: boolean;
+  /** A field equal to it is NULL; undefined when not set. */
+  readonly nullLiteral: string | undefined;
+}
+
+/** Reads every csv.* option, so that sources and sinks both leave none for bag.finish() to reject. */
+export function readCsvOptions(bag: OptionBag): CsvOptions {
+  const delimiter = bag.char('csv.field-delimiter', ',');
+  const quoteSet = bag.has('csv.quote-character');
+  const quoteChar = bag.char('csv.quote-character', '"');
+  const disableQuote = bag.bool('csv.disable-quote-character', false);
+  const escape = bag.char('csv.escape-character', '');
+  const allowComments = bag.bool('csv.allow-comments', false);
+  const ignoreParseErrors = bag.bool('csv.ignore-parse-errors', false);
+  const nullLiteral = bag.optionalString('csv.null-literal');
+  bag.optionalString('csv.array-element-delimiter'); // no ARRAY columns here; accepted for Flink DDL
+  if (disableQuote && quoteSet) {
+    throw new OptionError(
+      undefined,
+      `options 'csv.quote-character' and 'csv.disable-quote-character' contradict each other`,
+      `keep only one of them`,
+    );
+  }
+  const quote = disableQuote ? '' : quoteChar;
+  if (quote === delimiter) {
+    throw new OptionError(undefined, `option 'csv.quote-character' is the same character as 'csv.field-delimiter' ('${delimiter}')`, `choose different characters`);
+  }
+  if (escape !== '' && (escape === delimiter || escape === quote)) {
+    throw new OptionError(
+      undefined,
+      `option 'csv.escape-character' ('${escape}') must differ from the delimiter and the quote character`,
+      `a quote inside a quoted field is written doubled (""); use e.g. 'csv.escape-character' = '\\\\' for backslash escapes`,
+    );
+  }
+  return { delimiter, quote, escape, allowComments, ignoreParseErrors, nullLiteral };
+}
+
+const CSV_TIMESTAMP_LAYOUT = "SQL layout 'yyyy-MM-dd HH:mm:ss.SSS'";
+
+class CsvDecoder implements RecordDecoder {
+  private readonly count: number;
+  private readonly names: string[];
+  private readonly rowIndex: number[];
+  private readonly types: SqlType[];
+  private readonly converters: TextConverter[];
+  /** An empty STRING field is '', an empty field of any other type is NULL (as in Flink). */
+  private readonly emptyIsNull: boolean[];
+  private readonly nullable: boolean[];
+  private readonly delimiter: string;
+  private readonly delimiterCode: number;
+  private readonly quote: string;
+  private readonly quoteCode: number;
+  private readonly escape: string;
+  private readonly escapeCode: number;
+  private readonly allowComments: boolean;
+  private readonly nullLiteral: string | undefined;
+  /** Reused by the quoted-line path: the fields of the line being decoded. */
+  private readonly fields: string[] = [];
+
+  constructor(columns: readonly DecodedColumn[], o: CsvOptions) {
+    this.count = columns.length;
+    this.names = columns.map((c) => c.name);
+    this.rowIndex = columns.map((c) => c.rowIndex);
+    this.types = columns.map((c) => c.type);
+    this.converters = columns.map((c) => textConverter(c.type, parseSqlTimestamp, 'csv', c.name));
+    this.emptyIsNull = columns.map((c) => c.type.name !== 'STRING');
+    this.nullable = columns.map((c) => c.type.nullable);
+    this.delimiter = o.delimiter;
+    this.delimiterCode = o.delimiter.charCodeAt(0);
+    this.quote = o.quote;
+    this.quoteCode = o.quote === '' ? -1 : o.quote.charCodeAt(0);
+    this.escape = o.escape;
+    this.escapeCode = o.escape === '' ? -1 : o.escape.charCodeAt(0);
+    this.allowComments = o.allowComments;
+    this.nullLiteral = o.nullLiteral;
+  }
+
+  decode(value: string, row: Row): string | null {
+    let line = value;
+    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1); // a CRLF file
+    if (isBlankLine(line)) return SKIP_RECORD;
+    if (this.allowComments && line.charCodeAt(0) === 35 /* # */) return SKIP_RECORD;
+
+    if ((this.quoteCode === -1 || line.indexOf(this.quote) === -1) && (this.escapeCode === -1 || line.indexOf(this.escape) === -1)) {
+      // Fast path: nothing to unquote, so each field is the text between two delimiters.
+      const last = this.count - 1;
+      let start = 0;
+      for (let i = 0; i <= last; i++) {
+        let end = line.indexOf(this.delimiter, start);
+        if (i < last) {
+          if (end === -1) return this.fieldCountProblem(line);
+        } else {
+          if (end !== -1) return this.fieldCountProblem(line);
+          end = line.length;
+        }
+        const problem = this.store(i, line.slice(start, end), row, line);
+        if (problem !== null) return problem;
+        start = end + 1;
+      }
+      if (this.count === 0) return this.fieldCountProblem(line);
+      return null;
+    }
+
+    const splitProblem = this.splitQuoted(line);
+    if (splitProblem !== null) return splitProblem;
+    const fields = this.fields;
+    if (fields.length !== this.count) return `expected ${this.count} fields, found ${fields.length}`;
+    for (let i = 0; i < this.count; i++) {
+      const problem = this.store(i, fields[i]!, row, line);
+      if (problem !== null) return problem;
+    }
+    return null;
+  }
+
+  /** Converts field `i` into the row; returns a reason when it does not convert. */
+  private store(i: number, text: string, row: Row, line: string): string | null {
+    let v: unknown;
+    if (text === this.nullLiteral || (text.length === 0 && this.emptyIsNull[i])) {
+      if (!this.nullable[i]) return this.fieldProblem(line, i, 'is NULL but the column is declared NOT NULL');
+      v = null;
+    } else {
+      v = this.converters[i]!(text);
+      if (typeof v === 'symbol') {
+        return this.fieldProblem(line, i, conversionProblem(showText(text), v as ConvertFailure, this.types[i]!, CSV_TIMESTAMP_LAYOUT));
+      }
+    }
+    row[this.rowIndex[i]!] = v;
+    return null;
+  }
+
+  /** A field's problem, unless the real problem is a wrong number of fields (fields shifted). */
+  private fieldProblem(line: string, i: number, problem: string): string {
+    const found = this.countFields(line);
+    if (found !== this.count) return `expected ${this.count} fields, found ${found}`;
+    return `field '${this.names[i]}' (column ${i + 1}): ${problem}`;
+  }
+
+  private fieldCountProblem(line: string): string {
+    const found = this.countFields(line);
+    return `expected ${this.count} fields, found ${found}`;
+  }
+
+  private countFields(line: string): number {
+    if (this.splitQuoted(line) === null) return this.fields.length;
+    let n = 1;
+    for (let at = line.indexOf(this.delimiter); at !== -1; at = line.indexOf(this.delimiter, at + 1)) n++;
+    return n;
+  }
+
+  /**
+   * Splits a line that has quotes or escapes into this.fields. Returns a reason when the quoting is
+   * broken (a quote never closed, text after a closing quote, an escape at the end of the line).
+   */
+  private splitQuoted(line: string): string | null {
+    const fields = this.fields;
+    fields.length = 0;
+    const len = line.length;
+    const q = this.quoteCode;
+    const e = this.escapeCode;
+    const d = this.delimiterCode;
+    let i = 0;
+    for (;;) {
+      let value = '';
+      if (i < len && line.charCodeAt(i) === q) {
+        i++;
+        let from = i;
+        for (;;) {
+          if (i >= len) {
+            return `field ${fields.length + 1} opens a quote (${this.quote}) that is never closed (a CSV record is one line)`;
+          }
+          const c = line.charCodeAt(i);
+          if (c === e) {
+            if (i + 1 >= len) return `field ${fields.length + 1} ends with the escape character '${this.escape}'`;
+            value += line.slice(from, i) + line[i + 1];
+            i += 2;
+            from = i;
+          } else if (c === q) {
+            if (line.charCodeAt(i + 1) === q) {
+              value += line.slice(from, i + 1); // a doubled quote is one quote
+              i += 2;
+              from = i;
+            } else {
+              value += line.slice(from, i);
+              i++;
+              break;
+            }
+          } else {
+            i++;
+          }
+        }
+        if (i < len && line.charCodeAt(i) !== d) {
+          return `field ${fields.length + 1}: the closing quote must be followed by the delimiter '${this.delimiter}' (write a quote inside a quoted field doubled: "")`;
+        }
+      } else {
+        let from = i;
+        while (i < len) {
+          const c = line.charCodeAt(i);
+          if (c === d) break;
+          if (c === e) {
+            if (i + 1 >= len) return `field ${fields.length + 1} ends with the escape character '${this.escape}'`;
+            value += line.slice(from, i) + line[i + 1];
+            i += 2;
+            from = i;
+          } else {
+            i++;
+          }
+        }
+        value += line.slice(from, i);
+      }
+      fields.push(value);
+      if (i >= len) return null;
+      i++; // the delimiter; a delimiter at the very end starts one more (empty) field
+    }
+  }
+}
+
+class CsvEncoder implements RecordEncoder {
+  readonly header: string;
+  private readonly batchOptions: StringifyOptions;
+  private readonly valueOptions: StringifyOptions;
+
+  constructor(fields: readonly { name: string; type: SqlType }[], o: CsvOptions) {
+    const types = fields.map((f) => f.type);
+    const scales = fields.map((f) => f.type.scale ?? 0);
+    const nullText = o.nullLiteral ?? '';
+    // Row values are cast per column type (a number is an INT, a DOUBLE or a TIMESTAMP depending on it).
+    const cast: StringifyOptions['cast'] = {
+      string: (v) => v,
+      number: (v, ctx) => valueToText(v, types[ctx.index]!),
+      bigint: (v, ctx) => formatDecimal(v, scales[ctx.index]!),
+      boolean: (v) => (v ? 'true' : 'false'),
+      null: () => nullText,
+      undefined: () => nullText,
+      object: (v) => JSON.stringify(v),
+      date: (v) => v.toISOString(),
+    };
+    const quoting: StringifyOptions = {
+      delimiter: o.delimiter,
+      quote: o.quote,
+      // csv-stringify doubles the quote by default; with an escape character, fields holding it
+      // are quoted and it is doubled, so the decoder reads them back unchanged.
+      escape: o.escape !== '' ? o.escape : o.quote,
+      ...(o.escape !== '' ? { quoted_match: [o.escape] } : {}),
+    };
+    this.batchOptions = { ...quoting, cast, eof: true };
+    this.valueOptions = { ...quoting, cast, eof: false };
+    this.header = stringify([fields.map((f) => f.name)], { ...quoting, eof: false });
+  }
+
+  encodeLines(rows: readonly Row[]): string {
+    if (rows.length === 0) return '';
+    return stringify(rows as Row[], this.batchOptions);
+  }
+
+  encodeValue(row: Row): string {
+    return stringify([row], this.valueOptions);
+  }
+}
+
+export const csvFormat: FormatDefinition = {
+  name: 'csv',
+  createDecoder(columns, options) {
+    return new CsvDecoder(columns, readCsvOptions(options));
+  },
+  ignoreParseErrors(options) {
+    return options.bool('csv.ignore-parse-errors', false);
+  },
+  createEncoder(fields, options) {
+    return new CsvEncoder(fields, readCsvOptions(options));
+  },
+};

@@ -1,0 +1,528 @@
+// Binding: node-sql-parser expression nodes -> typed Expr (plan/expr.ts). Resolves names against
+// a scope, checks and infers types, inserts casts, and reports mistakes at their file:line:col.
+
+import { SqlError, didYouMean, type SourcePos } from '../errors.js';
+import type { Positions, SqlNode } from '../sql/ast.js';
+import { T, isIntegral, isNumeric, isTimestamp, typeToString, withNullable, type SqlType } from '../types.js';
+import { parseDecimal } from '../values.js';
+import { call, type CallExpr, type Expr, type ScalarFunction } from './expr.js';
+import { arithmeticType, assignable, castable, coerce, comparisonTarget, describeType } from './typing.js';
+import { sqlTypeFromCast } from './cast-type.js';
+import { parseSqlTimestamp } from '../time/sql-timestamp.js';
+
+export interface BindEnv {
+  readonly positions: Positions;
+  /** Where the expression is, for messages: 'WHERE', 'the SELECT list', "computed column 'ts'". */
+  readonly clause: string;
+  /** Resolves a column reference; throws a SqlError with a hint when unknown. */
+  column(name: string, qualifier: string | null, node: SqlNode): Expr;
+  /** Binds an aggregate call (returns a reference to its result), or undefined when aggregates are not allowed here. */
+  aggregate?(node: SqlNode): Expr;
+  /** A replacement for a whole node (group keys and window functions after aggregation), checked first. */
+  substitute?(node: SqlNode): Expr | undefined;
+}
+
+const UNIT_MS: Record<string, number> = {
+  millisecond: 1, milliseconds: 1,
+  second: 1000, seconds: 1000,
+  minute: 60_000, minutes: 60_000,
+  hour: 3_600_000, hours: 3_600_000,
+  day: 86_400_000, days: 86_400_000,
+};
+
+/** `INTERVAL '10' MINUTE` node -> ms, or undefined when it is not such a node. */
+export function intervalMs(node: SqlNode): number | undefined {
+  if (!node || node.type !== 'interval') return undefined;
+  const unit = String(node.unit ?? '').toLowerCase();
+  const factor = UNIT_MS[unit];
+  const raw = node.expr?.value;
+  const n = typeof raw === 'number' ? raw : Number(String(raw ?? '').trim());
+  if (factor === undefined || !Number.isFinite(n)) return undefined;
+  return Math.round(n * factor);
+}
+
+/** A stable text form of a node, ignoring positions and parentheses, to match GROUP BY items. */
+export function canonical(node: SqlNode): string {
+  return JSON.stringify(node, (key, value) => {
+    if (key === 'loc' || key === 'parentheses' || value === null || value === undefined) return undefined;
+    if (key === 'value' && typeof value === 'string') return value;
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const sorted: Record<string, unknown> = {};
+      for (const k of Object.keys(value).sort()) sorted[k] = value[k];
+      return sorted;
+    }
+    if (typeof value === 'string' && (key === 'name' || key === 'column' || key === 'operator')) return value;
+    return value;
+  }).replace(/"name":"([^"]*)"/g, (_m, n: string) => `"name":"${n.toUpperCase()}"`);
+}
+
+export function columnName(node: SqlNode): string {
+  const c = node.column;
+  if (typeof c === 'string') return c;
+  if (c && typeof c === 'object') return String(c.expr?.value ?? c.value ?? '');
+  return '';
+}
+
+export function functionName(node: SqlNode): string {
+  const n = node.name;
+  if (typeof n === 'string') return n.toUpperCase();
+  if (n && Array.isArray(n.name)) return n.name.map((p: { value: string }) => p.value).join('.').toUpperCase();
+  return '';
+}
+
+export function functionArgs(node: SqlNode): SqlNode[] {
+  const a = node.args;
+  if (!a) return [];
+  if (Array.isArray(a.value)) return a.value;
+  if (Array.isArray(a)) return a;
+  return [];
+}
+
+/** The file position of a node: its own location when node-sql-parser gave one, else where its first name is written. */
+export function nodePos(node: SqlNode, positions: Positions): SourcePos {
+  if (node?.loc?.start) return positions.at(node.loc.start.offset);
+  if (node?.type === 'column_ref') return positions.identifier(columnName(node));
+  if (node?.type === 'aggr_func') return positions.identifier(String(node.name));
+  if (node?.type === 'binary_expr') return nodePos(node.left, positions);
+  if (node?.type === 'unary_expr' || node?.type === 'cast') return nodePos(node.expr, positions);
+  return positions.start;
+}
+
+function unquote(s: string): string {
+  return s.replace(/''/g, "'");
+}
+
+const AGGREGATES = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX', 'FIRST_VALUE', 'LAST_VALUE', 'LISTAGG']);
+
+export function isAggregateNode(node: SqlNode): boolean {
+  if (!node || typeof node !== 'object') return false;
+  if (node.type === 'aggr_func') return true;
+  return node.type === 'function' && AGGREGATES.has(functionName(node));
+}
+
+export class ExprBinder {
+  constructor(private readonly env: BindEnv) {}
+
+  bind(node: SqlNode): Expr {
+    const env = this.env;
+    const sub = env.substitute?.(node);
+    if (sub) return sub;
+    switch (node?.type) {
+      case 'column_ref':
+        if (columnName(node) === '*') throw this.err(node, `'*' is only allowed as SELECT * or COUNT(*)`);
+        return env.column(columnName(node), node.table ?? null, node);
+      case 'number':
+        return this.numberLiteral(node);
+      case 'single_quote_string':
+      case 'double_quote_string':
+      case 'string':
+        return { kind: 'literal', value: unquote(String(node.value)), type: T.string(false) };
+      case 'bool':
+        return { kind: 'literal', value: Boolean(node.value), type: T.boolean(false) };
+      case 'null':
+        return { kind: 'literal', value: null, type: T.null() };
+      case 'timestamp': {
+        const ms = parseSqlTimestamp(String(node.value));
+        if (ms === null) throw this.err(node, `'${node.value}' is not a valid TIMESTAMP literal`, `write TIMESTAMP '2017-07-23 01:06:47'`);
+        return { kind: 'literal', value: ms, type: T.timestamp(3, false) };
+      }
+      case 'interval': {
+        const ms = intervalMs(node);
+        if (ms === undefined) throw this.err(node, `unsupported interval`, `write e.g. INTERVAL '10' MINUTE (units: SECOND, MINUTE, HOUR, DAY)`);
+        return { kind: 'literal', value: ms, type: T.interval() };
+      }
+      case 'unary_expr':
+        return this.unary(node);
+      case 'binary_expr':
+        return this.binary(node);
+      case 'case':
+        return this.caseExpr(node);
+      case 'cast':
+        return this.cast(node);
+      case 'aggr_func':
+        return this.aggregate(node);
+      case 'function':
+        if (AGGREGATES.has(functionName(node))) return this.aggregate(node);
+        return this.func(node);
+      case 'expr_list':
+        throw this.err(node, `a list of values is only allowed after IN`);
+      case 'star':
+        throw this.err(node, `'*' is only allowed as SELECT * or COUNT(*)`);
+      default:
+        throw new SqlError(nodePos(node, env.positions), `unsupported expression in ${env.clause} (${node?.type ?? 'unknown'})`);
+    }
+  }
+
+  private err(node: SqlNode, problem: string, hint?: string): SqlError {
+    return new SqlError(nodePos(node, this.env.positions), problem, hint);
+  }
+
+  private aggregate(node: SqlNode): Expr {
+    if (!this.env.aggregate) {
+      throw this.err(
+        node,
+        `aggregate function ${functionName(node) || String(node.name).toUpperCase()} is not allowed in ${this.env.clause}`,
+        this.env.clause === 'WHERE' ? 'filter aggregates with HAVING' : undefined,
+      );
+    }
+    return this.env.aggregate(node);
+  }
+
+  private numberLiteral(node: SqlNode): Expr {
+    const v = node.value;
+    const text = String(v);
+    if (/^-?\d+$/.test(text)) {
+      const n = Number(text);
+      if (!Number.isSafeInteger(n)) throw this.err(node, `number ${text} is too large`, `BIGINT values must stay within ±9007199254740991 here`);
+      return { kind: 'literal', value: n, type: Math.abs(n) <= 2147483647 ? T.int(false) : T.bigint(false) };
+    }
+    if (/[eE]/.test(text)) return { kind: 'literal', value: Number(text), type: T.double(false) };
+    const frac = text.split('.')[1] ?? '';
+    const scale = frac.length;
+    const digits = text.replace(/[-.]/g, '').replace(/^0+/, '').length || 1;
+    const unscaled = parseDecimal(text, scale);
+    if (unscaled === null) throw this.err(node, `'${text}' is not a number`);
+    return { kind: 'literal', value: unscaled, type: T.decimal(Math.max(digits, scale), scale, false) };
+  }
+
+  private unary(node: SqlNode): Expr {
+    const op = String(node.operator).toUpperCase();
+    const arg = this.bind(node.expr);
+    if (op === 'NOT' || op === '!') return call('NOT', [this.boolOperand(arg, node.expr, 'NOT')], withNullable(T.boolean(), arg.type.nullable));
+    if (op === '-') {
+      if (!isNumeric(arg.type)) throw this.err(node, `cannot negate a ${describeType(arg.type)}`);
+      if (arg.kind === 'literal' && arg.value !== null) {
+        return { kind: 'literal', value: typeof arg.value === 'bigint' ? -arg.value : -(arg.value as number), type: arg.type };
+      }
+      return call('NEG', [arg], arg.type);
+    }
+    if (op === '+') return arg;
+    throw this.err(node, `unsupported operator ${op}`);
+  }
+
+  private boolOperand(e: Expr, node: SqlNode, op: string): Expr {
+    if (e.type.name !== 'BOOLEAN' && e.type.name !== 'NULL') {
+      throw this.err(node, `${op} needs a BOOLEAN operand, got ${describeType(e.type)}`);
+    }
+    return e;
+  }
+
+  private binary(node: SqlNode): Expr {
+    const op = String(node.operator).toUpperCase();
+    switch (op) {
+      case 'AND':
+      case 'OR': {
+        const l = this.boolOperand(this.bind(node.left), node.left, op);
+        const r = this.boolOperand(this.bind(node.right), node.right, op);
+        return call(op, [l, r], T.boolean(l.type.nullable || r.type.nullable));
+      }
+      case '+':
+      case '-':
+      case '*':
+      case '/':
+      case '%':
+        return this.arithmetic(op, node);
+      case '||': {
+        const l = this.toStringArg(this.bind(node.left));
+        const r = this.toStringArg(this.bind(node.right));
+        return call('CONCAT', [l, r], T.string(l.type.nullable || r.type.nullable));
+      }
+      case '=':
+      case '!=':
+      case '<>':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
+        return this.comparison(op === '!=' ? '<>' : (op as ScalarFunction), this.bind(node.left), this.bind(node.right), node);
+      case 'IS':
+      case 'IS NOT': {
+        const l = this.bind(node.left);
+        const r = node.right;
+        const neg = op === 'IS NOT';
+        if (r?.type === 'null') return call(neg ? 'IS_NOT_NULL' : 'IS_NULL', [l], T.boolean(false));
+        if (r?.type === 'bool') {
+          this.boolOperand(l, node.left, op);
+          const fn: ScalarFunction = (r.value === true) !== neg ? 'IS_TRUE' : 'IS_FALSE';
+          if (!neg) return call(fn, [l], T.boolean(false));
+          // IS NOT TRUE = NOT (IS TRUE), never null
+          return call('NOT', [call(r.value ? 'IS_TRUE' : 'IS_FALSE', [l], T.boolean(false))], T.boolean(false));
+        }
+        throw this.err(node, `unsupported ${op} ${r?.type ?? ''}`, `write IS NULL, IS NOT NULL, IS TRUE or IS FALSE`);
+      }
+      case 'LIKE':
+      case 'NOT LIKE': {
+        const l = this.bind(node.left);
+        const r = this.bind(node.right);
+        if (l.type.name !== 'STRING' && l.type.name !== 'NULL') throw this.err(node.left, `LIKE needs a STRING, got ${describeType(l.type)}`, `use CAST(x AS STRING) LIKE '...'`);
+        const like = call('LIKE', [l, r], T.boolean(l.type.nullable || r.type.nullable));
+        return op === 'LIKE' ? like : call('NOT', [like], like.type);
+      }
+      case 'IN':
+      case 'NOT IN': {
+        const l = this.bind(node.left);
+        if (node.right?.type !== 'expr_list') throw this.err(node.right, `IN needs a list of values`, `write x IN (1, 2, 3); subqueries are not supported`);
+        const items = (node.right.value as SqlNode[]).map((n) => this.bind(n));
+        let target: SqlType = l.type;
+        for (const it of items) {
+          const t = comparisonTarget(target, it.type);
+          if (t === undefined) throw this.err(node, `cannot compare ${describeType(l.type)} with ${describeType(it.type)} in IN`, `CAST the values to one type`);
+          if (t !== 'same') target = t;
+        }
+        const args = [l, ...items].map((e) => (target === l.type ? e : coerce(e, target)));
+        const nullable = args.some((a) => a.type.nullable);
+        const inCall = call('IN', args, T.boolean(nullable));
+        return op === 'IN' ? inCall : call('NOT', [inCall], inCall.type);
+      }
+      case 'BETWEEN':
+      case 'NOT BETWEEN': {
+        const l = this.bind(node.left);
+        const [loN, hiN] = node.right.value as SqlNode[];
+        const lo = this.bind(loN);
+        const hi = this.bind(hiN);
+        const a = this.comparison('>=', l, lo, node) as CallExpr;
+        const b = this.comparison('<=', l, hi, node) as CallExpr;
+        const between = call('BETWEEN', [a.args[0]!, a.args[1]!, b.args[1]!], T.boolean(a.type.nullable || b.type.nullable));
+        // BETWEEN's operands must share one family: re-check with the coerced low side.
+        if (a.args[0]!.type.name !== b.args[0]!.type.name) return call('AND', [a, b], between.type);
+        return op === 'BETWEEN' ? between : call('NOT', [between], between.type);
+      }
+      default:
+        throw this.err(node, `unsupported operator ${op}`);
+    }
+  }
+
+  private arithmetic(op: '+' | '-' | '*' | '/' | '%', node: SqlNode): Expr {
+    const l = this.bind(node.left);
+    const r = this.bind(node.right);
+    // TIMESTAMP +/- INTERVAL
+    if ((op === '+' || op === '-') && isTimestamp(l.type) && r.type.name === 'INTERVAL') {
+      return call(op, [l, r], l.type);
+    }
+    if (op === '+' && l.type.name === 'INTERVAL' && isTimestamp(r.type)) return call('+', [r, l], r.type);
+    const type = arithmeticType(op, l.type, r.type);
+    if (!type) {
+      const hint = l.type.name === 'STRING' || r.type.name === 'STRING' ? (op === '+' ? `to join strings write a || b` : `CAST the STRING to a number first`) : undefined;
+      throw this.err(node, `cannot apply ${op} to ${describeType(l.type)} and ${describeType(r.type)}`, hint);
+    }
+    const operandType = type.name === 'DECIMAL' ? null : type;
+    const la = operandType ? coerce(l, operandType) : isIntegral(l.type) ? coerce(l, T.decimal(19, 0)) : l;
+    const ra = operandType ? coerce(r, operandType) : isIntegral(r.type) ? coerce(r, T.decimal(19, 0)) : r;
+    return call(op, [la, ra], type);
+  }
+
+  comparison(op: ScalarFunction, l: Expr, r: Expr, node: SqlNode): Expr {
+    const target = comparisonTarget(l.type, r.type);
+    if (target === undefined) {
+      throw this.err(
+        node,
+        `cannot compare ${describeType(l.type)} with ${describeType(r.type)}`,
+        `CAST one side, e.g. CAST(x AS ${typeToString(withNullable(l.type, true))})`,
+      );
+    }
+    const la = target === 'same' ? l : coerce(l, target);
+    const ra = target === 'same' ? r : coerce(r, target);
+    return call(op, [la, ra], T.boolean(l.type.nullable || r.type.nullable));
+  }
+
+  private toStringArg(e: Expr): Expr {
+    return e.type.name === 'STRING' || e.type.name === 'NULL' ? e : coerce(e, T.string());
+  }
+
+  private caseExpr(node: SqlNode): Expr {
+    const subject = node.expr ? this.bind(node.expr) : null;
+    const whens: { when: Expr; then: Expr }[] = [];
+    let otherwise: Expr | null = null;
+    for (const arm of node.args as SqlNode[]) {
+      if (arm.type === 'when') {
+        let cond = this.bind(arm.cond);
+        if (subject) cond = this.comparison('=', subject, cond, arm.cond);
+        else this.boolOperand(cond, arm.cond, 'WHEN');
+        whens.push({ when: cond, then: this.bind(arm.result) });
+      } else {
+        otherwise = this.bind(arm.result);
+      }
+    }
+    const results = [...whens.map((w) => w.then), ...(otherwise ? [otherwise] : [])];
+    const type = this.commonType(results, node, 'CASE branches');
+    const nullable = otherwise === null || results.some((e) => e.type.nullable);
+    const t = withNullable(type, nullable);
+    return {
+      kind: 'case',
+      whens: whens.map((w) => ({ when: w.when, then: coerce(w.then, t) })),
+      otherwise: otherwise ? coerce(otherwise, t) : null,
+      type: t,
+    };
+  }
+
+  /** The type several values (CASE branches, COALESCE args) share. */
+  commonType(exprs: readonly Expr[], node: SqlNode, what: string): SqlType {
+    let t: SqlType = T.null();
+    for (const e of exprs) {
+      if (t.name === 'NULL') {
+        t = e.type;
+        continue;
+      }
+      if (e.type.name === 'NULL' || e.type.name === t.name) {
+        if (t.name === 'DECIMAL' && e.type.name === 'DECIMAL') {
+          const s = Math.max(t.scale ?? 0, e.type.scale ?? 0);
+          t = T.decimal(Math.max(t.precision ?? 10, e.type.precision ?? 10), s);
+        }
+        continue;
+      }
+      if (isNumeric(t) && isNumeric(e.type)) {
+        t = arithmeticType('+', t, e.type)!;
+        continue;
+      }
+      if (isTimestamp(t) && isTimestamp(e.type)) continue;
+      throw this.err(node, `${what} have different types: ${describeType(t)} and ${describeType(e.type)}`, `CAST them to one type`);
+    }
+    return t;
+  }
+
+  private cast(node: SqlNode): Expr {
+    const arg = this.bind(node.expr);
+    const target = sqlTypeFromCast(node.target?.[0], nodePos(node, this.env.positions));
+    if (!castable(arg.type, target)) {
+      throw this.err(node, `cannot CAST ${describeType(arg.type)} to ${describeType(target)}`);
+    }
+    if (arg.kind === 'literal' && arg.value === null) return { kind: 'literal', value: null, type: withNullable(target, true) };
+    // A cast from STRING can fail (-> NULL), so the result is nullable.
+    const nullable = arg.type.nullable || (arg.type.name === 'STRING' && target.name !== 'STRING');
+    return { kind: 'cast', arg, type: withNullable(target, nullable) };
+  }
+
+  private func(node: SqlNode): Expr {
+    const name = functionName(node);
+    const argNodes = functionArgs(node);
+    const args = argNodes.map((a) => this.bind(a));
+    const pos = nodePos(node, this.env.positions);
+    return bindFunction(name, args, argNodes, pos, this);
+  }
+}
+
+function arity(name: string, args: readonly Expr[], min: number, max: number, pos: SourcePos, usage: string): void {
+  if (args.length < min || args.length > max) {
+    throw new SqlError(pos, `${name} takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${args.length}`, `write ${usage}`);
+  }
+}
+
+function expectType(name: string, e: Expr, ok: (t: SqlType) => boolean, want: string, pos: SourcePos): void {
+  if (e.type.name !== 'NULL' && !ok(e.type)) throw new SqlError(pos, `${name} needs ${want}, got ${describeType(e.type)}`);
+}
+
+const isString = (t: SqlType) => t.name === 'STRING';
+
+function bindFunction(name: string, args: Expr[], argNodes: SqlNode[], pos: SourcePos, binder: ExprBinder): Expr {
+  const anyNull = args.some((a) => a.type.nullable);
+  switch (name) {
+    case 'UPPER':
+    case 'LOWER':
+    case 'TRIM':
+    case 'LTRIM':
+    case 'RTRIM':
+      arity(name, args, 1, 1, pos, `${name}(s)`);
+      expectType(name, args[0]!, isString, 'a STRING', pos);
+      return call(name, args, T.string(anyNull));
+    case 'CHAR_LENGTH':
+    case 'CHARACTER_LENGTH':
+      arity(name, args, 1, 1, pos, `CHAR_LENGTH(s)`);
+      expectType(name, args[0]!, isString, 'a STRING', pos);
+      return call('CHAR_LENGTH', args, T.int(anyNull));
+    case 'SUBSTRING':
+    case 'SUBSTR':
+      arity(name, args, 2, 3, pos, `SUBSTRING(s, start [, length])`);
+      expectType(name, args[0]!, isString, 'a STRING', pos);
+      for (const a of args.slice(1)) expectType(name, a, isIntegral, 'whole-number positions', pos);
+      return call('SUBSTRING', args, T.string(anyNull));
+    case 'CONCAT':
+      if (args.length === 0) throw new SqlError(pos, `CONCAT needs at least one argument`);
+      return call('CONCAT', args.map((a) => (a.type.name === 'STRING' || a.type.name === 'NULL' ? a : coerce(a, T.string()))), T.string(anyNull));
+    case 'ABS':
+    case 'FLOOR':
+    case 'CEIL':
+    case 'CEILING': {
+      const fn = name === 'CEILING' ? 'CEIL' : name;
+      arity(name, args, 1, 1, pos, `${name}(x)`);
+      expectType(name, args[0]!, isNumeric, 'a number', pos);
+      const t = args[0]!.type;
+      const rt = (fn === 'FLOOR' || fn === 'CEIL') && t.name === 'DECIMAL' ? T.decimal(t.precision ?? 10, 0, t.nullable) : t;
+      return call(fn as ScalarFunction, args, rt);
+    }
+    case 'ROUND': {
+      arity(name, args, 1, 2, pos, `ROUND(x [, digits])`);
+      expectType(name, args[0]!, isNumeric, 'a number', pos);
+      if (args[1]) {
+        if (args[1].kind !== 'literal' || !isIntegral(args[1].type)) throw new SqlError(pos, `ROUND's digits must be a whole-number literal`, `write ROUND(x, 2)`);
+      }
+      const t = args[0]!.type;
+      const d = args[1] ? (args[1] as { value: number }).value : 0;
+      const rt = t.name === 'DECIMAL' ? T.decimal(t.precision ?? 10, Math.max(0, Math.min(d, t.scale ?? 0)), t.nullable) : t;
+      return call('ROUND', args, rt);
+    }
+    case 'POWER':
+      arity(name, args, 2, 2, pos, `POWER(x, y)`);
+      for (const a of args) expectType(name, a, isNumeric, 'numbers', pos);
+      return call('POWER', args.map((a) => coerce(a, T.double())), T.double(anyNull));
+    case 'MOD': {
+      arity(name, args, 2, 2, pos, `MOD(x, y)`);
+      for (const a of args) expectType(name, a, isIntegral, 'whole numbers', pos);
+      const t = arithmeticType('%', args[0]!.type, args[1]!.type)!;
+      return call('MOD', args, t);
+    }
+    case 'COALESCE':
+    case 'IFNULL': {
+      if (args.length < 1) throw new SqlError(pos, `${name} needs at least one argument`);
+      const t = binder.commonType(args, argNodes[0], `${name} arguments`);
+      const nullable = args.every((a) => a.type.nullable);
+      const rt = withNullable(t, nullable);
+      return call('COALESCE', args.map((a) => coerce(a, rt)), rt);
+    }
+    case 'TO_TIMESTAMP':
+      arity(name, args, 1, 2, pos, `TO_TIMESTAMP(text [, 'yyyy-MM-dd HH:mm:ss'])`);
+      expectType(name, args[0]!, isString, 'a STRING', pos);
+      if (args[1]) expectType(name, args[1], isString, 'a STRING pattern', pos);
+      return call('TO_TIMESTAMP', args, T.timestamp(3, true));
+    case 'TO_TIMESTAMP_LTZ': {
+      arity(name, args, 1, 2, pos, `TO_TIMESTAMP_LTZ(epoch_millis, 3)`);
+      expectType(name, args[0]!, (t) => isIntegral(t) || t.name === 'DECIMAL' || t.name === 'DOUBLE', 'a number', pos);
+      const p = args[1];
+      if (p && (p.kind !== 'literal' || (p.value !== 0 && p.value !== 3))) {
+        throw new SqlError(pos, `TO_TIMESTAMP_LTZ's precision must be 0 (seconds) or 3 (milliseconds)`, `write TO_TIMESTAMP_LTZ(ms, 3)`);
+      }
+      const a0 = args[0]!.type.name === 'DECIMAL' ? coerce(args[0]!, T.double()) : args[0]!;
+      return call('TO_TIMESTAMP_LTZ', p ? [a0, p] : [a0, { kind: 'literal', value: 3, type: T.int(false) }], T.timestampLtz(3, anyNull));
+    }
+    case 'DATE_FORMAT':
+      arity(name, args, 2, 2, pos, `DATE_FORMAT(ts, 'yyyy-MM-dd HH:mm')`);
+      expectType(name, args[0]!, (t) => isTimestamp(t) || isString(t), 'a TIMESTAMP', pos);
+      expectType(name, args[1]!, isString, 'a STRING pattern', pos);
+      return call('DATE_FORMAT', args, T.string(anyNull));
+    case 'UNIX_TIMESTAMP':
+      arity(name, args, 0, 2, pos, `UNIX_TIMESTAMP() or UNIX_TIMESTAMP(text [, pattern])`);
+      for (const a of args) expectType(name, a, isString, 'STRING arguments', pos);
+      return call('UNIX_TIMESTAMP', args, T.bigint(args.length > 0));
+    case 'TUMBLE_START':
+    case 'TUMBLE_END':
+    case 'HOP_START':
+    case 'HOP_END':
+    case 'SESSION_START':
+    case 'SESSION_END':
+    case 'TUMBLE_ROWTIME':
+    case 'HOP_ROWTIME':
+    case 'SESSION_ROWTIME':
+      throw new SqlError(pos, `${name} needs a matching ${name.split('_')[0]}(...) in GROUP BY`, `add GROUP BY ${name.split('_')[0]}(<time column>, INTERVAL ...), and use the same arguments here`);
+    case 'TUMBLE':
+    case 'HOP':
+    case 'SESSION':
+    case 'CUMULATE':
+      throw new SqlError(pos, `${name}(...) as a function is only allowed in GROUP BY`, `use FROM TABLE(${name}(TABLE t, DESCRIPTOR(ts), ...)) or GROUP BY ${name}(ts, ...)`);
+    default: {
+      const known = ['UPPER', 'LOWER', 'TRIM', 'LTRIM', 'RTRIM', 'CHAR_LENGTH', 'SUBSTRING', 'CONCAT', 'ABS', 'FLOOR', 'CEIL', 'ROUND', 'POWER', 'MOD', 'COALESCE', 'TO_TIMESTAMP', 'TO_TIMESTAMP_LTZ', 'DATE_FORMAT', 'UNIX_TIMESTAMP', ...AGGREGATES];
+      const guess = didYouMean(name, known);
+      throw new SqlError(pos, `unknown function ${name}`, guess ? `did you mean ${guess}?` : `see the README for the functions fintrans-sql supports`);
+    }
+  }
+}
+
+export { assignable };

@@ -1,0 +1,40 @@
+// The target type of a CAST as node-sql-parser writes it ({ dataType: 'DECIMAL', length, scale }).
+
+import { SqlError, type SourcePos } from '../errors.js';
+import { T, type SqlType } from '../types.js';
+
+export function sqlTypeFromCast(target: { dataType?: string; length?: number; scale?: number } | undefined, pos: SourcePos): SqlType {
+  const name = String(target?.dataType ?? '').toUpperCase();
+  switch (name) {
+    case 'STRING':
+    case 'VARCHAR':
+    case 'CHAR':
+    case 'TEXT':
+      return T.string();
+    case 'BOOLEAN':
+    case 'BOOL':
+      return T.boolean();
+    case 'TINYINT':
+      return { name: 'TINYINT', nullable: true };
+    case 'SMALLINT':
+      return { name: 'SMALLINT', nullable: true };
+    case 'INT':
+    case 'INTEGER':
+      return T.int();
+    case 'BIGINT':
+      return T.bigint();
+    case 'FLOAT':
+    case 'REAL':
+      return { name: 'FLOAT', nullable: true };
+    case 'DOUBLE':
+      return T.double();
+    case 'DECIMAL':
+    case 'NUMERIC':
+    case 'DEC':
+      return T.decimal(target?.length ?? 10, target?.scale ?? 0);
+    case 'TIMESTAMP':
+      return T.timestamp(target?.length ?? 3);
+    default:
+      throw new SqlError(pos, `cannot CAST to ${name || 'this type'}`, `CAST to STRING, BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p, s) or TIMESTAMP(3)`);
+  }
+}

@@ -1,0 +1,148 @@
+// Type rules: which type an operation yields and which casts make its operands one family
+// (the contract in expr.ts). Flink's rules where they matter for results (INT + INT is INT,
+// SUM(BIGINT) is BIGINT, AVG of integers truncates, DECIMAL scales).
+
+import { SqlError, type SourcePos } from '../errors.js';
+import {
+  T,
+  isApproxNumeric,
+  isIntegral,
+  isNumeric,
+  isTimestamp,
+  typeToString,
+  withNullable,
+  type SqlType,
+} from '../types.js';
+import { numberToDecimal, rescaleDecimal, decimalToNumber } from '../values.js';
+import type { Expr } from './expr.js';
+
+export function decimalView(t: SqlType): { p: number; s: number } {
+  if (t.name === 'DECIMAL') return { p: t.precision ?? 10, s: t.scale ?? 0 };
+  if (t.name === 'BIGINT') return { p: 19, s: 0 };
+  if (t.name === 'INT') return { p: 10, s: 0 };
+  if (t.name === 'SMALLINT') return { p: 5, s: 0 };
+  return { p: 3, s: 0 };
+}
+
+const MAX_PRECISION = 38;
+
+/** The type of `a <op> b` for arithmetic, or undefined when the operands are not numbers. */
+export function arithmeticType(op: '+' | '-' | '*' | '/' | '%', a: SqlType, b: SqlType): SqlType | undefined {
+  const nullable = a.nullable || b.nullable || op === '/' || op === '%';
+  if (a.name === 'NULL' || b.name === 'NULL') {
+    const other = a.name === 'NULL' ? b : a;
+    return other.name === 'NULL' ? T.null() : withNullable(other, true);
+  }
+  if (!isNumeric(a) || !isNumeric(b)) return undefined;
+  if (isApproxNumeric(a) || isApproxNumeric(b)) return T.double(nullable);
+  if (a.name === 'DECIMAL' || b.name === 'DECIMAL') {
+    const x = decimalView(a);
+    const y = decimalView(b);
+    let p: number;
+    let s: number;
+    if (op === '+' || op === '-') {
+      s = Math.max(x.s, y.s);
+      p = Math.max(x.p - x.s, y.p - y.s) + s + 1;
+    } else if (op === '*') {
+      s = x.s + y.s;
+      p = x.p + y.p;
+    } else if (op === '/') {
+      s = Math.max(6, x.s + y.p + 1);
+      p = x.p - x.s + y.s + s;
+    } else {
+      s = Math.max(x.s, y.s);
+      p = Math.min(x.p - x.s, y.p - y.s) + s;
+    }
+    if (p > MAX_PRECISION) {
+      s = Math.max(Math.min(s, 6), s - (p - MAX_PRECISION));
+      p = MAX_PRECISION;
+    }
+    return T.decimal(p, s, nullable);
+  }
+  const wide = a.name === 'BIGINT' || b.name === 'BIGINT' ? 'BIGINT' : 'INT';
+  return { name: wide, nullable };
+}
+
+/**
+ * The family both operands of a comparison are brought to, or undefined if they cannot be
+ * compared. Integral operands need no cast (both are JS numbers).
+ */
+export function comparisonTarget(a: SqlType, b: SqlType): SqlType | 'same' | undefined {
+  if (a.name === 'NULL' || b.name === 'NULL') return 'same';
+  if (isNumeric(a) && isNumeric(b)) {
+    if (isIntegral(a) && isIntegral(b)) return 'same';
+    if (isApproxNumeric(a) || isApproxNumeric(b)) return T.double();
+    const x = decimalView(a);
+    const y = decimalView(b);
+    const s = Math.max(x.s, y.s);
+    return T.decimal(Math.min(MAX_PRECISION, Math.max(x.p - x.s, y.p - y.s) + s), s);
+  }
+  if (a.name === 'STRING' && b.name === 'STRING') return 'same';
+  if (a.name === 'BOOLEAN' && b.name === 'BOOLEAN') return 'same';
+  if (isTimestamp(a) && isTimestamp(b)) return 'same';
+  if (isTimestamp(a) && b.name === 'STRING') return T.timestamp();
+  if (a.name === 'STRING' && isTimestamp(b)) return T.timestamp();
+  return undefined;
+}
+
+/** Whether a value of `from` may be written into a column of `to` (INSERT, CASE branches) with a cast. */
+export function assignable(from: SqlType, to: SqlType): boolean {
+  if (from.name === 'NULL') return true;
+  if (from.name === to.name) return true;
+  if (isNumeric(from) && isNumeric(to)) return true;
+  if (isTimestamp(from) && isTimestamp(to)) return true;
+  if (to.name === 'STRING') return true;
+  return false;
+}
+
+/** Whether a CAST from `from` to `to` is supported. */
+export function castable(from: SqlType, to: SqlType): boolean {
+  if (assignable(from, to)) return true;
+  if (from.name === 'STRING') return isNumeric(to) || to.name === 'BOOLEAN' || isTimestamp(to);
+  return false;
+}
+
+function sameType(a: SqlType, b: SqlType): boolean {
+  return a.name === b.name && (a.name !== 'DECIMAL' || (a.scale ?? 0) === (b.scale ?? 0));
+}
+
+/**
+ * `expr` as type `to` (keeping expr's nullability): the expression itself when no conversion is
+ * needed, a folded literal when it is a constant, otherwise a cast node.
+ */
+export function coerce(expr: Expr, to: SqlType): Expr {
+  const target = withNullable(to, expr.type.nullable);
+  if (sameType(expr.type, to)) return expr;
+  if (isIntegral(expr.type) && isIntegral(to)) return { ...expr, type: target } as Expr;
+  if (isTimestamp(expr.type) && isTimestamp(to)) return { ...expr, type: target } as Expr;
+  if (expr.kind === 'literal') {
+    const v = expr.value;
+    if (v === null) return { kind: 'literal', value: null, type: withNullable(to, true) };
+    const folded = foldLiteral(v, expr.type, to);
+    if (folded !== undefined) return { kind: 'literal', value: folded, type: target };
+  }
+  return { kind: 'cast', arg: expr, type: target };
+}
+
+function foldLiteral(v: unknown, from: SqlType, to: SqlType): unknown {
+  if (to.name === 'DOUBLE' || to.name === 'FLOAT') {
+    if (typeof v === 'number') return v;
+    if (typeof v === 'bigint' && from.name === 'DECIMAL') return decimalToNumber(v, from.scale ?? 0);
+  }
+  if (to.name === 'DECIMAL') {
+    const s = to.scale ?? 0;
+    if (typeof v === 'number' && isIntegral(from)) return BigInt(v) * 10n ** BigInt(s);
+    if (typeof v === 'bigint' && from.name === 'DECIMAL') return rescaleDecimal(v, from.scale ?? 0, s);
+    if (typeof v === 'number') return numberToDecimal(v, s) ?? undefined;
+  }
+  return undefined;
+}
+
+/** A type error at `pos` with the types spelled out. */
+export function typeError(pos: SourcePos | undefined, problem: string, hint?: string): SqlError {
+  return new SqlError(pos, problem, hint);
+}
+
+export function describeType(t: SqlType): string {
+  return typeToString(withNullable(t, true));
+}

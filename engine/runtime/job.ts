@@ -1,0 +1,84 @@
+// Runs a built job: opens sources and sinks, pulls batches round-robin from the sources, hands
+// the rows each batch produced to the sink writers (flushing when they back up), and shuts down
+// cleanly at the end of bounded input, when idle long enough, or when asked to stop.
+
+import type { BuiltJob } from './build.js';
+import type { SourceRunner } from './source-runner.js';
+
+export interface RunOptions {
+  /** Records per source poll. */
+  readonly batchSize?: number;
+  /** Unbounded sources: treat this long without new records as the end of input (ms). */
+  readonly untilIdleMs?: number;
+  /** Called about once a second (and at the end) with the job's progress. */
+  readonly onProgress?: (job: BuiltJob, final: boolean) => void;
+  /** Stop requested (Ctrl-C): flush and close without firing open windows. */
+  readonly signal?: AbortSignal;
+}
+
+export interface RunResult {
+  readonly stopped: boolean;
+}
+
+const FLUSH_PENDING_ROWS = 50_000;
+const IDLE_SLEEP_MS = 50;
+
+export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunResult> {
+  const batchSize = opts.batchSize ?? 4096;
+  for (const s of job.sources) await s.reader.open();
+  let lastProgress = Date.now();
+  let lastActivity = Date.now();
+  let stopped = false;
+  try {
+    let active: SourceRunner[] = [...job.sources];
+    while (active.length > 0) {
+      if (opts.signal?.aborted) {
+        stopped = true;
+        break;
+      }
+      let busy = false;
+      for (const s of active) {
+        const r = await s.step(batchSize);
+        if (r === 'batch') busy = true;
+      }
+      active = active.filter((s) => !s.finished);
+      await handOver(job, false);
+      const now = Date.now();
+      if (busy) lastActivity = now;
+      else if (active.length > 0) {
+        if (opts.untilIdleMs !== undefined && now - lastActivity >= opts.untilIdleMs) {
+          // Idle long enough: this run's input is complete, as with Flink's bounded scan mode.
+          for (const s of active) s.end();
+          active = [];
+          await handOver(job, false);
+        } else await sleep(IDLE_SLEEP_MS);
+      }
+      if (opts.onProgress && now - lastProgress >= 1000) {
+        lastProgress = now;
+        opts.onProgress(job, false);
+      }
+    }
+    await handOver(job, true);
+    for (const s of job.sources) await s.reader.commit?.();
+  } finally {
+    for (const sink of job.sinks) await sink.writer.close();
+    for (const s of job.sources) await s.reader.close();
+  }
+  opts.onProgress?.(job, true);
+  return { stopped };
+}
+
+/** Moves the rows collected by sink operators into their writers; flushes when many are pending or at the end. */
+async function handOver(job: BuiltJob, final: boolean): Promise<void> {
+  for (const sink of job.sinks) {
+    for (const op of sink.operators) {
+      const rows = op.drain();
+      if (rows.length > 0) sink.writer.write(rows);
+    }
+    if (final || sink.writer.pending >= FLUSH_PENDING_ROWS) await sink.writer.flush();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,146 @@
+// What the SQL front pass (engine/sql/parse.ts) hands to the planner: one object per statement.
+//
+// DDL (CREATE TABLE with WATERMARK, computed and metadata columns, PRIMARY KEY NOT ENFORCED) and
+// SET are parsed by our own small parser; queries are parsed by node-sql-parser's `flinksql`
+// dialect after the window table-valued functions (TUMBLE/HOP/CUMULATE/SESSION) have been cut out
+// and replaced by same-length placeholder table names, so every offset node-sql-parser reports
+// still points at the right character of the file.
+
+import type { SourcePos } from '../errors.js';
+import type { SqlType } from '../types.js';
+
+/**
+ * An expression or query node exactly as node-sql-parser (flinksql) produced it: `column_ref`,
+ * `binary_expr`, `function`, `aggr_func`, `case`, `cast`, `interval`, `number`,
+ * `single_quote_string`, ... Function nodes carry `loc` (offsets into the parsed text).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SqlNode = any;
+
+/** Maps offsets of one parsed text back to the file, and finds where names are written. */
+export interface Positions {
+  /** The file position of `offset` in the text node-sql-parser parsed for this statement/expression. */
+  at(offset: number): SourcePos;
+  /**
+   * Where identifier `name` is first written in this statement (case-insensitive, as a whole word,
+   * outside strings and comments), at or after `fromOffset` when given; the statement's start if
+   * it is not written at all.
+   */
+  identifier(name: string, fromOffset?: number): SourcePos;
+  /** The statement's first character. */
+  readonly start: SourcePos;
+}
+
+export type Statement =
+  | SetStatement
+  | CreateTableStatement
+  | InsertStatement
+  | SelectStatement
+  | ExplainStatement;
+
+export interface SetStatement {
+  readonly kind: 'set';
+  readonly key: string;
+  readonly value: string;
+  readonly pos: SourcePos;
+}
+
+export interface CreateTableStatement {
+  readonly kind: 'create-table';
+  readonly name: string;
+  readonly pos: SourcePos;
+  readonly namePos: SourcePos;
+  readonly columns: readonly ColumnDecl[];
+  readonly watermark?: WatermarkDecl;
+  readonly primaryKey?: { readonly columns: readonly string[]; readonly pos: SourcePos };
+  /** In the order written. Keys and values are the unquoted strings. */
+  readonly options: readonly { readonly key: string; readonly value: string; readonly pos: SourcePos }[];
+}
+
+export type ColumnDecl = PhysicalColumnDecl | ComputedColumnDecl | MetadataColumnDecl;
+
+export interface PhysicalColumnDecl {
+  readonly kind: 'physical';
+  readonly name: string;
+  readonly type: SqlType;
+  readonly pos: SourcePos;
+}
+
+/** `ts AS TO_TIMESTAMP(tx_time, 'EEEE, dd-MMM-yy HH:mm:ss z')` */
+export interface ComputedColumnDecl {
+  readonly kind: 'computed';
+  readonly name: string;
+  readonly expr: SqlNode;
+  /** Positions for offsets inside `expr`. */
+  readonly positions: Positions;
+  readonly pos: SourcePos;
+}
+
+/** `city STRING METADATA FROM 'topic' VIRTUAL`; `key` defaults to the column name. */
+export interface MetadataColumnDecl {
+  readonly kind: 'metadata';
+  readonly name: string;
+  readonly type: SqlType;
+  readonly key: string;
+  readonly virtual: boolean;
+  readonly pos: SourcePos;
+}
+
+/** `WATERMARK FOR ts AS ts - INTERVAL '5' SECOND` */
+export interface WatermarkDecl {
+  readonly column: string;
+  readonly columnPos: SourcePos;
+  readonly expr: SqlNode;
+  readonly positions: Positions;
+  readonly pos: SourcePos;
+}
+
+/** A window table-valued function cut out of a query: `TABLE(HOP(TABLE t, DESCRIPTOR(ts), ...))`. */
+export interface WindowTvf {
+  /** The placeholder table name that stands in its place in `query` (e.g. `__window_0`). */
+  readonly placeholder: string;
+  readonly kind: 'TUMBLE' | 'HOP' | 'CUMULATE' | 'SESSION';
+  /** The table the window is applied to. */
+  readonly table: string;
+  readonly tablePos: SourcePos;
+  /** The DESCRIPTOR column. */
+  readonly timeColumn: string;
+  readonly timeColumnPos: SourcePos;
+  /** SESSION(TABLE t PARTITION BY a, b, ...). Empty otherwise. */
+  readonly partitionBy: readonly string[];
+  /** TUMBLE: size. HOP: slide. CUMULATE: step. SESSION: gap. Milliseconds. */
+  readonly firstMs: number;
+  /** HOP and CUMULATE: size. Otherwise undefined. */
+  readonly sizeMs?: number;
+  /** TUMBLE/HOP/CUMULATE optional offset argument, ms (0 when not written). */
+  readonly offsetMs: number;
+  readonly pos: SourcePos;
+}
+
+export interface QueryParts {
+  /** node-sql-parser's `select` AST for the query (placeholders where the window TVFs were). */
+  readonly select: SqlNode;
+  readonly windows: readonly WindowTvf[];
+  readonly positions: Positions;
+}
+
+/** `INSERT INTO sink [(a, b)] SELECT ...` */
+export interface InsertStatement extends QueryParts {
+  readonly kind: 'insert';
+  readonly sink: string;
+  readonly sinkPos: SourcePos;
+  readonly columns?: readonly string[];
+  readonly pos: SourcePos;
+}
+
+/** A bare `SELECT ...`: the job prints its rows (like the Flink SQL client shows them). */
+export interface SelectStatement extends QueryParts {
+  readonly kind: 'select';
+  readonly pos: SourcePos;
+}
+
+export interface ExplainStatement {
+  readonly kind: 'explain';
+  readonly statement: InsertStatement | SelectStatement;
+  readonly pos: SourcePos;
+}

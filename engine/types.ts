@@ -1,0 +1,95 @@
+// SQL types and the one row layout used everywhere in the engine.
+//
+// A row is a plain array indexed by column position (fast to build, fast to read, no per-field
+// property lookups). How each SQL type is held in a row is fixed here, once:
+//
+//   STRING / VARCHAR / CHAR     JS string
+//   INT / BIGINT / SMALLINT / TINYINT
+//                               JS number (integral; exact up to 2^53, far beyond any money sum)
+//   DOUBLE / FLOAT              JS number
+//   DECIMAL(p, s)               JS bigint holding the *unscaled* value (12.34 in DECIMAL(10,2) is 1234n):
+//                               exact arithmetic, the scale lives in the type
+//   BOOLEAN                     JS boolean
+//   TIMESTAMP(p) / TIMESTAMP_LTZ(p)
+//                               JS number: epoch milliseconds, UTC (the session time zone is UTC)
+//   INTERVAL                    JS number: milliseconds (only as literals in expressions)
+//   NULL of any type            null
+
+export type Row = unknown[];
+
+export type TypeName =
+  | 'STRING'
+  | 'BOOLEAN'
+  | 'TINYINT'
+  | 'SMALLINT'
+  | 'INT'
+  | 'BIGINT'
+  | 'FLOAT'
+  | 'DOUBLE'
+  | 'DECIMAL'
+  | 'TIMESTAMP'
+  | 'TIMESTAMP_LTZ'
+  | 'INTERVAL'
+  | 'NULL';
+
+export interface SqlType {
+  readonly name: TypeName;
+  /** DECIMAL precision, TIMESTAMP fractional precision, VARCHAR length (informational). */
+  readonly precision?: number;
+  /** DECIMAL scale. */
+  readonly scale?: number;
+  /** false when declared NOT NULL or known never to be null (a non-null literal). */
+  readonly nullable: boolean;
+}
+
+export const T = {
+  string: (nullable = true): SqlType => ({ name: 'STRING', nullable }),
+  boolean: (nullable = true): SqlType => ({ name: 'BOOLEAN', nullable }),
+  int: (nullable = true): SqlType => ({ name: 'INT', nullable }),
+  bigint: (nullable = true): SqlType => ({ name: 'BIGINT', nullable }),
+  double: (nullable = true): SqlType => ({ name: 'DOUBLE', nullable }),
+  decimal: (precision: number, scale: number, nullable = true): SqlType => ({ name: 'DECIMAL', precision, scale, nullable }),
+  timestamp: (precision = 3, nullable = true): SqlType => ({ name: 'TIMESTAMP', precision, nullable }),
+  timestampLtz: (precision = 3, nullable = true): SqlType => ({ name: 'TIMESTAMP_LTZ', precision, nullable }),
+  interval: (): SqlType => ({ name: 'INTERVAL', nullable: false }),
+  null: (): SqlType => ({ name: 'NULL', nullable: true }),
+};
+
+export function isIntegral(t: SqlType): boolean {
+  return t.name === 'TINYINT' || t.name === 'SMALLINT' || t.name === 'INT' || t.name === 'BIGINT';
+}
+
+export function isApproxNumeric(t: SqlType): boolean {
+  return t.name === 'FLOAT' || t.name === 'DOUBLE';
+}
+
+export function isNumeric(t: SqlType): boolean {
+  return isIntegral(t) || isApproxNumeric(t) || t.name === 'DECIMAL';
+}
+
+export function isTimestamp(t: SqlType): boolean {
+  return t.name === 'TIMESTAMP' || t.name === 'TIMESTAMP_LTZ';
+}
+
+export function withNullable(t: SqlType, nullable: boolean): SqlType {
+  return t.nullable === nullable ? t : { ...t, nullable };
+}
+
+/** How a type is written in SQL, for messages and EXPLAIN: DECIMAL(10, 2), TIMESTAMP(3), STRING. */
+export function typeToString(t: SqlType): string {
+  const base =
+    t.name === 'DECIMAL'
+      ? `DECIMAL(${t.precision ?? 10}, ${t.scale ?? 0})`
+      : t.name === 'TIMESTAMP' || t.name === 'TIMESTAMP_LTZ'
+        ? `${t.name}(${t.precision ?? 3})`
+        : t.name;
+  return t.nullable ? base : `${base} NOT NULL`;
+}
+
+/** A named, typed column of a table or of an operator's output. */
+export interface Field {
+  readonly name: string;
+  readonly type: SqlType;
+}
+
+export type Schema = readonly Field[];

@@ -1,0 +1,310 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { SqlError } from '../../engine/errors.js';
+import type {
+  CreateTableStatement,
+  ExplainStatement,
+  InsertStatement,
+  SelectStatement,
+  SetStatement,
+  Statement,
+} from '../../engine/sql/ast.js';
+import { parseSqlFile } from '../../engine/sql/parse.js';
+
+const FILE = 'jobs/aml.sql';
+
+// Line numbers matter: the tests below check positions against them.
+const JOB = `-- Anti-money-laundering job; comments may hold ; too
+/* block comment
+   spanning lines; with 'quotes' */
+SET 'pipeline.name' = 'aml; nightly';
+set table.exec.mini-batch.enabled = true;
+
+CREATE TEMPORARY TABLE IF NOT EXISTS transactions (
+  tx_id STRING NOT NULL,
+  account_id VARCHAR(32),
+  amount DECIMAL(18, 2),
+  fee DEC,
+  tx_time STRING COMMENT 'as sent by the bank',
+  ts AS TO_TIMESTAMP(tx_time, 'EEEE, dd-MMM-yy HH:mm:ss z'),
+  city STRING METADATA FROM 'topic',
+  part INT METADATA VIRTUAL,
+  seen TIMESTAMP(3) WITH LOCAL TIME ZONE,
+  \`at\` TIMESTAMP,
+  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND,
+  PRIMARY KEY (tx_id) NOT ENFORCED
+) COMMENT 'raw feed' WITH (
+  'connector' = 'kafka',
+  'csv.field-delimiter' = ';',
+  'scan.startup.mode' = 'earliest offset',
+  'note' = 'it''s fine'
+);
+
+INSERT INTO alerts
+SELECT account_id, window_start, SUM(amount) AS total
+FROM TABLE(
+  TUMBLE(TABLE transactions, DESCRIPTOR(ts), INTERVAL '10' MINUTES))
+WHERE LOWER(city) LIKE 'tx%'
+GROUP BY account_id, window_start, window_end;
+
+INSERT INTO hop_sink (account_id, cnt)
+SELECT h.account_id, COUNT(DISTINCT c.city)
+FROM TABLE(HOP(TABLE transactions, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '10' MINUTES)) AS h
+JOIN TABLE(CUMULATE(TABLE transactions, DESCRIPTOR(ts), INTERVAL '1' HOUR, INTERVAL '1' DAYS, INTERVAL '-30' MINUTES)) AS c
+  ON h.account_id = c.account_id
+JOIN TABLE(SESSION(TABLE transactions PARTITION BY account_id, city, DESCRIPTOR(ts), INTERVAL '500' MILLISECOND)) s
+  ON s.account_id = h.account_id
+GROUP BY h.account_id;
+
+INSERT INTO legacy
+SELECT account_id, TUMBLE_START(ts, INTERVAL '1' HOUR), COUNT(*)
+FROM transactions
+GROUP BY account_id, TUMBLE(ts, INTERVAL '1' HOUR);
+
+EXPLAIN PLAN FOR INSERT INTO alerts SELECT account_id FROM transactions;
+
+  SELECT tx_id, amount FROM transactions WHERE amount > 10000
+`;
+
+function parseJob(): Statement[] {
+  return parseSqlFile(JOB, FILE);
+}
+
+const at = (line: number, col: number) => ({ file: FILE, line, col });
+
+describe('parseSqlFile on a realistic job', () => {
+  const statements = parseJob();
+
+  it('splits statements on ; outside strings and comments, the last one without ;', () => {
+    expect(statements.map((s) => s.kind)).toEqual(['set', 'set', 'create-table', 'insert', 'insert', 'insert', 'explain', 'select']);
+  });
+
+  it('reads SET with quoted and unquoted keys', () => {
+    const [a, b] = statements as [SetStatement, SetStatement];
+    expect(a).toEqual({ kind: 'set', key: 'pipeline.name', value: 'aml; nightly', pos: at(4, 1) });
+    expect(b).toEqual({ kind: 'set', key: 'table.exec.mini-batch.enabled', value: 'true', pos: at(5, 1) });
+  });
+
+  it('reads CREATE TABLE columns, types, watermark, key and options', () => {
+    const t = statements[2] as CreateTableStatement;
+    expect(t.name).toBe('transactions');
+    expect(t.pos).toEqual(at(7, 1));
+    expect(t.namePos).toEqual(at(7, 38));
+    expect(t.columns.map((c) => [c.kind, c.name])).toEqual([
+      ['physical', 'tx_id'],
+      ['physical', 'account_id'],
+      ['physical', 'amount'],
+      ['physical', 'fee'],
+      ['physical', 'tx_time'],
+      ['computed', 'ts'],
+      ['metadata', 'city'],
+      ['metadata', 'part'],
+      ['physical', 'seen'],
+      ['physical', 'at'],
+    ]);
+    const types = Object.fromEntries(t.columns.flatMap((c) => (c.kind === 'computed' ? [] : [[c.name, c.type]])));
+    expect(types).toEqual({
+      tx_id: { name: 'STRING', nullable: false },
+      account_id: { name: 'STRING', precision: 32, nullable: true },
+      amount: { name: 'DECIMAL', precision: 18, scale: 2, nullable: true },
+      fee: { name: 'DECIMAL', precision: 10, scale: 0, nullable: true },
+      tx_time: { name: 'STRING', nullable: true },
+      city: { name: 'STRING', nullable: true },
+      part: { name: 'INT', nullable: true },
+      seen: { name: 'TIMESTAMP_LTZ', precision: 3, nullable: true },
+      at: { name: 'TIMESTAMP', precision: 6, nullable: true },
+    });
+    expect(t.columns[6]).toMatchObject({ kind: 'metadata', key: 'topic', virtual: false, pos: at(14, 3) });
+    expect(t.columns[7]).toMatchObject({ kind: 'metadata', key: 'part', virtual: true });
+    expect(t.primaryKey).toEqual({ columns: ['tx_id'], pos: at(19, 3) });
+    expect(t.options).toEqual([
+      { key: 'connector', value: 'kafka', pos: at(21, 3) },
+      { key: 'csv.field-delimiter', value: ';', pos: at(22, 3) },
+      { key: 'scan.startup.mode', value: 'earliest offset', pos: at(23, 3) },
+      { key: 'note', value: "it's fine", pos: at(24, 3) },
+    ]);
+  });
+
+  it('parses the computed column expression with node-sql-parser and maps its offsets to the file', () => {
+    const t = statements[2] as CreateTableStatement;
+    const ts = t.columns[5]!;
+    if (ts.kind !== 'computed') throw new Error('ts should be computed');
+    expect(ts.pos).toEqual(at(13, 3));
+    expect(ts.expr.type).toBe('function');
+    expect(ts.expr.name.name[0].value).toBe('TO_TIMESTAMP');
+    expect(ts.expr.args.value.map((a: { type: string }) => a.type)).toEqual(['column_ref', 'single_quote_string']);
+    expect(ts.expr.args.value[1].value).toBe('EEEE, dd-MMM-yy HH:mm:ss z');
+    expect(ts.positions.at(ts.expr.loc.start.offset)).toEqual(at(13, 9));
+    expect(ts.positions.identifier('TX_TIME')).toEqual(at(13, 22));
+    expect(ts.positions.start).toEqual(at(13, 9));
+  });
+
+  it('parses the watermark', () => {
+    const wm = (statements[2] as CreateTableStatement).watermark!;
+    expect(wm.column).toBe('ts');
+    expect(wm.pos).toEqual(at(18, 3));
+    expect(wm.columnPos).toEqual(at(18, 17));
+    expect(wm.expr).toMatchObject({
+      type: 'binary_expr',
+      operator: '-',
+      left: { type: 'column_ref', column: 'ts' },
+      right: { type: 'interval', expr: { value: '5' }, unit: 'second' },
+    });
+    expect(wm.positions.identifier('ts')).toEqual(at(18, 23));
+  });
+
+  it('cuts out TUMBLE and hands the placeholder query to node-sql-parser', () => {
+    const ins = statements[3] as InsertStatement;
+    expect(ins.sink).toBe('alerts');
+    expect(ins.pos).toEqual(at(27, 1));
+    expect(ins.sinkPos).toEqual(at(27, 13));
+    expect(ins.columns).toBeUndefined();
+    expect(ins.windows).toEqual([
+      {
+        placeholder: '__window_0',
+        kind: 'TUMBLE',
+        table: 'transactions',
+        tablePos: at(30, 16),
+        timeColumn: 'ts',
+        timeColumnPos: at(30, 41),
+        partitionBy: [],
+        firstMs: 600_000,
+        offsetMs: 0,
+        pos: at(29, 6),
+      },
+    ]);
+    expect(ins.select.type).toBe('select');
+    expect(ins.select.from).toEqual([{ db: null, table: '__window_0', as: null }]);
+    expect(ins.select.where).toMatchObject({ type: 'binary_expr', operator: 'LIKE', left: { type: 'function', args: { value: [{ column: 'city' }] } } });
+    // Offsets after the cut-out span are unchanged: LOWER's loc (function nodes carry one) maps to line 31.
+    const lower = ins.select.where.left;
+    expect(ins.positions.at(lower.loc.start.offset)).toEqual(at(31, 7));
+    expect(ins.positions.identifier('city')).toEqual(at(31, 13));
+    expect(ins.positions.identifier('window_end')).toEqual(at(32, 36));
+    expect(ins.positions.identifier('no_such_column')).toEqual(at(27, 1));
+  });
+
+  it('finds identifiers at or after an offset, case-insensitively and as whole words', () => {
+    const ins = statements[3] as InsertStatement;
+    const first = ins.positions.identifier('ACCOUNT_ID');
+    expect(first).toEqual(at(28, 8));
+    const groupByOffset = JOB.indexOf('GROUP BY account_id, window_start') - JOB.indexOf('INSERT INTO alerts\nSELECT');
+    expect(ins.positions.identifier('account_id', groupByOffset)).toEqual(at(32, 10));
+    // `ts` inside the cut-out TUMBLE is still found; `amount` inside SUM(amount) too.
+    expect(ins.positions.identifier('ts')).toEqual(at(30, 41));
+    expect(ins.positions.identifier('amount')).toEqual(at(28, 38));
+  });
+
+  it('reads HOP, CUMULATE with offset, and SESSION with PARTITION BY in one query', () => {
+    const ins = statements[4] as InsertStatement;
+    expect(ins.sink).toBe('hop_sink');
+    expect(ins.columns).toEqual(['account_id', 'cnt']);
+    expect(ins.windows.map((w) => [w.placeholder, w.kind, w.firstMs, w.sizeMs, w.offsetMs, w.partitionBy])).toEqual([
+      ['__window_0', 'HOP', 60_000, 600_000, 0, []],
+      ['__window_1', 'CUMULATE', 3_600_000, 86_400_000, -1_800_000, []],
+      ['__window_2', 'SESSION', 500, undefined, 0, ['account_id', 'city']],
+    ]);
+    expect(ins.windows[2]!.pos).toEqual(at(39, 6));
+    expect(ins.select.from.map((f: { table: string; as: string | null }) => [f.table, f.as])).toEqual([
+      ['__window_0', 'h'],
+      ['__window_1', 'c'],
+      ['__window_2', 's'],
+    ]);
+    expect(ins.select.columns[1].expr).toMatchObject({ type: 'aggr_func', name: 'COUNT', args: { distinct: 'DISTINCT' } });
+    expect(ins.positions.identifier('s', JOB.indexOf('ON s.') - JOB.indexOf('INSERT INTO hop_sink'))).toEqual(at(40, 6));
+  });
+
+  it('leaves legacy GROUP BY TUMBLE(...) to node-sql-parser', () => {
+    const ins = statements[5] as InsertStatement;
+    expect(ins.windows).toEqual([]);
+    const tumble = ins.select.groupby.columns[1];
+    expect(tumble).toMatchObject({ type: 'function', name: { name: [{ value: 'TUMBLE' }] } });
+    expect(tumble.args.value[1]).toMatchObject({ type: 'interval', expr: { value: '1' }, unit: 'hour' });
+    expect(ins.positions.at(tumble.loc.start.offset)).toEqual(at(46, 22));
+  });
+
+  it('reads EXPLAIN PLAN FOR and a bare SELECT', () => {
+    const ex = statements[6] as ExplainStatement;
+    expect(ex.pos).toEqual(at(48, 1));
+    expect(ex.statement.kind).toBe('insert');
+    expect(ex.statement.pos).toEqual(at(48, 18));
+    expect((ex.statement as InsertStatement).sink).toBe('alerts');
+    expect(ex.statement.positions.identifier('account_id')).toEqual(at(48, 44));
+
+    const sel = statements[7] as SelectStatement;
+    expect(sel.pos).toEqual(at(50, 3));
+    expect(sel.select.where).toMatchObject({ type: 'binary_expr', operator: '>', right: { type: 'number', value: 10000 } });
+    expect(sel.positions.identifier('amount', 0)).toEqual(at(50, 17));
+    expect(sel.positions.at(0)).toEqual(at(50, 3));
+  });
+});
+
+describe('parseSqlFile details', () => {
+  it('keeps line numbers right when a multi-line window TVF is replaced', () => {
+    const sql = 'SELECT\n  a\nFROM TABLE(TUMBLE(\n  TABLE t,\n  DESCRIPTOR(ts),\n  INTERVAL \'1\' SECOND))\nWHERE b = 1 AND FOO(c) > 0';
+    const [st] = parseSqlFile(sql, 'q.sql') as [SelectStatement];
+    const foo = st.select.where.right.left;
+    expect(foo.type).toBe('function');
+    expect(st.positions.at(foo.loc.start.offset)).toEqual({ file: 'q.sql', line: 7, col: 17 });
+    expect(st.windows[0]).toMatchObject({ kind: 'TUMBLE', firstMs: 1000, tablePos: { line: 4, col: 9 } });
+  });
+
+  it('counts columns in characters, not UTF-16 units', () => {
+    const sql = "SELECT '😀😀', FOO(a) FROM t";
+    const [st] = parseSqlFile(sql, 'u.sql') as [SelectStatement];
+    expect(st.positions.at(st.select.columns[1].expr.loc.start.offset)).toEqual({ file: 'u.sql', line: 1, col: 14 });
+  });
+
+  it('ignores empty statements and Flink statement-set wrappers', () => {
+    const sql = ';;\nBEGIN STATEMENT SET;\nINSERT INTO a SELECT x FROM t;\nEND;\nEXECUTE STATEMENT SET BEGIN INSERT INTO b SELECT x FROM t; END;';
+    expect(parseSqlFile(sql, 'x.sql').map((s) => (s.kind === 'insert' ? s.sink : s.kind))).toEqual(['a', 'b']);
+  });
+
+  it('reports syntax errors inside DDL expressions at their place in the file', () => {
+    const sql = 'CREATE TABLE t (\n  a STRING,\n  b AS UPPER(a) FORM,\n  c INT\n) WITH (\'connector\' = \'x\')';
+    expect(() => parseSqlFile(sql, 'd.sql')).toThrow("d.sql:3:17: unexpected 'FORM' after the expression");
+  });
+
+  it('throws SqlError with the position', () => {
+    let err: unknown;
+    try {
+      parseSqlFile('SELECT a\nFROM t WHER a = 1', 'p.sql');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SqlError);
+    expect((err as SqlError).pos).toEqual({ file: 'p.sql', line: 2, col: 8 });
+    expect((err as SqlError).hint).toBe('did you mean WHERE?');
+  });
+
+  it('reports other syntax errors readably, without node-sql-parser\'s expectation list', () => {
+    expect(() => parseSqlFile('SELECT a, b,\nFROM t', 'x.sql')).toThrow("x.sql:1:12: syntax error near ','\n  hint: remove the comma before FROM");
+    expect(() => parseSqlFile('SELECT a b c FROM t', 'x.sql')).toThrow("x.sql:1:12: syntax error near 'c'\n  hint: is a comma missing before 'c'?");
+    expect(() => parseSqlFile('SELECT a FROM t GROUP a', 'x.sql')).toThrow("x.sql:1:23: syntax error near 'a'\n  hint: expected BY here");
+    expect(() => parseSqlFile('SELECT a FROM t WHERE (a = 1', 'x.sql')).toThrow("x.sql:1:29: syntax error: the statement ends too early after '1'\n  hint: a ')' is missing");
+  });
+});
+
+describe('parse error fixtures', () => {
+  const dir = 'test/fixtures/errors';
+  const fixtures = readdirSync(dir).filter((f) => f.startsWith('parse-') && f.endsWith('.sql'));
+
+  it('has the fixtures', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(10);
+  });
+
+  for (const name of fixtures) {
+    it(name, () => {
+      const file = `${dir}/${name}`;
+      const expected = readFileSync(file.replace(/\.sql$/, '.expected.txt'), 'utf8').replace(/\n$/, '');
+      let message: string | undefined;
+      try {
+        parseSqlFile(readFileSync(file, 'utf8'), file);
+      } catch (e) {
+        expect(e).toBeInstanceOf(SqlError);
+        message = (e as SqlError).message;
+      }
+      expect(message).toBe(expected);
+    });
+  }
+});
