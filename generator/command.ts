@@ -368,7 +368,8 @@ async function generate(request: GenerateRequest, io: GenerateIO): Promise<numbe
     const truth = generator.truth();
     if (truthPath !== null) await writeTruthCsv(truth, resolvePath(io.cwd, truthPath));
     const alerts = truth.filter((c) => c.expectedAlert).length;
-    summary += `; planted ${options.plant} cases (${alerts} expected alerts)`;
+    const planted = new Set(truth.map((c) => c.id)).size; // fewer than --plant if stopped early
+    summary += `; planted ${planted} cases (${alerts} expected alerts)`;
     if (truthPath !== null) summary += ` → ${truthPath}`;
   }
   const interrupted = stop.signal.aborted && !generator.done;

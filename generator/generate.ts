@@ -217,7 +217,7 @@ export class TransactionGenerator {
       switch (format) {
         case 'dcos':
         case 'dcos-rfc3339':
-          out[j] = { topic: TRANSACTIONS_TOPIC, key: null, value: this.transferLine(';'), timestamp: this.ts };
+          out[j] = { topic: TRANSACTIONS_TOPIC, key: null, value: this.transferLine(''), timestamp: this.ts };
           break;
         case 'fintrans':
           out[j] = { topic: CITIES[this.city]!, key: null, value: this.payloadFintrans(), timestamp: this.ts };

@@ -7,4 +7,7 @@ export interface ExtraCommand {
   run(argv: string[]): Promise<number>;
 }
 
-export const extraCommands: ExtraCommand[] = [];
+import { topicCommands } from './topics.js';
+import { demoCommand } from './demo.js';
+
+export const extraCommands: ExtraCommand[] = [demoCommand, ...topicCommands];

@@ -22,6 +22,10 @@ ${extraCommands.map((c) => `  ${c.usage.padEnd(24)} ${c.summary}`).join('\n')}
 Run 'fintrans-sql <command> --help' for a command's options and examples.`;
 
 export async function main(argv: string[]): Promise<number> {
+  // `fintrans-sql tail fraud | head`: a closed pipe ends the output quietly.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+  });
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {

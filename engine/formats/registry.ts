@@ -3,6 +3,7 @@
 import type { FormatDefinition } from './api.js';
 import { csvFormat } from './csv.js';
 import { jsonFormat } from './json.js';
+import { rawFormat } from './raw.js';
 
 /**
  * What RecordDecoder.decode returns for a line to skip silently (a blank line, a `#` comment with
@@ -12,7 +13,7 @@ import { jsonFormat } from './json.js';
 export const SKIP_RECORD = '\u0000skip';
 
 /** Every format name, for "did you mean" hints. */
-export const FORMAT_NAMES: readonly string[] = ['csv', 'json'];
+export const FORMAT_NAMES: readonly string[] = ['csv', 'json', 'raw'];
 
 export function getFormat(name: string): FormatDefinition | undefined {
   // A switch rather than a module-level map: csv.ts and json.ts import SKIP_RECORD from here, and a
@@ -22,6 +23,8 @@ export function getFormat(name: string): FormatDefinition | undefined {
       return csvFormat;
     case 'json':
       return jsonFormat;
+    case 'raw':
+      return rawFormat;
     default:
       return undefined;
   }

@@ -20,12 +20,13 @@ const PARSE_OPTIONS = { database: 'flinksql', parseOptions: { includeLocations: 
 export function parseSqlFile(text: string, file: string): Statement[] {
   const lines = new LineIndex(text, file);
   const tokens = tokenize(text, lines);
+  const f = new FileTokens(lines, tokens);
   const statements: Statement[] = [];
   let from = 0;
   for (let k = 0; k <= tokens.length; k++) {
     if (k === tokens.length || isOp(tokens[k], ';')) {
       if (k > from) {
-        const st = parseStatement(new FileTokens(lines, tokens), from, k);
+        const st = parseStatement(f, from, k);
         if (st) statements.push(st);
       }
       from = k + 1;
@@ -175,7 +176,8 @@ function parseQuery(f: FileTokens, from: number, to: number): InsertStatement | 
   const first = f.tokens[from]!;
   const textStart = first.start;
   const textEnd = f.tokens[to - 1]!.end;
-  const { text, windows } = cutWindowTvfs(f.tokens, from, to, f.lines, textStart, textEnd);
+  const { text, windows, spans } = cutWindowTvfs(f.tokens, from, to, f.lines, textStart, textEnd);
+  rejectMillisecondIntervals(f, from, to, spans);
   const positions = new TextPositions(f, from, to, textStart, textStart, textEnd);
   const ast = astifyOne(f, text, positions, from, to, 'statement');
 
@@ -217,12 +219,34 @@ function parseQuery(f: FileTokens, from: number, to: number): InsertStatement | 
   };
 }
 
+/**
+ * node-sql-parser reads `INTERVAL '500' MILLISECOND` as an interval without a unit aliased
+ * MILLISECOND, which would silently mean something else; say so instead (window TVFs, which we
+ * parse ourselves, accept it).
+ */
+function rejectMillisecondIntervals(f: FileTokens, from: number, to: number, allowed: readonly { start: number; end: number }[]): void {
+  for (let k = from; k + 2 < to; k++) {
+    const unit = f.tokens[k + 2]!;
+    if (!isKeyword(f.tokens[k], 'INTERVAL') || f.tokens[k + 1]!.kind !== 'string') continue;
+    if (!isKeyword(unit, 'MILLISECOND') && !isKeyword(unit, 'MILLISECONDS')) continue;
+    if (allowed.some((s) => unit.start >= s.start && unit.end <= s.end)) continue;
+    const ms = Number(f.tokens[k + 1]!.value.trim());
+    const seconds = Number.isFinite(ms) ? String(ms / 1000) : '0.5';
+    throw new SqlError(
+      f.pos(unit),
+      'INTERVAL ... MILLISECOND is only supported inside window functions (TUMBLE, HOP, CUMULATE, SESSION)',
+      `write the interval in seconds, e.g. INTERVAL '${seconds}' SECOND`,
+    );
+  }
+}
+
 /** Parses DDL expressions as the single column of `SELECT <expr> FROM __t`. */
 function expressionParser(f: FileTokens): ParseExpression {
   const prefix = 'SELECT ';
   return (first, endExclusive) => {
     const exprStart = f.tokens[first]!.start;
     const exprEnd = f.tokens[endExclusive - 1]!.end;
+    rejectMillisecondIntervals(f, first, endExclusive, []);
     const wrapped = prefix + f.text.slice(exprStart, exprEnd) + ' FROM __t';
     const positions = new TextPositions(f, first, endExclusive, exprStart - prefix.length, exprStart, exprEnd);
     const ast = astifyOne(f, wrapped, positions, first, endExclusive, 'expression');
@@ -235,13 +259,10 @@ function expressionParser(f: FileTokens): ParseExpression {
         const t = f.tokens[k]!;
         if (isName(t) && t.value.toLowerCase() === String(column.as).toLowerCase()) aliasTok = t;
       }
-      const unit = String(column.as).toUpperCase();
       throw new SqlError(
         aliasTok ? f.pos(aliasTok) : positions.start,
         `unexpected '${column.as}' after the expression`,
-        unit === 'MILLISECOND' || unit === 'MILLISECONDS'
-          ? `INTERVAL ... MILLISECOND cannot be used in expressions yet; write INTERVAL '0.5' SECOND or similar`
-          : 'an expression here must stand alone; is an operator or a comma missing?',
+        'an expression here must stand alone; is an operator or a comma missing?',
       );
     }
     return { expr: column.expr, positions };

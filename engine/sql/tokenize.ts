@@ -92,6 +92,16 @@ export function tokenize(text: string, lines: LineIndex): Token[] {
       for (;;) {
         if (i >= n) {
           const what = ch === "'" ? 'string' : ch === '`' ? 'quoted name' : 'double-quoted text';
+          // A missing quote makes the quotes after it pair up wrongly, so the quote left without a
+          // partner is usually far from the mistake; the first string spanning lines is a better guess.
+          const suspect = ch === "'" ? tokens.find((t) => t.kind === 'string' && t.value.includes('\n')) : undefined;
+          if (suspect) {
+            throw new SqlError(
+              lines.pos(suspect.start),
+              `unterminated string: this ' is probably never closed (the quotes after it pair up wrongly until the end of the file)`,
+              `close the string with ' on the same line (write '' for a ' inside it)`,
+            );
+          }
           throw new SqlError(
             lines.pos(start),
             `unterminated ${what}: ${ch} is never closed`,

@@ -40,6 +40,8 @@ export interface CutWindows {
   /** The text from `textStart` to `textEnd` with each window TVF replaced by its placeholder. */
   readonly text: string;
   readonly windows: WindowTvf[];
+  /** The file offsets [start, end) of each cut-out span. */
+  readonly spans: { readonly start: number; readonly end: number }[];
 }
 
 /**
@@ -55,6 +57,7 @@ export function cutWindowTvfs(
   textEnd: number,
 ): CutWindows {
   const windows: WindowTvf[] = [];
+  const spans: { start: number; end: number }[] = [];
   const pieces: string[] = [];
   let copiedUpTo = textStart;
   for (let i = from; i < to; i++) {
@@ -75,11 +78,12 @@ export function cutWindowTvfs(
     const spanStart = tokens[i]!.start;
     const spanEnd = closeOuter.end;
     pieces.push(lines.text.slice(copiedUpTo, spanStart), padPlaceholder(placeholder, lines.text.slice(spanStart, spanEnd)));
+    spans.push({ start: spanStart, end: spanEnd });
     copiedUpTo = spanEnd;
     i = cur.i; // continue after the outer ')'
   }
   pieces.push(lines.text.slice(copiedUpTo, textEnd));
-  return { text: pieces.join(''), windows };
+  return { text: pieces.join(''), windows, spans };
 }
 
 /** `placeholder` + spaces + as many line breaks as `span` has: same length, same line count. */

@@ -164,4 +164,15 @@ describe('Kafka test rig (real single-node broker)', () => {
     }
     expectOrdered(resumed, firstSeq);
   });
+
+  it('keeps acknowledged messages when the broker is SIGKILLed and restarted', async (ctx) => {
+    needsKafka(ctx);
+    await rig!.kill();
+    await rig!.restart();
+
+    const all = await consume('rig-group-c', MESSAGES + 100);
+    expect(all).toHaveLength(MESSAGES + 100);
+    expect(new Set(all.map((r) => r.value))).toEqual(new Set(keyedMessages(0, MESSAGES + 100).map((m) => m.value)));
+    expectOrdered(all);
+  });
 });

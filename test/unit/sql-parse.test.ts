@@ -193,6 +193,9 @@ describe('parseSqlFile on a realistic job', () => {
     // `ts` inside the cut-out TUMBLE is still found; `amount` inside SUM(amount) too.
     expect(ins.positions.identifier('ts')).toEqual(at(30, 41));
     expect(ins.positions.identifier('amount')).toEqual(at(28, 38));
+    // Whole words only: `account` is not found inside `account_id`; nor inside the string 'tx%'.
+    expect(ins.positions.identifier('account')).toEqual(ins.positions.start);
+    expect(ins.positions.identifier('tx')).toEqual(ins.positions.start);
   });
 
   it('reads HOP, CUMULATE with offset, and SESSION with PARTITION BY in one query', () => {
@@ -265,6 +268,15 @@ describe('parseSqlFile details', () => {
     expect(() => parseSqlFile(sql, 'd.sql')).toThrow("d.sql:3:17: unexpected 'FORM' after the expression");
   });
 
+  it('rejects INTERVAL ... MILLISECOND outside window TVFs (node-sql-parser would misread it)', () => {
+    expect(() => parseSqlFile("SELECT ts - INTERVAL '500' MILLISECOND FROM t", 'm.sql')).toThrow(
+      "m.sql:1:28: INTERVAL ... MILLISECOND is only supported inside window functions (TUMBLE, HOP, CUMULATE, SESSION)\n  hint: write the interval in seconds, e.g. INTERVAL '0.5' SECOND",
+    );
+    expect(() => parseSqlFile("CREATE TABLE t (ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' MILLISECOND) WITH ('connector' = 'x')", 'm.sql')).toThrow(
+      "m.sql:1:72: INTERVAL ... MILLISECOND is only supported",
+    );
+  });
+
   it('throws SqlError with the position', () => {
     let err: unknown;
     try {
@@ -282,6 +294,68 @@ describe('parseSqlFile details', () => {
     expect(() => parseSqlFile('SELECT a b c FROM t', 'x.sql')).toThrow("x.sql:1:12: syntax error near 'c'\n  hint: is a comma missing before 'c'?");
     expect(() => parseSqlFile('SELECT a FROM t GROUP a', 'x.sql')).toThrow("x.sql:1:23: syntax error near 'a'\n  hint: expected BY here");
     expect(() => parseSqlFile('SELECT a FROM t WHERE (a = 1', 'x.sql')).toThrow("x.sql:1:29: syntax error: the statement ends too early after '1'\n  hint: a ')' is missing");
+  });
+});
+
+describe('CREATE TABLE details', () => {
+  const create = (body: string): CreateTableStatement =>
+    parseSqlFile(`CREATE TABLE t (${body}) WITH ('connector' = 'x')`, 't.sql')[0] as CreateTableStatement;
+
+  it('maps type spellings to SqlType', () => {
+    const t = create(
+      'a INTEGER, b DOUBLE PRECISION, c NUMERIC(5), d CHAR, e TIMESTAMP_LTZ(3), f TIMESTAMP(0) WITHOUT TIME ZONE, g BIGINT NOT NULL, h FLOAT NULL, i TINYINT, j SMALLINT, k BOOLEAN',
+    );
+    expect(t.columns.map((c) => (c.kind === 'computed' ? undefined : c.type))).toEqual([
+      { name: 'INT', nullable: true },
+      { name: 'DOUBLE', nullable: true },
+      { name: 'DECIMAL', precision: 5, scale: 0, nullable: true },
+      { name: 'STRING', precision: 1, nullable: true },
+      { name: 'TIMESTAMP_LTZ', precision: 3, nullable: true },
+      { name: 'TIMESTAMP', precision: 0, nullable: true },
+      { name: 'BIGINT', nullable: false },
+      { name: 'FLOAT', nullable: true },
+      { name: 'TINYINT', nullable: true },
+      { name: 'SMALLINT', nullable: true },
+      { name: 'BOOLEAN', nullable: true },
+    ]);
+  });
+
+  it('accepts a column-level PRIMARY KEY and CONSTRAINT names', () => {
+    expect(create('id STRING PRIMARY KEY NOT ENFORCED, v INT').primaryKey).toEqual({ columns: ['id'], pos: { file: 't.sql', line: 1, col: 27 } });
+    expect(create('a STRING, b INT, CONSTRAINT pk PRIMARY KEY (a, b) NOT ENFORCED').primaryKey?.columns).toEqual(['a', 'b']);
+  });
+
+  it('rejects what Flink would reject, with a hint', () => {
+    expect(() => create('a DECIMAL(40, 2)')).toThrow('t.sql:1:19: DECIMAL precision must be between 1 and 38, not 40');
+    expect(() => create('a STRING, a INT')).toThrow("t.sql:1:27: column 'a' is declared twice in table t");
+    expect(() => create('a STRING, WATERMARK FOR b AS b')).toThrow("WATERMARK FOR column 'b' is not a column of table t");
+    expect(() => create("a STRING, 'x'")).toThrow('expected a column name');
+    expect(() => parseSqlFile('CREATE TABLE t (a STRING) WITH (connector = \'x\')', 't.sql')).toThrow(
+      "t.sql:1:33: option keys must be in single quotes\n  hint: write 'connector' = '...'",
+    );
+    expect(() => parseSqlFile('CREATE TABLE t (a STRING)', 't.sql')).toThrow('expected WITH (...) options after the columns of table t');
+  });
+});
+
+describe('window TVF checks', () => {
+  const query = (tvf: string) => `SELECT * FROM TABLE(${tvf})`;
+  it('requires HOP and CUMULATE sizes to be whole multiples', () => {
+    expect(() => parseSqlFile(query("HOP(TABLE t, DESCRIPTOR(ts), INTERVAL '3' MINUTE, INTERVAL '10' MINUTES)"), 'w.sql')).toThrow(
+      'the HOP size must be a whole multiple of its slide',
+    );
+  });
+  it('rejects PARTITION BY outside SESSION, and extra intervals', () => {
+    expect(() => parseSqlFile(query("TUMBLE(TABLE t PARTITION BY a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)"), 'w.sql')).toThrow(
+      'w.sql:1:36: PARTITION BY is only supported in SESSION windows, not in TUMBLE',
+    );
+    expect(() => parseSqlFile(query("SESSION(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '1' MINUTE)"), 'w.sql')).toThrow(
+      'too many intervals: SESSION takes gap',
+    );
+  });
+  it('accepts a TUMBLE offset and millisecond units', () => {
+    const [st] = parseSqlFile(query("TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '250' MILLISECONDS, INTERVAL '100' MILLISECOND)"), 'w.sql') as [SelectStatement];
+    expect(st.windows[0]).toMatchObject({ kind: 'TUMBLE', firstMs: 250, offsetMs: 100 });
+    expect(st.windows[0]!.sizeMs).toBeUndefined();
   });
 });
 

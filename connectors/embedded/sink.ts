@@ -1,0 +1,60 @@
+// A 'kafka' table written to the embedded topic store: each row becomes one record (value in the
+// table's format, key from 'key.fields' / the PRIMARY KEY), appended in one transaction per flush.
+
+import type { RecordEncoder } from '../../engine/formats/api.js';
+import type { Row, Schema } from '../../engine/types.js';
+import { valueToText } from '../../engine/values.js';
+import type { KafkaTableOptions } from '../kafka/options.js';
+import type { SinkWriter } from '../api.js';
+import { TopicStore, type NewRecord } from './topic-store.js';
+import { EmbeddedTopicSource } from './source.js';
+
+export class EmbeddedTopicSink implements SinkWriter {
+  private buffer: NewRecord[] = [];
+  private store?: TopicStore;
+  private readonly keyIdx: number[];
+  rowsWritten = 0;
+
+  constructor(
+    private readonly opts: KafkaTableOptions,
+    private readonly cwd: string,
+    private readonly schema: Schema,
+    private readonly encoder: RecordEncoder,
+  ) {
+    this.keyIdx = (opts.keyFields ?? []).map((k) => schema.findIndex((f) => f.name === k));
+  }
+
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  write(rows: readonly Row[]): void {
+    const now = Date.now();
+    for (const r of rows) {
+      const key = this.keyIdx.length === 0 ? null : this.keyIdx.map((i) => valueToText(r[i], this.schema[i]!.type) ?? '').join(';');
+      this.buffer.push({ key, value: this.encoder.encodeValue(r), timestamp: now });
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (!this.store) {
+      this.store = TopicStore.open(EmbeddedTopicSource.storeDir(this.opts, this.cwd));
+      this.store.ensureTopic(this.opts.topics[0]!, 1);
+    }
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.store.append(this.opts.topics[0]!, batch);
+    this.rowsWritten += batch.length;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.store?.close();
+    this.store = undefined;
+  }
+
+  describe(): string {
+    return `${this.rowsWritten} record${this.rowsWritten === 1 ? '' : 's'} → topic '${this.opts.topics[0]}' (embedded store)`;
+  }
+}

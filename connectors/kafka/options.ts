@@ -1,0 +1,100 @@
+// The 'kafka' connector's WITH options, with Flink's names, read once at plan time.
+
+import { OptionError, type SourcePos } from '../../engine/errors.js';
+import type { OptionBag } from '../../engine/options.js';
+import type { ConnectorContext } from '../api.js';
+
+export type StartupMode = 'earliest-offset' | 'latest-offset' | 'group-offsets' | 'timestamp' | 'specific-offsets';
+
+export interface KafkaTableOptions {
+  /** Explicit topics ('topic' = 'a;b;c'), or empty with a pattern. */
+  readonly topics: readonly string[];
+  readonly topicPattern?: RegExp;
+  /** Bootstrap servers; undefined means the embedded topic store. */
+  readonly brokers?: string;
+  readonly groupId: string;
+  readonly startupMode: StartupMode;
+  readonly startupTimestampMs?: number;
+  /** 'partition:0,offset:42;partition:1,offset:7' */
+  readonly specificOffsets?: ReadonlyMap<number, number>;
+  /** 'latest-offset': read up to the end offsets seen at start, then end (bounded). */
+  readonly boundedLatest: boolean;
+  /** Client properties ('properties.*' minus the ones above), passed to the client. */
+  readonly properties: ReadonlyMap<string, string>;
+  /** Columns whose values form the record key ('key.fields' or the PRIMARY KEY). */
+  readonly keyFields?: readonly string[];
+  /** Embedded store directory (settings 'embedded.dir', else FINTRANS_HOME, else .fintrans/). */
+  readonly embeddedDir?: string;
+}
+
+const STARTUP_MODES: readonly StartupMode[] = ['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'];
+
+export function readKafkaOptions(ctx: ConnectorContext, role: 'source' | 'sink'): KafkaTableOptions {
+  const o: OptionBag = ctx.options;
+  const topicText = o.optionalString('topic');
+  const patternText = o.optionalString('topic-pattern');
+  if (!topicText && !patternText) {
+    throw new OptionError(ctx.tablePos, `kafka table '${ctx.table}' needs 'topic' (or 'topic-pattern')`, `add 'topic' = 'transactions' (several: 'London;NYC;SF')`);
+  }
+  if (role === 'sink' && (patternText || (topicText ?? '').includes(';'))) {
+    throw new OptionError(ctx.tablePos, `kafka sink '${ctx.table}' writes to exactly one topic`, `use 'topic' = 'fraud'`);
+  }
+  let topicPattern: RegExp | undefined;
+  if (patternText) {
+    try {
+      topicPattern = new RegExp(`^(?:${patternText})$`);
+    } catch (e) {
+      throw new OptionError(ctx.tablePos, `option 'topic-pattern' of table '${ctx.table}': not a valid regular expression (${(e as Error).message})`);
+    }
+  }
+  const props = o.withPrefix('properties.');
+  const brokers = props.get('bootstrap.servers') ?? ctx.settings.get('kafka.brokers');
+  props.delete('bootstrap.servers');
+  const groupId = props.get('group.id') ?? `fintrans-sql-${ctx.table}`;
+  props.delete('group.id');
+  const fromBeginning = ctx.settings.get('kafka.from-beginning') === 'true';
+  const startupMode = fromBeginning ? (o.accept('scan.startup.mode'), 'earliest-offset' as const) : o.oneOf('scan.startup.mode', STARTUP_MODES, 'group-offsets');
+  let startupTimestampMs: number | undefined;
+  if (startupMode === 'timestamp') {
+    const t = Number(o.string('scan.startup.timestamp-millis'));
+    if (!Number.isFinite(t)) throw new OptionError(ctx.tablePos, `option 'scan.startup.timestamp-millis' of table '${ctx.table}' must be epoch milliseconds`);
+    startupTimestampMs = t;
+  } else o.accept('scan.startup.timestamp-millis');
+  let specificOffsets: Map<number, number> | undefined;
+  if (startupMode === 'specific-offsets') specificOffsets = parseSpecificOffsets(o.string('scan.startup.specific-offsets'), ctx.tablePos, ctx.table);
+  else o.accept('scan.startup.specific-offsets');
+  const bounded = o.oneOf('scan.bounded.mode', ['unbounded', 'latest-offset'] as const, 'unbounded');
+  const keyFieldsText = o.optionalString('key.fields');
+  const keyFields = keyFieldsText ? keyFieldsText.split(';').map((s) => s.trim()) : ctx.primaryKey?.map((i) => ctx.physical[i]?.name ?? '');
+  for (const k of keyFields ?? []) {
+    if (!ctx.physical.some((f) => f.name === k)) throw new OptionError(ctx.tablePos, `key field '${k}' of table '${ctx.table}' is not a physical column`);
+  }
+  const keyFormat = o.optionalString('key.format');
+  if (keyFormat && keyFormat !== 'raw' && keyFormat !== 'csv' && keyFormat !== 'json') {
+    throw new OptionError(ctx.tablePos, `option 'key.format' of table '${ctx.table}': '${keyFormat}' is not supported`, `keys are written as the key fields' text joined by ';' (use 'raw', 'csv' or 'json')`);
+  }
+  o.accept('sink.partitioner', 'sink.delivery-guarantee', 'sink.transactional-id-prefix', 'value.fields-include', 'scan.topic-partition-discovery.interval', 'sink.parallelism');
+  return {
+    topics: topicText ? topicText.split(';').map((t) => t.trim()).filter((t) => t.length > 0) : [],
+    topicPattern,
+    brokers,
+    groupId,
+    startupMode,
+    startupTimestampMs,
+    specificOffsets,
+    boundedLatest: bounded === 'latest-offset',
+    properties: props,
+    keyFields,
+    embeddedDir: ctx.settings.get('embedded.dir'),
+  };
+}
+
+function parseSpecificOffsets(text: string, pos: SourcePos, table: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const part of text.split(';')) {
+    const m = /^\s*partition:(\d+),offset:(\d+)\s*$/.exec(part);
+    if (!m) throw new OptionError(pos, `option 'scan.startup.specific-offsets' of table '${table}': cannot read '${part}'`, `write 'partition:0,offset:42;partition:1,offset:300'`);
+    out.set(Number(m[1]), Number(m[2]));
+  }
+  return out;
+}

@@ -1,0 +1,142 @@
+// fintrans-sql generate / tail: the CLI side of topics. Both talk to the embedded topic store
+// (the default) so a generator in one process and a job in another meet there.
+
+import { runGenerate, GENERATE_HELP, type TopicWriter } from '../../generator/command.js';
+import type { GeneratedRecord } from '../../generator/generate.js';
+import { TopicStore, defaultStoreDir } from '../../connectors/embedded/topic-store.js';
+import { ConnectorError } from '../errors.js';
+import { parseFlags, UsageError } from './args.js';
+import type { ExtraCommand } from './extra.js';
+
+function brokersFrom(argv: string[]): { brokers?: string; rest: string[] } {
+  const rest: string[] = [];
+  let brokers = process.env.KAFKA_BROKERS || undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--brokers') brokers = argv[++i];
+    else if (a.startsWith('--brokers=')) brokers = a.slice('--brokers='.length);
+    else rest.push(a);
+  }
+  return { brokers, rest };
+}
+
+function noBrokersYet(brokers: string | undefined): void {
+  if (brokers !== undefined) throw new ConnectorError(`Kafka brokers (${brokers}) are not supported by this build yet: topics live in the embedded store (unset --brokers / KAFKA_BROKERS)`);
+}
+
+/** Opens the embedded store and appends generated records per topic, one transaction per batch. */
+function embeddedTopicWriter(cwd: string, topic: string | null): TopicWriter {
+  const store = TopicStore.open(defaultStoreDir(cwd));
+  const partitions = Number(process.env.FINTRANS_PARTITIONS ?? '1');
+  return {
+    async write(records: GeneratedRecord[]) {
+      const byTopic = new Map<string, GeneratedRecord[]>();
+      for (const r of records) {
+        const t = topic ?? r.topic;
+        let list = byTopic.get(t);
+        if (!list) byTopic.set(t, (list = []));
+        list.push(r);
+      }
+      store.transaction(() => {
+        for (const [t, list] of byTopic) {
+          store.ensureTopic(t, partitions);
+          store.append(t, list.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp })));
+        }
+      });
+    },
+    async close() {
+      store.close();
+    },
+  };
+}
+
+const generateCommand: ExtraCommand = {
+  name: 'generate',
+  usage: 'generate [options]',
+  summary: 'write transactions (seed formats, planted laundering) to a topic, file or stdout',
+  async run(argv) {
+    const { brokers, rest } = brokersFrom(argv);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(GENERATE_HELP + '\n');
+      return 0;
+    }
+    const cwd = process.cwd();
+    return runGenerate(rest, {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      cwd,
+      async openTopic(topic) {
+        noBrokersYet(brokers);
+        return embeddedTopicWriter(cwd, topic);
+      },
+    });
+  },
+};
+
+export const TAIL_HELP = `Usage: fintrans-sql tail <topic> [--follow] [--prefix <text>] [--from-end]
+
+Prints the records a job wrote to a topic, one per line (the seeds' viewer). Without --follow it
+prints what is there and exits; with --follow it keeps waiting for more (Ctrl-C to stop).
+
+Examples:
+  fintrans-sql tail fraud
+  fintrans-sql tail fraud --follow --prefix 'Detected Fraud: '`;
+
+const TAIL_FLAGS = {
+  help: { type: 'boolean', short: 'h' },
+  follow: { type: 'boolean', short: 'f' },
+  prefix: { type: 'string' },
+  'from-end': { type: 'boolean' },
+  brokers: { type: 'string' },
+} as const;
+
+const tailCommand: ExtraCommand = {
+  name: 'tail',
+  usage: 'tail <topic>',
+  summary: "print what a job writes to a topic (e.g. 'fraud')",
+  async run(argv) {
+    const { values, positionals } = parseFlags(argv, TAIL_FLAGS, 'tail');
+    if (values.help) {
+      process.stdout.write(TAIL_HELP + '\n');
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError(`tail: give one topic name\n  see 'fintrans-sql tail --help'`);
+    noBrokersYet(values.brokers ?? (process.env.KAFKA_BROKERS || undefined));
+    const topic = positionals[0]!;
+    const store = TopicStore.open(defaultStoreDir(process.cwd()));
+    const prefix = values.prefix ?? '';
+    let stop = false;
+    const onSig = () => (stop = true);
+    process.on('SIGINT', onSig);
+    try {
+      const n = store.partitionCount(topic);
+      if (n === undefined && !values.follow) {
+        const known = store.topics().map((t) => t.name);
+        throw new ConnectorError(`topic '${topic}' does not exist in the embedded store${known.length ? ` (topics: ${known.join(', ')})` : ''}`);
+      }
+      const next: number[] = [];
+      while (!stop) {
+        const parts = store.partitionCount(topic) ?? 0;
+        while (next.length < parts) next.push(values['from-end'] ? store.endOffset(topic, next.length) : 0);
+        let got = 0;
+        for (let p = 0; p < parts; p++) {
+          const recs = store.read(topic, p, next[p]!, 1000);
+          if (recs.length === 0) continue;
+          got += recs.length;
+          next[p] = recs[recs.length - 1]!.offset + 1;
+          process.stdout.write(recs.map((r) => prefix + r.value).join('\n') + '\n');
+        }
+        if (got === 0) {
+          if (!values.follow) break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    } finally {
+      process.off('SIGINT', onSig);
+      store.close();
+    }
+    return 0;
+  },
+};
+
+export const topicCommands: ExtraCommand[] = [generateCommand, tailCommand];
