@@ -1,0 +1,152 @@
+// The fintrans-sql commands from the outside: help, usage errors, validate, explain, generate ->
+// embedded topic -> run -> tail across separate processes, and the README's demo command.
+
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli } from './cli.js';
+
+function workdir(withJobs = false): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fintrans-cli-'));
+  if (withJobs) cpSync(join(ROOT, 'jobs'), join(dir, 'jobs'), { recursive: true });
+  return dir;
+}
+
+describe('help and usage errors', () => {
+  it('prints the command list without arguments (exit 2) and with --help (exit 0)', () => {
+    const none = runCli([], ROOT);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toContain('Commands:');
+    const help = runCli(['--help'], ROOT);
+    expect(help.code).toBe(0);
+    for (const c of ['run', 'validate', 'explain', 'generate', 'tail', 'demo']) expect(help.stdout).toContain(`  ${c}`);
+  });
+
+  for (const cmd of ['run', 'validate', 'explain', 'generate', 'tail', 'demo']) {
+    it(`${cmd} --help shows usage with an example`, () => {
+      const r = runCli([cmd, '--help'], ROOT);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: fintrans-sql /);
+      expect(r.stdout).toContain(`fintrans-sql ${cmd}`);
+    });
+  }
+
+  it('rejects an unknown command', () => {
+    const r = runCli(['runn'], ROOT);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown command 'runn'");
+  });
+
+  it('rejects an unknown flag with a pointer to --help', () => {
+    const r = runCli(['run', 'jobs/laundering.sql', '--form-beginning'], ROOT);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("run: unknown option '--form-beginning'");
+    expect(r.stderr).toContain("see 'fintrans-sql run --help'");
+  });
+
+  it('rejects bad flag values', () => {
+    expect(runCli(['run', 'jobs/laundering.sql', '--until-idle', 'soon'], ROOT).stderr).toContain(
+      "run: --until-idle needs a duration like 5s, 500ms or 2min, got 'soon'",
+    );
+    expect(runCli(['run', 'jobs/laundering.sql', '--set', 'nokey'], ROOT).stderr).toContain("run: --set needs key=value, got 'nokey'");
+    expect(runCli(['run', 'jobs/laundering.sql', '--brokers', 'nope'], ROOT).stderr).toContain('run: --brokers needs host:port');
+    const g = runCli(['generate', '--count', '-5'], ROOT);
+    expect(g.code).toBe(2);
+  });
+
+  it('reports a missing job file without a stack trace', () => {
+    const r = runCli(['run', 'jobs/nope.sql'], ROOT);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: no such file or directory: jobs/nope.sql\n');
+  });
+});
+
+describe('validate and explain', () => {
+  it('validates every ready job', () => {
+    const r = runCli(['validate', 'jobs'], ROOT);
+    expect(r.code, r.stderr).toBe(0);
+    for (const j of ['laundering', 'laundering_sliding', 'running_totals', 'city_volume', 'spending_pattern']) {
+      expect(r.stdout).toContain(`ok  jobs/${j}.sql`);
+    }
+  });
+
+  it('explains the main job in words', () => {
+    const r = runCli(['explain', 'jobs/laundering.sql'], ROOT);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Source: table 'transactions' (connector 'kafka', format 'csv')");
+    expect(r.stdout).toContain('watermark: ts - 5000 ms');
+    expect(r.stdout).toContain('Window aggregate: TUMBLE on ts, size 10 min, group by sender, receiver');
+    expect(r.stdout).toContain("Sink: table 'laundering_alerts' (connector 'filesystem', format 'csv')");
+  });
+});
+
+describe('generate, run and tail through the embedded topic store', () => {
+  it('moves records between separate processes: generate -> job -> fraud topic -> tail', () => {
+    const dir = workdir(true);
+    const gen = runCli(['generate', '--format', 'dcos-rfc3339', '--count', '20000', '--plant', '6', '--truth', 'truth.csv', '--to', 'transactions'], dir);
+    expect(gen.code, gen.stderr).toBe(0);
+    const run = runCli(['run', 'jobs/laundering_sliding.sql', '--from-beginning', '--until-idle', '300ms', '--quiet'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain("read 20000 records from 'transactions'");
+    const tail = runCli(['tail', 'fraud', '--prefix', 'Detected Fraud: '], dir);
+    expect(tail.code, tail.stderr).toBe(0);
+    const alerts = tail.stdout.split('\n').filter((l) => l.length > 0);
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const a of alerts) expect(a).toMatch(/^Detected Fraud: TransactionAggregate \{startTimestamp=2017-07-23 .*, totalAmount=\d+: Transaction\{timestamp=/);
+    // Every planted case that must alert in its tumbling window also alerts in some sliding window
+    // covering the same transfers (HOP windows of 10 min every 2 min include the tumbling one).
+    const truth = readFileSync(join(dir, 'truth.csv'), 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split(','));
+    for (const [, , sender, receiver, , , , , expected] of truth) {
+      if (expected !== 'true') continue;
+      expect(alerts.some((a) => a.includes(`origin=${sender}, target='${receiver}'`)), `${sender}->${receiver}`).toBe(true);
+    }
+    // A second run in the same consumer group finds nothing new.
+    const again = runCli(['run', 'jobs/laundering_sliding.sql', '--until-idle', '300ms', '--quiet'], dir);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain("read 0 records from 'transactions'");
+  });
+
+  it('tail names the existing topics when the topic does not exist', () => {
+    const dir = workdir();
+    runCli(['generate', '--count', '10', '--to', 'transactions'], dir);
+    const r = runCli(['tail', 'frud'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("topic 'frud' does not exist in the embedded store (topics: transactions)");
+  });
+
+  it('reads the five fintrans city topics with the topic as a metadata column', () => {
+    const dir = workdir(true);
+    expect(runCli(['generate', '--format', 'fintrans', '--count', '30000', '--to', 'cities'], dir).code).toBe(0);
+    const r = runCli(['run', 'jobs/city_volume.sql', '--from-beginning', '--until-idle', '300ms', '--quiet'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = readFileSync(join(dir, 'output/city_volume.csv'), 'utf8').split('\n').filter(Boolean);
+    expect(rows[0]).toBe('city,window_start,window_end,transfers,total,average');
+    const cities = new Set(rows.slice(1).map((l) => l.split(',')[0]));
+    expect([...cities].sort()).toEqual(['London', 'Moscow', 'NYC', 'SF', 'Tokyo']);
+    const transfers = rows.slice(1).reduce((n, l) => n + Number(l.split(',')[3]), 0);
+    expect(transfers).toBe(30000);
+  });
+});
+
+describe('the README demo command', () => {
+  it('finds every planted case and no decoy, leaving output/laundering.csv', () => {
+    const dir = workdir(true);
+    const r = runCli(['demo', '--count', '100000', '--plant', '12'], dir);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.stdout).toContain('Planted laundering cases found: 12/12 (recall 100 %); decoys reported: 0/4; other alerts: 0.');
+    const csv = readFileSync(join(dir, 'output/laundering.csv'), 'utf8').split('\n').filter(Boolean);
+    expect(csv[0]).toBe('sender,receiver,window_start,window_end,total,transfers,amounts');
+    expect(csv.length - 1).toBe(12);
+  });
+
+  it('fails when a planted case is missing from the alerts', () => {
+    const dir = workdir(true);
+    // Raise the job's threshold: planted cases just above 10000 are no longer reported.
+    const job = join(dir, 'jobs/laundering.sql');
+    writeFileSync(job, readFileSync(job, 'utf8').replace('HAVING SUM(amount) > 10000', 'HAVING SUM(amount) > 20000'));
+    const r = runCli(['demo', '--count', '100000', '--plant', '12'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('missed:');
+  });
+});
