@@ -43,7 +43,9 @@ export class SessionWindowOperator implements Operator {
     let merged: Session = { start: t, end: t + this.gap, rows: [row] };
     const keep: Session[] = [];
     for (const s of list) {
-      if (s.start < merged.end && merged.start < s.end) {
+      // Sessions that touch merge too (Flink's TimeWindow.intersects is inclusive): transfers
+      // exactly `gap` apart belong to one session.
+      if (s.start <= merged.end && merged.start <= s.end) {
         merged = { start: Math.min(s.start, merged.start), end: Math.max(s.end, merged.end), rows: s.rows.concat(merged.rows) };
       } else keep.push(s);
     }

@@ -19,7 +19,8 @@ import { WindowAggregateOperator } from '../exec/window-aggregate.js';
 import { WindowAssigner } from '../exec/window-assigner.js';
 import type { ConnectorContext, SinkWriter } from '../../connectors/api.js';
 import { printConnector } from '../../connectors/print/print.js';
-import { SourceRunner } from './source-runner.js';
+import { SourceRunner, describeWatermark } from './source-runner.js';
+import { valueToText } from '../values.js';
 
 export interface BuildOptions {
   readonly cwd: string;
@@ -71,7 +72,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     if (!plan.lateSink) {
       return (row, wm) => {
         late.count++;
-        if (late.samples.length < 3) late.samples.push(`${source.name}: ${describeRow(source, row)} (watermark ${wm})`);
+        if (late.samples.length < 3) late.samples.push(`${source.name}: ${describeRow(source, row)} (watermark ${describeWatermark(wm)})`);
       };
     }
     const lateTable = plan.lateSink;
@@ -195,6 +196,6 @@ function createSourceRunner(table: TableDef, head: Operator, plan: JobPlan, opts
 function describeRow(table: TableDef, row: Row): string {
   return table.columns
     .filter((c) => c.kind === 'physical')
-    .map((c) => `${c.name}=${String(row[table.columns.indexOf(c)])}`)
+    .map((c) => `${c.name}=${valueToText(row[table.columns.indexOf(c)], c.type) ?? 'NULL'}`)
     .join(', ');
 }

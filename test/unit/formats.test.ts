@@ -62,11 +62,11 @@ const ALL_TYPES: Spec[] = [
 const ALL_ROW: Row = ['Ana', true, -5, 300, -70000, 9007199254740991, 0.5, 2.25, 1234n, ts(2017, 7, 23, 1, 6, 47, 123), ts(2020, 1, 2, 3, 4, 5)];
 
 describe('registry', () => {
-  it('finds csv and json by name and nothing else', () => {
+  it('finds csv, json and raw by name and nothing else', () => {
     expect(getFormat('csv')?.name).toBe('csv');
     expect(getFormat('json')?.name).toBe('json');
     expect(getFormat('avro')).toBeUndefined();
-    expect(FORMAT_NAMES).toEqual(['csv', 'json']);
+    expect(FORMAT_NAMES).toEqual(['csv', 'json', 'raw']);
   });
 });
 
@@ -510,5 +510,24 @@ describe('decimal exactness', () => {
     expect(decodeLine(d, '-0.125')).toEqual([-13n]);
     expect(decodeLine(d, '999.99')).toEqual([99999n]);
     expect(decodeLine(d, '1000')).toEqual({ error: expect.stringContaining("'1000' does not fit DECIMAL(5, 2)") });
+  });
+});
+
+describe('raw format', () => {
+  const raw = getFormat('raw')!;
+  it('passes the whole value through one STRING column both ways', () => {
+    const dec = raw.createDecoder([{ name: 'message', type: { name: 'STRING', nullable: true }, rowIndex: 1 }], OptionBag.of({}));
+    const row: unknown[] = [undefined, undefined];
+    expect(dec.decode('a;b, "c"', row)).toBeNull();
+    expect(row[1]).toBe('a;b, "c"');
+    const enc = raw.createEncoder([{ name: 'message', type: { name: 'STRING', nullable: true } }], OptionBag.of({}));
+    expect(enc.header).toBeNull();
+    expect(enc.encodeValue(['x y'])).toBe('x y');
+    expect(enc.encodeLines([['a'], [null]])).toBe('a\n\n');
+  });
+  it('needs exactly one STRING column', () => {
+    expect(() => raw.createEncoder([{ name: 'n', type: { name: 'BIGINT', nullable: true } }], OptionBag.of({}))).toThrow(
+      "'format' = 'raw' needs exactly one physical STRING column",
+    );
   });
 });

@@ -7,10 +7,10 @@ CREATE TABLE transfers (
   WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
 ) WITH ('connector' = 'filesystem', 'path' = 'tx.csv', 'format' = 'csv');
 
-CREATE TABLE running (window_start TIMESTAMP(3), window_end TIMESTAMP(3), sender INT, total INT, n BIGINT)
+CREATE TABLE cumulative_totals (window_start TIMESTAMP(3), window_end TIMESTAMP(3), sender INT, total INT, n BIGINT)
 WITH ('connector' = 'filesystem', 'path' = 'out/running.csv', 'format' = 'csv');
 
-INSERT INTO running
+INSERT INTO cumulative_totals
 SELECT window_start, window_end, sender, SUM(amount), COUNT(*)
 FROM TABLE(CUMULATE(TABLE transfers, DESCRIPTOR(ts), INTERVAL '1' MINUTES, INTERVAL '5' MINUTES))
 GROUP BY window_start, window_end, sender;
