@@ -81,6 +81,14 @@ export interface SinkWriter {
   readonly pending: number;
   flush(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Exactly-once sinks: where the sink stands after a flush (file length, topic end offsets), kept
+   * in the checkpoint. On recovery, restore() is called before any write and takes back whatever
+   * was written after that point, so replayed rows are not written twice. Sinks without these
+   * methods are at-least-once.
+   */
+  position?(): unknown;
+  restore?(position: unknown): void;
   /** One line for the final summary: `12 rows → output/laundering.csv`. */
   describe(): string;
   readonly rowsWritten: number;

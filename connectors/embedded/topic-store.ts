@@ -327,6 +327,18 @@ export class TopicStore {
     return this.write('run a transaction', () => this.runTx.immediate(fn) as T);
   }
 
+  /**
+   * Removes the records at and after `offset` in one partition: how an exactly-once sink takes
+   * back what it wrote after its last checkpoint before writing it again on recovery.
+   */
+  truncate(topic: string, partition: number, offset: number): void {
+    const t = this.requireTopic(topic);
+    this.checkPartition(topic, t, partition);
+    this.write(`truncate topic '${topic}'`, () =>
+      this.runTx.immediate(() => this.db.prepare('DELETE FROM records WHERE topic_id = ? AND part = ? AND off >= ?').run(t.id, partition, offset)),
+    );
+  }
+
   /** Deletes the topic with its records and every group's committed offsets for it. No-op if missing. */
   deleteTopic(name: string): void {
     this.write(`delete topic '${name}'`, () =>

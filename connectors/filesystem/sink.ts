@@ -1,10 +1,11 @@
 // Writes rows to one file (a path with an extension, e.g. output/alerts.csv: one CSV with a header)
 // or, for a directory path, to a part file inside it as Flink does.
 
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import type { RecordEncoder } from '../../engine/formats/api.js';
 import type { Row } from '../../engine/types.js';
+import { ConnectorError } from '../../engine/errors.js';
 import type { SinkWriter } from '../api.js';
 
 export class FileSink implements SinkWriter {
@@ -12,6 +13,9 @@ export class FileSink implements SinkWriter {
   private fh?: FileHandle;
   private readonly file: string;
   rowsWritten = 0;
+  /** Bytes in the file so far (what a checkpoint records). */
+  private bytes = 0;
+  private resumeAt?: number;
 
   constructor(
     private readonly path: string,
@@ -38,18 +42,43 @@ export class FileSink implements SinkWriter {
   private async ensureOpen(): Promise<FileHandle> {
     if (!this.fh) {
       await mkdir(dirname(this.file), { recursive: true });
-      this.fh = await open(this.file, 'w');
-      if (this.encoder.header !== null) await this.fh.write(this.encoder.header + '\n');
+      if (this.resumeAt !== undefined && this.resumeAt > 0) {
+        // Recovery: drop what was written after the checkpoint, then append from there.
+        const size = await stat(this.file).then((s) => s.size, () => -1);
+        if (size < this.resumeAt) {
+          throw new ConnectorError(`cannot resume writing ${this.display}: the checkpoint says it held ${this.resumeAt} bytes, but it has ${size < 0 ? 'gone' : `${size}`}; run again with --fresh to start over`);
+        }
+        await truncate(this.file, this.resumeAt);
+        this.fh = await open(this.file, 'a');
+        this.bytes = this.resumeAt;
+      } else {
+        this.fh = await open(this.file, 'w');
+        if (this.encoder.header !== null) await this.writeText(this.encoder.header + '\n');
+      }
     }
     return this.fh;
   }
 
+  private async writeText(text: string): Promise<void> {
+    const buf = Buffer.from(text, 'utf8');
+    await this.fh!.write(buf);
+    this.bytes += buf.length;
+  }
+
+  position(): unknown {
+    return { bytes: this.bytes };
+  }
+
+  restore(position: unknown): void {
+    this.resumeAt = (position as { bytes: number }).bytes;
+  }
+
   async flush(): Promise<void> {
-    const fh = await this.ensureOpen();
+    await this.ensureOpen();
     if (this.buffer.length === 0) return;
     const rows = this.buffer;
     this.buffer = [];
-    await fh.write(this.encoder.encodeLines(rows));
+    await this.writeText(this.encoder.encodeLines(rows));
     this.rowsWritten += rows.length;
   }
 

@@ -9,6 +9,8 @@ import { ConnectorError } from '../../engine/errors.js';
 import type { PollResult, SourceReader, SplitInfo } from '../api.js';
 
 const CHUNK_BYTES = 1 << 20;
+/** Key of the round-robin position in positions() (not a file name: file names never start with '#'). */
+const TURN = '#turn';
 
 interface FileSplit {
   readonly path: string;
@@ -112,14 +114,16 @@ export class FileSource implements SourceReader {
     }
   }
 
+  /** Lines read per file, and whose turn is next, so a restored run interleaves files exactly as before. */
   positions(): Record<string, number> {
-    const out: Record<string, number> = {};
+    const out: Record<string, number> = { [TURN]: this.next };
     this.files.forEach((f, i) => (out[this.splits[i]!.name] = f.line));
     return out;
   }
 
   seek(positions: Record<string, number>): void {
     this.restored = { ...positions };
+    this.next = positions[TURN] ?? 0;
   }
 
   async close(): Promise<void> {

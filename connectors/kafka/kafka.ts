@@ -1,19 +1,24 @@
 // The 'kafka' connector. With brokers ('properties.bootstrap.servers', --brokers or KAFKA_BROKERS)
-// it talks to Kafka; without, it uses the embedded topic store, so the same .sql file runs on a
-// laptop and against a cluster.
+// it talks to Kafka through kafkajs; without, it uses the embedded topic store, so the same .sql
+// file runs on a laptop and against a cluster.
 
-import { ConnectorError } from '../../engine/errors.js';
+import { OptionError } from '../../engine/errors.js';
 import { T } from '../../engine/types.js';
-import type { ConnectorDefinition } from '../api.js';
+import type { ConnectorContext, ConnectorDefinition } from '../api.js';
 import { EmbeddedTopicSink } from '../embedded/sink.js';
 import { EmbeddedTopicSource } from '../embedded/source.js';
-import { readKafkaOptions, type KafkaTableOptions } from './options.js';
+import { KafkaPropertyError, kafkaClientSettings, type KafkaClientSettings } from './client.js';
+import { readKafkaOptions } from './options.js';
+import { KafkaTopicSink } from './sink.js';
+import { KafkaTopicSource } from './source.js';
 
-function requireEmbedded(opts: KafkaTableOptions, table: string): void {
-  if (opts.brokers !== undefined) {
-    throw new ConnectorError(
-      `table '${table}': Kafka brokers are configured (${opts.brokers}) but this build talks only to the embedded topic store so far`,
-    );
+/** Client settings for a table with brokers; property mistakes become plan-time errors at the table. */
+function clientSettings(ctx: ConnectorContext, brokers: string, properties: ReadonlyMap<string, string>): KafkaClientSettings {
+  try {
+    return kafkaClientSettings(brokers, properties, ctx.cwd, `fintrans-sql-${ctx.table}`);
+  } catch (e) {
+    if (e instanceof KafkaPropertyError) throw new OptionError(ctx.tablePos, `kafka table '${ctx.table}': ${e.message}`, e.hint);
+    throw e;
   }
 }
 
@@ -29,12 +34,13 @@ export const kafkaConnector: ConnectorDefinition = {
   ]),
   createSource(ctx) {
     const opts = readKafkaOptions(ctx, 'source');
-    requireEmbedded(opts, ctx.table);
-    return new EmbeddedTopicSource(opts, ctx.cwd);
+    if (opts.brokers === undefined) return new EmbeddedTopicSource(opts, ctx.cwd);
+    return new KafkaTopicSource(opts, clientSettings(ctx, opts.brokers, opts.properties), ctx.table);
   },
   createSink(ctx) {
     const opts = readKafkaOptions(ctx, 'sink');
-    requireEmbedded(opts, ctx.table);
-    return new EmbeddedTopicSink(opts, ctx.cwd, ctx.physical, ctx.format!.createEncoder(ctx.physical, ctx.options));
+    const encoder = ctx.format!.createEncoder(ctx.physical, ctx.options);
+    if (opts.brokers === undefined) return new EmbeddedTopicSink(opts, ctx.cwd, ctx.physical, encoder);
+    return new KafkaTopicSink(opts, clientSettings(ctx, opts.brokers, opts.properties), ctx.physical, encoder);
   },
 };

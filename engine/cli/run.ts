@@ -7,6 +7,9 @@ import { describeWatermark } from '../runtime/source-runner.js';
 import { parseDurationFlag, parseFlags, parseSetFlags, UsageError } from './args.js';
 import { displayPath, jobFiles, planFile } from './job-files.js';
 import { explainPipeline } from '../plan/explain.js';
+import { CheckpointStore, checkpointPath, restoreJob } from '../state/checkpoints.js';
+import { parseDurationMs } from '../options.js';
+import { OptionError } from '../errors.js';
 
 export const RUN_HELP = `Usage: fintrans-sql run <file.sql | dir> [options]
 
@@ -20,6 +23,7 @@ Options:
   --set <key=value>        a job setting, like SET 'key' = 'value'; (repeatable, wins over the file)
   --from-beginning         read topics from the earliest offset
   --until-idle <duration>  end the run once no new records arrived for this long (e.g. 5s)
+  --fresh                  ignore (and delete) the job's checkpoint: start over
   --quiet                  no progress output, only errors and the summary
   -h, --help               this help
 
@@ -35,6 +39,7 @@ const FLAGS = {
   'from-beginning': { type: 'boolean' },
   'until-idle': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
+  fresh: { type: 'boolean' },
   'batch-size': { type: 'string' },
 } as const;
 
@@ -79,10 +84,13 @@ export async function runCommand(argv: string[]): Promise<number> {
         for (const p of job.plan.explain) process.stdout.write(explainPipeline(p) + '\n');
         if (job.plan.pipelines.length === 0) return Promise.resolve({ stopped: false });
         const progress = quiet ? undefined : progressReporter(jobs.length > 1 ? job.plan.file : undefined);
-        return runJob(job, { untilIdleMs, batchSize, signal: controller.signal, onProgress: progress }).then((r) => {
-          process.stderr.write(summary(job, cwd));
-          return r;
-        });
+        const checkpoints = openCheckpoints(job, cwd, values.fresh ?? false, quiet);
+        return runJob(job, { untilIdleMs, batchSize, signal: controller.signal, onProgress: progress, checkpoints })
+          .then((r) => {
+            process.stderr.write(summary(job, cwd));
+            return r;
+          })
+          .finally(() => checkpoints?.store.close());
       }),
     );
     return results.some((r) => r.stopped) ? 130 : 0;
@@ -132,4 +140,26 @@ function summary(job: BuiltJob, cwd: string): string {
   }
   for (const s of job.sinks) lines.push(`${name}: wrote ${s.writer.describe()}`);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The job's checkpoint store (SET 'execution.checkpointing.interval', default 10 s; 'off' disables),
+ * after resuming from its latest checkpoint, if there is one and --fresh was not given.
+ */
+function openCheckpoints(job: BuiltJob, cwd: string, fresh: boolean, quiet: boolean): { store: CheckpointStore; intervalMs: number } | undefined {
+  const setting = job.plan.settings.get('execution.checkpointing.interval') ?? '10s';
+  if (setting === 'off' || setting === '0') return undefined;
+  const intervalMs = parseDurationMs(setting);
+  if (intervalMs === null) {
+    throw new OptionError(undefined, `SET 'execution.checkpointing.interval' = '${setting}' is not a duration`, `write e.g. '10s', '500 ms' or 'off'`);
+  }
+  const path = checkpointPath(job.plan, cwd);
+  const store = CheckpointStore.open(path);
+  if (fresh) store.clear();
+  const cp = store.latest();
+  if (cp) {
+    restoreJob(job, cp, displayPath(path, cwd));
+    if (!quiet) process.stderr.write(`${displayPath(job.plan.file, cwd)}: resuming from checkpoint ${cp.id} of ${new Date(cp.takenAt).toISOString()} (${displayPath(path, cwd)})\n`);
+  }
+  return { store, intervalMs };
 }

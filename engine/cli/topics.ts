@@ -1,10 +1,13 @@
 // fintrans-sql generate / tail: the CLI side of topics. Both talk to the embedded topic store
-// (the default) so a generator in one process and a job in another meet there.
+// (the default) so a generator in one process and a job in another meet there, or to Kafka with
+// --brokers / KAFKA_BROKERS.
 
 import { runGenerate, GENERATE_HELP, type TopicWriter } from '../../generator/command.js';
 import type { GeneratedRecord } from '../../generator/generate.js';
 import { TopicStore, defaultStoreDir } from '../../connectors/embedded/topic-store.js';
 import { ConnectorError } from '../errors.js';
+import { KafkaPropertyError, kafkaClientSettings, type KafkaClientSettings } from '../../connectors/kafka/client.js';
+import { openKafkaTopicWriter, tailKafkaTopic } from '../../connectors/kafka/topic-io.js';
 import { parseFlags, UsageError } from './args.js';
 import type { ExtraCommand } from './extra.js';
 
@@ -20,8 +23,24 @@ function brokersFrom(argv: string[]): { brokers?: string; rest: string[] } {
   return { brokers, rest };
 }
 
-function noBrokersYet(brokers: string | undefined): void {
-  if (brokers !== undefined) throw new ConnectorError(`Kafka brokers (${brokers}) are not supported by this build yet: topics live in the embedded store (unset --brokers / KAFKA_BROKERS)`);
+/** Client settings for --brokers, or undefined for the embedded store. */
+function kafkaSettings(brokers: string | undefined, command: string): KafkaClientSettings | undefined {
+  if (brokers === undefined) return undefined;
+  try {
+    return kafkaClientSettings(brokers, new Map(), process.cwd(), `fintrans-sql-${command}`);
+  } catch (e) {
+    if (e instanceof KafkaPropertyError) throw new UsageError(`${command}: --brokers: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Sends generated records to Kafka, each batch acknowledged before the next is generated. */
+async function kafkaTopicWriter(settings: KafkaClientSettings, topic: string | null): Promise<TopicWriter> {
+  const writer = await openKafkaTopicWriter(settings);
+  return {
+    write: (records: GeneratedRecord[]) => writer.write(records, topic),
+    close: () => writer.close(),
+  };
 }
 
 /** Opens the embedded store and appends generated records per topic, one transaction per batch. */
@@ -60,27 +79,30 @@ const generateCommand: ExtraCommand = {
       process.stdout.write(GENERATE_HELP + '\n');
       return 0;
     }
+    const kafka = kafkaSettings(brokers, 'generate');
     const cwd = process.cwd();
     return runGenerate(rest, {
       stdout: process.stdout,
       stderr: process.stderr,
       cwd,
       async openTopic(topic) {
-        noBrokersYet(brokers);
-        return embeddedTopicWriter(cwd, topic);
+        return kafka ? kafkaTopicWriter(kafka, topic) : embeddedTopicWriter(cwd, topic);
       },
     });
   },
 };
 
-export const TAIL_HELP = `Usage: fintrans-sql tail <topic> [--follow] [--prefix <text>] [--from-end]
+export const TAIL_HELP = `Usage: fintrans-sql tail <topic> [--follow] [--prefix <text>] [--from-end] [--brokers <h:p,...>]
 
 Prints the records a job wrote to a topic, one per line (the seeds' viewer). Without --follow it
 prints what is there and exits; with --follow it keeps waiting for more (Ctrl-C to stop).
+Reads the embedded topic store, or Kafka with --brokers (or KAFKA_BROKERS); on Kafka it joins no
+existing consumer group and commits nothing.
 
 Examples:
   fintrans-sql tail fraud
-  fintrans-sql tail fraud --follow --prefix 'Detected Fraud: '`;
+  fintrans-sql tail fraud --follow --prefix 'Detected Fraud: '
+  fintrans-sql tail fraud --brokers localhost:9092`;
 
 const TAIL_FLAGS = {
   help: { type: 'boolean', short: 'h' },
@@ -101,8 +123,9 @@ const tailCommand: ExtraCommand = {
       return 0;
     }
     if (positionals.length !== 1) throw new UsageError(`tail: give one topic name\n  see 'fintrans-sql tail --help'`);
-    noBrokersYet(values.brokers ?? (process.env.KAFKA_BROKERS || undefined));
     const topic = positionals[0]!;
+    const kafka = kafkaSettings(values.brokers ?? (process.env.KAFKA_BROKERS || undefined), 'tail');
+    if (kafka) return tailKafka(kafka, topic, values.prefix ?? '', values.follow ?? false, values['from-end'] ?? false);
     const store = TopicStore.open(defaultStoreDir(process.cwd()));
     const prefix = values.prefix ?? '';
     let stop = false;
@@ -138,5 +161,22 @@ const tailCommand: ExtraCommand = {
     return 0;
   },
 };
+
+async function tailKafka(settings: KafkaClientSettings, topic: string, prefix: string, follow: boolean, fromEnd: boolean): Promise<number> {
+  const stop = new AbortController();
+  const onSig = () => stop.abort();
+  process.on('SIGINT', onSig);
+  try {
+    await tailKafkaTopic(settings, topic, {
+      follow,
+      fromEnd,
+      signal: stop.signal,
+      print: (values) => process.stdout.write(values.map((v) => prefix + v).join('\n') + '\n'),
+    });
+  } finally {
+    process.off('SIGINT', onSig);
+  }
+  return 0;
+}
 
 export const topicCommands: ExtraCommand[] = [generateCommand, tailCommand];

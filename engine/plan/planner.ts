@@ -18,7 +18,7 @@ import {
 import { col, type AggregateCall, type AggregateFunction, type Expr } from './expr.js';
 import type { JobPlan, PlanNode, Pipeline, TableDef, WindowSpec } from './logical.js';
 import { buildTable } from './tables.js';
-import { assignable, coerce, describeType } from './typing.js';
+import { assignable, castable, coerce, describeType } from './typing.js';
 
 export const LATE_SINK_SETTING = 'fintrans.late-records.sink';
 
@@ -230,7 +230,9 @@ class QueryPlanner {
     }
     if (tvf) {
       if (!sawStart || !sawEnd) {
-        throw new SqlError(tvf.pos, `window aggregation must GROUP BY window_start, window_end`, `write GROUP BY window_start, window_end${keyNames.length ? ', ' + keyNames.join(', ') : ''}`);
+        // Point at the GROUP BY that lacks them (the window function itself is fine).
+        const where = groupItems.length > 0 ? this.positions.identifier('GROUP') : tvf.pos;
+        throw new SqlError(where, `window aggregation must GROUP BY window_start, window_end`, `write GROUP BY window_start, window_end${keyNames.length ? ', ' + keyNames.join(', ') : ''}`);
       }
       window = this.tvfWindow(tvf, source);
     }
@@ -451,7 +453,9 @@ class QueryPlanner {
         throw new SqlError(
           nodePos(o.node, this.positions),
           `column '${target.name}' of '${sink.name}' is ${describeType(target.type)} but the query gives ${describeType(o.expr.type)}`,
-          `CAST(... AS ${typeToString(withNullable(target.type, true))})`,
+          castable(o.expr.type, target.type)
+            ? `CAST the value: CAST(... AS ${typeToString(withNullable(target.type, true))}), or declare '${target.name}' as ${typeToString(withNullable(o.expr.type, true))} in table '${sink.name}'`
+            : `declare '${target.name}' as ${typeToString(withNullable(o.expr.type, true))} in table '${sink.name}', or select a ${describeType(target.type)} value for it`,
         );
       }
       result[order[i]!] = coerce(o.expr, target.type);

@@ -67,10 +67,21 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     return s;
   };
 
+  // The source row last reported late, per source table. Several INSERTs reading one source share
+  // each row object (FanOut hands the same row to every pipeline in turn), so a record late for
+  // several of them is counted and written once.
+  const lastLateRow = new Map<string, Row>();
+  const firstReport = (source: TableDef, row: Row): boolean => {
+    if (lastLateRow.get(source.name) === row) return false;
+    lastLateRow.set(source.name, row);
+    return true;
+  };
+
   // Late records go to the declared late sink (columns taken by name from the source row), or are only counted.
   const lateHandler = (source: TableDef, pipeline: Pipeline): ((row: Row, wm: number) => void) => {
     if (!plan.lateSink) {
       return (row, wm) => {
+        if (!firstReport(source, row)) return;
         late.count++;
         if (late.samples.length < 3) late.samples.push(`${source.name}: ${describeRow(source, row)} (watermark ${describeWatermark(wm)})`);
       };
@@ -87,6 +98,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     const sink = sinkFor(lateTable, pipeline);
     const op = sink.operators[sink.operators.length - 1]!;
     return (row) => {
+      if (!firstReport(source, row)) return;
       late.count++;
       op.process(idx.map((i) => row[i]));
     };

@@ -4,6 +4,7 @@
 
 import type { BuiltJob } from './build.js';
 import type { SourceRunner } from './source-runner.js';
+import { snapshotJob, type CheckpointStore } from '../state/checkpoints.js';
 
 export interface RunOptions {
   /** Records per source poll. */
@@ -14,6 +15,8 @@ export interface RunOptions {
   readonly onProgress?: (job: BuiltJob, final: boolean) => void;
   /** Stop requested (Ctrl-C): flush and close without firing open windows. */
   readonly signal?: AbortSignal;
+  /** Periodic checkpoints (and one at a requested stop); cleared when the input is complete. */
+  readonly checkpoints?: { readonly store: CheckpointStore; readonly intervalMs: number };
 }
 
 export interface RunResult {
@@ -28,6 +31,7 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
   for (const s of job.sources) await s.reader.open();
   let lastProgress = Date.now();
   let lastActivity = Date.now();
+  let lastCheckpoint = Date.now();
   let stopped = false;
   try {
     let active: SourceRunner[] = [...job.sources];
@@ -53,13 +57,24 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
           await handOver(job, false);
         } else await sleep(IDLE_SLEEP_MS);
       }
+      if (opts.checkpoints && active.length > 0 && now - lastCheckpoint >= opts.checkpoints.intervalMs) {
+        await checkpoint(job, opts.checkpoints.store);
+        lastCheckpoint = Date.now();
+      }
       if (opts.onProgress && now - lastProgress >= 1000) {
         lastProgress = now;
         opts.onProgress(job, false);
       }
     }
-    await handOver(job, true);
-    for (const s of job.sources) await s.reader.commit?.();
+    if (stopped && opts.checkpoints) {
+      // Stopped on request: keep everything (open windows too) for the next run to resume.
+      await checkpoint(job, opts.checkpoints.store);
+    } else {
+      await handOver(job, true);
+      for (const s of job.sources) await s.reader.commit?.();
+      // The input is complete and every window has fired: nothing is left to resume.
+      opts.checkpoints?.store.clear();
+    }
   } finally {
     for (const sink of job.sinks) await sink.writer.close();
     for (const s of job.sources) await s.reader.close();
@@ -81,4 +96,11 @@ async function handOver(job: BuiltJob, final: boolean): Promise<void> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Flushes every sink, then records sources, operators and sinks atomically, then commits source offsets. */
+async function checkpoint(job: BuiltJob, store: CheckpointStore): Promise<void> {
+  await handOver(job, true);
+  store.save(snapshotJob(job));
+  for (const s of job.sources) await s.reader.commit?.();
 }

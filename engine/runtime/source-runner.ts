@@ -86,6 +86,20 @@ export class SourceRunner {
     }
   }
 
+  /** Watermark progress per split, for checkpoints (the reader's positions are saved separately). */
+  snapshot(): unknown {
+    const enc = (w: number) => (w === -Infinity ? null : w);
+    return { splits: this.splitWatermarks.map(enc), ended: this.splitEnded, watermark: enc(this.stats.watermark) };
+  }
+
+  restore(state: unknown): void {
+    const s = state as { splits: (number | null)[]; ended: boolean[]; watermark: number | null };
+    const dec = (w: number | null) => (w === null ? -Infinity : w);
+    this.splitWatermarks = s.splits.map(dec);
+    this.splitEnded = [...s.ended];
+    this.stats.watermark = dec(s.watermark);
+  }
+
   /** The input is over: the final watermark (+∞) makes every window fire, then operators finish. */
   end(): void {
     if (this.ended) return;

@@ -1,0 +1,222 @@
+// Shared kafkajs client setup for the 'kafka' connector and the CLI's generate/tail: bootstrap
+// servers plus the Java client's 'properties.*' names mapped to kafkajs settings (SASL, SSL,
+// timeouts). Unknown properties are rejected at plan time, so a typo does not silently do nothing.
+
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
+import { Kafka, logLevel, type KafkaConfig, type RetryOptions, type SASLOptions } from 'kafkajs';
+
+/** Everything needed to make clients for one table (or one CLI command), read once. */
+export interface KafkaClientSettings {
+  readonly brokers: readonly string[];
+  readonly kafka: KafkaConfig;
+  /** Consumer tuning taken from properties (session timeout etc.). */
+  readonly consumer: {
+    readonly sessionTimeout?: number;
+    readonly heartbeatInterval?: number;
+    readonly maxBytesPerPartition?: number;
+    readonly maxBytes?: number;
+    readonly maxWaitTimeInMs: number;
+    readonly minBytes?: number;
+    readonly readUncommitted: boolean;
+  };
+  readonly producer: { readonly compressionGzip: boolean };
+}
+
+/** Thrown for a property we cannot honour; the caller turns it into an OptionError at the table. */
+export class KafkaPropertyError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Retries with backoff for a broker that is briefly away (restart, leader move): about 30 s in
+ * total before an operation fails, so a rolling restart does not fail a job.
+ */
+export const CLIENT_RETRY: RetryOptions = { retries: 12, initialRetryTime: 300, maxRetryTime: 5_000, factor: 0.2, multiplier: 2 };
+
+/** Java client properties kafkajs has no use for (they tune the Java client); accepted and ignored. */
+const IGNORED = new Set([
+  'auto.offset.reset', // the startup mode decides where reading starts
+  'enable.auto.commit', // offsets are committed only after rows are safely in the sinks
+  'auto.commit.interval.ms',
+  'key.deserializer',
+  'value.deserializer',
+  'key.serializer',
+  'value.serializer',
+  'max.poll.records',
+  'max.poll.interval.ms',
+  'batch.size',
+  'linger.ms',
+  'buffer.memory',
+  'acks', // always all in-sync replicas (-1)
+  'enable.idempotence',
+  'max.in.flight.requests.per.connection',
+  'partition.discovery.interval.ms',
+  'client.dns.lookup',
+  'receive.buffer.bytes',
+  'send.buffer.bytes',
+  'metadata.max.age.ms',
+  'reconnect.backoff.ms',
+  'reconnect.backoff.max.ms',
+  'ssl.endpoint.identification.algorithm.enabled',
+]);
+
+const SUPPORTED = [
+  'client.id', 'security.protocol', 'sasl.mechanism', 'sasl.jaas.config', 'sasl.username', 'sasl.password',
+  'ssl.ca.location', 'ssl.certificate.location', 'ssl.key.location', 'ssl.key.password', 'ssl.endpoint.identification.algorithm',
+  'request.timeout.ms', 'connections.max.idle.ms', 'socket.connection.setup.timeout.ms', 'retries', 'retry.backoff.ms',
+  'session.timeout.ms', 'heartbeat.interval.ms', 'max.partition.fetch.bytes', 'fetch.max.bytes', 'fetch.max.wait.ms',
+  'fetch.min.bytes', 'isolation.level', 'compression.type',
+];
+
+function positiveInt(props: ReadonlyMap<string, string>, name: string): number | undefined {
+  const text = props.get(name);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new KafkaPropertyError(`property '${name}' must be a whole number, got '${text}'`);
+  return n;
+}
+
+/** Reads `username="…" password="…"` out of a Java JAAS line (PlainLoginModule / ScramLoginModule). */
+function jaasCredentials(jaas: string): { username?: string; password?: string } {
+  const field = (name: string) => new RegExp(`\\b${name}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"`).exec(jaas)?.[1]?.replace(/\\(.)/g, '$1');
+  return { username: field('username'), password: field('password') };
+}
+
+function saslOptions(props: ReadonlyMap<string, string>): SASLOptions {
+  const mechanism = (props.get('sasl.mechanism') ?? 'PLAIN').toUpperCase();
+  const fromJaas = jaasCredentials(props.get('sasl.jaas.config') ?? '');
+  const username = props.get('sasl.username') ?? fromJaas.username;
+  const password = props.get('sasl.password') ?? fromJaas.password;
+  if (username === undefined || password === undefined) {
+    throw new KafkaPropertyError(
+      `SASL needs a user name and password`,
+      `set 'properties.sasl.jaas.config' = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p";' (or 'properties.sasl.username' / 'properties.sasl.password')`,
+    );
+  }
+  switch (mechanism) {
+    case 'PLAIN':
+      return { mechanism: 'plain', username, password };
+    case 'SCRAM-SHA-256':
+      return { mechanism: 'scram-sha-256', username, password };
+    case 'SCRAM-SHA-512':
+      return { mechanism: 'scram-sha-512', username, password };
+    default:
+      throw new KafkaPropertyError(`'properties.sasl.mechanism' = '${mechanism}' is not supported`, `use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`);
+  }
+}
+
+function sslOptions(props: ReadonlyMap<string, string>, cwd: string): ConnectionOptions | true {
+  const file = (name: string): string | undefined => {
+    const path = props.get(name);
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(resolve(cwd, path), 'utf8');
+    } catch (e) {
+      throw new KafkaPropertyError(`property '${name}': cannot read '${path}' (${(e as Error).message})`);
+    }
+  };
+  const opts: ConnectionOptions = {};
+  const ca = file('ssl.ca.location');
+  const cert = file('ssl.certificate.location');
+  const key = file('ssl.key.location');
+  if (ca !== undefined) opts.ca = ca;
+  if (cert !== undefined) opts.cert = cert;
+  if (key !== undefined) opts.key = key;
+  const passphrase = props.get('ssl.key.password');
+  if (passphrase !== undefined) opts.passphrase = passphrase;
+  // An empty algorithm switches host name verification off, as in the Java client.
+  if (props.get('ssl.endpoint.identification.algorithm') === '') opts.checkServerIdentity = () => undefined;
+  return Object.keys(opts).length === 0 ? true : opts;
+}
+
+/** Log level from FINTRANS_KAFKA_LOG (error|warn|info|debug); quiet by default: errors reach the user as ConnectorErrors. */
+function clientLogLevel(): logLevel {
+  switch ((process.env.FINTRANS_KAFKA_LOG ?? '').toLowerCase()) {
+    case 'error':
+      return logLevel.ERROR;
+    case 'warn':
+      return logLevel.WARN;
+    case 'info':
+      return logLevel.INFO;
+    case 'debug':
+      return logLevel.DEBUG;
+    default:
+      return logLevel.NOTHING;
+  }
+}
+
+/** Builds client settings from 'host:port,host:port' and the table's 'properties.*' (without the 'properties.' prefix). */
+export function kafkaClientSettings(brokersText: string, props: ReadonlyMap<string, string>, cwd: string, clientId = 'fintrans-sql'): KafkaClientSettings {
+  for (const name of props.keys()) {
+    if (!IGNORED.has(name) && !SUPPORTED.includes(name)) {
+      throw new KafkaPropertyError(`Kafka client property '${name}' is not supported`, `supported: ${SUPPORTED.join(', ')}`);
+    }
+  }
+  const brokers = brokersText.split(',').map((b) => b.trim()).filter((b) => b.length > 0);
+  if (brokers.length === 0 || brokers.some((b) => !/^[^\s:]+:\d+$/.test(b))) {
+    throw new KafkaPropertyError(`bootstrap servers must be host:port[,host:port...], got '${brokersText}'`);
+  }
+  const protocol = (props.get('security.protocol') ?? 'PLAINTEXT').toUpperCase();
+  if (!['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol)) {
+    throw new KafkaPropertyError(`'properties.security.protocol' = '${protocol}' is not known`, `use PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL`);
+  }
+  const compression = props.get('compression.type') ?? 'none';
+  if (compression !== 'none' && compression !== 'gzip') {
+    throw new KafkaPropertyError(`'properties.compression.type' = '${compression}' is not supported`, `use 'gzip' or 'none'`);
+  }
+  const isolation = props.get('isolation.level') ?? 'read_committed';
+  if (isolation !== 'read_committed' && isolation !== 'read_uncommitted') {
+    throw new KafkaPropertyError(`'properties.isolation.level' must be read_committed or read_uncommitted, got '${isolation}'`);
+  }
+  const retries = positiveInt(props, 'retries');
+  const backoff = positiveInt(props, 'retry.backoff.ms');
+  const kafka: KafkaConfig = {
+    clientId: props.get('client.id') ?? clientId,
+    brokers: brokers,
+    logLevel: clientLogLevel(),
+    retry: { ...CLIENT_RETRY, ...(retries !== undefined ? { retries } : {}), ...(backoff !== undefined ? { initialRetryTime: Math.max(1, backoff) } : {}) },
+    connectionTimeout: positiveInt(props, 'socket.connection.setup.timeout.ms') ?? 3_000,
+    requestTimeout: positiveInt(props, 'request.timeout.ms') ?? 30_000,
+  };
+  if (protocol === 'SSL' || protocol === 'SASL_SSL') kafka.ssl = sslOptions(props, cwd);
+  if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL') kafka.sasl = saslOptions(props);
+  return {
+    brokers,
+    kafka,
+    consumer: {
+      sessionTimeout: positiveInt(props, 'session.timeout.ms'),
+      heartbeatInterval: positiveInt(props, 'heartbeat.interval.ms'),
+      maxBytesPerPartition: positiveInt(props, 'max.partition.fetch.bytes'),
+      maxBytes: positiveInt(props, 'fetch.max.bytes'),
+      // Short fetch waits keep shutdown quick (disconnect waits for the fetch in flight).
+      maxWaitTimeInMs: positiveInt(props, 'fetch.max.wait.ms') ?? 500,
+      minBytes: positiveInt(props, 'fetch.min.bytes'),
+      readUncommitted: isolation === 'read_uncommitted',
+    },
+    producer: { compressionGzip: compression === 'gzip' },
+  };
+}
+
+export function createKafka(settings: KafkaClientSettings): Kafka {
+  return new Kafka(settings.kafka);
+}
+
+/** 'localhost:9092' or 'a:9092,b:9092' for messages. */
+export function brokersText(settings: KafkaClientSettings): string {
+  return settings.brokers.join(',');
+}
+
+/** The message of an error from kafkajs, with its cause when it wraps one (retries exhausted). */
+export function kafkaErrorText(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const cause = (e as Error & { cause?: unknown; originalError?: unknown }).originalError ?? (e as Error & { cause?: unknown }).cause;
+  const inner = cause instanceof Error && cause.message !== e.message ? ` (${cause.message})` : '';
+  return `${e.message}${inner}`;
+}

@@ -1,0 +1,391 @@
+// A 'kafka' table read from real Kafka with a kafkajs consumer in the table's group. Every
+// partition of its topics is a split. kafkajs fetches in the background (consumer.run/eachBatch)
+// into a bounded queue per partition; poll() drains those queues round-robin, so event time
+// advances evenly across partitions. A full queue pauses its partition (backpressure).
+//
+// Where reading starts is decided here, not by kafkajs: start offsets are computed at open()
+// (startup mode, or the positions given to seek()) and re-applied with consumer.seek() after every
+// group join, and records below the position already queued are dropped. So a rebalance or a
+// broker restart neither re-delivers nor skips records, although nothing is committed until the
+// runtime calls commit() (after the rows are safely in the sinks); offsets are never auto-committed.
+
+import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { ConnectorError } from '../../engine/errors.js';
+import type { PollResult, SourceReader, SplitInfo } from '../api.js';
+import { brokersText, createKafka, kafkaErrorText, type KafkaClientSettings } from './client.js';
+import type { KafkaTableOptions } from './options.js';
+
+/** Records queued per partition before its fetching pauses, and the level at which it resumes. */
+const QUEUE_HIGH = 20_000;
+const QUEUE_LOW = 5_000;
+/** How long open() waits for the group to hand out partitions. */
+const JOIN_TIMEOUT_MS = 60_000;
+/**
+ * When records are known to exist (the broker's high watermark is beyond what was fetched) but
+ * none arrive, poll() waits up to this long before reporting 'idle': a broker restart or a
+ * rebalance must not look like the end of input to --until-idle.
+ */
+const STALL_WAIT_MS = 60_000;
+
+interface PartitionState {
+  readonly topic: string;
+  readonly partition: number;
+  /** Next offset to hand out (what positions() reports and commit() commits). */
+  next: number;
+  /** Next offset expected from the consumer: records below it are duplicates (re-fetch after a rejoin). */
+  fetched: number;
+  /** The end of what the consumer fetched, control records included. */
+  fetchedTo: number;
+  /** The broker's high watermark as last seen (end offset). */
+  highWatermark: number;
+  /** Bounded mode: the end offset captured at open(). */
+  stopAt: number;
+  ended: boolean;
+  assigned: boolean;
+  paused: boolean;
+  /** Fetched batches not yet handed out; `head` indexes into the first. */
+  chunks: KafkaMessage[][];
+  head: number;
+  queued: number;
+}
+
+export class KafkaTopicSource implements SourceReader {
+  readonly bounded: boolean;
+  splits: SplitInfo[] = [];
+  private parts: PartitionState[] = [];
+  private byTopic = new Map<string, PartitionState[]>();
+  private turn = 0;
+  private seekTo?: Record<string, number>;
+  private admin?: Admin;
+  private consumer?: Consumer;
+  private failure?: ConnectorError;
+  /** Resolved when a batch arrives (or on failure/close), for poll()'s stall wait. */
+  private wake?: () => void;
+  /** A stall wait timed out; do not wait again until something arrives. */
+  private stalled = false;
+  private closed = false;
+
+  constructor(
+    private readonly opts: KafkaTableOptions,
+    private readonly settings: KafkaClientSettings,
+    private readonly table: string,
+  ) {
+    this.bounded = opts.boundedLatest;
+  }
+
+  private where(): string {
+    return `table '${this.table}' (Kafka ${brokersText(this.settings)}, group '${this.opts.groupId}')`;
+  }
+
+  async open(): Promise<void> {
+    const kafka = createKafka(this.settings);
+    const admin = kafka.admin({ retry: this.settings.kafka.retry });
+    this.admin = admin;
+    try {
+      await admin.connect();
+      const topics = await this.resolveTopics(admin);
+      await this.createSplits(admin, topics);
+    } catch (e) {
+      if (e instanceof ConnectorError) throw e;
+      throw new ConnectorError(`${this.where()}: cannot read topic metadata and offsets: ${kafkaErrorText(e)}`, { cause: e, retriable: true });
+    }
+    if (this.parts.length === 0) return;
+    await this.startConsumer(kafka);
+  }
+
+  private async resolveTopics(admin: Admin): Promise<string[]> {
+    const existing = await admin.listTopics();
+    if (this.opts.topicPattern) {
+      return existing.filter((t) => !t.startsWith('__') && this.opts.topicPattern!.test(t)).sort();
+    }
+    const missing = this.opts.topics.filter((t) => !existing.includes(t));
+    if (missing.length > 0) {
+      // A job may start before its producer: create the topics as the broker's auto-create would.
+      await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
+    }
+    return [...this.opts.topics];
+  }
+
+  private async createSplits(admin: Admin, topics: string[]): Promise<void> {
+    const meta = await admin.fetchTopicMetadata({ topics });
+    const committed = this.opts.startupMode === 'group-offsets' ? await admin.fetchOffsets({ groupId: this.opts.groupId, topics }) : [];
+    for (const topic of topics) {
+      const partitions = (meta.topics.find((t) => t.name === topic)?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
+      const ends = await admin.fetchTopicOffsets(topic);
+      const byTimestamp = this.opts.startupMode === 'timestamp' ? await admin.fetchTopicOffsetsByTimestamp(topic, this.opts.startupTimestampMs) : [];
+      const group = committed.find((c) => c.topic === topic)?.partitions ?? [];
+      const list: PartitionState[] = [];
+      for (const partition of partitions) {
+        const end = ends.find((e) => e.partition === partition);
+        const low = Number(end?.low ?? 0);
+        const high = Number(end?.high ?? 0);
+        const name = `${topic}/${partition}`;
+        let start = this.seekTo?.[name];
+        if (start === undefined) {
+          switch (this.opts.startupMode) {
+            case 'earliest-offset':
+              start = low;
+              break;
+            case 'latest-offset':
+              start = high;
+              break;
+            case 'timestamp': {
+              const o = Number(byTimestamp.find((b) => b.partition === partition)?.offset ?? -1);
+              start = o < 0 ? high : o;
+              break;
+            }
+            case 'specific-offsets':
+              start = this.opts.specificOffsets?.get(partition) ?? low;
+              break;
+            case 'group-offsets': {
+              // No committed offset yet: start at the beginning, like 'auto.offset.reset' = 'earliest'.
+              const o = Number(group.find((g) => g.partition === partition)?.offset ?? -1);
+              start = o < 0 ? low : o;
+              break;
+            }
+          }
+        }
+        // Out of the partition's range (retention deleted it, or a stale checkpoint): clamp.
+        start = Math.min(Math.max(start, low), high);
+        const state: PartitionState = {
+          topic, partition, next: start, fetched: start, fetchedTo: start, highWatermark: high, stopAt: high,
+          ended: false, assigned: false, paused: false, chunks: [], head: 0, queued: 0,
+        };
+        list.push(state);
+        this.parts.push(state);
+        this.splits.push({ name, positionSeparator: '@', metadata: new Map<string, unknown>([['topic', topic], ['partition', partition]]) });
+      }
+      this.byTopic.set(topic, list);
+    }
+  }
+
+  private async startConsumer(kafka: ReturnType<typeof createKafka>): Promise<void> {
+    const c = this.settings.consumer;
+    const consumer = kafka.consumer({
+      groupId: this.opts.groupId,
+      retry: this.settings.kafka.retry,
+      sessionTimeout: c.sessionTimeout,
+      heartbeatInterval: c.heartbeatInterval,
+      maxBytesPerPartition: c.maxBytesPerPartition,
+      maxBytes: c.maxBytes,
+      maxWaitTimeInMs: c.maxWaitTimeInMs,
+      minBytes: c.minBytes,
+      readUncommitted: c.readUncommitted,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    let joined!: () => void;
+    const firstJoin = new Promise<void>((r) => (joined = r));
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      // Every (re)join starts kafkajs at the committed offsets; continue where this reader is instead.
+      for (const p of this.parts) p.assigned = false;
+      for (const [topic, partitions] of Object.entries(e.payload.memberAssignment)) {
+        for (const partition of partitions) {
+          const p = this.byTopic.get(topic)?.[partition];
+          if (!p) continue;
+          p.assigned = true;
+          consumer.seek({ topic, partition, offset: String(p.fetched) });
+        }
+      }
+      joined();
+    });
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+      // Also reported for batches of only control records, which never reach eachBatch.
+      const p = this.byTopic.get(e.payload.topic)?.[e.payload.partition];
+      if (!p) return;
+      const last = Number(e.payload.lastOffset);
+      if (last + 1 > p.fetchedTo) p.fetchedTo = last + 1;
+      const hw = Number(e.payload.highWatermark);
+      if (hw > p.highWatermark) p.highWatermark = hw;
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      if (e.payload.restart) return; // kafkajs reconnects and rejoins by itself
+      this.failure = new ConnectorError(`${this.where()}: the consumer stopped: ${kafkaErrorText(e.payload.error)}`, { cause: e.payload.error, retriable: true });
+      this.wake?.();
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...this.byTopic.keys()] });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.onBatch(payload),
+      });
+    } catch (e) {
+      throw new ConnectorError(`${this.where()}: cannot start the consumer: ${kafkaErrorText(e)}`, { cause: e, retriable: true });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), JOIN_TIMEOUT_MS)));
+    const outcome = await Promise.race([firstJoin, timeout]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      throw new ConnectorError(`${this.where()}: no partitions assigned after ${JOIN_TIMEOUT_MS / 1000} s (is the group coordinator reachable?)`, { retriable: true });
+    }
+  }
+
+  private async onBatch({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
+    const p = this.byTopic.get(batch.topic)?.[batch.partition];
+    if (!p || this.closed) return;
+    const messages = batch.messages;
+    let from = 0;
+    // Drop what is already queued or handed out (a re-fetch after a rejoin).
+    while (from < messages.length && Number(messages[from]!.offset) < p.fetched) from++;
+    let to = messages.length;
+    if (this.bounded) while (to > from && Number(messages[to - 1]!.offset) >= p.stopAt) to--;
+    if (to > from) {
+      p.chunks.push(from === 0 && to === messages.length ? messages : messages.slice(from, to));
+      p.queued += to - from;
+      p.fetched = Number(messages[to - 1]!.offset) + 1;
+    }
+    const hw = Number(batch.highWatermark);
+    if (hw > p.highWatermark) p.highWatermark = hw;
+    // Moves kafkajs' fetch position on; this is not a commit (autoCommit is off).
+    resolveOffset(batch.lastOffset());
+    if (p.queued >= QUEUE_HIGH && !p.paused && this.consumer) {
+      p.paused = true;
+      this.consumer.pause([{ topic: p.topic, partitions: [p.partition] }]);
+    }
+    this.stalled = false;
+    this.wake?.();
+  }
+
+  async poll(maxRecords: number): Promise<PollResult> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      const r = this.take(maxRecords);
+      if (r !== null) return r;
+      if (this.parts.every((p) => p.ended)) return { kind: this.bounded ? 'end' : 'idle' };
+      if (this.stalled || !this.hasBacklog()) return { kind: 'idle' };
+      if (!(await this.waitForData())) {
+        this.stalled = true;
+        return { kind: 'idle' };
+      }
+    }
+  }
+
+  /** The next batch or split end, round-robin over partitions; null when every queue is empty. */
+  private take(maxRecords: number): PollResult | null {
+    const n = this.parts.length;
+    for (let tries = 0; tries < n; tries++) {
+      const idx = this.turn;
+      this.turn = (this.turn + 1) % n;
+      const p = this.parts[idx]!;
+      if (p.ended) continue;
+      if (p.queued === 0) {
+        // Past control records (transaction markers) there is nothing to hand out: move on.
+        const upTo = this.bounded ? Math.min(p.fetchedTo, p.stopAt) : p.fetchedTo;
+        if (upTo > p.next) {
+          p.next = upTo;
+          if (p.fetched < upTo) p.fetched = upTo;
+        }
+        if (this.bounded && p.next >= p.stopAt) {
+          p.ended = true;
+          // Nothing more is wanted from this partition: stop fetching it.
+          if (p.assigned && !p.paused) this.consumer?.pause([{ topic: p.topic, partitions: [p.partition] }]);
+          p.paused = true;
+          return { kind: 'split-end', split: idx };
+        }
+        continue;
+      }
+      return { kind: 'batch', batch: this.drain(p, idx, maxRecords) };
+    }
+    return null;
+  }
+
+  private drain(p: PartitionState, split: number, maxRecords: number): import('../api.js').RawBatch {
+    const count = Math.min(maxRecords, p.queued);
+    const values = new Array<string | null>(count);
+    const positions = new Array<number>(count);
+    const timestamps = new Array<number>(count);
+    const keys = new Array<string | null>(count);
+    let i = 0;
+    while (i < count) {
+      const chunk = p.chunks[0]!;
+      const end = Math.min(chunk.length, p.head + (count - i));
+      for (let j = p.head; j < end; j++, i++) {
+        const m = chunk[j]!;
+        values[i] = m.value === null ? null : m.value.toString('utf8');
+        positions[i] = Number(m.offset);
+        timestamps[i] = Number(m.timestamp);
+        keys[i] = m.key === null || m.key === undefined ? null : m.key.toString('utf8');
+      }
+      if (end === chunk.length) {
+        p.chunks.shift();
+        p.head = 0;
+      } else p.head = end;
+    }
+    p.queued -= count;
+    p.next = positions[count - 1]! + 1;
+    if (p.paused && p.queued <= QUEUE_LOW && this.consumer) {
+      p.paused = false;
+      this.consumer.resume([{ topic: p.topic, partitions: [p.partition] }]);
+    }
+    const metadata = new Map<string, readonly unknown[]>([
+      ['offset', positions],
+      ['timestamp', timestamps],
+      ['key', keys],
+    ]);
+    return { split, values, positions, metadata };
+  }
+
+  /** Records exist on the broker beyond what this reader fetched, for a partition it reads. */
+  private hasBacklog(): boolean {
+    for (const p of this.parts) {
+      if (p.ended || !p.assigned) continue;
+      const end = this.bounded ? Math.min(p.highWatermark, p.stopAt) : p.highWatermark;
+      if (Math.max(p.fetchedTo, p.fetched) < end) return true;
+    }
+    return false;
+  }
+
+  /** Waits for the next batch; false if none came within STALL_WAIT_MS. */
+  private waitForData(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve(false);
+      }, STALL_WAIT_MS);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve(true);
+      };
+    });
+  }
+
+  positions(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.parts.forEach((p, i) => (out[this.splits[i]!.name] = p.next));
+    return out;
+  }
+
+  seek(positions: Record<string, number>): void {
+    this.seekTo = positions;
+  }
+
+  async commit(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    const offsets = this.parts.filter((p) => p.assigned).map((p) => ({ topic: p.topic, partition: p.partition, offset: String(p.next) }));
+    if (offsets.length === 0) return;
+    try {
+      await consumer.commitOffsets(offsets);
+    } catch (e) {
+      throw new ConnectorError(`${this.where()}: cannot commit offsets ${offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`).join(', ')}: ${kafkaErrorText(e)}`, {
+        cause: e,
+        retriable: true,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    const consumer = this.consumer;
+    const admin = this.admin;
+    this.consumer = undefined;
+    this.admin = undefined;
+    await consumer?.disconnect().catch(() => undefined);
+    await admin?.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,136 @@
+// The bench's results as a table (pipe-separated and padded: readable in a terminal, a Markdown
+// table in BENCHMARKS.md) and the BENCHMARKS.md document around it.
+
+import type { Machine } from './machine.js';
+import { machineLine } from './machine.js';
+import type { SelfTime } from './profile.js';
+
+export interface ResultRow {
+  readonly label: string;
+  /** Records read, or null when the case did not run. */
+  readonly records: number | null;
+  readonly inputBytes: number | null;
+  readonly wallMs: number | null;
+  readonly peakRssKb: number | null;
+  readonly cpuMs: number | null;
+  /** Whether records/s and MB/s mean anything (not for the startup case). */
+  readonly throughput: boolean;
+  readonly note: string;
+}
+
+const HEADERS = ['case', 'records', 'wall', 'records/s', 'MB/s', 'peak RSS', 'CPU', 'notes'];
+const RIGHT = [false, true, true, true, true, true, true, false];
+
+export function resultTable(rows: readonly ResultRow[]): string {
+  const cells = rows.map((r) => {
+    const ran = r.wallMs !== null;
+    const secs = ran ? r.wallMs! / 1000 : NaN;
+    return [
+      r.label,
+      r.records === null ? '—' : grouped(r.records),
+      ran ? `${secs.toFixed(secs < 10 ? 3 : 2)} s` : '—',
+      ran && r.throughput && r.records !== null ? grouped(Math.round(r.records / secs)) : '—',
+      ran && r.throughput && r.inputBytes !== null ? (r.inputBytes / 1e6 / secs).toFixed(1) : '—',
+      r.peakRssKb === null || Number.isNaN(r.peakRssKb) ? '—' : `${megabytes(r.peakRssKb * 1024)} MB`,
+      r.cpuMs === null || Number.isNaN(r.cpuMs) ? '—' : `${(r.cpuMs / 1000).toFixed(2)} s`,
+      r.note,
+    ];
+  });
+  return table(HEADERS, cells, RIGHT);
+}
+
+export function profileTable(rows: readonly SelfTime[]): string {
+  return table(
+    ['#', 'self %', 'self ms', 'function (compiled file:line)'],
+    rows.map((r, i) => [String(i + 1), r.percent.toFixed(1), r.selfMs.toFixed(0), r.function.replaceAll('|', '\\|')]),
+    [true, true, true, false],
+  );
+}
+
+function table(headers: string[], rows: string[][], right: boolean[]): string {
+  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]): string =>
+    '| ' + cells.map((x, c) => (right[c] ? x.padStart(widths[c]!) : x.padEnd(widths[c]!))).join(' | ') + ' |';
+  const rule = '|' + widths.map((w, c) => (right[c] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
+  return [line(headers), rule, ...rows.map(line)].join('\n');
+}
+
+/** 5000000 -> "5 000 000" (as the README writes numbers). */
+export function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+}
+
+/** Bytes as MB (10^6 bytes), the unit of the targets. */
+export function megabytes(bytes: number): string {
+  return (bytes / 1e6).toFixed(0);
+}
+
+export interface BenchDocument {
+  readonly command: string;
+  readonly date: Date;
+  readonly machine: Machine;
+  readonly rssMethod: string;
+  readonly table: string;
+  /** Lines below the table: the floor comparison, output checks, targets. */
+  readonly findings: readonly string[];
+  /** The profile section's body (without its heading), or null to keep the previous one. */
+  readonly profile: string | null;
+}
+
+const CASES_TEXT = `What each case runs (\`test/bench/run.ts\`; inputs are generated deterministically, seed 1, and
+cached in \`$FINTRANS_BENCH_DIR\`, default \`$TMPDIR/fintrans-sql-bench\`):
+
+- **(a)** \`test/bench/jobs/laundering_file.sql\`: \`jobs/laundering.sql\`'s query and CSV sink on semicolon
+  dcos records (RFC 850 times) read from a file, made by \`fintrans-sql generate --count N --plant N/10000\`.
+  **(a) floor** is \`test/bench/floor-laundering.ts\`, the same job written by hand as one plain Node
+  program; the engine's output must be identical to the floor's (sorted rows).
+- **(b)** \`test/bench/jobs/spending_pattern_file.sql\`: \`jobs/spending_pattern.sql\` (the PyFlink JSON job)
+  on \`fintrans-sql generate --format json\` records read from a file.
+- **(c)** \`test/bench/jobs/hop_open_keys.sql\`: HOP 10 min / 2 min per (sender, receiver) over records that
+  are all distinct pairs inside one 10-minute span (\`test/bench/hop-input.ts\`), so one window holds every
+  key until the end of input (and, at the end, the 4 later overlapping windows hold 80 %, 60 %, 40 %,
+  20 % of them). Measures memory.
+- **(d)** Kafka → CSV: not measured yet (the kafkajs source is not built).
+- **(e)** startup: \`test/bench/jobs/startup_print.sql\` (source → print) on a 1-record file, median of 5
+  runs. *wall* is process spawn to exit; *first output* (in notes) is spawn to the moment the printed
+  row reaches the bench through the pipe: plan, build, open, read, process, write. A bare \`node -e 0\`
+  is shown for scale.
+
+Every case runs \`node dist/engine/cli/main.js run <job> --quiet\` in a child process. *wall* is spawn to
+exit as seen by the bench (Node start-up included); *records/s* and *MB/s* are input records and bytes
+over that wall time; *peak RSS* is the child's maximum resident set; *CPU* is user + system time
+(more than wall when GC and I/O threads work in parallel). MB = 10^6 bytes.`;
+
+export function benchmarksMarkdown(doc: BenchDocument, previous: string | null): string {
+  const profile = doc.profile ?? previousProfile(previous) ?? '_Not profiled yet: run `npm run bench -- --only a --profile --write`._\n';
+  return `# Benchmarks
+
+Measured with \`npm run bench\` (\`--quick\` for 10x smaller inputs, \`--only a,c\` for some cases,
+\`--profile\` to CPU-profile case (a), \`--write\` to update this file).
+
+## Latest run
+
+- Command: \`${doc.command}\`
+- Date: ${doc.date.toISOString().slice(0, 16).replace('T', ' ')} UTC
+- Machine: ${machineLine(doc.machine)}
+- Peak RSS measured with: ${doc.rssMethod}
+
+${doc.table}
+
+${doc.findings.map((f) => `- ${f}`).join('\n')}
+
+## Cases
+
+${CASES_TEXT}
+
+## Profile
+
+${profile.trimEnd()}
+`;
+}
+
+function previousProfile(previous: string | null): string | null {
+  if (previous === null) return null;
+  const at = previous.indexOf('\n## Profile\n');
+  return at < 0 ? null : previous.slice(at + '\n## Profile\n'.length).trim() + '\n';
+}

@@ -1,0 +1,340 @@
+// `npm run bench`: throughput, memory and startup of fintrans-sql, each case a real CLI run in a
+// child process on deterministically generated input. Not a test: it prints numbers, checks that
+// the runs did what they should (record counts, expected output, identical to the hand-written
+// floor), and exits 1 only when such a check fails. See BENCHMARKS.md for what each case means.
+//
+//   npm run bench [-- --quick] [-- --only a,c] [-- --repeat 3] [-- --profile] [-- --write]
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { compareCsvRows, countCsvRows } from './compare.js';
+import { expectedHopAlerts } from './hop-input.js';
+import { benchDir, caseWorkDir, InputCache, type BenchInput } from './inputs.js';
+import { describeMachine, machineLine } from './machine.js';
+import { assertSucceeded, peakRssMethod, runChild, type ChildRun } from './measure.js';
+import { topSelfTime } from './profile.js';
+import { benchmarksMarkdown, grouped, megabytes, profileTable, resultTable, type ResultRow } from './report.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const CLI = join(ROOT, 'dist/engine/cli/main.js');
+const FLOOR = join(ROOT, 'dist/test/bench/floor-laundering.js');
+const JOBS = join(ROOT, 'test/bench/jobs');
+const NODE = process.execPath;
+
+const CASE_IDS = ['a', 'b', 'c', 'd', 'e'] as const;
+type CaseId = (typeof CASE_IDS)[number];
+
+const FULL_SIZE = { a: 5_000_000, b: 2_000_000, c: 1_000_000 };
+const STARTUP_RUNS = 5;
+
+const TARGETS = { aRecordsPerSec: 1_600_000, aFloorFraction: 0.5, cPeakRssMb: 500, eStartupSec: 0.5 };
+
+const HELP = `Usage: npm run bench -- [options]
+
+  --quick          inputs 10x smaller (a smoke run; targets are for full size)
+  --only a,c       run only these cases: a (laundering, file → CSV, + floor), b (JSON job),
+                   c (HOP, 1 M open keys), d (Kafka → CSV), e (startup)
+  --repeat N       run a, b, c (and the floor) N times; report the median wall time (default 1)
+  --profile        also run case (a) under node --cpu-prof and list the top 10 self-time functions
+  --write          write the results to BENCHMARKS.md
+  -h, --help       this help
+
+Inputs are cached in $FINTRANS_BENCH_DIR (default: $TMPDIR/fintrans-sql-bench).`;
+
+interface Flags {
+  quick: boolean;
+  only: Set<CaseId>;
+  repeat: number;
+  profile: boolean;
+  write: boolean;
+}
+
+function parseFlags(argv: string[]): Flags | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      repeat: { type: 'string' },
+      profile: { type: 'boolean' },
+      write: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const only = new Set<CaseId>();
+  for (const part of (values.only ?? CASE_IDS.join(',')).split(',')) {
+    const id = part.trim().toLowerCase();
+    if (!(CASE_IDS as readonly string[]).includes(id)) throw new Error(`--only: unknown case '${part}': use letters from ${CASE_IDS.join(', ')}, as in --only a,c`);
+    only.add(id as CaseId);
+  }
+  const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat needs a whole number ≥ 1, got '${values.repeat}'`);
+  return { quick: values.quick ?? false, only, repeat, profile: values.profile ?? false, write: values.write ?? false };
+}
+
+/** What the cases found beyond the table; `failed` marks a check that makes the numbers void. */
+class Findings {
+  readonly lines: string[] = [];
+  failed = false;
+  note(line: string): void {
+    this.lines.push(line);
+    console.log(`  ${line}`);
+  }
+  fail(line: string): void {
+    this.failed = true;
+    this.note(`CHECK FAILED: ${line}`);
+  }
+}
+
+interface Context {
+  readonly flags: Flags;
+  readonly root: string;
+  readonly inputs: InputCache;
+  readonly findings: Findings;
+}
+
+function size(ctx: Context, full: number): number {
+  return ctx.flags.quick ? full / 10 : full;
+}
+
+async function input(what: string, make: Promise<BenchInput>): Promise<BenchInput> {
+  const inp = await make;
+  const how = inp.generatedIn === null ? 'cached' : `generated in ${inp.generatedIn.toFixed(1)} s`;
+  console.log(`  input: ${what}, ${grouped(inp.records)} records, ${megabytes(inp.bytes)} MB (${how})`);
+  return inp;
+}
+
+/** Runs a command `repeat` times; the median run by wall time, with the highest peak RSS seen. */
+async function measured(what: string, repeat: number, run: () => Promise<ChildRun>): Promise<ChildRun> {
+  const runs: ChildRun[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const r = await run();
+    assertSucceeded(what, r);
+    runs.push(r);
+  }
+  const sorted = [...runs].sort((x, y) => x.wallMs - y.wallMs);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return { ...median, peakRssKb: Math.max(...runs.map((r) => r.peakRssKb)) };
+}
+
+function runJob(job: string, cwd: string, extraNodeArgs: string[] = []): Promise<ChildRun> {
+  return runChild(NODE, [...extraNodeArgs, CLI, 'run', join(JOBS, job), '--quiet'], { cwd, firstOutputMarker: '+I[' });
+}
+
+/** The records count from the run summary ("read N records from 't'"), checked against the input. */
+function checkRecordsRead(ctx: Context, label: string, run: ChildRun, expected: number): void {
+  const m = /read (\d+) records? from/.exec(run.stderr);
+  const read = m ? Number(m[1]) : NaN;
+  if (read !== expected) ctx.findings.fail(`${label}: the job read ${Number.isNaN(read) ? 'an unknown number of' : read} records, the input has ${expected}`);
+}
+
+function row(label: string, inp: BenchInput, run: ChildRun, note: string): ResultRow {
+  return { label, records: inp.records, inputBytes: inp.bytes, wallMs: run.wallMs, peakRssKb: run.peakRssKb, cpuMs: run.cpuMs, throughput: true, note };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cases
+
+async function caseA(ctx: Context): Promise<ResultRow[]> {
+  const n = size(ctx, FULL_SIZE.a);
+  const inp = await input('dcos semicolon records', ctx.inputs.dcos(n, n / 10_000));
+  const engineDir = caseWorkDir(ctx.root, 'a', inp, 'transactions.csv');
+  const engine = await measured('(a) engine', ctx.flags.repeat, () => runJob('laundering_file.sql', engineDir));
+  checkRecordsRead(ctx, '(a)', engine, n);
+
+  const floorDir = caseWorkDir(ctx.root, 'a-floor', inp, 'transactions.csv');
+  const floor = await measured('(a) floor', ctx.flags.repeat, () =>
+    runChild(NODE, [FLOOR, 'input/transactions.csv', 'output/laundering.csv'], { cwd: floorDir }),
+  );
+
+  const cmp = compareCsvRows(join(floorDir, 'output/laundering.csv'), join(engineDir, 'output/laundering.csv'));
+  if (cmp.identical) ctx.findings.note(`(a) output identical to the floor's: ${cmp.rows} alert rows (compared sorted).`);
+  else ctx.findings.fail(`(a) output differs from the floor's: ${cmp.difference}`);
+  if (cmp.rows === 0) ctx.findings.fail('(a) wrote no alert rows: the input should hold planted cases');
+
+  const fraction = floor.wallMs / engine.wallMs;
+  const rate = n / (engine.wallMs / 1000);
+  ctx.findings.note(
+    `(a) engine speed = ${(fraction * 100).toFixed(0)} % of the floor's (target ≥ ${TARGETS.aFloorFraction * 100} %: ${verdict(fraction >= TARGETS.aFloorFraction, ctx)}); ` +
+      `${grouped(Math.round(rate))} records/s (target ≥ ${grouped(TARGETS.aRecordsPerSec)}: ${verdict(rate >= TARGETS.aRecordsPerSec, ctx)}).`,
+  );
+  return [
+    row('(a) laundering file → CSV', inp, engine, `${cmp.rows} alerts; ${(fraction * 100).toFixed(0)} % of floor speed`),
+    row('(a) floor: hand-written JS', inp, floor, 'test/bench/floor-laundering.ts'),
+  ];
+}
+
+async function caseB(ctx: Context): Promise<ResultRow[]> {
+  const n = size(ctx, FULL_SIZE.b);
+  const inp = await input('PyFlink JSON records', ctx.inputs.json(n));
+  const dir = caseWorkDir(ctx.root, 'b', inp, 'transactions.json');
+  const run = await measured('(b) engine', ctx.flags.repeat, () => runJob('spending_pattern_file.sql', dir));
+  checkRecordsRead(ctx, '(b)', run, n);
+  const rows = countCsvRows(join(dir, 'output/spending_pattern.csv'));
+  if (rows === 0) ctx.findings.fail('(b) wrote no rows');
+  return [row('(b) spending_pattern JSON → CSV', inp, run, `${rows} rows`)];
+}
+
+async function caseC(ctx: Context): Promise<ResultRow[]> {
+  const keys = size(ctx, FULL_SIZE.c);
+  const inp = await input(`${grouped(keys)} distinct pairs in one 10-minute span`, ctx.inputs.hopKeys(keys));
+  const dir = caseWorkDir(ctx.root, 'c', inp, 'transactions.csv');
+  const run = await measured('(c) engine', ctx.flags.repeat, () => runJob('hop_open_keys.sql', dir));
+  checkRecordsRead(ctx, '(c)', run, keys);
+  const rows = countCsvRows(join(dir, 'output/hop_alerts.csv'));
+  const expected = expectedHopAlerts(keys);
+  if (rows !== expected) ctx.findings.fail(`(c) wrote ${rows} alert rows, expected ${expected}`);
+  const mb = (run.peakRssKb * 1024) / 1e6;
+  ctx.findings.note(`(c) ${grouped(keys)} keys open at once: peak RSS ${mb.toFixed(0)} MB (target < ${TARGETS.cPeakRssMb} MB: ${verdict(mb < TARGETS.cPeakRssMb, ctx)}).`);
+  return [row(`(c) HOP, ${grouped(keys)} keys open`, inp, run, `${rows} alerts as expected: ${rows === expected ? 'yes' : 'NO'}`)];
+}
+
+function caseD(): ResultRow[] {
+  // TODO(issue 7): measure Kafka → CSV once the kafkajs source lands: produce the case (a) input into
+  // a topic of the rig's broker (npm run kafka / test/rig), run a copy of laundering_file.sql with a
+  // 'kafka' source, --brokers and --until-idle, and report it like (a) (minus the idle wait).
+  return [{ label: '(d) Kafka → CSV', records: null, inputBytes: null, wallMs: null, peakRssKb: null, cpuMs: null, throughput: true, note: 'n/a (kafkajs source not built yet)' }];
+}
+
+async function caseE(ctx: Context): Promise<ResultRow[]> {
+  const inp = await input('one dcos record', ctx.inputs.oneRecord());
+  const dir = caseWorkDir(ctx.root, 'e', inp, 'transactions.csv');
+  const runs = Math.max(STARTUP_RUNS, ctx.flags.repeat);
+  const jobRuns: ChildRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await runJob('startup_print.sql', dir);
+    assertSucceeded('(e) engine', r);
+    jobRuns.push(r);
+  }
+  const job = { wallMs: median(jobRuns.map((r) => r.wallMs)), peakRssKb: Math.max(...jobRuns.map((r) => r.peakRssKb)), cpuMs: median(jobRuns.map((r) => r.cpuMs)) };
+  const firstOutput = median(jobRuns.map((r) => r.firstOutputMs));
+  const bare = await measured('node -e 0', runs, () => runChild(NODE, ['-e', '0'], { cwd: dir }));
+  const secs = job.wallMs / 1000;
+  ctx.findings.note(
+    `(e) startup: ${secs.toFixed(3)} s spawn → exit, ${(firstOutput / 1000).toFixed(3)} s spawn → first output row ` +
+      `(target < ${TARGETS.eStartupSec} s: ${verdict(secs < TARGETS.eStartupSec, ctx)}); a bare \`node -e 0\` takes ${(bare.wallMs / 1000).toFixed(3)} s here.`,
+  );
+  return [
+    {
+      label: '(e) startup, 1-record job',
+      records: 1,
+      inputBytes: inp.bytes,
+      wallMs: job.wallMs,
+      peakRssKb: job.peakRssKb,
+      cpuMs: job.cpuMs,
+      throughput: false,
+      note: `median of ${runs}; first output at ${(firstOutput / 1000).toFixed(3)} s; node -e 0: ${(bare.wallMs / 1000).toFixed(3)} s`,
+    },
+  ];
+}
+
+async function profileA(ctx: Context): Promise<string> {
+  const n = size(ctx, FULL_SIZE.a);
+  const inp = await ctx.inputs.dcos(n, n / 10_000);
+  const dir = caseWorkDir(ctx.root, 'a-profile', inp, 'transactions.csv');
+  const profDir = join(dir, 'profile');
+  mkdirSync(profDir, { recursive: true });
+  const run = await runJob('laundering_file.sql', dir, ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', 'a.cpuprofile']);
+  assertSucceeded('(a) under --cpu-prof', run);
+  const { totalMs, rows } = topSelfTime(join(profDir, 'a.cpuprofile'), ROOT, 10);
+  return (
+    `Case (a) (${grouped(n)} records) under \`node --cpu-prof\` (${(run.wallMs / 1000).toFixed(2)} s with the profiler, ` +
+    `${(totalMs / 1000).toFixed(2)} s sampled), top 10 functions by self time. Lines are in the compiled files under dist/.\n\n` +
+    profileTable(rows) +
+    '\n'
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function verdict(met: boolean, ctx: Context): string {
+  return (met ? 'met' : 'MISSED') + (ctx.flags.quick ? ' — quick run, targets are for full size' : '');
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)]!;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let flags: Flags | 'help';
+  try {
+    flags = parseFlags(argv);
+  } catch (err) {
+    console.error(`bench: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (flags === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  if (!existsSync(CLI) || !existsSync(FLOOR)) {
+    console.error(`bench: build first (npm run build): ${!existsSync(CLI) ? CLI : FLOOR} is missing`);
+    return 2;
+  }
+  const machine = describeMachine();
+  const root = benchDir();
+  const ctx: Context = { flags, root, inputs: new InputCache(root, CLI), findings: new Findings() };
+  const command = `npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}`;
+  console.log(`fintrans-sql bench${flags.quick ? ' (quick: inputs 10x smaller)' : ''}`);
+  console.log(`machine: ${machineLine(machine)}`);
+  console.log(`peak RSS: ${peakRssMethod() === 'gnu-time' ? '/usr/bin/time (GNU time, max RSS of the child)' : 'polling /proc/<pid>/status VmHWM every 10 ms'}`);
+  console.log(`work dir: ${root}\n`);
+
+  const rows: ResultRow[] = [];
+  const cases: [CaseId, string, () => Promise<ResultRow[]> | ResultRow[]][] = [
+    ['a', 'laundering.sql on a file → CSV, and the hand-written floor', () => caseA(ctx)],
+    ['b', 'spending_pattern.sql (JSON) on a file → CSV', () => caseB(ctx)],
+    ['c', 'HOP with 1 M distinct keys open at once', () => caseC(ctx)],
+    ['d', 'Kafka → CSV', () => caseD()],
+    ['e', 'startup', () => caseE(ctx)],
+  ];
+  for (const [id, title, run] of cases) {
+    if (!flags.only.has(id)) continue;
+    console.log(`(${id}) ${title}`);
+    rows.push(...(await run()));
+  }
+  let profile: string | null = null;
+  if (flags.profile) {
+    console.log('(a) under node --cpu-prof');
+    profile = await profileA(ctx);
+  }
+
+  const resultText = resultTable(rows);
+  console.log(`\n${resultText}\n`);
+  if (profile !== null) console.log(`Profile: ${profile}`);
+
+  if (flags.write) {
+    const path = join(ROOT, 'BENCHMARKS.md');
+    const previous = existsSync(path) ? readFileSync(path, 'utf8') : null;
+    const doc = benchmarksMarkdown(
+      {
+        command,
+        date: new Date(),
+        machine,
+        rssMethod: peakRssMethod() === 'gnu-time' ? 'GNU time (`/usr/bin/time`)' : 'polling `/proc/<pid>/status` VmHWM',
+        table: resultText,
+        findings: ctx.findings.lines,
+        profile,
+      },
+      previous,
+    );
+    writeFileSync(path, doc);
+    console.log(`wrote ${path}`);
+  }
+  return ctx.findings.failed ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);
