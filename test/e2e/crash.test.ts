@@ -131,3 +131,42 @@ GROUP BY sender, receiver, window_start, window_end HAVING SUM(amount) > 10000;`
     expect(runCli(['tail', 'fraud2'], dir).stdout.split('\n').filter(Boolean)).toEqual(wantFraud);
   }, 240_000);
 });
+
+describe('stopping and resuming', () => {
+  it('Ctrl-C keeps open windows in a checkpoint; a changed query refuses to resume; --fresh starts over', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fintrans-resume-'));
+    expect(runCli(['generate', '--count', '20000', '--plant', '6', '--to', 'transactions'], dir).code).toBe(0);
+    writeFileSync(join(dir, 'job.sql'), `${SOURCE_TOPIC}\n${QUERY}`);
+    // Unbounded: runs until stopped. SIGTERM after it has read everything.
+    const child = spawn(process.execPath, [CLI, 'run', 'job.sql', '--quiet'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain("read 20000 records from 'transactions'");
+
+    // Resuming with the same job: the open (last) window is still there and fires at the end.
+    const resumed = runCli(['run', 'job.sql', '--until-idle', '200ms'], dir);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/resuming from checkpoint \d+ of /);
+    expect(resumed.stderr).toContain("read 0 records from 'transactions'");
+    const alerts = readFileSync(join(dir, 'out/alerts.csv'), 'utf8').split('\n').filter(Boolean);
+    expect(alerts.length - 1).toBe(6);
+
+    // Stop again mid-way, then change the query: the state no longer fits.
+    writeFileSync(join(dir, 'job.sql'), `${SOURCE_TOPIC.replace("'crash'", "'crash2'")}\n${QUERY}`);
+    const again = spawn(process.execPath, [CLI, 'run', 'job.sql', '--quiet'], { cwd: dir, stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 1500));
+    again.kill('SIGTERM');
+    await new Promise((r) => again.on('exit', r));
+    writeFileSync(join(dir, 'job.sql'), `${SOURCE_TOPIC.replace("'crash'", "'crash2'")}\n${QUERY.replace('> 10000', '> 20000')}`);
+    const changed = runCli(['run', 'job.sql', '--until-idle', '200ms'], dir);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain('error: job.sql: the checkpoint in .fintrans/checkpoints/job.db was taken by a different version of this job');
+    expect(changed.stderr).toContain('hint: run with --fresh');
+    const fresh = runCli(['run', 'job.sql', '--until-idle', '200ms', '--fresh', '--quiet'], dir);
+    expect(fresh.code, fresh.stderr).toBe(0);
+  }, 60_000);
+});
