@@ -20,6 +20,7 @@ interface FileSplit {
   at: number;
   eof: boolean;
   done: boolean;
+  endReported: boolean;
   /** Lines handed out so far (1-based number of the last line read). */
   line: number;
   /** Lines to skip after a restore. */
@@ -50,7 +51,7 @@ export class FileSource implements SourceReader {
     } catch {
       throw new ConnectorError(`table '${this.table}': path '${this.path}' does not exist (looked in ${abs})`);
     }
-    this.files = paths.map((p) => ({ path: p, decoder: new StringDecoder('utf8'), text: '', at: 0, eof: false, done: false, line: 0, skip: this.restored[rel(this.cwd, p)] ?? 0 }));
+    this.files = paths.map((p) => ({ path: p, decoder: new StringDecoder('utf8'), text: '', at: 0, eof: false, done: false, endReported: false, line: 0, skip: this.restored[rel(this.cwd, p)] ?? 0 }));
     this.splits = paths.map((p) => ({ name: rel(this.cwd, p), positionSeparator: ':', metadata: new Map([['file.path', p]]) }));
   }
 
@@ -60,11 +61,19 @@ export class FileSource implements SourceReader {
       const idx = this.next;
       this.next = (this.next + 1) % n;
       const f = this.files[idx]!;
-      if (f.done) continue;
+      if (f.endReported) continue;
+      if (f.done) {
+        // Its last lines went out in the previous batch: now say it ended, so it stops holding the watermark.
+        f.endReported = true;
+        return { kind: 'split-end', split: idx };
+      }
       const values: string[] = [];
       const positions: number[] = [];
       await this.readLines(f, maxRecords, values, positions);
-      if (values.length === 0 && f.done) return { kind: 'split-end', split: idx };
+      if (values.length === 0 && f.done) {
+        f.endReported = true;
+        return { kind: 'split-end', split: idx };
+      }
       return { kind: 'batch', batch: { split: idx, values, positions } };
     }
     return { kind: 'end' };

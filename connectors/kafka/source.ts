@@ -22,10 +22,12 @@ const QUEUE_LOW = 5_000;
 const JOIN_TIMEOUT_MS = 60_000;
 /**
  * When records are known to exist (the broker's high watermark is beyond what was fetched) but
- * none arrive, poll() waits up to this long before reporting 'idle': a broker restart or a
- * rebalance must not look like the end of input to --until-idle.
+ * none arrive, or the broker stopped answering fetches, poll() waits up to this long before
+ * reporting 'idle': a broker restart or a rebalance must not look like the end of input to
+ * --until-idle.
  */
 const STALL_WAIT_MS = 60_000;
+const WAIT_SLICE_MS = 200;
 
 interface PartitionState {
   readonly topic: string;
@@ -64,6 +66,9 @@ export class KafkaTopicSource implements SourceReader {
   /** A stall wait timed out; do not wait again until something arrives. */
   private stalled = false;
   private closed = false;
+  /** When the last fetch response arrived (empty ones included): the broker is there. */
+  private lastFetchResponse = 0;
+  private readonly livenessMs: number;
 
   constructor(
     private readonly opts: KafkaTableOptions,
@@ -71,6 +76,7 @@ export class KafkaTopicSource implements SourceReader {
     private readonly table: string,
   ) {
     this.bounded = opts.boundedLatest;
+    this.livenessMs = Math.max(3_000, 4 * settings.consumer.maxWaitTimeInMs);
   }
 
   private where(): string {
@@ -187,7 +193,11 @@ export class KafkaTopicSource implements SourceReader {
           consumer.seek({ topic, partition, offset: String(p.fetched) });
         }
       }
+      this.lastFetchResponse = Date.now();
       joined();
+    });
+    consumer.on(consumer.events.REQUEST, (e) => {
+      if (e.payload.apiName === 'Fetch') this.lastFetchResponse = Date.now();
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
       // Also reported for batches of only control records, which never reach eachBatch.
@@ -250,16 +260,22 @@ export class KafkaTopicSource implements SourceReader {
   }
 
   async poll(maxRecords: number): Promise<PollResult> {
+    let waitingSince = 0;
     for (;;) {
       if (this.failure) throw this.failure;
       const r = this.take(maxRecords);
       if (r !== null) return r;
       if (this.parts.every((p) => p.ended)) return { kind: this.bounded ? 'end' : 'idle' };
-      if (this.stalled || !this.hasBacklog()) return { kind: 'idle' };
-      if (!(await this.waitForData())) {
+      // 'idle' tells --until-idle the input may be over: only say so when a recent fetch found
+      // nothing, not while the broker is away or records are known to be on their way.
+      if (this.stalled || (!this.hasBacklog() && this.brokerResponding())) return { kind: 'idle' };
+      const now = Date.now();
+      if (waitingSince === 0) waitingSince = now;
+      else if (now - waitingSince >= STALL_WAIT_MS) {
         this.stalled = true;
         return { kind: 'idle' };
       }
+      await this.waitForData(WAIT_SLICE_MS);
     }
   }
 
@@ -338,17 +354,22 @@ export class KafkaTopicSource implements SourceReader {
     return false;
   }
 
-  /** Waits for the next batch; false if none came within STALL_WAIT_MS. */
-  private waitForData(): Promise<boolean> {
+  /** A fetch response arrived recently (an empty fetch returns after fetch.max.wait.ms). */
+  private brokerResponding(): boolean {
+    return Date.now() - this.lastFetchResponse <= this.livenessMs;
+  }
+
+  /** Waits for the next batch, at most `ms`. */
+  private waitForData(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.wake = undefined;
-        resolve(false);
-      }, STALL_WAIT_MS);
+        resolve();
+      }, ms);
       this.wake = () => {
         clearTimeout(timer);
         this.wake = undefined;
-        resolve(true);
+        resolve();
       };
     });
   }

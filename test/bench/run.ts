@@ -5,6 +5,7 @@
 //
 //   npm run bench [-- --quick] [-- --only a,c] [-- --repeat 3] [-- --profile] [-- --write]
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,11 +102,29 @@ function size(ctx: Context, full: number): number {
   return ctx.flags.quick ? full / 10 : full;
 }
 
-async function input(what: string, make: Promise<BenchInput>): Promise<BenchInput> {
-  const inp = await make;
-  const how = inp.generatedIn === null ? 'cached' : `generated in ${inp.generatedIn.toFixed(1)} s`;
-  console.log(`  input: ${what}, ${grouped(inp.records)} records, ${megabytes(inp.bytes)} MB (${how})`);
-  return inp;
+type Inputs = Partial<Record<'a' | 'b' | 'c' | 'e', BenchInput>>;
+
+/**
+ * Every input the selected cases need, made before anything is measured (then `sync`), so that
+ * writing them back to disk does not slow the first measured run.
+ */
+async function prepareInputs(ctx: Context): Promise<Inputs> {
+  const wanted = ctx.flags.only;
+  const inputs: Inputs = {};
+  const show = (id: string, what: string, inp: BenchInput): BenchInput => {
+    const how = inp.generatedIn === null ? 'cached' : `generated in ${inp.generatedIn.toFixed(1)} s`;
+    console.log(`  (${id}) ${what}: ${grouped(inp.records)} records, ${megabytes(inp.bytes)} MB, ${how} — ${inp.path}`);
+    return inp;
+  };
+  if (wanted.has('a') || ctx.flags.profile) {
+    const n = size(ctx, FULL_SIZE.a);
+    inputs.a = show('a', 'dcos semicolon records', await ctx.inputs.dcos(n, n / 10_000));
+  }
+  if (wanted.has('b')) inputs.b = show('b', 'PyFlink JSON records', await ctx.inputs.json(size(ctx, FULL_SIZE.b)));
+  if (wanted.has('c')) inputs.c = show('c', 'distinct pairs in one 10-minute span', await ctx.inputs.hopKeys(size(ctx, FULL_SIZE.c)));
+  if (wanted.has('e')) inputs.e = show('e', 'one dcos record', await ctx.inputs.oneRecord());
+  if (Object.values(inputs).some((i) => i.generatedIn !== null)) spawnSync('sync');
+  return inputs;
 }
 
 /** Runs a command `repeat` times; the median run by wall time, with the highest peak RSS seen. */
@@ -139,9 +158,8 @@ function row(label: string, inp: BenchInput, run: ChildRun, note: string): Resul
 // ---------------------------------------------------------------------------------------------
 // Cases
 
-async function caseA(ctx: Context): Promise<ResultRow[]> {
-  const n = size(ctx, FULL_SIZE.a);
-  const inp = await input('dcos semicolon records', ctx.inputs.dcos(n, n / 10_000));
+async function caseA(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
+  const n = inp.records;
   const engineDir = caseWorkDir(ctx.root, 'a', inp, 'transactions.csv');
   const engine = await measured('(a) engine', ctx.flags.repeat, () => runJob('laundering_file.sql', engineDir));
   checkRecordsRead(ctx, '(a)', engine, n);
@@ -168,9 +186,8 @@ async function caseA(ctx: Context): Promise<ResultRow[]> {
   ];
 }
 
-async function caseB(ctx: Context): Promise<ResultRow[]> {
-  const n = size(ctx, FULL_SIZE.b);
-  const inp = await input('PyFlink JSON records', ctx.inputs.json(n));
+async function caseB(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
+  const n = inp.records;
   const dir = caseWorkDir(ctx.root, 'b', inp, 'transactions.json');
   const run = await measured('(b) engine', ctx.flags.repeat, () => runJob('spending_pattern_file.sql', dir));
   checkRecordsRead(ctx, '(b)', run, n);
@@ -179,9 +196,8 @@ async function caseB(ctx: Context): Promise<ResultRow[]> {
   return [row('(b) spending_pattern JSON → CSV', inp, run, `${rows} rows`)];
 }
 
-async function caseC(ctx: Context): Promise<ResultRow[]> {
-  const keys = size(ctx, FULL_SIZE.c);
-  const inp = await input(`${grouped(keys)} distinct pairs in one 10-minute span`, ctx.inputs.hopKeys(keys));
+async function caseC(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
+  const keys = inp.records;
   const dir = caseWorkDir(ctx.root, 'c', inp, 'transactions.csv');
   const run = await measured('(c) engine', ctx.flags.repeat, () => runJob('hop_open_keys.sql', dir));
   checkRecordsRead(ctx, '(c)', run, keys);
@@ -200,8 +216,7 @@ function caseD(): ResultRow[] {
   return [{ label: '(d) Kafka → CSV', records: null, inputBytes: null, wallMs: null, peakRssKb: null, cpuMs: null, throughput: true, note: 'n/a (kafkajs source not built yet)' }];
 }
 
-async function caseE(ctx: Context): Promise<ResultRow[]> {
-  const inp = await input('one dcos record', ctx.inputs.oneRecord());
+async function caseE(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
   const dir = caseWorkDir(ctx.root, 'e', inp, 'transactions.csv');
   const runs = Math.max(STARTUP_RUNS, ctx.flags.repeat);
   const jobRuns: ChildRun[] = [];
@@ -232,9 +247,8 @@ async function caseE(ctx: Context): Promise<ResultRow[]> {
   ];
 }
 
-async function profileA(ctx: Context): Promise<string> {
-  const n = size(ctx, FULL_SIZE.a);
-  const inp = await ctx.inputs.dcos(n, n / 10_000);
+async function profileA(ctx: Context, inp: BenchInput): Promise<string> {
+  const n = inp.records;
   const dir = caseWorkDir(ctx.root, 'a-profile', inp, 'transactions.csv');
   const profDir = join(dir, 'profile');
   mkdirSync(profDir, { recursive: true });
@@ -285,13 +299,15 @@ async function main(argv: string[]): Promise<number> {
   console.log(`peak RSS: ${peakRssMethod() === 'gnu-time' ? '/usr/bin/time (GNU time, max RSS of the child)' : 'polling /proc/<pid>/status VmHWM every 10 ms'}`);
   console.log(`work dir: ${root}\n`);
 
+  console.log('inputs');
+  const inputs = await prepareInputs(ctx);
   const rows: ResultRow[] = [];
   const cases: [CaseId, string, () => Promise<ResultRow[]> | ResultRow[]][] = [
-    ['a', 'laundering.sql on a file → CSV, and the hand-written floor', () => caseA(ctx)],
-    ['b', 'spending_pattern.sql (JSON) on a file → CSV', () => caseB(ctx)],
-    ['c', 'HOP with 1 M distinct keys open at once', () => caseC(ctx)],
+    ['a', 'laundering.sql on a file → CSV, and the hand-written floor', () => caseA(ctx, inputs.a!)],
+    ['b', 'spending_pattern.sql (JSON) on a file → CSV', () => caseB(ctx, inputs.b!)],
+    ['c', 'HOP with 1 M distinct keys open at once', () => caseC(ctx, inputs.c!)],
     ['d', 'Kafka → CSV', () => caseD()],
-    ['e', 'startup', () => caseE(ctx)],
+    ['e', 'startup', () => caseE(ctx, inputs.e!)],
   ];
   for (const [id, title, run] of cases) {
     if (!flags.only.has(id)) continue;
@@ -301,7 +317,7 @@ async function main(argv: string[]): Promise<number> {
   let profile: string | null = null;
   if (flags.profile) {
     console.log('(a) under node --cpu-prof');
-    profile = await profileA(ctx);
+    profile = await profileA(ctx, inputs.a!);
   }
 
   const resultText = resultTable(rows);
