@@ -81,6 +81,27 @@ describe('validate and explain', () => {
   });
 });
 
+describe('print sink, bare SELECT and EXPLAIN statements', () => {
+  it('prints rows like Flink (+I[...]) and EXPLAIN statements print their plan', () => {
+    const dir = workdir();
+    writeFileSync(join(dir, 'tx.csv'), '1;2;300\n1;2;450\n3;4;5\n');
+    writeFileSync(
+      join(dir, 'job.sql'),
+      `CREATE TABLE t (sender INT, receiver INT, amount BIGINT) WITH ('connector' = 'filesystem', 'path' = 'tx.csv', 'format' = 'csv', 'csv.field-delimiter' = ';');
+CREATE TABLE sums (sender INT, total BIGINT) WITH ('connector' = 'print', 'print-identifier' = 'alerts');
+EXPLAIN INSERT INTO sums SELECT sender, SUM(amount) FROM t GROUP BY sender;
+INSERT INTO sums SELECT sender, SUM(amount) FROM t GROUP BY sender;
+SELECT receiver, amount * 2 AS doubled FROM t WHERE amount > 100;`,
+    );
+    const r = runCli(['run', 'job.sql', '--quiet'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Source: table 't' (connector 'filesystem', format 'csv')");
+    expect(r.stdout).toContain('Running aggregate (no window): group by sender; computes SUM(amount)');
+    const rows = r.stdout.split('\n').filter((l) => l.includes('+I['));
+    expect(rows.sort()).toEqual(['+I[2, 600]', '+I[2, 900]', 'alerts> +I[1, 300]', 'alerts> +I[1, 750]', 'alerts> +I[3, 5]'].sort());
+  });
+});
+
 describe('generate, run and tail through the embedded topic store', () => {
   it('moves records between separate processes: generate -> job -> fraud topic -> tail', () => {
     const dir = workdir(true);
