@@ -76,7 +76,8 @@ export class KafkaTopicSource implements SourceReader {
     private readonly table: string,
   ) {
     this.bounded = opts.boundedLatest;
-    this.livenessMs = Math.max(3_000, 4 * settings.consumer.maxWaitTimeInMs);
+    // An empty fetch returns after fetch.max.wait.ms: a few of those missing means the broker is away.
+    this.livenessMs = 2 * settings.consumer.maxWaitTimeInMs + 500;
   }
 
   private where(): string {

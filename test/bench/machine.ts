@@ -1,7 +1,7 @@
 // What machine a bench ran on, for the report.
 
 import { readFileSync } from 'node:fs';
-import { availableParallelism, release, totalmem } from 'node:os';
+import { availableParallelism, loadavg, release, totalmem } from 'node:os';
 
 export interface Machine {
   readonly cpu: string;
@@ -9,6 +9,8 @@ export interface Machine {
   readonly ramGb: number;
   readonly node: string;
   readonly os: string;
+  /** 1-minute load average when the bench started: other work on the machine skews the numbers. */
+  readonly load: number;
 }
 
 export function describeMachine(): Machine {
@@ -24,9 +26,10 @@ export function describeMachine(): Machine {
     ramGb: totalmem() / 2 ** 30,
     node: process.version,
     os: `${process.platform} ${release()}`,
+    load: loadavg()[0]!,
   };
 }
 
 export function machineLine(m: Machine): string {
-  return `${m.cpu}, ${m.cores} cores, ${m.ramGb.toFixed(1)} GiB RAM, Node ${m.node}, ${m.os}`;
+  return `${m.cpu}, ${m.cores} cores, ${m.ramGb.toFixed(1)} GiB RAM, Node ${m.node}, ${m.os}; load average ${m.load.toFixed(2)} at start`;
 }

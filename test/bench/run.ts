@@ -38,6 +38,8 @@ const HELP = `Usage: npm run bench -- [options]
   --only a,c       run only these cases: a (laundering, file → CSV, + floor), b (JSON job),
                    c (HOP, 1 M open keys), d (Kafka → CSV), e (startup)
   --repeat N       run a, b, c (and the floor) N times; report the median wall time (default 1)
+  --set key=value  pass --set key=value to every engine run (repeatable), e.g.
+                   --set execution.checkpointing.interval=off
   --profile        also run case (a) under node --cpu-prof and list the top 10 self-time functions
   --write          write the results to BENCHMARKS.md
   -h, --help       this help
@@ -50,6 +52,8 @@ interface Flags {
   repeat: number;
   profile: boolean;
   write: boolean;
+  /** --set flags for the engine runs, as given. */
+  sets: string[];
 }
 
 function parseFlags(argv: string[]): Flags | 'help' {
@@ -60,6 +64,7 @@ function parseFlags(argv: string[]): Flags | 'help' {
       only: { type: 'string' },
       repeat: { type: 'string' },
       profile: { type: 'boolean' },
+      set: { type: 'string', multiple: true },
       write: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -74,7 +79,9 @@ function parseFlags(argv: string[]): Flags | 'help' {
   }
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat needs a whole number ≥ 1, got '${values.repeat}'`);
-  return { quick: values.quick ?? false, only, repeat, profile: values.profile ?? false, write: values.write ?? false };
+  const sets = values.set ?? [];
+  for (const s of sets) if (!/^[^=]+=.*$/.test(s)) throw new Error(`--set needs key=value, got '${s}'`);
+  return { quick: values.quick ?? false, only, repeat, profile: values.profile ?? false, write: values.write ?? false, sets };
 }
 
 /** What the cases found beyond the table; `failed` marks a check that makes the numbers void. */
@@ -140,8 +147,11 @@ async function measured(what: string, repeat: number, run: () => Promise<ChildRu
   return { ...median, peakRssKb: Math.max(...runs.map((r) => r.peakRssKb)) };
 }
 
+let engineSets: string[] = [];
+
 function runJob(job: string, cwd: string, extraNodeArgs: string[] = []): Promise<ChildRun> {
-  return runChild(NODE, [...extraNodeArgs, CLI, 'run', join(JOBS, job), '--quiet'], { cwd, firstOutputMarker: '+I[' });
+  const sets = engineSets.flatMap((s) => ['--set', s]);
+  return runChild(NODE, [...extraNodeArgs, CLI, 'run', join(JOBS, job), '--quiet', ...sets], { cwd, firstOutputMarker: '+I[' });
 }
 
 /** The records count from the run summary ("read N records from 't'"), checked against the input. */
@@ -290,6 +300,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`bench: build first (npm run build): ${!existsSync(CLI) ? CLI : FLOOR} is missing`);
     return 2;
   }
+  engineSets = flags.sets;
   const machine = describeMachine();
   const root = benchDir();
   const ctx: Context = { flags, root, inputs: new InputCache(root, CLI), findings: new Findings() };
@@ -297,6 +308,7 @@ async function main(argv: string[]): Promise<number> {
   console.log(`fintrans-sql bench${flags.quick ? ' (quick: inputs 10x smaller)' : ''}`);
   console.log(`machine: ${machineLine(machine)}`);
   console.log(`peak RSS: ${peakRssMethod() === 'gnu-time' ? '/usr/bin/time (GNU time, max RSS of the child)' : 'polling /proc/<pid>/status VmHWM every 10 ms'}`);
+  console.log(`engine runs: node dist/engine/cli/main.js run <job> --quiet${flags.sets.map((x) => ` --set ${x}`).join('') || ' (engine defaults)'}`);
   console.log(`work dir: ${root}\n`);
 
   console.log('inputs');
