@@ -14,10 +14,15 @@ interface WindowState {
 }
 
 export class WindowAggregateOperator implements Operator {
-  /** Open windows by "start:end"; `order` keeps them sorted by end, then start, for firing. */
-  private readonly windows = new Map<string, WindowState>();
+  /**
+   * Open windows by end time (TUMBLE, HOP and CUMULATE windows of one operator never share an end);
+   * `order` keeps them sorted by end for firing.
+   */
+  private readonly windows = new Map<number, WindowState>();
   private order: WindowState[] = [];
   private watermark = -Infinity;
+  /** The window the previous record went to: consecutive records mostly share it. */
+  private last: WindowState | undefined;
 
   constructor(
     private readonly assigner: WindowAssigner,
@@ -33,25 +38,32 @@ export class WindowAggregateOperator implements Operator {
   process(row: Row): void {
     const t = row[this.timeIndex] as number;
     const key = this.agg.keyOf(row);
-    this.assigner.forEachWindow(t, (start, end) => {
+    const n = this.assigner.assign(t);
+    const starts = this.assigner.starts;
+    const ends = this.assigner.ends;
+    for (let i = 0; i < n; i++) {
+      const end = ends[i]!;
       // A record can be late for some of its HOP/CUMULATE windows and not others: skip fired ones.
-      if (isFired(end, this.watermark)) return;
-      const w = this.window(start, end);
+      if (isFired(end, this.watermark)) continue;
+      let w = this.last;
+      if (w === undefined || w.end !== end) {
+        w = this.window(starts[i]!, end);
+        this.last = w;
+      }
       let g = w.groups.get(key);
       if (g === undefined) {
         g = this.agg.newGroup(row);
         w.groups.set(key, g);
       }
       this.agg.add(g, row);
-    });
+    }
   }
 
   private window(start: number, end: number): WindowState {
-    const id = start + ':' + end;
-    let w = this.windows.get(id);
+    let w = this.windows.get(end);
     if (w === undefined) {
       w = { start, end, groups: new Map() };
-      this.windows.set(id, w);
+      this.windows.set(end, w);
       this.insertOrdered(w);
     }
     return w;
@@ -61,19 +73,24 @@ export class WindowAggregateOperator implements Operator {
     const o = this.order;
     let i = o.length;
     // Windows mostly open in time order: scan back from the end.
-    while (i > 0 && (o[i - 1]!.end > w.end || (o[i - 1]!.end === w.end && o[i - 1]!.start > w.start))) i--;
+    while (i > 0 && o[i - 1]!.end > w.end) i--;
     o.splice(i, 0, w);
   }
 
   onWatermark(wm: number): void {
     this.watermark = wm;
     const o = this.order;
+    if (o.length === 0 || !isFired(o[0]!.end, wm)) {
+      this.next.onWatermark(wm);
+      return;
+    }
     let fired = 0;
     while (fired < o.length && isFired(o[fired]!.end, wm)) {
       this.emit(o[fired]!);
       fired++;
     }
-    if (fired > 0) this.order = o.slice(fired);
+    this.order = o.slice(fired);
+    this.last = undefined;
     this.next.onWatermark(wm);
   }
 
@@ -88,7 +105,7 @@ export class WindowAggregateOperator implements Operator {
       this.agg.writeResults(g, out, k + 3);
       this.next.process(out);
     }
-    this.windows.delete(w.start + ':' + w.end);
+    this.windows.delete(w.end);
   }
 
   finish(): void {
@@ -107,6 +124,7 @@ export class WindowAggregateOperator implements Operator {
     this.watermark = s.watermark ?? -Infinity;
     this.windows.clear();
     this.order = [];
+    this.last = undefined;
     for (const w of s.windows) {
       const ws = this.window(w.s, w.e);
       for (const gj of w.g) {

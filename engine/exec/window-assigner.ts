@@ -23,26 +23,41 @@ export class WindowAssigner {
     this.offset = spec.offsetMs;
   }
 
-  /** Calls `fn(start, end)` for every window containing `t`, latest-ending first. */
-  forEachWindow(t: number, fn: (start: number, end: number) => void): void {
+  /** Windows of t: filled by assign() (no allocation per record). */
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+
+  /** Puts every window containing `t` into starts/ends (latest-ending first) and returns how many. */
+  assign(t: number): number {
+    const starts = this.starts;
+    const ends = this.ends;
     switch (this.kind) {
       case 'TUMBLE': {
         const s = alignedStart(t, this.size, this.offset);
-        fn(s, s + this.size);
-        return;
+        starts[0] = s;
+        ends[0] = s + this.size;
+        return 1;
       }
       case 'HOP': {
-        for (let s = alignedStart(t, this.slide, this.offset); s > t - this.size; s -= this.slide) fn(s, s + this.size);
-        return;
+        let n = 0;
+        for (let s = alignedStart(t, this.slide, this.offset); s > t - this.size; s -= this.slide) {
+          starts[n] = s;
+          ends[n++] = s + this.size;
+        }
+        return n;
       }
       case 'CUMULATE': {
         const s = alignedStart(t, this.size, this.offset);
         const firstEnd = alignedStart(t, this.slide, this.offset) + this.slide;
-        for (let e = s + this.size; e >= firstEnd; e -= this.slide) fn(s, e);
-        return;
+        let n = 0;
+        for (let e = s + this.size; e >= firstEnd; e -= this.slide) {
+          starts[n] = s;
+          ends[n++] = e;
+        }
+        return n;
       }
       default:
-        throw new Error(`forEachWindow is not defined for ${this.kind} windows`);
+        throw new Error(`assign is not defined for ${this.kind} windows`);
     }
   }
 

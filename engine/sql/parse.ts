@@ -5,7 +5,8 @@
 // cut out (window-tvf.ts). Each query is parsed from its own first character, so a statement's
 // text offset plus the statement's start is its file offset.
 
-import pkg from 'node-sql-parser';
+// Only the flinksql build (215 KB) instead of every dialect (2.5 MB): it halves startup time.
+import pkg from 'node-sql-parser/build/flinksql.js';
 import { didYouMean, editDistance, type SourcePos, SqlError } from '../errors.js';
 import type { InsertStatement, Positions, SelectStatement, SqlNode, Statement } from './ast.js';
 import { parseCreateTable, parseSet, type ParseExpression } from './ddl.js';

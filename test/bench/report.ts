@@ -102,11 +102,14 @@ over that wall time; *peak RSS* is the child's maximum resident set; *CPU* is us
 (more than wall when GC and I/O threads work in parallel). MB = 10^6 bytes.`;
 
 export function benchmarksMarkdown(doc: BenchDocument, previous: string | null): string {
-  const profile = doc.profile ?? previousProfile(previous) ?? '_Not profiled yet: run `npm run bench -- --only a --profile --write`._\n';
+  const profile = doc.profile ?? previousSection(previous, 'Profile') ?? '_Not profiled yet: run `npm run bench -- --only a --profile --write`._\n';
+  // Hand-written analysis lives under "## Notes" and survives rewrites.
+  const notes = previousSection(previous, 'Notes');
   return `# Benchmarks
 
 Measured with \`npm run bench\` (\`--quick\` for 10x smaller inputs, \`--only a,c\` for some cases,
-\`--profile\` to CPU-profile case (a), \`--write\` to update this file).
+\`--repeat N\` for medians, \`--profile\` to CPU-profile case (a), \`--write\` to update this file).
+Everything below up to "Notes" is written by the bench; "Notes" is kept as written by hand.
 
 ## Latest run
 
@@ -126,11 +129,16 @@ ${CASES_TEXT}
 ## Profile
 
 ${profile.trimEnd()}
-`;
+${notes === null ? '' : `\n## Notes\n\n${notes.trimEnd()}\n`}`;
 }
 
-function previousProfile(previous: string | null): string | null {
+/** The body of `## <title>` in the previous file, up to the next `## ` heading. */
+function previousSection(previous: string | null, title: string): string | null {
   if (previous === null) return null;
-  const at = previous.indexOf('\n## Profile\n');
-  return at < 0 ? null : previous.slice(at + '\n## Profile\n'.length).trim() + '\n';
+  const heading = `\n## ${title}\n`;
+  const at = previous.indexOf(heading);
+  if (at < 0) return null;
+  const body = previous.slice(at + heading.length);
+  const next = body.indexOf('\n## ');
+  return (next < 0 ? body : body.slice(0, next)).trim() + '\n';
 }
