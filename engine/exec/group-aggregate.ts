@@ -3,34 +3,27 @@
 // sinks (PRIMARY KEY) overwrite by key.
 
 import type { Row } from '../types.js';
-import type { Aggregation, GroupState } from './aggregation.js';
+import { GroupTable, type Aggregation } from './aggregation.js';
 import type { Operator } from './operator.js';
 
 export class GroupAggregateOperator implements Operator {
-  private readonly groups = new Map<unknown, GroupState>();
+  private readonly groups: GroupTable;
 
   constructor(
     private readonly agg: Aggregation,
     private readonly next: Operator,
-  ) {}
+  ) {
+    this.groups = new GroupTable(agg);
+  }
 
   get groupCount(): number {
     return this.groups.size;
   }
 
   process(row: Row): void {
-    const key = this.agg.keyOf(row);
-    let g = this.groups.get(key);
-    if (g === undefined) {
-      g = this.agg.newGroup(row);
-      this.groups.set(key, g);
-    }
+    const g = this.groups.get(row);
     this.agg.add(g, row);
-    const k = this.agg.keyCount;
-    const out = new Array(k + this.agg.aggCount);
-    for (let i = 0; i < k; i++) out[i] = g.keys[i];
-    this.agg.writeResults(g, out, k);
-    this.next.process(out);
+    this.next.process(this.agg.outputRow(g, 0));
   }
 
   onWatermark(wm: number): void {
@@ -46,10 +39,6 @@ export class GroupAggregateOperator implements Operator {
   }
 
   restore(state: unknown): void {
-    this.groups.clear();
-    for (const gj of state as unknown[]) {
-      const g = this.agg.groupFromJSON(gj);
-      this.groups.set(this.agg.keyOfValues(g.keys), g);
-    }
+    for (const gj of state as unknown[]) this.groups.insert(this.agg.groupFromJSON(gj));
   }
 }

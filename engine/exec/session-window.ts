@@ -79,14 +79,12 @@ export class SessionWindowOperator implements Operator {
     ready.sort((a, b) => a.end - b.end || a.start - b.start);
     const k = this.agg.keyCount;
     for (const s of ready) {
-      const g = this.agg.newGroup(s.rows[0]!);
+      const g = this.agg.newGroupFor(s.rows[0]!);
       for (const r of s.rows) this.agg.add(g, r);
-      const out = new Array(k + 3 + this.agg.aggCount);
-      for (let i = 0; i < k; i++) out[i] = g.keys[i];
+      const out = this.agg.outputRow(g, 3);
       out[k] = s.start;
       out[k + 1] = s.end;
       out[k + 2] = s.end - 1;
-      this.agg.writeResults(g, out, k + 3);
       this.next.process(out);
     }
   }

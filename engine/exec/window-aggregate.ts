@@ -3,14 +3,14 @@
 // is freed right then. Output row: [...keys, window_start, window_end, window_time, ...aggregates].
 
 import type { Row } from '../types.js';
-import type { Aggregation, GroupState } from './aggregation.js';
+import { GroupTable, type Aggregation } from './aggregation.js';
 import type { Operator } from './operator.js';
 import { isFired, type WindowAssigner } from './window-assigner.js';
 
 interface WindowState {
   readonly start: number;
   readonly end: number;
-  readonly groups: Map<unknown, GroupState>;
+  readonly groups: GroupTable;
 }
 
 export class WindowAggregateOperator implements Operator {
@@ -37,7 +37,6 @@ export class WindowAggregateOperator implements Operator {
 
   process(row: Row): void {
     const t = row[this.timeIndex] as number;
-    const key = this.agg.keyOf(row);
     const n = this.assigner.assign(t);
     const starts = this.assigner.starts;
     const ends = this.assigner.ends;
@@ -50,19 +49,14 @@ export class WindowAggregateOperator implements Operator {
         w = this.window(starts[i]!, end);
         this.last = w;
       }
-      let g = w.groups.get(key);
-      if (g === undefined) {
-        g = this.agg.newGroup(row);
-        w.groups.set(key, g);
-      }
-      this.agg.add(g, row);
+      this.agg.add(w.groups.get(row), row);
     }
   }
 
   private window(start: number, end: number): WindowState {
     let w = this.windows.get(end);
     if (w === undefined) {
-      w = { start, end, groups: new Map() };
+      w = { start, end, groups: new GroupTable(this.agg) };
       this.windows.set(end, w);
       this.insertOrdered(w);
     }
@@ -97,12 +91,10 @@ export class WindowAggregateOperator implements Operator {
   private emit(w: WindowState): void {
     const k = this.agg.keyCount;
     for (const g of w.groups.values()) {
-      const out = new Array(k + 3 + this.agg.aggCount);
-      for (let i = 0; i < k; i++) out[i] = g.keys[i];
+      const out = this.agg.outputRow(g, 3);
       out[k] = w.start;
       out[k + 1] = w.end;
       out[k + 2] = w.end - 1;
-      this.agg.writeResults(g, out, k + 3);
       this.next.process(out);
     }
     this.windows.delete(w.end);
@@ -127,10 +119,7 @@ export class WindowAggregateOperator implements Operator {
     this.last = undefined;
     for (const w of s.windows) {
       const ws = this.window(w.s, w.e);
-      for (const gj of w.g) {
-        const g = this.agg.groupFromJSON(gj);
-        ws.groups.set(this.agg.keyOfValues(g.keys), g);
-      }
+      for (const gj of w.g) ws.groups.insert(this.agg.groupFromJSON(gj));
     }
   }
 }
