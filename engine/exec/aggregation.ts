@@ -87,12 +87,13 @@ export class Aggregation {
 }
 
 /**
- * The groups of one window (or of a running aggregate), found by their key values without building
- * a key string per record: one Map level per key column up to two, a joined string beyond.
+ * The groups of one window (or of a running aggregate) in one Map. Two whole-number keys (the
+ * usual sender, receiver) are packed into one number, so finding a group builds no string and no
+ * nested Map; anything else uses Aggregation.keyOf.
  */
 export class GroupTable {
-  private readonly root = new Map<unknown, unknown>();
-  size = 0;
+  private readonly map = new Map<unknown, GroupState>();
+  private readonly keyOfValues: (values: readonly unknown[]) => unknown;
   private readonly k: number;
   private readonly f0: ((row: Row) => unknown) | undefined;
   private readonly f1: ((row: Row) => unknown) | undefined;
@@ -101,6 +102,11 @@ export class GroupTable {
     this.k = agg.keyCount;
     this.f0 = agg.keyFns[0];
     this.f1 = agg.keyFns[1];
+    this.keyOfValues = this.k === 0 ? () => 0 : this.k === 1 ? (v) => v[0] : this.k === 2 ? (v) => pairKey(v[0], v[1]) : joinKey;
+  }
+
+  get size(): number {
+    return this.map.size;
   }
 
   /** The group of `row`, created when new. */
@@ -108,49 +114,41 @@ export class GroupTable {
     if (this.k === 2) {
       const a = this.f0!(row);
       const b = this.f1!(row);
-      let inner = this.root.get(a) as Map<unknown, GroupState> | undefined;
-      if (inner === undefined) {
-        inner = new Map();
-        this.root.set(a, inner);
-      }
-      let g = inner.get(b);
+      const key = pairKey(a, b);
+      let g = this.map.get(key);
       if (g === undefined) {
         g = this.agg.newGroup([a, b]);
-        inner.set(b, g);
-        this.size++;
+        this.map.set(key, g);
       }
       return g;
     }
     const key = this.agg.keyOf(row);
-    let g = this.root.get(key) as GroupState | undefined;
+    let g = this.map.get(key);
     if (g === undefined) {
       g = this.agg.newGroupFor(row);
-      this.root.set(key, g);
-      this.size++;
+      this.map.set(key, g);
     }
     return g;
   }
 
   /** Puts back a restored group. */
   insert(g: GroupState): void {
-    if (this.k === 2) {
-      let inner = this.root.get(g[0]) as Map<unknown, GroupState> | undefined;
-      if (inner === undefined) {
-        inner = new Map();
-        this.root.set(g[0], inner);
-      }
-      inner.set(g[1], g);
-    } else {
-      this.root.set(this.k === 0 ? 0 : this.k === 1 ? g[0] : joinKey(g.slice(0, this.k)), g);
-    }
-    this.size++;
+    this.map.set(this.keyOfValues(g.slice(0, this.k)), g);
   }
 
-  *values(): IterableIterator<GroupState> {
-    if (this.k === 2) {
-      for (const inner of this.root.values()) yield* (inner as Map<unknown, GroupState>).values();
-    } else yield* this.root.values() as IterableIterator<GroupState>;
+  values(): IterableIterator<GroupState> {
+    return this.map.values();
   }
+}
+
+const PACK = 2 ** 26;
+
+/** Two keys as one Map key: a number when both are whole numbers below 2^26 in size (exact in a double), else a string. */
+function pairKey(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number' && Number.isInteger(a) && Number.isInteger(b) && a > -PACK && a < PACK && b > -PACK && b < PACK) {
+    return a * (2 * PACK) + b;
+  }
+  return keyPart(a) + SEP + keyPart(b);
 }
 
 function joinKey(values: readonly unknown[]): string {
