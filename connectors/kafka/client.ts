@@ -3,6 +3,8 @@
 // timeouts). Unknown properties are rejected at plan time, so a typo does not silently do nothing.
 
 import { readFileSync } from 'node:fs';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { resolve } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel, type KafkaConfig, type RetryOptions, type SASLOptions } from 'kafkajs';
@@ -204,8 +206,41 @@ export function kafkaClientSettings(brokersText: string, props: ReadonlyMap<stri
   };
 }
 
-export function createKafka(settings: KafkaClientSettings): Kafka {
-  return new Kafka(settings.kafka);
+/** A kafkajs client plus the sockets it opened, so close() can end every one of them. */
+export interface KafkaClient {
+  readonly kafka: Kafka;
+  /**
+   * Destroys sockets still open after the client's disconnect(). kafkajs can keep one: after a
+   * broker restart, a coordinator connection dropped from its pool reconnects on the next
+   * heartbeat and is never closed, which keeps the process alive after the job ended.
+   */
+  destroyLeftoverSockets(): void;
+}
+
+export function createKafka(settings: KafkaClientSettings): KafkaClient {
+  const sockets = new Set<Socket>();
+  // kafkajs' own socket factory, plus bookkeeping.
+  const socketFactory = ({ host, port, ssl, onConnect }: { host: string; port: number; ssl: ConnectionOptions; onConnect: () => void }): Socket => {
+    const socket = ssl
+      ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
+      : netConnect({ host, port }, onConnect);
+    socket.setKeepAlive(true, 60_000);
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    return socket;
+  };
+  return {
+    kafka: new Kafka({ ...settings.kafka, socketFactory }),
+    destroyLeftoverSockets() {
+      for (const s of sockets) {
+        // 'end' runs kafkajs' own teardown for the connection (its request-queue timers keep the
+        // process alive otherwise), then the socket goes.
+        s.emit('end');
+        s.destroy();
+      }
+      sockets.clear();
+    },
+  };
 }
 
 /** 'localhost:9092' or 'a:9092,b:9092' for messages. */

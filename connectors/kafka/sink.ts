@@ -9,7 +9,7 @@ import type { RecordEncoder } from '../../engine/formats/api.js';
 import type { Row, Schema } from '../../engine/types.js';
 import { valueToText } from '../../engine/values.js';
 import type { SinkWriter } from '../api.js';
-import { brokersText, createKafka, kafkaErrorText, type KafkaClientSettings } from './client.js';
+import { brokersText, createKafka, kafkaErrorText, type KafkaClient, type KafkaClientSettings } from './client.js';
 import type { KafkaTableOptions } from './options.js';
 
 /** Messages per produce request: large enough to amortise round trips, small enough to stay well under message.max.bytes. */
@@ -18,6 +18,7 @@ const SEND_CHUNK = 2_000;
 export class KafkaTopicSink implements SinkWriter {
   private buffer: Message[] = [];
   private producer?: Producer;
+  private client?: KafkaClient;
   private readonly keyIdx: number[];
   private readonly topic: string;
   rowsWritten = 0;
@@ -47,7 +48,8 @@ export class KafkaTopicSink implements SinkWriter {
 
   private async connect(): Promise<Producer> {
     if (this.producer) return this.producer;
-    const producer = createKafka(this.settings).producer({
+    this.client = createKafka(this.settings);
+    const producer = this.client.kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: this.settings.kafka.retry,
       allowAutoTopicCreation: true,
@@ -97,6 +99,8 @@ export class KafkaTopicSink implements SinkWriter {
     } finally {
       await this.producer?.disconnect().catch(() => undefined);
       this.producer = undefined;
+      this.client?.destroyLeftoverSockets();
+      this.client = undefined;
     }
   }
 

@@ -12,7 +12,7 @@
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { ConnectorError } from '../../engine/errors.js';
 import type { PollResult, SourceReader, SplitInfo } from '../api.js';
-import { brokersText, createKafka, kafkaErrorText, type KafkaClientSettings } from './client.js';
+import { brokersText, createKafka, kafkaErrorText, type KafkaClient, type KafkaClientSettings } from './client.js';
 import type { KafkaTableOptions } from './options.js';
 
 /** Records queued per partition before its fetching pauses, and the level at which it resumes. */
@@ -58,8 +58,8 @@ export class KafkaTopicSource implements SourceReader {
   private byTopic = new Map<string, PartitionState[]>();
   private turn = 0;
   private seekTo?: Record<string, number>;
-  private admin?: Admin;
   private consumer?: Consumer;
+  private client?: KafkaClient;
   private failure?: ConnectorError;
   /** Resolved when a batch arrives (or on failure/close), for poll()'s stall wait. */
   private wake?: () => void;
@@ -85,9 +85,12 @@ export class KafkaTopicSource implements SourceReader {
   }
 
   async open(): Promise<void> {
-    const kafka = createKafka(this.settings);
+    const client = createKafka(this.settings);
+    this.client = client;
+    const kafka = client.kafka;
+    // The admin client is only needed to plan the splits; an idle one left open would hold a
+    // connection (and reconnect to a restarted broker) for nothing.
     const admin = kafka.admin({ retry: this.settings.kafka.retry });
-    this.admin = admin;
     try {
       await admin.connect();
       const topics = await this.resolveTopics(admin);
@@ -95,6 +98,8 @@ export class KafkaTopicSource implements SourceReader {
     } catch (e) {
       if (e instanceof ConnectorError) throw e;
       throw new ConnectorError(`${this.where()}: cannot read topic metadata and offsets: ${kafkaErrorText(e)}`, { cause: e, retriable: true });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
     }
     if (this.parts.length === 0) return;
     await this.startConsumer(kafka);
@@ -166,7 +171,7 @@ export class KafkaTopicSource implements SourceReader {
     }
   }
 
-  private async startConsumer(kafka: ReturnType<typeof createKafka>): Promise<void> {
+  private async startConsumer(kafka: KafkaClient['kafka']): Promise<void> {
     const c = this.settings.consumer;
     const consumer = kafka.consumer({
       groupId: this.opts.groupId,
@@ -404,10 +409,9 @@ export class KafkaTopicSource implements SourceReader {
     this.closed = true;
     this.wake?.();
     const consumer = this.consumer;
-    const admin = this.admin;
     this.consumer = undefined;
-    this.admin = undefined;
     await consumer?.disconnect().catch(() => undefined);
-    await admin?.disconnect().catch(() => undefined);
+    this.client?.destroyLeftoverSockets();
+    this.client = undefined;
   }
 }

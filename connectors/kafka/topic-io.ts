@@ -21,7 +21,8 @@ export interface KafkaTopicWriter {
 const SEND_CHUNK = 5_000;
 
 export async function openKafkaTopicWriter(settings: KafkaClientSettings): Promise<KafkaTopicWriter> {
-  const producer = createKafka(settings).producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
+  const client = createKafka(settings);
+  const producer = client.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
   const where = `Kafka at ${brokersText(settings)}`;
   try {
     await producer.connect();
@@ -48,6 +49,7 @@ export async function openKafkaTopicWriter(settings: KafkaClientSettings): Promi
     },
     async close() {
       await producer.disconnect();
+      client.destroyLeftoverSockets();
     },
   };
 }
@@ -65,7 +67,8 @@ export interface TailOptions {
  * throwaway consumer group and never commits: tailing leaves no trace in the cluster's groups.
  */
 export async function tailKafkaTopic(settings: KafkaClientSettings, topic: string, opts: TailOptions): Promise<void> {
-  const kafka = createKafka(settings);
+  const client = createKafka(settings);
+  const kafka = client.kafka;
   const admin = kafka.admin();
   const where = `Kafka at ${brokersText(settings)}`;
   let ends: Map<number, number>;
@@ -125,5 +128,6 @@ export async function tailKafkaTopic(settings: KafkaClientSettings, topic: strin
   } finally {
     opts.signal.removeEventListener('abort', onAbort);
     await consumer.disconnect().catch(() => undefined);
+    client.destroyLeftoverSockets();
   }
 }
