@@ -219,7 +219,7 @@ class QueryPlanner {
       if (fname === 'TUMBLE' || fname === 'HOP' || fname === 'SESSION' || fname === 'CUMULATE') {
         if (tvf) throw this.err(g, `GROUP BY ${fname}(...) cannot be combined with a window table function`, `group by window_start, window_end`);
         if (window) throw this.err(g, `only one group window is allowed in GROUP BY`);
-        window = this.legacyWindow(g, fname, source, scope);
+        window = this.legacyWindow(g, fname, source);
         legacy = { kind: fname, argsCanon: canonical(functionArgs(g)) };
         continue;
       }
@@ -405,7 +405,7 @@ class QueryPlanner {
     return windowSpec(tvf.kind, tvf.firstMs, tvf.sizeMs, tvf.offsetMs, index, tvf.timeColumn, tvf.pos);
   }
 
-  private legacyWindow(g: SqlNode, fname: string, source: TableDef, scope: ScopeField[]): WindowSpec {
+  private legacyWindow(g: SqlNode, fname: string, source: TableDef): WindowSpec {
     const args = functionArgs(g);
     const pos = nodePos(g, this.positions);
     const usage =
@@ -420,7 +420,6 @@ class QueryPlanner {
       if (ms === undefined || ms <= 0) throw new SqlError(pos, `${fname} needs positive INTERVALs`, `write GROUP BY ${usage}`);
       return ms;
     });
-    void scope;
     return windowSpec(fname as WindowSpec['kind'], intervals[0]!, intervals[1], 0, index, timeName, pos);
   }
 

@@ -3,7 +3,7 @@
 import { SqlError, didYouMean } from '../errors.js';
 import { OptionBag, type OptionEntry } from '../options.js';
 import type { CreateTableStatement } from '../sql/ast.js';
-import { T, isTimestamp, typeToString } from '../types.js';
+import { isTimestamp, typeToString } from '../types.js';
 import { getConnector, CONNECTOR_NAMES } from '../../connectors/registry.js';
 import { getFormat, FORMAT_NAMES } from '../formats/registry.js';
 import { ExprBinder, nodePos } from './bind.js';
@@ -144,4 +144,3 @@ function describeWatermark(column: string, expr: import('./expr.js').Expr): stri
   return `${column} (expression)`;
 }
 
-export const TIMESTAMP3 = T.timestamp(3, false);

@@ -30,8 +30,7 @@ export class SourceRunner {
   private readonly decoder: RecordDecoder;
   private readonly width: number;
   private readonly computed: { index: number; fn: (row: Row) => unknown }[];
-  private readonly perRecordMeta: { index: number; key: string }[];
-  private readonly perSplitMeta: { index: number; key: string }[];
+  private readonly metadata: { index: number; key: string }[];
   private readonly watermarkOf: ((row: Row) => unknown) | null;
   private readonly rowtimeIndex: number;
   private readonly ignoreParseErrors: boolean;
@@ -50,11 +49,10 @@ export class SourceRunner {
     this.ignoreParseErrors = ignoreParseErrors;
     this.width = table.columns.length;
     this.computed = [];
-    this.perRecordMeta = [];
-    this.perSplitMeta = [];
+    this.metadata = [];
     table.columns.forEach((c, i) => {
       if (c.kind === 'computed') this.computed.push({ index: i, fn: compileScalar(c.expr!) });
-      if (c.kind === 'metadata') this.perRecordMeta.push({ index: i, key: c.metadataKey! });
+      if (c.kind === 'metadata') this.metadata.push({ index: i, key: c.metadataKey! });
     });
     this.watermarkOf = table.watermark ? compileScalar(table.watermark.expr) : null;
     this.rowtimeIndex = table.watermark?.rowtimeIndex ?? -1;
@@ -121,9 +119,11 @@ export class SourceRunner {
     this.ensureSplit(split);
     const values = batch.values;
     const n = values.length;
-    const splitInfo = this.reader.splits[split];
-    const splitMeta = splitInfo?.metadata;
-    const perRecord = batch.metadata;
+    // Where each metadata column comes from, resolved once per batch: a per-record array or a split constant.
+    const splitMeta = this.reader.splits[split]?.metadata;
+    const meta = this.metadata;
+    const metaArrays = meta.map((m) => batch.metadata?.get(m.key));
+    const metaConstants = meta.map((m) => splitMeta?.get(m.key) ?? null);
     const wmOf = this.watermarkOf;
     const down = this.downstream;
     for (let i = 0; i < n; i++) {
@@ -135,9 +135,9 @@ export class SourceRunner {
         this.bad(split, batch.positions[i]!, value ?? '', reason);
         continue;
       }
-      for (const m of this.perRecordMeta) {
-        const perRec = perRecord?.get(m.key);
-        row[m.index] = perRec ? perRec[i] : splitMeta?.get(m.key) ?? null;
+      for (let j = 0; j < meta.length; j++) {
+        const arr = metaArrays[j];
+        row[meta[j]!.index] = arr ? arr[i] : metaConstants[j];
       }
       for (const c of this.computed) row[c.index] = c.fn(row);
       if (wmOf !== null) {
