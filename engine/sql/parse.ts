@@ -304,6 +304,43 @@ const RESERVED = new Set([
   'OUTER', 'FULL', 'CROSS',
 ]);
 
+/**
+ * Reserved words of Flink SQL (Calcite) that people like to use as table or column names and that
+ * node-sql-parser refuses there too. Written in backticks they are fine on both engines.
+ */
+const RESERVED_NAMES = new Set(
+  (
+    'OUT RUNNING USER VALUE RESULT TIMESTAMP TIME DATE YEAR MONTH DAY HOUR MINUTE SECOND WINDOW COUNT SUM MIN MAX ' +
+    'AVG POSITION RANK ROW ROWS RANGE CURRENT END START LANGUAGE MEMBER METHOD MODULE ORDER PARTITION PERCENT ' +
+    'PERIOD REF RETURN RETURNS ROLLUP SCOPE SYSTEM UNKNOWN UPDATE VALUES FUNCTION INTERVAL LOCAL MATCH MEASURES ' +
+    'NEW OLD OVER PATTERN PER SHOW SKIP SOME SUBSTRING TRIM TRANSLATE CHECK COLUMN CONDITION CUBE CYCLE DEFAULT ' +
+    'DELETE DESCRIBE ELEMENT EVERY EXEC EXTERNAL FILTER GLOBAL GRANT HOLD IDENTITY LATERAL NATURAL NONE OFFSET ' +
+    'ONLY PARAMETER PRECISION PREPARE PRIMARY PROCEDURE READS REFERENCES RELEASE ROLLBACK SIMILAR SPECIFIC STATIC ' +
+    'SYMMETRIC TRIGGER UNIQUE UPPER WITHIN WITHOUT'
+  ).split(' '),
+);
+/** Tokens after which a name is expected: a reserved word there was meant as a name. */
+const BEFORE_NAME = new Set(['INTO', 'FROM', 'JOIN', 'TABLE', 'SELECT', ',', '.']);
+
+/** A reserved word written where a name belongs (`INSERT INTO out`), near the error at token k. */
+function reservedNameNear(f: FileTokens, tokFrom: number, tokTo: number, k: number): Token | undefined {
+  const toks = f.tokens;
+  for (let j = Math.min(k, tokTo - 1); j >= Math.max(tokFrom + 1, k - 2); j--) {
+    const t = toks[j]!;
+    if (t.kind !== 'ident' || !RESERVED_NAMES.has(t.value.toUpperCase())) continue;
+    const prev = toks[j - 1]!;
+    const prevWord = prev.kind === 'ident' ? prev.value.toUpperCase() : prev.kind === 'op' ? tokenText(f.text, prev) : '';
+    if (isOp(toks[j + 1], '(')) continue; // COUNT(...), a function call
+    if (BEFORE_NAME.has(prevWord) || (prevWord === 'AS' && !isOp(toks[j + 1], ')'))) return t;
+  }
+  return undefined;
+}
+
+function reservedWordError(f: FileTokens, t: Token): SqlError {
+  const word = tokenText(f.text, t);
+  return new SqlError(f.pos(t), `'${word}' is a reserved word in Flink SQL`, `to use it as a name, write it in backticks: \`${word}\``);
+}
+
 /** One edit, or two neighbouring letters swapped (FORM → FROM). */
 function isTypoOf(word: string, keyword: string): boolean {
   if (word === keyword || word.length < 3) return false;
@@ -334,6 +371,14 @@ function isPegSyntaxError(e: unknown): e is PegSyntaxError {
 function translateParserError(e: unknown, f: FileTokens, positions: TextPositions, tokFrom: number, tokTo: number, what: 'statement' | 'expression'): SqlError {
   if (!isPegSyntaxError(e)) {
     const message = e instanceof Error ? e.message : String(e);
+    // node-sql-parser refuses some reserved words as aliases with its own message: locate the word.
+    const reservedAlias = /"(\w+)" is a reserved word/.exec(message)?.[1]?.toUpperCase();
+    for (let j = tokFrom; reservedAlias && j < tokTo; j++) {
+      const t = f.tokens[j]!;
+      if (t.kind === 'ident' && t.value.toUpperCase() === reservedAlias) {
+        return reservedWordError(f, t);
+      }
+    }
     return new SqlError(positions.start, `could not parse this ${what}: ${message}`);
   }
   const fileOffset = positions.toFileOffset(e.location.start.offset);
@@ -348,6 +393,9 @@ function translateParserError(e: unknown, f: FileTokens, positions: TextPosition
     else if (isOp(toks[j], ')')) closes++;
   }
   const near = (t: Token): string => `syntax error near '${tokenText(f.text, t)}'`;
+
+  const reserved = reservedNameNear(f, tokFrom, tokTo, k);
+  if (reserved) return reservedWordError(f, reserved);
 
   for (let j = k; j >= Math.max(tokFrom, k - 2); j--) {
     const t = toks[j];
