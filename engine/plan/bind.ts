@@ -394,7 +394,13 @@ export class ExprBinder {
 
   private func(node: SqlNode): Expr {
     const name = functionName(node);
-    const argNodes = functionArgs(node);
+    let argNodes = functionArgs(node);
+    // SUBSTRING(s FROM i [FOR n]) arrives as [s, FROM, i, FOR, n]: the same call as SUBSTRING(s, i [, n]).
+    if (name === 'SUBSTRING' && argNodes.some((a) => a?.type === 'origin')) {
+      argNodes = argNodes.filter((a, k) => !(k % 2 === 1 && a?.type === 'origin' && /^(from|for)$/i.test(String(a.value))));
+    }
+    // node-sql-parser reads `NOT (a = b)` as a call of a function NOT: it is the operator.
+    if (name === 'NOT' && argNodes.length === 1) return this.unary({ type: 'unary_expr', operator: 'NOT', expr: argNodes[0] });
     const args = argNodes.map((a) => this.bind(a));
     const pos = nodePos(node, this.env.positions);
     return bindFunction(name, args, argNodes, pos, this);
