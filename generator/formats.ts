@@ -4,7 +4,9 @@
 //   dcos          `Sunday, 23-Jul-17 01:06:47 UTC;66;26;7810`   topic `transactions` (Go RFC 850 layout)
 //   dcos-rfc3339  `2017-07-23T01:06:47Z;66;26;7810`              topic `transactions`
 //   fintrans      `66 26 7810`                                   topic = a city; event time = record timestamp
-//   json          `{"customer":…,"transaction_datetime":"2017-07-23T01:06:47Z"}`  topic `transactions-data`
+//   json          `{"customer":…,"transaction_datetime":"2017-07-23T01:06:47"}`   topic `transactions-data`
+//                 (Python's isoformat() of a naive datetime, as the PyFlink demo wrote: no zone, which is
+//                 also what Flink's JSON format accepts for a TIMESTAMP(3) column)
 //
 // File output (`--out`) writes one record per line. A fintrans payload has neither its city nor its
 // time, so a fintrans file line carries both in front: `2017-07-23T01:06:47Z;London;66;26;7810`.
@@ -82,7 +84,8 @@ export function floorToSecond(ms: number): number {
   return ms - mod(ms, 1000);
 }
 
-export type TimestampLayout = 'rfc850' | 'rfc3339';
+/** rfc850 `Sunday, 23-Jul-17 01:06:47 UTC`, rfc3339 `2017-07-23T01:06:47Z`, iso-local `2017-07-23T01:06:47`. */
+export type TimestampLayout = 'rfc850' | 'rfc3339' | 'iso-local';
 
 /** The text of a whole minute up to the seconds: `Sunday, 23-Jul-17 01:06:` or `2017-07-23T01:06:`. */
 function minutePrefix(minuteMs: number, layout: TimestampLayout): string {
@@ -113,7 +116,7 @@ export class SecondsFormatter {
   private readonly suffix: string;
 
   constructor(readonly layout: TimestampLayout) {
-    this.suffix = layout === 'rfc850' ? ' UTC' : 'Z';
+    this.suffix = layout === 'rfc850' ? ' UTC' : layout === 'rfc3339' ? 'Z' : '';
   }
 
   format(ms: number): string {

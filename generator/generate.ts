@@ -28,6 +28,7 @@ import {
   floorToSecond,
   numberStrings,
   type FormatName,
+  type TimestampLayout,
 } from './formats.js';
 import { planCases, type Plan, type PlantKind } from './plant.js';
 import { Prng } from './prng.js';
@@ -75,6 +76,14 @@ export const DEFAULT_ACCOUNTS = 1000;
 export const MAX_ACCOUNTS = 10_000_000;
 /** Background amounts are 0..9999, like the original generators. */
 const AMOUNT_LIMIT = 10_000;
+
+/** How each format writes its event time (see formats.ts). */
+const TIME_LAYOUTS: Record<FormatName, TimestampLayout> = {
+  dcos: 'rfc850',
+  'dcos-rfc3339': 'rfc3339',
+  fintrans: 'rfc3339',
+  json: 'iso-local',
+};
 
 export function defaultGeneratorOptions(overrides: Partial<GeneratorOptions> = {}): GeneratorOptions {
   return {
@@ -173,7 +182,7 @@ export class TransactionGenerator {
     this.rng = new Prng(options.seed);
     this.accountText = options.accounts <= 100_000 ? numberStrings(options.accounts) : null;
     this.amountText = numberStrings(AMOUNT_LIMIT);
-    this.timeText = new SecondsFormatter(options.format === 'dcos' ? 'rfc850' : 'rfc3339');
+    this.timeText = new SecondsFormatter(TIME_LAYOUTS[options.format]);
     this.plan =
       options.plant > 0
         ? planCases({
