@@ -8,6 +8,7 @@ import { runCommand, RUN_HELP } from './run.js';
 import { validateCommand, explainCommand, VALIDATE_HELP, EXPLAIN_HELP } from './validate.js';
 import { UsageError } from './args.js';
 import { extraCommands } from './extra.js';
+import { upCommand } from './up.js';
 
 const HELP = `fintrans-sql — run Flink SQL jobs on one machine
 
@@ -17,6 +18,7 @@ Commands:
   run <file.sql | dir>     run a job (or every job in a directory)
   validate <file.sql|dir>  parse and plan, report errors, run nothing
   explain <file.sql>       print each INSERT's plan in words
+  up [dir]                 run and watch every job of a directory, with a dashboard
 ${extraCommands.map((c) => `  ${c.usage.padEnd(24)} ${c.summary}`).join('\n')}
 
 Run 'fintrans-sql <command> --help' for a command's options and examples.`;
@@ -44,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
         return await validateCommand(rest);
       case 'explain':
         return await explainCommand(rest);
+      case 'up':
+        return await upCommand(rest);
       default: {
         const extra = extraCommands.find((c) => c.name === cmd);
         if (extra) return await extra.run(rest);

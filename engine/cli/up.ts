@@ -1,0 +1,115 @@
+// fintrans-sql up: runs every job of a directory, each in its own process, keeps them in step with
+// the directory (add, change, delete), restarts failed ones, and serves a live dashboard and
+// Prometheus metrics on localhost.
+
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConnectorError } from '../errors.js';
+import { parseFlags, parseSetFlags, UsageError } from './args.js';
+import { displayPath } from './job-files.js';
+import { JobManager } from '../manager/manager.js';
+import { startServer, type DashboardServer } from '../manager/server.js';
+
+export const UP_HELP = `Usage: fintrans-sql up [dir] [options]
+
+Runs every .sql job in the directory (default jobs/), each in its own process, and watches it:
+a new file starts a job, an edited file restarts its job from its checkpoint (or from the start
+when the edit changed the job's state, which is reported), a deleted file stops its job. An edit
+that does not validate is reported and the running version keeps running. A job that fails is
+restarted with backoff (1 s, 2 s, 4 s ... 30 s). Ctrl-C / SIGTERM stops every job cleanly, each
+with a checkpoint, as 'run' does.
+
+A dashboard (jobs, rates, watermarks, latest rows of each sink, a per-city volume chart) is
+served at http://127.0.0.1:8080/, its data at /api/status (JSON) and /api/events (SSE), and the
+same figures for Prometheus at /metrics.
+
+Options:
+  --port <n>          dashboard port (default 8080; 0 = any free port)
+  --host <addr>       address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to the network)
+  --no-ui             no web server: no dashboard, no /metrics
+  --brokers <h:p,...> Kafka bootstrap servers for 'kafka' tables (also KAFKA_BROKERS); without
+                      them 'kafka' tables use the embedded topic store
+  --set <key=value>   a setting for every job, like SET 'key' = 'value'; (repeatable)
+  --from-beginning    read topics from the earliest offset
+  --fresh             ignore (and delete) the jobs' checkpoints when they first start
+  -h, --help          this help
+
+Examples:
+  fintrans-sql up
+  fintrans-sql up jobs/ --port 9000
+  fintrans-sql up jobs/ --brokers localhost:9092 --no-ui`;
+
+const FLAGS = {
+  help: { type: 'boolean', short: 'h' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'no-ui': { type: 'boolean' },
+  set: { type: 'string', multiple: true },
+  brokers: { type: 'string' },
+  'from-beginning': { type: 'boolean' },
+  fresh: { type: 'boolean' },
+} as const;
+
+export async function upCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, FLAGS, 'up');
+  if (values.help) {
+    process.stdout.write(UP_HELP + '\n');
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`up: give at most one directory of .sql files\n  see 'fintrans-sql up --help'`);
+  const cwd = process.cwd();
+  const dirArg = positionals[0] ?? 'jobs';
+  const dir = resolve(cwd, dirArg);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new ConnectorError(`no such directory: ${dirArg}\n  hint: fintrans-sql up <dir> runs every .sql file of a directory (default jobs/)`);
+  }
+  if (!isDir) throw new ConnectorError(`${dirArg} is not a directory\n  hint: to run one job use 'fintrans-sql run ${dirArg}'`);
+
+  const settings = parseSetFlags(values.set, 'up');
+  const brokers = values.brokers ?? process.env.KAFKA_BROKERS;
+  if (brokers !== undefined) {
+    if (!/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/.test(brokers)) throw new UsageError(`up: --brokers needs host:port[,host:port...], got '${brokers}'`);
+    settings.set('kafka.brokers', brokers);
+  }
+  if (values['from-beginning']) settings.set('kafka.from-beginning', 'true');
+  const port = values.port === undefined ? 8080 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`up: --port needs a port number (0-65535), got '${values.port}'`);
+  const host = values.host ?? '127.0.0.1';
+
+  const log = (line: string) => process.stderr.write(line + '\n');
+  const manager = new JobManager({ dir, cwd, settings, fresh: values.fresh ?? false, log });
+  let server: DashboardServer | undefined;
+  if (!values['no-ui']) server = await startServer(manager, displayPath(dir, cwd), host, port);
+
+  let stopping = false;
+  let resolveStop!: () => void;
+  const stopRequested = new Promise<void>((r) => (resolveStop = r));
+  const onSignal = () => {
+    if (stopping) {
+      process.stderr.write('forced: killing every job\n');
+      manager.kill();
+      process.exit(130);
+    }
+    stopping = true;
+    process.stderr.write('\nstopping every job: flushing, checkpointing, closing (Ctrl-C again to force)\n');
+    resolveStop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    process.stderr.write(`watching ${displayPath(dir, cwd)} for .sql jobs${server ? `; dashboard ${server.url} (metrics ${server.url}metrics)` : ''}\n`);
+    await manager.start();
+    if (manager.jobs.size === 0) process.stderr.write(`no .sql files in ${displayPath(dir, cwd)} yet: waiting for some\n`);
+    await stopRequested;
+    await manager.shutdown();
+    await server?.close();
+    process.stderr.write('all jobs stopped\n');
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
