@@ -52,8 +52,12 @@ export type PollResult =
   | { readonly kind: 'batch'; readonly batch: RawBatch }
   /** The split has no more records (a file fully read, a bounded partition at its end offset). */
   | { readonly kind: 'split-end'; readonly split: number }
-  /** Nothing right now (unbounded source); try again later. */
-  | { readonly kind: 'idle' }
+  /**
+   * Nothing right now (unbounded source); try again later. `waiting`: records are known to be on
+   * their way (a broker reconnecting, a backlog not fetched yet), so this is not the end of input
+   * for --until-idle and idle time does not count toward 'scan.watermark.idle-timeout'.
+   */
+  | { readonly kind: 'idle'; readonly waiting?: boolean }
   /** Every split has ended: the source is exhausted. */
   | { readonly kind: 'end' };
 
@@ -89,6 +93,17 @@ export interface SinkWriter {
    */
   position?(): unknown;
   restore?(position: unknown): void;
+  /**
+   * Two-phase (transactional) sinks: makes the rows flushed since the last commit visible. Called
+   * after the checkpoint holding position() was saved as pending; the checkpoint is confirmed
+   * once every such sink committed. Without a checkpoint store, called after every flush.
+   */
+  commit?(): Promise<void>;
+  /**
+   * Recovery, before restore(): whether the commit() that followed the pending checkpoint holding
+   * `position` went through (it decides whether that checkpoint stands or is discarded).
+   */
+  committed?(position: unknown): Promise<boolean>;
   /** One line for the final summary: `12 rows → output/laundering.csv`. */
   describe(): string;
   readonly rowsWritten: number;

@@ -9,7 +9,7 @@ import { EmbeddedTopicSink } from '../embedded/sink.js';
 import { EmbeddedTopicSource } from '../embedded/source.js';
 import { KafkaPropertyError, kafkaClientSettings, type KafkaClientSettings } from './client.js';
 import { readKafkaOptions } from './options.js';
-import { KafkaTopicSink } from './sink.js';
+import { createKafkaTopicSink } from './sink.js';
 import { KafkaTopicSource } from './source.js';
 
 /** Client settings for a table with brokers; property mistakes become plan-time errors at the table. */
@@ -41,6 +41,6 @@ export const kafkaConnector: ConnectorDefinition = {
     const opts = readKafkaOptions(ctx, 'sink');
     const encoder = ctx.format!.createEncoder(ctx.physical, ctx.options);
     if (opts.brokers === undefined) return new EmbeddedTopicSink(opts, ctx.cwd, ctx.physical, encoder);
-    return new KafkaTopicSink(opts, clientSettings(ctx, opts.brokers, opts.properties), ctx.physical, encoder);
+    return createKafkaTopicSink(opts, clientSettings(ctx, opts.brokers, opts.properties), ctx.physical, encoder);
   },
 };

@@ -1,7 +1,7 @@
 // The 'kafka' connector's WITH options, with Flink's names, read once at plan time.
 
 import { OptionError, type SourcePos } from '../../engine/errors.js';
-import type { OptionBag } from '../../engine/options.js';
+import { parseDurationMs, type OptionBag } from '../../engine/options.js';
 import type { ConnectorContext } from '../api.js';
 
 export type StartupMode = 'earliest-offset' | 'latest-offset' | 'group-offsets' | 'timestamp' | 'specific-offsets';
@@ -25,7 +25,21 @@ export interface KafkaTableOptions {
   readonly keyFields?: readonly string[];
   /** Embedded store directory (settings 'embedded.dir', else FINTRANS_HOME, else .fintrans/). */
   readonly embeddedDir?: string;
+  /**
+   * Unbounded broker sources: how often to look for new partitions (and new topics matching
+   * 'topic-pattern'), from 'scan.topic-partition-discovery.interval'; 0 = never.
+   */
+  readonly partitionDiscoveryMs: number;
+  /** Sinks on a broker: 'sink.delivery-guarantee' (Flink's values; 'none' behaves as 'at-least-once'). */
+  readonly deliveryGuarantee: 'exactly-once' | 'at-least-once' | 'none';
+  /** Sinks, exactly-once: 'sink.transactional-id-prefix' (default: fintrans-sql-<table>). */
+  readonly transactionalIdPrefix: string;
+  /** The job's checkpoint interval (SET 'execution.checkpointing.interval'), null when off; sizes the transaction timeout. */
+  readonly checkpointIntervalMs: number | null;
 }
+
+/** Default of 'scan.topic-partition-discovery.interval' (Flink's KafkaSource: 5 min; a metadata request is cheap). */
+export const DEFAULT_PARTITION_DISCOVERY_MS = 30_000;
 
 const STARTUP_MODES: readonly StartupMode[] = ['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'];
 
@@ -73,7 +87,11 @@ export function readKafkaOptions(ctx: ConnectorContext, role: 'source' | 'sink')
   if (keyFormat && keyFormat !== 'raw' && keyFormat !== 'csv' && keyFormat !== 'json') {
     throw new OptionError(ctx.tablePos, `option 'key.format' of table '${ctx.table}': '${keyFormat}' is not supported`, `keys are written as the key fields' text joined by ';' (use 'raw', 'csv' or 'json')`);
   }
-  o.accept('sink.partitioner', 'sink.delivery-guarantee', 'sink.transactional-id-prefix', 'value.fields-include', 'scan.topic-partition-discovery.interval', 'sink.parallelism');
+  const deliveryGuarantee = role === 'sink' ? o.oneOf('sink.delivery-guarantee', ['exactly-once', 'at-least-once', 'none'] as const, 'at-least-once') : (o.accept('sink.delivery-guarantee'), 'at-least-once' as const);
+  const transactionalIdPrefix = o.optionalString('sink.transactional-id-prefix') ?? `fintrans-sql-${ctx.table}`;
+  const partitionDiscoveryMs = discoveryInterval(o.optionalString('scan.topic-partition-discovery.interval'), ctx);
+  // 'scan.watermark.idle-timeout' is read by the runtime for every source table; a sink ignores it.
+  o.accept('sink.partitioner', 'value.fields-include', 'sink.parallelism', 'scan.watermark.idle-timeout');
   return {
     topics: topicText ? topicText.split(';').map((t) => t.trim()).filter((t) => t.length > 0) : [],
     topicPattern,
@@ -86,6 +104,10 @@ export function readKafkaOptions(ctx: ConnectorContext, role: 'source' | 'sink')
     properties: props,
     keyFields,
     embeddedDir: ctx.settings.get('embedded.dir'),
+    partitionDiscoveryMs,
+    deliveryGuarantee,
+    transactionalIdPrefix,
+    checkpointIntervalMs: checkpointInterval(ctx.settings),
   };
 }
 
@@ -97,4 +119,18 @@ function parseSpecificOffsets(text: string, pos: SourcePos, table: string): Map<
     out.set(Number(m[1]), Number(m[2]));
   }
   return out;
+}
+
+function checkpointInterval(settings: ReadonlyMap<string, string>): number | null {
+  const text = settings.get('execution.checkpointing.interval') ?? '10s';
+  return text === 'off' || text === '0' ? null : parseDurationMs(text);
+}
+
+function discoveryInterval(text: string | undefined, ctx: ConnectorContext): number {
+  if (text === undefined) return DEFAULT_PARTITION_DISCOVERY_MS;
+  const ms = ['off', 'false', 'none'].includes(text.trim().toLowerCase()) ? 0 : parseDurationMs(text);
+  if (ms === null) {
+    throw new OptionError(ctx.tablePos, `option 'scan.topic-partition-discovery.interval' of table '${ctx.table}': '${text}' is not a duration`, `write e.g. '30 s', '5 min', or '0' / 'off' to never look for new partitions`);
+  }
+  return ms;
 }

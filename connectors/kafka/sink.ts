@@ -2,8 +2,21 @@
 // buffers (it is synchronous); flush() sends the buffer in chunks, each acknowledged by all
 // in-sync replicas (acks -1), so when flush() resolves the rows are durable in Kafka. The runtime
 // flushes when `pending` grows, which is the backpressure.
+//
+// 'sink.delivery-guarantee' = 'exactly-once' (KafkaTransactionalSink): the rows go into a Kafka
+// transaction that is committed with each checkpoint, so `read_committed` consumers see every row
+// once. The commit is two-phase with the checkpoint store: the runtime saves checkpoint N as
+// *pending* (position() gives it a fresh random marker), then commit() commits the transaction
+// together with a transactional offset commit of that marker (as the offset metadata) for the
+// consumer group '<prefix>-checkpoints', then the checkpoint is confirmed. After a crash in between,
+// committed() tells whether the transaction went through: it first re-initialises the producer
+// with the same transactional.id — which fences the dead process's producer and lets the broker
+// finish (commit or abort) its transaction — and then reads the group's marker. Committed: the
+// pending checkpoint stands. Not committed: the transaction was aborted (its rows are invisible to
+// read_committed readers), the checkpoint is discarded, and the job replays from the one before.
 
-import { CompressionTypes, Partitioners, type Message, type Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { CompressionTypes, Partitioners, type Message, type Producer, type ProducerConfig, type Transaction } from 'kafkajs';
 import { ConnectorError } from '../../engine/errors.js';
 import type { RecordEncoder } from '../../engine/formats/api.js';
 import type { Row, Schema } from '../../engine/types.js';
@@ -15,17 +28,24 @@ import type { KafkaTableOptions } from './options.js';
 /** Messages per produce request: large enough to amortise round trips, small enough to stay well under message.max.bytes. */
 const SEND_CHUNK = 2_000;
 
+/** The sink the table's options ask for: at-least-once (plain producer) or exactly-once (transactions). */
+export function createKafkaTopicSink(opts: KafkaTableOptions, settings: KafkaClientSettings, schema: Schema, encoder: RecordEncoder): SinkWriter {
+  return opts.deliveryGuarantee === 'exactly-once'
+    ? new KafkaTransactionalSink(opts, settings, schema, encoder)
+    : new KafkaTopicSink(opts, settings, schema, encoder);
+}
+
 export class KafkaTopicSink implements SinkWriter {
-  private buffer: Message[] = [];
-  private producer?: Producer;
-  private client?: KafkaClient;
+  protected buffer: Message[] = [];
+  protected producer?: Producer;
+  protected client?: KafkaClient;
   private readonly keyIdx: number[];
-  private readonly topic: string;
+  protected readonly topic: string;
   rowsWritten = 0;
 
   constructor(
     opts: KafkaTableOptions,
-    private readonly settings: KafkaClientSettings,
+    protected readonly settings: KafkaClientSettings,
     private readonly schema: Schema,
     private readonly encoder: RecordEncoder,
   ) {
@@ -46,14 +66,14 @@ export class KafkaTopicSink implements SinkWriter {
     }
   }
 
-  private async connect(): Promise<Producer> {
+  protected producerConfig(): ProducerConfig {
+    return { createPartitioner: Partitioners.DefaultPartitioner, retry: this.settings.kafka.retry, allowAutoTopicCreation: true };
+  }
+
+  protected async connect(): Promise<Producer> {
     if (this.producer) return this.producer;
-    this.client = createKafka(this.settings);
-    const producer = this.client.kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: this.settings.kafka.retry,
-      allowAutoTopicCreation: true,
-    });
+    this.client ??= createKafka(this.settings);
+    const producer = this.client.kafka.producer(this.producerConfig());
     try {
       await producer.connect();
     } catch (e) {
@@ -66,7 +86,7 @@ export class KafkaTopicSink implements SinkWriter {
   async flush(): Promise<void> {
     if (this.buffer.length === 0) return;
     const producer = await this.connect();
-    const compression = this.settings.producer.compressionGzip ? CompressionTypes.GZIP : CompressionTypes.None;
+    const compression = this.compression();
     while (this.buffer.length > 0) {
       const chunk = this.buffer.length <= SEND_CHUNK ? this.buffer : this.buffer.slice(0, SEND_CHUNK);
       try {
@@ -80,7 +100,11 @@ export class KafkaTopicSink implements SinkWriter {
     }
   }
 
-  private failure(what: string, e: unknown): ConnectorError {
+  protected compression(): CompressionTypes {
+    return this.settings.producer.compressionGzip ? CompressionTypes.GZIP : CompressionTypes.None;
+  }
+
+  protected failure(what: string, e: unknown): ConnectorError {
     const text = kafkaErrorText(e);
     const hint = /UNKNOWN_TOPIC|does not host this topic-partition|not present in metadata/i.test(text)
       ? ` — create the topic first (or enable auto.create.topics.enable on the broker)`
@@ -106,5 +130,139 @@ export class KafkaTopicSink implements SinkWriter {
 
   describe(): string {
     return `${this.rowsWritten} record${this.rowsWritten === 1 ? '' : 's'} → topic '${this.topic}' (Kafka ${brokersText(this.settings)})`;
+  }
+}
+
+/** What the checkpoint keeps for a transactional sink: the marker its commit carries, null when nothing was written since the last one. */
+interface TransactionMark {
+  readonly marker: string | null;
+}
+
+/** Broker default for transaction.max.timeout.ms: a longer transaction timeout is refused. */
+const MAX_TRANSACTION_TIMEOUT_MS = 900_000;
+
+export class KafkaTransactionalSink extends KafkaTopicSink {
+  private transaction?: Transaction;
+  /** Rows sent in the open transaction (counted as written when it commits). */
+  private inTransaction = 0;
+  /** The marker position() handed to the pending checkpoint; commit() records it with the transaction. */
+  private marker: string | null = null;
+  private readonly transactionalId: string;
+  private readonly markerGroup: string;
+  private readonly transactionTimeout: number;
+
+  constructor(opts: KafkaTableOptions, settings: KafkaClientSettings, schema: Schema, encoder: RecordEncoder) {
+    super(opts, settings, schema, encoder);
+    // One writer per sink table (no parallel subtasks), so one transactional.id: stable across
+    // restarts, which is what lets a restarted job fence its dead predecessor.
+    this.transactionalId = `${opts.transactionalIdPrefix}-0`;
+    this.markerGroup = `${opts.transactionalIdPrefix}-checkpoints`;
+    // A transaction stays open for a checkpoint interval; the broker aborts it after this timeout.
+    // Short enough that a job that dies and is not restarted does not hold read_committed readers long.
+    const interval = opts.checkpointIntervalMs ?? 0;
+    this.transactionTimeout = Math.min(MAX_TRANSACTION_TIMEOUT_MS, Math.max(60_000, 3 * interval + 30_000));
+  }
+
+  protected override producerConfig(): ProducerConfig {
+    return {
+      ...super.producerConfig(),
+      transactionalId: this.transactionalId,
+      transactionTimeout: this.transactionTimeout,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    };
+  }
+
+  /** The open transaction, begun (and the producer initialised, which fences older producers with our id) when needed. */
+  private async open(): Promise<Transaction> {
+    if (this.transaction) return this.transaction;
+    const producer = await this.connect();
+    try {
+      this.transaction = await producer.transaction();
+    } catch (e) {
+      throw this.failure(`cannot begin a transaction (transactional.id '${this.transactionalId}')`, e);
+    }
+    return this.transaction;
+  }
+
+  override async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const transaction = await this.open();
+    const compression = this.compression();
+    while (this.buffer.length > 0) {
+      const chunk = this.buffer.length <= SEND_CHUNK ? this.buffer : this.buffer.slice(0, SEND_CHUNK);
+      try {
+        await transaction.send({ topic: this.topic, acks: -1, compression, messages: chunk });
+      } catch (e) {
+        throw this.failure(`cannot write ${this.buffer.length} record${this.buffer.length === 1 ? '' : 's'} in a transaction`, e);
+      }
+      this.buffer = chunk === this.buffer ? [] : this.buffer.slice(chunk.length);
+      this.inTransaction += chunk.length;
+    }
+  }
+
+  /** Called (after flush) for the checkpoint about to be saved as pending. */
+  position(): TransactionMark {
+    this.marker = this.inTransaction > 0 ? randomUUID() : null;
+    return { marker: this.marker };
+  }
+
+  /** Nothing to take back: rows after the checkpoint were in a transaction that never committed. */
+  restore(): void {}
+
+  /** Commits the open transaction, with the pending checkpoint's marker when there is one. */
+  async commit(): Promise<void> {
+    const transaction = this.transaction;
+    if (!transaction || this.inTransaction === 0) return;
+    try {
+      if (this.marker !== null) {
+        await transaction.sendOffsets({
+          consumerGroupId: this.markerGroup,
+          topics: [{ topic: this.topic, partitions: [{ partition: 0, offset: '0', metadata: this.marker } as { partition: number; offset: string }] }],
+        });
+      }
+      await transaction.commit();
+    } catch (e) {
+      throw this.failure(`cannot commit the transaction of ${this.inTransaction} record${this.inTransaction === 1 ? '' : 's'}`, e);
+    } finally {
+      this.transaction = undefined;
+    }
+    this.rowsWritten += this.inTransaction;
+    this.inTransaction = 0;
+    this.marker = null;
+  }
+
+  /** Recovery: whether the transaction of the (pending) checkpoint that saved `position` was committed. */
+  async committed(position: unknown): Promise<boolean> {
+    const marker = (position as TransactionMark | undefined)?.marker ?? null;
+    // Fence first: once our producer is initialised, the dead one's transaction is finished either way.
+    await this.open();
+    if (marker === null) return true;
+    const admin = this.client!.kafka.admin({ retry: this.settings.kafka.retry });
+    try {
+      await admin.connect();
+      const offsets = await admin.fetchOffsets({ groupId: this.markerGroup, topics: [this.topic] });
+      const p = offsets.find((t) => t.topic === this.topic)?.partitions.find((x) => x.partition === 0);
+      return p?.metadata === marker;
+    } catch (e) {
+      throw this.failure(`cannot read the checkpoint marker of consumer group '${this.markerGroup}'`, e);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  override async close(): Promise<void> {
+    // Rows not covered by a checkpoint are dropped (aborted): the next run replays them.
+    this.buffer = [];
+    try {
+      await this.transaction?.abort().catch(() => undefined);
+    } finally {
+      this.transaction = undefined;
+      await super.close();
+    }
+  }
+
+  override describe(): string {
+    return `${super.describe()}, exactly-once`;
   }
 }

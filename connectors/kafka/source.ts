@@ -22,9 +22,9 @@ const QUEUE_LOW = 5_000;
 const JOIN_TIMEOUT_MS = 60_000;
 /**
  * When records are known to exist (the broker's high watermark is beyond what was fetched) but
- * none arrive, or the broker stopped answering fetches, poll() waits up to this long before
- * reporting 'idle': a broker restart or a rebalance must not look like the end of input to
- * --until-idle.
+ * none arrive, or the broker stopped answering fetches, poll() reports 'idle' with `waiting` (it
+ * never blocks for long) for up to this long before a plain 'idle': a broker restart or a
+ * rebalance must not look like the end of input to --until-idle.
  */
 const STALL_WAIT_MS = 60_000;
 const WAIT_SLICE_MS = 200;
@@ -65,6 +65,20 @@ export class KafkaTopicSource implements SourceReader {
   private wake?: () => void;
   /** A stall wait timed out; do not wait again until something arrives. */
   private stalled = false;
+  /** Since when poll() has been reporting records on their way (0: it is not). */
+  private waitingSince = 0;
+  /** The consumer is being replaced (new partitions or topics): records are on their way. */
+  private rejoining = false;
+  /** A partition discovery in progress, and when the last one started. */
+  private discovering?: Promise<void>;
+  private lastDiscovery = 0;
+  /** Resolved by close(): ends waits for a group join. */
+  private closedSignal!: () => void;
+  private readonly closedPromise = new Promise<void>((r) => (this.closedSignal = r));
+  /** Background offset commit in flight, offsets still to commit, and why the last attempt failed. */
+  private committing?: Promise<void>;
+  private commitWanted?: { topic: string; partition: number; offset: string }[];
+  private commitError?: unknown;
   private closed = false;
   /** When the last fetch response arrived (empty ones included): the broker is there. */
   private lastFetchResponse = 0;
@@ -101,6 +115,7 @@ export class KafkaTopicSource implements SourceReader {
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
+    this.lastDiscovery = Date.now();
     if (this.parts.length === 0) return;
     await this.startConsumer(kafka);
   }
@@ -157,17 +172,99 @@ export class KafkaTopicSource implements SourceReader {
             }
           }
         }
-        // Out of the partition's range (retention deleted it, or a stale checkpoint): clamp.
-        start = Math.min(Math.max(start, low), high);
-        const state: PartitionState = {
-          topic, partition, next: start, fetched: start, fetchedTo: start, highWatermark: high, stopAt: high,
-          ended: false, assigned: false, paused: false, chunks: [], head: 0, queued: 0,
-        };
-        list.push(state);
-        this.parts.push(state);
-        this.splits.push({ name, positionSeparator: '@', metadata: new Map<string, unknown>([['topic', topic], ['partition', partition]]) });
+        list[partition] = this.addPartition(topic, partition, start, low, high);
       }
       this.byTopic.set(topic, list);
+    }
+  }
+
+  /** A new split; `byTopic` lists are indexed by partition id. */
+  private addPartition(topic: string, partition: number, start: number, low: number, high: number): PartitionState {
+    // Out of the partition's range (retention deleted it, or a stale checkpoint): clamp.
+    start = Math.min(Math.max(start, low), high);
+    const state: PartitionState = {
+      topic, partition, next: start, fetched: start, fetchedTo: start, highWatermark: high, stopAt: high,
+      ended: false, assigned: false, paused: false, chunks: [], head: 0, queued: 0,
+    };
+    this.parts.push(state);
+    this.splits.push({ name: `${topic}/${partition}`, positionSeparator: '@', metadata: new Map<string, unknown>([['topic', topic], ['partition', partition]]) });
+    return state;
+  }
+
+  /** Starts a partition discovery in the background when one is due (unbounded scans only). */
+  private maybeDiscover(): void {
+    if (this.bounded || this.opts.partitionDiscoveryMs <= 0 || this.discovering || this.closed || !this.client) return;
+    const now = Date.now();
+    if (now - this.lastDiscovery < this.opts.partitionDiscoveryMs) return;
+    this.lastDiscovery = now;
+    this.discovering = this.discover()
+      .catch((e) => {
+        // Metadata not readable right now (broker away): try again at the next interval. A
+        // consumer that could not be restarted, though, fails the job.
+        if (e instanceof ConnectorError) {
+          this.failure = e;
+          this.wake?.();
+        }
+      })
+      .finally(() => (this.discovering = undefined));
+  }
+
+  /**
+   * Looks for partitions added to the topics (and, with 'topic-pattern', topics created since);
+   * new ones become splits read from their earliest offset, as in Flink, and the consumer is
+   * replaced so the group hands them out (kafkajs subscribes to a fixed topic list).
+   */
+  private async discover(): Promise<void> {
+    const admin = this.client!.kafka.admin({ retry: { retries: 0 } });
+    const added: PartitionState[] = [];
+    try {
+      await admin.connect();
+      const topics = this.opts.topicPattern
+        ? (await admin.listTopics()).filter((t) => !t.startsWith('__') && this.opts.topicPattern!.test(t)).sort()
+        : [...this.opts.topics];
+      if (topics.length === 0) return;
+      const meta = await admin.fetchTopicMetadata({ topics });
+      for (const topic of topics) {
+        const known = this.byTopic.get(topic) ?? [];
+        const ids = (meta.topics.find((t) => t.name === topic)?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
+        const fresh = ids.filter((id) => known[id] === undefined);
+        if (fresh.length === 0) continue;
+        const ends = await admin.fetchTopicOffsets(topic);
+        if (this.closed) return;
+        for (const partition of fresh) {
+          if (known[partition] !== undefined) continue;
+          const end = ends.find((e) => e.partition === partition);
+          const low = Number(end?.low ?? 0);
+          const start = this.seekTo?.[`${topic}/${partition}`] ?? low;
+          const state = this.addPartition(topic, partition, start, low, Number(end?.high ?? 0));
+          known[partition] = state;
+          added.push(state);
+        }
+        this.byTopic.set(topic, known);
+      }
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    if (added.length === 0 || this.closed) return;
+    await this.replaceConsumer();
+  }
+
+  /** A new consumer for the current topic list; the group join seeks every partition to where this reader is. */
+  private async replaceConsumer(): Promise<void> {
+    this.rejoining = true;
+    try {
+      const old = this.consumer;
+      this.consumer = undefined;
+      await old?.disconnect().catch(() => undefined);
+      // The new consumer fetches everything it is given: backpressure pauses start over.
+      for (const p of this.parts) {
+        p.assigned = false;
+        p.paused = false;
+      }
+      if (this.closed) return;
+      await this.startConsumer(this.client!.kafka);
+    } finally {
+      this.rejoining = false;
     }
   }
 
@@ -200,6 +297,7 @@ export class KafkaTopicSource implements SourceReader {
         }
       }
       this.lastFetchResponse = Date.now();
+      this.rejoining = false;
       joined();
     });
     consumer.on(consumer.events.REQUEST, (e) => {
@@ -232,7 +330,7 @@ export class KafkaTopicSource implements SourceReader {
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), JOIN_TIMEOUT_MS)));
-    const outcome = await Promise.race([firstJoin, timeout]);
+    const outcome = await Promise.race([firstJoin, timeout, this.closedPromise.then(() => 'closed' as const)]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
       throw new ConnectorError(`${this.where()}: no partitions assigned after ${JOIN_TIMEOUT_MS / 1000} s (is the group coordinator reachable?)`, { retriable: true });
@@ -266,23 +364,36 @@ export class KafkaTopicSource implements SourceReader {
   }
 
   async poll(maxRecords: number): Promise<PollResult> {
-    let waitingSince = 0;
-    for (;;) {
-      if (this.failure) throw this.failure;
-      const r = this.take(maxRecords);
-      if (r !== null) return r;
-      if (this.parts.every((p) => p.ended)) return { kind: this.bounded ? 'end' : 'idle' };
-      // 'idle' tells --until-idle the input may be over: only say so when a recent fetch found
-      // nothing, not while the broker is away or records are known to be on their way.
-      if (this.stalled || (!this.hasBacklog() && this.brokerResponding())) return { kind: 'idle' };
-      const now = Date.now();
-      if (waitingSince === 0) waitingSince = now;
-      else if (now - waitingSince >= STALL_WAIT_MS) {
-        this.stalled = true;
-        return { kind: 'idle' };
-      }
-      await this.waitForData(WAIT_SLICE_MS);
+    if (this.failure) throw this.failure;
+    this.maybeDiscover();
+    let r = this.take(maxRecords);
+    if (r !== null) return this.delivered(r);
+    if (this.parts.every((p) => p.ended)) return { kind: this.bounded ? 'end' : 'idle' };
+    // 'idle' tells --until-idle the input may be over: only say so when a recent fetch found
+    // nothing, not while the broker is away or records are known to be on their way.
+    if (this.stalled || (!this.hasBacklog() && this.brokerResponding() && !this.rejoining)) {
+      this.waitingSince = 0;
+      return { kind: 'idle' };
     }
+    const now = Date.now();
+    if (this.waitingSince === 0) this.waitingSince = now;
+    else if (now - this.waitingSince >= STALL_WAIT_MS) {
+      this.stalled = true;
+      this.waitingSince = 0;
+      return { kind: 'idle' };
+    }
+    // Wait a little for the records (no busy loop), but never block the job: it keeps stepping
+    // its other sources, checkpointing and reporting while the consumer reconnects.
+    await this.waitForData(WAIT_SLICE_MS);
+    if (this.failure) throw this.failure;
+    r = this.take(maxRecords);
+    if (r !== null) return this.delivered(r);
+    return { kind: 'idle', waiting: true };
+  }
+
+  private delivered(r: PollResult): PollResult {
+    this.waitingSince = 0;
+    return r;
   }
 
   /** The next batch or split end, round-robin over partitions; null when every queue is empty. */
@@ -390,28 +501,58 @@ export class KafkaTopicSource implements SourceReader {
     this.seekTo = positions;
   }
 
+  /**
+   * Commits in the background: the job loop must not wait for a broker that is away (kafkajs
+   * retries for about 30 s). Offsets a failed commit did not store are committed with the next
+   * one; close() waits for the last and reports it if it cannot be stored.
+   */
   async commit(): Promise<void> {
-    const consumer = this.consumer;
-    if (!consumer) return;
+    if (!this.consumer) return;
     const offsets = this.parts.filter((p) => p.assigned).map((p) => ({ topic: p.topic, partition: p.partition, offset: String(p.next) }));
     if (offsets.length === 0) return;
-    try {
-      await consumer.commitOffsets(offsets);
-    } catch (e) {
-      throw new ConnectorError(`${this.where()}: cannot commit offsets ${offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`).join(', ')}: ${kafkaErrorText(e)}`, {
-        cause: e,
-        retriable: true,
-      });
+    this.commitWanted = offsets;
+    this.committing ??= this.commitPending().finally(() => (this.committing = undefined));
+  }
+
+  /** Commits the latest wanted offsets until none are left; keeps them when the broker refuses. */
+  private async commitPending(): Promise<void> {
+    while (this.commitWanted && this.consumer) {
+      const offsets = this.commitWanted;
+      this.commitWanted = undefined;
+      try {
+        await this.consumer.commitOffsets(offsets);
+        this.commitError = undefined;
+      } catch (e) {
+        this.commitWanted ??= offsets;
+        this.commitError = e;
+        return;
+      }
     }
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.closedSignal();
     this.wake?.();
+    // A consumer being replaced right now (new partitions) stops at its close checks.
+    await this.discovering;
+    let failure: ConnectorError | undefined;
+    await this.committing;
+    if (this.commitWanted && this.consumer) {
+      const offsets = this.commitWanted;
+      await this.commitPending();
+      if (this.commitWanted) {
+        failure = new ConnectorError(`${this.where()}: cannot commit offsets ${offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`).join(', ')}: ${kafkaErrorText(this.commitError)}`, {
+          cause: this.commitError,
+          retriable: true,
+        });
+      }
+    }
     const consumer = this.consumer;
     this.consumer = undefined;
     await consumer?.disconnect().catch(() => undefined);
     this.client?.destroyLeftoverSockets();
     this.client = undefined;
+    if (failure) throw failure;
   }
 }

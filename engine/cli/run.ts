@@ -7,7 +7,7 @@ import { describeWatermark } from '../runtime/source-runner.js';
 import { parseDurationFlag, parseFlags, parseSetFlags, UsageError } from './args.js';
 import { displayPath, jobFiles, planFile } from './job-files.js';
 import { explainPipeline } from '../plan/explain.js';
-import { CheckpointStore, checkpointPath, restoreJob } from '../state/checkpoints.js';
+import { CheckpointStore, checkpointPath, resolvePendingCheckpoint, restoreJob } from '../state/checkpoints.js';
 import { parseDurationMs } from '../options.js';
 import { OptionError } from '../errors.js';
 
@@ -84,13 +84,14 @@ export async function runCommand(argv: string[]): Promise<number> {
         for (const p of job.plan.explain) process.stdout.write(explainPipeline(p) + '\n');
         if (job.plan.pipelines.length === 0) return Promise.resolve({ stopped: false });
         const progress = quiet ? undefined : progressReporter(jobs.length > 1 ? job.plan.file : undefined);
-        const checkpoints = openCheckpoints(job, cwd, values.fresh ?? false, quiet);
-        return runJob(job, { untilIdleMs, batchSize, signal: controller.signal, onProgress: progress, checkpoints })
-          .then((r) => {
-            process.stderr.write(summary(job, cwd));
-            return r;
-          })
-          .finally(() => checkpoints?.store.close());
+        return openCheckpoints(job, cwd, values.fresh ?? false, quiet).then((checkpoints) =>
+          runJob(job, { untilIdleMs, batchSize, signal: controller.signal, onProgress: progress, checkpoints })
+            .then((r) => {
+              process.stderr.write(summary(job, cwd));
+              return r;
+            })
+            .finally(() => checkpoints?.store.close()),
+        );
       }),
     );
     return results.some((r) => r.stopped) ? 130 : 0;
@@ -146,7 +147,7 @@ function summary(job: BuiltJob, cwd: string): string {
  * The job's checkpoint store (SET 'execution.checkpointing.interval', default 10 s; 'off' disables),
  * after resuming from its latest checkpoint, if there is one and --fresh was not given.
  */
-function openCheckpoints(job: BuiltJob, cwd: string, fresh: boolean, quiet: boolean): { store: CheckpointStore; intervalMs: number } | undefined {
+async function openCheckpoints(job: BuiltJob, cwd: string, fresh: boolean, quiet: boolean): Promise<{ store: CheckpointStore; intervalMs: number } | undefined> {
   const setting = job.plan.settings.get('execution.checkpointing.interval') ?? '10s';
   if (setting === 'off' || setting === '0') return undefined;
   const intervalMs = parseDurationMs(setting);
@@ -156,6 +157,12 @@ function openCheckpoints(job: BuiltJob, cwd: string, fresh: boolean, quiet: bool
   const path = checkpointPath(job.plan, cwd);
   const store = CheckpointStore.open(path);
   if (fresh) store.clear();
+  // A job that died while its transactional sinks committed left a pending checkpoint: settle it.
+  const settled = await resolvePendingCheckpoint(job, store);
+  if (settled && !quiet) {
+    const how = settled.outcome === 'confirmed' ? 'its sinks had committed: it stands' : 'its sinks had not committed: discarded';
+    process.stderr.write(`${displayPath(job.plan.file, cwd)}: checkpoint ${settled.id} was being committed when the job stopped; ${how}\n`);
+  }
   const cp = store.latest();
   if (cp) {
     restoreJob(job, cp, displayPath(path, cwd));

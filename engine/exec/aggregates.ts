@@ -22,6 +22,12 @@ export interface Accumulator {
   /** JSON-safe snapshot of a state and back (bigint and Set survive), for checkpoints. */
   toJSON(state: unknown): unknown;
   fromJSON(json: unknown): unknown;
+  /**
+   * The state of both inputs combined (`into` may be mutated and returned), for aggregates whose
+   * result does not depend on the order of the values: HOP windows are then computed from
+   * per-slice states (engine/exec/sliced-window.ts). Absent for LISTAGG, FIRST/LAST_VALUE and DISTINCT.
+   */
+  merge?(into: unknown, from: unknown): unknown;
 }
 
 /** An accumulator for one aggregate call; `value` passed to add is its evaluated first argument. */
@@ -73,6 +79,7 @@ function baseAccumulator(call: AggregateCall): Accumulator {
       return {
         create: () => 0,
         add: (s) => (s as number) + 1,
+        merge: (a, b) => (a as number) + (b as number),
         result: (s) => s,
         toJSON: (s) => s,
         fromJSON: (j) => Number(j),
@@ -81,6 +88,7 @@ function baseAccumulator(call: AggregateCall): Accumulator {
       return {
         create: () => 0,
         add: (s, v) => (v === null || v === undefined ? s : (s as number) + 1),
+        merge: (a, b) => (a as number) + (b as number),
         result: (s) => s,
         toJSON: (s) => s,
         fromJSON: (j) => Number(j),
@@ -125,9 +133,12 @@ function baseAccumulator(call: AggregateCall): Accumulator {
 function sumAccumulator(call: AggregateCall): Accumulator {
   argType(call);
   const convert = resultConverter(call);
+  const add = (s: unknown, v: unknown): unknown => (v === null || v === undefined ? s : s === null ? v : (s as number) + (v as number));
   return {
     create: () => null,
-    add: (s, v) => (v === null || v === undefined ? s : s === null ? v : (s as number) + (v as number)),
+    add,
+    // Another state is null or a sum, exactly like a value.
+    merge: add,
     result: convert,
     ...valueState,
   };
@@ -175,6 +186,13 @@ function avgAccumulator(call: AggregateCall): Accumulator {
       st.count++;
       return st;
     },
+    merge: (into, from) => {
+      const a = into as AvgState;
+      const b = from as AvgState;
+      a.sum = (a.sum as number) + (b.sum as number);
+      a.count += b.count;
+      return a;
+    },
     result: (s) => {
       const st = s as AvgState;
       return st.count === 0 ? null : average(st.sum, st.count);
@@ -190,11 +208,14 @@ function avgAccumulator(call: AggregateCall): Accumulator {
 /** MIN / MAX over numbers, bigints (one scale: one argument type), strings, timestamps, booleans. */
 function minMaxAccumulator(call: AggregateCall, isMax: boolean): Accumulator {
   const convert = resultConverter(call);
+  const add = isMax
+    ? (s: unknown, v: unknown) => (v === null || v === undefined ? s : s === null || (v as number) > (s as number) ? v : s)
+    : (s: unknown, v: unknown) => (v === null || v === undefined ? s : s === null || (v as number) < (s as number) ? v : s);
   return {
     create: () => null,
-    add: isMax
-      ? (s, v) => (v === null || v === undefined ? s : s === null || (v as number) > (s as number) ? v : s)
-      : (s, v) => (v === null || v === undefined ? s : s === null || (v as number) < (s as number) ? v : s),
+    add,
+    // Another state is null or an extreme value, exactly like a value.
+    merge: add,
     result: convert,
     ...valueState,
   };

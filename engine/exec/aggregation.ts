@@ -23,6 +23,8 @@ export class Aggregation {
   readonly aggCount: number;
   /** A single Map key for a row's group (the value itself for one key, a joined string for several). */
   readonly keyOf: (row: Row) => unknown;
+  /** Whether every aggregate can merge two states (see Accumulator.merge). */
+  readonly mergeable: boolean;
 
   constructor(keys: readonly Expr[], calls: readonly AggregateCall[]) {
     this.keyFns = keys.map((k) => compileScalar(k));
@@ -30,6 +32,8 @@ export class Aggregation {
     this.accumulators = calls.map((c) => createAccumulator(c));
     this.keyCount = keys.length;
     this.aggCount = calls.length;
+    this.mergeable = this.accumulators.every((a) => a.merge !== undefined);
+    this.add = compileAdd(this.keyCount, this.argFns, this.accumulators);
     const fns = this.keyFns;
     if (fns.length === 0) this.keyOf = () => 0;
     else if (fns.length === 1) this.keyOf = fns[0]!;
@@ -51,6 +55,15 @@ export class Aggregation {
     return g;
   }
 
+  /** newGroup for two keys, without an array for them. */
+  newPairGroup(a: unknown, b: unknown): GroupState {
+    const g = new Array(2 + this.aggCount);
+    g[0] = a;
+    g[1] = b;
+    for (let i = 0; i < this.aggCount; i++) g[2 + i] = this.accumulators[i]!.create();
+    return g;
+  }
+
   /** A new group for `row`, evaluating its key. */
   newGroupFor(row: Row): GroupState {
     const keys = new Array(this.keyCount);
@@ -58,21 +71,34 @@ export class Aggregation {
     return this.newGroup(keys);
   }
 
-  add(g: GroupState, row: Row): void {
+  /** Adds `row` to every aggregate state of `g` (generated once per job: see compileAdd). */
+  readonly add: (g: GroupState, row: Row) => void;
+
+  /** Folds `from`'s states into `into` (a group of the same key); only when `mergeable`. */
+  merge(into: GroupState, from: GroupState): void {
     const k = this.keyCount;
-    for (let i = 0; i < this.aggCount; i++) {
-      const f = this.argFns[i];
-      g[k + i] = this.accumulators[i]!.add(g[k + i], f ? f(row) : undefined);
-    }
+    for (let i = 0; i < this.aggCount; i++) into[k + i] = this.accumulators[i]!.merge!(into[k + i], from[k + i]);
+  }
+
+  /** A new group with `g`'s key and states (merged into a fresh state, so `g` stays untouched). */
+  copyGroup(g: GroupState): GroupState {
+    const copy = this.newGroup(g.slice(0, this.keyCount));
+    this.merge(copy, g);
+    return copy;
   }
 
   /** The output row of a group: its keys, `extra` columns left empty for the caller, then the aggregates' results. */
   outputRow(g: GroupState, extra: number): unknown[] {
+    const out = new Array(this.keyCount + extra + this.aggCount);
+    this.fillOutputRow(g, extra, out);
+    return out;
+  }
+
+  /** outputRow into an existing array (of at least that length). */
+  fillOutputRow(g: GroupState, extra: number, out: unknown[]): void {
     const k = this.keyCount;
-    const out = new Array(k + extra + this.aggCount);
     for (let i = 0; i < k; i++) out[i] = g[i];
     for (let i = 0; i < this.aggCount; i++) out[k + extra + i] = this.accumulators[i]!.result(g[k + i]);
-    return out;
   }
 
   groupToJSON(g: GroupState): unknown {
@@ -84,6 +110,30 @@ export class Aggregation {
     const k = this.keyCount;
     return (j as unknown[]).map((v, i) => (i < k ? decodeValue(v) : this.accumulators[i - k]!.fromJSON(v)));
   }
+}
+
+/**
+ * add() as one generated function with a call site per aggregate, so that each site sees a single
+ * accumulator and argument function and V8 can inline them (a loop over the aggregates would make
+ * one call site see them all). The source holds only slot numbers and parameter names; the
+ * functions are passed in as arguments.
+ */
+function compileAdd(k: number, argFns: readonly (((row: Row) => unknown) | null)[], accumulators: readonly Accumulator[]): (g: GroupState, row: Row) => void {
+  const names: string[] = [];
+  const values: unknown[] = [];
+  const body: string[] = [];
+  accumulators.forEach((acc, i) => {
+    names.push(`add${i}`);
+    values.push(acc.add);
+    const f = argFns[i];
+    if (f) {
+      names.push(`arg${i}`);
+      values.push(f);
+    }
+    body.push(`g[${k + i}] = add${i}(g[${k + i}], ${f ? `arg${i}(r)` : 'undefined'});`);
+  });
+  const factory = new Function(...names, `return function add(g, r) {\n${body.join('\n')}\n};`) as (...fns: unknown[]) => (g: GroupState, row: Row) => void;
+  return factory(...values);
 }
 
 /**
@@ -117,7 +167,7 @@ export class GroupTable {
       const key = pairKey(a, b);
       let g = this.map.get(key);
       if (g === undefined) {
-        g = this.agg.newGroup([a, b]);
+        g = this.agg.newPairGroup(a, b);
         this.map.set(key, g);
       }
       return g;
@@ -131,6 +181,16 @@ export class GroupTable {
     return g;
   }
 
+  /** The group under a Map key taken from entries() of a GroupTable of the same Aggregation. */
+  lookup(key: unknown): GroupState | undefined {
+    return this.map.get(key);
+  }
+
+  /** [Map key, group] pairs, in insertion order. */
+  entries(): IterableIterator<[unknown, GroupState]> {
+    return this.map.entries();
+  }
+
   /** Puts back a restored group. */
   insert(g: GroupState): void {
     this.map.set(this.keyOfValues(g.slice(0, this.k)), g);
@@ -141,12 +201,19 @@ export class GroupTable {
   }
 }
 
-const PACK = 2 ** 26;
+const SMALL = 2 ** 15;
+const PACK = 2 ** 25;
 
-/** Two keys as one Map key: a number when both are whole numbers below 2^26 in size (exact in a double), else a string. */
+/**
+ * Two keys as one Map key without building a string. Two whole numbers in [0, 2^15) (ids, small
+ * codes) become a*2^15+b, below 2^30: a small integer, which V8 hashes and stores without
+ * allocating. Other whole numbers below 2^25 in size become a*2^26+b+0.5, never a whole number,
+ * so the two ranges cannot collide (and exact: below 2^51). Anything else is a joined string.
+ */
 function pairKey(a: unknown, b: unknown): unknown {
-  if (typeof a === 'number' && typeof b === 'number' && Number.isInteger(a) && Number.isInteger(b) && a > -PACK && a < PACK && b > -PACK && b < PACK) {
-    return a * (2 * PACK) + b;
+  if (typeof a === 'number' && typeof b === 'number' && Number.isInteger(a) && Number.isInteger(b)) {
+    if (a >= 0 && a < SMALL && b >= 0 && b < SMALL) return a * SMALL + b;
+    if (a > -PACK && a < PACK && b > -PACK && b < PACK) return a * (2 * PACK) + b + 0.5;
   }
   return keyPart(a) + SEP + keyPart(b);
 }

@@ -6,6 +6,7 @@ import type { Row } from '../types.js';
 import { GroupTable, type Aggregation } from './aggregation.js';
 import type { Operator } from './operator.js';
 import { isFired, type WindowAssigner } from './window-assigner.js';
+import { WindowOutput } from './window-output.js';
 
 interface WindowState {
   readonly start: number;
@@ -23,13 +24,18 @@ export class WindowAggregateOperator implements Operator {
   private watermark = -Infinity;
   /** The window the previous record went to: consecutive records mostly share it. */
   private last: WindowState | undefined;
+  private readonly output: WindowOutput;
 
   constructor(
     private readonly assigner: WindowAssigner,
     private readonly timeIndex: number,
     private readonly agg: Aggregation,
     private readonly next: Operator,
-  ) {}
+    /** The query's HAVING, applied as rows are emitted (see WindowOutput). */
+    having: ((row: Row) => boolean) | null = null,
+  ) {
+    this.output = new WindowOutput(agg, having, next);
+  }
 
   get openWindows(): number {
     return this.windows.size;
@@ -89,14 +95,7 @@ export class WindowAggregateOperator implements Operator {
   }
 
   private emit(w: WindowState): void {
-    const k = this.agg.keyCount;
-    for (const g of w.groups.values()) {
-      const out = this.agg.outputRow(g, 3);
-      out[k] = w.start;
-      out[k + 1] = w.end;
-      out[k + 2] = w.end - 1;
-      this.next.process(out);
-    }
+    for (const g of w.groups.values()) this.output.emit(g, w.start, w.end);
     this.windows.delete(w.end);
   }
 

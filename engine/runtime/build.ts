@@ -4,7 +4,7 @@
 
 import { SqlError } from '../errors.js';
 import { OptionBag } from '../options.js';
-import type { JobPlan, PlanNode, Pipeline, TableDef } from '../plan/logical.js';
+import type { JobPlan, PlanNode, Pipeline, TableDef, WindowAggregateNode } from '../plan/logical.js';
 import type { Row } from '../types.js';
 import { Aggregation } from '../exec/aggregation.js';
 import { compilePredicate, compileProjection } from '../exec/compile.js';
@@ -15,6 +15,7 @@ import { FanOut, type Operator } from '../exec/operator.js';
 import { ProjectOperator } from '../exec/project.js';
 import { SessionWindowOperator } from '../exec/session-window.js';
 import { SinkOperator } from '../exec/sink.js';
+import { SlicedWindowOperator } from '../exec/sliced-window.js';
 import { WindowAggregateOperator } from '../exec/window-aggregate.js';
 import { WindowAssigner } from '../exec/window-assigner.js';
 import type { ConnectorContext, SinkWriter } from '../../connectors/api.js';
@@ -109,6 +110,10 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
       case 'scan':
         return next;
       case 'filter':
+        // HAVING right after a TUMBLE/HOP/CUMULATE aggregate is applied by it as it emits (WindowOutput).
+        if (node.input.kind === 'window-aggregate' && node.input.window.kind !== 'SESSION') {
+          return windowAggregate(node.input, next, pipeline, compilePredicate(node.predicate));
+        }
         return chain(node.input, new FilterOperator(compilePredicate(node.predicate), next), pipeline);
       case 'project':
         return chain(node.input, new ProjectOperator(compileProjection(node.exprs), next), pipeline);
@@ -117,21 +122,28 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
         stateful.push(op);
         return chain(node.input, op, pipeline);
       }
-      case 'window-aggregate': {
-        const agg = new Aggregation(node.keys, node.aggregates);
-        const w = node.window;
-        const assigner = new WindowAssigner(w);
-        const op =
-          w.kind === 'SESSION'
-            ? new SessionWindowOperator(w.sizeMs, w.timeIndex, agg, next)
-            : new WindowAggregateOperator(assigner, w.timeIndex, agg, next);
-        stateful.push(op);
-        windowOps.push(op);
-        const lateFilter = new LateRecordFilter(assigner, w.timeIndex, lateHandler(pipeline.source, pipeline), op);
-        stateful.push(lateFilter);
-        return chain(node.input, lateFilter, pipeline);
-      }
+      case 'window-aggregate':
+        return windowAggregate(node, next, pipeline, null);
     }
+  };
+
+  const windowAggregate = (node: WindowAggregateNode, next: Operator, pipeline: Pipeline, having: ((row: Row) => boolean) | null): Operator => {
+    const agg = new Aggregation(node.keys, node.aggregates);
+    const w = node.window;
+    const assigner = new WindowAssigner(w);
+    // HOP by slices when every aggregate can merge: one state per group and slice instead of
+    // one per group and window (size / slide of them).
+    const op =
+      w.kind === 'SESSION'
+        ? new SessionWindowOperator(w.sizeMs, w.timeIndex, agg, having ? new FilterOperator(having, next) : next)
+        : w.kind === 'HOP' && agg.mergeable
+          ? new SlicedWindowOperator(w.sizeMs, w.slideMs, w.offsetMs, w.timeIndex, agg, next, having)
+          : new WindowAggregateOperator(assigner, w.timeIndex, agg, next, having);
+    stateful.push(op);
+    windowOps.push(op);
+    const lateFilter = new LateRecordFilter(assigner, w.timeIndex, lateHandler(pipeline.source, pipeline), op);
+    stateful.push(lateFilter);
+    return chain(node.input, lateFilter, pipeline);
   };
 
   const heads = new Map<string, Operator[]>();
@@ -202,7 +214,7 @@ function createSourceRunner(table: TableDef, head: Operator, plan: JobPlan, opts
     table.columns.map((c, i) => ({ name: c.name, type: c.type, rowIndex: i, kind: c.kind })).filter((c) => c.kind === 'physical'),
     table.options,
   );
-  return new SourceRunner(table, reader, head, decoder, format.ignoreParseErrors(table.options));
+  return new SourceRunner(table, reader, head, decoder, format.ignoreParseErrors(table.options), { settings: plan.settings });
 }
 
 function describeRow(table: TableDef, row: Row): string {

@@ -1,8 +1,15 @@
 // Drives one source table: polls its reader, decodes each record into a table row (format,
 // metadata, computed columns), tracks the watermark per split (combined as the minimum over the
 // splits still running) and pushes rows and watermarks into the operators reading this table.
+//
+// Idle splits (unbounded sources, 'scan.watermark.idle-timeout'): a split that produced no record
+// for the timeout no longer holds the watermark back, as in Flink; it counts again with its next
+// record. When every split is idle, the watermark moves to the largest event time seen (the
+// declared delay is waived: nothing is arriving) and from then on advances with processing time,
+// so the windows holding the last records close too. Later records are late by the normal rules.
 
-import { RecordError } from '../errors.js';
+import { OptionError, RecordError } from '../errors.js';
+import { parseDurationMs } from '../options.js';
 import type { RecordDecoder } from '../formats/api.js';
 import { SKIP_RECORD } from '../formats/registry.js';
 import type { TableDef } from '../plan/logical.js';
@@ -21,7 +28,23 @@ export interface SourceStats {
   watermark: number;
 }
 
+/**
+ * 'batch': something was read, or the source is busy (records are known to be on their way, e.g.
+ * a broker reconnecting): not idle. 'idle': nothing arrived. 'end': the source is exhausted.
+ */
 export type StepResult = 'batch' | 'idle' | 'end';
+
+/** Idle timeout of unbounded sources when neither the table nor the job sets one. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+export const IDLE_TIMEOUT_OPTION = 'scan.watermark.idle-timeout';
+export const IDLE_TIMEOUT_SETTING = 'table.exec.source.idle-timeout';
+
+export interface SourceRunnerOptions {
+  /** Job settings (SET, --set), for 'table.exec.source.idle-timeout'. */
+  readonly settings?: ReadonlyMap<string, string>;
+  /** Processing time in ms (Date.now); injectable so tests can drive idleness without sleeping. */
+  readonly clock?: () => number;
+}
 
 const MAX_SAMPLES = 3;
 
@@ -37,6 +60,17 @@ export class SourceRunner {
   private splitWatermarks: number[] = [];
   private splitEnded: boolean[] = [];
   private ended = false;
+  /** 0 = idleness off (bounded sources, or switched off). */
+  readonly idleTimeoutMs: number;
+  private readonly clock: () => number;
+  /** Processing time of each split's last record (or of when it was first seen). */
+  private lastActive: number[] = [];
+  /** Largest event time (time attribute) seen over all splits. */
+  private maxEventTime = -Infinity;
+  /** Every split idle: watermark = base + (now - since). */
+  private allIdle: { base: number; since: number } | null = null;
+  /** The reader's last poll said records are on their way (broker reconnecting): idle time does not count. */
+  private waiting = false;
 
   constructor(
     readonly table: TableDef,
@@ -44,6 +78,7 @@ export class SourceRunner {
     private readonly downstream: Operator,
     decoder: RecordDecoder,
     ignoreParseErrors: boolean,
+    options: SourceRunnerOptions = {},
   ) {
     this.decoder = decoder;
     this.ignoreParseErrors = ignoreParseErrors;
@@ -57,6 +92,9 @@ export class SourceRunner {
     this.watermarkOf = table.watermark ? compileScalar(table.watermark.expr) : null;
     this.rowtimeIndex = table.watermark?.rowtimeIndex ?? -1;
     this.stats = { table: table.name, recordsIn: 0, badRecords: 0, badSamples: [], watermark: -Infinity };
+    this.clock = options.clock ?? Date.now;
+    const timeout = readIdleTimeout(table, options.settings);
+    this.idleTimeoutMs = reader.bounded || this.watermarkOf === null ? 0 : timeout;
   }
 
   get finished(): boolean {
@@ -67,19 +105,27 @@ export class SourceRunner {
   async step(maxRecords: number): Promise<StepResult> {
     if (this.ended) return 'end';
     const r = await this.reader.poll(maxRecords);
+    const now = this.clock();
     switch (r.kind) {
       case 'idle':
-        return 'idle';
+        this.waiting = r.waiting === true;
+        this.ensureSplit(this.reader.splits.length - 1, now);
+        this.advanceWatermark(now);
+        return this.waiting ? 'batch' : 'idle';
       case 'end':
         this.end();
         return 'end';
       case 'split-end':
-        this.ensureSplit(r.split);
+        this.waiting = false;
+        this.ensureSplit(Math.max(r.split, this.reader.splits.length - 1), now);
         this.splitEnded[r.split] = true;
-        this.advanceWatermark();
+        this.advanceWatermark(now);
         return 'batch';
       case 'batch':
-        this.processBatch(r.batch);
+        this.waiting = false;
+        this.processBatch(r.batch, now);
+        // Other splits may have become idle meanwhile, even if this batch moved nothing.
+        this.advanceWatermark(now);
         return 'batch';
     }
   }
@@ -107,16 +153,22 @@ export class SourceRunner {
     this.downstream.finish();
   }
 
-  private ensureSplit(split: number): void {
+  /** Makes sure splits 0..split are tracked; a split first seen now starts its idle time now. */
+  private ensureSplit(split: number, now: number): void {
     while (this.splitWatermarks.length <= split) {
       this.splitWatermarks.push(-Infinity);
       this.splitEnded.push(false);
     }
+    // After restore() the watermarks are known but not the activity: count from now.
+    while (this.lastActive.length < this.splitWatermarks.length) this.lastActive.push(now);
   }
 
-  private processBatch(batch: import('../../connectors/api.js').RawBatch): void {
+  private processBatch(batch: import('../../connectors/api.js').RawBatch, now: number): void {
     const split = batch.split;
-    this.ensureSplit(split);
+    this.ensureSplit(Math.max(split, this.reader.splits.length - 1), now);
+    this.lastActive[split] = now;
+    // The split is active again: the all-idle advance (if any) stops; the watermark stays where it is.
+    this.allIdle = null;
     const values = batch.values;
     const n = values.length;
     // Where each metadata column comes from, resolved once per batch: a per-record array or a split constant.
@@ -150,32 +202,65 @@ export class SourceRunner {
       this.stats.recordsIn++;
       down.process(row);
       if (wmOf !== null) {
+        const t = row[this.rowtimeIndex] as number;
+        if (t > this.maxEventTime) this.maxEventTime = t;
         const w = wmOf(row) as number;
         if (w > this.splitWatermarks[split]!) {
           this.splitWatermarks[split] = w;
-          this.advanceWatermark();
+          this.advanceWatermark(now);
         }
       }
     }
   }
 
-  /** Combined watermark = min over running splits; only ever moves forward. */
-  private advanceWatermark(): void {
+  /**
+   * Combined watermark = min over running splits that are not idle; only ever moves forward.
+   * Splits the reader knows about but that have not sent anything yet hold it back (until idle).
+   */
+  private advanceWatermark(now: number): void {
+    if (this.watermarkOf === null) return;
+    const timeout = this.idleTimeoutMs;
     let min = Infinity;
     let running = 0;
+    let active = 0;
     for (let s = 0; s < this.splitWatermarks.length; s++) {
       if (this.splitEnded[s]) continue;
       running++;
+      if (timeout > 0 && now - this.lastActive[s]! >= timeout) continue;
+      active++;
       const w = this.splitWatermarks[s]!;
       if (w < min) min = w;
     }
     // All known splits ended but the source is not over yet: hold the watermark until it is.
     if (running === 0) return;
-    // Splits the reader knows about but that have not sent anything yet hold the watermark back.
+    // Splits the reader knows about but this runner has not tracked yet hold the watermark back.
     if (this.splitWatermarks.length < this.reader.splits.length) return;
-    if (min > this.stats.watermark) {
-      this.stats.watermark = min;
-      this.downstream.onWatermark(min);
+    if (active === 0) {
+      this.advanceAllIdle(now);
+      return;
+    }
+    this.allIdle = null;
+    this.emit(min);
+  }
+
+  /** Every split idle: largest event time seen, then advancing with processing time. */
+  private advanceAllIdle(now: number): void {
+    if (this.waiting) {
+      // Records are on their way (broker reconnecting): the advance pauses, so they are not late.
+      if (this.allIdle !== null) this.allIdle = { base: this.stats.watermark, since: now };
+      return;
+    }
+    if (this.allIdle === null) {
+      if (this.maxEventTime === -Infinity) return; // nothing read yet: nothing to close
+      this.allIdle = { base: Math.max(this.maxEventTime, this.stats.watermark), since: now };
+    }
+    this.emit(this.allIdle.base + (now - this.allIdle.since));
+  }
+
+  private emit(wm: number): void {
+    if (wm > this.stats.watermark) {
+      this.stats.watermark = wm;
+      this.downstream.onWatermark(wm);
     }
   }
 
@@ -186,6 +271,29 @@ export class SourceRunner {
     this.stats.badRecords++;
     if (this.stats.badSamples.length < MAX_SAMPLES) this.stats.badSamples.push(`${where}: ${reason}: ${raw.length > 120 ? raw.slice(0, 120) + '…' : raw}`);
   }
+}
+
+/**
+ * The idle timeout of a table: its 'scan.watermark.idle-timeout', else the job's
+ * 'table.exec.source.idle-timeout', else DEFAULT_IDLE_TIMEOUT_MS. '0' or 'off' switches it off.
+ */
+function readIdleTimeout(table: TableDef, settings: ReadonlyMap<string, string> | undefined): number {
+  const option = table.options.optionalString(IDLE_TIMEOUT_OPTION);
+  if (option !== undefined) return isOff(option) ? 0 : table.options.durationMs(IDLE_TIMEOUT_OPTION, DEFAULT_IDLE_TIMEOUT_MS);
+  const setting = settings?.get(IDLE_TIMEOUT_SETTING);
+  if (setting !== undefined) return parseIdleTimeout(setting, `setting '${IDLE_TIMEOUT_SETTING}'`, table);
+  return DEFAULT_IDLE_TIMEOUT_MS;
+}
+
+function isOff(text: string): boolean {
+  return ['off', 'false', 'none'].includes(text.trim().toLowerCase());
+}
+
+function parseIdleTimeout(text: string, what: string, table: TableDef): number {
+  if (isOff(text)) return 0;
+  const ms = parseDurationMs(text);
+  if (ms === null) throw new OptionError(table.pos, `${what}: '${text}' is not a duration`, `write e.g. '30 s', '500 ms', '2 min', or '0' / 'off' to switch idleness off`);
+  return ms;
 }
 
 export function describeWatermark(wm: number): string {

@@ -805,7 +805,49 @@ export function compileTimestampParser(pattern: string, options: TimestampParser
   // the day, hour and minute; for them only the rest of the text is scanned.
   let cachedPrefix: string | null = null;
   const cachedState = new Float64Array(FIELD_COUNT);
+
+  // The seconds shortcut: when the prefix is followed by literals and fixed-width seconds, a text
+  // equal to the last successful one except for the seconds digits is that result moved by the
+  // difference in seconds. Parsing only reads forward from its position, so an equal tail (the text
+  // after the seconds) parses to the same fields; resolve() adds the seconds without checking them
+  // against anything. This skips the zone-name scan and resolve() for most records.
+  const secondsIndex = secondsShortcutIndex(elements, prefixLength);
+  const secondsWidth = secondsIndex < 0 ? 0 : elements[secondsIndex]!.minWidth;
+  /** The last successful text up to its seconds digits, and after them ('' length = none yet). */
+  let head: string | null = null;
+  let tail = '';
+  let textLength = -1;
+  /** That text's result minus its seconds. */
+  let base = 0;
+
+  /** The last text parsed and its result: records often share the second (a string compare is cheaper than any parse). */
+  let lastText: string | null = null;
+  let lastMs = 0;
+
   return (text) => {
+    if (text === lastText) {
+      if (stats) stats.prefixHits++;
+      return lastMs;
+    }
+    if (head !== null && text.length === textLength && text.startsWith(head) && text.endsWith(tail)) {
+      const at = head.length;
+      let seconds = 0;
+      let digits = true;
+      for (let i = at; i < at + secondsWidth; i++) {
+        const d = text.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) digits = false;
+        seconds = seconds * 10 + d;
+      }
+      if (digits && seconds <= 59) {
+        const ms = base + seconds * 1000;
+        if (ms >= -MAX_EPOCH_MS && ms <= MAX_EPOCH_MS) {
+          if (stats) stats.prefixHits++;
+          lastText = text;
+          lastMs = ms;
+          return ms;
+        }
+      }
+    }
     let pos: number;
     if (cachedPrefix !== null && text.startsWith(cachedPrefix)) {
       state.set(cachedState);
@@ -818,9 +860,35 @@ export function compileTimestampParser(pattern: string, options: TimestampParser
       cachedPrefix = text.slice(0, pos);
       cachedState.set(state);
     }
-    const end = parseElements(elements, prefixLength, elements.length, text, pos, state);
-    return end === text.length ? resolve(state) : null;
+    const secondsAt = secondsIndex < 0 ? -1 : parseElements(elements, prefixLength, secondsIndex, text, pos, state);
+    const end = parseElements(elements, secondsIndex < 0 ? prefixLength : secondsIndex, elements.length, text, secondsIndex < 0 ? pos : secondsAt, state);
+    const ms = end === text.length ? resolve(state) : null;
+    if (ms !== null && secondsAt >= 0) {
+      head = text.slice(0, secondsAt);
+      tail = text.slice(secondsAt + secondsWidth);
+      textLength = text.length;
+      base = ms - state[F_SECOND]! * 1000;
+    }
+    if (ms !== null) {
+      lastText = text;
+      lastMs = ms;
+    }
+    return ms;
   };
+}
+
+/**
+ * Where the seconds shortcut's seconds are: the index of a fixed-width `ss` that follows the cached
+ * prefix after literals only, when nothing after it sets the seconds again; -1 when none.
+ */
+function secondsShortcutIndex(elements: readonly Element[], prefixLength: number): number {
+  let i = prefixLength;
+  while (i < elements.length && elements[i]!.kind === K_LITERAL) i++;
+  const e = elements[i];
+  if (e === undefined || e.kind !== K_NUMBER || e.field !== F_SECOND || e.minWidth !== e.maxWidth || e.numberKind !== N_PLAIN) return -1;
+  const setsSeconds = (list: readonly Element[]): boolean =>
+    list.some((x) => (x.kind === K_NUMBER && x.field === F_SECOND) || (x.kind === K_OPTIONAL && setsSeconds(x.children)));
+  return setsSeconds(elements.slice(i + 1)) ? -1 : i;
 }
 
 /** The part of `pattern` whose parse the prefix cache reuses, or null when it cannot cache. */

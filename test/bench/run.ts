@@ -6,7 +6,7 @@
 //   npm run bench [-- --quick] [-- --only a,c] [-- --repeat 3] [-- --profile] [-- --write]
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -17,6 +17,8 @@ import { describeMachine, machineLine } from './machine.js';
 import { assertSucceeded, peakRssMethod, runChild, type ChildRun } from './measure.js';
 import { topSelfTime } from './profile.js';
 import { benchmarksMarkdown, grouped, megabytes, profileTable, resultTable, type ResultRow } from './report.js';
+import { kafkaCase } from './kafka.js';
+import { checkpointOverhead } from './checkpoint-overhead.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CLI = join(ROOT, 'dist/engine/cli/main.js');
@@ -24,10 +26,10 @@ const FLOOR = join(ROOT, 'dist/test/bench/floor-laundering.js');
 const JOBS = join(ROOT, 'test/bench/jobs');
 const NODE = process.execPath;
 
-const CASE_IDS = ['a', 'b', 'c', 'd', 'e'] as const;
+const CASE_IDS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
 type CaseId = (typeof CASE_IDS)[number];
 
-const FULL_SIZE = { a: 5_000_000, b: 2_000_000, c: 1_000_000 };
+const FULL_SIZE = { a: 5_000_000, b: 2_000_000, c: 1_000_000, d: 2_000_000 };
 const STARTUP_RUNS = 5;
 
 const TARGETS = { aRecordsPerSec: 1_600_000, aFloorFraction: 0.5, cPeakRssMb: 500, eStartupSec: 0.5 };
@@ -36,7 +38,8 @@ const HELP = `Usage: npm run bench -- [options]
 
   --quick          inputs 10x smaller (a smoke run; targets are for full size)
   --only a,c       run only these cases: a (laundering, file → CSV, + floor), b (JSON job),
-                   c (HOP, 1 M open keys), d (Kafka → CSV), e (startup)
+                   c (HOP, 1 M open keys), d (Kafka → CSV on the test rig's broker, or
+                   KAFKA_BROKERS, + raw consume rate), e (startup), f (checkpoint overhead on a)
   --repeat N       run a, b, c (and the floor) N times; report the median wall time (default 1)
   --set key=value  pass --set key=value to every engine run (repeatable), e.g.
                    --set execution.checkpointing.interval=off
@@ -123,7 +126,7 @@ async function prepareInputs(ctx: Context): Promise<Inputs> {
     console.log(`  (${id}) ${what}: ${grouped(inp.records)} records, ${megabytes(inp.bytes)} MB, ${how} — ${inp.path}`);
     return inp;
   };
-  if (wanted.has('a') || ctx.flags.profile) {
+  if (wanted.has('a') || wanted.has('f') || ctx.flags.profile) {
     const n = size(ctx, FULL_SIZE.a);
     inputs.a = show('a', 'dcos semicolon records', await ctx.inputs.dcos(n, n / 10_000));
   }
@@ -219,11 +222,38 @@ async function caseC(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
   return [row(`(c) HOP, ${grouped(keys)} keys open`, inp, run, `${rows} alerts as expected: ${rows === expected ? 'yes' : 'NO'}`)];
 }
 
-function caseD(): ResultRow[] {
-  // TODO(issue 7): measure Kafka → CSV once the kafkajs source lands: produce the case (a) input into
-  // a topic of the rig's broker (npm run kafka / test/rig), run a copy of laundering_file.sql with a
-  // 'kafka' source, --brokers and --until-idle, and report it like (a) (minus the idle wait).
-  return [{ label: '(d) Kafka → CSV', records: null, inputBytes: null, wallMs: null, peakRssKb: null, cpuMs: null, throughput: true, note: 'n/a (kafkajs source not built yet)' }];
+function caseD(ctx: Context): Promise<ResultRow[]> {
+  const n = size(ctx, FULL_SIZE.d);
+  const dir = join(ctx.root, 'runs', 'd');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'output'), { recursive: true });
+  return kafkaCase({
+    records: n,
+    plant: n / 10_000,
+    repeat: ctx.flags.repeat,
+    dir,
+    node: NODE,
+    cli: CLI,
+    rawReader: join(ROOT, 'dist/test/bench/kafka-raw.js'),
+    fileJob: join(JOBS, 'laundering_file.sql'),
+    sets: engineSets,
+    note: (l) => ctx.findings.note(l),
+    fail: (l) => ctx.findings.fail(l),
+    verdict: (met) => verdict(met, ctx),
+  });
+}
+
+function caseF(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
+  return checkpointOverhead({
+    input: inp,
+    workDir: (variant) => caseWorkDir(ctx.root, variant, inp, 'transactions.csv'),
+    run: (cwd, sets) =>
+      measured(`(f) engine ${sets.join(' ')}`, ctx.flags.repeat, () =>
+        runChild(NODE, [CLI, 'run', join(JOBS, 'laundering_file.sql'), '--quiet', ...[...engineSets, ...sets].flatMap((s) => ['--set', s])], { cwd }),
+      ),
+    note: (l) => ctx.findings.note(l),
+    fail: (l) => ctx.findings.fail(l),
+  });
 }
 
 async function caseE(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
@@ -318,8 +348,9 @@ async function main(argv: string[]): Promise<number> {
     ['a', 'laundering.sql on a file → CSV, and the hand-written floor', () => caseA(ctx, inputs.a!)],
     ['b', 'spending_pattern.sql (JSON) on a file → CSV', () => caseB(ctx, inputs.b!)],
     ['c', 'HOP with 1 M distinct keys open at once', () => caseC(ctx, inputs.c!)],
-    ['d', 'Kafka → CSV', () => caseD()],
+    ['d', 'Kafka → CSV', () => caseD(ctx)],
     ['e', 'startup', () => caseE(ctx, inputs.e!)],
+    ['f', 'checkpoint overhead: (a) with checkpoints off, default, 1 s, 100 ms', () => caseF(ctx, inputs.a!)],
   ];
   for (const [id, title, run] of cases) {
     if (!flags.only.has(id)) continue;
