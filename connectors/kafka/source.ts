@@ -8,6 +8,12 @@
 // group join, and records below the position already queued are dropped. So a rebalance or a
 // broker restart neither re-delivers nor skips records, although nothing is committed until the
 // runtime calls commit() (after the rows are safely in the sinks); offsets are never auto-committed.
+//
+// Nothing here blocks the job loop for long: poll() waits at most WAIT_SLICE_MS and says 'idle'
+// with `waiting` while the broker is away, commits run in the background, and partitions added to
+// the topics (or topics created that match 'topic-pattern') are found by a background metadata
+// check every 'scan.topic-partition-discovery.interval', then read from their earliest offset by
+// a replacement consumer (kafkajs subscribes to a fixed topic list).
 
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { ConnectorError } from '../../engine/errors.js';

@@ -34,6 +34,7 @@ export class Aggregation {
     this.aggCount = calls.length;
     this.mergeable = this.accumulators.every((a) => a.merge !== undefined);
     this.add = compileAdd(this.keyCount, this.argFns, this.accumulators);
+    this.fillWindowRow = compileFill(this.keyCount, 3, this.accumulators);
     const fns = this.keyFns;
     if (fns.length === 0) this.keyOf = () => 0;
     else if (fns.length === 1) this.keyOf = fns[0]!;
@@ -96,10 +97,17 @@ export class Aggregation {
 
   /** outputRow into an existing array (of at least that length). */
   fillOutputRow(g: GroupState, extra: number, out: unknown[]): void {
+    if (extra === 3) {
+      this.fillWindowRow(g, out);
+      return;
+    }
     const k = this.keyCount;
     for (let i = 0; i < k; i++) out[i] = g[i];
     for (let i = 0; i < this.aggCount; i++) out[k + extra + i] = this.accumulators[i]!.result(g[k + i]);
   }
+
+  /** fillOutputRow for window rows (3 window columns), generated once per job (see compileFill): it runs once per group and window. */
+  private readonly fillWindowRow: (g: GroupState, out: unknown[]) => void;
 
   groupToJSON(g: GroupState): unknown {
     const k = this.keyCount;
@@ -134,6 +142,16 @@ function compileAdd(k: number, argFns: readonly (((row: Row) => unknown) | null)
   });
   const factory = new Function(...names, `return function add(g, r) {\n${body.join('\n')}\n};`) as (...fns: unknown[]) => (g: GroupState, row: Row) => void;
   return factory(...values);
+}
+
+/** fillOutputRow as one generated function, for the reason given at compileAdd. */
+function compileFill(k: number, extra: number, accumulators: readonly Accumulator[]): (g: GroupState, out: unknown[]) => void {
+  const names = accumulators.map((_, i) => `result${i}`);
+  const body: string[] = [];
+  for (let i = 0; i < k; i++) body.push(`out[${i}] = g[${i}];`);
+  accumulators.forEach((_, i) => body.push(`out[${k + extra + i}] = result${i}(g[${k + i}]);`));
+  const factory = new Function(...names, `return function fill(g, out) {\n${body.join('\n')}\n};`) as (...fns: unknown[]) => (g: GroupState, out: unknown[]) => void;
+  return factory(...accumulators.map((a) => a.result));
 }
 
 /**

@@ -281,6 +281,24 @@ export function makeDynamicLike(): (s: string, pattern: string) => boolean {
 // ---------------------------------------------------------------------------------------------
 // Time
 
+/**
+ * Texts of the whole numbers 0..SMALL_TEXTS-1, made on first use. CAST(amount AS STRING) and the
+ * like run once per record on small ids and amounts: a table read instead of a number-to-string
+ * conversion and a new string each time (at most 64 Ki short strings, about 2 MB).
+ */
+const SMALL_TEXTS = 65_536;
+/** Allocated whole when first needed, so that it stays a plain (not a sparse) array. */
+let smallTexts: (string | undefined)[] | null = null;
+
+/** An integral value as text (CAST(x AS STRING)). */
+export function integralText(n: number): string {
+  if (n >= 0 && n < SMALL_TEXTS && (n | 0) === n) {
+    smallTexts ??= new Array<string | undefined>(SMALL_TEXTS).fill(undefined);
+    return (smallTexts[n] ??= String(n));
+  }
+  return String(n);
+}
+
 /** TO_TIMESTAMP(s) / CAST(s AS TIMESTAMP): SQL timestamp text to epoch ms, null if unparseable. */
 export const parseTimestamp = parseSqlTimestamp;
 
@@ -457,7 +475,7 @@ export function castFunction(from: SqlType, to: SqlType): CastFn | null {
   }
 
   if (t === 'STRING') {
-    if (isIntegral(from)) return (n: number) => String(n);
+    if (isIntegral(from)) return integralText;
     if (isApproxNumeric(from)) return formatDouble;
     if (f === 'DECIMAL') {
       const scale = from.scale ?? 0;

@@ -11,7 +11,7 @@ import { buildJob, type BuiltJob } from '../runtime/build.js';
 import { runJob } from '../runtime/job.js';
 import { parseSqlFile } from '../sql/parse.js';
 import { planJob } from '../plan/planner.js';
-import { CheckpointStore, checkpointPath, restoreJob } from '../state/checkpoints.js';
+import { CheckpointStore, checkpointPath, resolvePendingCheckpoint, restoreJob } from '../state/checkpoints.js';
 import { parseDurationMs } from '../options.js';
 import { FintransError, OptionError } from '../errors.js';
 import { valueToText } from '../values.js';
@@ -146,6 +146,8 @@ async function main(): Promise<number> {
     const path = checkpointPath(job.plan, config.cwd);
     store = CheckpointStore.open(path);
     if (config.fresh) store.clear();
+    // A run that died while its transactional (exactly-once Kafka) sinks committed left a pending checkpoint: settle it.
+    await resolvePendingCheckpoint(job, store);
     const cp = store.latest();
     if (cp) {
       try {

