@@ -217,6 +217,62 @@ export interface KafkaClient {
   destroyLeftoverSockets(): void;
 }
 
+/**
+ * Node's codes for a broker certificate this client rejects (unknown CA, self-signed, expired, not
+ * for this host). Retrying cannot fix these, but kafkajs reports them as retriable connection
+ * errors (about 45 s of CLIENT_RETRY before a job fails), so createKafka checks them up front.
+ */
+const CERT_ERROR = /^(?:UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_|ERR_TLS_CERT_ALTNAME_INVALID)/;
+
+/** One TLS handshake with a broker: its certificate error, or undefined (accepted, unreachable or slow: kafkajs deals with those). */
+function certificateError(broker: string, ssl: ConnectionOptions, timeoutMs: number): Promise<NodeJS.ErrnoException | undefined> {
+  const at = broker.lastIndexOf(':');
+  const host = broker.slice(0, at);
+  return new Promise((done) => {
+    const socket = tlsConnect({ host, port: Number(broker.slice(at + 1)), ...(isIP(host) ? {} : { servername: host }), ...ssl });
+    const finish = (e?: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      socket.destroy();
+      done(e);
+    };
+    const timer = setTimeout(() => finish(), timeoutMs);
+    socket.once('secureConnect', () => finish());
+    socket.once('error', (e: NodeJS.ErrnoException) => finish(e.code !== undefined && CERT_ERROR.test(e.code) ? e : undefined));
+  });
+}
+
+/** Makes every admin/producer/consumer connect() check the seed brokers' certificates first (once per client). */
+function checkCertificatesOnConnect(kafka: Kafka, settings: KafkaClientSettings): void {
+  const ssl = settings.kafka.ssl === true ? {} : (settings.kafka.ssl as ConnectionOptions);
+  let checked: Promise<void> | undefined;
+  const check = () =>
+    (checked ??= (async () => {
+      for (const broker of settings.brokers) {
+        const e = await certificateError(broker, ssl, settings.kafka.connectionTimeout ?? 3_000);
+        if (e) {
+          throw new Error(
+            `the TLS certificate of broker ${broker} is not accepted: ${e.message} (check 'properties.ssl.ca.location'` +
+              `${e.code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? ', and that the bootstrap servers use a host name the certificate names' : ''})`,
+          );
+        }
+      }
+    })());
+  const wrap = <C extends { connect(): Promise<void> }>(client: C): C => {
+    const connect = client.connect.bind(client);
+    client.connect = async () => {
+      await check();
+      return connect();
+    };
+    return client;
+  };
+  const admin = kafka.admin.bind(kafka);
+  const producer = kafka.producer.bind(kafka);
+  const consumer = kafka.consumer.bind(kafka);
+  kafka.admin = (config) => wrap(admin(config));
+  kafka.producer = (config) => wrap(producer(config));
+  kafka.consumer = (config) => wrap(consumer(config));
+}
+
 export function createKafka(settings: KafkaClientSettings): KafkaClient {
   const sockets = new Set<Socket>();
   // kafkajs' own socket factory, plus bookkeeping.
@@ -229,8 +285,10 @@ export function createKafka(settings: KafkaClientSettings): KafkaClient {
     socket.once('close', () => sockets.delete(socket));
     return socket;
   };
+  const kafka = new Kafka({ ...settings.kafka, socketFactory });
+  if (settings.kafka.ssl) checkCertificatesOnConnect(kafka, settings);
   return {
-    kafka: new Kafka({ ...settings.kafka, socketFactory }),
+    kafka,
     destroyLeftoverSockets() {
       for (const s of sockets) {
         // 'end' runs kafkajs' own teardown for the connection (its request-queue timers keep the
