@@ -80,6 +80,8 @@ Planted cases (transfer formats only):
 Where to (one of; default stdout):
   --out FILE        write lines to FILE (fast); - is stdout
   --to TOPIC        send to a Kafka topic; for fintrans write --to cities (each record's city topic)
+  --brokers H:P,..  that topic on a Kafka cluster (or KAFKA_BROKERS); default: the embedded store
+  --property K=V    a Kafka client property, repeatable (security.protocol=SASL_SSL, sasl.mechanism=...)
 
   -h, --help        show this help
 

@@ -11,25 +11,37 @@ import { openKafkaTopicWriter, tailKafkaTopic } from '../../connectors/kafka/top
 import { parseFlags, UsageError } from './args.js';
 import type { ExtraCommand } from './extra.js';
 
-function brokersFrom(argv: string[]): { brokers?: string; rest: string[] } {
+/**
+ * The Kafka flags generate and tail share: --brokers (or KAFKA_BROKERS) and --property key=value,
+ * repeatable, with the Java client's names as a job's 'properties.*' (SASL, SSL), like
+ * kafka-console-producer's --producer-property.
+ */
+function kafkaFlagsFrom(argv: string[], command: string): { brokers?: string; properties: Map<string, string>; rest: string[] } {
   const rest: string[] = [];
+  const properties = new Map<string, string>();
   let brokers = process.env.KAFKA_BROKERS || undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--brokers') brokers = argv[++i];
     else if (a.startsWith('--brokers=')) brokers = a.slice('--brokers='.length);
-    else rest.push(a);
+    else if (a === '--property' || a.startsWith('--property=')) {
+      const kv = a === '--property' ? argv[++i] : a.slice('--property='.length);
+      const eq = kv?.indexOf('=') ?? -1;
+      if (!kv || eq <= 0) throw new UsageError(`${command}: --property needs key=value, e.g. --property security.protocol=SASL_SSL`);
+      properties.set(kv.slice(0, eq).replace(/^properties\./, ''), kv.slice(eq + 1));
+    } else rest.push(a);
   }
-  return { brokers, rest };
+  if (properties.size > 0 && brokers === undefined) throw new UsageError(`${command}: --property is for Kafka: give --brokers too`);
+  return { brokers, properties, rest };
 }
 
 /** Client settings for --brokers, or undefined for the embedded store. */
-function kafkaSettings(brokers: string | undefined, command: string): KafkaClientSettings | undefined {
+function kafkaSettings(brokers: string | undefined, properties: ReadonlyMap<string, string>, command: string): KafkaClientSettings | undefined {
   if (brokers === undefined) return undefined;
   try {
-    return kafkaClientSettings(brokers, new Map(), process.cwd(), `fintrans-sql-${command}`);
+    return kafkaClientSettings(brokers, properties, process.cwd(), `fintrans-sql-${command}`);
   } catch (e) {
-    if (e instanceof KafkaPropertyError) throw new UsageError(`${command}: --brokers: ${e.message}`);
+    if (e instanceof KafkaPropertyError) throw new UsageError(`${command}: ${e.message}`);
     throw e;
   }
 }
@@ -74,12 +86,12 @@ const generateCommand: ExtraCommand = {
   usage: 'generate [options]',
   summary: 'write transactions (seed formats, planted laundering) to a topic, file or stdout',
   async run(argv) {
-    const { brokers, rest } = brokersFrom(argv);
+    const { brokers, properties, rest } = kafkaFlagsFrom(argv, 'generate');
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(GENERATE_HELP + '\n');
       return 0;
     }
-    const kafka = kafkaSettings(brokers, 'generate');
+    const kafka = kafkaSettings(brokers, properties, 'generate');
     const cwd = process.cwd();
     return runGenerate(rest, {
       stdout: process.stdout,
@@ -92,24 +104,25 @@ const generateCommand: ExtraCommand = {
   },
 };
 
-export const TAIL_HELP = `Usage: fintrans-sql tail <topic> [--follow] [--prefix <text>] [--from-end] [--brokers <h:p,...>]
+export const TAIL_HELP = `Usage: fintrans-sql tail <topic> [--follow] [--prefix <text>] [--from-end] [--brokers <h:p,...>] [--property k=v]
 
 Prints the records a job wrote to a topic, one per line (the seeds' viewer). Without --follow it
 prints what is there and exits; with --follow it keeps waiting for more (Ctrl-C to stop).
 Reads the embedded topic store, or Kafka with --brokers (or KAFKA_BROKERS); on Kafka it joins no
-existing consumer group and commits nothing.
+existing consumer group and commits nothing. --property key=value (repeatable) passes a Kafka
+client property, as 'properties.*' does in a job (e.g. security.protocol=SASL_SSL).
 
 Examples:
   fintrans-sql tail fraud
   fintrans-sql tail fraud --follow --prefix 'Detected Fraud: '
-  fintrans-sql tail fraud --brokers localhost:9092`;
+  fintrans-sql tail fraud --brokers localhost:9092
+  fintrans-sql tail fraud --brokers kafka:9094 --property security.protocol=SSL --property ssl.ca.location=ca.pem`;
 
 const TAIL_FLAGS = {
   help: { type: 'boolean', short: 'h' },
   follow: { type: 'boolean', short: 'f' },
   prefix: { type: 'string' },
   'from-end': { type: 'boolean' },
-  brokers: { type: 'string' },
 } as const;
 
 const tailCommand: ExtraCommand = {
@@ -117,14 +130,15 @@ const tailCommand: ExtraCommand = {
   usage: 'tail <topic>',
   summary: "print what a job writes to a topic (e.g. 'fraud')",
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, TAIL_FLAGS, 'tail');
+    const { brokers, properties, rest } = kafkaFlagsFrom(argv, 'tail');
+    const { values, positionals } = parseFlags(rest, TAIL_FLAGS, 'tail');
     if (values.help) {
       process.stdout.write(TAIL_HELP + '\n');
       return 0;
     }
     if (positionals.length !== 1) throw new UsageError(`tail: give one topic name\n  see 'fintrans-sql tail --help'`);
     const topic = positionals[0]!;
-    const kafka = kafkaSettings(values.brokers ?? (process.env.KAFKA_BROKERS || undefined), 'tail');
+    const kafka = kafkaSettings(brokers, properties, 'tail');
     if (kafka) return tailKafka(kafka, topic, values.prefix ?? '', values.follow ?? false, values['from-end'] ?? false);
     const store = TopicStore.open(defaultStoreDir(process.cwd()));
     const prefix = values.prefix ?? '';

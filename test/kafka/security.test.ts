@@ -2,8 +2,8 @@
 // names ('properties.security.protocol', 'properties.sasl.mechanism', 'properties.sasl.jaas.config',
 // 'properties.ssl.ca.location') over SASL_SSL with PLAIN and SCRAM, over SSL alone, and the errors
 // a user sees for a wrong password or an untrusted broker certificate.
-// One KRaft broker with three listeners: PLAINTEXT (the test's own admin/producer/consumer, and
-// `generate`, which has no way to take security properties), SSL and SASL_SSL.
+// One KRaft broker with three listeners: PLAINTEXT (the test's own admin/producer/consumer), SSL
+// and SASL_SSL; `generate` writes through SASL_SSL with --property.
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,7 +135,18 @@ describe("'kafka' connector against a secured broker (SASL_SSL, SSL)", () => {
     needsKafka(ctx);
     const dir = mkdtempSync(join(tmpdir(), 'fintrans-kafka-sec-'));
     await createTopics('plain-in', 'plain-out');
-    ok(runCli(['generate', '--to', 'plain-in', '--count', '400', '--brokers', rig!.bootstrap], dir), 'generate');
+    ok(
+      runCli(
+        [
+          'generate', '--to', 'plain-in', '--count', '400', '--brokers', saslBootstrap(),
+          '--property', 'security.protocol=SASL_SSL', '--property', 'sasl.mechanism=PLAIN',
+          '--property', `sasl.username=${security!.plain.name}`, '--property', `sasl.password=${security!.plain.password}`,
+          '--property', `ssl.ca.location=${security!.caPath}`,
+        ],
+        dir,
+      ),
+      'generate through SASL_SSL',
+    );
     const input = await readAll('plain-in');
     expect(input).toHaveLength(400);
     const job = copyJob(
