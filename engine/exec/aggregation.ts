@@ -5,6 +5,7 @@ import type { AggregateCall, Expr } from '../plan/expr.js';
 import type { Row } from '../types.js';
 import { createAccumulator, type Accumulator } from './aggregates.js';
 import { compileScalar } from './compile.js';
+import { KeyIndex } from './key-index.js';
 
 /**
  * One group's state, flat: its key values first, then one accumulator state per aggregate call
@@ -155,18 +156,26 @@ function compileFill(k: number, extra: number, accumulators: readonly Accumulato
 }
 
 /**
- * The groups of one window (or of a running aggregate) in one Map. Two whole-number keys (the
- * usual sender, receiver) are packed into one number, so finding a group builds no string and no
- * nested Map; anything else uses Aggregation.keyOf.
+ * The groups of one window (or of a running aggregate). Two whole-number keys (the usual sender,
+ * receiver) are packed into one number, so finding a group builds no string and no nested Map;
+ * anything else uses Aggregation.keyOf. Keys are indexed by KeyIndex.
  */
 export class GroupTable {
-  private readonly map = new Map<unknown, GroupState>();
+  /** Groups in order of first appearance, their keys alongside, and key → position. */
+  private readonly groups: GroupState[] = [];
+  private readonly keys: unknown[] = [];
+  private readonly index: KeyIndex;
   private readonly keyOfValues: (values: readonly unknown[]) => unknown;
   private readonly k: number;
   private readonly f0: ((row: Row) => unknown) | undefined;
   private readonly f1: ((row: Row) => unknown) | undefined;
 
-  constructor(private readonly agg: Aggregation) {
+  /** `expectedSize`: how many groups it will probably hold (e.g. the previous window's), to size the index once. */
+  constructor(
+    private readonly agg: Aggregation,
+    expectedSize = 0,
+  ) {
+    this.index = new KeyIndex(expectedSize);
     this.k = agg.keyCount;
     this.f0 = agg.keyFns[0];
     this.f1 = agg.keyFns[1];
@@ -174,7 +183,7 @@ export class GroupTable {
   }
 
   get size(): number {
-    return this.map.size;
+    return this.groups.length;
   }
 
   /** The group of `row`, created when new. */
@@ -183,39 +192,44 @@ export class GroupTable {
       const a = this.f0!(row);
       const b = this.f1!(row);
       const key = pairKey(a, b);
-      let g = this.map.get(key);
-      if (g === undefined) {
-        g = this.agg.newPairGroup(a, b);
-        this.map.set(key, g);
-      }
-      return g;
+      const i = this.index.find(key);
+      return i >= 0 ? this.groups[i]! : this.append(key, this.agg.newPairGroup(a, b));
     }
     const key = this.agg.keyOf(row);
-    let g = this.map.get(key);
-    if (g === undefined) {
-      g = this.agg.newGroupFor(row);
-      this.map.set(key, g);
-    }
+    const i = this.index.find(key);
+    return i >= 0 ? this.groups[i]! : this.append(key, this.agg.newGroupFor(row));
+  }
+
+  private append(key: unknown, g: GroupState): GroupState {
+    this.index.add(key, this.groups.length);
+    this.groups.push(g);
+    this.keys.push(key);
     return g;
   }
 
-  /** The group under a Map key taken from entries() of a GroupTable of the same Aggregation. */
+  /** The group under a key taken from keyAt() of a GroupTable of the same Aggregation. */
   lookup(key: unknown): GroupState | undefined {
-    return this.map.get(key);
+    const i = this.index.find(key);
+    return i >= 0 ? this.groups[i] : undefined;
   }
 
-  /** [Map key, group] pairs, in insertion order. */
-  entries(): IterableIterator<[unknown, GroupState]> {
-    return this.map.entries();
+  /** The key and the group at a position (0 ≤ i < size, in order of first appearance). */
+  keyAt(i: number): unknown {
+    return this.keys[i];
+  }
+
+  groupAt(i: number): GroupState {
+    return this.groups[i]!;
   }
 
   /** Puts back a restored group. */
   insert(g: GroupState): void {
-    this.map.set(this.keyOfValues(g.slice(0, this.k)), g);
+    this.append(this.keyOfValues(g.slice(0, this.k)), g);
   }
 
-  values(): IterableIterator<GroupState> {
-    return this.map.values();
+  /** The groups in order of first appearance. */
+  values(): readonly GroupState[] {
+    return this.groups;
   }
 }
 

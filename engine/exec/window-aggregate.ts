@@ -62,7 +62,9 @@ export class WindowAggregateOperator implements Operator {
   private window(start: number, end: number): WindowState {
     let w = this.windows.get(end);
     if (w === undefined) {
-      w = { start, end, groups: new GroupTable(this.agg) };
+      // Sized like the latest window opened before it: consecutive windows hold similar numbers of groups.
+      const previous = this.order[this.order.length - 1];
+      w = { start, end, groups: new GroupTable(this.agg, previous?.groups.size ?? 0) };
       this.windows.set(end, w);
       this.insertOrdered(w);
     }

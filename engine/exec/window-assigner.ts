@@ -4,9 +4,16 @@
 
 import type { WindowSpec } from '../plan/logical.js';
 
+const EXACT = 2 ** 52;
+
 /** floor((t - offset) / step) * step + offset, correct for negative t too. */
 export function alignedStart(t: number, step: number, offset: number): number {
-  const r = (t - offset) % step;
+  const x = t - offset;
+  // A rounded division and Math.floor instead of %, which on doubles (epoch ms exceed 2^31) is a
+  // call to fmod: it runs for every record. Exact while |x| < 2^52 (any TIMESTAMP): the quotient's
+  // rounding cannot reach the next whole number.
+  if (x < EXACT && x > -EXACT) return Math.floor(x / step) * step + offset;
+  const r = x % step;
   return t - (r < 0 ? r + step : r);
 }
 

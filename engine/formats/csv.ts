@@ -92,7 +92,9 @@ class CsvDecoder implements RecordDecoder {
     this.converters = columns.map((c) => textConverter(c.type, parseSqlTimestamp, 'csv', c.name));
     this.emptyIsNull = columns.map((c) => c.type.name !== 'STRING');
     this.nullable = columns.map((c) => c.type.nullable);
-    this.integral = columns.map((c) => isIntegral(c.type));
+    // storeIntegral reads digits before it looks for the delimiter: not with a digit or '-' as one.
+    const digitDelimiter = /[0-9-]/.test(o.delimiter);
+    this.integral = columns.map((c) => !digitDelimiter && isIntegral(c.type));
     this.minValue = columns.map((c) => (isIntegral(c.type) ? integralRange(c.type)[0] : 0));
     this.maxValue = columns.map((c) => (isIntegral(c.type) ? integralRange(c.type)[1] : 0));
     this.delimiter = o.delimiter;
@@ -112,7 +114,10 @@ class CsvDecoder implements RecordDecoder {
     if (this.allowComments && line.charCodeAt(0) === 35 /* # */) return SKIP_RECORD;
 
     const plain = this.decodePlain(line, row);
-    if (plain !== QUOTED) return plain;
+    if (plain === null) return null;
+    // A line the fast path rejects gets the quoted path's verdict when it holds a quote anywhere
+    // (its message may be about the quoting); errors are rare, so the extra search costs nothing.
+    if (plain !== QUOTED && (this.quoteCode === -1 || line.indexOf(this.quote) === -1)) return plain;
 
     const splitProblem = this.splitQuoted(line);
     if (splitProblem !== null) return splitProblem;
@@ -126,51 +131,59 @@ class CsvDecoder implements RecordDecoder {
   }
 
   /**
-   * The fast path, for lines without quote or escape characters: each field is the text between
-   * two delimiters (found by indexOf, which beats a char loop). An integral field is read from the
-   * line's char codes without a substring (most fields of a typical record are numbers); anything
-   * unusual in it (blanks, a '+', bad text, a null literal) goes through store() with the field's
-   * text, so values and messages are those of the general path. QUOTED: use the quoted path.
+   * The fast path, for lines without escape characters and without a field that starts with the
+   * quote character: each field is then the text between two delimiters (a quote inside an
+   * unquoted field is plain text on the quoted path too). An integral field is read digit by digit from the line, which also finds its
+   * end, so it needs neither a substring nor a delimiter search (most fields of a typical record
+   * are numbers). Anything else in it (blanks, a '+', bad text, a null literal, a value out of
+   * range) goes through store() with the field's text, so values and messages are those of the
+   * general path. Other fields are found with indexOf, which beats a char loop. QUOTED: use the
+   * quoted path.
    */
   private decodePlain(line: string, row: Row): string | null | typeof QUOTED {
-    if ((this.quoteCode !== -1 && line.indexOf(this.quote) !== -1) || (this.escapeCode !== -1 && line.indexOf(this.escape) !== -1)) return QUOTED;
+    if (this.escapeCode !== -1 && line.indexOf(this.escape) !== -1) return QUOTED;
     const last = this.count - 1;
+    const len = line.length;
     let start = 0;
     for (let i = 0; i <= last; i++) {
-      let end = line.indexOf(this.delimiter, start);
-      if (i < last) {
-        if (end === -1) return this.fieldCountProblem(line);
-      } else {
-        if (end !== -1) return this.fieldCountProblem(line);
-        end = line.length;
-      }
-      if (!this.integral[i] || !this.storeIntegral(i, line, start, end, row)) {
+      if (line.charCodeAt(start) === this.quoteCode) return QUOTED;
+      let end = this.integral[i] ? this.storeIntegral(i, line, start, row) : -1;
+      if (end === -1) {
+        end = line.indexOf(this.delimiter, start);
+        if (end === -1) end = len;
         const problem = this.store(i, line.slice(start, end), row, line);
         if (problem !== null) return problem;
       }
+      if (i < last ? end === len : end !== len) return this.fieldCountProblem(line);
       start = end + 1;
     }
     if (this.count === 0) return this.fieldCountProblem(line);
     return null;
   }
 
-  /** An optionally negative run of digits within the column's range into the row; false when the field is anything else. */
-  private storeIntegral(i: number, line: string, start: number, end: number, row: Row): boolean {
-    if (this.nullLiteral !== undefined) return false;
+  /**
+   * Reads an optionally negative run of digits at `start` into the row when it is the whole field
+   * (followed by the delimiter or the end of the line) and within the column's range, and returns
+   * where the field ends; -1 when the field is anything else.
+   */
+  private storeIntegral(i: number, line: string, start: number, row: Row): number {
+    if (this.nullLiteral !== undefined) return -1;
+    const len = line.length;
     let at = start;
     const negative = line.charCodeAt(at) === 45; /* - */
     if (negative) at++;
-    if (at >= end) return false;
+    const digitsFrom = at;
     let v = 0;
-    for (; at < end; at++) {
+    for (; at < len; at++) {
       const d = line.charCodeAt(at) - 48;
-      if (d < 0 || d > 9) return false;
+      if (d < 0 || d > 9) break;
       v = v * 10 + d;
     }
+    if (at === digitsFrom || (at < len && line.charCodeAt(at) !== this.delimiterCode)) return -1;
     if (negative) v = 0 - v;
-    if (v < this.minValue[i]! || v > this.maxValue[i]!) return false;
+    if (v < this.minValue[i]! || v > this.maxValue[i]!) return -1;
     row[this.rowIndex[i]!] = v;
-    return true;
+    return at;
   }
 
   /** Converts field `i` into the row; returns a reason when it does not convert. */
