@@ -233,6 +233,27 @@ export class TopicStore {
     );
   }
 
+  /**
+   * Grows a topic to `partitions` partitions (Kafka's createPartitions: counts only go up; the
+   * existing partitions and their records stay). No-op if it already has that many. Running
+   * embedded sources pick the new partitions up at their next discovery.
+   */
+  addPartitions(name: string, partitions: number): void {
+    checkPartitionCount(name, partitions);
+    this.write(`add partitions to topic '${name}'`, () =>
+      this.runTx.immediate(() => {
+        const t = this.requireTopic(name);
+        if (partitions < t.partitions) {
+          throw new ConnectorError(
+            `topic '${name}' has ${t.partitions} partition(s): it cannot shrink to ${partitions}\n` +
+              `  hint: partitions can only be added (as in Kafka); delete the topic to start over`,
+          );
+        }
+        if (partitions > t.partitions) this.db.prepare('UPDATE topics SET partitions = ? WHERE id = ?').run(partitions, t.id);
+      }),
+    );
+  }
+
   topics(): { name: string; partitions: number }[] {
     return this.selectTopics.all();
   }

@@ -13,7 +13,7 @@ import { planJob } from '../plan/planner.js';
 import { buildJob } from '../runtime/build.js';
 import { FintransError } from '../errors.js';
 import { displayPath } from '../cli/job-files.js';
-import { JobSupervisor } from './supervisor.js';
+import { JobSupervisor, heartbeatFromEnv, type HeartbeatOptions } from './supervisor.js';
 
 export interface ManagerOptions {
   readonly dir: string;
@@ -23,6 +23,8 @@ export interface ManagerOptions {
   /** Where lifecycle lines go (stderr). */
   readonly log: (line: string) => void;
   readonly rescanMs?: number;
+  /** When a silent job process is flagged unresponsive and killed; default from FINTRANS_UP_HEARTBEAT_TIMEOUT / _GRACE (10 s / 20 s). */
+  readonly heartbeat?: HeartbeatOptions;
 }
 
 export interface ManagerEvent {
@@ -46,7 +48,11 @@ export class JobManager {
   private closed = false;
   private listError: string | undefined;
 
-  constructor(private readonly opts: ManagerOptions) {}
+  private readonly heartbeat: HeartbeatOptions;
+
+  constructor(private readonly opts: ManagerOptions) {
+    this.heartbeat = opts.heartbeat ?? heartbeatFromEnv();
+  }
 
   /** Something changed (status, figures, events): for the live dashboard. */
   onChange(fn: () => void): () => void {
@@ -143,7 +149,7 @@ export class JobManager {
     const sup = new JobSupervisor(id, file, displayPath(file, this.opts.cwd), { cwd: this.opts.cwd, settings: this.opts.settings, fresh: this.opts.fresh }, {
       log: (job, level, message) => this.log(job, level, message),
       changed: () => this.changed(),
-    });
+    }, this.heartbeat);
     this.jobs.set(id, sup);
     const error = this.validate(file, text);
     if (error) {

@@ -4,7 +4,7 @@
 
 import type { JobView, StatusView } from './status.js';
 
-const STATUSES = ['starting', 'running', 'finished', 'failed', 'stopping', 'stopped', 'invalid'] as const;
+const STATUSES = ['starting', 'running', 'unresponsive', 'finished', 'failed', 'stopping', 'stopped', 'invalid'] as const;
 
 function label(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -27,8 +27,11 @@ const one = (f: (j: JobView) => number | null) => (j: JobView): [Record<string, 
 };
 
 export const FAMILIES: readonly Family[] = [
-  { name: 'fintrans_job_up', type: 'gauge', help: '1 while the job runs (its process started and not finished, failed or stopped).', samples: one((j) => (j.status === 'running' || j.status === 'starting' ? 1 : 0)) },
+  { name: 'fintrans_job_up', type: 'gauge', help: '1 while the job runs (starting or running); 0 when it is unresponsive, finished, failed or stopped.', samples: one((j) => (j.status === 'running' || j.status === 'starting' ? 1 : 0)) },
   { name: 'fintrans_job_status', type: 'gauge', help: "1 for the job's current status.", samples: (j) => STATUSES.map((s) => [{ status: s }, j.status === s ? 1 : 0]) },
+  { name: 'fintrans_job_unresponsive', type: 'gauge', help: "1 while the job's process has sent no figures for the heartbeat timeout (it is killed and restarted after the grace period).", samples: one((j) => (j.status === 'unresponsive' ? 1 : 0)) },
+  { name: 'fintrans_job_last_report_age_seconds', type: 'gauge', help: "Seconds since the job's process last reported (twice a second when healthy); absent when no process runs.", samples: one((j) => (j.silentMs === null ? null : j.silentMs / 1000)) },
+  { name: 'fintrans_job_unresponsive_kills_total', type: 'counter', help: 'Processes of the job killed (and restarted) for being unresponsive since up started.', samples: one((j) => j.unresponsiveKills) },
   { name: 'fintrans_job_restarts_total', type: 'counter', help: 'Restarts after a failure since up started.', samples: one((j) => j.restarts) },
   { name: 'fintrans_job_start_time_seconds', type: 'gauge', help: "When the job's current run started (Unix seconds).", samples: one((j) => (j.startedAt === null ? null : j.startedAt / 1000)) },
   { name: 'fintrans_job_invalid_edit', type: 'gauge', help: ' 1 when the file holds an edit that does not validate (the previous version keeps running).', samples: one((j) => (j.rejected ? 1 : 0)) },

@@ -13,6 +13,12 @@ export interface JobView {
   readonly pid: number | null;
   readonly startedAt: number | null;
   readonly restarts: number;
+  /** Of those, restarts of a process killed for being unresponsive. */
+  readonly unresponsiveKills: number;
+  /** While the process runs: ms since it last reported (figures twice a second when healthy). */
+  readonly silentMs: number | null;
+  /** Unresponsive: when the process is killed if it stays silent (epoch ms). */
+  readonly killAt: number | null;
   readonly nextRestartAt: number | null;
   readonly error: string | null;
   /** A newer version of the file that does not validate (the shown figures are the running version's). */
@@ -56,6 +62,9 @@ export function statusView(m: JobManager, dir: string): StatusView {
         pid: s.pid ?? null,
         startedAt: s.startedAt ?? null,
         restarts: s.restarts,
+        unresponsiveKills: s.unresponsiveKills,
+        silentMs: s.pid !== undefined && s.lastReportAt !== undefined ? now - s.lastReportAt : null,
+        killAt: s.killAt ?? null,
         nextRestartAt: s.nextRestartAt ?? null,
         error: s.error ?? null,
         rejected: s.rejected ? { error: s.rejected.error, at: s.rejected.at } : null,

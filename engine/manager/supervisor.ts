@@ -1,12 +1,44 @@
 // One job under `fintrans-sql up`: its child process, its status, its latest figures, and its
 // restarts. A failed run is restarted with exponential backoff (1 s, 2 s, 4 s … 30 s; reset after
 // a minute of healthy running); a finished run (bounded input complete) is not.
+//
+// Heartbeat: a running job's process reports its figures twice a second. One that has sent
+// nothing for `heartbeat.timeoutMs` (stuck in a blocking loop, swapping) is 'unresponsive'; if it
+// is still silent `heartbeat.graceMs` later it is killed (SIGKILL) and restarted like a failed run,
+// from its last checkpoint. A process that reports again in between is 'running' again.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { OptionError } from '../errors.js';
+import { parseDurationMs } from '../options.js';
 import type { ChildMessage, JobStats, WorkerConfig } from './protocol.js';
 
-export type JobStatus = 'starting' | 'running' | 'finished' | 'failed' | 'stopping' | 'stopped' | 'invalid';
+export type JobStatus = 'starting' | 'running' | 'unresponsive' | 'finished' | 'failed' | 'stopping' | 'stopped' | 'invalid';
+
+/** When a running job's silent process is flagged and when it is killed; timeoutMs 0 = no check. */
+export interface HeartbeatOptions {
+  /** No figures for this long: 'unresponsive'. */
+  readonly timeoutMs: number;
+  /** Still silent this long after that: killed and restarted. */
+  readonly graceMs: number;
+}
+
+export const HEARTBEAT_TIMEOUT_ENV = 'FINTRANS_UP_HEARTBEAT_TIMEOUT';
+export const HEARTBEAT_GRACE_ENV = 'FINTRANS_UP_HEARTBEAT_GRACE';
+export const DEFAULT_HEARTBEAT: HeartbeatOptions = { timeoutMs: 10_000, graceMs: 20_000 };
+
+/** The heartbeat settings from FINTRANS_UP_HEARTBEAT_TIMEOUT / _GRACE (durations; timeout '0' or 'off' switches the check off). */
+export function heartbeatFromEnv(env: NodeJS.ProcessEnv = process.env): HeartbeatOptions {
+  const read = (name: string, fallback: number): number => {
+    const text = env[name]?.trim();
+    if (text === undefined || text === '') return fallback;
+    if (['0', 'off', 'false', 'none'].includes(text.toLowerCase())) return 0;
+    const ms = parseDurationMs(text);
+    if (ms === null) throw new OptionError(undefined, `${name}='${text}' is not a duration`, `write e.g. '10s', '1500 ms', or 'off'`);
+    return ms;
+  };
+  return { timeoutMs: read(HEARTBEAT_TIMEOUT_ENV, DEFAULT_HEARTBEAT.timeoutMs), graceMs: read(HEARTBEAT_GRACE_ENV, DEFAULT_HEARTBEAT.graceMs) };
+}
 
 export interface SupervisorEvents {
   log(job: string, level: 'info' | 'warn' | 'error', message: string): void;
@@ -39,6 +71,15 @@ export class JobSupervisor {
   private restartTimer: NodeJS.Timeout | undefined;
   private failuresInRow = 0;
   private firstStart = true;
+  /** When the current process last sent anything (figures, started). */
+  lastReportAt: number | undefined;
+  /** Since when the running process has been silent past the heartbeat timeout. */
+  unresponsiveSince: number | undefined;
+  /** Processes killed for being unresponsive, since up started. */
+  unresponsiveKills = 0;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Why this supervisor killed the current process, reported when it exits. */
+  private killedFor: string | undefined;
 
   constructor(
     readonly id: string,
@@ -46,7 +87,13 @@ export class JobSupervisor {
     readonly display: string,
     private readonly base: { cwd: string; settings: ReadonlyMap<string, string>; fresh: boolean },
     private readonly events: SupervisorEvents,
+    readonly heartbeat: HeartbeatOptions = DEFAULT_HEARTBEAT,
   ) {}
+
+  /** When the unresponsive process will be killed, if it stays silent. */
+  get killAt(): number | undefined {
+    return this.unresponsiveSince === undefined ? undefined : this.unresponsiveSince + this.heartbeat.graceMs;
+  }
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -73,11 +120,15 @@ export class JobSupervisor {
     this.inPerSec = this.outPerSec = 0;
     this.resumedFrom = undefined;
     this.startedAt = Date.now();
+    this.lastReportAt = this.startedAt;
+    this.unresponsiveSince = undefined;
+    this.killedFor = undefined;
     const child = fork(WORKER, [JSON.stringify(config)], { cwd: this.base.cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
     this.child = child;
     let outcome: ChildMessage | undefined;
     child.on('message', (m: unknown) => {
       const msg = m as ChildMessage;
+      this.heard();
       switch (msg.type) {
         case 'started':
           if (this.status === 'starting') this.status = 'running';
@@ -98,13 +149,57 @@ export class JobSupervisor {
     });
     this.exited = new Promise((resolve) => {
       child.on('exit', (code, signal) => {
+        clearInterval(this.heartbeatTimer);
+        this.heartbeatTimer = undefined;
         this.child = undefined;
         this.exited = undefined;
         this.onExit(outcome, code, signal);
         resolve();
       });
     });
+    if (this.heartbeat.timeoutMs > 0) {
+      clearInterval(this.heartbeatTimer);
+      this.heartbeatTimer = setInterval(() => this.checkHeartbeat(), Math.max(50, Math.min(500, this.heartbeat.timeoutMs / 4)));
+    }
     this.events.changed();
+  }
+
+  /** The process sent something: it is alive (again). */
+  private heard(): void {
+    const now = Date.now();
+    if (this.status === 'unresponsive') {
+      this.status = 'running';
+      this.unresponsiveSince = undefined;
+      this.events.log(this.id, 'info', `responsive again after ${seconds(now - this.lastReportAt!)} without figures`);
+    }
+    this.lastReportAt = now;
+  }
+
+  /**
+   * Running and silent for the timeout: unresponsive; still silent after the grace period:
+   * killed, and restarted by onExit like a failed run. Only while running: a process starting up
+   * (restoring a checkpoint, connecting) reports nothing yet, and one stopping has stop()'s timeout.
+   */
+  private checkHeartbeat(): void {
+    const child = this.child;
+    if (!child || this.killedFor !== undefined || this.lastReportAt === undefined) return;
+    const now = Date.now();
+    const silent = now - this.lastReportAt;
+    if (this.status === 'running' && silent >= this.heartbeat.timeoutMs) {
+      this.status = 'unresponsive';
+      this.unresponsiveSince = now;
+      this.events.log(
+        this.id,
+        'warn',
+        `unresponsive: its process (pid ${child.pid}) sent no figures for ${seconds(silent)} (stuck in a blocking loop?); ` +
+          `it is killed and restarted in ${seconds(this.heartbeat.graceMs)} unless it recovers`,
+      );
+      this.events.changed();
+    } else if (this.status === 'unresponsive' && now - this.unresponsiveSince! >= this.heartbeat.graceMs) {
+      this.killedFor = `unresponsive: its process (pid ${child.pid}) sent no figures for ${seconds(silent)}; killed`;
+      this.unresponsiveKills++;
+      child.kill('SIGKILL');
+    }
   }
 
   private onStats(stats: JobStats): void {
@@ -119,6 +214,7 @@ export class JobSupervisor {
 
   private onExit(outcome: ChildMessage | undefined, code: number | null, signal: NodeJS.Signals | null): void {
     this.inPerSec = this.outPerSec = 0;
+    this.unresponsiveSince = undefined;
     if (outcome?.type === 'done') {
       this.error = undefined;
       this.failuresInRow = 0;
@@ -135,11 +231,13 @@ export class JobSupervisor {
       this.error = outcome?.type === 'failed' ? outcome.message : `exited with ${signal ?? `code ${code}`} while stopping`;
       this.events.log(this.id, 'error', `stopped abnormally: ${this.error}`);
     } else {
-      if (this.startedAt !== undefined && Date.now() - this.startedAt > HEALTHY_AFTER_MS) this.failuresInRow = 0;
+      // The healthy stretch ends where the process went silent, not where it was killed.
+      const healthyUntil = this.killedFor !== undefined ? this.lastReportAt : Date.now();
+      if (this.startedAt !== undefined && healthyUntil !== undefined && healthyUntil - this.startedAt > HEALTHY_AFTER_MS) this.failuresInRow = 0;
       this.failuresInRow++;
       this.restarts++;
       this.status = 'failed';
-      this.error = outcome?.type === 'failed' ? outcome.message : `the job's process exited with ${signal ?? `code ${code}`}`;
+      this.error = this.killedFor ?? (outcome?.type === 'failed' ? outcome.message : `the job's process exited with ${signal ?? `code ${code}`}`);
       const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.failuresInRow - 1));
       this.nextRestartAt = Date.now() + delay;
       this.events.log(this.id, 'error', `failed: ${this.error}\n  restarting in ${delay / 1000} s (restart ${this.restarts})`);
@@ -156,10 +254,11 @@ export class JobSupervisor {
     const child = this.child;
     const exited = this.exited;
     if (!child || !exited) {
-      if (this.status === 'failed' || this.status === 'starting' || this.status === 'running') this.status = 'stopped';
+      if (this.status === 'failed' || this.status === 'starting' || this.status === 'running' || this.status === 'unresponsive') this.status = 'stopped';
       return;
     }
     this.status = 'stopping';
+    this.unresponsiveSince = undefined;
     this.events.changed();
     if (child.connected) child.send({ type: 'stop' });
     else child.kill('SIGTERM');
@@ -181,4 +280,8 @@ export class JobSupervisor {
   get waitingToRestart(): boolean {
     return this.restartTimer !== undefined;
   }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }

@@ -23,6 +23,27 @@ const LATEST_ROWS = 20;
 const CHART_WINDOWS = 60;
 const STATS_EVERY_MS = 500;
 
+/**
+ * Test hook, for the manager's heartbeat test only: FINTRANS_TEST_BLOCK_AFTER_RECORDS=N makes this
+ * process busy-loop (sending nothing) once its job has read N records in this run, for
+ * FINTRANS_TEST_BLOCK_MS ms (default: for ever), once per process. Unset in normal use.
+ */
+function testBlockHook(): ((stats: JobStats) => void) | undefined {
+  const after = process.env.FINTRANS_TEST_BLOCK_AFTER_RECORDS;
+  if (after === undefined || after === '') return undefined;
+  const records = Number(after);
+  const forMs = Number(process.env.FINTRANS_TEST_BLOCK_MS ?? Infinity);
+  let done = false;
+  return (stats) => {
+    if (done || stats.recordsIn < records) return;
+    done = true;
+    const until = Date.now() + forMs;
+    while (Date.now() < until) {
+      // Blocking on purpose: no timers, no IPC.
+    }
+  };
+}
+
 function send(msg: ChildMessage): Promise<void> {
   return new Promise((resolve) => {
     if (!process.send || !process.connected) return resolve();
@@ -174,7 +195,12 @@ async function main(): Promise<number> {
     return tap;
   });
   await send({ type: 'started', resumedFrom, freshReason });
-  const timer = setInterval(() => void send({ type: 'stats', stats: collect(job, taps) }), STATS_EVERY_MS);
+  const block = testBlockHook();
+  const timer = setInterval(() => {
+    const stats = collect(job, taps);
+    block?.(stats);
+    void send({ type: 'stats', stats });
+  }, STATS_EVERY_MS);
   try {
     const r = await runJob(job, { signal: controller.signal, checkpoints: store ? { store, intervalMs } : undefined });
     clearInterval(timer);

@@ -11,6 +11,9 @@ export interface JobView {
   status: string;
   pid: number | null;
   restarts: number;
+  unresponsiveKills: number;
+  silentMs: number | null;
+  killAt: number | null;
   error: string | null;
   rejected: { error: string } | null;
   resumedFrom: { id: number } | null;
@@ -42,10 +45,10 @@ export class UpProcess {
     this.exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
   }
 
-  static async start(cwd: string, args: string[] = []): Promise<UpProcess> {
+  static async start(cwd: string, args: string[] = [], env: Record<string, string> = {}): Promise<UpProcess> {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
     const noUi = args.includes('--no-ui');
-    const proc = spawn(process.execPath, [CLI, 'up', ...args, ...(noUi ? [] : ['--port', '0'])], { cwd, env: { ...process.env, FINTRANS_HOME: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [CLI, 'up', ...args, ...(noUi ? [] : ['--port', '0'])], { cwd, env: { ...process.env, FINTRANS_HOME: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const up = new UpProcess(proc);
     if (noUi) {
       await up.until(() => /^watching /m.test(up.stderr), 30_000, "up's first line");

@@ -54,6 +54,7 @@ function renderJobs(state) {
   if (state.jobs.length === 0) tbody.append(el('tr', {}, el('td', { colspan: '12', class: 'dim' }, `no .sql files in ${state.dir}`)));
   const problems = [];
   for (const j of state.jobs) {
+    if (j.status === 'unresponsive') problems.push(el('div', { class: 'problem' }, `${j.id}: unresponsive: no figures from its process (pid ${j.pid}) for ${duration(j.silentMs)}; killed and restarted in ${duration(j.killAt - Date.now())} unless it recovers`));
     if (j.error) problems.push(el('div', { class: 'problem' }, `${j.id}: ${j.status === 'failed' && j.nextRestartAt ? `failed, restarting in ${duration(j.nextRestartAt - Date.now())}` : j.status}\n${j.error}`));
     if (j.rejected) problems.push(el('div', { class: 'problem warn' }, `${j.id}: the edited file does not validate${j.status === 'invalid' ? '' : ' (the previous version keeps running)'}\n${j.rejected.error}`));
   }
