@@ -71,6 +71,8 @@ export class SourceRunner {
   private allIdle: { base: number; since: number } | null = null;
   /** The reader's last poll said records are on their way (broker reconnecting): idle time does not count. */
   private waiting = false;
+  /** Per-split progress from a checkpoint, by split name, taken up as the reader's splits are tracked. */
+  private restored: Map<string, { watermark: number; ended: boolean }> | null = null;
 
   constructor(
     readonly table: TableDef,
@@ -110,6 +112,9 @@ export class SourceRunner {
       case 'idle':
         this.waiting = r.waiting === true;
         this.ensureSplit(this.reader.splits.length - 1, now);
+        // Records are on their way (broker reconnecting): that time is not idleness, or the first
+        // partition back would set the watermark alone and make the others' backlog late.
+        if (this.waiting) this.lastActive.fill(now);
         this.advanceWatermark(now);
         return this.waiting ? 'batch' : 'idle';
       case 'end':
@@ -130,18 +135,32 @@ export class SourceRunner {
     }
   }
 
-  /** Watermark progress per split, for checkpoints (the reader's positions are saved separately). */
+  /**
+   * Watermark progress per split, for checkpoints (the reader's positions are saved separately).
+   * Keyed by split name: discovered partitions are appended to the reader's splits, so after a
+   * restart the same split can have another index.
+   */
   snapshot(): unknown {
     const enc = (w: number) => (w === -Infinity ? null : w);
-    return { splits: this.splitWatermarks.map(enc), ended: this.splitEnded, watermark: enc(this.stats.watermark) };
+    const splits: Record<string, { watermark: number | null; ended: boolean }> = {};
+    this.splitWatermarks.forEach((w, i) => {
+      splits[this.splitName(i)] = { watermark: enc(w), ended: this.splitEnded[i]! };
+    });
+    return { splits, watermark: enc(this.stats.watermark), maxEventTime: enc(this.maxEventTime) };
   }
 
   restore(state: unknown): void {
-    const s = state as { splits: (number | null)[]; ended: boolean[]; watermark: number | null };
+    const s = state as { splits: Record<string, { watermark: number | null; ended: boolean }>; watermark: number | null; maxEventTime: number | null };
     const dec = (w: number | null) => (w === null ? -Infinity : w);
-    this.splitWatermarks = s.splits.map(dec);
-    this.splitEnded = [...s.ended];
+    this.restored = new Map(Object.entries(s.splits).map(([name, v]) => [name, { watermark: dec(v.watermark), ended: v.ended }]));
+    this.splitWatermarks = [];
+    this.splitEnded = [];
     this.stats.watermark = dec(s.watermark);
+    this.maxEventTime = dec(s.maxEventTime);
+  }
+
+  private splitName(i: number): string {
+    return this.reader.splits[i]?.name ?? `#${i}`;
   }
 
   /** The input is over: the final watermark (+∞) makes every window fire, then operators finish. */
@@ -156,8 +175,9 @@ export class SourceRunner {
   /** Makes sure splits 0..split are tracked; a split first seen now starts its idle time now. */
   private ensureSplit(split: number, now: number): void {
     while (this.splitWatermarks.length <= split) {
-      this.splitWatermarks.push(-Infinity);
-      this.splitEnded.push(false);
+      const saved = this.restored?.get(this.splitName(this.splitWatermarks.length));
+      this.splitWatermarks.push(saved?.watermark ?? -Infinity);
+      this.splitEnded.push(saved?.ended ?? false);
     }
     // After restore() the watermarks are known but not the activity: count from now.
     while (this.lastActive.length < this.splitWatermarks.length) this.lastActive.push(now);

@@ -184,9 +184,34 @@ describe('SourceRunner idle splits', () => {
     reader.pushIdle(true);
     await runner.step(100);
     expect(down.last).toBe(11);
-    clock.now = 20500; // back, still nothing: the advance resumes from there
+    clock.now = 20500; // back, still nothing: the time away was not idleness, so splits are active again
+    await runner.step(100);
+    expect(down.last).toBe(11);
+    clock.now = 21000; // idle for the timeout again: the advance resumes from where it paused
+    await runner.step(100);
+    expect(down.last).toBe(11);
+    clock.now = 21500;
     await runner.step(100);
     expect(down.last).toBe(11.5);
+  });
+
+  it('a broker outage longer than the idle timeout does not let the first partition back make the others late', async () => {
+    const { runner, reader, down, clock } = setup({ with: `'scan.watermark.idle-timeout' = '1 s'` });
+    reader.push(0, 10);
+    reader.push(1, 10);
+    reader.push(2, 10);
+    for (let i = 0; i < 3; i++) await runner.step(100);
+    expect(down.last).toBe(9);
+    for (const t of [2000, 10_000, 50_000]) {
+      clock.now = t;
+      reader.pushIdle(true); // broker away for 50 s, far beyond the timeout
+      await runner.step(100);
+    }
+    clock.now = 50_010;
+    reader.push(0, 60); // partition 0's backlog arrives first
+    await runner.step(100);
+    // Partitions 1 and 2 were not idle, only unreachable: they still hold the watermark at 9.
+    expect(down.last).toBe(9);
   });
 
   it("'off', '0', the job setting and the default", async () => {
@@ -211,5 +236,45 @@ describe('SourceRunner idle splits', () => {
     clock.now = 3_600_000;
     for (let i = 0; i < 4; i++) await runner.step(100);
     expect(down.last).toBe(9);
+  });
+});
+
+describe('SourceRunner checkpoint state', () => {
+  it('restores per-split watermarks by split name, whatever order the reader lists splits in after a restart', async () => {
+    const a = setup({ with: `'scan.watermark.idle-timeout' = 'off'` });
+    a.reader.push(0, 50);
+    a.reader.push(1, 20);
+    a.reader.push(2, 30);
+    for (let i = 0; i < 3; i++) await a.runner.step(100);
+    expect(a.down.last).toBe(19);
+    const state = JSON.parse(JSON.stringify(a.runner.snapshot()));
+
+    // After the restart the reader lists t/2 first (e.g. a partition discovered mid-run, now sorted in).
+    const b = setup({ with: `'scan.watermark.idle-timeout' = 'off'` });
+    b.reader.splits = [b.reader.splits[2]!, b.reader.splits[0]!, b.reader.splits[1]!];
+    b.runner.restore(state);
+    b.reader.push(2, 25); // now t/1, the slowest split: at 20 → 25
+    await b.runner.step(100);
+    // min(t/0 = 49, t/1 = 24, t/2 = 29): had t/1 been given t/2's 29 it would read 28 or more.
+    expect(b.down.last).toBe(24);
+  });
+
+  it('a restored source that is all idle still closes its windows (the largest event time is in the checkpoint)', async () => {
+    const a = setup({ with: `'scan.watermark.idle-timeout' = '1 s'`, splits: 1 });
+    a.reader.push(0, 10, 12);
+    await a.runner.step(100);
+    expect(a.down.last).toBe(11);
+    const state = JSON.parse(JSON.stringify(a.runner.snapshot()));
+
+    const b = setup({ with: `'scan.watermark.idle-timeout' = '1 s'`, splits: 1 });
+    b.runner.restore(state);
+    b.clock.now = 0;
+    await b.runner.step(100);
+    b.clock.now = 1000; // idle for the timeout: jumps to the largest event time seen before the restart
+    await b.runner.step(100);
+    expect(b.down.last).toBe(12);
+    b.clock.now = 3000;
+    await b.runner.step(100);
+    expect(b.down.last).toBe(14);
   });
 });
