@@ -39,6 +39,8 @@ const KEEP_EVENTS = 200;
 
 export class JobManager {
   readonly jobs = new Map<string, JobSupervisor>();
+  /** Each job's add/change/remove in progress (see track()). */
+  private readonly busy = new Map<string, Promise<void>>();
   readonly events: ManagerEvent[] = [];
   private readonly listeners = new Set<() => void>();
   private watcher: FSWatcher | undefined;
@@ -111,7 +113,6 @@ export class JobManager {
     if (this.listError) this.log('up', 'info', `${this.opts.dir} is readable again`);
     this.listError = undefined;
     const seen = new Set<string>();
-    const work: Promise<void>[] = [];
     for (const name of names) {
       const file = join(this.opts.dir, name);
       let text: string;
@@ -122,16 +123,30 @@ export class JobManager {
       }
       const id = basename(name, '.sql');
       seen.add(id);
+      // A job still stopping or restarting from an earlier change is looked at again next scan.
+      if (this.busy.has(id)) continue;
       const sup = this.jobs.get(id);
-      if (!sup) work.push(this.add(id, file, text));
-      else if (text !== sup.text && text !== sup.rejected?.text) work.push(this.change(sup, text));
+      if (!sup) this.track(id, this.add(id, file, text));
+      else if (text !== sup.text && text !== sup.rejected?.text) this.track(id, this.change(sup, text));
       else if (text === sup.text && sup.rejected) {
         sup.rejected = undefined;
         this.log(id, 'info', 'the file is back to the running version');
       }
     }
-    for (const [id, sup] of this.jobs) if (!seen.has(id)) work.push(this.remove(sup));
-    await Promise.all(work);
+    for (const [id, sup] of this.jobs) if (!seen.has(id) && !this.busy.has(id)) this.track(id, this.remove(sup));
+  }
+
+  /**
+   * Runs a job's add/change/remove without holding up the scan: one job taking 30 s to stop must
+   * not delay the others. At most one operation per job at a time.
+   */
+  private track(id: string, work: Promise<void>): void {
+    const done = work
+      .catch((e: unknown) => this.log(id, 'error', (e as Error).message))
+      .finally(() => {
+        if (this.busy.get(id) === done) this.busy.delete(id);
+      });
+    this.busy.set(id, done);
   }
 
   /** Parses, plans and builds the text (nothing opened): the error message if it does not validate. */
@@ -196,6 +211,7 @@ export class JobManager {
     clearTimeout(this.debounceTimer);
     clearTimeout(this.rescanTimer);
     await this.scanning;
+    await Promise.all(this.busy.values());
     await Promise.all([...this.jobs.values()].map((s) => s.stop()));
   }
 
