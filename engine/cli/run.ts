@@ -2,7 +2,7 @@
 // line on a terminal (plain log lines otherwise) and a final summary of what went where.
 
 import { buildJob, type BuiltJob } from '../runtime/build.js';
-import { runJob } from '../runtime/job.js';
+import { runJob, type CheckpointStats } from '../runtime/job.js';
 import { describeWatermark } from '../runtime/source-runner.js';
 import { parseDurationFlag, parseFlags, parseSetFlags, UsageError } from './args.js';
 import { displayPath, jobFiles, planFile } from './job-files.js';
@@ -87,7 +87,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         return openCheckpoints(job, cwd, values.fresh ?? false, quiet).then((checkpoints) =>
           runJob(job, { untilIdleMs, batchSize, signal: controller.signal, onProgress: progress, checkpoints })
             .then((r) => {
-              process.stderr.write(summary(job, cwd));
+              process.stderr.write(summary(job, cwd, r.checkpoints));
               return r;
             })
             .finally(() => checkpoints?.store.close()),
@@ -127,7 +127,7 @@ function progressReporter(label: string | undefined): (job: BuiltJob, final: boo
   };
 }
 
-function summary(job: BuiltJob, cwd: string): string {
+function summary(job: BuiltJob, cwd: string, checkpoints: CheckpointStats | undefined): string {
   const lines: string[] = [];
   const name = displayPath(job.plan.file, cwd);
   for (const s of job.sources) {
@@ -140,6 +140,12 @@ function summary(job: BuiltJob, cwd: string): string {
     for (const l of job.late.samples) lines.push(`  late ${l}`);
   }
   for (const s of job.sinks) lines.push(`${name}: wrote ${s.writer.describe()}`);
+  if (checkpoints && checkpoints.count > 0) {
+    const c = checkpoints;
+    lines.push(
+      `${name}: checkpoints: ${c.count}, avg ${Math.round(c.totalMs / c.count)} ms, max ${Math.round(c.maxMs)} ms, last ${(c.lastBytes / 1e6).toFixed(c.lastBytes < 1e5 ? 3 : 1)} MB`,
+    );
+  }
   return lines.join('\n') + '\n';
 }
 

@@ -21,6 +21,17 @@ export interface RunOptions {
 
 export interface RunResult {
   readonly stopped: boolean;
+  /** What the checkpoints of this run cost (absent when checkpoints are off). */
+  readonly checkpoints?: CheckpointStats;
+}
+
+/** Checkpoints taken by one run: how many, how long each took (snapshot + write + commits), how big the last one was. */
+export interface CheckpointStats {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+  /** Bytes of operator, source and sink state written by the last checkpoint. */
+  lastBytes: number;
 }
 
 const FLUSH_PENDING_ROWS = 50_000;
@@ -33,6 +44,7 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
   let lastActivity = Date.now();
   let lastCheckpoint = Date.now();
   let stopped = false;
+  const stats: CheckpointStats = { count: 0, totalMs: 0, maxMs: 0, lastBytes: 0 };
   try {
     let active: SourceRunner[] = [...job.sources];
     while (active.length > 0) {
@@ -58,7 +70,7 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
         } else await sleep(IDLE_SLEEP_MS);
       }
       if (opts.checkpoints && active.length > 0 && now - lastCheckpoint >= opts.checkpoints.intervalMs) {
-        await checkpoint(job, opts.checkpoints.store);
+        await checkpoint(job, opts.checkpoints.store, stats);
         lastCheckpoint = Date.now();
       }
       if (opts.onProgress && now - lastProgress >= 1000) {
@@ -68,12 +80,12 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
     }
     if (stopped && opts.checkpoints) {
       // Stopped on request: keep everything (open windows too) for the next run to resume.
-      await checkpoint(job, opts.checkpoints.store);
+      await checkpoint(job, opts.checkpoints.store, stats);
     } else if (opts.checkpoints && job.sinks.some((s) => s.writer.commit)) {
       // Two-phase sinks commit the last rows with a checkpoint of the finished job, so a crash
       // before the clear resumes with nothing left to do instead of writing the rows again.
       await handOver(job, true);
-      await checkpoint(job, opts.checkpoints.store);
+      await checkpoint(job, opts.checkpoints.store, stats);
       opts.checkpoints.store.clear();
     } else {
       await handOver(job, true, !opts.checkpoints);
@@ -86,7 +98,7 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
     for (const s of job.sources) await s.reader.close();
   }
   opts.onProgress?.(job, true);
-  return { stopped };
+  return opts.checkpoints ? { stopped, checkpoints: stats } : { stopped };
 }
 
 /**
@@ -115,8 +127,10 @@ function sleep(ms: number): Promise<void> {
  * offsets. With two-phase sinks the record is saved as pending, the sinks commit, and then it is
  * confirmed (see resolvePendingCheckpoint for a crash in between).
  */
-async function checkpoint(job: BuiltJob, store: CheckpointStore): Promise<void> {
+async function checkpoint(job: BuiltJob, store: CheckpointStore, stats: CheckpointStats): Promise<void> {
   await handOver(job, true);
+  // Timed from here: the sinks' flush above is work the job does anyway, the rest is the checkpoint's.
+  const started = performance.now();
   const twoPhase = job.sinks.filter((s) => s.writer.commit);
   if (twoPhase.length === 0) store.save(snapshotJob(job));
   else {
@@ -129,6 +143,11 @@ async function checkpoint(job: BuiltJob, store: CheckpointStore): Promise<void> 
     store.confirm(id);
   }
   for (const s of job.sources) await s.reader.commit?.();
+  const ms = performance.now() - started;
+  stats.count++;
+  stats.totalMs += ms;
+  stats.maxMs = Math.max(stats.maxMs, ms);
+  stats.lastBytes = store.lastSavedBytes;
 }
 
 /**

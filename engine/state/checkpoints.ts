@@ -31,10 +31,41 @@ export interface Checkpoint {
   readonly late: number;
 }
 
-const KEEP = 3;
+/**
+ * Checkpoints kept: the newest confirmed one (the only one ever resumed from) and any pending ones
+ * after it. While a new one is written the previous one is still there, so the database holds up to
+ * twice the state.
+ */
+const KEEP = 1;
+
+/**
+ * State layout. A checkpoint's small part (sources, sinks, the operators' structure) is one JSON
+ * text in `checkpoints.state`; every array of more than CHUNK_MIN elements in it (the groups of a
+ * window, a slice, a running aggregate) is left out of that text (an empty array stands in its
+ * place) and written as rows of `checkpoint_chunks`, CHUNK elements each, in the same transaction.
+ * So no checkpoint is ever one giant string, in memory or in SQLite. A chunk whose elements are all
+ * arrays of the same length holding only numbers (the usual group: keys and sums) is stored as
+ * binary, row by row, as 32-bit integers when every value is one, else as 64-bit floats (exact for
+ * every finite number; little-endian on every machine Node runs on in practice); any other chunk is
+ * JSON. Restoring gives what a JSON round trip of the whole state would give.
+ */
+const CHUNK_MIN = 1024;
+const CHUNK = 4096;
+/** Value of `checkpoints.format` written now; rows from before chunking have 0 (plain JSON state, still readable). */
+const FORMAT = 1;
+
+const enum ChunkKind {
+  Json = 0,
+  Int32 = 1,
+  Float64 = 2,
+}
+
+type Path = (string | number)[];
 
 export class CheckpointStore {
   private readonly db: Database.Database;
+  /** Bytes of state the last save() wrote. */
+  lastSavedBytes = 0;
 
   private constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
@@ -46,6 +77,10 @@ export class CheckpointStore {
       id INTEGER PRIMARY KEY, taken_at INTEGER NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL)`);
     const columns = this.db.prepare('PRAGMA table_info(checkpoints)').all() as { name: string }[];
     if (!columns.some((c) => c.name === 'pending')) this.db.exec('ALTER TABLE checkpoints ADD COLUMN pending INTEGER NOT NULL DEFAULT 0');
+    if (!columns.some((c) => c.name === 'format')) this.db.exec('ALTER TABLE checkpoints ADD COLUMN format INTEGER NOT NULL DEFAULT 0');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS checkpoint_chunks (
+      checkpoint_id INTEGER NOT NULL, part INTEGER NOT NULL, seq INTEGER NOT NULL, path TEXT NOT NULL,
+      kind INTEGER NOT NULL, width INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (checkpoint_id, part, seq)) WITHOUT ROWID`);
   }
 
   static open(path: string): CheckpointStore {
@@ -54,35 +89,68 @@ export class CheckpointStore {
 
   /** The newest confirmed checkpoint: the one to resume from. */
   latest(): Checkpoint | undefined {
-    return this.read('SELECT id, taken_at, fingerprint, state FROM checkpoints WHERE pending = 0 ORDER BY id DESC LIMIT 1');
+    const row = this.db.prepare('SELECT id FROM checkpoints WHERE pending = 0 ORDER BY id DESC LIMIT 1').get() as { id: number } | undefined;
+    return row ? this.read(row.id) : undefined;
   }
 
   /** The newest checkpoint if it is still pending (its two-phase sinks may or may not have committed). */
   pending(): Checkpoint | undefined {
-    const cp = this.read('SELECT id, taken_at, fingerprint, state FROM checkpoints ORDER BY id DESC LIMIT 1');
-    if (!cp) return undefined;
-    const row = this.db.prepare('SELECT pending FROM checkpoints WHERE id = ?').get(cp.id) as { pending: number };
-    return row.pending ? cp : undefined;
+    const row = this.db.prepare('SELECT id, pending FROM checkpoints ORDER BY id DESC LIMIT 1').get() as { id: number; pending: number } | undefined;
+    return row?.pending ? this.read(row.id) : undefined;
   }
 
-  private read(sql: string): Checkpoint | undefined {
-    const row = this.db.prepare(sql).get() as { id: number; taken_at: number; fingerprint: string; state: string } | undefined;
-    if (!row) return undefined;
-    return { id: row.id, takenAt: row.taken_at, fingerprint: row.fingerprint, ...(JSON.parse(row.state) as Omit<Checkpoint, 'id' | 'takenAt' | 'fingerprint'>) };
+  private read(id: number): Checkpoint {
+    const row = this.db.prepare('SELECT id, taken_at, fingerprint, state, format FROM checkpoints WHERE id = ?').get(id) as
+      | { id: number; taken_at: number; fingerprint: string; state: string; format: number }
+      | undefined;
+    if (!row) throw new ConnectorError(`${this.path}: checkpoint ${id} vanished while it was read`);
+    if (row.format > FORMAT) {
+      throw new ConnectorError(
+        `${this.path}: checkpoint ${id} was written by a newer fintrans-sql (format ${row.format}; this one reads up to ${FORMAT})\n` +
+          `  hint: run it with that version, or start over with --fresh`,
+      );
+    }
+    const state = JSON.parse(row.state) as Omit<Checkpoint, 'id' | 'takenAt' | 'fingerprint'>;
+    let part = -1;
+    let target: unknown[] = [];
+    for (const c of this.db.prepare('SELECT part, path, kind, width, data FROM checkpoint_chunks WHERE checkpoint_id = ? ORDER BY part, seq').iterate(id) as Iterable<ChunkRow>) {
+      if (c.part !== part) {
+        part = c.part;
+        target = arrayAt(state, JSON.parse(c.path) as Path, this.path, id);
+      }
+      decodeChunk(c, target);
+    }
+    return { id: row.id, takenAt: row.taken_at, fingerprint: row.fingerprint, ...state };
   }
 
   /** Saves a checkpoint (pending: not to be resumed from until confirm()); returns its id. */
   save(cp: Omit<Checkpoint, 'id' | 'takenAt'>, opts: { pending?: boolean } = {}): number {
-    const { fingerprint, ...state } = cp;
+    const { fingerprint, ...rest } = cp;
+    const big: { path: Path; items: readonly unknown[] }[] = [];
+    const state = JSON.stringify(stripBigArrays(rest, [], big));
+    let bytes = state.length;
     const tx = this.db.transaction(() => {
       const r = this.db
-        .prepare('INSERT INTO checkpoints (taken_at, fingerprint, state, pending) VALUES (?, ?, ?, ?)')
-        .run(Date.now(), fingerprint, JSON.stringify(state), opts.pending ? 1 : 0);
+        .prepare('INSERT INTO checkpoints (taken_at, fingerprint, state, pending, format) VALUES (?, ?, ?, ?, ?)')
+        .run(Date.now(), fingerprint, state, opts.pending ? 1 : 0, FORMAT);
+      const id = Number(r.lastInsertRowid);
+      const insert = this.db.prepare('INSERT INTO checkpoint_chunks (checkpoint_id, part, seq, path, kind, width, data) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      big.forEach((b, part) => {
+        const path = JSON.stringify(b.path);
+        for (let from = 0, seq = 0; from < b.items.length; from += CHUNK, seq++) {
+          const c = encodeChunk(b.items, from, Math.min(from + CHUNK, b.items.length));
+          bytes += c.data.length;
+          insert.run(id, part, seq, path, c.kind, c.width, c.data);
+        }
+      });
       // Older ones go, but never the newest confirmed one (a pending checkpoint may yet be discarded).
-      this.db.prepare('DELETE FROM checkpoints WHERE id <= ? AND id < (SELECT COALESCE(MAX(id), 0) FROM checkpoints WHERE pending = 0)').run(Number(r.lastInsertRowid) - KEEP);
-      return Number(r.lastInsertRowid);
+      this.db.prepare('DELETE FROM checkpoints WHERE id <= ? AND id < (SELECT COALESCE(MAX(id), 0) FROM checkpoints WHERE pending = 0)').run(id - KEEP);
+      this.deleteOrphanChunks();
+      return id;
     });
-    return tx();
+    const id = tx();
+    this.lastSavedBytes = bytes;
+    return id;
   }
 
   /** A pending checkpoint's sinks committed: it is the one to resume from. */
@@ -92,16 +160,126 @@ export class CheckpointStore {
 
   /** A pending checkpoint's sinks did not commit: forget it (the one before stands). */
   discard(id: number): void {
-    this.db.prepare('DELETE FROM checkpoints WHERE id = ?').run(id);
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM checkpoints WHERE id = ?').run(id);
+      this.db.prepare('DELETE FROM checkpoint_chunks WHERE checkpoint_id = ?').run(id);
+    })();
   }
 
   /** Forgets every checkpoint: the job finished, or the user asked for a fresh start. */
   clear(): void {
-    this.db.exec('DELETE FROM checkpoints');
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM checkpoints');
+      this.db.exec('DELETE FROM checkpoint_chunks');
+    })();
   }
 
   close(): void {
     this.db.close();
+  }
+
+  private deleteOrphanChunks(): void {
+    this.db.exec('DELETE FROM checkpoint_chunks WHERE checkpoint_id NOT IN (SELECT id FROM checkpoints)');
+  }
+}
+
+interface ChunkRow {
+  part: number;
+  path: string;
+  kind: ChunkKind;
+  width: number;
+  data: Buffer;
+}
+
+/**
+ * `v` with every array longer than CHUNK_MIN replaced by an empty one (copying only the objects and
+ * arrays on the way to one); the arrays taken out are appended to `big` with their paths.
+ */
+function stripBigArrays(v: unknown, path: Path, big: { path: Path; items: readonly unknown[] }[]): unknown {
+  if (Array.isArray(v)) {
+    if (v.length > CHUNK_MIN) {
+      big.push({ path: [...path], items: v });
+      return [];
+    }
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i] as unknown;
+      if (x === null || typeof x !== 'object') continue;
+      path.push(i);
+      const y = stripBigArrays(x, path, big);
+      path.pop();
+      if (y !== x) (copy ??= v.slice())[i] = y;
+    }
+    return copy ?? v;
+  }
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    let copy: Record<string, unknown> | null = null;
+    for (const [k, x] of Object.entries(v)) {
+      if (x === null || typeof x !== 'object') continue;
+      path.push(k);
+      const y = stripBigArrays(x, path, big);
+      path.pop();
+      if (y !== x) (copy ??= { ...(v as Record<string, unknown>) })[k] = y;
+    }
+    return copy ?? v;
+  }
+  return v;
+}
+
+/** The (empty, stand-in) array at `path` in a parsed state, to append a chunked array's elements to. */
+function arrayAt(state: unknown, path: Path, file: string, id: number): unknown[] {
+  let v: unknown = state;
+  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined;
+  if (!Array.isArray(v)) throw new ConnectorError(`${file}: checkpoint ${id} is damaged: its state has no array at ${JSON.stringify(path)}\n  hint: start over with --fresh`);
+  return v;
+}
+
+/** items[from, to) as one chunk: binary rows of numbers when they all are, else JSON. */
+function encodeChunk(items: readonly unknown[], from: number, to: number): { kind: ChunkKind; width: number; data: Buffer } {
+  const first = items[from];
+  const width = Array.isArray(first) ? first.length : -1;
+  let numeric = width > 0;
+  let int32 = true;
+  for (let i = from; numeric && i < to; i++) {
+    const row = items[i];
+    if (!Array.isArray(row) || row.length !== width) {
+      numeric = false;
+      break;
+    }
+    for (let j = 0; j < width; j++) {
+      const x = row[j] as unknown;
+      // Non-finite numbers go through JSON (which turns them into null), so restoring is the same either way.
+      if (typeof x !== 'number' || !Number.isFinite(x)) {
+        numeric = false;
+        break;
+      }
+      if (int32 && (x | 0) !== x) int32 = false;
+    }
+  }
+  if (!numeric) return { kind: ChunkKind.Json, width: 0, data: Buffer.from(JSON.stringify(items.slice(from, to))) };
+  const n = (to - from) * width;
+  const out = int32 ? new Int32Array(n) : new Float64Array(n);
+  let k = 0;
+  for (let i = from; i < to; i++) {
+    const row = items[i] as number[];
+    for (let j = 0; j < width; j++) out[k++] = row[j]! + 0; // -0 becomes 0, as in JSON
+  }
+  return { kind: int32 ? ChunkKind.Int32 : ChunkKind.Float64, width, data: Buffer.from(out.buffer, out.byteOffset, out.byteLength) };
+}
+
+function decodeChunk(c: ChunkRow, into: unknown[]): void {
+  if (c.kind === ChunkKind.Json) {
+    for (const x of JSON.parse(c.data.toString('utf8')) as unknown[]) into.push(x);
+    return;
+  }
+  // Copied out: the BLOB's buffer need not be aligned for a typed-array view.
+  const bytes = new Uint8Array(c.data);
+  const values = c.kind === ChunkKind.Int32 ? new Int32Array(bytes.buffer, 0, bytes.length / 4) : new Float64Array(bytes.buffer, 0, bytes.length / 8);
+  const w = c.width;
+  for (let i = 0; i < values.length; i += w) {
+    const row = new Array<number>(w);
+    for (let j = 0; j < w; j++) row[j] = values[i + j]!;
+    into.push(row);
   }
 }
 

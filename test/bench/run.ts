@@ -39,7 +39,8 @@ const HELP = `Usage: npm run bench -- [options]
   --quick          inputs 10x smaller (a smoke run; targets are for full size)
   --only a,c       run only these cases: a (laundering, file → CSV, + floor), b (JSON job),
                    c (HOP, 1 M open keys), d (Kafka → CSV on the test rig's broker, or
-                   KAFKA_BROKERS, + raw consume rate), e (startup), f (checkpoint overhead on a)
+                   KAFKA_BROKERS, + raw consume rate), e (startup), f (checkpoint overhead on a, on c,
+                   and on a running GROUP BY with c's 1 M pairs)
   --repeat N       run a, b, c (and the floor) N times; report the median wall time (default 1)
   --set key=value  pass --set key=value to every engine run (repeatable), e.g.
                    --set execution.checkpointing.interval=off
@@ -131,7 +132,7 @@ async function prepareInputs(ctx: Context): Promise<Inputs> {
     inputs.a = show('a', 'dcos semicolon records', await ctx.inputs.dcos(n, n / 10_000));
   }
   if (wanted.has('b')) inputs.b = show('b', 'PyFlink JSON records', await ctx.inputs.json(size(ctx, FULL_SIZE.b)));
-  if (wanted.has('c')) inputs.c = show('c', 'distinct pairs in one 10-minute span', await ctx.inputs.hopKeys(size(ctx, FULL_SIZE.c)));
+  if (wanted.has('c') || wanted.has('f')) inputs.c = show('c', 'distinct pairs in one 10-minute span', await ctx.inputs.hopKeys(size(ctx, FULL_SIZE.c)));
   if (wanted.has('e')) inputs.e = show('e', 'one dcos record', await ctx.inputs.oneRecord());
   if (Object.values(inputs).some((i) => i.generatedIn !== null)) spawnSync('sync');
   return inputs;
@@ -242,14 +243,16 @@ function caseD(ctx: Context): Promise<ResultRow[]> {
   });
 }
 
-function caseF(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
+function caseF(ctx: Context, inp: BenchInput, stateInp: BenchInput): Promise<ResultRow[]> {
   return checkpointOverhead({
     input: inp,
-    workDir: (variant) => caseWorkDir(ctx.root, variant, inp, 'transactions.csv'),
-    run: (cwd, sets) =>
-      measured(`(f) engine ${sets.join(' ')}`, ctx.flags.repeat, () =>
-        runChild(NODE, [CLI, 'run', join(JOBS, 'laundering_file.sql'), '--quiet', ...[...engineSets, ...sets].flatMap((s) => ['--set', s])], { cwd }),
+    stateInput: stateInp,
+    workDir: (variant, input) => caseWorkDir(ctx.root, variant, input, 'transactions.csv'),
+    run: (job, cwd, sets) =>
+      measured(`(f) engine ${job} ${sets.join(' ')}`, ctx.flags.repeat, () =>
+        runChild(NODE, [CLI, 'run', job, '--quiet', ...[...engineSets, ...sets].flatMap((s) => ['--set', s])], { cwd }),
       ),
+    jobsDir: JOBS,
     note: (l) => ctx.findings.note(l),
     fail: (l) => ctx.findings.fail(l),
   });
@@ -349,7 +352,7 @@ async function main(argv: string[]): Promise<number> {
     ['c', 'HOP with 1 M distinct keys open at once', () => caseC(ctx, inputs.c!)],
     ['d', 'Kafka → CSV', () => caseD(ctx)],
     ['e', 'startup', () => caseE(ctx, inputs.e!)],
-    ['f', 'checkpoint overhead: (a) with checkpoints off, default, 1 s, 100 ms', () => caseF(ctx, inputs.a!)],
+    ['f', 'checkpoint overhead: (a) with checkpoints off, default, 1 s, 100 ms; (c) and a 1 M-group GROUP BY off, default, 1 s, 100 ms', () => caseF(ctx, inputs.a!, inputs.c!)],
   ];
   for (const [id, title, run] of cases) {
     if (!flags.only.has(id)) continue;

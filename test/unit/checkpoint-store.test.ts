@@ -1,5 +1,7 @@
 // CheckpointStore's two-phase bookkeeping: pending checkpoints are not resumed from until
 // confirmed, a discarded one leaves the one before, pruning never drops the newest confirmed one.
+// And its state layout: large arrays written in chunks (JSON or binary) come back as a JSON round
+// trip of the whole state would give them.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +48,102 @@ describe('CheckpointStore pending checkpoints', () => {
     const store = CheckpointStore.open(path);
     expect(store.latest()?.late).toBe(7);
     expect(store.pending()).toBeUndefined();
+    store.close();
+  });
+});
+
+/** A state shaped like the operators' snapshots, with arrays big enough to be chunked. */
+function bigState(n: number) {
+  const ints = Array.from({ length: n }, (_, i) => [1_000_000 + i, 2_000_000 + i, 12_345 + i, i % 7]);
+  const floats = Array.from({ length: n }, (_, i) => [1_700_000_000_000 + i * 1000, i + 0.25, -i, i === 3 ? -0 : 1]);
+  const mixed = Array.from({ length: n }, (_, i) =>
+    i % 1000 === 0 ? [`k${i}`, { $bigint: `${10n ** 30n + BigInt(i)}` }, null, { sum: 1.5, count: i }] : [i, i * 2, i * 3, i * 4],
+  );
+  const ragged = Array.from({ length: n }, (_, i) => (i % 2 ? [i] : [i, i]));
+  const withNonFinite = Array.from({ length: n }, (_, i) => [i, i === 5 ? Infinity : i, i === 6 ? NaN : 0]);
+  const small = [[1, 2], [3, 4]];
+  return {
+    fingerprint: 'f',
+    sources: { t: { positions: { 'a.csv': 12 }, watermarks: { 'a.csv': 5 } } },
+    operators: [
+      { watermark: null, firedEnd: 7, slices: [{ s: 0, g: ints }, { s: 120_000, g: floats }, { s: 240_000, g: small }] },
+      mixed,
+      { windows: [{ s: 0, e: 10, g: ragged }], other: withNonFinite },
+      [],
+      null,
+    ],
+    sinks: { out: { bytes: 99 } },
+    late: 3,
+  };
+}
+
+describe('CheckpointStore state layout', () => {
+  it('gives back a large state as a JSON round trip of it would (numeric, float, mixed, ragged, non-finite chunks)', () => {
+    const store = CheckpointStore.open(join(mkdtempSync(join(tmpdir(), 'fintrans-cp-')), 'job.db'));
+    const state = bigState(10_000);
+    store.save(state);
+    const { id, takenAt, ...back } = store.latest()!;
+    expect(id).toBeGreaterThan(0);
+    expect(takenAt).toBeGreaterThan(0);
+    expect(back).toEqual(JSON.parse(JSON.stringify(state)));
+    // -0 came back as 0 and NaN/Infinity as null, as JSON gives them.
+    const ops = back.operators as any[];
+    expect(Object.is(ops[0].slices[1].g[3][3], 0)).toBe(true);
+    expect(ops[2].other[5][1]).toBeNull();
+    expect(ops[2].other[6][1]).toBe(6);
+    expect(ops[2].other[6][2]).toBeNull();
+    expect(store.lastSavedBytes).toBeGreaterThan(10_000 * 4 * 4);
+    store.close();
+  });
+
+  it('keeps one confirmed checkpoint and drops the chunks of the ones it prunes, discards and clears', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'fintrans-cp-')), 'job.db');
+    const store = CheckpointStore.open(path);
+    const { default: Database } = await import('better-sqlite3');
+    const peek = new Database(path, { readonly: true });
+    const count = (sql: string) => (peek.prepare(sql).get() as { n: number }).n;
+    const chunksOf = (id: number) => count(`SELECT COUNT(*) AS n FROM checkpoint_chunks WHERE checkpoint_id = ${id}`);
+    const a = store.save(bigState(5000));
+    expect(chunksOf(a)).toBeGreaterThan(0);
+    const b = store.save({ ...bigState(5000), late: 9 });
+    expect(chunksOf(a)).toBe(0);
+    expect(count('SELECT COUNT(*) AS n FROM checkpoints')).toBe(1);
+    const c = store.save(bigState(5000), { pending: true });
+    expect(chunksOf(b)).toBeGreaterThan(0);
+    store.discard(c);
+    expect(chunksOf(c)).toBe(0);
+    expect(store.latest()?.late).toBe(9);
+    expect(store.latest()).toEqual({ ...JSON.parse(JSON.stringify({ ...bigState(5000), late: 9 })), id: b, takenAt: expect.any(Number) });
+    store.clear();
+    expect(count('SELECT COUNT(*) AS n FROM checkpoint_chunks')).toBe(0);
+    expect(store.latest()).toBeUndefined();
+    peek.close();
+    store.close();
+  });
+
+  it('refuses a checkpoint written in a newer format, with a hint', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'fintrans-cp-')), 'job.db');
+    const store = CheckpointStore.open(path);
+    store.save(cp(1));
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(path);
+    db.exec('UPDATE checkpoints SET format = 99');
+    db.close();
+    expect(() => store.latest()).toThrow(/written by a newer fintrans-sql \(format 99[\s\S]*--fresh/);
+    store.close();
+  });
+
+  it('reads a large state written whole, as before chunking', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'fintrans-cp-')), 'job.db');
+    const { default: Database } = await import('better-sqlite3');
+    const old = new Database(path);
+    old.exec(`CREATE TABLE checkpoints (id INTEGER PRIMARY KEY, taken_at INTEGER NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL, pending INTEGER NOT NULL DEFAULT 0)`);
+    const { fingerprint, ...state } = bigState(3000);
+    old.prepare('INSERT INTO checkpoints (taken_at, fingerprint, state) VALUES (?, ?, ?)').run(1, fingerprint, JSON.stringify(state));
+    old.close();
+    const store = CheckpointStore.open(path);
+    const { id: _id, takenAt: _t, ...back } = store.latest()!;
+    expect(back).toEqual(JSON.parse(JSON.stringify({ fingerprint, ...state })));
     store.close();
   });
 });
