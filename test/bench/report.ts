@@ -90,11 +90,19 @@ cached in \`$FINTRANS_BENCH_DIR\`, default \`$TMPDIR/fintrans-sql-bench\`):
   are all distinct pairs inside one 10-minute span (\`test/bench/hop-input.ts\`), so one window holds every
   key until the end of input (and, at the end, the 4 later overlapping windows hold 80 %, 60 %, 40 %,
   20 % of them). Measures memory.
-- **(d)** Kafka → CSV: not measured yet (the kafkajs source is not built).
+- **(d)** Kafka → CSV: laundering.sql's query on a 3-partition topic of the test rig's broker (or
+  \`KAFKA_BROKERS\`), 2 M generated records, next to the raw consume rate of the same topic by the same
+  kafkajs client doing nothing (\`test/bench/kafka-raw.ts\`); the engine's rate as a fraction of the raw
+  one. Also Kafka → Kafka, at-least-once and exactly-once (transactions committed per checkpoint).
 - **(e)** startup: \`test/bench/jobs/startup_print.sql\` (source → print) on a 1-record file, median of 5
   runs. *wall* is process spawn to exit; *first output* (in notes) is spawn to the moment the printed
   row reaches the bench through the pipe: plan, build, open, read, process, write. A bare \`node -e 0\`
   is shown for scale.
+- **(f)** checkpoint overhead: (a) with \`execution.checkpointing.interval\` off, 10 s (the default), 1 s
+  and 100 ms; then case (c)'s input with (c)'s HOP job and with a running \`GROUP BY sender, receiver\`
+  (1 M groups, job written by the bench), off, 10 s, 1 s, 100 ms. Each run's output must equal the run
+  without checkpoints; notes show the checkpoints taken (count, avg/max ms, size of the last, from the
+  run's summary) and the checkpoint database's size on disk.
 
 Every case runs \`node dist/engine/cli/main.js run <job> --quiet\` in a child process. *wall* is spawn to
 exit as seen by the bench (Node start-up included); *records/s* and *MB/s* are input records and bytes
