@@ -134,6 +134,11 @@ const UNIT_MS: Record<string, number> = {
 };
 
 /** '10s', '10 s', '500ms', '2 min', '1h', '1500' (ms) -> milliseconds, or null. */
+/** A duration that can be switched off: 0 for '0', 'off', 'false' or 'none'; null when not a duration. */
+export function parseDurationOrOffMs(text: string): number | null {
+  return ['off', 'false', 'none'].includes(text.trim().toLowerCase()) ? 0 : parseDurationMs(text);
+}
+
 export function parseDurationMs(text: string): number | null {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
   if (!m) return null;

@@ -18,7 +18,7 @@ export class FileSink implements SinkWriter {
   private resumeAt?: number;
 
   constructor(
-    private readonly path: string,
+    path: string,
     cwd: string,
     private readonly encoder: RecordEncoder,
     extension: string,

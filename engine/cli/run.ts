@@ -7,9 +7,7 @@ import { describeWatermark } from '../runtime/source-runner.js';
 import { parseDurationFlag, parseFlags, parseSetFlags, UsageError } from './args.js';
 import { displayPath, jobFiles, planFile } from './job-files.js';
 import { explainPipeline } from '../plan/explain.js';
-import { CheckpointStore, checkpointPath, resolvePendingCheckpoint, restoreJob } from '../state/checkpoints.js';
-import { parseDurationMs } from '../options.js';
-import { OptionError } from '../errors.js';
+import { CheckpointStore, openJobCheckpoints, restoreJob } from '../state/checkpoints.js';
 
 export const RUN_HELP = `Usage: fintrans-sql run <file.sql | dir> [options]
 
@@ -154,17 +152,9 @@ function summary(job: BuiltJob, cwd: string, checkpoints: CheckpointStats | unde
  * after resuming from its latest checkpoint, if there is one and --fresh was not given.
  */
 async function openCheckpoints(job: BuiltJob, cwd: string, fresh: boolean, quiet: boolean): Promise<{ store: CheckpointStore; intervalMs: number } | undefined> {
-  const setting = job.plan.settings.get('execution.checkpointing.interval') ?? '10s';
-  if (setting === 'off' || setting === '0') return undefined;
-  const intervalMs = parseDurationMs(setting);
-  if (intervalMs === null) {
-    throw new OptionError(undefined, `SET 'execution.checkpointing.interval' = '${setting}' is not a duration`, `write e.g. '10s', '500 ms' or 'off'`);
-  }
-  const path = checkpointPath(job.plan, cwd);
-  const store = CheckpointStore.open(path);
-  if (fresh) store.clear();
-  // A job that died while its transactional sinks committed left a pending checkpoint: settle it.
-  const settled = await resolvePendingCheckpoint(job, store);
+  const opened = await openJobCheckpoints(job, cwd, fresh);
+  if (!opened) return undefined;
+  const { store, path, intervalMs, settled } = opened;
   if (settled && !quiet) {
     const how = settled.outcome === 'confirmed' ? 'its sinks had committed: it stands' : 'its sinks had not committed: discarded';
     process.stderr.write(`${displayPath(job.plan.file, cwd)}: checkpoint ${settled.id} was being committed when the job stopped; ${how}\n`);

@@ -10,7 +10,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { OptionError } from '../errors.js';
-import { parseDurationMs } from '../options.js';
+import { parseDurationOrOffMs } from '../options.js';
 import type { ChildMessage, JobStats, WorkerConfig } from './protocol.js';
 
 export type JobStatus = 'starting' | 'running' | 'unresponsive' | 'finished' | 'failed' | 'stopping' | 'stopped' | 'invalid';
@@ -32,8 +32,7 @@ export function heartbeatFromEnv(env: NodeJS.ProcessEnv = process.env): Heartbea
   const read = (name: string, fallback: number): number => {
     const text = env[name]?.trim();
     if (text === undefined || text === '') return fallback;
-    if (['0', 'off', 'false', 'none'].includes(text.toLowerCase())) return 0;
-    const ms = parseDurationMs(text);
+    const ms = parseDurationOrOffMs(text);
     if (ms === null) throw new OptionError(undefined, `${name}='${text}' is not a duration`, `write e.g. '10s', '1500 ms', or 'off'`);
     return ms;
   };

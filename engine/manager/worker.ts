@@ -11,9 +11,8 @@ import { buildJob, type BuiltJob } from '../runtime/build.js';
 import { runJob } from '../runtime/job.js';
 import { parseSqlFile } from '../sql/parse.js';
 import { planJob } from '../plan/planner.js';
-import { CheckpointStore, checkpointPath, resolvePendingCheckpoint, restoreJob } from '../state/checkpoints.js';
-import { parseDurationMs } from '../options.js';
-import { FintransError, OptionError } from '../errors.js';
+import { CheckpointStore, openJobCheckpoints, restoreJob } from '../state/checkpoints.js';
+import { FintransError } from '../errors.js';
 import { valueToText } from '../values.js';
 import type { Row } from '../types.js';
 import { displayPath } from '../cli/job-files.js';
@@ -159,16 +158,11 @@ async function main(): Promise<number> {
   let intervalMs = 0;
   let resumedFrom: { id: number; takenAt: number } | undefined;
   let freshReason: string | undefined;
-  const setting = job.plan.settings.get('execution.checkpointing.interval') ?? '10s';
-  if (setting !== 'off' && setting !== '0') {
-    const ms = parseDurationMs(setting);
-    if (ms === null) throw new OptionError(undefined, `SET 'execution.checkpointing.interval' = '${setting}' is not a duration`, `write e.g. '10s', '500 ms' or 'off'`);
-    intervalMs = ms;
-    const path = checkpointPath(job.plan, config.cwd);
-    store = CheckpointStore.open(path);
-    if (config.fresh) store.clear();
-    // A run that died while its transactional (exactly-once Kafka) sinks committed left a pending checkpoint: settle it.
-    await resolvePendingCheckpoint(job, store);
+  const opened = await openJobCheckpoints(job, config.cwd, config.fresh);
+  if (opened) {
+    const { path } = opened;
+    store = opened.store;
+    intervalMs = opened.intervalMs;
     const cp = store.latest();
     if (cp) {
       try {

@@ -9,7 +9,7 @@
 // so the windows holding the last records close too. Later records are late by the normal rules.
 
 import { OptionError, RecordError } from '../errors.js';
-import { parseDurationMs } from '../options.js';
+import { parseDurationOrOffMs } from '../options.js';
 import type { RecordDecoder } from '../formats/api.js';
 import { SKIP_RECORD } from '../formats/registry.js';
 import type { TableDef } from '../plan/logical.js';
@@ -299,19 +299,14 @@ export class SourceRunner {
  */
 function readIdleTimeout(table: TableDef, settings: ReadonlyMap<string, string> | undefined): number {
   const option = table.options.optionalString(IDLE_TIMEOUT_OPTION);
-  if (option !== undefined) return isOff(option) ? 0 : table.options.durationMs(IDLE_TIMEOUT_OPTION, DEFAULT_IDLE_TIMEOUT_MS);
+  if (option !== undefined) return parseDurationOrOffMs(option) === 0 ? 0 : table.options.durationMs(IDLE_TIMEOUT_OPTION, DEFAULT_IDLE_TIMEOUT_MS);
   const setting = settings?.get(IDLE_TIMEOUT_SETTING);
   if (setting !== undefined) return parseIdleTimeout(setting, `setting '${IDLE_TIMEOUT_SETTING}'`, table);
   return DEFAULT_IDLE_TIMEOUT_MS;
 }
 
-function isOff(text: string): boolean {
-  return ['off', 'false', 'none'].includes(text.trim().toLowerCase());
-}
-
 function parseIdleTimeout(text: string, what: string, table: TableDef): number {
-  if (isOff(text)) return 0;
-  const ms = parseDurationMs(text);
+  const ms = parseDurationOrOffMs(text);
   if (ms === null) throw new OptionError(table.pos, `${what}: '${text}' is not a duration`, `write e.g. '30 s', '500 ms', '2 min', or '0' / 'off' to switch idleness off`);
   return ms;
 }

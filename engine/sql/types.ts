@@ -1,6 +1,6 @@
 // SQL type names in CREATE TABLE → SqlType. NOT NULL is read by the caller.
 
-import { didYouMean, SqlError } from '../errors.js';
+import { didYouMean } from '../errors.js';
 import type { SqlType, TypeName } from '../types.js';
 import { isKeyword, isName, type Token, tokenText, type TokenCursor } from './tokenize.js';
 

@@ -15,7 +15,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { ConnectorError } from '../errors.js';
+import { ConnectorError, OptionError } from '../errors.js';
+import { parseDurationOrOffMs } from '../options.js';
 import type { JobPlan } from '../plan/logical.js';
 import type { BuiltJob } from '../runtime/build.js';
 import { defaultStoreDir } from '../../connectors/embedded/topic-store.js';
@@ -311,6 +312,39 @@ export function snapshotJob(job: BuiltJob): Omit<Checkpoint, 'id' | 'takenAt'> {
     sinks,
     late: job.late.count,
   };
+}
+
+export const CHECKPOINT_INTERVAL_SETTING = 'execution.checkpointing.interval';
+export const DEFAULT_CHECKPOINT_INTERVAL = '10s';
+
+/** SET 'execution.checkpointing.interval' (default 10 s) in ms, or null when checkpoints are off. */
+export function checkpointIntervalMs(settings: ReadonlyMap<string, string>): number | null {
+  const setting = settings.get(CHECKPOINT_INTERVAL_SETTING) ?? DEFAULT_CHECKPOINT_INTERVAL;
+  const ms = parseDurationOrOffMs(setting);
+  if (ms === null) throw new OptionError(undefined, `SET '${CHECKPOINT_INTERVAL_SETTING}' = '${setting}' is not a duration`, `write e.g. '10s', '500 ms' or 'off'`);
+  return ms === 0 ? null : ms;
+}
+
+export interface OpenedCheckpoints {
+  readonly store: CheckpointStore;
+  readonly path: string;
+  readonly intervalMs: number;
+  /** A pending checkpoint left by a crash during a two-phase commit, settled now. */
+  readonly settled?: { id: number; outcome: 'confirmed' | 'discarded' };
+}
+
+/**
+ * Opens a job's checkpoint store (undefined when checkpoints are off), cleared with `fresh`, and
+ * settles a pending checkpoint; the caller then restores store.latest() as it sees fit.
+ */
+export async function openJobCheckpoints(job: BuiltJob, cwd: string, fresh: boolean): Promise<OpenedCheckpoints | undefined> {
+  const intervalMs = checkpointIntervalMs(job.plan.settings);
+  if (intervalMs === null) return undefined;
+  const path = checkpointPath(job.plan, cwd);
+  const store = CheckpointStore.open(path);
+  if (fresh) store.clear();
+  const settled = await resolvePendingCheckpoint(job, store);
+  return { store, path, intervalMs, settled };
 }
 
 /**
