@@ -11,7 +11,7 @@
 import { ConnectorError, didYouMean } from '../../engine/errors.js';
 import { TimestampPatternError, compileTimestampFormatter } from '../../engine/time/java-pattern.js';
 import type { Row, Schema, SqlType } from '../../engine/types.js';
-import { formatDecimal, formatDouble } from '../../engine/values.js';
+import { valueToText } from '../../engine/values.js';
 
 export interface IndexName {
   /** The option's text, for messages. */
@@ -127,23 +127,14 @@ export function documentIdBuilder(schema: Schema, primaryKey: readonly number[] 
   };
 }
 
-/** One key field's text, as Flink's KeyExtractor writes it (String.valueOf of the Java value). */
+/**
+ * One key field's text, as Flink's KeyExtractor writes it (String.valueOf of the Java value): as in
+ * CSV output, except NULL ('null') and timestamps (LocalDateTime.toString).
+ */
 export function keyText(v: unknown, type: SqlType): string {
   if (v === null || v === undefined) return 'null';
-  switch (type.name) {
-    case 'DECIMAL':
-      return formatDecimal(v as bigint, type.scale ?? 0);
-    case 'FLOAT':
-    case 'DOUBLE':
-      return formatDouble(v as number);
-    case 'TIMESTAMP':
-    case 'TIMESTAMP_LTZ':
-      return localDateTimeText(v as number);
-    case 'BOOLEAN':
-      return v ? 'true' : 'false';
-    default:
-      return typeof v === 'string' ? v : String(v);
-  }
+  if (type.name === 'TIMESTAMP' || type.name === 'TIMESTAMP_LTZ') return localDateTimeText(v as number);
+  return valueToText(v, type)!;
 }
 
 /** Epoch ms as java.time.LocalDateTime.toString: seconds and milliseconds only when not zero. */

@@ -2,17 +2,7 @@
 // name: a seeded PRNG, event times that move forward with some disorder that always stays strictly
 // inside the table's watermark delay (so no record is late on either engine).
 
-/** mulberry32: tiny, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../prng.js';
 
 const START = Date.UTC(2017, 6, 23, 0, 55, 0); // Sunday, 23 July 2017 00:55:00 UTC
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -67,7 +57,7 @@ export function dataSet(name: string): DataSet {
     case 'dcos':
     case 'dcos-slow':
     case 'dcos-disorder': {
-      const rand = prng(name === 'dcos' ? 7 : name === 'dcos-slow' ? 11 : 13);
+      const rand = mulberry32(name === 'dcos' ? 7 : name === 'dcos-slow' ? 11 : 13);
       const ts =
         name === 'dcos' ? times(rand, 400, 20_000, 5_000)
         : name === 'dcos-slow' ? times(rand, 300, 600_000, 30_000)
@@ -81,7 +71,7 @@ export function dataSet(name: string): DataSet {
       return { ext: 'csv', text: lines.join('\n') + '\n' };
     }
     case 'dcos-rfc3339': {
-      const rand = prng(3);
+      const rand = mulberry32(3);
       const lines = times(rand, 400, 15_000, 0).map((t) => {
         const sender = 1 + Math.floor(rand() * 3);
         const receiver = 1 + Math.floor(rand() * 3);
@@ -91,7 +81,7 @@ export function dataSet(name: string): DataSet {
       return { ext: 'csv', text: lines.join('\n') + '\n' };
     }
     case 'city': {
-      const rand = prng(5);
+      const rand = mulberry32(5);
       const cities = ['London', 'NYC', 'SF', 'Moscow', 'Tokyo'];
       const lines = times(rand, 500, 3_000, 5_000).map((t) => {
         const sender = 1 + Math.floor(rand() * 4);
@@ -102,7 +92,7 @@ export function dataSet(name: string): DataSet {
       return { ext: 'csv', text: lines.join('\n') + '\n' };
     }
     case 'spending': {
-      const rand = prng(9);
+      const rand = mulberry32(9);
       const lines = times(rand, 400, 30 * 60_000, 60_000).map((t) => {
         const online = rand() < 0.4;
         const amount = Math.round(rand() * 50_000) / 100;

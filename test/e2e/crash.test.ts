@@ -8,85 +8,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, runCli } from './cli.js';
+import { killRepeatedly, mulberry32, PAIR_COUNTS, runAndKill, sortedLines, TRANSACTIONS_COLUMNS, transactionsFromTopic } from '../crash-loop.js';
 
 const KILLS = 20;
-
-/** A small seeded PRNG so a failing run can be repeated. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Starts the job, kills it after `afterMs` (unless it finished first); resolves with its exit code, or null if killed. */
-function runAndKill(args: string[], cwd: string, afterMs: number): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FINTRANS_HOME: '' } });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), afterMs);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (signal === 'SIGKILL') resolve(null);
-      else if (code === 0) resolve(0);
-      else reject(new Error(`job failed with code ${code}:\n${stderr}`));
-    });
-  });
-}
 
 /** Kills the job KILLS times at random moments (restarting it each time), then lets it finish. */
 async function crashAndRecover(args: string[], cwd: string, seed: number): Promise<number> {
   const random = mulberry32(seed);
-  let kills = 0;
-  while (kills < KILLS) {
-    const code = await runAndKill(args, cwd, 250 + Math.floor(random() * 350));
-    if (code === 0) break; // finished before the kill: the run is complete
-    kills++;
-  }
+  const kills = await killRepeatedly(KILLS, () => runAndKill(args, cwd, { afterMs: 250 + Math.floor(random() * 350) }));
   const last = runCli(args, cwd);
   expect(last.code, last.stderr).toBe(0);
   return kills;
 }
 
-function sortedLines(path: string): string[] {
-  const [header, ...rows] = readFileSync(path, 'utf8').split('\n').filter(Boolean);
-  return [header!, ...rows.sort()];
-}
-
 const SOURCE_FILE = `
-CREATE TABLE transactions (
-  tx_time STRING, sender BIGINT, receiver BIGINT, amount BIGINT,
-  ts AS TO_TIMESTAMP(tx_time, 'EEEE, dd-MMM-yy HH:mm:ss z'),
-  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
-) WITH ('connector' = 'filesystem', 'path' = 'tx.csv', 'format' = 'csv', 'csv.field-delimiter' = ';');`;
+CREATE TABLE transactions (${TRANSACTIONS_COLUMNS}) WITH ('connector' = 'filesystem', 'path' = 'tx.csv', 'format' = 'csv', 'csv.field-delimiter' = ';');`;
 
-const SOURCE_TOPIC = `
-CREATE TABLE transactions (
-  tx_time STRING, sender BIGINT, receiver BIGINT, amount BIGINT,
-  ts AS TO_TIMESTAMP(tx_time, 'EEEE, dd-MMM-yy HH:mm:ss z'),
-  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
-) WITH ('connector' = 'kafka', 'topic' = 'transactions', 'properties.group.id' = 'crash', 'scan.startup.mode' = 'earliest-offset',
-        'format' = 'csv', 'csv.field-delimiter' = ';');`;
+const SOURCE_TOPIC = transactionsFromTopic('transactions');
 
 const QUERY = `
 CREATE TABLE alerts (sender BIGINT, receiver BIGINT, window_start TIMESTAMP(3), total BIGINT, n BIGINT, amounts STRING)
 WITH ('connector' = 'filesystem', 'path' = 'out/alerts.csv', 'format' = 'csv');
-CREATE TABLE pair_counts (sender BIGINT, receiver BIGINT, window_start TIMESTAMP(3), n BIGINT)
-WITH ('connector' = 'filesystem', 'path' = 'out/pairs.csv', 'format' = 'csv');
 INSERT INTO alerts
 SELECT sender, receiver, window_start, SUM(amount), COUNT(*), LISTAGG(CAST(amount AS STRING), ' ')
 FROM TABLE(TUMBLE(TABLE transactions, DESCRIPTOR(ts), INTERVAL '10' MINUTES))
 GROUP BY sender, receiver, window_start, window_end HAVING SUM(amount) > 10000;
--- Many rows per window, so a kill often lands while a window's output is being written.
-INSERT INTO pair_counts
-SELECT sender / 100, receiver / 100, window_start, COUNT(*)
-FROM TABLE(TUMBLE(TABLE transactions, DESCRIPTOR(ts), INTERVAL '10' MINUTES))
-GROUP BY sender / 100, receiver / 100, window_start, window_end;`;
+${PAIR_COUNTS}`;
 
 describe('crash and recover: 20 SIGKILLs, output identical to an uninterrupted run', () => {
   it('file source -> CSV sinks', async () => {

@@ -2,13 +2,12 @@
 // through the CLI as a user runs it: the PyFlink spending-pattern job writing documents, a second
 // run that overwrites instead of duplicating, a running aggregate updating documents in place,
 // appends, a mapping conflict, and the node crashing and restarting in the middle of a job.
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { openSearchForTests, type OpenSearchRig } from '../rig/opensearch.js';
-import { CLI, ROOT, runCli, type CliResult } from '../e2e/cli.js';
+import { CLI, runCli, type CliResult } from '../e2e/cli.js';
+import { cliAsync, jobCopy, workdirWithJobs } from '../cli-helpers.js';
 
 let rig: OpenSearchRig | null = null;
 
@@ -48,39 +47,12 @@ async function allDocs(index: string): Promise<Hit[]> {
   return (r.json.hits.hits as Hit[]).sort((a, b) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
 }
 
-function workdir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fintrans-es-'));
-  cpSync(join(ROOT, 'jobs'), join(dir, 'jobs'), { recursive: true });
-  mkdirSync(join(dir, 'input'));
-  mkdirSync(join(dir, 'output'));
-  return dir;
-}
+const workdir = (): string => workdirWithJobs('fintrans-es-', 'input', 'output');
 
 function cli(args: string[], dir: string): CliResult {
   const r = runCli(args, dir);
   expect(r.code, `fintrans-sql ${args.join(' ')}\n${r.stderr}`).toBe(0);
   return r;
-}
-
-function cliAsync(args: string[], cwd: string): { done: Promise<CliResult>; stderr: () => string } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, FINTRANS_HOME: '' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
-  return { done, stderr: () => stderr };
-}
-
-/** A copy of a shipped job with some text replaced (each replaced text must be there). */
-function jobCopy(dir: string, job: string, to: string, replace: [string, string][]): string {
-  let text = readFileSync(join(dir, 'jobs', job), 'utf8');
-  for (const [from, by] of replace) {
-    expect(text).toContain(from);
-    text = text.split(from).join(by);
-  }
-  writeFileSync(join(dir, to), text);
-  return to;
 }
 
 // ---- the PyFlink spending-pattern job -------------------------------------------------------
@@ -148,16 +120,26 @@ function expectedSpending(txs: Tx[]): Map<string, Record<string, unknown>> {
   return out;
 }
 
+/**
+ * A work dir with `n` generated transactions in input/transactions.json and, as `to`, a copy of the
+ * shipped spending_pattern_es.sql reading them (instead of Kafka) and writing to the rig's node.
+ */
+function spendingJob(n: number, to: string, more: [string, string][] = []): { dir: string; job: string; txs: Tx[] } {
+  const dir = workdir();
+  const { lines, txs } = spendingInput(n);
+  writeFileSync(join(dir, 'input/transactions.json'), lines.join('\n') + '\n');
+  const job = jobCopy(dir, 'spending_pattern_es.sql', to, [
+    ["'connector' = 'kafka',\n  'topic' = 'transactions-data',\n  'properties.group.id' = 'spending-pattern-es',", "'connector' = 'filesystem',\n  'path' = 'input/transactions.json',"],
+    ["'hosts' = 'http://localhost:9200'", `'hosts' = '${rig!.url}'`],
+    ...more,
+  ]);
+  return { dir, job, txs };
+}
+
 describe('elasticsearch sink on a real node', () => {
   it('the PyFlink spending-pattern job writes its documents; a second run overwrites them (same count)', async (ctx) => {
     needsNode(ctx);
-    const dir = workdir();
-    const { lines, txs } = spendingInput(4000);
-    writeFileSync(join(dir, 'input/transactions.json'), lines.join('\n') + '\n');
-    const job = jobCopy(dir, 'spending_pattern_es.sql', 'jobs/spending_es_test.sql', [
-      ["'connector' = 'kafka',\n  'topic' = 'transactions-data',\n  'properties.group.id' = 'spending-pattern-es',", "'connector' = 'filesystem',\n  'path' = 'input/transactions.json',"],
-      ["'hosts' = 'http://localhost:9200'", `'hosts' = '${rig!.url}'`],
-    ]);
+    const { dir, job, txs } = spendingJob(4000, 'jobs/spending_es_test.sql');
     const expected = expectedSpending(txs);
     // The input is meant to exercise the HAVING clause both ways.
     expect(expected.size).toBeGreaterThan(10);
@@ -280,14 +262,7 @@ INSERT INTO typed SELECT account, 'about ' || CAST(amount AS STRING) FROM paymen
 
   it('a dynamic index splits documents by the day of window_end', async (ctx) => {
     needsNode(ctx);
-    const dir = workdir();
-    const { lines, txs } = spendingInput(4000);
-    writeFileSync(join(dir, 'input/transactions.json'), lines.join('\n') + '\n');
-    const job = jobCopy(dir, 'spending_pattern_es.sql', 'jobs/daily.sql', [
-      ["'connector' = 'kafka',\n  'topic' = 'transactions-data',\n  'properties.group.id' = 'spending-pattern-es',", "'connector' = 'filesystem',\n  'path' = 'input/transactions.json',"],
-      ["'hosts' = 'http://localhost:9200'", `'hosts' = '${rig!.url}'`],
-      ["'index' = 'spending-pattern'", "'index' = 'spending-{last_transaction_time|yyyy-MM-dd}'"],
-    ]);
+    const { dir, job, txs } = spendingJob(4000, 'jobs/daily.sql', [["'index' = 'spending-pattern'", "'index' = 'spending-{last_transaction_time|yyyy-MM-dd}'"]]);
     cli(['run', job], dir);
     const expected = expectedSpending(txs);
     const byDay = new Map<string, number>();

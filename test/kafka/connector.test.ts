@@ -1,14 +1,14 @@
 // The 'kafka' connector against a real broker, through the CLI as a user runs it: generate to
 // Kafka, run jobs with --brokers, tail topics; group offsets across runs, bounded scans, a broker
 // crash in the middle of a job, and the generator's four formats.
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { kafkaForTests, type KafkaRig } from '../rig/kafka.js';
-import { CLI, ROOT, runCli, type CliResult } from '../e2e/cli.js';
+import { CLI, runCli, type CliResult } from '../e2e/cli.js';
+import { cliAsync, jobCopy, workdirWithJobs } from '../cli-helpers.js';
+import { createTopics, produce, testKafka } from './helpers.js';
 
 let rig: KafkaRig | null = null;
 let kafka: Kafka;
@@ -16,7 +16,7 @@ let kafka: Kafka;
 beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
   rig = await kafkaForTests();
-  if (rig) kafka = new Kafka({ clientId: 'connector-test', brokers: [rig.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 15, maxRetryTime: 2_000 } });
+  if (rig) kafka = testKafka('connector-test', rig.bootstrap);
 }, 300_000);
 
 afterAll(async () => {
@@ -27,69 +27,12 @@ function needsKafka(ctx: TestContext): void {
   if (!rig) ctx.skip();
 }
 
-function workdir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fintrans-kafka-'));
-  cpSync(join(ROOT, 'jobs'), join(dir, 'jobs'), { recursive: true });
-  mkdirSync(join(dir, 'output'));
-  return dir;
-}
-
-/** Writes a copy of a shipped job with some text replaced (topic names, group ids). */
-function jobCopy(dir: string, job: string, to: string, replace: [string, string][]): string {
-  let text = readFileSync(join(dir, 'jobs', job), 'utf8');
-  for (const [from, by] of replace) {
-    expect(text).toContain(from);
-    text = text.split(from).join(by);
-  }
-  mkdirSync(join(dir, to, '..'), { recursive: true });
-  writeFileSync(join(dir, to), text);
-  return to;
-}
-
-/**
- * Topics are made up front with retention off: the generator stamps records with 2017 event
- * times, and the broker's retention (7 days by record time) would otherwise delete them.
- */
-async function createTopics(partitions: number, ...topics: string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: topics.map((topic) => ({ topic, numPartitions: partitions, configEntries: [{ name: 'retention.ms', value: '-1' }] })),
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function produce(topic: string, values: string[]): Promise<void> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  try {
-    for (let i = 0; i < values.length; i += 5000) {
-      await producer.send({ topic, acks: -1, messages: values.slice(i, i + 5000).map((value) => ({ value })) });
-    }
-  } finally {
-    await producer.disconnect();
-  }
-}
+const workdir = (): string => workdirWithJobs('fintrans-kafka-', 'output');
 
 function cli(args: string[], cwd: string): CliResult {
   const r = runCli([...args, '--brokers', rig!.bootstrap], cwd);
   if (r.code !== 0) throw new Error(`fintrans-sql ${args.join(' ')} exited ${r.code}:\n${r.stderr}\n${r.stdout}`);
   return r;
-}
-
-/** The CLI in the background (runCli blocks the event loop, and the broker must be restartable meanwhile). */
-function cliAsync(args: string[], cwd: string): { done: Promise<CliResult>; stderr: () => string } {
-  const child = spawn(process.execPath, [CLI, ...args, '--brokers', rig!.bootstrap], { cwd, env: { ...process.env, FINTRANS_HOME: '' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
-  return { done, stderr: () => stderr };
 }
 
 function readCsv(path: string): Record<string, string>[] {
@@ -120,7 +63,7 @@ describe("'kafka' connector against a real broker", () => {
   it('generate → 3-partition topic → laundering.sql finds exactly the planted cases', async (ctx) => {
     needsKafka(ctx);
     shared = workdir();
-    await createTopics(3, 'transactions');
+    await createTopics(kafka, 3, 'transactions');
     cli(['generate', '--to', 'transactions', '--count', '20000', '--plant', '6', '--truth', 'output/truth.csv'], shared);
     const started = Date.now();
     const r = cli(['run', 'jobs/laundering.sql', '--from-beginning', '--until-idle', '2s'], shared);
@@ -148,7 +91,7 @@ describe("'kafka' connector against a real broker", () => {
   it('a job run again in the same group continues where it stopped: no loss, no duplicates', async (ctx) => {
     needsKafka(ctx);
     const dir = workdir();
-    await createTopics(3, 'resume-in', 'resume-out');
+    await createTopics(kafka, 3, 'resume-in', 'resume-out');
     writeFileSync(
       join(dir, 'copy.sql'),
       `CREATE TABLE src (line STRING) WITH ('connector' = 'kafka', 'topic' = 'resume-in', 'properties.group.id' = 'resume', 'format' = 'raw');
@@ -156,10 +99,10 @@ describe("'kafka' connector against a real broker", () => {
        INSERT INTO dst SELECT line FROM src;\n`,
     );
     const all = Array.from({ length: 12000 }, (_, i) => `record-${i}`);
-    await produce('resume-in', all.slice(0, 6000));
+    await produce(kafka, 'resume-in', all.slice(0, 6000));
     const first = cli(['run', 'copy.sql', '--until-idle', '1s', '--quiet'], dir);
     expect(recordsRead(first.stderr, 'src')).toBe(6000);
-    await produce('resume-in', all.slice(6000));
+    await produce(kafka, 'resume-in', all.slice(6000));
     const second = cli(['run', 'copy.sql', '--until-idle', '1s', '--quiet'], dir);
     expect(recordsRead(second.stderr, 'src')).toBe(6000);
     const copied = cli(['tail', 'resume-out'], dir).stdout.split('\n').filter((l) => l.length > 0);
@@ -170,7 +113,7 @@ describe("'kafka' connector against a real broker", () => {
   it('laundering_sliding.sql writes alerts to topic fraud; tail prints them', async (ctx) => {
     needsKafka(ctx);
     const dir = workdir();
-    await createTopics(3, 'tx-rfc3339');
+    await createTopics(kafka, 3, 'tx-rfc3339');
     const job = jobCopy(dir, 'laundering_sliding.sql', 'jobs/sliding.sql', [["'topic' = 'transactions'", "'topic' = 'tx-rfc3339'"]]);
     cli(['generate', '--format', 'dcos-rfc3339', '--to', 'tx-rfc3339', '--count', '10000', '--plant', '4'], dir);
     const r = cli(['run', job, '--from-beginning', '--until-idle', '1s', '--quiet'], dir);
@@ -186,7 +129,7 @@ describe("'kafka' connector against a real broker", () => {
     needsKafka(ctx);
     const dir = workdir();
     const cities = ['London', 'NYC', 'SF', 'Moscow', 'Tokyo'];
-    await createTopics(2, 'fmt-dcos', 'fmt-rfc3339', 'transactions-data', ...cities);
+    await createTopics(kafka, 2, 'fmt-dcos', 'fmt-rfc3339', 'transactions-data', ...cities);
     const n = 3000;
     cli(['generate', '--format', 'dcos', '--to', 'fmt-dcos', '--count', String(n)], dir);
     cli(['generate', '--format', 'dcos-rfc3339', '--to', 'fmt-rfc3339', '--count', String(n)], dir);
@@ -211,18 +154,18 @@ describe("'kafka' connector against a real broker", () => {
   it('a broker crash and restart in the middle of a job loses nothing and duplicates nothing', async (ctx) => {
     needsKafka(ctx);
     const dir = workdir();
-    await createTopics(3, 'tx-crash');
+    await createTopics(kafka, 3, 'tx-crash');
     cli(['generate', '--count', '20000', '--plant', '6', '--truth', 'output/truth.csv', '--out', 'tx.txt'], dir);
     const lines = readFileSync(join(dir, 'tx.txt'), 'utf8').split('\n').filter((l) => l.length > 0);
     expect(lines).toHaveLength(20000);
     const job = jobCopy(dir, 'laundering.sql', 'jobs/crash.sql', [["'topic' = 'transactions'", "'topic' = 'tx-crash'"]]);
-    await produce('tx-crash', lines.slice(0, 10000));
-    const run = cliAsync(['run', job, '--until-idle', '5s'], dir);
+    await produce(kafka, 'tx-crash', lines.slice(0, 10000));
+    const run = cliAsync(['run', job, '--until-idle', '5s', '--brokers', rig!.bootstrap], dir);
     // Wait until the job has read the first half, then crash the broker under it.
     while (!/ in 10000 /.test(run.stderr())) await new Promise((r) => setTimeout(r, 100));
     await rig!.kill();
     await rig!.restart();
-    await produce('tx-crash', lines.slice(10000));
+    await produce(kafka, 'tx-crash', lines.slice(10000));
     const r = await run.done;
     expect(r.code, r.stderr).toBe(0);
     expect(recordsRead(r.stderr, 'transactions')).toBe(20000);

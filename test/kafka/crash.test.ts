@@ -4,14 +4,15 @@
 //   - Kafka -> Kafka ('sink.delivery-guarantee' = 'exactly-once') + CSV: the topic read with a
 //     read_committed consumer holds every row once; the CSV files are identical.
 //   - Kafka -> CSV: the plain checkpoint path with a broker source.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { kafkaForTests, type KafkaRig } from '../rig/kafka.js';
 import { CLI, runCli } from '../e2e/cli.js';
+import { createTopics, readTopic, testKafka } from './helpers.js';
+import { killRepeatedly, mulberry32, PAIR_COUNTS, runAndKill, sortedLines, transactionsFromTopic } from '../crash-loop.js';
 
 const KILLS = 20;
 const RECORDS = 300_000;
@@ -25,12 +26,8 @@ beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
   rig = await kafkaForTests();
   if (!rig) return;
-  kafka = new Kafka({ clientId: 'crash-test', brokers: [rig.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 15, maxRetryTime: 2_000 } });
-  // Retention off: the generator stamps records with 2017 event times.
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'crash-tx', numPartitions: 3, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true });
-  await admin.disconnect();
+  kafka = testKafka('crash-test', rig.bootstrap);
+  await createTopics(kafka, 3, 'crash-tx');
   dir = mkdtempSync(join(tmpdir(), 'fintrans-kafka-crash-'));
   const gen = runCli(['generate', '--to', 'crash-tx', '--count', String(RECORDS), '--plant', String(PLANTED), '--brokers', rig.bootstrap], dir);
   expect(gen.code, gen.stderr).toBe(0);
@@ -42,60 +39,6 @@ afterAll(async () => {
 
 function needsKafka(ctx: TestContext): void {
   if (!rig) ctx.skip();
-}
-
-/** A small seeded PRNG so a failing run can be repeated. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Run {
-  /** 0, or null when killed. */
-  readonly code: number | null;
-  readonly wallMs: number;
-  readonly stderr: string;
-}
-
-/**
- * Starts the job and kills it `afterMs` after the start, or (`afterCheckpointMs`) that long after
- * it saved its first checkpoint (the checkpoint database's WAL changes), unless it finished first.
- */
-function runAndKill(args: string[], cwd: string, when: { afterMs: number } | { afterCheckpointMs: number }, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const wal = join(cwd, '.fintrans/checkpoints/job.db-wal');
-    const walAtStart = existsSync(wal) ? statSync(wal).mtimeMs : -1;
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FINTRANS_HOME: '', ...env } });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const kill = () => child.kill('SIGKILL');
-    let timer = setTimeout(kill, 'afterMs' in when ? when.afterMs : 60_000);
-    const poll =
-      'afterCheckpointMs' in when
-        ? setInterval(() => {
-            if (existsSync(wal) && statSync(wal).mtimeMs !== walAtStart) {
-              clearInterval(poll);
-              clearTimeout(timer);
-              timer = setTimeout(kill, when.afterCheckpointMs);
-            }
-          }, 5)
-        : undefined;
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      clearInterval(poll);
-      const wallMs = Date.now() - started;
-      if (signal === 'SIGKILL') resolve({ code: null, wallMs, stderr });
-      else if (code === 0) resolve({ code: 0, wallMs, stderr });
-      else reject(new Error(`job failed with code ${code}:\n${stderr}`));
-    });
-  });
 }
 
 /**
@@ -115,19 +58,16 @@ function withGroup(jobFile: string, group: string): void {
  */
 async function crashAndRecover(args: string[], cwd: string, jobFile: string, seed: number, startupMs: number, workMs: number): Promise<{ kills: number; settled: string[] }> {
   const random = mulberry32(seed);
-  let kills = 0;
   const settled: string[] = [];
-  let run = 0;
   const resumedFrom: string[] = [];
-  while (kills < KILLS) {
-    withGroup(join(cwd, jobFile), `crash-${seed}-${run++}`);
+  const kills = await killRepeatedly(KILLS, async (run) => {
+    withGroup(join(cwd, jobFile), `crash-${seed}-${run}`);
     const when = random() < 0.25 ? { afterMs: Math.round(100 + random() * startupMs) } : { afterCheckpointMs: Math.round(random() * (workMs / 30)) };
     const r = await runAndKill(args, cwd, when);
     settled.push(...(r.stderr.match(/checkpoint \d+ was being committed when the job stopped; [^\n]*/g) ?? []));
     resumedFrom.push(/resuming from checkpoint (\d+)/.exec(r.stderr)?.[1] ?? '-');
-    if (r.code === 0) break; // finished before the kill: the run is complete
-    kills++;
-  }
+    return r;
+  });
   withGroup(join(cwd, jobFile), `crash-${seed}-last`);
   const last = runCli(args, cwd);
   expect(last.code, last.stderr).toBe(0);
@@ -135,68 +75,17 @@ async function crashAndRecover(args: string[], cwd: string, jobFile: string, see
   return { kills, settled };
 }
 
-function sortedLines(path: string): string[] {
-  const [header, ...rows] = readFileSync(path, 'utf8').split('\n').filter(Boolean);
-  return [header!, ...rows.sort()];
-}
-
-/** Every record of a topic, read from the beginning to the end offsets of now; read_committed unless told. */
-async function readTopic(topic: string, readUncommitted = false): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const ends = new Map(offsets.map((o) => [o.partition, Number(o.high)]));
-  const remaining = new Set(offsets.filter((o) => Number(o.high) > Number(o.low)).map((o) => o.partition));
-  const out: string[] = [];
-  if (remaining.size === 0) return out;
-  const consumer = kafka.consumer({ groupId: `crash-reader-${Date.now()}-${Math.random()}`, readUncommitted, maxWaitTimeInMs: 200 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading '${topic}' did not reach its end offsets in 60 s`)), 60_000);
-      void consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          const end = ends.get(batch.partition)!;
-          for (const m of batch.messages) if (Number(m.offset) < end) out.push(m.value?.toString('utf8') ?? '');
-          // Transaction markers take offsets too: the batch's last offset (markers included) tells where it stands.
-          if (Number(batch.lastOffset()) + 1 >= end && remaining.delete(batch.partition) && remaining.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
-}
-
-const SOURCE = `
-CREATE TABLE transactions (
-  tx_time STRING, sender BIGINT, receiver BIGINT, amount BIGINT,
-  ts AS TO_TIMESTAMP(tx_time, 'EEEE, dd-MMM-yy HH:mm:ss z'),
-  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
-) WITH ('connector' = 'kafka', 'topic' = 'crash-tx', 'properties.group.id' = 'crash', 'scan.startup.mode' = 'earliest-offset',
-        'format' = 'csv', 'csv.field-delimiter' = ';');`;
+const SOURCE = transactionsFromTopic('crash-tx');
 
 const CSV_SINKS = `
 CREATE TABLE alerts (sender BIGINT, receiver BIGINT, window_start TIMESTAMP(3), total BIGINT, n BIGINT, smallest BIGINT, largest BIGINT)
 WITH ('connector' = 'filesystem', 'path' = 'out/alerts.csv', 'format' = 'csv');
-CREATE TABLE pair_counts (sender BIGINT, receiver BIGINT, window_start TIMESTAMP(3), n BIGINT)
-WITH ('connector' = 'filesystem', 'path' = 'out/pairs.csv', 'format' = 'csv');
 INSERT INTO alerts
 -- No LISTAGG: with several partitions the order of records within a window depends on fetch timing.
 SELECT sender, receiver, window_start, SUM(amount), COUNT(*), MIN(amount), MAX(amount)
 FROM TABLE(TUMBLE(TABLE transactions, DESCRIPTOR(ts), INTERVAL '10' MINUTES))
 GROUP BY sender, receiver, window_start, window_end HAVING SUM(amount) > 10000;
-INSERT INTO pair_counts
-SELECT sender / 100, receiver / 100, window_start, COUNT(*)
-FROM TABLE(TUMBLE(TABLE transactions, DESCRIPTOR(ts), INTERVAL '10' MINUTES))
-GROUP BY sender / 100, receiver / 100, window_start, window_end;`;
+${PAIR_COUNTS}`;
 
 /** Many rows per window (so kills land inside a transaction), into an exactly-once topic. */
 const TOPIC_SINK = (topic: string) => `
@@ -240,7 +129,7 @@ async function topicReference(): Promise<NonNullable<typeof topicRef>> {
   if (topicRef) return topicRef;
   mkdirSync(join(dir, 'ref-topic'));
   const ref = reference('ref-topic', TOPIC_JOB('pairs-ref'));
-  const topic = (await readTopic('pairs-ref')).sort();
+  const topic = (await readTopic(kafka, 'pairs-ref')).sort();
   expect(topic.length).toBe(ref.pairs.length - 1);
   topicRef = { ...ref, topic };
   return topicRef;
@@ -260,11 +149,11 @@ describe('crash and recover against a real broker: 20 SIGKILLs, output identical
     expect(sortedLines(join(cwd, 'out/alerts.csv'))).toEqual(ref.alerts);
     expect(sortedLines(join(cwd, 'out/pairs.csv'))).toEqual(ref.pairs);
     // read_committed: each row once, none missing.
-    const got = (await readTopic('pairs-crash')).sort();
+    const got = (await readTopic(kafka, 'pairs-crash')).sort();
     expect(got).toEqual(want);
     // Rows of transactions the kills cut short are in the log too, aborted: a read_uncommitted
     // reader sees them, read_committed does not.
-    const raw = await readTopic('pairs-crash', true);
+    const raw = await readTopic(kafka, 'pairs-crash', true);
     expect(raw.length).toBeGreaterThanOrEqual(got.length);
     console.log(`Kafka -> Kafka: ${raw.length - got.length} rows of aborted transactions in the log, hidden from read_committed`);
   }, 240_000);
@@ -289,9 +178,9 @@ describe('crash and recover against a real broker: 20 SIGKILLs, output identical
       expect(resumed.stderr).toMatch(new RegExp(`checkpoint \\d+ was being committed when the job stopped; ${outcome}`));
       expect(sortedLines(join(cwd, 'out/alerts.csv'))).toEqual(ref.alerts);
       expect(sortedLines(join(cwd, 'out/pairs.csv'))).toEqual(ref.pairs);
-      const got = (await readTopic(`pairs-${point}`)).sort();
+      const got = (await readTopic(kafka, `pairs-${point}`)).sort();
       expect(got).toEqual(ref.topic);
-      const raw = await readTopic(`pairs-${point}`, true);
+      const raw = await readTopic(kafka, `pairs-${point}`, true);
       // Before the commit: the cut-short transaction's rows are in the log, aborted (read_uncommitted
       // sees them twice). After it: nothing was aborted.
       if (point === 'before-commit') expect(raw.length).toBeGreaterThan(got.length);

