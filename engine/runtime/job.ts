@@ -39,13 +39,19 @@ const IDLE_SLEEP_MS = 50;
 
 export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunResult> {
   const batchSize = opts.batchSize ?? 4096;
-  for (const s of job.sources) await s.reader.open();
   let lastProgress = Date.now();
   let lastActivity = Date.now();
   let lastCheckpoint = Date.now();
   let stopped = false;
   const stats: CheckpointStats = { count: 0, totalMs: 0, maxMs: 0, lastBytes: 0 };
+  // Opened inside the try: when one source fails to open, the ones already open (consumers
+  // holding group membership) and the sinks are still closed, so the process can exit.
+  const opened: SourceRunner[] = [];
   try {
+    for (const s of job.sources) {
+      await s.reader.open();
+      opened.push(s);
+    }
     let active: SourceRunner[] = [...job.sources];
     while (active.length > 0) {
       if (opts.signal?.aborted) {
@@ -95,7 +101,7 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
     }
   } finally {
     for (const sink of job.sinks) await sink.writer.close();
-    for (const s of job.sources) await s.reader.close();
+    for (const s of opened) await s.reader.close();
   }
   opts.onProgress?.(job, true);
   return opts.checkpoints ? { stopped, checkpoints: stats } : { stopped };
