@@ -1,7 +1,8 @@
 // The 'kafka' connector's WITH options, with Flink's names, read once at plan time.
 
 import { OptionError, type SourcePos } from '../../engine/errors.js';
-import { parseDurationMs, type OptionBag } from '../../engine/options.js';
+import { parseDurationOrOffMs, type OptionBag } from '../../engine/options.js';
+import { checkpointIntervalMs } from '../../engine/state/checkpoints.js';
 import type { ConnectorContext } from '../api.js';
 
 export type StartupMode = 'earliest-offset' | 'latest-offset' | 'group-offsets' | 'timestamp' | 'specific-offsets';
@@ -88,7 +89,13 @@ export function readKafkaOptions(ctx: ConnectorContext, role: 'source' | 'sink')
     throw new OptionError(ctx.tablePos, `option 'key.format' of table '${ctx.table}': '${keyFormat}' is not supported`, `keys are written as the key fields' text joined by ';' (use 'raw', 'csv' or 'json')`);
   }
   const deliveryGuarantee = role === 'sink' ? o.oneOf('sink.delivery-guarantee', ['exactly-once', 'at-least-once', 'none'] as const, 'at-least-once') : (o.accept('sink.delivery-guarantee'), 'at-least-once' as const);
-  const transactionalIdPrefix = o.optionalString('sink.transactional-id-prefix') ?? `fintrans-sql-${ctx.table}`;
+  const prefix = o.optionalString('sink.transactional-id-prefix');
+  // As in Flink: two jobs sharing a prefix would fence each other's producers and read each
+  // other's commit markers, so exactly-once needs one the user chose.
+  if (deliveryGuarantee === 'exactly-once' && prefix === undefined) {
+    throw new OptionError(ctx.tablePos, `table '${ctx.table}': 'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix'`, `add e.g. 'sink.transactional-id-prefix' = '${ctx.table}-alerts', unique to this job and table`);
+  }
+  const transactionalIdPrefix = prefix ?? `fintrans-sql-${ctx.table}`;
   const partitionDiscoveryMs = discoveryInterval(o.optionalString('scan.topic-partition-discovery.interval'), ctx);
   // 'scan.watermark.idle-timeout' is read by the runtime for every source table; a sink ignores it.
   o.accept('sink.partitioner', 'value.fields-include', 'sink.parallelism', 'scan.watermark.idle-timeout');
@@ -107,7 +114,7 @@ export function readKafkaOptions(ctx: ConnectorContext, role: 'source' | 'sink')
     partitionDiscoveryMs,
     deliveryGuarantee,
     transactionalIdPrefix,
-    checkpointIntervalMs: checkpointInterval(ctx.settings),
+    checkpointIntervalMs: checkpointIntervalMs(ctx.settings),
   };
 }
 
@@ -121,14 +128,9 @@ function parseSpecificOffsets(text: string, pos: SourcePos, table: string): Map<
   return out;
 }
 
-function checkpointInterval(settings: ReadonlyMap<string, string>): number | null {
-  const text = settings.get('execution.checkpointing.interval') ?? '10s';
-  return text === 'off' || text === '0' ? null : parseDurationMs(text);
-}
-
 function discoveryInterval(text: string | undefined, ctx: ConnectorContext): number {
   if (text === undefined) return DEFAULT_PARTITION_DISCOVERY_MS;
-  const ms = ['off', 'false', 'none'].includes(text.trim().toLowerCase()) ? 0 : parseDurationMs(text);
+  const ms = parseDurationOrOffMs(text);
   if (ms === null) {
     throw new OptionError(ctx.tablePos, `option 'scan.topic-partition-discovery.interval' of table '${ctx.table}': '${text}' is not a duration`, `write e.g. '30 s', '5 min', or '0' / 'off' to never look for new partitions`);
   }
