@@ -273,6 +273,35 @@ function checkCertificatesOnConnect(kafka: Kafka, settings: KafkaClientSettings)
   kafka.consumer = (config) => wrap(consumer(config));
 }
 
+/**
+ * Makes every admin/producer/consumer connect() fail at once when a broker answers a plaintext
+ * connection with TLS, with a hint: kafkajs would report only "Closed connection", after retrying
+ * for about 45 s (its retry timers still run out in the background, so the process exits only
+ * then, but the error is known at once).
+ */
+function failFastOnTls(kafka: Kafka, failures: Set<(broker: string) => void>): void {
+  const wrap = <C extends { connect(): Promise<void>; disconnect(): Promise<void> }>(client: C): C => {
+    const connect = client.connect.bind(client);
+    client.connect = () =>
+      new Promise<void>((resolve, reject) => {
+        const fail = (broker: string) => {
+          failures.delete(fail);
+          reject(new Error(`broker ${broker} answered a plaintext connection with TLS: does the broker expect TLS? set 'properties.security.protocol' = 'SSL' (or 'SASL_SSL')`));
+          void client.disconnect().catch(() => undefined);
+        };
+        failures.add(fail);
+        connect().then(resolve, reject).finally(() => failures.delete(fail));
+      });
+    return client;
+  };
+  const admin = kafka.admin.bind(kafka);
+  const producer = kafka.producer.bind(kafka);
+  const consumer = kafka.consumer.bind(kafka);
+  kafka.admin = (config) => wrap(admin(config));
+  kafka.producer = (config) => wrap(producer(config));
+  kafka.consumer = (config) => wrap(consumer(config));
+}
+
 export function createKafka(settings: KafkaClientSettings): KafkaClient {
   const sockets = new Set<Socket>();
   // kafkajs' own socket factory, plus bookkeeping.
@@ -280,13 +309,25 @@ export function createKafka(settings: KafkaClientSettings): KafkaClient {
     const socket = ssl
       ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
       : netConnect({ host, port }, onConnect);
+    if (!ssl) {
+      // A TLS listener answers the first plaintext request with a TLS alert record and closes;
+      // kafkajs only sees "Closed connection" (after its retries): remember it for a hint.
+      socket.once('data', (chunk: Buffer) => {
+        if (chunk.length >= 2 && chunk[0] === TLS_ALERT && chunk[1] === 3) {
+          tlsListenersSeen.add(`${host}:${port}`);
+          for (const fail of tlsFailures) fail(`${host}:${port}`);
+        }
+      });
+    }
     socket.setKeepAlive(true, 60_000);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     return socket;
   };
   const kafka = new Kafka({ ...settings.kafka, socketFactory });
+  const tlsFailures = new Set<(broker: string) => void>();
   if (settings.kafka.ssl) checkCertificatesOnConnect(kafka, settings);
+  else failFastOnTls(kafka, tlsFailures);
   return {
     kafka,
     destroyLeftoverSockets() {
@@ -306,10 +347,22 @@ export function brokersText(settings: KafkaClientSettings): string {
   return settings.brokers.join(',');
 }
 
-/** The message of an error from kafkajs, with its cause when it wraps one (retries exhausted). */
+/** First byte of a TLS alert record. */
+const TLS_ALERT = 0x15;
+/** Brokers (host:port) that answered a plaintext connection with TLS, in this process. */
+const tlsListenersSeen = new Set<string>();
+
+/**
+ * The message of an error from kafkajs, with its cause when it wraps one (retries exhausted), and
+ * a hint when a plaintext connection reached a broker that speaks TLS on that port.
+ */
 export function kafkaErrorText(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const cause = (e as Error & { cause?: unknown; originalError?: unknown }).originalError ?? (e as Error & { cause?: unknown }).cause;
   const inner = cause instanceof Error && cause.message !== e.message ? ` (${cause.message})` : '';
-  return `${e.message}${inner}`;
+  const text = `${e.message}${inner}`;
+  if (tlsListenersSeen.size > 0 && /closed connection|connection error/i.test(text)) {
+    return `${text}; broker ${[...tlsListenersSeen].join(', ')} answered with TLS: does the broker expect TLS? set 'properties.security.protocol' = 'SSL' (or 'SASL_SSL')`;
+  }
+  return text;
 }

@@ -1,7 +1,8 @@
 // A 'kafka' table read from real Kafka with a kafkajs consumer in the table's group. Every
 // partition of its topics is a split. kafkajs fetches in the background (consumer.run/eachBatch)
 // into a bounded queue per partition; poll() drains those queues round-robin, so event time
-// advances evenly across partitions. A full queue pauses its partition (backpressure).
+// advances evenly across partitions. A full queue holds kafkajs' batch handler, and with it the
+// next fetch, until it drains (backpressure).
 //
 // Where reading starts is decided here, not by kafkajs: start offsets are computed at open()
 // (startup mode, or the positions given to seek()) and re-applied with consumer.seek() after every
@@ -21,9 +22,11 @@ import type { PollResult, SourceReader, SplitInfo } from '../api.js';
 import { brokersText, createKafka, kafkaErrorText, type KafkaClient, type KafkaClientSettings } from './client.js';
 import type { KafkaTableOptions } from './options.js';
 
-/** Records queued per partition before its fetching pauses, and the level at which it resumes. */
+/** Records queued per partition before its fetching waits, and the level at which it goes on. */
 const QUEUE_HIGH = 20_000;
 const QUEUE_LOW = 5_000;
+/** While a batch handler waits for its queue to drain, it sends a heartbeat this often. */
+const BACKPRESSURE_HEARTBEAT_MS = 1_000;
 /** How long open() waits for the group to hand out partitions. */
 const JOIN_TIMEOUT_MS = 60_000;
 /**
@@ -55,6 +58,8 @@ interface PartitionState {
   chunks: KafkaMessage[][];
   head: number;
   queued: number;
+  /** Set while the batch handler waits for this queue to drain (backpressure). */
+  drained?: () => void;
 }
 
 export class KafkaTopicSource implements SourceReader {
@@ -261,7 +266,9 @@ export class KafkaTopicSource implements SourceReader {
     try {
       const old = this.consumer;
       this.consumer = undefined;
-      await old?.disconnect().catch(() => undefined);
+      const stopping = old?.disconnect();
+      this.releaseWaiting();
+      await stopping?.catch(() => undefined);
       // The new consumer fetches everything it is given: backpressure pauses start over.
       for (const p of this.parts) {
         p.assigned = false;
@@ -304,6 +311,7 @@ export class KafkaTopicSource implements SourceReader {
       }
       this.lastFetchResponse = Date.now();
       this.rejoining = false;
+      this.releaseWaiting();
       joined();
     });
     consumer.on(consumer.events.REQUEST, (e) => {
@@ -343,7 +351,7 @@ export class KafkaTopicSource implements SourceReader {
     }
   }
 
-  private async onBatch({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const p = this.byTopic.get(batch.topic)?.[batch.partition];
     if (!p || this.closed) return;
     const messages = batch.messages;
@@ -359,14 +367,50 @@ export class KafkaTopicSource implements SourceReader {
     }
     const hw = Number(batch.highWatermark);
     if (hw > p.highWatermark) p.highWatermark = hw;
+    // As END_BATCH_PROCESS does (control records included), but now: that event comes only once this handler returns.
+    const last = Number(batch.lastOffset());
+    if (last + 1 > p.fetchedTo) p.fetchedTo = last + 1;
     // Moves kafkajs' fetch position on; this is not a commit (autoCommit is off).
     resolveOffset(batch.lastOffset());
-    if (p.queued >= QUEUE_HIGH && !p.paused && this.consumer) {
-      p.paused = true;
-      this.consumer.pause([{ topic: p.topic, partitions: [p.partition] }]);
-    }
     this.stalled = false;
     this.wake?.();
+    // Backpressure: hold this batch's handler until the queue drains. kafkajs fetches again only
+    // when the handlers of the last fetch returned, so this stops fetching without pause(): with
+    // every partition paused, kafkajs sleeps fetch.max.wait.ms before it looks again, which left
+    // the job waiting for records.
+    if (p.queued >= QUEUE_HIGH) await this.hold(p, () => p.queued < QUEUE_HIGH, heartbeat, isRunning, isStale);
+    if (this.bounded && fetchedAll(p)) {
+      // Everything this partition is read for is here: fetch only the others from now on.
+      if (!p.paused && this.consumer) {
+        p.paused = true;
+        this.consumer.pause([{ topic: p.topic, partitions: [p.partition] }]);
+      }
+      // And when that was the last one, no fetch is wanted at all: hold the handler until the
+      // consumer stops, or kafkajs starts another fetch (the broker answers it after
+      // fetch.max.wait.ms) and disconnect() at the end waits for it.
+      if (this.parts.every((q) => q.ended || fetchedAll(q))) await this.hold(p, () => false, heartbeat, isRunning, isStale);
+    }
+  }
+
+  /**
+   * Waits in a batch handler until `done()` (checked whenever the queue drains, see drain()), the
+   * consumer stops or is replaced, or a rejoin moved the partition. Heartbeats go on meanwhile,
+   * so the group keeps this member.
+   */
+  private async hold(p: PartitionState, done: () => boolean, heartbeat: () => Promise<void>, isRunning: () => boolean, isStale: () => boolean): Promise<void> {
+    const consumer = this.consumer;
+    while (!done() && consumer !== undefined && this.consumer === consumer && isRunning() && !isStale()) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(release, BACKPRESSURE_HEARTBEAT_MS);
+        function release(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        p.drained = release;
+      });
+      p.drained = undefined;
+      await heartbeat().catch(() => undefined);
+    }
   }
 
   async poll(maxRecords: number): Promise<PollResult> {
@@ -435,18 +479,22 @@ export class KafkaTopicSource implements SourceReader {
     const count = Math.min(maxRecords, p.queued);
     const values = new Array<string | null>(count);
     const positions = new Array<number>(count);
-    const timestamps = new Array<number>(count);
-    const keys = new Array<string | null>(count);
+    // The messages handed out, for metadata columns (timestamp, key), read only if the table has them.
+    const messages = new Array<KafkaMessage>(count);
     let i = 0;
     while (i < count) {
       const chunk = p.chunks[0]!;
       const end = Math.min(chunk.length, p.head + (count - i));
+      // Offsets rise within a chunk: when the first and last are end - head - 1 apart, they are
+      // consecutive and need not each be parsed from their decimal text.
+      const first = Number(chunk[p.head]!.offset);
+      const consecutive = Number(chunk[end - 1]!.offset) - first === end - 1 - p.head;
       for (let j = p.head; j < end; j++, i++) {
         const m = chunk[j]!;
-        values[i] = m.value === null ? null : m.value.toString('utf8');
-        positions[i] = Number(m.offset);
-        timestamps[i] = Number(m.timestamp);
-        keys[i] = m.key === null || m.key === undefined ? null : m.key.toString('utf8');
+        const v = m.value;
+        values[i] = v === null ? null : v.toString(); // no arguments: Node's fast path to UTF-8
+        positions[i] = consecutive ? first + (j - p.head) : Number(m.offset);
+        messages[i] = m;
       }
       if (end === chunk.length) {
         p.chunks.shift();
@@ -455,16 +503,8 @@ export class KafkaTopicSource implements SourceReader {
     }
     p.queued -= count;
     p.next = positions[count - 1]! + 1;
-    if (p.paused && p.queued <= QUEUE_LOW && this.consumer) {
-      p.paused = false;
-      this.consumer.resume([{ topic: p.topic, partitions: [p.partition] }]);
-    }
-    const metadata = new Map<string, readonly unknown[]>([
-      ['offset', positions],
-      ['timestamp', timestamps],
-      ['key', keys],
-    ]);
-    return { split, values, positions, metadata };
+    if (p.drained && p.queued <= QUEUE_LOW) p.drained();
+    return { split, values, positions, metadata: new MessageMetadata(positions, messages) };
   }
 
   /** Records exist on the broker beyond what this reader fetched, for a partition it reads. */
@@ -536,6 +576,11 @@ export class KafkaTopicSource implements SourceReader {
     }
   }
 
+  /** Lets batch handlers waiting for their queue to drain look again (closing, rejoining). */
+  private releaseWaiting(): void {
+    for (const p of this.parts) p.drained?.();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.closedSignal();
@@ -556,9 +601,73 @@ export class KafkaTopicSource implements SourceReader {
     }
     const consumer = this.consumer;
     this.consumer = undefined;
-    await consumer?.disconnect().catch(() => undefined);
+    // disconnect() stops kafkajs' fetch loop at once; then held batch handlers may return.
+    const stopping = consumer?.disconnect();
+    this.releaseWaiting();
+    await stopping?.catch(() => undefined);
     this.client?.destroyLeftoverSockets();
     this.client = undefined;
     if (failure) throw failure;
+  }
+}
+
+/** Bounded mode: everything up to the end offset captured at open() was fetched. */
+function fetchedAll(p: PartitionState): boolean {
+  return Math.max(p.fetched, p.fetchedTo) >= p.stopAt;
+}
+
+/**
+ * A batch's per-record metadata ('offset', 'timestamp', 'key'): the arrays are made the first time
+ * a METADATA column asks for them, so a table without such columns does not pay for them.
+ */
+class MessageMetadata implements ReadonlyMap<string, readonly unknown[]> {
+  private timestamps?: number[];
+  private keyTexts?: (string | null)[];
+  static readonly KEYS = ['offset', 'timestamp', 'key'] as const;
+
+  constructor(
+    private readonly positions: readonly number[],
+    private readonly messages: readonly KafkaMessage[],
+  ) {}
+
+  get size(): number {
+    return MessageMetadata.KEYS.length;
+  }
+
+  has(key: string): boolean {
+    return (MessageMetadata.KEYS as readonly string[]).includes(key);
+  }
+
+  get(key: string): readonly unknown[] | undefined {
+    switch (key) {
+      case 'offset':
+        return this.positions;
+      case 'timestamp':
+        return (this.timestamps ??= this.messages.map((m) => Number(m.timestamp)));
+      case 'key':
+        return (this.keyTexts ??= this.messages.map((m) => (m.key === null || m.key === undefined ? null : m.key.toString('utf8'))));
+      default:
+        return undefined;
+    }
+  }
+
+  *entries(): MapIterator<[string, readonly unknown[]]> {
+    for (const k of MessageMetadata.KEYS) yield [k, this.get(k)!];
+  }
+
+  *keys(): MapIterator<string> {
+    yield* MessageMetadata.KEYS;
+  }
+
+  *values(): MapIterator<readonly unknown[]> {
+    for (const k of MessageMetadata.KEYS) yield this.get(k)!;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, readonly unknown[]]> {
+    return this.entries();
+  }
+
+  forEach(fn: (value: readonly unknown[], key: string, map: ReadonlyMap<string, readonly unknown[]>) => void): void {
+    for (const k of MessageMetadata.KEYS) fn(this.get(k)!, k, this);
   }
 }
