@@ -31,9 +31,9 @@ const BACKPRESSURE_HEARTBEAT_MS = 1_000;
 const JOIN_TIMEOUT_MS = 60_000;
 /**
  * When records are known to exist (the broker's high watermark is beyond what was fetched) but
- * none arrive, or the broker stopped answering fetches, poll() reports 'idle' with `waiting` (it
- * never blocks for long) for up to this long before a plain 'idle': a broker restart or a
- * rebalance must not look like the end of input to --until-idle.
+ * none arrive, poll() reports 'idle' with `waiting` (it never blocks for long) for up to this long
+ * before a plain 'idle' (aborted transactions leave offsets that never arrive). While the broker
+ * does not answer at all, it stays `waiting`: the job loop bounds what that means for --until-idle.
  */
 const STALL_WAIT_MS = 60_000;
 const WAIT_SLICE_MS = 200;
@@ -421,13 +421,16 @@ export class KafkaTopicSource implements SourceReader {
     if (this.parts.every((p) => p.ended)) return { kind: this.bounded ? 'end' : 'idle' };
     // 'idle' tells --until-idle the input may be over: only say so when a recent fetch found
     // nothing, not while the broker is away or records are known to be on their way.
-    if (this.stalled || (!this.hasBacklog() && this.brokerResponding() && !this.rejoining)) {
+    // A broker that does not answer is always 'waiting' (so its partitions do not turn idle and the
+    // backlog late); how long that may keep --until-idle from ending the run is the job loop's call.
+    const responding = this.brokerResponding();
+    if ((this.stalled && responding) || (!this.hasBacklog() && responding && !this.rejoining)) {
       this.waitingSince = 0;
       return { kind: 'idle' };
     }
     const now = Date.now();
     if (this.waitingSince === 0) this.waitingSince = now;
-    else if (now - this.waitingSince >= STALL_WAIT_MS) {
+    else if (now - this.waitingSince >= STALL_WAIT_MS && responding) {
       this.stalled = true;
       this.waitingSince = 0;
       return { kind: 'idle' };

@@ -35,6 +35,8 @@ export interface CheckpointStats {
 }
 
 const FLUSH_PENDING_ROWS = 50_000;
+/** How long a source waiting for its broker keeps --until-idle from ending the run. */
+const WAIT_FOR_BROKER_MS = 60_000;
 const IDLE_SLEEP_MS = 50;
 
 export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunResult> {
@@ -42,6 +44,7 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
   let lastProgress = Date.now();
   let lastActivity = Date.now();
   let lastCheckpoint = Date.now();
+  let waitingSince = 0;
   let stopped = false;
   const stats: CheckpointStats = { count: 0, totalMs: 0, maxMs: 0, lastBytes: 0 };
   // Opened inside the try: when one source fails to open, the ones already open (consumers
@@ -59,16 +62,22 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
         break;
       }
       let busy = false;
+      let waiting = false;
       for (const s of active) {
         const r = await s.step(batchSize);
         if (r === 'batch') busy = true;
+        else if (r === 'waiting') waiting = true;
       }
       active = active.filter((s) => !s.finished);
       await handOver(job, false, !opts.checkpoints);
       const now = Date.now();
+      // A broker that is away is not the end of the input, for a while: then --until-idle may end it.
+      if (!waiting || busy) waitingSince = 0;
+      else if (waitingSince === 0) waitingSince = now;
+      const waitedLongEnough = waitingSince === 0 || now - waitingSince >= WAIT_FOR_BROKER_MS;
       if (busy) lastActivity = now;
       else if (active.length > 0) {
-        if (opts.untilIdleMs !== undefined && now - lastActivity >= opts.untilIdleMs) {
+        if (opts.untilIdleMs !== undefined && waitedLongEnough && now - lastActivity >= opts.untilIdleMs) {
           // Idle long enough: this run's input is complete, as with Flink's bounded scan mode.
           for (const s of active) s.end();
           active = [];

@@ -29,10 +29,10 @@ export interface SourceStats {
 }
 
 /**
- * 'batch': something was read, or the source is busy (records are known to be on their way, e.g.
- * a broker reconnecting): not idle. 'idle': nothing arrived. 'end': the source is exhausted.
+ * 'batch': something was read. 'waiting': nothing yet, but records are known to be on their way
+ * (a broker reconnecting): not idle input. 'idle': nothing arrived. 'end': the source is exhausted.
  */
-export type StepResult = 'batch' | 'idle' | 'end';
+export type StepResult = 'batch' | 'waiting' | 'idle' | 'end';
 
 /** Idle timeout of unbounded sources when neither the table nor the job sets one. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
@@ -116,7 +116,7 @@ export class SourceRunner {
         // partition back would set the watermark alone and make the others' backlog late.
         if (this.waiting) this.lastActive.fill(now);
         this.advanceWatermark(now);
-        return this.waiting ? 'batch' : 'idle';
+        return this.waiting ? 'waiting' : 'idle';
       case 'end':
         this.end();
         return 'end';

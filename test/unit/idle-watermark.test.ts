@@ -168,7 +168,7 @@ describe('SourceRunner idle splits', () => {
     for (let i = 0; i < 3; i++) await runner.step(100);
     clock.now = 5000;
     reader.pushIdle(true);
-    expect(await runner.step(100)).toBe('batch'); // busy, not idle, for --until-idle
+    expect(await runner.step(100)).toBe('waiting'); // not idle input, for --until-idle
     expect(down.last).toBe(9);
     clock.now = 6000;
     await runner.step(100); // plain idle now: the all-idle advance starts
