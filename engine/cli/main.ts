@@ -83,7 +83,9 @@ if (/(?:main\.js|fintrans-sql)$/.test(invoked)) {
       process.exitCode = code;
     },
     (e) => {
-      process.exitCode = reportError(e);
+      // Exit now: the job has closed what it opened, but a client library's retry timers (kafkajs
+      // keeps reconnecting for ~45 s) would otherwise hold the process after the error is shown.
+      process.exit(reportError(e));
     },
   );
 }
