@@ -13,6 +13,7 @@ export class EmbeddedTopicSink implements SinkWriter {
   private buffer: NewRecord[] = [];
   private store?: TopicStore;
   private readonly keyIdx: number[];
+  private nextPartition = 0;
   rowsWritten = 0;
 
   constructor(
@@ -67,7 +68,13 @@ export class EmbeddedTopicSink implements SinkWriter {
     if (this.buffer.length === 0) return;
     const batch = this.buffer;
     this.buffer = [];
-    this.store!.append(this.opts.topics[0]!, batch);
+    const topic = this.opts.topics[0]!;
+    // 'sink.partitioner' (see KafkaTableOptions.sinkPartitioner); 'default' is the store's own key hash.
+    if (this.opts.sinkPartitioner !== 'default') {
+      const n = this.store!.partitionCount(topic) ?? 1;
+      for (const r of batch) r.partition = this.opts.sinkPartitioner === 'fixed' ? 0 : this.nextPartition++ % n;
+    }
+    this.store!.append(topic, batch);
     this.rowsWritten += batch.length;
   }
 

@@ -35,9 +35,17 @@ export interface KafkaTableOptions {
   readonly deliveryGuarantee: 'exactly-once' | 'at-least-once' | 'none';
   /** Sinks, exactly-once: 'sink.transactional-id-prefix' (default: fintrans-sql-<table>). */
   readonly transactionalIdPrefix: string;
+  /**
+   * Sinks: Flink's 'sink.partitioner'. default: Kafka's (hash of the key; no key: spread), fixed:
+   * every row to the first partition (Flink: subtask i to partition i; one subtask here),
+   * round-robin: spread over the partitions, keys or not.
+   */
+  readonly sinkPartitioner: SinkPartitioner;
   /** The job's checkpoint interval (SET 'execution.checkpointing.interval'), null when off; sizes the transaction timeout. */
   readonly checkpointIntervalMs: number | null;
 }
+
+export type SinkPartitioner = 'default' | 'fixed' | 'round-robin';
 
 /** Default of 'scan.topic-partition-discovery.interval' (Flink's KafkaSource: 5 min; a metadata request is cheap). */
 export const DEFAULT_PARTITION_DISCOVERY_MS = 30_000;
@@ -98,7 +106,8 @@ export function readKafkaOptions(ctx: ConnectorContext, role: 'source' | 'sink')
   const transactionalIdPrefix = prefix ?? `fintrans-sql-${ctx.table}`;
   const partitionDiscoveryMs = discoveryInterval(o.optionalString('scan.topic-partition-discovery.interval'), ctx);
   // 'scan.watermark.idle-timeout' is read by the runtime for every source table; a sink ignores it.
-  o.accept('sink.partitioner', 'value.fields-include', 'sink.parallelism', 'scan.watermark.idle-timeout');
+  const sinkPartitioner = role === 'sink' ? o.oneOf('sink.partitioner', ['default', 'fixed', 'round-robin'] as const, 'default') : (o.accept('sink.partitioner'), 'default' as const);
+  o.accept('value.fields-include', 'sink.parallelism', 'scan.watermark.idle-timeout');
   return {
     topics: topicText ? topicText.split(';').map((t) => t.trim()).filter((t) => t.length > 0) : [],
     topicPattern,
@@ -114,6 +123,7 @@ export function readKafkaOptions(ctx: ConnectorContext, role: 'source' | 'sink')
     partitionDiscoveryMs,
     deliveryGuarantee,
     transactionalIdPrefix,
+    sinkPartitioner,
     checkpointIntervalMs: checkpointIntervalMs(ctx.settings),
   };
 }

@@ -16,14 +16,14 @@
 // read_committed readers), the checkpoint is discarded, and the job replays from the one before.
 
 import { randomUUID } from 'node:crypto';
-import { CompressionTypes, Partitioners, type Message, type Producer, type ProducerConfig, type Transaction } from 'kafkajs';
+import { CompressionTypes, Partitioners, type ICustomPartitioner, type Message, type Producer, type ProducerConfig, type Transaction } from 'kafkajs';
 import { ConnectorError } from '../../engine/errors.js';
 import type { RecordEncoder } from '../../engine/formats/api.js';
 import type { Row, Schema } from '../../engine/types.js';
 import { valueToText } from '../../engine/values.js';
 import type { SinkWriter } from '../api.js';
 import { brokersText, createKafka, kafkaErrorText, type KafkaClient, type KafkaClientSettings } from './client.js';
-import type { KafkaTableOptions } from './options.js';
+import type { KafkaTableOptions, SinkPartitioner } from './options.js';
 
 /** Messages per produce request: large enough to amortise round trips, small enough to stay well under message.max.bytes. */
 const SEND_CHUNK = 2_000;
@@ -41,6 +41,7 @@ export class KafkaTopicSink implements SinkWriter {
   protected client?: KafkaClient;
   private readonly keyIdx: number[];
   protected readonly topic: string;
+  private readonly partitioner: SinkPartitioner;
   rowsWritten = 0;
 
   constructor(
@@ -51,6 +52,7 @@ export class KafkaTopicSink implements SinkWriter {
   ) {
     this.topic = opts.topics[0]!;
     this.keyIdx = (opts.keyFields ?? []).map((k) => schema.findIndex((f) => f.name === k));
+    this.partitioner = opts.sinkPartitioner;
   }
 
   get pending(): number {
@@ -67,7 +69,7 @@ export class KafkaTopicSink implements SinkWriter {
   }
 
   protected producerConfig(): ProducerConfig {
-    return { createPartitioner: Partitioners.DefaultPartitioner, retry: this.settings.kafka.retry, allowAutoTopicCreation: true };
+    return { createPartitioner: partitionerFor(this.partitioner), retry: this.settings.kafka.retry, allowAutoTopicCreation: true };
   }
 
   protected async connect(): Promise<Producer> {
@@ -265,4 +267,16 @@ export class KafkaTransactionalSink extends KafkaTopicSink {
   override describe(): string {
     return `${super.describe()}, exactly-once`;
   }
+}
+
+/** 'sink.partitioner' as a kafkajs partitioner (see KafkaTableOptions.sinkPartitioner). */
+function partitionerFor(kind: SinkPartitioner): ICustomPartitioner {
+  if (kind === 'default') return Partitioners.DefaultPartitioner;
+  return () => {
+    let next = 0;
+    return ({ partitionMetadata }) => {
+      const ids = partitionMetadata.map((p) => p.partitionId).sort((a, b) => a - b);
+      return kind === 'fixed' ? ids[0]! : ids[next++ % ids.length]!;
+    };
+  };
 }
