@@ -88,6 +88,28 @@ describe("'kafka' connector against a real broker", () => {
     expectAlertsMatchTruth(shared, 'output/bounded.csv');
   });
 
+  it("'sink.partitioner' fixed and round-robin place rows on the broker as asked, keys or not", async (ctx) => {
+    needsKafka(ctx);
+    const dir = workdir();
+    writeFileSync(join(dir, 'in.csv'), Array.from({ length: 30 }, (_, i) => `7,${i}`).join('\n') + '\n');
+    for (const [partitioner, expected] of [['fixed', [30, 0, 0]], ['round-robin', [10, 10, 10]]] as const) {
+      const topic = `partitioner-${partitioner}`;
+      await createTopics(kafka, 3, topic);
+      writeFileSync(
+        join(dir, `${topic}.sql`),
+        `CREATE TABLE src (sender BIGINT, amount BIGINT) WITH ('connector' = 'filesystem', 'path' = 'in.csv', 'format' = 'csv');
+         CREATE TABLE dst (sender BIGINT, amount BIGINT) WITH ('connector' = 'kafka', 'topic' = '${topic}', 'format' = 'csv',
+           'key.fields' = 'sender', 'sink.partitioner' = '${partitioner}');
+         INSERT INTO dst SELECT sender, amount FROM src;\n`,
+      );
+      cli(['run', `${topic}.sql`, '--quiet'], dir);
+      const admin = kafka.admin();
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+      expect(offsets.sort((a, b) => a.partition - b.partition).map((o) => Number(o.high))).toEqual(expected);
+    }
+  });
+
   it('a job run again in the same group continues where it stopped: no loss, no duplicates', async (ctx) => {
     needsKafka(ctx);
     const dir = workdir();
