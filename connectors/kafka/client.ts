@@ -257,20 +257,26 @@ function checkCertificatesOnConnect(kafka: Kafka, settings: KafkaClientSettings)
         }
       }
     })());
-  const wrap = <C extends { connect(): Promise<void> }>(client: C): C => {
-    const connect = client.connect.bind(client);
-    client.connect = async () => {
-      await check();
-      return connect();
-    };
+  wrapConnect(kafka, (connect) => async () => {
+    await check();
+    return connect();
+  });
+}
+
+type Connectable = { connect(): Promise<void>; disconnect(): Promise<void> };
+
+/** Replaces connect() of every admin, producer and consumer this Kafka instance makes. */
+function wrapConnect(kafka: Kafka, wrap: (connect: () => Promise<void>, client: Connectable) => () => Promise<void>): void {
+  const patch = <C extends Connectable>(client: C): C => {
+    client.connect = wrap(client.connect.bind(client), client);
     return client;
   };
   const admin = kafka.admin.bind(kafka);
   const producer = kafka.producer.bind(kafka);
   const consumer = kafka.consumer.bind(kafka);
-  kafka.admin = (config) => wrap(admin(config));
-  kafka.producer = (config) => wrap(producer(config));
-  kafka.consumer = (config) => wrap(consumer(config));
+  kafka.admin = (config) => patch(admin(config));
+  kafka.producer = (config) => patch(producer(config));
+  kafka.consumer = (config) => patch(consumer(config));
 }
 
 /**
@@ -280,26 +286,17 @@ function checkCertificatesOnConnect(kafka: Kafka, settings: KafkaClientSettings)
  * then, but the error is known at once).
  */
 function failFastOnTls(kafka: Kafka, failures: Set<(broker: string) => void>): void {
-  const wrap = <C extends { connect(): Promise<void>; disconnect(): Promise<void> }>(client: C): C => {
-    const connect = client.connect.bind(client);
-    client.connect = () =>
-      new Promise<void>((resolve, reject) => {
-        const fail = (broker: string) => {
-          failures.delete(fail);
-          reject(new Error(`broker ${broker} answered a plaintext connection with TLS: does the broker expect TLS? set 'properties.security.protocol' = 'SSL' (or 'SASL_SSL')`));
-          void client.disconnect().catch(() => undefined);
-        };
-        failures.add(fail);
-        connect().then(resolve, reject).finally(() => failures.delete(fail));
-      });
-    return client;
-  };
-  const admin = kafka.admin.bind(kafka);
-  const producer = kafka.producer.bind(kafka);
-  const consumer = kafka.consumer.bind(kafka);
-  kafka.admin = (config) => wrap(admin(config));
-  kafka.producer = (config) => wrap(producer(config));
-  kafka.consumer = (config) => wrap(consumer(config));
+  wrapConnect(kafka, (connect, client) => () =>
+    new Promise<void>((resolve, reject) => {
+      const fail = (broker: string) => {
+        failures.delete(fail);
+        reject(new Error(`broker ${broker} answered a plaintext connection with TLS: does the broker expect TLS? set 'properties.security.protocol' = 'SSL' (or 'SASL_SSL')`));
+        void client.disconnect().catch(() => undefined);
+      };
+      failures.add(fail);
+      connect().then(resolve, reject).finally(() => failures.delete(fail));
+    }),
+  );
 }
 
 export function createKafka(settings: KafkaClientSettings): KafkaClient {

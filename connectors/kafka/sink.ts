@@ -87,19 +87,32 @@ export class KafkaTopicSink implements SinkWriter {
 
   async flush(): Promise<void> {
     if (this.buffer.length === 0) return;
-    const producer = await this.connect();
+    const sender = await this.sender();
     const compression = this.compression();
     while (this.buffer.length > 0) {
       const chunk = this.buffer.length <= SEND_CHUNK ? this.buffer : this.buffer.slice(0, SEND_CHUNK);
       try {
-        await producer.send({ topic: this.topic, acks: -1, compression, messages: chunk });
+        await sender.send({ topic: this.topic, acks: -1, compression, messages: chunk });
       } catch (e) {
         // The chunk stays buffered: nothing is counted as written that Kafka did not acknowledge.
-        throw this.failure(`cannot write ${this.buffer.length} record${this.buffer.length === 1 ? '' : 's'}`, e);
+        throw this.failure(`cannot write ${this.buffer.length} record${this.buffer.length === 1 ? '' : 's'}${this.sendingWhat}`, e);
       }
       this.buffer = chunk === this.buffer ? [] : this.buffer.slice(chunk.length);
-      this.rowsWritten += chunk.length;
+      this.sent(chunk.length);
     }
+  }
+
+  /** What flush() sends through: the producer here, the open transaction for exactly-once. */
+  protected async sender(): Promise<Pick<Producer, 'send'>> {
+    return this.connect();
+  }
+
+  /** Words after "cannot write N records" in a send error. */
+  protected readonly sendingWhat: string = '';
+
+  /** Rows the broker acknowledged (for exactly-once: in the open transaction, not yet committed). */
+  protected sent(n: number): void {
+    this.rowsWritten += n;
   }
 
   protected compression(): CompressionTypes {
@@ -187,20 +200,14 @@ export class KafkaTransactionalSink extends KafkaTopicSink {
     return this.transaction;
   }
 
-  override async flush(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const transaction = await this.open();
-    const compression = this.compression();
-    while (this.buffer.length > 0) {
-      const chunk = this.buffer.length <= SEND_CHUNK ? this.buffer : this.buffer.slice(0, SEND_CHUNK);
-      try {
-        await transaction.send({ topic: this.topic, acks: -1, compression, messages: chunk });
-      } catch (e) {
-        throw this.failure(`cannot write ${this.buffer.length} record${this.buffer.length === 1 ? '' : 's'} in a transaction`, e);
-      }
-      this.buffer = chunk === this.buffer ? [] : this.buffer.slice(chunk.length);
-      this.inTransaction += chunk.length;
-    }
+  protected override sender(): Promise<Pick<Producer, 'send'>> {
+    return this.open();
+  }
+
+  protected override readonly sendingWhat = ' in a transaction';
+
+  protected override sent(n: number): void {
+    this.inTransaction += n;
   }
 
   /** Called (after flush) for the checkpoint about to be saved as pending. */
