@@ -173,6 +173,9 @@ async function main(): Promise<number> {
         // The edited job's state does not fit the old checkpoint: start over, and say so.
         freshReason = e.message.split('\n')[0]!;
         store.clear();
+        // Close what the discarded job opened (settling a pending checkpoint connects two-phase
+        // sinks to their broker); the fresh job opens its own. Its errors no longer matter.
+        await Promise.allSettled(job.sinks.map((s) => s.writer.close()));
         job = build(config);
       }
     }
