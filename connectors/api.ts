@@ -23,6 +23,8 @@ export interface ConnectorContext {
   readonly settings: ReadonlyMap<string, string>;
   /** Directory relative paths are resolved against (the CLI's working directory). */
   readonly cwd: string;
+  /** The METADATA keys the table's columns read ('timestamp', 'key', ...): per-record ones nobody reads need not be made. */
+  readonly metadataKeys?: readonly string[];
   /** The table's `format` (or `value.format`), resolved by the planner, for connectors that use one. */
   readonly format?: FormatDefinition;
 }
@@ -34,9 +36,9 @@ export interface RawBatch {
   /** The record values (a line of a file, a Kafka message value). null = tombstone / no value. */
   readonly values: readonly (string | null)[];
   /** Position of each record inside its split, for error messages and checkpoints (line number, offset). */
-  readonly positions: readonly number[];
+  readonly positions: ArrayLike<number>;
   /** Per-record metadata for METADATA columns the connector fills per record ('timestamp', 'key', 'offset'). */
-  readonly metadata?: ReadonlyMap<string, readonly unknown[]>;
+  readonly metadata?: ReadonlyMap<string, ArrayLike<unknown>>;
 }
 
 export interface SplitInfo {

@@ -7,7 +7,7 @@ import { T } from '../../engine/types.js';
 import type { ConnectorContext, ConnectorDefinition } from '../api.js';
 import { EmbeddedTopicSink } from '../embedded/sink.js';
 import { EmbeddedTopicSource } from '../embedded/source.js';
-import { KafkaPropertyError, kafkaClientSettings, type KafkaClientSettings } from './client.js';
+import { KafkaPropertyError, brokersText, kafkaClientSettings, type KafkaClientSettings } from './client.js';
 import { readKafkaOptions } from './options.js';
 import { createKafkaTopicSink } from './sink.js';
 import { KafkaTopicSource } from './source.js';
@@ -15,11 +15,15 @@ import { KafkaTopicSource } from './source.js';
 /** Client settings for a table with brokers; property mistakes become plan-time errors at the table. */
 function clientSettings(ctx: ConnectorContext, brokers: string, properties: ReadonlyMap<string, string>): KafkaClientSettings {
   try {
-    return kafkaClientSettings(brokers, properties, ctx.cwd, `fintrans-sql-${ctx.table}`);
+    return kafkaClientSettings(brokers, properties, ctx.cwd, clientIdOf(ctx));
   } catch (e) {
     if (e instanceof KafkaPropertyError) throw new OptionError(ctx.tablePos, `kafka table '${ctx.table}': ${e.message}`, e.hint);
     throw e;
   }
+}
+
+function clientIdOf(ctx: ConnectorContext): string {
+  return `fintrans-sql-${ctx.table}`;
 }
 
 export const kafkaConnector: ConnectorDefinition = {
@@ -35,7 +39,16 @@ export const kafkaConnector: ConnectorDefinition = {
   createSource(ctx) {
     const opts = readKafkaOptions(ctx, 'source');
     if (opts.brokers === undefined) return new EmbeddedTopicSource(opts, ctx.cwd);
-    return new KafkaTopicSource(opts, clientSettings(ctx, opts.brokers, opts.properties), ctx.table);
+    const settings = clientSettings(ctx, opts.brokers, opts.properties);
+    return new KafkaTopicSource({
+      options: opts,
+      brokers: opts.brokers,
+      properties: opts.properties,
+      cwd: ctx.cwd,
+      clientId: clientIdOf(ctx),
+      where: `table '${ctx.table}' (Kafka ${brokersText(settings)}, group '${opts.groupId}')`,
+      metadataKeys: ctx.metadataKeys ?? [],
+    });
   },
   createSink(ctx) {
     const opts = readKafkaOptions(ctx, 'sink');

@@ -1,676 +1,210 @@
-// A 'kafka' table read from real Kafka with a kafkajs consumer in the table's group. Every
-// partition of its topics is a split. kafkajs fetches in the background (consumer.run/eachBatch)
-// into a bounded queue per partition; poll() drains those queues round-robin, so event time
-// advances evenly across partitions. A full queue holds kafkajs' batch handler, and with it the
-// next fetch, until it drains (backpressure).
-//
-// Where reading starts is decided here, not by kafkajs: start offsets are computed at open()
-// (startup mode, or the positions given to seek()) and re-applied with consumer.seek() after every
-// group join, and records below the position already queued are dropped. So a rebalance or a
-// broker restart neither re-delivers nor skips records, although nothing is committed until the
-// runtime calls commit() (after the rows are safely in the sinks); offsets are never auto-committed.
-//
-// Nothing here blocks the job loop for long: poll() waits at most WAIT_SLICE_MS and says 'idle'
-// with `waiting` while the broker is away, commits run in the background, and partitions added to
-// the topics (or topics created that match 'topic-pattern') are found by a background metadata
-// check every 'scan.topic-partition-discovery.interval', then read from their earliest offset by
-// a replacement consumer (kafkajs subscribes to a fixed topic list).
+// A 'kafka' table read from a broker. The reading itself (kafkajs consumer, group, offsets,
+// backpressure, discovery: reader.ts) runs in a thread of its own (reader-thread.ts): decoding
+// fetch responses costs kafkajs about as much CPU as the whole query, and on its own thread it runs
+// alongside the query instead of before it. This class is the job's side: it takes the batches the
+// thread hands on, makes the record strings (one decode per batch when the bytes are ASCII), and
+// remembers the positions of what the job has taken, which are what checkpoints and commits use.
 
-import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { isAscii } from 'node:buffer';
+import { Worker } from 'node:worker_threads';
 import { ConnectorError } from '../../engine/errors.js';
-import type { PollResult, SourceReader, SplitInfo } from '../api.js';
-import { brokersText, createKafka, kafkaErrorText, type KafkaClient, type KafkaClientSettings } from './client.js';
+import type { PollResult, RawBatch, SourceReader, SplitInfo } from '../api.js';
 import type { KafkaTableOptions } from './options.js';
+import type { PackedBatch, ReaderPollResult } from './reader.js';
 
-/** Records queued per partition before its fetching waits, and the level at which it goes on. */
-const QUEUE_HIGH = 20_000;
-const QUEUE_LOW = 5_000;
-/** While a batch handler waits for its queue to drain, it sends a heartbeat this often. */
-const BACKPRESSURE_HEARTBEAT_MS = 1_000;
-/** How long open() waits for the group to hand out partitions. */
-const JOIN_TIMEOUT_MS = 60_000;
-/**
- * When records are known to exist (the broker's high watermark is beyond what was fetched) but
- * none arrive, poll() reports 'idle' with `waiting` (it never blocks for long) for up to this long
- * before a plain 'idle' (aborted transactions leave offsets that never arrive). While the broker
- * does not answer at all, it stays `waiting`: the job loop bounds what that means for --until-idle.
- */
-const STALL_WAIT_MS = 60_000;
-const WAIT_SLICE_MS = 200;
-
-interface PartitionState {
-  readonly topic: string;
-  readonly partition: number;
-  /** Next offset to hand out (what positions() reports and commit() commits). */
-  next: number;
-  /** Next offset expected from the consumer: records below it are duplicates (re-fetch after a rejoin). */
-  fetched: number;
-  /** The end of what the consumer fetched, control records included. */
-  fetchedTo: number;
-  /** The broker's high watermark as last seen (end offset). */
-  highWatermark: number;
-  /** Bounded mode: the end offset captured at open(). */
-  stopAt: number;
-  ended: boolean;
-  assigned: boolean;
-  paused: boolean;
-  /** Fetched batches not yet handed out; `head` indexes into the first. */
-  chunks: KafkaMessage[][];
-  head: number;
-  queued: number;
-  /** Set while the batch handler waits for this queue to drain (backpressure). */
-  drained?: () => void;
+/** What the reader thread is started with (structured-cloned): the client settings are made there. */
+export interface ReaderInit {
+  readonly options: KafkaTableOptions;
+  readonly brokers: string;
+  readonly properties: ReadonlyMap<string, string>;
+  readonly cwd: string;
+  readonly clientId: string;
+  /** Who is reading, for messages: `table 'tx' (Kafka host:9092, group 'g')`. */
+  readonly where: string;
+  readonly metadataKeys: readonly string[];
 }
+
+export type ToReader =
+  | { readonly type: 'open'; readonly id: number; readonly seek?: Record<string, number> }
+  | { readonly type: 'poll'; readonly id: number; readonly maxRecords: number }
+  /** The job took a batch the thread pushed: room for one more. */
+  | { readonly type: 'ack' }
+  | { readonly type: 'commit'; readonly positions: Record<string, number> }
+  | { readonly type: 'close'; readonly id: number };
+
+export interface ReaderFailure {
+  readonly message: string;
+  readonly stack?: string;
+  readonly retriable: boolean;
+  /** A ConnectorError (the broker, the topic, the group), not a bug. */
+  readonly connector: boolean;
+}
+
+/** `id` 0: pushed by the thread; otherwise the answer to that request. */
+export type FromReader =
+  | { readonly type: 'opened'; readonly id: number; readonly splits: SplitInfo[]; readonly positions: Record<string, number> }
+  | { readonly type: 'result'; readonly id: number; readonly result: ReaderPollResult; readonly positions: Record<string, number>; readonly splits?: SplitInfo[] }
+  | { readonly type: 'failed'; readonly id: number; readonly error: ReaderFailure; readonly splits?: SplitInfo[] }
+  | { readonly type: 'closed'; readonly id: number; readonly error?: ReaderFailure };
+
+type Result = Extract<FromReader, { type: 'result' | 'failed' }>;
 
 export class KafkaTopicSource implements SourceReader {
   readonly bounded: boolean;
-  splits: SplitInfo[] = [];
-  private parts: PartitionState[] = [];
-  private byTopic = new Map<string, PartitionState[]>();
-  private turn = 0;
+  readonly splits: SplitInfo[] = [];
+  private worker?: Worker;
+  /** Results the job has not taken yet, in order; `pushed`: sent ahead by the thread (taking one gives it room for another). */
+  private readonly queue: { readonly m: Result; readonly pushed: boolean }[] = [];
+  private readonly waiting = new Map<number, (m: FromReader) => void>();
+  private nextId = 1;
+  /** Where the job stands: the positions that came with the last result it took. */
+  private taken: Record<string, number> = {};
   private seekTo?: Record<string, number>;
-  private consumer?: Consumer;
-  private client?: KafkaClient;
-  private failure?: ConnectorError;
-  /** Resolved when a batch arrives (or on failure/close), for poll()'s stall wait. */
-  private wake?: () => void;
-  /** A stall wait timed out; do not wait again until something arrives. */
-  private stalled = false;
-  /** Since when poll() has been reporting records on their way (0: it is not). */
-  private waitingSince = 0;
-  /** The consumer is being replaced (new partitions or topics): records are on their way. */
-  private rejoining = false;
-  /** A partition discovery in progress, and when the last one started. */
-  private discovering?: Promise<void>;
-  private lastDiscovery = 0;
-  /** Resolved by close(): ends waits for a group join. */
-  private closedSignal!: () => void;
-  private readonly closedPromise = new Promise<void>((r) => (this.closedSignal = r));
-  /** Background offset commit in flight, offsets still to commit, and why the last attempt failed. */
-  private committing?: Promise<void>;
-  private commitWanted?: { topic: string; partition: number; offset: string }[];
-  private commitError?: unknown;
-  private closed = false;
-  /** When the last fetch response arrived (empty ones included): the broker is there. */
-  private lastFetchResponse = 0;
-  private readonly livenessMs: number;
+  /** The thread died (a bug, or out of memory): every later call reports this. */
+  private dead?: Error;
 
-  constructor(
-    private readonly opts: KafkaTableOptions,
-    private readonly settings: KafkaClientSettings,
-    private readonly table: string,
-  ) {
-    this.bounded = opts.boundedLatest;
-    // An empty fetch returns after fetch.max.wait.ms: a few of those missing means the broker is away.
-    this.livenessMs = 2 * settings.consumer.maxWaitTimeInMs + 500;
-  }
+  private readonly where: string;
 
-  private where(): string {
-    return `table '${this.table}' (Kafka ${brokersText(this.settings)}, group '${this.opts.groupId}')`;
+  constructor(private readonly init: ReaderInit) {
+    this.where = init.where;
+    this.bounded = init.options.boundedLatest;
   }
 
   async open(): Promise<void> {
-    const client = createKafka(this.settings);
-    this.client = client;
-    const kafka = client.kafka;
-    // The admin client is only needed to plan the splits; an idle one left open would hold a
-    // connection (and reconnect to a restarted broker) for nothing.
-    const admin = kafka.admin({ retry: this.settings.kafka.retry });
+    const worker = new Worker(readerThreadUrl(), { workerData: this.init });
+    this.worker = worker;
+    worker.on('message', (m: FromReader) => this.receive(m));
+    worker.on('error', (e) => this.died(new ConnectorError(`${this.where}: the Kafka reader thread failed: ${e.message}`, { cause: e })));
+    worker.on('exit', (code) => this.died(new ConnectorError(`${this.where}: the Kafka reader thread exited (code ${code})`)));
     try {
-      await admin.connect();
-      const topics = await this.resolveTopics(admin);
-      await this.createSplits(admin, topics);
+      const m = await this.request({ type: 'open', id: 0, seek: this.seekTo });
+      if (m.type === 'opened') {
+        this.splits.push(...m.splits);
+        this.taken = m.positions;
+      }
     } catch (e) {
-      if (e instanceof ConnectorError) throw e;
-      throw new ConnectorError(`${this.where()}: cannot read topic metadata and offsets: ${kafkaErrorText(e)}`, { cause: e, retriable: true });
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-    this.lastDiscovery = Date.now();
-    if (this.parts.length === 0) return;
-    await this.startConsumer(kafka);
-  }
-
-  private async resolveTopics(admin: Admin): Promise<string[]> {
-    const existing = await admin.listTopics();
-    if (this.opts.topicPattern) {
-      return existing.filter((t) => !t.startsWith('__') && this.opts.topicPattern!.test(t)).sort();
-    }
-    const missing = this.opts.topics.filter((t) => !existing.includes(t));
-    if (missing.length > 0) {
-      // A job may start before its producer: create the topics as the broker's auto-create would.
-      await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
-    }
-    return [...this.opts.topics];
-  }
-
-  private async createSplits(admin: Admin, topics: string[]): Promise<void> {
-    const meta = await admin.fetchTopicMetadata({ topics });
-    const committed = this.opts.startupMode === 'group-offsets' ? await admin.fetchOffsets({ groupId: this.opts.groupId, topics }) : [];
-    for (const topic of topics) {
-      const partitions = (meta.topics.find((t) => t.name === topic)?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
-      const ends = await admin.fetchTopicOffsets(topic);
-      const byTimestamp = this.opts.startupMode === 'timestamp' ? await admin.fetchTopicOffsetsByTimestamp(topic, this.opts.startupTimestampMs) : [];
-      const group = committed.find((c) => c.topic === topic)?.partitions ?? [];
-      const list: PartitionState[] = [];
-      for (const partition of partitions) {
-        const end = ends.find((e) => e.partition === partition);
-        const low = Number(end?.low ?? 0);
-        const high = Number(end?.high ?? 0);
-        const name = `${topic}/${partition}`;
-        let start = this.seekTo?.[name];
-        if (start === undefined) {
-          switch (this.opts.startupMode) {
-            case 'earliest-offset':
-              start = low;
-              break;
-            case 'latest-offset':
-              start = high;
-              break;
-            case 'timestamp': {
-              const o = Number(byTimestamp.find((b) => b.partition === partition)?.offset ?? -1);
-              start = o < 0 ? high : o;
-              break;
-            }
-            case 'specific-offsets':
-              start = this.opts.specificOffsets?.get(partition) ?? low;
-              break;
-            case 'group-offsets': {
-              // No committed offset yet: start at the beginning, like 'auto.offset.reset' = 'earliest'.
-              const o = Number(group.find((g) => g.partition === partition)?.offset ?? -1);
-              start = o < 0 ? low : o;
-              break;
-            }
-          }
-        }
-        list[partition] = this.addPartition(topic, partition, start, low, high);
-      }
-      this.byTopic.set(topic, list);
-    }
-  }
-
-  /** A new split; `byTopic` lists are indexed by partition id. */
-  private addPartition(topic: string, partition: number, start: number, low: number, high: number): PartitionState {
-    // Out of the partition's range (retention deleted it, or a stale checkpoint): clamp.
-    start = Math.min(Math.max(start, low), high);
-    const state: PartitionState = {
-      topic, partition, next: start, fetched: start, fetchedTo: start, highWatermark: high, stopAt: high,
-      ended: false, assigned: false, paused: false, chunks: [], head: 0, queued: 0,
-    };
-    this.parts.push(state);
-    this.splits.push({ name: `${topic}/${partition}`, positionSeparator: '@', metadata: new Map<string, unknown>([['topic', topic], ['partition', partition]]) });
-    return state;
-  }
-
-  /** Starts a partition discovery in the background when one is due (unbounded scans only). */
-  private maybeDiscover(): void {
-    if (this.bounded || this.opts.partitionDiscoveryMs <= 0 || this.discovering || this.closed || !this.client) return;
-    const now = Date.now();
-    if (now - this.lastDiscovery < this.opts.partitionDiscoveryMs) return;
-    this.lastDiscovery = now;
-    this.discovering = this.discover()
-      .catch((e) => {
-        // Metadata not readable right now (broker away): try again at the next interval. A
-        // consumer that could not be restarted, though, fails the job.
-        if (e instanceof ConnectorError) {
-          this.failure = e;
-          this.wake?.();
-        }
-      })
-      .finally(() => (this.discovering = undefined));
-  }
-
-  /**
-   * Looks for partitions added to the topics (and, with 'topic-pattern', topics created since);
-   * new ones become splits read from their earliest offset, as in Flink, and the consumer is
-   * replaced so the group hands them out (kafkajs subscribes to a fixed topic list).
-   */
-  private async discover(): Promise<void> {
-    const admin = this.client!.kafka.admin({ retry: { retries: 0 } });
-    const added: PartitionState[] = [];
-    try {
-      await admin.connect();
-      const topics = this.opts.topicPattern
-        ? (await admin.listTopics()).filter((t) => !t.startsWith('__') && this.opts.topicPattern!.test(t)).sort()
-        : [...this.opts.topics];
-      if (topics.length === 0) return;
-      const meta = await admin.fetchTopicMetadata({ topics });
-      for (const topic of topics) {
-        const known = this.byTopic.get(topic) ?? [];
-        const ids = (meta.topics.find((t) => t.name === topic)?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
-        const fresh = ids.filter((id) => known[id] === undefined);
-        if (fresh.length === 0) continue;
-        const ends = await admin.fetchTopicOffsets(topic);
-        if (this.closed) return;
-        for (const partition of fresh) {
-          if (known[partition] !== undefined) continue;
-          const end = ends.find((e) => e.partition === partition);
-          const low = Number(end?.low ?? 0);
-          const start = this.seekTo?.[`${topic}/${partition}`] ?? low;
-          const state = this.addPartition(topic, partition, start, low, Number(end?.high ?? 0));
-          known[partition] = state;
-          added.push(state);
-        }
-        this.byTopic.set(topic, known);
-      }
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-    if (added.length === 0 || this.closed) return;
-    await this.replaceConsumer();
-  }
-
-  /** A new consumer for the current topic list; the group join seeks every partition to where this reader is. */
-  private async replaceConsumer(): Promise<void> {
-    this.rejoining = true;
-    try {
-      const old = this.consumer;
-      this.consumer = undefined;
-      const stopping = old?.disconnect();
-      this.releaseWaiting();
-      await stopping?.catch(() => undefined);
-      // The new consumer fetches everything it is given: backpressure pauses start over.
-      for (const p of this.parts) {
-        p.assigned = false;
-        p.paused = false;
-      }
-      if (this.closed) return;
-      await this.startConsumer(this.client!.kafka);
-    } finally {
-      this.rejoining = false;
-    }
-  }
-
-  private async startConsumer(kafka: KafkaClient['kafka']): Promise<void> {
-    const c = this.settings.consumer;
-    const consumer = kafka.consumer({
-      groupId: this.opts.groupId,
-      retry: this.settings.kafka.retry,
-      sessionTimeout: c.sessionTimeout,
-      heartbeatInterval: c.heartbeatInterval,
-      maxBytesPerPartition: c.maxBytesPerPartition,
-      maxBytes: c.maxBytes,
-      maxWaitTimeInMs: c.maxWaitTimeInMs,
-      minBytes: c.minBytes,
-      readUncommitted: c.readUncommitted,
-      allowAutoTopicCreation: false,
-    });
-    this.consumer = consumer;
-    let joined!: () => void;
-    const firstJoin = new Promise<void>((r) => (joined = r));
-    consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      // Every (re)join starts kafkajs at the committed offsets; continue where this reader is instead.
-      for (const p of this.parts) p.assigned = false;
-      for (const [topic, partitions] of Object.entries(e.payload.memberAssignment)) {
-        for (const partition of partitions) {
-          const p = this.byTopic.get(topic)?.[partition];
-          if (!p) continue;
-          p.assigned = true;
-          consumer.seek({ topic, partition, offset: String(p.fetched) });
-        }
-      }
-      this.lastFetchResponse = Date.now();
-      this.rejoining = false;
-      this.releaseWaiting();
-      joined();
-    });
-    consumer.on(consumer.events.REQUEST, (e) => {
-      if (e.payload.apiName === 'Fetch') this.lastFetchResponse = Date.now();
-    });
-    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-      // Also reported for batches of only control records, which never reach eachBatch.
-      const p = this.byTopic.get(e.payload.topic)?.[e.payload.partition];
-      if (!p) return;
-      const last = Number(e.payload.lastOffset);
-      if (last + 1 > p.fetchedTo) p.fetchedTo = last + 1;
-      const hw = Number(e.payload.highWatermark);
-      if (hw > p.highWatermark) p.highWatermark = hw;
-    });
-    consumer.on(consumer.events.CRASH, (e) => {
-      if (e.payload.restart) return; // kafkajs reconnects and rejoins by itself
-      this.failure = new ConnectorError(`${this.where()}: the consumer stopped: ${kafkaErrorText(e.payload.error)}`, { cause: e.payload.error, retriable: true });
-      this.wake?.();
-    });
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [...this.byTopic.keys()] });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        eachBatch: (payload) => this.onBatch(payload),
-      });
-    } catch (e) {
-      throw new ConnectorError(`${this.where()}: cannot start the consumer: ${kafkaErrorText(e)}`, { cause: e, retriable: true });
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), JOIN_TIMEOUT_MS)));
-    const outcome = await Promise.race([firstJoin, timeout, this.closedPromise.then(() => 'closed' as const)]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') {
-      throw new ConnectorError(`${this.where()}: no partitions assigned after ${JOIN_TIMEOUT_MS / 1000} s (is the group coordinator reachable?)`, { retriable: true });
-    }
-  }
-
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const p = this.byTopic.get(batch.topic)?.[batch.partition];
-    if (!p || this.closed) return;
-    const messages = batch.messages;
-    let from = 0;
-    // Drop what is already queued or handed out (a re-fetch after a rejoin).
-    while (from < messages.length && Number(messages[from]!.offset) < p.fetched) from++;
-    let to = messages.length;
-    if (this.bounded) while (to > from && Number(messages[to - 1]!.offset) >= p.stopAt) to--;
-    if (to > from) {
-      p.chunks.push(from === 0 && to === messages.length ? messages : messages.slice(from, to));
-      p.queued += to - from;
-      p.fetched = Number(messages[to - 1]!.offset) + 1;
-    }
-    const hw = Number(batch.highWatermark);
-    if (hw > p.highWatermark) p.highWatermark = hw;
-    // As END_BATCH_PROCESS does (control records included), but now: that event comes only once this handler returns.
-    const last = Number(batch.lastOffset());
-    if (last + 1 > p.fetchedTo) p.fetchedTo = last + 1;
-    // Moves kafkajs' fetch position on; this is not a commit (autoCommit is off).
-    resolveOffset(batch.lastOffset());
-    this.stalled = false;
-    this.wake?.();
-    // Backpressure: hold this batch's handler until the queue drains. kafkajs fetches again only
-    // when the handlers of the last fetch returned, so this stops fetching without pause(): with
-    // every partition paused, kafkajs sleeps fetch.max.wait.ms before it looks again, which left
-    // the job waiting for records.
-    if (p.queued >= QUEUE_HIGH) await this.hold(p, () => p.queued < QUEUE_HIGH, heartbeat, isRunning, isStale);
-    if (this.bounded && fetchedAll(p)) {
-      // Everything this partition is read for is here: fetch only the others from now on.
-      if (!p.paused && this.consumer) {
-        p.paused = true;
-        this.consumer.pause([{ topic: p.topic, partitions: [p.partition] }]);
-      }
-      // And when that was the last one, no fetch is wanted at all: hold the handler until the
-      // consumer stops, or kafkajs starts another fetch (the broker answers it after
-      // fetch.max.wait.ms) and disconnect() at the end waits for it.
-      if (this.parts.every((q) => q.ended || fetchedAll(q))) await this.hold(p, () => false, heartbeat, isRunning, isStale);
-    }
-  }
-
-  /**
-   * Waits in a batch handler until `done()` (checked whenever the queue drains, see drain()), the
-   * consumer stops or is replaced, or a rejoin moved the partition. Heartbeats go on meanwhile,
-   * so the group keeps this member.
-   */
-  private async hold(p: PartitionState, done: () => boolean, heartbeat: () => Promise<void>, isRunning: () => boolean, isStale: () => boolean): Promise<void> {
-    const consumer = this.consumer;
-    while (!done() && consumer !== undefined && this.consumer === consumer && isRunning() && !isStale()) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(release, BACKPRESSURE_HEARTBEAT_MS);
-        function release(): void {
-          clearTimeout(timer);
-          resolve();
-        }
-        p.drained = release;
-      });
-      p.drained = undefined;
-      await heartbeat().catch(() => undefined);
+      // The job closes only what opened: stop the thread (and its consumer) here.
+      this.worker = undefined;
+      await worker.terminate();
+      throw e;
     }
   }
 
   async poll(maxRecords: number): Promise<PollResult> {
-    if (this.failure) throw this.failure;
-    this.maybeDiscover();
-    let r = this.take(maxRecords);
-    if (r !== null) return this.delivered(r);
-    if (this.parts.every((p) => p.ended)) return { kind: this.bounded ? 'end' : 'idle' };
-    // 'idle' tells --until-idle the input may be over: only say so when a recent fetch found
-    // nothing, not while the broker is away or records are known to be on their way.
-    // A broker that does not answer is always 'waiting' (so its partitions do not turn idle and the
-    // backlog late); how long that may keep --until-idle from ending the run is the job loop's call.
-    const responding = this.brokerResponding();
-    if ((this.stalled && responding) || (!this.hasBacklog() && responding && !this.rejoining)) {
-      this.waitingSince = 0;
-      return { kind: 'idle' };
+    if (this.queue.length === 0) {
+      const m = (await this.request({ type: 'poll', id: 0, maxRecords })) as Result;
+      if (this.queue.length === 0) return this.take(m);
+      // Batches pushed while the request was on its way come first; an 'idle' behind them is stale.
+      if (!(m.type === 'result' && m.result.kind === 'idle')) this.queue.push({ m, pushed: false });
     }
-    const now = Date.now();
-    if (this.waitingSince === 0) this.waitingSince = now;
-    else if (now - this.waitingSince >= STALL_WAIT_MS && responding) {
-      this.stalled = true;
-      this.waitingSince = 0;
-      return { kind: 'idle' };
-    }
-    // Wait a little for the records (no busy loop), but never block the job: it keeps stepping
-    // its other sources, checkpointing and reporting while the consumer reconnects.
-    await this.waitForData(WAIT_SLICE_MS);
-    if (this.failure) throw this.failure;
-    r = this.take(maxRecords);
-    if (r !== null) return this.delivered(r);
-    return { kind: 'idle', waiting: true };
+    const { m, pushed } = this.queue.shift()!;
+    if (pushed) this.worker?.postMessage({ type: 'ack' } satisfies ToReader);
+    return this.take(m);
   }
 
-  private delivered(r: PollResult): PollResult {
-    this.waitingSince = 0;
-    return r;
-  }
-
-  /** The next batch or split end, round-robin over partitions; null when every queue is empty. */
-  private take(maxRecords: number): PollResult | null {
-    const n = this.parts.length;
-    for (let tries = 0; tries < n; tries++) {
-      const idx = this.turn;
-      this.turn = (this.turn + 1) % n;
-      const p = this.parts[idx]!;
-      if (p.ended) continue;
-      if (p.queued === 0) {
-        // Past control records (transaction markers) there is nothing to hand out: move on.
-        const upTo = this.bounded ? Math.min(p.fetchedTo, p.stopAt) : p.fetchedTo;
-        if (upTo > p.next) {
-          p.next = upTo;
-          if (p.fetched < upTo) p.fetched = upTo;
-        }
-        if (this.bounded && p.next >= p.stopAt) {
-          p.ended = true;
-          // Nothing more is wanted from this partition: stop fetching it.
-          if (p.assigned && !p.paused) this.consumer?.pause([{ topic: p.topic, partitions: [p.partition] }]);
-          p.paused = true;
-          return { kind: 'split-end', split: idx };
-        }
-        continue;
-      }
-      return { kind: 'batch', batch: this.drain(p, idx, maxRecords) };
-    }
-    return null;
-  }
-
-  private drain(p: PartitionState, split: number, maxRecords: number): import('../api.js').RawBatch {
-    const count = Math.min(maxRecords, p.queued);
-    const values = new Array<string | null>(count);
-    const positions = new Array<number>(count);
-    // The messages handed out, for metadata columns (timestamp, key), read only if the table has them.
-    const messages = new Array<KafkaMessage>(count);
-    let i = 0;
-    while (i < count) {
-      const chunk = p.chunks[0]!;
-      const end = Math.min(chunk.length, p.head + (count - i));
-      // Offsets rise within a chunk: when the first and last are end - head - 1 apart, they are
-      // consecutive and need not each be parsed from their decimal text.
-      const first = Number(chunk[p.head]!.offset);
-      const consecutive = Number(chunk[end - 1]!.offset) - first === end - 1 - p.head;
-      for (let j = p.head; j < end; j++, i++) {
-        const m = chunk[j]!;
-        const v = m.value;
-        values[i] = v === null ? null : v.toString(); // no arguments: Node's fast path to UTF-8
-        positions[i] = consecutive ? first + (j - p.head) : Number(m.offset);
-        messages[i] = m;
-      }
-      if (end === chunk.length) {
-        p.chunks.shift();
-        p.head = 0;
-      } else p.head = end;
-    }
-    p.queued -= count;
-    p.next = positions[count - 1]! + 1;
-    if (p.drained && p.queued <= QUEUE_LOW) p.drained();
-    return { split, values, positions, metadata: new MessageMetadata(positions, messages) };
-  }
-
-  /** Records exist on the broker beyond what this reader fetched, for a partition it reads. */
-  private hasBacklog(): boolean {
-    for (const p of this.parts) {
-      if (p.ended || !p.assigned) continue;
-      const end = this.bounded ? Math.min(p.highWatermark, p.stopAt) : p.highWatermark;
-      if (Math.max(p.fetchedTo, p.fetched) < end) return true;
-    }
-    return false;
-  }
-
-  /** A fetch response arrived recently (an empty fetch returns after fetch.max.wait.ms). */
-  private brokerResponding(): boolean {
-    return Date.now() - this.lastFetchResponse <= this.livenessMs;
-  }
-
-  /** Waits for the next batch, at most `ms`. */
-  private waitForData(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-    });
+  private take(m: Result): PollResult {
+    if (m.type === 'failed') throw rebuild(m.error);
+    this.taken = m.positions;
+    const r = m.result;
+    return r.kind === 'batch' ? { kind: 'batch', batch: unpack(r.batch) } : r;
   }
 
   positions(): Record<string, number> {
-    const out: Record<string, number> = {};
-    this.parts.forEach((p, i) => (out[this.splits[i]!.name] = p.next));
-    return out;
+    return { ...this.taken };
   }
 
   seek(positions: Record<string, number>): void {
     this.seekTo = positions;
   }
 
-  /**
-   * Commits in the background: the job loop must not wait for a broker that is away (kafkajs
-   * retries for about 30 s). Offsets a failed commit did not store are committed with the next
-   * one; close() waits for the last and reports it if it cannot be stored.
-   */
+  /** Commits the positions of what the job took (the thread has read further). In the background, as before. */
   async commit(): Promise<void> {
-    if (!this.consumer) return;
-    const offsets = this.parts.filter((p) => p.assigned).map((p) => ({ topic: p.topic, partition: p.partition, offset: String(p.next) }));
-    if (offsets.length === 0) return;
-    this.commitWanted = offsets;
-    this.committing ??= this.commitPending().finally(() => (this.committing = undefined));
-  }
-
-  /** Commits the latest wanted offsets until none are left; keeps them when the broker refuses. */
-  private async commitPending(): Promise<void> {
-    while (this.commitWanted && this.consumer) {
-      const offsets = this.commitWanted;
-      this.commitWanted = undefined;
-      try {
-        await this.consumer.commitOffsets(offsets);
-        this.commitError = undefined;
-      } catch (e) {
-        this.commitWanted ??= offsets;
-        this.commitError = e;
-        return;
-      }
-    }
-  }
-
-  /** Lets batch handlers waiting for their queue to drain look again (closing, rejoining). */
-  private releaseWaiting(): void {
-    for (const p of this.parts) p.drained?.();
+    if (this.dead) return;
+    this.worker?.postMessage({ type: 'commit', positions: this.taken } satisfies ToReader);
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    this.closedSignal();
-    this.wake?.();
-    // A consumer being replaced right now (new partitions) stops at its close checks.
-    await this.discovering;
-    let failure: ConnectorError | undefined;
-    await this.committing;
-    if (this.commitWanted && this.consumer) {
-      const offsets = this.commitWanted;
-      await this.commitPending();
-      if (this.commitWanted) {
-        failure = new ConnectorError(`${this.where()}: cannot commit offsets ${offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`).join(', ')}: ${kafkaErrorText(this.commitError)}`, {
-          cause: this.commitError,
-          retriable: true,
-        });
+    const worker = this.worker;
+    if (!worker) return;
+    try {
+      if (this.dead) return;
+      const m = await this.request({ type: 'close', id: 0 });
+      if (m.type === 'closed' && m.error) throw rebuild(m.error);
+    } finally {
+      this.worker = undefined;
+      await worker.terminate();
+    }
+  }
+
+  private request(message: ToReader & { id: number }): Promise<FromReader> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise<FromReader>((resolve, reject) => {
+      this.waiting.set(id, (m) => (m.type === 'failed' ? reject(rebuild(m.error)) : resolve(m)));
+      this.worker!.postMessage({ ...message, id });
+    });
+  }
+
+  private receive(m: FromReader): void {
+    if ((m.type === 'result' || m.type === 'failed') && m.splits) this.splits.push(...m.splits);
+    if (m.id === 0) {
+      this.queue.push({ m: m as Result, pushed: true });
+      return;
+    }
+    const answer = this.waiting.get(m.id);
+    this.waiting.delete(m.id);
+    answer?.(m);
+  }
+
+  private died(e: Error): void {
+    if (this.dead || !this.worker) return;
+    this.dead = e;
+    for (const answer of this.waiting.values()) answer({ type: 'failed', id: -1, error: { message: e.message, retriable: true, connector: true } });
+    this.waiting.clear();
+  }
+}
+
+/** The compiled thread file; from the TypeScript sources (vitest), the one `npm run build` made. */
+function readerThreadUrl(): URL {
+  return import.meta.url.endsWith('.ts') ? new URL('../../dist/connectors/kafka/reader-thread.js', import.meta.url) : new URL('./reader-thread.js', import.meta.url);
+}
+
+function rebuild(f: ReaderFailure): Error {
+  if (f.connector) return new ConnectorError(f.message, { retriable: f.retriable });
+  const e = new Error(f.message);
+  if (f.stack) e.stack = f.stack;
+  return e;
+}
+
+function unpack(b: PackedBatch): RawBatch {
+  const bytes = Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.bytes.byteLength);
+  const lengths = b.lengths;
+  const n = lengths.length;
+  const values = new Array<string | null>(n);
+  let at = 0;
+  if (isAscii(bytes)) {
+    // One decode for the whole batch; each value is a slice of it, as the file source's lines are.
+    const text = bytes.toString('latin1');
+    for (let i = 0; i < n; i++) {
+      const length = lengths[i]!;
+      if (length < 0) values[i] = null;
+      else {
+        values[i] = text.slice(at, at + length);
+        at += length;
       }
     }
-    const consumer = this.consumer;
-    this.consumer = undefined;
-    // disconnect() stops kafkajs' fetch loop at once; then held batch handlers may return.
-    const stopping = consumer?.disconnect();
-    this.releaseWaiting();
-    await stopping?.catch(() => undefined);
-    this.client?.destroyLeftoverSockets();
-    this.client = undefined;
-    if (failure) throw failure;
-  }
-}
-
-/** Bounded mode: everything up to the end offset captured at open() was fetched. */
-function fetchedAll(p: PartitionState): boolean {
-  return Math.max(p.fetched, p.fetchedTo) >= p.stopAt;
-}
-
-/**
- * A batch's per-record metadata ('offset', 'timestamp', 'key'): the arrays are made the first time
- * a METADATA column asks for them, so a table without such columns does not pay for them.
- */
-class MessageMetadata implements ReadonlyMap<string, readonly unknown[]> {
-  private timestamps?: number[];
-  private keyTexts?: (string | null)[];
-  static readonly KEYS = ['offset', 'timestamp', 'key'] as const;
-
-  constructor(
-    private readonly positions: readonly number[],
-    private readonly messages: readonly KafkaMessage[],
-  ) {}
-
-  get size(): number {
-    return MessageMetadata.KEYS.length;
-  }
-
-  has(key: string): boolean {
-    return (MessageMetadata.KEYS as readonly string[]).includes(key);
-  }
-
-  get(key: string): readonly unknown[] | undefined {
-    switch (key) {
-      case 'offset':
-        return this.positions;
-      case 'timestamp':
-        return (this.timestamps ??= this.messages.map((m) => Number(m.timestamp)));
-      case 'key':
-        return (this.keyTexts ??= this.messages.map((m) => (m.key === null || m.key === undefined ? null : m.key.toString('utf8'))));
-      default:
-        return undefined;
+  } else {
+    for (let i = 0; i < n; i++) {
+      const length = lengths[i]!;
+      if (length < 0) values[i] = null;
+      else {
+        values[i] = bytes.toString('utf8', at, at + length);
+        at += length;
+      }
     }
   }
-
-  *entries(): MapIterator<[string, readonly unknown[]]> {
-    for (const k of MessageMetadata.KEYS) yield [k, this.get(k)!];
-  }
-
-  *keys(): MapIterator<string> {
-    yield* MessageMetadata.KEYS;
-  }
-
-  *values(): MapIterator<readonly unknown[]> {
-    for (const k of MessageMetadata.KEYS) yield this.get(k)!;
-  }
-
-  [Symbol.iterator](): MapIterator<[string, readonly unknown[]]> {
-    return this.entries();
-  }
-
-  forEach(fn: (value: readonly unknown[], key: string, map: ReadonlyMap<string, readonly unknown[]>) => void): void {
-    for (const k of MessageMetadata.KEYS) fn(this.get(k)!, k, this);
-  }
+  const metadata = new Map<string, ArrayLike<unknown>>([['offset', b.offsets]]);
+  if (b.timestamps) metadata.set('timestamp', b.timestamps);
+  if (b.keys) metadata.set('key', b.keys);
+  return { split: b.split, values, positions: b.offsets, metadata };
 }

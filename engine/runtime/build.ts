@@ -179,6 +179,7 @@ function context(table: TableDef, plan: JobPlan, opts: BuildOptions): ConnectorC
     options: table.options,
     physical: table.columns.filter((c) => c.kind === 'physical').map((c) => ({ name: c.name, type: c.type })),
     primaryKey: table.primaryKey,
+    metadataKeys: table.columns.filter((c) => c.kind === 'metadata').map((c) => c.metadataKey!),
     settings: plan.settings,
     cwd: opts.cwd,
     format: table.format,
