@@ -16,13 +16,13 @@
 // read_committed readers), the checkpoint is discarded, and the job replays from the one before.
 
 import { randomUUID } from 'node:crypto';
-import { CompressionTypes, Partitioners, type ICustomPartitioner, type Message, type Producer, type ProducerConfig, type Transaction } from 'kafkajs';
+import type { CompressionTypes, ICustomPartitioner, Message, Producer, ProducerConfig, Transaction } from 'kafkajs';
 import { ConnectorError } from '../../engine/errors.js';
 import type { RecordEncoder } from '../../engine/formats/api.js';
 import type { Row, Schema } from '../../engine/types.js';
 import { valueToText } from '../../engine/values.js';
 import type { SinkWriter } from '../api.js';
-import { brokersText, createKafka, kafkaErrorText, type KafkaClient, type KafkaClientSettings } from './client.js';
+import { brokersText, createKafka, kafkaErrorText, kafkajs, type KafkaClient, type KafkaClientSettings } from './client.js';
 import type { KafkaTableOptions, SinkPartitioner } from './options.js';
 
 /** Messages per produce request: large enough to amortise round trips, small enough to stay well under message.max.bytes. */
@@ -116,6 +116,7 @@ export class KafkaTopicSink implements SinkWriter {
   }
 
   protected compression(): CompressionTypes {
+    const { CompressionTypes } = kafkajs();
     return this.settings.producer.compressionGzip ? CompressionTypes.GZIP : CompressionTypes.None;
   }
 
@@ -278,7 +279,7 @@ export class KafkaTransactionalSink extends KafkaTopicSink {
 
 /** 'sink.partitioner' as a kafkajs partitioner (see KafkaTableOptions.sinkPartitioner). */
 function partitionerFor(kind: SinkPartitioner): ICustomPartitioner {
-  if (kind === 'default') return Partitioners.DefaultPartitioner;
+  if (kind === 'default') return kafkajs().Partitioners.DefaultPartitioner;
   return () => {
     let next = 0;
     return ({ partitionMetadata }) => {

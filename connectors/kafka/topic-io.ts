@@ -1,9 +1,9 @@
 // Kafka for the CLI's generate and tail: a producer that appends generated records to topics, and
 // a reader that prints a topic's records (what is there now, or following it).
 
-import { CompressionTypes, Partitioners, type Message } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import { ConnectorError } from '../../engine/errors.js';
-import { brokersText, createKafka, kafkaErrorText, type KafkaClientSettings } from './client.js';
+import { brokersText, createKafka, kafkaErrorText, kafkajs, type KafkaClientSettings } from './client.js';
 
 export interface TimedRecord {
   readonly key: string | null;
@@ -22,6 +22,7 @@ const SEND_CHUNK = 5_000;
 
 export async function openKafkaTopicWriter(settings: KafkaClientSettings): Promise<KafkaTopicWriter> {
   const client = createKafka(settings);
+  const { CompressionTypes, Partitioners } = kafkajs();
   const producer = client.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
   const where = `Kafka at ${brokersText(settings)}`;
   try {

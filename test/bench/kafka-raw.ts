@@ -20,6 +20,8 @@ async function main(brokers: string, topic: string): Promise<void> {
     groupId: `fintrans-bench-raw-${process.pid}-${Date.now()}`,
     retry: settings.kafka.retry,
     maxWaitTimeInMs: c.maxWaitTimeInMs,
+    maxBytesPerPartition: c.maxBytesPerPartition,
+    maxBytes: c.maxBytes,
     readUncommitted: c.readUncommitted,
     allowAutoTopicCreation: false,
   });
