@@ -1,7 +1,8 @@
 // The Kafka source's event time against a real broker, through the CLI: the watermark is the
 // minimum over partitions, an idle partition stops holding it back after
 // 'scan.watermark.idle-timeout', and when every partition is idle windows still close. Also
-// partitions and topics added while a job runs, and a broker outage that must not stall the job.
+// partitions and topics added while a job runs, a broker outage that must not stall the job, and
+// records crossing intact from the reader thread (values, tombstones, metadata).
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -264,6 +265,40 @@ describe('Kafka source: partitions and topics added while a job runs', () => {
     const rows = readFileSync(join(dir, 'output/lines.csv'), 'utf8').split('\n').filter((l) => l.length > 0).slice(1);
     expect(rows.sort()).toEqual(expected.sort());
   }, 120_000);
+});
+
+describe('Kafka source: records cross from the reader thread intact', () => {
+  const job = (topic: string) => `CREATE TABLE src (line STRING, k STRING METADATA FROM 'key' VIRTUAL, off BIGINT METADATA FROM 'offset' VIRTUAL,
+        ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL) WITH (
+        'connector' = 'kafka', 'topic' = '${topic}', 'properties.group.id' = 'g-${topic}',
+        'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset', 'format' = 'raw');
+      CREATE TABLE res (off BIGINT, k STRING, ts TIMESTAMP_LTZ(3), line STRING, n INT) WITH ('connector' = 'filesystem', 'path' = 'output/out.csv', 'format' = 'csv');
+      INSERT INTO res SELECT off, k, ts, line, CHAR_LENGTH(line) FROM src;\n`;
+
+  it('UTF-8 and empty values, per-record key/offset/timestamp, with a batch size below the thread\'s pieces', async (ctx) => {
+    needsKafka(ctx);
+    await createTopics(kafka, 1, 'xthread');
+    // 6000 records: the thread packs them in pieces of up to 4096, the job asks for 1000 at a time.
+    const value = (i: number): string => (i === 20 ? '' : i % 1000 === 10 ? `Zürich ${i} €` : `v${i}`);
+    await produce(kafka, 'xthread', Array.from({ length: 6000 }, (_, i) => ({ key: i % 2 === 0 ? `k${i}` : null, value: value(i), timestamp: String(T0 + i) })));
+    const dir = workdir(job('xthread'));
+    const r = runCli(['run', 'job.sql', '--batch-size', '1000', '--quiet', '--brokers', rig!.bootstrap], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("read 6000 records from 'src'");
+    const rows = readFileSync(join(dir, 'output/out.csv'), 'utf8').split('\n').filter((l) => l.length > 0).slice(1);
+    // The CSV sink writes '' and NULL alike; the length tells them (and UTF-8 from Latin-1) apart.
+    const expected = Array.from({ length: 6000 }, (_, i) => `${i},${i % 2 === 0 ? `k${i}` : ''},${ts(i / 1000)},${value(i)},${[...value(i)].length}`);
+    expect(rows).toEqual(expected);
+  }, 120_000);
+
+  it('a tombstone (no value) reaches the job as one, at its offset', async (ctx) => {
+    needsKafka(ctx);
+    await createTopics(kafka, 1, 'xthread-tomb');
+    await produce(kafka, 'xthread-tomb', [{ value: 'a' }, { value: 'b' }, { value: null }, { value: 'c' }]);
+    const r = runCli(['run', 'job.sql', '--quiet', '--brokers', rig!.bootstrap], workdir(job('xthread-tomb')));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("bad record in table 'src' at xthread-tomb/0@2: the record has no value");
+  }, 60_000);
 });
 
 describe("Kafka source: the generator's formats through a broker", () => {
