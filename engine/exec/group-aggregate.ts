@@ -4,7 +4,7 @@
 
 import type { Row } from '../types.js';
 import { GroupTable, type Aggregation } from './aggregation.js';
-import type { Operator } from './operator.js';
+import { SnapshotRows, type Operator } from './operator.js';
 
 export class GroupAggregateOperator implements Operator {
   private readonly groups: GroupTable;
@@ -35,7 +35,7 @@ export class GroupAggregateOperator implements Operator {
   }
 
   snapshot(): unknown {
-    return [...this.groups.values()].map((g) => this.agg.groupToJSON(g));
+    return new SnapshotRows([...this.groups.values()], (g) => this.agg.groupToJSON(g));
   }
 
   restore(state: unknown): void {

@@ -11,7 +11,7 @@ export interface Operator {
   onWatermark(wm: number): void;
   /** The input has ended (after the final watermark): emit anything still held. */
   finish(): void;
-  /** JSON-safe state for a checkpoint (null for stateless operators). */
+  /** JSON-safe state for a checkpoint (null for stateless operators); large lists as SnapshotRows. */
   snapshot(): unknown;
   restore(state: unknown): void;
 }
@@ -48,4 +48,31 @@ export class FanOut implements Operator {
     return null;
   }
   restore(_state: unknown): void {}
+}
+
+/**
+ * A list of a snapshot made a slice at a time (the groups of a window or a running aggregate): the
+ * checkpoint store writes large ones in chunks, so a checkpoint of a million groups never holds a
+ * copy of every one at once. Taken and written in one synchronous step, so the groups do not change
+ * in between. JSON.stringify sees the whole list (toJSON).
+ */
+export class SnapshotRows<T = unknown> {
+  constructor(
+    private readonly items: readonly T[],
+    private readonly encode: (item: T) => unknown,
+  ) {}
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  slice(from: number, to: number): unknown[] {
+    const out = new Array<unknown>(to - from);
+    for (let i = from; i < to; i++) out[i - from] = this.encode(this.items[i]!);
+    return out;
+  }
+
+  toJSON(): unknown[] {
+    return this.slice(0, this.items.length);
+  }
 }

@@ -8,7 +8,7 @@
 
 import type { Row } from '../types.js';
 import { GroupTable, type Aggregation, type GroupState } from './aggregation.js';
-import type { Operator } from './operator.js';
+import { SnapshotRows, type Operator } from './operator.js';
 import { alignedStart } from './window-assigner.js';
 import { WindowOutput } from './window-output.js';
 
@@ -174,7 +174,7 @@ export class SlicedWindowOperator implements Operator {
     return {
       watermark: enc(this.watermark),
       firedEnd: enc(this.firedEnd),
-      slices: this.order.map((s) => ({ s: s.start, g: [...s.groups.values()].map((g) => this.agg.groupToJSON(g)) })),
+      slices: this.order.map((s) => ({ s: s.start, g: new SnapshotRows([...s.groups.values()], (g) => this.agg.groupToJSON(g)) })),
     };
   }
 

@@ -4,7 +4,7 @@
 
 import type { Row } from '../types.js';
 import { GroupTable, type Aggregation } from './aggregation.js';
-import type { Operator } from './operator.js';
+import { SnapshotRows, type Operator } from './operator.js';
 import { isFired, type WindowAssigner } from './window-assigner.js';
 import { WindowOutput } from './window-output.js';
 
@@ -108,7 +108,7 @@ export class WindowAggregateOperator implements Operator {
   snapshot(): unknown {
     return {
       watermark: this.watermark === -Infinity ? null : this.watermark,
-      windows: this.order.map((w) => ({ s: w.start, e: w.end, g: [...w.groups.values()].map((g) => this.agg.groupToJSON(g)) })),
+      windows: this.order.map((w) => ({ s: w.start, e: w.end, g: new SnapshotRows([...w.groups.values()], (g) => this.agg.groupToJSON(g)) })),
     };
   }
 

@@ -19,6 +19,7 @@ import { ConnectorError, OptionError } from '../errors.js';
 import { parseDurationOrOffMs } from '../options.js';
 import type { JobPlan } from '../plan/logical.js';
 import type { BuiltJob } from '../runtime/build.js';
+import { SnapshotRows } from '../exec/operator.js';
 import { defaultStoreDir } from '../../connectors/embedded/topic-store.js';
 
 export interface Checkpoint {
@@ -127,7 +128,7 @@ export class CheckpointStore {
   /** Saves a checkpoint (pending: not to be resumed from until confirm()); returns its id. */
   save(cp: Omit<Checkpoint, 'id' | 'takenAt'>, opts: { pending?: boolean } = {}): number {
     const { fingerprint, ...rest } = cp;
-    const big: { path: Path; items: readonly unknown[] }[] = [];
+    const big: BigArray[] = [];
     const state = JSON.stringify(stripBigArrays(rest, [], big));
     let bytes = state.length;
     const tx = this.db.transaction(() => {
@@ -139,7 +140,9 @@ export class CheckpointStore {
       big.forEach((b, part) => {
         const path = JSON.stringify(b.path);
         for (let from = 0, seq = 0; from < b.items.length; from += CHUNK, seq++) {
-          const c = encodeChunk(b.items, from, Math.min(from + CHUNK, b.items.length));
+          const to = Math.min(from + CHUNK, b.items.length);
+          // Rows made now, a chunk at a time (SnapshotRows), or a plain array's elements.
+          const c = b.items instanceof SnapshotRows ? encodeChunk(b.items.slice(from, to), 0, to - from) : encodeChunk(b.items, from, to);
           bytes += c.data.length;
           insert.run(id, part, seq, path, c.kind, c.width, c.data);
         }
@@ -192,11 +195,21 @@ interface ChunkRow {
   data: Buffer;
 }
 
+interface BigArray {
+  readonly path: Path;
+  readonly items: readonly unknown[] | SnapshotRows;
+}
+
 /**
  * `v` with every array longer than CHUNK_MIN replaced by an empty one (copying only the objects and
  * arrays on the way to one); the arrays taken out are appended to `big` with their paths.
  */
-function stripBigArrays(v: unknown, path: Path, big: { path: Path; items: readonly unknown[] }[]): unknown {
+function stripBigArrays(v: unknown, path: Path, big: BigArray[]): unknown {
+  if (v instanceof SnapshotRows) {
+    if (v.length <= CHUNK_MIN) return v.toJSON();
+    big.push({ path: [...path], items: v });
+    return [];
+  }
   if (Array.isArray(v)) {
     if (v.length > CHUNK_MIN) {
       big.push({ path: [...path], items: v });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CheckpointStore } from '../../engine/state/checkpoints.js';
+import { SnapshotRows } from '../../engine/exec/operator.js';
 
 const cp = (late: number) => ({ fingerprint: 'f', sources: {}, operators: [], sinks: { out: { marker: `m${late}` } }, late });
 
@@ -93,6 +94,27 @@ describe('CheckpointStore state layout', () => {
     expect(ops[2].other[6][1]).toBe(6);
     expect(ops[2].other[6][2]).toBeNull();
     expect(store.lastSavedBytes).toBeGreaterThan(10_000 * 4 * 4);
+    store.close();
+  });
+
+  it('writes SnapshotRows a chunk at a time, and gives them back as the plain lists they stand for', () => {
+    const store = CheckpointStore.open(join(mkdtempSync(join(tmpdir(), 'fintrans-cp-')), 'job.db'));
+    // Groups as an operator holds them (live objects), encoded only when written.
+    const groups = Array.from({ length: 20_000 }, (_, i) => ({ key: i % 3 ? i : `k${i}`, sum: i * 1.5, n: i }));
+    let encoded = 0;
+    let widest = 0;
+    const rows = new SnapshotRows(groups, (g) => (encoded++, [g.key, g.sum, g.n]));
+    const sliceOf = rows.slice.bind(rows);
+    rows.slice = (from, to) => ((widest = Math.max(widest, to - from)), sliceOf(from, to));
+    const small = new SnapshotRows(groups.slice(0, 3), (g) => [g.n]);
+    const state = { fingerprint: 'f', sources: {}, operators: [{ windows: [{ s: 0, e: 10, g: rows }], running: small }], sinks: {}, late: 0 };
+    store.save(state);
+    expect(encoded).toBe(20_000);
+    expect(widest).toBeLessThanOrEqual(4096);
+    const back = store.latest()!;
+    expect(back.operators).toEqual([{ windows: [{ s: 0, e: 10, g: groups.map((g) => [g.key, g.sum, g.n]) }], running: [[0], [1], [2]] }]);
+    // JSON.stringify (tests, debugging) sees the whole list.
+    expect(JSON.parse(JSON.stringify(state)).operators).toEqual(back.operators);
     store.close();
   });
 
