@@ -50,8 +50,11 @@ export interface SplitInfo {
   readonly metadata?: ReadonlyMap<string, unknown>;
 }
 
-export type PollResult =
-  | { readonly kind: 'batch'; readonly batch: RawBatch }
+export type PollResult = PollResultOf<RawBatch>;
+
+/** What a poll gives, for a batch type (RawBatch; the Kafka reader thread's packed batches). */
+export type PollResultOf<Batch> =
+  | { readonly kind: 'batch'; readonly batch: Batch }
   /** The split has no more records (a file fully read, a bounded partition at its end offset). */
   | { readonly kind: 'split-end'; readonly split: number }
   /**

@@ -20,7 +20,7 @@
 
 import type { Admin, Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { ConnectorError } from '../../engine/errors.js';
-import type { SplitInfo } from '../api.js';
+import type { PollResultOf, SplitInfo } from '../api.js';
 import { createKafka, kafkaErrorText, type KafkaClient, type KafkaClientSettings } from './client.js';
 import type { KafkaTableOptions } from './options.js';
 
@@ -89,11 +89,7 @@ export interface PackedBatch {
   readonly keys?: (string | null)[];
 }
 
-export type ReaderPollResult =
-  | { readonly kind: 'batch'; readonly batch: PackedBatch }
-  | { readonly kind: 'split-end'; readonly split: number }
-  | { readonly kind: 'idle'; readonly waiting?: boolean }
-  | { readonly kind: 'end' };
+export type ReaderPollResult = PollResultOf<PackedBatch>;
 
 export class KafkaTopicReader {
   readonly bounded: boolean;
