@@ -1,10 +1,10 @@
 // Reads a 'kafka' table from real Kafka with a kafkajs consumer in the table's group. It runs in the
 // table's reader thread (reader-thread.ts), so kafkajs' fetching and decoding use a core of their
-// own; KafkaTopicSource (source.ts) is its side in the job's thread. Every
-// partition of its topics is a split. kafkajs fetches in the background (consumer.run/eachBatch)
-// into a bounded queue per partition; poll() drains those queues round-robin, so event time
-// advances evenly across partitions. A full queue holds kafkajs' batch handler, and with it the
-// next fetch, until it drains (backpressure).
+// own; KafkaTopicSource (source.ts) is its side in the job's thread. Every partition of its topics
+// is a split. kafkajs fetches in the background (consumer.run/eachBatch); each batch is packed at
+// once (PackedBatch) into a bounded queue per partition; ready()/poll() take from those queues
+// round-robin, so event time advances evenly across partitions. A full queue holds kafkajs' batch
+// handler, and with it the next fetch, until it drains (backpressure).
 //
 // Where reading starts is decided here, not by kafkajs: start offsets are computed at open()
 // (startup mode, or the positions given to seek()) and re-applied with consumer.seek() after every
