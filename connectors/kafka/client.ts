@@ -157,21 +157,15 @@ function sslOptions(props: ReadonlyMap<string, string>, cwd: string): Connection
   return Object.keys(opts).length === 0 ? true : opts;
 }
 
-/** Log level from FINTRANS_KAFKA_LOG (error|warn|info|debug); quiet by default: errors reach the user as ConnectorErrors. */
+/**
+ * kafkajs' logLevel values, written out: settings are made at plan time, and reading them from
+ * kafkajs would load it in the job's thread of every Kafka job (its reader threads load their own).
+ */
+const LOG_LEVELS: Readonly<Record<string, number>> = { error: 1, warn: 2, info: 4, debug: 5 };
+
+/** Log level from FINTRANS_KAFKA_LOG (error|warn|info|debug); quiet by default (0): errors reach the user as ConnectorErrors. */
 function clientLogLevel(): logLevel {
-  const { logLevel } = kafkajs();
-  switch ((process.env.FINTRANS_KAFKA_LOG ?? '').toLowerCase()) {
-    case 'error':
-      return logLevel.ERROR;
-    case 'warn':
-      return logLevel.WARN;
-    case 'info':
-      return logLevel.INFO;
-    case 'debug':
-      return logLevel.DEBUG;
-    default:
-      return logLevel.NOTHING;
-  }
+  return (LOG_LEVELS[(process.env.FINTRANS_KAFKA_LOG ?? '').toLowerCase()] ?? 0) as logLevel;
 }
 
 /** Builds client settings from 'host:port,host:port' and the table's 'properties.*' (without the 'properties.' prefix). */
