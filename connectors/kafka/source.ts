@@ -55,6 +55,8 @@ export type FromReader =
 const READER_YOUNG_GENERATION_MB = 64;
 
 type Result = Extract<FromReader, { type: 'result' | 'failed' }>;
+/** A request to the thread, before request() gives it its id. */
+type Request<R = Extract<ToReader, { id: number }>> = R extends unknown ? Omit<R, 'id'> : never;
 
 export class KafkaTopicSource implements SourceReader {
   readonly bounded: boolean;
@@ -70,10 +72,7 @@ export class KafkaTopicSource implements SourceReader {
   /** The thread died (a bug, or out of memory): every later call reports this. */
   private dead?: Error;
 
-  private readonly where: string;
-
   constructor(private readonly init: ReaderInit) {
-    this.where = init.where;
     this.bounded = init.options.boundedLatest;
   }
 
@@ -81,10 +80,10 @@ export class KafkaTopicSource implements SourceReader {
     const worker = new Worker(readerThreadUrl(), { workerData: this.init, resourceLimits: { maxYoungGenerationSizeMb: READER_YOUNG_GENERATION_MB } });
     this.worker = worker;
     worker.on('message', (m: FromReader) => this.receive(m));
-    worker.on('error', (e) => this.died(new ConnectorError(`${this.where}: the Kafka reader thread failed: ${e.message}`, { cause: e })));
-    worker.on('exit', (code) => this.died(new ConnectorError(`${this.where}: the Kafka reader thread exited (code ${code})`)));
+    worker.on('error', (e) => this.died(new ConnectorError(`${this.init.where}: the Kafka reader thread failed: ${e.message}`, { cause: e })));
+    worker.on('exit', (code) => this.died(new ConnectorError(`${this.init.where}: the Kafka reader thread exited (code ${code})`)));
     try {
-      const m = await this.request({ type: 'open', id: 0, seek: this.seekTo });
+      const m = await this.request({ type: 'open', seek: this.seekTo });
       if (m.type === 'opened') {
         this.splits.push(...m.splits);
         this.taken = m.positions;
@@ -99,7 +98,7 @@ export class KafkaTopicSource implements SourceReader {
 
   async poll(maxRecords: number): Promise<PollResult> {
     if (this.queue.length === 0) {
-      const m = (await this.request({ type: 'poll', id: 0, maxRecords })) as Result;
+      const m = (await this.request({ type: 'poll', maxRecords })) as Result;
       if (this.queue.length === 0) return this.take(m);
       // Batches pushed while the request was on its way come first; an 'idle' behind them is stale.
       if (!(m.type === 'result' && m.result.kind === 'idle')) this.queue.push({ m, pushed: false });
@@ -135,7 +134,7 @@ export class KafkaTopicSource implements SourceReader {
     if (!worker) return;
     try {
       if (this.dead) return;
-      const m = await this.request({ type: 'close', id: 0 });
+      const m = await this.request({ type: 'close' });
       if (m.type === 'closed' && m.error) throw rebuild(m.error);
     } finally {
       this.worker = undefined;
@@ -143,7 +142,7 @@ export class KafkaTopicSource implements SourceReader {
     }
   }
 
-  private request(message: ToReader & { id: number }): Promise<FromReader> {
+  private request(message: Request): Promise<FromReader> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise<FromReader>((resolve, reject) => {

@@ -201,8 +201,9 @@ interface BigArray {
 }
 
 /**
- * `v` with every array longer than CHUNK_MIN replaced by an empty one (copying only the objects and
- * arrays on the way to one); the arrays taken out are appended to `big` with their paths.
+ * `v` with every array (or SnapshotRows) longer than CHUNK_MIN replaced by an empty one (copying
+ * only the objects and arrays on the way to one); those taken out are appended to `big` with their
+ * paths. Shorter SnapshotRows are made into their arrays here.
  */
 function stripBigArrays(v: unknown, path: Path, big: BigArray[]): unknown {
   if (v instanceof SnapshotRows) {
