@@ -1,6 +1,7 @@
 // Loading jobs for the CLI: a .sql file or every .sql file of a directory -> planned, built jobs.
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { secrets } from '../secrets.js';
 import { join, relative, resolve } from 'node:path';
 import { ConnectorError } from '../errors.js';
 import { parseSqlFile } from '../sql/parse.js';
@@ -34,5 +35,6 @@ export function displayPath(abs: string, cwd: string): string {
 export function planFile(abs: string, cwd: string, settings: ReadonlyMap<string, string>): JobPlan {
   const file = displayPath(abs, cwd);
   const text = readFileSync(abs, 'utf8');
+  secrets.sqlText(text);
   return planJob(parseSqlFile(text, file), file, settings);
 }

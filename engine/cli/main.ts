@@ -4,6 +4,7 @@
 // bad usage: code 2; bugs: stack trace, code 70).
 
 import { FintransError } from '../errors.js';
+import { redact } from '../secrets.js';
 import { runCommand, RUN_HELP } from './run.js';
 import { validateCommand, explainCommand, VALIDATE_HELP, EXPLAIN_HELP } from './validate.js';
 import { UsageError } from './args.js';
@@ -62,14 +63,14 @@ export async function main(argv: string[]): Promise<number> {
 
 export function reportError(e: unknown): number {
   if (e instanceof UsageError) {
-    process.stderr.write(`fintrans-sql: ${e.message}\n`);
+    process.stderr.write(`fintrans-sql: ${redact(e.message)}\n`);
     return 2;
   }
   if (e instanceof FintransError && e.userError) {
-    process.stderr.write(`error: ${e.message}\n`);
+    process.stderr.write(`error: ${redact(e.message)}\n`);
     return 1;
   }
-  process.stderr.write(`internal error (a bug in fintrans-sql): ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.stderr.write(`internal error (a bug in fintrans-sql): ${redact(e instanceof Error ? e.stack ?? e.message : String(e))}\n`);
   return 70;
 }
 

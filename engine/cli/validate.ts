@@ -5,6 +5,7 @@ import { buildJob } from '../runtime/build.js';
 import { parseFlags, parseSetFlags, UsageError } from './args.js';
 import { displayPath, jobFiles, planFile } from './job-files.js';
 import { FintransError } from '../errors.js';
+import { redact } from '../secrets.js';
 
 export const VALIDATE_HELP = `Usage: fintrans-sql validate <file.sql | dir> [--set key=value]
 
@@ -41,7 +42,7 @@ export async function validateCommand(argv: string[]): Promise<number> {
     } catch (e) {
       if (!(e instanceof FintransError && e.userError)) throw e;
       failed++;
-      process.stderr.write(`error: ${e.message}\n`);
+      process.stderr.write(`error: ${redact(e.message)}\n`);
     }
   }
   return failed > 0 ? 1 : 0;

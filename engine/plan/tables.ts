@@ -2,6 +2,7 @@
 
 import { SqlError, didYouMean } from '../errors.js';
 import { OptionBag, type OptionEntry } from '../options.js';
+import { resolveOptionValue } from '../env-vars.js';
 import type { CreateTableStatement } from '../sql/ast.js';
 import { isTimestamp, typeToString } from '../types.js';
 import { getConnector, CONNECTOR_NAMES } from '../../connectors/registry.js';
@@ -20,7 +21,7 @@ export function buildTable(stmt: CreateTableStatement): TableDef {
   }
 
   const optionMap = new Map<string, OptionEntry>();
-  for (const o of stmt.options) optionMap.set(o.key, { value: o.value, pos: o.pos });
+  for (const o of stmt.options) optionMap.set(o.key, { value: resolveOptionValue(o.key, o.value, o.pos, stmt.name), pos: o.pos });
   const connectorEntry = optionMap.get('connector');
   if (!connectorEntry) {
     throw new SqlError(stmt.namePos, `table '${stmt.name}' has no 'connector' option`, `add WITH ('connector' = 'filesystem', 'path' = '...', 'format' = 'csv') or another connector: ${CONNECTOR_NAMES.join(', ')}`);
