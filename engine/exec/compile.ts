@@ -84,6 +84,9 @@ function isNumberFamily(f: Family): boolean {
 
 const NULL_CODE: Code = { src: 'null', nullable: true };
 
+/** CASE branches compiled into one function; more go into further functions (see caseWhen). */
+const CASE_CHUNK = 256;
+
 const COMPARE_OPS: Record<string, string> = { '=': '===', '<>': '!==', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
 
 function scaleOf(t: SqlType): number {
@@ -95,6 +98,35 @@ function mismatch(e: CallExpr): InternalError {
     `operands of '${e.fn}' have incompatible types (${e.args.map((a) => typeToString(a.type)).join(', ')}); ` +
       'the planner must insert casts so that both sides are of one type family',
   );
+}
+
+/**
+ * `l op r` for two non-null integral refs with an integral result of type `t`, as Java computes it
+ * for the result's primitive type: BIGINT through engine/int64.ts (numbers while safe, then
+ * 64-bit), INT wrapped to 32 bits, SMALLINT / TINYINT to 16 / 8 (Flink casts the result to them).
+ */
+function integralArithmetic(op: string, t: SqlType, l: string, r: string): string {
+  if (t.name === 'BIGINT') {
+    const fn = op === '+' ? 'longAdd' : op === '-' ? 'longSub' : op === '*' ? 'longMul' : op === '/' ? 'longDiv' : 'longMod';
+    return `f.${fn}(${l}, ${r})`;
+  }
+  if (op === '/') return t.name === 'INT' ? `f.intDivInt(${l}, ${r})` : `f.intDivNarrow(${l}, ${r}, ${t.name === 'SMALLINT' ? 16 : 24})`;
+  if (op === '%') return `f.intMod(${l}, ${r})`;
+  return integralResult(t, op === '*' ? `Math.imul(${l}, ${r})` : `(${l} ${op} ${r})`, '');
+}
+
+/** An int-valued expression wrapped to the integral type `t`; `long` is the BIGINT form. */
+function integralResult(t: SqlType, int: string, long: string): string {
+  switch (t.name) {
+    case 'BIGINT':
+      return long;
+    case 'INT':
+      return `(${int} | 0)`;
+    case 'SMALLINT':
+      return `((${int} << 16) >> 16)`;
+    default:
+      return `((${int} << 24) >> 24)`;
+  }
 }
 
 /** A bad literal pattern is the user's mistake: report it as a SqlError (the planner adds the position). */
@@ -180,8 +212,9 @@ class CodeGen {
     return this.callConst((u: bigint) => rescaleDecimal(u, from, to), [ref]);
   }
 
-  /** A non-null numeric ref as a JS number (DECIMAL converted). */
+  /** A non-null numeric ref as a JS number (DECIMAL converted, a BIGINT's bigint too). */
   private asNumber(ref: string, t: SqlType): string {
+    if (t.name === 'BIGINT') return `f.longToDouble(${ref})`;
     if (family(t) !== 'decimal') return ref;
     const scale = scaleOf(t);
     return this.callConst((u: bigint) => decimalToNumber(u, scale), [ref]);
@@ -211,10 +244,19 @@ class CodeGen {
   }
 
   private caseWhen(e: CaseExpr): Code {
+    const whens = e.whens.slice(0, CASE_CHUNK);
     let nullable = e.otherwise === null;
-    let src = e.otherwise === null ? 'null' : this.valueAs(e.otherwise, e.type, (n) => (nullable ||= n));
-    for (let i = e.whens.length - 1; i >= 0; i--) {
-      const { when, then } = e.whens[i]!;
+    let src: string;
+    if (e.whens.length > CASE_CHUNK) {
+      // The branches after the first CASE_CHUNK are a CASE of their own, in a function of its own,
+      // so that no generated source nests deeper than V8's parser can follow (3000-branch CASEs).
+      src = this.callConst(compileScalar({ ...e, whens: e.whens.slice(CASE_CHUNK) }), ['r']);
+      nullable = true;
+    } else {
+      src = e.otherwise === null ? 'null' : this.valueAs(e.otherwise, e.type, (n) => (nullable ||= n));
+    }
+    for (let i = whens.length - 1; i >= 0; i--) {
+      const { when, then } = whens[i]!;
       const w = this.expr(when).src;
       const t = this.valueAs(then, e.type, (n) => (nullable ||= n));
       src = `(${w} === true ? ${t} : ${src})`;
@@ -358,9 +400,8 @@ class CodeGen {
     }
 
     if ((isNumberFamily(fa) || fa === 'null') && (isNumberFamily(fb) || fb === 'null')) {
-      const integral = (fa === 'int' || fa === 'null') && (fb === 'int' || fb === 'null') && family(e.type) !== 'approx';
-      if (op === '/' && integral) return this.guard([x, y], ([l, r]) => `f.intDiv(${l}, ${r})`, true);
-      if (op === '%' && integral) return this.guard([x, y], ([l, r]) => `f.intMod(${l}, ${r})`, true);
+      const integral = (fa === 'int' || fa === 'null') && (fb === 'int' || fb === 'null') && family(e.type) === 'int';
+      if (integral) return this.guard([x, y], ([l, r]) => integralArithmetic(op, e.type, l!, r!), op === '/' || op === '%');
       return this.guard([x, y], ([l, r]) => `(${l} ${op} ${r})`);
     }
     throw mismatch(e);
@@ -373,6 +414,7 @@ class CodeGen {
       const rs = family(e.type) === 'decimal' ? scaleOf(e.type) : scaleOf(arg.type);
       return this.guard([x], ([v]) => this.rescaled(`(-${v})`, scaleOf(arg.type), rs));
     }
+    if (family(e.type) === 'int') return this.guard([x], ([v]) => integralResult(e.type, `(-${v})`, `f.longNeg(${v})`));
     return this.guard([x], ([v]) => `(-${v})`);
   }
 
@@ -504,6 +546,7 @@ class CodeGen {
       const rs = family(e.type) === 'decimal' ? scaleOf(e.type) : scaleOf(arg.type);
       return this.guard([this.expr(arg)], ([x]) => this.rescaled(`f.decAbs(${x})`, scaleOf(arg.type), rs));
     }
+    if (family(e.type) === 'int') return this.guard([this.expr(arg)], ([x]) => integralResult(e.type, `Math.abs(${x})`, `f.longAbs(${x})`));
     return this.guard([this.expr(arg)], ([x]) => `Math.abs(${x})`);
   }
 

@@ -11,6 +11,7 @@ import { didYouMean, editDistance, type SourcePos, SqlError } from '../errors.js
 import type { InsertStatement, Positions, SelectStatement, SqlNode, Statement } from './ast.js';
 import { parseCreateTable, parseSet, type ParseExpression } from './ddl.js';
 import { isKeyword, isName, isOp, LineIndex, type Token, TokenCursor, tokenize, tokenText } from './tokenize.js';
+import { regroupBooleanChains } from './boolean-chains.js';
 import { cutWindowTvfs } from './window-tvf.js';
 
 const { Parser } = pkg;
@@ -289,7 +290,7 @@ function astifyOne(
     if (ast.length !== 1) throw new SqlError(positions.start, 'expected exactly one statement here', 'end each statement with ;');
     ast = ast[0];
   }
-  return ast;
+  return regroupBooleanChains(ast);
 }
 
 /** Words that start clauses; a near miss of one of them near a syntax error is likely a typo. */

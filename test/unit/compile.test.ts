@@ -265,6 +265,19 @@ describe('CASE and COALESCE', () => {
     expect(eval1(caseExpr(null), [1])).toBe(null);
   });
 
+  it('compiles a 3000-branch CASE (split into functions V8 can parse) and keeps branch order', () => {
+    const branches = (otherwise: Expr | null): Expr => ({
+      kind: 'case',
+      // Two branches match 2999: the first one written wins.
+      whens: [...Array.from({ length: 3000 }, (_, k) => ({ when: fn('=', BOOL, x, i(k)), then: s(`b${k}`) })), { when: fn('=', BOOL, x, i(2999)), then: s('late') }],
+      otherwise,
+      type: STR,
+    });
+    const c = compileScalar(branches(s('other')));
+    expect([c([0]), c([255]), c([256]), c([2999]), c([3000]), c([null])]).toEqual(['b0', 'b255', 'b256', 'b2999', 'other', 'other']);
+    expect(compileScalar(branches(null))([-1])).toBe(null);
+  });
+
   it('converts branch values to the CASE type (decimal scales)', () => {
     const e: Expr = {
       kind: 'case',

@@ -382,3 +382,57 @@ describe('parse error fixtures', () => {
     });
   }
 });
+
+describe('AND / OR precedence (node-sql-parser folds chains wrongly; engine/sql/boolean-chains.ts)', () => {
+  /** The tree of a boolean node, fully parenthesized; names and NOT as written. */
+  const tree = (n: SqlNodeLike): string => {
+    if (n.type === 'binary_expr') return `(${tree(n.left!)} ${n.operator} ${tree(n.right!)})`;
+    if (n.type === 'unary_expr') return `(NOT ${tree(n.expr!)})`;
+    return String(n.column);
+  };
+  interface SqlNodeLike {
+    type: string;
+    operator?: string;
+    left?: SqlNodeLike;
+    right?: SqlNodeLike;
+    expr?: SqlNodeLike;
+    column?: string;
+  }
+  const where = (cond: string): string => tree((parseSqlFile(`SELECT a FROM t WHERE ${cond}`, 'p.sql')[0] as SelectStatement).select.where);
+  const having = (cond: string): string => tree((parseSqlFile(`SELECT a FROM t GROUP BY a HAVING ${cond}`, 'p.sql')[0] as SelectStatement).select.having);
+  const column = (cond: string): string => tree((parseSqlFile(`SELECT ${cond} FROM t`, 'p.sql')[0] as SelectStatement).select.columns[0].expr);
+  const caseWhen = (cond: string): string => tree((parseSqlFile(`SELECT CASE WHEN ${cond} THEN 1 END FROM t`, 'p.sql')[0] as SelectStatement).select.columns[0].expr.args[0].cond);
+
+  const cases: [string, string][] = [
+    ['a OR b AND c', '(a OR (b AND c))'],
+    ['a AND b OR c', '((a AND b) OR c)'],
+    ['NOT a AND b OR c', '(((NOT a) AND b) OR c)'],
+    ['a AND b OR c AND d', '((a AND b) OR (c AND d))'],
+    ['a OR NOT b AND c', '(a OR ((NOT b) AND c))'],
+    ['(a OR b) AND c', '((a OR b) AND c)'],
+    ['a AND (b OR c)', '(a AND (b OR c))'],
+  ];
+  it.each(cases)('%s is %s in WHERE, HAVING, the SELECT list and CASE WHEN alike', (cond, expected) => {
+    expect(where(cond)).toBe(expected);
+    expect(having(cond)).toBe(expected);
+    expect(column(cond)).toBe(expected);
+    // node-sql-parser cannot read a parenthesis right after WHEN.
+    if (!cond.startsWith('(')) expect(caseWhen(cond)).toBe(expected);
+  });
+
+  it('keeps predicates whole: comparisons, IS NULL, BETWEEN ... AND inside a chain', () => {
+    const w = (parseSqlFile(`SELECT a FROM t WHERE x = 1 OR y BETWEEN 1 AND 2 AND z IS NULL`, 'p.sql')[0] as SelectStatement).select.where;
+    expect(w.operator).toBe('OR');
+    expect(w.left.operator).toBe('=');
+    expect(w.right.operator).toBe('AND');
+    expect(w.right.left.operator).toBe('BETWEEN');
+    expect(w.right.right.operator).toBe('IS');
+  });
+
+  it('nests a 1000-term OR chain about log2(1000) deep', () => {
+    const depth = (n: SqlNodeLike): number => (n.type === 'binary_expr' && n.operator === 'OR' ? 1 + Math.max(depth(n.left!), depth(n.right!)) : 0);
+    const terms = Array.from({ length: 1000 }, (_, k) => `a = ${k}`).join(' OR ');
+    const w = (parseSqlFile(`SELECT a FROM t WHERE ${terms}`, 'p.sql')[0] as SelectStatement).select.where;
+    expect(depth(w)).toBe(10);
+  });
+});

@@ -1,0 +1,66 @@
+// Rebuilds AND/OR chains in node-sql-parser's output with SQL's precedence.
+//
+// node-sql-parser (flinksql) gets AND/OR precedence wrong: in WHERE and HAVING it folds a chain
+// left to right (`a OR b AND c` → `(a OR b) AND c`), in the SELECT list it nests to the right
+// (`a AND b OR c` → `a AND (b OR c)`). Either way the operands and operators of an unparenthesized
+// chain stay in their written order, so reading that order back and regrouping it (AND binds
+// tighter than OR; NOT and comparisons are already inside the operands) gives the tree Flink
+// builds. Each run of one operator becomes a balanced tree: AND and OR are associative (also with
+// NULLs), and a 1000-term OR then nests 10 deep instead of 1000.
+
+import type { SqlNode } from './ast.js';
+
+type Op = 'AND' | 'OR';
+
+function chainOp(node: SqlNode): Op | undefined {
+  if (!node || node.type !== 'binary_expr' || node.parentheses) return undefined;
+  const op = String(node.operator).toUpperCase();
+  return op === 'AND' || op === 'OR' ? op : undefined;
+}
+
+/** Fixes every AND/OR chain in `ast` (any node-sql-parser output); returns the fixed tree. */
+export function regroupBooleanChains(ast: SqlNode): SqlNode {
+  if (Array.isArray(ast)) return ast.map(regroupBooleanChains);
+  if (!ast || typeof ast !== 'object') return ast;
+  if (chainOp(ast)) return regroupChain(ast);
+  for (const key of Object.keys(ast)) {
+    const v = ast[key];
+    if (v && typeof v === 'object' && key !== 'loc') ast[key] = regroupBooleanChains(v);
+  }
+  return ast;
+}
+
+/** `chain` is an unparenthesized AND/OR node: its operands in written order, regrouped. */
+function regroupChain(chain: SqlNode): SqlNode {
+  const operands: SqlNode[] = [];
+  const ops: Op[] = [];
+  // In-order walk without recursion: WHERE chains nest as deep as they are long.
+  const stack: (SqlNode | Op)[] = [chain];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if (item === 'AND' || item === 'OR') {
+      ops.push(item);
+      continue;
+    }
+    const op = chainOp(item);
+    if (op) stack.push(item.right, op, item.left);
+    else operands.push(regroupBooleanChains(item));
+  }
+  const disjuncts: SqlNode[] = [];
+  let conjuncts: SqlNode[] = [operands[0]];
+  for (let k = 0; k < ops.length; k++) {
+    if (ops[k] === 'OR') {
+      disjuncts.push(balanced('AND', conjuncts));
+      conjuncts = [];
+    }
+    conjuncts.push(operands[k + 1]);
+  }
+  disjuncts.push(balanced('AND', conjuncts));
+  return balanced('OR', disjuncts);
+}
+
+function balanced(op: Op, nodes: readonly SqlNode[]): SqlNode {
+  if (nodes.length === 1) return nodes[0];
+  const mid = nodes.length >> 1;
+  return { type: 'binary_expr', operator: op, left: balanced(op, nodes.slice(0, mid)), right: balanced(op, nodes.slice(mid)) };
+}
