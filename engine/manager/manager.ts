@@ -13,6 +13,7 @@ import { planJob } from '../plan/planner.js';
 import { buildJob } from '../runtime/build.js';
 import { FintransError } from '../errors.js';
 import { displayPath } from '../cli/job-files.js';
+import { redact, secrets } from '../secrets.js';
 import { JobSupervisor, heartbeatFromEnv, type HeartbeatOptions } from './supervisor.js';
 
 export interface ManagerOptions {
@@ -67,10 +68,10 @@ export class JobManager {
   }
 
   log(job: string, level: ManagerEvent['level'], message: string): void {
-    const ev = { at: Date.now(), job, level, message };
+    const ev = { at: Date.now(), job, level, message: redact(message) };
     this.events.push(ev);
     if (this.events.length > KEEP_EVENTS) this.events.splice(0, this.events.length - KEEP_EVENTS);
-    this.opts.log(`${new Date(ev.at).toISOString()} ${job}: ${message}`);
+    this.opts.log(`${new Date(ev.at).toISOString()} ${job}: ${ev.message}`);
     this.changed();
   }
 
@@ -121,6 +122,7 @@ export class JobManager {
       } catch {
         continue; // deleted between listing and reading
       }
+      secrets.sqlText(text);
       const id = basename(name, '.sql');
       seen.add(id);
       // A job still stopping or restarting from an earlier change is looked at again next scan.
@@ -156,7 +158,7 @@ export class JobManager {
       buildJob(planJob(parseSqlFile(text, display), display, this.opts.settings), { cwd: this.opts.cwd });
       return undefined;
     } catch (e) {
-      return e instanceof FintransError && e.userError ? e.message : `internal error (a bug in fintrans-sql): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+      return redact(e instanceof FintransError && e.userError ? e.message : `internal error (a bug in fintrans-sql): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     }
   }
 

@@ -37,7 +37,10 @@ export interface ChartData {
   readonly series: readonly { readonly name: string; readonly points: readonly (readonly [number, number])[] }[];
 }
 
-/** What the manager gives a job's child process (as JSON in argv[2]). */
+/**
+ * What the manager gives a job's child process, as its first IPC message: never on the command
+ * line, where every local user could read the job's text (passwords included) with `ps`.
+ */
 export interface WorkerConfig {
   /** Absolute path of the .sql file. */
   readonly file: string;
@@ -58,4 +61,4 @@ export type ChildMessage =
   | { readonly type: 'done'; readonly stopped: boolean; readonly summary: string }
   | { readonly type: 'failed'; readonly message: string };
 
-export type ParentMessage = { readonly type: 'stop' };
+export type ParentMessage = { readonly type: 'config'; readonly config: WorkerConfig } | { readonly type: 'stop' };

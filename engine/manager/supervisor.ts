@@ -11,7 +11,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { OptionError } from '../errors.js';
 import { parseDurationOrOffMs } from '../options.js';
-import type { ChildMessage, JobStats, WorkerConfig } from './protocol.js';
+import type { ChildMessage, JobStats, ParentMessage, WorkerConfig } from './protocol.js';
+import { redact } from '../secrets.js';
 
 export type JobStatus = 'starting' | 'running' | 'unresponsive' | 'finished' | 'failed' | 'stopping' | 'stopped' | 'invalid';
 
@@ -122,8 +123,9 @@ export class JobSupervisor {
     this.lastReportAt = this.startedAt;
     this.unresponsiveSince = undefined;
     this.killedFor = undefined;
-    const child = fork(WORKER, [JSON.stringify(config)], { cwd: this.base.cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+    const child = fork(WORKER, [], { cwd: this.base.cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
     this.child = child;
+    child.send({ type: 'config', config } satisfies ParentMessage);
     let outcome: ChildMessage | undefined;
     child.on('message', (m: unknown) => {
       const msg = m as ChildMessage;
@@ -227,7 +229,7 @@ export class JobSupervisor {
     } else if (this.status === 'stopping') {
       // Asked to stop, but it died on the way out.
       this.status = 'stopped';
-      this.error = outcome?.type === 'failed' ? outcome.message : `exited with ${signal ?? `code ${code}`} while stopping`;
+      this.error = outcome?.type === 'failed' ? redact(outcome.message) : `exited with ${signal ?? `code ${code}`} while stopping`;
       this.events.log(this.id, 'error', `stopped abnormally: ${this.error}`);
     } else {
       // The healthy stretch ends where the process went silent, not where it was killed.
@@ -236,7 +238,7 @@ export class JobSupervisor {
       this.failuresInRow++;
       this.restarts++;
       this.status = 'failed';
-      this.error = this.killedFor ?? (outcome?.type === 'failed' ? outcome.message : `the job's process exited with ${signal ?? `code ${code}`}`);
+      this.error = this.killedFor ?? (outcome?.type === 'failed' ? redact(outcome.message) : `the job's process exited with ${signal ?? `code ${code}`}`);
       const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.failuresInRow - 1));
       this.nextRestartAt = Date.now() + delay;
       this.events.log(this.id, 'error', `failed: ${this.error}\n  restarting in ${delay / 1000} s (restart ${this.restarts})`);

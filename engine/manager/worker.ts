@@ -12,7 +12,8 @@ import { runJob } from '../runtime/job.js';
 import { parseSqlFile } from '../sql/parse.js';
 import { planJob } from '../plan/planner.js';
 import { CheckpointStore, openJobCheckpoints, restoreJob } from '../state/checkpoints.js';
-import { FintransError } from '../errors.js';
+import { ConnectorError, FintransError } from '../errors.js';
+import { redact, secrets } from '../secrets.js';
 import { valueToText } from '../values.js';
 import type { Row } from '../types.js';
 import { displayPath } from '../cli/job-files.js';
@@ -142,8 +143,23 @@ function build(config: WorkerConfig): BuiltJob {
   return buildJob(plan, { cwd: config.cwd });
 }
 
+/** The manager's first message: the job to run (see WorkerConfig for why not argv). */
+function receiveConfig(): Promise<WorkerConfig> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: unknown) => {
+      const msg = m as ParentMessage | null;
+      if (msg?.type !== 'config') return;
+      process.off('message', onMessage);
+      process.off('disconnect', onDisconnect);
+      resolve(msg.config);
+    };
+    const onDisconnect = () => reject(new ConnectorError('the job manager went away before giving this process its job'));
+    process.on('message', onMessage);
+    process.on('disconnect', onDisconnect);
+  });
+}
+
 async function main(): Promise<number> {
-  const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.on('message', (m: unknown) => {
@@ -152,6 +168,8 @@ async function main(): Promise<number> {
   process.on('disconnect', stop);
   process.on('SIGTERM', stop);
   process.on('SIGINT', () => {});
+  const config = await receiveConfig();
+  secrets.sqlText(config.text);
 
   let job = build(config);
   let store: CheckpointStore | undefined;
@@ -202,7 +220,7 @@ async function main(): Promise<number> {
     const r = await runJob(job, { signal: controller.signal, checkpoints: store ? { store, intervalMs } : undefined });
     clearInterval(timer);
     await send({ type: 'stats', stats: collect(job, taps) });
-    const summary = job.sinks.map((s) => `wrote ${s.writer.describe()}`).join('; ');
+    const summary = redact(job.sinks.map((s) => `wrote ${s.writer.describe()}`).join('; '));
     await send({ type: 'done', stopped: r.stopped, summary });
     return 0;
   } finally {
@@ -215,7 +233,7 @@ main().then(
   (code) => process.exit(code),
   async (e: unknown) => {
     const message = e instanceof FintransError && e.userError ? e.message : `internal error (a bug in fintrans-sql): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
-    await send({ type: 'failed', message });
+    await send({ type: 'failed', message: redact(message) });
     process.exit(1);
   },
 );
