@@ -12,6 +12,7 @@ import type { InsertStatement, Positions, SelectStatement, SqlNode, Statement } 
 import { parseCreateTable, parseSet, type ParseExpression } from './ddl.js';
 import { isKeyword, isName, isOp, LineIndex, type Token, TokenCursor, tokenize, tokenText } from './tokenize.js';
 import { regroupBooleanChains } from './boolean-chains.js';
+import { parserText, restoreBackslashes } from './string-literals.js';
 import { cutWindowTvfs } from './window-tvf.js';
 
 const { Parser } = pkg;
@@ -22,7 +23,7 @@ const PARSE_OPTIONS = { database: 'flinksql', parseOptions: { includeLocations: 
 export function parseSqlFile(text: string, file: string): Statement[] {
   const lines = new LineIndex(text, file);
   const tokens = tokenize(text, lines);
-  const f = new FileTokens(lines, tokens);
+  const f = new FileTokens(lines, tokens, parserText(lines, tokens));
   const statements: Statement[] = [];
   let from = 0;
   for (let k = 0; k <= tokens.length; k++) {
@@ -42,6 +43,8 @@ class FileTokens {
   constructor(
     readonly lines: LineIndex,
     readonly tokens: readonly Token[],
+    /** The text as node-sql-parser must see it (see string-literals.ts): same offsets as `text`. */
+    readonly parserText: string,
   ) {}
   get text(): string {
     return this.lines.text;
@@ -178,7 +181,7 @@ function parseQuery(f: FileTokens, from: number, to: number): InsertStatement | 
   const first = f.tokens[from]!;
   const textStart = first.start;
   const textEnd = f.tokens[to - 1]!.end;
-  const { text, windows, spans } = cutWindowTvfs(f.tokens, from, to, f.lines, textStart, textEnd);
+  const { text, windows, spans } = cutWindowTvfs(f.tokens, from, to, f.lines, f.parserText, textStart, textEnd);
   rejectMillisecondIntervals(f, from, to, spans);
   const positions = new TextPositions(f, from, to, textStart, textStart, textEnd);
   const ast = astifyOne(f, text, positions, from, to, 'statement');
@@ -249,7 +252,7 @@ function expressionParser(f: FileTokens): ParseExpression {
     const exprStart = f.tokens[first]!.start;
     const exprEnd = f.tokens[endExclusive - 1]!.end;
     rejectMillisecondIntervals(f, first, endExclusive, []);
-    const wrapped = prefix + f.text.slice(exprStart, exprEnd) + ' FROM __t';
+    const wrapped = prefix + f.parserText.slice(exprStart, exprEnd) + ' FROM __t';
     const positions = new TextPositions(f, first, endExclusive, exprStart - prefix.length, exprStart, exprEnd);
     const ast = astifyOne(f, wrapped, positions, first, endExclusive, 'expression');
     const column = ast.type === 'select' && ast.columns?.length === 1 ? ast.columns[0] : undefined;
@@ -290,7 +293,7 @@ function astifyOne(
     if (ast.length !== 1) throw new SqlError(positions.start, 'expected exactly one statement here', 'end each statement with ;');
     ast = ast[0];
   }
-  return regroupBooleanChains(ast);
+  return regroupBooleanChains(restoreBackslashes(ast));
 }
 
 /** Words that start clauses; a near miss of one of them near a syntax error is likely a typo. */

@@ -45,14 +45,15 @@ export interface CutWindows {
 }
 
 /**
- * Finds every `TABLE(<kind>(...))` among tokens [from, to) and replaces it in the text
- * [textStart, textEnd) of the file.
+ * Finds every `TABLE(<kind>(...))` among tokens [from, to) and replaces it in the range
+ * [textStart, textEnd) of `text` (the file's text as node-sql-parser sees it, same offsets).
  */
 export function cutWindowTvfs(
   tokens: readonly Token[],
   from: number,
   to: number,
   lines: LineIndex,
+  text: string,
   textStart: number,
   textEnd: number,
 ): CutWindows {
@@ -77,12 +78,12 @@ export function cutWindowTvfs(
 
     const spanStart = tokens[i]!.start;
     const spanEnd = closeOuter.end;
-    pieces.push(lines.text.slice(copiedUpTo, spanStart), padPlaceholder(placeholder, lines.text.slice(spanStart, spanEnd)));
+    pieces.push(text.slice(copiedUpTo, spanStart), padPlaceholder(placeholder, text.slice(spanStart, spanEnd)));
     spans.push({ start: spanStart, end: spanEnd });
     copiedUpTo = spanEnd;
     i = cur.i; // continue after the outer ')'
   }
-  pieces.push(lines.text.slice(copiedUpTo, textEnd));
+  pieces.push(text.slice(copiedUpTo, textEnd));
   return { text: pieces.join(''), windows, spans };
 }
 

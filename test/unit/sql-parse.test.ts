@@ -436,3 +436,32 @@ describe('AND / OR precedence (node-sql-parser folds chains wrongly; engine/sql/
     expect(depth(w)).toBe(10);
   });
 });
+
+describe('string literals (Flink: a backslash is an ordinary character; engine/sql/string-literals.ts)', () => {
+  const values = (sql: string): unknown[] =>
+    (parseSqlFile(sql, 'p.sql')[0] as SelectStatement).select.columns.map((c: { expr: { value: unknown } }) => c.expr.value);
+
+  it("keeps backslashes as written; only '' escapes a quote (unescaped later by the binder)", () => {
+    expect(values(String.raw`SELECT 'C:\new\table', '\', '\n', 'it''s' FROM t`)).toEqual([String.raw`C:\new\table`, '\\', '\\n', "it''s"]);
+  });
+
+  it('keeps backslashes in DDL expressions and WHERE, at unchanged offsets', () => {
+    const [create, select] = parseSqlFile(
+      String.raw`CREATE TABLE t (s STRING, x AS s || '\t') WITH ('connector' = 'print');
+SELECT s FROM t WHERE s = 'a\b' AND q > 1`,
+      'p.sql',
+    ) as [CreateTableStatement, SelectStatement];
+    expect((create.columns[1] as { expr: { right: { value: string } } }).expr.right.value).toBe('\\t');
+    expect(select.select.where.left.right.value).toBe('a\\b');
+    expect(select.positions.identifier('q')).toEqual({ file: 'p.sql', line: 2, col: 37 });
+  });
+
+  it("decodes U&'...' Unicode literals, with UESCAPE", () => {
+    expect(values(String.raw`SELECT U&'\0041\00e9', U&'\+01F600', U&'a\\b', U&'!0041!!' UESCAPE '!', U&'\0027' FROM t`)).toEqual(['Aé', '😀', 'a\\b', 'A!', "''"]);
+  });
+
+  it('refuses a bad Unicode escape at its place', () => {
+    expect(() => parseSqlFile(String.raw`SELECT 1,
+  U&'\00G1' FROM t`, 'p.sql')).toThrow("p.sql:2:3: bad Unicode escape in U&'\\00G1': \\ must be followed by 4 hex digits, + and 6 hex digits, or another \\");
+  });
+});
