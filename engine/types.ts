@@ -4,8 +4,13 @@
 // property lookups). How each SQL type is held in a row is fixed here, once:
 //
 //   STRING / VARCHAR / CHAR     JS string
-//   INT / BIGINT / SMALLINT / TINYINT
-//                               JS number (integral; exact up to 2^53, far beyond any money sum)
+//   TINYINT / SMALLINT / INT    JS number (integral, within the type's range: arithmetic wraps
+//                               like Java's byte / short / int, see engine/int64.ts)
+//   BIGINT                      JS number while the value is a safe integer (|v| <= 2^53 - 1),
+//                               JS bigint beyond (up to Java's long range, wrapping like long).
+//                               Never a bigint for a safe value: one representation per value, so
+//                               ===, Map keys and Sets work unchanged, and the common case stays a
+//                               plain number (engine/int64.ts does the arithmetic)
 //   DOUBLE / FLOAT              JS number
 //   DECIMAL(p, s)               JS bigint holding the *unscaled* value (12.34 in DECIMAL(10,2) is 1234n):
 //                               exact arithmetic, the scale lives in the type

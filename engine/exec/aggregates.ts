@@ -10,7 +10,8 @@ import type { SqlType } from '../types.js';
 import { isApproxNumeric, isIntegral } from '../types.js';
 import { InternalError } from '../errors.js';
 import { numberToDecimal, valueToText } from '../values.js';
-import { castFunction, decDiv } from './functions.js';
+import { castFunction, compareStrings, decDiv } from './functions.js';
+import { longAdd, longDiv, longOf } from '../int64.js';
 
 export interface Accumulator {
   /** A fresh state. */
@@ -126,14 +127,15 @@ function baseAccumulator(call: AggregateCall): Accumulator {
 }
 
 /**
- * SUM: null until a non-null value arrives. Integral and DOUBLE sums are JS numbers (integral sums
- * are exact up to 2^53); DECIMAL sums are exact bigints at the argument's scale, moved to the
- * result's scale only when read.
+ * SUM: null until a non-null value arrives. Its type is the argument's (Flink: SUM(INT) is INT),
+ * and it overflows as Java does for that type: BIGINT sums are exact 64-bit longs (engine/int64.ts),
+ * INT / SMALLINT / TINYINT sums wrap at 32 / 16 / 8 bits. DOUBLE sums are JS numbers; DECIMAL sums
+ * are exact bigints at the argument's scale, moved to the result's scale only when read.
  */
 function sumAccumulator(call: AggregateCall): Accumulator {
-  argType(call);
+  const plus = sumOf(argType(call));
   const convert = resultConverter(call);
-  const add = (s: unknown, v: unknown): unknown => (v === null || v === undefined ? s : s === null ? v : (s as number) + (v as number));
+  const add = (s: unknown, v: unknown): unknown => (v === null || v === undefined ? s : s === null ? v : plus(s, v));
   return {
     create: () => null,
     add,
@@ -144,15 +146,31 @@ function sumAccumulator(call: AggregateCall): Accumulator {
   };
 }
 
+/** `a + b` of two non-null values of type `t`, with Java's overflow for integral types. */
+function sumOf(t: SqlType): (a: any, b: any) => unknown {
+  switch (t.name) {
+    case 'BIGINT':
+      return longAdd;
+    case 'INT':
+      return (a: number, b: number) => (a + b) | 0;
+    case 'SMALLINT':
+      return (a: number, b: number) => ((a + b) << 16) >> 16;
+    case 'TINYINT':
+      return (a: number, b: number) => ((a + b) << 24) >> 24;
+    default:
+      return (a: number, b: number) => a + b; // DOUBLE, FLOAT, and DECIMAL's bigints
+  }
+}
+
 interface AvgState {
   sum: number | bigint;
   count: number;
 }
 
 /**
- * AVG by Flink's rules: an integral argument gives an integral average truncated toward zero
- * (AVG of BIGINT is BIGINT), DOUBLE gives DOUBLE, DECIMAL gives DECIMAL at the result's scale,
- * rounded half up.
+ * AVG by Flink's rules: an integral argument gives an integral average of the argument's type, the
+ * sum kept as a long (wrapping like Java's) and divided truncating toward zero; DOUBLE gives sum /
+ * count in double; DECIMAL gives DECIMAL at the result's scale, rounded half up.
  */
 function avgAccumulator(call: AggregateCall): Accumulator {
   const at = argType(call);
@@ -170,26 +188,31 @@ function avgAccumulator(call: AggregateCall): Accumulator {
   } else {
     if (!isIntegral(rt) && !isApproxNumeric(rt)) throw new InternalError(`AVG cannot return ${rt.name}`);
     const toNumber = argIsDecimal ? castFunction(at, { name: 'DOUBLE', nullable: false })! : (x: unknown) => x;
-    average = isIntegral(rt)
-      ? argIsDecimal
-        ? (sum, n) => Number((sum as bigint) / (10n ** BigInt(argScale) * BigInt(n)))
-        : (sum, n) => Math.trunc((sum as number) / n)
-      : (sum, n) => (toNumber(sum) as number) / n;
+    if (isIntegral(rt)) {
+      const narrow = castFunction({ name: 'BIGINT', nullable: false }, rt) ?? ((x: unknown) => x);
+      average = argIsDecimal
+        ? (sum, n) => narrow(longOf((sum as bigint) / (10n ** BigInt(argScale) * BigInt(n))))
+        : (sum, n) => narrow(longDiv(sum, n));
+    } else {
+      average = (sum, n) => (toNumber(sum) as number) / n;
+    }
   }
   const zero = argIsDecimal ? 0n : 0;
+  // Integral arguments are summed as longs (Flink's sum type for AVG of TINYINT..BIGINT is BIGINT).
+  const plus: (a: any, b: any) => number | bigint = isIntegral(at) ? longAdd : (a: number, b: number) => a + b;
   return {
     create: (): AvgState => ({ sum: zero, count: 0 }),
     add: (s, v) => {
       if (v === null || v === undefined) return s;
       const st = s as AvgState;
-      st.sum = (st.sum as number) + (v as number);
+      st.sum = plus(st.sum, v);
       st.count++;
       return st;
     },
     merge: (into, from) => {
       const a = into as AvgState;
       const b = from as AvgState;
-      a.sum = (a.sum as number) + (b.sum as number);
+      a.sum = plus(a.sum, b.sum);
       a.count += b.count;
       return a;
     },
@@ -208,9 +231,15 @@ function avgAccumulator(call: AggregateCall): Accumulator {
 /** MIN / MAX over numbers, bigints (one scale: one argument type), strings, timestamps, booleans. */
 function minMaxAccumulator(call: AggregateCall, isMax: boolean): Accumulator {
   const convert = resultConverter(call);
-  const add = isMax
-    ? (s: unknown, v: unknown) => (v === null || v === undefined ? s : s === null || (v as number) > (s as number) ? v : s)
-    : (s: unknown, v: unknown) => (v === null || v === undefined ? s : s === null || (v as number) < (s as number) ? v : s);
+  // Strings in the one string order (compareStrings, as `<` does); numbers, bigints, booleans with JS's.
+  const add =
+    argType(call).name === 'STRING'
+      ? isMax
+        ? (s: unknown, v: unknown) => (v === null || v === undefined ? s : s === null || compareStrings(v as string, s as string) > 0 ? v : s)
+        : (s: unknown, v: unknown) => (v === null || v === undefined ? s : s === null || compareStrings(v as string, s as string) < 0 ? v : s)
+      : isMax
+        ? (s: unknown, v: unknown) => (v === null || v === undefined ? s : s === null || (v as number) > (s as number) ? v : s)
+        : (s: unknown, v: unknown) => (v === null || v === undefined ? s : s === null || (v as number) < (s as number) ? v : s);
   return {
     create: () => null,
     add,

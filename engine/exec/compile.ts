@@ -430,6 +430,8 @@ class CodeGen {
     }
     const comparable = (isNumberFamily(fl) && isNumberFamily(fr)) || fl === fr || fl === 'null' || fr === 'null';
     if (!comparable) throw mismatch(e);
+    // Strings are ordered by code points (as Flink does), which JS's `<` on UTF-16 units is not.
+    if (fl === 'string' && fr === 'string' && op !== '===' && op !== '!==') return `(f.compareStrings(${l}, ${r}) ${op} 0)`;
     return `(${l} ${op} ${r})`;
   }
 

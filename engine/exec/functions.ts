@@ -9,6 +9,9 @@ import { decimalToNumber, formatDecimal, formatDouble, formatTimestamp, numberTo
 import { parseSqlTimestamp } from '../time/sql-timestamp.js';
 import { compileTimestampFormatter, compileTimestampParser } from '../time/java-pattern.js';
 import { InternalError } from '../errors.js';
+import { doubleToInt, doubleToLong, intToByte, intToShort, longOf, longToDouble, longToInt, parseLong, type Long } from '../int64.js';
+
+export { longAdd, longSub, longMul, longDiv, longMod, longNeg, longAbs, longToDouble } from '../int64.js';
 
 // ---------------------------------------------------------------------------------------------
 // Integral and decimal arithmetic
@@ -18,12 +21,12 @@ import { InternalError } from '../errors.js';
  * null: Flink throws and fails the job, we prefer one null result over a dead pipeline.
  */
 export function intDiv(a: number, b: number): number | null {
-  return b === 0 ? null : Math.trunc(a / b);
+  return b === 0 ? null : Math.trunc(a / b) + 0; // + 0: no negative zero in Java (-1 / 5 is 0)
 }
 
 /** Integral `%` / MOD: the sign follows the dividend like Java; by zero gives null (see intDiv). */
 export function intMod(a: number, b: number): number | null {
-  return b === 0 ? null : a % b;
+  return b === 0 ? null : (a % b) + 0; // + 0: no negative zero in Java (-4 % 2 is 0)
 }
 
 /** DOUBLE MOD: JS `%` already matches Java's for doubles (x % 0 is NaN). */
@@ -114,9 +117,19 @@ export function doubleRound(x: number, digits: number): number {
 }
 
 /** ROUND(integral, digits): only negative digits change anything (ROUND(1250, -2) = 1300). */
-export function intRound(x: number, digits: number): number {
+export function intRound(x: Long, digits: number): Long {
   if (digits >= 0) return x;
-  return Number(rescaleDecimal(rescaleDecimal(BigInt(x), 0, Math.trunc(digits)), Math.trunc(digits), 0));
+  return longOf(rescaleDecimal(rescaleDecimal(BigInt(x), 0, Math.trunc(digits)), Math.trunc(digits), 0));
+}
+
+/** INT `/`: intDiv, wrapped like Java's int (MIN_VALUE / -1 is MIN_VALUE). */
+export function intDivInt(a: number, b: number): number | null {
+  return b === 0 ? null : Math.trunc(a / b) | 0;
+}
+
+/** SMALLINT / TINYINT `/` (shift 16 / 24): the quotient cast back to short / byte (-128 / -1 is -128). */
+export function intDivNarrow(a: number, b: number, shift: number): number | null {
+  return b === 0 ? null : (Math.trunc(a / b) << shift) >> shift;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -168,26 +181,51 @@ export function charLength(s: string): number {
   return n;
 }
 
+/** Whether a string holds a UTF-16 surrogate (a code point above U+FFFF is two units). */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /**
- * SUBSTRING(s, start [, length]) as Flink evaluates it: start is 1-based; 0 is treated as 1; a
- * negative start counts from the end (-3 = the last three characters); a start past either end
- * gives ''; a negative length gives null.
+ * SUBSTRING(s, start [, length]) as Flink evaluates it, counting code points: start is 1-based;
+ * 0 is treated as 1; a negative start counts from the end (-3 = the last three characters); a
+ * start past either end gives ''; a negative length gives null.
  */
-export function substring(s: string, start: number, length?: number): string | null {
+export function substring(s: string, start: Long, length?: Long): string | null {
   if (length !== undefined && length < 0) return null;
-  const n = s.length;
+  const wide = SURROGATE.test(s);
+  const chars = wide ? Array.from(s) : null;
+  const n = chars ? chars.length : s.length;
+  const st = Number(start);
   let from: number;
-  if (start > 0) {
-    from = start - 1;
+  if (st > 0) {
+    from = st - 1;
     if (from >= n) return '';
-  } else if (start < 0) {
-    from = n + start;
+  } else if (st < 0) {
+    from = n + st;
     if (from < 0) return '';
   } else {
     from = 0;
   }
-  const to = length === undefined || n - from < length ? n : from + length;
-  return s.slice(from, to);
+  const to = length === undefined || n - from < length ? n : from + Number(length);
+  return chars ? chars.slice(from, to).join('') : s.slice(from, to);
+}
+
+/** A UTF-16 unit's place in code point order: surrogates (code points above U+FFFF) after all others. */
+function unitOrder(c: number): number {
+  return c < 0xd800 ? c : c < 0xe000 ? c + 0x2000 : c - 0x800;
+}
+
+/**
+ * The one string order (comparisons, MIN/MAX): by code points, as Flink compares strings (by their
+ * UTF-8 bytes). JS `<` compares UTF-16 units, which puts U+10000 and above before U+E000..U+FFFF.
+ */
+export function compareStrings(a: string, b: string): number {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return x < 0xd800 && y < 0xd800 ? x - y : unitOrder(x) - unitOrder(y);
+  }
+  return a.length - b.length;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,9 +328,9 @@ const SMALL_TEXTS = 65_536;
 /** Allocated whole when first needed, so that it stays a plain (not a sparse) array. */
 let smallTexts: (string | undefined)[] | null = null;
 
-/** An integral value as text (CAST(x AS STRING)). */
-export function integralText(n: number): string {
-  if (n >= 0 && n < SMALL_TEXTS && (n | 0) === n) {
+/** An integral value as text (CAST(x AS STRING)); a BIGINT may be a bigint (engine/types.ts). */
+export function integralText(n: Long): string {
+  if (typeof n === 'number' && n >= 0 && n < SMALL_TEXTS && (n | 0) === n) {
     smallTexts ??= new Array<string | undefined>(SMALL_TEXTS).fill(undefined);
     return (smallTexts[n] ??= String(n));
   }
@@ -354,13 +392,14 @@ const INTEGRAL_RANGE: Record<string, readonly [number, number]> = {
   TINYINT: [-128, 127],
   SMALLINT: [-32768, 32767],
   INT: [-2147483648, 2147483647],
-  BIGINT: [-9223372036854775808, 9223372036854775807],
 };
 
 const INTEGER_TEXT = /^[+-]?\d+$/;
 const DOUBLE_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[dDfF]?$/;
 
+/** Integral text to `target`; null when it is no whole number or out of the type's range (Flink fails). */
 function stringToIntegral(target: string): CastFn {
+  if (target === 'BIGINT') return (s: string) => parseLong(s.trim());
   const [lo, hi] = INTEGRAL_RANGE[target]!;
   return (s: string) => {
     const t = s.trim();
@@ -378,6 +417,43 @@ function stringToDouble(s: string): number | null {
   if (t === 'Infinity' || t === '+Infinity') return Infinity;
   if (t === '-Infinity') return -Infinity;
   return null;
+}
+
+/**
+ * A long (or a narrower integral value) to a narrower integral type as Java's primitive casts do
+ * (Flink's CAST): the low bits are kept, so CAST(-957 AS TINYINT) is 67. Null: nothing to do.
+ */
+function narrowIntegral(target: string, from: string): CastFn | null {
+  if (target === 'BIGINT' || (target === 'INT' && from !== 'BIGINT') || (target === 'SMALLINT' && from === 'TINYINT')) return null;
+  if (target === 'INT') return longToInt;
+  if (target === 'SMALLINT') return from === 'BIGINT' ? (n: Long) => intToShort(longToInt(n)) : intToShort;
+  return from === 'BIGINT' ? (n: Long) => intToByte(longToInt(n)) : intToByte;
+}
+
+/**
+ * A double to an integral type as Java's primitive casts do: truncated toward zero, saturated at
+ * the int (or long) range, NaN is 0; SMALLINT and TINYINT then keep the int's low bits
+ * (CAST(1.5E10 AS INT) is 2147483647, CAST(1.5E10 AS TINYINT) is -1).
+ */
+function doubleToIntegral(target: string): CastFn {
+  switch (target) {
+    case 'BIGINT':
+      return doubleToLong;
+    case 'INT':
+      return doubleToInt;
+    case 'SMALLINT':
+      return (x: number) => intToShort(doubleToInt(x));
+    default:
+      return (x: number) => intToByte(doubleToInt(x));
+  }
+}
+
+/** A DECIMAL to an integral type like Flink (BigDecimal.longValue(), then the narrowing cast): truncated, low bits kept. */
+function decimalToIntegral(target: string, scale: number): CastFn {
+  const narrow = narrowIntegral(target, 'BIGINT');
+  const d = pow10(scale);
+  const toLong = scale === 0 ? (u: bigint) => longOf(u) : (u: bigint) => longOf(u / d);
+  return narrow ? (u: bigint) => narrow(toLong(u)) : toLong;
 }
 
 const TRUE_TEXT = new Set(['true', 't', 'yes', 'y', '1']);
@@ -400,16 +476,6 @@ function toTimestampPrecision(precision: number | undefined): CastFn | null {
   return (ms: number) => Math.floor(ms / unit) * unit;
 }
 
-/** Truncates toward zero like Java's (long) cast; NaN/Infinity have no integral value: null. */
-function doubleToIntegral(target: string): CastFn {
-  const [lo, hi] = INTEGRAL_RANGE[target]!;
-  return (x: number) => {
-    if (!Number.isFinite(x)) return null;
-    const n = Math.trunc(x);
-    return n < lo || n > hi ? null : n === 0 ? 0 : n;
-  };
-}
-
 /**
  * The conversion for CAST from `from` to `to`, or null when values need no change (same type,
  * INT -> BIGINT, TIMESTAMP -> TIMESTAMP_LTZ ...). Throws InternalError for a pair the planner
@@ -422,24 +488,18 @@ export function castFunction(from: SqlType, to: SqlType): CastFn | null {
   if (f === t && t !== 'DECIMAL' && !(t === 'TIMESTAMP' || t === 'TIMESTAMP_LTZ')) return null;
 
   if (isIntegral(to)) {
-    if (isIntegral(from)) {
-      if (t === 'BIGINT' || (t === 'INT' && f !== 'BIGINT') || (t === 'SMALLINT' && f === 'TINYINT')) return null;
-      const [lo, hi] = INTEGRAL_RANGE[t]!;
-      return (n: number) => (n < lo || n > hi ? null : n);
-    }
+    if (isIntegral(from)) return narrowIntegral(t, f);
     if (isApproxNumeric(from)) return doubleToIntegral(t);
-    if (f === 'DECIMAL') {
-      const scale = from.scale ?? 0;
-      const toInt = doubleToIntegral(t);
-      return scale === 0 ? (u: bigint) => toInt(Number(u)) : (u: bigint) => toInt(Number(u / pow10(scale)));
-    }
+    if (f === 'DECIMAL') return decimalToIntegral(t, from.scale ?? 0);
     if (f === 'STRING') return stringToIntegral(t);
     if (f === 'BOOLEAN') return (b: boolean) => (b ? 1 : 0);
     if (f === 'TIMESTAMP' || f === 'TIMESTAMP_LTZ') return (ms: number) => Math.floor(ms / 1000);
   }
 
   if (isApproxNumeric(to)) {
-    if (isIntegral(from) || isApproxNumeric(from)) return t === 'FLOAT' && f === 'DOUBLE' ? (x: number) => Math.fround(x) : null;
+    if (f === 'BIGINT') return t === 'FLOAT' ? (x: Long) => Math.fround(longToDouble(x)) : longToDouble;
+    if (isIntegral(from)) return t === 'FLOAT' ? (x: number) => Math.fround(x) : null;
+    if (isApproxNumeric(from)) return t === 'FLOAT' && f === 'DOUBLE' ? (x: number) => Math.fround(x) : null;
     if (f === 'DECIMAL') {
       const scale = from.scale ?? 0;
       return (u: bigint) => decimalToNumber(u, scale);
@@ -454,7 +514,7 @@ export function castFunction(from: SqlType, to: SqlType): CastFn | null {
     let convert: CastFn | null = null;
     if (isIntegral(from)) {
       const m = pow10(scale);
-      convert = (n: number) => BigInt(n) * m;
+      convert = (n: Long) => BigInt(n) * m;
     } else if (isApproxNumeric(from)) {
       convert = (x: number) => numberToDecimal(x, scale);
     } else if (f === 'DECIMAL') {

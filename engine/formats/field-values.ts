@@ -7,6 +7,7 @@
 import { SqlError } from '../errors.js';
 import { type SqlType, typeToString, withNullable } from '../types.js';
 import { parseDecimal } from '../values.js';
+import { parseLong } from '../int64.js';
 
 /** The text is not a value of the column's type. */
 export const NOT_A_VALUE: unique symbol = Symbol('not a value');
@@ -24,12 +25,33 @@ const INTEGRAL_RANGE: Record<string, readonly [number, number]> = {
   TINYINT: [-128, 127],
   SMALLINT: [-32768, 32767],
   INT: [-2147483648, 2147483647],
-  // Rows hold BIGINT as a JS number (engine/types.ts), exact only up to 2^53.
+  // The part of BIGINT's range held as JS numbers (engine/types.ts); beyond it, see longConverter.
   BIGINT: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
 };
 
+const RANGE_TEXT: Record<string, string> = {
+  TINYINT: '-128 to 127',
+  SMALLINT: '-32768 to 32767',
+  INT: '-2147483648 to 2147483647',
+  BIGINT: '-9223372036854775808 to 9223372036854775807',
+};
+
+/**
+ * The values of an integral type that are plain JS numbers: the whole range, except for BIGINT
+ * (the safe integers). Text outside it may still be a BIGINT: the converter decides.
+ */
 export function integralRange(type: SqlType): readonly [number, number] {
   return INTEGRAL_RANGE[type.name]!;
+}
+
+/** BIGINT text: a number within the safe range, a bigint up to 64 bits, OUT_OF_RANGE beyond. */
+function longConverter(): TextConverter {
+  const [min, max] = INTEGRAL_RANGE.BIGINT!;
+  return (text) => {
+    const v = parseIntegerText(text, min, max);
+    if (v !== OUT_OF_RANGE) return v;
+    return parseLong(text.trim()) ?? OUT_OF_RANGE;
+  };
 }
 
 /** Integer text with optional sign, surrounding whitespace allowed (Flink trims too). */
@@ -112,11 +134,12 @@ export function textConverter(type: SqlType, parseTimestamp: TimestampParser, fo
       return (text) => text;
     case 'TINYINT':
     case 'SMALLINT':
-    case 'INT':
-    case 'BIGINT': {
+    case 'INT': {
       const [min, max] = integralRange(type);
       return (text) => parseIntegerText(text, min, max);
     }
+    case 'BIGINT':
+      return longConverter();
     case 'FLOAT':
     case 'DOUBLE':
       return parseDoubleText;
@@ -149,9 +172,7 @@ export function conversionProblem(shown: string, failure: ConvertFailure, type: 
   const label = typeLabel(type);
   if (failure === OUT_OF_RANGE) {
     if (type.name === 'DECIMAL') return `${shown} does not fit ${label} (at most ${(type.precision ?? 10) - (type.scale ?? 0)} digits before the point)`;
-    const [min, max] = integralRange(type);
-    const note = type.name === 'BIGINT' ? '; BIGINT values are exact up to ±2^53 - 1 here' : '';
-    return `${shown} is out of range for ${label} (${min} to ${max}${note})`;
+    return `${shown} is out of range for ${label} (${RANGE_TEXT[type.name]})`;
   }
   if ((type.name === 'TIMESTAMP' || type.name === 'TIMESTAMP_LTZ') && timestampLayout) {
     return `${shown} is not ${article(label)} ${label} in the ${timestampLayout}`;

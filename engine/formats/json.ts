@@ -55,7 +55,7 @@ const ISO_LAYOUT = "ISO-8601 layout '2017-07-23T01:06:47Z'";
 /** A parsed JSON value -> row value, or a failure marker. Never called with null / undefined. */
 type JsonConverter = (v: unknown) => unknown;
 
-/** A DECIMAL given as a JSON number too long to trust its double: read its text in the record. */
+/** A DECIMAL or BIGINT given as a JSON number too long to trust its double: read its text in the record. */
 const NEEDS_RECORD_TEXT: unique symbol = Symbol('needs record text');
 
 function jsonConverter(type: SqlType, parseTimestamp: (text: string) => number | null, column: string): JsonConverter {
@@ -68,10 +68,12 @@ function jsonConverter(type: SqlType, parseTimestamp: (text: string) => number |
     case 'INT':
     case 'BIGINT': {
       const [min, max] = integralRange(type);
+      // A BIGINT past the safe integers lost digits in JSON.parse: its text in the record decides.
+      const beyond = type.name === 'BIGINT' ? NEEDS_RECORD_TEXT : OUT_OF_RANGE;
       return (v) => {
         if (typeof v === 'number') {
           if (!Number.isInteger(v)) return NOT_A_VALUE;
-          return v < min || v > max ? OUT_OF_RANGE : v;
+          return v < min || v > max ? beyond : v;
         }
         return typeof v === 'string' ? fromText(v) : NOT_A_VALUE;
       };
@@ -120,7 +122,8 @@ class JsonDecoder implements RecordDecoder {
   private readonly types: SqlType[];
   private readonly nullable: boolean[];
   private readonly converters: JsonConverter[];
-  private readonly decimalFromText: (TextConverter | null)[];
+  /** For DECIMAL and BIGINT columns: the converter of a number's text in the record (NEEDS_RECORD_TEXT). */
+  private readonly fromRecordText: (TextConverter | null)[];
 
   constructor(
     columns: readonly DecodedColumn[],
@@ -134,7 +137,9 @@ class JsonDecoder implements RecordDecoder {
     this.types = columns.map((c) => c.type);
     this.nullable = columns.map((c) => c.type.nullable);
     this.converters = columns.map((c) => jsonConverter(c.type, parse, c.name));
-    this.decimalFromText = columns.map((c) => (c.type.name === 'DECIMAL' ? decimalConverter(c.type) : null));
+    this.fromRecordText = columns.map((c) =>
+      c.type.name === 'DECIMAL' ? decimalConverter(c.type) : c.type.name === 'BIGINT' ? textConverter(c.type, parse, 'json', c.name) : null,
+    );
   }
 
   decode(value: string, row: Row): string | null {
@@ -164,7 +169,7 @@ class JsonDecoder implements RecordDecoder {
         v = this.converters[i]!(raw);
         if (v === NEEDS_RECORD_TEXT) {
           const text = topLevelValueText(value, name);
-          v = text === undefined ? NOT_A_VALUE : this.decimalFromText[i]!(text);
+          v = text === undefined ? NOT_A_VALUE : this.fromRecordText[i]!(text);
           if (typeof v === 'symbol') return `field '${name}': ${conversionProblem(text ?? String(raw), v as ConvertFailure, this.types[i]!)}`;
         }
         if (typeof v === 'symbol') return `field '${name}': ${this.problem(raw, v as ConvertFailure, this.types[i]!)}`;

@@ -6,6 +6,7 @@ import type { Positions, SqlNode } from '../sql/ast.js';
 import { T, isIntegral, isNumeric, isTimestamp, typeToString, withNullable, type SqlType } from '../types.js';
 import { parseDecimal } from '../values.js';
 import { call, type CallExpr, type Expr, type ScalarFunction } from './expr.js';
+import { parseLong } from '../int64.js';
 import { arithmeticType, assignable, castable, coerce, comparisonTarget, describeType } from './typing.js';
 import { sqlTypeFromCast } from './cast-type.js';
 import { parseSqlTimestamp } from '../time/sql-timestamp.js';
@@ -112,6 +113,7 @@ export class ExprBinder {
         if (columnName(node) === '*') throw this.err(node, `'*' is only allowed as SELECT * or COUNT(*)`);
         return env.column(columnName(node), node.table ?? null, node);
       case 'number':
+      case 'bigint': // node-sql-parser's type for integer text beyond 2^53 (its value is the text)
         return this.numberLiteral(node);
       case 'single_quote_string':
       case 'double_quote_string':
@@ -172,9 +174,9 @@ export class ExprBinder {
     const v = node.value;
     const text = String(v);
     if (/^-?\d+$/.test(text)) {
-      const n = Number(text);
-      if (!Number.isSafeInteger(n)) throw this.err(node, `number ${text} is too large`, `BIGINT values must stay within ±9007199254740991 here`);
-      return { kind: 'literal', value: n, type: Math.abs(n) <= 2147483647 ? T.int(false) : T.bigint(false) };
+      // INT when it fits, else BIGINT (a bigint beyond 2^53, engine/types.ts), else DECIMAL as in Flink.
+      const n = parseLong(text);
+      if (n !== null) return { kind: 'literal', value: n, type: typeof n === 'number' && Math.abs(n) <= 2147483647 ? T.int(false) : T.bigint(false) };
     }
     if (/[eE]/.test(text)) return { kind: 'literal', value: Number(text), type: T.double(false) };
     const frac = text.split('.')[1] ?? '';

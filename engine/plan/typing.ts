@@ -59,9 +59,13 @@ export function arithmeticType(op: '+' | '-' | '*' | '/' | '%', a: SqlType, b: S
     }
     return T.decimal(p, s, nullable);
   }
-  const wide = a.name === 'BIGINT' || b.name === 'BIGINT' ? 'BIGINT' : 'INT';
-  return { name: wide, nullable };
+  // Flink (Calcite): the wider operand type, so TINYINT + TINYINT is TINYINT and wraps like Java's
+  // byte; `%` / MOD has the divisor's type (the remainder always fits it).
+  if (op === '%') return { name: b.name, nullable };
+  return { name: INTEGRAL_WIDTH.indexOf(a.name) >= INTEGRAL_WIDTH.indexOf(b.name) ? a.name : b.name, nullable };
 }
+
+const INTEGRAL_WIDTH = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT'];
 
 /**
  * The family both operands of a comparison are brought to, or undefined if they cannot be

@@ -55,7 +55,20 @@ describe('COUNT', () => {
 describe('SUM', () => {
   it('integral sums are exact numbers; nulls are skipped', () => {
     expect(run(agg('SUM', INT, INT), [1, null, 2, 3])).toBe(6);
-    expect(run(agg('SUM', BIGINT, BIGINT), [2 ** 52, 2 ** 52])).toBe(2 ** 53);
+    expect(run(agg('SUM', BIGINT, BIGINT), [2 ** 52, 2 ** 51])).toBe(2 ** 52 + 2 ** 51);
+  });
+
+  it('BIGINT sums are exact 64-bit longs: bigint past 2^53, wrapping like Java', () => {
+    expect(run(agg('SUM', BIGINT, BIGINT), [9007199254740991, 2, 1])).toBe(9007199254740994n);
+    expect(run(agg('SUM', BIGINT, BIGINT), [9223372036854775807n, 1])).toBe(-9223372036854775808n);
+    // Back below 2^53 the sum is a plain number again (one representation per value).
+    expect(run(agg('SUM', BIGINT, BIGINT), [9007199254740993n, -9007199254740993n, 5])).toBe(5);
+  });
+
+  it('INT, SMALLINT and TINYINT sums wrap like Java (Flink: SUM(INT) is INT)', () => {
+    expect(run(agg('SUM', INT, INT), [2147483647, 1])).toBe(-2147483648);
+    expect(run(agg('SUM', { name: 'SMALLINT', nullable: true }, { name: 'SMALLINT', nullable: true }), [32767, 2])).toBe(-32767);
+    expect(run(agg('SUM', { name: 'TINYINT', nullable: true }, { name: 'TINYINT', nullable: true }), [100, 100])).toBe(-56);
   });
 
   it('is null when no non-null value arrived', () => {

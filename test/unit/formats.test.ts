@@ -153,7 +153,9 @@ describe('csv decoding', () => {
     expect(decodeLine(d, 'x,y,1,abc')).toEqual({ error: "field 'amount' (column 4): 'abc' is not a BIGINT" });
     expect(decodeLine(d, 'x,y,12.5,1')).toEqual({ error: "field 'c' (column 3): '12.5' is not an INT" });
     expect(decodeLine(d, 'x,y,2147483648,1')).toEqual({ error: expect.stringContaining("field 'c' (column 3): '2147483648' is out of range for INT") });
-    expect(decodeLine(d, 'x,y,1,9007199254740993')).toEqual({ error: expect.stringContaining('out of range for BIGINT') });
+    expect(decodeLine(d, 'x,y,1,9223372036854775808')).toEqual({
+      error: "field 'amount' (column 4): '9223372036854775808' is out of range for BIGINT (-9223372036854775808 to 9223372036854775807)",
+    });
   });
 
   it('rejects texts that are not numbers, booleans, decimals or SQL timestamps', () => {
