@@ -9,6 +9,22 @@ import { parseFlags, parseSetFlags, UsageError } from './args.js';
 import { displayPath } from './job-files.js';
 import { JobManager } from '../manager/manager.js';
 import { startServer, type DashboardServer } from '../manager/server.js';
+import { generateToken, isLoopback } from '../manager/access.js';
+import type { SseLimits } from '../manager/sse.js';
+import { OptionError } from '../errors.js';
+import { parseDurationOrOffMs } from '../options.js';
+
+const TOKEN_ENV = 'FINTRANS_UP_TOKEN';
+
+/** FINTRANS_UP_SSE_MAX_CLIENTS (default 32) and FINTRANS_UP_SSE_STALL (default 30s): see manager/sse.ts. */
+function sseLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): SseLimits {
+  const max = env.FINTRANS_UP_SSE_MAX_CLIENTS?.trim() || '32';
+  if (!/^[1-9]\d*$/.test(max)) throw new OptionError(undefined, `FINTRANS_UP_SSE_MAX_CLIENTS='${max}' is not a positive whole number`);
+  const stall = env.FINTRANS_UP_SSE_STALL?.trim() || '30s';
+  const stallMs = parseDurationOrOffMs(stall);
+  if (stallMs === null || stallMs === 0) throw new OptionError(undefined, `FINTRANS_UP_SSE_STALL='${stall}' is not a duration`, `write e.g. '30s'`);
+  return { maxClients: Number(max), stallMs };
+}
 
 export const UP_HELP = `Usage: fintrans-sql up [dir] [options]
 
@@ -27,6 +43,8 @@ Options:
   --port <n>          dashboard port (default 8080; 0 = any free port)
   --host <addr>       address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to the network)
   --no-ui             no web server: no dashboard, no /metrics
+  --token <t>         require this token on every dashboard request (also FINTRANS_UP_TOKEN);
+                      off localhost one is required, and generated and printed when not given
   --brokers <h:p,...> Kafka bootstrap servers for 'kafka' tables (also KAFKA_BROKERS); without
                       them 'kafka' tables use the embedded topic store
   --set <key=value>   a setting for every job, like SET 'key' = 'value'; (repeatable)
@@ -43,6 +61,7 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
   port: { type: 'string' },
   host: { type: 'string' },
+  token: { type: 'string' },
   'no-ui': { type: 'boolean' },
   set: { type: 'string', multiple: true },
   brokers: { type: 'string' },
@@ -78,11 +97,14 @@ export async function upCommand(argv: string[]): Promise<number> {
   const port = values.port === undefined ? 8080 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`up: --port needs a port number (0-65535), got '${values.port}'`);
   const host = values.host ?? '127.0.0.1';
+  const given = values.token ?? (process.env[TOKEN_ENV] || undefined);
+  if (given !== undefined && !/^[A-Za-z0-9._~-]{16,}$/.test(given)) throw new UsageError(`up: the token needs at least 16 letters, digits, '.', '_', '~' or '-'`);
+  const token = given ?? (isLoopback(host) ? undefined : generateToken());
 
   const log = (line: string) => process.stderr.write(line + '\n');
   const manager = new JobManager({ dir, cwd, settings, fresh: values.fresh ?? false, log });
   let server: DashboardServer | undefined;
-  if (!values['no-ui']) server = await startServer(manager, displayPath(dir, cwd), host, port);
+  if (!values['no-ui']) server = await startServer(manager, { dir: displayPath(dir, cwd), host, port, token, sse: sseLimitsFromEnv() });
 
   let stopping = false;
   let resolveStop!: () => void;
@@ -100,7 +122,14 @@ export async function upCommand(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    process.stderr.write(`watching ${displayPath(dir, cwd)} for .sql jobs${server ? `; dashboard ${server.url} (metrics ${server.url}metrics)` : ''}\n`);
+    if (server && !isLoopback(host)) {
+      process.stderr.write(
+        `warning: the dashboard listens on ${host}: anyone who can reach this machine can connect to it; every request needs the token` +
+          `${given === undefined ? ' (generated; choose one with --token or FINTRANS_UP_TOKEN)' : ''}\n`,
+      );
+    }
+    const tokenQuery = token === undefined ? '' : `?token=${token}`;
+    process.stderr.write(`watching ${displayPath(dir, cwd)} for .sql jobs${server ? `; dashboard ${server.url}${tokenQuery} (metrics ${server.url}metrics)` : ''}\n`);
     await manager.start();
     if (manager.jobs.size === 0) process.stderr.write(`no .sql files in ${displayPath(dir, cwd)} yet: waiting for some\n`);
     await stopRequested;

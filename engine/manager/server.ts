@@ -9,6 +9,8 @@ import { ConnectorError } from '../errors.js';
 import type { JobManager } from './manager.js';
 import { renderMetrics } from './metrics.js';
 import { statusView } from './status.js';
+import { DashboardAccess } from './access.js';
+import { SseClients, type SseLimits } from './sse.js';
 
 /** The page's files live next to this module's source (engine/manager/static), also when run from dist/. */
 function staticDir(): string {
@@ -25,9 +27,20 @@ export interface DashboardServer {
   close(): Promise<void>;
 }
 
-export async function startServer(manager: JobManager, dir: string, host: string, port: number): Promise<DashboardServer> {
+export interface ServerOptions {
+  readonly dir: string;
+  readonly host: string;
+  readonly port: number;
+  /** Required on every request when set (always set off localhost, see access.ts). */
+  readonly token: string | undefined;
+  readonly sse: SseLimits;
+}
+
+export async function startServer(manager: JobManager, opts: ServerOptions): Promise<DashboardServer> {
+  const { dir, host, port } = opts;
   const assets = staticDir();
-  const clients = new Set<ServerResponse>();
+  const access = new DashboardAccess(host, opts.token);
+  const clients = new SseClients(opts.sse, (message) => manager.log('up', 'warn', message));
   const json = () => JSON.stringify(statusView(manager, dir));
 
   let lastPush = 0;
@@ -36,8 +49,7 @@ export async function startServer(manager: JobManager, dir: string, host: string
     pending = undefined;
     lastPush = Date.now();
     if (clients.size === 0) return;
-    const data = `event: status\ndata: ${json()}\n\n`;
-    for (const c of clients) c.write(data);
+    clients.send(`event: status\ndata: ${json()}\n\n`);
   };
   const schedule = () => {
     if (pending) return;
@@ -47,18 +59,23 @@ export async function startServer(manager: JobManager, dir: string, host: string
   const ticker = setInterval(push, PUSH_EVERY_MS);
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET' }).end();
       return;
     }
+    const refusal = access.check(req, url);
+    if (refusal) {
+      res.writeHead(refusal.status, { 'content-type': 'text/plain; charset=utf-8' }).end(refusal.message + '\n');
+      return;
+    }
+    const cookie = access.cookieFor(url);
+    if (cookie) res.setHeader('set-cookie', cookie);
     if (path === '/api/status') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(json());
     } else if (path === '/api/events') {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-      res.write(`retry: 2000\nevent: status\ndata: ${json()}\n\n`);
-      clients.add(res);
-      req.on('close', () => clients.delete(res));
+      clients.accept(req, res, `event: status\ndata: ${json()}\n\n`);
     } else if (path === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(renderMetrics(statusView(manager, dir)));
     } else {
@@ -103,8 +120,7 @@ export async function startServer(manager: JobManager, dir: string, host: string
       unsubscribe();
       clearInterval(ticker);
       clearTimeout(pending);
-      for (const c of clients) c.end();
-      clients.clear();
+      clients.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

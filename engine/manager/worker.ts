@@ -12,7 +12,7 @@ import { runJob } from '../runtime/job.js';
 import { parseSqlFile } from '../sql/parse.js';
 import { planJob } from '../plan/planner.js';
 import { CheckpointStore, openJobCheckpoints, restoreJob } from '../state/checkpoints.js';
-import { ConnectorError, FintransError } from '../errors.js';
+import { ConnectorError, FintransError, truncate } from '../errors.js';
 import { redact, secrets } from '../secrets.js';
 import { valueToText } from '../values.js';
 import type { Row } from '../types.js';
@@ -20,6 +20,7 @@ import { displayPath } from '../cli/job-files.js';
 import type { ChartData, ChildMessage, JobStats, ParentMessage, SinkStats, WorkerConfig } from './protocol.js';
 
 const LATEST_ROWS = 20;
+const MAX_CELL_CHARS = 200;
 const CHART_WINDOWS = 60;
 const STATS_EVERY_MS = 500;
 
@@ -49,6 +50,11 @@ function send(msg: ChildMessage): Promise<void> {
     if (!process.send || !process.connected) return resolve();
     process.send(msg, undefined, {}, () => resolve());
   });
+}
+
+/** A cell as the dashboard shows it: long values (a LISTAGG of thousands of ids) cut, so the status every client receives stays small. */
+function cellText(text: string | null): string | null {
+  return text === null ? null : truncate(text, MAX_CELL_CHARS);
 }
 
 /** Watches what a sink receives: its last rows as text, and a per-city series for the chart. */
@@ -81,7 +87,7 @@ class SinkTap {
   see(rows: readonly Row[]): void {
     this.rows += rows.length;
     for (const row of rows.length > LATEST_ROWS ? rows.slice(rows.length - LATEST_ROWS) : rows) {
-      this.latest.push(row.map((v, i) => (this.toText[i] ? this.toText[i]!(v) : v === null || v === undefined ? null : String(v))));
+      this.latest.push(row.map((v, i) => cellText(this.toText[i] ? this.toText[i]!(v) : v === null || v === undefined ? null : String(v))));
     }
     if (this.latest.length > LATEST_ROWS) this.latest.splice(0, this.latest.length - LATEST_ROWS);
     const c = this.chart;
