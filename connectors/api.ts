@@ -27,6 +27,8 @@ export interface ConnectorContext {
   readonly metadataKeys?: readonly string[];
   /** The table's `format` (or `value.format`), resolved by the planner, for connectors that use one. */
   readonly format?: FormatDefinition;
+  /** Tells the user something they must know about their data (e.g. an earlier output kept aside). */
+  readonly notify?: (message: string) => void;
 }
 
 /** A raw record batch from one split, column-wise so a batch costs a few arrays, not an object per record. */
@@ -76,6 +78,8 @@ export interface SourceReader {
   poll(maxRecords: number): Promise<PollResult>;
   /** Where each split stands (next position to read), for checkpoints. */
   positions(): Record<string, number>;
+  /** Where a run without a checkpoint starts reading, in words (e.g. "its consumer group's committed offsets"). */
+  startsAt?(): string;
   /** Resume from positions returned by positions() (called before open()). */
   seek(positions: Record<string, number>): void;
   /** Called after the rows produced from everything read so far are safely in the sinks. */
@@ -84,6 +88,12 @@ export interface SourceReader {
 }
 
 export interface SinkWriter {
+  /**
+   * Called once when the job starts, after its sources opened and after restore(): check that the
+   * sink can be written (fail now, not at the first flush) and prepare it. Never destroys what an
+   * earlier run wrote.
+   */
+  prepare?(): Promise<void>;
   /** Buffers rows of the sink's schema. Synchronous: called from the operator chain. */
   write(rows: readonly Row[]): void;
   /** Rows buffered and not yet flushed; the runtime flushes when this grows large (backpressure). */

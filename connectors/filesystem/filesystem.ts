@@ -19,6 +19,6 @@ export const filesystemConnector: ConnectorDefinition = {
     const path = ctx.options.string('path');
     ctx.options.accept('sink.rolling-policy.file-size', 'sink.rolling-policy.rollover-interval', 'sink.rolling-policy.check-interval', 'sink.parallelism', 'partition.default-name');
     const encoder = ctx.format!.createEncoder(ctx.physical, ctx.options);
-    return new FileSink(path, ctx.cwd, encoder, ctx.format!.name === 'json' ? 'json' : 'csv');
+    return new FileSink(path, ctx.cwd, encoder, ctx.format!.name === 'json' ? 'json' : 'csv', ctx.notify);
   },
 };

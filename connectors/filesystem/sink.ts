@@ -1,35 +1,57 @@
 // Writes rows to one file (a path with an extension, e.g. output/alerts.csv: one CSV with a header)
 // or, for a directory path, to a part file inside it as Flink does.
+//
+// Results already written are never destroyed silently:
+// - A fresh start (no checkpoint) over a file that already holds rows moves that file aside
+//   (`alerts.before-<time>.csv`) and says so, as Flink keeps the part files of earlier runs.
+// - Resuming truncates the file back to the checkpoint only when the checkpoint proves the file is
+//   the one it wrote: its length and a hash of the bytes just before that length. Otherwise the
+//   job refuses to start and the file is left as it is.
+// - A failed write (disk full, read-only) is cut back to the last whole row before the error is
+//   raised, so no half row is left behind.
 
-import { mkdir, open, stat, truncate, type FileHandle } from 'node:fs/promises';
-import { dirname, extname, join, relative, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { access, constants, mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { RecordEncoder } from '../../engine/formats/api.js';
 import type { Row } from '../../engine/types.js';
 import { ConnectorError } from '../../engine/errors.js';
 import type { SinkWriter } from '../api.js';
 
+/** Bytes before a checkpointed length that are hashed to prove the file is the one written. */
+const PROOF_BYTES = 4096;
+
+/** What a checkpoint keeps of a file sink: its length, and a hash of the PROOF_BYTES before it. */
+interface FilePosition {
+  readonly bytes: number;
+  /** sha256 (hex) of the file's bytes [max(0, bytes − PROOF_BYTES), bytes). Absent in checkpoints of older versions. */
+  readonly tail?: string;
+}
+
 export class FileSink implements SinkWriter {
   private buffer: Row[] = [];
   private fh?: FileHandle;
   private readonly file: string;
+  private readonly display: string;
   rowsWritten = 0;
   /** Bytes in the file so far (what a checkpoint records). */
   private bytes = 0;
-  private resumeAt?: number;
+  /** The last PROOF_BYTES (or fewer) bytes written, for position()'s hash. */
+  private tail: Buffer = Buffer.alloc(0);
+  private resumeFrom?: FilePosition;
 
   constructor(
     path: string,
-    cwd: string,
+    private readonly cwd: string,
     private readonly encoder: RecordEncoder,
     extension: string,
+    private readonly notify: (message: string) => void = () => {},
   ) {
     const abs = resolve(cwd, path);
     // A path with an extension names the file; anything else is a directory of part files.
     this.file = extname(abs) !== '' ? abs : join(abs, `part-0-0.${extension}`);
     this.display = relative(cwd, this.file) || this.file;
   }
-
-  private readonly display: string;
 
   get pending(): number {
     return this.buffer.length;
@@ -39,56 +61,173 @@ export class FileSink implements SinkWriter {
     for (const r of rows) this.buffer.push(r);
   }
 
-  private async ensureOpen(): Promise<FileHandle> {
-    if (!this.fh) {
+  /** Opens the file at the start of the run: resumes the checkpointed one, or starts a new one (keeping an old one aside). */
+  async prepare(): Promise<void> {
+    if (this.fh) return;
+    try {
       await mkdir(dirname(this.file), { recursive: true });
-      if (this.resumeAt !== undefined && this.resumeAt > 0) {
-        // Recovery: drop what was written after the checkpoint, then append from there.
-        const size = await stat(this.file).then((s) => s.size, () => -1);
-        if (size < this.resumeAt) {
-          throw new ConnectorError(`cannot resume writing ${this.display}: the checkpoint says it held ${this.resumeAt} bytes, but it has ${size < 0 ? 'gone' : `${size}`}; run again with --fresh to start over`);
-        }
-        await truncate(this.file, this.resumeAt);
-        this.fh = await open(this.file, 'a');
-        this.bytes = this.resumeAt;
-      } else {
-        this.fh = await open(this.file, 'w');
-        if (this.encoder.header !== null) await this.writeText(this.encoder.header + '\n');
-      }
+    } catch (e) {
+      throw this.ioError('create the folder of', e);
     }
-    return this.fh;
+    if (this.resumeFrom && this.resumeFrom.bytes > 0) await this.openForResume(this.resumeFrom);
+    else await this.openNew();
   }
 
-  private async writeText(text: string): Promise<void> {
-    const buf = Buffer.from(text, 'utf8');
-    await this.fh!.write(buf);
+  private async openForResume(at: FilePosition): Promise<void> {
+    const size = await stat(this.file).then((s) => s.size, () => -1);
+    const proven = size >= at.bytes && (at.tail === undefined || (await this.hashBefore(at.bytes)) === at.tail);
+    if (!proven) {
+      const what = size < 0 ? 'it is gone' : size < at.bytes ? `it has only ${size} bytes of the ${at.bytes} the checkpoint wrote` : `its first ${at.bytes} bytes are not the ones the checkpoint wrote`;
+      throw new ConnectorError(
+        `cannot resume writing ${this.display}: ${what} (the file was changed or replaced since); it was left as it is\n` +
+          `  hint: put the job's file back, or run with --fresh to start over (the file is then kept aside, not overwritten)`,
+      );
+    }
+    try {
+      this.fh = await open(this.file, 'r+');
+      // Drop what was written after the checkpoint (proven to be ours), then append from there.
+      await this.fh.truncate(at.bytes);
+      this.bytes = at.bytes;
+      this.tail = await this.readBefore(this.fh, at.bytes);
+    } catch (e) {
+      throw this.ioError('resume writing', e);
+    }
+  }
+
+  private async openNew(): Promise<void> {
+    const size = await stat(this.file).then((s) => s.size, () => -1);
+    const header = this.encoder.header !== null ? Buffer.from(this.encoder.header + '\n', 'utf8') : Buffer.alloc(0);
+    if (size > 0 && !(size === header.length && (await this.readAll()).equals(header))) {
+      let aside: string;
+      try {
+        await access(dirname(this.file), constants.W_OK);
+        aside = await unusedPath(keptAsidePath(this.file, new Date()));
+        await rename(this.file, aside);
+      } catch (e) {
+        throw this.ioError('keep aside the earlier output in', e);
+      }
+      this.notify(`${this.display} held the output of an earlier run: kept as ${relative(this.cwd, aside) || aside}`);
+    }
+    try {
+      this.fh = await open(this.file, 'w');
+    } catch (e) {
+      throw this.ioError('create', e);
+    }
+    if (header.length > 0) await this.append(header);
+  }
+
+  private async readAll(): Promise<Buffer> {
+    const fh = await open(this.file, 'r');
+    try {
+      return await fh.readFile();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private async hashBefore(bytes: number): Promise<string> {
+    const fh = await open(this.file, 'r');
+    try {
+      return sha256(await this.readBefore(fh, bytes));
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private async readBefore(fh: FileHandle, bytes: number): Promise<Buffer> {
+    const from = Math.max(0, bytes - PROOF_BYTES);
+    const buf = Buffer.alloc(bytes - from);
+    let got = 0;
+    while (got < buf.length) {
+      const { bytesRead } = await fh.read(buf, got, buf.length - got, from + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
+  }
+
+  /** Appends whole rows; on failure the file is cut back to its length before, so no partial row stays. */
+  private async append(buf: Buffer): Promise<void> {
+    const fh = this.fh!;
+    try {
+      let done = 0;
+      while (done < buf.length) {
+        const { bytesWritten } = await fh.write(buf, done, buf.length - done, this.bytes + done);
+        done += bytesWritten;
+      }
+    } catch (e) {
+      await fh.truncate(this.bytes).catch(() => {});
+      throw this.ioError('write to', e);
+    }
     this.bytes += buf.length;
+    this.tail = buf.length >= PROOF_BYTES ? buf.subarray(buf.length - PROOF_BYTES) : Buffer.concat([this.tail, buf]).subarray(-PROOF_BYTES);
   }
 
-  position(): unknown {
-    return { bytes: this.bytes };
+  private ioError(doing: string, e: unknown): ConnectorError {
+    const err = e as NodeJS.ErrnoException;
+    const why: Record<string, string> = {
+      ENOSPC: 'the disk is full',
+      EDQUOT: 'the disk quota is used up',
+      EFBIG: 'the file is larger than this process may write (ulimit -f)',
+      EROFS: 'the file system is read-only',
+      EACCES: 'permission denied',
+      EPERM: 'permission denied',
+      ENOTDIR: 'a part of its path is a file, not a folder',
+      EISDIR: 'it is a folder',
+    };
+    const reason = (err.code && why[err.code]) ?? err.message;
+    return new ConnectorError(
+      `cannot ${doing} ${this.display}: ${reason}${err.code ? ` (${err.code})` : ''}\n` +
+        `  hint: the rows up to the job's last checkpoint are in the file and no partial row was left; free space or fix the permissions, then run the job again to resume`,
+      { cause: e },
+    );
+  }
+
+  position(): FilePosition {
+    return { bytes: this.bytes, tail: sha256(this.tail) };
   }
 
   restore(position: unknown): void {
-    this.resumeAt = (position as { bytes: number }).bytes;
+    this.resumeFrom = position as FilePosition;
   }
 
   async flush(): Promise<void> {
-    await this.ensureOpen();
+    await this.prepare();
     if (this.buffer.length === 0) return;
     const rows = this.buffer;
     this.buffer = [];
-    await this.writeText(this.encoder.encodeLines(rows));
+    await this.append(Buffer.from(this.encoder.encodeLines(rows), 'utf8'));
     this.rowsWritten += rows.length;
   }
 
   async close(): Promise<void> {
-    await this.flush();
+    // A run that failed before opening the file (a source that could not open) leaves it untouched.
+    if (this.fh || this.buffer.length > 0) await this.flush();
     await this.fh?.close();
     this.fh = undefined;
   }
 
   describe(): string {
     return `${this.rowsWritten} row${this.rowsWritten === 1 ? '' : 's'} → ${this.display}`;
+  }
+}
+
+function sha256(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+/** `out/alerts.csv` → `out/alerts.before-2026-12-03T08-15-00Z.csv`. */
+export function keptAsidePath(file: string, at: Date): string {
+  const ext = extname(file);
+  const stamp = at.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  return join(dirname(file), `${basename(file, ext)}.before-${stamp}${ext}`);
+}
+
+/** `path`, or `name-2.ext`, `name-3.ext`, … when it exists: a rename must never replace a kept file. */
+async function unusedPath(path: string): Promise<string> {
+  const ext = extname(path);
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? path : join(dirname(path), `${basename(path, ext)}-${n}${ext}`);
+    if (!(await stat(candidate).then(() => true, () => false))) return candidate;
   }
 }

@@ -146,3 +146,19 @@ function discoveryInterval(text: string | undefined, ctx: ConnectorContext): num
   }
   return ms;
 }
+
+/** Where a table without a checkpoint starts reading, in words, for the 'starting fresh' notice. */
+export function describeStartup(o: KafkaTableOptions): string {
+  switch (o.startupMode) {
+    case 'group-offsets':
+      return `the committed offsets of consumer group '${o.groupId}' (the earliest where it has none; --from-beginning reads everything again)`;
+    case 'earliest-offset':
+      return 'the earliest offset';
+    case 'latest-offset':
+      return 'the latest offset (only records that arrive from now on)';
+    case 'timestamp':
+      return `the first record at or after ${new Date(o.startupTimestampMs!).toISOString()}`;
+    case 'specific-offsets':
+      return `the offsets in 'scan.startup.specific-offsets'`;
+  }
+}

@@ -9,7 +9,7 @@ import { isAscii } from 'node:buffer';
 import { Worker } from 'node:worker_threads';
 import { ConnectorError } from '../../engine/errors.js';
 import type { PollResult, RawBatch, SourceReader, SplitInfo } from '../api.js';
-import type { KafkaTableOptions } from './options.js';
+import { describeStartup, type KafkaTableOptions } from './options.js';
 import type { PackedBatch, ReaderPollResult } from './reader.js';
 
 /** What the reader thread is started with (structured-cloned): the client settings are made there. */
@@ -74,6 +74,10 @@ export class KafkaTopicSource implements SourceReader {
 
   constructor(private readonly init: ReaderInit) {
     this.bounded = init.options.boundedLatest;
+  }
+
+  startsAt(): string {
+    return describeStartup(this.init.options);
   }
 
   async open(): Promise<void> {

@@ -66,7 +66,7 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   const files = jobFiles(positionals[0]!, cwd);
   // Plan and build everything first: a mistake in any file stops the run before anything is read.
-  const jobs = files.map((f) => buildJob(planFile(f, cwd, settings), { cwd }));
+  const jobs = files.map((f) => buildJob(planFile(f, cwd, settings), { cwd, notify: (m) => process.stderr.write(`${displayPath(f, cwd)}: ${m}\n`) }));
 
   const controller = new AbortController();
   const onSignal = () => {
@@ -82,7 +82,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         for (const p of job.plan.explain) process.stdout.write(explainPipeline(p) + '\n');
         if (job.plan.pipelines.length === 0) return Promise.resolve({ stopped: false });
         const progress = quiet ? undefined : progressReporter(jobs.length > 1 ? job.plan.file : undefined);
-        return openCheckpoints(job, cwd, values.fresh ?? false, quiet).then((checkpoints) =>
+        return openCheckpoints(job, cwd, { fresh: values.fresh ?? false, fromBeginning: values['from-beginning'] ?? false, quiet }).then((checkpoints) =>
           runJob(job, { untilIdleMs, batchSize, signal: controller.signal, onProgress: progress, checkpoints })
             .then((r) => {
               process.stderr.write(summary(job, cwd, r.checkpoints));
@@ -149,20 +149,54 @@ function summary(job: BuiltJob, cwd: string, checkpoints: CheckpointStats | unde
 
 /**
  * The job's checkpoint store (SET 'execution.checkpointing.interval', default 10 s; 'off' disables),
- * after resuming from its latest checkpoint, if there is one and --fresh was not given.
+ * after resuming from its latest checkpoint, if there is one and --fresh was not given. Says where
+ * a run without a checkpoint starts reading, and refuses --from-beginning over a checkpoint (which
+ * decides where each source resumes).
  */
-async function openCheckpoints(job: BuiltJob, cwd: string, fresh: boolean, quiet: boolean): Promise<{ store: CheckpointStore; intervalMs: number } | undefined> {
-  const opened = await openJobCheckpoints(job, cwd, fresh);
-  if (!opened) return undefined;
-  const { store, path, intervalMs, settled } = opened;
-  if (settled && !quiet) {
-    const how = settled.outcome === 'confirmed' ? 'its sinks had committed: it stands' : 'its sinks had not committed: discarded';
-    process.stderr.write(`${displayPath(job.plan.file, cwd)}: checkpoint ${settled.id} was being committed when the job stopped; ${how}\n`);
+async function openCheckpoints(
+  job: BuiltJob,
+  cwd: string,
+  how: { fresh: boolean; fromBeginning: boolean; quiet: boolean },
+): Promise<{ store: CheckpointStore; intervalMs: number } | undefined> {
+  const name = displayPath(job.plan.file, cwd);
+  const say = (m: string) => {
+    if (!how.quiet) process.stderr.write(`${name}: ${m}\n`);
+  };
+  const opened = await openJobCheckpoints(job, cwd, how.fresh);
+  if (!opened) {
+    sayStart(job, say, 'checkpoints are off');
+    return undefined;
   }
-  const cp = store.latest();
-  if (cp) {
+  const { store, path, intervalMs, settled, notices } = opened;
+  try {
+    for (const n of notices) process.stderr.write(`${name}: ${n}\n`);
+    if (settled) {
+      const outcome = settled.outcome === 'confirmed' ? 'its sinks had committed: it stands' : 'its sinks had not committed: discarded';
+      say(`checkpoint ${settled.id} was being committed when the job stopped; ${outcome}`);
+    }
+    const cp = store.latest();
+    if (!cp) {
+      sayStart(job, say, how.fresh ? 'starting over (--fresh)' : 'no checkpoint: starting fresh');
+      return { store, intervalMs };
+    }
+    const when = new Date(cp.takenAt).toISOString();
+    if (how.fromBeginning) {
+      throw new UsageError(
+        `run: ${name} has a checkpoint (${cp.id}, ${when}, in ${displayPath(path, cwd)}) and resumes where it left off, so --from-beginning would be ignored\n` +
+          `  hint: add --fresh to start over from the earliest offsets (earlier output is kept aside, not overwritten), or leave out --from-beginning to resume`,
+      );
+    }
     restoreJob(job, cp, displayPath(path, cwd));
-    if (!quiet) process.stderr.write(`${displayPath(job.plan.file, cwd)}: resuming from checkpoint ${cp.id} of ${new Date(cp.takenAt).toISOString()} (${displayPath(path, cwd)})\n`);
+    say(`resuming from checkpoint ${cp.id} of ${when} (${displayPath(path, cwd)})`);
+    return { store, intervalMs };
+  } catch (e) {
+    store.close();
+    throw e;
   }
-  return { store, intervalMs };
+}
+
+/** Where each source of a job without a checkpoint starts reading (files: their first line, not said). */
+function sayStart(job: BuiltJob, say: (m: string) => void, why: string): void {
+  const starts = job.sources.filter((s) => s.reader.startsAt).map((s) => `'${s.table.name}' reads from ${s.reader.startsAt!()}`);
+  if (starts.length > 0) say(`${why}; ${starts.join('; ')}`);
 }

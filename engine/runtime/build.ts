@@ -25,6 +25,8 @@ import { valueToText } from '../values.js';
 
 export interface BuildOptions {
   readonly cwd: string;
+  /** Where connectors tell the user something they must know (an earlier output kept aside). */
+  readonly notify?: (message: string) => void;
 }
 
 export interface BuiltSink {
@@ -183,6 +185,7 @@ function context(table: TableDef, plan: JobPlan, opts: BuildOptions): ConnectorC
     settings: plan.settings,
     cwd: opts.cwd,
     format: table.format,
+    notify: opts.notify,
   };
 }
 

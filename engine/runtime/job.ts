@@ -55,6 +55,8 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
       await s.reader.open();
       opened.push(s);
     }
+    // Sinks open once every source did: a source that cannot open leaves earlier output untouched.
+    for (const s of job.sinks) await s.writer.prepare?.();
     let active: SourceRunner[] = [...job.sources];
     while (active.length > 0) {
       if (opts.signal?.aborted) {

@@ -12,8 +12,9 @@
 // through (resolvePendingCheckpoint): confirmed if it did, discarded if not.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConnectorError, OptionError } from '../errors.js';
 import { parseDurationOrOffMs } from '../options.js';
@@ -69,10 +70,17 @@ export class CheckpointStore {
   /** Bytes of state the last save() wrote. */
   lastSavedBytes = 0;
 
-  private constructor(readonly path: string) {
+  private constructor(
+    readonly path: string,
+    private readonly display: string,
+  ) {
     mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    this.db = new Database(path, { timeout: 0 });
+    // Held for the whole run (released by the OS if the process dies): a second run of the same job
+    // cannot take it, so two runs never write one job's output and checkpoints at once.
+    this.db.pragma('locking_mode = EXCLUSIVE');
     this.db.pragma('journal_mode = WAL');
+    this.db.exec('BEGIN EXCLUSIVE; COMMIT');
     // A checkpoint must survive the machine going down, not only the process.
     this.db.pragma('synchronous = FULL');
     this.db.exec(`CREATE TABLE IF NOT EXISTS checkpoints (
@@ -85,8 +93,35 @@ export class CheckpointStore {
       kind INTEGER NOT NULL, width INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (checkpoint_id, part, seq)) WITHOUT ROWID`);
   }
 
-  static open(path: string): CheckpointStore {
-    return new CheckpointStore(path);
+  /**
+   * Opens (creating) a job's checkpoint database and locks it for this process. A database another
+   * run holds, or one that is damaged, is a clear error; nothing is changed then.
+   */
+  static open(path: string, display: string = path): CheckpointStore {
+    let store: CheckpointStore | undefined;
+    try {
+      store = new CheckpointStore(path, display);
+      store.check();
+      writeOwner(path);
+      return store;
+    } catch (e) {
+      store?.closeQuietly();
+      throw checkpointError(e, path, display);
+    }
+  }
+
+  /** A damaged database fails here, at start, instead of in the middle of a restore. */
+  private check(): void {
+    const r = this.db.pragma('quick_check', { simple: true });
+    if (r !== 'ok') throw Object.assign(new Error(`integrity check: ${String(r)}`), { code: 'SQLITE_CORRUPT' });
+  }
+
+  private closeQuietly(): void {
+    try {
+      this.db.close();
+    } catch {
+      // already failing; the first error is the one to report
+    }
   }
 
   /** The newest confirmed checkpoint: the one to resume from. */
@@ -127,6 +162,14 @@ export class CheckpointStore {
 
   /** Saves a checkpoint (pending: not to be resumed from until confirm()); returns its id. */
   save(cp: Omit<Checkpoint, 'id' | 'takenAt'>, opts: { pending?: boolean } = {}): number {
+    try {
+      return this.write(cp, opts);
+    } catch (e) {
+      throw checkpointError(e, this.path, this.display, 'write a checkpoint to');
+    }
+  }
+
+  private write(cp: Omit<Checkpoint, 'id' | 'takenAt'>, opts: { pending?: boolean }): number {
     const { fingerprint, ...rest } = cp;
     const big: BigArray[] = [];
     const state = JSON.stringify(stripBigArrays(rest, [], big));
@@ -180,11 +223,66 @@ export class CheckpointStore {
 
   close(): void {
     this.db.close();
+    rmSync(ownerPath(this.path), { force: true });
   }
 
   private deleteOrphanChunks(): void {
     this.db.exec('DELETE FROM checkpoint_chunks WHERE checkpoint_id NOT IN (SELECT id FROM checkpoints)');
   }
+}
+
+/** Beside the database: who holds its lock, so a second run can say so (the lock itself is SQLite's). */
+function ownerPath(db: string): string {
+  return `${db}.owner`;
+}
+
+function writeOwner(db: string): void {
+  const owner = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command: process.argv.slice(1).join(' ') };
+  try {
+    writeFileSync(ownerPath(db), JSON.stringify(owner) + '\n');
+  } catch {
+    // Only informational: the lock holds without it.
+  }
+}
+
+function describeOwner(db: string): string {
+  try {
+    const o = JSON.parse(readFileSync(ownerPath(db), 'utf8')) as { pid: number; host: string; since: string; command: string };
+    return `process ${o.pid} on ${o.host} since ${o.since} (${o.command})`;
+  } catch {
+    return 'another process';
+  }
+}
+
+/** The checkpoint database cannot be read at all (--fresh moves it aside and starts a new one). */
+export class DamagedCheckpointError extends ConnectorError {}
+
+/** A checkpoint database's SQLite error (locked, damaged, disk full) as a message a user can act on. */
+function checkpointError(e: unknown, path: string, display = path, doing = 'open'): Error {
+  if (!(e instanceof Error) || e instanceof ConnectorError) return e as Error;
+  const code = (e as { code?: string }).code ?? '';
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new ConnectorError(
+      `the job is already running: its checkpoint database ${display} is held by ${describeOwner(path)}\n` +
+        `  hint: stop that run first (Ctrl-C), or give this run its own SET 'execution.checkpointing.dir'`,
+    );
+  }
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+    return new DamagedCheckpointError(
+      `the checkpoint database ${display} is damaged (${e.message}): the job's state cannot be read, so nothing was started and no output was touched\n` +
+        `  hint: move ${display} away and run with --fresh to start over (earlier output is then kept aside, not overwritten)`,
+      { cause: e },
+    );
+  }
+  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR' || code.startsWith('SQLITE_IOERR_') || code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
+    const why = code === 'SQLITE_FULL' ? 'the disk is full' : code.startsWith('SQLITE_READONLY') ? 'it is read-only' : e.message;
+    return new ConnectorError(
+      `cannot ${doing} the checkpoint database ${display}: ${why} (${code})\n` +
+        `  hint: the last checkpoint and the output up to it are intact; free space or fix the permissions, then run the job again to resume from it`,
+      { cause: e },
+    );
+  }
+  return e;
 }
 
 interface ChunkRow {
@@ -345,6 +443,8 @@ export interface OpenedCheckpoints {
   readonly intervalMs: number;
   /** A pending checkpoint left by a crash during a two-phase commit, settled now. */
   readonly settled?: { id: number; outcome: 'confirmed' | 'discarded' };
+  /** What the user must be told about the database (found empty, damaged and kept aside). */
+  readonly notices: readonly string[];
 }
 
 /**
@@ -355,10 +455,30 @@ export async function openJobCheckpoints(job: BuiltJob, cwd: string, fresh: bool
   const intervalMs = checkpointIntervalMs(job.plan.settings);
   if (intervalMs === null) return undefined;
   const path = checkpointPath(job.plan, cwd);
-  const store = CheckpointStore.open(path);
-  if (fresh) store.clear();
-  const settled = await resolvePendingCheckpoint(job, store);
-  return { store, path, intervalMs, settled };
+  const display = relative(cwd, path) || path;
+  const notices: string[] = [];
+  // A database cut to nothing (disk full while it was made) reads as empty: say so, as a fresh start.
+  if (statSync(path, { throwIfNoEntry: false })?.size === 0) notices.push(`the checkpoint database ${display} was empty (0 bytes), so there is no state to resume from: starting fresh`);
+  let store: CheckpointStore;
+  try {
+    store = CheckpointStore.open(path, display);
+  } catch (e) {
+    if (!(fresh && e instanceof DamagedCheckpointError)) throw e;
+    // --fresh over a damaged database: keep it for inspection, start a new one.
+    const aside = `${path}.damaged-${new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-')}`;
+    renameSync(path, aside);
+    for (const suffix of ['-wal', '-shm']) rmSync(path + suffix, { force: true });
+    notices.push(`the checkpoint database ${display} was damaged: kept as ${relative(cwd, aside) || aside}, starting fresh`);
+    store = CheckpointStore.open(path, display);
+  }
+  try {
+    if (fresh) store.clear();
+    const settled = await resolvePendingCheckpoint(job, store);
+    return { store, path, intervalMs, settled, notices };
+  } catch (e) {
+    store.close();
+    throw e;
+  }
 }
 
 /**

@@ -2,12 +2,16 @@
 // confirmed, a discarded one leaves the one before, pruning never drops the newest confirmed one.
 // And its state layout: large arrays written in chunks (JSON or binary) come back as a JSON round
 // trip of the whole state would give them.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CheckpointStore } from '../../engine/state/checkpoints.js';
 import { SnapshotRows } from '../../engine/exec/operator.js';
+
+const require = createRequire(import.meta.url);
 
 const cp = (late: number) => ({ fingerprint: 'f', sources: {}, operators: [], sinks: { out: { marker: `m${late}` } }, late });
 
@@ -120,10 +124,17 @@ describe('CheckpointStore state layout', () => {
 
   it('keeps one confirmed checkpoint and drops the chunks of the ones it prunes, discards and clears', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'fintrans-cp-')), 'job.db');
-    const store = CheckpointStore.open(path);
+    let store = CheckpointStore.open(path);
     const { default: Database } = await import('better-sqlite3');
-    const peek = new Database(path, { readonly: true });
-    const count = (sql: string) => (peek.prepare(sql).get() as { n: number }).n;
+    // The store holds its database exclusively (one run per job): look inside between its steps.
+    const count = (sql: string) => {
+      store.close();
+      const peek = new Database(path, { readonly: true });
+      const n = (peek.prepare(sql).get() as { n: number }).n;
+      peek.close();
+      store = CheckpointStore.open(path);
+      return n;
+    };
     const chunksOf = (id: number) => count(`SELECT COUNT(*) AS n FROM checkpoint_chunks WHERE checkpoint_id = ${id}`);
     const a = store.save(bigState(5000));
     expect(chunksOf(a)).toBeGreaterThan(0);
@@ -139,18 +150,27 @@ describe('CheckpointStore state layout', () => {
     store.clear();
     expect(count('SELECT COUNT(*) AS n FROM checkpoint_chunks')).toBe(0);
     expect(store.latest()).toBeUndefined();
-    peek.close();
+    store.close();
+  });
+
+  it('is held by one process at a time: a second open says who holds it', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'fintrans-cp-')), 'job.db');
+    const store = CheckpointStore.open(path, 'cp/job.db');
+    const other = spawnSync(process.execPath, ['-e', `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const d = new D(${JSON.stringify(path)}, { timeout: 0 }); try { d.pragma('journal_mode = WAL'); d.exec('BEGIN EXCLUSIVE; COMMIT'); console.log('got it'); } catch (e) { console.log(e.code); }`], { encoding: 'utf8' });
+    expect(other.stdout.trim()).toBe('SQLITE_BUSY');
     store.close();
   });
 
   it('refuses a checkpoint written in a newer format, with a hint', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'fintrans-cp-')), 'job.db');
-    const store = CheckpointStore.open(path);
-    store.save(cp(1));
+    const first = CheckpointStore.open(path);
+    first.save(cp(1));
+    first.close();
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(path);
     db.exec('UPDATE checkpoints SET format = 99');
     db.close();
+    const store = CheckpointStore.open(path);
     expect(() => store.latest()).toThrow(/written by a newer fintrans-sql \(format 99[\s\S]*--fresh/);
     store.close();
   });
