@@ -10,7 +10,7 @@
 // up again with the same partitions.
 
 import { resolve } from 'node:path';
-import type { KafkaTableOptions } from '../kafka/options.js';
+import { describeStartup, type KafkaTableOptions } from '../kafka/options.js';
 import type { PollResult, SourceReader, SplitInfo } from '../api.js';
 import { TopicStore, defaultStoreDir } from './topic-store.js';
 
@@ -39,6 +39,10 @@ export class EmbeddedTopicSource implements SourceReader {
     private readonly cwd: string,
   ) {
     this.bounded = opts.boundedLatest;
+  }
+
+  startsAt(): string {
+    return describeStartup(this.opts);
   }
 
   static storeDir(opts: KafkaTableOptions, cwd: string): string {
