@@ -13,7 +13,7 @@ import { isApproxNumeric, isIntegral, typeToString } from '../types.js';
 import type { CallExpr, CaseExpr, CastExpr, Expr } from '../plan/expr.js';
 import { InternalError, SqlError } from '../errors.js';
 import * as fns from './functions.js';
-import { castFunction, compileLike, decDiv, decFloor, decCeil, decMod, decRound, makeDynamicFormatter, makeDynamicLike, makeDynamicParser, pow10 } from './functions.js';
+import { castFunction, checkLikeEscape, compileLike, decDiv, decFloor, decCeil, decMod, decRound, makeDynamicFormatter, makeDynamicLike, makeDynamicParser, pow10 } from './functions.js';
 import { TimestampPatternError, compileTimestampFormatter, compileTimestampParser } from '../time/java-pattern.js';
 import { decimalToNumber, rescaleDecimal } from '../values.js';
 
@@ -457,14 +457,18 @@ class CodeGen {
   // --- predicates ----------------------------------------------------------------------------
 
   private like(e: CallExpr): Code {
-    const [value, pattern] = e.args as [Expr, Expr];
+    const [value, pattern, escapeArg] = e.args as [Expr, Expr, Expr | undefined];
     const v = this.expr(value);
+    if (escapeArg && escapeArg.kind !== 'literal') throw new InternalError('LIKE ... ESCAPE must be a literal (the planner checks)');
+    if (escapeArg && escapeArg.value === null) return NULL_CODE;
+    const escape = escapeArg ? String(escapeArg.value) : undefined;
     if (pattern.kind === 'literal') {
       if (pattern.value === null || pattern.value === undefined) return NULL_CODE;
-      const matcher = compileLike(String(pattern.value));
+      const matcher = compileLike(String(pattern.value), escape);
       return this.guard([v], ([x]) => this.callConst(matcher, [x!]));
     }
-    return this.guard([v, this.expr(pattern)], (refs) => this.callConst(makeDynamicLike(), refs));
+    if (escape !== undefined) checkLikeEscape(escape);
+    return this.guard([v, this.expr(pattern)], (refs) => this.callConst(makeDynamicLike(escape), refs));
   }
 
   private inList(e: CallExpr): Code {

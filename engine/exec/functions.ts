@@ -8,7 +8,7 @@ import { isApproxNumeric, isIntegral, typeToString } from '../types.js';
 import { decimalToNumber, formatDecimal, formatDouble, formatTimestamp, numberToDecimal, parseDecimal, rescaleDecimal } from '../values.js';
 import { parseSqlTimestamp } from '../time/sql-timestamp.js';
 import { compileTimestampFormatter, compileTimestampParser } from '../time/java-pattern.js';
-import { InternalError } from '../errors.js';
+import { InternalError, SqlError } from '../errors.js';
 import { doubleToInt, doubleToLong, intToByte, intToShort, longOf, longToDouble, longToInt, parseLong, type Long } from '../int64.js';
 
 export { longAdd, longSub, longMul, longDiv, longMod, longNeg, longAbs, longToDouble } from '../int64.js';
@@ -238,7 +238,7 @@ const REGEX_SYNTAX = /[\\^$.*+?()[\]{}|/]/g;
 
 type LikeToken = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'any' } | { readonly kind: 'one' };
 
-function tokenizeLike(pattern: string): LikeToken[] {
+function tokenizeLike(pattern: string, escape: string | undefined): LikeToken[] {
   const tokens: LikeToken[] = [];
   let text = '';
   const flush = (): void => {
@@ -247,8 +247,13 @@ function tokenizeLike(pattern: string): LikeToken[] {
   };
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
-    if (c === '\\' && i + 1 < pattern.length) {
-      text += pattern[++i];
+    if (c === escape) {
+      const next = pattern[i + 1];
+      if (next !== '%' && next !== '_' && next !== escape) {
+        throw new SqlError(undefined, `invalid escape sequence in LIKE pattern '${pattern}' at position ${i + 1}`, `after the escape character ${escape} write %, _ or ${escape}`);
+      }
+      text += next;
+      i++;
     } else if (c === '%') {
       flush();
       // Several % in a row mean the same as one.
@@ -264,13 +269,21 @@ function tokenizeLike(pattern: string): LikeToken[] {
   return tokens;
 }
 
+/** LIKE's ESCAPE must be one character (Flink's rule). */
+export function checkLikeEscape(escape: string): void {
+  if ([...escape].length !== 1) throw new SqlError(undefined, `invalid escape character '${escape}' in LIKE ... ESCAPE`, `the escape must be a single character, e.g. ESCAPE '!'`);
+}
+
 /**
- * Compiles a LIKE pattern once: `%` = any run of characters, `_` = exactly one character, and a
- * backslash makes the next character literal (`\%`, `\_`, `\\`). Patterns that are plain text with
- * `%` only at the ends use === / startsWith / endsWith / includes instead of a RegExp.
+ * Compiles a LIKE pattern once, as Flink reads it: `%` = any run of characters, `_` = exactly one
+ * character other than a line break (Java's `.`), and only the ESCAPE character, when one is
+ * given, makes the next `%`, `_` or escape literal (without ESCAPE a backslash is ordinary text).
+ * Patterns that are plain text with `%` only at the ends use === / startsWith / endsWith /
+ * includes instead of a RegExp.
  */
-export function compileLike(pattern: string): LikeMatcher {
-  const tokens = tokenizeLike(pattern);
+export function compileLike(pattern: string, escape?: string): LikeMatcher {
+  if (escape !== undefined) checkLikeEscape(escape);
+  const tokens = tokenizeLike(pattern, escape);
   const shape = tokens.map((t) => (t.kind === 'text' ? 'T' : t.kind === 'any' ? '%' : '_')).join('');
   const textAt = (i: number): string => (tokens[i] as { text: string }).text;
   switch (shape) {
@@ -296,20 +309,20 @@ export function compileLike(pattern: string): LikeMatcher {
     }
   }
   let source = '^';
-  for (const t of tokens) source += t.kind === 'any' ? '.*' : t.kind === 'one' ? '.' : t.text.replace(REGEX_SYNTAX, '\\$&');
+  for (const t of tokens) source += t.kind === 'any' ? '.*' : t.kind === 'one' ? '[^\\n\\r\\u0085\\u2028\\u2029]' : t.text.replace(REGEX_SYNTAX, '\\$&');
   source += '$';
-  // s: `.` also matches line breaks; u: `_` is one code point, not one UTF-16 unit.
+  // s: `%` also matches line breaks; u: `_` is one code point, not one UTF-16 unit.
   const re = new RegExp(source, 'su');
   return (s) => re.test(s);
 }
 
 /** LIKE with a pattern that changes per row: keeps the last compiled pattern. */
-export function makeDynamicLike(): (s: string, pattern: string) => boolean {
+export function makeDynamicLike(escape?: string): (s: string, pattern: string) => boolean {
   let lastPattern: string | null = null;
   let lastMatcher: LikeMatcher = () => false;
   return (s, pattern) => {
     if (pattern !== lastPattern) {
-      lastMatcher = compileLike(pattern);
+      lastMatcher = compileLike(pattern, escape);
       lastPattern = pattern;
     }
     return lastMatcher(s);

@@ -10,6 +10,7 @@ import { parseLong } from '../int64.js';
 import { arithmeticType, assignable, castable, coerce, comparisonTarget, describeType } from './typing.js';
 import { sqlTypeFromCast } from './cast-type.js';
 import { parseSqlTimestamp } from '../time/sql-timestamp.js';
+import { checkLikeEscape, compileLike } from '../exec/functions.js';
 
 export interface BindEnv {
   readonly positions: Positions;
@@ -257,7 +258,8 @@ export class ExprBinder {
         const l = this.bind(node.left);
         const r = this.bind(node.right);
         if (l.type.name !== 'STRING' && l.type.name !== 'NULL') throw this.err(node.left, `LIKE needs a STRING, got ${describeType(l.type)}`, `use CAST(x AS STRING) LIKE '...'`);
-        const like = call('LIKE', [l, r], T.boolean(l.type.nullable || r.type.nullable));
+        const escape = node.right?.escape ? this.likeEscape(node.right.escape.value, r, node) : undefined;
+        const like = call('LIKE', escape ? [l, r, escape] : [l, r], T.boolean(l.type.nullable || r.type.nullable || escape?.type.name === 'NULL'));
         return op === 'LIKE' ? like : call('NOT', [like], like.type);
       }
       case 'IN':
@@ -311,6 +313,21 @@ export class ExprBinder {
     const la = operandType ? coerce(l, operandType) : isIntegral(l.type) ? coerce(l, T.decimal(19, 0)) : l;
     const ra = operandType ? coerce(r, operandType) : isIntegral(r.type) ? coerce(r, T.decimal(19, 0)) : r;
     return call(op, [la, ra], type);
+  }
+
+  /** `ESCAPE 'c'`: a one-character STRING literal (or NULL); a literal pattern is checked against it here. */
+  private likeEscape(escapeNode: SqlNode, pattern: Expr, likeNode: SqlNode): Expr {
+    const e = this.bind(escapeNode);
+    if (e.kind === 'literal' && e.value === null) return e;
+    if (e.kind !== 'literal' || e.type.name !== 'STRING') throw this.err(likeNode, `LIKE ... ESCAPE needs a one-character string literal`, `write e.g. x LIKE '50!%' ESCAPE '!'`);
+    try {
+      checkLikeEscape(String(e.value));
+      if (pattern.kind === 'literal' && pattern.value !== null) compileLike(String(pattern.value), String(e.value));
+    } catch (err) {
+      if (err instanceof SqlError && !err.pos) throw this.err(likeNode, err.problem, err.hint);
+      throw err;
+    }
+    return e;
   }
 
   comparison(op: ScalarFunction, l: Expr, r: Expr, node: SqlNode): Expr {

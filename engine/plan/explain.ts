@@ -98,7 +98,7 @@ export function exprText(e: Expr, names: readonly string[]): string {
       if (e.fn === 'NOT') return `NOT ${a[0]}`;
       if (e.fn === 'IS_NULL') return `${a[0]} IS NULL`;
       if (e.fn === 'IS_NOT_NULL') return `${a[0]} IS NOT NULL`;
-      if (e.fn === 'LIKE') return `${a[0]} LIKE ${a[1]}`;
+      if (e.fn === 'LIKE') return `${a[0]} LIKE ${a[1]}${a[2] ? ` ESCAPE ${a[2]}` : ''}`;
       if (e.fn === 'IN') return `${a[0]} IN (${a.slice(1).join(', ')})`;
       if (e.fn === 'BETWEEN') return `${a[0]} BETWEEN ${a[1]} AND ${a[2]}`;
       if (e.fn === 'CONCAT') return a.join(' || ');

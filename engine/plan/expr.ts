@@ -59,7 +59,8 @@ export type ScalarFunction =
   | 'AND' | 'OR' | 'NOT'
   // predicates that never return null
   | 'IS_NULL' | 'IS_NOT_NULL' | 'IS_TRUE' | 'IS_FALSE'
-  // args: [value, pattern] (pattern with % and _ wildcards, literal or not)
+  // args: [value, pattern] or [value, pattern, escape] (pattern with % and _ wildcards, literal or
+  // not; escape a one-character STRING literal; without it no character escapes)
   | 'LIKE'
   // args: [value, item1, item2, ...]
   | 'IN'

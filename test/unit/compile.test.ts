@@ -327,13 +327,16 @@ describe('LIKE', () => {
     ['a+b(c)', 'a+b(c)', true],
     ['a[b]c', '%[b]%', true],
     ['a^b$', 'a^b$', true],
-    ['50%', '50\\%', true],
-    ['500', '50\\%', false],
-    ['a_c', 'a\\_c', true],
-    ['abc', 'a\\_c', false],
-    ['a\\c', 'a\\\\c', true],
+    // Without ESCAPE a backslash is ordinary text (Flink).
+    ['a\\b', 'a\\b', true],
+    ['50%', '50\\%', false],
+    ['50\\0', '50\\%', true],
+    ['a\\xc', 'a\\_c', true],
+    ['a_c', 'a\\_c', false],
     ['line1\nline2', 'line1%', true],
-    ['line1\nline2', 'line1_line2', true],
+    // `_` is Java's `.`: any character but a line break.
+    ['line1\nline2', 'line1_line2', false],
+    ['line1 line2', 'line1_line2', true],
     ['x😀y', 'x_y', true],
   ])('%j LIKE %j is %s', (value, pattern, expected) => {
     expect(like(value, pattern)).toBe(expected);
@@ -344,6 +347,36 @@ describe('LIKE', () => {
     expect(like(null, 'a%')).toBe(null);
     expect(likeDynamic('abc', null)).toBe(null);
     expect(eval1(fn('LIKE', BOOL, col(0, 'v', STR), s(null)), ['abc'])).toBe(null);
+  });
+
+  const likeEscape = (value: string, pattern: string, escape: string) => eval1(fn('LIKE', BOOL, col(0, 'v', STR), s(pattern), s(escape)), [value]);
+  const likeEscapeDynamic = (value: string, pattern: string, escape: string) =>
+    eval1(fn('LIKE', BOOL, col(0, 'v', STR), col(1, 'p', STR), s(escape)), [value, pattern]);
+
+  it.each([
+    ['50%', '50!%', true],
+    ['500', '50!%', false],
+    ['a_c', 'a!_c', true],
+    ['abc', 'a!_c', false],
+    ['a!c', 'a!!c', true],
+    ['x%y', '%!%%', true],
+    ['xy', '%!%%', false],
+    ['a\\b', 'a\\b', true],
+    ['50%', '50\\%', false],
+  ])('%j LIKE %j ESCAPE ! is %s', (value, pattern, expected) => {
+    expect(likeEscape(value, pattern, '!')).toBe(expected);
+    expect(likeEscapeDynamic(value, pattern, '!')).toBe(expected);
+  });
+
+  it('ESCAPE with a backslash: \\% is a literal %', () => {
+    expect(likeEscape('50%', '50\\%', '\\')).toBe(true);
+    expect(likeEscape('500', '50\\%', '\\')).toBe(false);
+  });
+
+  it('an escape not followed by %, _ or itself, or an escape of two characters, is an error', () => {
+    expect(() => likeEscape('ab', 'a!b', '!')).toThrow("invalid escape sequence in LIKE pattern 'a!b' at position 2");
+    expect(() => likeEscape('ab', 'ab!', '!')).toThrow("invalid escape sequence in LIKE pattern 'ab!' at position 3");
+    expect(() => likeEscape('ab', 'ab', '!!')).toThrow("invalid escape character '!!' in LIKE ... ESCAPE");
   });
 
   it('a changing per-row pattern is honoured each time', () => {
