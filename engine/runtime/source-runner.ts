@@ -47,6 +47,12 @@ export interface SourceRunnerOptions {
 }
 
 const MAX_SAMPLES = 3;
+/**
+ * A synchronous reader (the embedded topic store is SQLite) never gives the event loop a turn by
+ * itself: Ctrl-C, timers and the job manager's messages would wait until its whole backlog is read.
+ * At most this long between turns.
+ */
+const YIELD_EVERY_MS = 50;
 
 export class SourceRunner {
   readonly stats: SourceStats;
@@ -73,6 +79,8 @@ export class SourceRunner {
   private waiting = false;
   /** Per-split progress from a checkpoint, by split name, taken up as the reader's splits are tracked. */
   private restored: Map<string, { watermark: number; ended: boolean }> | null = null;
+  /** When the event loop last had a turn (see YIELD_EVERY_MS). */
+  private lastYield = Date.now();
 
   constructor(
     readonly table: TableDef,
@@ -106,6 +114,7 @@ export class SourceRunner {
   /** Reads and processes one batch. */
   async step(maxRecords: number): Promise<StepResult> {
     if (this.ended) return 'end';
+    await this.yieldNow();
     const r = await this.reader.poll(maxRecords);
     const now = this.clock();
     switch (r.kind) {
@@ -133,6 +142,14 @@ export class SourceRunner {
         this.advanceWatermark(now);
         return 'batch';
     }
+  }
+
+  /** Gives the event loop a turn when it has not had one for YIELD_EVERY_MS, so a stop request is seen between batches. */
+  private async yieldNow(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastYield < YIELD_EVERY_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.lastYield = Date.now();
   }
 
   /**
