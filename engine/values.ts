@@ -91,6 +91,7 @@ export function formatDouble(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
   if (x === Infinity) return 'Infinity';
   if (x === -Infinity) return '-Infinity';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0'; // Java keeps the sign of zero (CEIL(-0.5) is -0.0)
   const abs = Math.abs(x);
   if (abs !== 0 && (abs >= 1e7 || abs < 1e-3)) {
     const [mant, exp] = x.toExponential().split('e');

@@ -73,7 +73,7 @@ function jsonConverter(type: SqlType, parseTimestamp: (text: string) => number |
       return (v) => {
         if (typeof v === 'number') {
           if (!Number.isInteger(v)) return NOT_A_VALUE;
-          return v < min || v > max ? beyond : v;
+          return v < min || v > max ? beyond : v + 0; // + 0: JSON's -0 is 0 as a whole number
         }
         return typeof v === 'string' ? fromText(v) : NOT_A_VALUE;
       };

@@ -103,6 +103,7 @@ export function assignable(from: SqlType, to: SqlType): boolean {
 export function castable(from: SqlType, to: SqlType): boolean {
   if (assignable(from, to)) return true;
   if (from.name === 'STRING') return isNumeric(to) || to.name === 'BOOLEAN' || isTimestamp(to);
+  if (from.name === 'BOOLEAN') return isNumeric(to); // Flink: TRUE is 1, FALSE is 0
   return false;
 }
 

@@ -3,6 +3,7 @@
 // inside the table's watermark delay (so no record is late on either engine).
 
 import { mulberry32 } from '../prng.js';
+import { edgeDataSet } from './data-edge.js';
 
 const START = Date.UTC(2017, 6, 23, 0, 55, 0); // Sunday, 23 July 2017 00:55:00 UTC
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -108,6 +109,8 @@ export function dataSet(name: string): DataSet {
       });
       return { ext: 'json', text: lines.join('\n') + '\n' };
     }
+    case 'edge': // hand-written edge values (data-edge.ts)
+      return edgeDataSet();
     default:
       throw new Error(`unknown conformance data set '${name}' (see test/conformance/data.ts)`);
   }
