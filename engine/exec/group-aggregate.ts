@@ -1,6 +1,7 @@
 // Non-windowed GROUP BY (running aggregates): every input row updates its group and emits the
-// group's new row, [...keys, ...aggregates]. Append sinks get each new value as a row; upsert
-// sinks (PRIMARY KEY) overwrite by key.
+// group's new row, [...keys, ...aggregates] (a group without aggregates, from SELECT DISTINCT,
+// only its first). Append sinks get each new value as a row; upsert sinks (PRIMARY KEY) overwrite
+// by key.
 
 import type { Row } from '../types.js';
 import { GroupTable, type Aggregation } from './aggregation.js';
@@ -21,9 +22,12 @@ export class GroupAggregateOperator implements Operator {
   }
 
   process(row: Row): void {
+    const before = this.groups.size;
     const g = this.groups.get(row);
     this.agg.add(g, row);
-    this.next.process(this.agg.outputRow(g, 0));
+    // Without aggregates (SELECT DISTINCT) a group's row never changes after its first: Flink
+    // emits nothing for an unchanged row, so neither do we.
+    if (this.agg.aggCount > 0 || this.groups.size > before) this.next.process(this.agg.outputRow(g, 0));
   }
 
   onWatermark(wm: number): void {

@@ -43,6 +43,10 @@ function collect(node: PlanNode, out: string[]): void {
       );
       break;
     case 'group-aggregate':
+      if (node.aggregates.length === 0) {
+        out.push(`Distinct (running, no window): group by ${node.keys.map((k) => exprText(k, names)).join(', ')}; emits each distinct row once, when first seen`);
+        break;
+      }
       out.push(
         `Running aggregate (no window): group by ${node.keys.length ? node.keys.map((k) => exprText(k, names)).join(', ') : '(all rows)'}; ` +
           `computes ${node.aggregates.map((a) => aggText(a, names)).join(', ')}; emits the group's new values on every input row`,

@@ -123,9 +123,20 @@ class QueryPlanner {
       node = { kind: 'filter', input: node, predicate, schema: node.schema };
     }
 
-    const groupItems: SqlNode[] = sel.groupby?.columns ?? (Array.isArray(sel.groupby) ? sel.groupby : []);
+    let groupItems: SqlNode[] = sel.groupby?.columns ?? (Array.isArray(sel.groupby) ? sel.groupby : []);
     const selectItems = this.selectItems(sel.columns, scope, tvf);
     const hasAggregates = selectItems.some((it) => containsAggregate(it.node)) || (sel.having && containsAggregate(sel.having));
+    if (sel.distinct) {
+      // SELECT DISTINCT a, b is GROUP BY a, b (as Flink plans it): each distinct row once.
+      if (groupItems.length > 0 || hasAggregates || tvf) {
+        throw new SqlError(
+          this.positions.identifier('DISTINCT'),
+          `SELECT DISTINCT together with GROUP BY, aggregates or a window function is not supported yet`,
+          `remove DISTINCT if the grouped rows are distinct already, or write the query as one GROUP BY`,
+        );
+      }
+      groupItems = selectItems.map((it) => it.node);
+    }
     let outputs: { expr: Expr; name: string; node: SqlNode }[];
     let having: Expr | undefined;
 

@@ -1,0 +1,12 @@
+-- SELECT DISTINCT is a GROUP BY over the selected columns: each distinct row once, when first seen
+-- (the pair 1,2 arrives three times and is written once).
+CREATE TABLE pairs (sender INT, receiver INT, memo STRING)
+WITH ('connector' = 'filesystem', 'path' = 'pairs.csv', 'format' = 'csv');
+
+CREATE TABLE distinct_pairs (sender INT, receiver INT)
+WITH ('connector' = 'filesystem', 'path' = 'out/distinct_pairs.csv', 'format' = 'csv');
+CREATE TABLE distinct_senders (sender INT, is_small BOOLEAN)
+WITH ('connector' = 'filesystem', 'path' = 'out/distinct_senders.csv', 'format' = 'csv');
+
+INSERT INTO distinct_pairs SELECT DISTINCT sender, receiver FROM pairs;
+INSERT INTO distinct_senders SELECT DISTINCT sender, receiver < 5 FROM pairs;
