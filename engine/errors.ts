@@ -1,6 +1,8 @@
 // Every error fintrans-sql raises on purpose. Errors are part of the interface: user errors carry
 // where the problem is and what to write instead; the CLI prints them without a stack trace.
 
+import { constants } from 'node:buffer';
+
 /** A place in a SQL file. line and col are 1-based. */
 export interface SourcePos {
   readonly file: string;
@@ -65,6 +67,41 @@ export class ConnectorError extends FintransError {
   constructor(message: string, options?: { cause?: unknown; retriable?: boolean }) {
     super(message, options);
     this.retriable = options?.retriable ?? false;
+  }
+}
+
+/**
+ * The job needs more than the process can give: heap memory, a string longer than JavaScript
+ * allows, a deeper stack. The message names the limit that was hit and, on a `hint:` line, the
+ * knob to turn or what to change in the job.
+ */
+export class ResourceError extends FintransError {
+  readonly userError = true;
+}
+
+/** The longest string JavaScript (V8) can hold, in UTF-16 units. */
+export const MAX_STRING_LENGTH: number = constants.MAX_STRING_LENGTH;
+
+/**
+ * The ResourceError for an error JavaScript itself throws when a limit is hit (a RangeError from
+ * deep inside a compiled expression, a string concatenation, a JSON.stringify), or undefined when
+ * `e` is not one of those.
+ */
+export function resourceErrorOf(e: unknown): ResourceError | undefined {
+  if (!(e instanceof RangeError)) return undefined;
+  switch (e.message) {
+    case 'Maximum call stack size exceeded':
+      return new ResourceError(
+        'the job nests too deeply for the JavaScript stack (Maximum call stack size exceeded): most likely an expression with thousands of terms, such as a long OR chain or a CASE with thousands of branches\n' +
+          '  hint: shorten the expression: write `x = 1 OR x = 2 OR ...` as `x IN (1, 2, ...)`, or split the condition over several queries',
+      );
+    case 'Invalid string length':
+      return new ResourceError(
+        `a text value grew past the longest string JavaScript can hold (${MAX_STRING_LENGTH} characters)\n` +
+          '  hint: keep values shorter: fewer rows per LISTAGG group (a shorter window, more GROUP BY keys), or SUBSTRING(x, 1, n) on long columns',
+      );
+    default:
+      return undefined;
   }
 }
 

@@ -3,7 +3,7 @@
 // dispatches and turns errors into messages and exit codes (user errors: message only, code 1;
 // bad usage: code 2; bugs: stack trace, code 70).
 
-import { FintransError } from '../errors.js';
+import { FintransError, resourceErrorOf } from '../errors.js';
 import { redact } from '../secrets.js';
 import { runCommand, RUN_HELP } from './run.js';
 import { validateCommand, explainCommand, VALIDATE_HELP, EXPLAIN_HELP } from './validate.js';
@@ -68,6 +68,12 @@ export function reportError(e: unknown): number {
   }
   if (e instanceof FintransError && e.userError) {
     process.stderr.write(`error: ${redact(e.message)}\n`);
+    return 1;
+  }
+  // A limit of JavaScript itself (stack depth, string length): the job asked too much, not a bug.
+  const resource = resourceErrorOf(e);
+  if (resource !== undefined) {
+    process.stderr.write(`error: ${resource.message}\n`);
     return 1;
   }
   process.stderr.write(`internal error (a bug in fintrans-sql): ${redact(e instanceof Error ? e.stack ?? e.message : String(e))}\n`);

@@ -8,7 +8,7 @@
 import type { AggregateCall } from '../plan/expr.js';
 import type { SqlType } from '../types.js';
 import { isApproxNumeric, isIntegral } from '../types.js';
-import { InternalError } from '../errors.js';
+import { InternalError, MAX_STRING_LENGTH, ResourceError } from '../errors.js';
 import { numberToDecimal, valueToText } from '../values.js';
 import { castFunction, compareStrings, decDiv } from './functions.js';
 import { longAdd, longDiv, longOf } from '../int64.js';
@@ -265,10 +265,25 @@ function listaggAccumulator(call: AggregateCall): Accumulator {
   return {
     create: () => null,
     // Strings are appended: V8 keeps the result as a rope, so this is linear overall.
-    add: (s, v) => (v === null || v === undefined ? s : s === null ? toText(v) : (s as string) + separator + toText(v)),
+    add: (s, v) => {
+      if (v === null || v === undefined) return s;
+      const text = toText(v);
+      if (s === null) return text;
+      const list = s as string;
+      if (list.length + separator.length + text.length > MAX_STRING_LENGTH) throw listaggTooLong();
+      return list + separator + text;
+    },
     result: (s) => s,
     ...valueState,
   };
+}
+
+/** A LISTAGG list about to pass the longest string JavaScript can hold (V8 would throw a bare RangeError). */
+function listaggTooLong(): ResourceError {
+  return new ResourceError(
+    `LISTAGG: one group's list would be longer than the longest string JavaScript can hold (${MAX_STRING_LENGTH} characters)\n` +
+      '  hint: give each group fewer rows (a shorter window, more GROUP BY keys) or shorter values (SUBSTRING(x, 1, n))',
+  );
 }
 
 interface DistinctState {
