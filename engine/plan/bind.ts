@@ -420,8 +420,15 @@ export class ExprBinder {
     }
     // node-sql-parser reads `NOT (a = b)` as a call of a function NOT: it is the operator.
     if (name === 'NOT' && argNodes.length === 1) return this.unary({ type: 'unary_expr', operator: 'NOT', expr: argNodes[0] });
-    const args = argNodes.map((a) => this.bind(a));
     const pos = nodePos(node, this.env.positions);
+    let args: Expr[];
+    try {
+      args = argNodes.map((a) => this.bind(a));
+    } catch (err) {
+      // MAXX(amount): the unknown name is the mistake to report, not the ungrouped column.
+      if (err instanceof SqlError && !SCALAR_FUNCTIONS.has(name)) throw unknownFunction(name, pos);
+      throw err;
+    }
     return bindFunction(name, args, argNodes, pos, this);
   }
 }
@@ -542,12 +549,22 @@ function bindFunction(name: string, args: Expr[], argNodes: SqlNode[], pos: Sour
     case 'SESSION':
     case 'CUMULATE':
       throw new SqlError(pos, `${name}(...) as a function is only allowed in GROUP BY`, `use FROM TABLE(${name}(TABLE t, DESCRIPTOR(ts), ...)) or GROUP BY ${name}(ts, ...)`);
-    default: {
-      const known = ['UPPER', 'LOWER', 'TRIM', 'LTRIM', 'RTRIM', 'CHAR_LENGTH', 'SUBSTRING', 'CONCAT', 'ABS', 'FLOOR', 'CEIL', 'ROUND', 'POWER', 'MOD', 'COALESCE', 'TO_TIMESTAMP', 'TO_TIMESTAMP_LTZ', 'DATE_FORMAT', 'UNIX_TIMESTAMP', ...AGGREGATES];
-      const guess = didYouMean(name, known);
-      throw new SqlError(pos, `unknown function ${name}`, guess ? `did you mean ${guess}?` : `see the README for the functions fintrans-sql supports`);
-    }
+    default:
+      throw unknownFunction(name, pos);
   }
+}
+
+/** The names bindFunction knows (the window functions only to explain where they belong): add new ones here too. */
+const SCALAR_FUNCTIONS: ReadonlySet<string> = new Set([
+  'UPPER', 'LOWER', 'TRIM', 'LTRIM', 'RTRIM', 'CHAR_LENGTH', 'CHARACTER_LENGTH', 'SUBSTRING', 'SUBSTR', 'CONCAT', 'ABS', 'FLOOR', 'CEIL',
+  'CEILING', 'ROUND', 'POWER', 'MOD', 'COALESCE', 'IFNULL', 'TO_TIMESTAMP', 'TO_TIMESTAMP_LTZ', 'DATE_FORMAT', 'UNIX_TIMESTAMP',
+  'TUMBLE_START', 'TUMBLE_END', 'HOP_START', 'HOP_END', 'SESSION_START', 'SESSION_END', 'TUMBLE_ROWTIME', 'HOP_ROWTIME', 'SESSION_ROWTIME',
+  'TUMBLE', 'HOP', 'SESSION', 'CUMULATE',
+]);
+
+function unknownFunction(name: string, pos: SourcePos): SqlError {
+  const guess = didYouMean(name, [...SCALAR_FUNCTIONS, ...AGGREGATES]);
+  return new SqlError(pos, `unknown function ${name}`, guess ? `did you mean ${guess}?` : `see the README for the functions fintrans-sql supports`);
 }
 
 export { assignable };
