@@ -58,7 +58,10 @@ export class SseClients {
       c.stalledSince ??= now;
       if (now - c.stalledSince >= this.limits.stallMs) {
         this.clients.delete(c);
-        c.res.destroy();
+        // A reset, not a close: a close would keep the socket (and the megabytes in its kernel
+        // buffer) waiting behind data the client will never read.
+        if (c.res.socket) c.res.socket.resetAndDestroy();
+        else c.res.destroy();
         this.log(`closed the dashboard connection from ${c.who}: it took no update for ${Math.round((now - c.stalledSince) / 1000)} s`);
       }
     }
