@@ -231,7 +231,9 @@ function avgAccumulator(call: AggregateCall): Accumulator {
 /** MIN / MAX over numbers, bigints (one scale: one argument type), strings, timestamps, booleans. */
 function minMaxAccumulator(call: AggregateCall, isMax: boolean): Accumulator {
   const convert = resultConverter(call);
-  // Strings in the one string order (compareStrings, as `<` does); numbers, bigints, booleans with JS's.
+  // Strings by code points (compareStrings): Flink's MIN/MAX compare the UTF-8 bytes of their
+  // serialized state, unlike its `<` on a row's strings (UTF-16 units, String.compareTo); the
+  // conformance case numbers_aggregates pins this. Numbers, bigints, booleans: JS's order.
   const add =
     argType(call).name === 'STRING'
       ? isMax

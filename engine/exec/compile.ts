@@ -14,8 +14,11 @@ import type { CallExpr, CaseExpr, CastExpr, Expr } from '../plan/expr.js';
 import { InternalError, SqlError } from '../errors.js';
 import * as fns from './functions.js';
 import { castFunction, checkLikeEscape, compileLike, decDiv, decFloor, decCeil, decMod, decRound, makeDynamicFormatter, makeDynamicLike, makeDynamicParser, pow10 } from './functions.js';
-import { TimestampPatternError, compileTimestampFormatter, compileTimestampParser } from '../time/java-pattern.js';
+import { TimestampPatternError, compileTimestampFormatter } from '../time/java-pattern.js';
+import { compileLenientParser } from '../time/simple-date-format.js';
+import { DEFAULT_TO_TIMESTAMP_PATTERN } from '../time/sql-timestamp.js';
 import { decimalToNumber, rescaleDecimal } from '../values.js';
+import { trimCharacters } from './trim.js';
 
 /** A compiled value for one SQL value per row. */
 export function compileScalar(expr: Expr): (row: Row) => unknown {
@@ -238,6 +241,12 @@ class CodeGen {
 
   private cast(e: CastExpr): Code {
     const arg = this.expr(e.arg);
+    if (e.type.name === 'STRING' && e.type.precision !== undefined) {
+      // CAST(x AS VARCHAR(n)) / CHAR(n): the text, cut to n code points. Only an explicit CAST cuts.
+      const toText = castFunction(e.arg.type, { name: 'STRING', nullable: false });
+      const cut = fns.truncateText(e.type.precision);
+      return this.guard([arg], ([x]) => this.callConst(toText ? (v: unknown) => cut(toText(v) as string) : cut, [x!]), true);
+    }
     const fn = castFunction(e.arg.type, e.type);
     if (!fn) return arg;
     return this.guard([arg], ([x]) => this.callConst(fn, [x!]), true);
@@ -324,11 +333,9 @@ class CodeGen {
       case 'LOWER':
         return this.guard([this.expr(a[0]!)], ([x]) => `f.lower(${x})`);
       case 'TRIM':
-        return this.guard([this.expr(a[0]!)], ([x]) => `f.trimBoth(${x})`);
       case 'LTRIM':
-        return this.guard([this.expr(a[0]!)], ([x]) => `f.trimLeft(${x})`);
       case 'RTRIM':
-        return this.guard([this.expr(a[0]!)], ([x]) => `f.trimRight(${x})`);
+        return this.trim(e);
       case 'CHAR_LENGTH':
         return this.guard([this.expr(a[0]!)], ([x]) => `f.charLength(${x})`);
       case 'SUBSTRING':
@@ -430,8 +437,8 @@ class CodeGen {
     }
     const comparable = (isNumberFamily(fl) && isNumberFamily(fr)) || fl === fr || fl === 'null' || fr === 'null';
     if (!comparable) throw mismatch(e);
-    // Strings are ordered by code points (as Flink does), which JS's `<` on UTF-16 units is not.
-    if (fl === 'string' && fr === 'string' && op !== '===' && op !== '!==') return `(f.compareStrings(${l}, ${r}) ${op} 0)`;
+    // Strings: JS's `<` compares UTF-16 units, as Flink's comparisons do (String.compareTo on the
+    // values of a row); MIN/MAX order by code points instead, as Flink's do (see aggregates.ts).
     return `(${l} ${op} ${r})`;
   }
 
@@ -452,6 +459,18 @@ class CodeGen {
       }
     }
     return { src: `(${tests.join(' || ')} ? ${decisive} : ${nullTests.join(' || ')} ? null : ${orTruth ? 'false' : 'true'})`, nullable: true };
+  }
+
+  /** TRIM/LTRIM/RTRIM(s): spaces; with a second argument, any of its characters (trim.ts). */
+  private trim(e: CallExpr): Code {
+    const args = e.args.map((a) => this.expr(a));
+    if (args.length === 1) {
+      const fn = e.fn === 'TRIM' ? 'trimBoth' : e.fn === 'LTRIM' ? 'trimLeft' : 'trimRight';
+      return this.guard(args, ([x]) => `f.${fn}(${x})`);
+    }
+    const leading = e.fn !== 'RTRIM';
+    const trailing = e.fn !== 'LTRIM';
+    return this.guard(args, ([x, chars]) => this.callConst((s: string, c: string) => trimCharacters(s, c, leading, trailing), [x!, chars!]));
   }
 
   // --- predicates ----------------------------------------------------------------------------
@@ -615,13 +634,16 @@ class CodeGen {
     return arg.value === null || arg.value === undefined ? null : String(arg.value);
   }
 
-  /** Epoch ms from a STRING arg, with an optional Java pattern arg (compiled once when literal). */
+  /**
+   * Epoch ms from a STRING arg as TO_TIMESTAMP reads it: java.time with the SMART resolver and
+   * Flink's fallbacks, with an optional Java pattern arg (compiled once when literal).
+   */
   private parseTime(text: Code, patternArg: Expr | undefined): Code {
-    if (!patternArg) return this.guard([text], ([s]) => `f.parseTimestamp(${s})`, true);
+    if (!patternArg) return this.guard([text], ([s]) => `f.parseDefaultTimestamp(${s})`, true);
     const pattern = this.literalPattern(patternArg);
     if (pattern === null) return NULL_CODE;
     if (pattern !== undefined) {
-      const parser = withPatternErrors(() => compileTimestampParser(pattern));
+      const parser = withPatternErrors(() => fns.compileToTimestamp(pattern));
       return this.guard([text], ([s]) => this.callConst(parser, [s!]), true);
     }
     return this.guard([text, this.expr(patternArg)], (refs) => this.callConst(makeDynamicParser(), refs), true);
@@ -666,10 +688,21 @@ class CodeGen {
     return this.guard([time, this.expr(patternArg)], (refs) => this.callConst(makeDynamicFormatter(), refs));
   }
 
+  /**
+   * UNIX_TIMESTAMP(s [, pattern]): seconds of the text read as SimpleDateFormat reads it (lenient,
+   * engine/time/simple-date-format.ts). Text that does not parse is Long.MIN_VALUE in Flink, not
+   * NULL; only a NULL argument gives NULL.
+   */
   private unixTimestamp(e: CallExpr): Code {
     if (e.args.length === 0) return { src: 'f.nowSeconds()', nullable: false };
-    const ms = this.parseTime(this.expr(e.args[0]!), e.args[1]);
-    if (ms.src === 'null') return NULL_CODE;
-    return { src: `f.msToSeconds(${ms.src})`, nullable: true };
+    const text = this.expr(e.args[0]!);
+    const pattern = e.args[1] ? this.literalPattern(e.args[1]) : DEFAULT_TO_TIMESTAMP_PATTERN;
+    if (pattern === null) return NULL_CODE;
+    if (pattern !== undefined) {
+      const parser = withPatternErrors(() => compileLenientParser(pattern));
+      return this.guard([text], ([s]) => this.callConst((t: string) => fns.unixSeconds(parser(t)), [s!]));
+    }
+    const dynamic = fns.makeDynamicLenientParser();
+    return this.guard([text, this.expr(e.args[1]!)], (refs) => this.callConst((t: string, p: string) => fns.unixSeconds(dynamic(t, p)), refs));
   }
 }

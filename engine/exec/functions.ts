@@ -8,6 +8,8 @@ import { isApproxNumeric, isIntegral, typeToString } from '../types.js';
 import { decimalToNumber, formatDecimal, formatDouble, formatTimestamp, numberToDecimal, parseDecimal, rescaleDecimal } from '../values.js';
 import { parseSqlTimestamp } from '../time/sql-timestamp.js';
 import { compileTimestampFormatter, compileTimestampParser } from '../time/java-pattern.js';
+import { parseDefaultTimestamp as parseDefaultTimestampText, parseJavaSqlTimestamp } from '../time/lenient-timestamp.js';
+import { compileLenientParser } from '../time/simple-date-format.js';
 import { InternalError, SqlError } from '../errors.js';
 import { doubleToInt, doubleToLong, intToByte, intToShort, longOf, longToDouble, longToInt, parseLong, type Long } from '../int64.js';
 
@@ -209,14 +211,23 @@ export function substring(s: string, start: Long, length?: Long): string | null 
   return chars ? chars.slice(from, to).join('') : s.slice(from, to);
 }
 
+/** A text cut to at most `n` code points (CAST(s AS VARCHAR(n))). */
+export function truncateText(n: number): (s: string) => string {
+  return (s) => {
+    if (s.length <= n) return s; // fewer units than n: fewer code points too
+    const cut = substring(s, 1, n)!;
+    return cut.length === s.length ? s : cut;
+  };
+}
+
 /** A UTF-16 unit's place in code point order: surrogates (code points above U+FFFF) after all others. */
 function unitOrder(c: number): number {
   return c < 0xd800 ? c : c < 0xe000 ? c + 0x2000 : c - 0x800;
 }
 
 /**
- * The one string order (comparisons, MIN/MAX): by code points, as Flink compares strings (by their
- * UTF-8 bytes). JS `<` compares UTF-16 units, which puts U+10000 and above before U+E000..U+FFFF.
+ * Strings by code points, as Flink's MIN/MAX order them (by their UTF-8 bytes). JS `<` compares
+ * UTF-16 units, which puts U+10000 and above before U+E000..U+FFFF (as Flink's `<` does).
  */
 export function compareStrings(a: string, b: string): number {
   const n = a.length < b.length ? a.length : b.length;
@@ -353,17 +364,45 @@ export function integralText(n: Long): string {
 /** TO_TIMESTAMP(s) / CAST(s AS TIMESTAMP): SQL timestamp text to epoch ms, null if unparseable. */
 export const parseTimestamp = parseSqlTimestamp;
 
+/**
+ * TO_TIMESTAMP(s, pattern) as Flink 1.20 evaluates it: the Java pattern (java.time, SMART), and
+ * when that does not read the text, java.sql.Timestamp.valueOf / Date.valueOf's lenient reading.
+ */
+export function compileToTimestamp(pattern: string): (text: string) => number | null {
+  const parse = compileTimestampParser(pattern);
+  return (text) => parse(text) ?? parseJavaSqlTimestamp(text);
+}
+
+/** TO_TIMESTAMP(s): Flink's default layout (engine/time/lenient-timestamp.ts). */
+export const parseDefaultTimestamp = parseDefaultTimestampText;
+
 /** A Java-pattern parser or formatter for a pattern that changes per row: keeps the last one. */
 export function makeDynamicParser(): (text: string, pattern: string) => number | null {
+  return makeDynamic(compileToTimestamp);
+}
+
+/** UNIX_TIMESTAMP's lenient (SimpleDateFormat) parser for a pattern that changes per row. */
+export function makeDynamicLenientParser(): (text: string, pattern: string) => number | null {
+  return makeDynamic(compileLenientParser);
+}
+
+function makeDynamic(compile: (pattern: string) => (text: string) => number | null): (text: string, pattern: string) => number | null {
   let lastPattern: string | null = null;
   let last: (text: string) => number | null = () => null;
   return (text, pattern) => {
     if (pattern !== lastPattern) {
-      last = compileTimestampParser(pattern);
+      last = compile(pattern);
       lastPattern = pattern;
     }
     return last(text);
   };
+}
+
+const LONG_MIN_VALUE = -(2n ** 63n);
+
+/** UNIX_TIMESTAMP's result: epoch ms to seconds as Java's long division (toward zero); unparsed text is Long.MIN_VALUE. */
+export function unixSeconds(ms: number | null): Long {
+  return ms === null ? LONG_MIN_VALUE : Math.trunc(ms / 1000) + 0;
 }
 
 export function makeDynamicFormatter(): (ms: number, pattern: string) => string {

@@ -7,10 +7,14 @@ export function sqlTypeFromCast(target: { dataType?: string; length?: number; sc
   const name = String(target?.dataType ?? '').toUpperCase();
   switch (name) {
     case 'STRING':
-    case 'VARCHAR':
-    case 'CHAR':
     case 'TEXT':
       return T.string();
+    // Flink cuts the text to n code points (and does not pad CHAR); CHAR alone is CHAR(1), VARCHAR
+    // alone is unlimited. The length rides on the type's precision (engine/exec/compile.ts cast).
+    case 'VARCHAR':
+      return target?.length === undefined ? T.string() : { name: 'STRING', precision: target.length, nullable: true };
+    case 'CHAR':
+      return { name: 'STRING', precision: target?.length ?? 1, nullable: true };
     case 'BOOLEAN':
     case 'BOOL':
       return T.boolean();

@@ -5,10 +5,12 @@
 // Parsing follows Java's strict mode with the SMART resolver as closely as is useful here:
 // fixed-width fields (MM, dd, HH, yy, SSS...) take exactly that many digits, a variable-width field
 // followed by fixed-width ones leaves them their digits (yyyyMMdd), fields given twice must agree,
-// a day-of-week must match the date, and the whole text must be consumed. Differences from Java:
-// month, day, AM/PM and zone names match case-insensitively; an impossible date (Feb 30) is null
-// rather than clamped; `h` without `a` is read as AM; zone abbreviations are fixed offsets; and a
-// parsed zone or offset is applied (the result is the UTC instant), where Flink drops it.
+// a day-of-week must match the date, and the whole text must be consumed. As the SMART resolver,
+// a day past the month's end is the month's last day (Feb 30 is Feb 28) and 24:00:00 is the next
+// midnight. As Flink, a parsed zone or offset is checked but dropped: the result holds the local
+// date-time fields. Differences from Java: month, day, AM/PM and zone names match
+// case-insensitively; `h` without `a` is read as AM; zone abbreviations are fixed offsets.
+// (TO_TIMESTAMP's fallbacks when a pattern does not match: engine/time/lenient-timestamp.ts.)
 //
 // Missing fields default as Flink's TO_TIMESTAMP completes them: year 1970, month 1, day 1,
 // 00:00:00.000, and no zone means UTC.
@@ -177,7 +179,7 @@ const DAYS_FULL = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Satu
 const HOUR_MS = 3_600_000;
 
 /** Zone names `z` accepts. UTC/GMT/UT may carry an offset (GMT+01:00). Longest first so CEST beats CET. */
-const ZONE_NAMES: readonly (readonly [string, number, boolean])[] = [
+export const ZONE_NAMES: readonly (readonly [string, number, boolean])[] = [
   ['CEST', 2 * HOUR_MS, false],
   ['UTC', 0, true],
   ['GMT', 0, true],
@@ -402,8 +404,8 @@ function fieldElement(letter: string, count: number): Element {
       return count === 1
         ? numberElement(F_DAY_OF_YEAR, 1, 19, 1, 366)
         : numberElement(F_DAY_OF_YEAR, count, 3, 1, 366);
-    case 'H':
-      return numberElement(F_HOUR, ...widths(count), 0, 23);
+    case 'H': // 24 only as 24:00:00, the next midnight (resolve)
+      return numberElement(F_HOUR, ...widths(count), 0, 24);
     case 'k':
       return numberElement(F_HOUR, ...widths(count), 1, 24, N_CLOCK_HOUR_OF_DAY);
     case 'h':
@@ -718,8 +720,8 @@ function resolve(state: Float64Array): number | null {
     if (year === lastYear && month === lastMonth && day === lastDay) {
       epochDay = lastEpochDay; // consecutive records mostly share the date
     } else {
-      if (day > daysInMonth(year, month)) return null;
-      epochDay = epochDayFromCivil(year, month, day);
+      // SMART: a day past the month's end is its last day (Feb 30 is Feb 28), as java.time resolves it.
+      epochDay = epochDayFromCivil(year, month, Math.min(day, daysInMonth(year, month)));
       lastYear = year;
       lastMonth = month;
       lastDay = day;
@@ -744,14 +746,19 @@ function resolve(state: Float64Array): number | null {
   const minute = state[F_MINUTE]!;
   const second = state[F_SECOND]!;
   const milli = state[F_MILLI]!;
-  const offset = state[F_OFFSET]!;
+  if (hour === 24) {
+    // SMART: 24:00:00 is the next midnight; any other time in hour 24 is not a time.
+    if ((minute === minute && minute !== 0) || (second === second && second !== 0) || (milli === milli && milli !== 0)) return null;
+    hour = 0;
+    epochDay++;
+  }
+  // A parsed zone or offset is checked but not applied: Flink keeps the local date-time fields.
   const ms =
     epochDay * MS_PER_DAY +
     hour * HOUR_MS +
     (minute === minute ? minute * 60_000 : 0) +
     (second === second ? second * 1000 : 0) +
-    (milli === milli ? milli : 0) -
-    (offset === offset ? offset : 0);
+    (milli === milli ? milli : 0);
   return ms >= -MAX_EPOCH_MS && ms <= MAX_EPOCH_MS ? ms : null;
 }
 
