@@ -133,8 +133,12 @@ export async function upCommand(argv: string[]): Promise<number> {
     await manager.start();
     if (manager.jobs.size === 0) process.stderr.write(`no .sql files in ${displayPath(dir, cwd)} yet: waiting for some\n`);
     await stopRequested;
-    await manager.shutdown();
+    const unclean = await manager.shutdown();
     await server?.close();
+    if (unclean.length > 0) {
+      process.stderr.write(`not every job stopped cleanly: ${unclean.join(', ')} (see above); each resumes from its last checkpoint on the next start\n`);
+      return 1;
+    }
     process.stderr.write('all jobs stopped\n');
     return 0;
   } finally {

@@ -14,7 +14,7 @@ import { buildJob } from '../runtime/build.js';
 import { FintransError } from '../errors.js';
 import { displayPath } from '../cli/job-files.js';
 import { redact, secrets } from '../secrets.js';
-import { JobSupervisor, heartbeatFromEnv, type HeartbeatOptions } from './supervisor.js';
+import { JobSupervisor, heartbeatFromEnv, stopTimeoutFromEnv, type HeartbeatOptions } from './supervisor.js';
 
 export interface ManagerOptions {
   readonly dir: string;
@@ -52,9 +52,11 @@ export class JobManager {
   private listError: string | undefined;
 
   private readonly heartbeat: HeartbeatOptions;
+  private readonly stopTimeoutMs: number;
 
   constructor(private readonly opts: ManagerOptions) {
     this.heartbeat = opts.heartbeat ?? heartbeatFromEnv();
+    this.stopTimeoutMs = stopTimeoutFromEnv();
   }
 
   /** Something changed (status, figures, events): for the live dashboard. */
@@ -166,7 +168,7 @@ export class JobManager {
     const sup = new JobSupervisor(id, file, displayPath(file, this.opts.cwd), { cwd: this.opts.cwd, settings: this.opts.settings, fresh: this.opts.fresh }, {
       log: (job, level, message) => this.log(job, level, message),
       changed: () => this.changed(),
-    }, this.heartbeat);
+    }, this.heartbeat, this.stopTimeoutMs);
     this.jobs.set(id, sup);
     const error = this.validate(file, text);
     if (error) {
@@ -176,6 +178,7 @@ export class JobManager {
       return;
     }
     sup.text = text;
+    if (this.closed) return;
     this.log(id, 'info', `new job ${sup.display}`);
     sup.start();
   }
@@ -206,15 +209,24 @@ export class JobManager {
     this.changed();
   }
 
-  /** Stops watching and stops every job cleanly (each takes a checkpoint), in parallel. */
-  async shutdown(): Promise<void> {
+  /**
+   * Stops watching and stops every job cleanly (each takes a checkpoint), in parallel, at once:
+   * also while an edit is still swapping a job, and with no restart of any job from here on.
+   * Returns the jobs that did not stop cleanly (killed after the stop timeout, or crashed on the way out).
+   */
+  async shutdown(): Promise<string[]> {
     this.closed = true;
     this.watcher?.close();
     clearTimeout(this.debounceTimer);
     clearTimeout(this.rescanTimer);
+    const stopping = new Map([...this.jobs.values()].map((s) => [s, s.shutdown()]));
     await this.scanning;
     await Promise.all(this.busy.values());
-    await Promise.all([...this.jobs.values()].map((s) => s.stop()));
+    // Jobs a scan added meanwhile were never started; shutdown() just retires them.
+    for (const s of this.jobs.values()) if (!stopping.has(s)) stopping.set(s, s.shutdown());
+    const unclean: string[] = [];
+    for (const [s, clean] of stopping) if (!(await clean)) unclean.push(s.id);
+    return unclean.sort();
   }
 
   /** Second Ctrl-C: kill every job's process now. */

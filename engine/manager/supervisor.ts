@@ -10,7 +10,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { OptionError } from '../errors.js';
-import { parseDurationOrOffMs } from '../options.js';
+import { parseDurationMs, parseDurationOrOffMs } from '../options.js';
 import type { ChildMessage, JobStats, ParentMessage, WorkerConfig } from './protocol.js';
 import { redact } from '../secrets.js';
 
@@ -38,6 +38,18 @@ export function heartbeatFromEnv(env: NodeJS.ProcessEnv = process.env): Heartbea
     return ms;
   };
   return { timeoutMs: read(HEARTBEAT_TIMEOUT_ENV, DEFAULT_HEARTBEAT.timeoutMs), graceMs: read(HEARTBEAT_GRACE_ENV, DEFAULT_HEARTBEAT.graceMs) };
+}
+
+export const STOP_TIMEOUT_ENV = 'FINTRANS_UP_STOP_TIMEOUT';
+export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
+
+/** How long a job's process may take to stop (flush, checkpoint, close) before it is killed: FINTRANS_UP_STOP_TIMEOUT, default 30 s. */
+export function stopTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const text = env[STOP_TIMEOUT_ENV]?.trim();
+  if (text === undefined || text === '') return DEFAULT_STOP_TIMEOUT_MS;
+  const ms = parseDurationMs(text);
+  if (ms === null || ms === 0) throw new OptionError(undefined, `${STOP_TIMEOUT_ENV}='${text}' is not a duration`, `write e.g. '30s'`);
+  return ms;
 }
 
 export interface SupervisorEvents {
@@ -80,6 +92,10 @@ export class JobSupervisor {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   /** Why this supervisor killed the current process, reported when it exits. */
   private killedFor: string | undefined;
+  /** up is shutting down: the job is never started (or restarted) again. */
+  private retired = false;
+  /** Whether the last process ended by itself with its final message (not killed, not crashed on the way out). */
+  private exitedCleanly = true;
 
   constructor(
     readonly id: string,
@@ -88,6 +104,7 @@ export class JobSupervisor {
     private readonly base: { cwd: string; settings: ReadonlyMap<string, string>; fresh: boolean },
     private readonly events: SupervisorEvents,
     readonly heartbeat: HeartbeatOptions = DEFAULT_HEARTBEAT,
+    private readonly stopTimeoutMs = DEFAULT_STOP_TIMEOUT_MS,
   ) {}
 
   /** When the unresponsive process will be killed, if it stays silent. */
@@ -101,7 +118,7 @@ export class JobSupervisor {
 
   /** Starts the current text in a new child process. */
   start(): void {
-    if (this.text === undefined || this.child) return;
+    if (this.text === undefined || this.child || this.retired) return;
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
     this.nextRestartAt = undefined;
@@ -216,6 +233,7 @@ export class JobSupervisor {
   private onExit(outcome: ChildMessage | undefined, code: number | null, signal: NodeJS.Signals | null): void {
     this.inPerSec = this.outPerSec = 0;
     this.unresponsiveSince = undefined;
+    this.exitedCleanly = outcome?.type === 'done';
     if (outcome?.type === 'done') {
       this.error = undefined;
       this.failuresInRow = 0;
@@ -231,6 +249,10 @@ export class JobSupervisor {
       this.status = 'stopped';
       this.error = outcome?.type === 'failed' ? redact(outcome.message) : `exited with ${signal ?? `code ${code}`} while stopping`;
       this.events.log(this.id, 'error', `stopped abnormally: ${this.error}`);
+    } else if (this.retired) {
+      this.status = 'failed';
+      this.error = this.killedFor ?? (outcome?.type === 'failed' ? redact(outcome.message) : `the job's process exited with ${signal ?? `code ${code}`}`);
+      this.events.log(this.id, 'error', `failed: ${this.error}\n  not restarted: up is shutting down`);
     } else {
       // The healthy stretch ends where the process went silent, not where it was killed.
       const healthyUntil = this.killedFor !== undefined ? this.lastReportAt : Date.now();
@@ -247,8 +269,17 @@ export class JobSupervisor {
     this.events.changed();
   }
 
-  /** Stops the job cleanly (flush, checkpoint, close); kills it if it does not stop within timeoutMs. */
-  async stop(timeoutMs = 30_000): Promise<void> {
+  /** up is shutting down: stops the job for good (no restart after this, even if it fails on the way out). True when it stopped cleanly. */
+  shutdown(): Promise<boolean> {
+    this.retired = true;
+    return this.stop();
+  }
+
+  /**
+   * Stops the job cleanly (flush, checkpoint, close); kills it if it does not stop within the stop
+   * timeout. True when the process ended by itself with its final message (or none was running).
+   */
+  async stop(timeoutMs = this.stopTimeoutMs): Promise<boolean> {
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
     this.nextRestartAt = undefined;
@@ -256,7 +287,7 @@ export class JobSupervisor {
     const exited = this.exited;
     if (!child || !exited) {
       if (this.status === 'failed' || this.status === 'starting' || this.status === 'running' || this.status === 'unresponsive') this.status = 'stopped';
-      return;
+      return true;
     }
     this.status = 'stopping';
     this.unresponsiveSince = undefined;
@@ -264,11 +295,13 @@ export class JobSupervisor {
     if (child.connected) child.send({ type: 'stop' });
     else child.kill('SIGTERM');
     const timer = setTimeout(() => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       this.events.log(this.id, 'error', `did not stop within ${timeoutMs / 1000} s: killed`);
       child.kill('SIGKILL');
     }, timeoutMs);
     await exited;
     clearTimeout(timer);
+    return this.exitedCleanly;
   }
 
   /** Kills the job's process at once (second Ctrl-C). */

@@ -14,6 +14,7 @@ export interface JobView {
   unresponsiveKills: number;
   silentMs: number | null;
   killAt: number | null;
+  nextRestartAt: number | null;
   error: string | null;
   rejected: { error: string } | null;
   resumedFrom: { id: number } | null;
