@@ -11,6 +11,7 @@ import { arithmeticType, assignable, castable, coerce, comparisonTarget, describ
 import { sqlTypeFromCast } from './cast-type.js';
 import { parseSqlTimestamp } from '../time/sql-timestamp.js';
 import { checkLikeEscape, compileLike } from '../exec/functions.js';
+import { symmetricLowBound } from '../sql/between-symmetric.js';
 
 export interface BindEnv {
   readonly positions: Positions;
@@ -281,15 +282,17 @@ export class ExprBinder {
       case 'BETWEEN':
       case 'NOT BETWEEN': {
         const l = this.bind(node.left);
-        const [loN, hiN] = node.right.value as SqlNode[];
-        const lo = this.bind(loN);
+        const [written, hiN] = node.right.value as SqlNode[];
+        const symmetricLow = symmetricLowBound(written);
+        const lo = this.bind(symmetricLow ?? written);
         const hi = this.bind(hiN);
-        const a = this.comparison('>=', l, lo, node) as CallExpr;
-        const b = this.comparison('<=', l, hi, node) as CallExpr;
-        const between = call('BETWEEN', [a.args[0]!, a.args[1]!, b.args[1]!], T.boolean(a.type.nullable || b.type.nullable));
-        // BETWEEN's operands must share one family: re-check with the coerced low side.
-        if (a.args[0]!.type.name !== b.args[0]!.type.name) return call('AND', [a, b], between.type);
-        return op === 'BETWEEN' ? between : call('NOT', [between], between.type);
+        let test = this.between(l, lo, hi, node);
+        // BETWEEN SYMMETRIC a AND b is (BETWEEN a AND b) OR (BETWEEN b AND a), as Calcite expands it.
+        if (symmetricLow) {
+          const swapped = this.between(l, hi, lo, node);
+          test = call('OR', [test, swapped], T.boolean(test.type.nullable || swapped.type.nullable));
+        }
+        return op === 'BETWEEN' ? test : call('NOT', [test], test.type);
       }
       default:
         throw this.err(node, `unsupported operator ${op}`);
@@ -315,6 +318,31 @@ export class ExprBinder {
     return call(op, [la, ra], type);
   }
 
+  /**
+   * `TRIM([BOTH | LEADING | TRAILING] [characters] FROM s)`, which node-sql-parser gives as the
+   * argument list [mode?, characters?, from, s] with the keywords as `origin` nodes.
+   */
+  private trimFrom(node: SqlNode, argNodes: SqlNode[]): Expr {
+    const usage = `TRIM([BOTH | LEADING | TRAILING] ['x'] FROM s)`;
+    const keyword = (a: SqlNode): string => (a?.type === 'origin' ? String(a.value).toUpperCase() : '');
+    let k = 0;
+    const mode = ['BOTH', 'LEADING', 'TRAILING'].includes(keyword(argNodes[0])) ? keyword(argNodes[k++]) : 'BOTH';
+    const charsNode = keyword(argNodes[k]) === 'FROM' ? undefined : argNodes[k++];
+    if (k === 0 && keyword(argNodes[0]) === 'FROM') {
+      // Flink: "'FROM' without operands preceding it is illegal".
+      throw this.err(node, `TRIM(FROM s) needs BOTH, LEADING, TRAILING or the characters to remove before FROM`, `write TRIM(s) or TRIM(BOTH FROM s)`);
+    }
+    if (keyword(argNodes[k]) !== 'FROM' || k + 2 !== argNodes.length || argNodes[k + 1]?.type === 'origin') {
+      throw this.err(node, `TRIM needs its text after FROM`, `write ${usage}`);
+    }
+    const s = this.bind(argNodes[k + 1]);
+    const args = [s];
+    if (charsNode) args.push(this.bind(charsNode));
+    for (const a of args) expectType('TRIM', a, isString, 'STRING arguments', nodePos(node, this.env.positions));
+    const fn: ScalarFunction = mode === 'LEADING' ? 'LTRIM' : mode === 'TRAILING' ? 'RTRIM' : 'TRIM';
+    return call(fn, args, T.string(args.some((a) => a.type.nullable)));
+  }
+
   /** `ESCAPE 'c'`: a one-character STRING literal (or NULL); a literal pattern is checked against it here. */
   private likeEscape(escapeNode: SqlNode, pattern: Expr, likeNode: SqlNode): Expr {
     const e = this.bind(escapeNode);
@@ -328,6 +356,15 @@ export class ExprBinder {
       throw err;
     }
     return e;
+  }
+
+  /** low <= l <= high: one BETWEEN call when the three share an operand family, else two comparisons. */
+  private between(l: Expr, low: Expr, high: Expr, node: SqlNode): Expr {
+    const a = this.comparison('>=', l, low, node) as CallExpr;
+    const b = this.comparison('<=', l, high, node) as CallExpr;
+    const type = T.boolean(a.type.nullable || b.type.nullable);
+    if (a.args[0]!.type.name !== b.args[0]!.type.name) return call('AND', [a, b], type);
+    return call('BETWEEN', [a.args[0]!, a.args[1]!, b.args[1]!], type);
   }
 
   comparison(op: ScalarFunction, l: Expr, r: Expr, node: SqlNode): Expr {
@@ -418,6 +455,7 @@ export class ExprBinder {
     if (name === 'SUBSTRING' && argNodes.some((a) => a?.type === 'origin')) {
       argNodes = argNodes.filter((a, k) => !(k % 2 === 1 && a?.type === 'origin' && /^(from|for)$/i.test(String(a.value))));
     }
+    if (name === 'TRIM' && argNodes.some((a) => a?.type === 'origin')) return this.trimFrom(node, argNodes);
     // node-sql-parser reads `NOT (a = b)` as a call of a function NOT: it is the operator.
     if (name === 'NOT' && argNodes.length === 1) return this.unary({ type: 'unary_expr', operator: 'NOT', expr: argNodes[0] });
     const pos = nodePos(node, this.env.positions);

@@ -106,6 +106,9 @@ export function exprText(e: Expr, names: readonly string[]): string {
       if (e.fn === 'IN') return `${a[0]} IN (${a.slice(1).join(', ')})`;
       if (e.fn === 'BETWEEN') return `${a[0]} BETWEEN ${a[1]} AND ${a[2]}`;
       if (e.fn === 'CONCAT') return a.join(' || ');
+      if (a.length === 2 && (e.fn === 'TRIM' || e.fn === 'LTRIM' || e.fn === 'RTRIM')) {
+        return `TRIM(${e.fn === 'TRIM' ? 'BOTH' : e.fn === 'LTRIM' ? 'LEADING' : 'TRAILING'} ${a[1]} FROM ${a[0]})`;
+      }
       return `${e.fn}(${a.join(', ')})`;
     }
   }

@@ -68,7 +68,8 @@ export type ScalarFunction =
   | 'BETWEEN'
   // strings
   | 'CONCAT' // `||` and CONCAT(a, b, ...): null if any arg is null
-  | 'UPPER' | 'LOWER' | 'TRIM' | 'LTRIM' | 'RTRIM'
+  | 'UPPER' | 'LOWER'
+  | 'TRIM' | 'LTRIM' | 'RTRIM' // (s) spaces, or (s, characters) any of these characters
   | 'SUBSTRING' // (s, start1based [, length])
   | 'CHAR_LENGTH'
   // numbers

@@ -13,6 +13,7 @@ import { parseCreateTable, parseSet, type ParseExpression } from './ddl.js';
 import { isKeyword, isName, isOp, LineIndex, type Token, TokenCursor, tokenize, tokenText } from './tokenize.js';
 import { regroupBooleanChains } from './boolean-chains.js';
 import { parserText, restoreBackslashes } from './string-literals.js';
+import { markSymmetricBetween } from './between-symmetric.js';
 import { cutWindowTvfs } from './window-tvf.js';
 
 const { Parser } = pkg;
@@ -23,7 +24,7 @@ const PARSE_OPTIONS = { database: 'flinksql', parseOptions: { includeLocations: 
 export function parseSqlFile(text: string, file: string): Statement[] {
   const lines = new LineIndex(text, file);
   const tokens = tokenize(text, lines);
-  const f = new FileTokens(lines, tokens, parserText(lines, tokens));
+  const f = new FileTokens(lines, tokens, markSymmetricBetween(parserText(lines, tokens), tokens));
   const statements: Statement[] = [];
   let from = 0;
   for (let k = 0; k <= tokens.length; k++) {

@@ -465,3 +465,23 @@ SELECT s FROM t WHERE s = 'a\b' AND q > 1`,
   U&'\00G1' FROM t`, 'p.sql')).toThrow("p.sql:2:3: bad Unicode escape in U&'\\00G1': \\ must be followed by 4 hex digits, + and 6 hex digits, or another \\");
   });
 });
+
+describe('BETWEEN SYMMETRIC (marked for node-sql-parser; engine/sql/between-symmetric.ts)', () => {
+  const where = (sql: string) => (parseSqlFile(sql, 'p.sql')[0] as SelectStatement);
+
+  it('marks the low bound and keeps every later offset', () => {
+    const sql = 'SELECT a FROM t WHERE a BETWEEN SYMMETRIC ABS(b) AND 5 AND UPPER(s) = 1';
+    const st = where(sql);
+    const between = st.select.where.left;
+    expect(between.operator).toBe('BETWEEN');
+    expect(between.right.value[0].name.name[0].value).toBe('__sym');
+    const low = between.right.value[0].args.value[0];
+    expect(st.positions.at(low.loc.start.offset)).toEqual({ file: 'p.sql', line: 1, col: sql.indexOf('ABS') + 1 });
+    expect(st.positions.at(st.select.where.right.left.loc.start.offset)).toEqual({ file: 'p.sql', line: 1, col: sql.indexOf('UPPER') + 1 });
+  });
+
+  it('drops ASYMMETRIC (the default) and leaves plain BETWEEN alone', () => {
+    expect(where('SELECT a FROM t WHERE a BETWEEN ASYMMETRIC 1 AND 5').select.where.right.value[0].value).toBe(1);
+    expect(where('SELECT a FROM t WHERE a NOT BETWEEN 1 AND 5').select.where.right.value[0].value).toBe(1);
+  });
+});
