@@ -18,6 +18,7 @@ import { compileScalar } from '../exec/compile.js';
 import type { Operator } from '../exec/operator.js';
 import type { SourceReader } from '../../connectors/api.js';
 import { formatTimestamp } from '../values.js';
+import { heapWatchdog } from './heap-watchdog.js';
 
 export interface SourceStats {
   readonly table: string;
@@ -105,6 +106,7 @@ export class SourceRunner {
     this.clock = options.clock ?? Date.now;
     const timeout = readIdleTimeout(table, options.settings);
     this.idleTimeoutMs = reader.bounded || this.watermarkOf === null ? 0 : timeout;
+    heapWatchdog.start();
   }
 
   get finished(): boolean {
@@ -115,6 +117,8 @@ export class SourceRunner {
   async step(maxRecords: number): Promise<StepResult> {
     if (this.ended) return 'end';
     await this.yieldNow();
+    // A heap about to run out stops the job here, with a message, rather than V8 aborting it.
+    heapWatchdog.check();
     const r = await this.reader.poll(maxRecords);
     const now = this.clock();
     switch (r.kind) {
@@ -147,7 +151,7 @@ export class SourceRunner {
   /** Gives the event loop a turn when it has not had one for YIELD_EVERY_MS, so a stop request is seen between batches. */
   private async yieldNow(): Promise<void> {
     const now = Date.now();
-    if (now - this.lastYield < YIELD_EVERY_MS) return;
+    if (now - this.lastYield < YIELD_EVERY_MS && !heapWatchdog.watchClosely) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.lastYield = Date.now();
   }

@@ -1,6 +1,7 @@
 // A job that asks for more than the process can give (a string past JavaScript's longest, a stack
-// deeper than JavaScript's) stops with a message naming the limit and what to change, exit code 1:
-// never a bare V8 error or an "internal error" stack trace. Each run through the CLI.
+// deeper than JavaScript's, more heap than Node.js has) stops with a message naming the limit and
+// what to change, exit code 1: never a bare V8 error or abort, nor an "internal error" stack trace.
+// Each run through the CLI.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +51,28 @@ GROUP BY k, window_start, window_end;
     expect(r.stderr).toBe(
       'error: the job nests too deeply for the JavaScript stack (Maximum call stack size exceeded): most likely an expression with thousands of terms, such as a long OR chain or a CASE with thousands of branches\n' +
         '  hint: shorten the expression: write `x = 1 OR x = 2 OR ...` as `x IN (1, 2, ...)`, or split the condition over several queries\n',
+    );
+  });
+
+  it('a heap about to run out: stopped with the knob to turn, before V8 aborts', () => {
+    // A running GROUP BY over (nearly) unique keys keeps one group per record: 300 000 groups do
+    // not fit in 64 MB.
+    const dir = workdir({
+      'job.sql': `CREATE TABLE tx (tx_time STRING, sender BIGINT, receiver BIGINT, amount BIGINT)
+WITH ('connector' = 'filesystem', 'path' = 'tx.csv', 'format' = 'csv', 'csv.field-delimiter' = ';');
+CREATE TABLE totals (tx_time STRING, sender BIGINT, receiver BIGINT, total BIGINT) WITH ('connector' = 'blackhole');
+INSERT INTO totals SELECT tx_time, sender, receiver, SUM(amount) FROM tx GROUP BY tx_time, sender, receiver;
+`,
+    });
+    const g = runCli(['generate', '--count', '300000', '--out', 'tx.csv'], dir);
+    expect(g.code, g.stderr).toBe(0);
+    const r = runCli(['run', 'job.sql', '--quiet'], dir, { NODE_OPTIONS: '--max-old-space-size=64' });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        '^error: out of memory: after garbage collection the JavaScript heap is still (8[5-9]|9\\d|100) % full \\(limit 64 MB\\); the job was stopped before Node\\.js would abort\n' +
+          '  hint: give Node\\.js more heap, e\\.g\\. NODE_OPTIONS=--max-old-space-size=256 \\(in MB\\), or keep less state: shorter windows, fewer groups\n$',
+      ),
     );
   });
 });
