@@ -55,7 +55,16 @@ export interface WorkerConfig {
 }
 
 export type ChildMessage =
-  | { readonly type: 'started'; readonly resumedFrom?: { readonly id: number; readonly takenAt: number }; readonly freshReason?: string }
+  | {
+      readonly type: 'started';
+      readonly resumedFrom?: { readonly id: number; readonly takenAt: number };
+      /** Why a job with a checkpoint started fresh (its state does not fit the edited version). */
+      readonly freshReason?: string;
+      /** Without a checkpoint to resume from: where each source starts reading, in words. */
+      readonly startsAt?: readonly string[];
+    }
+  /** Something the user must know about their data, e.g. an earlier output file kept aside. */
+  | { readonly type: 'notice'; readonly message: string }
   | { readonly type: 'stats'; readonly stats: JobStats }
   /** The run ended: input complete (finished) or stopped on request (checkpoint taken). */
   | { readonly type: 'done'; readonly stopped: boolean; readonly summary: string }

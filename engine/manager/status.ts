@@ -24,6 +24,8 @@ export interface JobView {
   /** A newer version of the file that does not validate (the shown figures are the running version's). */
   readonly rejected: { readonly error: string; readonly at: number } | null;
   readonly resumedFrom: { readonly id: number; readonly takenAt: number } | null;
+  /** What the user must know about the job's data, e.g. where an earlier output file was kept aside; newest last. */
+  readonly notices: readonly { readonly at: number; readonly message: string }[];
   readonly recordsIn: number;
   readonly recordsOut: number;
   readonly inPerSec: number;
@@ -69,6 +71,7 @@ export function statusView(m: JobManager, dir: string): StatusView {
         error: s.error ?? null,
         rejected: s.rejected ? { error: s.rejected.error, at: s.rejected.at } : null,
         resumedFrom: s.resumedFrom ?? null,
+        notices: s.notices,
         recordsIn: st?.recordsIn ?? 0,
         recordsOut: st?.recordsOut ?? 0,
         inPerSec: Math.round(s.inPerSec),

@@ -62,6 +62,7 @@ const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
 const HEALTHY_AFTER_MS = 60_000;
 const RATE_WINDOW_MS = 3000;
+const KEEP_NOTICES = 5;
 
 export class JobSupervisor {
   status: JobStatus = 'stopped';
@@ -75,6 +76,8 @@ export class JobSupervisor {
   nextRestartAt: number | undefined;
   resumedFrom: { id: number; takenAt: number } | undefined;
   stats: JobStats | undefined;
+  /** What the job's runs said the user must know about their data (an earlier output kept aside), newest last. */
+  readonly notices: { at: number; message: string }[] = [];
   inPerSec = 0;
   outPerSec = 0;
   private samples: { at: number; inN: number; outN: number }[] = [];
@@ -152,8 +155,13 @@ export class JobSupervisor {
           if (this.status === 'starting') this.status = 'running';
           this.resumedFrom = msg.resumedFrom;
           if (msg.resumedFrom) this.events.log(this.id, 'info', `resumed from checkpoint ${msg.resumedFrom.id} of ${new Date(msg.resumedFrom.takenAt).toISOString()}`);
-          else if (msg.freshReason) this.events.log(this.id, 'warn', `started fresh: ${msg.freshReason}`);
-          else this.events.log(this.id, 'info', `started (pid ${child.pid})`);
+          else if (msg.freshReason) this.events.log(this.id, 'warn', `started fresh: ${msg.freshReason}; it recomputes from the beginning of its sources${startsAtText(msg.startsAt)}`);
+          else this.events.log(this.id, 'info', `started (pid ${child.pid})${startsAtText(msg.startsAt)}`);
+          break;
+        case 'notice':
+          this.notices.push({ at: Date.now(), message: msg.message });
+          if (this.notices.length > KEEP_NOTICES) this.notices.splice(0, this.notices.length - KEEP_NOTICES);
+          this.events.log(this.id, 'warn', msg.message);
           break;
         case 'stats':
           this.onStats(msg.stats);
@@ -314,6 +322,10 @@ export class JobSupervisor {
   get waitingToRestart(): boolean {
     return this.restartTimer !== undefined;
   }
+}
+
+function startsAtText(startsAt: readonly string[] | undefined): string {
+  return startsAt && startsAt.length > 0 ? `: ${startsAt.join('; ')}` : '';
 }
 
 function seconds(ms: number): string {

@@ -144,9 +144,10 @@ function collect(job: BuiltJob, taps: SinkTap[]): JobStats {
   };
 }
 
-function build(config: WorkerConfig): BuiltJob {
-  const plan = planJob(parseSqlFile(config.text, config.display), config.display, new Map(config.settings));
-  return buildJob(plan, { cwd: config.cwd });
+/** extraSettings: added to the manager's (e.g. to read topics from the beginning). */
+function build(config: WorkerConfig, extraSettings: readonly (readonly [string, string])[] = []): BuiltJob {
+  const plan = planJob(parseSqlFile(config.text, config.display), config.display, new Map([...config.settings, ...extraSettings]));
+  return buildJob(plan, { cwd: config.cwd, notify: (message) => void send({ type: 'notice', message: redact(message) }) });
 }
 
 /** The manager's first message: the job to run (see WorkerConfig for why not argv). */
@@ -200,7 +201,9 @@ async function main(): Promise<number> {
         // Close what the discarded job opened (settling a pending checkpoint connects two-phase
         // sinks to their broker); the fresh job opens its own. Its errors no longer matter.
         await Promise.allSettled(job.sinks.map((s) => s.writer.close()));
-        job = build(config);
+        // Its state is gone, so it recomputes from the beginning of its sources: the consumer
+        // group's position is where the old version got to, and its results are not carried over.
+        job = build(config, [['kafka.from-beginning', 'true']]);
       }
     }
   }
@@ -215,7 +218,8 @@ async function main(): Promise<number> {
     };
     return tap;
   });
-  await send({ type: 'started', resumedFrom, freshReason });
+  const startsAt = resumedFrom ? undefined : job.sources.filter((s) => s.reader.startsAt).map((s) => `'${s.table.name}' reads from ${s.reader.startsAt!()}`);
+  await send({ type: 'started', resumedFrom, freshReason, startsAt });
   const block = testBlockHook();
   const timer = setInterval(() => {
     const stats = collect(job, taps);

@@ -18,6 +18,7 @@ export interface JobView {
   error: string | null;
   rejected: { error: string } | null;
   resumedFrom: { id: number } | null;
+  notices: { at: number; message: string }[];
   recordsIn: number;
   recordsOut: number;
   watermark: number | null;

@@ -172,13 +172,29 @@ describe('fintrans-sql up', () => {
     expect(up.stderr).toMatch(/k: resumed from checkpoint \d+/);
   });
 
-  it('starts an edited job fresh, and says so, when its checkpoint does not fit', async () => {
+  it('starts an edited job fresh when its checkpoint does not fit: from the beginning of its sources, the old output kept aside and shown', async () => {
     const before = (await up.job('k'))!;
+    const oldRows = kRows();
+    expect(oldRows).toHaveLength(110);
     writeFileSync(join(dir, 'jobs', 'k.sql'), K_SQL('amount >= 5'));
     await up.waitJob('k', (j) => j.status === 'running' && j.pid !== before.pid, 'restarted');
-    await up.until(() => /k: started fresh: .*different version of this job/.test(up.stderr), 10_000, 'the fresh start reported');
+    await up.until(
+      () => /k: started fresh: .*different version of this job.*; it recomputes from the beginning of its sources: 'payments' reads from the earliest offset\n/.test(up.stderr),
+      10_000,
+      'the fresh start reported',
+    );
     const ev = (await up.status()).events.find((e) => e.job === 'k' && e.message.startsWith('started fresh'));
     expect(ev?.level).toBe('warn');
+    // All 110 records again, through the new filter (amount = id % 10).
+    const expected = Array.from({ length: 110 }, (_, i) => i).filter((i) => i % 10 >= 5).map((i) => `${i},${i % 10}`);
+    await up.until(() => kRows().length === expected.length, 20_000, `${expected.length} rows in output/k.csv`);
+    expect(kRows()).toEqual(expected);
+    // The earlier output is kept aside, whole, and the dashboard says where.
+    const k = await up.waitJob('k', (j) => j.notices.length > 0, 'the kept-aside output shown');
+    const aside = /^output\/k\.csv held the output of an earlier run: kept as (output\/k\.before-[\dT:Z-]+\.csv)$/.exec(k.notices[0]!.message)?.[1];
+    expect(aside, k.notices[0]!.message).toBeDefined();
+    expect(dataRows(join(dir, aside!))).toEqual(oldRows);
+    expect(up.stderr).toContain(`k: output/k.csv held the output of an earlier run: kept as ${aside}\n`);
   });
 
   it('restarts a failing job with backoff and reports it, while the others run on', async () => {

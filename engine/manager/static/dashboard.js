@@ -57,6 +57,8 @@ function renderJobs(state) {
     if (j.status === 'unresponsive') problems.push(el('div', { class: 'problem' }, `${j.id}: unresponsive: no figures from its process (pid ${j.pid}) for ${duration(j.silentMs)}; killed and restarted in ${duration(j.killAt - Date.now())} unless it recovers`));
     if (j.error) problems.push(el('div', { class: 'problem' }, `${j.id}: ${j.status === 'failed' && j.nextRestartAt ? `failed, restarting in ${duration(j.nextRestartAt - Date.now())}` : j.status}\n${j.error}`));
     if (j.rejected) problems.push(el('div', { class: 'problem warn' }, `${j.id}: the edited file does not validate${j.status === 'invalid' ? '' : ' (the previous version keeps running)'}\n${j.rejected.error}`));
+    // Where earlier output went (kept aside by a fresh start): the user must be able to find it.
+    for (const n of j.notices ?? []) problems.push(el('div', { class: 'problem warn notice' }, `${j.id}: ${n.message} (${new Date(n.at).toISOString().slice(0, 19).replace('T', ' ')})`));
   }
   document.getElementById('problems').replaceChildren(...problems);
 }
