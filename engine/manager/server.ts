@@ -1,5 +1,7 @@
 // The dashboard's web server (plain node:http): the static page, /api/status (JSON), /api/events
 // (Server-Sent Events: the status once a second and on every change), /metrics (Prometheus).
+// Every request passes access.ts (Host/Origin, the token off localhost); live clients are bounded
+// by sse.ts (how many, and one pending event each).
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
