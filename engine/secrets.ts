@@ -4,8 +4,8 @@
 // Every value of a secret option that this process has seen is remembered (the planner reports
 // each one as it reads a table's options; `up` also scans the raw text of each job file, which
 // covers files that do not even parse), and redact() replaces those values wherever they appear.
-// Two shapes are also redacted without knowing the value: `'<secret key>' = '…'` (SQL text
-// quoted back) and `password="…"` (inside a JAAS line).
+// Three shapes are also redacted without knowing the value: `'<secret key>' = '…'` (SQL text
+// quoted back), `password="…"` (inside a JAAS line) and `scheme://user:…@` (a password in a URL).
 
 /** Values shorter than this are redacted only in the two shapes above: replacing every 'ab' in a message would make it unreadable. */
 const MIN_REDACTED_LENGTH = 4;
@@ -22,6 +22,8 @@ const OPTION_PAIR = /'((?:[^']|'')*)'(\s*=\s*)'((?:[^']|'')*)'/g;
 /** The same, also with the `=` missing (a file that does not parse still has its secrets). */
 const WRITTEN_OPTION = /'((?:[^']|'')*)'\s*(?:=\s*)?'((?:[^']|'')*)'/g;
 const JAAS_PASSWORD = /(\bpassword\s*=\s*)"((?:[^"\\]|\\.)*)"/gi;
+/** A password in a URL: `http://user:password@host` (e.g. in an Elasticsearch 'hosts'). */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@'"]+:)([^\s/@'"]+)@/gi;
 
 class SecretRegistry {
   private readonly values = new Set<string>();
@@ -55,7 +57,8 @@ class SecretRegistry {
     this.sorted ??= [...this.values].sort((a, b) => b.length - a.length);
     for (const v of this.sorted) if (out.includes(v)) out = out.split(v).join(REDACTED);
     out = out.replace(OPTION_PAIR, (whole, key: string, eq: string) => (isSecretOption(key.replace(/''/g, "'")) ? `'${key}'${eq}'${REDACTED}'` : whole));
-    return out.replace(JAAS_PASSWORD, (_whole, head: string) => `${head}"${REDACTED}"`);
+    out = out.replace(JAAS_PASSWORD, (_whole, head: string) => `${head}"${REDACTED}"`);
+    return out.replace(URL_PASSWORD, (_whole, head: string) => `${head}${REDACTED}@`);
   }
 }
 

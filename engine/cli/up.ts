@@ -43,8 +43,9 @@ Options:
   --port <n>          dashboard port (default 8080; 0 = any free port)
   --host <addr>       address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to the network)
   --no-ui             no web server: no dashboard, no /metrics
-  --token <t>         require this token on every dashboard request (also FINTRANS_UP_TOKEN);
-                      off localhost one is required, and generated and printed when not given
+  --token <t>         require this token on every dashboard request; off localhost one is
+                      required, and generated and printed when not given. FINTRANS_UP_TOKEN
+                      does the same without showing the token to other users in 'ps'
   --brokers <h:p,...> Kafka bootstrap servers for 'kafka' tables (also KAFKA_BROKERS); without
                       them 'kafka' tables use the embedded topic store
   --set <key=value>   a setting for every job, like SET 'key' = 'value'; (repeatable)

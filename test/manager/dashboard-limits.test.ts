@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TopicStore } from '../../connectors/embedded/topic-store.js';
 import { UpProcess } from './up-process.js';
+import { runCli } from '../e2e/cli.js';
 
 interface Reply {
   status: number;
@@ -161,5 +162,29 @@ describe('up --host 0.0.0.0', () => {
     expect((await get(base + 'api/events', { cookie })).status).toBe(200);
     // The token does not make a foreign Host acceptable.
     expect((await get(base + 'api/status', { cookie, host: 'evil.example' })).status).toBe(403);
+  });
+});
+
+describe('up --token', () => {
+  it('requires a token given in FINTRANS_UP_TOKEN, also on localhost, and refuses a short one', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'fintrans-up-token-'));
+    try {
+      mkdirSync(join(d, 'jobs'));
+      const short = runCli(['up', 'jobs', '--token', 'short'], d);
+      expect(short.code).toBe(2);
+      expect(short.stderr).toBe("fintrans-sql: up: the token needs at least 16 letters, digits, '.', '_', '~' or '-'\n");
+      const token = 'a-token-chosen-by-the-user';
+      const up = await UpProcess.start(d, ['jobs'], { FINTRANS_UP_TOKEN: token });
+      try {
+        expect(up.stderr).toMatch(/dashboard http:\/\/127\.0\.0\.1:\d+\/\?token=a-token-chosen-by-the-user /);
+        expect(up.stderr).not.toMatch(/warning/);
+        expect((await get(up.url + 'api/status')).status).toBe(401);
+        expect((await get(up.url + 'api/status', { authorization: `Bearer ${token}` })).status).toBe(200);
+      } finally {
+        await up.stop();
+      }
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });

@@ -47,5 +47,7 @@ describe('redaction', () => {
     expect(redact("found 'k3y-pass'word'")).toBe("found '***'");
     expect(redact(`hint: write 'password' = 'ab'`)).toBe(`hint: write 'password' = '***'`);
     expect(redact(`x password = "q\\"z" y`)).toBe('x password = "***" y');
+    expect(redact("cannot reach 'http://elastic:changeme@localhost:9200' (ECONNREFUSED)")).toBe("cannot reach 'http://elastic:***@localhost:9200' (ECONNREFUSED)");
+    expect(redact('http://localhost:9200/_bulk')).toBe('http://localhost:9200/_bulk');
   });
 });
