@@ -54,7 +54,7 @@ export class RecordError extends FintransError {
     readonly table: string,
   ) {
     super(
-      `bad record in table '${table}' at ${where}: ${reason}\n  record: ${truncate(raw, 300)}\n` +
+      `bad record in table '${table}' at ${printable(where)}: ${printable(reason)}\n  record: ${printable(truncate(raw, 300))}\n` +
         `  hint: fix the input, or add 'csv.ignore-parse-errors' = 'true' (or 'json.ignore-parse-errors') to skip and count such records`,
     );
   }
@@ -111,6 +111,22 @@ export class InternalError extends FintransError {
   constructor(message: string) {
     super(`internal error (this is a bug in fintrans-sql, please report it): ${message}`);
   }
+}
+
+/** Control characters, and the invisible ones that reorder or break lines in a terminal. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * `s` with control characters written as escapes (`\n`, `\t`, `\x1b`, `\u202e`), for input
+ * text shown to a person (bad records, late records): a record must not move the cursor, colour
+ * or clear the terminal, or fake lines of output when printed.
+ */
+export function printable(s: string): string {
+  return s.replace(UNPRINTABLE, (c) => {
+    const code = c.charCodeAt(0);
+    return SHORT_ESCAPES[c] ?? (code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
+  });
 }
 
 export function truncate(s: string, max: number): string {

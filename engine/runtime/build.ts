@@ -2,7 +2,7 @@
 // each pipeline its chain of operators with compiled expressions. Building reads and validates all
 // options, so `validate` and `explain` use it too without opening anything.
 
-import { SqlError } from '../errors.js';
+import { printable, SqlError } from '../errors.js';
 import { OptionBag } from '../options.js';
 import type { JobPlan, PlanNode, Pipeline, TableDef, WindowAggregateNode } from '../plan/logical.js';
 import type { Row } from '../types.js';
@@ -86,7 +86,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
       return (row, wm) => {
         if (!firstReport(source, row)) return;
         late.count++;
-        if (late.samples.length < 3) late.samples.push(`${source.name}: ${describeRow(source, row)} (watermark ${describeWatermark(wm)})`);
+        if (late.samples.length < 3) late.samples.push(printable(`${source.name}: ${describeRow(source, row)} (watermark ${describeWatermark(wm)})`));
       };
     }
     const lateTable = plan.lateSink;

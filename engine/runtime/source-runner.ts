@@ -8,7 +8,7 @@
 // declared delay is waived: nothing is arriving) and from then on advances with processing time,
 // so the windows holding the last records close too. Later records are late by the normal rules.
 
-import { OptionError, RecordError } from '../errors.js';
+import { OptionError, printable, RecordError } from '../errors.js';
 import { parseDurationOrOffMs } from '../options.js';
 import type { RecordDecoder } from '../formats/api.js';
 import { SKIP_RECORD } from '../formats/registry.js';
@@ -310,7 +310,7 @@ export class SourceRunner {
     const where = `${info?.name ?? `split ${split}`}${info?.positionSeparator ?? ':'}${position}`;
     if (!this.ignoreParseErrors) throw new RecordError(where, raw, reason, this.table.name);
     this.stats.badRecords++;
-    if (this.stats.badSamples.length < MAX_SAMPLES) this.stats.badSamples.push(`${where}: ${reason}: ${raw.length > 120 ? raw.slice(0, 120) + '…' : raw}`);
+    if (this.stats.badSamples.length < MAX_SAMPLES) this.stats.badSamples.push(printable(`${where}: ${reason}: ${raw.length > 120 ? raw.slice(0, 120) + '…' : raw}`));
   }
 }
 
