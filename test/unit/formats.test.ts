@@ -324,6 +324,18 @@ describe('json decoding', () => {
     expect(decodeLine(d, line)).toEqual(ALL_ROW);
   });
 
+  it('reads BIGINT beyond 2^53 exactly from the record text (JSON.parse would round it)', () => {
+    const d = decoder(json, [['id', T.bigint()], ['n', T.int()]]);
+    expect(decodeLine(d, '{"id":1234567890123456789,"n":1}')).toEqual([1234567890123456789n, 1]);
+    expect(decodeLine(d, '{"n":2,"id":-9223372036854775808}')).toEqual([-9223372036854775808n, 2]);
+    expect(decodeLine(d, '{"id":"9007199254740993","n":3}')).toEqual([9007199254740993n, 3]);
+    expect(decodeLine(d, '{"id":9007199254740991,"n":4}')).toEqual([9007199254740991, 4]);
+    expect(decodeLine(d, '{"id":9223372036854775808,"n":5}')).toEqual({
+      error: "field 'id': 9223372036854775808 is out of range for BIGINT (-9223372036854775808 to 9223372036854775807)",
+    });
+    expect(decodeLine(d, '{"id":1,"n":2147483648}')).toEqual({ error: expect.stringContaining("field 'n': 2147483648 is out of range for INT") });
+  });
+
   it('is lenient about scalars the way Flink is', () => {
     const d = decoder(json, [['n', T.bigint()], ['x', T.double()], ['m', T.decimal(10, 2)], ['b', T.boolean()], ['s', T.string()], ['o', T.string()]]);
     expect(decodeLine(d, '{"n":"42","x":"1.5","m":"3.456","b":"TRUE","s":12.5,"o":{"k":[1,true]}}')).toEqual([42, 1.5, 346n, true, '12.5', '{"k":[1,true]}']);
@@ -405,6 +417,13 @@ describe('json decoding', () => {
 });
 
 describe('json encoding', () => {
+  it('writes BIGINT beyond 2^53 as an exact JSON number (CSV too)', () => {
+    const row: Row = [1234567890123456789n, -9223372036854775808n, 42];
+    const types: Spec[] = [['a', T.bigint()], ['b', T.bigint()], ['c', T.bigint()]];
+    expect(encoder(json, types).encodeValue(row)).toBe('{"a":1234567890123456789,"b":-9223372036854775808,"c":42}');
+    expect(encoder(csv, types).encodeValue(row)).toBe('1234567890123456789,-9223372036854775808,42');
+  });
+
   it('writes every type, one object per line, without a header', () => {
     const e = encoder(json, ALL_TYPES);
     expect(e.header).toBeNull();
