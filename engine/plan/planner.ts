@@ -15,8 +15,9 @@ import {
   nodePos,
   type BindEnv,
 } from './bind.js';
-import { col, type AggregateCall, type AggregateFunction, type Expr } from './expr.js';
+import { call, col, type AggregateCall, type AggregateFunction, type Expr } from './expr.js';
 import type { JobPlan, PlanNode, Pipeline, TableDef, WindowSpec } from './logical.js';
+import { checkSetting } from './settings.js';
 import { buildTable } from './tables.js';
 import { assignable, castable, coerce, describeType } from './typing.js';
 
@@ -32,6 +33,7 @@ export function planJob(statements: readonly Statement[], file: string, baseSett
   for (const s of statements) {
     switch (s.kind) {
       case 'set':
+        checkSetting(s);
         // Settings from the command line (--set) win over the file's SET.
         if (!baseSettings.has(s.key)) settings.set(s.key, s.value);
         break;
@@ -117,9 +119,10 @@ class QueryPlanner {
 
     let node: PlanNode = { kind: 'scan', table: source, schema: scope.map(({ name, type }) => ({ name, type })) };
     const rowBinder = new ExprBinder(this.rowEnv(scope, source, alias, tvf, 'WHERE'));
-    if (sel.where) {
-      const predicate = rowBinder.bind(sel.where);
-      if (predicate.type.name !== 'BOOLEAN' && predicate.type.name !== 'NULL') throw this.err(sel.where, `WHERE needs a condition (BOOLEAN), got ${describeType(predicate.type)}`);
+    const where = this.splitWhere(sel.where, tvf);
+    if (where.rows) {
+      const predicate = rowBinder.bind(where.rows);
+      if (predicate.type.name !== 'BOOLEAN' && predicate.type.name !== 'NULL') throw this.err(where.rows, `WHERE needs a condition (BOOLEAN), got ${describeType(predicate.type)}`);
       node = { kind: 'filter', input: node, predicate, schema: node.schema };
     }
 
@@ -141,7 +144,7 @@ class QueryPlanner {
     let having: Expr | undefined;
 
     if (groupItems.length > 0 || hasAggregates) {
-      const agg = this.planAggregate(node, scope, source, alias, tvf, groupItems, selectItems, sel.having);
+      const agg = this.planAggregate(node, scope, source, alias, tvf, groupItems, selectItems, sel.having, where.windows);
       node = agg.node;
       outputs = agg.outputs;
       having = agg.having;
@@ -160,6 +163,38 @@ class QueryPlanner {
     const names = sink ? sink.columns.filter((c) => c.kind === 'physical').map((c) => c.name) : outputs.map((o) => o.name);
     node = { kind: 'project', input: node, exprs, schema: exprs.map((e, i) => ({ name: names[i]!, type: e.type })) };
     return { root: node, sink, pos: this.stmt.pos, source };
+  }
+
+  /**
+   * WHERE after a window TVF may test the window's columns: the conditions (top-level AND terms)
+   * that use only window_start / window_end / window_time are the same for every row of a window,
+   * so they filter its result rows instead; the rest filter the input rows. A condition mixing
+   * both is refused.
+   */
+  private splitWhere(where: SqlNode | null, tvf: WindowTvf | undefined): { rows?: SqlNode; windows: SqlNode[] } {
+    if (!where) return { windows: [] };
+    if (!tvf) return { rows: where, windows: [] };
+    const rows: SqlNode[] = [];
+    const windows: SqlNode[] = [];
+    for (const c of conjuncts(where)) {
+      const names = columnRefs(c);
+      const windowNames = names.filter((n) => (WINDOW_COLUMNS as readonly string[]).includes(n));
+      if (windowNames.length === 0) rows.push(c);
+      else if (windowNames.length < names.length) {
+        const rowName = names.find((n) => !windowNames.includes(n))!;
+        throw new SqlError(
+          this.positions.identifier(rowName, this.positions.offsetOf('WHERE')),
+          `a WHERE condition cannot mix ${windowNames[0]} with the rows' columns (${rowName})`,
+          `test ${windowNames[0]} in a condition of its own (joined with AND), or use HAVING`,
+        );
+      } else if (tvf.kind === 'SESSION') {
+        throw new SqlError(this.positions.identifier(windowNames[0]!, this.positions.offsetOf('WHERE')), `a SESSION window's ${windowNames[0]} is only known when the session closes: it cannot be tested in WHERE`, `test it in HAVING`);
+      } else if (containsAggregate(c)) {
+        throw this.err(c, `aggregate functions are not allowed in WHERE`, 'filter aggregates with HAVING');
+      } else windows.push(c);
+    }
+    const rowsNode = rows.reduce<SqlNode | undefined>((acc, c) => (acc ? { type: 'binary_expr', operator: 'AND', left: acc, right: c } : c), undefined);
+    return { ...(rowsNode ? { rows: rowsNode } : {}), windows };
   }
 
   /** Expands SELECT * and names each item (alias, column name, or EXPR$i like Flink). */
@@ -210,6 +245,7 @@ class QueryPlanner {
     groupItems: SqlNode[],
     selectItems: { node: SqlNode; name: string }[],
     havingNode: SqlNode | null,
+    windowConditions: readonly SqlNode[],
   ): { node: PlanNode; outputs: { expr: Expr; name: string; node: SqlNode }[]; having?: Expr } {
     const rowBinder = new ExprBinder(this.rowEnv(scope, source, alias, tvf, 'GROUP BY'));
     let window: WindowSpec | undefined;
@@ -307,6 +343,13 @@ class QueryPlanner {
     if (havingNode) {
       having = new ExprBinder(env('HAVING')).bind(havingNode);
       if (having.type.name !== 'BOOLEAN') throw this.err(havingNode, `HAVING needs a condition (BOOLEAN), got ${describeType(having.type)}`);
+    }
+    // WHERE conditions on window_start/window_end hold for all rows of a window or for none: they
+    // filter the window's result rows (see splitWhere).
+    for (const w of windowConditions) {
+      const c = new ExprBinder(env('WHERE')).bind(w);
+      if (c.type.name !== 'BOOLEAN' && c.type.name !== 'NULL') throw this.err(w, `WHERE needs a condition (BOOLEAN), got ${describeType(c.type)}`);
+      having = having ? call('AND', [c, having], T.boolean(c.type.nullable || having.type.nullable)) : c;
     }
 
     const keyFields = keyExprs.map((e, i) => ({ name: keyNames[i]!, type: e.type }));
@@ -493,6 +536,21 @@ function windowSpec(kind: WindowSpec['kind'], first: number, size: number | unde
 function unknownColumn(name: string, candidates: readonly string[], table: string, pos: SourcePos): SqlError {
   const guess = didYouMean(name, candidates);
   return new SqlError(pos, `unknown column '${name}' in table '${table}'`, guess ? `did you mean '${guess}'?` : `columns are: ${candidates.join(', ')}`);
+}
+
+/** The top-level AND terms of a condition. */
+function conjuncts(node: SqlNode): SqlNode[] {
+  if (node?.type === 'binary_expr' && String(node.operator).toUpperCase() === 'AND') return [...conjuncts(node.left), ...conjuncts(node.right)];
+  return [node];
+}
+
+/** The names of the columns a node refers to. */
+function columnRefs(node: SqlNode): string[] {
+  if (!node || typeof node !== 'object') return [];
+  if (node.type === 'column_ref') return [columnName(node)];
+  const out: string[] = [];
+  for (const k of Object.keys(node)) if (k !== 'loc') out.push(...columnRefs(node[k]));
+  return out;
 }
 
 function containsAggregate(node: SqlNode): boolean {
