@@ -33,7 +33,7 @@ export class HeapWatchdog {
     this.observer.observe({ entryTypes: ['gc'] });
   }
 
-  /** Throws when a full collection left the heap nearly full since the job started. */
+  /** Throws when the last full collection left the heap nearly full. */
   check(): void {
     if (this.full !== null) throw heapExhausted(this.full.used, this.full.limit);
   }
@@ -46,7 +46,8 @@ export class HeapWatchdog {
   private afterFullCollection(): void {
     const limit = oldGenerationLimit();
     const used = oldGenerationUsed();
-    if (used >= HEAP_STOP_SHARE * limit) this.full = { used, limit };
+    // The latest collection decides: once a stopped job's state is freed, the other jobs of the process go on.
+    this.full = used >= HEAP_STOP_SHARE * limit ? { used, limit } : null;
   }
 }
 
