@@ -52,6 +52,12 @@ export interface WorkerConfig {
   readonly settings: readonly (readonly [string, string])[];
   /** Forget the job's checkpoint before starting (--fresh, first start only). */
   readonly fresh: boolean;
+  /**
+   * Without a checkpoint to resume from, read every source from its beginning: the job started
+   * fresh after an edit and has not checkpointed since, so the consumer group's position is still
+   * where the old version got to.
+   */
+  readonly recompute: boolean;
 }
 
 export type ChildMessage =

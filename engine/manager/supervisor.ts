@@ -95,6 +95,8 @@ export class JobSupervisor {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   /** Why this supervisor killed the current process, reported when it exits. */
   private killedFor: string | undefined;
+  /** The job started fresh after an edit and may not have checkpointed since: see WorkerConfig.recompute. */
+  private recompute = false;
   /** up is shutting down: the job is never started (or restarted) again. */
   private retired = false;
   /** Whether the last process ended by itself with its final message (not killed, not crashed on the way out). */
@@ -132,6 +134,7 @@ export class JobSupervisor {
       cwd: this.base.cwd,
       settings: [...this.base.settings],
       fresh: this.base.fresh && this.firstStart,
+      recompute: this.recompute,
     };
     this.firstStart = false;
     this.status = 'starting';
@@ -154,6 +157,9 @@ export class JobSupervisor {
         case 'started':
           if (this.status === 'starting') this.status = 'running';
           this.resumedFrom = msg.resumedFrom;
+          // Until the fresh run's first checkpoint, a restart must recompute from the beginning too.
+          if (msg.freshReason) this.recompute = true;
+          else if (msg.resumedFrom) this.recompute = false;
           if (msg.resumedFrom) this.events.log(this.id, 'info', `resumed from checkpoint ${msg.resumedFrom.id} of ${new Date(msg.resumedFrom.takenAt).toISOString()}`);
           else if (msg.freshReason) this.events.log(this.id, 'warn', `started fresh: ${msg.freshReason}; it recomputes from the beginning of its sources${startsAtText(msg.startsAt)}`);
           else this.events.log(this.id, 'info', `started (pid ${child.pid})${startsAtText(msg.startsAt)}`);

@@ -198,14 +198,15 @@ async function main(): Promise<number> {
         // The edited job's state does not fit the old checkpoint: start over, and say so.
         freshReason = e.message.split('\n')[0]!;
         store.clear();
-        // Close what the discarded job opened (settling a pending checkpoint connects two-phase
-        // sinks to their broker); the fresh job opens its own. Its errors no longer matter.
-        await Promise.allSettled(job.sinks.map((s) => s.writer.close()));
-        // Its state is gone, so it recomputes from the beginning of its sources: the consumer
-        // group's position is where the old version got to, and its results are not carried over.
-        job = build(config, [['kafka.from-beginning', 'true']]);
       }
     }
+  }
+  if (resumedFrom === undefined && (freshReason !== undefined || config.recompute)) {
+    // Its state is gone, so it recomputes from the beginning of its sources: the consumer group's
+    // position is where the old version got to. Close what the discarded build opened (settling a
+    // pending checkpoint connects two-phase sinks to their broker); its errors no longer matter.
+    await Promise.allSettled(job.sinks.map((s) => s.writer.close()));
+    job = build(config, [['kafka.from-beginning', 'true']]);
   }
 
   const taps = job.sinks.map((s) => {
