@@ -27,6 +27,8 @@ export interface Positions {
    * it is not written at all.
    */
   identifier(name: string, fromOffset?: number): SourcePos;
+  /** Like identifier, but the offset in the parsed text; undefined when not written. */
+  offsetOf(name: string, fromOffset?: number): number | undefined;
   /** The statement's first character. */
   readonly start: SourcePos;
 }

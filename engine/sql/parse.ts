@@ -87,13 +87,18 @@ class TextPositions implements Positions {
   }
 
   identifier(name: string, fromOffset = 0): SourcePos {
+    const offset = this.offsetOf(name, fromOffset);
+    return offset === undefined ? this.start : this.at(offset);
+  }
+
+  offsetOf(name: string, fromOffset = 0): number | undefined {
     const lower = name.toLowerCase();
     const min = fromOffset + this.delta;
     for (let k = this.tokFrom; k < this.tokTo; k++) {
       const t = this.f.tokens[k]!;
-      if (t.start >= min && isName(t) && t.value.toLowerCase() === lower) return this.f.lines.pos(t.start);
+      if (t.start >= min && isName(t) && t.value.toLowerCase() === lower) return t.start - this.delta;
     }
-    return this.start;
+    return undefined;
   }
 }
 
