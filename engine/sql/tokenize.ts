@@ -84,6 +84,7 @@ export function tokenize(text: string, lines: LineIndex): Token[] {
       if (close < 0) {
         throw new SqlError(lines.pos(i), 'unterminated comment: /* is never closed', 'close the comment with */');
       }
+      if (text[i + 2] === '+') throw unsupportedHint(text.slice(i + 3, close), lines.pos(i));
       i = close + 2;
     } else if (ch === "'" || ch === '`' || ch === '"') {
       const start = i;
@@ -146,6 +147,22 @@ export function tokenize(text: string, lines: LineIndex): Token[] {
     }
   }
   return tokens;
+}
+
+/**
+ * `/*+ NAME(...) *\/` is a Flink hint, not a comment; none has an effect here, so none may pass
+ * silently as a comment.
+ */
+function unsupportedHint(body: string, pos: SourcePos): SqlError {
+  const name = /^\s*([A-Za-z_]+)/.exec(body)?.[1]?.toUpperCase() ?? '';
+  switch (name) {
+    case 'OPTIONS':
+      return new SqlError(pos, 'table hints /*+ OPTIONS(...) */ are not supported', "put the options into the table's WITH (...) clause (declare a second table if the two uses differ)");
+    case 'STATE_TTL':
+      return new SqlError(pos, 'the /*+ STATE_TTL(...) */ hint is not supported: state is kept until its window fires, and forever for a running GROUP BY', 'remove it; use a window TVF when the state should be freed');
+    default:
+      return new SqlError(pos, `query hints /*+ ${name || '...'} */ are not supported`, 'remove the hint (write /* ... */ without + for a comment)');
+  }
 }
 
 /** A name token: unquoted, `back-quoted` (or "double-quoted", which Flink users sometimes write). */
