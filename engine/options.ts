@@ -108,6 +108,14 @@ export class OptionBag {
     }
   }
 
+  /**
+   * A table no query reads or writes: its connector never opens, so nobody reads its options, and
+   * they are not checked (as in Flink, which checks a table's options when a query uses it).
+   */
+  skipUnused(): void {
+    this.left.clear();
+  }
+
   /** Rejects any option nobody read. Call once every reader (connector, format) is done. */
   finish(): void {
     for (const [key, e] of this.left) {

@@ -67,6 +67,9 @@ export function planJob(statements: readonly Statement[], file: string, baseSett
       throw new SqlError({ file, line: 1, col: 1 }, `SET '${LATE_SINK_SETTING}' names table '${lateName}', which is not declared`, guess ? `did you mean '${guess}'?` : `declare CREATE TABLE ${lateName} (...) WITH (...) for late records`);
     }
   }
+  const used = new Set([...pipelines, ...explain].flatMap((p) => [p.source, ...(p.sink ? [p.sink] : [])]));
+  if (lateSink) used.add(lateSink);
+  for (const t of tables.values()) if (!used.has(t)) t.options.skipUnused();
   return { file, settings, tables, pipelines, lateSink, explain };
 }
 

@@ -33,6 +33,8 @@ export function buildTable(stmt: CreateTableStatement): TableDef {
     throw new SqlError(connectorEntry.pos, `unknown connector '${connectorEntry.value}'`, guess ? `did you mean '${guess}'?` : `use one of: ${CONNECTOR_NAMES.join(', ')}`);
   }
 
+  if (connector.name === 'filesystem') toLocalPath(optionMap);
+
   // Physical and metadata columns first (computed columns may refer to them), at their declared positions.
   const slots: (TableColumn | undefined)[] = new Array(stmt.columns.length);
   stmt.columns.forEach((c, i) => {
@@ -135,6 +137,22 @@ export function buildTable(stmt: CreateTableStatement): TableDef {
     formatName,
     options: new OptionBag(optionMap, `table '${stmt.name}'`, stmt.namePos),
   };
+}
+
+/**
+ * The filesystem connector reads and writes local files only: 'file:///data/x.csv' is the path
+ * /data/x.csv, and an object store (s3://, gs://, hdfs:// ...) is refused instead of becoming a
+ * local folder named 's3:'.
+ */
+function toLocalPath(options: Map<string, OptionEntry>): void {
+  const e = options.get('path');
+  const scheme = e && /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(e.value)?.[1];
+  if (!e || !scheme) return;
+  if (scheme.toLowerCase() === 'file') {
+    options.set('path', { ...e, value: e.value.slice('file://'.length) });
+    return;
+  }
+  throw new SqlError(e.pos, `'path' = '${e.value}': ${scheme}:// is not supported, the filesystem connector reads and writes local files only`, `copy the data to a local path, e.g. 'path' = 'data/transactions.csv'`);
 }
 
 function describeWatermark(column: string, expr: import('./expr.js').Expr): string {
