@@ -11,7 +11,7 @@ CREATE TABLE tx (
   WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
 ) WITH ('connector' = 'filesystem', 'path' = 'in.csv', 'format' = 'csv', 'csv.field-delimiter' = ';');
 
-CREATE TABLE out_precedence (tx_time STRING, sender BIGINT, receiver BIGINT, amount BIGINT, a BOOLEAN, b BOOLEAN, c STRING)
+CREATE TABLE out_precedence (tx_time STRING, sender BIGINT, receiver BIGINT, amount BIGINT, a BOOLEAN, b BOOLEAN, c STRING, d STRING)
 WITH ('connector' = 'filesystem', 'path' = 'out1.csv', 'format' = 'csv');
 CREATE TABLE out_having (sender BIGINT, receiver BIGINT, window_end TIMESTAMP(3), total BIGINT, n BIGINT)
 WITH ('connector' = 'filesystem', 'path' = 'out2.csv', 'format' = 'csv');
@@ -24,7 +24,8 @@ INSERT INTO out_precedence
 SELECT tx_time, sender, receiver, amount,
        sender = 1 OR receiver = 2 AND amount > 2500,
        NOT sender = 1 AND receiver = 2 OR amount < 100,
-       CASE WHEN sender = 2 OR receiver = 3 AND amount > 4000 THEN 'x' ELSE 'y' END
+       CASE WHEN sender = 2 OR receiver = 3 AND amount > 4000 THEN 'x' ELSE 'y' END,
+       CASE WHEN (sender = 1 OR receiver = 2) AND amount > 2000 THEN 'p' WHEN (amount + 1) * 2 > 8000 THEN 'q' ELSE 'r' END
 FROM tx
 WHERE sender = 1 OR receiver = 2 AND amount > 2500 OR NOT sender = 3 AND amount < 300;
 
