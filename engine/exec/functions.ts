@@ -369,8 +369,7 @@ export const parseTimestamp = parseSqlTimestamp;
  * when that does not read the text, java.sql.Timestamp.valueOf / Date.valueOf's lenient reading.
  */
 export function compileToTimestamp(pattern: string): (text: string) => number | null {
-  const parse = compileTimestampParser(pattern);
-  return (text) => parse(text) ?? parseJavaSqlTimestamp(text);
+  return compileTimestampParser(pattern, { fallback: parseJavaSqlTimestamp });
 }
 
 /** TO_TIMESTAMP(s): Flink's default layout (engine/time/lenient-timestamp.ts). */

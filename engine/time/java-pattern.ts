@@ -34,6 +34,8 @@ export interface TimestampParserOptions {
   readonly prefixCache?: boolean;
   /** Counts prefix-cache hits, for tests and benchmarks. */
   readonly stats?: { prefixHits: number };
+  /** What a text the pattern does not read gives instead of null (TO_TIMESTAMP's fallback). */
+  readonly fallback?: (text: string) => number | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -799,12 +801,13 @@ export function compileTimestampParser(pattern: string, options: TimestampParser
   const state = new Float64Array(FIELD_COUNT);
   const prefixLength = options.prefixCache === false ? 0 : cacheablePrefixLength(elements);
   const stats = options.stats;
+  const fallback = options.fallback ?? ((): null => null);
 
   if (prefixLength === 0) {
     return (text) => {
       state.fill(NaN);
       const end = parseElements(elements, 0, elements.length, text, 0, state);
-      return end === text.length ? resolve(state) : null;
+      return (end === text.length ? resolve(state) : null) ?? fallback(text);
     };
   }
 
@@ -863,7 +866,7 @@ export function compileTimestampParser(pattern: string, options: TimestampParser
     } else {
       state.fill(NaN);
       pos = parseElements(elements, 0, prefixLength, text, 0, state);
-      if (pos < 0) return null;
+      if (pos < 0) return fallback(text);
       cachedPrefix = text.slice(0, pos);
       cachedState.set(state);
     }
@@ -880,7 +883,7 @@ export function compileTimestampParser(pattern: string, options: TimestampParser
       lastText = text;
       lastMs = ms;
     }
-    return ms;
+    return ms ?? fallback(text);
   };
 }
 
