@@ -23,6 +23,8 @@ const PROOF_BYTES = 4096;
 
 /** What a checkpoint keeps of a file sink: its length, and a hash of the PROOF_BYTES before it. */
 interface FilePosition {
+  /** The file it is the position of (absent in checkpoints of older versions). */
+  readonly file?: string;
   readonly bytes: number;
   /** sha256 (hex) of the file's bytes [max(0, bytes − PROOF_BYTES), bytes). Absent in checkpoints of older versions. */
   readonly tail?: string;
@@ -184,11 +186,14 @@ export class FileSink implements SinkWriter {
   }
 
   position(): FilePosition {
-    return { bytes: this.bytes, tail: sha256(this.tail) };
+    return { file: this.file, bytes: this.bytes, tail: sha256(this.tail) };
   }
 
   restore(position: unknown): void {
-    this.resumeFrom = position as FilePosition;
+    const at = position as FilePosition;
+    // A savepoint restored into a job whose sink now writes elsewhere: that file starts anew.
+    if (at.file !== undefined && at.file !== this.file) return;
+    this.resumeFrom = at;
   }
 
   async flush(): Promise<void> {

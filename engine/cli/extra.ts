@@ -9,5 +9,6 @@ export interface ExtraCommand {
 
 import { topicCommands } from './topics.js';
 import { demoCommand } from './demo.js';
+import { stopCommand } from './stop.js';
 
-export const extraCommands: ExtraCommand[] = [demoCommand, ...topicCommands];
+export const extraCommands: ExtraCommand[] = [stopCommand, demoCommand, ...topicCommands];

@@ -7,7 +7,9 @@ import { describeWatermark } from '../runtime/source-runner.js';
 import { parseDurationFlag, parseFlags, parseSetFlags, UsageError } from './args.js';
 import { displayPath, jobFiles, planFile } from './job-files.js';
 import { explainPipeline } from '../plan/explain.js';
-import { CheckpointStore, openJobCheckpoints, restoreJob } from '../state/checkpoints.js';
+import { resolve } from 'node:path';
+import { CheckpointStore, openJobCheckpoints, restoreFromSavepoint, restoreJob } from '../state/checkpoints.js';
+import { reportSavepoint, savepointStateFile, takeSavepointRequest, writeSavepoint } from '../state/savepoints.js';
 
 export const RUN_HELP = `Usage: fintrans-sql run <file.sql | dir> [options]
 
@@ -22,6 +24,12 @@ Options:
   --from-beginning         read topics from the earliest offset
   --until-idle <duration>  end the run once no new records arrived for this long (e.g. 5s)
   --fresh                  ignore (and delete) the job's checkpoint: start over
+  --savepoint <dir>        when stopped (Ctrl-C, SIGTERM), also write a savepoint under <dir>
+  --from-savepoint <path>  start from a savepoint (also SET 'execution.savepoint.path'); the job
+                           may have changed: state goes to the operators it still fits
+  --allow-non-restored-state
+                           drop savepoint state no operator of the changed job takes (also SET
+                           'execution.savepoint.ignore-unclaimed-state' = 'true')
   --quiet                  no progress output, only errors and the summary
   -h, --help               this help
 
@@ -38,6 +46,9 @@ const FLAGS = {
   'until-idle': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   fresh: { type: 'boolean' },
+  savepoint: { type: 'string' },
+  'from-savepoint': { type: 'string' },
+  'allow-non-restored-state': { type: 'boolean' },
   'batch-size': { type: 'string' },
 } as const;
 
@@ -82,14 +93,19 @@ export async function runCommand(argv: string[]): Promise<number> {
         for (const p of job.plan.explain) process.stdout.write(explainPipeline(p) + '\n');
         if (job.plan.pipelines.length === 0) return Promise.resolve({ stopped: false });
         const progress = quiet ? undefined : progressReporter(jobs.length > 1 ? job.plan.file : undefined);
-        return openCheckpoints(job, cwd, { fresh: values.fresh ?? false, fromBeginning: values['from-beginning'] ?? false, quiet }).then((checkpoints) =>
-          runJob(job, { untilIdleMs, batchSize, signal: controller.signal, onProgress: progress, checkpoints })
+        const fromSavepoint = values['from-savepoint'] ?? job.plan.settings.get('execution.savepoint.path');
+        const allowNonRestored = values['allow-non-restored-state'] ?? job.plan.settings.get('execution.savepoint.ignore-unclaimed-state') === 'true';
+        const how = { fresh: values.fresh ?? false, fromBeginning: values['from-beginning'] ?? false, quiet, fromSavepoint, allowNonRestored };
+        return openCheckpoints(job, cwd, how).then((checkpoints) => {
+          if (values.savepoint !== undefined && !checkpoints) throw new UsageError(`run: --savepoint needs checkpoints, but ${displayPath(job.plan.file, cwd)} turns them off ('execution.checkpointing.interval' = 'off')`);
+          return runJob(job, { untilIdleMs, batchSize, signal: controller.signal, onProgress: progress, checkpoints })
             .then((r) => {
+              if (checkpoints) savepointOnStop(job, cwd, checkpoints, r.stopped, values.savepoint);
               process.stderr.write(summary(job, cwd, r.checkpoints));
               return r;
             })
-            .finally(() => checkpoints?.store.close()),
-        );
+            .finally(() => checkpoints?.store.close());
+        });
       }),
     );
     return results.some((r) => r.stopped) ? 130 : 0;
@@ -156,19 +172,29 @@ function summary(job: BuiltJob, cwd: string, checkpoints: CheckpointStats | unde
 async function openCheckpoints(
   job: BuiltJob,
   cwd: string,
-  how: { fresh: boolean; fromBeginning: boolean; quiet: boolean },
-): Promise<{ store: CheckpointStore; intervalMs: number } | undefined> {
+  how: { fresh: boolean; fromBeginning: boolean; quiet: boolean; fromSavepoint?: string; allowNonRestored: boolean },
+): Promise<OpenCheckpoints | undefined> {
   const name = displayPath(job.plan.file, cwd);
   const say = (m: string) => {
     if (!how.quiet) process.stderr.write(`${name}: ${m}\n`);
   };
   const opened = await openJobCheckpoints(job, cwd, how.fresh);
   if (!opened) {
+    if (how.fromSavepoint !== undefined) throw new UsageError(`run: a savepoint is restored into the job's checkpoints, but ${name} turns them off ('execution.checkpointing.interval' = 'off')`);
     sayStart(job, say, 'checkpoints are off');
     return undefined;
   }
   const { store, path, intervalMs, settled, notices } = opened;
   try {
+    if (how.fromSavepoint !== undefined) {
+      // Flink: an explicit savepoint wins over the job's own checkpoint, which is replaced.
+      const file = savepointStateFile(how.fromSavepoint, cwd);
+      const cp = CheckpointStore.readSavepoint(file, displayPath(file, cwd));
+      for (const n of restoreFromSavepoint(job, cp, displayPath(how.fromSavepoint, cwd), how.allowNonRestored)) say(n);
+      store.clear();
+      say(`restored from savepoint ${displayPath(how.fromSavepoint, cwd)} (taken ${new Date(cp.takenAt).toISOString()})`);
+      return { store, path, intervalMs };
+    }
     for (const n of notices) process.stderr.write(`${name}: ${n}\n`);
     if (settled) {
       const outcome = settled.outcome === 'confirmed' ? 'its sinks had committed: it stands' : 'its sinks had not committed: discarded';
@@ -177,7 +203,7 @@ async function openCheckpoints(
     const cp = store.latest();
     if (!cp) {
       sayStart(job, say, how.fresh ? 'starting over (--fresh)' : 'no checkpoint: starting fresh');
-      return { store, intervalMs };
+      return { store, path, intervalMs };
     }
     const when = new Date(cp.takenAt).toISOString();
     if (how.fromBeginning) {
@@ -188,11 +214,36 @@ async function openCheckpoints(
     }
     restoreJob(job, cp, displayPath(path, cwd));
     say(`resuming from checkpoint ${cp.id} of ${when} (${displayPath(path, cwd)})`);
-    return { store, intervalMs };
+    return { store, path, intervalMs };
   } catch (e) {
     store.close();
     throw e;
   }
+}
+
+interface OpenCheckpoints {
+  readonly store: CheckpointStore;
+  readonly path: string;
+  readonly intervalMs: number;
+}
+
+/**
+ * After a run: if it was stopped (not finished) and a savepoint was asked for (--savepoint, or
+ * `fintrans-sql stop --savepoint` from another process), writes the checkpoint taken at the stop
+ * as a savepoint and says where.
+ */
+function savepointOnStop(job: BuiltJob, cwd: string, cps: OpenCheckpoints, stopped: boolean, flagDir: string | undefined): void {
+  const requested = takeSavepointRequest(cps.path);
+  const dir = flagDir ?? requested;
+  if (dir === undefined) return;
+  const name = displayPath(job.plan.file, cwd);
+  if (!stopped) {
+    process.stderr.write(`${name}: the job finished (its input is complete), so there is no state to keep: no savepoint written\n`);
+    return;
+  }
+  const at = writeSavepoint(cps.store, resolve(cwd, dir), job.plan.file);
+  if (requested !== undefined) reportSavepoint(cps.path, at);
+  process.stderr.write(`${name}: savepoint written: ${displayPath(at, cwd)} (resume with: fintrans-sql run ${name} --from-savepoint ${displayPath(at, cwd)})\n`);
 }
 
 /** Where each source of a job without a checkpoint starts reading (files: their first line, not said). */

@@ -2,9 +2,10 @@
 // each pipeline its chain of operators with compiled expressions. Building reads and validates all
 // options, so `validate` and `explain` use it too without opening anything.
 
-import { printable, SqlError } from '../errors.js';
+import { createHash } from 'node:crypto';
+import { formatPos, printable, SqlError } from '../errors.js';
 import { OptionBag } from '../options.js';
-import type { JobPlan, PlanNode, Pipeline, TableDef, WindowAggregateNode } from '../plan/logical.js';
+import type { GroupAggregateNode, JobPlan, PlanNode, Pipeline, TableDef, WindowAggregateNode } from '../plan/logical.js';
 import type { Row } from '../types.js';
 import { Aggregation } from '../exec/aggregation.js';
 import { compilePredicate, compileProjection } from '../exec/compile.js';
@@ -46,14 +47,42 @@ export interface BuiltJob {
   readonly sinks: BuiltSink[];
   /** Every stateful operator, in a stable order, for checkpoints and progress. */
   readonly stateful: Operator[];
+  /** Who each of `stateful` is, for savepoints: restoring a changed job matches state by uid. */
+  readonly stateIds: readonly StateId[];
   readonly late: LateStats;
   /** Open windows right now, over all window operators. */
   openWindows(): number;
 }
 
+/**
+ * A stateful operator's identity across edits of its job. `uid` hashes what its state means (the
+ * operator's kind, window, group keys and aggregates with their types, its source table), not where
+ * it sits: an added filter, a changed HAVING or sink keep it; changed keys or aggregates do not. Two
+ * operators of the same shape are told apart by their order (#1, #2).
+ */
+export interface StateId {
+  readonly uid: string;
+  /** For messages: which operator, in words. */
+  readonly what: string;
+}
+
 export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
   const sinks = new Map<string, BuiltSink>();
   const stateful: Operator[] = [];
+  const stateIds: StateId[] = [];
+  const uidCounts = new Map<string, number>();
+  const addStateful = (op: Operator, kind: string, node: WindowAggregateNode | GroupAggregateNode, pipeline: Pipeline) => {
+    const shape = JSON.stringify({ kind, window: node.kind === 'window-aggregate' ? node.window : null, keys: node.keys, aggregates: node.aggregates, source: pipeline.source.name }, (key, value) =>
+      key === 'pos' ? undefined : typeof value === 'bigint' ? `${value}n` : value,
+    );
+    const hash = createHash('sha256').update(shape).digest('hex').slice(0, 16);
+    const n = (uidCounts.get(hash) ?? 0) + 1;
+    uidCounts.set(hash, n);
+    const windowText = node.kind === 'window-aggregate' ? `${node.window.kind} window ` : 'running ';
+    const what = `${kind === 'late-filter' ? 'the late-record filter of the ' : 'the '}${windowText}aggregate over '${pipeline.source.name}' (${node.keys.length} group key${node.keys.length === 1 ? '' : 's'}, ${node.aggregates.length} aggregate${node.aggregates.length === 1 ? '' : 's'}) of the INSERT at ${formatPos(pipeline.pos)}`;
+    stateful.push(op);
+    stateIds.push({ uid: `${hash}#${n}`, what });
+  };
   const windowOps: { openWindows: number }[] = [];
   const late: LateStats = { count: 0, samples: [] };
 
@@ -121,7 +150,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
         return chain(node.input, new ProjectOperator(compileProjection(node.exprs), next), pipeline);
       case 'group-aggregate': {
         const op = new GroupAggregateOperator(new Aggregation(node.keys, node.aggregates), next);
-        stateful.push(op);
+        addStateful(op, 'group-aggregate', node, pipeline);
         return chain(node.input, op, pipeline);
       }
       case 'window-aggregate':
@@ -141,10 +170,10 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
         : w.kind === 'HOP' && agg.mergeable
           ? new SlicedWindowOperator(w.sizeMs, w.slideMs, w.offsetMs, w.timeIndex, agg, next, having)
           : new WindowAggregateOperator(assigner, w.timeIndex, agg, next, having);
-    stateful.push(op);
+    addStateful(op, op.constructor.name, node, pipeline);
     windowOps.push(op);
     const lateFilter = new LateRecordFilter(assigner, w.timeIndex, lateHandler(pipeline.source, pipeline), op);
-    stateful.push(lateFilter);
+    addStateful(lateFilter, 'late-filter', node, pipeline);
     return chain(node.input, lateFilter, pipeline);
   };
 
@@ -169,6 +198,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     sources,
     sinks: [...sinks.values()],
     stateful,
+    stateIds,
     late,
     openWindows: () => windowOps.reduce((n, o) => n + o.openWindows, 0),
   };

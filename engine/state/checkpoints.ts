@@ -19,7 +19,7 @@ import Database from 'better-sqlite3';
 import { ConnectorError, OptionError } from '../errors.js';
 import { parseDurationOrOffMs } from '../options.js';
 import type { JobPlan } from '../plan/logical.js';
-import type { BuiltJob } from '../runtime/build.js';
+import type { BuiltJob, StateId } from '../runtime/build.js';
 import { SnapshotRows } from '../exec/operator.js';
 import { defaultStoreDir } from '../../connectors/embedded/topic-store.js';
 
@@ -30,6 +30,8 @@ export interface Checkpoint {
   readonly fingerprint: string;
   readonly sources: Record<string, { positions: Record<string, number>; watermarks: unknown }>;
   readonly operators: unknown[];
+  /** Who each of `operators` is (absent in checkpoints of older versions): savepoints match state by uid. */
+  readonly operatorIds?: readonly StateId[];
   readonly sinks: Record<string, unknown>;
   readonly late: number;
 }
@@ -73,7 +75,13 @@ export class CheckpointStore {
   private constructor(
     readonly path: string,
     private readonly display: string,
+    readOnly = false,
   ) {
+    if (readOnly) {
+      // A savepoint: read, never locked or changed.
+      this.db = new Database(path, { readonly: true, fileMustExist: true });
+      return;
+    }
     mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path, { timeout: 0 });
     // Held for the whole run (released by the OS if the process dies): a second run of the same job
@@ -107,6 +115,32 @@ export class CheckpointStore {
     } catch (e) {
       store?.closeQuietly();
       throw checkpointError(e, path, display);
+    }
+  }
+
+  /** The newest confirmed checkpoint of a savepoint (a copy of a job's checkpoint database). */
+  static readSavepoint(path: string, display: string): Checkpoint {
+    let store: CheckpointStore | undefined;
+    try {
+      store = new CheckpointStore(path, display, true);
+      store.check();
+      const cp = store.latest();
+      if (!cp) throw new ConnectorError(`the savepoint ${display} holds no state`, { cause: undefined });
+      return cp;
+    } catch (e) {
+      throw checkpointError(e, path, display, 'read');
+    } finally {
+      store?.closeQuietly();
+    }
+  }
+
+  /** Writes the newest confirmed checkpoint (and only what it needs) as a savepoint database at `to`. */
+  exportTo(to: string): void {
+    try {
+      mkdirSync(dirname(to), { recursive: true });
+      this.db.prepare('VACUUM INTO ?').run(to);
+    } catch (e) {
+      throw checkpointError(e, to, to, 'write the savepoint');
     }
   }
 
@@ -245,14 +279,29 @@ function writeOwner(db: string): void {
   }
 }
 
-function describeOwner(db: string): string {
+export interface CheckpointOwner {
+  readonly pid: number;
+  readonly host: string;
+  readonly since: string;
+  readonly command: string;
+}
+
+/** Who holds (or last held) a checkpoint database, as it wrote beside it. */
+export function checkpointOwner(db: string): CheckpointOwner | undefined {
   try {
-    const o = JSON.parse(readFileSync(ownerPath(db), 'utf8')) as { pid: number; host: string; since: string; command: string };
-    return `process ${o.pid} on ${o.host} since ${o.since} (${o.command})`;
+    return JSON.parse(readFileSync(ownerPath(db), 'utf8')) as CheckpointOwner;
   } catch {
-    return 'another process';
+    return undefined;
   }
 }
+
+function describeOwner(db: string): string {
+  const o = checkpointOwner(db);
+  return o ? `process ${o.pid} on ${o.host} since ${o.since} (${o.command})` : 'another process';
+}
+
+/** Another run holds the job's checkpoint database. */
+export class JobRunningError extends ConnectorError {}
 
 /** The checkpoint database cannot be read at all (--fresh moves it aside and starts a new one). */
 export class DamagedCheckpointError extends ConnectorError {}
@@ -262,7 +311,7 @@ function checkpointError(e: unknown, path: string, display = path, doing = 'open
   if (!(e instanceof Error) || e instanceof ConnectorError) return e as Error;
   const code = (e as { code?: string }).code ?? '';
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-    return new ConnectorError(
+    return new JobRunningError(
       `the job is already running: its checkpoint database ${display} is held by ${describeOwner(path)}\n` +
         `  hint: stop that run first (Ctrl-C), or give this run its own SET 'execution.checkpointing.dir'`,
     );
@@ -421,6 +470,7 @@ export function snapshotJob(job: BuiltJob): Omit<Checkpoint, 'id' | 'takenAt'> {
     fingerprint: planFingerprint(job.plan),
     sources,
     operators: job.stateful.map((o) => o.snapshot()),
+    operatorIds: job.stateIds,
     sinks,
     late: job.late.count,
   };
@@ -529,4 +579,51 @@ export function restoreJob(job: BuiltJob, cp: Checkpoint, path: string): void {
     if (pos !== undefined && s.writer.restore) s.writer.restore(pos);
   }
   job.late.count = cp.late;
+}
+
+/**
+ * Puts a built job back where a savepoint left it, as Flink does: state goes to the operator with
+ * the same uid (so an added filter, a changed HAVING or sink still fit), operators the savepoint has
+ * no state for start empty, and state no operator takes is an error unless `allowNonRestored`.
+ * Returns what the user must be told.
+ */
+export function restoreFromSavepoint(job: BuiltJob, cp: Checkpoint, display: string, allowNonRestored: boolean): string[] {
+  const notices: string[] = [];
+  if (!cp.operatorIds) {
+    throw new ConnectorError(`the savepoint ${display} was written by an older fintrans-sql that did not name its operators' state\n  hint: resume it with the unchanged job as a checkpoint, or start over with --fresh`);
+  }
+  const saved = new Map(cp.operatorIds.map((id, i) => [id.uid, i] as const));
+  const claimed = new Set<string>();
+  job.stateIds.forEach((id, i) => {
+    const at = saved.get(id.uid);
+    if (at === undefined) {
+      notices.push(`${id.what} has no state in the savepoint: it starts empty`);
+      return;
+    }
+    job.stateful[i]!.restore(cp.operators[at]);
+    claimed.add(id.uid);
+  });
+  const unclaimed = cp.operatorIds.filter((id) => !claimed.has(id.uid));
+  if (unclaimed.length > 0) {
+    if (!allowNonRestored) {
+      throw new ConnectorError(
+        `the savepoint ${display} holds state that no operator of this job takes:\n` +
+          unclaimed.map((id) => `  - ${id.what} (its window, group keys or aggregates changed, or it was removed)\n`).join('') +
+          `  hint: add --allow-non-restored-state to drop that state (Flink's flag), or restore the job text it was taken with`,
+      );
+    }
+    for (const id of unclaimed) notices.push(`dropped the savepoint's state of ${id.what} (--allow-non-restored-state)`);
+  }
+  for (const s of job.sources) {
+    const src = cp.sources[s.table.name];
+    if (!src) continue;
+    s.reader.seek(src.positions);
+    s.restore(src.watermarks);
+  }
+  for (const s of job.sinks) {
+    const pos = cp.sinks[s.name];
+    if (pos !== undefined && s.writer.restore) s.writer.restore(pos);
+  }
+  job.late.count = cp.late;
+  return notices;
 }
