@@ -8,6 +8,7 @@ import { parseDurationFlag, parseFlags, parseSetFlags, UsageError } from './args
 import { displayPath, jobFiles, planFile } from './job-files.js';
 import { explainPipeline } from '../plan/explain.js';
 import { resolve } from 'node:path';
+import { redact } from '../secrets.js';
 import { CheckpointStore, openJobCheckpoints, restoreFromSavepoint, restoreJob } from '../state/checkpoints.js';
 import { reportSavepoint, savepointStateFile, takeSavepointRequest, writeSavepoint } from '../state/savepoints.js';
 
@@ -77,7 +78,7 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   const files = jobFiles(positionals[0]!, cwd);
   // Plan and build everything first: a mistake in any file stops the run before anything is read.
-  const jobs = files.map((f) => buildJob(planFile(f, cwd, settings), { cwd, notify: (m) => process.stderr.write(`${displayPath(f, cwd)}: ${m}\n`) }));
+  const jobs = files.map((f) => buildJob(planFile(f, cwd, settings), { cwd, notify: (m) => process.stderr.write(redact(`${displayPath(f, cwd)}: ${m}\n`)) }));
 
   const controller = new AbortController();
   const onSignal = () => {
@@ -101,7 +102,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           return runJob(job, { untilIdleMs, batchSize, signal: controller.signal, onProgress: progress, checkpoints })
             .then((r) => {
               if (checkpoints) savepointOnStop(job, cwd, checkpoints, r.stopped, values.savepoint);
-              process.stderr.write(summary(job, cwd, r.checkpoints));
+              process.stderr.write(redact(summary(job, cwd, r.checkpoints)));
               return r;
             })
             .finally(() => checkpoints?.store.close());

@@ -12,7 +12,7 @@ import { runJob } from '../runtime/job.js';
 import { parseSqlFile } from '../sql/parse.js';
 import { planJob } from '../plan/planner.js';
 import { CheckpointStore, openJobCheckpoints, restoreJob } from '../state/checkpoints.js';
-import { ConnectorError, FintransError, truncate } from '../errors.js';
+import { ConnectorError, FintransError, resourceErrorOf, truncate } from '../errors.js';
 import { redact, secrets } from '../secrets.js';
 import { valueToText } from '../values.js';
 import type { Row } from '../types.js';
@@ -243,7 +243,14 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   async (e: unknown) => {
-    const message = e instanceof FintransError && e.userError ? e.message : `internal error (a bug in fintrans-sql): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
+    // As the CLI reports it (main.ts): user errors and JavaScript's own limits as messages, bugs with their stack.
+    const resource = resourceErrorOf(e);
+    const message =
+      e instanceof FintransError && e.userError
+        ? e.message
+        : resource !== undefined
+          ? resource.message
+          : `internal error (a bug in fintrans-sql): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
     await send({ type: 'failed', message: redact(message) });
     process.exit(1);
   },
