@@ -120,6 +120,8 @@ export class FileSource implements SourceReader {
         f.text = f.text.slice(f.at) + f.decoder.write(buf.subarray(0, bytesRead));
       }
       f.at = 0;
+      // A UTF-8 byte order mark (spreadsheet exports) is not part of the first line's first value.
+      if (f.line === 0 && f.text.charCodeAt(0) === 0xfeff) f.text = f.text.slice(1);
     }
   }
 

@@ -32,6 +32,14 @@ describe('FileSource', () => {
     ]);
   });
 
+  it("drops a UTF-8 byte order mark at a file's start (not part of the first value), keeps one elsewhere", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fsrc-'));
+    writeFileSync(join(dir, 'a.csv'), '\uFEFFa1;x\n\uFEFFa2\n');
+    const src = new FileSource(dir, dir, 't');
+    await src.open();
+    expect(await drain(src, 5)).toEqual(['batch a.csv a1;x|\uFEFFa2 @1,2', 'end a.csv']);
+  });
+
   it('resumes at the saved line of each file and the saved turn', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fsrc-'));
     writeFileSync(join(dir, 'a.csv'), 'a1\na2\na3\n');
