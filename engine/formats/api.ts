@@ -40,4 +40,9 @@ export interface FormatDefinition {
   /** `ignoreParseErrors`: whether the table asked to skip and count bad records. */
   ignoreParseErrors(options: OptionBag): boolean;
   createEncoder(fields: readonly { name: string; type: SqlType }[], options: OptionBag): RecordEncoder;
+  /**
+   * For line-based sources (files): the quote character inside which a line break does not end
+   * the record (CSV, as Flink's reader allows), if the format has one.
+   */
+  recordQuote?(options: OptionBag): string | undefined;
 }

@@ -342,4 +342,7 @@ export const csvFormat: FormatDefinition = {
   createEncoder(fields, options) {
     return new CsvEncoder(fields, readCsvOptions(options));
   },
+  recordQuote(options) {
+    return readCsvOptions(options).quote || undefined;
+  },
 };
