@@ -200,6 +200,28 @@ class QueryPlanner {
     return { ...(rowsNode ? { rows: rowsNode } : {}), windows };
   }
 
+  /**
+   * Positions for expressions of one clause: a name is looked up from the clause's keyword on
+   * (WHERE, GROUP BY, HAVING), so an error in `WHERE memo LIKE ...` points into the WHERE, not at
+   * the first `memo` of the SELECT list.
+   */
+  private clausePositions(clause: string): Positions {
+    const base = this.positions;
+    const keyword = clause === 'WHERE' ? 'WHERE' : clause === 'HAVING' ? 'HAVING' : clause === 'GROUP BY' ? 'GROUP' : undefined;
+    const from = keyword ? base.offsetOf(keyword) : undefined;
+    if (from === undefined) return base;
+    const offsetOf = (name: string, fromOffset = 0): number | undefined => base.offsetOf(name, Math.max(fromOffset, from)) ?? base.offsetOf(name, fromOffset);
+    return {
+      start: base.start,
+      at: (offset) => base.at(offset),
+      offsetOf,
+      identifier: (name, fromOffset) => {
+        const o = offsetOf(name, fromOffset);
+        return o === undefined ? base.start : base.at(o);
+      },
+    };
+  }
+
   /** Expands SELECT * and names each item (alias, column name, or EXPR$i like Flink). */
   private selectItems(columns: SqlNode[], scope: ScopeField[], tvf: WindowTvf | undefined): { node: SqlNode; name: string }[] {
     const out: { node: SqlNode; name: string }[] = [];
@@ -217,7 +239,7 @@ class QueryPlanner {
   }
 
   private rowEnv(scope: ScopeField[], source: TableDef, alias: string | null, tvf: WindowTvf | undefined, clause: string): BindEnv {
-    const positions = this.positions;
+    const positions = this.clausePositions(clause);
     return {
       positions,
       clause,
@@ -292,53 +314,55 @@ class QueryPlanner {
     const aggCanon: string[] = [];
     const aggBase = keyExprs.length + (window ? 3 : 0);
     const argBinder = new ExprBinder(this.rowEnv(scope, source, alias, tvf, 'an aggregate function'));
-    const positions = this.positions;
     const windowSlot = (i: number): Expr => col(keyExprs.length + i, WINDOW_COLUMNS[i]!, i === 2 ? T.timestamp(3, false) : T.timestamp(3, false));
 
-    const env = (clause: string): BindEnv => ({
-      positions,
-      clause,
-      substitute: (node) => {
-        const k = keyCanon.indexOf(canonical(node));
-        if (k >= 0) return col(k, keyNames[k]!, keyExprs[k]!.type);
-        if (node?.type === 'column_ref') {
-          const name = columnName(node);
-          const byName = keyNames.indexOf(name);
-          if (byName >= 0 && keyExprs[byName]!.kind === 'column') return col(byName, name, keyExprs[byName]!.type);
-          if (tvf && (WINDOW_COLUMNS as readonly string[]).includes(name)) return windowSlot(WINDOW_COLUMNS.indexOf(name as (typeof WINDOW_COLUMNS)[number]));
-        }
-        if (legacy && node?.type === 'function') {
-          const fname = functionName(node);
-          const m = /^(TUMBLE|HOP|SESSION)_(START|END|ROWTIME)$/.exec(fname);
-          if (m) {
-            if (m[1] !== legacy.kind || canonical(functionArgs(node)) !== legacy.argsCanon) {
-              throw this.err(node, `${fname}(...) must repeat the arguments of GROUP BY ${legacy.kind}(...)`, `use the same time column and intervals as in GROUP BY`);
-            }
-            return windowSlot(m[2] === 'START' ? 0 : m[2] === 'END' ? 1 : 2);
+    const env = (clause: string): BindEnv => {
+      const positions = this.clausePositions(clause);
+      return {
+        positions,
+        clause,
+        substitute: (node) => {
+          const k = keyCanon.indexOf(canonical(node));
+          if (k >= 0) return col(k, keyNames[k]!, keyExprs[k]!.type);
+          if (node?.type === 'column_ref') {
+            const name = columnName(node);
+            const byName = keyNames.indexOf(name);
+            if (byName >= 0 && keyExprs[byName]!.kind === 'column') return col(byName, name, keyExprs[byName]!.type);
+            if (tvf && (WINDOW_COLUMNS as readonly string[]).includes(name)) return windowSlot(WINDOW_COLUMNS.indexOf(name as (typeof WINDOW_COLUMNS)[number]));
           }
-        }
-        return undefined;
-      },
-      column: (name, _q, node) => {
-        if (scope.some((s) => s.name === name)) {
-          throw new SqlError(nodePos(node, positions), `column '${name}' must be in GROUP BY or used inside an aggregate function`, `add ${name} to GROUP BY, or write e.g. LAST_VALUE(${name})`);
-        }
-        if (!tvf && (WINDOW_COLUMNS as readonly string[]).includes(name)) {
-          throw new SqlError(nodePos(node, positions), `column '${name}' exists only on a window function's output`, legacy ? `use ${legacy.kind}_START(...) / ${legacy.kind}_END(...)` : undefined);
-        }
-        throw unknownColumn(name, [...scope.map((s) => s.name), ...(tvf ? WINDOW_COLUMNS : [])], source.name, nodePos(node, positions));
-      },
-      aggregate: (node) => {
-        const c = canonical(node);
-        let i = aggCanon.indexOf(c);
-        if (i < 0) {
-          aggregates.push(this.aggregateCall(node, argBinder));
-          aggCanon.push(c);
-          i = aggregates.length - 1;
-        }
-        return col(aggBase + i, `agg$${i}`, aggregates[i]!.type);
-      },
-    });
+          if (legacy && node?.type === 'function') {
+            const fname = functionName(node);
+            const m = /^(TUMBLE|HOP|SESSION)_(START|END|ROWTIME)$/.exec(fname);
+            if (m) {
+              if (m[1] !== legacy.kind || canonical(functionArgs(node)) !== legacy.argsCanon) {
+                throw this.err(node, `${fname}(...) must repeat the arguments of GROUP BY ${legacy.kind}(...)`, `use the same time column and intervals as in GROUP BY`);
+              }
+              return windowSlot(m[2] === 'START' ? 0 : m[2] === 'END' ? 1 : 2);
+            }
+          }
+          return undefined;
+        },
+        column: (name, _q, node) => {
+          if (scope.some((s) => s.name === name)) {
+            throw new SqlError(nodePos(node, positions), `column '${name}' must be in GROUP BY or used inside an aggregate function`, `add ${name} to GROUP BY, or write e.g. LAST_VALUE(${name})`);
+          }
+          if (!tvf && (WINDOW_COLUMNS as readonly string[]).includes(name)) {
+            throw new SqlError(nodePos(node, positions), `column '${name}' exists only on a window function's output`, legacy ? `use ${legacy.kind}_START(...) / ${legacy.kind}_END(...)` : undefined);
+          }
+          throw unknownColumn(name, [...scope.map((s) => s.name), ...(tvf ? WINDOW_COLUMNS : [])], source.name, nodePos(node, positions));
+        },
+        aggregate: (node) => {
+          const c = canonical(node);
+          let i = aggCanon.indexOf(c);
+          if (i < 0) {
+            aggregates.push(this.aggregateCall(node, argBinder));
+            aggCanon.push(c);
+            i = aggregates.length - 1;
+          }
+          return col(aggBase + i, `agg$${i}`, aggregates[i]!.type);
+        },
+      };
+    };
 
     const selBinder = new ExprBinder(env('the SELECT list'));
     const outputs = selectItems.map((it) => ({ expr: selBinder.bind(it.node), name: it.name, node: it.node }));
