@@ -137,13 +137,16 @@ export class SlicedWindowOperator implements Operator {
         const key = groups.keyAt(n);
         const g = groups.groupAt(n);
         if (this.inAny(key, from, i)) continue; // emitted with an earlier slice
+        // Flink merges a window's slices newest first into a fresh accumulator (its
+        // HoppingSlicesIterable): the order decides the last digits of a DOUBLE sum.
         let merged: GroupState = g;
-        for (let j = i + 1; j < to; j++) {
+        for (let j = to - 1; j > i; j--) {
           const other = o[j]!.groups.lookup(key);
           if (other === undefined) continue;
-          if (merged === g) merged = agg.copyGroup(g);
-          agg.merge(merged, other);
+          if (merged === g) merged = agg.copyGroup(other);
+          else agg.merge(merged, other);
         }
+        if (merged !== g) agg.merge(merged, g); // the oldest slice of the group, last
         this.output.emit(merged, start, end);
       }
     }

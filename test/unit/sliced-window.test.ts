@@ -145,3 +145,20 @@ describe('SlicedWindowOperator', () => {
     expect(p.out.rows.map((r) => r[5])).toEqual([10, 20, 30, 40, 50, 40, 30, 20, 10]);
   });
 });
+
+describe('HOP slices merge as Flink merges them', () => {
+  it("a window's DOUBLE sum adds its slices newest first into a fresh accumulator", () => {
+    const X = col(1, 'x', T.double());
+    const agg = new Aggregation([], [{ fn: 'SUM', args: [X], distinct: false, type: T.double() }]);
+    const out = new Collect();
+    // 15 s windows sliding by 5 s: the window [0, 15 s) holds slices [0, 5 s), [5 s, 10 s), [10 s, 15 s).
+    const op = new SlicedWindowOperator(15_000, 5_000, 0, 0, agg, out);
+    op.process([1_000, 1e16]); // the oldest slice
+    op.process([6_000, 1]);
+    op.process([11_000, 1]); // the newest slice
+    op.onWatermark(Infinity);
+    const window = out.rows.find((r) => r[0] === 0)!;
+    // Newest first: (1 + 1) + 1e16 = 10000000000000002; oldest first: (1e16 + 1) + 1 = 1e16 (each + 1 rounds to even).
+    expect(window[3]).toBe(10000000000000002);
+  });
+});
