@@ -11,6 +11,7 @@ import { arithmeticType, assignable, castable, coerce, comparisonTarget, describ
 import { sqlTypeFromCast } from './cast-type.js';
 import { parseSqlTimestamp } from '../time/sql-timestamp.js';
 import { checkLikeEscape, compileLike } from '../exec/functions.js';
+import { compileScalar } from '../exec/compile.js';
 import { symmetricLowBound } from '../sql/between-symmetric.js';
 
 export interface BindEnv {
@@ -467,7 +468,9 @@ export class ExprBinder {
       if (err instanceof SqlError && !SCALAR_FUNCTIONS.has(name)) throw unknownFunction(name, pos);
       throw err;
     }
-    return bindFunction(name, args, argNodes, pos, this);
+    const e = bindFunction(name, args, argNodes, pos, this);
+    if (PATTERN_FUNCTIONS.has(name) && args[1]?.kind === 'literal') checkCompiles(e, pos);
+    return e;
   }
 }
 
@@ -599,6 +602,19 @@ const SCALAR_FUNCTIONS: ReadonlySet<string> = new Set([
   'TUMBLE_START', 'TUMBLE_END', 'HOP_START', 'HOP_END', 'SESSION_START', 'SESSION_END', 'TUMBLE_ROWTIME', 'HOP_ROWTIME', 'SESSION_ROWTIME',
   'TUMBLE', 'HOP', 'SESSION', 'CUMULATE',
 ]);
+
+/** Functions whose second argument is a Java date-time pattern (checked here when it is a literal). */
+const PATTERN_FUNCTIONS: ReadonlySet<string> = new Set(['TO_TIMESTAMP', 'DATE_FORMAT', 'UNIX_TIMESTAMP']);
+
+/** Compiles `e` once at plan time so that a mistake in a literal (a pattern letter) gets its position. */
+function checkCompiles(e: Expr, pos: SourcePos): void {
+  try {
+    compileScalar(e);
+  } catch (err) {
+    if (err instanceof SqlError && !err.pos) throw new SqlError(pos, err.problem, err.hint);
+    throw err;
+  }
+}
 
 function unknownFunction(name: string, pos: SourcePos): SqlError {
   const guess = didYouMean(name, [...SCALAR_FUNCTIONS, ...AGGREGATES]);
