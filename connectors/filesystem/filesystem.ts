@@ -13,7 +13,7 @@ export const filesystemConnector: ConnectorDefinition = {
     const path = ctx.options.string('path');
     // Flink options we accept for compatibility but that change nothing for a local run.
     ctx.options.accept('source.monitor-interval', 'partition.default-name');
-    return new FileSource(path, ctx.cwd, ctx.table);
+    return new FileSource(path, ctx.cwd, ctx.table, ctx.format?.recordQuote?.(ctx.options));
   },
   createSink(ctx) {
     const path = ctx.options.string('path');

@@ -38,6 +38,8 @@ export class FileSource implements SourceReader {
     private readonly path: string,
     private readonly cwd: string,
     private readonly table: string,
+    /** CSV's quote character: a line break inside a quoted field does not end the record (as in Flink's CSV reader). */
+    private readonly quote?: string,
   ) {}
 
   async open(): Promise<void> {
@@ -82,18 +84,38 @@ export class FileSource implements SourceReader {
   private async readLines(f: FileSplit, max: number, values: string[], positions: number[]): Promise<void> {
     if (!f.fh) f.fh = await open(f.path, 'r');
     while (values.length < max) {
-      const nl = f.text.indexOf('\n', f.at);
+      let nl = f.text.indexOf('\n', f.at);
       if (nl >= 0) {
         let line = f.text.slice(f.at, nl);
-        f.at = nl + 1;
-        f.line++;
+        let lines = 1;
+        if (this.quote !== undefined && line.indexOf(this.quote) >= 0 && oddQuotes(line, this.quote)) {
+          // A quoted field holds a line break: the record goes on to the line that closes it.
+          const end = this.quotedRecordEnd(f.text, nl);
+          if (end.nl < 0 && !f.eof) {
+            if (!(await this.readMore(f))) continue;
+            continue;
+          }
+          if (end.nl >= 0) {
+            nl = end.nl;
+            lines += end.breaks;
+          } else {
+            // The file ends inside the quote: the rest is one (bad) record, as the decoder will say.
+            const rest = f.text.slice(f.at);
+            nl = rest.endsWith('\n') ? f.text.length - 1 : f.text.length;
+            lines = countOf(rest, '\n') + (rest.endsWith('\n') ? 0 : 1);
+          }
+          line = f.text.slice(f.at, nl);
+        }
+        const first = f.line + 1;
+        f.at = Math.min(nl + 1, f.text.length);
+        f.line += lines;
         if (line.endsWith('\r')) line = line.slice(0, -1);
         if (f.skip > 0) {
-          f.skip--;
+          f.skip -= lines;
           continue;
         }
         values.push(line);
-        positions.push(f.line);
+        positions.push(first);
         continue;
       }
       if (f.eof) {
@@ -111,17 +133,41 @@ export class FileSource implements SourceReader {
         await f.fh.close();
         return;
       }
-      const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-      const { bytesRead } = await f.fh.read(buf, 0, CHUNK_BYTES, null);
-      if (bytesRead === 0) {
-        f.eof = true;
-        f.text = f.text.slice(f.at) + f.decoder.end();
-      } else {
-        f.text = f.text.slice(f.at) + f.decoder.write(buf.subarray(0, bytesRead));
-      }
-      f.at = 0;
-      // A UTF-8 byte order mark (spreadsheet exports) is not part of the first line's first value.
-      if (f.line === 0 && f.text.charCodeAt(0) === 0xfeff) f.text = f.text.slice(1);
+      await this.readMore(f);
+    }
+  }
+
+  /** Appends the file's next chunk to what is left of its text; false at the end of the file. */
+  private async readMore(f: FileSplit): Promise<boolean> {
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    const { bytesRead } = await f.fh!.read(buf, 0, CHUNK_BYTES, null);
+    if (bytesRead === 0) {
+      f.eof = true;
+      f.text = f.text.slice(f.at) + f.decoder.end();
+    } else {
+      f.text = f.text.slice(f.at) + f.decoder.write(buf.subarray(0, bytesRead));
+    }
+    f.at = 0;
+    // A UTF-8 byte order mark (spreadsheet exports) is not part of the first line's first value.
+    if (f.line === 0 && f.text.charCodeAt(0) === 0xfeff) f.text = f.text.slice(1);
+    return bytesRead > 0;
+  }
+
+  /**
+   * A record whose first line (ending at `nl`) left a quote open: the newline that ends it (the
+   * first one after the quote closes; -1 if not in `text` yet) and how many line breaks it spans.
+   */
+  private quotedRecordEnd(text: string, nl: number): { nl: number; breaks: number } {
+    let open = true;
+    let breaks = 0;
+    for (;;) {
+      const next = text.indexOf('\n', nl + 1);
+      const end = next < 0 ? text.length : next;
+      if (oddQuotes(text.slice(nl + 1, end), this.quote!)) open = !open;
+      if (next < 0) return { nl: -1, breaks };
+      breaks++;
+      if (!open) return { nl: next, breaks };
+      nl = next;
     }
   }
 
@@ -145,4 +191,17 @@ export class FileSource implements SourceReader {
 function rel(cwd: string, p: string): string {
   const r = relative(cwd, p);
   return r.startsWith('..') ? p : r;
+}
+
+function countOf(s: string, c: string): number {
+  let n = 0;
+  for (let i = s.indexOf(c); i >= 0; i = s.indexOf(c, i + 1)) n++;
+  return n;
+}
+
+/** Whether `s` holds an odd number of `quote` characters (a doubled quote counts two: parity is enough). */
+function oddQuotes(s: string, quote: string): boolean {
+  let odd = false;
+  for (let i = s.indexOf(quote); i >= 0; i = s.indexOf(quote, i + 1)) odd = !odd;
+  return odd;
 }

@@ -1,5 +1,5 @@
 // The 'csv' format, with Flink's option names. One record is one line; fields map to the table's
-// physical columns by position. Quoted fields may hold the delimiter and doubled quotes, not newlines.
+// physical columns by position. Quoted fields may hold the delimiter, doubled quotes and (in files) line breaks.
 
 import { stringify, type Options as StringifyOptions } from 'csv-stringify/sync';
 import { OptionError } from '../errors.js';
@@ -240,7 +240,7 @@ class CsvDecoder implements RecordDecoder {
         let from = i;
         for (;;) {
           if (i >= len) {
-            return `field ${fields.length + 1} opens a quote (${this.quote}) that is never closed (a CSV record is one line)`;
+            return `field ${fields.length + 1} opens a quote (${this.quote}) that is never closed`;
           }
           const c = line.charCodeAt(i);
           if (c === e) {

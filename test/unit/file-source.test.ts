@@ -40,6 +40,28 @@ describe('FileSource', () => {
     expect(await drain(src, 5)).toEqual(['batch a.csv a1;x|\uFEFFa2 @1,2', 'end a.csv']);
   });
 
+  it('keeps a line break inside a quoted CSV field in its record (numbered by its first line), across reads and restores', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fsrc-'));
+    const text = 'a,"x\ny",1\nb,"he said ""hi""\r\nthen\nleft",2\nc,3\nd,"open\nto the end';
+    writeFileSync(join(dir, 'a.csv'), text);
+    const src = new FileSource(dir, dir, 't', '"');
+    await src.open();
+    expect(await drain(src, 10)).toEqual(['batch a.csv a,"x\ny",1|b,"he said ""hi""\r\nthen\nleft",2|c,3|d,"open\nto the end @1,3,6,7', 'end a.csv']);
+    // Positions count physical lines, so a restore skips whole records.
+    const first = new FileSource(dir, dir, 't', '"');
+    await first.open();
+    const r = await first.poll(2);
+    expect(r.kind).toBe('batch');
+    const again = new FileSource(dir, dir, 't', '"');
+    again.seek(first.positions());
+    await again.open();
+    expect(await drain(again, 10)).toEqual(['batch a.csv c,3|d,"open\nto the end @6,7', 'end a.csv']);
+    // Without a quote character (other formats) every line is a record.
+    const plain = new FileSource(dir, dir, 't');
+    await plain.open();
+    expect((await drain(plain, 20))[0]).toBe('batch a.csv a,"x|y",1|b,"he said ""hi""|then|left",2|c,3|d,"open|to the end @1,2,3,4,5,6,7,8');
+  });
+
   it('resumes at the saved line of each file and the saved turn', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fsrc-'));
     writeFileSync(join(dir, 'a.csv'), 'a1\na2\na3\n');
