@@ -5,6 +5,7 @@
 //   rows than Flink (state TTL, allowed lateness, early/late firing, a time zone other than UTC);
 // - a near miss of a known key (execution.checkpointing.intervall): refused with a did-you-mean,
 //   since the user surely meant the key it resembles;
+// - an unknown key in fintrans-sql's own namespace 'fintrans.': refused;
 // - anything else: accepted and ignored, as Flink does (its configuration has hundreds of keys).
 
 import { SqlError, didYouMean, editDistance } from '../errors.js';
@@ -91,6 +92,11 @@ export function checkSetting(s: SetStatement): void {
   }
   if (KNOWN.includes(s.key)) return;
   const guess = didYouMean(s.key, KNOWN);
+  if (s.key.startsWith('fintrans.')) {
+    // Our own namespace: every key in it is known here, so any other is a mistake.
+    const ours = HONOURED.filter((k) => k.startsWith('fintrans.'));
+    throw new SqlError(s.pos, `unknown setting '${s.key}'`, guess ? `did you mean '${guess}'?` : `fintrans-sql's own settings are: ${ours.join(', ')}`);
+  }
   if (guess && editDistance(s.key, guess) <= 2) {
     throw new SqlError(s.pos, `unknown setting '${s.key}'`, `did you mean '${guess}'? (Flink would ignore the misspelt key silently)`);
   }

@@ -31,6 +31,11 @@ describe('SET keys (engine/plan/settings.ts)', () => {
     expect(set('table.exec.emit.early-fire.enabled', 'true')).toThrow('early firing of windows is not supported');
   });
 
+  it("refuses any unknown key in fintrans-sql's own namespace", () => {
+    expect(set('fintrans.late-records.table', 'late')).toThrow("unknown setting 'fintrans.late-records.table'\n  hint: did you mean 'fintrans.late-records.sink'?");
+    expect(set('fintrans.turbo', 'on')).toThrow("unknown setting 'fintrans.turbo'\n  hint: fintrans-sql's own settings are: fintrans.late-records.sink");
+  });
+
   it('refuses a near miss of a known key with a did-you-mean', () => {
     expect(set('table.exec.source.idle-timout', '10 s')).toThrow("unknown setting 'table.exec.source.idle-timout'\n  hint: did you mean 'table.exec.source.idle-timeout'?");
   });
