@@ -19,6 +19,7 @@ import { compileLenientParser } from '../time/simple-date-format.js';
 import { DEFAULT_TO_TIMESTAMP_PATTERN } from '../time/sql-timestamp.js';
 import { decimalToNumber, rescaleDecimal } from '../values.js';
 import { trimCharacters } from './trim.js';
+import { LIBRARY, isLibraryFunction, type LibraryEntry, type LibraryFunction } from './library.js';
 
 /** A compiled value for one SQL value per row. */
 export function compileScalar(expr: Expr): (row: Row) => unknown {
@@ -364,8 +365,18 @@ class CodeGen {
       case 'UNIX_TIMESTAMP':
         return this.unixTimestamp(e);
       default:
+        if (isLibraryFunction(e.fn)) return this.library(e);
         throw new InternalError(`no code generator for function '${String((e as CallExpr).fn)}'`);
     }
+  }
+
+  /** A call of an engine/exec/library.ts helper, made once here; strict helpers only see non-null args. */
+  private library(e: CallExpr): Code {
+    const entry: LibraryEntry = LIBRARY[e.fn as LibraryFunction];
+    const helper = entry.make(e.args);
+    const codes = e.args.map((a) => this.expr(a));
+    if (!entry.strict) return { src: this.callConst(helper, codes.map((c) => c.src)), nullable: true };
+    return this.guard(codes, (refs) => this.callConst(helper, refs), true);
   }
 
   // --- arithmetic and comparison -------------------------------------------------------------

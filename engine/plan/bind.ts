@@ -13,6 +13,7 @@ import { parseSqlTimestamp } from '../time/sql-timestamp.js';
 import { checkLikeEscape, compileLike } from '../exec/functions.js';
 import { compileScalar } from '../exec/compile.js';
 import { symmetricLowBound } from '../sql/between-symmetric.js';
+import { BUILTIN_FUNCTIONS, bindBuiltin, bindDistinct, bindExtract } from './builtins.js';
 
 export interface BindEnv {
   readonly positions: Positions;
@@ -144,6 +145,8 @@ export class ExprBinder {
         return this.caseExpr(node);
       case 'cast':
         return this.cast(node);
+      case 'extract':
+        return bindExtract(String(node.args?.field ?? ''), this.bind(node.args?.source), nodePos(node, env.positions));
       case 'aggr_func':
         return this.aggregate(node);
       case 'function':
@@ -255,6 +258,9 @@ export class ExprBinder {
         }
         throw this.err(node, `unsupported ${op} ${r?.type ?? ''}`, `write IS NULL, IS NOT NULL, IS TRUE or IS FALSE`);
       }
+      case 'IS DISTINCT FROM':
+      case 'IS NOT DISTINCT FROM':
+        return bindDistinct(this.bind(node.left), this.bind(node.right), op === 'IS NOT DISTINCT FROM', node, this);
       case 'LIKE':
       case 'NOT LIKE': {
         const l = this.bind(node.left);
@@ -591,8 +597,12 @@ function bindFunction(name: string, args: Expr[], argNodes: SqlNode[], pos: Sour
     case 'CUMULATE':
       throw new SqlError(pos, `${name}(...) as a function is only allowed in GROUP BY`, `use FROM TABLE(${name}(TABLE t, DESCRIPTOR(ts), ...)) or GROUP BY ${name}(ts, ...)`);
     default:
-      throw unknownFunction(name, pos);
+      return bindBuiltin(name, args, argNodes, pos, binder) ?? throwUnknown(name, pos);
   }
+}
+
+function throwUnknown(name: string, pos: SourcePos): never {
+  throw unknownFunction(name, pos);
 }
 
 /** The names bindFunction knows (the window functions only to explain where they belong): add new ones here too. */
@@ -600,7 +610,7 @@ const SCALAR_FUNCTIONS: ReadonlySet<string> = new Set([
   'UPPER', 'LOWER', 'TRIM', 'LTRIM', 'RTRIM', 'CHAR_LENGTH', 'CHARACTER_LENGTH', 'SUBSTRING', 'SUBSTR', 'CONCAT', 'ABS', 'FLOOR', 'CEIL',
   'CEILING', 'ROUND', 'POWER', 'MOD', 'COALESCE', 'IFNULL', 'TO_TIMESTAMP', 'TO_TIMESTAMP_LTZ', 'DATE_FORMAT', 'UNIX_TIMESTAMP',
   'TUMBLE_START', 'TUMBLE_END', 'HOP_START', 'HOP_END', 'SESSION_START', 'SESSION_END', 'TUMBLE_ROWTIME', 'HOP_ROWTIME', 'SESSION_ROWTIME',
-  'TUMBLE', 'HOP', 'SESSION', 'CUMULATE',
+  'TUMBLE', 'HOP', 'SESSION', 'CUMULATE', ...BUILTIN_FUNCTIONS,
 ]);
 
 /** Functions whose second argument is a Java date-time pattern (checked here when it is a literal). */

@@ -11,6 +11,7 @@
 //   argument types, and the result type is on the node.
 
 import type { SqlType } from '../types.js';
+import type { LibraryFunction } from '../exec/library.js';
 
 export type Expr = ColumnExpr | LiteralExpr | CallExpr | CaseExpr | CastExpr;
 
@@ -81,7 +82,9 @@ export type ScalarFunction =
   // DATE_FORMAT(timestamp, javaPattern) -> STRING
   | 'DATE_FORMAT'
   // UNIX_TIMESTAMP() -> BIGINT seconds now; UNIX_TIMESTAMP(s [, pattern]) -> BIGINT seconds
-  | 'UNIX_TIMESTAMP';
+  | 'UNIX_TIMESTAMP'
+  // helpers of engine/exec/library.ts (CONCAT_WS, REGEXP, EXTRACT ...), bound in engine/plan/builtins.ts
+  | LibraryFunction;
 
 export type AggregateFunction =
   | 'COUNT_STAR'

@@ -16,6 +16,7 @@ import { parserText, restoreBackslashes } from './string-literals.js';
 import { markSymmetricBetween } from './between-symmetric.js';
 import { markWhenParenthesis } from './when-parenthesis.js';
 import { cutWindowTvfs } from './window-tvf.js';
+import { markPositionIn } from './position-in.js';
 
 const { Parser } = pkg;
 const parser = new Parser();
@@ -25,7 +26,7 @@ const PARSE_OPTIONS = { database: 'flinksql', parseOptions: { includeLocations: 
 export function parseSqlFile(text: string, file: string): Statement[] {
   const lines = new LineIndex(text, file);
   const tokens = tokenize(text, lines);
-  const f = new FileTokens(lines, tokens, markWhenParenthesis(markSymmetricBetween(parserText(lines, tokens), tokens), tokens));
+  const f = new FileTokens(lines, tokens, markPositionIn(markWhenParenthesis(markSymmetricBetween(parserText(lines, tokens), tokens), tokens), tokens));
   const statements: Statement[] = [];
   let from = 0;
   for (let k = 0; k <= tokens.length; k++) {

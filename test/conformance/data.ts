@@ -4,6 +4,7 @@
 
 import { mulberry32 } from '../prng.js';
 import { edgeDataSet } from './data-edge.js';
+import { textDataSet } from './data-text.js';
 
 const START = Date.UTC(2017, 6, 23, 0, 55, 0); // Sunday, 23 July 2017 00:55:00 UTC
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -111,6 +112,8 @@ export function dataSet(name: string): DataSet {
     }
     case 'edge': // hand-written edge values (data-edge.ts)
       return edgeDataSet();
+    case 'text': // hand-written strings, JSON texts and dates (data-text.ts)
+      return textDataSet();
     default:
       throw new Error(`unknown conformance data set '${name}' (see test/conformance/data.ts)`);
   }

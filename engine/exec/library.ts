@@ -1,0 +1,72 @@
+// Scalar functions whose code is one helper call: their runtime side. The planner binds them
+// (engine/plan/builtins.ts: arity, types, literal arguments checked there); the compiler
+// (engine/exec/compile.ts) calls `make` once per call site and the result once per row.
+
+import type { Expr } from '../plan/expr.js';
+import { concatWs, initcap, lpad, makeRegexpExtract, makeRegexpReplace, makeRegexpTest, md5, position, replace, rpad, sha256, splitIndex } from './functions-string.js';
+import { extractField, type ExtractUnit } from './functions-time.js';
+import { longToDouble, type Long } from '../int64.js';
+
+export interface LibraryEntry {
+  /**
+   * Whether a null argument makes the result null without a call (the generated code tests the
+   * arguments); when false the helper gets the nulls itself.
+   */
+  readonly strict: boolean;
+  /** The helper for one call site; literal arguments (patterns, units) are read here, once. */
+  make(args: readonly Expr[]): (...values: any[]) => unknown;
+}
+
+/** The text of a STRING literal argument (the planner requires a literal there). */
+function literalText(e: Expr | undefined): string {
+  return String((e as { value: unknown }).value);
+}
+
+/** A whole-number argument as a JS number (a BIGINT may arrive as a bigint). */
+const num = (n: Long): number => (typeof n === 'number' ? n : longToDouble(n));
+
+const strict = (fn: (...values: any[]) => unknown): LibraryEntry => ({ strict: true, make: () => fn });
+
+export const LIBRARY = {
+  CONCAT_WS: { strict: false, make: () => concatWs },
+  REPLACE: strict(replace),
+  LPAD: strict((s: string, n: Long, pad: string) => lpad(s, num(n), pad)),
+  RPAD: strict((s: string, n: Long, pad: string) => rpad(s, num(n), pad)),
+  POSITION: strict(position),
+  INITCAP: strict(initcap),
+  SPLIT_INDEX: strict((s: string, sep: string, i: Long) => splitIndex(s, sep, num(i))),
+  MD5: strict(md5),
+  SHA256: strict(sha256),
+  // args: [s, pattern literal]
+  REGEXP: { strict: true, make: (args) => makeRegexpTest(literalText(args[1])) },
+  // args: [s, pattern literal, group]
+  REGEXP_EXTRACT: {
+    strict: true,
+    make: (args) => {
+      const extract = makeRegexpExtract(literalText(args[1]));
+      return (s: string, _pattern: string, group: Long) => extract(s, num(group));
+    },
+  },
+  // args: [s, pattern literal, replacement]
+  REGEXP_REPLACE: {
+    strict: true,
+    make: (args) => {
+      const replaceAll = makeRegexpReplace(literalText(args[1]));
+      return (s: string, _pattern: string, replacement: string) => replaceAll(s, replacement);
+    },
+  },
+  // args: [unit literal, timestamp]
+  EXTRACT: {
+    strict: true,
+    make: (args) => {
+      const field = extractField(literalText(args[0]) as ExtractUnit);
+      return (_unit: string, ms: number) => field(ms);
+    },
+  },
+} satisfies Record<string, LibraryEntry>;
+
+export type LibraryFunction = keyof typeof LIBRARY;
+
+export function isLibraryFunction(fn: string): fn is LibraryFunction {
+  return Object.prototype.hasOwnProperty.call(LIBRARY, fn);
+}

@@ -1,0 +1,170 @@
+// Binding of the built-in functions added for issue 15 (Flink's names, argument types and result
+// types): IF, NULLIF and IS [NOT] DISTINCT FROM become CASE trees; the others are calls of
+// engine/exec/library.ts helpers. Literal-only arguments (regex patterns, EXTRACT units) are
+// checked here, so that a mistake is reported at its place before anything runs.
+
+import { SqlError, type SourcePos } from '../errors.js';
+import type { SqlNode } from '../sql/ast.js';
+import { T, isIntegral, isTimestamp, withNullable, type SqlType } from '../types.js';
+import { call, type CaseExpr, type Expr } from './expr.js';
+import { coerce, describeType } from './typing.js';
+import { EXTRACT_UNITS, type ExtractUnit } from '../exec/functions-time.js';
+import { compileJavaRegex, JavaRegexError } from '../exec/java-regex.js';
+
+/** What builtins need from the binder (engine/plan/bind.ts). */
+export interface BuiltinBinder {
+  comparison(op: '=', l: Expr, r: Expr, node: SqlNode): Expr;
+  commonType(exprs: readonly Expr[], node: SqlNode, what: string): SqlType;
+}
+
+/** The names bound here (for "unknown function ... did you mean"). */
+export const BUILTIN_FUNCTIONS: readonly string[] = [
+  'IF', 'NULLIF', 'CONCAT_WS', 'REPLACE', 'LPAD', 'RPAD', 'POSITION', 'INITCAP', 'SPLIT_INDEX', 'REGEXP', 'REGEXP_EXTRACT',
+  'REGEXP_REPLACE', 'MD5', 'SHA256', 'YEAR', 'QUARTER', 'MONTH', 'WEEK', 'DAYOFYEAR', 'DAYOFMONTH', 'DAYOFWEEK', 'HOUR', 'MINUTE',
+  'SECOND',
+];
+
+/** YEAR(ts), HOUR(ts) ...: EXTRACT of one unit. */
+const FIELD_FUNCTIONS: Record<string, ExtractUnit> = {
+  YEAR: 'YEAR', QUARTER: 'QUARTER', MONTH: 'MONTH', WEEK: 'WEEK', DAYOFYEAR: 'DOY', DAYOFMONTH: 'DAY', DAYOFWEEK: 'DOW',
+  HOUR: 'HOUR', MINUTE: 'MINUTE', SECOND: 'SECOND',
+};
+
+const isString = (t: SqlType) => t.name === 'STRING';
+
+function arity(name: string, args: readonly Expr[], min: number, max: number, pos: SourcePos, usage: string): void {
+  if (args.length < min || args.length > max) {
+    throw new SqlError(pos, `${name} takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${args.length}`, `write ${usage}`);
+  }
+}
+
+function expect(name: string, e: Expr, ok: (t: SqlType) => boolean, want: string, pos: SourcePos): void {
+  if (e.type.name !== 'NULL' && !ok(e.type)) throw new SqlError(pos, `${name} needs ${want}, got ${describeType(e.type)}`);
+}
+
+/** Whether any argument may be null. */
+const anyNullable = (args: readonly Expr[]) => args.some((a) => a.type.nullable || a.type.name === 'NULL');
+
+/**
+ * Binds `name(args)` when it is one of BUILTIN_FUNCTIONS; undefined otherwise. `argNodes` are the
+ * parsed arguments (POSITION's `IN` keyword already removed).
+ */
+export function bindBuiltin(name: string, args: Expr[], argNodes: readonly SqlNode[], pos: SourcePos, binder: BuiltinBinder): Expr | undefined {
+  switch (name) {
+    case 'IF': {
+      arity(name, args, 3, 3, pos, `IF(condition, value_if_true, value_if_false)`);
+      expect(name, args[0]!, (t) => t.name === 'BOOLEAN', 'a BOOLEAN condition', pos);
+      return caseOf([{ when: args[0]!, then: args[1]! }], args[2]!, binder, argNodes[1]!);
+    }
+    case 'NULLIF': {
+      arity(name, args, 2, 2, pos, `NULLIF(value, value_meaning_null)`);
+      const [a, b] = args as [Expr, Expr];
+      const equal = binder.comparison('=', a, b, argNodes[0]!);
+      const t = withNullable(a.type, true);
+      return { kind: 'case', whens: [{ when: equal, then: { kind: 'literal', value: null, type: t } }], otherwise: coerce(a, t), type: t };
+    }
+    case 'CONCAT_WS':
+      if (args.length < 1) throw new SqlError(pos, `CONCAT_WS needs a separator`, `write CONCAT_WS('-', a, b)`);
+      for (const a of args) expect(name, a, isString, 'STRING arguments', pos);
+      return call('CONCAT_WS', args, T.string(args[0]!.type.nullable || args[0]!.type.name === 'NULL'));
+    case 'REPLACE':
+      return stringCall(name, args, ['s', 'search', 'replacement'], pos);
+    case 'LPAD':
+    case 'RPAD':
+      arity(name, args, 3, 3, pos, `${name}(s, length, pad)`);
+      expect(name, args[0]!, isString, 'a STRING', pos);
+      expect(name, args[1]!, isIntegral, 'a whole-number length', pos);
+      expect(name, args[2]!, isString, 'a STRING pad', pos);
+      return call(name, args, T.string(true));
+    case 'POSITION':
+      arity(name, args, 2, 2, pos, `POSITION(needle IN s)`);
+      for (const a of args) expect(name, a, isString, 'STRING arguments', pos);
+      return call('POSITION', args, T.int(anyNullable(args)));
+    case 'INITCAP':
+    case 'MD5':
+    case 'SHA256':
+      return stringCall(name, args, ['s'], pos);
+    case 'SPLIT_INDEX':
+      arity(name, args, 3, 3, pos, `SPLIT_INDEX(s, separator, index)`);
+      expect(name, args[0]!, isString, 'a STRING', pos);
+      expect(name, args[1]!, isString, 'a STRING separator', pos);
+      expect(name, args[2]!, isIntegral, 'a whole-number index', pos);
+      return call('SPLIT_INDEX', args, T.string(true));
+    case 'REGEXP':
+      arity(name, args, 2, 2, pos, `REGEXP(s, 'pattern')`);
+      expect(name, args[0]!, isString, 'a STRING', pos);
+      return call('REGEXP', [args[0]!, regexPattern(name, args[1]!, pos)], T.boolean(anyNullable(args)));
+    case 'REGEXP_EXTRACT': {
+      arity(name, args, 2, 3, pos, `REGEXP_EXTRACT(s, 'pattern' [, group])`);
+      expect(name, args[0]!, isString, 'a STRING', pos);
+      if (args[2]) expect(name, args[2], isIntegral, 'a whole-number group', pos);
+      const group = args[2] ?? { kind: 'literal', value: 0, type: T.int(false) };
+      return call('REGEXP_EXTRACT', [args[0]!, regexPattern(name, args[1]!, pos), group], T.string(true));
+    }
+    case 'REGEXP_REPLACE':
+      arity(name, args, 3, 3, pos, `REGEXP_REPLACE(s, 'pattern', replacement)`);
+      expect(name, args[0]!, isString, 'a STRING', pos);
+      expect(name, args[2]!, isString, 'a STRING replacement', pos);
+      return call('REGEXP_REPLACE', [args[0]!, regexPattern(name, args[1]!, pos), args[2]!], T.string(anyNullable(args)));
+  }
+  const unit = FIELD_FUNCTIONS[name];
+  if (unit === undefined) return undefined;
+  arity(name, args, 1, 1, pos, `${name}(ts)`);
+  return extract(unit, args[0]!, pos);
+}
+
+/** EXTRACT(unit FROM ts) as node-sql-parser gives it: { field, source }. */
+export function bindExtract(field: string, ts: Expr, pos: SourcePos): Expr {
+  const unit = field.toUpperCase();
+  if (!(EXTRACT_UNITS as readonly string[]).includes(unit)) {
+    throw new SqlError(pos, `EXTRACT(${unit} FROM ...) is not supported`, `units: ${EXTRACT_UNITS.join(', ')}`);
+  }
+  return extract(unit as ExtractUnit, ts, pos);
+}
+
+function extract(unit: ExtractUnit, ts: Expr, pos: SourcePos): Expr {
+  expect(unit, ts, isTimestamp, 'a TIMESTAMP', pos);
+  return call('EXTRACT', [{ kind: 'literal', value: unit, type: T.string(false) }, ts], T.bigint(ts.type.nullable || ts.type.name === 'NULL'));
+}
+
+/** A call of STRING arguments (as many as `params` names) with a STRING result. */
+function stringCall(name: 'REPLACE' | 'INITCAP' | 'MD5' | 'SHA256', args: Expr[], params: string[], pos: SourcePos): Expr {
+  arity(name, args, params.length, params.length, pos, `${name}(${params.join(', ')})`);
+  for (const a of args) expect(name, a, isString, 'STRING arguments', pos);
+  return call(name, args, T.string(anyNullable(args)));
+}
+
+/** A regex pattern argument: a STRING literal that compiles as Java reads it (java-regex.ts). */
+function regexPattern(name: string, e: Expr, pos: SourcePos): Expr {
+  if (e.kind !== 'literal' || (e.type.name !== 'STRING' && e.type.name !== 'NULL')) {
+    throw new SqlError(pos, `${name}'s pattern must be a string literal`, `write e.g. ${name}(s, '^[0-9]+$'...); a pattern computed per row is not supported`);
+  }
+  if (e.value === null) throw new SqlError(pos, `${name}'s pattern is NULL`, `write a pattern, e.g. '^[0-9]+$'`);
+  try {
+    compileJavaRegex(String(e.value));
+  } catch (err) {
+    if (err instanceof JavaRegexError) throw new SqlError(pos, err.message, `write the pattern with Java regex syntax that JavaScript shares (see README, "Regular expressions")`);
+    throw err;
+  }
+  return e;
+}
+
+/** CASE WHEN ... THEN ... ELSE otherwise END over values of one common type. */
+function caseOf(whens: { when: Expr; then: Expr }[], otherwise: Expr, binder: BuiltinBinder, node: SqlNode): CaseExpr {
+  const values = [...whens.map((w) => w.then), otherwise];
+  const t = withNullable(binder.commonType(values, node, 'IF branches'), values.some((v) => v.type.nullable || v.type.name === 'NULL'));
+  return { kind: 'case', whens: whens.map((w) => ({ when: w.when, then: coerce(w.then, t) })), otherwise: coerce(otherwise, t), type: t };
+}
+
+/**
+ * `a IS [NOT] DISTINCT FROM b`: equality where two nulls are equal and a null differs from any
+ * value; never null.
+ */
+export function bindDistinct(l: Expr, r: Expr, not: boolean, node: SqlNode, binder: BuiltinBinder): Expr {
+  const equal = binder.comparison('=', l, r, node);
+  const bool = (v: boolean): Expr => ({ kind: 'literal', value: v, type: T.boolean(false) });
+  const lNull = call('IS_NULL', [l], T.boolean(false));
+  const rNull = call('IS_NULL', [r], T.boolean(false));
+  const same: Expr = { kind: 'case', whens: [{ when: lNull, then: rNull }, { when: rNull, then: bool(false) }], otherwise: equal, type: T.boolean(false) };
+  return not ? same : call('NOT', [same], T.boolean(false));
+}
