@@ -45,3 +45,47 @@ export function extractField(unit: ExtractUnit): (ms: number) => number {
       return (ms) => new Date(ms).getUTCSeconds();
   }
 }
+
+/** The units TIMESTAMPADD / TIMESTAMPDIFF take: fixed lengths in ms, or calendar months. */
+export const TIMESTAMP_UNITS = ['SECOND', 'MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const;
+export type TimestampUnit = (typeof TIMESTAMP_UNITS)[number];
+
+const UNIT_MS: Partial<Record<TimestampUnit, number>> = { SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: DAY_MS, WEEK: 7 * DAY_MS };
+const UNIT_MONTHS: Partial<Record<TimestampUnit, number>> = { MONTH: 1, QUARTER: 3, YEAR: 12 };
+
+/** Calcite's addMonths: the same day and time `months` later, the day clamped to the month's last. */
+function addMonths(ms: number, months: number): number {
+  const timeOfDay = ((ms % DAY_MS) + DAY_MS) % DAY_MS;
+  const d = new Date(ms - timeOfDay);
+  const total = d.getUTCFullYear() * 12 + d.getUTCMonth() + months;
+  const year = Math.floor(total / 12);
+  const month = total - year * 12;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  return Date.UTC(year, month, Math.min(d.getUTCDate(), lastDay)) + timeOfDay;
+}
+
+/** Calcite's subtractMonths: whole months from `from` to `to`, a month counting once its day and time are reached. */
+function monthsBetween(to: number, from: number): number {
+  if (to < from) return -monthsBetween(from, to);
+  const a = new Date(to);
+  const b = new Date(from);
+  let m = (a.getUTCFullYear() - b.getUTCFullYear()) * 12 + a.getUTCMonth() - b.getUTCMonth();
+  while (m > 0 && addMonths(from, m) > to) m--;
+  return m;
+}
+
+/** TIMESTAMPADD(unit, n, ts). */
+export function timestampAdd(unit: TimestampUnit): (n: number, ms: number) => number {
+  const fixed = UNIT_MS[unit];
+  if (fixed !== undefined) return (n, ms) => ms + n * fixed;
+  const months = UNIT_MONTHS[unit]!;
+  return (n, ms) => addMonths(ms, n * months);
+}
+
+/** TIMESTAMPDIFF(unit, from, to): whole units from `from` to `to`, truncated toward zero (an INT). */
+export function timestampDiff(unit: TimestampUnit): (from: number, to: number) => number {
+  const fixed = UNIT_MS[unit];
+  if (fixed !== undefined) return (from, to) => Math.trunc((to - from) / fixed) | 0;
+  const months = UNIT_MONTHS[unit]!;
+  return (from, to) => Math.trunc(monthsBetween(to, from) / months) | 0;
+}

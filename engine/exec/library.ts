@@ -4,7 +4,7 @@
 
 import type { Expr } from '../plan/expr.js';
 import { concatWs, initcap, lpad, makeRegexpExtract, makeRegexpReplace, makeRegexpTest, md5, position, replace, rpad, sha256, splitIndex } from './functions-string.js';
-import { extractField, type ExtractUnit } from './functions-time.js';
+import { extractField, timestampAdd, timestampDiff, type ExtractUnit, type TimestampUnit } from './functions-time.js';
 import { longToDouble, type Long } from '../int64.js';
 
 export interface LibraryEntry {
@@ -61,6 +61,22 @@ export const LIBRARY = {
     make: (args) => {
       const field = extractField(literalText(args[0]) as ExtractUnit);
       return (_unit: string, ms: number) => field(ms);
+    },
+  },
+  // args: [unit literal, n, timestamp]
+  TIMESTAMPADD: {
+    strict: true,
+    make: (args) => {
+      const add = timestampAdd(literalText(args[0]) as TimestampUnit);
+      return (_unit: string, n: Long, ms: number) => add(num(n), ms);
+    },
+  },
+  // args: [unit literal, from, to]
+  TIMESTAMPDIFF: {
+    strict: true,
+    make: (args) => {
+      const diff = timestampDiff(literalText(args[0]) as TimestampUnit);
+      return (_unit: string, from: number, to: number) => diff(from, to);
     },
   },
 } satisfies Record<string, LibraryEntry>;

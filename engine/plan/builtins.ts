@@ -8,7 +8,8 @@ import type { SqlNode } from '../sql/ast.js';
 import { T, isIntegral, isTimestamp, withNullable, type SqlType } from '../types.js';
 import { call, type CaseExpr, type Expr } from './expr.js';
 import { coerce, describeType } from './typing.js';
-import { EXTRACT_UNITS, type ExtractUnit } from '../exec/functions-time.js';
+import { EXTRACT_UNITS, TIMESTAMP_UNITS, type ExtractUnit, type TimestampUnit } from '../exec/functions-time.js';
+import { timestampUnitCall } from '../sql/timestamp-units.js';
 import { compileJavaRegex, JavaRegexError } from '../exec/java-regex.js';
 
 /** What builtins need from the binder (engine/plan/bind.ts). */
@@ -21,7 +22,7 @@ export interface BuiltinBinder {
 export const BUILTIN_FUNCTIONS: readonly string[] = [
   'IF', 'NULLIF', 'CONCAT_WS', 'REPLACE', 'LPAD', 'RPAD', 'POSITION', 'INITCAP', 'SPLIT_INDEX', 'REGEXP', 'REGEXP_EXTRACT',
   'REGEXP_REPLACE', 'MD5', 'SHA256', 'YEAR', 'QUARTER', 'MONTH', 'WEEK', 'DAYOFYEAR', 'DAYOFMONTH', 'DAYOFWEEK', 'HOUR', 'MINUTE',
-  'SECOND',
+  'SECOND', 'TIMESTAMPADD', 'TIMESTAMPDIFF',
 ];
 
 /** YEAR(ts), HOUR(ts) ...: EXTRACT of one unit. */
@@ -107,6 +108,11 @@ export function bindBuiltin(name: string, args: Expr[], argNodes: readonly SqlNo
       expect(name, args[2]!, isString, 'a STRING replacement', pos);
       return call('REGEXP_REPLACE', [args[0]!, regexPattern(name, args[1]!, pos), args[2]!], T.string(anyNullable(args)));
   }
+  const timestampCall = timestampUnitCall(name);
+  if (timestampCall) return bindTimestampArithmetic(timestampCall.fn, timestampCall.unit, args, pos);
+  if (name === 'TIMESTAMPADD' || name === 'TIMESTAMPDIFF') {
+    throw new SqlError(pos, `${name} needs a unit first`, `write ${name}(DAY, ...); units: ${TIMESTAMP_UNITS.join(', ')}`);
+  }
   const unit = FIELD_FUNCTIONS[name];
   if (unit === undefined) return undefined;
   arity(name, args, 1, 1, pos, `${name}(ts)`);
@@ -120,6 +126,24 @@ export function bindExtract(field: string, ts: Expr, pos: SourcePos): Expr {
     throw new SqlError(pos, `EXTRACT(${unit} FROM ...) is not supported`, `units: ${EXTRACT_UNITS.join(', ')}`);
   }
   return extract(unit as ExtractUnit, ts, pos);
+}
+
+/** TIMESTAMPADD(unit, n, ts) -> ts's type; TIMESTAMPDIFF(unit, from, to) -> INT. */
+function bindTimestampArithmetic(fn: 'TIMESTAMPADD' | 'TIMESTAMPDIFF', unit: string, args: Expr[], pos: SourcePos): Expr {
+  if (!(TIMESTAMP_UNITS as readonly string[]).includes(unit)) {
+    throw new SqlError(pos, `${fn}(${unit}, ...) is not supported`, `units: ${TIMESTAMP_UNITS.join(', ')}`);
+  }
+  const unitArg: Expr = { kind: 'literal', value: unit as TimestampUnit, type: T.string(false) };
+  if (fn === 'TIMESTAMPADD') {
+    arity(fn, args, 2, 2, pos, `TIMESTAMPADD(${unit}, n, ts)`);
+    expect(fn, args[0]!, isIntegral, 'a whole-number count', pos);
+    expect(fn, args[1]!, isTimestamp, 'a TIMESTAMP', pos);
+    const t = args[1]!.type.name === 'NULL' ? T.timestamp(3, true) : args[1]!.type;
+    return call('TIMESTAMPADD', [unitArg, ...args], withNullable(t, anyNullable(args)));
+  }
+  arity(fn, args, 2, 2, pos, `TIMESTAMPDIFF(${unit}, from, to)`);
+  for (const a of args) expect(fn, a, isTimestamp, 'TIMESTAMP arguments', pos);
+  return call('TIMESTAMPDIFF', [unitArg, ...args], T.int(anyNullable(args)));
 }
 
 function extract(unit: ExtractUnit, ts: Expr, pos: SourcePos): Expr {

@@ -17,6 +17,7 @@ import { markSymmetricBetween } from './between-symmetric.js';
 import { markWhenParenthesis } from './when-parenthesis.js';
 import { cutWindowTvfs } from './window-tvf.js';
 import { markPositionIn } from './position-in.js';
+import { markTimestampUnits } from './timestamp-units.js';
 
 const { Parser } = pkg;
 const parser = new Parser();
@@ -26,7 +27,7 @@ const PARSE_OPTIONS = { database: 'flinksql', parseOptions: { includeLocations: 
 export function parseSqlFile(text: string, file: string): Statement[] {
   const lines = new LineIndex(text, file);
   const tokens = tokenize(text, lines);
-  const f = new FileTokens(lines, tokens, markPositionIn(markWhenParenthesis(markSymmetricBetween(parserText(lines, tokens), tokens), tokens), tokens));
+  const f = new FileTokens(lines, tokens, markTimestampUnits(markPositionIn(markWhenParenthesis(markSymmetricBetween(parserText(lines, tokens), tokens), tokens), tokens), tokens));
   const statements: Statement[] = [];
   let from = 0;
   for (let k = 0; k <= tokens.length; k++) {
