@@ -7,16 +7,23 @@
 // an INSERT's TableResult is awaited. The outcome of each case goes to <dir>/flink-status.txt
 // ("OK", or "FAIL" and the error) and one line "CASE <dir> OK|FAIL" to stdout, so one failing case
 // never stops the others.
+// A directory holding fuzz-exprs.txt is a batch of the expression fuzzer instead (see runFuzz).
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.types.Row;
@@ -32,7 +39,8 @@ public class ConformanceMain {
       Path dir = Paths.get(d);
       String status;
       try {
-        runCase(dir);
+        if (Files.exists(dir.resolve("fuzz-exprs.txt"))) runFuzz(dir);
+        else runCase(dir);
         status = "OK";
       } catch (Throwable t) {
         StringWriter sw = new StringWriter();
@@ -55,14 +63,18 @@ public class ConformanceMain {
     return sb.toString();
   }
 
-  private static void runCase(Path dir) throws Exception {
+  private static TableEnvironment newEnvironment() {
     Configuration conf = new Configuration();
     conf.setString("parallelism.default", "1");
     conf.setString("table.local-time-zone", "UTC");
     conf.setString("table.dml-sync", "false");
     EnvironmentSettings settings =
         EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(conf).build();
-    TableEnvironment tEnv = TableEnvironment.create(settings);
+    return TableEnvironment.create(settings);
+  }
+
+  private static void runCase(Path dir) throws Exception {
+    TableEnvironment tEnv = newEnvironment();
     String text = new String(Files.readAllBytes(dir.resolve("flink.sql")), StandardCharsets.UTF_8);
     String collectTo = null;
     StringBuilder stmt = new StringBuilder();
@@ -114,5 +126,90 @@ public class ConformanceMain {
       sb.append('\n');
     }
     Files.write(out, sb.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  // ---- the expression fuzzer (test/conformance/fuzz.test.ts) ----------------------------------
+  // fuzz-table.sql: the CREATE TABLE; fuzz-exprs.txt: one expression per line, evaluated as columns
+  // of `SELECT id, e1, e2, ... FROM fuzz` in batches (one Flink job evaluates hundreds). A batch
+  // that Flink refuses or that fails at runtime is split in halves until each bad expression stands
+  // alone, so one bad expression never costs the others. fuzz-results.txt gets one line per
+  // expression: "OK\t<type>\t<value per row, by id, joined by \u0001>", "REJECTED\t<why>" (at
+  // plan time) or "FAILED\t<why>" (at runtime). NULL is \u0002; strings have \\ and control
+  // characters escaped (\\uXXXX) so a value never spans lines.
+
+  private static final int FUZZ_BATCH = 250;
+
+  private static void runFuzz(Path dir) throws Exception {
+    TableEnvironment tEnv = newEnvironment();
+    tEnv.executeSql(new String(Files.readAllBytes(dir.resolve("fuzz-table.sql")), StandardCharsets.UTF_8));
+    List<String> exprs = Files.readAllLines(dir.resolve("fuzz-exprs.txt"), StandardCharsets.UTF_8);
+    String[] results = new String[exprs.size()];
+    for (int from = 0; from < exprs.size(); from += FUZZ_BATCH) {
+      fuzzBatch(tEnv, exprs, from, Math.min(exprs.size(), from + FUZZ_BATCH), results);
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String r : results) sb.append(r).append('\n');
+    Files.write(dir.resolve("fuzz-results.txt"), sb.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void fuzzBatch(TableEnvironment tEnv, List<String> exprs, int from, int to, String[] results) {
+    StringBuilder select = new StringBuilder("SELECT id");
+    for (int i = from; i < to; i++) select.append(",\n  ").append(exprs.get(i)).append(" AS c").append(i - from);
+    select.append("\nFROM fuzz");
+    Table table;
+    try {
+      table = tEnv.sqlQuery(select.toString());
+    } catch (Throwable t) {
+      splitOrRecord(tEnv, exprs, from, to, results, "REJECTED", t);
+      return;
+    }
+    TreeMap<Integer, Row> rows = new TreeMap<>();
+    try (CloseableIterator<Row> it = table.execute().collect()) {
+      while (it.hasNext()) {
+        Row row = it.next();
+        rows.put((Integer) row.getField(0), row);
+      }
+    } catch (Throwable t) {
+      splitOrRecord(tEnv, exprs, from, to, results, "FAILED", t);
+      return;
+    }
+    for (int i = from; i < to; i++) {
+      StringBuilder cells = new StringBuilder();
+      for (Row row : rows.values()) {
+        if (cells.length() > 0) cells.append('\u0001');
+        cells.append(fuzzCell(row.getField(1 + i - from)));
+      }
+      String type = table.getResolvedSchema().getColumnDataTypes().get(1 + i - from).toString();
+      results[i] = "OK\t" + type + "\t" + cells;
+    }
+  }
+
+  private static void splitOrRecord(TableEnvironment tEnv, List<String> exprs, int from, int to, String[] results, String outcome, Throwable t) {
+    if (to - from == 1) {
+      results[from] = outcome + "\t" + escape(rootMessage(t).trim());
+      return;
+    }
+    int mid = (from + to) / 2;
+    fuzzBatch(tEnv, exprs, from, mid, results);
+    fuzzBatch(tEnv, exprs, mid, to, results);
+  }
+
+  private static String fuzzCell(Object v) {
+    if (v == null) return "\u0002";
+    if (v instanceof BigDecimal) return ((BigDecimal) v).toPlainString();
+    if (v instanceof LocalDateTime) return v.toString().replace('T', ' ');
+    if (v instanceof Instant) return LocalDateTime.ofInstant((Instant) v, ZoneOffset.UTC).toString().replace('T', ' ');
+    return escape(v.toString());
+  }
+
+  private static String escape(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\') sb.append("\\\\");
+      else if (c < 0x20 || c == 0x7f) sb.append(String.format("\\u%04x", (int) c));
+      else sb.append(c);
+    }
+    return sb.toString();
   }
 }

@@ -1,0 +1,57 @@
+// Differential expression fuzzer against real Apache Flink (see fuzz/run.ts): thousands of random,
+// well-typed expressions over a table of edge values, evaluated on Flink and on fintrans-sql in one
+// run; every expression both engines evaluate must give identical rows. fintrans-sql may refuse an
+// expression at plan time (refused is fine, different is not); expressions Flink rejects or fails
+// on are left out of the comparison and counted. Every difference is shrunk and printed.
+//
+//   FINTRANS_FUZZ_SEED=<n>   another seed (the default is fixed, so CI is repeatable)
+//   FINTRANS_FUZZ_COUNT=<n>  how many expressions (default 4000)
+//   FINTRANS_KEEP_CONFORMANCE=1 keeps the work directory (fuzz-exprs.txt, fuzz-results.txt per round)
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../e2e/cli.js';
+import { FLINK_VERSION, prepareFlink, type FlinkRunner } from '../rig/flink.js';
+import { ExpressionFuzzer, type FuzzReport } from './fuzz/run.js';
+
+const SEED = Number(process.env.FINTRANS_FUZZ_SEED ?? 15_2026);
+const COUNT = Number(process.env.FINTRANS_FUZZ_COUNT ?? 4000);
+/** Most generated expressions must really be compared, or the run proves little. */
+const MIN_COMPARED = Math.min(3000, Math.floor(COUNT * 0.75));
+
+function printReport(r: FuzzReport, work: string): void {
+  const sample = (items: readonly { expr: string; why: string }[]) =>
+    items.slice(0, 5).map((x) => `    ${x.expr}\n      ${x.why.split('\n')[0]}`).join('\n');
+  const lines = [
+    `Expression fuzzer vs Apache Flink ${FLINK_VERSION}: seed ${r.seed} (FINTRANS_FUZZ_SEED=${r.seed} repeats it), ${r.generated} expressions (${work})`,
+    `  compared on both engines: ${r.compared}, identical: ${r.identical}, different: ${r.differences.length}`,
+    `  refused by fintrans-sql at plan time: ${r.refusedByFintrans}`,
+    `  rejected by Flink at plan time (not compared): ${r.rejectedByFlink.length}${r.rejectedByFlink.length ? '\n' + sample(r.rejectedByFlink) : ''}`,
+    `  failed on Flink at runtime (not compared): ${r.failedOnFlink.length}${r.failedOnFlink.length ? '\n' + sample(r.failedOnFlink) : ''}`,
+    ...r.differences.map((d) => `  DIFFERENT: ${d.minimal}\n    (shrunk from ${d.original})\n    ${d.detail.split('\n').join('\n    ')}`),
+  ];
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
+}
+
+describe(`expression fuzzer vs Apache Flink ${FLINK_VERSION}`, () => {
+  it(`seed ${SEED}: ${COUNT} random expressions give Flink's rows or are refused at plan time`, async (ctx) => {
+    let flink: FlinkRunner;
+    try {
+      flink = await prepareFlink(join(ROOT, 'test', 'conformance', 'ConformanceMain.java'));
+    } catch (err) {
+      if (process.env.CI) throw err;
+      process.stderr.write(`\n!! Flink expression fuzzer SKIPPED: ${err instanceof Error ? err.message : String(err)}\n!! (Under CI, with CI set, this is a failure.)\n\n`);
+      ctx.skip();
+      return;
+    }
+    const work = mkdtempSync(join(tmpdir(), 'fintrans-fuzz-'));
+    const report = await new ExpressionFuzzer(flink, work).run(SEED, COUNT);
+    printReport(report, work);
+    const differences = report.differences.map((d) => `${d.minimal}\n  ${d.detail.split('\n').join('\n  ')}`);
+    expect(differences.join('\n\n'), `seed ${SEED}: expressions whose rows differ from Flink's`).toBe('');
+    expect(report.compared).toBeGreaterThanOrEqual(MIN_COMPARED);
+    if (!process.env.FINTRANS_KEEP_CONFORMANCE) rmSync(work, { recursive: true, force: true });
+  }, 20 * 60_000);
+});
