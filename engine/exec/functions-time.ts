@@ -64,14 +64,28 @@ function addMonths(ms: number, months: number): number {
   return Date.UTC(year, month, Math.min(d.getUTCDate(), lastDay)) + timeOfDay;
 }
 
-/** Calcite's subtractMonths: whole months from `from` to `to`, a month counting once its day and time are reached. */
+/** Calcite's subtractMonths on dates (day numbers): whole months from date1 to date0, symmetric in sign. */
+function monthsBetweenDays(day0: number, day1: number): number {
+  if (day0 < day1) return -monthsBetweenDays(day1, day0);
+  // No month has more than 31 days: the estimate is at most the answer.
+  let m = Math.trunc((day0 - day1) / 31);
+  for (;;) {
+    if (epochDay(addMonths(day1 * DAY_MS, m)) >= day0) return m;
+    if (epochDay(addMonths(day1 * DAY_MS, m + 1)) > day0) return m;
+    m++;
+  }
+}
+
+/**
+ * Calcite's subtractMonths on timestamps: the months between the dates, one fewer when the dates
+ * are whole months apart but `to`'s time of day is earlier than `from`'s (in either direction).
+ */
 function monthsBetween(to: number, from: number): number {
-  if (to < from) return -monthsBetween(from, to);
-  const a = new Date(to);
-  const b = new Date(from);
-  let m = (a.getUTCFullYear() - b.getUTCFullYear()) * 12 + a.getUTCMonth() - b.getUTCMonth();
-  while (m > 0 && addMonths(from, m) > to) m--;
-  return m;
+  const day0 = epochDay(to);
+  const day1 = epochDay(from);
+  let x = monthsBetweenDays(day0, day1);
+  if (epochDay(addMonths(day1 * DAY_MS, x)) === day0 && to - day0 * DAY_MS < from - day1 * DAY_MS) x--;
+  return x;
 }
 
 /** TIMESTAMPADD(unit, n, ts). */

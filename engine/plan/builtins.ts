@@ -161,13 +161,13 @@ function stringCall(name: 'REPLACE' | 'INITCAP' | 'MD5' | 'SHA256', args: Expr[]
 /** A regex pattern argument: a STRING literal that compiles as Java reads it (java-regex.ts). */
 function regexPattern(name: string, e: Expr, pos: SourcePos): Expr {
   if (e.kind !== 'literal' || (e.type.name !== 'STRING' && e.type.name !== 'NULL')) {
-    throw new SqlError(pos, `${name}'s pattern must be a string literal`, `write e.g. ${name}(s, '^[0-9]+$'...); a pattern computed per row is not supported`);
+    throw new SqlError(pos, `${name}'s pattern must be a string literal`, `write the pattern as a literal, e.g. '^[0-9]+$'; a pattern computed per row is not supported`);
   }
   if (e.value === null) throw new SqlError(pos, `${name}'s pattern is NULL`, `write a pattern, e.g. '^[0-9]+$'`);
   try {
     compileJavaRegex(String(e.value));
   } catch (err) {
-    if (err instanceof JavaRegexError) throw new SqlError(pos, err.message, `write the pattern with Java regex syntax that JavaScript shares (see README, "Regular expressions")`);
+    if (err instanceof JavaRegexError) throw new SqlError(pos, err.message, `use the Java regex syntax JavaScript shares (README, "Regular expressions"); instead of (?i), match LOWER(s) against a lower-case pattern`);
     throw err;
   }
   return e;
