@@ -39,7 +39,7 @@ const POSIX: Record<string, string> = {
   Cntrl: '\\x00-\\x1F\\x7F',
 };
 
-/** Characters JS (u mode) lets a backslash escape; any other escaped symbol is written as itself. */
+/** Characters JS (u mode) lets a backslash escape (`-` only inside a class); any other escaped symbol is written as itself. */
 const JS_SYNTAX = new Set([...'^$\\.*+?()[]{}|/-']);
 
 const HEX = /^[0-9a-fA-F]+$/;
@@ -155,7 +155,7 @@ class Translator {
     if (/[A-Za-z0-9]/.test(c)) this.fail(`the escape \\${c}`);
     // An escaped symbol is that symbol.
     const cp = String.fromCodePoint(p.codePointAt(this.i + 1)!);
-    this.emit(JS_SYNTAX.has(cp) ? `\\${cp}` : cp, 1 + cp.length);
+    this.emit(JS_SYNTAX.has(cp) && (inClass || cp !== '-') ? `\\${cp}` : cp, 1 + cp.length);
   }
 
   private hexEscape(): void {
