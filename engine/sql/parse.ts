@@ -14,7 +14,7 @@ import { isKeyword, isName, isOp, LineIndex, type Token, TokenCursor, tokenize, 
 import { regroupBooleanChains } from './boolean-chains.js';
 import { parserText, restoreBackslashes } from './string-literals.js';
 import { markSymmetricBetween } from './between-symmetric.js';
-import { markWhenParenthesis } from './when-parenthesis.js';
+import { rewriteForParser } from './parser-text.js';
 import { cutWindowTvfs } from './window-tvf.js';
 import { markPositionIn } from './position-in.js';
 import { markTimestampUnits } from './timestamp-units.js';
@@ -27,7 +27,7 @@ const PARSE_OPTIONS = { database: 'flinksql', parseOptions: { includeLocations: 
 export function parseSqlFile(text: string, file: string): Statement[] {
   const lines = new LineIndex(text, file);
   const tokens = tokenize(text, lines);
-  const f = new FileTokens(lines, tokens, markTimestampUnits(markPositionIn(markWhenParenthesis(markSymmetricBetween(parserText(lines, tokens), tokens), tokens), tokens), tokens));
+  const f = new FileTokens(lines, tokens, markTimestampUnits(markPositionIn(rewriteForParser(markSymmetricBetween(parserText(lines, tokens), tokens), tokens), tokens), tokens));
   const statements: Statement[] = [];
   let from = 0;
   for (let k = 0; k <= tokens.length; k++) {
@@ -407,6 +407,9 @@ function translateParserError(e: unknown, f: FileTokens, positions: TextPosition
   }
   const near = (t: Token): string => `syntax error near '${tokenText(f.text, t)}'`;
 
+  const unsupported = unsupportedConstruct(f, tokFrom, tokTo);
+  if (unsupported) return unsupported;
+
   const reserved = reservedNameNear(f, tokFrom, tokTo, k);
   if (reserved) return reservedWordError(f, reserved);
 
@@ -439,6 +442,29 @@ function translateParserError(e: unknown, f: FileTokens, positions: TextPosition
   if (isOp(t, ')') && closes > opens) return new SqlError(f.pos(t), near(t), `this ')' has no matching '('`);
   const hint = opens > closes && e.expected?.some((x) => x.text === ')') ? `a ')' may be missing before this` : expectedHint(e);
   return new SqlError(f.pos(t), near(t), hint ?? 'check the SQL just before this point');
+}
+
+/**
+ * Flink SQL that node-sql-parser cannot read and fintrans-sql does not run, named for what it is
+ * (node-sql-parser would only say "syntax error near '('").
+ */
+function unsupportedConstruct(f: FileTokens, tokFrom: number, tokTo: number): SqlError | undefined {
+  const toks = f.tokens;
+  for (let j = tokFrom; j + 1 < tokTo; j++) {
+    const t = toks[j]!;
+    const next = toks[j + 1];
+    if (isKeyword(t, 'OVER') && (isOp(next, '(') || isName(next))) {
+      return new SqlError(
+        f.pos(t),
+        'OVER windows (an aggregate over a range of rows, ROW_NUMBER() ...) are not supported yet',
+        'aggregate over time windows instead: FROM TABLE(HOP(TABLE t, DESCRIPTOR(ts), ...)) GROUP BY window_start, window_end, ...',
+      );
+    }
+    if (isKeyword(t, 'FILTER') && isOp(next, '(') && isKeyword(toks[j + 2], 'WHERE') && isOp(toks[j - 1], ')')) {
+      return new SqlError(f.pos(t), 'the aggregate FILTER (WHERE ...) clause is not supported yet', 'put the condition inside the aggregate, e.g. SUM(CASE WHEN amount > 100 THEN amount END) or COUNT(CASE WHEN ... THEN 1 END)');
+    }
+  }
+  return undefined;
 }
 
 /** "expected BY here" when node-sql-parser expected only a few literal words or symbols. */

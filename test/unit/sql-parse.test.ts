@@ -387,7 +387,7 @@ describe('AND / OR precedence (node-sql-parser folds chains wrongly; engine/sql/
   /** The tree of a boolean node, fully parenthesized; names and NOT as written. */
   const tree = (n: SqlNodeLike): string => {
     if (n.type === 'binary_expr') return `(${tree(n.left!)} ${n.operator} ${tree(n.right!)})`;
-    // A unary plus (node-sql-parser's way to read WHEN followed by '(', see when-parenthesis.ts) changes nothing.
+    // A unary plus (node-sql-parser's way to read WHEN followed by '(', see parser-text.ts) changes nothing.
     if (n.type === 'unary_expr') return n.operator === '+' ? tree(n.expr!) : `(NOT ${tree(n.expr!)})`;
     return String(n.column);
   };
@@ -483,5 +483,17 @@ describe('BETWEEN SYMMETRIC (marked for node-sql-parser; engine/sql/between-symm
   it('drops ASYMMETRIC (the default) and leaves plain BETWEEN alone', () => {
     expect(where('SELECT a FROM t WHERE a BETWEEN ASYMMETRIC 1 AND 5').select.where.right.value[0].value).toBe(1);
     expect(where('SELECT a FROM t WHERE a NOT BETWEEN 1 AND 5').select.where.right.value[0].value).toBe(1);
+  });
+});
+
+describe('Flink SQL node-sql-parser cannot read (engine/sql/parser-text.ts, translateParserError)', () => {
+  it('reads SELECT ALL as SELECT', () => {
+    const st = parseSqlFile('SELECT ALL a, b FROM t', 'p.sql')[0] as SelectStatement;
+    expect(st.select.columns.map((c: { expr: { column: string } }) => c.expr.column)).toEqual(['a', 'b']);
+  });
+
+  it('names OVER windows and FILTER (WHERE ...) instead of a syntax error near (', () => {
+    expect(() => parseSqlFile('SELECT a,\n  SUM(b) OVER (PARTITION BY a ORDER BY ts) FROM t', 'p.sql')).toThrow('p.sql:2:10: OVER windows (an aggregate over a range of rows, ROW_NUMBER() ...) are not supported yet');
+    expect(() => parseSqlFile('SELECT a, COUNT(*) FILTER (WHERE b > 1) FROM t GROUP BY a', 'p.sql')).toThrow('p.sql:1:20: the aggregate FILTER (WHERE ...) clause is not supported yet');
   });
 });
