@@ -14,6 +14,7 @@ import { checkLikeEscape, compileLike } from '../exec/functions.js';
 import { compileScalar } from '../exec/compile.js';
 import { symmetricLowBound } from '../sql/between-symmetric.js';
 import { BUILTIN_FUNCTIONS, bindBuiltin, bindDistinct, bindExtract } from './builtins.js';
+import { STATISTICS, bindStatistic } from './statistics.js';
 
 export interface BindEnv {
   readonly positions: Positions;
@@ -102,7 +103,7 @@ const AGGREGATES = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX', 'FIRST_VALUE', 
 export function isAggregateNode(node: SqlNode): boolean {
   if (!node || typeof node !== 'object') return false;
   if (node.type === 'aggr_func') return true;
-  return node.type === 'function' && AGGREGATES.has(functionName(node));
+  return node.type === 'function' && (AGGREGATES.has(functionName(node)) || STATISTICS.has(functionName(node)));
 }
 
 export class ExprBinder {
@@ -151,6 +152,9 @@ export class ExprBinder {
         return this.aggregate(node);
       case 'function':
         if (AGGREGATES.has(functionName(node))) return this.aggregate(node);
+        // STDDEV_POP(x) ...: arithmetic over SUM and COUNT aggregates (statistics.ts).
+        if (STATISTICS.has(functionName(node)) && env.aggregate) return bindStatistic(functionName(node), node, env.aggregate, nodePos(node, env.positions));
+        if (STATISTICS.has(functionName(node))) return this.aggregate(node);
         return this.func(node);
       case 'expr_list':
         throw this.err(node, `a list of values is only allowed after IN`);
@@ -627,7 +631,7 @@ function checkCompiles(e: Expr, pos: SourcePos): void {
 }
 
 function unknownFunction(name: string, pos: SourcePos): SqlError {
-  const guess = didYouMean(name, [...SCALAR_FUNCTIONS, ...AGGREGATES]);
+  const guess = didYouMean(name, [...SCALAR_FUNCTIONS, ...AGGREGATES, ...STATISTICS]);
   return new SqlError(pos, `unknown function ${name}`, guess ? `did you mean ${guess}?` : `see the README for the functions fintrans-sql supports`);
 }
 

@@ -1,0 +1,70 @@
+// STDDEV_POP, STDDEV_SAMP, VAR_POP, VAR_SAMP as Flink computes them: Calcite's
+// AggregateReduceFunctionsRule rewrites each into SUM(x * x), SUM(x) and COUNT(x) and arithmetic
+// in the argument's type, so that is what is bound here:
+//
+//   VAR_POP(x)     = (SUM(x * x) - SUM(x) * SUM(x) / COUNT(x)) / COUNT(x)
+//   VAR_SAMP(x)    = (SUM(x * x) - SUM(x) * SUM(x) / COUNT(x)) / CASE WHEN COUNT(x) = 1 THEN NULL ELSE COUNT(x) - 1 END
+//   STDDEV_*(x)    = POWER(VAR_*(x), 0.5)
+//
+// cast back to the argument's type. For whole numbers that means Flink's integer results: the
+// squares and sums wrap like Java's int/long, the divisions truncate, STDDEV_POP(INT) is an INT.
+// The three aggregates are ordinary ones, so windows, HOP slices and checkpoints need nothing new.
+
+import { SqlError, type SourcePos } from '../errors.js';
+import type { SqlNode } from '../sql/ast.js';
+import { T, isIntegral, withNullable, type SqlType } from '../types.js';
+import { call, type Expr } from './expr.js';
+import { arithmeticType, describeType } from './typing.js';
+
+export const STATISTICS: ReadonlySet<string> = new Set(['STDDEV_POP', 'STDDEV_SAMP', 'VAR_POP', 'VAR_SAMP']);
+
+/** An aggregate call node as node-sql-parser gives one, made here (the planner binds and dedups it). */
+function aggregateNode(name: 'SUM' | 'COUNT', arg: SqlNode): SqlNode {
+  return { type: 'aggr_func', name, args: { expr: arg }, over: null };
+}
+
+/** `a op b` in Flink's result type; integral operands keep their own width (no widening before the operation). */
+function arithmetic(op: '+' | '-' | '*' | '/', a: Expr, b: Expr): Expr {
+  const t = arithmeticType(op, a.type, b.type)!;
+  if (t.name !== 'DOUBLE') return call(op, [a, b], t);
+  return call(op, [toDouble(a), toDouble(b)], t);
+}
+
+function toDouble(e: Expr): Expr {
+  return e.type.name === 'DOUBLE' ? e : { kind: 'cast', arg: e, type: T.double(e.type.nullable) };
+}
+
+const literal = (value: unknown, type: SqlType): Expr => ({ kind: 'literal', value, type });
+
+/**
+ * Binds STDDEV_POP(x) ... (`name` in STATISTICS); `aggregate` binds an aggregate call node to a
+ * reference to its result.
+ */
+export function bindStatistic(name: string, node: SqlNode, aggregate: (node: SqlNode) => Expr, pos: SourcePos): Expr {
+  const argNodes: SqlNode[] = Array.isArray(node.args?.value) ? node.args.value : [];
+  if (argNodes.length !== 1 || node.args?.distinct) {
+    throw new SqlError(pos, `${name} takes one argument`, `write ${name}(amount)`);
+  }
+  const x = argNodes[0]!;
+  const sum = aggregate(aggregateNode('SUM', x));
+  const t = sum.type;
+  if (!isIntegral(t) && t.name !== 'DOUBLE') {
+    throw new SqlError(pos, `${name} needs a whole number or a DOUBLE, got ${describeType(t)}`, `write ${name}(CAST(x AS DOUBLE))`);
+  }
+  const sumOfSquares = aggregate(aggregateNode('SUM', { type: 'binary_expr', operator: '*', left: x, right: x }));
+  const count = aggregate(aggregateNode('COUNT', x));
+  const diff = arithmetic('-', sumOfSquares, arithmetic('/', arithmetic('*', sum, sum), count));
+  const one = literal(1, T.int(false));
+  const denominator: Expr = name.endsWith('_POP')
+    ? count
+    : {
+        kind: 'case',
+        whens: [{ when: call('=', [count, one], T.boolean(false)), then: literal(null, T.bigint(true)) }],
+        otherwise: arithmetic('-', count, one),
+        type: T.bigint(true),
+      };
+  const variance = arithmetic('/', diff, denominator);
+  const value = name.startsWith('STDDEV') ? call('POWER', [toDouble(variance), literal(0.5, T.double(false))], T.double(true)) : variance;
+  const resultType = withNullable(t, true);
+  return value.type.name === resultType.name ? value : { kind: 'cast', arg: value, type: resultType };
+}
