@@ -132,15 +132,11 @@ class QueryPlanner {
     let groupItems: SqlNode[] = sel.groupby?.columns ?? (Array.isArray(sel.groupby) ? sel.groupby : []);
     const selectItems = this.selectItems(sel.columns, scope, tvf);
     const hasAggregates = selectItems.some((it) => containsAggregate(it.node)) || (sel.having && containsAggregate(sel.having));
-    if (sel.distinct) {
-      // SELECT DISTINCT a, b is GROUP BY a, b (as Flink plans it): each distinct row once.
-      if (groupItems.length > 0 || hasAggregates || tvf) {
-        throw new SqlError(
-          this.positions.identifier('DISTINCT'),
-          `SELECT DISTINCT together with GROUP BY, aggregates or a window function is not supported yet`,
-          `remove DISTINCT if the grouped rows are distinct already, or write the query as one GROUP BY`,
-        );
-      }
+    // SELECT DISTINCT a, b is GROUP BY a, b (as Flink plans it): each distinct row once. Over
+    // grouped rows, that GROUP BY comes after the grouping (distinctGroups below).
+    const distinctGroups = Boolean(sel.distinct) && (groupItems.length > 0 || Boolean(hasAggregates));
+    if (sel.distinct && !distinctGroups) {
+      if (tvf) throw new SqlError(this.positions.identifier('DISTINCT'), `SELECT DISTINCT over a window function needs GROUP BY window_start, window_end`, `group by the window and your keys instead of DISTINCT`);
       groupItems = selectItems.map((it) => it.node);
     }
     let outputs: { expr: Expr; name: string; node: SqlNode }[];
@@ -160,6 +156,21 @@ class QueryPlanner {
       outputs = selectItems.map((it) => ({ expr: b.bind(it.node), name: it.name, node: it.node }));
     }
     if (having) node = { kind: 'filter', input: node, predicate: having, schema: node.schema };
+    if (distinctGroups) {
+      if (node.kind !== 'window-aggregate' && !(node.kind === 'filter' && node.input.kind === 'window-aggregate')) {
+        // A running aggregate's rows are updates (a group's new total replaces its old one); the
+        // distinct rows of such a stream need retractions, which running GROUP BY does not emit.
+        throw new SqlError(
+          this.positions.identifier('DISTINCT'),
+          `SELECT DISTINCT over a running GROUP BY (without a window) is not supported yet`,
+          `remove DISTINCT (each group is one row already), or group by a window: FROM TABLE(TUMBLE(...)) GROUP BY window_start, window_end, ...`,
+        );
+      }
+      node = { kind: 'project', input: node, exprs: outputs.map((o) => o.expr), schema: outputs.map((o) => ({ name: o.name, type: o.expr.type })) };
+      const keys = outputs.map((o, i) => col(i, o.name, o.expr.type));
+      node = { kind: 'group-aggregate', input: node, keys, aggregates: [], schema: node.schema };
+      outputs = outputs.map((o, i) => ({ ...o, expr: keys[i]! }));
+    }
 
     const sink = this.stmt.kind === 'insert' ? this.table(this.stmt.sink, this.stmt.sinkPos) : undefined;
     const exprs = sink ? this.fitToSink(outputs, sink) : outputs.map((o) => o.expr);

@@ -10,3 +10,15 @@ WITH ('connector' = 'filesystem', 'path' = 'out/distinct_senders.csv', 'format' 
 
 INSERT INTO distinct_pairs SELECT DISTINCT sender, receiver FROM pairs;
 INSERT INTO distinct_senders SELECT DISTINCT sender, receiver < 5 FROM pairs;
+
+-- Over a window aggregation: the windows' rows, each distinct one once (sender 1 is busy in two
+-- windows and written once).
+CREATE TABLE events (ts TIMESTAMP(3), sender INT, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+WITH ('connector' = 'filesystem', 'path' = 'events.csv', 'format' = 'csv');
+CREATE TABLE busy_senders (sender INT, busy BOOLEAN)
+WITH ('connector' = 'filesystem', 'path' = 'out/busy_senders.csv', 'format' = 'csv');
+
+INSERT INTO busy_senders
+SELECT DISTINCT sender, COUNT(*) > 1
+FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
+GROUP BY sender, window_start, window_end;
