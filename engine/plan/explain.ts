@@ -44,7 +44,7 @@ function collect(node: PlanNode, out: string[]): void {
       break;
     case 'group-aggregate':
       if (node.aggregates.length === 0) {
-        out.push(`Distinct (running, no window): group by ${node.keys.map((k) => exprText(k, names)).join(', ')}; emits each distinct row once, when first seen`);
+        out.push(`Distinct: group by ${node.keys.map((k) => exprText(k, names)).join(', ')}; emits each distinct row once, when first seen`);
         break;
       }
       out.push(
