@@ -46,13 +46,20 @@ export function bindStatistic(name: string, node: SqlNode, aggregate: (node: Sql
     throw new SqlError(pos, `${name} takes one argument`, `write ${name}(amount)`);
   }
   const x = argNodes[0]!;
-  const sum = aggregate(aggregateNode('SUM', x));
-  const t = sum.type;
-  if (!isIntegral(t) && t.name !== 'DOUBLE') {
-    throw new SqlError(pos, `${name} needs a whole number or a DOUBLE, got ${describeType(t)}`, `write ${name}(CAST(x AS DOUBLE))`);
-  }
-  const sumOfSquares = aggregate(aggregateNode('SUM', { type: 'binary_expr', operator: '*', left: x, right: x }));
+  // COUNT first: a mistake inside x (an unknown column ...) is reported by its own message; SUM
+  // can then only fail on x's type, which is reported as this function's.
   const count = aggregate(aggregateNode('COUNT', x));
+  const wrongType = (got: string): SqlError => new SqlError(pos, `${name} needs a whole number or a DOUBLE, got ${got}`, `write ${name}(CAST(x AS DOUBLE))`);
+  let sum: Expr;
+  try {
+    sum = aggregate(aggregateNode('SUM', x));
+  } catch (err) {
+    if (err instanceof SqlError) throw wrongType('a value that is not a number');
+    throw err;
+  }
+  const t = sum.type;
+  if (!isIntegral(t) && t.name !== 'DOUBLE') throw wrongType(t.name === 'DECIMAL' ? 'a DECIMAL' : describeType(t));
+  const sumOfSquares = aggregate(aggregateNode('SUM', { type: 'binary_expr', operator: '*', left: x, right: x }));
   const diff = arithmetic('-', sumOfSquares, arithmetic('/', arithmetic('*', sum, sum), count));
   const one = literal(1, T.int(false));
   const denominator: Expr = name.endsWith('_POP')
