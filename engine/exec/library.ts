@@ -6,6 +6,7 @@ import type { Expr } from '../plan/expr.js';
 import { concatWs, initcap, lpad, makeRegexpExtract, makeRegexpReplace, makeRegexpTest, md5, position, replace, rpad, sha256, splitIndex } from './functions-string.js';
 import { extractField, timestampAdd, timestampDiff, type ExtractUnit, type TimestampUnit } from './functions-time.js';
 import { longToDouble, type Long } from '../int64.js';
+import { makeJsonExists, makeJsonQuery, makeJsonValue } from './functions-json.js';
 
 export interface LibraryEntry {
   /**
@@ -24,6 +25,9 @@ function literalText(e: Expr | undefined): string {
 
 /** A whole-number argument as a JS number (a BIGINT may arrive as a bigint). */
 const num = (n: Long): number => (typeof n === 'number' ? n : longToDouble(n));
+
+/** A helper of the first argument only (the others are literals read by `make`). */
+const withText = <R>(fn: (text: string) => R) => (text: string) => fn(text);
 
 const strict = (fn: (...values: any[]) => unknown): LibraryEntry => ({ strict: true, make: () => fn });
 
@@ -79,6 +83,10 @@ export const LIBRARY = {
       return (_unit: string, from: number, to: number) => diff(from, to);
     },
   },
+  // args: [json text, path literal]
+  JSON_VALUE: { strict: true, make: (args) => withText(makeJsonValue(literalText(args[1]))) },
+  JSON_EXISTS: { strict: true, make: (args) => withText(makeJsonExists(literalText(args[1]))) },
+  JSON_QUERY: { strict: true, make: (args) => withText(makeJsonQuery(literalText(args[1]))) },
 } satisfies Record<string, LibraryEntry>;
 
 export type LibraryFunction = keyof typeof LIBRARY;

@@ -11,6 +11,7 @@ import { coerce, describeType } from './typing.js';
 import { EXTRACT_UNITS, TIMESTAMP_UNITS, type ExtractUnit, type TimestampUnit } from '../exec/functions-time.js';
 import { timestampUnitCall } from '../sql/timestamp-units.js';
 import { compileJavaRegex, JavaRegexError } from '../exec/java-regex.js';
+import { compileJsonPath, JsonPathError } from '../exec/functions-json.js';
 
 /** What builtins need from the binder (engine/plan/bind.ts). */
 export interface BuiltinBinder {
@@ -22,7 +23,7 @@ export interface BuiltinBinder {
 export const BUILTIN_FUNCTIONS: readonly string[] = [
   'IF', 'NULLIF', 'CONCAT_WS', 'REPLACE', 'LPAD', 'RPAD', 'POSITION', 'INITCAP', 'SPLIT_INDEX', 'REGEXP', 'REGEXP_EXTRACT',
   'REGEXP_REPLACE', 'MD5', 'SHA256', 'YEAR', 'QUARTER', 'MONTH', 'WEEK', 'DAYOFYEAR', 'DAYOFMONTH', 'DAYOFWEEK', 'HOUR', 'MINUTE',
-  'SECOND', 'TIMESTAMPADD', 'TIMESTAMPDIFF',
+  'SECOND', 'TIMESTAMPADD', 'TIMESTAMPDIFF', 'JSON_VALUE', 'JSON_EXISTS', 'JSON_QUERY',
 ];
 
 /** YEAR(ts), HOUR(ts) ...: EXTRACT of one unit. */
@@ -107,6 +108,14 @@ export function bindBuiltin(name: string, args: Expr[], argNodes: readonly SqlNo
       expect(name, args[0]!, isString, 'a STRING', pos);
       expect(name, args[2]!, isString, 'a STRING replacement', pos);
       return call('REGEXP_REPLACE', [args[0]!, regexPattern(name, args[1]!, pos), args[2]!], T.string(anyNullable(args)));
+    case 'JSON_VALUE':
+    case 'JSON_EXISTS':
+    case 'JSON_QUERY': {
+      arity(name, args, 2, 2, pos, `${name}(json_text, '$.path')`);
+      expect(name, args[0]!, isString, 'a STRING', pos);
+      const type = name === 'JSON_EXISTS' ? T.boolean(anyNullable(args)) : T.string(true);
+      return call(name, [args[0]!, jsonPath(name, args[1]!, pos)], type);
+    }
   }
   const timestampCall = timestampUnitCall(name);
   if (timestampCall) return bindTimestampArithmetic(timestampCall.fn, timestampCall.unit, args, pos);
@@ -168,6 +177,20 @@ function regexPattern(name: string, e: Expr, pos: SourcePos): Expr {
     compileJavaRegex(String(e.value));
   } catch (err) {
     if (err instanceof JavaRegexError) throw new SqlError(pos, err.message, `use the Java regex syntax JavaScript shares (README, "Regular expressions"); instead of (?i), match LOWER(s) against a lower-case pattern`);
+    throw err;
+  }
+  return e;
+}
+
+/** A JSON path argument: a STRING literal of the subset functions-json.ts reads. */
+function jsonPath(name: string, e: Expr, pos: SourcePos): Expr {
+  if (e.kind !== 'literal' || e.type.name !== 'STRING') {
+    throw new SqlError(pos, `${name}'s path must be a string literal`, `write e.g. ${name}(payload, '$.account.id')`);
+  }
+  try {
+    compileJsonPath(String(e.value));
+  } catch (err) {
+    if (err instanceof JsonPathError) throw new SqlError(pos, err.message, `supported paths: $, $.name, $['name'], $.name[0] (no wildcards, filters, .., slices or lax/strict)`);
     throw err;
   }
   return e;

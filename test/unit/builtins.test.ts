@@ -1,9 +1,11 @@
-// Java regex patterns translated to JS (engine/exec/java-regex.ts): where the two engines read the
-// same text differently, the translation must give Java's answer; what it cannot, it refuses.
+// The issue-15 built-ins: Java regex patterns translated to JS (engine/exec/java-regex.ts), where the
+// two engines read the same text differently, must give Java's answer or be refused; the string,
+// time and JSON helpers on the edge cases their conformance data cannot reach.
 import { describe, expect, it } from 'vitest';
 import { compileJavaRegex, JavaRegexError } from '../../engine/exec/java-regex.js';
 import { position, splitIndex, lpad, rpad, initcap, concatWs, replace } from '../../engine/exec/functions-string.js';
 import { timestampAdd, timestampDiff, extractField } from '../../engine/exec/functions-time.js';
+import { compileJsonPath, JsonPathError, makeJsonExists, makeJsonQuery, makeJsonValue } from '../../engine/exec/functions-json.js';
 
 const finds = (pattern: string, s: string): boolean => compileJavaRegex(pattern).test(s);
 
@@ -109,5 +111,33 @@ describe('time helpers', () => {
     expect(extractField('WEEK')(ms('2021-01-03T10:00:00'))).toBe(53);
     expect(extractField('DOW')(ms('2017-07-23T00:55:00'))).toBe(1);
     expect(extractField('DOY')(ms('2016-12-31T23:59:59'))).toBe(366);
+  });
+});
+
+describe('JSON functions as Flink (Jackson + Jayway, strict paths)', () => {
+  it('JSON_VALUE: scalars as Jackson reads them, NULL for null, objects, arrays, errors', () => {
+    expect(makeJsonValue('$.x')('{"x": 1e2}')).toBe('100.0');
+    expect(makeJsonValue('$.x')('{"x": -0}')).toBe('0');
+    expect(makeJsonValue('$.x')('{"x": 12345678901234567890123}')).toBe('12345678901234567890123');
+    expect(makeJsonValue('$.x')('{"x": null}')).toBe(null);
+    expect(makeJsonValue('$.x')('{"x": [1]}')).toBe(null);
+    expect(makeJsonValue('$.x[1]')('{"x": [1, "b"]}')).toBe('b');
+    expect(makeJsonValue('$.x')('{"x": 1} trailing')).toBe('1');
+    expect(makeJsonValue('$.x')('{"x": 01}')).toBe(null);
+    expect(makeJsonValue('$.x')('')).toBe(null);
+    expect(makeJsonValue("$['a b']")('{"a b": true}')).toBe('true');
+  });
+  it('JSON_EXISTS: FALSE for JSON null, a missing member, an index out of range, bad text', () => {
+    expect(makeJsonExists('$.a')('{"a": 0}')).toBe(true);
+    expect(makeJsonExists('$.a')('{"a": null}')).toBe(false);
+    expect(makeJsonExists('$.a[2]')('{"a": [1]}')).toBe(false);
+    expect(makeJsonExists('$')('nope')).toBe(false);
+  });
+  it('JSON_QUERY: compact Jackson text, repeated keys keep the first place and the last value', () => {
+    expect(makeJsonQuery('$')('{"k": 1, "e": {}, "k": [2.50, "a\\u0001"]}')).toBe('{"k":[2.5,"a\\u0001"],"e":{}}');
+    expect(makeJsonQuery('$.k')('{"k": 1}')).toBe(null);
+  });
+  it('refuses paths outside the subset', () => {
+    for (const p of ['$.a[*]', '$..a', '$.a[-1]', '$.a[0:2]', 'lax $.a', 'a', '$[?(@.a)]', '$.*']) expect(() => compileJsonPath(p), p).toThrow(JsonPathError);
   });
 });
