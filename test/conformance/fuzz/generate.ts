@@ -42,7 +42,7 @@ const sq = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 const INT_LEAVES = ['i', 'j', 'si', 'ti', '0', '1', '-1', '2', '7', '100', '2147483647', '-2147483647', '-2147483648'];
 const BIGINT_LEAVES = ['bi', '9223372036854775807', '3000000000001', '-9007199254740993', '1234567890123456789'];
 const APPROX_LEAVES = ['d', '0.0E0', '1.5E10', '-2.5E0', '1.0E-3', '3.0E0', '1.7976931348623157E308'];
-const DECIMAL_LEAVES = ['m', 'g', '1.5', '0.005', '-2.675', '0.1', '12345678901234567890.123', '-0.0'];
+const DECIMAL_LEAVES = ['m', 'g', '1.5', '0.005', '-2.675', '0.1', '1234567890123456.789', '-0.0'];
 const STRING_LEAVES = ['s', 't', "''", "'abc'", "'Ab😀c'", "' x '", "'äß'", "'ABC'", "'%'", "'it''s'", "'2016-02-29 00:00:00'"];
 const BOOL_LEAVES = ['b', 'TRUE', 'FALSE'];
 const TS_LEAVES = ['ts', "TIMESTAMP '2016-02-29 00:00:00'", "TIMESTAMP '1970-01-01 00:00:00.001'", "TIMESTAMP '2017-07-23 00:55:22.500'"];
@@ -66,6 +66,9 @@ export const leafOf = (family: Family, text: string): Expr => leaf(family, text)
 const LIKE_PATTERNS = ['%', '_', 'a%', '%c', '%b%', '_b_', '', 'ABC', '%😀%', '_😀%', '%\\%', '%\\_%', 'caf_', '%a\\b'];
 const DATE_PATTERNS = ['yyyy-MM-dd', 'HH:mm:ss.SSS', 'yyyyMMddHHmmss', 'dd/MM/yy', "yyyy-MM-dd'T'HH:mm", 'EEE, d MMM yyyy', 'D', 'a h:mm'];
 const PARSE_PATTERNS = ['yyyy-MM-dd HH:mm:ss', 'yyyy-MM-dd', 'yyyy-M-d H:m:s', 'HH:mm:ss'];
+// CAST of text to BOOLEAN or TIMESTAMP fails at runtime on Flink unless the text reads: only these.
+const BOOLEAN_TEXTS = ['true', 'FALSE', 'True', 'false'];
+const TIMESTAMP_TEXTS = ['2016-02-29 00:00:00', '2017-07-23 00:55:22.5', '1970-01-01 00:00:00', '1969-12-31 23:59:59.999', '2000-02-29'];
 const CAST_NUMERIC = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'DOUBLE', 'FLOAT', 'DECIMAL(10, 2)', 'DECIMAL(20, 4)', 'DECIMAL(38, 18)', 'DECIMAL(5, 0)'];
 const CAST_INTEGRAL = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT'];
 const INTERVAL_UNITS = ['SECOND', 'MINUTE', 'HOUR', 'DAY'];
@@ -248,7 +251,7 @@ export class ExprGenerator {
         const symmetric = this.rand() < 0.25 ? 'SYMMETRIC ' : '';
         return node('bool', [this.gen(family, d), this.gen(family, d), this.gen(family, d)], ([a, lo, hi]) => `(${a} ${not}BETWEEN ${symmetric}${lo} AND ${hi})`);
       }],
-      [1, () => node('bool', [this.gen('str', d)], ([a]) => `CAST(${a} AS BOOLEAN)`)],
+      [1, () => leafOf('bool', `CAST(${sq(this.pick(BOOLEAN_TEXTS))} AS BOOLEAN)`)],
       [1, () => { const f = anyFamily(); const not = this.pick(['', 'NOT ']); return node('bool', [this.gen(f, d), this.gen(f, d)], ([a, b]) => `(${a} IS ${not}DISTINCT FROM ${b})`); }],
       [2, () => this.conditional('bool', d)],
     ]);
@@ -260,11 +263,11 @@ export class ExprGenerator {
       [2, () => { const p = this.pick(PARSE_PATTERNS); return node('ts', [this.gen('str', d)], ([a]) => `TO_TIMESTAMP(${a}, ${sq(p)})`); }],
       [3, () => {
         const op = this.pick(['+', '-']);
-        const n = this.pick(['1', '59', '366', '1000']);
+        const n = this.pick(['1', '59', '99']); // Flink's default interval precision is 2 digits
         const unit = this.pick(INTERVAL_UNITS);
         return node('ts', [this.gen('ts', d)], ([a]) => `(${a} ${op} INTERVAL '${n}' ${unit})`);
       }],
-      [0.3, () => node('ts', [this.gen('str', d)], ([a]) => `CAST(${a} AS TIMESTAMP(3))`)],
+      [1, () => leafOf('ts', `CAST(${sq(this.pick(TIMESTAMP_TEXTS))} AS TIMESTAMP(3))`)],
       [2, () => this.conditional('ts', d)],
     ]);
   }
