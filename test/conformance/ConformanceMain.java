@@ -175,8 +175,10 @@ public class ConformanceMain {
     }
     for (int i = from; i < to; i++) {
       StringBuilder cells = new StringBuilder();
+      boolean first = true;
       for (Row row : rows.values()) {
-        if (cells.length() > 0) cells.append('\u0001');
+        if (!first) cells.append('\u0001');
+        first = false;
         cells.append(fuzzCell(row.getField(1 + i - from)));
       }
       String type = table.getResolvedSchema().getColumnDataTypes().get(1 + i - from).toString();
