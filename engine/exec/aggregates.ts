@@ -12,6 +12,7 @@ import { InternalError, MAX_STRING_LENGTH, ResourceError } from '../errors.js';
 import { numberToDecimal, valueToText } from '../values.js';
 import { castFunction, compareStrings, decDiv } from './functions.js';
 import { longAdd, longDiv, longOf } from '../int64.js';
+import type { FlushEpoch } from './local-flush.js';
 
 export interface Accumulator {
   /** A fresh state. */
@@ -31,9 +32,12 @@ export interface Accumulator {
   merge?(into: unknown, from: unknown): unknown;
 }
 
-/** An accumulator for one aggregate call; `value` passed to add is its evaluated first argument. */
-export function createAccumulator(call: AggregateCall): Accumulator {
-  const base = baseAccumulator(call);
+/**
+ * An accumulator for one aggregate call; `value` passed to add is its evaluated first argument.
+ * `epoch` counts the window operator's local flushes (local-flush.ts): DOUBLE sums are partial per flush.
+ */
+export function createAccumulator(call: AggregateCall, epoch: FlushEpoch = { value: 0 }): Accumulator {
+  const base = baseAccumulator(call, epoch);
   return call.distinct && call.fn !== 'COUNT_STAR' ? distinctOf(base) : base;
 }
 
@@ -74,7 +78,7 @@ function resultConverter(call: AggregateCall): (v: unknown) => unknown {
   return fn ? (v) => (v === null ? null : fn(v)) : (v) => v;
 }
 
-function baseAccumulator(call: AggregateCall): Accumulator {
+function baseAccumulator(call: AggregateCall, epoch: FlushEpoch): Accumulator {
   switch (call.fn) {
     case 'COUNT_STAR':
       return {
@@ -95,9 +99,9 @@ function baseAccumulator(call: AggregateCall): Accumulator {
         fromJSON: (j) => Number(j),
       };
     case 'SUM':
-      return sumAccumulator(call);
+      return isApproxNumeric(argType(call)) ? doubleSumAccumulator(call, epoch) : sumAccumulator(call);
     case 'AVG':
-      return avgAccumulator(call);
+      return isApproxNumeric(argType(call)) && isApproxNumeric(call.type) ? doubleAvgAccumulator(epoch) : avgAccumulator(call);
     case 'MIN':
     case 'MAX':
       return minMaxAccumulator(call, call.fn === 'MAX');
@@ -160,6 +164,96 @@ function sumOf(t: SqlType): (a: any, b: any) => unknown {
     default:
       return (a: number, b: number) => a + b; // DOUBLE, FLOAT, and DECIMAL's bigints
   }
+}
+
+/**
+ * A DOUBLE sum as Flink's two-phase window aggregation adds it: the values of one local flush
+ * (epoch) are summed from scratch, and the flushes' partial sums are added to the total in order
+ * (local-flush.ts). Outside windows the epoch never moves: a plain running sum.
+ */
+interface PartialSum {
+  /** The flushed partial sums added up (null: none yet). */
+  total: number | null;
+  /** The partial sum of the current flush (null: no value in it yet) and that flush's epoch. */
+  part: number | null;
+  epoch: number;
+}
+
+function addToPartialSum(st: PartialSum, v: number, epoch: number): void {
+  if (st.epoch !== epoch) {
+    if (st.part !== null) st.total = st.total === null ? st.part : st.total + st.part;
+    st.part = null;
+    st.epoch = epoch;
+  }
+  st.part = st.part === null ? v : st.part + v;
+}
+
+function partialSumValue(st: PartialSum): number | null {
+  return st.total === null ? st.part : st.part === null ? st.total : st.total + st.part;
+}
+
+/** Folds `from`'s sum into `into` as a flushed partial sum (merging HOP slices, Flink's merge()). */
+function mergePartialSum(into: PartialSum, from: PartialSum): void {
+  const a = partialSumValue(into);
+  const b = partialSumValue(from);
+  into.total = a === null ? b : b === null ? a : a + b;
+  into.part = null;
+}
+
+const partialSumJSON = {
+  toJSON: (s: PartialSum) => ({ t: encodeValue(s.total), p: encodeValue(s.part), e: s.epoch }),
+  fromJSON: (j: { t: unknown; p: unknown; e: number }): PartialSum => ({ total: decodeValue(j.t) as number | null, part: decodeValue(j.p) as number | null, epoch: j.e }),
+};
+
+/** SUM of DOUBLE / FLOAT: null until a value arrives, partial per local flush (PartialSum). */
+function doubleSumAccumulator(call: AggregateCall, epoch: FlushEpoch): Accumulator {
+  const convert = resultConverter(call);
+  return {
+    create: (): PartialSum => ({ total: null, part: null, epoch: epoch.value }),
+    add: (s, v) => {
+      if (v !== null && v !== undefined) addToPartialSum(s as PartialSum, v as number, epoch.value);
+      return s;
+    },
+    merge: (into, from) => {
+      mergePartialSum(into as PartialSum, from as PartialSum);
+      return into;
+    },
+    result: (s) => {
+      const v = partialSumValue(s as PartialSum);
+      return v === null ? null : convert(v);
+    },
+    toJSON: (s) => partialSumJSON.toJSON(s as PartialSum),
+    fromJSON: (j) => partialSumJSON.fromJSON(j as { t: unknown; p: unknown; e: number }),
+  };
+}
+
+interface DoubleAvgState extends PartialSum {
+  count: number;
+}
+
+/** AVG of DOUBLE / FLOAT as DOUBLE: the sum partial per local flush (PartialSum), divided by the count. */
+function doubleAvgAccumulator(epoch: FlushEpoch): Accumulator {
+  return {
+    create: (): DoubleAvgState => ({ total: null, part: null, epoch: epoch.value, count: 0 }),
+    add: (s, v) => {
+      if (v === null || v === undefined) return s;
+      const st = s as DoubleAvgState;
+      addToPartialSum(st, v as number, epoch.value);
+      st.count++;
+      return st;
+    },
+    merge: (into, from) => {
+      mergePartialSum(into as DoubleAvgState, from as DoubleAvgState);
+      (into as DoubleAvgState).count += (from as DoubleAvgState).count;
+      return into;
+    },
+    result: (s) => {
+      const st = s as DoubleAvgState;
+      return st.count === 0 ? null : partialSumValue(st)! / st.count;
+    },
+    toJSON: (s) => ({ ...partialSumJSON.toJSON(s as DoubleAvgState), n: (s as DoubleAvgState).count }),
+    fromJSON: (j) => ({ ...partialSumJSON.fromJSON(j as { t: unknown; p: unknown; e: number }), count: (j as { n: number }).n }),
+  };
 }
 
 interface AvgState {

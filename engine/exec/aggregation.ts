@@ -6,6 +6,7 @@ import type { Row } from '../types.js';
 import { createAccumulator, type Accumulator } from './aggregates.js';
 import { compileScalar } from './compile.js';
 import { KeyIndex } from './key-index.js';
+import type { FlushEpoch } from './local-flush.js';
 
 /**
  * One group's state, flat: its key values first, then one accumulator state per aggregate call
@@ -26,11 +27,13 @@ export class Aggregation {
   readonly keyOf: (row: Row) => unknown;
   /** Whether every aggregate can merge two states (see Accumulator.merge). */
   readonly mergeable: boolean;
+  /** Local flushes so far: advanced by window operators (local-flush.ts), read by DOUBLE sums. */
+  readonly epoch: FlushEpoch = { value: 0 };
 
   constructor(keys: readonly Expr[], calls: readonly AggregateCall[]) {
     this.keyFns = keys.map((k) => compileScalar(k));
     this.argFns = calls.map((c) => (c.args.length > 0 ? compileScalar(c.args[0]!) : null));
-    this.accumulators = calls.map((c) => createAccumulator(c));
+    this.accumulators = calls.map((c) => createAccumulator(c, this.epoch));
     this.keyCount = keys.length;
     this.aggCount = calls.length;
     this.mergeable = this.accumulators.every((a) => a.merge !== undefined);

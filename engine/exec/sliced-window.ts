@@ -9,6 +9,7 @@
 import type { Row } from '../types.js';
 import { GroupTable, type Aggregation, type GroupState } from './aggregation.js';
 import { SnapshotRows, type Operator } from './operator.js';
+import { LocalFlushClock } from './local-flush.js';
 import { alignedStart } from './window-assigner.js';
 import { WindowOutput } from './window-output.js';
 
@@ -43,10 +44,16 @@ export class SlicedWindowOperator implements Operator {
     private readonly next: Operator,
     /** The query's HAVING, applied as rows are emitted (see WindowOutput). */
     having: ((row: Row) => boolean) | null = null,
+    /** A window TVF (Flink aggregates it in two phases), not a legacy GROUP BY HOP(...). */
+    twoPhase = true,
   ) {
     this.sliceMs = gcd(sizeMs, slideMs);
     this.output = new WindowOutput(agg, having, next);
+    this.flush = twoPhase ? new LocalFlushClock(slideMs, offsetMs, agg.epoch) : null;
   }
+
+  /** Flink's local pre-aggregation flushes, which DOUBLE sums follow (local-flush.ts); null: one phase. */
+  private readonly flush: LocalFlushClock | null;
 
   /** Windows that hold at least one open slice and have not fired. */
   get openWindows(): number {
@@ -102,6 +109,7 @@ export class SlicedWindowOperator implements Operator {
 
   onWatermark(wm: number): void {
     this.watermark = wm;
+    this.flush?.onWatermark(wm);
     let fired = false;
     while (this.order.length > 0) {
       const end = Math.max(this.firedEnd + this.slideMs, this.firstEnd(this.order[0]!.start));
@@ -177,13 +185,15 @@ export class SlicedWindowOperator implements Operator {
     return {
       watermark: enc(this.watermark),
       firedEnd: enc(this.firedEnd),
+      ep: this.agg.epoch.value,
       slices: this.order.map((s) => ({ s: s.start, g: new SnapshotRows([...s.groups.values()], (g) => this.agg.groupToJSON(g)) })),
     };
   }
 
   restore(state: unknown): void {
-    const st = state as { watermark: number | null; firedEnd: number | null; slices: { s: number; g: unknown[] }[] };
+    const st = state as { watermark: number | null; firedEnd: number | null; ep?: number; slices: { s: number; g: unknown[] }[] };
     this.watermark = st.watermark ?? -Infinity;
+    this.flush?.restore(this.watermark, st.ep ?? 0);
     this.firedEnd = st.firedEnd ?? -Infinity;
     this.slices.clear();
     this.order = [];

@@ -7,6 +7,7 @@ import { GroupTable, type Aggregation } from './aggregation.js';
 import { SnapshotRows, type Operator } from './operator.js';
 import { isFired, type WindowAssigner } from './window-assigner.js';
 import { WindowOutput } from './window-output.js';
+import { LocalFlushClock } from './local-flush.js';
 
 interface WindowState {
   readonly start: number;
@@ -35,7 +36,12 @@ export class WindowAggregateOperator implements Operator {
     having: ((row: Row) => boolean) | null = null,
   ) {
     this.output = new WindowOutput(agg, having, next);
+    // Flink pre-aggregates a window TVF whose aggregates all merge; its DOUBLE sums follow the flushes.
+    this.flush = assigner.twoPhase && agg.mergeable ? new LocalFlushClock(assigner.endInterval, assigner.endOffset, agg.epoch) : null;
   }
+
+  /** Flink's local pre-aggregation flushes, which DOUBLE sums follow (local-flush.ts); null: one phase. */
+  private readonly flush: LocalFlushClock | null;
 
   get openWindows(): number {
     return this.windows.size;
@@ -81,6 +87,7 @@ export class WindowAggregateOperator implements Operator {
 
   onWatermark(wm: number): void {
     this.watermark = wm;
+    this.flush?.onWatermark(wm);
     const o = this.order;
     if (o.length === 0 || !isFired(o[0]!.end, wm)) {
       this.next.onWatermark(wm);
@@ -108,13 +115,15 @@ export class WindowAggregateOperator implements Operator {
   snapshot(): unknown {
     return {
       watermark: this.watermark === -Infinity ? null : this.watermark,
+      ep: this.agg.epoch.value,
       windows: this.order.map((w) => ({ s: w.start, e: w.end, g: new SnapshotRows([...w.groups.values()], (g) => this.agg.groupToJSON(g)) })),
     };
   }
 
   restore(state: unknown): void {
-    const s = state as { watermark: number | null; windows: { s: number; e: number; g: unknown[] }[] };
+    const s = state as { watermark: number | null; ep?: number; windows: { s: number; e: number; g: unknown[] }[] };
     this.watermark = s.watermark ?? -Infinity;
+    this.flush?.restore(this.watermark, s.ep ?? 0);
     this.windows.clear();
     this.order = [];
     this.last = undefined;

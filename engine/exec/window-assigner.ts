@@ -22,12 +22,24 @@ export class WindowAssigner {
   private readonly size: number;
   private readonly slide: number;
   private readonly offset: number;
+  /** Whether Flink aggregates these windows in two phases (a window TVF, not a legacy group window). */
+  readonly twoPhase: boolean;
 
   constructor(spec: WindowSpec) {
+    this.twoPhase = spec.legacy !== true;
     this.kind = spec.kind;
     this.size = spec.sizeMs;
     this.slide = spec.slideMs;
     this.offset = spec.offsetMs;
+  }
+
+  /** The grid of window ends (TUMBLE: the size, HOP / CUMULATE: the slide or step) and its offset. */
+  get endInterval(): number {
+    return this.kind === 'TUMBLE' ? this.size : this.slide;
+  }
+
+  get endOffset(): number {
+    return this.offset;
   }
 
   /** Windows of t: filled by assign() (no allocation per record). */

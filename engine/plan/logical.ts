@@ -57,6 +57,11 @@ export interface WindowSpec {
   /** Index of the time attribute in the input row. */
   readonly timeIndex: number;
   readonly timeName: string;
+  /**
+   * A legacy group window (GROUP BY TUMBLE(ts, ...)): Flink aggregates it in one phase, not in its
+   * two-phase window aggregation (engine/exec/local-flush.ts).
+   */
+  readonly legacy?: true;
 }
 
 export type PlanNode = ScanNode | FilterNode | ProjectNode | WindowAggregateNode | GroupAggregateNode;

@@ -512,7 +512,7 @@ class QueryPlanner {
       if (ms === undefined || ms <= 0) throw new SqlError(pos, `${fname} needs positive INTERVALs`, `write GROUP BY ${usage}`);
       return ms;
     });
-    return windowSpec(fname as WindowSpec['kind'], intervals[0]!, intervals[1], 0, index, timeName, pos);
+    return { ...windowSpec(fname as WindowSpec['kind'], intervals[0]!, intervals[1], 0, index, timeName, pos), legacy: true };
   }
 
   /** Casts the query's outputs to the sink's column types, in the sink's column order. */

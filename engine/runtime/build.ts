@@ -168,7 +168,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
       w.kind === 'SESSION'
         ? new SessionWindowOperator(w.sizeMs, w.timeIndex, agg, having ? new FilterOperator(having, next) : next)
         : w.kind === 'HOP' && agg.mergeable
-          ? new SlicedWindowOperator(w.sizeMs, w.slideMs, w.offsetMs, w.timeIndex, agg, next, having)
+          ? new SlicedWindowOperator(w.sizeMs, w.slideMs, w.offsetMs, w.timeIndex, agg, next, having, w.legacy !== true)
           : new WindowAggregateOperator(assigner, w.timeIndex, agg, next, having);
     addStateful(op, op.constructor.name, node, pipeline);
     windowOps.push(op);

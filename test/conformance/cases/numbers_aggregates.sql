@@ -12,7 +12,7 @@ CREATE TABLE edge_rows (
 CREATE TABLE out_window (
   k INT, window_start TIMESTAMP(3), big_sum BIGINT, id_sum BIGINT, i_sum INT, tiny_sum TINYINT, small_sum SMALLINT,
   big_avg BIGINT, i_avg INT, tiny_avg TINYINT, d_avg DOUBLE, d_sum DOUBLE, s_min STRING, s_max STRING, id_min BIGINT, id_max BIGINT,
-  n BIGINT, id_distinct BIGINT
+  n BIGINT, id_distinct BIGINT, i_abs_sum INT
 ) WITH ('connector' = 'filesystem', 'path' = 'window.csv', 'format' = 'csv');
 
 CREATE TABLE out_running (
@@ -22,7 +22,7 @@ CREATE TABLE out_running (
 INSERT INTO out_window
 SELECT k, window_start, SUM(big), SUM(id), SUM(i), SUM(tiny), SUM(small),
        AVG(big), AVG(i), AVG(tiny), AVG(d), SUM(d), MIN(s), MAX(s), MIN(id), MAX(id),
-       COUNT(*), COUNT(DISTINCT id)
+       COUNT(*), COUNT(DISTINCT id), SUM(ABS(i))
 FROM TABLE(TUMBLE(TABLE edge_rows, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
 GROUP BY k, window_start, window_end;
 
