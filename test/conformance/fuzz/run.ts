@@ -34,7 +34,7 @@ export interface FuzzReport {
 
 const SHRINK_ROUNDS = 5;
 /** Differences beyond this many are reported unshrunk (each shrink round is one Flink run). */
-const SHRINK_AT_MOST = 25;
+const SHRINK_AT_MOST = 10;
 
 export class ExpressionFuzzer {
   private readonly ours: FintransEvaluator;
