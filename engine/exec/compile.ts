@@ -396,15 +396,19 @@ class CodeGen {
       const sb = scaleOf(eb.type);
       const rs = family(e.type) === 'decimal' ? scaleOf(e.type) : Math.max(sa, sb);
       const m = Math.max(sa, sb);
+      // As Flink: a result beyond the result type's precision is null (DecimalData.fromBigDecimal).
+      const limit = family(e.type) === 'decimal' && e.type.precision !== undefined ? pow10(e.type.precision) : undefined;
+      const fits = (src: string): string =>
+        limit === undefined ? src : this.callConst((u: bigint | null) => (u === null || u >= limit || u <= -limit ? null : u), [src]);
       switch (op) {
         case '+':
         case '-':
           // Exact at the wider scale, then one rounding to the result scale.
-          return this.guard([x, y], ([l, r]) => this.rescaled(`(${this.rescaled(l!, sa, m)} ${op} ${this.rescaled(r!, sb, m)})`, m, rs));
+          return this.guard([x, y], ([l, r]) => fits(this.rescaled(`(${this.rescaled(l!, sa, m)} ${op} ${this.rescaled(r!, sb, m)})`, m, rs)), limit !== undefined);
         case '*':
-          return this.guard([x, y], ([l, r]) => this.rescaled(`(${l} * ${r})`, sa + sb, rs));
+          return this.guard([x, y], ([l, r]) => fits(this.rescaled(`(${l} * ${r})`, sa + sb, rs)), limit !== undefined);
         case '/':
-          return this.guard([x, y], (refs) => this.callConst((p: bigint, q: bigint) => decDiv(p, sa, q, sb, rs), refs), true);
+          return this.guard([x, y], (refs) => fits(this.callConst((p: bigint, q: bigint) => decDiv(p, sa, q, sb, rs), refs)), true);
         case '%': {
           const ma = pow10(m - sa);
           const mb = pow10(m - sb);
