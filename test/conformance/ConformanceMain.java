@@ -137,7 +137,7 @@ public class ConformanceMain {
   // plan time) or "FAILED\t<why>" (at runtime). NULL is \u0002; strings have \\ and control
   // characters escaped (\\uXXXX) so a value never spans lines.
 
-  private static final int FUZZ_BATCH = 250;
+  private static final int FUZZ_BATCH = 1000; // each Flink job starts a MiniCluster of its own: few, wide jobs
 
   private static void runFuzz(Path dir) throws Exception {
     TableEnvironment tEnv = newEnvironment();
