@@ -423,6 +423,9 @@ class CodeGen {
 
     if ((isNumberFamily(fa) || fa === 'null') && (isNumberFamily(fb) || fb === 'null')) {
       const integral = (fa === 'int' || fa === 'null') && (fb === 'int' || fb === 'null') && family(e.type) === 'int';
+      // A BIGINT operand: the remainder is computed as a long; it fits the (narrower) divisor's type.
+      const longRemainder = op === '%' && e.type.name !== 'BIGINT' && (ea.type.name === 'BIGINT' || eb.type.name === 'BIGINT');
+      if (integral && longRemainder) return this.guard([x, y], ([l, r]) => `f.longMod(${l}, ${r})`, true);
       if (integral) return this.guard([x, y], ([l, r]) => integralArithmetic(op, e.type, l!, r!), op === '/' || op === '%');
       return this.guard([x, y], ([l, r]) => `(${l} ${op} ${r})`);
     }

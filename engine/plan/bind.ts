@@ -323,6 +323,8 @@ export class ExprBinder {
       const hint = l.type.name === 'STRING' || r.type.name === 'STRING' ? (op === '+' ? `to join strings write a || b` : `CAST the STRING to a number first`) : undefined;
       throw this.err(node, `cannot apply ${op} to ${describeType(l.type)} and ${describeType(r.type)}`, hint);
     }
+    // Java computes `a % b` in the wider operand type; the remainder then fits the divisor's type.
+    if (op === '%' && isIntegral(l.type) && isIntegral(r.type)) return call(op, [l, r], type);
     const operandType = type.name === 'DECIMAL' ? null : type;
     const la = operandType ? coerce(l, operandType) : isIntegral(l.type) ? coerce(l, T.decimal(19, 0)) : l;
     const ra = operandType ? coerce(r, operandType) : isIntegral(r.type) ? coerce(r, T.decimal(19, 0)) : r;

@@ -118,7 +118,9 @@ function sameType(a: SqlType, b: SqlType): boolean {
 export function coerce(expr: Expr, to: SqlType): Expr {
   const target = withNullable(to, expr.type.nullable);
   if (sameType(expr.type, to)) return expr;
-  if (isIntegral(expr.type) && isIntegral(to)) return { ...expr, type: target } as Expr;
+  // A column or literal holds the same value in any integral type; a computed value must be
+  // computed in its own type (INT arithmetic wraps at 32 bits) and then converted, as Java does.
+  if (isIntegral(expr.type) && isIntegral(to) && (expr.kind === 'column' || expr.kind === 'literal')) return { ...expr, type: target } as Expr;
   if (isTimestamp(expr.type) && isTimestamp(to)) return { ...expr, type: target } as Expr;
   if (expr.kind === 'literal') {
     const v = expr.value;
