@@ -21,7 +21,10 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.net.URI;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.TableEnvironment;
@@ -64,7 +67,10 @@ public class ConformanceMain {
   }
 
   private static TableEnvironment newEnvironment() {
-    Configuration conf = new Configuration();
+    return newEnvironment(new Configuration());
+  }
+
+  private static TableEnvironment newEnvironment(Configuration conf) {
     conf.setString("parallelism.default", "1");
     conf.setString("table.local-time-zone", "UTC");
     conf.setString("table.dml-sync", "false");
@@ -140,7 +146,31 @@ public class ConformanceMain {
   private static final int FUZZ_BATCH = 1000; // each Flink job starts a MiniCluster of its own: few, wide jobs
 
   private static void runFuzz(Path dir) throws Exception {
-    TableEnvironment tEnv = newEnvironment();
+    // One MiniCluster for every job of the run: by default each job starts one of its own, and
+    // that start (RPC system, actor systems) costs more than evaluating a thousand expressions.
+    Configuration clusterConf = new Configuration();
+    clusterConf.setString("rest.port", "0");
+    MiniCluster cluster =
+        new MiniCluster(
+            new MiniClusterConfiguration.Builder()
+                .setConfiguration(clusterConf)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(1)
+                .build());
+    cluster.start();
+    try {
+      URI rest = cluster.getRestAddress().get();
+      Configuration conf = new Configuration();
+      conf.setString("execution.target", "remote");
+      conf.setString("rest.address", rest.getHost());
+      conf.setString("rest.port", String.valueOf(rest.getPort()));
+      runFuzz(dir, newEnvironment(conf));
+    } finally {
+      cluster.close();
+    }
+  }
+
+  private static void runFuzz(Path dir, TableEnvironment tEnv) throws Exception {
     tEnv.executeSql(new String(Files.readAllBytes(dir.resolve("fuzz-table.sql")), StandardCharsets.UTF_8));
     List<String> exprs = Files.readAllLines(dir.resolve("fuzz-exprs.txt"), StandardCharsets.UTF_8);
     String[] results = new String[exprs.size()];
