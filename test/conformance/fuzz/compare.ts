@@ -22,9 +22,14 @@ export function parseFlinkLine(line: string): FlinkOutcome {
   throw new Error(`unreadable line of Flink's fuzz results: ${line.slice(0, 200)}`);
 }
 
-/** As ConformanceMain.escape: backslashes doubled, control characters as \uXXXX. */
+/**
+ * As ConformanceMain.escape: backslashes doubled, control characters as \uXXXX; and as Java's
+ * UTF-8 writer, a lone surrogate (half of a code point cut by a function) is '?'.
+ */
 function escape(s: string): string {
-  return s.replace(/[\\\u0000-\u001f\u007f]/g, (c) => (c === '\\' ? '\\\\' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return s
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '?')
+    .replace(/[\\\u0000-\u001f\u007f]/g, (c) => (c === '\\' ? '\\\\' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 const TIMESTAMP = /^(-?\d{4,}-\d{2}-\d{2}) (\d{2}:\d{2})(:\d{2})?(\.\d+)?$/;

@@ -40,6 +40,7 @@ export class ExpressionFuzzer {
   private readonly ours: FintransEvaluator;
   private readonly rowIds = Array.from({ length: FUZZ_ROW_COUNT }, (_, k) => k + 1);
   private round = 0;
+  private agreedLeaves = new Set<string>();
 
   constructor(
     private readonly flink: FlinkRunner,
@@ -74,7 +75,9 @@ export class ExpressionFuzzer {
       const e = gen.next();
       byText.set(sqlOf(e), e);
     }
-    const verdicts = await this.verdicts([...byText.keys()]);
+    // The leaves too: shrinking replaces parts by leaves, but only by leaves both engines agree on.
+    const verdicts = await this.verdicts([...byText.keys(), ...Object.values(LEAVES).flat()]);
+    this.agreedLeaves = new Set(Object.values(LEAVES).flat().filter((t) => verdicts.get(t)!.kind === 'same'));
     const differing = [...byText.entries()].filter(([text]) => verdicts.get(text)!.kind === 'different');
     const minimal = await this.shrink(differing.slice(0, SHRINK_AT_MOST).map(([, e]) => e));
     const differences = differing.map(([text], k) => {
@@ -82,8 +85,9 @@ export class ExpressionFuzzer {
       const v = (m?.verdict ?? verdicts.get(text)!) as Extract<Verdict, { kind: 'different' }>;
       return { original: text, minimal: m ? sqlOf(m.expr) : text, detail: v.detail };
     });
-    const all = [...verdicts.values()];
-    const of = (kind: Verdict['kind']) => [...verdicts.entries()].filter(([, v]) => v.kind === kind);
+    const generated = [...byText.keys()].map((text) => [text, verdicts.get(text)!] as [string, Verdict]);
+    const all = generated.map(([, v]) => v);
+    const of = (kind: Verdict['kind']) => generated.filter(([, v]) => v.kind === kind);
     const why = (entries: [string, Verdict][]) => entries.map(([expr, v]) => ({ expr, why: 'why' in v ? v.why : '' }));
     return {
       seed,
@@ -99,7 +103,9 @@ export class ExpressionFuzzer {
 
   /** Smaller expressions to try for `e`: its proper sub-expressions, and `e` with one kid made a leaf. */
   private candidates(e: Expr): Expr[] {
-    const leaves = e.kids.flatMap((kid, k) => LEAVES[kid.family].map((t) => withKid(e, k, leafOf(kid.family, t))));
+    const leaves = e.kids.flatMap((kid, k) =>
+      LEAVES[kid.family].filter((t) => this.agreedLeaves.has(t)).map((t) => withKid(e, k, leafOf(kid.family, t))),
+    );
     const smaller = (x: Expr) => sizeOf(x) < sizeOf(e) || (sizeOf(x) === sizeOf(e) && sqlOf(x).length < sqlOf(e).length);
     return [...subExpressions(e).slice(1), ...leaves].filter(smaller);
   }
