@@ -14,12 +14,23 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../e2e/cli.js';
 import { FLINK_VERSION, prepareFlink, type FlinkRunner } from '../rig/flink.js';
-import { ExpressionFuzzer, type FuzzReport } from './fuzz/run.js';
+import { ExpressionFuzzer, type Difference, type FuzzReport } from './fuzz/run.js';
 
 const SEED = Number(process.env.FINTRANS_FUZZ_SEED ?? 15_2026);
 const COUNT = Number(process.env.FINTRANS_FUZZ_COUNT ?? 3300);
 /** Most generated expressions must really be compared, or the run proves little. */
 const MIN_COMPARED = Math.min(3000, Math.floor(COUNT * 0.75));
+
+/** One entry per minimal expression (many generated ones shrink to the same cause), with how many. */
+function byMinimal(differences: readonly Difference[]): [Difference, number][] {
+  const groups = new Map<string, [Difference, number]>();
+  for (const d of differences) {
+    const g = groups.get(d.minimal);
+    if (g) g[1]++;
+    else groups.set(d.minimal, [d, 1]);
+  }
+  return [...groups.values()];
+}
 
 function printReport(r: FuzzReport, work: string): void {
   const sample = (items: readonly { expr: string; why: string }[]) =>
@@ -30,7 +41,9 @@ function printReport(r: FuzzReport, work: string): void {
     `  refused by fintrans-sql at plan time: ${r.refusedByFintrans}`,
     `  rejected by Flink at plan time (not compared): ${r.rejectedByFlink.length}${r.rejectedByFlink.length ? '\n' + sample(r.rejectedByFlink) : ''}`,
     `  failed on Flink at runtime (not compared): ${r.failedOnFlink.length}${r.failedOnFlink.length ? '\n' + sample(r.failedOnFlink) : ''}`,
-    ...r.differences.map((d) => `  DIFFERENT: ${d.minimal}\n    (shrunk from ${d.original})\n    ${d.detail.split('\n').join('\n    ')}`),
+    ...byMinimal(r.differences).map(
+      ([d, n]) => `  DIFFERENT: ${d.minimal}\n    (shrunk from ${d.original}${n > 1 ? ` and ${n - 1} more` : ''})\n    ${d.detail.split('\n').join('\n    ')}`,
+    ),
   ];
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 }
