@@ -7,8 +7,9 @@
 //   FINTRANS_FUZZ_SEED=<n>   another seed (the default is fixed, so CI is repeatable)
 //   FINTRANS_FUZZ_COUNT=<n>  how many expressions (default 3300: about 3200 compared, ~2 min)
 //   FINTRANS_KEEP_CONFORMANCE=1 keeps the work directory (fuzz-exprs.txt, fuzz-results.txt per round)
+//   FINTRANS_FUZZ_WRITE_KNOWN=1 rewrites the seed's known-differences list (review: it may only shrink)
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +18,8 @@ import { FLINK_VERSION, prepareFlink, type FlinkRunner } from '../rig/flink.js';
 import { ExpressionFuzzer, type Difference, type FuzzReport } from './fuzz/run.js';
 
 const SEED = Number(process.env.FINTRANS_FUZZ_SEED ?? 15_2026);
-const COUNT = Number(process.env.FINTRANS_FUZZ_COUNT ?? 3300);
+const DEFAULT_COUNT = 3300;
+const COUNT = Number(process.env.FINTRANS_FUZZ_COUNT ?? DEFAULT_COUNT);
 /** Most generated expressions must really be compared, or the run proves little. */
 const MIN_COMPARED = Math.min(3000, Math.floor(COUNT * 0.75));
 
@@ -48,6 +50,26 @@ function printReport(r: FuzzReport, work: string): void {
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 }
 
+/**
+ * The fixed seed's expressions known to differ from Flink today: open bugs of issue 15, grouped by
+ * cause in the file's comments. The list may only shrink (each fix takes its lines off); a
+ * difference that is not on it fails the run, so the fuzzer guards everything else now.
+ */
+function knownFile(seed: number): string {
+  return join(ROOT, 'test', 'conformance', 'fuzz', `known-differences-${seed}.txt`);
+}
+
+function knownDifferences(seed: number): Set<string> {
+  const file = knownFile(seed);
+  if (!existsSync(file)) return new Set();
+  return new Set(readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')));
+}
+
+function writeKnownDifferences(seed: number, differences: readonly Difference[]): void {
+  const header = `# Expressions of seed ${seed} whose rows differ from Flink ${FLINK_VERSION} today (open bugs, issue 15).\n# Only ever remove lines: a fix that makes one agree must take it off (the fuzz test says which).\n`;
+  writeFileSync(knownFile(seed), header + [...new Set(differences.map((d) => d.original))].sort().join('\n') + '\n');
+}
+
 describe(`expression fuzzer vs Apache Flink ${FLINK_VERSION}`, () => {
   it(`seed ${SEED}: ${COUNT} random expressions give Flink's rows or are refused at plan time`, async (ctx) => {
     let flink: FlinkRunner;
@@ -62,8 +84,15 @@ describe(`expression fuzzer vs Apache Flink ${FLINK_VERSION}`, () => {
     const work = mkdtempSync(join(tmpdir(), 'fintrans-fuzz-'));
     const report = await new ExpressionFuzzer(flink, work).run(SEED, COUNT);
     printReport(report, work);
-    const differences = report.differences.map((d) => `${d.minimal}\n  ${d.detail.split('\n').join('\n  ')}`);
-    expect(differences.join('\n\n'), `seed ${SEED}: expressions whose rows differ from Flink's`).toBe('');
+    const known = knownDifferences(SEED);
+    if (process.env.FINTRANS_FUZZ_WRITE_KNOWN) writeKnownDifferences(SEED, report.differences);
+    // Any difference not on the seed's known list fails; so does a known one that now agrees (take it off the list).
+    const unknown = report.differences.filter((d) => !known.has(d.original)).map((d) => `${d.minimal}\n  (from ${d.original})\n  ${d.detail.split('\n').join('\n  ')}`);
+    expect(unknown.join('\n\n'), `seed ${SEED}: expressions whose rows differ from Flink's (not on ${knownFile(SEED)})`).toBe('');
+    const differing = new Set(report.differences.map((d) => d.original));
+    // Only a full default run generates every listed expression.
+    const nowAgree = COUNT === DEFAULT_COUNT ? [...known].filter((k) => !differing.has(k)) : [];
+    expect(nowAgree, `seed ${SEED}: known differences that now agree with Flink: remove them from ${knownFile(SEED)}`).toEqual([]);
     expect(report.compared).toBeGreaterThanOrEqual(MIN_COMPARED);
     if (!process.env.FINTRANS_KEEP_CONFORMANCE) rmSync(work, { recursive: true, force: true });
   }, 20 * 60_000);
