@@ -196,11 +196,7 @@ export class CheckpointStore {
 
   /** Saves a checkpoint (pending: not to be resumed from until confirm()); returns its id. */
   save(cp: Omit<Checkpoint, 'id' | 'takenAt'>, opts: { pending?: boolean } = {}): number {
-    try {
-      return this.write(cp, opts);
-    } catch (e) {
-      throw checkpointError(e, this.path, this.display, 'write a checkpoint to');
-    }
+    return this.writing('write a checkpoint to', () => this.write(cp, opts));
   }
 
   private write(cp: Omit<Checkpoint, 'id' | 'takenAt'>, opts: { pending?: boolean }): number {
@@ -236,27 +232,46 @@ export class CheckpointStore {
 
   /** A pending checkpoint's sinks committed: it is the one to resume from. */
   confirm(id: number): void {
-    this.db.prepare('UPDATE checkpoints SET pending = 0 WHERE id = ?').run(id);
+    this.writing('confirm a checkpoint in', () => this.db.prepare('UPDATE checkpoints SET pending = 0 WHERE id = ?').run(id));
   }
 
   /** A pending checkpoint's sinks did not commit: forget it (the one before stands). */
   discard(id: number): void {
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM checkpoints WHERE id = ?').run(id);
-      this.db.prepare('DELETE FROM checkpoint_chunks WHERE checkpoint_id = ?').run(id);
-    })();
+    this.writing('discard a checkpoint in', () =>
+      this.db.transaction(() => {
+        this.db.prepare('DELETE FROM checkpoints WHERE id = ?').run(id);
+        this.db.prepare('DELETE FROM checkpoint_chunks WHERE checkpoint_id = ?').run(id);
+      })(),
+    );
   }
 
   /** Forgets every checkpoint: the job finished, or the user asked for a fresh start. */
   clear(): void {
-    this.db.transaction(() => {
-      this.db.exec('DELETE FROM checkpoints');
-      this.db.exec('DELETE FROM checkpoint_chunks');
-    })();
+    this.writing('clear', () =>
+      this.db.transaction(() => {
+        this.db.exec('DELETE FROM checkpoints');
+        this.db.exec('DELETE FROM checkpoint_chunks');
+      })(),
+    );
+  }
+
+  /** A write to the database, its SQLite errors (disk full, I/O) told as what they mean. */
+  private writing<R>(doing: string, write: () => R): R {
+    try {
+      return write();
+    } catch (e) {
+      throw checkpointError(e, this.path, this.display, doing);
+    }
   }
 
   close(): void {
-    this.db.close();
+    try {
+      this.db.close();
+    } catch {
+      // Closing copies the WAL into the database file, which a full disk can refuse; every
+      // committed checkpoint is in the WAL, which the next open replays, so nothing is lost, and
+      // the error that stopped the job (if any) is the one to report.
+    }
     rmSync(ownerPath(this.path), { force: true });
   }
 

@@ -74,7 +74,7 @@ describe('faults on the disk: identical output or untouched with a clear error',
     const out = smallDisk(dir, 'out', '1m');
 
     const full = runCli(['run', 'job.sql', '--quiet'], dir);
-    expect(full.code).toBe(1);
+    expect(full.code, full.stderr).toBe(1);
     expect(full.stderr).toMatch(
       /^error: cannot write to out\/(copy|sums)\.csv: the disk is full \(ENOSPC\)\n {2}hint: the rows up to the job's last checkpoint are in the file and no partial row was left; free space or fix the permissions, then run the job again to resume\n$/,
     );
@@ -96,9 +96,9 @@ describe('faults on the disk: identical output or untouched with a clear error',
     const cp = smallDisk(dir, 'cp', '256k');
 
     const full = runCli(['run', 'job.sql', '--quiet'], dir);
-    expect(full.code).toBe(1);
+    expect(full.code, full.stderr).toBe(1);
     expect(full.stderr).toMatch(
-      /^error: cannot (write a checkpoint to|open) the checkpoint database cp\/job\.db: the disk is full \(SQLITE_FULL\)\n {2}hint: the last checkpoint and the output up to it are intact; free space or fix the permissions, then run the job again to resume from it\n$/,
+      /^error: cannot (write a checkpoint to|open|confirm a checkpoint in|clear) the checkpoint database cp\/job\.db: the disk is full \(SQLITE_FULL\)\n {2}hint: the last checkpoint and the output up to it are intact; free space or fix the permissions, then run the job again to resume from it\n$/,
     );
     remount(cp, 'size=64m');
     const again = runCli(['run', 'job.sql', '--quiet'], dir);
