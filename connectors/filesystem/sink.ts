@@ -16,6 +16,7 @@ import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { RecordEncoder } from '../../engine/formats/api.js';
 import type { Row } from '../../engine/types.js';
 import { ConnectorError } from '../../engine/errors.js';
+import { fileStamp, unusedPath } from '../../engine/kept-files.js';
 import type { SinkWriter } from '../api.js';
 
 /** Bytes before a checkpointed length that are hashed to prove the file is the one written. */
@@ -103,7 +104,7 @@ export class FileSink implements SinkWriter {
       let aside: string;
       try {
         await access(dirname(this.file), constants.W_OK);
-        aside = await unusedPath(keptAsidePath(this.file, new Date()));
+        aside = unusedPath(keptAsidePath(this.file, new Date()));
         await rename(this.file, aside);
       } catch (e) {
         throw this.ioError('keep aside the earlier output in', e);
@@ -222,17 +223,7 @@ function sha256(b: Buffer): string {
 }
 
 /** `out/alerts.csv` → `out/alerts.before-2026-12-03T08-15-00Z.csv`. */
-export function keptAsidePath(file: string, at: Date): string {
+function keptAsidePath(file: string, at: Date): string {
   const ext = extname(file);
-  const stamp = at.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
-  return join(dirname(file), `${basename(file, ext)}.before-${stamp}${ext}`);
-}
-
-/** `path`, or `name-2.ext`, `name-3.ext`, … when it exists: a rename must never replace a kept file. */
-async function unusedPath(path: string): Promise<string> {
-  const ext = extname(path);
-  for (let n = 1; ; n++) {
-    const candidate = n === 1 ? path : join(dirname(path), `${basename(path, ext)}-${n}${ext}`);
-    if (!(await stat(candidate).then(() => true, () => false))) return candidate;
-  }
+  return join(dirname(file), `${basename(file, ext)}.before-${fileStamp(at)}${ext}`);
 }

@@ -17,6 +17,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConnectorError, OptionError } from '../errors.js';
+import { fileStamp, unusedPath } from '../kept-files.js';
 import { parseDurationOrOffMs } from '../options.js';
 import type { JobPlan } from '../plan/logical.js';
 import type { BuiltJob, StateId } from '../runtime/build.js';
@@ -530,7 +531,7 @@ export async function openJobCheckpoints(job: BuiltJob, cwd: string, fresh: bool
   } catch (e) {
     if (!(fresh && e instanceof DamagedCheckpointError)) throw e;
     // --fresh over a damaged database: keep it for inspection, start a new one.
-    const aside = `${path}.damaged-${new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-')}`;
+    const aside = unusedPath(`${path}.damaged-${fileStamp()}`);
     renameSync(path, aside);
     for (const suffix of ['-wal', '-shm']) rmSync(path + suffix, { force: true });
     notices.push(`the checkpoint database ${display} was damaged: kept as ${relative(cwd, aside) || aside}, starting fresh`);

@@ -10,15 +10,14 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ConnectorError } from '../errors.js';
+import { fileStamp, unusedPath } from '../kept-files.js';
 import type { CheckpointStore } from './checkpoints.js';
 
 const STATE_FILE = 'state.db';
 
 /** Writes the store's newest checkpoint as a new savepoint under `dir`; returns the savepoint's directory. */
 export function writeSavepoint(store: CheckpointStore, dir: string, jobFile: string): string {
-  const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
-  let at = join(dir, `savepoint-${basename(jobFile).replace(/\.sql$/, '')}-${stamp}`);
-  for (let n = 2; existsSync(at); n++) at = join(dir, `savepoint-${basename(jobFile).replace(/\.sql$/, '')}-${stamp}-${n}`);
+  const at = unusedPath(join(dir, `savepoint-${basename(jobFile).replace(/\.sql$/, '')}-${fileStamp()}`));
   store.exportTo(join(at, STATE_FILE));
   return at;
 }
