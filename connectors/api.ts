@@ -4,7 +4,7 @@
 // plan time, so a job with a bad option fails before it reads anything.
 
 import type { OptionBag } from '../engine/options.js';
-import type { Row, Schema, SqlType } from '../engine/types.js';
+import type { Row, RowKind, Schema, SqlType } from '../engine/types.js';
 import type { SourcePos } from '../engine/errors.js';
 import type { FormatDefinition } from '../engine/formats/api.js';
 
@@ -94,8 +94,18 @@ export interface SinkWriter {
    * earlier run wrote.
    */
   prepare?(): Promise<void>;
-  /** Buffers rows of the sink's schema. Synchronous: called from the operator chain. */
-  write(rows: readonly Row[]): void;
+  /**
+   * What changes the sink can apply (decided from its options when it is created, which is at plan
+   * time): 'insert-only' (default) appends rows and cannot take one back; 'upsert' applies +I/+U as
+   * the new row of their PRIMARY KEY and -D as its removal (-U rows are not passed); 'all' takes
+   * every kind as it comes (print shows them).
+   */
+  readonly accepts?: ChangelogAcceptance;
+  /**
+   * Buffers rows of the sink's schema. Synchronous: called from the operator chain. `kinds[i]` is
+   * the RowKind of `rows[i]`; absent means every row is an insert (+I).
+   */
+  write(rows: readonly Row[], kinds?: readonly RowKind[]): void;
   /** Rows buffered and not yet flushed; the runtime flushes when this grows large (backpressure). */
   readonly pending: number;
   flush(): Promise<void>;
@@ -123,6 +133,9 @@ export interface SinkWriter {
   describe(): string;
   readonly rowsWritten: number;
 }
+
+/** What changes a sink applies: see SinkWriter.accepts. */
+export type ChangelogAcceptance = 'insert-only' | 'upsert' | 'all';
 
 export interface ConnectorDefinition {
   readonly name: string;

@@ -22,6 +22,24 @@
 
 export type Row = unknown[];
 
+/**
+ * What a row of a changelog stream says, as Flink's RowKind: +I a new row, -U the old value of an
+ * updated row, +U its new value, -D a removed row. Passed beside the row (never stored in it), so a
+ * row stays a plain array; insert-only streams pass INSERT everywhere.
+ */
+export type RowKind = 0 | 1 | 2 | 3;
+export const INSERT: RowKind = 0;
+export const UPDATE_BEFORE: RowKind = 1;
+export const UPDATE_AFTER: RowKind = 2;
+export const DELETE: RowKind = 3;
+/** How Flink prints each kind: +I[...], -U[...], +U[...], -D[...]. */
+export const ROW_KIND_SHORT: readonly string[] = ['+I', '-U', '+U', '-D'];
+
+/** Whether a kind adds a row (+I, +U) rather than taking one back (-U, -D). */
+export function isAccumulate(kind: RowKind): boolean {
+  return kind === INSERT || kind === UPDATE_AFTER;
+}
+
 export type TypeName =
   | 'STRING'
   | 'BOOLEAN'
