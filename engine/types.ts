@@ -113,6 +113,11 @@ export function typeToString(t: SqlType): string {
 export interface Field {
   readonly name: string;
   readonly type: SqlType;
+  /**
+   * An event-time attribute (Flink's rowtime): the WATERMARK column of a table, kept through
+   * projections and filters, and the window_time of a window aggregate. Windows need one.
+   */
+  readonly rowtime?: true;
 }
 
 export type Schema = readonly Field[];

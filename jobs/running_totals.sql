@@ -38,6 +38,11 @@ CREATE TABLE running_alerts (
   'format' = 'csv'
 );
 
+-- A running GROUP BY updates its rows; a CSV file cannot take a row back, so each new total is
+-- appended as an alert of its own (Flink would refuse this sink: this is fintrans-sql's
+-- documented choice, made explicit here).
+SET 'fintrans.sink.append-updates' = 'true';
+
 INSERT INTO running_alerts
 SELECT sender, receiver, SUM(amount) AS total,
        'POTENTIAL MONEY LAUNDERING: ' || CAST(sender AS STRING) || ' -> ' || CAST(receiver AS STRING)

@@ -6,7 +6,7 @@ import { runJob, type CheckpointStats } from '../runtime/job.js';
 import { describeWatermark } from '../runtime/source-runner.js';
 import { parseDurationFlag, parseFlags, parseSetFlags, UsageError } from './args.js';
 import { displayPath, jobFiles, planFile } from './job-files.js';
-import { explainPipeline } from '../plan/explain.js';
+import { explainPipelines } from '../plan/explain.js';
 import { resolve } from 'node:path';
 import { redact } from '../secrets.js';
 import { CheckpointStore, openJobCheckpoints, restoreFromSavepoint, restoreJob } from '../state/checkpoints.js';
@@ -91,7 +91,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   try {
     const results = await Promise.all(
       jobs.map((job) => {
-        for (const p of job.plan.explain) process.stdout.write(explainPipeline(p) + '\n');
+        if (job.plan.explain.length > 0) process.stdout.write(explainPipelines(job.plan.explain) + '\n');
         if (job.plan.pipelines.length === 0) return Promise.resolve({ stopped: false });
         const progress = quiet ? undefined : progressReporter(jobs.length > 1 ? job.plan.file : undefined);
         const fromSavepoint = values['from-savepoint'] ?? job.plan.settings.get('execution.savepoint.path');

@@ -1,6 +1,6 @@
 // fintrans-sql validate / explain: parse, plan and build (options checked), run nothing.
 
-import { explainPipeline } from '../plan/explain.js';
+import { explainPipelines } from '../plan/explain.js';
 import { buildJob } from '../runtime/build.js';
 import { parseFlags, parseSetFlags, UsageError } from './args.js';
 import { displayPath, jobFiles, planFile } from './job-files.js';
@@ -60,7 +60,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
     const plan = planFile(f, cwd, parseSetFlags(values.set, 'explain'));
     buildJob(plan, { cwd });
     const pipelines = plan.explain.length > 0 ? plan.explain : plan.pipelines;
-    process.stdout.write(`== ${displayPath(f, cwd)} ==\n${pipelines.map(explainPipeline).join('\n\n')}\n`);
+    process.stdout.write(`== ${displayPath(f, cwd)} ==\n${explainPipelines(pipelines)}\n`);
   }
   return 0;
 }

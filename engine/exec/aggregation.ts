@@ -51,6 +51,16 @@ export class Aggregation {
     }
   }
 
+  /** keyOf for a group (its key values come first in its state): the same Map key its rows have. */
+  keyOfGroup(g: GroupState): unknown {
+    const k = this.keyCount;
+    if (k === 0) return 0;
+    if (k === 1) return g[0];
+    let s = keyPart(g[0]);
+    for (let i = 1; i < k; i++) s += SEP + keyPart(g[i]);
+    return s;
+  }
+
   /** A new group for `row`, with the given key values already computed. */
   newGroup(keyValues: readonly unknown[]): GroupState {
     const k = this.keyCount;

@@ -1,6 +1,6 @@
 // WHERE and HAVING: passes rows whose compiled predicate is TRUE.
 
-import type { Row } from '../types.js';
+import type { Row, RowKind } from '../types.js';
 import { StatelessOperator, type Operator } from './operator.js';
 
 export class FilterOperator extends StatelessOperator {
@@ -11,7 +11,7 @@ export class FilterOperator extends StatelessOperator {
     super(next);
   }
 
-  process(row: Row): void {
-    if (this.predicate(row)) this.next.process(row);
+  process(row: Row, kind: RowKind): void {
+    if (this.predicate(row)) this.next.process(row, kind);
   }
 }

@@ -1,33 +1,52 @@
-// Non-windowed GROUP BY (running aggregates): every input row updates its group and emits the
-// group's new row, [...keys, ...aggregates] (a group without aggregates, from SELECT DISTINCT,
-// only its first). Append sinks get each new value as a row; upsert sinks (PRIMARY KEY) overwrite
-// by key.
+// Running (non-windowed) GROUP BY with Flink's changelog output (GroupAggFunction): a group's
+// first row is +I; when an input row changes the group's result, the old row goes out as -U and
+// the new one as +U; an unchanged result emits nothing. Over an updating input (-U/-D rows), the
+// rows are taken back out of the accumulators (retract), and a group left without rows is
+// removed with -D. A group without aggregates is SELECT DISTINCT: each distinct row once.
 
-import type { Row } from '../types.js';
-import { GroupTable, type Aggregation } from './aggregation.js';
+import { INSERT, UPDATE_AFTER, UPDATE_BEFORE, DELETE, type Row, type RowKind } from '../types.js';
+import type { Aggregation, GroupState } from './aggregation.js';
 import { SnapshotRows, type Operator } from './operator.js';
 
 export class GroupAggregateOperator implements Operator {
-  private readonly groups: GroupTable;
+  private readonly groups = new Map<unknown, GroupState>();
 
   constructor(
     private readonly agg: Aggregation,
+    /** Whether the input is updating: then -U/-D rows retract (the Aggregation is retractable). */
+    private readonly retracting: boolean,
     private readonly next: Operator,
-  ) {
-    this.groups = new GroupTable(agg);
-  }
+  ) {}
 
   get groupCount(): number {
     return this.groups.size;
   }
 
-  process(row: Row): void {
-    const before = this.groups.size;
-    const g = this.groups.get(row);
-    this.agg.add(g, row);
-    // Without aggregates (SELECT DISTINCT) a group's row never changes after its first: Flink
-    // emits nothing for an unchanged row, so neither do we.
-    if (this.agg.aggCount > 0 || this.groups.size > before) this.next.process(this.agg.outputRow(g, 0));
+  process(row: Row, kind: RowKind): void {
+    const key = this.agg.keyOf(row);
+    let g = this.groups.get(key);
+    const accumulate = kind === INSERT || kind === UPDATE_AFTER;
+    if (g === undefined) {
+      // Taking back a row of a group that does not exist: nothing to take it from (as Flink).
+      if (!accumulate) return;
+      g = this.agg.newGroupFor(row);
+      this.groups.set(key, g);
+      this.agg.add(g, row);
+      this.next.process(this.agg.outputRow(g, 0), INSERT);
+      return;
+    }
+    const before = this.agg.outputRow(g, 0);
+    if (accumulate) this.agg.add(g, row);
+    else (this.agg as RetractableAggregation).retract(g, row);
+    if (this.retracting && (this.agg as RetractableAggregation).rowCount(g) <= 0) {
+      this.groups.delete(key);
+      this.next.process(before, DELETE);
+      return;
+    }
+    const after = this.agg.outputRow(g, 0);
+    if (sameRow(before, after)) return;
+    this.next.process(before, UPDATE_BEFORE);
+    this.next.process(after, UPDATE_AFTER);
   }
 
   onWatermark(wm: number): void {
@@ -43,6 +62,22 @@ export class GroupAggregateOperator implements Operator {
   }
 
   restore(state: unknown): void {
-    for (const gj of state as unknown[]) this.groups.insert(this.agg.groupFromJSON(gj));
+    for (const gj of state as unknown[]) {
+      const g = this.agg.groupFromJSON(gj);
+      this.groups.set(this.agg.keyOfGroup(g), g);
+    }
   }
+}
+
+// TEMPORARY until the retractable Aggregation lands (issue 16): its API.
+type RetractableAggregation = Aggregation & { retract(g: GroupState, row: Row): void; rowCount(g: GroupState): number };
+
+/** Whether two result rows hold the same values (DECIMAL bigints and BIGINTs beyond 2^53 compare by value with ===). */
+function sameRow(a: Row, b: Row): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x !== y && !(typeof x === 'number' && typeof y === 'number' && Number.isNaN(x) && Number.isNaN(y))) return false;
+  }
+  return true;
 }

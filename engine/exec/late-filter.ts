@@ -2,7 +2,7 @@
 // them to the job's late-records sink when one is declared (Flink drops them silently; we keep a
 // trace). Sits between the source's WHERE and the window aggregate.
 
-import type { Row } from '../types.js';
+import { INSERT, type Row } from '../types.js';
 import { StatelessOperator, type Operator } from './operator.js';
 import { isFired, type WindowAssigner } from './window-assigner.js';
 
@@ -27,7 +27,7 @@ export class LateRecordFilter extends StatelessOperator {
       this.onLate(row, this.watermark);
       return;
     }
-    this.next.process(row);
+    this.next.process(row, INSERT);
   }
 
   override onWatermark(wm: number): void {

@@ -2,11 +2,14 @@
 // (synchronously, no promise per record); watermarks travel the same path, so an operator always
 // sees a row before the watermark that row's source emits after it.
 
-import type { Row } from '../types.js';
+import type { Row, RowKind } from '../types.js';
 
 export interface Operator {
-  /** One input row. Must not modify it: a source row can be shared by several pipelines. */
-  process(row: Row): void;
+  /**
+   * One input row and its changelog kind (+I for insert-only streams). Must not modify the row: a
+   * row can be shared by several consumers.
+   */
+  process(row: Row, kind: RowKind): void;
   /** Event time has advanced to `wm` (monotonic). +Infinity at the end of a bounded input. */
   onWatermark(wm: number): void;
   /** The input has ended (after the final watermark): emit anything still held. */
@@ -19,7 +22,7 @@ export interface Operator {
 /** Base for operators without state: forwards watermarks and end of input. */
 export abstract class StatelessOperator implements Operator {
   constructor(protected readonly next: Operator) {}
-  abstract process(row: Row): void;
+  abstract process(row: Row, kind: RowKind): void;
   onWatermark(wm: number): void {
     this.next.onWatermark(wm);
   }
@@ -32,11 +35,11 @@ export abstract class StatelessOperator implements Operator {
   restore(_state: unknown): void {}
 }
 
-/** Sends everything to several operators: one source feeding several INSERTs. */
+/** Sends everything to several operators: a node of the plan graph read by several others. */
 export class FanOut implements Operator {
   constructor(private readonly outputs: readonly Operator[]) {}
-  process(row: Row): void {
-    for (let i = 0; i < this.outputs.length; i++) this.outputs[i]!.process(row);
+  process(row: Row, kind: RowKind): void {
+    for (let i = 0; i < this.outputs.length; i++) this.outputs[i]!.process(row, kind);
   }
   onWatermark(wm: number): void {
     for (const o of this.outputs) o.onWatermark(wm);

@@ -1,6 +1,6 @@
 // SELECT list: builds each output row with one compiled function.
 
-import type { Row } from '../types.js';
+import type { Row, RowKind } from '../types.js';
 import { StatelessOperator, type Operator } from './operator.js';
 
 export class ProjectOperator extends StatelessOperator {
@@ -11,7 +11,7 @@ export class ProjectOperator extends StatelessOperator {
     super(next);
   }
 
-  process(row: Row): void {
-    this.next.process(this.projection(row));
+  process(row: Row, kind: RowKind): void {
+    this.next.process(this.projection(row), kind);
   }
 }

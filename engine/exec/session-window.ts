@@ -12,7 +12,7 @@
 // aggregates such as LISTAGG and FIRST_VALUE depend on it): the touched sessions from the most
 // recently created or merged to the least, then the new record.
 
-import type { Row } from '../types.js';
+import { INSERT, type Row } from '../types.js';
 import { decodeValue, encodeValue, type Aggregation } from './aggregation.js';
 import type { Operator } from './operator.js';
 import { RowChain } from './row-chain.js';
@@ -137,7 +137,7 @@ export class SessionWindowOperator implements Operator {
       out[k] = s.start;
       out[k + 1] = s.end;
       out[k + 2] = s.end - 1;
-      this.next.process(out);
+      this.next.process(out, INSERT);
     }
   }
 

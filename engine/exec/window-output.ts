@@ -3,7 +3,7 @@
 // alerting query fail HAVING, so with it fused the row is built in one reused array and copied
 // only when it passes (a separate FilterOperator would get a new array for every group).
 
-import type { Row } from '../types.js';
+import { INSERT, type Row } from '../types.js';
 import type { Aggregation, GroupState } from './aggregation.js';
 import type { Operator } from './operator.js';
 
@@ -28,7 +28,7 @@ export class WindowOutput {
     out[k] = start;
     out[k + 1] = end;
     out[k + 2] = end - 1;
-    if (this.having === null) this.next.process(out);
-    else if (this.having(out)) this.next.process(out.slice());
+    if (this.having === null) this.next.process(out, INSERT);
+    else if (this.having(out)) this.next.process(out.slice(), INSERT);
   }
 }

@@ -213,9 +213,9 @@ async function main(): Promise<number> {
     const tap = new SinkTap(s.name, job);
     const writer = s.writer;
     const write = writer.write.bind(writer);
-    writer.write = (rows) => {
+    writer.write = (rows, kinds) => {
       tap.see(rows);
-      write(rows);
+      write(rows, kinds);
     };
     return tap;
   });

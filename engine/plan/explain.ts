@@ -1,58 +1,93 @@
-// EXPLAIN: a pipeline's plan in words, from the source to the sink.
+// EXPLAIN: the plan graph in words, from the sources to each sink.
 
 import type { AggregateCall, Expr } from './expr.js';
 import type { PlanNode, Pipeline, TableDef, WindowSpec } from './logical.js';
 import { typeToString } from '../types.js';
 import { valueToText } from '../values.js';
 
-export function explainPipeline(p: Pipeline): string {
+/**
+ * The plans of several INSERTs, each from its sources to its sink. A node already shown for an
+ * earlier INSERT is named, not repeated: the running job computes it once for all of them.
+ */
+export function explainPipelines(pipelines: readonly Pipeline[]): string {
+  const shown = new Map<PlanNode, string>();
+  return pipelines.map((p, i) => explainPipeline(p, shown, pipelines.length > 1 ? `INSERT ${i + 1}` : 'this INSERT')).join('\n\n');
+}
+
+/** EXPLAIN: a pipeline's plan in words, from its sources to its sink. */
+export function explainPipeline(p: Pipeline, shown: Map<PlanNode, string> = new Map(), label = 'this INSERT'): string {
   const lines: string[] = [];
-  const src = p.source;
-  lines.push(`Source: table '${src.name}' (${describeConnector(src)})`);
-  lines.push(`  columns: ${src.columns.map((c) => `${c.name} ${typeToString(c.type)}${c.kind === 'computed' ? ` AS ${exprText(c.expr!, src.columns.map((x) => x.name))}` : c.kind === 'metadata' ? ` METADATA FROM '${c.metadataKey}'` : ''}`).join(', ')}`);
-  lines.push(src.watermark ? `  watermark: ${src.watermark.text} (max event time seen minus the delay; minimum over splits)` : `  watermark: none (no WATERMARK declared)`);
-  const steps: string[] = [];
-  collect(p.root, steps);
-  steps.forEach((s, i) => lines.push(`${i + 1}. ${s}`));
-  lines.push(p.sink ? `Sink: table '${p.sink.name}' (${describeConnector(p.sink)})` : `Sink: print to stdout`);
+  describeNode(p.root, lines, '', shown, label, { n: 0 });
+  const updates = p.root.updating;
+  lines.push(
+    p.sink
+      ? `Sink: table '${p.sink.name}' (${describeConnector(p.sink)})${updates ? ` — receives updates (${p.sink.primaryKey ? 'applied by its PRIMARY KEY' : `each new value appended, with SET 'fintrans.sink.append-updates' = 'true'`})` : ''}`
+      : `Sink: print to stdout${updates ? ' (+I, -U, +U, -D rows, as Flink prints them)' : ''}`,
+  );
   return lines.join('\n');
+}
+
+function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<PlanNode, string>, label: string, steps: { n: number }): void {
+  const earlier = shown.get(node);
+  if (earlier !== undefined) {
+    out.push(`${indent}(${earlier}: computed once, shared)`);
+    return;
+  }
+  if (node.kind === 'scan') {
+    const src = node.table;
+    out.push(`${indent}Source: table '${src.name}' (${describeConnector(src)})`);
+    out.push(`${indent}  columns: ${src.columns.map((c) => `${c.name} ${typeToString(c.type)}${c.kind === 'computed' ? ` AS ${exprText(c.expr!, src.columns.map((x) => x.name))}` : c.kind === 'metadata' ? ` METADATA FROM '${c.metadataKey}'` : ''}`).join(', ')}`);
+    out.push(src.watermark ? `${indent}  watermark: ${src.watermark.text} (max event time seen minus the delay; minimum over splits)` : `${indent}  watermark: none (no WATERMARK declared)`);
+    shown.set(node, `source '${src.name}' as read for ${label}`);
+    return;
+  }
+  if (node.kind === 'union') {
+    node.inputs.forEach((input, i) => {
+      out.push(`${indent}Input ${i + 1} of the UNION ALL:`);
+      describeNode(input, out, indent + '  ', shown, label, { n: 0 });
+    });
+    out.push(`${indent}${++steps.n}. Union all: the rows of the ${node.inputs.length} inputs above, as they come; watermark = the least of theirs`);
+    shown.set(node, `step ${steps.n} of ${label}`);
+    return;
+  }
+  const input = node.inputs[0]!;
+  describeNode(input, out, indent, shown, label, steps);
+  const names = input.schema.map((f) => f.name);
+  const step = (text: string): void => void out.push(`${indent}${++steps.n}. ${text}`);
+  switch (node.kind) {
+    case 'filter':
+      step(`Filter: ${exprText(node.predicate, names)}`);
+      break;
+    case 'project':
+      step(`Project: ${node.exprs.map((e, i) => `${exprText(e, names)} AS ${node.schema[i]!.name}`).join(', ')}`);
+      break;
+    case 'window-aggregate':
+      step(`Drop late records: rows whose every ${node.window.kind} window already fired (counted, and sent to the late-records sink if declared)`);
+      step(
+        `Window aggregate: ${windowText(node.window)}, group by ${node.keys.length ? node.keys.map((k) => exprText(k, names)).join(', ') : '(nothing)'}; ` +
+          `computes ${node.aggregates.map((a) => aggText(a, names)).join(', ') || 'nothing'}; emits each window's final rows when the watermark passes its end`,
+      );
+      break;
+    case 'group-aggregate': {
+      const over = input.updating ? ' (its input is updated: -U/-D rows are taken back out)' : '';
+      if (node.aggregates.length === 0) {
+        step(`Distinct: group by ${node.keys.map((k) => exprText(k, names)).join(', ')}; emits each distinct row once, when first seen${over}`);
+        break;
+      }
+      step(
+        `Running aggregate (no window): group by ${node.keys.length ? node.keys.map((k) => exprText(k, names)).join(', ') : '(all rows)'}; ` +
+          `computes ${node.aggregates.map((a) => aggText(a, names)).join(', ')}; emits +I for a new group, then -U old / +U new when its values change${over}`,
+      );
+      break;
+    }
+  }
+  shown.set(node, `step ${steps.n} of ${label}`);
 }
 
 function describeConnector(t: TableDef): string {
   const parts = [`connector '${t.connectorName}'`];
   if (t.formatName) parts.push(`format '${t.formatName}'`);
   return parts.join(', ');
-}
-
-function collect(node: PlanNode, out: string[]): void {
-  if (node.kind === 'scan') return;
-  collect(node.input, out);
-  const names = node.input.schema.map((f) => f.name);
-  switch (node.kind) {
-    case 'filter':
-      out.push(`Filter: ${exprText(node.predicate, names)}`);
-      break;
-    case 'project':
-      out.push(`Project: ${node.exprs.map((e, i) => `${exprText(e, names)} AS ${node.schema[i]!.name}`).join(', ')}`);
-      break;
-    case 'window-aggregate':
-      out.push(`Drop late records: rows whose every ${node.window.kind} window already fired (counted, and sent to the late-records sink if declared)`);
-      out.push(
-        `Window aggregate: ${windowText(node.window)}, group by ${node.keys.length ? node.keys.map((k) => exprText(k, names)).join(', ') : '(nothing)'}; ` +
-          `computes ${node.aggregates.map((a) => aggText(a, names)).join(', ') || 'nothing'}; emits each window's final rows when the watermark passes its end`,
-      );
-      break;
-    case 'group-aggregate':
-      if (node.aggregates.length === 0) {
-        out.push(`Distinct: group by ${node.keys.map((k) => exprText(k, names)).join(', ')}; emits each distinct row once, when first seen`);
-        break;
-      }
-      out.push(
-        `Running aggregate (no window): group by ${node.keys.length ? node.keys.map((k) => exprText(k, names)).join(', ') : '(all rows)'}; ` +
-          `computes ${node.aggregates.map((a) => aggText(a, names)).join(', ')}; emits the group's new values on every input row`,
-      );
-      break;
-  }
 }
 
 function ms(n: number): string {

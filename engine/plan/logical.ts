@@ -64,59 +64,78 @@ export interface WindowSpec {
   readonly legacy?: true;
 }
 
-export type PlanNode = ScanNode | FilterNode | ProjectNode | WindowAggregateNode | GroupAggregateNode;
+/**
+ * A node of the plan graph. Nodes are shared: a table read by two INSERTs is one ScanNode, a view
+ * used twice is planned once, so the running job reads each source once and computes each shared
+ * sub-plan once. `schema` is the node's output row layout; `updating` says whether its output is
+ * a changelog with updates and deletes (-U/+U/-D) or insert-only, as Flink's changelog mode
+ * inference (FlinkChangelogModeInferenceProgram) decides it.
+ */
+export type PlanNode = ScanNode | FilterNode | ProjectNode | WindowAggregateNode | GroupAggregateNode | UnionNode;
 
-export interface ScanNode {
+interface NodeBase {
+  readonly inputs: readonly PlanNode[];
+  readonly schema: Schema;
+  /** Whether the output holds -U/+U/-D rows (else only +I). */
+  readonly updating: boolean;
+}
+
+export interface ScanNode extends NodeBase {
   readonly kind: 'scan';
   readonly table: TableDef;
-  readonly schema: Schema;
 }
 
-export interface FilterNode {
+export interface FilterNode extends NodeBase {
   readonly kind: 'filter';
-  readonly input: PlanNode;
   readonly predicate: Expr;
-  readonly schema: Schema;
 }
 
-export interface ProjectNode {
+export interface ProjectNode extends NodeBase {
   readonly kind: 'project';
-  readonly input: PlanNode;
   readonly exprs: readonly Expr[];
-  readonly schema: Schema;
 }
 
 /**
- * Windowed aggregation. Output row: [...keys, window_start, window_end, window_time, ...aggregates].
+ * Windowed aggregation of an insert-only input. Output row: [...keys, window_start, window_end,
+ * window_time, ...aggregates]; window_time is a time attribute (cascaded windows group on it).
  * Rows arrive without late ones (a LateRecordFilter sits in front at runtime).
  */
-export interface WindowAggregateNode {
+export interface WindowAggregateNode extends NodeBase {
   readonly kind: 'window-aggregate';
-  readonly input: PlanNode;
   readonly window: WindowSpec;
   readonly keys: readonly Expr[];
   readonly aggregates: readonly AggregateCall[];
-  readonly schema: Schema;
 }
 
-/** Running (non-windowed) aggregation: emits the group's new row on every input. Output: [...keys, ...aggregates]. */
-export interface GroupAggregateNode {
+/**
+ * Running (non-windowed) aggregation. Output: [...keys, ...aggregates], updating: a group's first
+ * row is +I, a change is -U old / +U new, a group emptied by retractions is -D.
+ */
+export interface GroupAggregateNode extends NodeBase {
   readonly kind: 'group-aggregate';
-  readonly input: PlanNode;
   readonly keys: readonly Expr[];
   readonly aggregates: readonly AggregateCall[];
-  readonly schema: Schema;
 }
 
-/** One INSERT (or bare SELECT) of a job: a chain of nodes from one source table into one sink. */
+/** UNION ALL: every row of every input, inputs already projected to one schema. */
+export interface UnionNode extends NodeBase {
+  readonly kind: 'union';
+}
+
+/** A node's one input (every node kind but union and scan has exactly one). */
+export function inputOf(node: PlanNode): PlanNode {
+  const input = node.inputs[0];
+  if (!input || node.inputs.length !== 1) throw new Error(`internal: ${node.kind} node has ${node.inputs.length} inputs`);
+  return input;
+}
+
+/** One INSERT (or bare SELECT) of a job: the plan graph's node that feeds one sink. */
 export interface Pipeline {
   readonly root: PlanNode;
   /** The sink table; a bare SELECT prints (sink undefined). */
   readonly sink?: TableDef;
   /** The statement's text position, for messages. */
   readonly pos: SourcePos;
-  /** The source table the chain starts from. */
-  readonly source: TableDef;
 }
 
 export interface JobPlan {

@@ -20,6 +20,7 @@ const HONOURED = [
   'execution.savepoint.path',
   'execution.savepoint.ignore-unclaimed-state',
   'fintrans.late-records.sink',
+  'fintrans.sink.append-updates',
 ];
 
 /** Flink keys that cannot change a job's rows here. */

@@ -5,8 +5,11 @@
 import { createHash } from 'node:crypto';
 import { formatPos, printable, SqlError } from '../errors.js';
 import { OptionBag } from '../options.js';
-import type { GroupAggregateNode, JobPlan, PlanNode, Pipeline, TableDef, WindowAggregateNode } from '../plan/logical.js';
-import type { Row } from '../types.js';
+import { inputOf, type FilterNode, type GroupAggregateNode, type JobPlan, type PlanNode, type Pipeline, type ScanNode, type TableDef, type UnionNode, type WindowAggregateNode } from '../plan/logical.js';
+import { sourceTables } from '../plan/planner.js';
+import { INSERT, type Row } from '../types.js';
+import { DropUpdateBefore, UpdatesAsInserts } from '../exec/sink-changes.js';
+import { UnionOperator } from '../exec/union.js';
 import { Aggregation } from '../exec/aggregation.js';
 import { compilePredicate, compileProjection } from '../exec/compile.js';
 import { FilterOperator } from '../exec/filter.js';
@@ -66,27 +69,51 @@ export interface StateId {
   readonly what: string;
 }
 
+export const APPEND_UPDATES_SETTING = 'fintrans.sink.append-updates';
+
 export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
   const sinks = new Map<string, BuiltSink>();
   const stateful: Operator[] = [];
   const stateIds: StateId[] = [];
   const uidCounts = new Map<string, number>();
-  const addStateful = (op: Operator, kind: string, node: WindowAggregateNode | GroupAggregateNode, pipeline: Pipeline) => {
-    const shape = JSON.stringify({ kind, window: node.kind === 'window-aggregate' ? node.window : null, keys: node.keys, aggregates: node.aggregates, source: pipeline.source.name }, (key, value) =>
+  const windowOps: { openWindows: number }[] = [];
+  const late: LateStats = { count: 0, samples: [] };
+
+  // The graph: every node reachable from an INSERT, who reads each node (and as which input), and
+  // the first INSERT that reaches it (named in messages about its state).
+  const consumers = new Map<PlanNode, { node: PlanNode; input: number }[]>();
+  const owner = new Map<PlanNode, Pipeline>();
+  const scans: ScanNode[] = [];
+  const visit = (node: PlanNode, p: Pipeline): void => {
+    if (owner.has(node)) return;
+    owner.set(node, p);
+    if (node.kind === 'scan') scans.push(node);
+    node.inputs.forEach((input, i) => {
+      const list = consumers.get(input) ?? [];
+      list.push({ node, input: i });
+      consumers.set(input, list);
+      visit(input, p);
+    });
+  };
+  for (const p of plan.pipelines) visit(p.root, p);
+
+  const addStateful = (op: Operator, kind: string, node: WindowAggregateNode | GroupAggregateNode) => {
+    const tables = sourceTables(node).map((t) => t.name);
+    const source = tables.length === 1 ? tables[0] : tables;
+    const shape = JSON.stringify({ kind, window: node.kind === 'window-aggregate' ? node.window : null, keys: node.keys, aggregates: node.aggregates, source }, (key, value) =>
       key === 'pos' ? undefined : typeof value === 'bigint' ? `${value}n` : value,
     );
     const hash = createHash('sha256').update(shape).digest('hex').slice(0, 16);
     const n = (uidCounts.get(hash) ?? 0) + 1;
     uidCounts.set(hash, n);
     const windowText = node.kind === 'window-aggregate' ? `${node.window.kind} window ` : 'running ';
-    const what = `${kind === 'late-filter' ? 'the late-record filter of the ' : 'the '}${windowText}aggregate over '${pipeline.source.name}' (${node.keys.length} group key${node.keys.length === 1 ? '' : 's'}, ${node.aggregates.length} aggregate${node.aggregates.length === 1 ? '' : 's'}) of the INSERT at ${formatPos(pipeline.pos)}`;
+    const pipeline = owner.get(node)!;
+    const what = `${kind === 'late-filter' ? 'the late-record filter of the ' : 'the '}${windowText}aggregate over '${tables.join("', '")}' (${node.keys.length} group key${node.keys.length === 1 ? '' : 's'}, ${node.aggregates.length} aggregate${node.aggregates.length === 1 ? '' : 's'}) of the INSERT at ${formatPos(pipeline.pos)}`;
     stateful.push(op);
     stateIds.push({ uid: `${hash}#${n}`, what });
   };
-  const windowOps: { openWindows: number }[] = [];
-  const late: LateStats = { count: 0, samples: [] };
 
-  const sinkFor = (table: TableDef | undefined, pipeline: Pipeline): BuiltSink => {
+  const sinkFor = (table: TableDef | undefined, pipeline: Pipeline): { sink: BuiltSink; op: SinkOperator } => {
     const name = table?.name ?? '<print>';
     let s = sinks.get(name);
     if (!s) {
@@ -96,69 +123,105 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     }
     const op = new SinkOperator();
     s.operators.push(op);
-    return s;
+    return { sink: s, op };
   };
 
-  // The source row last reported late, per source table. Several INSERTs reading one source share
-  // each row object (FanOut hands the same row to every pipeline in turn), so a record late for
-  // several of them is counted and written once.
-  const lastLateRow = new Map<string, Row>();
-  const firstReport = (source: TableDef, row: Row): boolean => {
-    if (lastLateRow.get(source.name) === row) return false;
-    lastLateRow.set(source.name, row);
-    return true;
-  };
+  // A row late for several windows (one source row read by several INSERTs: FanOut hands the same
+  // row object to each) is counted and written once.
+  let lastLateRow: Row | null = null;
+  let lateSinkOp: SinkOperator | undefined;
 
-  // Late records go to the declared late sink (columns taken by name from the source row), or are only counted.
-  const lateHandler = (source: TableDef, pipeline: Pipeline): ((row: Row, wm: number) => void) => {
+  // Late records go to the declared late sink (columns taken by name from the late row), or are only counted.
+  const lateHandler = (input: PlanNode): ((row: Row, wm: number) => void) => {
+    const source = tableBehind(input);
     if (!plan.lateSink) {
       return (row, wm) => {
-        if (!firstReport(source, row)) return;
+        if (lastLateRow === row) return;
+        lastLateRow = row;
         late.count++;
-        if (late.samples.length < 3) late.samples.push(printable(`${source.name}: ${describeRow(source, row)} (watermark ${describeWatermark(wm)})`));
+        if (late.samples.length < 3) late.samples.push(printable(`${source?.name ?? 'query'}: ${describeRow(input, source, row)} (watermark ${describeWatermark(wm)})`));
       };
     }
     const lateTable = plan.lateSink;
     const cols = lateTable.columns.filter((c) => c.kind === 'physical');
     const idx = cols.map((c) => {
-      const i = source.columns.findIndex((sc) => sc.name === c.name);
+      const i = input.schema.findIndex((f) => f.name === c.name);
       if (i < 0) {
-        throw new SqlError(lateTable.pos, `late-records table '${lateTable.name}' has column '${c.name}', which table '${source.name}' does not have`, `give '${lateTable.name}' columns named like those of '${source.name}'`);
+        throw new SqlError(lateTable.pos, `late-records table '${lateTable.name}' has column '${c.name}', which the rows of ${source ? `table '${source.name}'` : 'a windowed query'} do not have`, `give '${lateTable.name}' columns named like those of ${source ? `'${source.name}'` : 'the window\'s input'}`);
       }
       return i;
     });
-    const sink = sinkFor(lateTable, pipeline);
-    const op = sink.operators[sink.operators.length - 1]!;
+    lateSinkOp ??= sinkFor(lateTable, owner.get(input)!).op;
+    const op = lateSinkOp;
     return (row) => {
-      if (!firstReport(source, row)) return;
+      if (lastLateRow === row) return;
+      lastLateRow = row;
       late.count++;
-      op.process(idx.map((i) => row[i]));
+      op.process(idx.map((i) => row[i]), INSERT);
     };
   };
 
-  const chain = (node: PlanNode, next: Operator, pipeline: Pipeline): Operator => {
+  const unions = new Map<UnionNode, UnionOperator>();
+  const heads = new Map<PlanNode, Operator>();
+  const outputs = new Map<PlanNode, Operator>();
+  const sinkOps = new Map<PlanNode, Operator[]>();
+
+  // Where a node's output rows go: every node that reads it, and the sinks it feeds.
+  const outputOf = (node: PlanNode): Operator => {
+    let out = outputs.get(node);
+    if (!out) {
+      const targets = [...(consumers.get(node) ?? []).map((c) => (c.node.kind === 'union' ? unionOf(c.node).inputs[c.input]! : headOf(c.node))), ...(sinkOps.get(node) ?? [])];
+      out = targets.length === 1 ? targets[0]! : new FanOut(targets);
+      outputs.set(node, out);
+    }
+    return out;
+  };
+
+  const unionOf = (node: UnionNode): UnionOperator => {
+    let u = unions.get(node);
+    if (!u) {
+      u = new UnionOperator(node.inputs.length, outputOf(node));
+      unions.set(node, u);
+    }
+    return u;
+  };
+
+  // The operator that receives a (single-input) node's input rows.
+  const headOf = (node: PlanNode): Operator => {
+    let head = heads.get(node);
+    if (!head) {
+      head = operatorFor(node);
+      heads.set(node, head);
+    }
+    return head;
+  };
+
+  const operatorFor = (node: PlanNode): Operator => {
     switch (node.kind) {
       case 'scan':
-        return next;
+      case 'union':
+        throw new Error(`internal: ${node.kind} has no single input`);
       case 'filter':
-        // HAVING right after a TUMBLE/HOP/CUMULATE aggregate is applied by it as it emits (WindowOutput).
-        if (node.input.kind === 'window-aggregate' && node.input.window.kind !== 'SESSION') {
-          return windowAggregate(node.input, next, pipeline, compilePredicate(node.predicate));
-        }
-        return chain(node.input, new FilterOperator(compilePredicate(node.predicate), next), pipeline);
+        return new FilterOperator(compilePredicate(node.predicate), outputOf(node));
       case 'project':
-        return chain(node.input, new ProjectOperator(compileProjection(node.exprs), next), pipeline);
+        return new ProjectOperator(compileProjection(node.exprs), outputOf(node));
       case 'group-aggregate': {
-        const op = new GroupAggregateOperator(new Aggregation(node.keys, node.aggregates), next);
-        addStateful(op, 'group-aggregate', node, pipeline);
-        return chain(node.input, op, pipeline);
+        const input = inputOf(node);
+        const op = new GroupAggregateOperator(new (Aggregation as unknown as new (k: unknown, a: unknown, o?: unknown) => Aggregation)(node.keys, node.aggregates, input.updating ? { retractable: true } : undefined), input.updating, outputOf(node));
+        addStateful(op, 'group-aggregate', node);
+        return op;
       }
       case 'window-aggregate':
-        return windowAggregate(node, next, pipeline, null);
+        return windowAggregate(node);
     }
   };
 
-  const windowAggregate = (node: WindowAggregateNode, next: Operator, pipeline: Pipeline, having: ((row: Row) => boolean) | null): Operator => {
+  const windowAggregate = (node: WindowAggregateNode): Operator => {
+    // HAVING read only by this window's rows is applied by the window operator as it emits (WindowOutput).
+    const readers = consumers.get(node) ?? [];
+    const having = readers.length === 1 && !sinkOps.has(node) && readers[0]!.node.kind === 'filter' && node.window.kind !== 'SESSION' ? (readers[0]!.node as FilterNode) : undefined;
+    const next = having ? outputOf(having) : outputOf(node);
+    const havingFn = having ? compilePredicate(having.predicate) : null;
     const agg = new Aggregation(node.keys, node.aggregates);
     const w = node.window;
     const assigner = new WindowAssigner(w);
@@ -166,32 +229,43 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     // one per group and window (size / slide of them).
     const op =
       w.kind === 'SESSION'
-        ? new SessionWindowOperator(w.sizeMs, w.timeIndex, agg, having ? new FilterOperator(having, next) : next)
+        ? new SessionWindowOperator(w.sizeMs, w.timeIndex, agg, next)
         : w.kind === 'HOP' && agg.mergeable
-          ? new SlicedWindowOperator(w.sizeMs, w.slideMs, w.offsetMs, w.timeIndex, agg, next, having, w.legacy !== true)
-          : new WindowAggregateOperator(assigner, w.timeIndex, agg, next, having);
-    addStateful(op, op.constructor.name, node, pipeline);
+          ? new SlicedWindowOperator(w.sizeMs, w.slideMs, w.offsetMs, w.timeIndex, agg, next, havingFn, w.legacy !== true)
+          : new WindowAggregateOperator(assigner, w.timeIndex, agg, next, havingFn);
+    addStateful(op, op.constructor.name, node);
     windowOps.push(op);
-    const lateFilter = new LateRecordFilter(assigner, w.timeIndex, lateHandler(pipeline.source, pipeline), op);
-    addStateful(lateFilter, 'late-filter', node, pipeline);
-    return chain(node.input, lateFilter, pipeline);
+    const input = inputOf(node);
+    const lateFilter = new LateRecordFilter(assigner, w.timeIndex, lateHandler(input), op);
+    addStateful(lateFilter, 'late-filter', node);
+    return lateFilter;
   };
 
-  const heads = new Map<string, Operator[]>();
+  // Thrown once every option was read: a misspelt option is the first thing to fix.
+  let refusal: SqlError | undefined;
+  const appendUpdates = /^true$/i.test(plan.settings.get(APPEND_UPDATES_SETTING)?.trim() ?? '');
   for (const p of plan.pipelines) {
-    const sink = sinkFor(p.sink, p);
-    const head = chain(p.root, sink.operators[sink.operators.length - 1]!, p);
-    const list = heads.get(p.source.name) ?? [];
-    list.push(head);
-    heads.set(p.source.name, list);
+    const { sink, op } = sinkFor(p.sink, p);
+    let target: Operator = op;
+    if (p.root.updating) {
+      const accepts = sink.writer.accepts ?? 'insert-only';
+      if (accepts === 'upsert') target = new DropUpdateBefore(op);
+      else if (accepts === 'insert-only') {
+        if (!appendUpdates) refusal ??= updatingIntoAppendSink(p, sink.name);
+        target = new UpdatesAsInserts(op);
+      }
+    }
+    const list = sinkOps.get(p.root) ?? [];
+    list.push(target);
+    sinkOps.set(p.root, list);
   }
+  // Build from each INSERT's end back to its sources (operators are made before what feeds them).
+  for (const p of plan.pipelines) outputOf(p.root);
 
   const sources: SourceRunner[] = [];
-  for (const [name, list] of heads) {
-    const table = plan.tables.get(name)!;
-    sources.push(createSourceRunner(table, list.length === 1 ? list[0]! : new FanOut(list), plan, opts));
-  }
+  for (const scan of scans) sources.push(createSourceRunner(scan.table, outputOf(scan), plan, opts));
   for (const t of plan.tables.values()) t.options.finish();
+  if (refusal) throw refusal;
 
   return {
     plan,
@@ -202,6 +276,47 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     late,
     openWindows: () => windowOps.reduce((n, o) => n + o.openWindows, 0),
   };
+}
+
+/** Flink's refusal of an updating query into an append-only sink, with the ways out. */
+function updatingIntoAppendSink(p: Pipeline, sinkName: string): SqlError {
+  const producer = updatingProducer(p.root);
+  const keys = upsertKeyNames(p.root)?.join(', ');
+  return new SqlError(
+    p.pos,
+    `table '${sinkName}' only appends rows, but this query's result is updated as rows arrive (it comes from a running ${producer?.kind === 'group-aggregate' && producer.aggregates.length === 0 ? 'DISTINCT' : 'GROUP BY'} without a window); Flink refuses this too`,
+    `aggregate over a window (FROM TABLE(TUMBLE(...)) GROUP BY window_start, window_end, ...) for final rows; or declare PRIMARY KEY (${keys || '...'}) NOT ENFORCED on a sink that applies updates (elasticsearch, jdbc); or SET '${APPEND_UPDATES_SETTING}' = 'true' to append each new value as a row`,
+  );
+}
+
+/** The sink columns that hold the group keys of the running aggregate right below the sink's projection, if all do. */
+function upsertKeyNames(root: PlanNode): string[] | undefined {
+  if (root.kind !== 'project') return undefined;
+  let below = inputOf(root);
+  while (below.kind === 'filter') below = inputOf(below);
+  if (below.kind !== 'group-aggregate') return undefined;
+  const names = below.keys.map((_, i) => {
+    const j = root.exprs.findIndex((e) => e.kind === 'column' && e.index === i);
+    return j < 0 ? undefined : root.schema[j]!.name;
+  });
+  return names.every((n) => n !== undefined) ? (names as string[]) : undefined;
+}
+
+function updatingProducer(node: PlanNode): PlanNode | undefined {
+  if (node.kind === 'group-aggregate') return node;
+  for (const i of node.inputs) {
+    if (!i.updating) continue;
+    const p = updatingProducer(i);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+/** The table whose rows `node` passes on unchanged (through filters), if any. */
+function tableBehind(node: PlanNode): TableDef | undefined {
+  if (node.kind === 'scan') return node.table;
+  if (node.kind === 'filter') return tableBehind(inputOf(node));
+  return undefined;
 }
 
 function context(table: TableDef, plan: JobPlan, opts: BuildOptions): ConnectorContext {
@@ -251,9 +366,12 @@ function createSourceRunner(table: TableDef, head: Operator, plan: JobPlan, opts
   return new SourceRunner(table, reader, head, decoder, format.ignoreParseErrors(table.options), { settings: plan.settings });
 }
 
-function describeRow(table: TableDef, row: Row): string {
-  return table.columns
-    .filter((c) => c.kind === 'physical')
-    .map((c) => `${c.name}=${valueToText(row[table.columns.indexOf(c)], c.type) ?? 'NULL'}`)
-    .join(', ');
+function describeRow(input: PlanNode, table: TableDef | undefined, row: Row): string {
+  if (table) {
+    return table.columns
+      .filter((c) => c.kind === 'physical')
+      .map((c) => `${c.name}=${valueToText(row[table.columns.indexOf(c)], c.type) ?? 'NULL'}`)
+      .join(', ');
+  }
+  return input.schema.map((f, i) => `${f.name}=${valueToText(row[i], f.type) ?? 'NULL'}`).join(', ');
 }

@@ -125,8 +125,8 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
 async function handOver(job: BuiltJob, final: boolean, commitEachFlush = false): Promise<void> {
   for (const sink of job.sinks) {
     for (const op of sink.operators) {
-      const rows = op.drain();
-      if (rows.length > 0) sink.writer.write(rows);
+      const { rows, kinds } = op.drain();
+      if (rows.length > 0) sink.writer.write(rows, kinds);
     }
     if (final || sink.writer.pending >= FLUSH_PENDING_ROWS) {
       await sink.writer.flush();

@@ -13,7 +13,7 @@ import { parseDurationOrOffMs } from '../options.js';
 import type { RecordDecoder } from '../formats/api.js';
 import { SKIP_RECORD } from '../formats/registry.js';
 import type { TableDef } from '../plan/logical.js';
-import type { Row } from '../types.js';
+import { INSERT, type Row } from '../types.js';
 import { compileScalar } from '../exec/compile.js';
 import type { Operator } from '../exec/operator.js';
 import type { SourceReader } from '../../connectors/api.js';
@@ -241,7 +241,7 @@ export class SourceRunner {
         }
       }
       this.stats.recordsIn++;
-      down.process(row);
+      down.process(row, INSERT);
       if (wmOf !== null) {
         const t = row[this.rowtimeIndex] as number;
         if (t > this.maxEventTime) this.maxEventTime = t;

@@ -36,6 +36,7 @@ export interface Positions {
 export type Statement =
   | SetStatement
   | CreateTableStatement
+  | CreateViewStatement
   | InsertStatement
   | SelectStatement
   | ExplainStatement;
@@ -57,6 +58,17 @@ export interface CreateTableStatement {
   readonly primaryKey?: { readonly columns: readonly string[]; readonly pos: SourcePos };
   /** In the order written. Keys and values are the unquoted strings. */
   readonly options: readonly { readonly key: string; readonly value: string; readonly pos: SourcePos }[];
+}
+
+/** `CREATE [TEMPORARY] VIEW [IF NOT EXISTS] name [(a, b)] AS SELECT ...` */
+export interface CreateViewStatement {
+  readonly kind: 'create-view';
+  readonly name: string;
+  readonly pos: SourcePos;
+  readonly namePos: SourcePos;
+  /** Column names given after the view's name, renaming the query's columns in order. */
+  readonly columns?: readonly { readonly name: string; readonly pos: SourcePos }[];
+  readonly query: SelectStatement;
 }
 
 export type ColumnDecl = PhysicalColumnDecl | ComputedColumnDecl | MetadataColumnDecl;

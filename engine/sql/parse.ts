@@ -107,7 +107,6 @@ class TextPositions implements Positions {
 
 /** Flink SQL client commands and DDL we do not run, and what to do instead. */
 const UNSUPPORTED_HINTS: Readonly<Record<string, string>> = {
-  'CREATE VIEW': 'write the query directly into the INSERT INTO ... SELECT that would use the view',
   'CREATE FUNCTION': 'user-defined functions are not available; use the built-in functions',
   'CREATE CATALOG': 'remove it: tables are declared in the job file with CREATE TABLE',
   'CREATE DATABASE': 'remove it: tables are declared in the job file with CREATE TABLE',
@@ -135,6 +134,7 @@ function parseStatement(f: FileTokens, from: number, to: number): Statement | un
     case 'CREATE': {
       const k = isKeyword(cur.peek(), 'TEMPORARY') ? 1 : 0;
       if (isKeyword(cur.peek(k), 'TABLE')) return parseCreateTable(cur, first, expressionParser(f));
+      if (isKeyword(cur.peek(k), 'VIEW')) return parseCreateView(f, cur, k, first);
       const objTok = isKeyword(cur.peek(k), 'SYSTEM') ? cur.peek(k + 1) : cur.peek(k);
       const what = objTok?.kind === 'ident' ? `CREATE ${objTok.value.toUpperCase()}` : 'CREATE';
       throw new SqlError(f.pos(first), `${what} is not supported yet`, UNSUPPORTED_HINTS[what] ?? 'only CREATE TABLE is supported');
@@ -167,6 +167,31 @@ function parseStatement(f: FileTokens, from: number, to: number): Statement | un
     `expected SET, CREATE TABLE, INSERT INTO, SELECT or EXPLAIN, found '${tokenText(f.text, first)}'`,
     guess ? `did you mean ${guess}?` : 'every statement starts with one of these keywords and ends with ;',
   );
+}
+
+/** `CREATE [TEMPORARY] VIEW [IF NOT EXISTS] name [(a, b)] AS <query>`; the cursor is after CREATE. */
+function parseCreateView(f: FileTokens, cur: TokenCursor, skip: number, createTok: Token): Statement {
+  for (let i = 0; i <= skip; i++) cur.next(); // [TEMPORARY] VIEW
+  if (cur.acceptKeyword('IF')) {
+    cur.expectKeyword('NOT', 'write CREATE VIEW IF NOT EXISTS name AS SELECT ...');
+    cur.expectKeyword('EXISTS', 'write CREATE VIEW IF NOT EXISTS name AS SELECT ...');
+  }
+  const nameTok = cur.expectName('the view name', 'write CREATE VIEW name AS SELECT ...');
+  let columns: { name: string; pos: SourcePos }[] | undefined;
+  if (cur.acceptOp('(')) {
+    columns = [];
+    do {
+      const t = cur.expectName('a column name', 'write CREATE VIEW name (a, b) AS SELECT ...');
+      columns.push({ name: t.value, pos: f.pos(t) });
+    } while (cur.acceptOp(','));
+    cur.expectOp(')', 'write CREATE VIEW name (a, b) AS SELECT ...');
+  }
+  cur.expectKeyword('AS', 'write CREATE VIEW name AS SELECT ...');
+  const t = cur.peek();
+  if (!isKeyword(t, 'SELECT') && !isKeyword(t, 'WITH')) throw cur.errorHere('a view is defined by a query', 'write CREATE VIEW name AS SELECT ...');
+  const query = parseQuery(f, cur.i, cur.end);
+  if (query.kind !== 'select') throw new SqlError(f.pos(t!), 'a view is defined by a query', 'write CREATE VIEW name AS SELECT ...');
+  return { kind: 'create-view', name: nameTok.value, pos: f.pos(createTok), namePos: f.pos(nameTok), ...(columns ? { columns } : {}), query };
 }
 
 function parseExplain(f: FileTokens, cur: TokenCursor, explainTok: Token): Statement {

@@ -90,7 +90,12 @@ export function rewriteJob(text: string, file: string, opts: RewriteOptions): Re
     const start = tokens[a]!.start;
     const end = tokens[b - 1]!.end;
     const t0 = tokens[a]!;
-    if (isKeyword(t0, 'CREATE')) {
+    const isView = isKeyword(t0, 'CREATE') && (isKeyword(tokens[a + 1], 'VIEW') || (isKeyword(tokens[a + 1], 'TEMPORARY') && isKeyword(tokens[a + 2], 'VIEW')));
+    if (isView) {
+      // Views read the tables by name: the same text on both engines.
+      flinkParts.push(text.slice(start, end));
+      fintransParts.push(text.slice(start, end));
+    } else if (isKeyword(t0, 'CREATE')) {
       let k = a + 1;
       if (isKeyword(tokens[k], 'TEMPORARY')) k++;
       k++; // TABLE
@@ -182,17 +187,22 @@ export function rewriteJob(text: string, file: string, opts: RewriteOptions): Re
         flinkParts.push(stmt);
       } else {
         let s = k + 2;
-        while (s < b && !isKeyword(tokens[s], 'SELECT')) s++;
+        while (s < b && !isKeyword(tokens[s], 'SELECT') && !isKeyword(tokens[s], 'WITH')) s++;
         flinkParts.push(`@@@COLLECT ${collect}\n` + text.slice(tokens[s]!.start, end));
       }
     } else if (isKeyword(t0, 'SET')) {
       fintransParts.push(text.slice(start, end));
+
     } else {
-      throw new Error(`${file}: the conformance runner handles CREATE TABLE, INSERT and SET, not '${t0.value} ...'`);
+      throw new Error(`${file}: the conformance runner handles CREATE TABLE, CREATE VIEW, INSERT and SET, not '${t0.value} ...'`);
     }
   }
   const flinkSql = flinkParts
     .map((p) => (p.startsWith('@@@COLLECT ') ? `-- ${p.slice(0, p.indexOf('\n'))}\n${p.slice(p.indexOf('\n') + 1)}` : `-- @@@\n${p}`))
     .join('\n') + '\n';
+  // Flink's updating results are collected as a changelog; fintrans-sql writes each new value of
+  // an updating query into its CSV (its documented choice for append-only sinks), and the runner
+  // keeps the last row per key.
+  if (sinks.some((t) => opts.flinkCollectFile(t) !== undefined)) fintransParts.unshift(`SET 'fintrans.sink.append-updates' = 'true'`);
   return { tables, sinks, flinkSql, fintransSql: fintransParts.join(';\n\n') + ';\n' };
 }

@@ -14,7 +14,7 @@ import { WindowAssigner } from '../../engine/exec/window-assigner.js';
 import { col, type AggregateCall } from '../../engine/plan/expr.js';
 import type { WindowSpec } from '../../engine/plan/logical.js';
 import { CheckpointStore } from '../../engine/state/checkpoints.js';
-import { T, type Row } from '../../engine/types.js';
+import { INSERT, T, UPDATE_AFTER, type Row, type RowKind } from '../../engine/types.js';
 
 // Input rows: [ts, account, amount]
 const ACCOUNT = col(1, 'account', T.bigint());
@@ -27,10 +27,11 @@ const CALLS: AggregateCall[] = [
 ];
 const TUMBLE: WindowSpec = { kind: 'TUMBLE', sizeMs: 600_000, slideMs: 600_000, offsetMs: 0, timeIndex: 0, timeName: 'ts' };
 
+/** The rows an append-only sink would keep: +I and +U (a running GROUP BY also emits -U before each +U). */
 class Collect implements Operator {
   readonly rows: Row[] = [];
-  process(row: Row): void {
-    this.rows.push([...row]);
+  process(row: Row, kind: RowKind): void {
+    if (kind === INSERT || kind === UPDATE_AFTER) this.rows.push([...row]);
   }
   onWatermark(): void {}
   finish(): void {}
@@ -52,12 +53,12 @@ const INPUT: Row[] = [
 
 type Make = (out: Operator) => Operator;
 const windowed: Make = (out) => new WindowAggregateOperator(new WindowAssigner(TUMBLE), 0, new Aggregation([ACCOUNT], CALLS), out);
-const running: Make = (out) => new GroupAggregateOperator(new Aggregation([ACCOUNT], CALLS), out);
+const running: Make = (out) => new GroupAggregateOperator(new Aggregation([ACCOUNT], CALLS), false, out);
 
 function uninterrupted(make: Make): Row[] {
   const out = new Collect();
   const op = make(out);
-  for (const r of INPUT) op.process(r);
+  for (const r of INPUT) op.process(r, INSERT);
   op.onWatermark(Infinity);
   op.finish();
   return out.rows;
@@ -67,13 +68,13 @@ function throughCheckpoint(make: Make, at: number): Row[] {
   const store = CheckpointStore.open(join(mkdtempSync(join(tmpdir(), 'fintrans-bigint-')), 'job.db'));
   const first = new Collect();
   const before = make(first);
-  for (const r of INPUT.slice(0, at)) before.process(r);
+  for (const r of INPUT.slice(0, at)) before.process(r, INSERT);
   store.save({ fingerprint: 'f', sources: {}, operators: [before.snapshot()], sinks: {}, late: 0 });
   const second = new Collect();
   const after = make(second);
   after.restore(store.latest()!.operators[0]);
   store.close();
-  for (const r of INPUT.slice(at)) after.process(r);
+  for (const r of INPUT.slice(at)) after.process(r, INSERT);
   after.onWatermark(Infinity);
   after.finish();
   return [...first.rows, ...second.rows];

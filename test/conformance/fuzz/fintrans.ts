@@ -49,8 +49,10 @@ export class FintransEvaluator {
     const file = 'fuzz.sql';
     const text = `${fuzzTableDdl(this.csvPath)};\nSELECT ${expr} FROM ${FUZZ_TABLE};\n`;
     const pipeline = planJob(parseSqlFile(text, file), file).pipelines[0]!;
-    if (pipeline.root.kind !== 'project') throw new Error(`expected a projection, planned ${pipeline.root.kind}`);
-    return { source: pipeline.source, project: pipeline.root };
+    const root = pipeline.root;
+    const scan = root.inputs[0];
+    if (root.kind !== 'project' || scan?.kind !== 'scan') throw new Error(`expected a projection of the table, planned ${root.kind}`);
+    return { source: scan.table, project: root };
   }
 
   evaluate(expr: string): Outcome {

@@ -9,6 +9,8 @@ CREATE TABLE transfers (
 CREATE TABLE alerts (sender INT, receiver INT, total BIGINT)
 WITH ('connector' = 'filesystem', 'path' = 'out/alerts.csv', 'format' = 'csv');
 
+SET 'fintrans.sink.append-updates' = 'true';
+
 INSERT INTO alerts
 SELECT sender, receiver, SUM(amount)
 FROM transfers

@@ -8,6 +8,8 @@ WITH ('connector' = 'filesystem', 'path' = 'out/distinct_pairs.csv', 'format' = 
 CREATE TABLE distinct_senders (sender INT, is_small BOOLEAN)
 WITH ('connector' = 'filesystem', 'path' = 'out/distinct_senders.csv', 'format' = 'csv');
 
+SET 'fintrans.sink.append-updates' = 'true';
+
 INSERT INTO distinct_pairs SELECT DISTINCT sender, receiver FROM pairs;
 INSERT INTO distinct_senders SELECT DISTINCT sender, receiver < 5 FROM pairs;
 

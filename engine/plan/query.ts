@@ -1,0 +1,665 @@
+// One query (the SELECT of an INSERT, a view or a CTE) → a node of the plan graph.
+//
+// A query is a tree of blocks: WITH names sub-queries for the blocks below it, UNION [ALL] joins
+// blocks, and each block is FROM → WHERE → [window-|group-]aggregate → HAVING → SELECT →
+// [DISTINCT]. FROM names a table, a view, a CTE or a window function over one of them, or is a
+// sub-query: each becomes a Relation, a plan node with the names its columns are known by. Names
+// resolve to shared nodes (Catalog.relation), so the graph reads a table and computes a view once.
+
+import { SqlError, didYouMean, type SourcePos } from '../errors.js';
+import type { Positions, QueryParts, SqlNode, WindowTvf } from '../sql/ast.js';
+import { T, isTimestamp, typeToString, withNullable, type Field, type SqlType } from '../types.js';
+import { ExprBinder, canonical, columnName, functionArgs, functionName, intervalMs, isAggregateNode, nodePos, type BindEnv } from './bind.js';
+import { call, col, type AggregateCall, type AggregateFunction, type Expr } from './expr.js';
+import type { PlanNode, TableDef, WindowSpec } from './logical.js';
+import { comparisonTarget, coerce, describeType } from './typing.js';
+
+/** A plan node as a FROM item sees it: its columns, and the names it answers to. */
+export interface Relation {
+  readonly node: PlanNode;
+  /** The table, view or CTE name (or the sub-query's alias), for qualified names and messages. */
+  readonly name: string;
+  readonly what: 'table' | 'view' | 'query';
+  readonly alias: string | null;
+  /** A declared table read directly: its columns and watermark explain why a column is not a time attribute. */
+  readonly table?: TableDef;
+}
+
+/** What a query resolves names against: declared tables and views. */
+export interface Catalog {
+  /** A table or view by name, or undefined. */
+  relation(name: string): Relation | undefined;
+  /** Every name, for did-you-mean. */
+  names(): Iterable<string>;
+}
+
+/** A planned query: its node and, per output column, its name and where it is written. */
+export interface PlannedQuery {
+  readonly node: PlanNode;
+  readonly columns: readonly { readonly name: string; readonly node: SqlNode }[];
+}
+
+interface ScopeField extends Field {
+  readonly index: number;
+}
+
+type Ctes = ReadonlyMap<string, () => Relation>;
+
+export const WINDOW_COLUMNS = ['window_start', 'window_end', 'window_time'] as const;
+
+export class QueryPlanner {
+  private readonly positions: Positions;
+
+  constructor(
+    private readonly parts: QueryParts,
+    private readonly catalog: Catalog,
+    /** The statement's first character, for messages about the whole query. */
+    private readonly pos: SourcePos,
+  ) {
+    this.positions = parts.positions;
+  }
+
+  plan(): PlannedQuery {
+    return this.planTree(this.parts.select, new Map());
+  }
+
+  private err(node: SqlNode, problem: string, hint?: string): SqlError {
+    return new SqlError(nodePos(node, this.positions), problem, hint);
+  }
+
+  /** A SELECT with its WITH and set operations. */
+  private planTree(sel: SqlNode, outer: Ctes): PlannedQuery {
+    if (sel?.type !== 'select') throw new SqlError(this.pos, `expected a SELECT query`);
+    const ctes = sel.with ? this.withClause(sel.with, outer) : outer;
+    if (sel.orderby) throw new SqlError(this.positions.identifier('ORDER'), `ORDER BY is not supported on a stream`, `sort the output file afterwards, or remove ORDER BY`);
+    if (sel.limit && (sel.limit.value?.length ?? 0) > 0) throw new SqlError(this.positions.identifier('LIMIT'), `LIMIT is not supported on a stream`);
+    let result = this.planBlock(sel, ctes);
+    // `a UNION ALL b UNION c`: each block carries the operator between it and the next (_next).
+    let block = sel;
+    while (block._next) {
+      const op = String(block.set_op ?? '').toLowerCase().replace(/\s+/g, '');
+      const next = block._next;
+      if (op !== 'unionall' && op !== 'union') {
+        throw new SqlError(this.positions.identifier(op.startsWith('intersect') ? 'INTERSECT' : op.startsWith('except') || op.startsWith('minus') ? 'EXCEPT' : 'UNION'), `${op.toUpperCase()} is not supported yet`, `UNION ALL and UNION are`);
+      }
+      const right = this.planBlock(next, ctes);
+      result = this.union(result, right, next);
+      if (op === 'union') result = this.distinct(result);
+      block = next;
+    }
+    return result;
+  }
+
+  private withClause(items: SqlNode[], outer: Ctes): Ctes {
+    const ctes = new Map(outer);
+    for (const item of items) {
+      const name = String(item.name?.value ?? item.name);
+      if (item.columns && item.columns.length > 0) throw this.err(item, `WITH ${name} (columns) AS ... is not supported yet`, `name the columns inside the query: WITH ${name} AS (SELECT a AS x, ...)`);
+      const scope = new Map(ctes); // a CTE sees the ones before it
+      let planned: Relation | undefined;
+      ctes.set(name, () => {
+        if (!planned) {
+          const q = this.planTree(item.stmt?.ast ?? item.stmt, scope);
+          planned = { node: renameColumns(q.node, q.columns.map((c) => c.name)), name, what: 'view', alias: null };
+        }
+        return planned;
+      });
+    }
+    return ctes;
+  }
+
+  /** UNION ALL of two planned queries: the same number of columns, each of a common type. */
+  private union(left: PlannedQuery, right: PlannedQuery, rightSel: SqlNode): PlannedQuery {
+    const l = left.node.schema;
+    const r = right.node.schema;
+    if (l.length !== r.length) {
+      throw new SqlError(nodePos(rightSel.columns?.[0]?.expr ?? rightSel, this.positions), `UNION: the queries give ${l.length} and ${r.length} columns`, `select the same number of columns in every query of the UNION`);
+    }
+    const types: SqlType[] = l.map((f, i) => {
+      const g = r[i]!;
+      const target = comparisonTarget(f.type, g.type);
+      if (target === undefined) {
+        throw new SqlError(nodePos(right.columns[i]?.node ?? rightSel, this.positions), `UNION: column ${i + 1} ('${f.name}') is ${describeType(f.type)} in one query and ${describeType(g.type)} in the other`, `CAST one of them so both have the same type`);
+      }
+      const base = target === 'same' ? (f.type.name === 'NULL' ? g.type : f.type) : target;
+      return withNullable(base, f.type.nullable || g.type.nullable);
+    });
+    const fit = (q: PlannedQuery): PlanNode => {
+      const s = q.node.schema;
+      if (s.every((f, i) => f.type.name === types[i]!.name && (f.type.name !== 'DECIMAL' || f.type.scale === types[i]!.scale))) return q.node;
+      const exprs = s.map((f, i) => coerce(col(i, f.name, f.type), types[i]!));
+      return project(q.node, exprs, s.map((f, i) => ({ name: f.name, type: exprs[i]!.type, ...(f.rowtime ? { rowtime: true as const } : {}) })));
+    };
+    const inputs = [...flattenUnion(fit(left)), ...flattenUnion(fit(right))];
+    const schema = l.map((f, i) => ({ name: f.name, type: types[i]!, ...(inputs.every((n) => n.schema[i]!.rowtime) ? { rowtime: true as const } : {}) }));
+    return { node: { kind: 'union', inputs, schema, updating: inputs.some((n) => n.updating) }, columns: left.columns };
+  }
+
+  /** Each distinct row once (SELECT DISTINCT, UNION): a group aggregate without aggregates, keyed by every column. */
+  private distinct(q: PlannedQuery): PlannedQuery {
+    const schema = q.node.schema.map(({ name, type }) => ({ name, type }));
+    const keys = schema.map((f, i) => col(i, f.name, f.type));
+    return { node: { kind: 'group-aggregate', inputs: [q.node], keys, aggregates: [], schema, updating: true }, columns: q.columns };
+  }
+
+  /** The relation a FROM item names. */
+  private fromItem(from: SqlNode, ctes: Ctes): { rel: Relation; tvf?: WindowTvf } {
+    if (from.expr) {
+      const sub = from.expr.ast ?? from.expr;
+      if (sub?.type !== 'select') throw this.err(from.expr, `only a sub-query can stand in FROM here`, `write FROM (SELECT ...) AS name`);
+      const q = this.planTree(sub, ctes);
+      const alias: string | null = from.as ?? null;
+      return { rel: { node: renameColumns(q.node, q.columns.map((c) => c.name)), name: alias ?? '(sub-query)', what: 'query', alias } };
+    }
+    const name: string = from.table;
+    const tvf = this.parts.windows.find((w) => w.placeholder === name);
+    const target = tvf ? tvf.table : name;
+    const pos = tvf ? tvf.tablePos : this.positions.identifier(name);
+    const rel = this.named(target, pos, ctes);
+    return { rel: { ...rel, alias: from.as ?? null }, ...(tvf ? { tvf } : {}) };
+  }
+
+  private named(name: string, pos: SourcePos, ctes: Ctes): Relation {
+    const cte = ctes.get(name);
+    if (cte) return cte();
+    const r = this.catalog.relation(name);
+    if (r) return r;
+    const guess = didYouMean(name, [...ctes.keys(), ...this.catalog.names()]);
+    throw new SqlError(pos, `unknown table '${name}'`, guess ? `did you mean '${guess}'?` : `declare it first with CREATE TABLE ${name} (...) WITH (...) or CREATE VIEW ${name} AS SELECT ...`);
+  }
+
+  /** One SELECT block without set operations. */
+  private planBlock(sel: SqlNode, ctes: Ctes): PlannedQuery {
+    if (sel.with && sel !== this.parts.select) ctes = this.withClause(sel.with, ctes);
+    const from = sel.from as SqlNode[] | null;
+    if (!from || from.length === 0) throw new SqlError(this.pos, `the query needs a FROM clause`, `write SELECT ... FROM <table>`);
+    if (from.length > 1 || from[0].join) throw new SqlError(this.positions.identifier(from[1]?.table ?? 'JOIN'), `joins are not supported yet`, `one source table per query`);
+    rejectSubqueryExpressions(sel, this.positions);
+
+    const { rel, tvf } = this.fromItem(from[0], ctes);
+    const scope: ScopeField[] = rel.node.schema.map((f, i) => ({ ...f, index: i }));
+    let node: PlanNode = rel.node;
+    const rowBinder = new ExprBinder(this.rowEnv(scope, rel, tvf, 'WHERE'));
+    const where = this.splitWhere(sel.where, tvf);
+    if (where.rows) {
+      const predicate = rowBinder.bind(where.rows);
+      if (predicate.type.name !== 'BOOLEAN' && predicate.type.name !== 'NULL') throw this.err(where.rows, `WHERE needs a condition (BOOLEAN), got ${describeType(predicate.type)}`);
+      node = { kind: 'filter', inputs: [node], predicate, schema: node.schema, updating: node.updating };
+    }
+
+    let groupItems: SqlNode[] = sel.groupby?.columns ?? (Array.isArray(sel.groupby) ? sel.groupby : []);
+    const selectItems = this.selectItems(sel.columns, scope, tvf);
+    const hasAggregates = selectItems.some((it) => containsAggregate(it.node)) || (sel.having && containsAggregate(sel.having));
+    // SELECT DISTINCT a, b is GROUP BY a, b (as Flink plans it): each distinct row once; over a
+    // window function that includes window_start, window_end it is a window aggregate. Over
+    // grouped rows, the distinct rows are taken after the grouping (below).
+    const distinctAfter = Boolean(sel.distinct) && (groupItems.length > 0 || Boolean(hasAggregates));
+    if (sel.distinct && !distinctAfter) groupItems = selectItems.map((it) => it.node);
+    let outputs: { expr: Expr; name: string; node: SqlNode }[];
+    let having: Expr | undefined;
+
+    if (groupItems.length > 0 || hasAggregates) {
+      const agg = this.planAggregate(node, scope, rel, tvf, groupItems, selectItems, sel.having, where.windows);
+      node = agg.node;
+      outputs = agg.outputs;
+      having = agg.having;
+    } else {
+      if (tvf) {
+        throw new SqlError(tvf.pos, `a window function needs GROUP BY window_start, window_end`, `add GROUP BY window_start, window_end (and your keys) with aggregates such as SUM(amount)`);
+      }
+      if (sel.having) throw this.err(sel.having, `HAVING needs GROUP BY or an aggregate`, `use WHERE to filter rows`);
+      const b = new ExprBinder(this.rowEnv(scope, rel, tvf, 'the SELECT list'));
+      outputs = selectItems.map((it) => ({ expr: b.bind(it.node), name: it.name, node: it.node }));
+    }
+    if (having) node = { kind: 'filter', inputs: [node], predicate: having, schema: node.schema, updating: node.updating };
+    const inputSchema = node.schema;
+    node = project(
+      node,
+      outputs.map((o) => o.expr),
+      outputs.map((o) => ({ name: o.name, type: o.expr.type, ...(o.expr.kind === 'column' && inputSchema[o.expr.index]?.rowtime ? { rowtime: true as const } : {}) })),
+    );
+    let result: PlannedQuery = { node, columns: outputs.map((o) => ({ name: o.name, node: o.node })) };
+    if (distinctAfter) result = this.distinct(result);
+    return result;
+  }
+
+  /**
+   * WHERE after a window TVF may test the window's columns: the conditions (top-level AND terms)
+   * that use only window_start / window_end / window_time are the same for every row of a window,
+   * so they filter its result rows instead; the rest filter the input rows. A condition mixing
+   * both is refused.
+   */
+  private splitWhere(where: SqlNode | null, tvf: WindowTvf | undefined): { rows?: SqlNode; windows: SqlNode[] } {
+    if (!where) return { windows: [] };
+    if (!tvf) return { rows: where, windows: [] };
+    const rows: SqlNode[] = [];
+    const windows: SqlNode[] = [];
+    for (const c of conjuncts(where)) {
+      const names = columnRefs(c);
+      const windowNames = names.filter((n) => (WINDOW_COLUMNS as readonly string[]).includes(n));
+      if (windowNames.length === 0) rows.push(c);
+      else if (windowNames.length < names.length) {
+        const rowName = names.find((n) => !windowNames.includes(n))!;
+        throw new SqlError(
+          this.positions.identifier(rowName, this.positions.offsetOf('WHERE')),
+          `a WHERE condition cannot mix ${windowNames[0]} with the rows' columns (${rowName})`,
+          `test ${windowNames[0]} in a condition of its own (joined with AND), or use HAVING`,
+        );
+      } else if (tvf.kind === 'SESSION') {
+        throw new SqlError(this.positions.identifier(windowNames[0]!, this.positions.offsetOf('WHERE')), `a SESSION window's ${windowNames[0]} is only known when the session closes: it cannot be tested in WHERE`, `test it in HAVING`);
+      } else if (containsAggregate(c)) {
+        throw this.err(c, `aggregate functions are not allowed in WHERE`, 'filter aggregates with HAVING');
+      } else windows.push(c);
+    }
+    const rowsNode = rows.reduce<SqlNode | undefined>((acc, c) => (acc ? { type: 'binary_expr', operator: 'AND', left: acc, right: c } : c), undefined);
+    return { ...(rowsNode ? { rows: rowsNode } : {}), windows };
+  }
+
+  /**
+   * Positions for expressions of one clause: a name is looked up from the clause's keyword on
+   * (WHERE, GROUP BY, HAVING), so an error in `WHERE memo LIKE ...` points into the WHERE, not at
+   * the first `memo` of the SELECT list.
+   */
+  private clausePositions(clause: string): Positions {
+    const base = this.positions;
+    const keyword = clause === 'WHERE' ? 'WHERE' : clause === 'HAVING' ? 'HAVING' : clause === 'GROUP BY' ? 'GROUP' : undefined;
+    const from = keyword ? base.offsetOf(keyword) : undefined;
+    if (from === undefined) return base;
+    const offsetOf = (name: string, fromOffset = 0): number | undefined => base.offsetOf(name, Math.max(fromOffset, from)) ?? base.offsetOf(name, fromOffset);
+    return {
+      start: base.start,
+      at: (offset) => base.at(offset),
+      offsetOf,
+      identifier: (name, fromOffset) => {
+        const o = offsetOf(name, fromOffset);
+        return o === undefined ? base.start : base.at(o);
+      },
+    };
+  }
+
+  /** Expands SELECT * and names each item (alias, column name, or EXPR$i like Flink). */
+  private selectItems(columns: SqlNode[], scope: ScopeField[], tvf: WindowTvf | undefined): { node: SqlNode; name: string }[] {
+    const out: { node: SqlNode; name: string }[] = [];
+    columns.forEach((c: SqlNode, i: number) => {
+      const e = c.expr ?? c;
+      if (e?.type === 'column_ref' && columnName(e) === '*') {
+        for (const f of scope) out.push({ node: { type: 'column_ref', table: null, column: f.name }, name: f.name });
+        if (tvf) for (const w of WINDOW_COLUMNS) out.push({ node: { type: 'column_ref', table: null, column: w }, name: w });
+        return;
+      }
+      const name = c.as ? String(typeof c.as === 'string' ? c.as : c.as.value ?? c.as) : e?.type === 'column_ref' ? columnName(e) : `EXPR$${i}`;
+      out.push({ node: e, name });
+    });
+    return out;
+  }
+
+  private rowEnv(scope: ScopeField[], rel: Relation, tvf: WindowTvf | undefined, clause: string): BindEnv {
+    const positions = this.clausePositions(clause);
+    return {
+      positions,
+      clause,
+      column: (name, qualifier, node) => {
+        if (qualifier && qualifier !== rel.name && qualifier !== rel.alias) {
+          throw new SqlError(nodePos(node, positions), `unknown table or alias '${qualifier}'`, `write ${rel.alias ?? rel.name}.${name} or just ${name}`);
+        }
+        const f = scope.find((s) => s.name === name);
+        if (f) return col(f.index, f.name, f.type);
+        if ((WINDOW_COLUMNS as readonly string[]).includes(name)) {
+          throw new SqlError(
+            nodePos(node, positions),
+            tvf ? `${name} can only be used after GROUP BY window_start, window_end` : `column '${name}' exists only on a window function's output`,
+            tvf ? `group by the window and select ${name}` : `select FROM TABLE(TUMBLE(TABLE ${rel.name}, DESCRIPTOR(ts), INTERVAL '10' MINUTES))`,
+          );
+        }
+        throw unknownColumn(name, scope.map((s) => s.name), rel, nodePos(node, positions));
+      },
+    };
+  }
+
+  private planAggregate(
+    input: PlanNode,
+    scope: ScopeField[],
+    rel: Relation,
+    tvf: WindowTvf | undefined,
+    groupItems: SqlNode[],
+    selectItems: { node: SqlNode; name: string }[],
+    havingNode: SqlNode | null,
+    windowConditions: readonly SqlNode[],
+  ): { node: PlanNode; outputs: { expr: Expr; name: string; node: SqlNode }[]; having?: Expr } {
+    const rowBinder = new ExprBinder(this.rowEnv(scope, rel, tvf, 'GROUP BY'));
+    let window: WindowSpec | undefined;
+    let legacy: { kind: string; argsCanon: string } | undefined;
+    const keyExprs: Expr[] = [];
+    const keyCanon: string[] = [];
+    const keyNames: string[] = [];
+    let sawStart = false;
+    let sawEnd = false;
+
+    for (const g of groupItems) {
+      if (g.type === 'column_ref' && tvf && (WINDOW_COLUMNS as readonly string[]).includes(columnName(g))) {
+        if (columnName(g) === 'window_start') sawStart = true;
+        if (columnName(g) === 'window_end') sawEnd = true;
+        continue;
+      }
+      const fname = g.type === 'function' ? functionName(g) : '';
+      if (fname === 'TUMBLE' || fname === 'HOP' || fname === 'SESSION' || fname === 'CUMULATE') {
+        if (tvf) throw this.err(g, `GROUP BY ${fname}(...) cannot be combined with a window table function`, `group by window_start, window_end`);
+        if (window) throw this.err(g, `only one group window is allowed in GROUP BY`);
+        window = this.legacyWindow(g, fname, rel);
+        legacy = { kind: fname, argsCanon: canonical(functionArgs(g)) };
+        continue;
+      }
+      if (isAggregateNode(g)) throw this.err(g, `aggregate functions are not allowed in GROUP BY`);
+      keyExprs.push(rowBinder.bind(g));
+      keyCanon.push(canonical(g));
+      keyNames.push(g.type === 'column_ref' ? columnName(g) : `EXPR$${keyNames.length}`);
+    }
+    if (tvf) {
+      if (!sawStart || !sawEnd) {
+        // Point at the GROUP BY that lacks them (the window function itself is fine).
+        const where = this.positions.offsetOf('GROUP') !== undefined ? this.positions.identifier('GROUP') : tvf.pos;
+        throw new SqlError(where, `window aggregation must GROUP BY window_start, window_end`, `write GROUP BY window_start, window_end${keyNames.length ? ', ' + keyNames.join(', ') : ''}`);
+      }
+      window = this.tvfWindow(tvf, rel);
+    }
+    if (window && input.updating) {
+      throw new SqlError(
+        tvf?.pos ?? this.positions.identifier('GROUP'),
+        `a window aggregate cannot read an updating input: '${rel.name}' is the result of a running GROUP BY (its rows are updated), as in Flink`,
+        `aggregate the input rows over the window instead, or use a window aggregate inside '${rel.name}'`,
+      );
+    }
+
+    // Output row of the aggregate: keys, [window_start, window_end, window_time], aggregates.
+    const aggregates: AggregateCall[] = [];
+    const aggCanon: string[] = [];
+    const aggBase = keyExprs.length + (window ? 3 : 0);
+    const argBinder = new ExprBinder(this.rowEnv(scope, rel, tvf, 'an aggregate function'));
+    const windowSlot = (i: number): Expr => col(keyExprs.length + i, WINDOW_COLUMNS[i]!, T.timestamp(3, false));
+
+    const env = (clause: string): BindEnv => {
+      const positions = this.clausePositions(clause);
+      return {
+        positions,
+        clause,
+        substitute: (node) => {
+          const k = keyCanon.indexOf(canonical(node));
+          if (k >= 0) return col(k, keyNames[k]!, keyExprs[k]!.type);
+          if (node?.type === 'column_ref') {
+            const name = columnName(node);
+            const byName = keyNames.indexOf(name);
+            if (byName >= 0 && keyExprs[byName]!.kind === 'column') return col(byName, name, keyExprs[byName]!.type);
+            if (tvf && (WINDOW_COLUMNS as readonly string[]).includes(name)) return windowSlot(WINDOW_COLUMNS.indexOf(name as (typeof WINDOW_COLUMNS)[number]));
+          }
+          if (legacy && node?.type === 'function') {
+            const fname = functionName(node);
+            const m = /^(TUMBLE|HOP|SESSION)_(START|END|ROWTIME)$/.exec(fname);
+            if (m) {
+              if (m[1] !== legacy.kind || canonical(functionArgs(node)) !== legacy.argsCanon) {
+                throw this.err(node, `${fname}(...) must repeat the arguments of GROUP BY ${legacy.kind}(...)`, `use the same time column and intervals as in GROUP BY`);
+              }
+              return windowSlot(m[2] === 'START' ? 0 : m[2] === 'END' ? 1 : 2);
+            }
+          }
+          return undefined;
+        },
+        column: (name, _q, node) => {
+          if (scope.some((s) => s.name === name)) {
+            throw new SqlError(nodePos(node, positions), `column '${name}' must be in GROUP BY or used inside an aggregate function`, `add ${name} to GROUP BY, or write e.g. LAST_VALUE(${name})`);
+          }
+          if (!tvf && (WINDOW_COLUMNS as readonly string[]).includes(name)) {
+            throw new SqlError(nodePos(node, positions), `column '${name}' exists only on a window function's output`, legacy ? `use ${legacy.kind}_START(...) / ${legacy.kind}_END(...)` : undefined);
+          }
+          throw unknownColumn(name, [...scope.map((s) => s.name), ...(tvf ? WINDOW_COLUMNS : [])], rel, nodePos(node, positions));
+        },
+        aggregate: (node) => {
+          const c = canonical(node);
+          let i = aggCanon.indexOf(c);
+          if (i < 0) {
+            aggregates.push(this.aggregateCall(node, argBinder));
+            aggCanon.push(c);
+            i = aggregates.length - 1;
+          }
+          return col(aggBase + i, `agg$${i}`, aggregates[i]!.type);
+        },
+      };
+    };
+
+    const selBinder = new ExprBinder(env('the SELECT list'));
+    const outputs = selectItems.map((it) => ({ expr: selBinder.bind(it.node), name: it.name, node: it.node }));
+    let having: Expr | undefined;
+    if (havingNode) {
+      having = new ExprBinder(env('HAVING')).bind(havingNode);
+      if (having.type.name !== 'BOOLEAN') throw this.err(havingNode, `HAVING needs a condition (BOOLEAN), got ${describeType(having.type)}`);
+    }
+    // WHERE conditions on window_start/window_end hold for all rows of a window or for none: they
+    // filter the window's result rows (see splitWhere).
+    for (const w of windowConditions) {
+      const c = new ExprBinder(env('WHERE')).bind(w);
+      if (c.type.name !== 'BOOLEAN' && c.type.name !== 'NULL') throw this.err(w, `WHERE needs a condition (BOOLEAN), got ${describeType(c.type)}`);
+      having = having ? call('AND', [c, having], T.boolean(c.type.nullable || having.type.nullable)) : c;
+    }
+
+    const keyFields = keyExprs.map((e, i) => ({ name: keyNames[i]!, type: e.type }));
+    const aggFields = aggregates.map((a, i) => ({ name: `agg$${i}`, type: a.type }));
+    if (window) {
+      // window_time is the window's time attribute: a window over this result groups on it (cascaded windows).
+      const wf: Field[] = WINDOW_COLUMNS.map((name) => ({ name, type: T.timestamp(3, false) as SqlType, ...(name === 'window_time' ? { rowtime: true as const } : {}) }));
+      return {
+        node: { kind: 'window-aggregate', inputs: [input], window, keys: keyExprs, aggregates, schema: [...keyFields, ...wf, ...aggFields], updating: false },
+        outputs,
+        ...(having ? { having } : {}),
+      };
+    }
+    return { node: { kind: 'group-aggregate', inputs: [input], keys: keyExprs, aggregates, schema: [...keyFields, ...aggFields], updating: true }, outputs, ...(having ? { having } : {}) };
+  }
+
+  private aggregateCall(node: SqlNode, argBinder: ExprBinder): AggregateCall {
+    const name = node.type === 'aggr_func' ? String(node.name).toUpperCase() : functionName(node);
+    const pos = nodePos(node, this.positions);
+    let argNodes: SqlNode[];
+    let distinct = false;
+    if (node.type === 'aggr_func') {
+      const e = node.args?.expr;
+      distinct = !!node.args?.distinct;
+      argNodes = e ? [e] : [];
+      const sep = node.args?.separator;
+      if (sep) {
+        const lit = Array.isArray(sep) ? sep[sep.length - 1] : sep.value ?? sep;
+        argNodes.push(lit);
+      }
+    } else {
+      argNodes = functionArgs(node);
+    }
+    for (const a of argNodes) {
+      if (containsAggregate(a)) throw new SqlError(pos, `aggregate functions cannot be nested`);
+    }
+    if (name === 'COUNT' && argNodes.length === 1 && (argNodes[0].type === 'star' || (argNodes[0].type === 'column_ref' && columnName(argNodes[0]) === '*'))) {
+      return { fn: 'COUNT_STAR', args: [], distinct: false, type: T.bigint(false) };
+    }
+    const args = argNodes.map((a) => argBinder.bind(a));
+    const a0 = args[0];
+    const want = (n: number, usage: string) => {
+      if (args.length !== n) throw new SqlError(pos, `${name} takes ${n} argument${n > 1 ? 's' : ''}, got ${args.length}`, `write ${usage}`);
+    };
+    let type: SqlType;
+    const fn = name as AggregateFunction;
+    switch (name) {
+      case 'COUNT':
+        want(1, 'COUNT(x), COUNT(*) or COUNT(DISTINCT x)');
+        type = T.bigint(false);
+        break;
+      case 'SUM':
+      case 'AVG': {
+        want(1, `${name}(amount)`);
+        const t = a0!.type;
+        if (!['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'FLOAT', 'DOUBLE', 'DECIMAL'].includes(t.name)) {
+          throw new SqlError(pos, `${name} needs a number, got ${describeType(t)}`, `CAST the argument, e.g. ${name}(CAST(x AS DOUBLE))`);
+        }
+        if (t.name === 'DECIMAL') type = T.decimal(38, name === 'AVG' ? Math.max(6, t.scale ?? 0) : t.scale ?? 0);
+        else if (t.name === 'FLOAT') type = T.double();
+        else type = withNullable(t, true);
+        break;
+      }
+      case 'MIN':
+      case 'MAX':
+      case 'FIRST_VALUE':
+      case 'LAST_VALUE':
+        want(1, `${name}(x)`);
+        type = withNullable(a0!.type, true);
+        break;
+      case 'LISTAGG': {
+        if (args.length < 1 || args.length > 2) throw new SqlError(pos, `LISTAGG takes 1 or 2 arguments`, `write LISTAGG(x) or LISTAGG(x, ';')`);
+        if (a0!.type.name !== 'STRING') throw new SqlError(pos, `LISTAGG needs a STRING, got ${describeType(a0!.type)}`, `write LISTAGG(CAST(x AS STRING))`);
+        if (args[1] && (args[1].kind !== 'literal' || args[1].type.name !== 'STRING')) throw new SqlError(pos, `LISTAGG's separator must be a string literal`, `write LISTAGG(x, ';')`);
+        type = T.string();
+        break;
+      }
+      default:
+        throw new SqlError(pos, `unknown aggregate function ${name}`);
+    }
+    return { fn, args, distinct, type };
+  }
+
+  /** The index of `column`, which must be a time attribute of `rel` (windows need one). */
+  private timeAttribute(rel: Relation, column: string, pos: SourcePos, fname: string): number {
+    const schema = rel.node.schema;
+    const idx = schema.findIndex((c) => c.name === column);
+    if (idx < 0) throw unknownColumn(column, schema.map((c) => c.name), rel, pos);
+    if (schema[idx]!.rowtime) return idx;
+    const t = rel.table;
+    if (t && rel.node.kind === 'scan') {
+      const c = t.columns[idx]!;
+      throw new SqlError(
+        pos,
+        `${fname} needs a time attribute, but '${column}' of table '${t.name}' has no WATERMARK`,
+        isTimestamp(c.type)
+          ? `declare WATERMARK FOR ${column} AS ${column} - INTERVAL '5' SECOND in table '${t.name}'`
+          : `'${column}' is ${typeToString(c.type)}: add a computed column ts AS TO_TIMESTAMP(${column}, '<pattern>') with WATERMARK FOR ts AS ts - INTERVAL '5' SECOND`,
+      );
+    }
+    throw new SqlError(
+      pos,
+      `${fname} needs a time attribute, but '${column}' of ${rel.what} '${rel.name}' is not one`,
+      `select the time attribute itself (the WATERMARK column of a table, or window_time of a window aggregate) unchanged into '${rel.name}'; an expression over it, or a column of a running GROUP BY, is no longer one`,
+    );
+  }
+
+  private tvfWindow(tvf: WindowTvf, rel: Relation): WindowSpec {
+    const index = this.timeAttribute(rel, tvf.timeColumn, tvf.timeColumnPos, tvf.kind);
+    if (tvf.kind === 'SESSION' && tvf.partitionBy.length > 0) {
+      // Session windows are kept per group key; PARTITION BY keys must be grouped on too.
+      for (const p of tvf.partitionBy) {
+        if (!rel.node.schema.some((c) => c.name === p)) throw unknownColumn(p, rel.node.schema.map((c) => c.name), rel, tvf.pos);
+      }
+    }
+    return windowSpec(tvf.kind, tvf.firstMs, tvf.sizeMs, tvf.offsetMs, index, tvf.timeColumn, tvf.pos);
+  }
+
+  private legacyWindow(g: SqlNode, fname: string, rel: Relation): WindowSpec {
+    const args = functionArgs(g);
+    const pos = nodePos(g, this.positions);
+    const usage =
+      fname === 'TUMBLE' ? `TUMBLE(ts, INTERVAL '10' MINUTE)` : fname === 'HOP' ? `HOP(ts, INTERVAL '2' MINUTE, INTERVAL '10' MINUTE)` : `SESSION(ts, INTERVAL '5' MINUTE)`;
+    if (fname === 'CUMULATE') throw new SqlError(pos, `CUMULATE exists only as a window table function`, `write FROM TABLE(CUMULATE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '10' MINUTES))`);
+    const want = fname === 'HOP' ? 3 : 2;
+    if (args.length !== want || args[0]?.type !== 'column_ref') throw new SqlError(pos, `${fname} needs ${want} arguments`, `write GROUP BY ${usage}`);
+    const timeName = columnName(args[0]);
+    const index = this.timeAttribute(rel, timeName, this.positions.identifier(timeName, g.loc?.start.offset), fname);
+    const intervals = args.slice(1).map((a: SqlNode) => {
+      const ms = intervalMs(a);
+      if (ms === undefined || ms <= 0) throw new SqlError(pos, `${fname} needs positive INTERVALs`, `write GROUP BY ${usage}`);
+      return ms;
+    });
+    return { ...windowSpec(fname as WindowSpec['kind'], intervals[0]!, intervals[1], 0, index, timeName, pos), legacy: true };
+  }
+}
+
+/** A projection node; its output keeps the input's changelog mode. */
+export function project(input: PlanNode, exprs: readonly Expr[], schema: readonly Field[]): PlanNode {
+  return { kind: 'project', inputs: [input], exprs, schema, updating: input.updating };
+}
+
+/** The node with its columns named `names` (a sub-query's or view's column names): a projection only when a name changes. */
+export function renameColumns(node: PlanNode, names: readonly string[]): PlanNode {
+  if (node.schema.every((f, i) => f.name === names[i])) return node;
+  if (node.kind === 'project') return { ...node, schema: node.schema.map((f, i) => ({ ...f, name: names[i] ?? f.name })) };
+  return project(
+    node,
+    node.schema.map((f, i) => col(i, f.name, f.type)),
+    node.schema.map((f, i) => ({ ...f, name: names[i] ?? f.name })),
+  );
+}
+
+function flattenUnion(node: PlanNode): readonly PlanNode[] {
+  return node.kind === 'union' ? node.inputs : [node];
+}
+
+function windowSpec(kind: WindowSpec['kind'], first: number, size: number | undefined, offset: number, timeIndex: number, timeName: string, pos: SourcePos): WindowSpec {
+  switch (kind) {
+    case 'TUMBLE':
+      return { kind, sizeMs: first, slideMs: first, offsetMs: offset, timeIndex, timeName };
+    case 'HOP':
+      if (size === undefined || size < first) throw new SqlError(pos, `HOP needs slide and size with slide ≤ size`, `write HOP(TABLE t, DESCRIPTOR(ts), INTERVAL '2' MINUTES, INTERVAL '10' MINUTES)`);
+      if (size % first !== 0) throw new SqlError(pos, `HOP's size must be a whole multiple of its slide`, `e.g. slide 2 minutes, size 10 minutes`);
+      return { kind, sizeMs: size, slideMs: first, offsetMs: offset, timeIndex, timeName };
+    case 'CUMULATE':
+      if (size === undefined || size < first || size % first !== 0) throw new SqlError(pos, `CUMULATE needs step and size, with size a whole multiple of step`, `write CUMULATE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTES, INTERVAL '10' MINUTES)`);
+      return { kind, sizeMs: size, slideMs: first, offsetMs: offset, timeIndex, timeName };
+    case 'SESSION':
+      return { kind, sizeMs: first, slideMs: 0, offsetMs: 0, timeIndex, timeName };
+  }
+}
+
+export function unknownColumn(name: string, candidates: readonly string[], rel: Relation | string, pos: SourcePos): SqlError {
+  const guess = didYouMean(name, candidates);
+  const where = typeof rel === 'string' ? `table '${rel}'` : rel.what === 'query' ? (rel.alias ? `sub-query '${rel.alias}'` : 'the sub-query') : `${rel.what} '${rel.name}'`;
+  return new SqlError(pos, `unknown column '${name}' in ${where}`, guess ? `did you mean '${guess}'?` : `columns are: ${candidates.join(', ')}`);
+}
+
+/** IN (SELECT ...) and EXISTS (SELECT ...) are joins: refused until joins exist, with what to write. */
+function rejectSubqueryExpressions(sel: SqlNode, positions: Positions): void {
+  const visit = (node: SqlNode): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node.ast?.type === 'select' || (node.type === 'select' && node !== sel)) {
+      throw new SqlError(
+        positions.identifier('SELECT', (positions.offsetOf('SELECT') ?? 0) + 1),
+        `sub-queries inside expressions (IN (SELECT ...), EXISTS (SELECT ...), scalar sub-queries) are not supported yet`,
+        `they are joins; select from a sub-query in FROM instead, or list the values: x IN ('a', 'b')`,
+      );
+    }
+    for (const k of Object.keys(node)) if (k !== 'loc') visit(node[k]);
+  };
+  for (const c of sel.columns ?? []) visit(c);
+  visit(sel.where);
+  visit(sel.having);
+}
+
+/** The top-level AND terms of a condition. */
+function conjuncts(node: SqlNode): SqlNode[] {
+  if (node?.type === 'binary_expr' && String(node.operator).toUpperCase() === 'AND') return [...conjuncts(node.left), ...conjuncts(node.right)];
+  return [node];
+}
+
+/** The names of the columns a node refers to. */
+function columnRefs(node: SqlNode): string[] {
+  if (!node || typeof node !== 'object') return [];
+  if (node.type === 'column_ref') return [columnName(node)];
+  const out: string[] = [];
+  for (const k of Object.keys(node)) if (k !== 'loc') out.push(...columnRefs(node[k]));
+  return out;
+}
+
+function containsAggregate(node: SqlNode): boolean {
+  if (!node || typeof node !== 'object') return false;
+  if (isAggregateNode(node)) return true;
+  for (const k of Object.keys(node)) {
+    if (k === 'loc') continue;
+    const v = node[k];
+    if (Array.isArray(v)) {
+      if (v.some(containsAggregate)) return true;
+    } else if (v && typeof v === 'object' && containsAggregate(v)) return true;
+  }
+  return false;
+}
