@@ -337,6 +337,7 @@ export class QueryPlanner {
 
     for (const g of groupItems) {
       if (g.type === 'column_ref' && tvf && (WINDOW_COLUMNS as readonly string[]).includes(columnName(g))) {
+        this.checkNotAmbiguous(columnName(g), rel, g);
         if (columnName(g) === 'window_start') sawStart = true;
         if (columnName(g) === 'window_end') sawEnd = true;
         continue;
@@ -389,7 +390,10 @@ export class QueryPlanner {
             const name = columnName(node);
             const byName = keyNames.indexOf(name);
             if (byName >= 0 && keyExprs[byName]!.kind === 'column') return col(byName, name, keyExprs[byName]!.type);
-            if (tvf && (WINDOW_COLUMNS as readonly string[]).includes(name)) return windowSlot(WINDOW_COLUMNS.indexOf(name as (typeof WINDOW_COLUMNS)[number]));
+            if (tvf && (WINDOW_COLUMNS as readonly string[]).includes(name)) {
+              this.checkNotAmbiguous(name, rel, node);
+              return windowSlot(WINDOW_COLUMNS.indexOf(name as (typeof WINDOW_COLUMNS)[number]));
+            }
           }
           if (legacy && node?.type === 'function') {
             const fname = functionName(node);
@@ -519,6 +523,19 @@ export class QueryPlanner {
         throw new SqlError(pos, `unknown aggregate function ${name}`);
     }
     return { fn, args, distinct, type };
+  }
+
+  /**
+   * A window function adds window_start, window_end and window_time to its input's columns; an
+   * input that has a column of that name already makes the name ambiguous (Flink refuses it too).
+   */
+  private checkNotAmbiguous(name: string, rel: Relation, node: SqlNode): void {
+    if (!rel.node.schema.some((f) => f.name === name)) return;
+    throw this.err(
+      node,
+      `column '${name}' is ambiguous: the window function adds one, and ${rel.what} '${rel.name}' has one too`,
+      `rename it in '${rel.name}', e.g. SELECT ${name} AS inner_${name}, ... (for cascaded windows select window_time AS rowtime and window over rowtime)`,
+    );
   }
 
   /** The index of `column`, which must be a time attribute of `rel` (windows need one). */

@@ -119,7 +119,8 @@ function parseCsvLine(line: string): string[] {
   }
 }
 
-const TS = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d{1,9})?Z?$/;
+// Java's LocalDateTime.toString (Flink's collected changelog) drops zero seconds: 2017-07-23T01:00.
+const TS = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?(\.\d{1,9})?Z?$/;
 const NUM = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
 /**
@@ -132,8 +133,8 @@ function normalise(cell: string): string {
   const v = cell.trim();
   const ts = TS.exec(v);
   if (ts) {
-    const frac = (ts[3] ?? '.000').slice(1).padEnd(3, '0').slice(0, 3);
-    return `${ts[1]} ${ts[2]}.${frac}`;
+    const frac = (ts[4] ?? '.000').slice(1).padEnd(3, '0').slice(0, 3);
+    return `${ts[1]} ${ts[2]}${ts[3] ?? ':00'}.${frac}`;
   }
   if (NUM.test(v)) {
     if (/[eE]/.test(v)) return String(Number(v));
