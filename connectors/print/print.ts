@@ -1,8 +1,9 @@
-// The 'print' connector: writes each row to stdout the way Flink's print sink does, `+I[a, b, c]`,
+// The 'print' connector: writes each row to stdout the way Flink's print sink does, `+I[a, b, c]`
+// (`-U[...]`, `+U[...]`, `-D[...]` for the changes of an updating query),
 // prefixed by 'print-identifier' when given.
 
 import type { ConnectorDefinition, SinkWriter } from '../api.js';
-import type { Row, Schema } from '../../engine/types.js';
+import { INSERT, ROW_KIND_SHORT, type Row, type RowKind, type Schema } from '../../engine/types.js';
 import { valueToText } from '../../engine/values.js';
 
 class PrintSink implements SinkWriter {
@@ -19,11 +20,14 @@ class PrintSink implements SinkWriter {
     return this.lines.length;
   }
 
-  write(rows: readonly Row[]): void {
-    for (const r of rows) {
+  /** Every kind of change, printed as Flink prints it: +I[...], -U[...], +U[...], -D[...]. */
+  readonly accepts = 'all';
+
+  write(rows: readonly Row[], kinds?: readonly RowKind[]): void {
+    rows.forEach((r, k) => {
       const vals = r.map((v, i) => valueToText(v, this.schema[i]!.type) ?? 'NULL');
-      this.lines.push(`${this.prefix}+I[${vals.join(', ')}]`);
-    }
+      this.lines.push(`${this.prefix}${ROW_KIND_SHORT[kinds?.[k] ?? INSERT]}[${vals.join(', ')}]`);
+    });
   }
 
   async flush(): Promise<void> {
