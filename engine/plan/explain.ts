@@ -50,6 +50,25 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
     shown.set(node, `step ${steps.n} of ${label}`);
     return;
   }
+  if (node.kind === 'join') {
+    const [left, right] = node.inputs as [PlanNode, PlanNode];
+    out.push(`${indent}Left input of the join:`);
+    describeNode(left, out, indent + '  ', shown, label, { n: 0 });
+    out.push(`${indent}Right input of the join:`);
+    describeNode(right, out, indent + '  ', shown, label, { n: 0 });
+    const names = [...left.schema.map((f) => f.name), ...right.schema.map((f) => f.name)];
+    const keys = node.leftKeys.map((k, i) => `${exprText(k, left.schema.map((f) => f.name))} = ${exprText(node.rightKeys[i]!, right.schema.map((f) => f.name))}`);
+    const on = [...keys, ...(node.condition ? [exprText(node.condition, names)] : [])].join(' AND ') || 'TRUE';
+    const iv = node.interval;
+    out.push(
+      `${indent}${++steps.n}. ${iv ? 'Interval join' : 'Join'} (${node.joinType}) on ${on}` +
+        (iv
+          ? `, ${left.schema[iv.leftTimeIndex]!.name} - ${right.schema[iv.rightTimeIndex]!.name} within [${iv.lower} ms, ${iv.upper} ms]; rows are kept until the watermark passes their interval; emits joined rows as they meet${node.joinType !== 'INNER' ? ', NULL-padded rows when an outer row leaves unmatched' : ''}`
+          : `; keeps every row of both sides${node.updating ? '; emits a changelog (+I, and -D/+I as NULL-padded rows find partners or lose them)' : ''}`),
+    );
+    shown.set(node, `step ${steps.n} of ${label}`);
+    return;
+  }
   const input = node.inputs[0]!;
   describeNode(input, out, indent, shown, label, steps);
   const names = input.schema.map((f) => f.name);

@@ -71,7 +71,7 @@ export interface WindowSpec {
  * a changelog with updates and deletes (-U/+U/-D) or insert-only, as Flink's changelog mode
  * inference (FlinkChangelogModeInferenceProgram) decides it.
  */
-export type PlanNode = ScanNode | FilterNode | ProjectNode | WindowAggregateNode | GroupAggregateNode | UnionNode;
+export type PlanNode = ScanNode | FilterNode | ProjectNode | WindowAggregateNode | GroupAggregateNode | UnionNode | JoinNode;
 
 interface NodeBase {
   readonly inputs: readonly PlanNode[];
@@ -120,6 +120,29 @@ export interface GroupAggregateNode extends NodeBase {
 /** UNION ALL: every row of every input, inputs already projected to one schema. */
 export interface UnionNode extends NodeBase {
   readonly kind: 'union';
+}
+
+export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
+
+/**
+ * A join of two inputs (inputs[0] left, inputs[1] right). Output row: [...left, ...right], the
+ * side without a match NULL-padded in outer joins. Rows meet when their keys are equal (NULL keys
+ * never do) and `condition` holds on the joined row.
+ * - Regular join (no `interval`): every row is kept (Flink's StreamingJoinOperator); updating
+ *   unless an inner join of insert-only inputs. Time attributes become plain timestamps.
+ * - Interval join: left.time - right.time must lie in [lower, upper] (ms); rows are kept only
+ *   while the other side's watermark can still bring a match (Flink's RowTimeIntervalJoin);
+ *   insert-only; time attributes stay, and the output watermark is held back by the larger bound.
+ */
+export interface JoinNode extends NodeBase {
+  readonly kind: 'join';
+  readonly joinType: JoinType;
+  /** Equal-key expressions over the left input row and over the right input row, pairwise. */
+  readonly leftKeys: readonly Expr[];
+  readonly rightKeys: readonly Expr[];
+  /** The rest of the ON condition, over the joined row; null when the keys say it all. */
+  readonly condition: Expr | null;
+  readonly interval?: { readonly leftTimeIndex: number; readonly rightTimeIndex: number; readonly lower: number; readonly upper: number };
 }
 
 /** A node's one input (every node kind but union and scan has exactly one). */

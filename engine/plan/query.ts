@@ -11,7 +11,8 @@ import type { Positions, QueryParts, SqlNode, WindowTvf } from '../sql/ast.js';
 import { T, isTimestamp, typeToString, withNullable, type Field, type SqlType } from '../types.js';
 import { ExprBinder, canonical, columnName, functionArgs, functionName, intervalMs, isAggregateNode, nodePos, type BindEnv } from './bind.js';
 import { call, col, type AggregateCall, type AggregateFunction, type Expr } from './expr.js';
-import type { PlanNode, TableDef, WindowSpec } from './logical.js';
+import type { JoinType, PlanNode, TableDef, WindowSpec } from './logical.js';
+import { planJoin } from './join.js';
 import { comparisonTarget, coerce, describeType } from './typing.js';
 
 /** A plan node as a FROM item sees it: its columns, and the names it answers to. */
@@ -19,7 +20,7 @@ export interface Relation {
   readonly node: PlanNode;
   /** The table, view or CTE name (or the sub-query's alias), for qualified names and messages. */
   readonly name: string;
-  readonly what: 'table' | 'view' | 'query';
+  readonly what: 'table' | 'view' | 'query' | 'join';
   readonly alias: string | null;
   /** A declared table read directly: its columns and watermark explain why a column is not a time attribute. */
   readonly table?: TableDef;
@@ -41,11 +42,30 @@ export interface PlannedQuery {
 
 interface ScopeField extends Field {
   readonly index: number;
+  /** The names a qualified reference may use for it: its table, view or CTE name and alias. */
+  readonly qualifiers: readonly string[];
+}
+
+function scopeOf(rel: Relation, offset = 0): ScopeField[] {
+  const qualifiers = [rel.name, ...(rel.alias ? [rel.alias] : [])];
+  return rel.node.schema.map((f, i) => ({ ...f, index: offset + i, qualifiers }));
 }
 
 type Ctes = ReadonlyMap<string, () => Relation>;
 
 export const WINDOW_COLUMNS = ['window_start', 'window_end', 'window_time'] as const;
+
+/** node-sql-parser's join words (spaces removed) → the join type. */
+const JOIN_TYPES: Readonly<Record<string, JoinType>> = {
+  JOIN: 'INNER',
+  INNERJOIN: 'INNER',
+  LEFTJOIN: 'LEFT',
+  LEFTOUTERJOIN: 'LEFT',
+  RIGHTJOIN: 'RIGHT',
+  RIGHTOUTERJOIN: 'RIGHT',
+  FULLJOIN: 'FULL',
+  FULLOUTERJOIN: 'FULL',
+};
 
 export class QueryPlanner {
   private readonly positions: Positions;
@@ -159,6 +179,35 @@ export class QueryPlanner {
     return { rel: { ...rel, alias: from.as ?? null }, ...(tvf ? { tvf } : {}) };
   }
 
+  /** FROM a JOIN b ON ... [JOIN c ON ...]: joined from left to right. */
+  private joinedFrom(from: SqlNode[], ctes: Ctes): { rel: Relation; tvf?: undefined; scope: ScopeField[] } {
+    const first = this.fromItem(from[0], ctes);
+    if (first.tvf) throw new SqlError(first.tvf.pos, `a window function in a join is not supported yet`, `aggregate over the window in a view or sub-query first, then join its results`);
+    let node: PlanNode = first.rel.node;
+    let fields = scopeOf(first.rel);
+    const names = [first.rel.alias ?? first.rel.name];
+    for (const item of from.slice(1)) {
+      const pos = this.positions.identifier(item.as ?? item.table ?? 'JOIN');
+      const word = String(item.join ?? '').toUpperCase().replace(/\s+/g, '');
+      if (!item.join) throw new SqlError(pos, `a comma between tables (a cross join) is not supported`, `write JOIN ... ON <condition>`);
+      const joinType = JOIN_TYPES[word];
+      if (!joinType) throw new SqlError(pos, `${String(item.join).toUpperCase()} is not supported`, `write [INNER] JOIN, LEFT [OUTER] JOIN, RIGHT [OUTER] JOIN or FULL [OUTER] JOIN with ON <condition>`);
+      if (item.using) throw new SqlError(pos, `JOIN ... USING is not supported yet`, `write ON a.x = b.x`);
+      if (!item.on || item.on.type === 'expr_list') throw new SqlError(pos, `a join needs ON <condition>${item.on ? ' (a comma after it starts a cross join, which is not supported)' : ''}`, `write JOIN ... ON a.id = b.id`);
+      const right = this.fromItem(item, ctes);
+      if (right.tvf) throw new SqlError(right.tvf.pos, `a window function in a join is not supported yet`, `aggregate over the window in a view or sub-query first, then join its results`);
+      names.push(right.rel.alias ?? right.rel.name);
+      const all = [...fields, ...scopeOf(right.rel, fields.length)];
+      const described: Relation = { node, name: `tables ${names.map((n) => `'${n}'`).join(', ')}`, what: 'join', alias: null };
+      const condition = new ExprBinder(this.rowEnv(all, described, undefined, 'ON')).bind(item.on);
+      if (condition.type.name !== 'BOOLEAN' && condition.type.name !== 'NULL') throw this.err(item.on, `ON needs a condition (BOOLEAN), got ${describeType(condition.type)}`);
+      node = planJoin(node, right.rel.node, joinType, condition, nodePos(item.on, this.positions));
+      const joined = node;
+      fields = joined.schema.map((f, k) => ({ ...f, index: k, qualifiers: all[k]!.qualifiers }));
+    }
+    return { rel: { node, name: `tables ${names.map((n) => `'${n}'`).join(', ')}`, what: 'join', alias: null }, scope: fields };
+  }
+
   private named(name: string, pos: SourcePos, ctes: Ctes): Relation {
     const cte = ctes.get(name);
     if (cte) return cte();
@@ -173,13 +222,12 @@ export class QueryPlanner {
     if (sel.with && sel !== this.parts.select) ctes = this.withClause(sel.with, ctes);
     const from = sel.from as SqlNode[] | null;
     if (!from || from.length === 0) throw new SqlError(this.pos, `the query needs a FROM clause`, `write SELECT ... FROM <table>`);
-    if (from.length > 1 || from[0].join) throw new SqlError(this.positions.identifier(from[1]?.table ?? 'JOIN'), `joins are not supported yet`, `one source table per query`);
     rejectSubqueryExpressions(sel, this.positions);
 
-    const { rel, tvf } = this.fromItem(from[0], ctes);
-    const scope: ScopeField[] = rel.node.schema.map((f, i) => ({ ...f, index: i }));
+    const { rel, tvf, scope } = from.length > 1 ? this.joinedFrom(from, ctes) : { ...this.fromItem(from[0], ctes), scope: undefined };
+    const fields: ScopeField[] = scope ?? scopeOf(rel);
     let node: PlanNode = rel.node;
-    const rowBinder = new ExprBinder(this.rowEnv(scope, rel, tvf, 'WHERE'));
+    const rowBinder = new ExprBinder(this.rowEnv(fields, rel, tvf, 'WHERE'));
     const where = this.splitWhere(sel.where, tvf);
     if (where.rows) {
       const predicate = rowBinder.bind(where.rows);
@@ -188,7 +236,7 @@ export class QueryPlanner {
     }
 
     let groupItems: SqlNode[] = sel.groupby?.columns ?? (Array.isArray(sel.groupby) ? sel.groupby : []);
-    const selectItems = this.selectItems(sel.columns, scope, tvf);
+    const selectItems = this.selectItems(sel.columns, fields, tvf);
     const hasAggregates = selectItems.some((it) => containsAggregate(it.node)) || (sel.having && containsAggregate(sel.having));
     // SELECT DISTINCT a, b is GROUP BY a, b (as Flink plans it): each distinct row once; over a
     // window function that includes window_start, window_end it is a window aggregate. Over
@@ -199,7 +247,7 @@ export class QueryPlanner {
     let having: Expr | undefined;
 
     if (groupItems.length > 0 || hasAggregates) {
-      const agg = this.planAggregate(node, scope, rel, tvf, groupItems, selectItems, sel.having, where.windows);
+      const agg = this.planAggregate(node, fields, rel, tvf, groupItems, selectItems, sel.having, where.windows);
       node = agg.node;
       outputs = agg.outputs;
       having = agg.having;
@@ -208,7 +256,7 @@ export class QueryPlanner {
         throw new SqlError(tvf.pos, `a window function needs GROUP BY window_start, window_end`, `add GROUP BY window_start, window_end (and your keys) with aggregates such as SUM(amount)`);
       }
       if (sel.having) throw this.err(sel.having, `HAVING needs GROUP BY or an aggregate`, `use WHERE to filter rows`);
-      const b = new ExprBinder(this.rowEnv(scope, rel, tvf, 'the SELECT list'));
+      const b = new ExprBinder(this.rowEnv(fields, rel, tvf, 'the SELECT list'));
       outputs = selectItems.map((it) => ({ expr: b.bind(it.node), name: it.name, node: it.node }));
     }
     if (having) node = { kind: 'filter', inputs: [node], predicate: having, schema: node.schema, updating: node.updating };
@@ -283,14 +331,26 @@ export class QueryPlanner {
     columns.forEach((c: SqlNode, i: number) => {
       const e = c.expr ?? c;
       if (e?.type === 'column_ref' && columnName(e) === '*') {
-        for (const f of scope) out.push({ node: { type: 'column_ref', table: null, column: f.name }, name: f.name });
+        // `*` or `t.*`; in a join each column is referred to by its table, so equal names stay apart.
+        const joined = scope.some((f) => f.qualifiers !== scope[0]!.qualifiers);
+        for (const f of scope) {
+          if (e.table && !f.qualifiers.includes(e.table)) continue;
+          out.push({ node: { type: 'column_ref', table: joined ? f.qualifiers[f.qualifiers.length - 1] : null, column: f.name }, name: f.name });
+        }
         if (tvf) for (const w of WINDOW_COLUMNS) out.push({ node: { type: 'column_ref', table: null, column: w }, name: w });
         return;
       }
       const name = c.as ? String(typeof c.as === 'string' ? c.as : c.as.value ?? c.as) : e?.type === 'column_ref' ? columnName(e) : `EXPR$${i}`;
       out.push({ node: e, name });
     });
-    return out;
+    // Equal names get a number, as Flink (Calcite) makes them unique: id, id0, id1.
+    const taken = new Set<string>();
+    return out.map((it) => {
+      let name = it.name;
+      for (let k = 0; taken.has(name); k++) name = `${it.name}${k}`;
+      taken.add(name);
+      return { ...it, name };
+    });
   }
 
   private rowEnv(scope: ScopeField[], rel: Relation, tvf: WindowTvf | undefined, clause: string): BindEnv {
@@ -299,10 +359,17 @@ export class QueryPlanner {
       positions,
       clause,
       column: (name, qualifier, node) => {
-        if (qualifier && qualifier !== rel.name && qualifier !== rel.alias) {
-          throw new SqlError(nodePos(node, positions), `unknown table or alias '${qualifier}'`, `write ${rel.alias ?? rel.name}.${name} or just ${name}`);
+        const visible = qualifier ? scope.filter((s) => s.qualifiers.includes(qualifier)) : scope;
+        if (qualifier && visible.length === 0) {
+          const first = scope[0]!.qualifiers;
+          throw new SqlError(nodePos(node, positions), `unknown table or alias '${qualifier}'`, `write ${first[first.length - 1]}.${name} or just ${name}`);
         }
-        const f = scope.find((s) => s.name === name);
+        const found = visible.filter((s) => s.name === name);
+        if (found.length > 1) {
+          const names = found.map((f) => f.qualifiers[f.qualifiers.length - 1]);
+          throw new SqlError(nodePos(node, positions), `column '${name}' is ambiguous: ${names.map((n) => `'${n}'`).join(' and ')} both have it`, `write ${names[0]}.${name} or ${names[1]}.${name}`);
+        }
+        const f = found[0];
         if (f) return col(f.index, f.name, f.type);
         if ((WINDOW_COLUMNS as readonly string[]).includes(name)) {
           throw new SqlError(
@@ -630,7 +697,16 @@ function windowSpec(kind: WindowSpec['kind'], first: number, size: number | unde
 
 export function unknownColumn(name: string, candidates: readonly string[], rel: Relation | string, pos: SourcePos): SqlError {
   const guess = didYouMean(name, candidates);
-  const where = typeof rel === 'string' ? `table '${rel}'` : rel.what === 'query' ? (rel.alias ? `sub-query '${rel.alias}'` : 'the sub-query') : `${rel.what} '${rel.name}'`;
+  const where =
+    typeof rel === 'string'
+      ? `table '${rel}'`
+      : rel.what === 'query'
+        ? rel.alias
+          ? `sub-query '${rel.alias}'`
+          : 'the sub-query'
+        : rel.what === 'join'
+          ? `the joined ${rel.name}`
+          : `${rel.what} '${rel.name}'`;
   return new SqlError(pos, `unknown column '${name}' in ${where}`, guess ? `did you mean '${guess}'?` : `columns are: ${candidates.join(', ')}`);
 }
 

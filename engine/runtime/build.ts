@@ -5,13 +5,17 @@
 import { createHash } from 'node:crypto';
 import { formatPos, printable, SqlError } from '../errors.js';
 import { OptionBag } from '../options.js';
-import { inputOf, type FilterNode, type GroupAggregateNode, type JobPlan, type PlanNode, type Pipeline, type ScanNode, type TableDef, type UnionNode, type WindowAggregateNode } from '../plan/logical.js';
+import { inputOf, type FilterNode, type GroupAggregateNode, type JobPlan, type JoinNode, type PlanNode, type Pipeline, type ScanNode, type TableDef, type UnionNode, type WindowAggregateNode } from '../plan/logical.js';
 import { sourceTables } from '../plan/planner.js';
 import { INSERT, type Row } from '../types.js';
 import { DropUpdateBefore, UpdatesAsInserts } from '../exec/sink-changes.js';
 import { UnionOperator } from '../exec/union.js';
+import { RegularJoinOperator } from '../exec/regular-join.js';
+import { IntervalJoinOperator } from '../exec/interval-join.js';
+import { rowIdentity } from '../exec/two-input.js';
 import { Aggregation } from '../exec/aggregation.js';
-import { compilePredicate, compileProjection } from '../exec/compile.js';
+import { compilePredicate, compileProjection, compileScalar } from '../exec/compile.js';
+import type { Expr } from '../plan/expr.js';
 import { FilterOperator } from '../exec/filter.js';
 import { GroupAggregateOperator } from '../exec/group-aggregate.js';
 import { LateRecordFilter } from '../exec/late-filter.js';
@@ -49,7 +53,7 @@ export interface BuiltJob {
   readonly sources: SourceRunner[];
   readonly sinks: BuiltSink[];
   /** Every stateful operator, in a stable order, for checkpoints and progress. */
-  readonly stateful: Operator[];
+  readonly stateful: StatefulOperator[];
   /** Who each of `stateful` is, for savepoints: restoring a changed job matches state by uid. */
   readonly stateIds: readonly StateId[];
   readonly late: LateStats;
@@ -63,6 +67,12 @@ export interface BuiltJob {
  * it sits: an added filter, a changed HAVING or sink keep it; changed keys or aggregates do not. Two
  * operators of the same shape are told apart by their order (#1, #2).
  */
+/** What checkpoints need of an operator with state. */
+export interface StatefulOperator {
+  snapshot(): unknown;
+  restore(state: unknown): void;
+}
+
 export interface StateId {
   readonly uid: string;
   /** For messages: which operator, in words. */
@@ -73,7 +83,7 @@ export const APPEND_UPDATES_SETTING = 'fintrans.sink.append-updates';
 
 export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
   const sinks = new Map<string, BuiltSink>();
-  const stateful: Operator[] = [];
+  const stateful: StatefulOperator[] = [];
   const stateIds: StateId[] = [];
   const uidCounts = new Map<string, number>();
   const windowOps: { openWindows: number }[] = [];
@@ -97,18 +107,22 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
   };
   for (const p of plan.pipelines) visit(p.root, p);
 
-  const addStateful = (op: Operator, kind: string, node: WindowAggregateNode | GroupAggregateNode) => {
+  const addStateful = (op: StatefulOperator, kind: string, node: WindowAggregateNode | GroupAggregateNode | JoinNode) => {
     const tables = sourceTables(node).map((t) => t.name);
     const source = tables.length === 1 ? tables[0] : tables;
-    const shape = JSON.stringify({ kind, window: node.kind === 'window-aggregate' ? node.window : null, keys: node.keys, aggregates: node.aggregates, source }, (key, value) =>
+    const meaning = node.kind === 'join' ? { joinType: node.joinType, leftKeys: node.leftKeys, rightKeys: node.rightKeys, condition: node.condition, interval: node.interval ?? null } : { keys: node.keys, aggregates: node.aggregates };
+    const shape = JSON.stringify({ kind, window: node.kind === 'window-aggregate' ? node.window : null, ...meaning, source }, (key, value) =>
       key === 'pos' ? undefined : typeof value === 'bigint' ? `${value}n` : value,
     );
     const hash = createHash('sha256').update(shape).digest('hex').slice(0, 16);
     const n = (uidCounts.get(hash) ?? 0) + 1;
     uidCounts.set(hash, n);
-    const windowText = node.kind === 'window-aggregate' ? `${node.window.kind} window ` : 'running ';
     const pipeline = owner.get(node)!;
-    const what = `${kind === 'late-filter' ? 'the late-record filter of the ' : 'the '}${windowText}aggregate over '${tables.join("', '")}' (${node.keys.length} group key${node.keys.length === 1 ? '' : 's'}, ${node.aggregates.length} aggregate${node.aggregates.length === 1 ? '' : 's'}) of the INSERT at ${formatPos(pipeline.pos)}`;
+    const described =
+      node.kind === 'join'
+        ? `the ${node.interval ? 'interval ' : ''}${node.joinType.toLowerCase()} join of '${tables.join("', '")}' (${node.leftKeys.length} key${node.leftKeys.length === 1 ? '' : 's'})`
+        : `${kind === 'late-filter' ? 'the late-record filter of the ' : 'the '}${node.kind === 'window-aggregate' ? `${node.window.kind} window ` : 'running '}aggregate over '${tables.join("', '")}' (${node.keys.length} group key${node.keys.length === 1 ? '' : 's'}, ${node.aggregates.length} aggregate${node.aggregates.length === 1 ? '' : 's'})`;
+    const what = `${described} of the INSERT at ${formatPos(pipeline.pos)}`;
     stateful.push(op);
     stateIds.push({ uid: `${hash}#${n}`, what });
   };
@@ -170,11 +184,35 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
   const outputOf = (node: PlanNode): Operator => {
     let out = outputs.get(node);
     if (!out) {
-      const targets = [...(consumers.get(node) ?? []).map((c) => (c.node.kind === 'union' ? unionOf(c.node).inputs[c.input]! : headOf(c.node))), ...(sinkOps.get(node) ?? [])];
+      const targets = [...(consumers.get(node) ?? []).map((c) => inputPort(c.node, c.input)), ...(sinkOps.get(node) ?? [])];
       out = targets.length === 1 ? targets[0]! : new FanOut(targets);
       outputs.set(node, out);
     }
     return out;
+  };
+
+  // Where rows for a node's `input`-th input go: the node's own operator, or its port for that input.
+  const inputPort = (node: PlanNode, input: number): Operator => {
+    if (node.kind === 'union') return unionOf(node).inputs[input]!;
+    if (node.kind === 'join') return joinOf(node).inputs[input]!;
+    return headOf(node);
+  };
+
+  const joins = new Map<JoinNode, RegularJoinOperator | IntervalJoinOperator>();
+  const joinOf = (node: JoinNode): RegularJoinOperator | IntervalJoinOperator => {
+    let op = joins.get(node);
+    if (!op) {
+      const [left, right] = node.inputs as [PlanNode, PlanNode];
+      const keyOf: [(row: Row) => unknown, (row: Row) => unknown] = [compileJoinKey(node.leftKeys), compileJoinKey(node.rightKeys)];
+      const condition = node.condition ? compilePredicate(node.condition) : null;
+      const widths: [number, number] = [left.schema.length, right.schema.length];
+      op = node.interval
+        ? new IntervalJoinOperator(node.joinType, node.interval, keyOf, condition, widths, outputOf(node))
+        : new RegularJoinOperator(node.joinType, keyOf, condition, widths, outputOf(node));
+      addStateful(op, node.interval ? 'interval-join' : 'join', node);
+      joins.set(node, op);
+    }
+    return op;
   };
 
   const unionOf = (node: UnionNode): UnionOperator => {
@@ -200,6 +238,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     switch (node.kind) {
       case 'scan':
       case 'union':
+      case 'join':
         throw new Error(`internal: ${node.kind} has no single input`);
       case 'filter':
         return new FilterOperator(compilePredicate(node.predicate), outputOf(node));
@@ -278,13 +317,30 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
   };
 }
 
+/** A join key of a row: one value, or an exact string of several; null when any is NULL (it meets nothing). */
+function compileJoinKey(keys: readonly Expr[]): (row: Row) => unknown {
+  const fns = keys.map((k) => compileScalar(k));
+  if (fns.length === 0) return () => 0;
+  if (fns.length === 1) {
+    const f = fns[0]!;
+    return (row) => {
+      const v = f(row);
+      return v === undefined ? null : v;
+    };
+  }
+  return (row) => {
+    const values = fns.map((f) => f(row));
+    return values.some((v) => v === null || v === undefined) ? null : rowIdentity(values);
+  };
+}
+
 /** Flink's refusal of an updating query into an append-only sink, with the ways out. */
 function updatingIntoAppendSink(p: Pipeline, sinkName: string): SqlError {
   const producer = updatingProducer(p.root);
   const keys = upsertKeyNames(p.root)?.join(', ');
   return new SqlError(
     p.pos,
-    `table '${sinkName}' only appends rows, but this query's result is updated as rows arrive (it comes from a running ${producer?.kind === 'group-aggregate' && producer.aggregates.length === 0 ? 'DISTINCT' : 'GROUP BY'} without a window); Flink refuses this too`,
+    `table '${sinkName}' only appends rows, but this query's result is updated as rows arrive (it comes from ${describeProducer(producer)}); Flink refuses this too`,
     `aggregate over a window (FROM TABLE(TUMBLE(...)) GROUP BY window_start, window_end, ...) for final rows; or declare PRIMARY KEY (${keys || '...'}) NOT ENFORCED on a sink that applies updates (elasticsearch, jdbc); or SET '${APPEND_UPDATES_SETTING}' = 'true' to append each new value as a row`,
   );
 }
@@ -302,8 +358,15 @@ function upsertKeyNames(root: PlanNode): string[] | undefined {
   return names.every((n) => n !== undefined) ? (names as string[]) : undefined;
 }
 
+function describeProducer(node: PlanNode | undefined): string {
+  if (node?.kind === 'join') return node.joinType === 'INNER' ? 'a join of an updating input' : `a ${node.joinType} join without time bounds: a row's NULL-padded result is taken back when its partner arrives`;
+  if (node?.kind === 'group-aggregate' && node.aggregates.length === 0) return 'a running DISTINCT without a window';
+  return 'a running GROUP BY without a window';
+}
+
 function updatingProducer(node: PlanNode): PlanNode | undefined {
   if (node.kind === 'group-aggregate') return node;
+  if (node.kind === 'join' && node.inputs.every((i) => !i.updating)) return node;
   for (const i of node.inputs) {
     if (!i.updating) continue;
     const p = updatingProducer(i);

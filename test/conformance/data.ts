@@ -53,6 +53,7 @@ export interface DataSet {
  * - dcos-disorder: like dcos, dense, many records up to 29 s behind the largest time (delay 30 s)
  * - city:          `sender receiver amount city epoch_ms` (space-delimited; delay ≥ 5 s)
  * - spending:      JSON lines of the PyFlink example (delay 60 s)
+ * - accounts:      `id;owner;tier`, a small reference table for joins
  */
 export function dataSet(name: string): DataSet {
   switch (name) {
@@ -110,6 +111,8 @@ export function dataSet(name: string): DataSet {
       });
       return { ext: 'json', text: lines.join('\n') + '\n' };
     }
+    case 'accounts': // a reference table for joins: `id;owner;tier`, id 3 twice, id 4 missing, id 9 never used
+      return { ext: 'csv', text: ['1;alice;high', '2;bob;low', '3;carol;medium', '3;carol-bis;high', '9;zed;low'].join('\n') + '\n' };
     case 'edge': // hand-written edge values (data-edge.ts)
       return edgeDataSet();
     case 'text': // hand-written strings, JSON texts and dates (data-text.ts)

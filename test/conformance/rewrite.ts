@@ -33,6 +33,8 @@ export interface RewriteOptions {
   fintransOutFile(name: string): string;
   /** Flink's collected, materialised changelog for an updating sink, or undefined to INSERT. */
   flinkCollectFile(name: string): string | undefined;
+  /** Whether fintrans-sql prints sink `name`'s changelog (+I/-U/+U/-D, identified by the sink's name) instead of writing a file. */
+  fintransPrint(name: string): boolean;
 }
 
 const sq = (s: string): string => `'${s.replace(/'/g, "''")}'`;
@@ -158,6 +160,9 @@ export function rewriteJob(text: string, file: string, opts: RewriteOptions): Re
       tables.set(lname, { name, options, physical });
       const format = options.get('format') ?? options.get('value.format') ?? 'csv';
       const withFor = (engine: 'flink' | 'fintrans'): string => {
+        if (isSink && engine === 'fintrans' && opts.fintransPrint(lname)) {
+          return `(\n  ${sq('connector')} = ${sq('print')},\n  ${sq('print-identifier')} = ${sq(lname)}\n)`;
+        }
         const out: [string, string][] = [['connector', 'filesystem']];
         if (isSink) {
           out.push(['path', engine === 'flink' ? opts.flinkOutDir(lname) : opts.fintransOutFile(lname)]);
@@ -200,9 +205,5 @@ export function rewriteJob(text: string, file: string, opts: RewriteOptions): Re
   const flinkSql = flinkParts
     .map((p) => (p.startsWith('@@@COLLECT ') ? `-- ${p.slice(0, p.indexOf('\n'))}\n${p.slice(p.indexOf('\n') + 1)}` : `-- @@@\n${p}`))
     .join('\n') + '\n';
-  // Flink's updating results are collected as a changelog; fintrans-sql writes each new value of
-  // an updating query into its CSV (its documented choice for append-only sinks), and the runner
-  // keeps the last row per key.
-  if (sinks.some((t) => opts.flinkCollectFile(t) !== undefined)) fintransParts.unshift(`SET 'fintrans.sink.append-updates' = 'true'`);
   return { tables, sinks, flinkSql, fintransSql: fintransParts.join(';\n\n') + ';\n' };
 }

@@ -1,0 +1,201 @@
+// Planning a join: the ON condition (bound over the joined row) split into equal keys of the two
+// sides, an event-time interval between their time attributes, and what remains; then the join
+// node, regular or interval, as Flink's planner chooses (StreamPhysicalJoinRule and
+// StreamPhysicalIntervalJoinRule: an interval join needs both bounds on the two inputs' time
+// attributes and insert-only inputs).
+
+import type { SourcePos } from '../errors.js';
+import { SqlError } from '../errors.js';
+import { T, withNullable, type Field } from '../types.js';
+import { call, type Expr } from './expr.js';
+import type { JoinNode, JoinType, PlanNode } from './logical.js';
+import { coerce, comparisonTarget } from './typing.js';
+
+/** The columns an expression reads. */
+function columnsOf(e: Expr, out: number[] = []): number[] {
+  switch (e.kind) {
+    case 'column':
+      out.push(e.index);
+      break;
+    case 'call':
+      for (const a of e.args) columnsOf(a, out);
+      break;
+    case 'case':
+      for (const w of e.whens) {
+        columnsOf(w.when, out);
+        columnsOf(w.then, out);
+      }
+      if (e.otherwise) columnsOf(e.otherwise, out);
+      break;
+    case 'cast':
+      columnsOf(e.arg, out);
+      break;
+    case 'literal':
+      break;
+  }
+  return out;
+}
+
+/** The expression with every column index moved by `delta` (a right-side expression over the right input alone). */
+function shift(e: Expr, delta: number): Expr {
+  switch (e.kind) {
+    case 'column':
+      return { ...e, index: e.index + delta };
+    case 'call':
+      return { ...e, args: e.args.map((a) => shift(a, delta)) };
+    case 'case':
+      return { ...e, whens: e.whens.map((w) => ({ when: shift(w.when, delta), then: shift(w.then, delta) })), otherwise: e.otherwise ? shift(e.otherwise, delta) : null };
+    case 'cast':
+      return { ...e, arg: shift(e.arg, delta) };
+    case 'literal':
+      return e;
+  }
+}
+
+function conjunctsOf(e: Expr): Expr[] {
+  return e.kind === 'call' && e.fn === 'AND' ? e.args.flatMap(conjunctsOf) : [e];
+}
+
+/** `t` or `t ± INTERVAL` over one time attribute: the column and the constant added to it (ms). */
+function timeTerm(e: Expr, isTime: (index: number) => boolean): { index: number; offset: number } | undefined {
+  if (e.kind === 'column' && isTime(e.index)) return { index: e.index, offset: 0 };
+  if (e.kind === 'call' && (e.fn === '+' || e.fn === '-') && e.args.length === 2) {
+    const [a, b] = e.args as [Expr, Expr];
+    if (a.kind === 'column' && isTime(a.index) && b.kind === 'literal' && b.type.name === 'INTERVAL' && typeof b.value === 'number') {
+      return { index: a.index, offset: e.fn === '+' ? b.value : -b.value };
+    }
+    if (e.fn === '+' && b.kind === 'column' && isTime(b.index) && a.kind === 'literal' && a.type.name === 'INTERVAL' && typeof a.value === 'number') {
+      return { index: b.index, offset: a.value };
+    }
+  }
+  return undefined;
+}
+
+interface Bound {
+  /** left.time - right.time >= lower (lower) or <= upper (upper). */
+  readonly kind: 'lower' | 'upper';
+  readonly value: number;
+  readonly leftTime: number;
+  readonly rightTime: number;
+}
+
+/** A comparison between the two sides' time attributes as a bound on left.time - right.time. */
+function timeBound(e: Expr, leftWidth: number, isTime: (index: number) => boolean): Bound[] | undefined {
+  if (e.kind !== 'call') return undefined;
+  if (e.fn === 'BETWEEN' && e.args.length === 3) {
+    const [x, lo, hi] = e.args as [Expr, Expr, Expr];
+    const a = timeBound(call('>=', [x, lo], T.boolean()), leftWidth, isTime);
+    const b = timeBound(call('<=', [x, hi], T.boolean()), leftWidth, isTime);
+    return a && b ? [...a, ...b] : undefined;
+  }
+  if (!['<', '<=', '>', '>='].includes(e.fn) || e.args.length !== 2) return undefined;
+  const x = timeTerm(e.args[0]!, isTime);
+  const y = timeTerm(e.args[1]!, isTime);
+  if (!x || !y) return undefined;
+  const xLeft = x.index < leftWidth;
+  const yLeft = y.index < leftWidth;
+  if (xLeft === yLeft) return undefined;
+  // x.t + x.o OP y.t + y.o  →  (left - right) OP' c
+  let op = e.fn;
+  let c: number;
+  let leftTime: number;
+  let rightTime: number;
+  if (xLeft) {
+    c = y.offset - x.offset;
+    leftTime = x.index;
+    rightTime = y.index;
+  } else {
+    c = x.offset - y.offset;
+    op = op === '<' ? '>' : op === '<=' ? '>=' : op === '>' ? '<' : '<=';
+    leftTime = y.index;
+    rightTime = x.index;
+  }
+  // Timestamps are whole milliseconds: a strict bound is the next millisecond (as Flink does).
+  switch (op) {
+    case '>=':
+      return [{ kind: 'lower', value: c, leftTime, rightTime }];
+    case '>':
+      return [{ kind: 'lower', value: c + 1, leftTime, rightTime }];
+    case '<=':
+      return [{ kind: 'upper', value: c, leftTime, rightTime }];
+    default:
+      return [{ kind: 'upper', value: c - 1, leftTime, rightTime }];
+  }
+}
+
+/**
+ * The join node of `left` and `right` for ON `condition` (bound over [...left, ...right]).
+ * `conditionPos` locates messages about the condition.
+ */
+export function planJoin(left: PlanNode, right: PlanNode, joinType: JoinType, condition: Expr, conditionPos: SourcePos): JoinNode {
+  const leftWidth = left.schema.length;
+  const leftKeys: Expr[] = [];
+  const rightKeys: Expr[] = [];
+  const rest: Expr[] = [];
+  const bounds: Bound[] = [];
+  /** The conjuncts that gave `bounds`: the condition again when they do not make an interval join. */
+  const boundConjuncts: Expr[] = [];
+  const fieldAt = (i: number): Field => (i < leftWidth ? left.schema[i]! : right.schema[i - leftWidth]!);
+  const insertOnly = !left.updating && !right.updating;
+  const isTime = (i: number): boolean => insertOnly && fieldAt(i).rowtime === true;
+
+  for (const c of conjunctsOf(condition)) {
+    if (c.kind === 'call' && c.fn === '=' && c.args.length === 2) {
+      const [a, b] = c.args as [Expr, Expr];
+      const ca = columnsOf(a);
+      const cb = columnsOf(b);
+      const onlyLeft = (cols: number[]) => cols.length > 0 && cols.every((i) => i < leftWidth);
+      const onlyRight = (cols: number[]) => cols.length > 0 && cols.every((i) => i >= leftWidth);
+      const pair = onlyLeft(ca) && onlyRight(cb) ? [a, b] : onlyRight(ca) && onlyLeft(cb) ? [b, a] : undefined;
+      if (pair) {
+        const target = comparisonTarget(pair[0]!.type, pair[1]!.type);
+        const l = target && target !== 'same' ? coerce(pair[0]!, target) : pair[0]!;
+        const r = target && target !== 'same' ? coerce(pair[1]!, target) : pair[1]!;
+        leftKeys.push(l);
+        rightKeys.push(shift(r, -leftWidth));
+        continue;
+      }
+    }
+    const b = timeBound(c, leftWidth, isTime);
+    if (b) {
+      bounds.push(...b);
+      boundConjuncts.push(c);
+      continue;
+    }
+    rest.push(c);
+  }
+
+  const lowers = bounds.filter((b) => b.kind === 'lower');
+  const uppers = bounds.filter((b) => b.kind === 'upper');
+  let interval: JoinNode['interval'];
+  if (lowers.length > 0 && uppers.length > 0) {
+    const leftTime = lowers[0]!.leftTime;
+    const rightTime = lowers[0]!.rightTime;
+    if (bounds.some((b) => b.leftTime !== leftTime || b.rightTime !== rightTime)) {
+      throw new SqlError(conditionPos, `an interval join's time bounds must all compare the same two time attributes`, `write e.g. a.ts BETWEEN b.ts - INTERVAL '1' HOUR AND b.ts`);
+    }
+    interval = { leftTimeIndex: leftTime, rightTimeIndex: rightTime - leftWidth, lower: Math.max(...lowers.map((b) => b.value)), upper: Math.min(...uppers.map((b) => b.value)) };
+  } else {
+    // One bound alone does not bound the state: a regular join, the comparison an ordinary condition.
+    rest.push(...boundConjuncts);
+  }
+  const restCondition = rest.length === 0 ? null : rest.reduce((a, b) => call('AND', [a, b], T.boolean(a.type.nullable || b.type.nullable)));
+  const padLeft = joinType === 'RIGHT' || joinType === 'FULL';
+  const padRight = joinType === 'LEFT' || joinType === 'FULL';
+  const schema: Field[] = [
+    ...left.schema.map((f) => ({ name: f.name, type: padLeft ? withNullable(f.type, true) : f.type, ...(interval && f.rowtime ? { rowtime: true as const } : {}) })),
+    ...right.schema.map((f) => ({ name: f.name, type: padRight ? withNullable(f.type, true) : f.type, ...(interval && f.rowtime ? { rowtime: true as const } : {}) })),
+  ];
+  const updating = interval ? false : !(joinType === 'INNER' && insertOnly);
+  return {
+    kind: 'join',
+    inputs: [left, right],
+    joinType,
+    leftKeys,
+    rightKeys,
+    condition: restCondition,
+    ...(interval ? { interval } : {}),
+    schema,
+    updating,
+  };
+}
