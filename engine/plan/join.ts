@@ -199,3 +199,40 @@ export function planJoin(left: PlanNode, right: PlanNode, joinType: JoinType, co
     updating,
   };
 }
+
+/**
+ * `left JOIN right FOR SYSTEM_TIME AS OF left.time ON ...`: the right side must be a versioned
+ * table (a PRIMARY KEY and a time attribute), and the ON condition must equal its whole key, as
+ * Flink requires.
+ */
+export function planTemporalJoin(left: PlanNode, right: PlanNode, joinType: JoinType, condition: Expr, leftTimeIndex: number, versioned: { name: string; primaryKey: readonly number[] | undefined }, pos: SourcePos): JoinNode {
+  if (joinType !== 'INNER' && joinType !== 'LEFT') throw new SqlError(pos, `a temporal join (FOR SYSTEM_TIME AS OF) must be an INNER or LEFT join, as in Flink`, `write JOIN or LEFT JOIN`);
+  if (left.updating) throw new SqlError(pos, `a temporal join's left side must be insert-only, as in Flink`, `join the input rows, then aggregate`);
+  const rightTimeIndex = right.schema.findIndex((f) => f.rowtime);
+  if (!versioned.primaryKey || rightTimeIndex < 0) {
+    throw new SqlError(
+      pos,
+      `'${versioned.name}' is not a versioned table: an event-time temporal join needs a PRIMARY KEY and a time attribute (WATERMARK) on it, as Flink does`,
+      `declare PRIMARY KEY (...) NOT ENFORCED and a WATERMARK in CREATE TABLE ${versioned.name}`,
+    );
+  }
+  const plain = planJoin(left, { ...right, schema: right.schema.map(({ rowtime: _r, ...f }) => f) }, joinType, condition, pos);
+  const keyColumns = plain.rightKeys.map((k) => (k.kind === 'column' ? k.index : -1));
+  const missing = versioned.primaryKey.filter((i) => !keyColumns.includes(i));
+  if (missing.length > 0 || keyColumns.some((i) => i < 0)) {
+    throw new SqlError(
+      pos,
+      `a temporal join must join on the whole PRIMARY KEY of '${versioned.name}' (${versioned.primaryKey.map((i) => right.schema[i]!.name).join(', ')}), each equal to a column of the other side`,
+      `write ON l.x = ${versioned.name}.${right.schema[versioned.primaryKey[0]!]!.name} ...`,
+    );
+  }
+  const { interval: _i, ...rest } = plain;
+  return {
+    ...rest,
+    inputs: [left, right],
+    // The left rows keep their time attribute; the right side's is a plain timestamp.
+    schema: [...left.schema, ...plain.schema.slice(left.schema.length)],
+    temporal: { leftTimeIndex, rightTimeIndex },
+    updating: false,
+  };
+}

@@ -143,6 +143,11 @@ export interface JoinNode extends NodeBase {
   /** The rest of the ON condition, over the joined row; null when the keys say it all. */
   readonly condition: Expr | null;
   readonly interval?: { readonly leftTimeIndex: number; readonly rightTimeIndex: number; readonly lower: number; readonly upper: number };
+  /**
+   * Event-time temporal join (`JOIN r FOR SYSTEM_TIME AS OF l.ts`): each left row meets the version
+   * of its key in the right (versioned) table valid at its time; insert-only; INNER or LEFT.
+   */
+  readonly temporal?: { readonly leftTimeIndex: number; readonly rightTimeIndex: number };
 }
 
 /** A node's one input (every node kind but union and scan has exactly one). */

@@ -12,7 +12,8 @@ import { T, isTimestamp, typeToString, withNullable, type Field, type SqlType } 
 import { ExprBinder, canonical, columnName, functionArgs, functionName, intervalMs, isAggregateNode, nodePos, type BindEnv } from './bind.js';
 import { call, col, type AggregateCall, type AggregateFunction, type Expr } from './expr.js';
 import type { JoinType, PlanNode, TableDef, WindowSpec } from './logical.js';
-import { planJoin } from './join.js';
+import { planJoin, planTemporalJoin } from './join.js';
+import type { TemporalClause } from '../sql/temporal-clause.js';
 import { comparisonTarget, coerce, describeType } from './typing.js';
 
 /** A plan node as a FROM item sees it: its columns, and the names it answers to. */
@@ -186,6 +187,7 @@ export class QueryPlanner {
     let node: PlanNode = first.rel.node;
     let fields = scopeOf(first.rel);
     const names = [first.rel.alias ?? first.rel.name];
+    const usedClauses = new Set<TemporalClause>();
     for (const item of from.slice(1)) {
       const pos = this.positions.identifier(item.as ?? item.table ?? 'JOIN');
       const word = String(item.join ?? '').toUpperCase().replace(/\s+/g, '');
@@ -201,7 +203,21 @@ export class QueryPlanner {
       const described: Relation = { node, name: `tables ${names.map((n) => `'${n}'`).join(', ')}`, what: 'join', alias: null };
       const condition = new ExprBinder(this.rowEnv(all, described, undefined, 'ON')).bind(item.on);
       if (condition.type.name !== 'BOOLEAN' && condition.type.name !== 'NULL') throw this.err(item.on, `ON needs a condition (BOOLEAN), got ${describeType(condition.type)}`);
-      node = planJoin(node, right.rel.node, joinType, condition, nodePos(item.on, this.positions));
+      const clause = this.parts.temporal?.find((c) => c.table === item.table && !usedClauses.has(c));
+      if (clause) {
+        usedClauses.add(clause);
+        const time = fields.filter((f) => f.name === clause.column && (!clause.qualifier || f.qualifiers.includes(clause.qualifier)));
+        if (time.length !== 1) throw unknownColumn(clause.column, fields.map((f) => f.name), described, clause.pos);
+        if (!time[0]!.rowtime) {
+          throw new SqlError(
+            clause.pos,
+            `FOR SYSTEM_TIME AS OF '${clause.column}': only event-time temporal joins (on a time attribute with a WATERMARK) are supported yet; processing-time lookup joins are not`,
+            `use the left side's WATERMARK column, e.g. FOR SYSTEM_TIME AS OF o.ts`,
+          );
+        }
+        const table = right.rel.node.kind === 'scan' ? right.rel.node.table : undefined;
+        node = planTemporalJoin(node, right.rel.node, joinType, condition, time[0]!.index, { name: right.rel.name, primaryKey: table?.primaryKey }, nodePos(item.on, this.positions));
+      } else node = planJoin(node, right.rel.node, joinType, condition, nodePos(item.on, this.positions));
       const joined = node;
       fields = joined.schema.map((f, k) => ({ ...f, index: k, qualifiers: all[k]!.qualifiers }));
     }

@@ -12,7 +12,8 @@ import { DropUpdateBefore, UpdatesAsInserts } from '../exec/sink-changes.js';
 import { UnionOperator } from '../exec/union.js';
 import { RegularJoinOperator } from '../exec/regular-join.js';
 import { IntervalJoinOperator } from '../exec/interval-join.js';
-import { rowIdentity } from '../exec/two-input.js';
+import { rowIdentity, type TwoInputOperator } from '../exec/two-input.js';
+import { TemporalJoinOperator } from '../exec/temporal-join.js';
 import { Aggregation } from '../exec/aggregation.js';
 import { compilePredicate, compileProjection, compileScalar } from '../exec/compile.js';
 import type { Expr } from '../plan/expr.js';
@@ -110,7 +111,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
   const addStateful = (op: StatefulOperator, kind: string, node: WindowAggregateNode | GroupAggregateNode | JoinNode) => {
     const tables = sourceTables(node).map((t) => t.name);
     const source = tables.length === 1 ? tables[0] : tables;
-    const meaning = node.kind === 'join' ? { joinType: node.joinType, leftKeys: node.leftKeys, rightKeys: node.rightKeys, condition: node.condition, interval: node.interval ?? null } : { keys: node.keys, aggregates: node.aggregates };
+    const meaning = node.kind === 'join' ? { joinType: node.joinType, leftKeys: node.leftKeys, rightKeys: node.rightKeys, condition: node.condition, interval: node.interval ?? null, temporal: node.temporal ?? null } : { keys: node.keys, aggregates: node.aggregates };
     const shape = JSON.stringify({ kind, window: node.kind === 'window-aggregate' ? node.window : null, ...meaning, source }, (key, value) =>
       key === 'pos' ? undefined : typeof value === 'bigint' ? `${value}n` : value,
     );
@@ -120,7 +121,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     const pipeline = owner.get(node)!;
     const described =
       node.kind === 'join'
-        ? `the ${node.interval ? 'interval ' : ''}${node.joinType.toLowerCase()} join of '${tables.join("', '")}' (${node.leftKeys.length} key${node.leftKeys.length === 1 ? '' : 's'})`
+        ? `the ${node.temporal ? 'temporal ' : node.interval ? 'interval ' : ''}${node.joinType.toLowerCase()} join of '${tables.join("', '")}' (${node.leftKeys.length} key${node.leftKeys.length === 1 ? '' : 's'})`
         : `${kind === 'late-filter' ? 'the late-record filter of the ' : 'the '}${node.kind === 'window-aggregate' ? `${node.window.kind} window ` : 'running '}aggregate over '${tables.join("', '")}' (${node.keys.length} group key${node.keys.length === 1 ? '' : 's'}, ${node.aggregates.length} aggregate${node.aggregates.length === 1 ? '' : 's'})`;
     const what = `${described} of the INSERT at ${formatPos(pipeline.pos)}`;
     stateful.push(op);
@@ -198,18 +199,20 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     return headOf(node);
   };
 
-  const joins = new Map<JoinNode, RegularJoinOperator | IntervalJoinOperator>();
-  const joinOf = (node: JoinNode): RegularJoinOperator | IntervalJoinOperator => {
+  const joins = new Map<JoinNode, TwoInputOperator>();
+  const joinOf = (node: JoinNode): TwoInputOperator => {
     let op = joins.get(node);
     if (!op) {
       const [left, right] = node.inputs as [PlanNode, PlanNode];
       const keyOf: [(row: Row) => unknown, (row: Row) => unknown] = [compileJoinKey(node.leftKeys), compileJoinKey(node.rightKeys)];
       const condition = node.condition ? compilePredicate(node.condition) : null;
       const widths: [number, number] = [left.schema.length, right.schema.length];
-      op = node.interval
-        ? new IntervalJoinOperator(node.joinType, node.interval, keyOf, condition, widths, outputOf(node))
-        : new RegularJoinOperator(node.joinType, keyOf, condition, widths, outputOf(node));
-      addStateful(op, node.interval ? 'interval-join' : 'join', node);
+      op = node.temporal
+        ? new TemporalJoinOperator(node.joinType === 'LEFT', [node.temporal.leftTimeIndex, node.temporal.rightTimeIndex], keyOf, condition, widths, outputOf(node))
+        : node.interval
+          ? new IntervalJoinOperator(node.joinType, node.interval, keyOf, condition, widths, outputOf(node))
+          : new RegularJoinOperator(node.joinType, keyOf, condition, widths, outputOf(node));
+      addStateful(op, node.temporal ? 'temporal-join' : node.interval ? 'interval-join' : 'join', node);
       joins.set(node, op);
     }
     return op;

@@ -8,6 +8,7 @@
 
 import type { SourcePos } from '../errors.js';
 import type { SqlType } from '../types.js';
+import type { TemporalClause } from './temporal-clause.js';
 
 /**
  * An expression or query node exactly as node-sql-parser (flinksql) produced it: `column_ref`,
@@ -135,6 +136,8 @@ export interface QueryParts {
   /** node-sql-parser's `select` AST for the query (placeholders where the window TVFs were). */
   readonly select: SqlNode;
   readonly windows: readonly WindowTvf[];
+  /** `FOR SYSTEM_TIME AS OF` clauses cut out of the query (temporal joins). */
+  readonly temporal?: readonly TemporalClause[];
   readonly positions: Positions;
 }
 

@@ -16,6 +16,7 @@ import { parserText, restoreBackslashes } from './string-literals.js';
 import { markSymmetricBetween } from './between-symmetric.js';
 import { rewriteForParser } from './parser-text.js';
 import { cutWindowTvfs } from './window-tvf.js';
+import { cutTemporalClauses } from './temporal-clause.js';
 import { markPositionIn } from './position-in.js';
 import { markTimestampUnits } from './timestamp-units.js';
 
@@ -215,14 +216,15 @@ function parseQuery(f: FileTokens, from: number, to: number): InsertStatement | 
   const first = f.tokens[from]!;
   const textStart = first.start;
   const textEnd = f.tokens[to - 1]!.end;
-  const { text, windows, spans } = cutWindowTvfs(f.tokens, from, to, f.lines, f.parserText, textStart, textEnd);
+  const temporal = cutTemporalClauses(f.tokens, from, to, f.lines, f.parserText);
+  const { text, windows, spans } = cutWindowTvfs(f.tokens, from, to, f.lines, temporal.text, textStart, textEnd);
   rejectMillisecondIntervals(f, from, to, spans);
   const positions = new TextPositions(f, from, to, textStart, textStart, textEnd);
   const ast = astifyOne(f, text, positions, from, to, 'statement');
 
   if (!isKeyword(first, 'INSERT')) {
     if (ast.type !== 'select') throw new SqlError(f.pos(first), `expected a SELECT query`, 'write SELECT ... FROM ...');
-    return { kind: 'select', select: ast, windows, positions, pos: f.pos(first) };
+    return { kind: 'select', select: ast, windows, temporal: temporal.clauses, positions, pos: f.pos(first) };
   }
 
   const cur = new TokenCursor(f.tokens, from + 1, to, f.lines);
@@ -253,6 +255,7 @@ function parseQuery(f: FileTokens, from: number, to: number): InsertStatement | 
     ...(columns ? { columns } : {}),
     select,
     windows,
+    temporal: temporal.clauses,
     positions,
     pos: f.pos(first),
   };

@@ -54,6 +54,7 @@ export interface DataSet {
  * - city:          `sender receiver amount city epoch_ms` (space-delimited; delay ≥ 5 s)
  * - spending:      JSON lines of the PyFlink example (delay 60 s)
  * - accounts:      `id;owner;tier`, a small reference table for joins
+ * - account-versions: `ts;id;owner;tier`, a versioned reference table for temporal joins
  */
 export function dataSet(name: string): DataSet {
   switch (name) {
@@ -113,6 +114,16 @@ export function dataSet(name: string): DataSet {
     }
     case 'accounts': // a reference table for joins: `id;owner;tier`, id 3 twice, id 4 missing, id 9 never used
       return { ext: 'csv', text: ['1;alice;high', '2;bob;low', '3;carol;medium', '3;carol-bis;high', '9;zed;low'].join('\n') + '\n' };
+    case 'account-versions': // a versioned reference table: `ts;id;owner;tier`, versions before and during the dcos data
+      return {
+        ext: 'csv',
+        text:
+          [
+            '2017-07-23 00:00:00;1;alice;high', '2017-07-23 00:00:00;2;bob;low', '2017-07-23 00:00:00;3;carol;medium',
+            '2017-07-23 01:05:00;1;alice;low', '2017-07-23 01:20:00;3;carol;high', '2017-07-23 01:20:00;4;dan;medium',
+            '2017-07-23 01:40:00;2;bob;high', '2017-07-23 01:40:00;2;bob;medium',
+          ].join('\n') + '\n',
+      };
     case 'edge': // hand-written edge values (data-edge.ts)
       return edgeDataSet();
     case 'text': // hand-written strings, JSON texts and dates (data-text.ts)
