@@ -61,8 +61,10 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
     const on = [...keys, ...(node.condition ? [exprText(node.condition, names)] : [])].join(' AND ') || 'TRUE';
     const iv = node.interval;
     out.push(
-      `${indent}${++steps.n}. ${node.temporal ? 'Temporal join' : iv ? 'Interval join' : 'Join'} (${node.joinType}) on ${on}` +
-        (node.temporal
+      `${indent}${++steps.n}. ${node.window ? 'Window join' : node.temporal ? 'Temporal join' : iv ? 'Interval join' : 'Join'} (${node.joinType}) on ${on}` +
+        (node.window
+          ? `; holds each window's rows until the watermark passes its end, then joins them${node.joinType !== 'INNER' ? ' (unmatched outer rows NULL-padded)' : ''}`
+          : node.temporal
           ? `, each left row with the version of its key valid at ${left.schema[node.temporal.leftTimeIndex]!.name} (FOR SYSTEM_TIME AS OF); left rows wait for the watermark`
           : iv
           ? `, ${left.schema[iv.leftTimeIndex]!.name} - ${right.schema[iv.rightTimeIndex]!.name} within [${iv.lower} ms, ${iv.upper} ms]; rows are kept until the watermark passes their interval; emits joined rows as they meet${node.joinType !== 'INNER' ? ', NULL-padded rows when an outer row leaves unmatched' : ''}`

@@ -8,7 +8,7 @@ import type { SourcePos } from '../errors.js';
 import { SqlError } from '../errors.js';
 import { T, withNullable, type Field } from '../types.js';
 import { call, type Expr } from './expr.js';
-import type { JoinNode, JoinType, PlanNode } from './logical.js';
+import type { JoinNode, JoinType, PlanNode, WindowSpec } from './logical.js';
 import { coerce, comparisonTarget } from './typing.js';
 
 /** The columns an expression reads. */
@@ -165,6 +165,29 @@ export function planJoin(left: PlanNode, right: PlanNode, joinType: JoinType, co
     rest.push(c);
   }
 
+  // Window join: the keys hold window_start = window_start and window_end = window_end of two
+  // results of the same window (Flink's WindowJoinUtil.satisfyWindowJoin).
+  const window = windowJoin(left, right, leftKeys, rightKeys);
+  if (window) {
+    const restCondition = [...rest, ...boundConjuncts];
+    const padLeftW = joinType === 'RIGHT' || joinType === 'FULL';
+    const padRightW = joinType === 'LEFT' || joinType === 'FULL';
+    return {
+      kind: 'join',
+      inputs: [left, right],
+      joinType,
+      leftKeys,
+      rightKeys,
+      condition: restCondition.length === 0 ? null : restCondition.reduce((a, b) => call('AND', [a, b], T.boolean(a.type.nullable || b.type.nullable))),
+      window,
+      schema: [
+        ...left.schema.map((f) => ({ ...f, type: padLeftW ? withNullable(f.type, true) : f.type })),
+        ...right.schema.map((f) => ({ ...f, type: padRightW ? withNullable(f.type, true) : f.type })),
+      ],
+      updating: false,
+    };
+  }
+
   const lowers = bounds.filter((b) => b.kind === 'lower');
   const uppers = bounds.filter((b) => b.kind === 'upper');
   let interval: JoinNode['interval'];
@@ -235,4 +258,42 @@ export function planTemporalJoin(left: PlanNode, right: PlanNode, joinType: Join
     temporal: { leftTimeIndex, rightTimeIndex },
     updating: false,
   };
+}
+
+/** Where column `index` of `node` comes from, if it is the window_start or window_end of a window aggregate. */
+function windowColumnOrigin(node: PlanNode, index: number): { which: 'start' | 'end'; window: WindowSpec } | undefined {
+  switch (node.kind) {
+    case 'project': {
+      const e = node.exprs[index];
+      return e?.kind === 'column' ? windowColumnOrigin(node.inputs[0]!, e.index) : undefined;
+    }
+    case 'filter':
+      return windowColumnOrigin(node.inputs[0]!, index);
+    case 'window-aggregate':
+      if (index === node.keys.length) return { which: 'start', window: node.window };
+      if (index === node.keys.length + 1) return { which: 'end', window: node.window };
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+function sameWindow(a: WindowSpec, b: WindowSpec): boolean {
+  return a.kind === b.kind && a.sizeMs === b.sizeMs && a.slideMs === b.slideMs && a.offsetMs === b.offsetMs && a.kind !== 'SESSION';
+}
+
+function windowJoin(left: PlanNode, right: PlanNode, leftKeys: readonly Expr[], rightKeys: readonly Expr[]): JoinNode['window'] {
+  if (left.updating || right.updating) return undefined;
+  let start = false;
+  let end: { left: number; right: number } | undefined;
+  leftKeys.forEach((l, i) => {
+    const r = rightKeys[i]!;
+    if (l.kind !== 'column' || r.kind !== 'column') return;
+    const a = windowColumnOrigin(left, l.index);
+    const b = windowColumnOrigin(right, r.index);
+    if (!a || !b || a.which !== b.which || !sameWindow(a.window, b.window)) return;
+    if (a.which === 'start') start = true;
+    else end = { left: l.index, right: r.index };
+  });
+  return start && end ? { leftEndIndex: end.left, rightEndIndex: end.right } : undefined;
 }

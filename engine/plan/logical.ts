@@ -148,6 +148,13 @@ export interface JoinNode extends NodeBase {
    * of its key in the right (versioned) table valid at its time; insert-only; INNER or LEFT.
    */
   readonly temporal?: { readonly leftTimeIndex: number; readonly rightTimeIndex: number };
+  /**
+   * Window join: both inputs are results of the same kind of window and the ON condition equals
+   * their window_start and window_end. Rows of a window are joined when the watermark passes its
+   * end (Flink's WindowJoinOperator); insert-only, outer rows padded then. Indexes of window_end
+   * in the left and right rows.
+   */
+  readonly window?: { readonly leftEndIndex: number; readonly rightEndIndex: number };
 }
 
 /** A node's one input (every node kind but union and scan has exactly one). */

@@ -14,6 +14,7 @@ import { RegularJoinOperator } from '../exec/regular-join.js';
 import { IntervalJoinOperator } from '../exec/interval-join.js';
 import { rowIdentity, type TwoInputOperator } from '../exec/two-input.js';
 import { TemporalJoinOperator } from '../exec/temporal-join.js';
+import { WindowJoinOperator } from '../exec/window-join.js';
 import { Aggregation } from '../exec/aggregation.js';
 import { compilePredicate, compileProjection, compileScalar } from '../exec/compile.js';
 import type { Expr } from '../plan/expr.js';
@@ -111,7 +112,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
   const addStateful = (op: StatefulOperator, kind: string, node: WindowAggregateNode | GroupAggregateNode | JoinNode) => {
     const tables = sourceTables(node).map((t) => t.name);
     const source = tables.length === 1 ? tables[0] : tables;
-    const meaning = node.kind === 'join' ? { joinType: node.joinType, leftKeys: node.leftKeys, rightKeys: node.rightKeys, condition: node.condition, interval: node.interval ?? null, temporal: node.temporal ?? null } : { keys: node.keys, aggregates: node.aggregates };
+    const meaning = node.kind === 'join' ? { joinType: node.joinType, leftKeys: node.leftKeys, rightKeys: node.rightKeys, condition: node.condition, interval: node.interval ?? null, temporal: node.temporal ?? null, window: node.window ?? null } : { keys: node.keys, aggregates: node.aggregates };
     const shape = JSON.stringify({ kind, window: node.kind === 'window-aggregate' ? node.window : null, ...meaning, source }, (key, value) =>
       key === 'pos' ? undefined : typeof value === 'bigint' ? `${value}n` : value,
     );
@@ -121,7 +122,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     const pipeline = owner.get(node)!;
     const described =
       node.kind === 'join'
-        ? `the ${node.temporal ? 'temporal ' : node.interval ? 'interval ' : ''}${node.joinType.toLowerCase()} join of '${tables.join("', '")}' (${node.leftKeys.length} key${node.leftKeys.length === 1 ? '' : 's'})`
+        ? `the ${node.window ? 'window ' : node.temporal ? 'temporal ' : node.interval ? 'interval ' : ''}${node.joinType.toLowerCase()} join of '${tables.join("', '")}' (${node.leftKeys.length} key${node.leftKeys.length === 1 ? '' : 's'})`
         : `${kind === 'late-filter' ? 'the late-record filter of the ' : 'the '}${node.kind === 'window-aggregate' ? `${node.window.kind} window ` : 'running '}aggregate over '${tables.join("', '")}' (${node.keys.length} group key${node.keys.length === 1 ? '' : 's'}, ${node.aggregates.length} aggregate${node.aggregates.length === 1 ? '' : 's'})`;
     const what = `${described} of the INSERT at ${formatPos(pipeline.pos)}`;
     stateful.push(op);
@@ -207,12 +208,15 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
       const keyOf: [(row: Row) => unknown, (row: Row) => unknown] = [compileJoinKey(node.leftKeys), compileJoinKey(node.rightKeys)];
       const condition = node.condition ? compilePredicate(node.condition) : null;
       const widths: [number, number] = [left.schema.length, right.schema.length];
-      op = node.temporal
+      op = node.window
+        ? new WindowJoinOperator(node.joinType, [node.window.leftEndIndex, node.window.rightEndIndex], keyOf, condition, widths, outputOf(node))
+        : node.temporal
         ? new TemporalJoinOperator(node.joinType === 'LEFT', [node.temporal.leftTimeIndex, node.temporal.rightTimeIndex], keyOf, condition, widths, outputOf(node))
         : node.interval
           ? new IntervalJoinOperator(node.joinType, node.interval, keyOf, condition, widths, outputOf(node))
           : new RegularJoinOperator(node.joinType, keyOf, condition, widths, outputOf(node));
-      addStateful(op, node.temporal ? 'temporal-join' : node.interval ? 'interval-join' : 'join', node);
+      if (op instanceof WindowJoinOperator) windowOps.push(op);
+      addStateful(op, node.window ? 'window-join' : node.temporal ? 'temporal-join' : node.interval ? 'interval-join' : 'join', node);
       joins.set(node, op);
     }
     return op;
