@@ -297,3 +297,26 @@ function windowJoin(left: PlanNode, right: PlanNode, leftKeys: readonly Expr[], 
   });
   return start && end ? { leftEndIndex: end.left, rightEndIndex: end.right } : undefined;
 }
+
+/**
+ * A semi join (rows of `left` that have a partner in `right`) or anti join (rows that have none):
+ * WHERE x IN / EXISTS and NOT IN / NOT EXISTS. `condition` is over [...left, ...right]; its
+ * equalities between the sides become keys. Output: the left rows; an anti join is updating (a row
+ * goes out while it has no partner and is taken back when one arrives), a semi join only when an
+ * input is.
+ */
+export function planSemiJoin(left: PlanNode, right: PlanNode, anti: boolean, condition: Expr, pos: SourcePos): JoinNode {
+  const plain = planJoin(left, { ...right, schema: right.schema.map(({ rowtime: _r, ...f }) => f) }, 'INNER', condition, pos);
+  // Time bounds in a sub-query's condition stay an ordinary condition (with every key) here.
+  const { interval: _i, window: _w, ...rest } = plain;
+  const residual = plain.interval ? condition : plain.condition;
+  return {
+    ...rest,
+    ...(plain.interval ? { leftKeys: [], rightKeys: [] } : {}),
+    condition: residual,
+    joinType: anti ? 'ANTI' : 'SEMI',
+    inputs: [left, right],
+    schema: left.schema,
+    updating: anti || left.updating || right.updating,
+  };
+}

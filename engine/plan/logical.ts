@@ -122,11 +122,12 @@ export interface UnionNode extends NodeBase {
   readonly kind: 'union';
 }
 
-export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
+export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'SEMI' | 'ANTI';
 
 /**
  * A join of two inputs (inputs[0] left, inputs[1] right). Output row: [...left, ...right], the
- * side without a match NULL-padded in outer joins. Rows meet when their keys are equal (NULL keys
+ * side without a match NULL-padded in outer joins; SEMI / ANTI joins (IN, EXISTS) output the left
+ * rows that have (have no) partner. Rows meet when their keys are equal (NULL keys
  * never do) and `condition` holds on the joined row.
  * - Regular join (no `interval`): every row is kept (Flink's StreamingJoinOperator); updating
  *   unless an inner join of insert-only inputs. Time attributes become plain timestamps.

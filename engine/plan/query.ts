@@ -12,7 +12,7 @@ import { T, isTimestamp, typeToString, withNullable, type Field, type SqlType } 
 import { ExprBinder, canonical, columnName, functionArgs, functionName, intervalMs, isAggregateNode, nodePos, type BindEnv } from './bind.js';
 import { call, col, type AggregateCall, type AggregateFunction, type Expr } from './expr.js';
 import type { JoinType, PlanNode, TableDef, WindowSpec } from './logical.js';
-import { planJoin, planTemporalJoin } from './join.js';
+import { planJoin, planSemiJoin, planTemporalJoin } from './join.js';
 import type { TemporalClause } from '../sql/temporal-clause.js';
 import { comparisonTarget, coerce, describeType } from './typing.js';
 
@@ -180,6 +180,72 @@ export class QueryPlanner {
     return { rel: { ...rel, alias: from.as ?? null }, ...(tvf ? { tvf } : {}) };
   }
 
+  /**
+   * `x [NOT] IN (SELECT y ...)` and `[NOT] EXISTS (SELECT ... WHERE inner.a = outer.b ...)`: a semi
+   * (anti) join of the rows so far with the sub-query, as Flink plans them. EXISTS may refer to the
+   * outer query only in equalities `inner = outer.column` (qualified by the outer table's name or
+   * alias); NOT IN keeps SQL's NULL rule (a NULL on either side means no row passes).
+   */
+  private semiJoin(left: PlanNode, fields: ScopeField[], rel: Relation, sq: SubqueryCondition, ctes: Ctes): PlanNode {
+    const outerEnv = this.rowEnv(fields, rel, undefined, 'WHERE');
+    const pos = nodePos(sq.node, this.positions);
+    if (sq.kind === 'in') {
+      const q = this.planTree(sq.select, ctes);
+      if (q.node.schema.length !== 1) throw new SqlError(pos, `the sub-query of IN must select one column, it selects ${q.node.schema.length}`, `write x IN (SELECT y FROM ...)`);
+      const l = new ExprBinder(outerEnv).bind(sq.value);
+      const f = q.node.schema[0]!;
+      const r: Expr = col(left.schema.length, f.name, f.type);
+      const target = comparisonTarget(l.type, r.type);
+      if (target === undefined) throw new SqlError(pos, `IN compares ${describeType(l.type)} with the sub-query's ${describeType(f.type)}`, `CAST one of them`);
+      const [a, b] = target === 'same' ? [l, r] : [coerce(l, target), coerce(r, target)];
+      const equal = call('=', [a, b], T.boolean());
+      // NOT IN: a row passes only if no sub-query value is equal to it or NULL, and it is not NULL itself (when there are any).
+      const condition = sq.negated ? call('OR', [call('OR', [equal, call('IS_NULL', [a], T.boolean(false))], T.boolean()), call('IS_NULL', [b], T.boolean(false))], T.boolean()) : equal;
+      return planSemiJoin(left, q.node, sq.negated, condition, pos);
+    }
+    // EXISTS: the sub-query's own FROM; its WHERE split into correlated equalities and the rest.
+    const inner = sq.select;
+    const outerNames = new Set(fields.flatMap((f) => f.qualifiers));
+    const innerFrom: SqlNode[] = inner.from ?? [];
+    const innerNames = new Set(innerFrom.flatMap((f: SqlNode) => [f.table, f.as].filter(Boolean)));
+    const refersOuter = (n: SqlNode): boolean => columnRefNodes(n).some((c) => c.table && outerNames.has(c.table) && !innerNames.has(c.table));
+    const pairs: { inner: SqlNode; outer: SqlNode }[] = [];
+    const keep: SqlNode[] = [];
+    for (const c of inner.where ? conjuncts(inner.where) : []) {
+      if (!refersOuter(c)) {
+        keep.push(c);
+        continue;
+      }
+      const isEq = c?.type === 'binary_expr' && c.operator === '=';
+      const sides = isEq ? [c.left, c.right] : [];
+      const outerSide = sides.find((x: SqlNode) => refersOuter(x) && columnRefNodes(x).every((r) => r.table && outerNames.has(r.table) && !innerNames.has(r.table)));
+      const innerSide = sides.find((x: SqlNode) => x !== outerSide && !refersOuter(x));
+      if (!outerSide || !innerSide) {
+        throw this.err(c, `EXISTS may refer to the outer query only in equalities (inner_column = outer.column)`, `move other conditions on the outer columns out of the sub-query`);
+      }
+      pairs.push({ inner: innerSide, outer: outerSide });
+    }
+    if (inner._next) throw this.err(sq.node, `UNION inside EXISTS is not supported yet`);
+    const rewritten: SqlNode = {
+      ...inner,
+      columns: pairs.length > 0 ? pairs.map((p, i) => ({ type: 'expr', expr: p.inner, as: `k$${i}` })) : [{ type: 'expr', expr: { type: 'number', value: 1 }, as: 'k$0' }],
+      where: keep.reduce<SqlNode | null>((acc, c) => (acc ? { type: 'binary_expr', operator: 'AND', left: acc, right: c } : c), null),
+      distinct: null,
+    };
+    const q = this.planTree(rewritten, ctes);
+    const outerBinder = new ExprBinder(outerEnv);
+    const equalities = pairs.map((p, i) => {
+      const o = outerBinder.bind(p.outer);
+      const f = q.node.schema[i]!;
+      const r: Expr = col(left.schema.length + i, f.name, f.type);
+      const target = comparisonTarget(o.type, r.type);
+      if (target === undefined) throw this.err(p.outer, `EXISTS compares ${describeType(o.type)} with ${describeType(f.type)}`, `CAST one of them`);
+      return target === 'same' ? call('=', [o, r], T.boolean()) : call('=', [coerce(o, target), coerce(r, target)], T.boolean());
+    });
+    const condition = equalities.length === 0 ? { kind: 'literal' as const, value: true, type: T.boolean(false) } : equalities.reduce((a, b) => call('AND', [a, b], T.boolean()));
+    return planSemiJoin(left, q.node, sq.negated, condition, pos);
+  }
+
   /** FROM a JOIN b ON ... [JOIN c ON ...]: joined from left to right. */
   private joinedFrom(from: SqlNode[], ctes: Ctes): { rel: Relation; tvf?: undefined; scope: ScopeField[] } {
     const first = this.fromItem(from[0], ctes);
@@ -238,13 +304,17 @@ export class QueryPlanner {
     if (sel.with && sel !== this.parts.select) ctes = this.withClause(sel.with, ctes);
     const from = sel.from as SqlNode[] | null;
     if (!from || from.length === 0) throw new SqlError(this.pos, `the query needs a FROM clause`, `write SELECT ... FROM <table>`);
-    rejectSubqueryExpressions(sel, this.positions);
+    // Top-level IN / EXISTS sub-queries of WHERE are semi and anti joins; other sub-queries in expressions are refused.
+    const { subqueries, rest: whereRest } = splitSubqueryConditions(sel.where);
+    rejectSubqueryExpressions({ ...sel, where: whereRest }, this.positions);
 
     const { rel, tvf, scope } = from.length > 1 ? this.joinedFrom(from, ctes) : { ...this.fromItem(from[0], ctes), scope: undefined };
     const fields: ScopeField[] = scope ?? scopeOf(rel);
     let node: PlanNode = rel.node;
+    if (subqueries.length > 0 && tvf) throw new SqlError(tvf.pos, `IN / EXISTS sub-queries over a window function are not supported yet`, `filter the rows in a view first, then window over it`);
+    for (const sq of subqueries) node = this.semiJoin(node, fields, rel, sq, ctes);
     const rowBinder = new ExprBinder(this.rowEnv(fields, rel, tvf, 'WHERE'));
-    const where = this.splitWhere(sel.where, tvf);
+    const where = this.splitWhere(whereRest, tvf);
     if (where.rows) {
       const predicate = rowBinder.bind(where.rows);
       if (predicate.type.name !== 'BOOLEAN' && predicate.type.name !== 'NULL') throw this.err(where.rows, `WHERE needs a condition (BOOLEAN), got ${describeType(predicate.type)}`);
@@ -743,6 +813,64 @@ function rejectSubqueryExpressions(sel: SqlNode, positions: Positions): void {
   for (const c of sel.columns ?? []) visit(c);
   visit(sel.where);
   visit(sel.having);
+}
+
+/** A top-level IN / EXISTS sub-query condition of a WHERE. */
+interface SubqueryCondition {
+  readonly kind: 'in' | 'exists';
+  readonly negated: boolean;
+  /** IN: the tested value. */
+  readonly value?: SqlNode;
+  readonly select: SqlNode;
+  readonly node: SqlNode;
+}
+
+/** Splits a WHERE into its top-level IN / EXISTS sub-query conditions and the rest (null when nothing is left). */
+function splitSubqueryConditions(where: SqlNode | null): { subqueries: SubqueryCondition[]; rest: SqlNode | null } {
+  if (!where) return { subqueries: [], rest: null };
+  const subqueries: SubqueryCondition[] = [];
+  const rest: SqlNode[] = [];
+  for (const c of conjuncts(where)) {
+    const sq = subqueryCondition(c);
+    if (sq) subqueries.push(sq);
+    else rest.push(c);
+  }
+  if (subqueries.length === 0) return { subqueries, rest: where };
+  return { subqueries, rest: rest.reduce<SqlNode | null>((acc, c) => (acc ? { type: 'binary_expr', operator: 'AND', left: acc, right: c } : c), null) };
+}
+
+function subqueryCondition(c: SqlNode): SubqueryCondition | undefined {
+  const op = String(c?.operator ?? '').toUpperCase().replace(/\s+/g, '');
+  if (c?.type === 'binary_expr' && (op === 'IN' || op === 'NOTIN')) {
+    const list = c.right?.type === 'expr_list' ? c.right.value : undefined;
+    const sub = list?.length === 1 ? (list[0].ast ?? (list[0].type === 'select' ? list[0] : undefined)) : undefined;
+    if (sub?.type === 'select') return { kind: 'in', negated: op === 'NOTIN', value: c.left, select: sub, node: c };
+    return undefined;
+  }
+  if (c?.type === 'function' && functionName(c) === 'EXISTS') {
+    const sub = functionArgs(c)[0];
+    const select = sub?.ast ?? sub;
+    if (select?.type === 'select') return { kind: 'exists', negated: false, select, node: c };
+  }
+  if (c?.type === 'unary_expr' && op === 'NOTEXISTS') {
+    const select = c.expr?.ast ?? c.expr;
+    if (select?.type === 'select') return { kind: 'exists', negated: true, select, node: c };
+  }
+  if (c?.type === 'unary_expr' && op === 'NOT') {
+    const inner = subqueryCondition(c.expr);
+    if (inner) return { ...inner, negated: !inner.negated, node: c };
+  }
+  return undefined;
+}
+
+/** The column_ref nodes inside a node. */
+function columnRefNodes(node: SqlNode): SqlNode[] {
+  if (!node || typeof node !== 'object') return [];
+  if (node.type === 'column_ref') return [node];
+  if (node.ast) return []; // a nested sub-query has its own names
+  const out: SqlNode[] = [];
+  for (const k of Object.keys(node)) if (k !== 'loc') out.push(...columnRefNodes(node[k]));
+  return out;
 }
 
 /** The top-level AND terms of a condition. */

@@ -15,6 +15,7 @@ import { IntervalJoinOperator } from '../exec/interval-join.js';
 import { rowIdentity, type TwoInputOperator } from '../exec/two-input.js';
 import { TemporalJoinOperator } from '../exec/temporal-join.js';
 import { WindowJoinOperator } from '../exec/window-join.js';
+import { SemiAntiJoinOperator } from '../exec/semi-join.js';
 import { Aggregation } from '../exec/aggregation.js';
 import { compilePredicate, compileProjection, compileScalar } from '../exec/compile.js';
 import type { Expr } from '../plan/expr.js';
@@ -208,7 +209,9 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
       const keyOf: [(row: Row) => unknown, (row: Row) => unknown] = [compileJoinKey(node.leftKeys), compileJoinKey(node.rightKeys)];
       const condition = node.condition ? compilePredicate(node.condition) : null;
       const widths: [number, number] = [left.schema.length, right.schema.length];
-      op = node.window
+      op = node.joinType === 'SEMI' || node.joinType === 'ANTI'
+        ? new SemiAntiJoinOperator(node.joinType === 'ANTI', keyOf, condition, widths, outputOf(node))
+        : node.window
         ? new WindowJoinOperator(node.joinType, [node.window.leftEndIndex, node.window.rightEndIndex], keyOf, condition, widths, outputOf(node))
         : node.temporal
         ? new TemporalJoinOperator(node.joinType === 'LEFT', [node.temporal.leftTimeIndex, node.temporal.rightTimeIndex], keyOf, condition, widths, outputOf(node))
@@ -366,6 +369,8 @@ function upsertKeyNames(root: PlanNode): string[] | undefined {
 }
 
 function describeProducer(node: PlanNode | undefined): string {
+  if (node?.kind === 'join' && node.joinType === 'ANTI') return 'a NOT IN / NOT EXISTS sub-query: a row goes out while nothing matches it, and is taken back when something does';
+  if (node?.kind === 'join' && node.joinType === 'SEMI') return 'an IN / EXISTS sub-query over an updating input';
   if (node?.kind === 'join') return node.joinType === 'INNER' ? 'a join of an updating input' : `a ${node.joinType} join without time bounds: a row's NULL-padded result is taken back when its partner arrives`;
   if (node?.kind === 'group-aggregate' && node.aggregates.length === 0) return 'a running DISTINCT without a window';
   return 'a running GROUP BY without a window';
