@@ -1,5 +1,6 @@
-// What `npm run kafka` (kafka-main.ts) and `npm run search` (opensearch-main.ts) share: the
-// [--port N] [--data-dir DIR] arguments, and running a started server until Ctrl-C.
+// What `npm run kafka` (kafka-main.ts), `npm run search` (opensearch-main.ts) and `npm run postgres`
+// (postgres-main.ts) share: the [--port N] [--data-dir DIR] arguments, and running a started server
+// until Ctrl-C.
 
 export interface RigMainOptions {
   port?: number;
