@@ -7,16 +7,22 @@
 import { INSERT, UPDATE_AFTER, UPDATE_BEFORE, DELETE, type Row, type RowKind } from '../types.js';
 import type { Aggregation, GroupState } from './aggregation.js';
 import { SnapshotRows, type Operator } from './operator.js';
+import type { StateTtl } from './state-ttl.js';
 
 export class GroupAggregateOperator implements Operator {
   private readonly groups = new Map<unknown, GroupState>();
+  /** With a state TTL: when each group was last written. */
+  private readonly writtenAt: Map<unknown, number> | null;
 
   constructor(
     private readonly agg: Aggregation,
     /** Whether the input is updating: then -U/-D rows retract (the Aggregation is retractable). */
     private readonly retracting: boolean,
     private readonly next: Operator,
-  ) {}
+    private readonly ttl: StateTtl | null = null,
+  ) {
+    this.writtenAt = ttl ? new Map() : null;
+  }
 
   get groupCount(): number {
     return this.groups.size;
@@ -26,6 +32,15 @@ export class GroupAggregateOperator implements Operator {
     const key = this.agg.keyOf(row);
     let g = this.groups.get(key);
     const accumulate = kind === INSERT || kind === UPDATE_AFTER;
+    if (this.ttl !== null) {
+      const now = this.ttl.now();
+      if (g !== undefined && this.ttl.expired(this.writtenAt!.get(key)!, now)) {
+        this.groups.delete(key);
+        g = undefined;
+      }
+      if (accumulate || g !== undefined) this.writtenAt!.set(key, now);
+      if (this.ttl.sweepDue(now)) this.sweep(now);
+    }
     if (g === undefined) {
       // Taking back a row of a group that does not exist: nothing to take it from (as Flink).
       if (!accumulate) return;
@@ -40,13 +55,24 @@ export class GroupAggregateOperator implements Operator {
     else (this.agg as RetractableAggregation).retract(g, row);
     if (this.retracting && (this.agg as RetractableAggregation).rowCount(g) <= 0) {
       this.groups.delete(key);
+      this.writtenAt?.delete(key);
       this.next.process(before, DELETE);
       return;
     }
     const after = this.agg.outputRow(g, 0);
-    if (sameRow(before, after)) return;
+    // An unchanged result emits nothing, unless state expires: then Flink sends it anyway (GroupAggFunction).
+    if (this.ttl === null && sameRow(before, after)) return;
     this.next.process(before, UPDATE_BEFORE);
     this.next.process(after, UPDATE_AFTER);
+  }
+
+  /** Frees the groups whose TTL passed. */
+  private sweep(now: number): void {
+    for (const [key, at] of this.writtenAt!) {
+      if (!this.ttl!.expired(at, now)) continue;
+      this.writtenAt!.delete(key);
+      this.groups.delete(key);
+    }
   }
 
   onWatermark(wm: number): void {
@@ -64,7 +90,10 @@ export class GroupAggregateOperator implements Operator {
   restore(state: unknown): void {
     for (const gj of state as unknown[]) {
       const g = this.agg.groupFromJSON(gj);
-      this.groups.set(this.agg.keyOfGroup(g), g);
+      const key = this.agg.keyOfGroup(g);
+      this.groups.set(key, g);
+      // Restored state counts as written now: its time to live starts again.
+      this.writtenAt?.set(key, this.ttl!.now());
     }
   }
 }

@@ -2,19 +2,23 @@
 // meets the other side's rows of its key. The changelog it emits is Flink's StreamingJoinOperator's:
 // an inner join passes the input's kind on; an outer side's row without a partner goes out
 // NULL-padded (+I) and is taken back (-D) when its first partner arrives, and padded again when
-// its last partner is taken back. State is kept for ever (table.exec.state.ttl is not supported).
+// its last partner is taken back. State is kept for ever, or until SET 'table.exec.state.ttl'
+// expires a row (state-ttl.ts).
 
 import { DELETE, INSERT, isAccumulate, type Row, type RowKind } from '../types.js';
 import type { JoinType } from '../plan/logical.js';
 import { SnapshotRows, type Operator } from './operator.js';
 import { rowIdentity, TwoInputOperator } from './two-input.js';
 import { decodeValue, encodeValue } from './aggregation.js';
+import type { StateTtl } from './state-ttl.js';
 
 /** One distinct row of a side under a key: how many times it is there, and (outer sides) how many partners it has. */
 interface Entry {
   readonly row: Row;
   count: number;
   partners: number;
+  /** When it was last written (for the state TTL). */
+  at: number;
 }
 
 type SideState = Map<unknown, Map<string, Entry>>;
@@ -31,6 +35,7 @@ export class RegularJoinOperator extends TwoInputOperator {
     private readonly condition: ((row: Row) => boolean) | null,
     private readonly widths: [number, number],
     next: Operator,
+    private readonly ttl: StateTtl | null = null,
   ) {
     super(next);
     this.outer = [joinType === 'LEFT' || joinType === 'FULL', joinType === 'RIGHT' || joinType === 'FULL'];
@@ -42,7 +47,14 @@ export class RegularJoinOperator extends TwoInputOperator {
     return n;
   }
 
+  /** The time of the row being processed (0 without a TTL: no clock is read per row then). */
+  private now = 0;
+
   processFrom(side: 0 | 1, row: Row, kind: RowKind): void {
+    if (this.ttl !== null) {
+      this.now = this.ttl.now();
+      if (this.ttl.sweepDue(this.now)) this.sweep();
+    }
     const other = (1 - side) as 0 | 1;
     const inputOuter = this.outer[side];
     const otherOuter = this.outer[other];
@@ -89,6 +101,7 @@ export class RegularJoinOperator extends TwoInputOperator {
     if (!entries) return [];
     const out: Entry[] = [];
     for (const e of entries.values()) {
+      if (!this.alive(e)) continue;
       if (this.condition === null || this.condition(side === 0 ? this.joined(row, e.row) : this.joined(e.row, row))) out.push(e);
     }
     return out;
@@ -115,10 +128,11 @@ export class RegularJoinOperator extends TwoInputOperator {
     }
     const id = rowIdentity(row);
     const e = entries.get(id);
-    if (e) {
+    if (e && this.alive(e)) {
       e.count++;
       e.partners = partners;
-    } else entries.set(id, { row, count: 1, partners });
+      e.at = this.now;
+    } else entries.set(id, { row, count: 1, partners, at: this.now });
   }
 
   private retract(side: 0 | 1, key: unknown, row: Row): void {
@@ -127,7 +141,7 @@ export class RegularJoinOperator extends TwoInputOperator {
     const id = rowIdentity(row);
     const e = entries.get(id);
     if (!e) return;
-    if (--e.count === 0) {
+    if (--e.count === 0 || !this.alive(e)) {
       entries.delete(id);
       if (entries.size === 0) this.state[side].delete(key);
     }
@@ -147,6 +161,21 @@ export class RegularJoinOperator extends TwoInputOperator {
   private emitPadded(side: 0 | 1, row: Row, kind: RowKind): void {
     const nulls = new Array(this.widths[(1 - side) as 0 | 1]).fill(null);
     this.next.process(side === 0 ? this.joined(row, nulls) : this.joined(nulls, row), kind);
+  }
+
+  /** Frees the rows whose TTL passed: they are gone without a trace, as in Flink (no retraction is sent). */
+  private sweep(): void {
+    for (const byKey of this.state) {
+      for (const [key, entries] of byKey) {
+        for (const [id, e] of entries) if (this.ttl!.expired(e.at, this.now)) entries.delete(id);
+        if (entries.size === 0) byKey.delete(key);
+      }
+    }
+  }
+
+  /** Whether an entry is still alive (an expired one is never read, even before the sweep frees it). */
+  private alive(e: Entry): boolean {
+    return this.ttl === null || !this.ttl.expired(e.at, this.now);
   }
 
   snapshot(): unknown {

@@ -7,12 +7,15 @@ import { DELETE, INSERT, isAccumulate, type Row, type RowKind } from '../types.j
 import { SnapshotRows, type Operator } from './operator.js';
 import { rowIdentity, TwoInputOperator } from './two-input.js';
 import { decodeValue, encodeValue } from './aggregation.js';
+import type { StateTtl } from './state-ttl.js';
 
 interface Entry {
   readonly row: Row;
   count: number;
   /** Left rows: how many right rows meet it. */
   partners: number;
+  /** When it was last written (for the state TTL). */
+  at: number;
 }
 
 export class SemiAntiJoinOperator extends TwoInputOperator {
@@ -24,15 +27,23 @@ export class SemiAntiJoinOperator extends TwoInputOperator {
     private readonly condition: ((row: Row) => boolean) | null,
     private readonly widths: [number, number],
     next: Operator,
+    private readonly ttl: StateTtl | null = null,
   ) {
     super(next);
   }
 
+  /** The time of the row being processed (0 without a TTL: no clock is read per row then). */
+  private now = 0;
+
   processFrom(side: 0 | 1, row: Row, kind: RowKind): void {
+    if (this.ttl !== null) {
+      this.now = this.ttl.now();
+      if (this.ttl.sweepDue(this.now)) this.sweep();
+    }
     const key = this.keyOf[side](row);
     if (side === 0) {
       let partners = 0;
-      if (key !== null) for (const r of this.state[1].get(key)?.values() ?? []) if (this.meets(row, r.row)) partners += r.count;
+      if (key !== null) for (const r of this.state[1].get(key)?.values() ?? []) if (this.alive(r) && this.meets(row, r.row)) partners += r.count;
       if (isAccumulate(kind)) this.add(0, key, row, partners);
       else this.remove(0, key, row);
       if ((partners > 0) !== this.anti) this.next.process(row, kind);
@@ -43,7 +54,7 @@ export class SemiAntiJoinOperator extends TwoInputOperator {
     if (accumulate) this.add(1, key, row, 0);
     else if (!this.remove(1, key, row)) return;
     for (const l of this.state[0].get(key)?.values() ?? []) {
-      if (!this.meets(l.row, row)) continue;
+      if (!this.alive(l) || !this.meets(l.row, row)) continue;
       const before = l.partners;
       l.partners += accumulate ? 1 : -1;
       // The first partner arrived / the last one left: the left row's standing changes.
@@ -71,10 +82,11 @@ export class SemiAntiJoinOperator extends TwoInputOperator {
     }
     const id = rowIdentity(row);
     const e = entries.get(id);
-    if (e) {
+    if (e && this.alive(e)) {
       e.count++;
       e.partners = partners;
-    } else entries.set(id, { row, count: 1, partners });
+      e.at = this.now;
+    } else entries.set(id, { row, count: 1, partners, at: this.now });
   }
 
   /** Takes one copy of `row` out; false when it was not there. */
@@ -83,11 +95,30 @@ export class SemiAntiJoinOperator extends TwoInputOperator {
     const id = rowIdentity(row);
     const e = entries?.get(id);
     if (!entries || !e) return false;
+    if (!this.alive(e)) {
+      entries.delete(id);
+      return false;
+    }
     if (--e.count === 0) {
       entries.delete(id);
       if (entries.size === 0) this.state[side].delete(key);
     }
     return true;
+  }
+
+  /** Frees the rows whose TTL passed: they are gone without a trace, as in Flink (no retraction is sent). */
+  private sweep(): void {
+    for (const byKey of this.state) {
+      for (const [key, entries] of byKey) {
+        for (const [id, e] of entries) if (this.ttl!.expired(e.at, this.now)) entries.delete(id);
+        if (entries.size === 0) byKey.delete(key);
+      }
+    }
+  }
+
+  /** Whether an entry is still alive (an expired one is never read, even before the sweep frees it). */
+  private alive(e: Entry): boolean {
+    return this.ttl === null || !this.ttl.expired(e.at, this.now);
   }
 
   snapshot(): unknown {

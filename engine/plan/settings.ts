@@ -10,6 +10,7 @@
 
 import { SqlError, didYouMean, editDistance } from '../errors.js';
 import type { SetStatement } from '../sql/ast.js';
+import { parseDurationOrOffMs } from '../options.js';
 
 /** Keys that change what fintrans-sql does (read elsewhere: checkpoints, sources, savepoints, planner). */
 const HONOURED = [
@@ -21,6 +22,7 @@ const HONOURED = [
   'execution.savepoint.ignore-unclaimed-state',
   'fintrans.late-records.sink',
   'fintrans.sink.append-updates',
+  'table.exec.state.ttl',
 ];
 
 /** Flink keys that cannot change a job's rows here. */
@@ -43,11 +45,6 @@ const HARMLESS = [
 
 /** Flink keys whose effect is missing here, with what to do instead. `ok` values are accepted. */
 const REFUSED: Readonly<Record<string, { why: string; hint: string; ok?: (value: string) => boolean }>> = {
-  'table.exec.state.ttl': {
-    why: 'state time-to-live is not supported yet: running GROUP BY state is kept forever',
-    hint: "remove it (or set '0', which keeps state forever as here); a window TVF frees its state when each window fires",
-    ok: (v) => /^\s*0\s*(ms|s|min|h|d)?\s*$/i.test(v),
-  },
   'table.exec.emit.allow-lateness': {
     why: 'allowed lateness (late updates of fired windows) is not supported: a window fires once, and later records are counted as late',
     hint: "remove it; increase the WATERMARK delay instead, or collect late records with SET 'fintrans.late-records.sink'",
@@ -86,6 +83,9 @@ const KNOWN = [...HONOURED, ...HARMLESS, ...Object.keys(REFUSED)];
 
 /** Checks one SET statement of a job file; throws a SqlError at it when the key must be refused. */
 export function checkSetting(s: SetStatement): void {
+  if (s.key === STATE_TTL_SETTING && stateTtlMs(new Map([[s.key, s.value]])) === undefined) {
+    throw new SqlError(s.pos, `SET '${s.key}' = '${s.value}': not a duration`, `write e.g. '1 h', '30 min', '1 d', or '0' to keep state for ever`);
+  }
   const refused = REFUSED[s.key];
   if (refused) {
     if (refused.ok?.(s.value)) return;
@@ -101,4 +101,18 @@ export function checkSetting(s: SetStatement): void {
   if (guess && editDistance(s.key, guess) <= 2) {
     throw new SqlError(s.pos, `unknown setting '${s.key}'`, `did you mean '${guess}'? (Flink would ignore the misspelt key silently)`);
   }
+}
+
+export const STATE_TTL_SETTING = 'table.exec.state.ttl';
+
+/**
+ * SET 'table.exec.state.ttl' in ms: null when state is kept for ever (unset or '0', as in Flink),
+ * undefined when the value is not a duration.
+ */
+export function stateTtlMs(settings: ReadonlyMap<string, string>): number | null | undefined {
+  const v = settings.get(STATE_TTL_SETTING);
+  if (v === undefined) return null;
+  const ms = parseDurationOrOffMs(v);
+  if (ms === null) return undefined;
+  return ms === 0 ? null : ms;
 }

@@ -16,6 +16,8 @@ import { rowIdentity, type TwoInputOperator } from '../exec/two-input.js';
 import { TemporalJoinOperator } from '../exec/temporal-join.js';
 import { WindowJoinOperator } from '../exec/window-join.js';
 import { SemiAntiJoinOperator } from '../exec/semi-join.js';
+import { StateTtl } from '../exec/state-ttl.js';
+import { stateTtlMs } from '../plan/settings.js';
 import { Aggregation } from '../exec/aggregation.js';
 import { compilePredicate, compileProjection, compileScalar } from '../exec/compile.js';
 import type { Expr } from '../plan/expr.js';
@@ -38,6 +40,8 @@ export interface BuildOptions {
   readonly cwd: string;
   /** Where connectors tell the user something they must know (an earlier output kept aside). */
   readonly notify?: (message: string) => void;
+  /** The processing-time clock of state TTL (Date.now; tests pass their own). */
+  readonly clock?: () => number;
 }
 
 export interface BuiltSink {
@@ -178,6 +182,10 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     };
   };
 
+  // SET 'table.exec.state.ttl': running aggregates and regular joins forget state not written for that long.
+  const ttlMs = stateTtlMs(plan.settings) ?? null;
+  const stateTtl = (): StateTtl | null => (ttlMs === null ? null : new StateTtl(ttlMs, opts.clock));
+
   const unions = new Map<UnionNode, UnionOperator>();
   const heads = new Map<PlanNode, Operator>();
   const outputs = new Map<PlanNode, Operator>();
@@ -210,14 +218,14 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
       const condition = node.condition ? compilePredicate(node.condition) : null;
       const widths: [number, number] = [left.schema.length, right.schema.length];
       op = node.joinType === 'SEMI' || node.joinType === 'ANTI'
-        ? new SemiAntiJoinOperator(node.joinType === 'ANTI', keyOf, condition, widths, outputOf(node))
+        ? new SemiAntiJoinOperator(node.joinType === 'ANTI', keyOf, condition, widths, outputOf(node), stateTtl())
         : node.window
         ? new WindowJoinOperator(node.joinType, [node.window.leftEndIndex, node.window.rightEndIndex], keyOf, condition, widths, outputOf(node))
         : node.temporal
         ? new TemporalJoinOperator(node.joinType === 'LEFT', [node.temporal.leftTimeIndex, node.temporal.rightTimeIndex], keyOf, condition, widths, outputOf(node))
         : node.interval
           ? new IntervalJoinOperator(node.joinType, node.interval, keyOf, condition, widths, outputOf(node))
-          : new RegularJoinOperator(node.joinType, keyOf, condition, widths, outputOf(node));
+          : new RegularJoinOperator(node.joinType, keyOf, condition, widths, outputOf(node), stateTtl());
       if (op instanceof WindowJoinOperator) windowOps.push(op);
       addStateful(op, node.window ? 'window-join' : node.temporal ? 'temporal-join' : node.interval ? 'interval-join' : 'join', node);
       joins.set(node, op);
@@ -256,7 +264,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
         return new ProjectOperator(compileProjection(node.exprs), outputOf(node));
       case 'group-aggregate': {
         const input = inputOf(node);
-        const op = new GroupAggregateOperator(new (Aggregation as unknown as new (k: unknown, a: unknown, o?: unknown) => Aggregation)(node.keys, node.aggregates, input.updating ? { retractable: true } : undefined), input.updating, outputOf(node));
+        const op = new GroupAggregateOperator(new (Aggregation as unknown as new (k: unknown, a: unknown, o?: unknown) => Aggregation)(node.keys, node.aggregates, input.updating ? { retractable: true } : undefined), input.updating, outputOf(node), stateTtl());
         addStateful(op, 'group-aggregate', node);
         return op;
       }
