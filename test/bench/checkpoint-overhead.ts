@@ -60,6 +60,8 @@ CREATE TABLE transactions (
 CREATE TABLE pair_totals (sender BIGINT, receiver BIGINT, total BIGINT, transfers BIGINT)
 WITH ('connector' = 'filesystem', 'path' = 'output/pair_totals.csv', 'format' = 'csv');
 
+SET 'fintrans.sink.append-updates' = 'true';
+
 INSERT INTO pair_totals
 SELECT sender, receiver, SUM(amount) AS total, COUNT(*) AS transfers
 FROM transactions
