@@ -25,7 +25,7 @@ export class InputCache {
 
   constructor(
     root: string,
-    /** dist/engine/cli/main.js: inputs come from `fintrans-sql generate`, as a user would make them. */
+    /** dist/app/cli/main.js: inputs come from `fintrans-sql generate`, as a user would make them. */
     private readonly cli: string,
   ) {
     this.dir = join(root, 'inputs');

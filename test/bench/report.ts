@@ -104,7 +104,7 @@ cached in \`$FINTRANS_BENCH_DIR\`, default \`$TMPDIR/fintrans-sql-bench\`):
   without checkpoints; notes show the checkpoints taken (count, avg/max ms, size of the last, from the
   run's summary) and the checkpoint database's size on disk.
 
-Every case runs \`node dist/engine/cli/main.js run <job> --quiet\` in a child process. *wall* is spawn to
+Every case runs \`node dist/app/cli/main.js run <job> --quiet\` in a child process. *wall* is spawn to
 exit as seen by the bench (Node start-up included); *records/s* and *MB/s* are input records and bytes
 over that wall time; *peak RSS* is the child's maximum resident set; *CPU* is user + system time
 (more than wall when GC and I/O threads work in parallel). MB = 10^6 bytes.`;

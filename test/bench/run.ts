@@ -21,7 +21,7 @@ import { kafkaCase } from './kafka.js';
 import { checkpointOverhead } from './checkpoint-overhead.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const CLI = join(ROOT, 'dist/engine/cli/main.js');
+const CLI = join(ROOT, 'dist/app/cli/main.js');
 const FLOOR = join(ROOT, 'dist/test/bench/floor-laundering.js');
 const JOBS = join(ROOT, 'test/bench/jobs');
 const NODE = process.execPath;
@@ -340,7 +340,7 @@ async function main(argv: string[]): Promise<number> {
   console.log(`fintrans-sql bench${flags.quick ? ' (quick: inputs 10x smaller)' : ''}`);
   console.log(`machine: ${machineLine(machine)}`);
   console.log(`peak RSS: ${peakRssMethod() === 'gnu-time' ? '/usr/bin/time (GNU time, max RSS of the child)' : 'polling /proc/<pid>/status VmHWM every 10 ms'}`);
-  console.log(`engine runs: node dist/engine/cli/main.js run <job> --quiet${flags.sets.map((x) => ` --set ${x}`).join('') || ' (engine defaults)'}`);
+  console.log(`engine runs: node dist/app/cli/main.js run <job> --quiet${flags.sets.map((x) => ` --set ${x}`).join('') || ' (engine defaults)'}`);
   console.log(`work dir: ${root}\n`);
 
   console.log('inputs');

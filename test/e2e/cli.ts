@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = join(ROOT, 'dist', 'engine', 'cli', 'main.js');
+export const CLI = join(ROOT, 'dist', 'app', 'cli', 'main.js');
 
 export interface CliResult {
   code: number;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TopicStore } from '../../connectors/embedded/topic-store.js';
-import { DEFAULT_HEARTBEAT, heartbeatFromEnv } from '../../engine/manager/supervisor.js';
+import { DEFAULT_HEARTBEAT, heartbeatFromEnv } from '../../app/manager/supervisor.js';
 import { UpProcess, alive } from './up-process.js';
 
 const K_SQL = `

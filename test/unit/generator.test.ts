@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENERATE_HELP, runGenerate, type GenerateIO } from '../../generator/command.js';
+import { GENERATE_HELP, runGenerate, type GenerateIO } from '../../app/cli/generate.js';
 import { CITIES, CUSTOMER_NAMES, TRANSACTION_TYPES, formatRfc3339, formatRfc850 } from '../../generator/formats.js';
 import {
   TransactionGenerator,

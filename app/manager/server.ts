@@ -7,16 +7,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { extname, join } from 'node:path';
-import { ConnectorError } from '../errors.js';
+import { ConnectorError } from '../../engine/errors.js';
 import type { JobManager } from './manager.js';
 import { renderMetrics } from './metrics.js';
 import { statusView } from './status.js';
 import { DashboardAccess } from './access.js';
 import { SseClients, type SseLimits } from './sse.js';
 
-/** The page's files live next to this module's source (engine/manager/static), also when run from dist/. */
+/** The page's files live next to this module's source (app/manager/static), also when run from dist/. */
 function staticDir(): string {
-  const candidates = [fileURLToPath(new URL('./static/', import.meta.url)), fileURLToPath(new URL('../../../engine/manager/static/', import.meta.url))];
+  const candidates = [fileURLToPath(new URL('./static/', import.meta.url)), fileURLToPath(new URL('../../../app/manager/static/', import.meta.url))];
   return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0]!;
 }
 

@@ -1,11 +1,11 @@
 // fintrans-sql validate / explain: parse, plan and build (options checked), run nothing.
 
-import { explainPipelines } from '../plan/explain.js';
-import { buildJob } from '../runtime/build.js';
+import { explainPipelines } from '../../engine/plan/explain.js';
+import { buildJob } from '../../engine/runtime/build.js';
 import { parseFlags, parseSetFlags, UsageError } from './args.js';
-import { displayPath, jobFiles, planFile } from './job-files.js';
-import { FintransError } from '../errors.js';
-import { redact } from '../secrets.js';
+import { displayPath, jobFiles, planFile } from '../job-files.js';
+import { FintransError } from '../../engine/errors.js';
+import { redact } from '../../engine/secrets.js';
 
 export const VALIDATE_HELP = `Usage: fintrans-sql validate <file.sql | dir> [--set key=value]
 

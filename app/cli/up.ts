@@ -4,15 +4,15 @@
 
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConnectorError } from '../errors.js';
+import { ConnectorError } from '../../engine/errors.js';
 import { parseFlags, parseSetFlags, UsageError } from './args.js';
-import { displayPath } from './job-files.js';
+import { displayPath } from '../job-files.js';
 import { JobManager } from '../manager/manager.js';
 import { startServer, type DashboardServer } from '../manager/server.js';
 import { generateToken, isLoopback } from '../manager/access.js';
 import type { SseLimits } from '../manager/sse.js';
-import { OptionError } from '../errors.js';
-import { parseDurationOrOffMs } from '../options.js';
+import { OptionError } from '../../engine/errors.js';
+import { parseDurationOrOffMs } from '../../engine/options.js';
 
 const TOKEN_ENV = 'FINTRANS_UP_TOKEN';
 

@@ -1,12 +1,12 @@
 // Loading jobs for the CLI: a .sql file or every .sql file of a directory -> planned, built jobs.
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { secrets } from '../secrets.js';
+import { secrets } from '../engine/secrets.js';
 import { join, relative, resolve } from 'node:path';
-import { ConnectorError } from '../errors.js';
-import { parseSqlFile } from '../sql/parse.js';
-import { planJob } from '../plan/planner.js';
-import type { JobPlan } from '../plan/logical.js';
+import { ConnectorError } from '../engine/errors.js';
+import { parseSqlFile } from '../engine/sql/parse.js';
+import { planJob } from '../engine/plan/planner.js';
+import type { JobPlan } from '../engine/plan/logical.js';
 
 /** The .sql files a path names: the file itself, or a directory's *.sql files in name order. */
 export function jobFiles(path: string, cwd: string): string[] {

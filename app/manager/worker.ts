@@ -7,16 +7,16 @@
 // job then flushes, checkpoints and closes like `run` on Ctrl-C. SIGINT is ignored: on a terminal
 // Ctrl-C reaches the whole process group and the manager coordinates the shutdown.
 
-import { buildJob, type BuiltJob } from '../runtime/build.js';
-import { runJob } from '../runtime/job.js';
-import { parseSqlFile } from '../sql/parse.js';
-import { planJob } from '../plan/planner.js';
-import { CheckpointStore, openJobCheckpoints, restoreJob } from '../state/checkpoints.js';
-import { ConnectorError, FintransError, resourceErrorOf, truncate } from '../errors.js';
-import { redact, secrets } from '../secrets.js';
-import { valueToText } from '../values.js';
-import type { Row } from '../types.js';
-import { displayPath } from '../cli/job-files.js';
+import { buildJob, type BuiltJob } from '../../engine/runtime/build.js';
+import { runJob } from '../../engine/runtime/job.js';
+import { parseSqlFile } from '../../engine/sql/parse.js';
+import { planJob } from '../../engine/plan/planner.js';
+import { CheckpointStore, openJobCheckpoints, restoreJob } from '../../engine/state/checkpoints.js';
+import { ConnectorError, FintransError, resourceErrorOf, truncate } from '../../engine/errors.js';
+import { redact, secrets } from '../../engine/secrets.js';
+import { valueToText } from '../../engine/values.js';
+import type { Row } from '../../engine/types.js';
+import { displayPath } from '../job-files.js';
 import type { ChartData, ChildMessage, JobStats, ParentMessage, SinkStats, WorkerConfig } from './protocol.js';
 
 const LATEST_ROWS = 20;

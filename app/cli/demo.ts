@@ -4,12 +4,12 @@
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runGenerate } from '../../generator/command.js';
+import { runGenerate } from './generate.js';
 import { TopicStore, defaultStoreDir } from '../../connectors/embedded/topic-store.js';
-import { buildJob } from '../runtime/build.js';
-import { runJob } from '../runtime/job.js';
+import { buildJob } from '../../engine/runtime/build.js';
+import { runJob } from '../../engine/runtime/job.js';
 import { parseFlags, UsageError } from './args.js';
-import { planFile } from './job-files.js';
+import { planFile } from '../job-files.js';
 import type { ExtraCommand } from './extra.js';
 
 export const DEMO_HELP = `Usage: fintrans-sql demo [--count N] [--plant N] [--seed S]

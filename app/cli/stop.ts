@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ExtraCommand } from './extra.js';
 import { parseFlags, parseSetFlags, UsageError } from './args.js';
-import { displayPath, planFile } from './job-files.js';
-import { checkpointIntervalMs, checkpointOwner, checkpointPath, CheckpointStore, JobRunningError } from '../state/checkpoints.js';
-import { readReportedSavepoint, requestSavepointOnStop } from '../state/savepoints.js';
+import { displayPath, planFile } from '../job-files.js';
+import { checkpointIntervalMs, checkpointOwner, checkpointPath, CheckpointStore, JobRunningError } from '../../engine/state/checkpoints.js';
+import { readReportedSavepoint, requestSavepointOnStop } from '../../engine/state/savepoints.js';
 
 export const STOP_HELP = `Usage: fintrans-sql stop <file.sql> [options]
 

@@ -1,16 +1,16 @@
 // fintrans-sql run: plan, build and run one job or every job of a directory, with a live progress
 // line on a terminal (plain log lines otherwise) and a final summary of what went where.
 
-import { buildJob, type BuiltJob } from '../runtime/build.js';
-import { runJob, type CheckpointStats } from '../runtime/job.js';
-import { describeWatermark } from '../runtime/source-runner.js';
+import { buildJob, type BuiltJob } from '../../engine/runtime/build.js';
+import { runJob, type CheckpointStats } from '../../engine/runtime/job.js';
+import { describeWatermark } from '../../engine/runtime/source-runner.js';
 import { parseDurationFlag, parseFlags, parseSetFlags, UsageError } from './args.js';
-import { displayPath, jobFiles, planFile } from './job-files.js';
-import { explainPipelines } from '../plan/explain.js';
+import { displayPath, jobFiles, planFile } from '../job-files.js';
+import { explainPipelines } from '../../engine/plan/explain.js';
 import { resolve } from 'node:path';
-import { redact } from '../secrets.js';
-import { CheckpointStore, openJobCheckpoints, restoreFromSavepoint, restoreJob } from '../state/checkpoints.js';
-import { reportSavepoint, savepointStateFile, takeSavepointRequest, writeSavepoint } from '../state/savepoints.js';
+import { redact } from '../../engine/secrets.js';
+import { CheckpointStore, openJobCheckpoints, restoreFromSavepoint, restoreJob } from '../../engine/state/checkpoints.js';
+import { reportSavepoint, savepointStateFile, takeSavepointRequest, writeSavepoint } from '../../engine/state/savepoints.js';
 
 export const RUN_HELP = `Usage: fintrans-sql run <file.sql | dir> [options]
 

@@ -9,10 +9,10 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { OptionError } from '../errors.js';
-import { parseDurationMs, parseDurationOrOffMs } from '../options.js';
+import { OptionError } from '../../engine/errors.js';
+import { parseDurationMs, parseDurationOrOffMs } from '../../engine/options.js';
 import type { ChildMessage, JobStats, ParentMessage, WorkerConfig } from './protocol.js';
-import { redact } from '../secrets.js';
+import { redact } from '../../engine/secrets.js';
 
 export type JobStatus = 'starting' | 'running' | 'unresponsive' | 'finished' | 'failed' | 'stopping' | 'stopped' | 'invalid';
 

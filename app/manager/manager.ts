@@ -8,12 +8,12 @@
 
 import { readFileSync, readdirSync, watch, type FSWatcher } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseSqlFile } from '../sql/parse.js';
-import { planJob } from '../plan/planner.js';
-import { buildJob } from '../runtime/build.js';
-import { FintransError } from '../errors.js';
-import { displayPath } from '../cli/job-files.js';
-import { redact, secrets } from '../secrets.js';
+import { parseSqlFile } from '../../engine/sql/parse.js';
+import { planJob } from '../../engine/plan/planner.js';
+import { buildJob } from '../../engine/runtime/build.js';
+import { FintransError } from '../../engine/errors.js';
+import { displayPath } from '../job-files.js';
+import { redact, secrets } from '../../engine/secrets.js';
 import { JobSupervisor, heartbeatFromEnv, stopTimeoutFromEnv, type HeartbeatOptions } from './supervisor.js';
 
 export interface ManagerOptions {

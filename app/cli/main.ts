@@ -3,8 +3,8 @@
 // dispatches and turns errors into messages and exit codes (user errors: message only, code 1;
 // bad usage: code 2; bugs: stack trace, code 70).
 
-import { FintransError, resourceErrorOf } from '../errors.js';
-import { redact } from '../secrets.js';
+import { FintransError, resourceErrorOf } from '../../engine/errors.js';
+import { redact } from '../../engine/secrets.js';
 import { runCommand, RUN_HELP } from './run.js';
 import { validateCommand, explainCommand, VALIDATE_HELP, EXPLAIN_HELP } from './validate.js';
 import { UsageError } from './args.js';

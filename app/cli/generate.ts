@@ -5,7 +5,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { CITIES, FORMAT_NAMES, isFormatName, type FormatName } from './formats.js';
+import { CITIES, FORMAT_NAMES, isFormatName, type FormatName } from '../../generator/formats.js';
 import {
   DEFAULT_ACCOUNTS,
   DEFAULT_START_MS,
@@ -18,7 +18,7 @@ import {
   writeTruthCsv,
   type GeneratedRecord,
   type GeneratorOptions,
-} from './generate.js';
+} from '../../generator/generate.js';
 
 export interface TopicWriter {
   write(records: GeneratedRecord[]): Promise<void>;

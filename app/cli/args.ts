@@ -1,7 +1,7 @@
 // Command-line flags: Node's util.parseArgs with strict checking, its errors turned into one clear line.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseDurationMs } from '../options.js';
+import { parseDurationMs } from '../../engine/options.js';
 
 export class UsageError extends Error {}
 

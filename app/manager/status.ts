@@ -1,7 +1,7 @@
 // The manager's state as plain JSON: what /api/status returns, what the dashboard receives over
 // SSE, and what /metrics is rendered from.
 
-import { formatTimestamp } from '../values.js';
+import { formatTimestamp } from '../../engine/values.js';
 import type { JobManager, ManagerEvent } from './manager.js';
 import type { ChartData, SinkStats } from './protocol.js';
 import type { JobStatus } from './supervisor.js';

@@ -2,10 +2,10 @@
 // (the default) so a generator in one process and a job in another meet there, or to Kafka with
 // --brokers / KAFKA_BROKERS.
 
-import { runGenerate, GENERATE_HELP, type TopicWriter } from '../../generator/command.js';
+import { runGenerate, GENERATE_HELP, type TopicWriter } from './generate.js';
 import type { GeneratedRecord } from '../../generator/generate.js';
 import { TopicStore, defaultStoreDir } from '../../connectors/embedded/topic-store.js';
-import { ConnectorError } from '../errors.js';
+import { ConnectorError } from '../../engine/errors.js';
 import { KafkaPropertyError, kafkaClientSettings, type KafkaClientSettings } from '../../connectors/kafka/client.js';
 import { openKafkaTopicWriter, tailKafkaTopic } from '../../connectors/kafka/topic-io.js';
 import { parseFlags, UsageError } from './args.js';
