@@ -9,6 +9,8 @@ export const blackholeConnector: ConnectorDefinition = {
   createSink(): SinkWriter {
     let rows = 0;
     return {
+      // Like Flink's blackhole: any change is swallowed.
+      accepts: 'all',
       get pending() {
         return 0;
       },

@@ -82,7 +82,7 @@ describe('validate and explain', () => {
 });
 
 describe('print sink, bare SELECT and EXPLAIN statements', () => {
-  it('prints rows like Flink (+I[...]) and EXPLAIN statements print their plan', () => {
+  it('prints rows like Flink (+I[...], and -U/+U for updates) and EXPLAIN statements print their plan', () => {
     const dir = workdir();
     writeFileSync(join(dir, 'tx.csv'), '1;2;300\n1;2;450\n3;4;5\n');
     writeFileSync(
@@ -97,8 +97,8 @@ SELECT receiver, amount * 2 AS doubled FROM t WHERE amount > 100;`,
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("Source: table 't' (connector 'filesystem', format 'csv')");
     expect(r.stdout).toContain('Running aggregate (no window): group by sender; computes SUM(amount)');
-    const rows = r.stdout.split('\n').filter((l) => l.includes('+I['));
-    expect(rows.sort()).toEqual(['+I[2, 600]', '+I[2, 900]', 'alerts> +I[1, 300]', 'alerts> +I[1, 750]', 'alerts> +I[3, 5]'].sort());
+    const rows = r.stdout.split('\n').filter((l) => /[+-][IUD]\[/.test(l));
+    expect(rows.sort()).toEqual(['+I[2, 600]', '+I[2, 900]', 'alerts> +I[1, 300]', 'alerts> -U[1, 300]', 'alerts> +U[1, 750]', 'alerts> +I[3, 5]'].sort());
   });
 });
 
