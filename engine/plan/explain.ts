@@ -3,6 +3,7 @@
 import type { AggregateCall, Expr } from './expr.js';
 import type { PlanNode, Pipeline, TableDef, WindowSpec } from './logical.js';
 import { typeToString } from '../types.js';
+import { formatPos } from '../errors.js';
 import { valueToText } from '../values.js';
 
 /**
@@ -11,7 +12,10 @@ import { valueToText } from '../values.js';
  */
 export function explainPipelines(pipelines: readonly Pipeline[]): string {
   const shown = new Map<PlanNode, string>();
-  return pipelines.map((p, i) => explainPipeline(p, shown, pipelines.length > 1 ? `INSERT ${i + 1}` : 'this INSERT')).join('\n\n');
+  if (pipelines.length === 1) return explainPipeline(pipelines[0]!, shown);
+  return pipelines
+    .map((p, i) => `INSERT ${i + 1}${p.sink ? ` INTO ${p.sink.name}` : ' (SELECT)'} at ${formatPos(p.pos)}:\n${explainPipeline(p, shown, `INSERT ${i + 1}`)}`)
+    .join('\n\n');
 }
 
 /** EXPLAIN: a pipeline's plan in words, from its sources to its sink. */
