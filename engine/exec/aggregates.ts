@@ -19,6 +19,12 @@ export interface Accumulator {
   create(): unknown;
   /** Returns the new state (may mutate and return the same object). */
   add(state: unknown, value: unknown): unknown;
+  /**
+   * Takes a value back out of the state (a -U/-D row of an updating input), returning the new
+   * state. Only the retracting accumulators have it (engine/exec/retracting-aggregates.ts): their
+   * states keep what taking a value back needs (a count beside a sum, a multiset for MIN/MAX).
+   */
+  retract?(state: unknown, value: unknown): unknown;
   /** The aggregate's value now; the state stays usable (running aggregates call this after every add). */
   result(state: unknown): unknown;
   /** JSON-safe snapshot of a state and back (bigint and Set survive), for checkpoints. */
@@ -62,18 +68,18 @@ export function decodeValue(j: unknown): unknown {
 }
 
 /** Identity plus encoding: the toJSON/fromJSON of states that are a single value or null. */
-const valueState = { toJSON: encodeValue, fromJSON: decodeValue };
+export const valueState = { toJSON: encodeValue, fromJSON: decodeValue };
 
 // ---------------------------------------------------------------------------------------------
 
-function argType(call: AggregateCall): SqlType {
+export function argType(call: AggregateCall): SqlType {
   const arg = call.args[0];
   if (!arg) throw new InternalError(`${call.fn} needs an argument`);
   return arg.type;
 }
 
 /** Converts a state value of the argument's type to the call's result type (scale, family). */
-function resultConverter(call: AggregateCall): (v: unknown) => unknown {
+export function resultConverter(call: AggregateCall): (v: unknown) => unknown {
   const fn = castFunction(argType(call), call.type);
   return fn ? (v) => (v === null ? null : fn(v)) : (v) => v;
 }
@@ -151,7 +157,7 @@ function sumAccumulator(call: AggregateCall): Accumulator {
 }
 
 /** `a + b` of two non-null values of type `t`, with Java's overflow for integral types. */
-function sumOf(t: SqlType): (a: any, b: any) => unknown {
+export function sumOf(t: SqlType): (a: any, b: any) => unknown {
   switch (t.name) {
     case 'BIGINT':
       return longAdd;
@@ -261,12 +267,21 @@ interface AvgState {
   count: number;
 }
 
+/** How AVG sums its argument and turns the sum and count into its result (see avgAccumulator). */
+export interface AverageArithmetic {
+  /** The sum of no values. */
+  readonly zero: number | bigint;
+  readonly plus: (a: any, b: any) => number | bigint;
+  /** The result for a sum of `count` (> 0) values. */
+  readonly average: (sum: number | bigint, count: number) => unknown;
+}
+
 /**
  * AVG by Flink's rules: an integral argument gives an integral average of the argument's type, the
  * sum kept as a long (wrapping like Java's) and divided truncating toward zero; DOUBLE gives sum /
  * count in double; DECIMAL gives DECIMAL at the result's scale, rounded half up.
  */
-function avgAccumulator(call: AggregateCall): Accumulator {
+export function averageArithmetic(call: AggregateCall): AverageArithmetic {
   const at = argType(call);
   const argIsDecimal = at.name === 'DECIMAL';
   const argScale = at.scale ?? 0;
@@ -291,9 +306,17 @@ function avgAccumulator(call: AggregateCall): Accumulator {
       average = (sum, n) => (toNumber(sum) as number) / n;
     }
   }
-  const zero = argIsDecimal ? 0n : 0;
-  // Integral arguments are summed as longs (Flink's sum type for AVG of TINYINT..BIGINT is BIGINT).
-  const plus: (a: any, b: any) => number | bigint = isIntegral(at) ? longAdd : (a: number, b: number) => a + b;
+  return {
+    zero: argIsDecimal ? 0n : 0,
+    // Integral arguments are summed as longs (Flink's sum type for AVG of TINYINT..BIGINT is BIGINT).
+    plus: isIntegral(at) ? longAdd : (a: number, b: number) => a + b,
+    average,
+  };
+}
+
+/** AVG of an integral or DECIMAL argument (or DOUBLE into DECIMAL): see averageArithmetic. */
+function avgAccumulator(call: AggregateCall): Accumulator {
+  const { zero, plus, average } = averageArithmetic(call);
   return {
     create: (): AvgState => ({ sum: zero, count: 0 }),
     add: (s, v) => {
@@ -314,13 +337,19 @@ function avgAccumulator(call: AggregateCall): Accumulator {
       const st = s as AvgState;
       return st.count === 0 ? null : average(st.sum, st.count);
     },
-    toJSON: (s) => ({ sum: encodeValue((s as AvgState).sum), count: (s as AvgState).count }),
-    fromJSON: (j) => {
-      const o = j as { sum: unknown; count: number };
-      return { sum: decodeValue(o.sum) as number | bigint, count: o.count };
-    },
+    toJSON: avgStateJSON.toJSON,
+    fromJSON: avgStateJSON.fromJSON,
   };
 }
+
+/** A {sum, count} state in JSON (the sum may be a bigint). */
+export const avgStateJSON = {
+  toJSON: (s: unknown): unknown => ({ sum: encodeValue((s as AvgState).sum), count: (s as AvgState).count }),
+  fromJSON: (j: unknown): AvgState => {
+    const o = j as { sum: unknown; count: number };
+    return { sum: decodeValue(o.sum) as number | bigint, count: o.count };
+  },
+};
 
 /** MIN / MAX over numbers, bigints (one scale: one argument type), strings, timestamps, booleans. */
 function minMaxAccumulator(call: AggregateCall, isMax: boolean): Accumulator {
@@ -346,8 +375,13 @@ function minMaxAccumulator(call: AggregateCall, isMax: boolean): Accumulator {
   };
 }
 
-/** LISTAGG(value [, separator]): the values in arrival order joined by the separator (',' by default). */
-function listaggAccumulator(call: AggregateCall): Accumulator {
+/** LISTAGG's separator (',' by default) and how it writes a value as text. */
+export interface ListaggFormat {
+  readonly separator: string;
+  readonly toText: (v: unknown) => string;
+}
+
+export function listaggFormat(call: AggregateCall): ListaggFormat {
   const at = argType(call);
   const sepArg = call.args[1];
   let separator = ',';
@@ -358,6 +392,12 @@ function listaggAccumulator(call: AggregateCall): Accumulator {
     separator = sepArg.value;
   }
   const toText = at.name === 'STRING' ? (v: unknown) => v as string : (v: unknown) => valueToText(v, at)!;
+  return { separator, toText };
+}
+
+/** LISTAGG(value [, separator]): the values in arrival order joined by the separator. */
+function listaggAccumulator(call: AggregateCall): Accumulator {
+  const { separator, toText } = listaggFormat(call);
   return {
     create: () => null,
     // Strings are appended: V8 keeps the result as a rope, so this is linear overall.
@@ -375,7 +415,7 @@ function listaggAccumulator(call: AggregateCall): Accumulator {
 }
 
 /** A LISTAGG list about to pass the longest string JavaScript can hold (V8 would throw a bare RangeError). */
-function listaggTooLong(): ResourceError {
+export function listaggTooLong(): ResourceError {
   return new ResourceError(
     `LISTAGG: one group's list would be longer than the longest string JavaScript can hold (${MAX_STRING_LENGTH} characters)\n` +
       '  hint: give each group fewer rows (a shorter window, more GROUP BY keys) or shorter values (SUBSTRING(x, 1, n))',

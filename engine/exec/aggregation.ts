@@ -3,16 +3,31 @@
 
 import type { AggregateCall, Expr } from '../plan/expr.js';
 import type { Row } from '../types.js';
+import { InternalError } from '../errors.js';
 import { createAccumulator, type Accumulator } from './aggregates.js';
-import { compileScalar } from './compile.js';
+import { createRetractingAccumulator } from './retracting-aggregates.js';
+import { compilePredicate, compileScalar } from './compile.js';
 import { KeyIndex } from './key-index.js';
 import type { FlushEpoch } from './local-flush.js';
 
 /**
  * One group's state, flat: its key values first, then one accumulator state per aggregate call
- * ([k0, k1, acc0, acc1, ...]). One array per group keeps millions of open groups affordable.
+ * ([k0, k1, acc0, acc1, ...]), then, when retractable, the group's row count. One array per group
+ * keeps millions of open groups affordable.
  */
 export type GroupState = unknown[];
+
+export interface AggregationOptions {
+  /**
+   * Rows can be taken back (retract): the accumulators are Flink's retracting ones
+   * (engine/exec/retracting-aggregates.ts) and each group counts its rows (rowCount). For a
+   * running GROUP BY over an updating input; insert-only aggregation leaves it off and pays nothing.
+   */
+  readonly retractable?: boolean;
+}
+
+/** One step of the accumulators for a row: add or retract. */
+type RowStep = (g: GroupState, row: Row) => void;
 
 const NULL_KEY = '\u0001';
 const SEP = '\u0000';
@@ -20,6 +35,8 @@ const SEP = '\u0000';
 export class Aggregation {
   readonly keyFns: ((row: Row) => unknown)[];
   private readonly argFns: (((row: Row) => unknown) | null)[];
+  /** Per call, its FILTER (WHERE ...) condition (TRUE: the row counts), null without one. */
+  private readonly filterFns: (((row: Row) => boolean) | null)[];
   readonly accumulators: Accumulator[];
   readonly keyCount: number;
   readonly aggCount: number;
@@ -29,15 +46,23 @@ export class Aggregation {
   readonly mergeable: boolean;
   /** Local flushes so far: advanced by window operators (local-flush.ts), read by DOUBLE sums. */
   readonly epoch: FlushEpoch = { value: 0 };
+  /** Whether rows can be taken back (AggregationOptions.retractable). */
+  readonly retractable: boolean;
+  /** Where a retractable group keeps its row count (after the accumulator states). */
+  private readonly rowCountSlot: number;
 
-  constructor(keys: readonly Expr[], calls: readonly AggregateCall[]) {
+  constructor(keys: readonly Expr[], calls: readonly AggregateCall[], options: AggregationOptions = {}) {
+    this.retractable = options.retractable === true;
     this.keyFns = keys.map((k) => compileScalar(k));
     this.argFns = calls.map((c) => (c.args.length > 0 ? compileScalar(c.args[0]!) : null));
-    this.accumulators = calls.map((c) => createAccumulator(c, this.epoch));
+    this.filterFns = calls.map((c) => (c.filter ? compilePredicate(c.filter) : null));
+    this.accumulators = calls.map((c) => (this.retractable ? createRetractingAccumulator(c) : createAccumulator(c, this.epoch)));
     this.keyCount = keys.length;
     this.aggCount = calls.length;
+    this.rowCountSlot = this.retractable ? this.keyCount + this.aggCount : -1;
     this.mergeable = this.accumulators.every((a) => a.merge !== undefined);
-    this.add = compileAdd(this.keyCount, this.argFns, this.accumulators);
+    this.add = compileStep('add', this.keyCount, this.argFns, this.filterFns, this.accumulators, this.rowCountSlot);
+    this.retract = this.retractable ? compileStep('retract', this.keyCount, this.argFns, this.filterFns, this.accumulators, this.rowCountSlot) : insertOnly;
     this.fillWindowRow = compileFill(this.keyCount, 3, this.accumulators);
     const fns = this.keyFns;
     if (fns.length === 0) this.keyOf = () => 0;
@@ -64,14 +89,16 @@ export class Aggregation {
   /** A new group for `row`, with the given key values already computed. */
   newGroup(keyValues: readonly unknown[]): GroupState {
     const k = this.keyCount;
-    const g = new Array(k + this.aggCount);
+    const g = new Array(this.retractable ? k + this.aggCount + 1 : k + this.aggCount);
     for (let i = 0; i < k; i++) g[i] = keyValues[i];
     for (let i = 0; i < this.aggCount; i++) g[k + i] = this.accumulators[i]!.create();
+    if (this.retractable) g[this.rowCountSlot] = 0;
     return g;
   }
 
   /** newGroup for two keys, without an array for them. */
   newPairGroup(a: unknown, b: unknown): GroupState {
+    if (this.retractable) return this.newGroup([a, b]);
     const g = new Array(2 + this.aggCount);
     g[0] = a;
     g[1] = b;
@@ -86,10 +113,29 @@ export class Aggregation {
     return this.newGroup(keys);
   }
 
-  /** Adds `row` to every aggregate state of `g` (generated once per job: see compileAdd). */
-  readonly add: (g: GroupState, row: Row) => void;
+  /**
+   * Adds `row` to every aggregate state of `g` whose FILTER it passes, and counts it when
+   * retractable (generated once per job: see compileStep).
+   */
+  readonly add: RowStep;
 
-  /** Folds `from`'s states into `into` (a group of the same key); only when `mergeable`. */
+  /**
+   * Takes `row` back out of every aggregate state of `g` whose FILTER it passes (the values a -U
+   * or -D row held), and uncounts it. Only when `retractable`.
+   */
+  readonly retract: RowStep;
+
+  /**
+   * Rows added to `g` minus rows taken back (Flink's record counter: FILTER does not apply), so
+   * the operator knows when a group is empty again (it then emits -D and drops it). Only when
+   * `retractable`.
+   */
+  rowCount(g: GroupState): number {
+    if (!this.retractable) throw new InternalError('rowCount of an insert-only Aggregation (construct it with { retractable: true })');
+    return g[this.rowCountSlot] as number;
+  }
+
+  /** Folds `from`'s states into `into` (a group of the same key); only when `mergeable` (never when retractable). */
   merge(into: GroupState, from: GroupState): void {
     const k = this.keyCount;
     for (let i = 0; i < this.aggCount; i++) into[k + i] = this.accumulators[i]!.merge!(into[k + i], from[k + i]);
@@ -123,42 +169,67 @@ export class Aggregation {
   /** fillOutputRow for window rows (3 window columns), generated once per job (see compileFill): it runs once per group and window. */
   private readonly fillWindowRow: (g: GroupState, out: unknown[]) => void;
 
+  /** A group in JSON for checkpoints: keys, accumulator states, and the row count (a number) when retractable. */
   groupToJSON(g: GroupState): unknown {
     const k = this.keyCount;
-    return g.map((v, i) => (i < k ? encodeValue(v) : this.accumulators[i - k]!.toJSON(v)));
+    const end = k + this.aggCount;
+    return g.map((v, i) => (i < k ? encodeValue(v) : i < end ? this.accumulators[i - k]!.toJSON(v) : v));
   }
 
   groupFromJSON(j: unknown): GroupState {
     const k = this.keyCount;
-    return (j as unknown[]).map((v, i) => (i < k ? decodeValue(v) : this.accumulators[i - k]!.fromJSON(v)));
+    const end = k + this.aggCount;
+    return (j as unknown[]).map((v, i) => (i < k ? decodeValue(v) : i < end ? this.accumulators[i - k]!.fromJSON(v) : Number(v)));
   }
 }
 
+function insertOnly(): never {
+  throw new InternalError('retract on an insert-only Aggregation (construct it with { retractable: true })');
+}
+
 /**
- * add() as one generated function with a call site per aggregate, so that each site sees a single
- * accumulator and argument function and V8 can inline them (a loop over the aggregates would make
- * one call site see them all). The source holds only slot numbers and parameter names; the
- * functions are passed in as arguments.
+ * add() or retract() as one generated function with a call site per aggregate, so that each site
+ * sees a single accumulator and argument function and V8 can inline them (a loop over the
+ * aggregates would make one call site see them all). The source holds only slot numbers and
+ * parameter names; the functions are passed in as arguments. A call with a FILTER is guarded by
+ * its condition; `rowCountSlot` (>= 0 when retractable) counts the row up or down. Without
+ * filters and counting, add() is exactly the sequence of accumulator calls.
  */
-function compileAdd(k: number, argFns: readonly (((row: Row) => unknown) | null)[], accumulators: readonly Accumulator[]): (g: GroupState, row: Row) => void {
+function compileStep(
+  step: 'add' | 'retract',
+  k: number,
+  argFns: readonly (((row: Row) => unknown) | null)[],
+  filterFns: readonly (((row: Row) => boolean) | null)[],
+  accumulators: readonly Accumulator[],
+  rowCountSlot: number,
+): RowStep {
   const names: string[] = [];
   const values: unknown[] = [];
   const body: string[] = [];
   accumulators.forEach((acc, i) => {
-    names.push(`add${i}`);
-    values.push(acc.add);
+    const fn = acc[step];
+    if (!fn) throw new InternalError(`aggregate ${i} cannot ${step}`);
+    names.push(`${step}${i}`);
+    values.push(fn);
     const f = argFns[i];
     if (f) {
       names.push(`arg${i}`);
       values.push(f);
     }
-    body.push(`g[${k + i}] = add${i}(g[${k + i}], ${f ? `arg${i}(r)` : 'undefined'});`);
+    const apply = `g[${k + i}] = ${step}${i}(g[${k + i}], ${f ? `arg${i}(r)` : 'undefined'});`;
+    const filter = filterFns[i];
+    if (filter) {
+      names.push(`filter${i}`);
+      values.push(filter);
+    }
+    body.push(filter ? `if (filter${i}(r)) ${apply}` : apply);
   });
-  const factory = new Function(...names, `return function add(g, r) {\n${body.join('\n')}\n};`) as (...fns: unknown[]) => (g: GroupState, row: Row) => void;
+  if (rowCountSlot >= 0) body.push(`g[${rowCountSlot}] ${step === 'add' ? '+' : '-'}= 1;`);
+  const factory = new Function(...names, `return function ${step}(g, r) {\n${body.join('\n')}\n};`) as (...fns: unknown[]) => RowStep;
   return factory(...values);
 }
 
-/** fillOutputRow as one generated function, for the reason given at compileAdd. */
+/** fillOutputRow as one generated function, for the reason given at compileStep. */
 function compileFill(k: number, extra: number, accumulators: readonly Accumulator[]): (g: GroupState, out: unknown[]) => void {
   const names = accumulators.map((_, i) => `result${i}`);
   const body: string[] = [];

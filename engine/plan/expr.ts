@@ -108,6 +108,11 @@ export interface AggregateCall {
   readonly distinct: boolean;
   /** The type of the aggregate's result (Flink's rules: SUM(INT) is INT, AVG(BIGINT) is BIGINT ...). */
   readonly type: SqlType;
+  /**
+   * `FILTER (WHERE condition)`, evaluated on the aggregate's input row: only rows for which it is
+   * TRUE reach the aggregate (added and taken back alike; DISTINCT sees only those). A BOOLEAN.
+   */
+  readonly filter?: Expr;
 }
 
 export function col(index: number, name: string, type: SqlType): ColumnExpr {
