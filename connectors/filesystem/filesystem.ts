@@ -4,6 +4,7 @@ import type { ConnectorDefinition } from '../api.js';
 import { T } from '../../engine/types.js';
 import { FileSource } from './source.js';
 import { FileSink } from './sink.js';
+import { UpsertFileSink } from './upsert-sink.js';
 
 export const filesystemConnector: ConnectorDefinition = {
   name: 'filesystem',
@@ -19,6 +20,9 @@ export const filesystemConnector: ConnectorDefinition = {
     const path = ctx.options.string('path');
     ctx.options.accept('sink.rolling-policy.file-size', 'sink.rolling-policy.rollover-interval', 'sink.rolling-policy.check-interval', 'sink.parallelism', 'partition.default-name');
     const encoder = ctx.format!.createEncoder(ctx.physical, ctx.options);
-    return new FileSink(path, ctx.cwd, encoder, ctx.format!.name === 'json' ? 'json' : 'csv', ctx.notify);
+    const extension = ctx.format!.name === 'json' ? 'json' : 'csv';
+    // With a PRIMARY KEY the file holds the latest row per key (updates applied); without, rows are appended.
+    if (ctx.primaryKey && ctx.primaryKey.length > 0) return new UpsertFileSink(path, ctx.cwd, encoder, extension, ctx.primaryKey, ctx.notify);
+    return new FileSink(path, ctx.cwd, encoder, extension, ctx.notify);
   },
 };

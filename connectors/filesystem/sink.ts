@@ -50,11 +50,12 @@ export class FileSink implements SinkWriter {
     extension: string,
     private readonly notify: (message: string) => void = () => {},
   ) {
-    const abs = resolve(cwd, path);
-    // A path with an extension names the file; anything else is a directory of part files.
-    this.file = extname(abs) !== '' ? abs : join(abs, `part-0-0.${extension}`);
+    this.file = sinkFile(path, cwd, extension);
     this.display = relative(cwd, this.file) || this.file;
   }
+
+  /** Rows are appended: an updating query comes here only as its new values (SET 'fintrans.sink.append-updates'); see UpsertFileSink for a table with a PRIMARY KEY. */
+  readonly accepts = 'insert-only';
 
   get pending(): number {
     return this.buffer.length;
@@ -167,22 +168,11 @@ export class FileSink implements SinkWriter {
   }
 
   private ioError(doing: string, e: unknown): ConnectorError {
-    const err = e as NodeJS.ErrnoException;
-    const why: Record<string, string> = {
-      ENOSPC: 'the disk is full',
-      EDQUOT: 'the disk quota is used up',
-      EFBIG: 'the file is larger than this process may write (ulimit -f)',
-      EROFS: 'the file system is read-only',
-      EACCES: 'permission denied',
-      EPERM: 'permission denied',
-      ENOTDIR: 'a part of its path is a file, not a folder',
-      EISDIR: 'it is a folder',
-    };
-    const reason = (err.code && why[err.code]) ?? err.message;
-    return new ConnectorError(
-      `cannot ${doing} ${this.display}: ${reason}${err.code ? ` (${err.code})` : ''}\n` +
-        `  hint: the rows up to the job's last checkpoint are in the file and no partial row was left; free space or fix the permissions, then run the job again to resume`,
-      { cause: e },
+    return fileIoError(
+      doing,
+      this.display,
+      e,
+      "the rows up to the job's last checkpoint are in the file and no partial row was left; free space or fix the permissions, then run the job again to resume",
     );
   }
 
@@ -218,12 +208,38 @@ export class FileSink implements SinkWriter {
   }
 }
 
-function sha256(b: Buffer): string {
+/** The file a sink's 'path' names: the path itself when it has an extension, else a part file inside that directory (as Flink). */
+export function sinkFile(path: string, cwd: string, extension: string): string {
+  const abs = resolve(cwd, path);
+  return extname(abs) !== '' ? abs : join(abs, `part-0-0.${extension}`);
+}
+
+export function sha256(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
 /** `out/alerts.csv` → `out/alerts.before-2026-12-03T08-15-00Z.csv`. */
-function keptAsidePath(file: string, at: Date): string {
+export function keptAsidePath(file: string, at: Date): string {
   const ext = extname(file);
   return join(dirname(file), `${basename(file, ext)}.before-${fileStamp(at)}${ext}`);
+}
+
+/**
+ * A file sink's I/O failure as the user must read it: what it was doing to which file, the cause in
+ * words (a full disk, a read-only file system, ...) with its code, and `hint` (what is in the file now).
+ */
+export function fileIoError(doing: string, display: string, e: unknown, hint: string): ConnectorError {
+  const err = e as NodeJS.ErrnoException;
+  const why: Record<string, string> = {
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is used up',
+    EFBIG: 'the file is larger than this process may write (ulimit -f)',
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    ENOTDIR: 'a part of its path is a file, not a folder',
+    EISDIR: 'it is a folder',
+  };
+  const reason = (err.code && why[err.code]) ?? err.message;
+  return new ConnectorError(`cannot ${doing} ${display}: ${reason}${err.code ? ` (${err.code})` : ''}\n  hint: ${hint}`, { cause: e });
 }
