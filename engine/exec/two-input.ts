@@ -11,8 +11,16 @@ export abstract class TwoInputOperator {
   protected watermark = -Infinity;
   readonly inputs: readonly [Operator, Operator];
 
+  /** Per input: whether it is idle without ever having sent anything (it then does not hold the watermark back). */
+  private idle: [() => boolean, () => boolean] = [() => false, () => false];
+
   constructor(protected readonly next: Operator) {
     this.inputs = [new TwoInputPort(this, 0), new TwoInputPort(this, 1)];
+  }
+
+  /** Tells the operator how to see that an input is idle (its sources, see SourceRunner.silent). */
+  setIdleness(left: () => boolean, right: () => boolean): void {
+    this.idle = [left, right];
   }
 
   /** A row of the left (0) or right (1) input. */
@@ -26,7 +34,9 @@ export abstract class TwoInputOperator {
   watermarkFrom(side: 0 | 1, wm: number): void {
     if (wm <= this.watermarks[side]!) return;
     this.watermarks[side] = wm;
-    const min = Math.min(this.watermarks[0]!, this.watermarks[1]!);
+    const other = (1 - side) as 0 | 1;
+    // An input idle from the start is left out, as Flink leaves out an idle input.
+    const min = this.idle[other]() ? wm : Math.min(this.watermarks[0]!, this.watermarks[1]!);
     if (min > this.watermark) {
       this.watermark = min;
       this.advance(min);

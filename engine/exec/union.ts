@@ -23,11 +23,17 @@ export class UnionOperator {
     this.next.process(row, kind);
   }
 
+  /** Per input: whether it is idle without ever having sent anything (see SourceRunner.silent). */
+  idle: (() => boolean)[] = [];
+
   watermark(input: number, wm: number): void {
     if (wm <= this.watermarks[input]!) return;
     this.watermarks[input] = wm;
     let min = Infinity;
-    for (const w of this.watermarks) if (w < min) min = w;
+    // An input idle from the start is left out, as Flink leaves out an idle input.
+    this.watermarks.forEach((w, i) => {
+      if (w < min && !(i !== input && this.idle[i]?.())) min = w;
+    });
     if (min > this.emitted) {
       this.emitted = min;
       this.next.onWatermark(min);

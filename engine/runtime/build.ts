@@ -186,6 +186,13 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
   const ttlMs = stateTtlMs(plan.settings) ?? null;
   const stateTtl = (): StateTtl | null => (ttlMs === null ? null : new StateTtl(ttlMs, opts.clock));
 
+  // Whether every source feeding `input` is idle without having read anything (SourceRunner.silent).
+  const runners = new Map<string, SourceRunner>();
+  const silentInput = (input: PlanNode): (() => boolean) => {
+    const tables = sourceTables(input).map((t) => t.name);
+    return () => tables.every((t) => runners.get(t)?.silent === true);
+  };
+
   const unions = new Map<UnionNode, UnionOperator>();
   const heads = new Map<PlanNode, Operator>();
   const outputs = new Map<PlanNode, Operator>();
@@ -227,6 +234,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
           ? new IntervalJoinOperator(node.joinType, node.interval, keyOf, condition, widths, outputOf(node))
           : new RegularJoinOperator(node.joinType, keyOf, condition, widths, outputOf(node), stateTtl());
       if (op instanceof WindowJoinOperator) windowOps.push(op);
+      op.setIdleness(silentInput(left), silentInput(right));
       addStateful(op, node.window ? 'window-join' : node.temporal ? 'temporal-join' : node.interval ? 'interval-join' : 'join', node);
       joins.set(node, op);
     }
@@ -237,6 +245,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     let u = unions.get(node);
     if (!u) {
       u = new UnionOperator(node.inputs.length, outputOf(node));
+      u.idle = node.inputs.map(silentInput);
       unions.set(node, u);
     }
     return u;
@@ -320,7 +329,11 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
   for (const p of plan.pipelines) outputOf(p.root);
 
   const sources: SourceRunner[] = [];
-  for (const scan of scans) sources.push(createSourceRunner(scan.table, outputOf(scan), plan, opts));
+  for (const scan of scans) {
+    const runner = createSourceRunner(scan.table, outputOf(scan), plan, opts);
+    runners.set(scan.table.name, runner);
+    sources.push(runner);
+  }
   for (const t of plan.tables.values()) t.options.finish();
   if (refusal) throw refusal;
 

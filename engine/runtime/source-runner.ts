@@ -113,6 +113,16 @@ export class SourceRunner {
     return this.ended;
   }
 
+  /**
+   * Idle without ever having read a record (an empty topic past its idle timeout): a join or union
+   * fed by it leaves it out of its watermark, as Flink does with an idle input, rather than wait
+   * for it for ever. Sources that have read something advance by themselves when idle.
+   */
+  get silent(): boolean {
+    return this.silentNow && !this.ended;
+  }
+  private silentNow = false;
+
   /** Reads and processes one batch. */
   async step(maxRecords: number): Promise<StepResult> {
     if (this.ended) return 'end';
@@ -210,6 +220,7 @@ export class SourceRunner {
     this.lastActive[split] = now;
     // The split is active again: the all-idle advance (if any) stops; the watermark stays where it is.
     this.allIdle = null;
+    this.silentNow = false;
     const values = batch.values;
     const n = values.length;
     // Where each metadata column comes from, resolved once per batch: a per-record array or a split constant.
@@ -292,7 +303,11 @@ export class SourceRunner {
       return;
     }
     if (this.allIdle === null) {
-      if (this.maxEventTime === -Infinity) return; // nothing read yet: nothing to close
+      if (this.maxEventTime === -Infinity) {
+        // Nothing read yet: nothing to close, but nothing to wait for either.
+        this.silentNow = true;
+        return;
+      }
       this.allIdle = { base: Math.max(this.maxEventTime, this.stats.watermark), since: now };
     }
     this.emit(this.allIdle.base + (now - this.allIdle.since));
