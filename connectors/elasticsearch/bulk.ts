@@ -1,37 +1,39 @@
 // The _bulk request body and the reading of its response, item by item. Pure functions: the same
 // for Elasticsearch 7, 8 and OpenSearch (their _bulk API is the same; their official clients are not).
 
-/** One document waiting to be written. */
+/** One document waiting to be written, or (`source` null) the removal of a keyed document. */
 export interface BulkDoc {
   readonly index: string;
   /** The document id (PRIMARY KEY tables), or undefined: the node generates one (append). */
   readonly id: string | undefined;
-  /** The document's JSON text. */
-  readonly source: string;
+  /** The document's JSON text, or null: a `delete` of document `id` (a -D of an upsert sink). */
+  readonly source: string | null;
 }
 
-/** The NDJSON body: an `index` action line then the document line, for each document. */
+/** The NDJSON body: an `index` action line then the document line for each document, a lone `delete` line for each removal. */
 export function bulkBody(docs: readonly BulkDoc[]): string {
   let body = '';
-  for (const d of docs) body += actionLine(d) + '\n' + d.source + '\n';
+  for (const d of docs) body += d.source === null ? actionLine(d) + '\n' : actionLine(d) + '\n' + d.source + '\n';
   return body;
 }
 
 export function actionLine(d: BulkDoc): string {
+  const action = d.source === null ? 'delete' : 'index';
   return d.id === undefined
-    ? `{"index":{"_index":${JSON.stringify(d.index)}}}`
-    : `{"index":{"_index":${JSON.stringify(d.index)},"_id":${JSON.stringify(d.id)}}}`;
+    ? `{"${action}":{"_index":${JSON.stringify(d.index)}}}`
+    : `{"${action}":{"_index":${JSON.stringify(d.index)},"_id":${JSON.stringify(d.id)}}}`;
 }
 
 /** Bytes one document adds to a bulk body (for 'sink.bulk-flush.max-size'). */
 export function docBytes(d: BulkDoc): number {
-  return Buffer.byteLength(actionLine(d)) + Buffer.byteLength(d.source) + 2;
+  return d.source === null ? Buffer.byteLength(actionLine(d)) + 1 : Buffer.byteLength(actionLine(d)) + Buffer.byteLength(d.source) + 2;
 }
 
 /**
- * Within one bulk request, an upsert superseded by a later one with the same index and id is left
- * out: `index` replaces the whole document, so only the last version matters, and sending one
- * version per id means a retried item can never overwrite a newer one. Appends are all kept.
+ * Within one bulk request, an upsert or delete superseded by a later one with the same index and id
+ * is left out: `index` replaces the whole document and `delete` removes it, so only the last action
+ * matters, and sending one per id means a retried item can never overwrite a newer one. Appends are
+ * all kept.
  */
 export function lastVersionPerId(docs: readonly BulkDoc[]): BulkDoc[] {
   if (docs.length < 2 || docs[0]!.id === undefined) return [...docs];
@@ -72,6 +74,9 @@ export function bulkItemOutcomes(response: unknown, docs: readonly BulkDoc[]): I
     const result = item && typeof item === 'object' ? (Object.values(item as Record<string, unknown>)[0] as Record<string, unknown> | undefined) : undefined;
     const status = typeof result?.status === 'number' ? result.status : 0;
     if (result && result.error === undefined && status >= 200 && status < 300) return { kind: 'ok' };
+    // Deleting a document that is not there (never written, already deleted, or its index does
+    // not exist) leaves what a delete should: no such document.
+    if (status === 404 && docs[i]!.source === null) return { kind: 'ok' };
     const error = itemError(result, status, docs[i]!);
     return isRetriableStatus(status) ? { kind: 'retry', error } : { kind: 'failed', error };
   });

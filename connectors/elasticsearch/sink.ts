@@ -8,7 +8,10 @@
 //
 // With a PRIMARY KEY every row is an upsert with a deterministic _id (the key fields joined by
 // 'document-id.key-delimiter'): running again, or replaying after a crash, overwrites the same
-// documents instead of adding copies. Without one, rows are appended with ids the node generates.
+// documents instead of adding copies. The sink then applies an updating query as Flink's does
+// (accepts 'upsert'): +I/+U index the key's document, -D deletes it (a `delete` action; deleting a
+// document that is not there is no error). Without a key, rows are appended with ids the node
+// generates, and the sink is append-only.
 //
 // Failures: a request that gets no answer, or 429/502/503/504, is sent again after a backoff
 // ('sink.bulk-flush.backoff.*'), so a node that stops for a while loses nothing; so are single
@@ -18,9 +21,9 @@
 
 import { ConnectorError } from '../../engine/errors.js';
 import type { RecordEncoder } from '../../engine/formats/api.js';
-import type { Row, Schema } from '../../engine/types.js';
+import { DELETE, UPDATE_BEFORE, type Row, type RowKind, type Schema } from '../../engine/types.js';
 import { typeToString } from '../../engine/types.js';
-import type { SinkWriter } from '../api.js';
+import type { ChangelogAcceptance, SinkWriter } from '../api.js';
 import { bulkBody, bulkItemOutcomes, docBytes, lastVersionPerId, mappingConflictField, type BulkDoc, type ItemError } from './bulk.js';
 import { EsClient, EsTransportError } from './client.js';
 import type { EsSinkOptions } from './options.js';
@@ -51,6 +54,10 @@ export class ElasticsearchSink implements SinkWriter {
   readonly ignoredSamples: string[] = [];
   /** Requests and documents sent again after a backoff, for the summary and tests. */
   retries = 0;
+  /** Of rowsWritten, the deletes (-D of an upsert sink). */
+  deletes = 0;
+  /** Upserts by PRIMARY KEY (every kind but -U, which the runtime drops), or appends only. */
+  readonly accepts: ChangelogAcceptance;
 
   constructor(
     private readonly table: string,
@@ -61,18 +68,24 @@ export class ElasticsearchSink implements SinkWriter {
     private readonly documentId: ((row: Row) => string) | undefined,
   ) {
     this.client = new EsClient({ hosts: o.hosts, authorization: o.authorization, requestTimeoutMs: o.requestTimeoutMs, pathPrefix: o.pathPrefix });
+    this.accepts = documentId ? 'upsert' : 'insert-only';
   }
 
   get pending(): number {
     return this.buffer.length + this.inFlight;
   }
 
-  write(rows: readonly Row[]): void {
+  write(rows: readonly Row[], kinds?: readonly RowKind[]): void {
     if (this.failure) throw this.failure;
     const index = this.o.index;
     const id = this.documentId;
-    for (const r of rows) {
-      const doc = { index: index.nameFor(r), id: id ? id(r) : undefined, source: this.encoder.encodeValue(r), bytes: 0 };
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      const kind = kinds?.[i];
+      // -U: the +U that follows replaces the document. (Only keyed sinks are given other kinds than +I.)
+      if (kind === UPDATE_BEFORE) continue;
+      const remove = kind === DELETE && id !== undefined;
+      const doc = { index: index.nameFor(r), id: id ? id(r) : undefined, source: remove ? null : this.encoder.encodeValue(r), bytes: 0 };
       doc.bytes = docBytes(doc);
       this.buffer.push(doc);
       this.bufferBytes += doc.bytes;
@@ -101,10 +114,11 @@ export class ElasticsearchSink implements SinkWriter {
   }
 
   describe(): string {
-    const what = this.documentId ? 'document upserts' : 'documents';
+    const deletes = this.deletes > 0 ? ` and ${this.deletes} delete${this.deletes === 1 ? '' : 's'}` : '';
+    const what = this.documentId ? `${this.rowsWritten - this.deletes} document upserts${deletes}` : `${this.rowsWritten} documents`;
     const ignored = this.ignored > 0 ? `; ${this.ignored} rejected and ignored ('failure-handler' = 'ignore'), e.g. ${this.ignoredSamples.join(' | ')}` : '';
     const retried = this.retries > 0 ? `; ${this.retries} retr${this.retries === 1 ? 'y' : 'ies'} after node errors` : '';
-    return `${this.rowsWritten} ${what} → index '${this.o.index.text}' (${this.client.hostsText})${retried}${ignored}`;
+    return `${what} → index '${this.o.index.text}' (${this.client.hostsText})${retried}${ignored}`;
   }
 
   private startTimer(): void {
@@ -152,6 +166,7 @@ export class ElasticsearchSink implements SinkWriter {
         this.lastSendAt = Date.now();
       }
       this.rowsWritten += n - ignored;
+      for (const d of batch) if (d.source === null) this.deletes++;
     }
   }
 

@@ -25,6 +25,12 @@ export class EmbeddedTopicSink implements SinkWriter {
     this.keyIdx = (opts.keyFields ?? []).map((k) => schema.findIndex((f) => f.name === k));
   }
 
+  /**
+   * Append-only, as Flink's 'kafka' connector: a topic is a log of records, none taken back, so an
+   * updating query is refused at plan time ('upsert-kafka', which applies them by key, is issue 20).
+   */
+  readonly accepts = 'insert-only';
+
   get pending(): number {
     return this.buffer.length;
   }

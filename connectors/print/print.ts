@@ -14,6 +14,7 @@ class PrintSink implements SinkWriter {
     private readonly schema: Schema,
     private readonly prefix: string,
     private readonly out: NodeJS.WritableStream,
+    private readonly outName: string,
   ) {}
 
   get pending(): number {
@@ -43,7 +44,7 @@ class PrintSink implements SinkWriter {
   }
 
   describe(): string {
-    return `${this.rowsWritten} row${this.rowsWritten === 1 ? '' : 's'} → stdout`;
+    return `${this.rowsWritten} row${this.rowsWritten === 1 ? '' : 's'} → ${this.outName}`;
   }
 }
 
@@ -53,7 +54,9 @@ export const printConnector: ConnectorDefinition = {
   metadata: new Map(),
   createSink(ctx) {
     const id = ctx.options.optionalString('print-identifier');
-    ctx.options.accept('standard-error', 'sink.parallelism');
-    return new PrintSink(ctx.physical, id ? `${id}> ` : '', process.stdout);
+    // Flink's 'standard-error': print to stderr instead of stdout.
+    const toStderr = ctx.options.bool('standard-error', false);
+    ctx.options.accept('sink.parallelism');
+    return new PrintSink(ctx.physical, id ? `${id}> ` : '', toStderr ? process.stderr : process.stdout, toStderr ? 'stderr' : 'stdout');
   },
 };
