@@ -52,8 +52,8 @@ export class GroupAggregateOperator implements Operator {
     }
     const before = this.agg.outputRow(g, 0);
     if (accumulate) this.agg.add(g, row);
-    else (this.agg as RetractableAggregation).retract(g, row);
-    if (this.retracting && (this.agg as RetractableAggregation).rowCount(g) <= 0) {
+    else this.agg.retract(g, row);
+    if (this.retracting && this.agg.rowCount(g) <= 0) {
       this.groups.delete(key);
       this.writtenAt?.delete(key);
       this.next.process(before, DELETE);
@@ -97,9 +97,6 @@ export class GroupAggregateOperator implements Operator {
     }
   }
 }
-
-// TEMPORARY until the retractable Aggregation lands (issue 16): its API.
-type RetractableAggregation = Aggregation & { retract(g: GroupState, row: Row): void; rowCount(g: GroupState): number };
 
 /** Whether two result rows hold the same values (DECIMAL bigints and BIGINTs beyond 2^53 compare by value with ===). */
 function sameRow(a: Row, b: Row): boolean {

@@ -273,7 +273,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
         return new ProjectOperator(compileProjection(node.exprs), outputOf(node));
       case 'group-aggregate': {
         const input = inputOf(node);
-        const op = new GroupAggregateOperator(new (Aggregation as unknown as new (k: unknown, a: unknown, o?: unknown) => Aggregation)(node.keys, node.aggregates, input.updating ? { retractable: true } : undefined), input.updating, outputOf(node), stateTtl());
+        const op = new GroupAggregateOperator(new Aggregation(node.keys, node.aggregates, input.updating ? { retractable: true } : undefined), input.updating, outputOf(node), stateTtl());
         addStateful(op, 'group-aggregate', node);
         return op;
       }
@@ -454,12 +454,15 @@ function createSourceRunner(table: TableDef, head: Operator, plan: JobPlan, opts
   }
   const ctx = context(table, plan, opts);
   const reader = table.connector.createSource(ctx);
-  const format = table.format!;
-  const decoder = format.createDecoder(
-    table.columns.map((c, i) => ({ name: c.name, type: c.type, rowIndex: i, kind: c.kind })).filter((c) => c.kind === 'physical'),
-    table.options,
-  );
-  return new SourceRunner(table, reader, head, decoder, format.ignoreParseErrors(table.options), { settings: plan.settings });
+  // No format: the connector reads typed rows (jdbc, RawBatch.rows).
+  const format = table.format;
+  const decoder = format
+    ? format.createDecoder(
+        table.columns.map((c, i) => ({ name: c.name, type: c.type, rowIndex: i, kind: c.kind })).filter((c) => c.kind === 'physical'),
+        table.options,
+      )
+    : null;
+  return new SourceRunner(table, reader, head, decoder, format?.ignoreParseErrors(table.options) ?? false, { settings: plan.settings });
 }
 
 function describeRow(input: PlanNode, table: TableDef | undefined, row: Row): string {
