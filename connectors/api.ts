@@ -1,4 +1,4 @@
-// The one interface every connector implements (filesystem, print, kafka, embedded, elasticsearch).
+// The one interface every connector implements (filesystem, print, kafka, embedded, elasticsearch, jdbc).
 // A connector is a definition object: its name, the metadata columns it can fill, and factories
 // for a source and a sink. Options are read (and validated) when the factories run, which is at
 // plan time, so a job with a bad option fails before it reads anything.
@@ -41,6 +41,12 @@ export interface RawBatch {
   readonly positions: ArrayLike<number>;
   /** Per-record metadata for METADATA columns the connector fills per record ('timestamp', 'key', 'offset'). */
   readonly metadata?: ReadonlyMap<string, ArrayLike<unknown>>;
+  /**
+   * Typed records, for connectors that read typed columns rather than text (jdbc): `rows[i]` holds
+   * record i's physical columns in declaration order, already in the engine's row layout, and no
+   * format decodes them; `values` is then empty.
+   */
+  readonly rows?: readonly (readonly unknown[])[];
 }
 
 export interface SplitInfo {
@@ -137,6 +143,54 @@ export interface SinkWriter {
 /** What changes a sink applies: see SinkWriter.accepts. */
 export type ChangelogAcceptance = 'insert-only' | 'upsert' | 'all';
 
+/**
+ * Point lookups into a table, for lookup joins (`JOIN t FOR SYSTEM_TIME AS OF o.proc_time ON
+ * o.k = t.k`): the join asks for the rows whose key columns equal the probe row's values, as
+ * Flink's LookupTableSource does. Made by ConnectorDefinition.createLookup at plan time (options
+ * checked then); open() before the first lookup, close() at the end.
+ *
+ * Keys are given in the order of the `keyColumns` passed to createLookup, each in the engine's
+ * layout of that column's declared type (cast the probe side first: an INT key takes a number,
+ * a DECIMAL(10, 2) key an unscaled bigint at scale 2). A NULL key matches nothing (SQL equality),
+ * without asking the database. Rows come back as physical rows of the table (declaration order),
+ * every row whose key columns equal the key (a key need not be unique); none is []. Rows may be
+ * shared with a cache: never modify them.
+ *
+ * Failures the connector may retry (its 'lookup.max-retries') are retried inside; what is left is
+ * a ConnectorError that fails the job, so a lookup never silently answers "no rows" for a database
+ * it could not ask.
+ */
+export interface LookupReader {
+  /** Connects and checks the table's columns against the declared ones; fails the job when it cannot. */
+  open(): Promise<void>;
+  lookup(key: readonly unknown[]): Promise<readonly Row[]>;
+  /**
+   * Several keys at once (one round trip for the ones not cached): `result[i]` answers `keys[i]`.
+   * A join that gathers a batch of probe rows should call this rather than lookup() per row.
+   */
+  lookupMany(keys: readonly (readonly unknown[])[]): Promise<readonly (readonly Row[])[]>;
+  /** Counters for summaries and tests. */
+  readonly stats: LookupStats;
+  /** One line for the final summary: `1200 lookups in 'accounts' (1100 cache hits)`. */
+  describe(): string;
+  close(): Promise<void>;
+}
+
+export interface LookupStats {
+  /** Keys asked for (lookup() counts 1, lookupMany() one per key). */
+  lookups: number;
+  /** Keys answered from the cache (found or cached as missing). */
+  cacheHits: number;
+  /** Keys the database was asked for. */
+  cacheMisses: number;
+  /** Statements sent to the database. */
+  queries: number;
+  /** Statements sent again after a failure. */
+  retries: number;
+  /** Keys held in the cache now. */
+  cachedKeys: number;
+}
+
 export interface ConnectorDefinition {
   readonly name: string;
   /** METADATA keys this connector fills, with their types (e.g. kafka: topic STRING, partition INT). */
@@ -146,4 +200,9 @@ export interface ConnectorDefinition {
   /** Returns undefined if the connector cannot be a source. */
   createSource?(ctx: ConnectorContext): SourceReader;
   createSink?(ctx: ConnectorContext): SinkWriter;
+  /**
+   * For connectors a lookup join can query (jdbc): point lookups by `keyColumns`, indexes into
+   * ctx.physical (the join's equality columns on this table's side). See LookupReader.
+   */
+  createLookup?(ctx: ConnectorContext, keyColumns: readonly number[]): LookupReader;
 }

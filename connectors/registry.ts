@@ -4,11 +4,12 @@ import type { ConnectorDefinition } from './api.js';
 import { blackholeConnector } from './blackhole/blackhole.js';
 import { elasticsearchConnectors } from './elasticsearch/elasticsearch.js';
 import { filesystemConnector } from './filesystem/filesystem.js';
+import { jdbcConnector } from './jdbc/jdbc.js';
 import { kafkaConnector } from './kafka/kafka.js';
 import { printConnector } from './print/print.js';
 
 const CONNECTORS: ReadonlyMap<string, ConnectorDefinition> = new Map(
-  [filesystemConnector, kafkaConnector, printConnector, blackholeConnector, ...elasticsearchConnectors].map((c) => [c.name, c]),
+  [filesystemConnector, kafkaConnector, printConnector, blackholeConnector, ...elasticsearchConnectors, jdbcConnector].map((c) => [c.name, c]),
 );
 
 export const CONNECTOR_NAMES: readonly string[] = [...CONNECTORS.keys()];

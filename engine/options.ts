@@ -128,7 +128,8 @@ export class OptionBag {
     }
   }
 
-  private bad(key: string, problem: string, hint?: string): OptionError {
+  /** The error for a bad value of `key`, placed where the key is written (connectors' own checks use it too). */
+  bad(key: string, problem: string, hint?: string): OptionError {
     return new OptionError(this.all.get(key)?.pos ?? this.ownerPos, `option '${key}' of ${this.owner}: ${problem}`, hint);
   }
 }

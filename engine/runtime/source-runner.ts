@@ -57,8 +57,11 @@ const YIELD_EVERY_MS = 50;
 
 export class SourceRunner {
   readonly stats: SourceStats;
-  private readonly decoder: RecordDecoder;
+  /** null for connectors that give typed rows (RawBatch.rows): nothing to decode. */
+  private readonly decoder: RecordDecoder | null;
   private readonly width: number;
+  /** Where each physical column goes in the row, for typed rows (RawBatch.rows). */
+  private readonly physicalIndex: number[];
   private readonly computed: { index: number; fn: (row: Row) => unknown }[];
   private readonly metadata: { index: number; key: string }[];
   private readonly watermarkOf: ((row: Row) => unknown) | null;
@@ -87,7 +90,7 @@ export class SourceRunner {
     readonly table: TableDef,
     readonly reader: SourceReader,
     private readonly downstream: Operator,
-    decoder: RecordDecoder,
+    decoder: RecordDecoder | null,
     ignoreParseErrors: boolean,
     options: SourceRunnerOptions = {},
   ) {
@@ -96,7 +99,9 @@ export class SourceRunner {
     this.width = table.columns.length;
     this.computed = [];
     this.metadata = [];
+    this.physicalIndex = [];
     table.columns.forEach((c, i) => {
+      if (c.kind === 'physical') this.physicalIndex.push(i);
       if (c.kind === 'computed') this.computed.push({ index: i, fn: compileScalar(c.expr!) });
       if (c.kind === 'metadata') this.metadata.push({ index: i, key: c.metadataKey! });
     });
@@ -222,7 +227,9 @@ export class SourceRunner {
     this.allIdle = null;
     this.silentNow = false;
     const values = batch.values;
-    const n = values.length;
+    const typed = batch.rows;
+    const n = typed ? typed.length : values.length;
+    const physicalIndex = this.physicalIndex;
     // Where each metadata column comes from, resolved once per batch: a per-record array or a split constant.
     const splitMeta = this.reader.splits[split]?.metadata;
     const meta = this.metadata;
@@ -231,13 +238,20 @@ export class SourceRunner {
     const wmOf = this.watermarkOf;
     const down = this.downstream;
     for (let i = 0; i < n; i++) {
-      const value = values[i];
       const row: Row = new Array(this.width);
-      const reason = value === null ? 'the record has no value' : this.decoder.decode(value, row);
-      if (reason !== null) {
-        if (reason === SKIP_RECORD) continue;
-        this.bad(split, batch.positions[i]!, value ?? '', reason);
-        continue;
+      let value: string | null;
+      if (typed) {
+        const t = typed[i]!;
+        for (let j = 0; j < physicalIndex.length; j++) row[physicalIndex[j]!] = t[j];
+        value = null;
+      } else {
+        value = values[i] ?? null;
+        const reason = value === null ? 'the record has no value' : this.decoder!.decode(value, row);
+        if (reason !== null) {
+          if (reason === SKIP_RECORD) continue;
+          this.bad(split, batch.positions[i]!, value ?? '', reason);
+          continue;
+        }
       }
       for (let j = 0; j < meta.length; j++) {
         const arr = metaArrays[j];
@@ -247,7 +261,7 @@ export class SourceRunner {
       if (wmOf !== null) {
         const t = row[this.rowtimeIndex];
         if (t === null || t === undefined) {
-          this.bad(split, batch.positions[i]!, value!, `the time attribute '${this.table.watermark!.rowtimeName}' is NULL (its value could not be computed from this record)`);
+          this.bad(split, batch.positions[i]!, value ?? typedText(typed![i]!), `the time attribute '${this.table.watermark!.rowtimeName}' is NULL (its value could not be computed from this record)`);
           continue;
         }
       }
@@ -351,4 +365,9 @@ export function describeWatermark(wm: number): string {
   if (wm === -Infinity) return 'none yet';
   if (wm === Infinity) return 'end of input';
   return formatTimestamp(wm);
+}
+
+/** A typed record (RawBatch.rows) as text for a message. */
+function typedText(values: readonly unknown[]): string {
+  return values.map((v) => (v === null || v === undefined ? 'NULL' : String(v))).join(', ');
 }
