@@ -5,12 +5,13 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runGenerate } from './generate.js';
-import { TopicStore, defaultStoreDir } from '../../connectors/embedded/topic-store.js';
+import { TopicStore } from '../../connectors/embedded/topic-store.js';
+import { defaultStoreDir } from '../../engine/home.js';
 import { buildJob } from '../../engine/runtime/build.js';
 import { runJob } from '../../engine/runtime/job.js';
 import { parseFlags, UsageError } from './args.js';
 import { planFile } from '../job-files.js';
-import type { ExtraCommand } from './extra.js';
+import type { ExtraCommand } from './command.js';
 
 export const DEMO_HELP = `Usage: fintrans-sql demo [--count N] [--plant N] [--seed S]
 

@@ -1,12 +1,6 @@
 // Commands beyond run/validate/explain (generate, tail, ...), each a module of its own.
 
-export interface ExtraCommand {
-  readonly name: string;
-  readonly usage: string;
-  readonly summary: string;
-  run(argv: string[]): Promise<number>;
-}
-
+import type { ExtraCommand } from './command.js';
 import { topicCommands } from './topics.js';
 import { demoCommand } from './demo.js';
 import { stopCommand } from './stop.js';

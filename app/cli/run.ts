@@ -9,7 +9,8 @@ import { displayPath, jobFiles, planFile } from '../job-files.js';
 import { explainPipelines } from '../../engine/plan/explain.js';
 import { resolve } from 'node:path';
 import { redact } from '../../engine/secrets.js';
-import { CheckpointStore, openJobCheckpoints, restoreFromSavepoint, restoreJob } from '../../engine/state/checkpoints.js';
+import { CheckpointStore } from '../../engine/state/checkpoints.js';
+import { openJobCheckpoints, restoreFromSavepoint, restoreJob } from '../../engine/runtime/job-checkpoints.js';
 import { reportSavepoint, savepointStateFile, takeSavepointRequest, writeSavepoint } from '../../engine/state/savepoints.js';
 
 export const RUN_HELP = `Usage: fintrans-sql run <file.sql | dir> [options]

@@ -3,10 +3,11 @@
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ExtraCommand } from './extra.js';
+import type { ExtraCommand } from './command.js';
 import { parseFlags, parseSetFlags, UsageError } from './args.js';
 import { displayPath, planFile } from '../job-files.js';
-import { checkpointIntervalMs, checkpointOwner, checkpointPath, CheckpointStore, JobRunningError } from '../../engine/state/checkpoints.js';
+import { checkpointOwner, checkpointPath, CheckpointStore, JobRunningError } from '../../engine/state/checkpoints.js';
+import { checkpointIntervalMs } from '../../engine/checkpointing.js';
 import { readReportedSavepoint, requestSavepointOnStop } from '../../engine/state/savepoints.js';
 
 export const STOP_HELP = `Usage: fintrans-sql stop <file.sql> [options]

@@ -4,12 +4,13 @@
 
 import { runGenerate, GENERATE_HELP, type TopicWriter } from './generate.js';
 import type { GeneratedRecord } from '../../generator/generate.js';
-import { TopicStore, defaultStoreDir } from '../../connectors/embedded/topic-store.js';
+import { TopicStore } from '../../connectors/embedded/topic-store.js';
+import { defaultStoreDir } from '../../engine/home.js';
 import { ConnectorError } from '../../engine/errors.js';
 import { KafkaPropertyError, kafkaClientSettings, type KafkaClientSettings } from '../../connectors/kafka/client.js';
 import { openKafkaTopicWriter, tailKafkaTopic } from '../../connectors/kafka/topic-io.js';
 import { parseFlags, UsageError } from './args.js';
-import type { ExtraCommand } from './extra.js';
+import type { ExtraCommand } from './command.js';
 
 /**
  * The Kafka flags generate and tail share: --brokers (or KAFKA_BROKERS) and --property key=value,

@@ -12,7 +12,8 @@
 import { resolve } from 'node:path';
 import { describeStartup, type KafkaTableOptions } from '../kafka/options.js';
 import type { PollResult, SourceReader, SplitInfo } from '../api.js';
-import { TopicStore, defaultStoreDir } from './topic-store.js';
+import { TopicStore } from './topic-store.js';
+import { defaultStoreDir } from '../../engine/home.js';
 
 interface PartitionSplit {
   readonly topic: string;

@@ -14,7 +14,7 @@
 // here as it would on a real broker with the same partition count.
 
 import { mkdirSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConnectorError, FintransError } from '../../engine/errors.js';
 
@@ -51,17 +51,6 @@ const SCHEMA_VERSION = 1;
 /** Kafka's own limits on topic names, kept so a job that works here also works against a broker. */
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 const MAX_PARTITIONS = 10_000;
-
-/**
- * The store directory for a working directory: `<cwd>/.fintrans`, or the `FINTRANS_HOME`
- * environment variable when set (resolved against `cwd` if relative), so several working
- * directories can share one store or tests can point at a temp directory.
- */
-export function defaultStoreDir(cwd: string, env: NodeJS.ProcessEnv = process.env): string {
-  const home = env['FINTRANS_HOME'];
-  if (home !== undefined && home !== '') return isAbsolute(home) ? home : resolve(cwd, home);
-  return join(cwd, '.fintrans');
-}
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS topics (

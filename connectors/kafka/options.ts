@@ -2,7 +2,7 @@
 
 import { OptionError, type SourcePos } from '../../engine/errors.js';
 import { parseDurationOrOffMs, type OptionBag } from '../../engine/options.js';
-import { checkpointIntervalMs } from '../../engine/state/checkpoints.js';
+import { checkpointIntervalMs } from '../../engine/checkpointing.js';
 import type { ConnectorContext } from '../api.js';
 
 export type StartupMode = 'earliest-offset' | 'latest-offset' | 'group-offsets' | 'timestamp' | 'specific-offsets';

@@ -2,7 +2,6 @@
 // (engine/plan/builtins.ts: arity, types, literal arguments checked there); the compiler
 // (engine/exec/compile.ts) calls `make` once per call site and the result once per row.
 
-import type { Expr } from '../plan/expr.js';
 import { concatWs, initcap, lpad, makeRegexpExtract, makeRegexpReplace, makeRegexpTest, md5, position, replace, rpad, sha256, splitIndex } from './functions-string.js';
 import { extractField, timestampAdd, timestampDiff, type ExtractUnit, type TimestampUnit } from './functions-time.js';
 import { longToDouble, type Long } from '../int64.js';
@@ -14,12 +13,16 @@ export interface LibraryEntry {
    * arguments); when false the helper gets the nulls itself.
    */
   readonly strict: boolean;
-  /** The helper for one call site; literal arguments (patterns, units) are read here, once. */
-  make(args: readonly Expr[]): (...values: any[]) => unknown;
+  /**
+   * The helper for one call site; literal arguments (patterns, units) are read here, once. `args`
+   * are the call's bound arguments (engine/plan/expr.ts's Expr, not imported: that module names
+   * these functions from here).
+   */
+  make(args: readonly object[]): (...values: any[]) => unknown;
 }
 
 /** The text of a STRING literal argument (the planner requires a literal there). */
-function literalText(e: Expr | undefined): string {
+function literalText(e: object | undefined): string {
   return String((e as { value: unknown }).value);
 }
 

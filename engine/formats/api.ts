@@ -12,6 +12,13 @@ export interface DecodedColumn {
   readonly rowIndex: number;
 }
 
+/**
+ * What RecordDecoder.decode returns for a line to skip silently (a blank line, a `#` comment with
+ * 'csv.allow-comments'): not a success (nothing was decoded), not an error (nothing to count).
+ * Compare with ===; no real reason starts with a NUL character.
+ */
+export const SKIP_RECORD = '\u0000skip';
+
 export interface RecordDecoder {
   /**
    * Decodes `value` into `row[c.rowIndex]` for every physical column. Returns null on success or a

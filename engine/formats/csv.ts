@@ -9,7 +9,7 @@ import { isIntegral, type Row, type SqlType } from '../types.js';
 import { formatDecimal, valueToText } from '../values.js';
 import type { DecodedColumn, FormatDefinition, RecordDecoder, RecordEncoder } from './api.js';
 import { conversionProblem, integralRange, isBlankLine, showText, textConverter, type ConvertFailure, type TextConverter } from './field-values.js';
-import { SKIP_RECORD } from './registry.js';
+import { SKIP_RECORD } from './api.js';
 
 export interface CsvOptions {
   readonly delimiter: string;

@@ -20,7 +20,7 @@ import {
   type ConvertFailure,
   type TextConverter,
 } from './field-values.js';
-import { SKIP_RECORD } from './registry.js';
+import { SKIP_RECORD } from './api.js';
 
 export type TimestampStandard = 'SQL' | 'ISO-8601';
 

@@ -4,7 +4,8 @@
 
 import type { BuiltJob } from './build.js';
 import type { SourceRunner } from './source-runner.js';
-import { snapshotJob, type CheckpointStore } from '../state/checkpoints.js';
+import type { CheckpointStore } from '../state/checkpoints.js';
+import { snapshotJob } from './job-checkpoints.js';
 
 export interface RunOptions {
   /** Records per source poll. */

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import ts from 'typescript';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defaultStoreDir, murmur2, STORE_FILE, TopicStore } from '../../connectors/embedded/topic-store.js';
+import { murmur2, STORE_FILE, TopicStore } from '../../connectors/embedded/topic-store.js';
+import { defaultStoreDir } from '../../engine/home.js';
 import { ConnectorError } from '../../engine/errors.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
