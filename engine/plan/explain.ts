@@ -107,6 +107,35 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
       );
       break;
     }
+    case 'over-aggregate': {
+      const f = node.frame;
+      const frame = f.preceding === null ? `${f.rows ? 'ROWS' : 'RANGE'} UNBOUNDED PRECEDING` : f.rows ? `ROWS ${f.preceding} PRECEDING` : `RANGE ${ms(f.preceding)} PRECEDING`;
+      step(
+        `OVER aggregate: partition by ${node.partitionKeys.length ? node.partitionKeys.map((k) => exprText(k, names)).join(', ') : '(nothing)'}, order by ${names[node.timeIndex]}, ${frame} to the current row; ` +
+          `computes ${node.aggregates.map((a) => aggText(a, names)).join(', ')}; holds rows until the watermark passes them, then emits each with its aggregates in time order${f.rows ? '' : ' (rows of equal time see each other)'}; rows late for their partition are dropped (counted)`,
+      );
+      break;
+    }
+    case 'rank': {
+      const by = `partition by ${node.partitionKeys.length ? node.partitionKeys.map((k) => exprText(k, names)).join(', ') : '(nothing)'}, order by ${node.orderBy.map((o) => `${exprText(o.expr, names)}${o.descending ? ' DESC' : ''}`).join(', ')}`;
+      if (node.range === null) {
+        step(`Row number (OVER, ROWS UNBOUNDED PRECEDING): ${by}; holds rows until the watermark passes them, then numbers them in time order`);
+        break;
+      }
+      const which = node.range.start === 1 ? `top ${node.range.end}` : `rows numbered ${node.range.start} to ${node.range.end}`;
+      step(
+        node.window
+          ? `Window Top-N: ${by}; keeps the ${which} of each window${node.outputRankNumber ? ' with their row number' : ''}, emitted when the watermark passes the window's end`
+          : `Top-N: ${by}; keeps the ${which}${node.outputRankNumber ? ' with their row number; emits -U/+U for each row whose number changes' : '; emits +I/-D as rows enter and leave it'}`,
+      );
+      break;
+    }
+    case 'deduplicate':
+      step(
+        `Deduplicate: keep the ${node.keepLast ? 'last' : 'first'} row by ${names[node.timeIndex]} per ${node.keys.length ? node.keys.map((k) => exprText(k, names)).join(', ') : '(all rows)'}` +
+          (node.window ? ` of each window, emitted when the watermark passes the window's end` : `; emits +I, then -U/+U when ${node.keepLast ? 'a later' : 'an earlier'} row replaces it`),
+      );
+      break;
   }
   shown.set(node, `step ${steps.n} of ${label}`);
 }

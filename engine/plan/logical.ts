@@ -71,7 +71,7 @@ export interface WindowSpec {
  * a changelog with updates and deletes (-U/+U/-D) or insert-only, as Flink's changelog mode
  * inference (FlinkChangelogModeInferenceProgram) decides it.
  */
-export type PlanNode = ScanNode | FilterNode | ProjectNode | WindowAggregateNode | GroupAggregateNode | UnionNode | JoinNode;
+export type PlanNode = ScanNode | FilterNode | ProjectNode | WindowAggregateNode | GroupAggregateNode | UnionNode | JoinNode | OverAggregateNode | RankNode | DeduplicateNode;
 
 interface NodeBase {
   readonly inputs: readonly PlanNode[];
@@ -156,6 +156,65 @@ export interface JoinNode extends NodeBase {
    * in the left and right rows.
    */
   readonly window?: { readonly leftEndIndex: number; readonly rightEndIndex: number };
+}
+
+/**
+ * OVER aggregation (`agg(x) OVER (PARTITION BY ... ORDER BY <rowtime> ROWS|RANGE ...)`): each input
+ * row with the aggregates over the rows of its partition in the frame that ends at it, emitted in
+ * event-time order once the watermark passes it (engine/plan/over.ts). Output: [...input,
+ * ...aggregates]; insert-only; the input's time attributes stay time attributes.
+ */
+export interface OverAggregateNode extends NodeBase {
+  readonly kind: 'over-aggregate';
+  readonly partitionKeys: readonly Expr[];
+  /** The rowtime column the window is ordered by (ascending). */
+  readonly timeIndex: number;
+  /** ROWS (a count of rows) or RANGE (ms) before the current row; preceding null: UNBOUNDED PRECEDING. */
+  readonly frame: { readonly rows: boolean; readonly preceding: number | null };
+  readonly aggregates: readonly AggregateCall[];
+}
+
+/** One ORDER BY key of a window function. */
+export interface SortKey {
+  readonly expr: Expr;
+  readonly descending: boolean;
+  readonly nullsFirst: boolean;
+}
+
+/**
+ * ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) (engine/plan/over.ts), limited by a WHERE on the
+ * row number above it to a Top-N (engine/plan/top-n.ts): the rows numbered range.start..range.end
+ * per partition, updating (+I/-U/+U/-D as the ranking changes). Output: [...input, row number]
+ * when outputRankNumber, else the input's columns. A rank node no WHERE limits (range null) is an
+ * OVER aggregate counting rows when ordered by the rowtime, and refused otherwise, as in Flink.
+ * With `window`, a window Top-N: ranked per window of a window aggregate's (or window TVF's) rows,
+ * emitted once when the watermark passes the window's end; insert-only.
+ */
+export interface RankNode extends NodeBase {
+  readonly kind: 'rank';
+  readonly partitionKeys: readonly Expr[];
+  readonly orderBy: readonly SortKey[];
+  readonly range: { readonly start: number; readonly end: number } | null;
+  readonly outputRankNumber: boolean;
+  /** Window Top-N: the input's window_end column. */
+  readonly window?: { readonly endIndex: number };
+  /** Where ROW_NUMBER() is written, for messages. */
+  readonly pos: SourcePos;
+}
+
+/**
+ * Deduplication: `ROW_NUMBER() OVER (PARTITION BY k ORDER BY <rowtime> [DESC])` with `rn = 1`: per
+ * key the first (ASC) or last (DESC) row by event time. Output: the input's columns. Updating
+ * (Flink's RowTimeDeduplicateFunction replaces the kept row as earlier or later rows arrive); with
+ * `window`, per window, emitted when the watermark passes the window's end; insert-only.
+ */
+export interface DeduplicateNode extends NodeBase {
+  readonly kind: 'deduplicate';
+  readonly keys: readonly Expr[];
+  readonly timeIndex: number;
+  readonly keepLast: boolean;
+  readonly window?: { readonly endIndex: number };
+  readonly pos: SourcePos;
 }
 
 /** A node's one input (every node kind but union and scan has exactly one). */

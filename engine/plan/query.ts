@@ -15,6 +15,9 @@ import type { JoinType, PlanNode, TableDef, WindowSpec } from './logical.js';
 import { planJoin, planSemiJoin, planTemporalJoin } from './join.js';
 import type { TemporalClause } from '../sql/temporal-clause.js';
 import { comparisonTarget, coerce, describeType } from './typing.js';
+import { containsOverCall } from '../sql/over-clause.js';
+import { planOverSelect } from './over.js';
+import { blockReads, limitRank } from './top-n.js';
 
 /** A plan node as a FROM item sees it: its columns, and the names it answers to. */
 export interface Relation {
@@ -318,11 +321,13 @@ export class QueryPlanner {
     if (where.rows) {
       const predicate = rowBinder.bind(where.rows);
       if (predicate.type.name !== 'BOOLEAN' && predicate.type.name !== 'NULL') throw this.err(where.rows, `WHERE needs a condition (BOOLEAN), got ${describeType(predicate.type)}`);
-      node = { kind: 'filter', inputs: [node], predicate, schema: node.schema, updating: node.updating };
+      // WHERE rn <= N over numbered rows is a Top-N (top-n.ts).
+      node = limitRank(node, predicate, (name) => blockReads(sel, name), nodePos(where.rows, this.positions)) ?? { kind: 'filter', inputs: [node], predicate, schema: node.schema, updating: node.updating };
     }
 
     let groupItems: SqlNode[] = sel.groupby?.columns ?? (Array.isArray(sel.groupby) ? sel.groupby : []);
     const selectItems = this.selectItems(sel.columns, fields, tvf);
+    if (containsOverCall(sel.columns, this.parts.over)) return this.planOverBlock(sel, node, fields, rel, tvf, groupItems, selectItems);
     const hasAggregates = selectItems.some((it) => containsAggregate(it.node)) || (sel.having && containsAggregate(sel.having));
     // SELECT DISTINCT a, b is GROUP BY a, b (as Flink plans it): each distinct row once; over a
     // window function that includes window_start, window_end it is a window aggregate. Over
@@ -355,6 +360,26 @@ export class QueryPlanner {
     let result: PlannedQuery = { node, columns: outputs.map((o) => ({ name: o.name, node: o.node })) };
     if (distinctAfter) result = this.distinct(result);
     return result;
+  }
+
+  /** A SELECT list that calls window functions (`f(...) OVER w`): over.ts plans them over the block's rows. */
+  private planOverBlock(sel: SqlNode, input: PlanNode, fields: ScopeField[], rel: Relation, tvf: WindowTvf | undefined, groupItems: SqlNode[], selectItems: { node: SqlNode; name: string }[]): PlannedQuery {
+    if (groupItems.length > 0 || sel.having) {
+      throw new SqlError(this.positions.identifier(groupItems.length > 0 ? 'GROUP' : 'HAVING'), `OVER windows and GROUP BY / HAVING in one SELECT are not supported`, `aggregate in a sub-query first, then compute the OVER window over its rows`);
+    }
+    if (tvf) throw new SqlError(tvf.pos, `window functions (OVER) directly over a window TVF are not supported yet`, `aggregate over the window first (GROUP BY window_start, window_end, ...), then number its rows in an outer query`);
+    const planned = planOverSelect(
+      { calls: this.parts.over!, positions: this.positions, input, env: (clause) => this.rowEnv(fields, rel, tvf, clause), aggregateCall: (n, b) => this.aggregateCall(n, b), inputName: rel.what === 'query' ? 'the sub-query' : `${rel.what} '${rel.name}'` },
+      selectItems,
+    );
+    const inputSchema = planned.node.schema;
+    const node = project(
+      planned.node,
+      planned.outputs.map((o) => o.expr),
+      planned.outputs.map((o) => ({ name: o.name, type: o.expr.type, ...(o.expr.kind === 'column' && inputSchema[o.expr.index]?.rowtime ? { rowtime: true as const } : {}) })),
+    );
+    const result: PlannedQuery = { node, columns: planned.outputs.map((o) => ({ name: o.name, node: o.node })) };
+    return sel.distinct ? this.distinct(result) : result;
   }
 
   /**

@@ -35,6 +35,7 @@ import type { ConnectorContext, SinkWriter } from '../../connectors/api.js';
 import { printConnector } from '../../connectors/print/print.js';
 import { SourceRunner, describeWatermark } from './source-runner.js';
 import { valueToText } from '../values.js';
+import { describeWindowFunction, isWindowFunction, windowFunctionOperator, windowFunctionState, type WindowFunctionNode } from './build-window-functions.js';
 
 export interface BuildOptions {
   readonly cwd: string;
@@ -114,10 +115,10 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
   };
   for (const p of plan.pipelines) visit(p.root, p);
 
-  const addStateful = (op: StatefulOperator, kind: string, node: WindowAggregateNode | GroupAggregateNode | JoinNode) => {
+  const addStateful = (op: StatefulOperator, kind: string, node: WindowAggregateNode | GroupAggregateNode | JoinNode | WindowFunctionNode) => {
     const tables = sourceTables(node).map((t) => t.name);
     const source = tables.length === 1 ? tables[0] : tables;
-    const meaning = node.kind === 'join' ? { joinType: node.joinType, leftKeys: node.leftKeys, rightKeys: node.rightKeys, condition: node.condition, interval: node.interval ?? null, temporal: node.temporal ?? null, window: node.window ?? null } : { keys: node.keys, aggregates: node.aggregates };
+    const meaning: object = isWindowFunction(node) ? windowFunctionState(node) : node.kind === 'join' ? { joinType: node.joinType, leftKeys: node.leftKeys, rightKeys: node.rightKeys, condition: node.condition, interval: node.interval ?? null, temporal: node.temporal ?? null, window: node.window ?? null } : { keys: node.keys, aggregates: node.aggregates };
     const shape = JSON.stringify({ kind, window: node.kind === 'window-aggregate' ? node.window : null, ...meaning, source }, (key, value) =>
       key === 'pos' ? undefined : typeof value === 'bigint' ? `${value}n` : value,
     );
@@ -125,8 +126,9 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     const n = (uidCounts.get(hash) ?? 0) + 1;
     uidCounts.set(hash, n);
     const pipeline = owner.get(node)!;
-    const described =
-      node.kind === 'join'
+    const described = isWindowFunction(node)
+      ? describeWindowFunction(node, tables)
+      : node.kind === 'join'
         ? `the ${node.window ? 'window ' : node.temporal ? 'temporal ' : node.interval ? 'interval ' : ''}${node.joinType.toLowerCase()} join of '${tables.join("', '")}' (${node.leftKeys.length} key${node.leftKeys.length === 1 ? '' : 's'})`
         : `${kind === 'late-filter' ? 'the late-record filter of the ' : 'the '}${node.kind === 'window-aggregate' ? `${node.window.kind} window ` : 'running '}aggregate over '${tables.join("', '")}' (${node.keys.length} group key${node.keys.length === 1 ? '' : 's'}, ${node.aggregates.length} aggregate${node.aggregates.length === 1 ? '' : 's'})`;
     const what = `${described} of the INSERT at ${formatPos(pipeline.pos)}`;
@@ -279,6 +281,10 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
       }
       case 'window-aggregate':
         return windowAggregate(node);
+      case 'over-aggregate':
+      case 'rank':
+      case 'deduplicate':
+        return windowFunctionOperator(node, { output: outputOf(node), late: () => lateHandler(inputOf(node)), stateful: (op, kind) => addStateful(op, kind, node), windows: (op) => windowOps.push(op) });
     }
   };
 
@@ -394,11 +400,13 @@ function describeProducer(node: PlanNode | undefined): string {
   if (node?.kind === 'join' && node.joinType === 'SEMI') return 'an IN / EXISTS sub-query over an updating input';
   if (node?.kind === 'join') return node.joinType === 'INNER' ? 'a join of an updating input' : `a ${node.joinType} join without time bounds: a row's NULL-padded result is taken back when its partner arrives`;
   if (node?.kind === 'group-aggregate' && node.aggregates.length === 0) return 'a running DISTINCT without a window';
+  if (node?.kind === 'rank') return 'a Top-N (ROW_NUMBER() ... WHERE rn <= N): rows leave and enter the top N as others arrive';
+  if (node?.kind === 'deduplicate') return `a deduplication (ROW_NUMBER() ... WHERE rn = 1): the kept row is replaced when ${node.keepLast ? 'a later' : 'an earlier'} one arrives`;
   return 'a running GROUP BY without a window';
 }
 
 function updatingProducer(node: PlanNode): PlanNode | undefined {
-  if (node.kind === 'group-aggregate') return node;
+  if (node.kind === 'group-aggregate' || ((node.kind === 'rank' || node.kind === 'deduplicate') && !node.inputs[0]!.updating)) return node;
   if (node.kind === 'join' && node.inputs.every((i) => !i.updating)) return node;
   for (const i of node.inputs) {
     if (!i.updating) continue;

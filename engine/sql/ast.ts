@@ -9,6 +9,7 @@
 import type { SourcePos } from '../errors.js';
 import type { SqlType } from '../types.js';
 import type { TemporalClause } from './temporal-clause.js';
+import type { OverCall } from './over-clause.js';
 
 /**
  * An expression or query node exactly as node-sql-parser (flinksql) produced it: `column_ref`,
@@ -138,6 +139,8 @@ export interface QueryParts {
   readonly windows: readonly WindowTvf[];
   /** `FOR SYSTEM_TIME AS OF` clauses cut out of the query (temporal joins). */
   readonly temporal?: readonly TemporalClause[];
+  /** Window function calls (`f(...) OVER ...`) cut out of the query, each marked in `select` (over-clause.ts). */
+  readonly over?: readonly OverCall[];
   readonly positions: Positions;
 }
 

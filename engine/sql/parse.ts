@@ -13,10 +13,12 @@ import { parseCreateTable, parseSet, type ParseExpression } from './ddl.js';
 import { isKeyword, isName, isOp, LineIndex, type Token, TokenCursor, tokenize, tokenText } from './tokenize.js';
 import { regroupBooleanChains } from './boolean-chains.js';
 import { parserText, restoreBackslashes } from './string-literals.js';
+import { markLongNumbers, restoreNumbers } from './number-literals.js';
 import { markSymmetricBetween } from './between-symmetric.js';
 import { rewriteForParser } from './parser-text.js';
 import { cutWindowTvfs } from './window-tvf.js';
 import { cutTemporalClauses } from './temporal-clause.js';
+import { cutOverClauses } from './over-clause.js';
 import { markPositionIn } from './position-in.js';
 import { markTimestampUnits } from './timestamp-units.js';
 
@@ -28,7 +30,7 @@ const PARSE_OPTIONS = { database: 'flinksql', parseOptions: { includeLocations: 
 export function parseSqlFile(text: string, file: string): Statement[] {
   const lines = new LineIndex(text, file);
   const tokens = tokenize(text, lines);
-  const f = new FileTokens(lines, tokens, markTimestampUnits(markPositionIn(rewriteForParser(markSymmetricBetween(parserText(lines, tokens), tokens), tokens), tokens), tokens));
+  const f = new FileTokens(lines, tokens, markLongNumbers(markTimestampUnits(markPositionIn(rewriteForParser(markSymmetricBetween(parserText(lines, tokens), tokens), tokens), tokens), tokens), tokens));
   const statements: Statement[] = [];
   let from = 0;
   for (let k = 0; k <= tokens.length; k++) {
@@ -217,14 +219,15 @@ function parseQuery(f: FileTokens, from: number, to: number): InsertStatement | 
   const textStart = first.start;
   const textEnd = f.tokens[to - 1]!.end;
   const temporal = cutTemporalClauses(f.tokens, from, to, f.lines, f.parserText);
-  const { text, windows, spans } = cutWindowTvfs(f.tokens, from, to, f.lines, temporal.text, textStart, textEnd);
+  const over = cutOverClauses(f.tokens, from, to, f.lines, temporal.text, expressionParser(f));
+  const { text, windows, spans } = cutWindowTvfs(f.tokens, from, to, f.lines, over.text, textStart, textEnd);
   rejectMillisecondIntervals(f, from, to, spans);
   const positions = new TextPositions(f, from, to, textStart, textStart, textEnd);
   const ast = astifyOne(f, text, positions, from, to, 'statement');
 
   if (!isKeyword(first, 'INSERT')) {
     if (ast.type !== 'select') throw new SqlError(f.pos(first), `expected a SELECT query`, 'write SELECT ... FROM ...');
-    return { kind: 'select', select: ast, windows, temporal: temporal.clauses, positions, pos: f.pos(first) };
+    return { kind: 'select', select: ast, windows, temporal: temporal.clauses, over: over.calls, positions, pos: f.pos(first) };
   }
 
   const cur = new TokenCursor(f.tokens, from + 1, to, f.lines);
@@ -256,6 +259,7 @@ function parseQuery(f: FileTokens, from: number, to: number): InsertStatement | 
     select,
     windows,
     temporal: temporal.clauses,
+    over: over.calls,
     positions,
     pos: f.pos(first),
   };
@@ -330,7 +334,7 @@ function astifyOne(
     if (ast.length !== 1) throw new SqlError(positions.start, 'expected exactly one statement here', 'end each statement with ;');
     ast = ast[0];
   }
-  return regroupBooleanChains(restoreBackslashes(ast));
+  return regroupBooleanChains(restoreBackslashes(restoreNumbers(ast, f.text)));
 }
 
 /** Words that start clauses; a near miss of one of them near a syntax error is likely a typo. */
@@ -481,13 +485,6 @@ function unsupportedConstruct(f: FileTokens, tokFrom: number, tokTo: number): Sq
   for (let j = tokFrom; j + 1 < tokTo; j++) {
     const t = toks[j]!;
     const next = toks[j + 1];
-    if (isKeyword(t, 'OVER') && (isOp(next, '(') || isName(next))) {
-      return new SqlError(
-        f.pos(t),
-        'OVER windows (an aggregate over a range of rows, ROW_NUMBER() ...) are not supported yet',
-        'aggregate over time windows instead: FROM TABLE(HOP(TABLE t, DESCRIPTOR(ts), ...)) GROUP BY window_start, window_end, ...',
-      );
-    }
     if (isKeyword(t, 'FILTER') && isOp(next, '(') && isKeyword(toks[j + 2], 'WHERE') && isOp(toks[j - 1], ')')) {
       return new SqlError(f.pos(t), 'the aggregate FILTER (WHERE ...) clause is not supported yet', 'put the condition inside the aggregate, e.g. SUM(CASE WHEN amount > 100 THEN amount END) or COUNT(CASE WHEN ... THEN 1 END)');
     }
