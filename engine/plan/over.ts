@@ -5,8 +5,8 @@
 // one window per SELECT, ordered by a single ascending time attribute, ending at the current row.
 
 import { SqlError, type SourcePos } from '../errors.js';
-import type { Positions, SqlNode } from '../sql/ast.js';
-import { overCallOf, type OverCall, type OverSpec, type WindowExpr } from '../sql/over-clause.js';
+import type { OverCall, OverSpec, Positions, SqlNode, WindowExpr } from '../sql/ast.js';
+import { overCallOf } from '../sql/over-clause.js';
 import { T, withNullable, type Field } from '../types.js';
 import { ExprBinder, canonical, functionName, type BindEnv } from './bind.js';
 import { col, type AggregateCall, type Expr } from './expr.js';

@@ -9,7 +9,6 @@
 import type { SourcePos } from '../errors.js';
 import type { SqlType } from '../types.js';
 import type { TemporalClause } from './temporal-clause.js';
-import type { OverCall } from './over-clause.js';
 
 /**
  * An expression or query node exactly as node-sql-parser (flinksql) produced it: `column_ref`,
@@ -130,6 +129,48 @@ export interface WindowTvf {
   readonly sizeMs?: number;
   /** TUMBLE/HOP/CUMULATE optional offset argument, ms (0 when not written). */
   readonly offsetMs: number;
+  readonly pos: SourcePos;
+}
+
+// Window function calls, cut out of a query by engine/sql/over-clause.ts.
+
+/** An expression of PARTITION BY / ORDER BY, parsed on its own (its own offsets). */
+export interface WindowExpr {
+  readonly node: SqlNode;
+  readonly positions: Positions;
+  readonly pos: SourcePos;
+}
+
+export type FrameBound =
+  | { readonly kind: 'unbounded-preceding' | 'unbounded-following' | 'current-row'; readonly pos: SourcePos }
+  /** `n PRECEDING` (rows) or `INTERVAL '1' HOUR PRECEDING` (ms); likewise FOLLOWING. */
+  | { readonly kind: 'preceding' | 'following'; readonly rows?: number; readonly ms?: number; readonly pos: SourcePos };
+
+export interface WindowFrame {
+  readonly unit: 'ROWS' | 'RANGE';
+  readonly lower: FrameBound;
+  readonly upper: FrameBound;
+  readonly pos: SourcePos;
+}
+
+/** What is written inside `OVER (...)` or `WINDOW w AS (...)`. */
+export interface OverSpec {
+  readonly partitionBy: readonly WindowExpr[];
+  readonly orderBy: readonly { readonly expr: WindowExpr; readonly descending: boolean; readonly nullsFirst: boolean | null }[];
+  /** null: not written (RANGE UNBOUNDED PRECEDING to the current row when there is an ORDER BY, as in SQL). */
+  readonly frame: WindowFrame | null;
+  /** The named window's name (`OVER w`), for messages. */
+  readonly name?: string;
+  readonly pos: SourcePos;
+}
+
+/** One `f(...) OVER ...`: its marker in the parsed text and its window. */
+export interface OverCall {
+  /** The marker function wrapped around the call (`__o0`). */
+  readonly marker: string;
+  readonly spec: OverSpec;
+  /** The function name as written, and where it is. */
+  readonly functionName: string;
   readonly pos: SourcePos;
 }
 

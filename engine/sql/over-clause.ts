@@ -5,50 +5,10 @@
 // after it stays where it was (inside the call they move by the marker's width). The planner finds
 // the marker in the tree and looks its window up here; WINDOW clauses become spaces.
 
-import { SqlError, type SourcePos } from '../errors.js';
-import type { Positions, SqlNode } from './ast.js';
+import { SqlError } from '../errors.js';
+import type { FrameBound, OverCall, OverSpec, SqlNode, WindowExpr, WindowFrame } from './ast.js';
 import type { ParseExpression } from './ddl.js';
 import { isKeyword, isName, isOp, type LineIndex, type Token, tokenText } from './tokenize.js';
-
-/** An expression of PARTITION BY / ORDER BY, parsed on its own (its own offsets). */
-export interface WindowExpr {
-  readonly node: SqlNode;
-  readonly positions: Positions;
-  readonly pos: SourcePos;
-}
-
-export type FrameBound =
-  | { readonly kind: 'unbounded-preceding' | 'unbounded-following' | 'current-row'; readonly pos: SourcePos }
-  /** `n PRECEDING` (rows) or `INTERVAL '1' HOUR PRECEDING` (ms); likewise FOLLOWING. */
-  | { readonly kind: 'preceding' | 'following'; readonly rows?: number; readonly ms?: number; readonly pos: SourcePos };
-
-export interface WindowFrame {
-  readonly unit: 'ROWS' | 'RANGE';
-  readonly lower: FrameBound;
-  readonly upper: FrameBound;
-  readonly pos: SourcePos;
-}
-
-/** What is written inside `OVER (...)` or `WINDOW w AS (...)`. */
-export interface OverSpec {
-  readonly partitionBy: readonly WindowExpr[];
-  readonly orderBy: readonly { readonly expr: WindowExpr; readonly descending: boolean; readonly nullsFirst: boolean | null }[];
-  /** null: not written (RANGE UNBOUNDED PRECEDING to the current row when there is an ORDER BY, as in SQL). */
-  readonly frame: WindowFrame | null;
-  /** The named window's name (`OVER w`), for messages. */
-  readonly name?: string;
-  readonly pos: SourcePos;
-}
-
-/** One `f(...) OVER ...`: its marker in the parsed text and its window. */
-export interface OverCall {
-  /** The marker function wrapped around the call (`__o0`). */
-  readonly marker: string;
-  readonly spec: OverSpec;
-  /** The function name as written, and where it is. */
-  readonly functionName: string;
-  readonly pos: SourcePos;
-}
 
 export interface CutOverClauses {
   readonly text: string;
