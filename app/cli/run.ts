@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import { redact } from '../../engine/secrets.js';
 import { CheckpointStore } from '../../engine/state/checkpoints.js';
 import { openJobCheckpoints, restoreFromSavepoint, restoreJob } from '../../engine/runtime/job-checkpoints.js';
+import { testHooksFromEnv } from '../test-hooks.js';
 import { reportSavepoint, savepointStateFile, takeSavepointRequest, writeSavepoint } from '../../engine/state/savepoints.js';
 
 export const RUN_HELP = `Usage: fintrans-sql run <file.sql | dir> [options]
@@ -100,7 +101,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         const how = { fresh: values.fresh ?? false, fromBeginning: values['from-beginning'] ?? false, quiet, fromSavepoint, allowNonRestored };
         return openCheckpoints(job, cwd, how).then((checkpoints) => {
           if (values.savepoint !== undefined && !checkpoints) throw new UsageError(`run: --savepoint needs checkpoints, but ${displayPath(job.plan.file, cwd)} turns them off ('execution.checkpointing.interval' = 'off')`);
-          return runJob(job, { untilIdleMs, batchSize, signal: controller.signal, onProgress: progress, checkpoints })
+          return runJob(job, { untilIdleMs, batchSize, signal: controller.signal, onProgress: progress, checkpoints, crashAt: testHooksFromEnv().crashAt })
             .then((r) => {
               if (checkpoints) savepointOnStop(job, cwd, checkpoints, r.stopped, values.savepoint);
               process.stderr.write(redact(summary(job, cwd, r.checkpoints)));

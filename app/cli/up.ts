@@ -13,6 +13,7 @@ import { generateToken, isLoopback } from '../manager/access.js';
 import type { SseLimits } from '../manager/sse.js';
 import { OptionError } from '../../engine/errors.js';
 import { parseDurationOrOffMs } from '../../engine/options.js';
+import { testHooksFromEnv } from '../test-hooks.js';
 
 const TOKEN_ENV = 'FINTRANS_UP_TOKEN';
 
@@ -103,7 +104,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   const token = given ?? (isLoopback(host) ? undefined : generateToken());
 
   const log = (line: string) => process.stderr.write(line + '\n');
-  const manager = new JobManager({ dir, cwd, settings, fresh: values.fresh ?? false, log });
+  const manager = new JobManager({ dir, cwd, settings, fresh: values.fresh ?? false, log, testHooks: testHooksFromEnv() });
   let server: DashboardServer | undefined;
   if (!values['no-ui']) server = await startServer(manager, { dir: displayPath(dir, cwd), host, port, token, sse: sseLimitsFromEnv() });
 

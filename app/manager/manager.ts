@@ -15,6 +15,7 @@ import { FintransError } from '../../engine/errors.js';
 import { displayPath } from '../job-files.js';
 import { redact, secrets } from '../../engine/secrets.js';
 import { JobSupervisor, heartbeatFromEnv, stopTimeoutFromEnv, type HeartbeatOptions } from './supervisor.js';
+import type { TestHooks } from '../test-hooks.js';
 
 export interface ManagerOptions {
   readonly dir: string;
@@ -26,6 +27,8 @@ export interface ManagerOptions {
   readonly rescanMs?: number;
   /** When a silent job process is flagged unresponsive and killed; default from FINTRANS_UP_HEARTBEAT_TIMEOUT / _GRACE (10 s / 20 s). */
   readonly heartbeat?: HeartbeatOptions;
+  /** Test hooks for each job's process (app/test-hooks.ts); absent in normal use. */
+  readonly testHooks?: TestHooks;
 }
 
 export interface ManagerEvent {
@@ -165,7 +168,7 @@ export class JobManager {
   }
 
   private async add(id: string, file: string, text: string): Promise<void> {
-    const sup = new JobSupervisor(id, file, displayPath(file, this.opts.cwd), { cwd: this.opts.cwd, settings: this.opts.settings, fresh: this.opts.fresh }, {
+    const sup = new JobSupervisor(id, file, displayPath(file, this.opts.cwd), { cwd: this.opts.cwd, settings: this.opts.settings, fresh: this.opts.fresh, testHooks: this.opts.testHooks }, {
       log: (job, level, message) => this.log(job, level, message),
       changed: () => this.changed(),
     }, this.heartbeat, this.stopTimeoutMs);

@@ -1,5 +1,7 @@
 // What a job's child process tells the manager over the IPC channel, and what the manager asks of it.
 
+import type { TestHooks } from '../test-hooks.js';
+
 /** A job's figures at one moment, as the child process sees them (this run of the job only). */
 export interface JobStats {
   /** When these figures were taken (epoch ms). */
@@ -58,6 +60,8 @@ export interface WorkerConfig {
    * where the old version got to.
    */
   readonly recompute: boolean;
+  /** Test hooks (`up` reads them from the environment: app/test-hooks.ts); absent in normal use. */
+  readonly testHooks?: TestHooks;
 }
 
 export type ChildMessage =

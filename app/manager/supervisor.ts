@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { OptionError } from '../../engine/errors.js';
 import { parseDurationMs, parseDurationOrOffMs } from '../../engine/options.js';
 import type { ChildMessage, JobStats, ParentMessage, WorkerConfig } from './protocol.js';
+import type { TestHooks } from '../test-hooks.js';
 import { redact } from '../../engine/secrets.js';
 
 export type JobStatus = 'starting' | 'running' | 'unresponsive' | 'finished' | 'failed' | 'stopping' | 'stopped' | 'invalid';
@@ -106,7 +107,7 @@ export class JobSupervisor {
     readonly id: string,
     readonly file: string,
     readonly display: string,
-    private readonly base: { cwd: string; settings: ReadonlyMap<string, string>; fresh: boolean },
+    private readonly base: { cwd: string; settings: ReadonlyMap<string, string>; fresh: boolean; testHooks?: TestHooks },
     private readonly events: SupervisorEvents,
     readonly heartbeat: HeartbeatOptions = DEFAULT_HEARTBEAT,
     private readonly stopTimeoutMs = DEFAULT_STOP_TIMEOUT_MS,
@@ -135,6 +136,7 @@ export class JobSupervisor {
       settings: [...this.base.settings],
       fresh: this.base.fresh && this.firstStart,
       recompute: this.recompute,
+      testHooks: this.base.testHooks,
     };
     this.firstStart = false;
     this.status = 'starting';

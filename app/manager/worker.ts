@@ -18,6 +18,7 @@ import { redact, secrets } from '../../engine/secrets.js';
 import { valueToText } from '../../engine/values.js';
 import type { Row } from '../../engine/types.js';
 import { displayPath } from '../job-files.js';
+import type { BlockHook } from '../test-hooks.js';
 import type { ChartData, ChildMessage, JobStats, ParentMessage, SinkStats, WorkerConfig } from './protocol.js';
 
 const LATEST_ROWS = 20;
@@ -26,15 +27,15 @@ const CHART_WINDOWS = 60;
 const STATS_EVERY_MS = 500;
 
 /**
- * Test hook, for the manager's heartbeat test only: FINTRANS_TEST_BLOCK_AFTER_RECORDS=N makes this
- * process busy-loop (sending nothing) once its job has read N records in this run, for
- * FINTRANS_TEST_BLOCK_MS ms (default: for ever), once per process. Unset in normal use.
+ * Test hook, for the manager's heartbeat and shutdown tests only (config.testHooks.block, from
+ * FINTRANS_TEST_BLOCK_*: app/test-hooks.ts): makes this process busy-loop (sending nothing) once
+ * its job has read `afterRecords` records in this run, for `forMs` ms (absent: for ever), once per
+ * process. Absent in normal use.
  */
-function testBlockHook(): ((stats: JobStats) => void) | undefined {
-  const after = process.env.FINTRANS_TEST_BLOCK_AFTER_RECORDS;
-  if (after === undefined || after === '') return undefined;
-  const records = Number(after);
-  const forMs = Number(process.env.FINTRANS_TEST_BLOCK_MS ?? Infinity);
+function testBlockHook(hook: BlockHook | undefined): ((stats: JobStats) => void) | undefined {
+  if (hook === undefined) return undefined;
+  const records = hook.afterRecords;
+  const forMs = hook.forMs === undefined ? Infinity : hook.forMs;
   let done = false;
   return (stats) => {
     if (done || stats.recordsIn < records) return;
@@ -222,14 +223,14 @@ async function main(): Promise<number> {
   });
   const startsAt = resumedFrom ? undefined : job.sources.filter((s) => s.reader.startsAt).map((s) => `'${s.table.name}' reads from ${s.reader.startsAt!()}`);
   await send({ type: 'started', resumedFrom, freshReason, startsAt });
-  const block = testBlockHook();
+  const block = testBlockHook(config.testHooks?.block);
   const timer = setInterval(() => {
     const stats = collect(job, taps);
     block?.(stats);
     void send({ type: 'stats', stats });
   }, STATS_EVERY_MS);
   try {
-    const r = await runJob(job, { signal: controller.signal, checkpoints: store ? { store, intervalMs } : undefined });
+    const r = await runJob(job, { signal: controller.signal, checkpoints: store ? { store, intervalMs } : undefined, crashAt: config.testHooks?.crashAt });
     clearInterval(timer);
     await send({ type: 'stats', stats: collect(job, taps) });
     const summary = redact(job.sinks.map((s) => `wrote ${s.writer.describe()}`).join('; '));

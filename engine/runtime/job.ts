@@ -18,6 +18,19 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** Periodic checkpoints (and one at a requested stop); cleared when the input is complete. */
   readonly checkpoints?: { readonly store: CheckpointStore; readonly intervalMs: number };
+  /** Test hook: crash at a two-phase checkpoint (set by the app from FINTRANS_TEST_CRASH: app/test-hooks.ts). */
+  readonly crashAt?: CrashAt;
+}
+
+/**
+ * Fault injection for the crash tests (test/kafka/crash.test.ts): kills the process (SIGKILL, as a
+ * crash) at the `checkpoint`-th two-phase checkpoint with rows to commit, at `point`
+ * ('before-commit': saved as pending, sinks not committed; 'after-commit': sinks committed, not
+ * yet confirmed). Absent, this costs one comparison per checkpoint.
+ */
+export interface CrashAt {
+  readonly point: 'before-commit' | 'after-commit';
+  readonly checkpoint: number;
 }
 
 export interface RunResult {
@@ -48,6 +61,7 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
   let waitingSince = 0;
   let stopped = false;
   const stats: CheckpointStats = { count: 0, totalMs: 0, maxMs: 0, lastBytes: 0 };
+  const crash = crashHook(opts.crashAt);
   // Opened inside the try: when one source fails to open, the ones already open (consumers
   // holding group membership) and the sinks are still closed, so the process can exit.
   const opened: SourceRunner[] = [];
@@ -88,7 +102,7 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
         } else await sleep(IDLE_SLEEP_MS);
       }
       if (opts.checkpoints && active.length > 0 && now - lastCheckpoint >= opts.checkpoints.intervalMs) {
-        await checkpoint(job, opts.checkpoints.store, stats);
+        await checkpoint(job, opts.checkpoints.store, stats, crash);
         lastCheckpoint = Date.now();
       }
       if (opts.onProgress && now - lastProgress >= 1000) {
@@ -98,12 +112,12 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
     }
     if (stopped && opts.checkpoints) {
       // Stopped on request: keep everything (open windows too) for the next run to resume.
-      await checkpoint(job, opts.checkpoints.store, stats);
+      await checkpoint(job, opts.checkpoints.store, stats, crash);
     } else if (opts.checkpoints && job.sinks.some((s) => s.writer.commit)) {
       // Two-phase sinks commit the last rows with a checkpoint of the finished job, so a crash
       // before the clear resumes with nothing left to do instead of writing the rows again.
       await handOver(job, true);
-      await checkpoint(job, opts.checkpoints.store, stats);
+      await checkpoint(job, opts.checkpoints.store, stats, crash);
       opts.checkpoints.store.clear();
     } else {
       await handOver(job, true, !opts.checkpoints);
@@ -145,7 +159,7 @@ function sleep(ms: number): Promise<void> {
  * offsets. With two-phase sinks the record is saved as pending, the sinks commit, and then it is
  * confirmed (see resolvePendingCheckpoint for a crash in between).
  */
-async function checkpoint(job: BuiltJob, store: CheckpointStore, stats: CheckpointStats): Promise<void> {
+async function checkpoint(job: BuiltJob, store: CheckpointStore, stats: CheckpointStats, crash: ((point: CrashAt['point']) => void) | undefined): Promise<void> {
   await handOver(job, true);
   // Timed from here: the sinks' flush above is work the job does anyway, the rest is the checkpoint's.
   const started = performance.now();
@@ -154,10 +168,10 @@ async function checkpoint(job: BuiltJob, store: CheckpointStore, stats: Checkpoi
   else {
     const snap = snapshotJob(job);
     const id = store.save(snap, { pending: true });
-    const counts = CRASH !== null && Object.values(snap.sinks).some((p) => (p as { marker?: unknown } | null)?.marker);
-    if (counts) testCrashPoint('before-commit');
+    const counts = crash !== undefined && Object.values(snap.sinks).some((p) => (p as { marker?: unknown } | null)?.marker);
+    if (counts) crash('before-commit');
     for (const s of twoPhase) await s.writer.commit!();
-    if (counts) testCrashPoint('after-commit');
+    if (counts) crash('after-commit');
     store.confirm(id);
   }
   for (const s of job.sources) await s.reader.commit?.();
@@ -168,15 +182,11 @@ async function checkpoint(job: BuiltJob, store: CheckpointStore, stats: Checkpoi
   stats.lastBytes = store.lastSavedBytes;
 }
 
-/**
- * Fault injection for the crash tests (test/kafka/crash.test.ts): FINTRANS_TEST_CRASH=<point>:<n>
- * kills the process (SIGKILL, as a crash) at the n-th two-phase checkpoint with rows to commit,
- * at <point> ('before-commit': saved as pending, sinks not committed; 'after-commit': sinks
- * committed, not yet confirmed). Unset, this costs one comparison per checkpoint.
- */
-const CRASH = /^(before-commit|after-commit):(\d+)$/.exec(process.env.FINTRANS_TEST_CRASH ?? '');
-let crashCountdown = CRASH ? Number(CRASH[2]) : 0;
-
-function testCrashPoint(point: 'before-commit' | 'after-commit'): void {
-  if (CRASH?.[1] === point && --crashCountdown === 0) process.kill(process.pid, 'SIGKILL');
+/** The crash hook of one run: counts the two-phase checkpoints with rows to commit, kills at `crashAt`. */
+function crashHook(crashAt: CrashAt | undefined): ((point: CrashAt['point']) => void) | undefined {
+  if (crashAt === undefined) return undefined;
+  let countdown = crashAt.checkpoint;
+  return (point) => {
+    if (crashAt.point === point && --countdown === 0) process.kill(process.pid, 'SIGKILL');
+  };
 }
