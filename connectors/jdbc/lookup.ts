@@ -52,7 +52,16 @@ export class JdbcLookupReader implements LookupReader {
   }
 
   async open(): Promise<void> {
-    const s = await this.connect();
+    try {
+      await this.prepareStatements(await this.connect());
+    } catch (e) {
+      // Whoever opens us closes only what opened: an open connection would keep the process alive.
+      await this.close();
+      throw e;
+    }
+  }
+
+  private async prepareStatements(s: PgSession): Promise<void> {
     const info = await loadTableInfo(s, this.o, this.title);
     const pgColumns = matchColumns(info, this.physical, 'read', this.title);
     this.sqlName = info.sqlName;

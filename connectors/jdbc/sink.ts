@@ -77,7 +77,17 @@ export class JdbcSink implements SinkWriter {
 
   /** Connects and checks the PostgreSQL table (columns, types, the key ON CONFLICT needs) before any row is written. */
   async prepare(): Promise<void> {
-    const s = await this.connect();
+    try {
+      await this.checkTable(await this.connect());
+    } catch (e) {
+      // A job that cannot start may not close its sinks: an open connection would keep the process alive.
+      await this.session?.close();
+      this.session = null;
+      throw e;
+    }
+  }
+
+  private async checkTable(s: PgSession): Promise<void> {
     const info = await loadTableInfo(s, this.o, this.title);
     const pgColumns = matchColumns(info, this.physical, 'write', this.title);
     this.sqlName = info.sqlName;

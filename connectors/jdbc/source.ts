@@ -74,6 +74,16 @@ export class JdbcScanSource implements SourceReader {
   async open(): Promise<void> {
     const s = await PgSession.connect(this.o, this.title);
     this.session = s;
+    try {
+      await this.startCursors(s);
+    } catch (e) {
+      // The runtime closes only what opened: an open connection would keep the process alive.
+      await this.close();
+      throw e;
+    }
+  }
+
+  private async startCursors(s: PgSession): Promise<void> {
     const info = await loadTableInfo(s, this.o, this.title);
     const pgColumns = matchColumns(info, this.physical, 'read', this.title);
     this.sqlName = info.sqlName;
