@@ -98,6 +98,9 @@ function unquote(s: string): string {
   return s.replace(/''/g, "'");
 }
 
+/** Flink's DECIMAL precision limit. */
+const MAX_LITERAL_PRECISION = 38;
+
 const AGGREGATES = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX', 'FIRST_VALUE', 'LAST_VALUE', 'LISTAGG']);
 
 export function isAggregateNode(node: SqlNode): boolean {
@@ -118,8 +121,8 @@ export class ExprBinder {
         if (columnName(node) === '*') throw this.err(node, `'*' is only allowed as SELECT * or COUNT(*)`);
         return env.column(columnName(node), node.table ?? null, node);
       case 'number':
-      case 'bigint': // node-sql-parser's type for integer text beyond 2^53 (its value is the text)
-        return this.numberLiteral(node);
+      case 'bigint': // node-sql-parser's type for integer text beyond 2^53 and exponent forms (its value is the text)
+        return this.numberLiteral(String(node.value), node);
       case 'single_quote_string':
       case 'double_quote_string':
       case 'string':
@@ -180,32 +183,46 @@ export class ExprBinder {
     return this.env.aggregate(node);
   }
 
-  private numberLiteral(node: SqlNode): Expr {
-    const v = node.value;
-    const text = String(v);
-    if (/^-?\d+$/.test(text)) {
-      // INT when it fits, else BIGINT (a bigint beyond 2^53, engine/types.ts), else DECIMAL as in Flink.
+  /**
+   * A number literal typed as Calcite types it (SqlNumericLiteral): a whole number is INT when it
+   * fits, else BIGINT, else DECIMAL(digits, 0); one with a point is DECIMAL(digits as written,
+   * fraction digits); one with an exponent is DOUBLE, never -0.0 (Calcite holds literals as
+   * BigDecimal, which has no negative zero).
+   */
+  private numberLiteral(text: string, node: SqlNode): Expr {
+    if (/[eE]/.test(text)) return { kind: 'literal', value: Number(text) + 0, type: T.double(false) };
+    const [whole = '', fraction = ''] = text.replace(/^-/, '').split('.');
+    const precision = whole.length + fraction.length;
+    if (precision > MAX_LITERAL_PRECISION) throw this.err(node, `the number ${text} has more than ${MAX_LITERAL_PRECISION} digits`, `a DECIMAL holds at most ${MAX_LITERAL_PRECISION} digits; for a DOUBLE write an exponent, e.g. 1.5E40`);
+    if (!text.includes('.')) {
       const n = parseLong(text);
-      if (n !== null) return { kind: 'literal', value: n, type: typeof n === 'number' && Math.abs(n) <= 2147483647 ? T.int(false) : T.bigint(false) };
+      if (n !== null) return { kind: 'literal', value: n, type: typeof n === 'number' && n >= -2147483648 && n <= 2147483647 ? T.int(false) : T.bigint(false) };
     }
-    if (/[eE]/.test(text)) return { kind: 'literal', value: Number(text), type: T.double(false) };
-    const frac = text.split('.')[1] ?? '';
-    const scale = frac.length;
-    const digits = text.replace(/[-.]/g, '').replace(/^0+/, '').length || 1;
-    const unscaled = parseDecimal(text, scale);
+    const unscaled = parseDecimal(text, fraction.length);
     if (unscaled === null) throw this.err(node, `'${text}' is not a number`);
-    return { kind: 'literal', value: unscaled, type: T.decimal(Math.max(digits, scale), scale, false) };
+    return { kind: 'literal', value: unscaled, type: T.decimal(precision, fraction.length, false) };
+  }
+
+  /**
+   * The text of a number literal node, with the signs written before it folded in: Calcite's parser
+   * makes `-5`, `- 5` and `-(5)` one literal -5 (so -2147483648 is an INT), and drops a `+`.
+   */
+  private signedNumberText(node: SqlNode): string | undefined {
+    if (node?.type === 'number' || node?.type === 'bigint') return String(node.value);
+    if (node?.type !== 'unary_expr' || (node.operator !== '-' && node.operator !== '+')) return undefined;
+    const inner = this.signedNumberText(node.expr);
+    if (inner === undefined || node.operator === '+') return inner;
+    return inner.startsWith('-') ? inner.slice(1) : `-${inner}`;
   }
 
   private unary(node: SqlNode): Expr {
     const op = String(node.operator).toUpperCase();
+    const literal = this.signedNumberText(node);
+    if (literal !== undefined) return this.numberLiteral(literal, node);
     const arg = this.bind(node.expr);
     if (op === 'NOT' || op === '!') return call('NOT', [this.boolOperand(arg, node.expr, 'NOT')], withNullable(T.boolean(), arg.type.nullable));
     if (op === '-') {
       if (!isNumeric(arg.type)) throw this.err(node, `cannot negate a ${describeType(arg.type)}`);
-      if (arg.kind === 'literal' && arg.value !== null) {
-        return { kind: 'literal', value: typeof arg.value === 'bigint' ? -arg.value : -(arg.value as number), type: arg.type };
-      }
       return call('NEG', [arg], arg.type);
     }
     if (op === '+') return arg;
