@@ -5,15 +5,16 @@
 // (`a AND b OR c` → `a AND (b OR c)`). Either way the operands and operators of an unparenthesized
 // chain stay in their written order, so reading that order back and regrouping it (AND binds
 // tighter than OR; NOT and comparisons are already inside the operands) gives the tree Flink
-// builds. Each run of one operator becomes a balanced tree: AND and OR are associative (also with
-// NULLs), and a 1000-term OR then nests 10 deep instead of 1000.
+// builds. A parenthesized chain is a chain of its own, regrouped the same way, and an operand of
+// the chain around it. Each run of one operator becomes a balanced tree: AND and OR are associative
+// (also with NULLs), and a 1000-term OR then nests 10 deep instead of 1000.
 
 import type { SqlNode } from './ast.js';
 
 type Op = 'AND' | 'OR';
 
 function chainOp(node: SqlNode): Op | undefined {
-  if (!node || node.type !== 'binary_expr' || node.parentheses) return undefined;
+  if (!node || node.type !== 'binary_expr') return undefined;
   const op = String(node.operator).toUpperCase();
   return op === 'AND' || op === 'OR' ? op : undefined;
 }
@@ -30,7 +31,7 @@ export function regroupBooleanChains(ast: SqlNode): SqlNode {
   return ast;
 }
 
-/** `chain` is an unparenthesized AND/OR node: its operands in written order, regrouped. */
+/** `chain` is an AND/OR node: its operands in written order (a parenthesized one is a chain of its own), regrouped. */
 function regroupChain(chain: SqlNode): SqlNode {
   const operands: SqlNode[] = [];
   const ops: Op[] = [];
@@ -42,7 +43,7 @@ function regroupChain(chain: SqlNode): SqlNode {
       ops.push(item);
       continue;
     }
-    const op = chainOp(item);
+    const op = item === chain || !item.parentheses ? chainOp(item) : undefined;
     if (op) stack.push(item.right, op, item.left);
     else operands.push(regroupBooleanChains(item));
   }
@@ -56,7 +57,8 @@ function regroupChain(chain: SqlNode): SqlNode {
     conjuncts.push(operands[k + 1]);
   }
   disjuncts.push(balanced('AND', conjuncts));
-  return balanced('OR', disjuncts);
+  const tree = balanced('OR', disjuncts);
+  return chain.parentheses ? { ...tree, parentheses: true } : tree;
 }
 
 function balanced(op: Op, nodes: readonly SqlNode[]): SqlNode {

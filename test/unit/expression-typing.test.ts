@@ -1,5 +1,5 @@
 // How expressions are read and typed before they run, as Flink (Calcite) reads and types them:
-// number literals kept exact and typed by their value. Each expression is parsed by the real parser and bound by
+// number literals kept exact and typed by their value, AND/OR precedence in parenthesized chains. Each expression is parsed by the real parser and bound by
 // the real binder over a small table, then evaluated by the expression compiler.
 import { describe, expect, it } from 'vitest';
 import { compileScalar } from '../../engine/exec/compile.js';
@@ -70,5 +70,14 @@ describe('number literals, exact and typed by their value (Calcite SqlNumericLit
 
   it('refuses a literal of more than 38 digits', () => {
     expect(() => bind('123456789012345678901234567890123456789')).toThrow(/more than 38 digits/);
+  });
+});
+
+describe('AND / OR chains in parentheses (engine/sql/boolean-chains.ts)', () => {
+  it('regroups a parenthesized chain by precedence too', () => {
+    expect(value('(TRUE OR TRUE AND FALSE)')).toBe(true);
+    expect(value('NOT ((TRUE OR TRUE AND FALSE) <> FALSE)')).toBe(false);
+    expect(value('(b) OR (NOT b) AND (NOT b)', row({ b: true }))).toBe(true);
+    expect(value('(FALSE AND (TRUE OR TRUE AND FALSE)) OR TRUE AND TRUE')).toBe(true);
   });
 });
