@@ -76,11 +76,39 @@ describe('bulk body and response items', () => {
     expect(() => bulkItemOutcomes({ error: 'x' }, docs)).toThrow(/got none/);
   });
 
+  it('a removal (-D of a keyed table) is a lone delete action line; deleting a document or index that is not there is no error', () => {
+    const gone: BulkDoc[] = [
+      { index: 'alerts', id: 'a_1', source: null },
+      { index: 'alerts', id: 'b_2', source: null },
+      { index: 'alerts', id: 'c_3', source: '{"x":3}' },
+      { index: 'other', id: 'd_4', source: null },
+    ];
+    expect(bulkBody(gone)).toBe(
+      '{"delete":{"_index":"alerts","_id":"a_1"}}\n{"delete":{"_index":"alerts","_id":"b_2"}}\n{"index":{"_index":"alerts","_id":"c_3"}}\n{"x":3}\n{"delete":{"_index":"other","_id":"d_4"}}\n',
+    );
+    const response = {
+      errors: true,
+      items: [
+        { delete: { _index: 'alerts', _id: 'a_1', status: 200, result: 'deleted' } },
+        { delete: { _index: 'alerts', _id: 'b_2', status: 404, result: 'not_found' } },
+        // An index that answers 404 to an index action is an error (only a delete wants the document gone).
+        { index: { _index: 'alerts', _id: 'c_3', status: 404, error: { type: 'index_not_found_exception', reason: 'no such index [alerts]' } } },
+        { delete: { _index: 'other', _id: 'd_4', status: 404, error: { type: 'index_not_found_exception', reason: 'no such index [other]' } } },
+      ],
+    };
+    expect(bulkItemOutcomes(response, gone).map((o) => o.kind)).toEqual(['ok', 'ok', 'failed', 'ok']);
+    // A delete that the node is too busy for is sent again, like any document.
+    expect(bulkItemOutcomes({ items: [{ delete: { _index: 'alerts', _id: 'a_1', status: 429, error: { type: 'es_rejected_execution_exception', reason: 'busy' } } }] }, gone.slice(0, 1))[0]!.kind).toBe('retry');
+  });
+
   it('keeps only the last version of each _id in one bulk, and every append', () => {
     const v = (id: string | undefined, x: number): BulkDoc => ({ index: 'i', id, source: `{"x":${x}}` });
     expect(lastVersionPerId([v('a', 1), v('b', 2), v('a', 3), v('c', 4), v('b', 5)]).map((d) => d.source)).toEqual(['{"x":3}', '{"x":4}', '{"x":5}']);
     expect(lastVersionPerId([{ ...v('a', 1), index: 'j' }, v('a', 2)])).toHaveLength(2); // same id, other index
     expect(lastVersionPerId([v(undefined, 1), v(undefined, 1)])).toHaveLength(2);
+    // A delete after an upsert of the same document wins, and an upsert after a delete.
+    const del = (id: string): BulkDoc => ({ index: 'i', id, source: null });
+    expect(lastVersionPerId([v('a', 1), del('a'), del('b'), v('b', 2)])).toEqual([del('a'), v('b', 2)]);
   });
 });
 
