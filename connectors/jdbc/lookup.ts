@@ -162,12 +162,21 @@ export class JdbcLookupReader implements LookupReader {
   /** One statement, retried per 'lookup.max-retries' when the failure may pass. */
   private async query(sql: string, params: unknown[], name: string, what: string): Promise<(string | null)[][]> {
     const max = this.o.lookup.maxRetries;
+    let staleReplaced = false;
     for (let attempt = 0; ; attempt++) {
+      const reused = this.session !== null && !this.session.broken;
       try {
         const s = await this.connect();
         this.stats.queries++;
         return await s.rows(sql, params as (string | null)[], name);
       } catch (e) {
+        // A connection that broke while idle (the server restarted since) is replaced at once,
+        // without counting as a retry: nothing was asked of the database yet.
+        if (reused && this.session?.broken && !staleReplaced) {
+          staleReplaced = true;
+          attempt--;
+          continue;
+        }
         if (!isRetriable(e) || attempt >= max) {
           throw failure(this.o, this.title, `cannot ${what} in ${this.sqlName}`, e, attempt);
         }

@@ -193,11 +193,20 @@ export class JdbcSink implements SinkWriter {
 
   private async sendWithRetries(batch: readonly Change[]): Promise<void> {
     const max = this.o.sink.maxRetries;
+    let staleReplaced = false;
     for (let attempt = 0; ; attempt++) {
+      const reused = this.session !== null && !this.session.broken;
       try {
         await this.send(batch);
         return;
       } catch (e) {
+        // The connection was found broken on first use (the server restarted while it sat idle):
+        // replaced at once, without counting as a retry. Sent again like any retry (at-least-once).
+        if (reused && this.session?.broken && !staleReplaced) {
+          staleReplaced = true;
+          attempt--;
+          continue;
+        }
         if (!isRetriable(e) || attempt >= max) {
           throw failure(this.o, this.title, `cannot write ${batch.length} row${batch.length === 1 ? '' : 's'} to ${this.sqlName}`, e, attempt);
         }
