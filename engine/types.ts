@@ -118,6 +118,8 @@ export interface Field {
    * projections and filters, and the window_time of a window aggregate. Windows need one.
    */
   readonly rowtime?: true;
+  /** A processing-time attribute (`AS PROCTIME()`): lookup joins use it; windows do not. */
+  readonly proctime?: true;
 }
 
 export type Schema = readonly Field[];

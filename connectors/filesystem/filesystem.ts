@@ -5,6 +5,7 @@ import { T } from '../../engine/types.js';
 import { FileSource } from './source.js';
 import { FileSink } from './sink.js';
 import { UpsertFileSink } from './upsert-sink.js';
+import { FileLookupReader } from './lookup.js';
 
 export const filesystemConnector: ConnectorDefinition = {
   name: 'filesystem',
@@ -15,6 +16,12 @@ export const filesystemConnector: ConnectorDefinition = {
     // Flink options we accept for compatibility but that change nothing for a local run.
     ctx.options.accept('source.monitor-interval', 'partition.default-name');
     return new FileSource(path, ctx.cwd, ctx.table, ctx.format?.recordQuote?.(ctx.options));
+  },
+  createLookup(ctx, keyColumns) {
+    const path = ctx.options.string('path');
+    const ttl = ctx.options.durationMs('lookup.join.cache.ttl', 60 * 60_000);
+    ctx.options.accept('source.monitor-interval', 'partition.default-name');
+    return new FileLookupReader(ctx, path, keyColumns, ttl);
   },
   createSink(ctx) {
     const path = ctx.options.string('path');

@@ -40,7 +40,7 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
   if (node.kind === 'scan') {
     const src = node.table;
     out.push(`${indent}Source: table '${src.name}' (${describeConnector(src)})`);
-    out.push(`${indent}  columns: ${src.columns.map((c) => `${c.name} ${typeToString(c.type)}${c.kind === 'computed' ? ` AS ${exprText(c.expr!, src.columns.map((x) => x.name))}` : c.kind === 'metadata' ? ` METADATA FROM '${c.metadataKey}'` : ''}`).join(', ')}`);
+    out.push(`${indent}  columns: ${src.columns.map((c) => `${c.name} ${typeToString(c.type)}${c.kind === 'computed' ? ` AS ${exprText(c.expr!, src.columns.map((x) => x.name))}` : c.kind === 'metadata' ? ` METADATA FROM '${c.metadataKey}'` : c.kind === 'proctime' ? ' AS PROCTIME()' : ''}`).join(', ')}`);
     out.push(src.watermark ? `${indent}  watermark: ${src.watermark.text} (max event time seen minus the delay; minimum over splits)` : `${indent}  watermark: none (no WATERMARK declared)`);
     shown.set(node, `source '${src.name}' as read for ${label}`);
     return;
@@ -79,6 +79,17 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
   }
   const input = node.inputs[0]!;
   describeNode(input, out, indent, shown, label, steps);
+  if (node.kind === 'lookup-join') {
+    const t = node.table;
+    const keys = node.keys.map((k, i) => `${t.columns.filter((c) => c.kind === 'physical')[node.keyColumns[i]!]!.name} = ${exprText(k, input.schema.map((f) => f.name))}`);
+    const names = [...input.schema.map((f) => f.name), ...t.columns.map((c) => c.name)];
+    out.push(
+      `${indent}${++steps.n}. Lookup join (${node.joinType}): each row asks table '${t.name}' (${describeConnector(t)}) for ${keys.join(' AND ')}` +
+        `${node.condition ? `, then ${exprText(node.condition, names)}` : ''}; rows are looked up in batches as they come (processing time)`,
+    );
+    shown.set(node, `step ${steps.n} of ${label}`);
+    return;
+  }
   const names = input.schema.map((f) => f.name);
   const step = (text: string): void => void out.push(`${indent}${++steps.n}. ${text}`);
   switch (node.kind) {

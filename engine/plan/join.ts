@@ -8,7 +8,7 @@ import type { SourcePos } from '../errors.js';
 import { SqlError } from '../errors.js';
 import { T, withNullable, type Field } from '../types.js';
 import { call, type Expr } from './expr.js';
-import type { JoinNode, JoinType, PlanNode, WindowSpec } from './logical.js';
+import type { JoinNode, JoinType, LookupJoinNode, PlanNode, ScanNode, WindowSpec } from './logical.js';
 import { coerce, comparisonTarget } from './typing.js';
 
 /** The columns an expression reads. */
@@ -318,5 +318,46 @@ export function planSemiJoin(left: PlanNode, right: PlanNode, anti: boolean, con
     inputs: [left, right],
     schema: left.schema,
     updating: anti || left.updating || right.updating,
+  };
+}
+
+/**
+ * `left JOIN t FOR SYSTEM_TIME AS OF left.proc_time ON ...` (a lookup join): the ON condition must
+ * equal at least one of the table's physical columns to a value of the left side, as Flink
+ * requires; those are the lookup keys, the rest stays a condition on the joined row.
+ */
+export function planLookupJoin(left: PlanNode, scan: ScanNode, joinType: JoinType, condition: Expr, pos: SourcePos): LookupJoinNode {
+  if (joinType !== 'INNER' && joinType !== 'LEFT') throw new SqlError(pos, `a lookup join must be an INNER or LEFT join, as in Flink`, `write JOIN or LEFT JOIN`);
+  const table = scan.table;
+  const plain = planJoin(left, { ...scan, schema: scan.schema.map(({ rowtime: _r, ...f }) => f) }, 'INNER', condition, pos);
+  const physical = table.columns.map((c, i) => (c.kind === 'physical' ? i : -1)).filter((i) => i >= 0);
+  const keys: Expr[] = [];
+  const keyColumns: number[] = [];
+  const rest: Expr[] = plain.condition ? [plain.condition] : [];
+  plain.rightKeys.forEach((r, i) => {
+    const l = plain.leftKeys[i]!;
+    const p = r.kind === 'column' ? physical.indexOf(r.index) : -1;
+    if (r.kind !== 'column' || p < 0 || keyColumns.includes(p)) {
+      // Not a plain column of the table: checked on the joined row instead.
+      rest.push(call('=', [l, shift(r, left.schema.length)], T.boolean()));
+      return;
+    }
+    keys.push(coerce(l, table.columns[r.index]!.type));
+    keyColumns.push(p);
+  });
+  if (keys.length === 0) {
+    throw new SqlError(pos, `a lookup join needs an equality between a column of '${table.name}' and a value of the other side`, `write ON o.account = ${table.name}.${table.columns[physical[0] ?? 0]?.name ?? 'id'}`);
+  }
+  const padRight = joinType === 'LEFT';
+  return {
+    kind: 'lookup-join',
+    inputs: [left],
+    table,
+    joinType,
+    keys,
+    keyColumns,
+    condition: rest.length === 0 ? null : rest.reduce((a, b) => call('AND', [a, b], T.boolean(a.type.nullable || b.type.nullable))),
+    schema: [...left.schema, ...table.columns.map((c) => ({ name: c.name, type: padRight ? withNullable(c.type, true) : c.type }))],
+    updating: left.updating,
   };
 }

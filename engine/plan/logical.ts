@@ -10,7 +10,8 @@ import type { FormatDefinition } from '../formats/api.js';
 
 /** A column of a declared table, at its position in the table's row. */
 export interface TableColumn extends Field {
-  readonly kind: 'physical' | 'computed' | 'metadata';
+  /** 'proctime': `AS PROCTIME()`, the wall-clock time the record was read (a processing-time attribute). */
+  readonly kind: 'physical' | 'computed' | 'metadata' | 'proctime';
   /** Computed columns: the expression over the table row (may use physical and metadata columns). */
   readonly expr?: Expr;
   /** Metadata columns: the connector's metadata key ('topic', 'timestamp', ...). */
@@ -71,7 +72,7 @@ export interface WindowSpec {
  * a changelog with updates and deletes (-U/+U/-D) or insert-only, as Flink's changelog mode
  * inference (FlinkChangelogModeInferenceProgram) decides it.
  */
-export type PlanNode = ScanNode | FilterNode | ProjectNode | WindowAggregateNode | GroupAggregateNode | UnionNode | JoinNode | OverAggregateNode | RankNode | DeduplicateNode;
+export type PlanNode = ScanNode | FilterNode | ProjectNode | WindowAggregateNode | GroupAggregateNode | UnionNode | JoinNode | LookupJoinNode | OverAggregateNode | RankNode | DeduplicateNode;
 
 interface NodeBase {
   readonly inputs: readonly PlanNode[];
@@ -215,6 +216,24 @@ export interface DeduplicateNode extends NodeBase {
   readonly keepLast: boolean;
   readonly window?: { readonly endIndex: number };
   readonly pos: SourcePos;
+}
+
+/**
+ * A lookup join (`JOIN t FOR SYSTEM_TIME AS OF o.proc_time ON o.k = t.k`): each row of the one
+ * input asks the table (its connector's LookupReader: jdbc, filesystem) for the rows whose key
+ * columns equal its keys, as Flink's LookupJoin does; the table is not scanned. Output row:
+ * [...input, ...table columns]; INNER or LEFT (NULL-padded); keeps the input's changelog mode.
+ */
+export interface LookupJoinNode extends NodeBase {
+  readonly kind: 'lookup-join';
+  readonly table: TableDef;
+  readonly joinType: 'INNER' | 'LEFT';
+  /** Key expressions over the input row, already of the key columns' types. */
+  readonly keys: readonly Expr[];
+  /** The table's key columns, as indexes into its physical columns (what the LookupReader is asked by). */
+  readonly keyColumns: readonly number[];
+  /** The rest of the ON condition, over [...input, ...table columns]; null when the keys say it all. */
+  readonly condition: Expr | null;
 }
 
 /** A node's one input (every node kind but union and scan has exactly one). */

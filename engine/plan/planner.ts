@@ -81,6 +81,7 @@ export function sourceTables(root: PlanNode): TableDef[] {
     if (seen.has(n)) return;
     seen.add(n);
     if (n.kind === 'scan' && !out.includes(n.table)) out.push(n.table);
+    if (n.kind === 'lookup-join' && !out.includes(n.table)) out.push(n.table);
     n.inputs.forEach(visit);
   };
   visit(root);
@@ -137,7 +138,13 @@ class JobCatalog implements Catalog {
     let s = this.scans.get(t.name);
     if (!s) {
       const rowtime = t.watermark?.rowtimeIndex;
-      s = { kind: 'scan', table: t, inputs: [], updating: false, schema: t.columns.map((c, i) => ({ name: c.name, type: c.type, ...(i === rowtime ? { rowtime: true as const } : {}) })) };
+      s = {
+        kind: 'scan',
+        table: t,
+        inputs: [],
+        updating: false,
+        schema: t.columns.map((c, i) => ({ name: c.name, type: c.type, ...(i === rowtime ? { rowtime: true as const } : {}), ...(c.kind === 'proctime' ? { proctime: true as const } : {}) })),
+      };
       this.scans.set(t.name, s);
     }
     return s;

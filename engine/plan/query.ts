@@ -11,8 +11,8 @@ import type { Positions, QueryParts, SqlNode, WindowTvf } from '../sql/ast.js';
 import { T, isTimestamp, typeToString, withNullable, type Field, type SqlType } from '../types.js';
 import { ExprBinder, canonical, columnName, functionArgs, functionName, intervalMs, isAggregateNode, nodePos, type BindEnv } from './bind.js';
 import { call, col, type AggregateCall, type AggregateFunction, type Expr } from './expr.js';
-import type { JoinType, PlanNode, TableDef, WindowSpec } from './logical.js';
-import { planJoin, planSemiJoin, planTemporalJoin } from './join.js';
+import type { JoinType, PlanNode, ScanNode, TableDef, WindowSpec } from './logical.js';
+import { planJoin, planLookupJoin, planSemiJoin, planTemporalJoin } from './join.js';
 import type { TemporalClause } from '../sql/temporal-clause.js';
 import { comparisonTarget, coerce, describeType } from './typing.js';
 import { containsOverCall } from '../sql/over-clause.js';
@@ -277,14 +277,21 @@ export class QueryPlanner {
         usedClauses.add(clause);
         const time = fields.filter((f) => f.name === clause.column && (!clause.qualifier || f.qualifiers.includes(clause.qualifier)));
         if (time.length !== 1) throw unknownColumn(clause.column, fields.map((f) => f.name), described, clause.pos);
-        if (!time[0]!.rowtime) {
-          throw new SqlError(
-            clause.pos,
-            `FOR SYSTEM_TIME AS OF '${clause.column}': only event-time temporal joins (on a time attribute with a WATERMARK) are supported yet; processing-time lookup joins are not`,
-            `use the left side's WATERMARK column, e.g. FOR SYSTEM_TIME AS OF o.ts`,
-          );
-        }
         const table = right.rel.node.kind === 'scan' ? right.rel.node.table : undefined;
+        if (time[0]!.proctime) {
+          // Processing time: a lookup join, the right table asked for each row's key as it comes.
+          if (!table) throw new SqlError(clause.pos, `a lookup join (FOR SYSTEM_TIME AS OF a PROCTIME() column) needs a table on its right side, not ${right.rel.what} '${right.rel.name}'`, `join the table itself`);
+          if (!table.connector.createLookup) {
+            throw new SqlError(clause.pos, `table '${table.name}' (connector '${table.connectorName}') cannot be looked up`, `lookup joins read 'jdbc' and 'filesystem' tables; join a '${table.connectorName}' table by event time (FOR SYSTEM_TIME AS OF its WATERMARK column) instead`);
+          }
+          node = planLookupJoin(node, right.rel.node as ScanNode, joinType, condition, nodePos(item.on, this.positions));
+          const joined = node;
+          fields = joined.schema.map((f, k) => ({ ...f, index: k, qualifiers: all[k]!.qualifiers }));
+          continue;
+        }
+        if (!time[0]!.rowtime) {
+          throw new SqlError(clause.pos, `FOR SYSTEM_TIME AS OF '${clause.column}': '${clause.column}' is neither a time attribute (a WATERMARK column) nor a PROCTIME() column`, `write FOR SYSTEM_TIME AS OF o.ts (event time) or o.proc_time (a column declared proc_time AS PROCTIME())`);
+        }
         node = planTemporalJoin(node, right.rel.node, joinType, condition, time[0]!.index, { name: right.rel.name, primaryKey: table?.primaryKey }, nodePos(item.on, this.positions));
       } else node = planJoin(node, right.rel.node, joinType, condition, nodePos(item.on, this.positions));
       const joined = node;
@@ -355,7 +362,12 @@ export class QueryPlanner {
     node = project(
       node,
       outputs.map((o) => o.expr),
-      outputs.map((o) => ({ name: o.name, type: o.expr.type, ...(o.expr.kind === 'column' && inputSchema[o.expr.index]?.rowtime ? { rowtime: true as const } : {}) })),
+      outputs.map((o) => ({
+        name: o.name,
+        type: o.expr.type,
+        ...(o.expr.kind === 'column' && inputSchema[o.expr.index]?.rowtime ? { rowtime: true as const } : {}),
+        ...(o.expr.kind === 'column' && inputSchema[o.expr.index]?.proctime ? { proctime: true as const } : {}),
+      })),
     );
     let result: PlannedQuery = { node, columns: outputs.map((o) => ({ name: o.name, node: o.node })) };
     if (distinctAfter) result = this.distinct(result);

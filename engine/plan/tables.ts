@@ -4,10 +4,10 @@ import { SqlError, didYouMean } from '../errors.js';
 import { OptionBag, type OptionEntry } from '../options.js';
 import { resolveOptionValue } from '../env-vars.js';
 import type { CreateTableStatement } from '../sql/ast.js';
-import { isTimestamp, typeToString } from '../types.js';
+import { T, isTimestamp, typeToString } from '../types.js';
 import { getConnector, CONNECTOR_NAMES } from '../../connectors/registry.js';
 import { getFormat, FORMAT_NAMES } from '../formats/registry.js';
-import { ExprBinder, nodePos } from './bind.js';
+import { ExprBinder, functionArgs, functionName, nodePos } from './bind.js';
 import { col } from './expr.js';
 import type { TableColumn, TableDef, WatermarkSpec } from './logical.js';
 import { describeType } from './typing.js';
@@ -56,6 +56,11 @@ export function buildTable(stmt: CreateTableStatement): TableDef {
 
   stmt.columns.forEach((c, i) => {
     if (c.kind !== 'computed') return;
+    // `proc AS PROCTIME()`: the time the record is read, filled by the source (as Flink's proctime attribute).
+    if (c.expr?.type === 'function' && functionName(c.expr) === 'PROCTIME' && functionArgs(c.expr).length === 0) {
+      slots[i] = { kind: 'proctime', name: c.name, type: T.timestampLtz(3, false), pos: c.pos };
+      return;
+    }
     const binder = new ExprBinder({
       positions: c.positions,
       clause: `computed column '${c.name}'`,

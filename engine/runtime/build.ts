@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { formatPos, printable, SqlError } from '../errors.js';
 import { OptionBag } from '../options.js';
-import { inputOf, type FilterNode, type GroupAggregateNode, type JobPlan, type JoinNode, type PlanNode, type Pipeline, type ScanNode, type TableDef, type UnionNode, type WindowAggregateNode } from '../plan/logical.js';
+import { inputOf, type FilterNode, type GroupAggregateNode, type JobPlan, type JoinNode, type LookupJoinNode, type PlanNode, type Pipeline, type ScanNode, type TableDef, type UnionNode, type WindowAggregateNode } from '../plan/logical.js';
 import { sourceTables } from '../plan/planner.js';
 import { INSERT, type Row } from '../types.js';
 import { DropUpdateBefore, UpdatesAsInserts } from '../exec/sink-changes.js';
@@ -16,6 +16,7 @@ import { rowIdentity, type TwoInputOperator } from '../exec/two-input.js';
 import { TemporalJoinOperator } from '../exec/temporal-join.js';
 import { WindowJoinOperator } from '../exec/window-join.js';
 import { SemiAntiJoinOperator } from '../exec/semi-join.js';
+import { LookupJoinOperator } from '../exec/lookup-join.js';
 import { StateTtl } from '../exec/state-ttl.js';
 import { stateTtlMs } from '../plan/settings.js';
 import { Aggregation } from '../exec/aggregation.js';
@@ -31,7 +32,7 @@ import { SinkOperator } from '../exec/sink.js';
 import { SlicedWindowOperator } from '../exec/sliced-window.js';
 import { WindowAggregateOperator } from '../exec/window-aggregate.js';
 import { WindowAssigner } from '../exec/window-assigner.js';
-import type { ConnectorContext, SinkWriter } from '../../connectors/api.js';
+import type { ConnectorContext, LookupReader, SinkWriter } from '../../connectors/api.js';
 import { printConnector } from '../../connectors/print/print.js';
 import { SourceRunner, describeWatermark } from './source-runner.js';
 import { valueToText } from '../values.js';
@@ -67,6 +68,18 @@ export interface BuiltJob {
   readonly late: LateStats;
   /** Open windows right now, over all window operators. */
   openWindows(): number;
+  /** The tables lookup joins ask (opened with the sources, closed at the end), and their operators. */
+  readonly lookups: readonly { readonly table: string; readonly reader: LookupReader; readonly operator: LookupJoinOperator }[];
+}
+
+/**
+ * Passes on what lookup joins hold (see LookupJoinOperator): after each source batch, before a
+ * checkpoint and at the end. Upstream joins first, so rows they pass on are drained too.
+ */
+export async function drainLookups(job: BuiltJob): Promise<void> {
+  while (job.lookups.some((l) => l.operator.pending)) {
+    for (let i = job.lookups.length - 1; i >= 0; i--) await job.lookups[i]!.operator.drain();
+  }
 }
 
 /**
@@ -269,6 +282,8 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
       case 'union':
       case 'join':
         throw new Error(`internal: ${node.kind} has no single input`);
+      case 'lookup-join':
+        return lookupJoin(node);
       case 'filter':
         return new FilterOperator(compilePredicate(node.predicate), outputOf(node));
       case 'project':
@@ -286,6 +301,31 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
       case 'deduplicate':
         return windowFunctionOperator(node, { output: outputOf(node), late: () => lateHandler(inputOf(node)), stateful: (op, kind) => addStateful(op, kind, node), windows: (op) => windowOps.push(op) });
     }
+  };
+
+  // Built from the end back, so lookups is filled downstream first (drainLookups goes the other way).
+  const lookups: { table: string; reader: LookupReader; operator: LookupJoinOperator }[] = [];
+  const lookupJoin = (node: LookupJoinNode): Operator => {
+    const table = node.table;
+    const reader = table.connector.createLookup!(context(table, plan, opts), node.keyColumns);
+    const keyFns = node.keys.map((k) => compileScalar(k));
+    const keyOf = (row: Row): unknown[] | null => {
+      const k = keyFns.map((f) => f(row));
+      return k.some((v) => v === null || v === undefined) ? null : k;
+    };
+    // A looked-up row holds the physical columns; the table's row has every column (computed ones filled).
+    const physicalAt = table.columns.map((c, i) => (c.kind === 'physical' ? i : -1)).filter((i) => i >= 0);
+    const computed = table.columns.map((c, i) => (c.kind === 'computed' ? { index: i, fn: compileScalar(c.expr!) } : null)).filter((c) => c !== null);
+    const tableRow = (physical: Row): Row => {
+      const row: Row = new Array(table.columns.length).fill(null);
+      physicalAt.forEach((at, p) => (row[at] = physical[p]));
+      for (const c of computed) row[c.index] = c.fn(row);
+      return row;
+    };
+    const input = inputOf(node);
+    const op = new LookupJoinOperator(reader, node.joinType === 'LEFT', keyOf, tableRow, node.condition ? compilePredicate(node.condition) : null, [input.schema.length, table.columns.length], outputOf(node));
+    lookups.push({ table: table.name, reader, operator: op });
+    return op;
   };
 
   const windowAggregate = (node: WindowAggregateNode): Operator => {
@@ -351,6 +391,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     stateIds,
     late,
     openWindows: () => windowOps.reduce((n, o) => n + o.openWindows, 0),
+    lookups,
   };
 }
 

@@ -2,7 +2,7 @@
 // the rows each batch produced to the sink writers (flushing when they back up), and shuts down
 // cleanly at the end of bounded input, when idle long enough, or when asked to stop.
 
-import type { BuiltJob } from './build.js';
+import { drainLookups, type BuiltJob } from './build.js';
 import type { SourceRunner } from './source-runner.js';
 import type { CheckpointStore } from '../state/checkpoints.js';
 import { snapshotJob } from './job-checkpoints.js';
@@ -65,10 +65,16 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
   // Opened inside the try: when one source fails to open, the ones already open (consumers
   // holding group membership) and the sinks are still closed, so the process can exit.
   const opened: SourceRunner[] = [];
+  const openedLookups: BuiltJob['lookups'][number][] = [];
   try {
     for (const s of job.sources) {
       await s.reader.open();
       opened.push(s);
+    }
+    // Tables of lookup joins are asked from the first row on: they open with the sources.
+    for (const l of job.lookups) {
+      await l.reader.open();
+      openedLookups.push(l);
     }
     // Sinks open once every source did: a source that cannot open leaves earlier output untouched.
     for (const s of job.sinks) await s.writer.prepare?.();
@@ -128,6 +134,7 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
   } finally {
     for (const sink of job.sinks) await sink.writer.close();
     for (const s of opened) await s.reader.close();
+    for (const l of openedLookups) await l.reader.close();
   }
   opts.onProgress?.(job, true);
   return opts.checkpoints ? { stopped, checkpoints: stats } : { stopped };
@@ -138,6 +145,8 @@ export async function runJob(job: BuiltJob, opts: RunOptions = {}): Promise<RunR
  * at the end. Without checkpoints (`commitEachFlush`), two-phase sinks commit every flush.
  */
 async function handOver(job: BuiltJob, final: boolean, commitEachFlush = false): Promise<void> {
+  // Rows held by lookup joins go on first: a checkpoint or the end never leaves any behind.
+  await drainLookups(job);
   for (const sink of job.sinks) {
     for (const op of sink.operators) {
       const { rows, kinds } = op.drain();

@@ -64,6 +64,8 @@ export class SourceRunner {
   private readonly physicalIndex: number[];
   private readonly computed: { index: number; fn: (row: Row) => unknown }[];
   private readonly metadata: { index: number; key: string }[];
+  /** `AS PROCTIME()` columns: the processing time of the batch the record came in. */
+  private readonly proctime: number[] = [];
   private readonly watermarkOf: ((row: Row) => unknown) | null;
   private readonly rowtimeIndex: number;
   private readonly ignoreParseErrors: boolean;
@@ -104,6 +106,7 @@ export class SourceRunner {
       if (c.kind === 'physical') this.physicalIndex.push(i);
       if (c.kind === 'computed') this.computed.push({ index: i, fn: compileScalar(c.expr!) });
       if (c.kind === 'metadata') this.metadata.push({ index: i, key: c.metadataKey! });
+      if (c.kind === 'proctime') this.proctime.push(i);
     });
     this.watermarkOf = table.watermark ? compileScalar(table.watermark.expr) : null;
     this.rowtimeIndex = table.watermark?.rowtimeIndex ?? -1;
@@ -257,6 +260,7 @@ export class SourceRunner {
         const arr = metaArrays[j];
         row[meta[j]!.index] = arr ? arr[i] : metaConstants[j];
       }
+      for (const p of this.proctime) row[p] = now;
       for (const c of this.computed) row[c.index] = c.fn(row);
       if (wmOf !== null) {
         const t = row[this.rowtimeIndex];
