@@ -252,13 +252,19 @@ function bindAggregate(ctx: OverContext, node: SqlNode, argBinder: ExprBinder, c
 function overFrame(spec: OverSpec): OverAggregateNode['frame'] {
   const f = spec.frame;
   if (!f) return { rows: false, preceding: null };
-  if (f.upper.kind !== 'current-row' || f.lower.kind === 'following' || f.lower.kind === 'unbounded-following') {
+  // Flink runs a frame from UNBOUNDED PRECEDING or n PRECEDING to CURRENT ROW, nothing else (not
+  // even CURRENT ROW to CURRENT ROW, which it reports with the same words).
+  const preceding = f.lower.kind === 'unbounded-preceding' || f.lower.kind === 'preceding';
+  if (f.upper.kind !== 'current-row' || !preceding) {
     const at = f.upper.kind !== 'current-row' ? f.upper.pos : f.lower.pos;
-    throw new SqlError(at, `an OVER window must end at the current row (as in Flink: OVER RANGE FOLLOWING windows are not supported yet)`, `write ${f.unit} BETWEEN ... PRECEDING AND CURRENT ROW`);
+    throw new SqlError(
+      at,
+      `an OVER window must run from UNBOUNDED PRECEDING or n PRECEDING to the current row (as in Flink: OVER RANGE FOLLOWING windows are not supported yet)`,
+      f.lower.kind === 'current-row' ? `write ${f.unit} BETWEEN ${f.unit === 'ROWS' ? '0' : "INTERVAL '0' SECOND"} PRECEDING AND CURRENT ROW` : `write ${f.unit} BETWEEN ... PRECEDING AND CURRENT ROW`,
+    );
   }
   const rows = f.unit === 'ROWS';
   if (f.lower.kind === 'unbounded-preceding') return { rows, preceding: null };
-  if (f.lower.kind === 'current-row') return { rows, preceding: 0 };
   const lower = f.lower as { rows?: number; ms?: number };
   return { rows, preceding: lower.rows ?? lower.ms ?? 0 };
 }

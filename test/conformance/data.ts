@@ -5,6 +5,7 @@
 import { mulberry32 } from '../prng.js';
 import { edgeDataSet } from './data-edge.js';
 import { textDataSet } from './data-text.js';
+import { paymentsDataSet } from './data-payments.js';
 
 const START = Date.UTC(2017, 6, 23, 0, 55, 0); // Sunday, 23 July 2017 00:55:00 UTC
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -55,6 +56,7 @@ export interface DataSet {
  * - spending:      JSON lines of the PyFlink example (delay 60 s)
  * - accounts:      `id;owner;tier`, a small reference table for joins
  * - account-versions: `ts;id;owner;tier`, a versioned reference table for temporal joins
+ * - payments:      `ts;account;merchant;amount;amount_d;channel` with peers, ties and NULLs (delay 5 s)
  */
 export function dataSet(name: string): DataSet {
   switch (name) {
@@ -128,6 +130,8 @@ export function dataSet(name: string): DataSet {
       return edgeDataSet();
     case 'text': // hand-written strings, JSON texts and dates (data-text.ts)
       return textDataSet();
+    case 'payments': // card payments with peers, ties and NULLs, for window functions (data-payments.ts)
+      return paymentsDataSet();
     default:
       throw new Error(`unknown conformance data set '${name}' (see test/conformance/data.ts)`);
   }
