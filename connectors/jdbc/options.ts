@@ -93,7 +93,8 @@ export function readJdbcOptions(ctx: ConnectorContext): JdbcOptions {
   const password = o.optionalString('password') ?? address.password;
   if (password !== undefined) secrets.option('password', password);
   if (o.has('username') !== o.has('password')) {
-    throw new OptionError(ctx.tablePos, `${where}: 'username' and 'password' go together`, `set both, or neither (as in Flink)`);
+    const [given, missing] = o.has('username') ? ['username', 'password'] : ['password', 'username'];
+    throw o.bad(given, `goes with '${missing}', which is not set`, `set both, or neither (as in Flink)`);
   }
 
   const connectTimeoutMs = o.durationMs('connection.max-retry-timeout', JDBC_DEFAULTS.connectTimeoutMs);
@@ -140,9 +141,9 @@ function readPartitioning(o: OptionBag, where: string, ctx: ConnectorContext): S
   if (given.length === 0) return undefined;
   if (given.length < PARTITION_KEYS.length) {
     const missing = PARTITION_KEYS.filter((k) => !o.has(k));
-    throw new OptionError(
-      ctx.tablePos,
-      `${where}: the scan.partition options go together: ${given.map((k) => `'${k}'`).join(', ')} without ${missing.map((k) => `'${k}'`).join(', ')}`,
+    throw o.bad(
+      given[0]!,
+      `the scan.partition options go together, and ${missing.map((k) => `'${k}'`).join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set`,
       `set all four ('scan.partition.column', '.num', '.lower-bound', '.upper-bound'), or none`,
     );
   }

@@ -106,7 +106,9 @@ export function parsePostgresUrl(url: string): PostgresAddress | UrlProblem {
     if (!(PARAMETERS as readonly string[]).includes(key)) {
       return new UrlProblem(
         `URL parameter '${key}' is not supported`,
-        `remove it; the URL may carry ${PARAMETERS.map((p) => `'${p}'`).join(', ')}, the credentials are best given as 'username' and 'password'`,
+        key === 'ssl'
+          ? `write sslmode=require for an encrypted connection (sslmode=disable for none)`
+          : `remove it; the URL may carry ${PARAMETERS.map((p) => `'${p}'`).join(', ')} (credentials are best given as 'username' and 'password')`,
       );
     }
     params.set(key, value);
