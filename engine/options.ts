@@ -3,6 +3,7 @@
 // by anyone and is rejected with a "did you mean".
 
 import { OptionError, didYouMean, type SourcePos } from './errors.js';
+import { DURATION_UNIT_MS } from './time/units.js';
 
 export interface OptionEntry {
   readonly value: string;
@@ -134,14 +135,6 @@ export class OptionBag {
   }
 }
 
-const UNIT_MS: Record<string, number> = {
-  ms: 1, milli: 1, millis: 1, millisecond: 1, milliseconds: 1,
-  s: 1000, sec: 1000, secs: 1000, second: 1000, seconds: 1000,
-  m: 60_000, min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000,
-  h: 3_600_000, hour: 3_600_000, hours: 3_600_000,
-  d: 86_400_000, day: 86_400_000, days: 86_400_000,
-};
-
 /** '10s', '10 s', '500ms', '2 min', '1h', '1500' (ms) -> milliseconds, or null. */
 /** A duration that can be switched off: 0 for '0', 'off', 'false' or 'none'; null when not a duration. */
 export function parseDurationOrOffMs(text: string): number | null {
@@ -152,7 +145,7 @@ export function parseDurationMs(text: string): number | null {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
   if (!m) return null;
   const unit = m[2]!.toLowerCase();
-  const factor = unit === '' ? 1 : UNIT_MS[unit];
+  const factor = unit === '' ? 1 : DURATION_UNIT_MS[unit];
   if (factor === undefined) return null;
   return Math.round(Number(m[1]) * factor);
 }

@@ -1,11 +1,13 @@
 // EXTRACT(unit FROM ts) and its shorthands (YEAR(ts), HOUR(ts) ...) on epoch milliseconds, in UTC
 // (the session time zone fintrans-sql runs with, as TIMESTAMP_LTZ is shown in Flink under UTC).
 
+import { UNIT_MS } from '../time/units.js';
+
 /** The units EXTRACT reads, as Flink names them; DOW counts Sunday as 1, DOY January 1st as 1, WEEK is ISO-8601. */
 export const EXTRACT_UNITS = ['YEAR', 'QUARTER', 'MONTH', 'WEEK', 'DAY', 'DOY', 'DOW', 'HOUR', 'MINUTE', 'SECOND'] as const;
 export type ExtractUnit = (typeof EXTRACT_UNITS)[number];
 
-const DAY_MS = 86_400_000;
+const DAY_MS = UNIT_MS.DAY;
 
 /** Days since 1970-01-01 of a UTC instant (floor, so instants before 1970 count right). */
 function epochDay(ms: number): number {
@@ -50,7 +52,7 @@ export function extractField(unit: ExtractUnit): (ms: number) => number {
 export const TIMESTAMP_UNITS = ['SECOND', 'MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const;
 export type TimestampUnit = (typeof TIMESTAMP_UNITS)[number];
 
-const UNIT_MS: Partial<Record<TimestampUnit, number>> = { SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: DAY_MS, WEEK: 7 * DAY_MS };
+const FIXED_MS: Partial<Record<TimestampUnit, number>> = { SECOND: UNIT_MS.SECOND, MINUTE: UNIT_MS.MINUTE, HOUR: UNIT_MS.HOUR, DAY: UNIT_MS.DAY, WEEK: UNIT_MS.WEEK };
 const UNIT_MONTHS: Partial<Record<TimestampUnit, number>> = { MONTH: 1, QUARTER: 3, YEAR: 12 };
 
 /** Calcite's addMonths: the same day and time `months` later, the day clamped to the month's last. */
@@ -90,7 +92,7 @@ function monthsBetween(to: number, from: number): number {
 
 /** TIMESTAMPADD(unit, n, ts). */
 export function timestampAdd(unit: TimestampUnit): (n: number, ms: number) => number {
-  const fixed = UNIT_MS[unit];
+  const fixed = FIXED_MS[unit];
   if (fixed !== undefined) return (n, ms) => ms + n * fixed;
   const months = UNIT_MONTHS[unit]!;
   return (n, ms) => addMonths(ms, n * months);
@@ -98,7 +100,7 @@ export function timestampAdd(unit: TimestampUnit): (n: number, ms: number) => nu
 
 /** TIMESTAMPDIFF(unit, from, to): whole units from `from` to `to`, truncated toward zero (an INT). */
 export function timestampDiff(unit: TimestampUnit): (from: number, to: number) => number {
-  const fixed = UNIT_MS[unit];
+  const fixed = FIXED_MS[unit];
   if (fixed !== undefined) return (from, to) => Math.trunc((to - from) / fixed) | 0;
   const months = UNIT_MONTHS[unit]!;
   return (from, to) => Math.trunc(monthsBetween(to, from) / months) | 0;

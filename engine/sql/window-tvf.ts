@@ -4,25 +4,13 @@
 // breaks), so every offset node-sql-parser reports for the rest of the query is unchanged.
 
 import { didYouMean } from '../errors.js';
+import { SQL_INTERVAL_UNIT_MS } from '../time/units.js';
 import type { WindowTvf } from './ast.js';
 import { isKeyword, isName, isOp, type LineIndex, type Token, tokenText, TokenCursor } from './tokenize.js';
 
 type WindowKind = WindowTvf['kind'];
 
 const KINDS: ReadonlySet<string> = new Set(['TUMBLE', 'HOP', 'CUMULATE', 'SESSION']);
-
-const UNIT_MS: Readonly<Record<string, number>> = {
-  MILLISECOND: 1,
-  MILLISECONDS: 1,
-  SECOND: 1000,
-  SECONDS: 1000,
-  MINUTE: 60_000,
-  MINUTES: 60_000,
-  HOUR: 3_600_000,
-  HOURS: 3_600_000,
-  DAY: 86_400_000,
-  DAYS: 86_400_000,
-};
 
 /** What each kind's interval arguments are called, required ones first; the last is the optional offset. */
 const INTERVAL_ARGS: Readonly<Record<WindowKind, { required: readonly string[]; offset: boolean }>> = {
@@ -238,9 +226,9 @@ function parseInterval(cur: TokenCursor, kind: WindowKind, isOffset: boolean): {
     throw cur.errorHere(`expected an interval unit after INTERVAL '${v.value}'`, `write INTERVAL '${v.value}' MINUTES (units: MILLISECOND, SECOND, MINUTE, HOUR, DAY, singular or plural)`);
   }
   const unit = unitTok.value.toUpperCase();
-  const unitMs = UNIT_MS[unit];
+  const unitMs = SQL_INTERVAL_UNIT_MS[unit];
   if (unitMs === undefined) {
-    const guess = didYouMean(unit, Object.keys(UNIT_MS));
+    const guess = didYouMean(unit, Object.keys(SQL_INTERVAL_UNIT_MS));
     throw cur.errorAt(
       unitTok,
       `unknown interval unit '${tokenText(cur.text, unitTok)}'${guess ? ` — did you mean ${guess}?` : ''}`,
