@@ -9,6 +9,10 @@
 // redraws or trims a record that would cross). Planted pairs are reserved (see plant.ts), so the
 // (pair, window) sums above the threshold are exactly the planted cases with expectedAlert = true.
 // This holds for a TUMBLE job; a HOP or running-total job sees other sums.
+//
+// The join jobs' patterns (patterns.ts) and reference data (reference.ts): with reference data on,
+// background traffic keeps away from the blocklisted accounts, and the planted pattern transfers
+// are kept as emitted, for their truth (patternTruth).
 
 import { writeFile } from 'node:fs/promises';
 import { formatTimestamp } from '../engine/values.js';
@@ -30,7 +34,9 @@ import {
   type FormatName,
   type TimestampLayout,
 } from './formats.js';
-import { planCases, type Plan, type PlantKind } from './plant.js';
+import { planCases, type Plan, type PlannedCase } from './plant.js';
+import { patternTruth, type PatternTruth, type PlantedTransfer } from './patterns.js';
+import { ReferenceData } from './reference.js';
 import { Prng } from './prng.js';
 
 export interface GeneratorOptions {
@@ -39,8 +45,17 @@ export interface GeneratorOptions {
   count: number;
   seed: number;
   accounts: number;
-  /** Number of planted cases (transfer formats only). */
+  /** Number of planted laundering cases (transfer formats only). */
   plant: number;
+  /** Planted rapid cash-outs, layering chains and transfers to blocklisted accounts (with their decoys). */
+  plantCashout: number;
+  plantLayering: number;
+  plantBlocklist: number;
+  /**
+   * Reference data (accounts, blocklist) goes with this run: background traffic then never touches
+   * a blocklisted account, so that every blocklist hit is a planted one. Implied by plantBlocklist.
+   */
+  reference: boolean;
   startMs: number;
   stepMs: number;
   windowMs: number;
@@ -56,7 +71,7 @@ export interface GeneratedRecord {
 
 export interface PlantedCase {
   id: number;
-  kind: PlantKind;
+  kind: PlannedCase['kind'];
   sender: number;
   receiver: number;
   windowStart: number;
@@ -92,6 +107,10 @@ export function defaultGeneratorOptions(overrides: Partial<GeneratorOptions> = {
     seed: 1,
     accounts: DEFAULT_ACCOUNTS,
     plant: 0,
+    plantCashout: 0,
+    plantLayering: 0,
+    plantBlocklist: 0,
+    reference: false,
     startMs: DEFAULT_START_MS,
     stepMs: DEFAULT_STEP_MS,
     windowMs: DEFAULT_WINDOW_MS,
@@ -109,15 +128,25 @@ export function validateGeneratorOptions(o: GeneratorOptions): void {
     throw new Error(`accounts must be a whole number from 2 to ${MAX_ACCOUNTS} (sender ≠ receiver needs two), got ${o.accounts}`);
   }
   if (!isInt(o.plant) || o.plant < 0) throw new Error(`plant must be a whole number ≥ 0, got ${o.plant}`);
+  for (const [name, n] of [['plantCashout', o.plantCashout], ['plantLayering', o.plantLayering], ['plantBlocklist', o.plantBlocklist]] as const) {
+    if (!isInt(n) || n < 0) throw new Error(`${name} must be a whole number ≥ 0, got ${n}`);
+  }
   if (!Number.isFinite(o.startMs)) throw new Error(`startMs must be a finite epoch-ms time, got ${o.startMs}`);
   if (!(Number.isFinite(o.stepMs) && o.stepMs >= 0)) throw new Error(`stepMs must be a number ≥ 0, got ${o.stepMs}`);
   if (!isInt(o.windowMs) || o.windowMs <= 0) throw new Error(`windowMs must be a whole number of ms > 0, got ${o.windowMs}`);
   if (!isInt(o.threshold) || o.threshold < 0) throw new Error(`threshold must be a whole number ≥ 0, got ${o.threshold}`);
-  if (o.plant > 0 && o.format === 'json') {
+  const planted = plantedTransferCount(o);
+  if (planted > 0 && o.format === 'json') {
     throw new Error(`planting needs a transfer format (dcos, dcos-rfc3339, fintrans); json records have no account pairs`);
   }
-  if (o.plant > 0 && o.count === Infinity) throw new Error(`planting needs a finite count to spread the cases over`);
+  if (planted > 0 && o.count === Infinity) throw new Error(`planting needs a finite count to spread the cases over`);
   if (o.plant > o.count) throw new Error(`cannot plant ${o.plant} cases in only ${o.count} records`);
+  if (planted - o.plant > o.count) throw new Error(`cannot plant ${planted - o.plant} pattern transfers in only ${o.count} records`);
+}
+
+/** Cases of every kind: laundering cases, and the patterns' (two transfers a case, one for the blocklist). */
+function plantedTransferCount(o: GeneratorOptions): number {
+  return o.plant + 2 * o.plantCashout + 2 * o.plantLayering + o.plantBlocklist;
 }
 
 function windowStartOf(ts: number, windowMs: number): number {
@@ -151,6 +180,12 @@ export class TransactionGenerator {
   private readonly accountText: string[] | null;
   private readonly amountText: string[];
   private readonly timeText: SecondsFormatter;
+  /** The accounts and blocklist of this run, or null without reference data. */
+  readonly reference: ReferenceData | null;
+  /** Accounts background traffic keeps away from (the blocklisted ones), or null: no check per record. */
+  private readonly excluded: Set<number> | null;
+  /** Planted pattern transfers as emitted (for their truth). */
+  private readonly patternEmitted: PlantedTransfer[] = [];
   private index = 0;
   private lastClock = -Infinity;
   private nextPlanted = 0;
@@ -183,8 +218,15 @@ export class TransactionGenerator {
     this.accountText = options.accounts <= 100_000 ? numberStrings(options.accounts) : null;
     this.amountText = numberStrings(AMOUNT_LIMIT);
     this.timeText = new SecondsFormatter(TIME_LAYOUTS[options.format]);
+    const reference = options.reference || options.plantBlocklist > 0;
+    const lastClock = options.count === Infinity ? Infinity : floorToSecond(this.clockAt(Math.max(0, options.count - 1)));
+    // Planted laundering senders are re-rated during the run too, so enriched alerts show tiers changing.
+    const planReference = (reRate: readonly number[]): ReferenceData =>
+      new ReferenceData({ seed: options.seed, accounts: options.accounts, firstMs: floorToSecond(this.clockAt(0)), lastMs: lastClock, reRate });
+    // The blocklist does not depend on the plan; the re-rated accounts do (below).
+    const blocklistFirst = reference ? planReference([]) : null;
     this.plan =
-      options.plant > 0
+      plantedTransferCount(options) > 0
         ? planCases({
             count: options.count,
             plant: options.plant,
@@ -193,9 +235,19 @@ export class TransactionGenerator {
             threshold: options.threshold,
             seed: options.seed,
             eventTimeAt: (i) => floorToSecond(this.clockAt(i)),
+            patterns: { cashout: options.plantCashout, layering: options.plantLayering, blocklist: options.plantBlocklist },
+            blocklist: blocklistFirst?.blocklist ?? [],
           })
         : null;
     this.emittedByCase = this.plan ? this.plan.cases.map(() => []) : [];
+    const plan = this.plan;
+    this.reference =
+      blocklistFirst === null
+        ? null
+        : plan === null
+          ? blocklistFirst
+          : planReference(plan.cases.slice(0, plan.patternFrom).filter((c) => c.id % 2 === 0).map((c) => c.sender));
+    this.excluded = this.reference !== null && this.reference.blocklist.length > 0 ? new Set(this.reference.blocklist.map((b) => b.accountId)) : null;
   }
 
   /** Records generated so far. */
@@ -332,12 +384,16 @@ export class TransactionGenerator {
       this.receiver = c.receiver;
       this.amount = plan.amount[p]!;
       this.recordPlanted(caseIdx, this.windowStart, this.amount);
+      if (caseIdx >= plan.patternFrom) {
+        this.patternEmitted.push({ caseId: c.id, kind: c.kind, time: ts, sender: c.sender, receiver: c.receiver, amount: this.amount });
+      }
       return;
     }
 
     const accounts = this.options.accounts;
     const threshold = this.options.threshold;
     const reserved = plan !== null ? plan.reservedPairs : null;
+    const excluded = this.excluded;
     const sums = this.pairSums;
     const rng = this.rng;
     let sender = 0;
@@ -349,6 +405,7 @@ export class TransactionGenerator {
       sender = rng.int(accounts);
       receiver = rng.int(accounts - 1);
       if (receiver >= sender) receiver++;
+      if (excluded !== null && (excluded.has(sender) || excluded.has(receiver))) continue; // a tenth of the accounts at most
       key = sender * accounts + receiver;
       if (reserved !== null && reserved.has(key)) continue; // at most half the pairs are reserved
       amount = rng.int(AMOUNT_LIMIT);
@@ -364,6 +421,14 @@ export class TransactionGenerator {
     this.sender = sender;
     this.receiver = receiver;
     this.amount = amount;
+  }
+
+  /**
+   * The truth of the join jobs' patterns over the planted transfers emitted so far: every candidate
+   * pair (or blocklist hit) and whether the job must report it (patterns.ts).
+   */
+  patternTruth(): PatternTruth {
+    return patternTruth(this.patternEmitted, this.reference?.blocklist ?? []);
   }
 
   private recordPlanted(caseIdx: number, windowStart: number, amount: number): void {

@@ -5,30 +5,42 @@
 // and reserved: background traffic never uses a reserved pair, so a planted pair's window sums are
 // exactly the planted transfers. Cases rotate laundering, straddling, decoy and are spread evenly
 // over the run (case k sits around record (k + 0.5) * count / plant).
+//
+// The join jobs' patterns (patterns.ts: rapid cash-out, layering, blocklist) are planned after the
+// laundering cases, in the same slots and reserved pairs: each of their pairs is a unit of its own
+// here too, so the windowed truth stays exact with them planted (a single transfer over the
+// threshold is a laundering alert of its pair and window, and the truth lists it).
 
 import { Prng } from './prng.js';
 import { formatTimestamp } from '../engine/values.js';
+import { planPatterns, type PatternCounts, type PatternKind } from './patterns.js';
+import type { BlocklistEntry } from './reference.js';
 
 export type PlantKind = 'laundering' | 'straddling' | 'decoy';
 export const PLANT_KINDS: readonly PlantKind[] = ['laundering', 'straddling', 'decoy'];
 
 export interface PlannedCase {
-  /** 1-based case number; a straddling case keeps its id in both of its truth rows. */
+  /** 1-based case number; a straddling case keeps its id in both of its truth rows, a pattern case in each of its pairs'. */
   readonly id: number;
-  readonly kind: PlantKind;
+  readonly kind: PlantKind | PatternKind;
   readonly sender: number;
   readonly receiver: number;
 }
 
 /** Planned transfers in emission order (ascending slot), as parallel arrays. */
 export interface Plan {
+  /** The units of the truth: one per laundering case, one per pair of a pattern case. */
   readonly cases: PlannedCase[];
+  /** Index in `cases` of the first pattern unit (the ones before are laundering cases). */
+  readonly patternFrom: number;
   /** Event time (whole seconds) of each planned transfer's slot. */
   readonly time: Float64Array;
   readonly caseIndex: Int32Array;
   readonly amount: Float64Array;
   /** Pair keys (sender * accounts + receiver) that background traffic must not use. */
   readonly reservedPairs: Set<number>;
+  /** Accounts background traffic must neither send from nor to (the blocklisted ones). */
+  readonly excludedAccounts: Set<number>;
 }
 
 export interface PlanInput {
@@ -40,6 +52,10 @@ export interface PlanInput {
   readonly seed: number;
   /** Event time of record `slot` (non-decreasing in slot). */
   readonly eventTimeAt: (slot: number) => number;
+  /** Cases of the join jobs' patterns (none when absent). */
+  readonly patterns?: PatternCounts;
+  /** The blocklist: its accounts take part in no background or laundering transfer. */
+  readonly blocklist?: readonly BlocklistEntry[];
 }
 
 /** Largest planted transfer we aim for, so planted transfers look like ordinary small ones. */
@@ -52,12 +68,15 @@ function windowStartOf(ts: number, windowMs: number): number {
 
 export function planCases(input: PlanInput): Plan {
   const { count, plant, accounts, windowMs, threshold } = input;
+  const patterns = input.patterns ?? { cashout: 0, layering: 0, blocklist: 0 };
+  const excludedAccounts = new Set((input.blocklist ?? []).map((b) => b.accountId));
   const rng = new Prng(input.seed * 7919 + 0x5eed);
   const maxPairs = Math.floor((accounts * (accounts - 1)) / 2);
-  if (plant > maxPairs) {
+  const units = plant + 2 * patterns.cashout + 2 * patterns.layering + patterns.blocklist;
+  if (units > maxPairs) {
     throw new Error(
-      `cannot plant ${plant} cases with ${accounts} accounts: each case needs its own account pair and ` +
-        `at most half of the ${accounts * (accounts - 1)} pairs may be reserved; use more --accounts or fewer --plant`,
+      `cannot plant ${units} account pairs with ${accounts} accounts: each laundering case and each pair of a pattern case ` +
+        `needs its own account pair and at most half of the ${accounts * (accounts - 1)} pairs may be reserved; use more --accounts or plant fewer cases`,
     );
   }
 
@@ -121,7 +140,7 @@ export function planCases(input: PlanInput): Plan {
   let decoys = 0;
   for (let k = 0; k < plant; k++) {
     const kind = PLANT_KINDS[k % 3]!;
-    const [sender, receiver] = reservePair(rng, accounts, reservedPairs);
+    const [sender, receiver] = reservePair(rng, accounts, reservedPairs, excludedAccounts);
     cases.push({ id: k + 1, kind, sender, receiver });
     const what = `case ${k + 1} (${kind})`;
     const center = Math.min(count - 1, Math.floor(((k + 0.5) * count) / plant));
@@ -166,6 +185,58 @@ export function planCases(input: PlanInput): Plan {
     }
   }
 
+  const patternFrom = cases.length;
+  if (patterns.cashout + patterns.layering + patterns.blocklist > 0) {
+    const patternAccounts = new Set<number>();
+    const available = accounts - excludedAccounts.size;
+    planPatterns(
+      {
+        rng,
+        count,
+        eventTimeAt: input.eventTimeAt,
+        firstSlotAtOrAfter,
+        takeSlot(t, what) {
+          for (let s = firstSlotAtOrAfter(t); s < count; s++) {
+            if (!usedSlots.has(s)) {
+              usedSlots.add(s);
+              return s;
+            }
+          }
+          throw new Error(`cannot plant ${what}: no free record at or after ${formatTimestamp(t)}; generate more records (--count)`);
+        },
+        freshAccount(what, avoid = []) {
+          if (patternAccounts.size + avoid.length >= available) {
+            throw new Error(`cannot plant ${what}: each pattern case needs accounts of its own and ${accounts} accounts are too few; use more --accounts or plant fewer cases`);
+          }
+          for (;;) {
+            const a = rng.int(accounts);
+            if (excludedAccounts.has(a) || patternAccounts.has(a) || avoid.includes(a)) continue;
+            patternAccounts.add(a);
+            return a;
+          }
+        },
+        reservePair(sender, receiver) {
+          const key = sender * accounts + receiver;
+          if (reservedPairs.has(key)) return false;
+          reservedPairs.add(key);
+          return true;
+        },
+        addUnit(id, kind, sender, receiver) {
+          cases.push({ id, kind, sender, receiver });
+          return cases.length - 1;
+        },
+        addTransfer(unit, slot, amount) {
+          slots.push(slot);
+          caseOfSlot.push(unit);
+          amountOfSlot.push(amount);
+        },
+      },
+      patterns,
+      input.blocklist ?? [],
+      plant + 1,
+    );
+  }
+
   const order = slots.map((_, i) => i).sort((x, y) => slots[x]! - slots[y]!);
   const time = new Float64Array(order.length);
   const caseIndex = new Int32Array(order.length);
@@ -175,14 +246,15 @@ export function planCases(input: PlanInput): Plan {
     caseIndex[j] = caseOfSlot[i]!;
     amount[j] = amountOfSlot[i]!;
   });
-  return { cases, time, caseIndex, amount, reservedPairs };
+  return { cases, patternFrom, time, caseIndex, amount, reservedPairs, excludedAccounts };
 }
 
-function reservePair(rng: Prng, accounts: number, reserved: Set<number>): [number, number] {
+function reservePair(rng: Prng, accounts: number, reserved: Set<number>, excluded: Set<number>): [number, number] {
   for (;;) {
     const s = rng.int(accounts);
     let r = rng.int(accounts - 1);
     if (r >= s) r++;
+    if (excluded.has(s) || excluded.has(r)) continue;
     const key = s * accounts + r;
     if (!reserved.has(key)) {
       reserved.add(key);

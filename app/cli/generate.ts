@@ -1,8 +1,8 @@
 // `fintrans-sql generate`: writes generated transactions to stdout, a file or Kafka topics, and the
 // planted cases' ground truth to a CSV file. The binary's entry point wires `io` to the process.
 
-import { open, type FileHandle } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { mkdir, open, writeFile, type FileHandle } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { CITIES, FORMAT_NAMES, isFormatName, type FormatName } from '../../generator/formats.js';
@@ -19,6 +19,16 @@ import {
   type GeneratedRecord,
   type GeneratorOptions,
 } from '../../generator/generate.js';
+import {
+  BLOCKLIST_TRUTH_FILE,
+  CASHOUT_TRUTH_FILE,
+  LAYERING_TRUTH_FILE,
+  blocklistTruthCsv,
+  cashoutTruthCsv,
+  layeringTruthCsv,
+} from '../../generator/patterns.js';
+import { accountVersionsCsv, accountsCsv, blocklistCsv } from '../../generator/reference.js';
+import { PLANT_KINDS, type PlantKind } from '../../generator/plant.js';
 
 export interface TopicWriter {
   write(records: GeneratedRecord[]): Promise<void>;
@@ -76,6 +86,24 @@ Planted cases (transfer formats only):
   --threshold N     alert when a pair's window sum is strictly greater (default ${DEFAULT_THRESHOLD})
   --truth FILE      write the planted cases as CSV:
                     id,kind,sender,receiver,window_start,window_end,total,transfers,expected_alert
+                    (with the patterns below planted, their pairs' windows are listed too: a single
+                    transfer over the threshold is a window over it)
+
+Planted patterns for the join jobs (transfer formats only; each rotates a case with two decoys):
+  --plant-cashout N    rapid cash-outs: a deposit over 10 000 into an account, then a transfer out
+                       of ≥ 80 % of it within the hour (decoys: < 80 %, or after the hour)
+  --plant-layering N   layering chains a→b→c: a transfer over 10 000, then one from b (not back to a)
+                       within 10 minutes, within 10 % of the amount (decoys: slower, amount off)
+  --plant-blocklist N  transfers to blocklisted accounts once listed (decoys: before the listing)
+  --pattern-truth DIR  write their truth: ${CASHOUT_TRUTH_FILE}, ${LAYERING_TRUTH_FILE},
+                       ${BLOCKLIST_TRUTH_FILE}; one row per candidate with expected_alert
+                       (a layering hop is also a rapid cash-out, and its row there says so)
+  --reference DIR      write reference data (no header rows, as Flink's CSV format reads them):
+                       accounts.csv          id,owner,country,risk_tier,opened
+                       account_versions.csv  valid_from,id,owner,country,risk_tier,opened
+                                             (risk tiers change during the run: a versioned table)
+                       blocklist.csv         account_id,reason,listed_at
+                       Background traffic then never touches a blocklisted account.
 
 Where to (one of; default stdout):
   --out FILE        write lines to FILE (fast); - is stdout
@@ -87,6 +115,8 @@ Where to (one of; default stdout):
 
 Examples:
   fintrans-sql generate --count 1000000 --plant 30 --out tx.csv --truth truth.csv
+  fintrans-sql generate --count 300000 --plant-cashout 30 --plant-layering 30 --plant-blocklist 30 \
+      --reference data --pattern-truth output/truth --to transactions
   fintrans-sql generate --format fintrans --rate 10 --to cities
 `;
 
@@ -100,6 +130,8 @@ interface GenerateRequest {
   rate: number | null;
   destination: Destination;
   truthPath: string | null;
+  patternTruthDir: string | null;
+  referenceDir: string | null;
 }
 
 /** Runs the subcommand; returns the exit code (0 ok, 1 runtime failure, 2 bad usage). */
@@ -136,6 +168,11 @@ const FLAGS = {
   seed: { type: 'string' },
   accounts: { type: 'string' },
   plant: { type: 'string' },
+  'plant-cashout': { type: 'string' },
+  'plant-layering': { type: 'string' },
+  'plant-blocklist': { type: 'string' },
+  'pattern-truth': { type: 'string' },
+  reference: { type: 'string' },
   window: { type: 'string' },
   threshold: { type: 'string' },
   start: { type: 'string' },
@@ -177,6 +214,18 @@ function parseGenerateArgs(argv: string[]): GenerateRequest | 'help' {
   if (plant > 0 && count === null) {
     throw new UsageError('--plant needs --count, to spread the cases over the run');
   }
+  const patternCases = (flag: 'plant-cashout' | 'plant-layering' | 'plant-blocklist'): number => {
+    const text = values[flag];
+    const n = text === undefined ? 0 : wholeNumber(`--${flag}`, text);
+    if (n > 0 && format === 'json') throw new UsageError(`--${flag} works with the transfer formats (dcos, dcos-rfc3339, fintrans), not json`);
+    if (n > 0 && count === null) throw new UsageError(`--${flag} needs --count, to spread the cases over the run`);
+    return n;
+  };
+  const plantCashout = patternCases('plant-cashout');
+  const plantLayering = patternCases('plant-layering');
+  const plantBlocklist = patternCases('plant-blocklist');
+  const patternTruthDir = values['pattern-truth'] === undefined ? null : nonEmpty('--pattern-truth', values['pattern-truth']);
+  const referenceDir = values.reference === undefined ? null : nonEmpty('--reference', values.reference);
   const accounts = values.accounts === undefined ? DEFAULT_ACCOUNTS : wholeNumber('--accounts', values.accounts);
   if (accounts < 2 || accounts > MAX_ACCOUNTS) {
     throw new UsageError(`--accounts must be from 2 to ${MAX_ACCOUNTS} (sender and receiver differ), got ${accounts}`);
@@ -194,13 +243,17 @@ function parseGenerateArgs(argv: string[]): GenerateRequest | 'help' {
     seed: values.seed === undefined ? 1 : integer('--seed', values.seed),
     accounts,
     plant,
+    plantCashout,
+    plantLayering,
+    plantBlocklist,
+    reference: referenceDir !== null,
     startMs: values.start === undefined ? DEFAULT_START_MS : parseStartTime(values.start),
     stepMs: values['step-ms'] === undefined ? DEFAULT_STEP_MS : positiveNumber('--step-ms', values['step-ms']),
     windowMs: values.window === undefined ? DEFAULT_WINDOW_MS : parseDuration('--window', values.window),
     threshold: values.threshold === undefined ? DEFAULT_THRESHOLD : wholeNumber('--threshold', values.threshold),
   };
   if (plant > options.count) throw new UsageError(`cannot plant ${plant} cases in only ${options.count} records`);
-  return { options, rate, destination, truthPath };
+  return { options, rate, destination, truthPath, patternTruthDir, referenceDir };
 }
 
 function describeParseArgsError(err: unknown): string {
@@ -310,7 +363,7 @@ interface Output {
 }
 
 async function generate(request: GenerateRequest, io: GenerateIO): Promise<number> {
-  const { rate, destination, truthPath } = request;
+  const { rate, destination, truthPath, patternTruthDir, referenceDir } = request;
   const options = { ...request.options };
   const startedAt = performance.now();
   const wallStart = Date.now();
@@ -370,9 +423,32 @@ async function generate(request: GenerateRequest, io: GenerateIO): Promise<numbe
     const truth = generator.truth();
     if (truthPath !== null) await writeTruthCsv(truth, resolvePath(io.cwd, truthPath));
     const alerts = truth.filter((c) => c.expectedAlert).length;
-    const planted = new Set(truth.map((c) => c.id)).size; // fewer than --plant if stopped early
+    // Laundering cases (fewer than --plant if stopped early); the alerts include the windows of pattern transfers over the threshold.
+    const planted = new Set(truth.filter((c) => PLANT_KINDS.includes(c.kind as PlantKind)).map((c) => c.id)).size;
     summary += `; planted ${planted} cases (${alerts} expected alerts)`;
     if (truthPath !== null) summary += ` → ${truthPath}`;
+  }
+  const patterns = options.plantCashout + options.plantLayering + options.plantBlocklist;
+  if (patterns > 0 || patternTruthDir !== null) {
+    const truth = generator.patternTruth();
+    const expected = [...truth.rapidCashout, ...truth.layering, ...truth.blocklist].filter((r) => r.expectedAlert).length;
+    summary += `; planted ${patterns} pattern cases (${options.plantCashout} rapid cash-out, ${options.plantLayering} layering, ${options.plantBlocklist} blocklist; ${expected} expected alerts)`;
+    if (patternTruthDir !== null) {
+      const dir = resolvePath(io.cwd, patternTruthDir);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, CASHOUT_TRUTH_FILE), cashoutTruthCsv(truth.rapidCashout));
+      await writeFile(join(dir, LAYERING_TRUTH_FILE), layeringTruthCsv(truth.layering));
+      await writeFile(join(dir, BLOCKLIST_TRUTH_FILE), blocklistTruthCsv(truth.blocklist));
+      summary += ` → ${patternTruthDir}/`;
+    }
+  }
+  if (referenceDir !== null && generator.reference !== null) {
+    const dir = resolvePath(io.cwd, referenceDir);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'accounts.csv'), accountsCsv(generator.reference));
+    await writeFile(join(dir, 'account_versions.csv'), accountVersionsCsv(generator.reference));
+    await writeFile(join(dir, 'blocklist.csv'), blocklistCsv(generator.reference));
+    summary += `; reference data (${options.accounts} accounts, ${generator.reference.versions.length} versions, ${generator.reference.blocklist.length} blocklisted) → ${referenceDir}/`;
   }
   const interrupted = stop.signal.aborted && !generator.done;
   if (interrupted) summary += ' (stopped early)';
