@@ -19,6 +19,7 @@ import {
   type GeneratedRecord,
   type GeneratorOptions,
 } from '../../generator/generate.js';
+import { UNIT_MS } from '../../engine/time/units.js';
 import {
   BLOCKLIST_TRUTH_FILE,
   CASHOUT_TRUTH_FILE,
@@ -301,7 +302,7 @@ function positiveNumber(flag: string, text: string): number {
   return n;
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_UNITS: Record<string, number> = { ms: UNIT_MS.MILLISECOND, s: UNIT_MS.SECOND, m: UNIT_MS.MINUTE, h: UNIT_MS.HOUR, d: UNIT_MS.DAY };
 
 /** `10m`, `30s`, `1h`, `500ms`, `1d` as milliseconds. */
 export function parseDuration(flag: string, text: string): number {
