@@ -246,15 +246,15 @@ INSERT INTO buckets SELECT total / 100, COUNT(*) FROM pair_totals GROUP BY total
   it('many changes over many bulks: the index holds exactly the rows of the PRIMARY KEY file written by the same query', async (ctx) => {
     needsNode(ctx);
     const dir = workdir();
-    expect(runCli(['generate', '--count', '30000', '--out', 'input/tx.csv'], dir).code).toBe(0);
+    expect(runCli(['generate', '--count', '10000', '--out', 'input/tx.csv'], dir).code).toBe(0);
     writeFileSync(
       join(dir, 'cross.sql'),
       `CREATE TABLE tx (tx_time STRING, sender BIGINT, receiver BIGINT, amount BIGINT)
 WITH ('connector' = 'filesystem', 'path' = 'input/tx.csv', 'format' = 'csv', 'csv.field-delimiter' = ';');
 CREATE VIEW sender_totals AS SELECT sender, SUM(amount) AS total FROM tx GROUP BY sender;
-CREATE VIEW buckets_view AS SELECT total / 10000 AS bucket, COUNT(*) AS senders, MAX(total) AS top FROM sender_totals GROUP BY total / 10000;
+CREATE VIEW buckets_view AS SELECT total / 5000 AS bucket, COUNT(*) AS senders, MAX(total) AS top FROM sender_totals GROUP BY total / 5000;
 CREATE TABLE in_index (bucket BIGINT, senders BIGINT, top BIGINT, PRIMARY KEY (bucket) NOT ENFORCED)
-WITH ('connector' = 'elasticsearch-7', 'hosts' = '${rig!.url}', 'index' = 'sender-buckets', 'sink.bulk-flush.max-actions' = '50');
+WITH ('connector' = 'elasticsearch-7', 'hosts' = '${rig!.url}', 'index' = 'sender-buckets', 'sink.bulk-flush.max-actions' = '100');
 CREATE TABLE in_file (bucket BIGINT, senders BIGINT, top BIGINT, PRIMARY KEY (bucket) NOT ENFORCED)
 WITH ('connector' = 'filesystem', 'path' = 'output/buckets.csv', 'format' = 'csv');
 INSERT INTO in_index SELECT * FROM buckets_view;
@@ -262,9 +262,9 @@ INSERT INTO in_file SELECT * FROM buckets_view;
 `,
     );
     const r = cli(['run', 'cross.sql'], dir);
-    // Totals only grow: every bucket below the last ones was emptied on the way.
+    // Totals only grow: the lowest buckets were emptied on the way (documents deleted).
     const deletes = Number(/document upserts and (\d+) deletes → index 'sender-buckets'/.exec(r.stderr)?.[1]);
-    expect(deletes).toBeGreaterThan(5);
+    expect(deletes).toBeGreaterThan(2);
     const fileRows = readFileSync(join(dir, 'output/buckets.csv'), 'utf8').split('\n').filter(Boolean).slice(1);
     expect(fileRows.length).toBeGreaterThan(3);
     const docs = await allDocs('sender-buckets');
