@@ -75,9 +75,13 @@ export function readJdbcOptions(ctx: ConnectorContext): JdbcOptions {
   if (url === undefined || url.trim() === '') {
     throw new OptionError(ctx.tablePos, `${where} (connector 'jdbc') needs option 'url'`, `add 'url' = '${URL_EXAMPLE}'`);
   }
+  // A password in the URL is a secret before anything can quote the URL back (even in an error about it).
+  for (const m of url.matchAll(/[?&]password=([^&]*)/g)) {
+    secrets.option('password', m[1]!);
+    secrets.option('password', safeDecode(m[1]!));
+  }
   const address = parsePostgresUrl(url);
   if (address instanceof UrlProblem) throw o.bad('url', address.problem, address.hint);
-  if (address.password !== undefined) secrets.option('password', address.password);
 
   const tableName = o.optionalString('table-name');
   if (tableName === undefined || tableName.trim() === '') {
@@ -128,6 +132,14 @@ export function readJdbcOptions(ctx: ConnectorContext): JdbcOptions {
     lookup,
     sink,
   };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 function nonNegative(o: OptionBag, key: string, fallback: number): number {

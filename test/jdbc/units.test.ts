@@ -49,6 +49,9 @@ describe('jdbc url', () => {
     readJdbcOptions(jdbcContext('t', [['a', T.int()]], { url: 'jdbc:postgresql://h/d?user=u&password=url-secret-1', 'table-name': 't' }));
     readJdbcOptions(jdbcContext('t', [['a', T.int()]], { url: 'jdbc:postgresql://h/d', 'table-name': 't', username: 'u', password: 'option-secret-2' }));
     expect(redact('failed with url-secret-1 and option-secret-2')).toBe('failed with *** and ***');
+    // Even when the URL is refused and quoted back.
+    expect(() => readJdbcOptions(jdbcContext('t', [['a', T.int()]], { url: 'jdbc:postgresql://a,b/d?password=refused-secret-3', 'table-name': 't' }))).toThrow('names several hosts');
+    expect(redact("'jdbc:postgresql://a,b/d?password=refused-secret-3' names several hosts")).toBe("'jdbc:postgresql://a,b/d?password=***' names several hosts");
   });
 });
 
