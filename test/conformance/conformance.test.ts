@@ -8,10 +8,14 @@
 // Case files declare their inputs and updating sinks in comments:
 //   -- conformance: data <table> <data set>          (see data.ts)
 //   -- conformance: updating <sink>                    (an updating result: compare the final rows)
+//   -- conformance: upsert <sink>                      (an updating result into fintrans-sql's file
+//                                                       with a PRIMARY KEY: its rows vs Flink's final rows)
 // Flink rejects an update stream into a filesystem sink, so for an updating sink the runner runs
 // the INSERT's SELECT on Flink, collects its changelog and applies it (+I/+U add, -U/-D remove);
 // fintrans-sql prints the sink's changelog (the print connector, as Flink prints it) and the runner
-// applies it the same way: the final rows of both must be identical.
+// applies it the same way: the final rows of both must be identical. For an upsert sink
+// fintrans-sql writes its filesystem table with a PRIMARY KEY (the latest row per key), compared
+// with Flink's collected final rows.
 
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +34,8 @@ interface CaseSpec {
   data: Map<string, string>;
   /** Updating sinks (lower-case). */
   updating: Set<string>;
+  /** Updating sinks that fintrans-sql writes as files with a PRIMARY KEY (lower-case). */
+  upsert: Set<string>;
   /** Sink → column → regex whose matches in the cell are compared in any order (LISTAGG order). */
   unordered: Map<string, Map<string, RegExp>>;
 }
@@ -56,18 +62,20 @@ const JOB_ANNOTATIONS: Record<string, string> = {
 function spec(name: string, file: string, annotations: string): CaseSpec {
   const data = new Map<string, string>();
   const updating = new Set<string>();
+  const upsert = new Set<string>();
   const unordered = new Map<string, Map<string, RegExp>>();
   for (const raw of annotations.split('\n')) {
     const words = raw.trim().split(/\s+/);
     if (words[0] === 'data' && words.length === 3) data.set(words[1]!.toLowerCase(), words[2]!);
     else if (words[0] === 'updating' && (words.length === 2 || words.length === 3)) updating.add(words[1]!.toLowerCase());
+    else if (words[0] === 'upsert' && words.length === 2) upsert.add(words[1]!.toLowerCase());
     else if (words[0] === 'unordered' && words.length === 4) {
       const m = unordered.get(words[1]!.toLowerCase()) ?? new Map<string, RegExp>();
       m.set(words[2]!.toLowerCase(), new RegExp(words[3]!, 'g'));
       unordered.set(words[1]!.toLowerCase(), m);
     } else if (raw.trim()) throw new Error(`${file}: bad conformance annotation '${raw.trim()}'`);
   }
-  return { name, file, data, updating, unordered };
+  return { name, file, data, updating, upsert, unordered };
 }
 
 function corpus(): CaseSpec[] {
@@ -256,7 +264,7 @@ function prepare(spec: CaseSpec, n: number): Prepared {
       inputPath: (t) => join(dir, 'input', `${t}.${ext(t)}`),
       flinkOutDir: (t) => join(dir, 'out-flink', t),
       fintransOutFile: (t) => join(dir, 'out-fintrans', `${t}.csv`),
-      flinkCollectFile: (t) => (spec.updating.has(t) ? join(dir, 'out-flink', `${t}.changelog`) : undefined),
+      flinkCollectFile: (t) => (spec.updating.has(t) || spec.upsert.has(t) ? join(dir, 'out-flink', `${t}.changelog`) : undefined),
       fintransPrint: (t) => spec.updating.has(t),
     });
     for (const [t, ds] of spec.data) {
@@ -264,7 +272,7 @@ function prepare(spec: CaseSpec, n: number): Prepared {
       const d = dataSet(ds);
       writeFileSync(join(dir, 'input', `${t}.${d.ext}`), d.text);
     }
-    for (const t of spec.updating) if (!r.sinks.includes(t)) throw new Error(`updating '${t}' is not written by an INSERT`);
+    for (const t of [...spec.updating, ...spec.upsert]) if (!r.sinks.includes(t)) throw new Error(`updating '${t}' is not written by an INSERT`);
     writeFileSync(join(dir, 'flink.sql'), r.flinkSql);
     writeFileSync(join(dir, 'fintrans.sql'), r.fintransSql);
     const sinkColumns = new Map(r.sinks.map((t) => [t, r.tables.get(t)?.physical.map((c) => c.toLowerCase()) ?? []]));
@@ -330,7 +338,7 @@ describe(`conformance with Apache Flink ${FLINK_VERSION}`, () => {
       const diffs: string[] = [];
       for (const sink of p.sinks) {
         const updating = s.updating.has(sink);
-        const collect = updating ? join(p.dir, 'out-flink', `${sink}.changelog`) : undefined;
+        const collect = updating || s.upsert.has(sink) ? join(p.dir, 'out-flink', `${sink}.changelog`) : undefined;
         const cols = p.sinkColumns.get(sink) ?? [];
         const un = s.unordered.get(sink);
         const flink = unorder(flinkRows(join(p.dir, 'out-flink', sink), collect), cols, un).map(row).sort();
