@@ -210,14 +210,14 @@ INSERT INTO totals SELECT account, COUNT(*), SUM(amount) FROM payments GROUP BY 
     expect(Math.max(...docs.map((d) => d._version!))).toBeGreaterThan(10);
   }, 120_000);
 
-  // Pair totals moving between buckets of 100 (a running aggregate over an updating input): bucket 1
-  // is emptied for good (-D), bucket 0 emptied and filled again; bucket 2's count changes.
+  // Pair totals moving between bands of 100 (a running aggregate over an updating input): band 1
+  // is emptied for good (-D), band 0 emptied and filled again; band 2's count changes.
   const transfersJob = (index: string, options: string) => `CREATE TABLE transfers (sender INT, receiver INT, amount BIGINT)
 WITH ('connector' = 'filesystem', 'path' = 'input/transfers.csv', 'format' = 'csv');
 CREATE VIEW pair_totals AS SELECT sender, receiver, SUM(amount) AS total FROM transfers GROUP BY sender, receiver;
-CREATE TABLE buckets (bucket BIGINT, pairs BIGINT, PRIMARY KEY (bucket) NOT ENFORCED)
+CREATE TABLE bands (band BIGINT, pairs BIGINT, PRIMARY KEY (band) NOT ENFORCED)
 WITH ('connector' = 'elasticsearch-7', 'hosts' = '${rig!.url}', 'index' = '${index}'${options});
-INSERT INTO buckets SELECT total / 100, COUNT(*) FROM pair_totals GROUP BY total / 100;
+INSERT INTO bands SELECT total / 100, COUNT(*) FROM pair_totals GROUP BY total / 100;
 `;
 
   it('an updating input: a changed group updates its document, an emptied group deletes it (also when it was never written)', async (ctx) => {
@@ -225,22 +225,22 @@ INSERT INTO buckets SELECT total / 100, COUNT(*) FROM pair_totals GROUP BY total
     const dir = workdir();
     writeFileSync(join(dir, 'input/transfers.csv'), '1,2,150\n2,3,120\n1,3,30\n1,2,100\n2,3,90\n1,3,-10\n3,1,40\n');
     const final = [
-      { _id: '0', _source: { bucket: 0, pairs: 2 } },
-      { _id: '2', _source: { bucket: 2, pairs: 2 } },
+      { _id: '0', _source: { band: 0, pairs: 2 } },
+      { _id: '2', _source: { band: 2, pairs: 2 } },
     ];
-    // One action per bulk: bucket 1's document is written, updated, then deleted on the node.
-    writeFileSync(join(dir, 'one.sql'), transfersJob('buckets-one-by-one', ", 'sink.bulk-flush.max-actions' = '1'"));
+    // One action per bulk: band 1's document is written, updated, then deleted on the node.
+    writeFileSync(join(dir, 'one.sql'), transfersJob('bands-one-by-one', ", 'sink.bulk-flush.max-actions' = '1'"));
     const one = cli(['run', 'one.sql'], dir);
     // 14 changes: 4 -U dropped (the +U that follows replaces the document), 8 upserts, 2 deletes.
-    expect(one.stderr).toContain("8 document upserts and 2 deletes → index 'buckets-one-by-one'");
-    expect((await allDocs('buckets-one-by-one')).map((d) => ({ _id: d._id, _source: d._source }))).toEqual(final);
-    expect((await es('GET', '/buckets-one-by-one/_doc/1')).json.found).toBe(false);
+    expect(one.stderr).toContain("8 document upserts and 2 deletes → index 'bands-one-by-one'");
+    expect((await allDocs('bands-one-by-one')).map((d) => ({ _id: d._id, _source: d._source }))).toEqual(final);
+    expect((await es('GET', '/bands-one-by-one/_doc/1')).json.found).toBe(false);
 
-    // All in one bulk: only the last action per document is sent, so bucket 1's is a delete of a
+    // All in one bulk: only the last action per document is sent, so band 1's is a delete of a
     // document the index never had (404 not_found), which is no error.
-    writeFileSync(join(dir, 'bulk.sql'), transfersJob('buckets-one-bulk', ''));
+    writeFileSync(join(dir, 'bulk.sql'), transfersJob('bands-one-bulk', ''));
     cli(['run', 'bulk.sql'], dir);
-    expect((await allDocs('buckets-one-bulk')).map((d) => ({ _id: d._id, _source: d._source }))).toEqual(final);
+    expect((await allDocs('bands-one-bulk')).map((d) => ({ _id: d._id, _source: d._source }))).toEqual(final);
   }, 120_000);
 
   it('many changes over many bulks: the index holds exactly the rows of the PRIMARY KEY file written by the same query', async (ctx) => {
@@ -252,25 +252,25 @@ INSERT INTO buckets SELECT total / 100, COUNT(*) FROM pair_totals GROUP BY total
       `CREATE TABLE tx (tx_time STRING, sender BIGINT, receiver BIGINT, amount BIGINT)
 WITH ('connector' = 'filesystem', 'path' = 'input/tx.csv', 'format' = 'csv', 'csv.field-delimiter' = ';');
 CREATE VIEW sender_totals AS SELECT sender, SUM(amount) AS total FROM tx GROUP BY sender;
-CREATE VIEW buckets_view AS SELECT total / 5000 AS bucket, COUNT(*) AS senders, MAX(total) AS top FROM sender_totals GROUP BY total / 5000;
-CREATE TABLE in_index (bucket BIGINT, senders BIGINT, top BIGINT, PRIMARY KEY (bucket) NOT ENFORCED)
-WITH ('connector' = 'elasticsearch-7', 'hosts' = '${rig!.url}', 'index' = 'sender-buckets', 'sink.bulk-flush.max-actions' = '100');
-CREATE TABLE in_file (bucket BIGINT, senders BIGINT, top BIGINT, PRIMARY KEY (bucket) NOT ENFORCED)
-WITH ('connector' = 'filesystem', 'path' = 'output/buckets.csv', 'format' = 'csv');
-INSERT INTO in_index SELECT * FROM buckets_view;
-INSERT INTO in_file SELECT * FROM buckets_view;
+CREATE VIEW bands_view AS SELECT total / 5000 AS band, COUNT(*) AS senders, MAX(total) AS top FROM sender_totals GROUP BY total / 5000;
+CREATE TABLE in_index (band BIGINT, senders BIGINT, top BIGINT, PRIMARY KEY (band) NOT ENFORCED)
+WITH ('connector' = 'elasticsearch-7', 'hosts' = '${rig!.url}', 'index' = 'sender-bands', 'sink.bulk-flush.max-actions' = '100');
+CREATE TABLE in_file (band BIGINT, senders BIGINT, top BIGINT, PRIMARY KEY (band) NOT ENFORCED)
+WITH ('connector' = 'filesystem', 'path' = 'output/bands.csv', 'format' = 'csv');
+INSERT INTO in_index SELECT * FROM bands_view;
+INSERT INTO in_file SELECT * FROM bands_view;
 `,
     );
     const r = cli(['run', 'cross.sql'], dir);
-    // Totals only grow: the lowest buckets were emptied on the way (documents deleted).
-    const deletes = Number(/document upserts and (\d+) deletes → index 'sender-buckets'/.exec(r.stderr)?.[1]);
+    // Totals only grow: the lowest bands were emptied on the way (documents deleted).
+    const deletes = Number(/document upserts and (\d+) deletes → index 'sender-bands'/.exec(r.stderr)?.[1]);
     expect(deletes).toBeGreaterThan(2);
-    const fileRows = readFileSync(join(dir, 'output/buckets.csv'), 'utf8').split('\n').filter(Boolean).slice(1);
+    const fileRows = readFileSync(join(dir, 'output/bands.csv'), 'utf8').split('\n').filter(Boolean).slice(1);
     expect(fileRows.length).toBeGreaterThan(3);
-    const docs = await allDocs('sender-buckets');
-    const asRow = (d: Hit) => `${d._source.bucket},${d._source.senders},${d._source.top}`;
+    const docs = await allDocs('sender-bands');
+    const asRow = (d: Hit) => `${d._source.band},${d._source.senders},${d._source.top}`;
     expect(docs.map(asRow).sort()).toEqual([...fileRows].sort());
-    for (const d of docs) expect(d._id).toBe(String(d._source.bucket));
+    for (const d of docs) expect(d._id).toBe(String(d._source.band));
   }, 120_000);
 
   it('without a PRIMARY KEY rows are appended with generated ids (a second run adds them again)', async (ctx) => {
