@@ -141,6 +141,9 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
       );
       break;
     }
+    case 'window-table':
+      step(`Window table: each row once per ${windowText(node.window)} it falls in, with window_start, window_end, window_time`);
+      break;
     case 'deduplicate':
       step(
         `Deduplicate: keep the ${node.keepLast ? 'last' : 'first'} row by ${names[node.timeIndex]} per ${node.keys.length ? node.keys.map((k) => exprText(k, names)).join(', ') : '(all rows)'}` +

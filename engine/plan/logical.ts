@@ -72,7 +72,7 @@ export interface WindowSpec {
  * a changelog with updates and deletes (-U/+U/-D) or insert-only, as Flink's changelog mode
  * inference (FlinkChangelogModeInferenceProgram) decides it.
  */
-export type PlanNode = ScanNode | FilterNode | ProjectNode | WindowAggregateNode | GroupAggregateNode | UnionNode | JoinNode | LookupJoinNode | OverAggregateNode | RankNode | DeduplicateNode;
+export type PlanNode = ScanNode | FilterNode | ProjectNode | WindowAggregateNode | GroupAggregateNode | UnionNode | JoinNode | LookupJoinNode | OverAggregateNode | RankNode | DeduplicateNode | WindowTableNode;
 
 interface NodeBase {
   readonly inputs: readonly PlanNode[];
@@ -234,6 +234,16 @@ export interface LookupJoinNode extends NodeBase {
   readonly keyColumns: readonly number[];
   /** The rest of the ON condition, over [...input, ...table columns]; null when the keys say it all. */
   readonly condition: Expr | null;
+}
+
+/**
+ * A window TVF's rows without GROUP BY (window Top-N and deduplication read them): each input row
+ * once per TUMBLE / HOP / CUMULATE window it falls in. Output: [...input, window_start, window_end,
+ * window_time]; window_time and the input's time attributes are time attributes; insert-only.
+ */
+export interface WindowTableNode extends NodeBase {
+  readonly kind: 'window-table';
+  readonly window: WindowSpec;
 }
 
 /** A node's one input (every node kind but union and scan has exactly one). */

@@ -334,7 +334,7 @@ export class QueryPlanner {
 
     let groupItems: SqlNode[] = sel.groupby?.columns ?? (Array.isArray(sel.groupby) ? sel.groupby : []);
     const selectItems = this.selectItems(sel.columns, fields, tvf);
-    if (containsOverCall(sel.columns, this.parts.over)) return this.planOverBlock(sel, node, fields, rel, tvf, groupItems, selectItems);
+    if (containsOverCall(sel.columns, this.parts.over)) return this.planOverBlock(sel, node, fields, rel, tvf, where.windows, groupItems, selectItems);
     const hasAggregates = selectItems.some((it) => containsAggregate(it.node)) || (sel.having && containsAggregate(sel.having));
     // SELECT DISTINCT a, b is GROUP BY a, b (as Flink plans it): each distinct row once; over a
     // window function that includes window_start, window_end it is a window aggregate. Over
@@ -375,20 +375,46 @@ export class QueryPlanner {
   }
 
   /** A SELECT list that calls window functions (`f(...) OVER w`): over.ts plans them over the block's rows. */
-  private planOverBlock(sel: SqlNode, input: PlanNode, fields: ScopeField[], rel: Relation, tvf: WindowTvf | undefined, groupItems: SqlNode[], selectItems: { node: SqlNode; name: string }[]): PlannedQuery {
+  private planOverBlock(
+    sel: SqlNode,
+    input: PlanNode,
+    fields: ScopeField[],
+    rel: Relation,
+    tvf: WindowTvf | undefined,
+    windowConditions: readonly SqlNode[],
+    groupItems: SqlNode[],
+    selectItems: { node: SqlNode; name: string }[],
+  ): PlannedQuery {
     if (groupItems.length > 0 || sel.having) {
       throw new SqlError(this.positions.identifier(groupItems.length > 0 ? 'GROUP' : 'HAVING'), `OVER windows and GROUP BY / HAVING in one SELECT are not supported`, `aggregate in a sub-query first, then compute the OVER window over its rows`);
     }
-    if (tvf) throw new SqlError(tvf.pos, `window functions (OVER) directly over a window TVF are not supported yet`, `aggregate over the window first (GROUP BY window_start, window_end, ...), then number its rows in an outer query`);
+    // Over a window TVF: its rows, each once per window with window_start, window_end, window_time
+    // (window Top-N and deduplication partition by them); WHERE on those filters these rows.
+    let rows = input;
+    let scope = fields;
+    if (tvf) {
+      const window = this.tvfWindow(tvf, rel);
+      if (window.kind === 'SESSION') throw new SqlError(tvf.pos, `SESSION windows are only supported with GROUP BY window_start, window_end`, `aggregate over the sessions first, then number the results in an outer query`);
+      const wf: Field[] = WINDOW_COLUMNS.map((name) => ({ name, type: T.timestamp(3, false) as SqlType, ...(name === 'window_time' ? { rowtime: true as const } : {}) }));
+      rows = { kind: 'window-table', inputs: [input], window, schema: [...input.schema, ...wf], updating: false };
+      scope = [...fields, ...wf.map((f, i) => ({ ...f, index: input.schema.length + i, qualifiers: fields[0]?.qualifiers ?? [] }))];
+      for (const w of windowConditions) {
+        const c = new ExprBinder(this.rowEnv(scope, rel, undefined, 'WHERE')).bind(w);
+        rows = { kind: 'filter', inputs: [rows], predicate: c, schema: rows.schema, updating: false };
+      }
+    }
     const planned = planOverSelect(
-      { calls: this.parts.over!, positions: this.positions, input, env: (clause) => this.rowEnv(fields, rel, tvf, clause), aggregateCall: (n, b) => this.aggregateCall(n, b), inputName: rel.what === 'query' ? 'the sub-query' : `${rel.what} '${rel.name}'` },
+      { calls: this.parts.over!, positions: this.positions, input: rows, env: (clause) => this.rowEnv(scope, rel, undefined, clause), aggregateCall: (n, b) => this.aggregateCall(n, b), inputName: rel.what === 'query' ? 'the sub-query' : `${rel.what} '${rel.name}'` },
       selectItems,
     );
     const inputSchema = planned.node.schema;
     const node = project(
       planned.node,
       planned.outputs.map((o) => o.expr),
-      planned.outputs.map((o) => ({ name: o.name, type: o.expr.type, ...(o.expr.kind === 'column' && inputSchema[o.expr.index]?.rowtime ? { rowtime: true as const } : {}) })),
+      planned.outputs.map((o) => {
+        const f = o.expr.kind === 'column' ? inputSchema[o.expr.index] : undefined;
+        return { name: o.name, type: o.expr.type, ...(f?.rowtime ? { rowtime: true as const } : {}), ...(f?.proctime ? { proctime: true as const } : {}) };
+      }),
     );
     const result: PlannedQuery = { node, columns: planned.outputs.map((o) => ({ name: o.name, node: o.node })) };
     return sel.distinct ? this.distinct(result) : result;

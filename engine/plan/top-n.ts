@@ -80,6 +80,8 @@ export function limitRank(node: PlanNode, predicate: Expr, reads: (name: string)
   const outputRankNumber = start !== end && rnName >= 0 && reads(node.schema[rnName]!.name);
   const input = rank.inputs[0]!;
   const time = rank.orderBy.length === 1 && rank.orderBy[0]!.expr.kind === 'column' && input.schema[(rank.orderBy[0]!.expr as { index: number }).index]?.rowtime ? rank.orderBy[0]! : undefined;
+  // Partitioned by a window's start and end: ranked per window, once, when it fires (insert-only).
+  const window = windowOf(rank);
   let bottom: PlanNode;
   if (start === 1 && end === 1 && time && time.expr.kind === 'column') {
     const dedup: DeduplicateNode = {
@@ -88,8 +90,9 @@ export function limitRank(node: PlanNode, predicate: Expr, reads: (name: string)
       keys: rank.partitionKeys,
       timeIndex: time.expr.index,
       keepLast: time.descending,
+      ...(window ? { window: { endIndex: window.endIndex } } : {}),
       schema: input.schema,
-      updating: true,
+      updating: !window,
       pos: rank.pos,
     };
     bottom = dedup;
@@ -98,8 +101,9 @@ export function limitRank(node: PlanNode, predicate: Expr, reads: (name: string)
       ...rank,
       range: { start, end },
       outputRankNumber,
+      ...(window ? { window: { endIndex: window.endIndex } } : {}),
       schema: outputRankNumber ? rank.schema : input.schema,
-      updating: true,
+      updating: !window,
     };
     bottom = limited;
   }
@@ -121,6 +125,46 @@ export function limitRank(node: PlanNode, predicate: Expr, reads: (name: string)
   if (rest.length === 0) return rebuilt;
   const restPredicate = rest.reduce((a, b) => call('AND', [a, b], T.boolean(a.type.nullable || b.type.nullable)));
   return { kind: 'filter', inputs: [rebuilt], predicate: restPredicate, schema: rebuilt.schema, updating: true };
+}
+
+/**
+ * The window a rank node's partition is: PARTITION BY window_start and window_end of one window
+ * aggregate's or window TVF's rows (and maybe other keys): the window end's column, undefined when
+ * it is not a window.
+ */
+function windowOf(rank: RankNode): { endIndex: number } | undefined {
+  const input = rank.inputs[0]!;
+  if (input.updating) return undefined;
+  let start: { key: number; origin: PlanNode } | undefined;
+  let end: { key: number; origin: PlanNode; index: number } | undefined;
+  rank.partitionKeys.forEach((k, i) => {
+    if (k.kind !== 'column') return;
+    const o = windowColumnOrigin(input, k.index);
+    if (o?.which === 'start') start ??= { key: i, origin: o.node };
+    if (o?.which === 'end') end ??= { key: i, origin: o.node, index: k.index };
+  });
+  if (!start || !end || start.origin !== end.origin) return undefined;
+  return { endIndex: end.index };
+}
+
+/** Where column `index` of `node` comes from, if it is the window_start or window_end of a window aggregate or window TVF. */
+function windowColumnOrigin(node: PlanNode, index: number): { which: 'start' | 'end'; node: PlanNode } | undefined {
+  switch (node.kind) {
+    case 'project': {
+      const e = node.exprs[index];
+      return e?.kind === 'column' ? windowColumnOrigin(node.inputs[0]!, e.index) : undefined;
+    }
+    case 'filter':
+      return windowColumnOrigin(node.inputs[0]!, index);
+    case 'window-aggregate':
+      return index === node.keys.length ? { which: 'start', node } : index === node.keys.length + 1 ? { which: 'end', node } : undefined;
+    case 'window-table': {
+      const w = node.inputs[0]!.schema.length;
+      return index === w ? { which: 'start', node } : index === w + 1 ? { which: 'end', node } : undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** Whether column `index` of the chain's top node is the rank's row number. */

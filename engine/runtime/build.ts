@@ -32,6 +32,7 @@ import { SinkOperator } from '../exec/sink.js';
 import { SlicedWindowOperator } from '../exec/sliced-window.js';
 import { WindowAggregateOperator } from '../exec/window-aggregate.js';
 import { WindowAssigner } from '../exec/window-assigner.js';
+import { WindowTableOperator } from '../exec/window-table.js';
 import type { ConnectorContext, LookupReader, SinkWriter } from '../../connectors/api.js';
 import { printConnector } from '../../connectors/print/print.js';
 import { SourceRunner, describeWatermark } from './source-runner.js';
@@ -296,6 +297,8 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
       }
       case 'window-aggregate':
         return windowAggregate(node);
+      case 'window-table':
+        return new WindowTableOperator(new WindowAssigner(node.window), node.window.timeIndex, outputOf(node));
       case 'over-aggregate':
       case 'rank':
       case 'deduplicate':
