@@ -86,7 +86,8 @@ describe('jdbc upsert sink after crashes and restarts', () => {
     await createTables('');
     await createTables('_ref');
     const dir = workdir({ 'job.sql': job(''), 'ref.sql': job('_ref') });
-    expect(runCli(['generate', '--count', '100000', '--out', 'tx.csv'], dir).code).toBe(0);
+    const generated = runCli(['generate', '--count', '100000', '--out', 'tx.csv'], dir);
+    expect(generated.code, generated.stderr).toBe(0);
     const ref = runCli(['run', 'ref.sql', '--quiet'], dir);
     expect(ref.code, ref.stderr).toBe(0);
     const want = await contents('_ref');
