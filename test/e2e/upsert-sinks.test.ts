@@ -117,6 +117,19 @@ INSERT INTO bands ${BANDS};`,
     expect(r.stderr).toContain('declare PRIMARY KEY (band) NOT ENFORCED');
     expect(readdirSync(dir).sort()).toEqual(['job.sql', 'transfers.csv']);
   });
+
+  it("a 'kafka' table (the embedded topic store) is append-only, as Flink's: an updating query is refused at plan time", () => {
+    const dir = workdir({
+      'transfers.csv': TRANSFERS,
+      'job.sql': `${TRANSFERS_TABLE}
+CREATE TABLE band_topic (band BIGINT, pairs BIGINT) WITH ('connector' = 'kafka', 'topic' = 'bands', 'format' = 'json');
+INSERT INTO band_topic ${BANDS};`,
+    });
+    const r = runCli(['run', 'job.sql'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("table 'band_topic' only appends rows, but this query's result is updated as rows arrive");
+    expect(readdirSync(dir).sort()).toEqual(['job.sql', 'transfers.csv']);
+  });
 });
 
 // ---- restarts: generated transactions, checkpoints every 100 ms ------------------------------
