@@ -29,6 +29,8 @@ export class TemporalJoinOperator extends TwoInputOperator {
   private seq = 0;
   /** Per key, the right table's versions in time order. */
   private readonly versions = new Map<unknown, Version[]>();
+  /** Keys with something to drop one day (several versions, or a deletion): the watermark visits only these. */
+  private readonly prunable = new Set<unknown>();
 
   constructor(
     private readonly leftOuter: boolean,
@@ -66,6 +68,7 @@ export class TemporalJoinOperator extends TwoInputOperator {
     const v = { time, row, present: isAccumulate(kind) };
     if (i > 0 && list[i - 1]!.time === time) list[i - 1] = v;
     else list.splice(i, 0, v);
+    if (list.length > 1 || !v.present) this.prunable.add(key);
   }
 
   protected override advance(wm: number): void {
@@ -96,11 +99,15 @@ export class TemporalJoinOperator extends TwoInputOperator {
   private dropOldVersions(wm: number): void {
     let oldest = wm;
     for (const w of this.waiting) if (w.time < oldest) oldest = w.time;
-    for (const [key, list] of this.versions) {
+    for (const key of this.prunable) {
+      const list = this.versions.get(key)!;
       let keepFrom = 0;
       for (let i = 0; i < list.length; i++) if (list[i]!.time <= oldest) keepFrom = i;
       if (keepFrom > 0) list.splice(0, keepFrom);
-      if (list.length === 1 && !list[0]!.present && list[0]!.time <= oldest) this.versions.delete(key);
+      if (list.length === 1 && !list[0]!.present && list[0]!.time <= oldest) {
+        this.versions.delete(key);
+        this.prunable.delete(key);
+      } else if (list.length === 1 && list[0]!.present) this.prunable.delete(key);
     }
   }
 
