@@ -251,7 +251,7 @@ export class OverAggregateOperator implements Operator {
   snapshot(): unknown {
     const entries = [...this.partitions];
     return {
-      watermark: this.watermark === -Infinity ? null : this.watermark,
+      watermark: encodeValue(this.watermark),
       timers: this.timers.snapshot(),
       partitions: new SnapshotRows(entries, ([key, p]) => [
         encodeValue(key),
@@ -266,9 +266,9 @@ export class OverAggregateOperator implements Operator {
   }
 
   restore(state: unknown): void {
-    const s = state as { watermark: number | null; timers: unknown; partitions: unknown[] } | null;
+    const s = state as { watermark: unknown; timers: unknown; partitions: unknown[] } | null;
     if (!s) return;
-    this.watermark = s.watermark ?? -Infinity;
+    this.watermark = s.watermark === null ? -Infinity : (decodeValue(s.watermark) as number);
     this.timers.restore(s.timers);
     for (const item of s.partitions) {
       const [key, rows, order, acc, lastFired, cleanupAt, count] = item as [unknown, [number, unknown[][]][], unknown, unknown | null, number | null, number | null, number | null];

@@ -70,13 +70,13 @@ abstract class WindowBuffer<S> implements Operator {
   snapshot(): unknown {
     const items: [number, unknown, S][] = [];
     for (const [end, parts] of this.windows) for (const [key, s] of parts) items.push([end, key, s]);
-    return { watermark: this.watermark === -Infinity ? null : this.watermark, windows: new SnapshotRows(items, ([end, key, s]) => [end, encodeValue(key), this.stateToJSON(s)]) };
+    return { watermark: encodeValue(this.watermark), windows: new SnapshotRows(items, ([end, key, s]) => [end, encodeValue(key), this.stateToJSON(s)]) };
   }
 
   restore(state: unknown): void {
-    const s = state as { watermark: number | null; windows: [number, unknown, unknown][] } | null;
+    const s = state as { watermark: unknown; windows: [number, unknown, unknown][] } | null;
     if (!s) return;
-    this.watermark = s.watermark ?? -Infinity;
+    this.watermark = s.watermark === null ? -Infinity : (decodeValue(s.watermark) as number);
     for (const [end, key, json] of s.windows) {
       let w = this.windows.get(end);
       if (!w) {

@@ -1,0 +1,99 @@
+// The front pass for window function calls (engine/sql/over-clause.ts): what it hands to
+// node-sql-parser (a marker call in place of `f(...) OVER ...`, offsets kept) and what it keeps of
+// each window; and the planner's refusals, with Flink's reasons, at the place they are about.
+
+import { describe, expect, it } from 'vitest';
+import { parseSqlFile } from '../../engine/sql/parse.js';
+import type { SelectStatement } from '../../engine/sql/ast.js';
+import { planJob } from '../../engine/plan/planner.js';
+import { buildJob } from '../../engine/runtime/build.js';
+
+const TABLE = `CREATE TABLE t (account INT, amount INT, tss STRING, ts AS TO_TIMESTAMP(tss), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)
+WITH ('connector' = 'filesystem', 'path' = 't.csv', 'format' = 'csv');
+`;
+
+function select(sql: string): SelectStatement {
+  return parseSqlFile(sql, 'p.sql')[0] as SelectStatement;
+}
+
+/** The error planning (and building, where Flink's checks happen on the physical plan) gives. */
+function refusal(query: string): string {
+  try {
+    const plan = planJob(parseSqlFile(TABLE + query, 'p.sql'), 'p.sql');
+    buildJob(plan, { cwd: '/tmp' });
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '(no error)';
+}
+
+describe('OVER front pass', () => {
+  it('hands each call to node-sql-parser as a marker around it, keeping later offsets', () => {
+    const sql = 'SELECT SUM(amount) OVER (PARTITION BY account ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s, UPPER(x) FROM t';
+    const st = select(sql);
+    const c = st.select.columns[0].expr;
+    expect(c.type).toBe('function');
+    expect(c.name.name[0].value).toBe('__o0');
+    expect(c.args.value[0]).toMatchObject({ type: 'aggr_func', name: 'SUM' });
+    const upper = st.select.columns[1].expr;
+    expect(st.positions.at(upper.loc.start.offset)).toEqual({ file: 'p.sql', line: 1, col: sql.indexOf('UPPER') + 1 });
+    const [call] = st.over!;
+    expect(call!.functionName).toBe('SUM');
+    expect(call!.spec.partitionBy.map((e) => e.node.column)).toEqual(['account']);
+    expect(call!.spec.orderBy[0]!.descending).toBe(false);
+    expect(call!.spec.frame).toMatchObject({ unit: 'ROWS', lower: { kind: 'preceding', rows: 2 }, upper: { kind: 'current-row' } });
+  });
+
+  it('resolves OVER w to its WINDOW clause and blanks the clause out', () => {
+    const st = select(`SELECT COUNT(*) OVER w, MAX(amount) OVER w FROM t\nWHERE amount > 0\nWINDOW w AS (PARTITION BY account ORDER BY ts RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT ROW)`);
+    expect(st.over).toHaveLength(2);
+    expect(st.over![0]!.spec).toBe(st.over![1]!.spec);
+    expect(st.over![0]!.spec.frame).toMatchObject({ unit: 'RANGE', lower: { kind: 'preceding', ms: 3_600_000 } });
+    expect(st.select.where).toMatchObject({ type: 'binary_expr', operator: '>' });
+  });
+
+  it('reads ROW_NUMBER() with several sort keys and NULLS LAST', () => {
+    const st = select('SELECT * FROM (SELECT a, ROW_NUMBER() OVER (PARTITION BY k ORDER BY b DESC NULLS LAST, c) AS rn FROM t) WHERE rn <= 3');
+    const spec = st.over![0]!.spec;
+    expect(spec.orderBy.map((o) => [o.expr.node.column, o.descending, o.nullsFirst])).toEqual([
+      ['b', true, false],
+      ['c', false, null],
+    ]);
+  });
+
+  it('says what is wrong in a window specification, where', () => {
+    expect(() => select('SELECT SUM(a) OVER w FROM t')).toThrow("p.sql:1:20: unknown window 'w'");
+    expect(() => select('SELECT SUM(a) OVER (PARTITION BY k ORDER BY ts RANGE 5 PRECEDING) FROM t')).toThrow('p.sql:1:54: RANGE 5 PRECEDING: a range over a time attribute is an INTERVAL');
+    expect(() => select("SELECT SUM(a) OVER (ORDER BY ts ROWS INTERVAL '1' HOUR PRECEDING) FROM t")).toThrow('ROWS counts rows');
+    expect(() => select('SELECT SUM(a) OVER (ORDER BY ts ROWS BETWEEN 2 PRECEDING CURRENT ROW) FROM t')).toThrow('expected AND in ROWS BETWEEN ... AND ...');
+  });
+});
+
+describe('OVER and Top-N refusals (as Flink refuses them)', () => {
+  it('one window per SELECT', () => {
+    expect(refusal('SELECT SUM(amount) OVER (ORDER BY ts), COUNT(*) OVER (PARTITION BY account ORDER BY ts) FROM t;')).toMatch(/^p\.sql:3:40: every OVER aggregate of one SELECT must use the same window/);
+  });
+
+  it('ordered by one ascending time attribute', () => {
+    expect(refusal('SELECT SUM(amount) OVER (ORDER BY ts DESC) FROM t;')).toMatch(/^p\.sql:3:35: .*The window can only be ordered in ASCENDING mode/);
+    expect(refusal('SELECT SUM(amount) OVER (PARTITION BY account ORDER BY amount) FROM t;')).toMatch(/^p\.sql:3:56: .*OVER windows' ordering in stream mode must be defined on a time attribute/);
+    expect(refusal('SELECT SUM(amount) OVER (PARTITION BY account) FROM t;')).toMatch(/The window can only be ordered by a single time column/);
+  });
+
+  it('a frame from PRECEDING to CURRENT ROW', () => {
+    expect(refusal('SELECT SUM(amount) OVER (ORDER BY ts ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM t;')).toMatch(/OVER RANGE FOLLOWING windows are not supported yet/);
+    expect(refusal('SELECT SUM(amount) OVER (ORDER BY ts RANGE BETWEEN CURRENT ROW AND CURRENT ROW) FROM t;')).toMatch(/OVER RANGE FOLLOWING windows are not supported yet/);
+  });
+
+  it('no updating input', () => {
+    expect(refusal('SELECT SUM(n) OVER (ORDER BY ts) FROM (SELECT account, COUNT(*) AS n, MAX(ts) AS ts FROM t GROUP BY account);')).toMatch(/must be ordered by a time attribute|updating input/);
+  });
+
+  it('ROW_NUMBER only, with an upper bound; unlimited only in time order', () => {
+    expect(refusal('SELECT * FROM (SELECT account, RANK() OVER (PARTITION BY account ORDER BY amount) AS r FROM t) WHERE r <= 2;')).toMatch(/RANK\(\) on streaming table is not supported currently/);
+    expect(refusal('SELECT * FROM (SELECT account, ROW_NUMBER() OVER (PARTITION BY account ORDER BY amount) AS r FROM t) WHERE r > 2;')).toMatch(/Rank end is not specified/);
+    expect(refusal('SELECT account, ROW_NUMBER() OVER (PARTITION BY account ORDER BY amount) AS r FROM t;')).toMatch(/OVER windows' ordering in stream mode must be defined on a time attribute/);
+    expect(refusal('SELECT * FROM (SELECT account, ROW_NUMBER() OVER (ORDER BY amount) AS r FROM t) WHERE r <> 2;')).toMatch(/cannot be a Top-N/);
+    expect(refusal('SELECT account, ROW_NUMBER() OVER (ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS r FROM t;')).toMatch(/ROWS\/RANGE is not allowed with ROW_NUMBER/);
+  });
+});
