@@ -144,9 +144,10 @@ function checkInsertOnly(ctx: OverContext, pos: SourcePos, what: string): void {
 function planAggregates(ctx: OverContext, items: readonly { node: SqlNode; name: string }[], window: WindowUse): PlannedOver {
   const spec = window.spec;
   const pos = window.firstCall.pos;
+  // Flink checks the changelog first, then the ordering, then the frame.
+  checkInsertOnly(ctx, pos, 'an OVER aggregate');
   const timeIndex = orderTime(ctx, spec, spec.pos);
   const frame = overFrame(spec);
-  checkInsertOnly(ctx, pos, 'an OVER aggregate');
   const partitionKeys = spec.partitionBy.map((e) => bindWindowExpr(ctx, e, 'PARTITION BY'));
   const input = ctx.input;
 
