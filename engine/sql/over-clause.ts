@@ -56,7 +56,21 @@ const EXAMPLE = `OVER (PARTITION BY account ORDER BY ts RANGE BETWEEN INTERVAL '
  * file's text as node-sql-parser sees it, same offsets). `parseExpression` parses a PARTITION BY or
  * ORDER BY expression from its tokens.
  */
-export function cutOverClauses(tokens: readonly Token[], from: number, to: number, lines: LineIndex, text: string, parseExpression: ParseExpression): CutOverClauses {
+export function cutOverClauses(
+  tokens: readonly Token[],
+  from: number,
+  to: number,
+  lines: LineIndex,
+  text: string,
+  parseExpression: ParseExpression,
+  /** Whether a word is reserved in Flink SQL (a window name must then be written in backticks). */
+  isReserved: (word: string) => boolean,
+): CutOverClauses {
+  const checkName = (t: Token): void => {
+    if (t.kind === 'ident' && isReserved(t.value)) {
+      throw new SqlError(lines.pos(t.start), `'${tokenText(lines.text, t)}' is a reserved word in Flink SQL`, `name the window otherwise (w_${t.value.toLowerCase()}), or write it in backticks`);
+    }
+  };
   const depth: number[] = [];
   let d = 0;
   for (let k = from; k < to; k++) {
@@ -75,6 +89,7 @@ export function cutOverClauses(tokens: readonly Token[], from: number, to: numbe
     let j = k;
     for (;;) {
       const nameTok = tokens[j + 1]!;
+      checkName(nameTok);
       if (!isKeyword(tokens[j + 2], 'AS') || !isOp(tokens[j + 3], '(')) {
         throw new SqlError(lines.pos(nameTok.start), `expected WINDOW ${nameTok.value} AS (...)`, `write WINDOW w AS (PARTITION BY account ORDER BY ts ROWS BETWEEN 10 PRECEDING AND CURRENT ROW)`);
       }
@@ -109,6 +124,7 @@ export function cutOverClauses(tokens: readonly Token[], from: number, to: numbe
       k = r.next - 1;
     } else if (isName(tokens[k + 1])) {
       const ref = tokens[k + 1]!;
+      checkName(ref);
       const candidates = named.filter((w) => w.start > ref.start && w.depth <= depth[k]! && w.name.toLowerCase() === ref.value.toLowerCase());
       const found = candidates[0];
       if (!found) {

@@ -219,7 +219,7 @@ function parseQuery(f: FileTokens, from: number, to: number): InsertStatement | 
   const textStart = first.start;
   const textEnd = f.tokens[to - 1]!.end;
   const temporal = cutTemporalClauses(f.tokens, from, to, f.lines, f.parserText);
-  const over = cutOverClauses(f.tokens, from, to, f.lines, temporal.text, expressionParser(f));
+  const over = cutOverClauses(f.tokens, from, to, f.lines, temporal.text, expressionParser(f), (word) => RESERVED_NAMES.has(word.toUpperCase()));
   const { text, windows, spans } = cutWindowTvfs(f.tokens, from, to, f.lines, over.text, textStart, textEnd);
   rejectMillisecondIntervals(f, from, to, spans);
   const positions = new TextPositions(f, from, to, textStart, textStart, textEnd);

@@ -57,6 +57,8 @@ const JOB_ANNOTATIONS: Record<string, string> = {
   'layering.sql': 'data transactions patterns',
   'blocklist.sql': 'data transactions patterns\ndata blocklist reference-blocklist\ndata accounts reference-accounts',
   'laundering_enriched.sql': 'data transactions patterns\ndata account_versions reference-account-versions',
+  // OVER windows (issue 18): a day and an hour of each sender's transfers, over the join jobs' data (2.5 hours).
+  'velocity.sql': 'data transactions patterns',
 };
 
 function spec(name: string, file: string, annotations: string): CaseSpec {
