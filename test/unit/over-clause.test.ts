@@ -63,7 +63,7 @@ describe('OVER front pass', () => {
 
   it('says what is wrong in a window specification, where', () => {
     expect(() => select('SELECT SUM(a) OVER w FROM t')).toThrow("p.sql:1:20: unknown window 'w'");
-    expect(() => select('SELECT SUM(a) OVER day FROM t WINDOW day AS (ORDER BY ts)')).toThrow("p.sql:1:39: 'day' is a reserved word in Flink SQL");
+    expect(() => select('SELECT SUM(a) OVER day FROM t WINDOW day AS (ORDER BY ts)')).toThrow("p.sql:1:38: 'day' is a reserved word in Flink SQL");
     expect(() => select('SELECT SUM(a) OVER (PARTITION BY k ORDER BY ts RANGE 5 PRECEDING) FROM t')).toThrow('p.sql:1:54: RANGE 5 PRECEDING: a range over a time attribute is an INTERVAL');
     expect(() => select("SELECT SUM(a) OVER (ORDER BY ts ROWS INTERVAL '1' HOUR PRECEDING) FROM t")).toThrow('ROWS counts rows');
     expect(() => select('SELECT SUM(a) OVER (ORDER BY ts ROWS BETWEEN 2 PRECEDING CURRENT ROW) FROM t')).toThrow('expected AND in ROWS BETWEEN ... AND ...');
