@@ -7,7 +7,7 @@
 // Files (no header row, as Flink's CSV format reads them; times `yyyy-MM-dd HH:mm:ss` UTC):
 //   accounts.csv          id,owner,country,risk_tier,opened              (each account's latest version)
 //   account_versions.csv  valid_from,id,owner,country,risk_tier,opened   (ascending valid_from)
-//   blocklist.csv         account_id,reason,listed_at
+//   blocklist.csv         account_id,reason,listed_at                     (ascending listed_at)
 
 import { formatTimestamp } from '../engine/values.js';
 import { CUSTOMER_NAMES } from './formats.js';
@@ -89,6 +89,9 @@ export class ReferenceData {
         : firstMs - (1 + rng.int(700)) * DAY_MS;
       return { accountId, reason: REASONS[rng.int(REASONS.length)]!, listedAt };
     });
+    // In time order, as the versioned table's watermark (listed_at) expects: an entry behind it
+    // could come after the transfers it should have met.
+    this.blocklist.sort((a, b) => a.listedAt - b.listedAt || a.accountId - b.accountId);
 
     // Re-ratings during the run (whole seconds after the first record): a few random accounts and the given ones.
     const reRated = new Set<number>(input.reRate ?? []);

@@ -1,40 +1,110 @@
-// fintrans-sql demo: the README's first command. Generates transactions with planted laundering
-// into the embedded topic store, runs jobs/laundering.sql over them, and checks the alerts it wrote
-// against the generator's ground truth (every planted case found, no decoy reported).
+// fintrans-sql demo: the README's first command. Generates transactions with planted laundering and
+// the join jobs' patterns into the embedded topic store, with reference data, runs the ready jobs
+// over them, and checks each job's alerts against the generator's ground truth: every planted case
+// found, no decoy reported, nothing reported that the truth does not list.
 
 import { mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { runGenerate } from './generate.js';
 import { TopicStore } from '../../connectors/embedded/topic-store.js';
 import { defaultStoreDir } from '../../engine/home.js';
-import { buildJob } from '../../engine/runtime/build.js';
-import { runJob } from '../../engine/runtime/job.js';
 import { parseFlags, UsageError } from './args.js';
-import { planFile } from '../job-files.js';
 import type { ExtraCommand } from './command.js';
+import type { DemoJobRequest, DemoJobResult } from './demo-job.js';
 
-export const DEMO_HELP = `Usage: fintrans-sql demo [--count N] [--plant N] [--seed S]
+export const DEMO_HELP = `Usage: fintrans-sql demo [--count N] [--plant N] [--patterns N] [--seed S]
 
-Runs the main job end to end on the embedded topic store (no Kafka, no Java):
-  1. generates N transactions (default 300000) with N planted laundering cases (default 30)
-     into topic 'transactions' (.fintrans/), and their ground truth into output/truth.csv;
-  2. runs jobs/laundering.sql, which writes output/laundering.csv;
-  3. compares the alerts with the truth and prints how many planted cases were found.
-Exits 1 if a planted case was missed or a decoy was reported. Run it from the project directory.`;
+Runs the ready jobs end to end on the embedded topic store (no Kafka, no Java):
+  1. generates N transactions (default 300000) into topic 'transactions' (.fintrans/) with
+     --plant laundering cases (default 30) and --patterns cases of each join pattern (default 30:
+     rapid cash-outs, layering chains, transfers to blocklisted accounts, each with decoys),
+     reference data into data/ (accounts, their versions, the blocklist), and the ground truth
+     into output/truth.csv and output/truth/;
+  2. runs jobs/laundering.sql, laundering_enriched.sql, rapid_cashout.sql, layering.sql and
+     blocklist.sql, each writing output/<job>.csv;
+  3. compares each job's alerts with the truth and prints how many planted cases it found.
+Exits 1 if a job missed a planted case, reported a decoy or reported anything the truth does not
+list. Run it from the project directory.`;
 
 const FLAGS = {
   help: { type: 'boolean', short: 'h' },
   count: { type: 'string' },
   plant: { type: 'string' },
+  patterns: { type: 'string' },
   seed: { type: 'string' },
 } as const;
 
 const TOPIC = 'transactions';
-const JOB = 'jobs/laundering.sql';
-const ALERTS = 'output/laundering.csv';
 const TRUTH = 'output/truth.csv';
+const PATTERN_TRUTH = 'output/truth';
+const REFERENCE = 'data';
+const LAUNDERING_KINDS = new Set(['laundering', 'straddling', 'decoy']);
 
-function positiveInt(v: string | undefined, flag: string, fallback: number): number {
+type CsvRow = Record<string, string>;
+
+/** What a job's alerts are checked against: truth rows by the key of an alert. */
+interface Check {
+  readonly job: string;
+  readonly output: string;
+  /** The planted cases it is for, e.g. 'rapid cash-outs'. */
+  readonly what: string;
+  readonly truthFile: string;
+  /** The truth kinds of this pattern (others' rows it must report are counted apart). */
+  readonly kinds: ReadonlySet<string>;
+  readonly truthKey: (row: CsvRow) => string;
+  readonly alertKey: (row: CsvRow) => string;
+  /** How to name other patterns' rows this job reports, as the truth expects. */
+  readonly alsoExpected: string;
+}
+
+const windowKey = (r: CsvRow): string => `${r.sender} -> ${r.receiver} in window starting ${r.window_start}`;
+
+const CHECKS: readonly Check[] = [
+  {
+    job: 'laundering',
+    output: 'output/laundering.csv',
+    what: 'laundering cases',
+    truthFile: TRUTH,
+    kinds: LAUNDERING_KINDS,
+    truthKey: windowKey,
+    alertKey: windowKey,
+    alsoExpected: "windows holding a join pattern's single transfer over 10 000",
+  },
+  {
+    job: 'rapid_cashout',
+    output: 'output/rapid_cashout.csv',
+    what: 'rapid cash-outs',
+    truthFile: `${PATTERN_TRUTH}/rapid_cashout_truth.csv`,
+    kinds: new Set(['rapid-cashout', 'cashout-decoy-share', 'cashout-decoy-late']),
+    truthKey: (r) => `${r.deposit_from} -> ${r.account} at ${r.deposit_time}, ${r.account} -> ${r.cashout_to} at ${r.cashout_time}`,
+    alertKey: (r) => `${r.deposit_from} -> ${r.account} at ${r.deposit_time}, ${r.account} -> ${r.cashout_to} at ${r.cashout_time}`,
+    alsoExpected: 'layering links, which move ≥ 80 % on within the hour too',
+  },
+  {
+    job: 'layering',
+    output: 'output/layering.csv',
+    what: 'layering chains',
+    truthFile: `${PATTERN_TRUTH}/layering_truth.csv`,
+    kinds: new Set(['layering', 'layering-decoy-slow', 'layering-decoy-amount']),
+    truthKey: (r) => `${r.origin} -> ${r.middle} at ${r.first_time} -> ${r.destination} at ${r.second_time}`,
+    alertKey: (r) => `${r.origin} -> ${r.middle} at ${r.first_time} -> ${r.destination} at ${r.second_time}`,
+    alsoExpected: "other patterns' transfers that chain up",
+  },
+  {
+    job: 'blocklist',
+    output: 'output/blocklist.csv',
+    what: 'transfers to blocklisted accounts',
+    truthFile: `${PATTERN_TRUTH}/blocklist_truth.csv`,
+    kinds: new Set(['blocklisted', 'blocklist-decoy-early']),
+    truthKey: (r) => `${r.sender} -> ${r.receiver} at ${r.tx_time}`,
+    alertKey: (r) => `${r.sender} -> ${r.receiver} at ${r.tx_time}`,
+    alsoExpected: "other patterns' transfers to listed accounts",
+  },
+];
+
+function wholeNumber(v: string | undefined, flag: string, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`demo: ${flag} needs a whole number, got '${v}'`);
@@ -44,16 +114,17 @@ function positiveInt(v: string | undefined, flag: string, fallback: number): num
 export const demoCommand: ExtraCommand = {
   name: 'demo',
   usage: 'demo',
-  summary: 'generate planted laundering, run jobs/laundering.sql, check the alerts',
+  summary: 'generate planted laundering and join patterns, run the ready jobs, check their alerts',
   async run(argv) {
     const { values } = parseFlags(argv, FLAGS, 'demo');
     if (values.help) {
       process.stdout.write(DEMO_HELP + '\n');
       return 0;
     }
-    const count = positiveInt(values.count, '--count', 300_000);
-    const plant = positiveInt(values.plant, '--plant', 30);
-    const seed = positiveInt(values.seed, '--seed', 1);
+    const count = wholeNumber(values.count, '--count', 300_000);
+    const plant = wholeNumber(values.plant, '--plant', 30);
+    const patterns = wholeNumber(values.patterns, '--patterns', 30);
+    const seed = wholeNumber(values.seed, '--seed', 1);
     const cwd = process.cwd();
     const started = Date.now();
 
@@ -62,9 +133,15 @@ export const demoCommand: ExtraCommand = {
     if (store.partitionCount(TOPIC) !== undefined) store.deleteTopic(TOPIC);
     store.close();
 
-    process.stderr.write(`1/3 generating ${count} transactions with ${plant} planted cases → topic '${TOPIC}' (embedded store ${defaultStoreDir(cwd)})\n`);
+    process.stderr.write(
+      `1/3 generating ${count} transactions with ${plant} planted laundering cases and ${patterns} of each join pattern → topic '${TOPIC}' ` +
+        `(embedded store ${defaultStoreDir(cwd)}), reference data → ${REFERENCE}/\n`,
+    );
     mkdirSync(join(cwd, 'output'), { recursive: true });
-    const gen = await runGenerate(['--count', String(count), '--plant', String(plant), '--seed', String(seed), '--truth', TRUTH, '--to', TOPIC], {
+    const p = String(patterns);
+    const generateArgs = ['--count', String(count), '--plant', String(plant), '--seed', String(seed), '--truth', TRUTH, '--to', TOPIC];
+    generateArgs.push('--plant-cashout', p, '--plant-layering', p, '--plant-blocklist', p, '--pattern-truth', PATTERN_TRUTH, '--reference', REFERENCE);
+    const gen = await runGenerate(generateArgs, {
       stdout: process.stdout,
       stderr: process.stderr,
       cwd,
@@ -83,45 +160,138 @@ export const demoCommand: ExtraCommand = {
     });
     if (gen !== 0) return gen;
 
-    process.stderr.write(`2/3 running ${JOB}\n`);
-    const job = buildJob(planFile(join(cwd, JOB), cwd, new Map([['kafka.from-beginning', 'true']])), { cwd });
-    // The topic is complete before the job starts: a short idle time ends the run.
-    await runJob(job, { untilIdleMs: 300 });
-    for (const s of job.sinks) process.stderr.write(`    wrote ${s.writer.describe()}\n`);
+    const jobs = ['laundering', 'laundering_enriched', 'rapid_cashout', 'layering', 'blocklist'];
+    const parallel = Math.max(1, Math.min(jobs.length, availableParallelism()));
+    process.stderr.write(`2/3 running ${jobs.map((j) => `jobs/${j}.sql`).join(', ')} (${parallel} at a time)\n`);
+    const failures = await runJobs(jobs.map((j) => join(cwd, 'jobs', `${j}.sql`)), cwd, parallel);
+    if (failures.length > 0) {
+      for (const f of failures) process.stderr.write(`error: ${f}\n`);
+      return 1;
+    }
 
-    process.stderr.write(`3/3 checking ${ALERTS} against ${TRUTH}\n`);
-    const verdict = compare(readCsv(join(cwd, ALERTS)), readCsv(join(cwd, TRUTH)));
+    process.stderr.write(`3/3 checking the alerts against ${TRUTH} and ${PATTERN_TRUTH}/\n`);
+    let ok = true;
+    const lines: string[] = [];
+    const missed: string[] = [];
+    for (const check of CHECKS) {
+      const v = compare(check, readCsv(join(cwd, check.output)), readCsv(join(cwd, check.truthFile)));
+      lines.push(
+        `Planted ${check.what} found: ${v.found}/${v.expected} (recall ${v.expected ? Math.round((100 * v.found) / v.expected) : 100} %); ` +
+          `decoys reported: ${v.decoysReported}/${v.decoys}; other alerts: ${v.other}. Alerts in ${check.output}.` +
+          (v.alsoExpected > 0 ? `\n  Also reported, as the truth expects: ${v.alsoFound}/${v.alsoExpected} ${check.alsoExpected}.` : ''),
+      );
+      missed.push(...v.missed.map((m) => `  missed: ${m} (${check.job}.sql)`));
+      ok &&= v.missed.length === 0 && v.decoysReported === 0 && v.other === 0;
+      if (check.job === 'laundering') {
+        const enriched = checkEnrichment(readCsv(join(cwd, 'output/laundering_enriched.csv')), readCsv(join(cwd, check.output)), readCsv(join(cwd, REFERENCE, 'account_versions.csv'), VERSION_COLUMNS));
+        lines.push(
+          `Enriched laundering alerts: ${enriched.right}/${enriched.alerts} with both accounts' owner, country and risk tier as of the window's end ` +
+            `(${enriched.changed} of them after a change of tier during the run); same alerts as laundering.sql: ${enriched.sameAlerts ? 'yes' : 'NO'}. ` +
+            `Alerts in output/laundering_enriched.csv.`,
+        );
+        missed.push(...enriched.wrong.map((w) => `  wrong: ${w} (laundering_enriched.sql)`));
+        ok &&= enriched.sameAlerts && enriched.right === enriched.alerts;
+      }
+    }
     const secs = ((Date.now() - started) / 1000).toFixed(1);
-    process.stdout.write(
-      `Planted laundering cases found: ${verdict.found}/${verdict.expected} (recall ${verdict.expected ? Math.round((100 * verdict.found) / verdict.expected) : 100} %); ` +
-        `decoys reported: ${verdict.decoysReported}/${verdict.decoys}; other alerts: ${verdict.other}. ` +
-        `Alerts in ${ALERTS} (${secs} s).\n`,
-    );
-    for (const m of verdict.missed) process.stdout.write(`  missed: ${m}\n`);
-    return verdict.found === verdict.expected && verdict.decoysReported === 0 ? 0 : 1;
+    process.stdout.write(`${lines.join('\n')}\nAll ${jobs.length} jobs checked in ${secs} s.\n`);
+    for (const m of missed.slice(0, 20)) process.stdout.write(`${m}\n`);
+    if (missed.length > 20) process.stdout.write(`  … and ${missed.length - 20} more\n`);
+    return ok ? 0 : 1;
   },
 };
 
-function readCsv(path: string): Record<string, string>[] {
-  const [header, ...rows] = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
-  const cols = header!.split(',');
-  // Both files hold plain numbers and timestamps in their key columns: no quoting to undo there.
-  return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i] ?? `c${i}`, v])));
+/** Runs the job files, `parallel` at a time, each in a worker thread (demo-job.ts); returns the failures. */
+async function runJobs(files: string[], cwd: string, parallel: number): Promise<string[]> {
+  const failures: string[] = [];
+  const queue = [...files];
+  const runOne = (file: string): Promise<void> =>
+    new Promise((resolve) => {
+      const request: DemoJobRequest = { file, cwd };
+      const worker = new Worker(new URL('./demo-job.js', import.meta.url), { workerData: request });
+      let settled = false;
+      const finish = (failure: string | null): void => {
+        if (settled) return;
+        settled = true;
+        if (failure !== null) failures.push(`${file}: ${failure}`);
+        void worker.terminate().then(() => resolve());
+      };
+      worker.once('message', (result: DemoJobResult) => {
+        if ('error' in result) finish(result.error);
+        else {
+          for (const w of result.wrote) process.stderr.write(`    wrote ${w}\n`);
+          finish(null);
+        }
+      });
+      worker.once('error', (err) => finish(err.message));
+      worker.once('exit', (code) => finish(`the job's thread ended (code ${code}) before reporting`));
+    });
+  const lane = async (): Promise<void> => {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) await runOne(file);
+  };
+  await Promise.all(Array.from({ length: parallel }, lane));
+  return failures;
 }
 
-function compare(alerts: Record<string, string>[], truth: Record<string, string>[]) {
-  const key = (r: Record<string, string>) => `${r.sender} -> ${r.receiver} in window starting ${r.window_start}`;
-  const got = new Set(alerts.map(key));
-  const expected = truth.filter((t) => t.expected_alert === 'true');
-  const decoys = truth.filter((t) => t.expected_alert !== 'true');
-  const truthKeys = new Set(truth.map(key));
-  const missed = expected.map(key).filter((k) => !got.has(k));
+const VERSION_COLUMNS = ['valid_from', 'id', 'owner', 'country', 'risk_tier', 'opened'];
+
+/** A CSV file's rows by its header (or by `columns` for a file without one). */
+function readCsv(path: string, columns?: readonly string[]): CsvRow[] {
+  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
+  const cols = columns ?? lines.shift()!.split(',');
+  // The key columns hold numbers, timestamps and names without commas: no quoting to undo there.
+  return lines.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i] ?? `c${i}`, v])));
+}
+
+function compare(check: Check, alerts: CsvRow[], truth: CsvRow[]) {
+  const got = new Set(alerts.map(check.alertKey));
+  const own = truth.filter((t) => check.kinds.has(t.kind!));
+  const others = truth.filter((t) => !check.kinds.has(t.kind!));
+  const expectedOwn = own.filter((t) => t.expected_alert === 'true').map(check.truthKey);
+  const expectedOthers = others.filter((t) => t.expected_alert === 'true').map(check.truthKey);
+  const expected = new Set([...expectedOwn, ...expectedOthers]);
   return {
-    expected: expected.length,
-    found: expected.length - missed.length,
-    missed,
-    decoys: decoys.length,
-    decoysReported: decoys.filter((d) => got.has(key(d))).length,
-    other: [...got].filter((k) => !truthKeys.has(k)).length,
+    expected: expectedOwn.length,
+    found: expectedOwn.filter((k) => got.has(k)).length,
+    missed: [...expectedOwn, ...expectedOthers].filter((k) => !got.has(k)),
+    decoys: own.length - expectedOwn.length,
+    decoysReported: own.filter((t) => t.expected_alert !== 'true' && got.has(check.truthKey(t))).length,
+    alsoExpected: expectedOthers.length,
+    alsoFound: expectedOthers.filter((k) => got.has(k)).length,
+    // Anything reported the truth does not expect (other patterns' non-alerting candidates included).
+    other: [...got].filter((k) => !expected.has(k) && !own.some((t) => check.truthKey(t) === k)).length,
   };
+}
+
+const timeOf = (text: string): number => Date.parse(text.replace(' ', 'T') + 'Z');
+
+/**
+ * laundering_enriched.sql against laundering.sql and the account versions: the same alerts, each
+ * with the version of both accounts valid at the window's last millisecond (window_time).
+ */
+function checkEnrichment(enriched: CsvRow[], alerts: CsvRow[], versions: CsvRow[]) {
+  const byId = new Map<string, CsvRow[]>();
+  for (const v of versions) byId.set(v.id!, [...(byId.get(v.id!) ?? []), v]); // ascending valid_from
+  const versionAt = (id: string, time: number): { v: CsvRow | undefined; changed: boolean } => {
+    const list = byId.get(id) ?? [];
+    let at = -1;
+    list.forEach((v, i) => {
+      if (timeOf(v.valid_from!) <= time) at = i;
+    });
+    return { v: list[at], changed: at > 0 };
+  };
+  const wrong: string[] = [];
+  let changed = 0;
+  for (const e of enriched) {
+    const time = timeOf(e.window_end!) - 1;
+    const s = versionAt(e.sender!, time);
+    const r = versionAt(e.receiver!, time);
+    const field = (v: CsvRow | undefined, k: string): string => v?.[k] ?? '';
+    const expected = [field(s.v, 'owner'), field(s.v, 'country'), field(s.v, 'risk_tier'), field(r.v, 'owner'), field(r.v, 'country'), field(r.v, 'risk_tier')];
+    const got = [e.sender_owner, e.sender_country, e.sender_tier, e.receiver_owner, e.receiver_country, e.receiver_tier];
+    if (expected.join('|') !== got.join('|')) wrong.push(`${windowKey(e)}: ${got.join(', ')} instead of ${expected.join(', ')}`);
+    if (s.changed || r.changed) changed++;
+  }
+  const keys = (rows: CsvRow[]): string => rows.map(windowKey).sort().join('\n');
+  return { alerts: enriched.length, right: enriched.length - wrong.length, wrong, changed, sameAlerts: keys(enriched) === keys(alerts) };
 }

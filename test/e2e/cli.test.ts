@@ -156,9 +156,17 @@ describe('the README demo command', () => {
     const r = runCli(['demo', '--count', '100000', '--plant', '12'], dir);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toContain('Planted laundering cases found: 12/12 (recall 100 %); decoys reported: 0/4; other alerts: 0.');
+    // The join jobs, 30 cases of each pattern by default (a third of them decoys, half for the blocklist).
+    expect(r.stdout).toContain('Planted rapid cash-outs found: 10/10 (recall 100 %); decoys reported: 0/20; other alerts: 0.');
+    expect(r.stdout).toContain('Planted layering chains found: 10/10 (recall 100 %); decoys reported: 0/20; other alerts: 0.');
+    expect(r.stdout).toContain('Planted transfers to blocklisted accounts found: 15/15 (recall 100 %); decoys reported: 0/15; other alerts: 0.');
+    expect(r.stdout).toMatch(/Enriched laundering alerts: (\d+)\/\1 with both accounts' owner, country and risk tier as of the window's end \([1-9]\d* of them after a change of tier during the run\); same alerts as laundering\.sql: yes\./);
     const csv = readFileSync(join(dir, 'output/laundering.csv'), 'utf8').split('\n').filter(Boolean);
     expect(csv[0]).toBe('sender,receiver,window_start,window_end,total,transfers,amounts');
-    expect(csv.length - 1).toBe(12);
+    // The 12 cases' windows, and those of the join patterns' single transfers over 10 000 (the truth lists both).
+    const truth = readFileSync(join(dir, 'output/truth.csv'), 'utf8').split('\n').filter((l) => l.endsWith(',true'));
+    expect(truth.filter((l) => /^\d+,(laundering|straddling),/.test(l))).toHaveLength(12);
+    expect(csv.length - 1).toBe(truth.length);
   });
 
   it('fails when a planted case is missing from the alerts', () => {

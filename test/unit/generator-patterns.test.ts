@@ -180,6 +180,8 @@ describe('planted patterns for the join jobs', () => {
     expect(accounts[Number(changed[1])]).toBe(changed.slice(1).join(','));
 
     const blocklist = blocklistCsv(ref).trim().split('\n');
+    const listed = ref.blocklist.map((b) => b.listedAt);
+    expect(listed).toEqual([...listed].sort((a, b) => a - b)); // ascending too
     expect(blocklist).toHaveLength(3); // 400 accounts: at least 3
     expect(ref.blocklist.filter((b) => b.listedAt > first && b.listedAt < last)).toHaveLength(1);
     expect(blocklist[0]).toMatch(/^\d+,[a-z ]+,\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
