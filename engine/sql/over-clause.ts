@@ -6,6 +6,7 @@
 // the marker in the tree and looks its window up here; WINDOW clauses become spaces.
 
 import { SqlError } from '../errors.js';
+import { SQL_INTERVAL_UNIT_MS } from '../time/units.js';
 import type { FrameBound, OverCall, OverSpec, SqlNode, WindowExpr, WindowFrame } from './ast.js';
 import type { ParseExpression } from './ddl.js';
 import { isKeyword, isName, isOp, type LineIndex, type Token, tokenText } from './tokenize.js';
@@ -38,16 +39,8 @@ export function containsOverCall(node: SqlNode, calls: readonly OverCall[] | und
   return false;
 }
 
-const UNIT_MS: Readonly<Record<string, number>> = {
-  SECOND: 1000,
-  SECONDS: 1000,
-  MINUTE: 60_000,
-  MINUTES: 60_000,
-  HOUR: 3_600_000,
-  HOURS: 3_600_000,
-  DAY: 86_400_000,
-  DAYS: 86_400_000,
-};
+/** A RANGE frame's interval units: the SQL interval units from SECOND to DAY (no MILLISECOND here). */
+const UNIT_MS: Readonly<Record<string, number>> = Object.fromEntries(Object.entries(SQL_INTERVAL_UNIT_MS).filter(([unit]) => !unit.startsWith('MILLISECOND')));
 
 const EXAMPLE = `OVER (PARTITION BY account ORDER BY ts RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT ROW)`;
 
