@@ -7,7 +7,7 @@ import { T, isIntegral, isNumeric, isTimestamp, typeToString, withNullable, type
 import { parseDecimal } from '../values.js';
 import { call, type CallExpr, type Expr, type ScalarFunction } from './expr.js';
 import { parseLong } from '../int64.js';
-import { arithmeticType, assignable, castable, coerce, comparisonTarget, describeType } from './typing.js';
+import { arithmeticType, assignable, castable, coerce, comparisonTarget, describeType, inListCoercion, leastRestrictive } from './typing.js';
 import { sqlTypeFromCast } from './cast-type.js';
 import { parseSqlTimestamp } from '../time/sql-timestamp.js';
 import { checkLikeEscape, compileLike } from '../exec/functions.js';
@@ -295,16 +295,7 @@ export class ExprBinder {
       case 'NOT IN': {
         const l = this.bind(node.left);
         if (node.right?.type !== 'expr_list') throw this.err(node.right, `IN needs a list of values`, `write x IN (1, 2, 3); subqueries are not supported`);
-        const items = (node.right.value as SqlNode[]).map((n) => this.bind(n));
-        let target: SqlType = l.type;
-        for (const it of items) {
-          const t = comparisonTarget(target, it.type);
-          if (t === undefined) throw this.err(node, `cannot compare ${describeType(l.type)} with ${describeType(it.type)} in IN`, `CAST the values to one type`);
-          if (t !== 'same') target = t;
-        }
-        const args = [l, ...items].map((e) => (target === l.type ? e : coerce(e, target)));
-        const nullable = args.some((a) => a.type.nullable);
-        const inCall = call('IN', args, T.boolean(nullable));
+        const inCall = this.inList(l, (node.right.value as SqlNode[]).map((n) => this.bind(n)), node);
         return op === 'IN' ? inCall : call('NOT', [inCall], inCall.type);
       }
       case 'BETWEEN':
@@ -386,6 +377,28 @@ export class ExprBinder {
       throw err;
     }
     return e;
+  }
+
+  /**
+   * `value IN (items)` typed as Flink types it: the value's type and the items' common type meet
+   * first (inListCoercion: numbers only when neither is a DECIMAL), then each item of another type
+   * is cast to the value's type (Calcite's convertInToOr) by CAST's rules, so `ti IN (1.5, 0.1)`
+   * tests a TINYINT against 1 and 0.
+   */
+  private inList(value: Expr, items: Expr[], node: SqlNode): Expr {
+    let listType = items[0]!.type;
+    for (const it of items.slice(1)) {
+      const t = leastRestrictive(listType, it.type);
+      if (t === undefined) throw this.err(node, `the values in IN (...) have different types: ${describeType(listType)} and ${describeType(it.type)}`, `CAST the values to one type`);
+      listType = t;
+    }
+    if (comparisonTarget(value.type, listType) === undefined) {
+      throw this.err(node, `cannot compare ${describeType(value.type)} with ${describeType(listType)} in IN`, `CAST the values to one type`);
+    }
+    const common = inListCoercion(value.type, listType);
+    const v = common ? coerce(value, common) : value;
+    const args = [v, ...items.map((it) => (it.type.name === 'NULL' || it.type.name === v.type.name ? it : coerce(it, v.type)))];
+    return call('IN', args, T.boolean(args.some((a) => a.type.nullable || a.type.name === 'NULL')));
   }
 
   /** low <= l <= high: one BETWEEN call when the three share an operand family, else two comparisons. */

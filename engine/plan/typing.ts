@@ -89,6 +89,48 @@ export function comparisonTarget(a: SqlType, b: SqlType): SqlType | 'same' | und
   return undefined;
 }
 
+/** Calcite's precision of an integral type: the digits of its largest value. */
+const INTEGRAL_PRECISION: Readonly<Record<string, number>> = { TINYINT: 3, SMALLINT: 5, INT: 10, BIGINT: 19 };
+
+/**
+ * The type both `a` and `b` fit, as Calcite's leastRestrictive finds it (an IN list, ...): the
+ * wider integral type; a DECIMAL keeping the most whole digits and the most fraction digits (38 at
+ * most); an approximate type with an integral one stays as it is, with a DECIMAL it is DOUBLE;
+ * undefined when there is none.
+ */
+export function leastRestrictive(a: SqlType, b: SqlType): SqlType | undefined {
+  const nullable = a.nullable || b.nullable;
+  if (a.name === 'NULL') return withNullable(b, true);
+  if (b.name === 'NULL') return withNullable(a, true);
+  if (isNumeric(a) && isNumeric(b)) {
+    if (isApproxNumeric(a) || isApproxNumeric(b)) {
+      if (a.name === 'DECIMAL' || b.name === 'DECIMAL' || a.name === 'DOUBLE' || b.name === 'DOUBLE') return T.double(nullable);
+      return { name: 'FLOAT', nullable };
+    }
+    if (a.name !== 'DECIMAL' && b.name !== 'DECIMAL') return withNullable(INTEGRAL_PRECISION[a.name]! >= INTEGRAL_PRECISION[b.name]! ? a : b, nullable);
+    const x = decimalView(a);
+    const y = decimalView(b);
+    const whole = Math.min(Math.max(x.p - x.s, y.p - y.s), MAX_PRECISION);
+    const scale = Math.min(Math.max(x.s, y.s), MAX_PRECISION - whole);
+    return T.decimal(whole + scale, scale, nullable);
+  }
+  if (a.name !== b.name) return undefined;
+  if (isTimestamp(a)) return { ...a, precision: Math.max(a.precision ?? 3, b.precision ?? 3), nullable };
+  return withNullable(a, nullable);
+}
+
+/**
+ * The type Calcite's validator brings a value and the items of its IN list to before comparing
+ * (TypeCoercionImpl.inOperationCoercion: a timestamp and text meet as the timestamp, numbers only
+ * when neither is a DECIMAL), or undefined when it leaves them as they are.
+ */
+export function inListCoercion(value: SqlType, list: SqlType): SqlType | undefined {
+  if (isTimestamp(value) && list.name === 'STRING') return value;
+  if (value.name === 'STRING' && isTimestamp(list)) return list;
+  if (isNumeric(value) && isNumeric(list) && (value.name === 'DECIMAL' || list.name === 'DECIMAL')) return undefined;
+  return leastRestrictive(value, list);
+}
+
 /** Whether a value of `from` may be written into a column of `to` (INSERT, CASE branches) with a cast. */
 export function assignable(from: SqlType, to: SqlType): boolean {
   if (from.name === 'NULL') return true;
@@ -118,9 +160,11 @@ function sameType(a: SqlType, b: SqlType): boolean {
 export function coerce(expr: Expr, to: SqlType): Expr {
   const target = withNullable(to, expr.type.nullable);
   if (sameType(expr.type, to)) return expr;
-  // A column or literal holds the same value in any integral type; a computed value must be
-  // computed in its own type (INT arithmetic wraps at 32 bits) and then converted, as Java does.
-  if (isIntegral(expr.type) && isIntegral(to) && (expr.kind === 'column' || expr.kind === 'literal')) return { ...expr, type: target } as Expr;
+  // A column or literal holds the same value in any wider integral type; a computed value must be
+  // computed in its own type (INT arithmetic wraps at 32 bits) and then converted, as Java does,
+  // and a narrower type keeps the low bits (a cast).
+  const widening = isIntegral(expr.type) && isIntegral(to) && INTEGRAL_PRECISION[to.name]! >= INTEGRAL_PRECISION[expr.type.name]!;
+  if (widening && (expr.kind === 'column' || expr.kind === 'literal')) return { ...expr, type: target } as Expr;
   if (isTimestamp(expr.type) && isTimestamp(to)) return { ...expr, type: target } as Expr;
   if (expr.kind === 'literal') {
     const v = expr.value;
