@@ -204,15 +204,18 @@ export interface RankNode extends NodeBase {
 }
 
 /**
- * Deduplication: `ROW_NUMBER() OVER (PARTITION BY k ORDER BY <rowtime> [DESC])` with `rn = 1`: per
- * key the first (ASC) or last (DESC) row by event time. Output: the input's columns. Updating
- * (Flink's RowTimeDeduplicateFunction replaces the kept row as earlier or later rows arrive); with
+ * Deduplication: `ROW_NUMBER() OVER (PARTITION BY k ORDER BY <time attribute> [DESC])` with `rn = 1`:
+ * per key the first (ASC) or last (DESC) row by event time, or by arrival on processing time.
+ * Output: the input's columns. Updating (Flink's RowTimeDeduplicateFunction replaces the kept row
+ * as earlier or later rows arrive), except keeping the first row on processing time; with
  * `window`, per window, emitted when the watermark passes the window's end; insert-only.
  */
 export interface DeduplicateNode extends NodeBase {
   readonly kind: 'deduplicate';
   readonly keys: readonly Expr[];
   readonly timeIndex: number;
+  /** Ordered by a processing-time attribute: rows in arrival order; keeping the first is insert-only. */
+  readonly proctime?: true;
   readonly keepLast: boolean;
   readonly window?: { readonly endIndex: number };
   readonly pos: SourcePos;

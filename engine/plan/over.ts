@@ -121,6 +121,9 @@ function orderTime(ctx: OverContext, spec: OverSpec, pos: SourcePos): number {
   if (o.descending) {
     throw new SqlError(o.expr.pos, `an OVER window must be ordered by its time ascending (as in Flink: The window can only be ordered in ASCENDING mode)`, `write ORDER BY ${e.kind === 'column' ? e.name : 'ts'} (ASC)`);
   }
+  if (e.kind === 'column' && ctx.input.schema[e.index]?.proctime) {
+    throw new SqlError(o.expr.pos, `OVER aggregates on processing time are not supported yet`, `order the window by an event-time attribute (the WATERMARK column of the table)`);
+  }
   if (e.kind !== 'column' || !ctx.input.schema[e.index]?.rowtime) {
     throw new SqlError(
       o.expr.pos,

@@ -79,20 +79,24 @@ export function limitRank(node: PlanNode, predicate: Expr, reads: (name: string)
   const rnName = node.schema.findIndex((_, i) => columnOfNode(chain, i, rnIndex));
   const outputRankNumber = start !== end && rnName >= 0 && reads(node.schema[rnName]!.name);
   const input = rank.inputs[0]!;
-  const time = rank.orderBy.length === 1 && rank.orderBy[0]!.expr.kind === 'column' && input.schema[(rank.orderBy[0]!.expr as { index: number }).index]?.rowtime ? rank.orderBy[0]! : undefined;
+  const order = rank.orderBy.length === 1 && rank.orderBy[0]!.expr.kind === 'column' ? input.schema[rank.orderBy[0]!.expr.index] : undefined;
+  const time = order?.rowtime || order?.proctime ? rank.orderBy[0]! : undefined;
   // Partitioned by a window's start and end: ranked per window, once, when it fires (insert-only).
   const window = windowOf(rank);
   let bottom: PlanNode;
   if (start === 1 && end === 1 && time && time.expr.kind === 'column') {
+    if (window && order?.proctime) throw new SqlError(pos, `window deduplication is on event time only (as in Flink)`, `ORDER BY the window's time attribute (ts or window_time)`);
     const dedup: DeduplicateNode = {
       kind: 'deduplicate',
       inputs: [input],
       keys: rank.partitionKeys,
       timeIndex: time.expr.index,
       keepLast: time.descending,
+      ...(order?.proctime ? { proctime: true as const } : {}),
       ...(window ? { window: { endIndex: window.endIndex } } : {}),
       schema: input.schema,
-      updating: !window,
+      // Keeping the first row by arrival never takes it back (ProcTimeDeduplicateKeepFirstRowFunction).
+      updating: !window && !(order?.proctime && !time.descending),
       pos: rank.pos,
     };
     bottom = dedup;

@@ -9,6 +9,7 @@ import { T } from '../types.js';
 import { Aggregation } from '../exec/aggregation.js';
 import { compileScalar } from '../exec/compile.js';
 import { DeduplicateOperator } from '../exec/deduplicate.js';
+import type { StateTtl } from '../exec/state-ttl.js';
 import type { Operator } from '../exec/operator.js';
 import { OverAggregateOperator } from '../exec/over-aggregate.js';
 import { compileSortKey } from '../exec/sort-key.js';
@@ -30,6 +31,8 @@ export interface WindowFunctionBuild {
   readonly late: () => (row: Row, watermark: number) => void;
   /** Registers the operator's state for checkpoints under the node's identity. */
   readonly stateful: (op: { snapshot(): unknown; restore(state: unknown): void }, kind: string) => void;
+  /** The state TTL (SET 'table.exec.state.ttl'), for operators whose state Flink expires. */
+  readonly ttl: () => StateTtl | null;
   /** Registers a window operator's open windows for progress. */
   readonly windows: (op: { readonly openWindows: number }) => void;
 }
@@ -61,7 +64,7 @@ export function windowFunctionOperator(node: WindowFunctionNode, b: WindowFuncti
         b.windows(op);
         return op;
       }
-      const op = new DeduplicateOperator(key, node.timeIndex, node.keepLast, b.output);
+      const op = new DeduplicateOperator(key, node.proctime ? null : node.timeIndex, node.keepLast, b.output, b.ttl());
       b.stateful(op, 'deduplicate');
       return op;
     }
@@ -84,6 +87,9 @@ function overAggregate(keys: readonly Expr[], timeIndex: number, frame: OverAggr
 function unlimitedRank(node: RankNode, input: PlanNode, b: WindowFunctionBuild): Operator {
   const o = node.orderBy;
   const time = o.length === 1 && o[0]!.expr.kind === 'column' && input.schema[o[0]!.expr.index]?.rowtime ? o[0]! : undefined;
+  if (o.length === 1 && o[0]!.expr.kind === 'column' && input.schema[o[0]!.expr.index]?.proctime) {
+    throw new SqlError(node.pos, `ROW_NUMBER() on processing time without a WHERE on it (an OVER aggregate) is not supported yet`, `keep the first rows by arrival with WHERE rn = 1 (deduplication) or rn <= N`);
+  }
   if (!time) {
     throw new SqlError(
       node.pos,
@@ -125,7 +131,7 @@ export function windowFunctionState(node: WindowFunctionNode): object {
     case 'rank':
       return { keys: node.partitionKeys, orderBy: node.orderBy, range: node.range, rowNumber: node.outputRankNumber, window: node.window ?? null };
     case 'deduplicate':
-      return { keys: node.keys, time: node.timeIndex, keepLast: node.keepLast, window: node.window ?? null };
+      return { keys: node.keys, time: node.timeIndex, proctime: node.proctime ?? false, keepLast: node.keepLast, window: node.window ?? null };
   }
 }
 

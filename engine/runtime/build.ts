@@ -302,7 +302,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
       case 'over-aggregate':
       case 'rank':
       case 'deduplicate':
-        return windowFunctionOperator(node, { output: outputOf(node), late: () => lateHandler(inputOf(node)), stateful: (op, kind) => addStateful(op, kind, node), windows: (op) => windowOps.push(op) });
+        return windowFunctionOperator(node, { output: outputOf(node), late: () => lateHandler(inputOf(node)), stateful: (op, kind) => addStateful(op, kind, node), ttl: stateTtl, windows: (op) => windowOps.push(op) });
     }
   };
 

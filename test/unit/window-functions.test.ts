@@ -12,6 +12,7 @@ import { compileSortKey } from '../../engine/exec/sort-key.js';
 import { TopNOperator } from '../../engine/exec/top-n.js';
 import { WindowDeduplicateOperator, WindowRankOperator } from '../../engine/exec/window-rank.js';
 import { spreadHash } from '../../engine/exec/java-hash-order.js';
+import { StateTtl } from '../../engine/exec/state-ttl.js';
 import { col, type AggregateCall } from '../../engine/plan/expr.js';
 import { DELETE, INSERT, T, UPDATE_AFTER, UPDATE_BEFORE, type Row, type RowKind } from '../../engine/types.js';
 
@@ -190,6 +191,34 @@ describe('deduplication', () => {
     const out = checkRestore((o) => new DeduplicateOperator((row) => row[1], 0, true, o), steps);
     expect(out).toEqual(['+I[10,1,"a"]', '-U[10,1,"a"]', '+U[10,1,"c"]', '+I[20,2,"x"]', '-U[10,1,"c"]', '+U[20,1,"e"]']);
     expect(KINDS[UPDATE_AFTER]).toBe('+U');
+  });
+});
+
+describe('deduplication on processing time and with a state TTL', () => {
+  const d = (key: number, id: string): Step => ({ row: [0, key, id] });
+
+  it('keep first by arrival is insert-only; keep last skips a row equal to the kept one', () => {
+    const first = new Collect();
+    feed(new DeduplicateOperator((row) => row[1], null, false, first), [d(1, 'a'), d(1, 'b'), d(2, 'x')]);
+    expect(first.out).toEqual(['+I[0,1,"a"]', '+I[0,2,"x"]']);
+    const last = new Collect();
+    feed(new DeduplicateOperator((row) => row[1], null, true, last), [d(1, 'a'), d(1, 'a'), d(1, 'b')]);
+    expect(last.out).toEqual(['+I[0,1,"a"]', '-U[0,1,"a"]', '+U[0,1,"b"]']);
+  });
+
+  it('a key not written for the TTL starts again with +I, and its state is freed', () => {
+    let now = 0;
+    const out = new Collect();
+    const op = new DeduplicateOperator((row) => row[1], null, false, out, new StateTtl(1000, () => now));
+    feed(op, [d(1, 'a'), d(2, 'x')]);
+    now = 999;
+    feed(op, [d(1, 'b')]);
+    now = 1000;
+    feed(op, [d(1, 'c')]);
+    expect(out.out).toEqual(['+I[0,1,"a"]', '+I[0,2,"x"]', '+I[0,1,"c"]']);
+    now = 2500;
+    feed(op, [d(3, 'y')]);
+    expect(op.keyCount).toBe(1);
   });
 });
 
