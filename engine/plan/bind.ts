@@ -13,6 +13,7 @@ import { parseSqlTimestamp } from '../time/sql-timestamp.js';
 import { checkLikeEscape, compileLike } from '../exec/functions.js';
 import { compileScalar } from '../exec/compile.js';
 import { symmetricLowBound } from '../sql/between-symmetric.js';
+import { aggregateFilterParts, type AggregateFilterParts } from '../sql/aggregate-filter.js';
 import { BUILTIN_FUNCTIONS, bindBuiltin, bindDistinct, bindExtract } from './builtins.js';
 import { STATISTICS, bindStatistic } from './statistics.js';
 
@@ -105,7 +106,7 @@ const AGGREGATES = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX', 'FIRST_VALUE', 
 
 export function isAggregateNode(node: SqlNode): boolean {
   if (!node || typeof node !== 'object') return false;
-  if (node.type === 'aggr_func') return true;
+  if (node.type === 'aggr_func' || aggregateFilterParts(node)) return true;
   return node.type === 'function' && (AGGREGATES.has(functionName(node)) || STATISTICS.has(functionName(node)));
 }
 
@@ -143,8 +144,10 @@ export class ExprBinder {
       }
       case 'unary_expr':
         return this.unary(node);
-      case 'binary_expr':
-        return this.binary(node);
+      case 'binary_expr': {
+        const filtered = aggregateFilterParts(node);
+        return filtered ? this.filteredAggregate(node, filtered) : this.binary(node);
+      }
       case 'case':
         return this.caseExpr(node);
       case 'cast':
@@ -172,11 +175,20 @@ export class ExprBinder {
     return new SqlError(nodePos(node, this.env.positions), problem, hint);
   }
 
+  /** `agg(...) FILTER (WHERE c)`: the planner's aggregate binds it whole; STDDEV/VAR pass the filter on to their SUM and COUNT. */
+  private filteredAggregate(node: SqlNode, { aggregate, condition }: AggregateFilterParts): Expr {
+    const name = functionName(aggregate);
+    const bindAggregate = this.env.aggregate;
+    if (STATISTICS.has(name) && bindAggregate) return bindStatistic(name, aggregate, bindAggregate, nodePos(aggregate, this.env.positions), condition);
+    return this.aggregate(node);
+  }
+
   private aggregate(node: SqlNode): Expr {
     if (!this.env.aggregate) {
+      const named = aggregateFilterParts(node)?.aggregate ?? node;
       throw this.err(
-        node,
-        `aggregate function ${functionName(node) || String(node.name).toUpperCase()} is not allowed in ${this.env.clause}`,
+        named,
+        `aggregate function ${functionName(named) || String(named.name).toUpperCase()} is not allowed in ${this.env.clause}`,
         this.env.clause === 'WHERE' ? 'filter aggregates with HAVING' : undefined,
       );
     }

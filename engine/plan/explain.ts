@@ -182,7 +182,8 @@ function windowText(w: WindowSpec): string {
 
 function aggText(a: AggregateCall, names: readonly string[]): string {
   const args = a.fn === 'COUNT_STAR' ? '*' : a.args.map((e) => exprText(e, names)).join(', ');
-  return `${a.fn === 'COUNT_STAR' ? 'COUNT' : a.fn}(${a.distinct ? 'DISTINCT ' : ''}${args})`;
+  const filter = a.filter ? ` FILTER (WHERE ${exprText(a.filter, names)})` : '';
+  return `${a.fn === 'COUNT_STAR' ? 'COUNT' : a.fn}(${a.distinct ? 'DISTINCT ' : ''}${args})${filter}`;
 }
 
 const INFIX = new Set(['+', '-', '*', '/', '%', '=', '<>', '<', '<=', '>', '>=', 'AND', 'OR']);

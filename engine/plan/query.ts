@@ -10,6 +10,7 @@ import { SqlError, didYouMean, type SourcePos } from '../errors.js';
 import type { Positions, QueryParts, SqlNode, WindowTvf } from '../sql/ast.js';
 import { T, isTimestamp, typeToString, withNullable, type Field, type SqlType } from '../types.js';
 import { ExprBinder, canonical, columnName, functionArgs, functionName, intervalMs, isAggregateNode, nodePos, type BindEnv } from './bind.js';
+import { bindAggregateFilter } from './aggregate-filter.js';
 import { call, col, type AggregateCall, type AggregateFunction, type Expr } from './expr.js';
 import type { JoinType, PlanNode, ScanNode, TableDef, WindowSpec } from './logical.js';
 import { planJoin, planLookupJoin, planSemiJoin, planTemporalJoin } from './join.js';
@@ -674,7 +675,14 @@ export class QueryPlanner {
     return { node: { kind: 'group-aggregate', inputs: [input], keys: keyExprs, aggregates, schema: [...keyFields, ...aggFields], updating: true }, outputs, ...(having ? { having } : {}) };
   }
 
+  /** An aggregate call node (with its FILTER, engine/plan/aggregate-filter.ts) as an AggregateCall. */
   private aggregateCall(node: SqlNode, argBinder: ExprBinder): AggregateCall {
+    const { aggregate, filter } = bindAggregateFilter(node, argBinder, this.positions);
+    const unfiltered = this.unfilteredAggregateCall(aggregate, argBinder);
+    return filter ? { ...unfiltered, filter } : unfiltered;
+  }
+
+  private unfilteredAggregateCall(node: SqlNode, argBinder: ExprBinder): AggregateCall {
     const name = node.type === 'aggr_func' ? String(node.name).toUpperCase() : functionName(node);
     const pos = nodePos(node, this.positions);
     let argNodes: SqlNode[];

@@ -15,6 +15,7 @@ import type { SqlNode } from '../sql/ast.js';
 import { T, isIntegral, withNullable, type SqlType } from '../types.js';
 import { call, type Expr } from './expr.js';
 import { arithmeticType, describeType } from './typing.js';
+import { withAggregateFilter } from '../sql/aggregate-filter.js';
 
 export const STATISTICS: ReadonlySet<string> = new Set(['STDDEV_POP', 'STDDEV_SAMP', 'VAR_POP', 'VAR_SAMP']);
 
@@ -38,21 +39,24 @@ const literal = (value: unknown, type: SqlType): Expr => ({ kind: 'literal', val
 
 /**
  * Binds STDDEV_POP(x) ... (`name` in STATISTICS); `aggregate` binds an aggregate call node to a
- * reference to its result.
+ * reference to its result. `filter`: the condition of STDDEV_POP(x) FILTER (WHERE condition).
  */
-export function bindStatistic(name: string, node: SqlNode, aggregate: (node: SqlNode) => Expr, pos: SourcePos): Expr {
+export function bindStatistic(name: string, node: SqlNode, aggregate: (node: SqlNode) => Expr, pos: SourcePos, filter?: SqlNode): Expr {
   const argNodes: SqlNode[] = Array.isArray(node.args?.value) ? node.args.value : [];
   if (argNodes.length !== 1 || node.args?.distinct) {
     throw new SqlError(pos, `${name} takes one argument`, `write ${name}(amount)`);
   }
   const x = argNodes[0]!;
+  // FILTER goes to COUNT(x) and SUM(x) but not to SUM(x * x): Flink 1.20's reduction (Calcite's
+  // AggregateReduceFunctionsRule) sums the squares of all rows (conformance case aggregate_filter).
+  const filtered = (part: SqlNode): SqlNode => (filter ? withAggregateFilter(part, filter) : part);
   // COUNT first: a mistake inside x (an unknown column ...) is reported by its own message; SUM
   // can then only fail on x's type, which is reported as this function's.
-  const count = aggregate(aggregateNode('COUNT', x));
+  const count = aggregate(filtered(aggregateNode('COUNT', x)));
   const wrongType = (got: string): SqlError => new SqlError(pos, `${name} needs a whole number or a DOUBLE, got ${got}`, `write ${name}(CAST(x AS DOUBLE))`);
   let sum: Expr;
   try {
-    sum = aggregate(aggregateNode('SUM', x));
+    sum = aggregate(filtered(aggregateNode('SUM', x)));
   } catch (err) {
     if (err instanceof SqlError) throw wrongType('a value that is not a number');
     throw err;

@@ -21,6 +21,7 @@ import { cutTemporalClauses } from './temporal-clause.js';
 import { cutOverClauses } from './over-clause.js';
 import { markPositionIn } from './position-in.js';
 import { markTimestampUnits } from './timestamp-units.js';
+import { markAggregateFilters } from './aggregate-filter.js';
 
 const { Parser } = pkg;
 const parser = new Parser();
@@ -30,7 +31,7 @@ const PARSE_OPTIONS = { database: 'flinksql', parseOptions: { includeLocations: 
 export function parseSqlFile(text: string, file: string): Statement[] {
   const lines = new LineIndex(text, file);
   const tokens = tokenize(text, lines);
-  const f = new FileTokens(lines, tokens, markLongNumbers(markTimestampUnits(markPositionIn(rewriteForParser(markSymmetricBetween(parserText(lines, tokens), tokens), tokens), tokens), tokens), tokens));
+  const f = new FileTokens(lines, tokens, markAggregateFilters(markLongNumbers(markTimestampUnits(markPositionIn(rewriteForParser(markSymmetricBetween(parserText(lines, tokens), tokens), tokens), tokens), tokens), tokens), tokens, lines));
   const statements: Statement[] = [];
   let from = 0;
   for (let k = 0; k <= tokens.length; k++) {
@@ -485,9 +486,6 @@ function unsupportedConstruct(f: FileTokens, tokFrom: number, tokTo: number): Sq
   for (let j = tokFrom; j + 1 < tokTo; j++) {
     const t = toks[j]!;
     const next = toks[j + 1];
-    if (isKeyword(t, 'FILTER') && isOp(next, '(') && isKeyword(toks[j + 2], 'WHERE') && isOp(toks[j - 1], ')')) {
-      return new SqlError(f.pos(t), 'the aggregate FILTER (WHERE ...) clause is not supported yet', 'put the condition inside the aggregate, e.g. SUM(CASE WHEN amount > 100 THEN amount END) or COUNT(CASE WHEN ... THEN 1 END)');
-    }
   }
   return undefined;
 }

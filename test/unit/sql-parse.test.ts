@@ -10,6 +10,7 @@ import type {
   Statement,
 } from '../../engine/sql/ast.js';
 import { parseSqlFile } from '../../engine/sql/parse.js';
+import { aggregateFilterParts } from '../../engine/sql/aggregate-filter.js';
 
 const FILE = 'jobs/aml.sql';
 
@@ -492,7 +493,10 @@ describe('Flink SQL node-sql-parser cannot read (engine/sql/parser-text.ts, tran
     expect(st.select.columns.map((c: { expr: { column: string } }) => c.expr.column)).toEqual(['a', 'b']);
   });
 
-  it('names FILTER (WHERE ...) instead of a syntax error near (', () => {
-    expect(() => parseSqlFile('SELECT a, COUNT(*) FILTER (WHERE b > 1) FROM t GROUP BY a', 'p.sql')).toThrow('p.sql:1:20: the aggregate FILTER (WHERE ...) clause is not supported yet');
+  it('reads an aggregate FILTER (WHERE ...) as one node (engine/sql/aggregate-filter.ts)', () => {
+    const st = parseSqlFile('SELECT a, COUNT(*) FILTER (WHERE b > 1) FROM t GROUP BY a', 'p.sql')[0] as SelectStatement;
+    const parts = aggregateFilterParts(st.select.columns[1].expr);
+    expect(parts?.aggregate).toMatchObject({ type: 'aggr_func', name: 'COUNT' });
+    expect(parts?.condition).toMatchObject({ type: 'binary_expr', operator: '>' });
   });
 });
