@@ -109,6 +109,8 @@ export function buildTable(stmt: CreateTableStatement): TableDef {
     primaryKey = stmt.primaryKey.columns.map((name) => {
       const i = columns.findIndex((c) => c.name === name);
       if (i < 0) throw new SqlError(stmt.primaryKey!.pos, `PRIMARY KEY column '${name}' is not a column of table '${stmt.name}'`);
+      // As in Flink: a key is made of physical columns (a computed or metadata column is not stored).
+      if (columns[i]!.kind !== 'physical') throw new SqlError(stmt.primaryKey!.pos, `PRIMARY KEY column '${name}' is not a physical column of table '${stmt.name}'`, `a key is made of columns the table stores; remove '${name}' from PRIMARY KEY`);
       return i;
     });
   }

@@ -422,7 +422,7 @@ function updatingIntoAppendSink(p: Pipeline, sinkName: string): SqlError {
   return new SqlError(
     p.pos,
     `table '${sinkName}' only appends rows, but this query's result is updated as rows arrive (it comes from ${describeProducer(producer)}); Flink refuses this too`,
-    `aggregate over a window (FROM TABLE(TUMBLE(...)) GROUP BY window_start, window_end, ...) for final rows; or declare PRIMARY KEY (${keys || '...'}) NOT ENFORCED on a sink that applies updates (elasticsearch, jdbc); or SET '${APPEND_UPDATES_SETTING}' = 'true' to append each new value as a row`,
+    `aggregate over a window (FROM TABLE(TUMBLE(...)) GROUP BY window_start, window_end, ...) for final rows; or declare PRIMARY KEY (${keys || '...'}) NOT ENFORCED on the sink (filesystem, elasticsearch and jdbc tables then apply updates by key); or SET '${APPEND_UPDATES_SETTING}' = 'true' to append each new value as a row`,
   );
 }
 
@@ -473,7 +473,8 @@ function context(table: TableDef, plan: JobPlan, opts: BuildOptions): ConnectorC
     tablePos: table.pos,
     options: table.options,
     physical: table.columns.filter((c) => c.kind === 'physical').map((c) => ({ name: c.name, type: c.type })),
-    primaryKey: table.primaryKey,
+    // Sinks see physical rows: the key's positions among the physical columns.
+    primaryKey: table.primaryKey?.map((i) => table.columns.filter((c) => c.kind === 'physical').indexOf(table.columns[i]!)),
     metadataKeys: table.columns.filter((c) => c.kind === 'metadata').map((c) => c.metadataKey!),
     settings: plan.settings,
     cwd: opts.cwd,
