@@ -383,7 +383,13 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     runners.set(scan.table.name, runner);
     sources.push(runner);
   }
-  for (const t of plan.tables.values()) t.options.finish();
+  // Tables only an EXPLAIN reads are not built: their options are not checked beyond the connector's.
+  const built = new Set<TableDef>([...sinks.keys()].map((n) => plan.tables.get(n)).filter((t): t is TableDef => t !== undefined));
+  for (const p of plan.pipelines) for (const t of sourceTables(p.root)) built.add(t);
+  for (const t of plan.tables.values()) {
+    if (!built.has(t)) t.options.skipUnused();
+    t.options.finish();
+  }
   if (refusal) throw refusal;
 
   return {
