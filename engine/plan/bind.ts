@@ -10,6 +10,7 @@ import { parseLong } from '../int64.js';
 import { arithmeticType, assignable, castable, coerce, comparisonTarget, describeType, inListCoercion, leastRestrictive } from './typing.js';
 import { sqlTypeFromCast } from './cast-type.js';
 import { parseSqlTimestamp } from '../time/sql-timestamp.js';
+import { SQL_INTERVAL_UNIT_MS } from '../time/units.js';
 import { checkLikeEscape, compileLike } from '../exec/functions.js';
 import { compileScalar } from '../exec/compile.js';
 import { symmetricLowBound } from '../sql/between-symmetric.js';
@@ -29,19 +30,11 @@ export interface BindEnv {
   substitute?(node: SqlNode): Expr | undefined;
 }
 
-const UNIT_MS: Record<string, number> = {
-  millisecond: 1, milliseconds: 1,
-  second: 1000, seconds: 1000,
-  minute: 60_000, minutes: 60_000,
-  hour: 3_600_000, hours: 3_600_000,
-  day: 86_400_000, days: 86_400_000,
-};
-
 /** `INTERVAL '10' MINUTE` node -> ms, or undefined when it is not such a node. */
 export function intervalMs(node: SqlNode): number | undefined {
   if (!node || node.type !== 'interval') return undefined;
-  const unit = String(node.unit ?? '').toLowerCase();
-  const factor = UNIT_MS[unit];
+  const unit = String(node.unit ?? '').toUpperCase();
+  const factor = SQL_INTERVAL_UNIT_MS[unit];
   const raw = node.expr?.value;
   const n = typeof raw === 'number' ? raw : Number(String(raw ?? '').trim());
   if (factor === undefined || !Number.isFinite(n)) return undefined;
