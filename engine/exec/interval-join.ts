@@ -32,8 +32,14 @@ export interface IntervalBounds {
 export class IntervalJoinOperator extends TwoInputOperator {
   /** Per side: key → rows held. */
   private readonly held: [Map<unknown, Held[]>, Map<unknown, Held[]>] = [new Map(), new Map()];
-  /** Per side: every held row in order of time, for expiry. */
+  /** Per side: every held row in order of time, for expiry; the ones before `head` are gone. */
   private readonly byTime: [Held[], Held[]] = [[], []];
+  /**
+   * Per side: where the rows still held start in byTime. Expiry moves it on, and the array is cut
+   * only once the gone rows are half of it, so a watermark step costs the rows it frees, not the
+   * rows still held (an hour of them, in a cash-out job).
+   */
+  private readonly head: [number, number] = [0, 0];
   private readonly outer: [boolean, boolean];
   /** How long a side's row can wait for a partner: left rows meet right rows up to `lower` older… */
   private readonly relative: [number, number];
@@ -58,7 +64,7 @@ export class IntervalJoinOperator extends TwoInputOperator {
   }
 
   get heldRows(): number {
-    return this.byTime[0].length + this.byTime[1].length;
+    return this.byTime[0].length - this.head[0] + this.byTime[1].length - this.head[1];
   }
 
   processFrom(side: 0 | 1, row: Row, _kind: RowKind): void {
@@ -92,7 +98,7 @@ export class IntervalJoinOperator extends TwoInputOperator {
     const q = this.byTime[side];
     // Rows come nearly in time order: insert from the back.
     let i = q.length;
-    while (i > 0 && q[i - 1]!.time > h.time) i--;
+    while (i > this.head[side] && q[i - 1]!.time > h.time) i--;
     q.splice(i, 0, h);
   }
 
@@ -100,16 +106,18 @@ export class IntervalJoinOperator extends TwoInputOperator {
     for (const side of [0, 1] as const) {
       // A row at t can meet other-side rows up to t + relative; rows below the watermark are done.
       const q = this.byTime[side];
-      let n = 0;
-      while (n < q.length && q[n]!.time + this.relative[side] < wm) n++;
-      if (n === 0) continue;
-      const gone = q.splice(0, n);
-      for (const h of gone) {
+      let n = this.head[side];
+      for (; n < q.length && q[n]!.time + this.relative[side] < wm; n++) {
+        const h = q[n]!;
         const list = this.held[side].get(h.key)!;
         list.splice(list.indexOf(h), 1);
         if (list.length === 0) this.held[side].delete(h.key);
         if (!h.met && this.outer[side]) this.emitPadded(side, h.row);
       }
+      if (n * 2 >= q.length) {
+        q.splice(0, n);
+        this.head[side] = 0;
+      } else this.head[side] = n;
     }
     this.next.onWatermark(wm - this.delay);
   }
@@ -127,7 +135,8 @@ export class IntervalJoinOperator extends TwoInputOperator {
   }
 
   snapshot(): unknown {
-    const items: [number, Held][] = [...this.byTime[0].map((h) => [0, h] as [number, Held]), ...this.byTime[1].map((h) => [1, h] as [number, Held])];
+    const held = (side: 0 | 1): [number, Held][] => this.byTime[side].slice(this.head[side]).map((h) => [side, h] as [number, Held]);
+    const items: [number, Held][] = [...held(0), ...held(1)];
     return new SnapshotRows(items, ([side, h]) => [side, h.row.map(encodeValue), h.met]);
   }
 
