@@ -156,6 +156,7 @@ function summary(job: BuiltJob, cwd: string, checkpoints: CheckpointStats | unde
     lines.push(`${name}: ${job.late.count} late record${job.late.count === 1 ? '' : 's'} (behind the watermark for all their windows) ${job.plan.lateSink ? `written to '${job.plan.lateSink.name}'` : `dropped — SET 'fintrans.late-records.sink' = '<table>' to keep them`}`);
     for (const l of job.late.samples) lines.push(`  late ${l}`);
   }
+  for (const l of job.lookups) lines.push(`${name}: ${l.reader.describe()}`);
   for (const s of job.sinks) lines.push(`${name}: wrote ${s.writer.describe()}`);
   if (checkpoints && checkpoints.count > 0) {
     const c = checkpoints;
