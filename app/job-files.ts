@@ -38,3 +38,21 @@ export function planFile(abs: string, cwd: string, settings: ReadonlyMap<string,
   secrets.sqlText(text);
   return planJob(parseSqlFile(text, file), file, settings);
 }
+
+/**
+ * Why `up` does not start this job, or undefined when it does. A job that needs something `up` on
+ * the embedded default cannot give it (a search node, input in another format than the demo's)
+ * says so in its leading comment block with a line `-- up: manual <reason>`; `run` still runs it.
+ * Only the leading comments count, so a SQL string or a later comment cannot switch a job off, and
+ * Flink reads the line as the comment it is.
+ */
+export function upManualReason(text: string): string | undefined {
+  for (const line of text.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (trimmed === '') continue;
+    if (!trimmed.startsWith('--')) return undefined;
+    const m = /^--\s*up:\s*manual\b[\s:—-]*(.*)$/i.exec(trimmed);
+    if (m) return m[1]!.trim() || 'marked manual';
+  }
+  return undefined;
+}

@@ -1,4 +1,5 @@
 -- laundering_sliding.sql — the original Flink FinancialTransactionJob, as SQL.
+-- up: manual — reads topic 'transactions' as the original's RFC 3339 records (generate --format dcos-rfc3339), not the demo's; run it on its own data as shown below
 --
 -- Same detection as laundering.sql but over SLIDING windows of 10 minutes that advance every
 -- 2 minutes (epoch-aligned), so one burst can alert in up to 5 overlapping windows. Each alert is

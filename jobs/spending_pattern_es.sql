@@ -1,4 +1,5 @@
 -- spending_pattern_es.sql — the PyFlink banking example (jobs/spending_pattern.sql) with its
+-- up: manual — needs an Elasticsearch/OpenSearch node (npm run search -- --port 9200)
 -- results written to Elasticsearch / OpenSearch instead of a CSV file.
 --
 -- Same query; the sink has a PRIMARY KEY, so each (customer, window) is one document with the

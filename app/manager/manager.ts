@@ -12,7 +12,7 @@ import { parseSqlFile } from '../../engine/sql/parse.js';
 import { planJob } from '../../engine/plan/planner.js';
 import { buildJob } from '../../engine/runtime/build.js';
 import { FintransError } from '../../engine/errors.js';
-import { displayPath } from '../job-files.js';
+import { displayPath, upManualReason } from '../job-files.js';
 import { redact, secrets } from '../../engine/secrets.js';
 import { JobSupervisor, heartbeatFromEnv, stopTimeoutFromEnv, type HeartbeatOptions } from './supervisor.js';
 import type { TestHooks } from '../test-hooks.js';
@@ -53,6 +53,8 @@ export class JobManager {
   private scanning: Promise<void> = Promise.resolve();
   private closed = false;
   private listError: string | undefined;
+  /** Jobs whose header keeps them out of 'up', with the reason last logged (logged once, not every scan). */
+  private readonly manualNoted = new Map<string, string>();
 
   private readonly heartbeat: HeartbeatOptions;
   private readonly stopTimeoutMs: number;
@@ -129,6 +131,14 @@ export class JobManager {
       }
       secrets.sqlText(text);
       const id = basename(name, '.sql');
+      const manual = upManualReason(text);
+      if (manual !== undefined) {
+        // Not seen: one that was running before its header said so is stopped like a deleted file.
+        if (this.manualNoted.get(id) !== manual) this.log(id, 'info', `not started by up (-- up: manual): ${manual}; run it with 'fintrans-sql run ${displayPath(file, this.opts.cwd)}'`);
+        this.manualNoted.set(id, manual);
+        continue;
+      }
+      this.manualNoted.delete(id);
       seen.add(id);
       // A job still stopping or restarting from an earlier change is looked at again next scan.
       if (this.busy.has(id)) continue;
