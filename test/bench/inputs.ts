@@ -39,6 +39,21 @@ export class InputCache {
     });
   }
 
+  /**
+   * dcos records with planted rapid cash-outs and layering chains (and their decoys); their truth
+   * goes to the directory `truthDir(input)` beside the cached file.
+   */
+  async patterns(records: number, cases: number, seed = 1): Promise<BenchInput> {
+    const name = `patterns-n${records}-cases${cases}-accounts10000-seed${seed}.csv`;
+    const truth = patternTruthDir(join(this.dir, name));
+    // The truth is written before the records' file is renamed into place: a cached file has its truth.
+    return this.cached(name, records, async (tmp) => {
+      const p = String(cases);
+      // Each case takes three accounts of its own: 10 000 accounts leave room for 600 cases.
+      this.generate(['--format', 'dcos', '--count', String(records), '--accounts', '10000', '--plant-cashout', p, '--plant-layering', p, '--seed', String(seed), '--pattern-truth', truth, '--out', tmp]);
+    });
+  }
+
   /** The PyFlink banking records, one JSON object per line. */
   json(records: number, seed = 1): Promise<BenchInput> {
     return this.cached(`json-n${records}-seed${seed}.json`, records, async (tmp) => {
@@ -76,6 +91,11 @@ export class InputCache {
     const r = spawnSync(process.execPath, [this.cli, 'generate', ...args], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`fintrans-sql generate ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
   }
+}
+
+/** Where InputCache.patterns keeps the truth of an input it made. */
+export function patternTruthDir(inputPath: string): string {
+  return `${inputPath}.truth`;
 }
 
 /**

@@ -103,6 +103,10 @@ cached in \`$FINTRANS_BENCH_DIR\`, default \`$TMPDIR/fintrans-sql-bench\`):
   (1 M groups, job written by the bench), off, 10 s, 1 s, 100 ms. Each run's output must equal the run
   without checkpoints; notes show the checkpoints taken (count, avg/max ms, size of the last, from the
   run's summary) and the checkpoint database's size on disk.
+- **(g)** \`test/bench/jobs/rapid_cashout_file.sql\`: \`jobs/rapid_cashout.sql\`'s interval join (a deposit over
+  10 000, then ≥ 80 % out of that account within the hour) on 2 M dcos records read from a file, made by
+  \`fintrans-sql generate --count N --accounts 10000 --plant-cashout 300 --plant-layering 300 --pattern-truth …\`; the alerts
+  must be exactly the truth's (the planted cash-outs and the layering links, which are cash-outs too).
 
 Every case runs \`node dist/app/cli/main.js run <job> --quiet\` in a child process. *wall* is spawn to
 exit as seen by the bench (Node start-up included); *records/s* and *MB/s* are input records and bytes

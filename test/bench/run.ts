@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compareCsvRows, countCsvRows } from './compare.js';
 import { expectedHopAlerts } from './hop-input.js';
-import { benchDir, caseWorkDir, InputCache, type BenchInput } from './inputs.js';
+import { benchDir, caseWorkDir, InputCache, patternTruthDir, type BenchInput } from './inputs.js';
 import { describeMachine, machineLine } from './machine.js';
 import { assertSucceeded, peakRssMethod, runChild, type ChildRun } from './measure.js';
 import { topSelfTime } from './profile.js';
@@ -26,10 +26,12 @@ const FLOOR = join(ROOT, 'dist/test/bench/floor-laundering.js');
 const JOBS = join(ROOT, 'test/bench/jobs');
 const NODE = process.execPath;
 
-const CASE_IDS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
+const CASE_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'] as const;
 type CaseId = (typeof CASE_IDS)[number];
 
-const FULL_SIZE = { a: 5_000_000, b: 2_000_000, c: 1_000_000, d: 2_000_000 };
+const FULL_SIZE = { a: 5_000_000, b: 2_000_000, c: 1_000_000, d: 2_000_000, g: 2_000_000 };
+/** Planted rapid cash-outs and layering chains in (g)'s input (a third of each alert, the rest decoys). */
+const G_CASES = 300;
 const STARTUP_RUNS = 5;
 
 const TARGETS = { aRecordsPerSec: 1_600_000, aFloorFraction: 0.5, cPeakRssMb: 500, eStartupSec: 0.5 };
@@ -40,7 +42,8 @@ const HELP = `Usage: npm run bench -- [options]
   --only a,c       run only these cases: a (laundering, file → CSV, + floor), b (JSON job),
                    c (HOP, 1 M open keys), d (Kafka → CSV on the test rig's broker, or
                    KAFKA_BROKERS, + raw consume rate), e (startup), f (checkpoint overhead on a, on c,
-                   and on a running GROUP BY with c's 1 M pairs)
+                   and on a running GROUP BY with c's 1 M pairs), g (rapid cash-out: an interval
+                   join over 2 M transfers with planted cases)
   --repeat N       run a, b, c (and the floor) N times; report the median wall time (default 1)
   --set key=value  pass --set key=value to every engine run (repeatable), e.g.
                    --set execution.checkpointing.interval=off
@@ -113,7 +116,7 @@ function size(ctx: Context, full: number): number {
   return ctx.flags.quick ? full / 10 : full;
 }
 
-type Inputs = Partial<Record<'a' | 'b' | 'c' | 'e', BenchInput>>;
+type Inputs = Partial<Record<'a' | 'b' | 'c' | 'e' | 'g', BenchInput>>;
 
 /**
  * Every input the selected cases need, made before anything is measured (then `sync`), so that
@@ -134,6 +137,10 @@ async function prepareInputs(ctx: Context): Promise<Inputs> {
   if (wanted.has('b')) inputs.b = show('b', 'PyFlink JSON records', await ctx.inputs.json(size(ctx, FULL_SIZE.b)));
   if (wanted.has('c') || wanted.has('f')) inputs.c = show('c', 'distinct pairs in one 10-minute span', await ctx.inputs.hopKeys(size(ctx, FULL_SIZE.c)));
   if (wanted.has('e')) inputs.e = show('e', 'one dcos record', await ctx.inputs.oneRecord());
+  if (wanted.has('g')) {
+    const n = size(ctx, FULL_SIZE.g);
+    inputs.g = show('g', 'dcos records with planted cash-outs and layering chains', await ctx.inputs.patterns(n, ctx.flags.quick ? G_CASES / 10 : G_CASES));
+  }
   if (Object.values(inputs).some((i) => i.generatedIn !== null)) spawnSync('sync');
   return inputs;
 }
@@ -289,6 +296,24 @@ async function caseE(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
   ];
 }
 
+async function caseG(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
+  const dir = caseWorkDir(ctx.root, 'g', inp, 'transactions.csv');
+  const run = await measured('(g) engine', ctx.flags.repeat, () => runJob('rapid_cashout_file.sql', dir));
+  checkRecordsRead(ctx, '(g)', run, inp.records);
+  // The alerts must be exactly the truth's: deposit and cash-out by account and time.
+  const rows = (path: string): string[][] =>
+    readFileSync(path, 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split(','));
+  const truth = rows(join(patternTruthDir(inp.path), 'rapid_cashout_truth.csv')).filter((r) => r[9] === 'true');
+  const expected = truth.map(([, , account, from, depositTime, , to, cashoutTime]) => [account, from, depositTime, to, cashoutTime].join(' ')).sort();
+  const got = rows(join(dir, 'output/rapid_cashout.csv')).map(([account, from, depositTime, , to, cashoutTime]) => [account, from, depositTime, to, cashoutTime].join(' ')).sort();
+  const same = expected.length === got.length && expected.every((k, i) => k === got[i]);
+  if (!same) ctx.findings.fail(`(g) wrote ${got.length} alerts, the truth expects ${expected.length}${expected.length === got.length ? ' (different ones)' : ''}`);
+  else ctx.findings.note(`(g) rapid cash-out alerts are exactly the ${expected.length} of the generator's truth (planted cash-outs and layering links).`);
+  const rate = inp.records / (run.wallMs / 1000);
+  ctx.findings.note(`(g) interval join over ${grouped(inp.records)} transfers: ${grouped(Math.round(rate))} records/s, peak RSS ${megabytes(run.peakRssKb * 1024)} MB.`);
+  return [row('(g) rapid_cashout: interval join', inp, run, `${got.length} alerts as the truth expects: ${same ? 'yes' : 'NO'}`)];
+}
+
 async function profileA(ctx: Context, inp: BenchInput): Promise<string> {
   const n = inp.records;
   const dir = caseWorkDir(ctx.root, 'a-profile', inp, 'transactions.csv');
@@ -353,6 +378,7 @@ async function main(argv: string[]): Promise<number> {
     ['d', 'Kafka → CSV', () => caseD(ctx)],
     ['e', 'startup', () => caseE(ctx, inputs.e!)],
     ['f', 'checkpoint overhead: (a) with checkpoints off, default, 1 s, 100 ms; (c) and a 1 M-group GROUP BY off, default, 1 s, 100 ms', () => caseF(ctx, inputs.a!, inputs.c!)],
+    ['g', 'rapid_cashout.sql (interval join) on a file → CSV', () => caseG(ctx, inputs.g!)],
   ];
   for (const [id, title, run] of cases) {
     if (!flags.only.has(id)) continue;
