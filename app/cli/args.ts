@@ -2,6 +2,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDurationMs } from '../../engine/options.js';
+import { closest } from './did-you-mean.js';
 
 export class UsageError extends Error {}
 
@@ -12,7 +13,7 @@ export function parseFlags<O extends Options>(argv: string[], options: O, comman
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
     const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
-    throw new UsageError(`${command}: ${msg.charAt(0).toLowerCase()}${msg.slice(1)}\n  see 'fintrans-sql ${command} --help'`);
+    throw new UsageError(`${command}: ${msg.charAt(0).toLowerCase()}${msg.slice(1)}${flagSuggestion(msg, options)}\n  see 'fintrans-sql ${command} --help'`);
   }
 }
 
@@ -32,4 +33,12 @@ export function parseDurationFlag(value: string | undefined, flag: string, comma
   const ms = parseDurationMs(value);
   if (ms === null) throw new UsageError(`${command}: ${flag} needs a duration like 5s, 500ms or 2min, got '${value}'`);
   return ms;
+}
+
+/** "; did you mean '--until-idle'?" for util.parseArgs' "Unknown option '--until-idel'", else nothing. */
+function flagSuggestion(message: string, options: Options): string {
+  const m = /^Unknown option '--([^'=]+)/.exec(message);
+  if (!m) return '';
+  const match = closest(m[1]!, Object.keys(options));
+  return match === undefined ? '' : `; did you mean '--${match}'?`;
 }

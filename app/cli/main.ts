@@ -10,6 +10,36 @@ import { validateCommand, explainCommand, VALIDATE_HELP, EXPLAIN_HELP } from './
 import { UsageError } from './args.js';
 import { extraCommands } from './extra.js';
 import { upCommand } from './up.js';
+import { readFileSync } from 'node:fs';
+import { closest } from './did-you-mean.js';
+
+/** The package's version, read from its package.json (dist/app/cli/ → the package root). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+const COMMANDS = ['run', 'validate', 'explain', 'up', 'help', ...extraCommands.map((c) => c.name)];
+
+/**
+ * What a Flink CLI, Flink SQL client or ksqlDB user types first, and the command that does it here.
+ * Suggested, not run: 'cancel' without a savepoint is not what 'stop' does in Flink, for one.
+ */
+const FOREIGN_COMMANDS: Readonly<Record<string, string>> = {
+  submit: 'run',
+  start: 'run',
+  execute: 'run',
+  cancel: 'stop',
+  savepoint: 'stop --savepoint <dir>',
+  info: 'explain',
+  describe: 'explain',
+  print: 'tail',
+  consume: 'tail',
+  produce: 'generate',
+  list: 'up (its dashboard lists the jobs)',
+  check: 'validate',
+  lint: 'validate',
+};
 
 const HELP = `fintrans-sql — run Flink SQL jobs on one machine
 
@@ -22,7 +52,8 @@ Commands:
   up [dir]                 run and watch every job of a directory, with a dashboard
 ${extraCommands.map((c) => `  ${c.usage.padEnd(24)} ${c.summary}`).join('\n')}
 
-Run 'fintrans-sql <command> --help' for a command's options and examples.`;
+Run 'fintrans-sql <command> --help' or 'fintrans-sql help <command>' for a command's options and
+examples; 'fintrans-sql --version' for the version.`;
 
 export async function main(argv: string[]): Promise<number> {
   // `fintrans-sql tail fraud | head`: a closed pipe ends the output quietly.
@@ -32,14 +63,20 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
+      case 'help':
+        // `help run` is `run --help`, as git and npm read it.
+        if (rest[0] !== undefined) return await main([rest[0], '--help']);
+        process.stdout.write(HELP + '\n');
+        return 0;
       case undefined:
       case '-h':
       case '--help':
-      case 'help':
         process.stdout.write(HELP + '\n');
         return cmd === undefined ? 2 : 0;
       case '--version':
-        process.stdout.write('fintrans-sql 0.1.0\n');
+      case '-V':
+      case 'version':
+        process.stdout.write(`fintrans-sql ${packageVersion()}\n`);
         return 0;
       case 'run':
         return await runCommand(rest);
@@ -52,13 +89,27 @@ export async function main(argv: string[]): Promise<number> {
       default: {
         const extra = extraCommands.find((c) => c.name === cmd);
         if (extra) return await extra.run(rest);
-        process.stderr.write(`fintrans-sql: unknown command '${cmd}'\n\n${HELP}\n`);
+        process.stderr.write(`fintrans-sql: ${unknownCommandMessage(cmd)}\n  see 'fintrans-sql --help' for the commands\n`);
         return 2;
       }
     }
   } catch (e) {
     return reportError(e);
   }
+}
+
+/** "unknown command 'runn'; did you mean 'run'?", or the command that does what another tool's does. */
+function unknownCommandMessage(cmd: string): string {
+  if (cmd.startsWith('-')) {
+    const flag = closest(cmd.replace(/^-+/, ''), ['help', 'version']);
+    return `unknown option '${cmd}'${flag ? `; did you mean '--${flag}'?` : ''} (options go after the command: fintrans-sql <command> [options])`;
+  }
+  const typo = closest(cmd, COMMANDS);
+  if (typo !== undefined) return `unknown command '${cmd}'; did you mean '${typo}'?`;
+  const foreign = FOREIGN_COMMANDS[cmd.toLowerCase()];
+  if (foreign !== undefined) return `unknown command '${cmd}'; here that is 'fintrans-sql ${foreign}'`;
+  if (/^(sql|shell|sql-client|ksql)$/i.test(cmd)) return `unknown command '${cmd}': there is no interactive SQL shell yet; write the statements in a .sql file and use 'fintrans-sql run <file.sql>'`;
+  return `unknown command '${cmd}'`;
 }
 
 export function reportError(e: unknown): number {
