@@ -7,24 +7,13 @@
 
 import { DELETE, INSERT, isAccumulate, type Row, type RowKind } from '../types.js';
 import type { JoinType } from '../plan/logical.js';
-import { SnapshotRows, type Operator } from './operator.js';
-import { rowIdentity, TwoInputOperator } from './two-input.js';
-import { decodeValue, encodeValue } from './aggregation.js';
+import type { Operator } from './operator.js';
+import { TwoInputOperator } from './two-input.js';
+import { JoinSideState, type JoinEntry } from './join-side-state.js';
 import type { StateTtl } from './state-ttl.js';
 
-/** One distinct row of a side under a key: how many times it is there, and (outer sides) how many partners it has. */
-interface Entry {
-  readonly row: Row;
-  count: number;
-  partners: number;
-  /** When it was last written (for the state TTL). */
-  at: number;
-}
-
-type SideState = Map<unknown, Map<string, Entry>>;
-
 export class RegularJoinOperator extends TwoInputOperator {
-  private readonly state: [SideState, SideState] = [new Map(), new Map()];
+  private readonly state: [JoinSideState, JoinSideState];
   private readonly outer: [boolean, boolean];
 
   constructor(
@@ -39,21 +28,18 @@ export class RegularJoinOperator extends TwoInputOperator {
   ) {
     super(next);
     this.outer = [joinType === 'LEFT' || joinType === 'FULL', joinType === 'RIGHT' || joinType === 'FULL'];
+    this.state = [new JoinSideState(ttl), new JoinSideState(ttl)];
   }
 
   get stateRows(): number {
-    let n = 0;
-    for (const side of this.state) for (const m of side.values()) n += m.size;
-    return n;
+    return this.state[0].size + this.state[1].size;
   }
-
-  /** The time of the row being processed (0 without a TTL: no clock is read per row then). */
-  private now = 0;
 
   processFrom(side: 0 | 1, row: Row, kind: RowKind): void {
     if (this.ttl !== null) {
-      this.now = this.ttl.now();
-      if (this.ttl.sweepDue(this.now)) this.sweep();
+      const now = this.ttl.now();
+      this.state[0].now = this.state[1].now = now;
+      if (this.ttl.sweepDue(now)) for (const s of this.state) s.sweep();
     }
     const other = (1 - side) as 0 | 1;
     const inputOuter = this.outer[side];
@@ -79,7 +65,7 @@ export class RegularJoinOperator extends TwoInputOperator {
       }
       return;
     }
-    this.retract(side, key, row);
+    this.state[side].remove(key, row);
     if (matches.length === 0) {
       if (inputOuter) this.emitPadded(side, row, DELETE);
       return;
@@ -96,19 +82,16 @@ export class RegularJoinOperator extends TwoInputOperator {
   }
 
   /** The other side's entries under `key` that meet `row` (the ON condition holds). */
-  private partners(side: 0 | 1, row: Row, key: unknown): Entry[] {
-    const entries = this.state[(1 - side) as 0 | 1].get(key);
-    if (!entries) return [];
-    const out: Entry[] = [];
-    for (const e of entries.values()) {
-      if (!this.alive(e)) continue;
+  private partners(side: 0 | 1, row: Row, key: unknown): JoinEntry[] {
+    const out: JoinEntry[] = [];
+    for (const e of this.state[(1 - side) as 0 | 1].entries(key)) {
       if (this.condition === null || this.condition(side === 0 ? this.joined(row, e.row) : this.joined(e.row, row))) out.push(e);
     }
     return out;
   }
 
   /** Outer-side partners met for the first time lose their padded row (-D), and count one more partner. */
-  private gainPartner(side: 0 | 1, entries: Entry[]): void {
+  private gainPartner(side: 0 | 1, entries: JoinEntry[]): void {
     for (const e of entries) {
       if (e.partners === 0) for (let c = 0; c < e.count; c++) this.emitPadded(side, e.row, DELETE);
       e.partners++;
@@ -116,35 +99,9 @@ export class RegularJoinOperator extends TwoInputOperator {
   }
 
   private add(side: 0 | 1, key: unknown, row: Row, partners: number): void {
-    if (key === null) {
-      // A row with a NULL key never meets anything; an outer side still remembers it, to take its padded row back.
-      if (!this.outer[side]) return;
-    }
-    const byKey = this.state[side];
-    let entries = byKey.get(key);
-    if (!entries) {
-      entries = new Map();
-      byKey.set(key, entries);
-    }
-    const id = rowIdentity(row);
-    const e = entries.get(id);
-    if (e && this.alive(e)) {
-      e.count++;
-      e.partners = partners;
-      e.at = this.now;
-    } else entries.set(id, { row, count: 1, partners, at: this.now });
-  }
-
-  private retract(side: 0 | 1, key: unknown, row: Row): void {
-    const entries = this.state[side].get(key);
-    if (!entries) return;
-    const id = rowIdentity(row);
-    const e = entries.get(id);
-    if (!e) return;
-    if (--e.count === 0 || !this.alive(e)) {
-      entries.delete(id);
-      if (entries.size === 0) this.state[side].delete(key);
-    }
+    // A row with a NULL key never meets anything; an outer side still remembers it, to take its padded row back.
+    if (key === null && !this.outer[side]) return;
+    this.state[side].add(key, row, partners);
   }
 
   private joined(left: Row, right: Row): Row {
@@ -163,36 +120,13 @@ export class RegularJoinOperator extends TwoInputOperator {
     this.next.process(side === 0 ? this.joined(row, nulls) : this.joined(nulls, row), kind);
   }
 
-  /** Frees the rows whose TTL passed: they are gone without a trace, as in Flink (no retraction is sent). */
-  private sweep(): void {
-    for (const byKey of this.state) {
-      for (const [key, entries] of byKey) {
-        for (const [id, e] of entries) if (this.ttl!.expired(e.at, this.now)) entries.delete(id);
-        if (entries.size === 0) byKey.delete(key);
-      }
-    }
-  }
-
-  /** Whether an entry is still alive (an expired one is never read, even before the sweep frees it). */
-  private alive(e: Entry): boolean {
-    return this.ttl === null || !this.ttl.expired(e.at, this.now);
-  }
-
   snapshot(): unknown {
-    const items: [number, Entry][] = [];
-    this.state.forEach((byKey, side) => {
-      for (const entries of byKey.values()) for (const e of entries.values()) items.push([side, e]);
-    });
-    return new SnapshotRows(items, ([side, e]) => [side, e.row.map(encodeValue), e.count, e.partners]);
+    return { left: this.state[0].snapshot(), right: this.state[1].snapshot() };
   }
 
   restore(state: unknown): void {
-    for (const [side, row, count, partners] of state as [0 | 1, unknown[], number, number][]) {
-      const r = row.map(decodeValue);
-      const key = this.keyOf[side](r);
-      this.add(side, key, r, partners);
-      const e = this.state[side].get(key)!.get(rowIdentity(r))!;
-      e.count = count;
-    }
+    const s = state as { left: unknown; right: unknown };
+    this.state[0].restore(s.left, this.keyOf[0]);
+    this.state[1].restore(s.right, this.keyOf[1]);
   }
 }

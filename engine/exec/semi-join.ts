@@ -4,22 +4,13 @@
 // or takes it back (-D). The right side's rows are only counted.
 
 import { DELETE, INSERT, isAccumulate, type Row, type RowKind } from '../types.js';
-import { SnapshotRows, type Operator } from './operator.js';
-import { rowIdentity, TwoInputOperator } from './two-input.js';
-import { decodeValue, encodeValue } from './aggregation.js';
+import type { Operator } from './operator.js';
+import { TwoInputOperator } from './two-input.js';
+import { JoinSideState } from './join-side-state.js';
 import type { StateTtl } from './state-ttl.js';
 
-interface Entry {
-  readonly row: Row;
-  count: number;
-  /** Left rows: how many right rows meet it. */
-  partners: number;
-  /** When it was last written (for the state TTL). */
-  at: number;
-}
-
 export class SemiAntiJoinOperator extends TwoInputOperator {
-  private readonly state: [Map<unknown, Map<string, Entry>>, Map<unknown, Map<string, Entry>>] = [new Map(), new Map()];
+  private readonly state: [JoinSideState, JoinSideState];
 
   constructor(
     private readonly anti: boolean,
@@ -30,31 +21,30 @@ export class SemiAntiJoinOperator extends TwoInputOperator {
     private readonly ttl: StateTtl | null = null,
   ) {
     super(next);
+    this.state = [new JoinSideState(ttl), new JoinSideState(ttl)];
   }
-
-  /** The time of the row being processed (0 without a TTL: no clock is read per row then). */
-  private now = 0;
 
   processFrom(side: 0 | 1, row: Row, kind: RowKind): void {
     if (this.ttl !== null) {
-      this.now = this.ttl.now();
-      if (this.ttl.sweepDue(this.now)) this.sweep();
+      const now = this.ttl.now();
+      this.state[0].now = this.state[1].now = now;
+      if (this.ttl.sweepDue(now)) for (const s of this.state) s.sweep();
     }
     const key = this.keyOf[side](row);
     if (side === 0) {
       let partners = 0;
-      if (key !== null) for (const r of this.state[1].get(key)?.values() ?? []) if (this.alive(r) && this.meets(row, r.row)) partners += r.count;
-      if (isAccumulate(kind)) this.add(0, key, row, partners);
-      else this.remove(0, key, row);
+      if (key !== null) for (const r of this.state[1].entries(key)) if (this.meets(row, r.row)) partners += r.count;
+      if (isAccumulate(kind)) this.state[0].add(key, row, partners);
+      else this.state[0].remove(key, row);
       if ((partners > 0) !== this.anti) this.next.process(row, kind);
       return;
     }
     if (key === null) return;
     const accumulate = isAccumulate(kind);
-    if (accumulate) this.add(1, key, row, 0);
-    else if (!this.remove(1, key, row)) return;
-    for (const l of this.state[0].get(key)?.values() ?? []) {
-      if (!this.alive(l) || !this.meets(l.row, row)) continue;
+    if (accumulate) this.state[1].add(key, row, 0);
+    else if (!this.state[1].remove(key, row)) return;
+    for (const l of this.state[0].entries(key)) {
+      if (!this.meets(l.row, row)) continue;
       const before = l.partners;
       l.partners += accumulate ? 1 : -1;
       // The first partner arrived / the last one left: the left row's standing changes.
@@ -73,68 +63,13 @@ export class SemiAntiJoinOperator extends TwoInputOperator {
     return this.condition(out);
   }
 
-  private add(side: 0 | 1, key: unknown, row: Row, partners: number): void {
-    const byKey = this.state[side];
-    let entries = byKey.get(key);
-    if (!entries) {
-      entries = new Map();
-      byKey.set(key, entries);
-    }
-    const id = rowIdentity(row);
-    const e = entries.get(id);
-    if (e && this.alive(e)) {
-      e.count++;
-      e.partners = partners;
-      e.at = this.now;
-    } else entries.set(id, { row, count: 1, partners, at: this.now });
-  }
-
-  /** Takes one copy of `row` out; false when it was not there. */
-  private remove(side: 0 | 1, key: unknown, row: Row): boolean {
-    const entries = this.state[side].get(key);
-    const id = rowIdentity(row);
-    const e = entries?.get(id);
-    if (!entries || !e) return false;
-    if (!this.alive(e)) {
-      entries.delete(id);
-      return false;
-    }
-    if (--e.count === 0) {
-      entries.delete(id);
-      if (entries.size === 0) this.state[side].delete(key);
-    }
-    return true;
-  }
-
-  /** Frees the rows whose TTL passed: they are gone without a trace, as in Flink (no retraction is sent). */
-  private sweep(): void {
-    for (const byKey of this.state) {
-      for (const [key, entries] of byKey) {
-        for (const [id, e] of entries) if (this.ttl!.expired(e.at, this.now)) entries.delete(id);
-        if (entries.size === 0) byKey.delete(key);
-      }
-    }
-  }
-
-  /** Whether an entry is still alive (an expired one is never read, even before the sweep frees it). */
-  private alive(e: Entry): boolean {
-    return this.ttl === null || !this.ttl.expired(e.at, this.now);
-  }
-
   snapshot(): unknown {
-    const items: [number, Entry][] = [];
-    this.state.forEach((byKey, side) => {
-      for (const entries of byKey.values()) for (const e of entries.values()) items.push([side, e]);
-    });
-    return new SnapshotRows(items, ([side, e]) => [side, e.row.map(encodeValue), e.count, e.partners]);
+    return { left: this.state[0].snapshot(), right: this.state[1].snapshot() };
   }
 
   restore(state: unknown): void {
-    for (const [side, raw, count, partners] of state as [0 | 1, unknown[], number, number][]) {
-      const row = raw.map(decodeValue);
-      const key = this.keyOf[side](row);
-      this.add(side, key, row, partners);
-      this.state[side].get(key)!.get(rowIdentity(row))!.count = count;
-    }
+    const s = state as { left: unknown; right: unknown };
+    this.state[0].restore(s.left, this.keyOf[0]);
+    this.state[1].restore(s.right, this.keyOf[1]);
   }
 }
