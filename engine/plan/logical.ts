@@ -5,6 +5,7 @@ import type { SourcePos } from '../errors.js';
 import type { OptionBag } from '../options.js';
 import type { Field, Schema } from '../types.js';
 import type { AggregateCall, Expr } from './expr.js';
+import type { MatchFormulas, MatchSkip, MatchVariable } from './match-recognize.js';
 import type { ConnectorDefinition } from '../../connectors/api.js';
 import type { FormatDefinition } from '../formats/api.js';
 
@@ -72,7 +73,7 @@ export interface WindowSpec {
  * a changelog with updates and deletes (-U/+U/-D) or insert-only, as Flink's changelog mode
  * inference (FlinkChangelogModeInferenceProgram) decides it.
  */
-export type PlanNode = ScanNode | FilterNode | ProjectNode | WindowAggregateNode | GroupAggregateNode | UnionNode | JoinNode | LookupJoinNode | OverAggregateNode | RankNode | DeduplicateNode | WindowTableNode;
+export type PlanNode = ScanNode | FilterNode | ProjectNode | WindowAggregateNode | GroupAggregateNode | UnionNode | JoinNode | LookupJoinNode | OverAggregateNode | RankNode | DeduplicateNode | WindowTableNode | MatchRecognizeNode;
 
 interface NodeBase {
   readonly inputs: readonly PlanNode[];
@@ -247,6 +248,26 @@ export interface LookupJoinNode extends NodeBase {
 export interface WindowTableNode extends NodeBase {
   readonly kind: 'window-table';
   readonly window: WindowSpec;
+}
+
+/**
+ * MATCH_RECOGNIZE (engine/plan/match-recognize.ts): per partition, rows in event-time order (held
+ * until the watermark passes them) run through Flink's CEP automaton for `pattern`; each match
+ * gives one row: [...partition keys, ...measures]. Insert-only; MATCH_ROWTIME() is its rowtime.
+ */
+export interface MatchRecognizeNode extends NodeBase {
+  readonly kind: 'match-recognize';
+  readonly partitionKeys: readonly number[];
+  /** The rowtime the rows are ordered by; `orderBy`: the further ORDER BY keys (rows of one time). */
+  readonly timeIndex: number;
+  readonly orderBy: readonly SortKey[];
+  readonly pattern: readonly MatchVariable[];
+  readonly after: MatchSkip;
+  readonly withinMs: number | null;
+  /** One per DEFINE, each a single BOOLEAN expression over its slots. */
+  readonly conditions: readonly MatchFormulas[];
+  readonly measures: MatchFormulas;
+  readonly pos: SourcePos;
 }
 
 /** A node's one input (every node kind but union and scan has exactly one). */

@@ -19,6 +19,8 @@ import { comparisonTarget, coerce, describeType } from './typing.js';
 import { containsOverCall } from '../sql/over-clause.js';
 import { planOverSelect } from './over.js';
 import { blockReads, limitRank } from './top-n.js';
+import { planMatchRecognize } from './match-recognize.js';
+import type { MatchRecognizeClause } from '../sql/match-recognize.js';
 
 /** A plan node as a FROM item sees it: its columns, and the names it answers to. */
 export interface Relation {
@@ -169,6 +171,9 @@ export class QueryPlanner {
 
   /** The relation a FROM item names. */
   private fromItem(from: SqlNode, ctes: Ctes): { rel: Relation; tvf?: WindowTvf } {
+    // `t MATCH_RECOGNIZE (...) AS m`: the clause's placeholder stands as the FROM item's alias.
+    const match = this.parts.match?.find((m) => m.placeholder === from.as);
+    if (match) return { rel: this.matchRecognize(this.fromItem({ ...from, as: null }, ctes).rel, match) };
     if (from.expr) {
       const sub = from.expr.ast ?? from.expr;
       if (sub?.type !== 'select') throw this.err(from.expr, `only a sub-query can stand in FROM here`, `write FROM (SELECT ...) AS name`);
@@ -182,6 +187,12 @@ export class QueryPlanner {
     const pos = tvf ? tvf.tablePos : this.positions.identifier(name);
     const rel = this.named(target, pos, ctes);
     return { rel: { ...rel, alias: from.as ?? null }, ...(tvf ? { tvf } : {}) };
+  }
+
+  private matchRecognize(rel: Relation, clause: MatchRecognizeClause): Relation {
+    const inputName = rel.what === 'query' ? 'the sub-query' : `${rel.what} '${rel.name}'`;
+    const node = planMatchRecognize({ input: rel.node, inputName, aggregateCall: (n, b) => this.aggregateCall(n, b) }, clause);
+    return { node, name: clause.alias ?? 'MATCH_RECOGNIZE', what: 'query', alias: clause.alias };
   }
 
   /**

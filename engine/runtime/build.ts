@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { formatPos, printable, SqlError } from '../errors.js';
 import { OptionBag } from '../options.js';
-import { inputOf, type FilterNode, type GroupAggregateNode, type JobPlan, type JoinNode, type LookupJoinNode, type PlanNode, type Pipeline, type ScanNode, type TableDef, type UnionNode, type WindowAggregateNode } from '../plan/logical.js';
+import { inputOf, type FilterNode, type GroupAggregateNode, type JobPlan, type JoinNode, type LookupJoinNode, type MatchRecognizeNode, type PlanNode, type Pipeline, type ScanNode, type TableDef, type UnionNode, type WindowAggregateNode } from '../plan/logical.js';
 import { sourceTables } from '../plan/planner.js';
 import { INSERT, type Row } from '../types.js';
 import { DropUpdateBefore, UpdatesAsInserts } from '../exec/sink-changes.js';
@@ -37,6 +37,7 @@ import type { ConnectorContext, LookupReader, SinkWriter } from '../../connector
 import { printConnector } from '../../connectors/print/print.js';
 import { SourceRunner, describeWatermark } from './source-runner.js';
 import { valueToText } from '../values.js';
+import { describeMatchRecognize, matchRecognizeOperator, matchRecognizeState } from './build-match-recognize.js';
 import { describeWindowFunction, isWindowFunction, windowFunctionOperator, windowFunctionState, type WindowFunctionNode } from './build-window-functions.js';
 
 export interface BuildOptions {
@@ -129,10 +130,10 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
   };
   for (const p of plan.pipelines) visit(p.root, p);
 
-  const addStateful = (op: StatefulOperator, kind: string, node: WindowAggregateNode | GroupAggregateNode | JoinNode | WindowFunctionNode) => {
+  const addStateful = (op: StatefulOperator, kind: string, node: WindowAggregateNode | GroupAggregateNode | JoinNode | WindowFunctionNode | MatchRecognizeNode) => {
     const tables = sourceTables(node).map((t) => t.name);
     const source = tables.length === 1 ? tables[0] : tables;
-    const meaning: object = isWindowFunction(node) ? windowFunctionState(node) : node.kind === 'join' ? { joinType: node.joinType, leftKeys: node.leftKeys, rightKeys: node.rightKeys, condition: node.condition, interval: node.interval ?? null, temporal: node.temporal ?? null, window: node.window ?? null } : { keys: node.keys, aggregates: node.aggregates };
+    const meaning: object = node.kind === 'match-recognize' ? matchRecognizeState(node) : isWindowFunction(node) ? windowFunctionState(node) : node.kind === 'join' ? { joinType: node.joinType, leftKeys: node.leftKeys, rightKeys: node.rightKeys, condition: node.condition, interval: node.interval ?? null, temporal: node.temporal ?? null, window: node.window ?? null } : { keys: node.keys, aggregates: node.aggregates };
     const shape = JSON.stringify({ kind, window: node.kind === 'window-aggregate' ? node.window : null, ...meaning, source }, (key, value) =>
       key === 'pos' ? undefined : typeof value === 'bigint' ? `${value}n` : value,
     );
@@ -140,7 +141,9 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     const n = (uidCounts.get(hash) ?? 0) + 1;
     uidCounts.set(hash, n);
     const pipeline = owner.get(node)!;
-    const described = isWindowFunction(node)
+    const described = node.kind === 'match-recognize'
+      ? describeMatchRecognize(node, tables)
+      : isWindowFunction(node)
       ? describeWindowFunction(node, tables)
       : node.kind === 'join'
         ? `the ${node.window ? 'window ' : node.temporal ? 'temporal ' : node.interval ? 'interval ' : ''}${node.joinType.toLowerCase()} join of '${tables.join("', '")}' (${node.leftKeys.length} key${node.leftKeys.length === 1 ? '' : 's'})`
@@ -303,6 +306,8 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
       case 'rank':
       case 'deduplicate':
         return windowFunctionOperator(node, { output: outputOf(node), late: () => lateHandler(inputOf(node)), stateful: (op, kind) => addStateful(op, kind, node), ttl: stateTtl, windows: (op) => windowOps.push(op) });
+      case 'match-recognize':
+        return matchRecognizeOperator(node, { output: outputOf(node), late: () => lateHandler(inputOf(node)), stateful: (op, kind) => addStateful(op, kind, node) });
     }
   };
 

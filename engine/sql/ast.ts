@@ -9,6 +9,7 @@
 import type { SourcePos } from '../errors.js';
 import type { SqlType } from '../types.js';
 import type { TemporalClause } from './temporal-clause.js';
+import type { MatchRecognizeClause } from './match-recognize.js';
 
 /**
  * An expression or query node exactly as node-sql-parser (flinksql) produced it: `column_ref`,
@@ -182,6 +183,8 @@ export interface QueryParts {
   readonly temporal?: readonly TemporalClause[];
   /** Window function calls (`f(...) OVER ...`) cut out of the query, each marked in `select` (over-clause.ts). */
   readonly over?: readonly OverCall[];
+  /** `MATCH_RECOGNIZE (...)` clauses cut out of the query, each standing as its FROM item's alias (match-recognize.ts). */
+  readonly match?: readonly MatchRecognizeClause[];
   readonly positions: Positions;
 }
 

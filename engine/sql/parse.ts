@@ -19,6 +19,7 @@ import { rewriteForParser } from './parser-text.js';
 import { cutWindowTvfs } from './window-tvf.js';
 import { cutTemporalClauses } from './temporal-clause.js';
 import { cutOverClauses } from './over-clause.js';
+import { cutMatchRecognize } from './match-recognize.js';
 import { markPositionIn } from './position-in.js';
 import { markTimestampUnits } from './timestamp-units.js';
 import { markAggregateFilters } from './aggregate-filter.js';
@@ -221,14 +222,15 @@ function parseQuery(f: FileTokens, from: number, to: number): InsertStatement | 
   const textEnd = f.tokens[to - 1]!.end;
   const temporal = cutTemporalClauses(f.tokens, from, to, f.lines, f.parserText);
   const over = cutOverClauses(f.tokens, from, to, f.lines, temporal.text, expressionParser(f), (word) => RESERVED_NAMES.has(word.toUpperCase()));
-  const { text, windows, spans } = cutWindowTvfs(f.tokens, from, to, f.lines, over.text, textStart, textEnd);
-  rejectMillisecondIntervals(f, from, to, spans);
+  const match = cutMatchRecognize(f.tokens, from, to, f.lines, over.text, expressionParser(f));
+  const { text, windows, spans } = cutWindowTvfs(f.tokens, from, to, f.lines, match.text, textStart, textEnd);
+  rejectMillisecondIntervals(f, from, to, [...spans, ...match.spans]);
   const positions = new TextPositions(f, from, to, textStart, textStart, textEnd);
   const ast = astifyOne(f, text, positions, from, to, 'statement');
 
   if (!isKeyword(first, 'INSERT')) {
     if (ast.type !== 'select') throw new SqlError(f.pos(first), `expected a SELECT query`, 'write SELECT ... FROM ...');
-    return { kind: 'select', select: ast, windows, temporal: temporal.clauses, over: over.calls, positions, pos: f.pos(first) };
+    return { kind: 'select', select: ast, windows, temporal: temporal.clauses, over: over.calls, match: match.clauses, positions, pos: f.pos(first) };
   }
 
   const cur = new TokenCursor(f.tokens, from + 1, to, f.lines);
@@ -261,6 +263,7 @@ function parseQuery(f: FileTokens, from: number, to: number): InsertStatement | 
     windows,
     temporal: temporal.clauses,
     over: over.calls,
+    match: match.clauses,
     positions,
     pos: f.pos(first),
   };
