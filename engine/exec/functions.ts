@@ -416,9 +416,17 @@ export function makeDynamicFormatter(): (ms: number, pattern: string) => string 
   };
 }
 
+/**
+ * CURRENT_TIMESTAMP, NOW(), LOCALTIMESTAMP, PROCTIME() in an expression: the wall clock in epoch ms,
+ * read for every record as Flink's streaming mode does (not once per query as its batch mode).
+ */
+export function nowMillis(): number {
+  return Date.now();
+}
+
 /** UNIX_TIMESTAMP(): the wall clock in whole seconds. */
 export function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
+  return Math.floor(nowMillis() / 1000);
 }
 
 /** Epoch ms to whole epoch seconds (floor, so times before 1970 round down like Java's floorDiv). */

@@ -4,6 +4,7 @@
 
 import { concatWs, initcap, lpad, makeRegexpExtract, makeRegexpReplace, makeRegexpTest, md5, position, replace, rpad, sha256, splitIndex } from './functions-string.js';
 import { extractField, timestampAdd, timestampDiff, type ExtractUnit, type TimestampUnit } from './functions-time.js';
+import { nowMillis } from './functions.js';
 import { longToDouble, type Long } from '../int64.js';
 import { makeJsonExists, makeJsonQuery, makeJsonValue } from './functions-json.js';
 
@@ -86,6 +87,8 @@ export const LIBRARY = {
       return (_unit: string, from: number, to: number) => diff(from, to);
     },
   },
+  // no args: the wall clock in epoch ms (CURRENT_TIMESTAMP, NOW(), LOCALTIMESTAMP, PROCTIME())
+  CURRENT_TIMESTAMP: strict(nowMillis),
   // args: [json text, path literal]
   JSON_VALUE: { strict: true, make: (args) => withText(makeJsonValue(literalText(args[1]))) },
   JSON_EXISTS: { strict: true, make: (args) => withText(makeJsonExists(literalText(args[1]))) },

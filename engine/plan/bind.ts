@@ -15,7 +15,7 @@ import { checkLikeEscape, compileLike } from '../exec/functions.js';
 import { compileScalar } from '../exec/compile.js';
 import { symmetricLowBound } from '../sql/between-symmetric.js';
 import { aggregateFilterParts, type AggregateFilterParts } from '../sql/aggregate-filter.js';
-import { BUILTIN_FUNCTIONS, bindBuiltin, bindDistinct, bindExtract } from './builtins.js';
+import { BUILTIN_FUNCTIONS, NILADIC_FUNCTIONS, bindBuiltin, bindDistinct, bindExtract } from './builtins.js';
 import { STATISTICS, bindStatistic } from './statistics.js';
 
 export interface BindEnv {
@@ -507,6 +507,8 @@ export class ExprBinder {
     // node-sql-parser reads `NOT (a = b)` as a call of a function NOT: it is the operator.
     if (name === 'NOT' && argNodes.length === 1) return this.unary({ type: 'unary_expr', operator: 'NOT', expr: argNodes[0] });
     const pos = nodePos(node, this.env.positions);
+    // CURRENT_TIMESTAMP() is not Flink SQL: its niladic functions are written bare.
+    if (NILADIC_FUNCTIONS.has(name) && node.args) throw new SqlError(pos, `${name} takes no parentheses`, `write ${name}`);
     let args: Expr[];
     try {
       args = argNodes.map((a) => this.bind(a));

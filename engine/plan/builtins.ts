@@ -10,6 +10,7 @@ import { call, type CaseExpr, type Expr } from './expr.js';
 import { coerce, describeType } from './typing.js';
 import { EXTRACT_UNITS, TIMESTAMP_UNITS, type ExtractUnit, type TimestampUnit } from '../exec/functions-time.js';
 import { timestampUnitCall } from '../sql/timestamp-units.js';
+import { LOCALTIMESTAMP_MARK } from '../sql/parser-text.js';
 import { compileJavaRegex, JavaRegexError } from '../exec/java-regex.js';
 import { compileJsonPath, JsonPathError } from '../exec/functions-json.js';
 
@@ -23,8 +24,13 @@ export interface BuiltinBinder {
 export const BUILTIN_FUNCTIONS: readonly string[] = [
   'IF', 'NULLIF', 'CONCAT_WS', 'REPLACE', 'LPAD', 'RPAD', 'POSITION', 'INITCAP', 'SPLIT_INDEX', 'REGEXP', 'REGEXP_EXTRACT',
   'REGEXP_REPLACE', 'MD5', 'SHA256', 'YEAR', 'QUARTER', 'MONTH', 'WEEK', 'DAYOFYEAR', 'DAYOFMONTH', 'DAYOFWEEK', 'HOUR', 'MINUTE',
-  'SECOND', 'TIMESTAMPADD', 'TIMESTAMPDIFF', 'JSON_VALUE', 'JSON_EXISTS', 'JSON_QUERY',
+  'SECOND', 'TIMESTAMPADD', 'TIMESTAMPDIFF', 'JSON_VALUE', 'JSON_EXISTS', 'JSON_QUERY', 'CURRENT_TIMESTAMP', 'LOCALTIMESTAMP', 'NOW',
+  'PROCTIME', 'CURRENT_DATE', 'CURRENT_TIME', 'LOCALTIME',
 ];
+
+/** The clock functions Flink SQL writes without parentheses (SQL's niladic functions). */
+export const NILADIC_FUNCTIONS: ReadonlySet<string> = new Set(['CURRENT_TIMESTAMP', 'LOCALTIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME', 'LOCALTIME']);
+
 
 /** YEAR(ts), HOUR(ts) ...: EXTRACT of one unit. */
 const FIELD_FUNCTIONS: Record<string, ExtractUnit> = {
@@ -53,6 +59,19 @@ const anyNullable = (args: readonly Expr[]) => args.some((a) => a.type.nullable 
  */
 export function bindBuiltin(name: string, args: Expr[], argNodes: readonly SqlNode[], pos: SourcePos, binder: BuiltinBinder): Expr | undefined {
   switch (name) {
+    // The wall clock, read per record (engine/exec/functions.ts nowMillis). The session time zone is
+    // UTC, so the local and the zoned instants are the same milliseconds; only the type differs.
+    case 'CURRENT_TIMESTAMP':
+    case 'NOW':
+    case 'PROCTIME':
+      arity(name, args, 0, 0, pos, NILADIC_FUNCTIONS.has(name) ? name : `${name}()`);
+      return call('CURRENT_TIMESTAMP', [], T.timestampLtz(3, false));
+    case LOCALTIMESTAMP_MARK:
+      return call('CURRENT_TIMESTAMP', [], T.timestamp(3, false));
+    case 'CURRENT_DATE':
+    case 'CURRENT_TIME':
+    case 'LOCALTIME':
+      throw new SqlError(pos, `${name} returns a ${name === 'CURRENT_DATE' ? 'DATE' : 'TIME'}, a type fintrans-sql does not have yet`, `use CURRENT_TIMESTAMP, e.g. DATE_FORMAT(CURRENT_TIMESTAMP, '${name === 'CURRENT_DATE' ? 'yyyy-MM-dd' : 'HH:mm:ss'}')`);
     case 'IF': {
       arity(name, args, 3, 3, pos, `IF(condition, value_if_true, value_if_false)`);
       expect(name, args[0]!, (t) => t.name === 'BOOLEAN', 'a BOOLEAN condition', pos);

@@ -6,8 +6,28 @@ import { isKeyword, isOp, type Token } from './tokenize.js';
 
 /** All of the rewrites below, in turn. */
 export function rewriteForParser(text: string, tokens: readonly Token[]): string {
-  return dropSelectAll(markWhenParenthesis(text, tokens), tokens);
+  return markBareLocalTimestamp(dropSelectAll(markWhenParenthesis(text, tokens), tokens), tokens);
 }
+
+/**
+ * node-sql-parser cannot read LOCALTIMESTAMP written alone, as Flink SQL writes it (it reads only
+ * LOCALTIMESTAMP(...)). It becomes the same-length call `__LOCALTS(   )`, which the binder knows
+ * (engine/plan/builtins.ts LOCALTIMESTAMP_MARK); `LOCALTIMESTAMP(` stays as written and is refused there.
+ */
+function markBareLocalTimestamp(text: string, tokens: readonly Token[]): string {
+  let out = text;
+  for (let k = 0; k < tokens.length; k++) {
+    const word = tokens[k]!;
+    if (!isKeyword(word, 'LOCALTIMESTAMP') || isOp(tokens[k + 1], '(') || isOp(tokens[k - 1], '.')) continue;
+    out = out.slice(0, word.start) + LOCALTIMESTAMP_MARKED + out.slice(word.end);
+  }
+  return out;
+}
+
+/** The name a bare LOCALTIMESTAMP reaches the binder as (engine/plan/builtins.ts binds it). */
+export const LOCALTIMESTAMP_MARK = '__LOCALTS';
+/** `__LOCALTS(   )`: as long as LOCALTIMESTAMP. */
+const LOCALTIMESTAMP_MARKED = `${LOCALTIMESTAMP_MARK}(${' '.repeat('LOCALTIMESTAMP'.length - LOCALTIMESTAMP_MARK.length - 2)})`;
 
 /**
  * node-sql-parser cannot read a searched CASE whose condition starts with a parenthesis
