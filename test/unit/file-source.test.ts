@@ -10,7 +10,7 @@ async function drain(src: FileSource, max: number): Promise<string[]> {
   for (;;) {
     const r: PollResult = await src.poll(max);
     if (r.kind === 'end') return events;
-    if (r.kind === 'batch') events.push(`batch ${src.splits[r.batch.split]!.name} ${r.batch.values.join('|')} @${r.batch.positions.join(',')}`);
+    if (r.kind === 'batch') events.push(`batch ${src.splits[r.batch.split]!.name} ${r.batch.values.join('|')} @${Array.from(r.batch.positions).join(',')}`);
     if (r.kind === 'split-end') events.push(`end ${src.splits[r.split]!.name}`);
   }
 }

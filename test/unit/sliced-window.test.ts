@@ -11,7 +11,7 @@ import { WindowAggregateOperator } from '../../engine/exec/window-aggregate.js';
 import { WindowAssigner } from '../../engine/exec/window-assigner.js';
 import { col, type AggregateCall } from '../../engine/plan/expr.js';
 import type { WindowSpec } from '../../engine/plan/logical.js';
-import { T, type Row } from '../../engine/types.js';
+import { INSERT, T, type Row } from '../../engine/types.js';
 
 // Input rows: [ts, sender, receiver, amount, price]
 const TS = col(0, 'ts', T.timestamp(3));
@@ -99,7 +99,7 @@ function run(spec: WindowSpec, sliced: boolean, evs: readonly Event[], cut = -1)
       p.op.restore(state.op);
       p.late.restore(state.late);
     }
-    if ('row' in e) p.head.process(e.row);
+    if ('row' in e) p.head.process(e.row, INSERT);
     else p.head.onWatermark(e.wm);
   });
   collected.push(...p.out.rows);
@@ -137,7 +137,7 @@ describe('SlicedWindowOperator', () => {
     const spec = SPECS[0]![1];
     const p = pipeline(spec, true);
     // One key, records in 5 consecutive 2 s slices: 5 states, 9 windows.
-    for (let t = 0; t < 10_000; t += 2_000) p.head.process([t, 1, 2, 10, 100n]);
+    for (let t = 0; t < 10_000; t += 2_000) p.head.process([t, 1, 2, 10, 100n], INSERT);
     expect((p.op as SlicedWindowOperator).openWindows).toBe(9);
     p.head.onWatermark(Infinity);
     const ends = p.out.rows.map((r) => r[3] as number);

@@ -10,7 +10,7 @@ import { WindowAggregateOperator } from '../../engine/exec/window-aggregate.js';
 import { WindowAssigner } from '../../engine/exec/window-assigner.js';
 import { col, type AggregateCall } from '../../engine/plan/expr.js';
 import type { WindowSpec } from '../../engine/plan/logical.js';
-import { T, type Row } from '../../engine/types.js';
+import { INSERT, T, type Row } from '../../engine/types.js';
 
 // Input rows: [ts, sender, receiver, amount]
 const SENDER = col(1, 'sender', T.bigint());
@@ -51,8 +51,8 @@ function operator(spec: WindowSpec, out: Operator): WindowAggregateOperator | Sl
 function feed(op: Operator, keys: number, from = 0): void {
   for (let k = 0; k < keys; k++) {
     const row: Row = [from + (k % 120_000), k, k + 1, 100];
-    op.process(row);
-    op.process([...row]);
+    op.process(row, INSERT);
+    op.process([...row], INSERT);
   }
 }
 
