@@ -9,7 +9,7 @@
 //   catches an undefined slot, so a short row reads as nulls.
 
 import type { Row, SqlType } from '../types.js';
-import { isApproxNumeric, isIntegral, typeToString } from '../types.js';
+import { T, isApproxNumeric, isIntegral, typeToString } from '../types.js';
 import type { CallExpr, CaseExpr, CastExpr, Expr } from '../plan/expr.js';
 import { InternalError, SqlError } from '../errors.js';
 import * as fns from './functions.js';
@@ -20,6 +20,7 @@ import { DEFAULT_TO_TIMESTAMP_PATTERN } from '../time/sql-timestamp.js';
 import { decimalToNumber, rescaleDecimal } from '../values.js';
 import { trimCharacters } from './trim.js';
 import { LIBRARY, isLibraryFunction, type LibraryEntry, type LibraryFunction } from './library.js';
+import type { Long } from '../int64.js';
 
 /** A compiled value for one SQL value per row. */
 export function compileScalar(expr: Expr): (row: Row) => unknown {
@@ -605,7 +606,12 @@ class CodeGen {
         const rs = family(e.type) === 'decimal' ? scaleOf(e.type) : sa;
         return this.callConst((u: bigint, n: number) => decRound(u, sa, Math.trunc(n), rs), [x!, dn]);
       }
-      if (fam === 'int') return `f.intRound(${x}, ${dn})`;
+      if (fam === 'int') {
+        // Flink rounds in BigDecimal and narrows back as intValue()/shortValue()/byteValue() do (low
+        // bits): ROUND(2147483647, -1) is an INT, -2147483646.
+        const narrow = castFunction(T.bigint(), e.type);
+        return narrow ? this.callConst((v: Long, n: number) => narrow(fns.intRound(v, n)), [x!, dn]) : `f.intRound(${x}, ${dn})`;
+      }
       return `f.doubleRound(${x}, ${dn})`;
     });
   }

@@ -579,7 +579,7 @@ function bindFunction(name: string, args: Expr[], argNodes: SqlNode[], pos: Sour
       }
       const t = args[0]!.type;
       const d = args[1] ? (args[1] as { value: number }).value : 0;
-      const rt = t.name === 'DECIMAL' ? T.decimal(t.precision ?? 10, Math.max(0, Math.min(d, t.scale ?? 0)), t.nullable) : t;
+      const rt = t.name === 'DECIMAL' ? roundDecimalType(t.precision ?? 10, t.scale ?? 0, d, t.nullable) : t;
       return call('ROUND', args, rt);
     }
     case 'POWER':
@@ -642,6 +642,16 @@ function bindFunction(name: string, args: Expr[], argNodes: SqlNode[], pos: Sour
     default:
       return bindBuiltin(name, args, argNodes, pos, binder) ?? throwUnknown(name, pos);
   }
+}
+
+/**
+ * ROUND(DECIMAL(p, s), digits)'s type as Flink's LogicalTypeMerging.findRoundDecimalType: rounding
+ * may carry into one more integer digit (ROUND(9.95, 1) is 10.0), so the precision keeps room for it.
+ */
+function roundDecimalType(precision: number, scale: number, digits: number, nullable: boolean): SqlType {
+  if (digits >= scale) return T.decimal(precision, scale, nullable);
+  if (digits < 0) return T.decimal(Math.min(38, 1 + precision - scale), 0, nullable);
+  return T.decimal(1 + precision - scale + digits, digits, nullable);
 }
 
 function throwUnknown(name: string, pos: SourcePos): never {
