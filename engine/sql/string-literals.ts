@@ -63,7 +63,7 @@ function unicodeLiteral(tokens: readonly Token[], k: number, lines: LineIndex): 
   const amp = tokens[k + 1];
   const str = tokens[k + 2];
   if (!(u.kind === 'ident' && (u.value === 'U' || u.value === 'u')) || !isOp(amp, '&') || str?.kind !== 'string') return undefined;
-  if (amp.start !== u.end || str.start !== amp.end) return undefined;
+  if (!amp || amp.start !== u.end || str.start !== amp.end) return undefined;
   let escape = '\\';
   let last = k + 2;
   if (isKeyword(tokens[k + 3], 'UESCAPE')) {

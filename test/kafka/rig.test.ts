@@ -129,7 +129,7 @@ describe('Kafka test rig (real single-node broker)', () => {
     try {
       expect(await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }], waitForLeaders: true })).toBe(true);
       const [meta] = (await admin.fetchTopicMetadata({ topics: [TOPIC] })).topics;
-      expect(meta.partitions).toHaveLength(PARTITIONS);
+      expect(meta?.partitions).toHaveLength(PARTITIONS);
     } finally {
       await admin.disconnect();
     }

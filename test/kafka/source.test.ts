@@ -327,7 +327,7 @@ describe("Kafka source: the generator's formats through a broker", () => {
     const dir = jobsDir();
     cliOk(['generate', '--format', 'dcos-rfc3339', '--to', 'fmt3339-tx', '--count', '10000', '--plant', '5', '--truth', 'output/truth.csv'], dir, true);
     let job = readFileSync(join(dir, 'jobs/laundering.sql'), 'utf8');
-    for (const [from, to] of [
+    for (const [from, to] of <[string, string][]>[
       ["'topic' = 'transactions'", "'topic' = 'fmt3339-tx'"],
       ["'properties.group.id' = 'laundering'", "'properties.group.id' = 'fmt3339'"],
       ["TO_TIMESTAMP(tx_time, 'EEEE, dd-MMM-yy HH:mm:ss z')", "TO_TIMESTAMP(tx_time, 'yyyy-MM-dd''T''HH:mm:ssX')"],

@@ -20,6 +20,8 @@ const ARTIFACTS = [
   'flink-connector-files',
   'flink-csv',
   'flink-json',
+  // MATCH_RECOGNIZE runs on Flink's CEP library (a distribution has it in flink-dist).
+  'flink-cep',
 ];
 /** Flink logs through slf4j; without a binding it prints one warning and stays quiet. */
 const EXTRA = ['org.slf4j:slf4j-nop:1.7.36'];
@@ -91,7 +93,7 @@ export async function prepareFlink(javaSource: string): Promise<FlinkRunner> {
             const line = pending.slice(0, nl);
             pending = pending.slice(nl + 1);
             const m = /^CASE (.*) (OK|FAIL)$/.exec(line);
-            if (m) onCase?.(m[1], m[2] === 'OK');
+            if (m) onCase?.(m[1]!, m[2] === 'OK');
             else log += line + '\n';
           }
         });
