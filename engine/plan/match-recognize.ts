@@ -323,6 +323,7 @@ function translatePattern(terms: readonly PatternTerm[], defined: ReadonlyMap<st
       out.push({ name: t.variable, quantifier: 'single', from: 1, to: 1, optional: false, greedy: false, condition });
       continue;
     }
+    if (q.min < 0) throw new SqlError(q.pos, `${t.variable}${q.text} has no lower bound (as in Flink: The from should be a positive number greater than 0.)`, `write ${t.variable}{0,${q.max}}${q.greedy ? '' : '?'}`);
     const isOptional = q.min === 0 && q.max === 1;
     let v: Omit<MatchVariable, 'greedy'>;
     if (q.min === 0 && q.max === -1) v = { name: t.variable, quantifier: 'looping', from: 1, to: 1, optional: true, condition };

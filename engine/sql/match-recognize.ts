@@ -306,8 +306,9 @@ class ClauseReader {
         return Number(n.value);
       };
       if (isOp(cur.peek(), ',')) {
+        // {,m}: Calcite leaves the lower bound unset (-1), which Flink's Times refuses.
         cur.next();
-        min = 0;
+        min = -1;
         max = number();
       } else {
         min = number();
@@ -341,6 +342,8 @@ class ClauseReader {
     }
     cur.next();
     const n = Number(v.value.trim());
+    // Calcite's interval literals have two leading digits: INTERVAL '150' SECOND is refused, write '2' MINUTE.
+    if (Math.trunc(n) >= 100) throw cur.errorAt(v, `Interval field value ${Math.trunc(n)} exceeds precision of ${unit.replace(/S$/, '')}(2) field (as in Flink)`, `use a larger unit: INTERVAL '2' MINUTE rather than '150' SECOND`);
     if (!/^\d+(\.\d+)?$/.test(v.value.trim()) || !Number.isFinite(n)) throw cur.errorAt(v, `interval value '${v.value}' is not a non-negative number`, usage);
     const ms = n * unitMs;
     if (!Number.isInteger(ms)) throw cur.errorAt(v, `WITHIN needs a whole number of milliseconds (as in Flink: Only constant intervals with millisecond resolution are supported as time constraints of patterns.)`, usage);

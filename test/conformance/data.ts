@@ -6,6 +6,7 @@ import { mulberry32 } from '../prng.js';
 import { edgeDataSet } from './data-edge.js';
 import { textDataSet } from './data-text.js';
 import { paymentsDataSet } from './data-payments.js';
+import { ticksDataSet } from './data-ticks.js';
 import { patternsDataSet, referenceAccountVersionsDataSet, referenceAccountsDataSet, referenceBlocklistDataSet } from './data-patterns.js';
 
 const START = Date.UTC(2017, 6, 23, 0, 55, 0); // Sunday, 23 July 2017 00:55:00 UTC
@@ -58,6 +59,7 @@ export interface DataSet {
  * - accounts:      `id;owner;tier`, a small reference table for joins
  * - account-versions: `ts;id;owner;tier`, a versioned reference table for temporal joins
  * - payments:      `ts;account;merchant;amount;amount_d;channel` with peers, ties and NULLs (delay 5 s)
+ * - ticks:         `ts;account;price;amount`, price random walks per account for MATCH_RECOGNIZE (delay 5 s)
  * - patterns, reference-accounts, reference-account-versions, reference-blocklist: the join jobs'
  *                  transfers with their patterns planted, and their reference files (data-patterns.ts)
  */
@@ -135,6 +137,8 @@ export function dataSet(name: string): DataSet {
       return textDataSet();
     case 'payments': // card payments with peers, ties and NULLs, for window functions (data-payments.ts)
       return paymentsDataSet();
+    case 'ticks': // prices and amounts per account for MATCH_RECOGNIZE (data-ticks.ts)
+      return ticksDataSet();
     case 'patterns': // the join jobs' patterns on and around their boundaries (data-patterns.ts)
       return patternsDataSet();
     case 'reference-accounts':
