@@ -71,13 +71,17 @@ function pad3(n: number): string {
 }
 
 /** Epoch ms as `yyyy-MM-dd HH:mm:ss.SSS` in UTC: how timestamps appear in CSV output and messages. */
-export function formatTimestamp(ms: number): string {
+export function formatTimestamp(ms: number, precision = 3): string {
   const d = new Date(ms);
   const y = d.getUTCFullYear();
   const year = y >= 0 && y < 10000 ? String(y).padStart(4, '0') : String(y);
+  // As Flink's DateTimeUtils.formatTimestamp: trailing zeros of the fraction are dropped down to the
+  // type's precision (a TIMESTAMP(0) prints none, a TIMESTAMP(3) three), digits that are not zero stay.
+  let fraction = pad3(d.getUTCMilliseconds()).padEnd(Math.max(3, precision), '0');
+  while (fraction.length > precision && fraction.endsWith('0')) fraction = fraction.slice(0, -1);
   return (
     `${year}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ` +
-    `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${pad3(d.getUTCMilliseconds())}`
+    `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}${fraction ? `.${fraction}` : ''}`
   );
 }
 

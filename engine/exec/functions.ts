@@ -602,7 +602,10 @@ export function castFunction(from: SqlType, to: SqlType): CastFn | null {
     }
     // Flink (1.15+) prints a BOOLEAN cast to STRING in upper case.
     if (f === 'BOOLEAN') return (b: boolean) => (b ? 'TRUE' : 'FALSE');
-    if (f === 'TIMESTAMP' || f === 'TIMESTAMP_LTZ') return formatTimestamp;
+    if (f === 'TIMESTAMP' || f === 'TIMESTAMP_LTZ') {
+      const precision = from.precision ?? 3;
+      return (ms: number) => formatTimestamp(ms, precision);
+    }
   }
 
   if (t === 'BOOLEAN') {

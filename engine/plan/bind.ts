@@ -128,7 +128,7 @@ export class ExprBinder {
       case 'timestamp': {
         const ms = parseSqlTimestamp(String(node.value));
         if (ms === null) throw this.err(node, `'${node.value}' is not a valid TIMESTAMP literal`, `write TIMESTAMP '2017-07-23 01:06:47'`);
-        return { kind: 'literal', value: ms, type: T.timestamp(3, false) };
+        return { kind: 'literal', value: ms, type: T.timestamp(timestampLiteralPrecision(String(node.value)), false) };
       }
       case 'interval': {
         const ms = intervalMs(node);
@@ -642,6 +642,15 @@ function bindFunction(name: string, args: Expr[], argNodes: SqlNode[], pos: Sour
     default:
       return bindBuiltin(name, args, argNodes, pos, binder) ?? throwUnknown(name, pos);
   }
+}
+
+/**
+ * A TIMESTAMP literal's precision is the fraction digits written, as Calcite types it
+ * (TIMESTAMP '2016-02-29 00:00:00' is a TIMESTAMP(0)); values hold milliseconds, so at most 3.
+ */
+function timestampLiteralPrecision(text: string): number {
+  const fraction = /\.(\d*)\s*$/.exec(text);
+  return Math.min(3, fraction ? fraction[1]!.length : 0);
 }
 
 /**
