@@ -546,6 +546,13 @@ describe('numeric functions', () => {
     expect(eval1(fn('ROUND', INT, col(0, 'x', INT), i(1)), [15])).toBe(15);
   });
 
+  it('ROUND on integers narrows a carry past the type back to its low bits, as Java', () => {
+    expect(eval1(fn('ROUND', INT, col(0, 'x', INT), i(-1)), [2147483647])).toBe(-2147483646);
+    expect(eval1(fn('ROUND', INT, col(0, 'x', INT), i(-1)), [-2147483648])).toBe(2147483646);
+    expect(eval1(fn('ROUND', { name: 'TINYINT', nullable: true }, col(0, 'x', { name: 'TINYINT', nullable: true }), i(-1)), [125])).toBe(-126);
+    expect(eval1(fn('ROUND', BIGINT, col(0, 'x', BIGINT), i(-1)), [9223372036854775807n])).toBe(-9223372036854775806n);
+  });
+
   it('FLOOR and CEIL for DOUBLE, DECIMAL and integers', () => {
     expect(eval1(fn('FLOOR', DBL, col(0, 'x', DBL)), [-1.5])).toBe(-2);
     expect(eval1(fn('CEIL', DBL, col(0, 'x', DBL)), [-1.5])).toBe(-1);
@@ -569,6 +576,14 @@ describe('numeric functions', () => {
 
 describe('CAST', () => {
   const c = (value: unknown, from: SqlType, to: SqlType) => eval1(cast(col(0, 'v', from), to), [value]);
+
+  it('a TIMESTAMP to STRING drops trailing fraction zeros down to its precision', () => {
+    const at = ms('2016-02-29T00:00:00Z');
+    expect(c(at, T.timestamp(0), STR)).toBe('2016-02-29 00:00:00');
+    expect(c(at + 500, T.timestamp(0), STR)).toBe('2016-02-29 00:00:00.5');
+    expect(c(at, T.timestamp(3), STR)).toBe('2016-02-29 00:00:00.000');
+    expect(c(at + 120, T.timestamp(1), STR)).toBe('2016-02-29 00:00:00.12');
+  });
 
   it('same type is a no-op, null stays null', () => {
     expect(c(5, INT, INT)).toBe(5);
