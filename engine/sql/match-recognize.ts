@@ -176,9 +176,9 @@ class ClauseReader {
     if (cur.acceptKeyword('WITHIN')) withinMs = this.interval();
     if (isKeyword(cur.peek(), 'SUBSET')) throw cur.errorHere(`SUBSET is not supported (as in Flink: SUBSET is not supported yet)`, `refer to each pattern variable on its own`);
     const define: (MatchExpression & { variable: string; variablePos: SourcePos })[] = [];
-    if (cur.acceptKeyword('DEFINE')) {
-      for (const [a, b] of this.list([])) define.push(this.definition(a, b));
-    }
+    // Flink's grammar requires DEFINE (a variable it does not name takes any row).
+    if (!cur.acceptKeyword('DEFINE')) throw cur.errorHere(`MATCH_RECOGNIZE needs a DEFINE clause (as in Flink, whose grammar requires it)`, `define at least one variable: DEFINE A AS A.amount > 100`);
+    for (const [a, b] of this.list([])) define.push(this.definition(a, b));
     if (!cur.atEnd()) {
       throw cur.errorHere(`unexpected '${tokenText(cur.text, cur.peek()!)}' in MATCH_RECOGNIZE`, `the clauses come in this order: PARTITION BY, ORDER BY, MEASURES, ONE ROW PER MATCH, AFTER MATCH SKIP, PATTERN, WITHIN, DEFINE`);
     }

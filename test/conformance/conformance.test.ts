@@ -57,6 +57,8 @@ const JOB_ANNOTATIONS: Record<string, string> = {
   'layering.sql': 'data transactions patterns',
   'blocklist.sql': 'data transactions patterns\ndata blocklist reference-blocklist\ndata accounts reference-accounts',
   'laundering_enriched.sql': 'data transactions patterns\ndata account_versions reference-account-versions',
+  // MATCH_RECOGNIZE: an account's transfers just under 10 000, three within 24 hours.
+  'structuring.sql': 'data transactions structuring',
   // OVER windows (issue 18): a day and an hour of each sender's transfers, over the join jobs' data (2.5 hours).
   'velocity.sql': 'data transactions patterns',
 };

@@ -35,3 +35,39 @@ export function ticksDataSet(): { ext: 'csv'; text: string } {
   }
   return { ext: 'csv', text: lines.join('\n') + '\n' };
 }
+
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const p2 = (n: number): string => String(n).padStart(2, '0');
+
+function rfc850(ms: number): string {
+  const d = new Date(ms);
+  return `${DAYS[d.getUTCDay()]}, ${p2(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${p2(d.getUTCFullYear() % 100)} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} UTC`;
+}
+
+/**
+ * The 'structuring' data set, for jobs/structuring.sql: dcos records
+ * `Sunday, 23-Jul-17 01:06:47 UTC;sender;receiver;amount` over about three days (steps up to 12
+ * minutes, so an account's transfers just under 10 000 fall both inside and outside 24 hours of
+ * each other), senders 1..6, a third of the amounts between 9 000 and 9 999 (one exactly 10 000
+ * now and then, which is not under the threshold), a sixth up to 3 s behind the largest time
+ * (inside the job's 5 s delay).
+ */
+export function structuringDataSet(): { ext: 'csv'; text: string } {
+  const rand = mulberry32(2424);
+  const lines: string[] = [];
+  let t = START;
+  let max = START;
+  for (let i = 0; i < 700; i++) {
+    t += (1 + Math.floor(rand() * 720)) * 1000;
+    let ts = t;
+    if (rand() < 0.17) ts = Math.max(START, max - (1 + Math.floor(rand() * 3)) * 1000);
+    max = Math.max(max, ts);
+    const sender = 1 + Math.floor(rand() * 6);
+    const receiver = 1 + Math.floor(rand() * 9);
+    const r = rand();
+    const amount = r < 0.33 ? 9000 + Math.floor(rand() * 1000) : r < 0.36 ? 10000 : 10 + Math.floor(rand() * 20000);
+    lines.push(`${rfc850(ts)};${sender};${receiver};${amount}`);
+  }
+  return { ext: 'csv', text: lines.join('\n') + '\n' };
+}

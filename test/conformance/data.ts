@@ -6,7 +6,7 @@ import { mulberry32 } from '../prng.js';
 import { edgeDataSet } from './data-edge.js';
 import { textDataSet } from './data-text.js';
 import { paymentsDataSet } from './data-payments.js';
-import { ticksDataSet } from './data-ticks.js';
+import { structuringDataSet, ticksDataSet } from './data-ticks.js';
 import { patternsDataSet, referenceAccountVersionsDataSet, referenceAccountsDataSet, referenceBlocklistDataSet } from './data-patterns.js';
 
 const START = Date.UTC(2017, 6, 23, 0, 55, 0); // Sunday, 23 July 2017 00:55:00 UTC
@@ -60,6 +60,7 @@ export interface DataSet {
  * - account-versions: `ts;id;owner;tier`, a versioned reference table for temporal joins
  * - payments:      `ts;account;merchant;amount;amount_d;channel` with peers, ties and NULLs (delay 5 s)
  * - ticks:         `ts;account;price;amount`, price random walks per account for MATCH_RECOGNIZE (delay 5 s)
+ * - structuring:   dcos records over three days, a third just under 10 000 (jobs/structuring.sql)
  * - patterns, reference-accounts, reference-account-versions, reference-blocklist: the join jobs'
  *                  transfers with their patterns planted, and their reference files (data-patterns.ts)
  */
@@ -139,6 +140,8 @@ export function dataSet(name: string): DataSet {
       return paymentsDataSet();
     case 'ticks': // prices and amounts per account for MATCH_RECOGNIZE (data-ticks.ts)
       return ticksDataSet();
+    case 'structuring': // transfers just under 10 000 over three days, for jobs/structuring.sql (data-ticks.ts)
+      return structuringDataSet();
     case 'patterns': // the join jobs' patterns on and around their boundaries (data-patterns.ts)
       return patternsDataSet();
     case 'reference-accounts':

@@ -103,20 +103,21 @@ describe('MATCH_RECOGNIZE front pass and refusals', () => {
 
   it("refuses what Flink refuses, with Flink's reason, where it is written", () => {
     expect(planError(match('MEASURES A.price AS p PATTERN (A B+) DEFINE B AS B.price > 1'))).toMatch(/Greedy quantifiers are not allowed as the last element/);
-    expect(planError(match('MEASURES A.price AS p PATTERN (A*? B?)'))).toMatch(/empty matches are not supported/);
-    expect(planError(match('MEASURES A.price AS p PATTERN (A B?? C)'))).toMatch(/Reluctant optional variables are not supported yet/);
-    expect(planError(match('MEASURES A.price AS p PATTERN (A+ B? C)'))).toMatch(/Optional pattern cannot be preceded by greedy pattern/);
-    expect(planError(match('MEASURES A.price AS p ALL ROWS PER MATCH PATTERN (A B)'))).toMatch(/All rows per match mode is not supported yet/);
+    expect(planError(match('MEASURES A.price AS p PATTERN (A*? B?) DEFINE A AS A.price > 0'))).toMatch(/empty matches are not supported/);
+    expect(planError(match('MEASURES A.price AS p PATTERN (A B?? C) DEFINE A AS A.price > 0'))).toMatch(/Reluctant optional variables are not supported yet/);
+    expect(planError(match('MEASURES A.price AS p PATTERN (A+ B? C) DEFINE A AS A.price > 0'))).toMatch(/Optional pattern cannot be preceded by greedy pattern/);
+    expect(planError(match('MEASURES A.price AS p ALL ROWS PER MATCH PATTERN (A B) DEFINE A AS A.price > 0'))).toMatch(/All rows per match mode is not supported yet/);
     expect(planError(match('MEASURES A.price AS p PATTERN (A B) DEFINE B AS B.price < PREV(B.price)'))).toMatch(/physical offsets within partition/);
-    expect(planError(match('MEASURES PREV(A.price) AS p PATTERN (A B)'))).toMatch(/Cannot use PREV\/NEXT in MEASURE/);
-    expect(planError(match('MEASURES A.price AS p PATTERN (A | B)'))).toMatch(/^3:\d+ .*branching patterns/);
-    expect(planError(match('MEASURES A.price AS p PATTERN ((A B)+ C)'))).toMatch(/Group patterns are not supported yet/);
-    expect(planError(match('MEASURES A.price AS p PATTERN (A B{,2}? C)'))).toMatch(/The from should be a positive number greater than 0/);
-    expect(planError(match('MEASURES A.price AS p PATTERN (A A)'))).toMatch(/Pattern variables must be unique/);
-    expect(planError(match('MEASURES COUNT(DISTINCT A.price) AS p PATTERN (A B)'))).toMatch(/distinct aggregations are not supported/);
-    expect(planError(match('MEASURES Z.price AS p PATTERN (A B)'))).toMatch(/'Z' is not a pattern variable/);
-    expect(planError(`SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY account ORDER BY price MEASURES A.price AS p PATTERN (A B)) m;`)).toMatch(/rowtime or proctime for order by as the first one/);
-    expect(planError(`SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY account ORDER BY ts DESC MEASURES A.price AS p PATTERN (A B)) m;`)).toMatch(/must be ascending on time/);
+    expect(planError(match('MEASURES PREV(A.price) AS p PATTERN (A B) DEFINE A AS A.price > 0'))).toMatch(/Cannot use PREV\/NEXT in MEASURE/);
+    expect(planError(match('MEASURES A.price AS p PATTERN (A | B) DEFINE A AS A.price > 0'))).toMatch(/^3:\d+ .*branching patterns/);
+    expect(planError(match('MEASURES A.price AS p PATTERN ((A B)+ C) DEFINE A AS A.price > 0'))).toMatch(/Group patterns are not supported yet/);
+    expect(planError(match('MEASURES A.price AS p PATTERN (A B{,2}? C) DEFINE A AS A.price > 0'))).toMatch(/The from should be a positive number greater than 0/);
+    expect(planError(match('MEASURES A.price AS p PATTERN (A A) DEFINE A AS A.price > 0'))).toMatch(/Pattern variables must be unique/);
+    expect(planError(match('MEASURES COUNT(DISTINCT A.price) AS p PATTERN (A B) DEFINE A AS A.price > 0'))).toMatch(/distinct aggregations are not supported/);
+    expect(planError(match('MEASURES Z.price AS p PATTERN (A B) DEFINE A AS A.price > 0'))).toMatch(/'Z' is not a pattern variable/);
+    expect(planError(match('MEASURES A.price AS p PATTERN (A B)'))).toMatch(/needs a DEFINE clause/);
+    expect(planError(`SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY account ORDER BY price MEASURES A.price AS p PATTERN (A B) DEFINE A AS A.price > 0) m;`)).toMatch(/rowtime or proctime for order by as the first one/);
+    expect(planError(`SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY account ORDER BY ts DESC MEASURES A.price AS p PATTERN (A B) DEFINE A AS A.price > 0) m;`)).toMatch(/must be ascending on time/);
     // The error points at the last variable's quantifier: line 2 of the query.
     expect(planError(`SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY account ORDER BY ts MEASURES A.price AS p\n PATTERN (A B*) DEFINE B AS B.price > 1) m;`)).toMatch(/^4:14 /);
   });
