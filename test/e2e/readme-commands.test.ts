@@ -3,15 +3,16 @@
 // it (a link to this checkout's dist/). Lines that need a broker run against the test Kafka rig
 // (localhost:9092 becomes the rig's port). A line that cannot run in a test is listed below with
 // the reason; a README line this test does not know fails it, and so does a listed line that left
-// the README. Also: .ci/run runs exactly the README's two commands.
+// the README. The search-node lines run in readme-commands-search.test.ts. Also: .ci/run runs exactly the README's two commands.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { CLI, ROOT } from './cli.js';
+import { ROOT } from './cli.js';
 import { kafkaForTests, type KafkaRig } from '../rig/kafka.js';
+import { SEARCH_LINES, cleanUp, sh, shInBackground, workspace } from './readme-lines.js';
+
+afterAll(cleanUp);
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
@@ -48,49 +49,7 @@ const NOT_RUN: Record<string, string> = {
   '$ fintrans-sql run bands.sql': "an illustration: bands.sql is the section's example query, not a file; test/e2e/upsert-sinks.test.ts runs that job",
   'fintrans-sql up': 'runs until Ctrl-C: test/e2e/up-after-demo.test.ts runs it on jobs/ after the demo',
   'fintrans-sql up my_jobs/ --port 9000 --brokers localhost:9092': 'runs until Ctrl-C, on a directory of your own: test/manager/ runs up with --port and brokers',
-  'fintrans-sql generate --format json --count 50000 --to transactions-data':
-    "the search-node example: spending_pattern_es.sql writes to localhost:9200; test/elasticsearch/sink.test.ts runs that job against the OpenSearch rig (starting one here would double this test's time)",
-  'fintrans-sql run jobs/spending_pattern_es.sql --from-beginning --until-idle 2s': 'as the line above',
 };
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-/** A fresh copy of jobs/ and a bin directory holding `fintrans-sql`, as `npm link` leaves it. */
-function workspace(): { dir: string; env: NodeJS.ProcessEnv } {
-  const dir = mkdtempSync(join(tmpdir(), 'fintrans-readme-'));
-  dirs.push(dir);
-  cpSync(join(ROOT, 'jobs'), join(dir, 'jobs'), { recursive: true });
-  const bin = join(dir, '.bin');
-  mkdirSync(bin);
-  writeFileSync(join(bin, 'fintrans-sql'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
-  chmodSync(join(bin, 'fintrans-sql'), 0o755);
-  return { dir, env: { ...process.env, FINTRANS_HOME: '', PATH: `${bin}:${process.env.PATH}` } };
-}
-
-interface Ran {
-  code: number | null;
-  out: string;
-}
-
-/** Runs one line with bash, asynchronously: a blocked event loop would leave a stopped background run a zombie, still 'alive' to `stop`. */
-async function sh(line: string, ws: { dir: string; env: NodeJS.ProcessEnv }): Promise<Ran> {
-  const run = shInBackground(line, ws);
-  const timer = setTimeout(() => run.proc.kill('SIGKILL'), 60_000);
-  const code = await run.exited;
-  clearTimeout(timer);
-  return { code, out: `$ ${line}\n${run.output()}` };
-}
-
-function shInBackground(line: string, ws: { dir: string; env: NodeJS.ProcessEnv }): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const proc = spawn('bash', ['-c', `exec ${line}`], { cwd: ws.dir, env: ws.env });
-  let out = '';
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  return { proc, output: () => out, exited: new Promise((r) => proc.on('exit', (code) => r(code))) };
-}
 
 async function until(check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -102,7 +61,7 @@ async function until(check: () => boolean, timeoutMs: number, what: () => string
 
 describe('README command lines', () => {
   it('every fintrans-sql line is run below or listed with the reason it is not', () => {
-    const known = new Set([...EMBEDDED_SAVEPOINT, ...KAFKA, ...Object.keys(NOT_RUN)]);
+    const known = new Set([...EMBEDDED_SAVEPOINT, ...KAFKA, ...SEARCH_LINES, ...Object.keys(NOT_RUN)]);
     const lines = readmeCommandLines();
     const unknown = lines.filter((l) => !known.has(l) && !SYNOPSIS.test(l));
     expect(unknown, 'README lines this test neither runs nor lists: run them here or give the reason').toEqual([]);
