@@ -1,5 +1,6 @@
 // EXPLAIN: the plan graph in words, from the sources to each sink.
 
+import { describePattern } from './match-recognize.js';
 import type { AggregateCall, Expr } from './expr.js';
 import type { PlanNode, Pipeline, TableDef, WindowSpec } from './logical.js';
 import { typeToString } from '../types.js';
@@ -143,6 +144,12 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
     }
     case 'window-table':
       step(`Window table: each row once per ${windowText(node.window)} it falls in, with window_start, window_end, window_time`);
+      break;
+    case 'match-recognize':
+      step(
+        `MATCH_RECOGNIZE: partition by ${node.partitionKeys.length ? node.partitionKeys.map((k) => names[k]).join(', ') : '(nothing)'}, order by ${names[node.timeIndex]}; ${describePattern(node)}; ` +
+          `holds rows until the watermark passes them, then runs each partition's rows through Flink's CEP automaton in time order; one row per match (the partition columns, then the measures); late rows are dropped (counted)`,
+      );
       break;
     case 'deduplicate':
       step(

@@ -51,6 +51,15 @@ export interface MatchVariable {
   readonly greedy: boolean;
   /** Index into `conditions`, or null: no DEFINE (always true). */
   readonly condition: number | null;
+  /** As written in PATTERN (`B+?`), for EXPLAIN. */
+  readonly written: string;
+}
+
+/** PATTERN, AFTER MATCH SKIP and WITHIN in words, for EXPLAIN. */
+export function describePattern(node: { readonly pattern: readonly MatchVariable[]; readonly after: MatchSkip; readonly withinMs: number | null }): string {
+  const a = node.after;
+  const skip = 'variable' in a ? `SKIP TO ${a.kind === 'to-first' ? 'FIRST' : 'LAST'} ${a.variable}` : a.kind === 'past-last-row' ? 'SKIP PAST LAST ROW' : 'SKIP TO NEXT ROW';
+  return `PATTERN (${node.pattern.map((v) => v.written).join(' ')})${node.withinMs !== null ? ` WITHIN ${node.withinMs} ms` : ''}, AFTER MATCH ${skip}`;
 }
 
 export type MatchSkip = { readonly kind: 'past-last-row' | 'to-next-row' } | { readonly kind: 'to-first' | 'to-last'; readonly variable: string };
@@ -320,12 +329,12 @@ function translatePattern(terms: readonly PatternTerm[], defined: ReadonlyMap<st
     const q = t.quantifier;
     const condition = defined.get(t.variable) ?? null;
     if (!q) {
-      out.push({ name: t.variable, quantifier: 'single', from: 1, to: 1, optional: false, greedy: false, condition });
+      out.push({ name: t.variable, quantifier: 'single', from: 1, to: 1, optional: false, greedy: false, condition, written: t.variable });
       continue;
     }
     if (q.min < 0) throw new SqlError(q.pos, `${t.variable}${q.text} has no lower bound (as in Flink: The from should be a positive number greater than 0.)`, `write ${t.variable}{0,${q.max}}${q.greedy ? '' : '?'}`);
     const isOptional = q.min === 0 && q.max === 1;
-    let v: Omit<MatchVariable, 'greedy'>;
+    let v: Omit<MatchVariable, 'greedy' | 'written'>;
     if (q.min === 0 && q.max === -1) v = { name: t.variable, quantifier: 'looping', from: 1, to: 1, optional: true, condition };
     else if (q.max === -1) v = { name: t.variable, quantifier: 'looping', from: q.min, to: q.min, optional: false, condition };
     else if (isOptional) v = { name: t.variable, quantifier: 'single', from: 1, to: 1, optional: true, condition };
@@ -341,7 +350,7 @@ function translatePattern(terms: readonly PatternTerm[], defined: ReadonlyMap<st
     if (viaOptionalCall && previous?.greedy) {
       throw new SqlError(q.pos, `${t.variable}${q.text} cannot follow the greedy ${previous.name} (as in Flink: Optional pattern cannot be preceded by greedy pattern)`, `make ${previous.name} reluctant (${previous.name}+?) or ${t.variable} required`);
     }
-    out.push({ ...v, greedy });
+    out.push({ ...v, greedy, written: t.variable + q.text });
   }
   return out;
 }
