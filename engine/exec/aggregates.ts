@@ -157,6 +157,7 @@ function sumAccumulator(call: AggregateCall): Accumulator {
 }
 
 /** `a + b` of two non-null values of type `t`, with Java's overflow for integral types. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- number or bigint by the argument's SQL type, chosen once at compile time
 export function sumOf(t: SqlType): (a: any, b: any) => unknown {
   switch (t.name) {
     case 'BIGINT':
@@ -271,6 +272,7 @@ interface AvgState {
 export interface AverageArithmetic {
   /** The sum of no values. */
   readonly zero: number | bigint;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- number or bigint by the argument's SQL type, chosen once at compile time
   readonly plus: (a: any, b: any) => number | bigint;
   /** The result for a sum of `count` (> 0) values. */
   readonly average: (sum: number | bigint, count: number) => unknown;

@@ -90,6 +90,7 @@ function countAccumulator(counts: (v: unknown) => boolean): RetractingAccumulato
 // SUM and AVG
 
 /** `a - b` of two non-null values of type `t`, with Java's overflow for integral types (see sumOf). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- number or bigint by the argument's SQL type, chosen once at compile time
 function differenceOf(t: SqlType): (a: any, b: any) => unknown {
   switch (t.name) {
     case 'BIGINT':
@@ -150,6 +151,7 @@ interface AvgState {
 function avgWithRetract(call: AggregateCall): RetractingAccumulator {
   const { zero, plus, average } = averageArithmetic(call);
   // Integral sums are longs (as in averageArithmetic); DOUBLE numbers and DECIMAL bigints subtract as they are.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- number or bigint by the argument's SQL type, chosen once at compile time
   const minus: (a: any, b: any) => number | bigint = isIntegral(argType(call)) ? longSub : (a, b) => a - b;
   return {
     create: (): AvgState => ({ sum: zero, count: 0 }),
@@ -180,6 +182,7 @@ function avgWithRetract(call: AggregateCall): RetractingAccumulator {
  * MIN/MAX (compareStrings); numbers, bigints (DECIMAL, large BIGINT), booleans and timestamps by
  * value, and NaN above every number and equal to itself, as Double.compareTo puts it.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- values of the argument's SQL type (number, bigint, string, boolean), chosen once at compile time
 function valueOrder(t: SqlType): (a: any, b: any) => number {
   if (t.name === 'STRING') return compareStrings;
   return (a, b) => {

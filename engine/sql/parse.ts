@@ -443,8 +443,6 @@ function translateParserError(e: unknown, f: FileTokens, positions: TextPosition
   }
   const near = (t: Token): string => `syntax error near '${tokenText(f.text, t)}'`;
 
-  const unsupported = unsupportedConstruct(f, tokFrom, tokTo);
-  if (unsupported) return unsupported;
 
   const reserved = reservedNameNear(f, tokFrom, tokTo, k);
   if (reserved) return reservedWordError(f, reserved);
@@ -478,19 +476,6 @@ function translateParserError(e: unknown, f: FileTokens, positions: TextPosition
   if (isOp(t, ')') && closes > opens) return new SqlError(f.pos(t), near(t), `this ')' has no matching '('`);
   const hint = opens > closes && e.expected?.some((x) => x.text === ')') ? `a ')' may be missing before this` : expectedHint(e);
   return new SqlError(f.pos(t), near(t), hint ?? 'check the SQL just before this point');
-}
-
-/**
- * Flink SQL that node-sql-parser cannot read and fintrans-sql does not run, named for what it is
- * (node-sql-parser would only say "syntax error near '('").
- */
-function unsupportedConstruct(f: FileTokens, tokFrom: number, tokTo: number): SqlError | undefined {
-  const toks = f.tokens;
-  for (let j = tokFrom; j + 1 < tokTo; j++) {
-    const t = toks[j]!;
-    const next = toks[j + 1];
-  }
-  return undefined;
 }
 
 /** "expected BY here" when node-sql-parser expected only a few literal words or symbols. */

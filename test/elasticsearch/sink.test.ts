@@ -30,6 +30,7 @@ interface Hit {
   _source: Record<string, unknown>;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the search node's JSON answers, read field by field in the tests
 async function es(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(`${rig!.url}${path}`, {
     method,
@@ -374,7 +375,7 @@ INSERT INTO totals SELECT account, COUNT(*), SUM(amount) FROM payments GROUP BY 
 
   async function waitForDocuments(index: string): Promise<void> {
     for (;;) {
-      const r = await es('GET', `/${index}/_count`).catch(() => ({ status: 0, json: {} as any }));
+      const r = await es('GET', `/${index}/_count`).catch(() => ({ status: 0, json: {} as { count?: number } }));
       if (r.status === 200 && r.json.count > 0) return;
       await new Promise((res) => setTimeout(res, 50));
     }

@@ -92,6 +92,7 @@ describe('CheckpointStore state layout', () => {
     expect(takenAt).toBeGreaterThan(0);
     expect(back).toEqual(JSON.parse(JSON.stringify(state)));
     // -0 came back as 0 and NaN/Infinity as null, as JSON gives them.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- reaching into the JSON of the state written above
     const ops = back.operators as any[];
     expect(Object.is(ops[0].slices[1].g[3][3], 0)).toBe(true);
     expect(ops[2].other[5][1]).toBeNull();

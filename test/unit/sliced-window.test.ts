@@ -14,7 +14,6 @@ import type { WindowSpec } from '../../engine/plan/logical.js';
 import { INSERT, T, type Row } from '../../engine/types.js';
 
 // Input rows: [ts, sender, receiver, amount, price]
-const TS = col(0, 'ts', T.timestamp(3));
 const SENDER = col(1, 'sender', T.bigint());
 const RECEIVER = col(2, 'receiver', T.bigint());
 const AMOUNT = col(3, 'amount', T.bigint());

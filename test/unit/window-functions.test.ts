@@ -17,7 +17,6 @@ import { col, type AggregateCall } from '../../engine/plan/expr.js';
 import { DELETE, INSERT, T, UPDATE_AFTER, UPDATE_BEFORE, type Row, type RowKind } from '../../engine/types.js';
 
 // Input rows: [ts, account, amount, amount_d]
-const ACCOUNT = col(1, 'account', T.int());
 const AMOUNT = col(2, 'amount', T.int());
 const AMOUNT_D = col(3, 'amount_d', T.double());
 const SUM: AggregateCall = { fn: 'SUM', args: [AMOUNT], distinct: false, type: T.int() };
