@@ -12,6 +12,8 @@ export class JavaLongHashOrder {
   capacity = 0;
   private readonly seqs = new Map<number, number>();
   private nextSeq = 0;
+  /** The keys in ascending order (times mostly arrive in order: an append). */
+  private readonly ascending: number[] = [];
 
   get size(): number {
     return this.seqs.size;
@@ -23,10 +25,25 @@ export class JavaLongHashOrder {
     if (this.capacity === 0) this.capacity = 16;
     this.seqs.set(key, this.nextSeq++);
     if (this.seqs.size > this.capacity * 0.75) this.capacity *= 2;
+    const a = this.ascending;
+    let i = a.length;
+    while (i > 0 && a[i - 1]! > key) i--;
+    a.splice(i, 0, key);
   }
 
   remove(key: number): void {
-    this.seqs.delete(key);
+    if (!this.seqs.delete(key)) return;
+    const i = this.ascending.indexOf(key);
+    if (i >= 0) this.ascending.splice(i, 1);
+  }
+
+  /** The keys below `bound`, in the order the HashMap iterates them (the relative order of these among all its keys). */
+  keysBelow(bound: number): number[] {
+    const a = this.ascending;
+    let n = 0;
+    while (n < a.length && a[n]! < bound) n++;
+    const keys = a.slice(0, n);
+    return keys.length < 2 ? keys : this.order(keys);
   }
 
   /** `keys` (all in the map) in the order the HashMap iterates them. */
@@ -46,6 +63,7 @@ export class JavaLongHashOrder {
     const o = new JavaLongHashOrder();
     const { capacity, keys } = j as { capacity: number; keys: number[] };
     for (const k of keys) o.seqs.set(k, o.nextSeq++);
+    o.ascending.push(...[...keys].sort((a, b) => a - b));
     o.capacity = capacity;
     return o;
   }

@@ -161,8 +161,8 @@ export class OverAggregateOperator implements Operator {
       const acc = p.acc ?? this.agg.newGroup([]);
       const preceding = this.frame.preceding!;
       const retracted: number[] = [];
-      for (const t of p.order!.order([...p.rows.keys()])) {
-        if (time - t <= preceding) continue;
+      // The times out of range (time - t > preceding), in Flink's order: its map's.
+      for (const t of p.order!.keysBelow(time - preceding)) {
         for (const r of p.rows.get(t)!) this.agg.retract(acc, r);
         retracted.push(t);
       }

@@ -63,9 +63,9 @@ export function limitRank(node: PlanNode, predicate: Expr, reads: (name: string)
       }
     }
     if (bounds) continue;
-    if (usesColumn(c, isRowNumber)) {
-      throw new SqlError(pos, `this condition on the row number cannot be a Top-N: only rn <= N, rn < N, rn = N, rn >= N, rn > N and BETWEEN with whole numbers are (as in Flink)`, `write WHERE rn <= 3, or WHERE rn BETWEEN 2 AND 5`);
-    }
+    // Any other condition on the row number (rn <> 2, MOD(rn, 2) = 0): no Top-N, as in Flink,
+    // whose rank rule then leaves the ROW_NUMBER() an OVER aggregate (refused unless in time order).
+    if (usesColumn(c, isRowNumber)) return undefined;
     rest.push(c);
   }
   if (!bounded) return undefined;

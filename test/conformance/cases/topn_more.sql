@@ -1,7 +1,8 @@
 -- More Top-N shapes (issue 18): ORDER BY and PARTITION BY expressions, rn < N, a Top-N over a view
 -- and read by a running aggregate (which takes back the rows that leave the top), rn = 2 (one
--- number: not output, a constant), rn = 1 ordered by an amount (a Top-1, not a deduplication), and
--- a Top-N of the rows of an interval join.
+-- number: not output, a constant), rn = 1 ordered by an amount (a Top-1, not a deduplication), a
+-- Top-N of the rows of an interval join, and another condition on the row number next to its bound
+-- (no Top-N then, as in Flink: numbered in time order it is an OVER aggregate and a filter).
 -- conformance: data pay payments
 -- conformance: updating out_expr
 -- conformance: updating out_sum_of_top
@@ -28,6 +29,7 @@ CREATE TABLE out_expr (grp INT, tss STRING, score DOUBLE, rn BIGINT) WITH ('conn
 CREATE TABLE out_sum_of_top (account INT, top_total INT, n BIGINT) WITH ('connector' = 'filesystem', 'path' = 'out2.csv', 'format' = 'csv');
 CREATE TABLE out_second (account INT, tss STRING, amount_d DOUBLE, rn BIGINT) WITH ('connector' = 'filesystem', 'path' = 'out3.csv', 'format' = 'csv');
 CREATE TABLE out_top1 (merchant STRING, tss STRING, amount INT) WITH ('connector' = 'filesystem', 'path' = 'out4.csv', 'format' = 'csv');
+CREATE TABLE out_odd (account INT, tss STRING, amount INT) WITH ('connector' = 'filesystem', 'path' = 'out6.csv', 'format' = 'csv');
 CREATE TABLE out_joined (account INT, a_tss STRING, b_tss STRING, gap INT, rn BIGINT) WITH ('connector' = 'filesystem', 'path' = 'out5.csv', 'format' = 'csv');
 
 INSERT INTO out_expr
@@ -60,3 +62,8 @@ FROM (
   FROM pay a JOIN pay b ON a.account = b.account AND b.ts BETWEEN a.ts - INTERVAL '2' MINUTE AND a.ts AND a.tss <> b.tss
 )
 WHERE rn <= 3;
+
+INSERT INTO out_odd
+SELECT account, tss, amount
+FROM (SELECT account, tss, amount, ROW_NUMBER() OVER (PARTITION BY account ORDER BY ts) AS rn FROM pay)
+WHERE rn <= 5 AND MOD(rn, 2) = 1;
