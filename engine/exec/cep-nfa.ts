@@ -5,9 +5,9 @@
 // skip strategies' pruning all follow Flink's code, because together they decide which of the
 // overlapping candidate matches are the ones Flink emits.
 
-import type { MatchSkip, MatchVariable } from '../plan/match-recognize.js';
+import type { MatchSkip, MatchVariable } from '../plan/logical.js';
 import type { Row } from '../types.js';
-import { addStage, compareEventIds, increaseVersion, isCompatible, sameEvent, sameNode, sameVersion, SharedBuffer, type EventId, type MatchedIds, type NodeId, type Version } from './cep-shared-buffer.js';
+import { addStage, compareEventIds, increaseVersion, sameEvent, sameNode, sameVersion, SharedBuffer, type EventId, type MatchedIds, type NodeId, type Version } from './cep-shared-buffer.js';
 import { JavaPriorityQueue } from './java-priority-queue.js';
 import { InternalError, SqlError, type SourcePos } from '../errors.js';
 

@@ -6,7 +6,8 @@
 // the watermark, so matches leave at the same moments and MATCH_ROWTIME() is the same time.
 // Each match becomes one row: [...partition keys, ...measures]. Insert-only.
 
-import { ALL_ROWS, type MatchFormulas, type MatchSlot } from '../plan/match-recognize.js';
+import { ALL_ROWS } from '../plan/match-recognize.js';
+import type { MatchFormulas, MatchSlot } from '../plan/logical.js';
 import { INSERT, type Row } from '../types.js';
 import { decodeValue, encodeValue } from './aggregates.js';
 import { Aggregation } from './aggregation.js';

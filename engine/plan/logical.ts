@@ -3,9 +3,8 @@
 
 import type { SourcePos } from '../errors.js';
 import type { OptionBag } from '../options.js';
-import type { Field, Schema } from '../types.js';
+import type { Field, Schema, SqlType } from '../types.js';
 import type { AggregateCall, Expr } from './expr.js';
-import type { MatchFormulas, MatchSkip, MatchVariable } from './match-recognize.js';
 import type { ConnectorDefinition } from '../../connectors/api.js';
 import type { FormatDefinition } from '../formats/api.js';
 
@@ -249,6 +248,41 @@ export interface WindowTableNode extends NodeBase {
   readonly kind: 'window-table';
   readonly window: WindowSpec;
 }
+
+/**
+ * A value read from the rows of a (partial) match. `row`: the column of one row of `variable`'s
+ * rows (or all rows, `*`), counted from the first (`first`) or the last, null when there are not
+ * that many; in DEFINE the row being tested is the last row of its own variable and of `*`.
+ * `aggregate`: an aggregate over those rows. `match-rowtime`: the time the match was emitted at.
+ */
+export type MatchSlot =
+  | { readonly kind: 'row'; readonly variable: string; readonly first: boolean; readonly offset: number; readonly column: number; readonly type: SqlType }
+  | { readonly kind: 'aggregate'; readonly variable: string; readonly call: AggregateCall; readonly type: SqlType }
+  | { readonly kind: 'match-rowtime'; readonly type: SqlType };
+
+/** Expressions over slots: column i of `exprs` reads slot i. */
+export interface MatchFormulas {
+  readonly slots: readonly MatchSlot[];
+  readonly exprs: readonly Expr[];
+}
+
+/** One variable of the pattern as Flink's CEP Pattern holds it. */
+export interface MatchVariable {
+  readonly name: string;
+  /** LOOPING (`*`, `+`, `{n,}`), TIMES (`{n}`, `{n,m}`) or SINGLE. */
+  readonly quantifier: 'single' | 'looping' | 'times';
+  /** Times.from / Times.to (looping: to = from). */
+  readonly from: number;
+  readonly to: number;
+  readonly optional: boolean;
+  readonly greedy: boolean;
+  /** Index into `conditions`, or null: no DEFINE (always true). */
+  readonly condition: number | null;
+  /** As written in PATTERN (`B+?`), for EXPLAIN. */
+  readonly written: string;
+}
+
+export type MatchSkip = { readonly kind: 'past-last-row' | 'to-next-row' } | { readonly kind: 'to-first' | 'to-last'; readonly variable: string };
 
 /**
  * MATCH_RECOGNIZE (engine/plan/match-recognize.ts): per partition, rows in event-time order (held

@@ -12,48 +12,17 @@
 
 import { SqlError, type SourcePos } from '../errors.js';
 import type { Positions, SqlNode } from '../sql/ast.js';
-import type { MatchRecognizeClause, PatternTerm } from '../sql/match-recognize.js';
-import { T, isTimestamp, withNullable, type Field, type SqlType } from '../types.js';
+import type { MatchRecognizeClause, PatternTerm } from '../sql/ast.js';
+import { T, isTimestamp, withNullable, type Field } from '../types.js';
 import { ExprBinder, canonical, columnName, functionArgs, functionName, nodePos, type BindEnv } from './bind.js';
 import { col, type AggregateCall, type Expr } from './expr.js';
-import type { MatchRecognizeNode, PlanNode, SortKey } from './logical.js';
+import type { MatchFormulas, MatchRecognizeNode, MatchSkip, MatchSlot, MatchVariable, PlanNode, SortKey } from './logical.js';
 import { describeType } from './typing.js';
 
 /** All rows of the match, in order (the default pattern variable). */
 export const ALL_ROWS = '*';
 
-/**
- * A value read from the rows of a (partial) match. `row`: the column of one row of `variable`'s
- * rows (or all rows, `*`), counted from the first (`first`) or the last, null when there are not
- * that many; in DEFINE the row being tested is the last row of its own variable and of `*`.
- * `aggregate`: an aggregate over those rows. `match-rowtime`: the time the match was emitted at.
- */
-export type MatchSlot =
-  | { readonly kind: 'row'; readonly variable: string; readonly first: boolean; readonly offset: number; readonly column: number; readonly type: SqlType }
-  | { readonly kind: 'aggregate'; readonly variable: string; readonly call: AggregateCall; readonly type: SqlType }
-  | { readonly kind: 'match-rowtime'; readonly type: SqlType };
 
-/** Expressions over slots: column i of `exprs` reads slot i. */
-export interface MatchFormulas {
-  readonly slots: readonly MatchSlot[];
-  readonly exprs: readonly Expr[];
-}
-
-/** One variable of the pattern as Flink's CEP Pattern holds it. */
-export interface MatchVariable {
-  readonly name: string;
-  /** LOOPING (`*`, `+`, `{n,}`), TIMES (`{n}`, `{n,m}`) or SINGLE. */
-  readonly quantifier: 'single' | 'looping' | 'times';
-  /** Times.from / Times.to (looping: to = from). */
-  readonly from: number;
-  readonly to: number;
-  readonly optional: boolean;
-  readonly greedy: boolean;
-  /** Index into `conditions`, or null: no DEFINE (always true). */
-  readonly condition: number | null;
-  /** As written in PATTERN (`B+?`), for EXPLAIN. */
-  readonly written: string;
-}
 
 /** PATTERN, AFTER MATCH SKIP and WITHIN in words, for EXPLAIN. */
 export function describePattern(node: { readonly pattern: readonly MatchVariable[]; readonly after: MatchSkip; readonly withinMs: number | null }): string {
@@ -62,7 +31,6 @@ export function describePattern(node: { readonly pattern: readonly MatchVariable
   return `PATTERN (${node.pattern.map((v) => v.written).join(' ')})${node.withinMs !== null ? ` WITHIN ${node.withinMs} ms` : ''}, AFTER MATCH ${skip}`;
 }
 
-export type MatchSkip = { readonly kind: 'past-last-row' | 'to-next-row' } | { readonly kind: 'to-first' | 'to-last'; readonly variable: string };
 
 /** What planning a MATCH_RECOGNIZE needs from the query planner. */
 export interface MatchContext {

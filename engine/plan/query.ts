@@ -20,7 +20,7 @@ import { containsOverCall } from '../sql/over-clause.js';
 import { planOverSelect } from './over.js';
 import { blockReads, limitRank } from './top-n.js';
 import { planMatchRecognize } from './match-recognize.js';
-import type { MatchRecognizeClause } from '../sql/match-recognize.js';
+import type { MatchRecognizeClause } from '../sql/ast.js';
 
 /** A plan node as a FROM item sees it: its columns, and the names it answers to. */
 export interface Relation {

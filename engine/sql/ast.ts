@@ -9,7 +9,6 @@
 import type { SourcePos } from '../errors.js';
 import type { SqlType } from '../types.js';
 import type { TemporalClause } from './temporal-clause.js';
-import type { MatchRecognizeClause } from './match-recognize.js';
 
 /**
  * An expression or query node exactly as node-sql-parser (flinksql) produced it: `column_ref`,
@@ -206,5 +205,55 @@ export interface SelectStatement extends QueryParts {
 export interface ExplainStatement {
   readonly kind: 'explain';
   readonly statement: InsertStatement | SelectStatement;
+  readonly pos: SourcePos;
+}
+
+// ---- MATCH_RECOGNIZE, as the front pass (match-recognize.ts) reads it ----
+
+/** A quantifier as written: `*` is {0, -1}, `+` {1, -1}, `?` {0, 1}; max -1 means no upper bound. */
+export interface PatternQuantifier {
+  readonly min: number;
+  readonly max: number;
+  /** false for the reluctant forms (`*?`, `+?`, `{n,m}?`). */
+  readonly greedy: boolean;
+  readonly text: string;
+  readonly pos: SourcePos;
+}
+
+/** One variable of PATTERN (...) with its quantifier (null: exactly one row). */
+export interface PatternTerm {
+  readonly variable: string;
+  readonly quantifier: PatternQuantifier | null;
+  readonly pos: SourcePos;
+}
+
+export type AfterMatchSkip =
+  | { readonly kind: 'past-last-row' | 'to-next-row'; readonly pos: SourcePos }
+  | { readonly kind: 'to-first' | 'to-last'; readonly variable: string; readonly pos: SourcePos };
+
+/** An expression of MEASURES or DEFINE, parsed on its own (its own offsets). */
+export interface MatchExpression {
+  readonly node: SqlNode;
+  readonly positions: Positions;
+  readonly pos: SourcePos;
+}
+
+export interface MatchRecognizeClause {
+  /** The name standing in the query's text where the clause was: the FROM item's alias there. */
+  readonly placeholder: string;
+  /** The alias written after the clause, if any. */
+  readonly alias: string | null;
+  readonly partitionBy: readonly WindowExpr[];
+  readonly orderBy: readonly { readonly expr: WindowExpr; readonly descending: boolean }[];
+  readonly measures: readonly (MatchExpression & { readonly name: string; readonly namePos: SourcePos })[];
+  /** `ALL ROWS PER MATCH` written (Flink refuses it). */
+  readonly allRows: SourcePos | null;
+  readonly after: AfterMatchSkip;
+  readonly pattern: readonly PatternTerm[];
+  readonly patternPos: SourcePos;
+  /** `WITHIN INTERVAL ...` in milliseconds, null when not written. */
+  readonly withinMs: number | null;
+  readonly define: readonly (MatchExpression & { readonly variable: string; readonly variablePos: SourcePos })[];
+  /** MATCH_RECOGNIZE itself. */
   readonly pos: SourcePos;
 }

@@ -7,57 +7,9 @@
 
 import { didYouMean, SqlError, type SourcePos } from '../errors.js';
 import { SQL_INTERVAL_UNIT_MS } from '../time/units.js';
-import type { Positions, SqlNode, WindowExpr } from './ast.js';
+import type { AfterMatchSkip, MatchExpression, MatchRecognizeClause, PatternQuantifier, PatternTerm, WindowExpr } from './ast.js';
 import type { ParseExpression } from './ddl.js';
 import { isKeyword, isName, isOp, type LineIndex, type Token, tokenText, TokenCursor } from './tokenize.js';
-
-/** A quantifier as written: `*` is {0, -1}, `+` {1, -1}, `?` {0, 1}; max -1 means no upper bound. */
-export interface PatternQuantifier {
-  readonly min: number;
-  readonly max: number;
-  /** false for the reluctant forms (`*?`, `+?`, `{n,m}?`). */
-  readonly greedy: boolean;
-  readonly text: string;
-  readonly pos: SourcePos;
-}
-
-/** One variable of PATTERN (...) with its quantifier (null: exactly one row). */
-export interface PatternTerm {
-  readonly variable: string;
-  readonly quantifier: PatternQuantifier | null;
-  readonly pos: SourcePos;
-}
-
-export type AfterMatchSkip =
-  | { readonly kind: 'past-last-row' | 'to-next-row'; readonly pos: SourcePos }
-  | { readonly kind: 'to-first' | 'to-last'; readonly variable: string; readonly pos: SourcePos };
-
-/** An expression of MEASURES or DEFINE, parsed on its own (its own offsets). */
-export interface MatchExpression {
-  readonly node: SqlNode;
-  readonly positions: Positions;
-  readonly pos: SourcePos;
-}
-
-export interface MatchRecognizeClause {
-  /** The name standing in the query's text where the clause was: the FROM item's alias there. */
-  readonly placeholder: string;
-  /** The alias written after the clause, if any. */
-  readonly alias: string | null;
-  readonly partitionBy: readonly WindowExpr[];
-  readonly orderBy: readonly { readonly expr: WindowExpr; readonly descending: boolean }[];
-  readonly measures: readonly (MatchExpression & { readonly name: string; readonly namePos: SourcePos })[];
-  /** `ALL ROWS PER MATCH` written (Flink refuses it). */
-  readonly allRows: SourcePos | null;
-  readonly after: AfterMatchSkip;
-  readonly pattern: readonly PatternTerm[];
-  readonly patternPos: SourcePos;
-  /** `WITHIN INTERVAL ...` in milliseconds, null when not written. */
-  readonly withinMs: number | null;
-  readonly define: readonly (MatchExpression & { readonly variable: string; readonly variablePos: SourcePos })[];
-  /** MATCH_RECOGNIZE itself. */
-  readonly pos: SourcePos;
-}
 
 export interface CutMatchRecognize {
   readonly text: string;
