@@ -472,6 +472,8 @@ export class ExprBinder {
           const s = Math.max(t.scale ?? 0, e.type.scale ?? 0);
           t = T.decimal(Math.max(t.precision ?? 10, e.type.precision ?? 10), s);
         }
+        // TIMESTAMP(0) and TIMESTAMP(3) branches meet in TIMESTAMP(3) (Calcite's leastRestrictive).
+        if (isTimestamp(t) && e.type.name === t.name) t = { ...t, precision: Math.max(t.precision ?? 3, e.type.precision ?? 3) };
         continue;
       }
       if (isNumeric(t) && isNumeric(e.type)) {
