@@ -22,6 +22,21 @@ import { JavaLongHashOrder } from './java-hash-order.js';
 import { SnapshotRows, type Operator } from './operator.js';
 import type { Aggregation, GroupState } from './aggregation.js';
 
+/** A LAG(value, offset, default) call, compiled. */
+export interface CompiledLag {
+  readonly value: (row: Row) => unknown;
+  readonly offset: number;
+  readonly defaultValue: ((row: Row) => unknown) | null;
+  /** What a NULL value `offset` rows back reads as (null, or Flink's placeholder for a NOT NULL result). */
+  readonly nullAs: unknown;
+}
+
+/** One LAG's state in a partition (LagAggFunction's accumulator): the last offset + 1 values, and the latest default. */
+interface LagState {
+  readonly buffer: unknown[];
+  defaultValue: unknown;
+}
+
 export interface OverFrame {
   /** ROWS (a count of rows) or RANGE (a span of time). */
   readonly rows: boolean;
@@ -43,6 +58,8 @@ interface Partition {
   cleanupAt: number | null;
   /** ROWS bounded: rows in the window (processedCountState). */
   count: number | null;
+  /** LAG calls' states (UNBOUNDED PRECEDING only), null until the partition first fires. */
+  lags: LagState[] | null;
 }
 
 export class OverAggregateOperator implements Operator {
@@ -61,6 +78,8 @@ export class OverAggregateOperator implements Operator {
     /** Receives each late row with the watermark it came after. */
     private readonly onLate: (row: Row, watermark: number) => void,
     private readonly next: Operator,
+    /** LAG calls, output after the aggregates (only with UNBOUNDED PRECEDING, as in Flink). */
+    private readonly lagCalls: readonly CompiledLag[] = [],
   ) {
     this.rowsKept = (frame.preceding ?? 0) + 1;
   }
@@ -114,7 +133,7 @@ export class OverAggregateOperator implements Operator {
   private partition(key: unknown): Partition {
     let p = this.partitions.get(key);
     if (!p) {
-      p = { rows: new Map(), order: null, acc: null, lastFired: null, cleanupAt: null, count: null };
+      p = { rows: new Map(), order: null, acc: null, lastFired: null, cleanupAt: null, count: null, lags: null };
       this.partitions.set(key, p);
     }
     return p;
@@ -230,22 +249,54 @@ export class OverAggregateOperator implements Operator {
     const wm = this.watermark;
     const due = [...p.rows.keys()].filter((t) => t <= wm).sort((a, b) => a - b);
     const acc = p.acc ?? this.agg.newGroup([]);
+    const lags = this.lagCalls.length === 0 ? null : (p.lags ?? this.lagCalls.map(() => ({ buffer: [], defaultValue: null })));
     for (const t of due) {
       const list = p.rows.get(t)!;
       if (this.frame.rows) {
         for (const r of list) {
           this.agg.add(acc, r);
-          this.emit(r, this.agg.outputRow(acc, 0));
+          if (lags) this.addLags(lags, r);
+          this.emit(r, this.values(acc, lags));
         }
       } else {
-        for (const r of list) this.agg.add(acc, r);
-        const values = this.agg.outputRow(acc, 0);
+        for (const r of list) {
+          this.agg.add(acc, r);
+          if (lags) this.addLags(lags, r);
+        }
+        const values = this.values(acc, lags);
         for (const r of list) this.emit(r, values);
       }
       p.rows.delete(t);
     }
     p.acc = acc;
+    p.lags = lags;
     if (p.rows.size > 0) this.timers.register(key, wm + 1);
+  }
+
+  private addLags(lags: LagState[], row: Row): void {
+    for (let i = 0; i < lags.length; i++) {
+      const call = this.lagCalls[i]!;
+      const s = lags[i]!;
+      if (call.defaultValue) s.defaultValue = call.defaultValue(row);
+      s.buffer.push(call.value(row));
+      while (s.buffer.length > call.offset + 1) s.buffer.shift();
+    }
+  }
+
+  /** The aggregates' values, then each LAG's: the value offset rows back (a NULL read as `nullAs`), else its default. */
+  private values(acc: GroupState, lags: LagState[] | null): unknown[] {
+    const values = this.agg.outputRow(acc, 0);
+    if (!lags) return values;
+    for (let i = 0; i < lags.length; i++) {
+      const s = lags[i]!;
+      const call = this.lagCalls[i]!;
+      if (s.buffer.length !== call.offset + 1) values.push(s.defaultValue);
+      else {
+        const back = s.buffer[0];
+        values.push(back === null || back === undefined ? call.nullAs : back);
+      }
+    }
+    return values;
   }
 
   snapshot(): unknown {
@@ -261,6 +312,7 @@ export class OverAggregateOperator implements Operator {
         p.lastFired,
         p.cleanupAt,
         p.count,
+        p.lags ? p.lags.map((l) => [l.buffer.map(encodeValue), encodeValue(l.defaultValue)]) : null,
       ]),
     };
   }
@@ -271,7 +323,7 @@ export class OverAggregateOperator implements Operator {
     this.watermark = s.watermark === null ? -Infinity : (decodeValue(s.watermark) as number);
     this.timers.restore(s.timers);
     for (const item of s.partitions) {
-      const [key, rows, order, acc, lastFired, cleanupAt, count] = item as [unknown, [number, unknown[][]][], unknown, unknown | null, number | null, number | null, number | null];
+      const [key, rows, order, acc, lastFired, cleanupAt, count, lags] = item as [unknown, [number, unknown[][]][], unknown, unknown | null, number | null, number | null, number | null, [unknown[], unknown][] | null | undefined];
       this.partitions.set(decodeValue(key), {
         rows: new Map(rows.map(([t, list]) => [t, list.map((r) => r.map(decodeValue))])),
         order: order ? JavaLongHashOrder.fromJSON(order) : null,
@@ -279,6 +331,7 @@ export class OverAggregateOperator implements Operator {
         lastFired,
         cleanupAt,
         count,
+        lags: lags ? lags.map(([buffer, d]) => ({ buffer: buffer.map(decodeValue), defaultValue: decodeValue(d) })) : null,
       });
     }
   }

@@ -124,7 +124,7 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
       const frame = f.preceding === null ? `${f.rows ? 'ROWS' : 'RANGE'} UNBOUNDED PRECEDING` : f.rows ? `ROWS ${f.preceding} PRECEDING` : `RANGE ${ms(f.preceding)} PRECEDING`;
       step(
         `OVER aggregate: partition by ${node.partitionKeys.length ? node.partitionKeys.map((k) => exprText(k, names)).join(', ') : '(nothing)'}, order by ${names[node.timeIndex]}, ${frame} to the current row; ` +
-          `computes ${node.aggregates.map((a) => aggText(a, names)).join(', ')}; holds rows until the watermark passes them, then emits each with its aggregates in time order${f.rows ? '' : ' (rows of equal time see each other)'}; rows late for their partition are dropped (counted)`,
+          `computes ${[...node.aggregates.map((a) => aggText(a, names)), ...(node.lags ?? []).map((l) => `LAG(${exprText(l.value, names)}, ${l.offset}${l.defaultValue ? `, ${exprText(l.defaultValue, names)}` : ''})`)].join(', ')}; holds rows until the watermark passes them, then emits each with its aggregates in time order${f.rows ? '' : ' (rows of equal time see each other)'}; rows late for their partition are dropped (counted)`,
       );
       break;
     }
@@ -143,7 +143,7 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
       break;
     }
     case 'window-table':
-      step(`Window table: each row once per ${windowText(node.window)} it falls in, with window_start, window_end, window_time`);
+      step(`Window table (${windowText(node.window)}): each row once per window it falls in, with window_start, window_end, window_time`);
       break;
     case 'match-recognize':
       step(

@@ -173,6 +173,13 @@ export interface OverAggregateNode extends NodeBase {
   /** ROWS (a count of rows) or RANGE (ms) before the current row; preceding null: UNBOUNDED PRECEDING. */
   readonly frame: { readonly rows: boolean; readonly preceding: number | null };
   readonly aggregates: readonly AggregateCall[];
+  /**
+   * LAG(value, offset, default) calls, output after the aggregates: the value `offset` rows back
+   * in the partition (peers of a RANGE window count as rows before each other, Flink's LagAggFunction),
+   * else `default` (evaluated on the latest row); a NULL value reads as `nullAs` (Flink's placeholder
+   * when a NOT NULL default makes the result NOT NULL). Only in UNBOUNDED PRECEDING windows, as in Flink.
+   */
+  readonly lags?: readonly { readonly value: Expr; readonly offset: number; readonly defaultValue: Expr | null; readonly type: SqlType; readonly nullAs: unknown }[];
 }
 
 /** One ORDER BY key of a window function. */

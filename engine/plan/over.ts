@@ -7,8 +7,9 @@
 import { SqlError, type SourcePos } from '../errors.js';
 import type { OverCall, OverSpec, Positions, SqlNode, WindowExpr } from '../sql/ast.js';
 import { overCallOf } from '../sql/over-clause.js';
-import { T, withNullable, type Field } from '../types.js';
-import { ExprBinder, canonical, functionName, type BindEnv } from './bind.js';
+import { T, typeToString, withNullable, type Field, type SqlType } from '../types.js';
+import { ExprBinder, canonical, functionArgs, functionName, type BindEnv } from './bind.js';
+import { coerce } from './typing.js';
 import { col, type AggregateCall, type Expr } from './expr.js';
 import type { OverAggregateNode, PlanNode, RankNode, SortKey } from './logical.js';
 
@@ -32,7 +33,7 @@ export interface PlannedOver {
 }
 
 const RANKING = new Set(['ROW_NUMBER', 'RANK', 'DENSE_RANK']);
-const NOT_SUPPORTED = new Set(['LAG', 'LEAD', 'NTILE', 'PERCENT_RANK', 'CUME_DIST', 'NTH_VALUE']);
+const NOT_SUPPORTED = new Set(['NTILE', 'PERCENT_RANK', 'CUME_DIST', 'NTH_VALUE']);
 
 /** One window as the calls of a SELECT use it, with the aggregates computed over it. */
 interface WindowUse {
@@ -51,7 +52,7 @@ export function planOverSelect(ctx: OverContext, items: readonly { node: SqlNode
   for (const call of uses) {
     const fn = callFunction(call);
     const rowNumber = RANKING.has(fn);
-    if (rowNumber && call.spec.frame) {
+    if ((rowNumber || fn === 'LAG') && call.spec.frame) {
       throw new SqlError(call.spec.frame.pos, `ROWS/RANGE is not allowed with ${fn}() (as in Flink: ROW/RANGE not allowed with RANK, DENSE_RANK or ROW_NUMBER functions)`, `remove the frame: ${fn}() OVER (PARTITION BY ... ORDER BY ...)`);
     }
     const identity = windowIdentity(call.spec, rowNumber);
@@ -88,6 +89,7 @@ function collectCalls(node: SqlNode, calls: readonly OverCall[], out: OverCall[]
 /** The function a call names, checked to be one an OVER window can compute. */
 function callFunction(call: OverCall): string {
   const fn = call.functionName;
+  if (fn === 'LEAD') throw new SqlError(call.pos, `LEAD() OVER ... is not supported on a stream (as in Flink: LEAD Function is not supported in stream mode)`, `use LAG() over the opposite order`);
   if (NOT_SUPPORTED.has(fn)) throw new SqlError(call.pos, `${fn}() OVER ... is not supported yet`, `use an aggregate (SUM, COUNT, MIN, MAX, AVG, FIRST_VALUE, LAST_VALUE) or ROW_NUMBER() over the window`);
   return fn;
 }
@@ -169,6 +171,21 @@ function planAggregates(ctx: OverContext, items: readonly { node: SqlNode; name:
     return col(input.schema.length + i, `w0$o${i}`, c.type);
   };
 
+  // LAG(value, offset, default) calls: output after the aggregates.
+  const lags: NonNullable<OverAggregateNode['lags']>[number][] = [];
+  const lagCanon: string[] = [];
+  const lagColumn = (inner: SqlNode, call: OverCall): Expr => {
+    const key = canonical(inner);
+    let i = lagCanon.indexOf(key);
+    if (i < 0) {
+      if (layoutDone) throw new Error(`internal: LAG ${key} appeared in the second pass`);
+      lags.push(bindLag(inner, call, argBinder));
+      lagCanon.push(key);
+      i = lags.length - 1;
+    }
+    return col(input.schema.length + (layoutDone ? aggregates.length : 0) + i, `w0$l${i}`, lags[i]!.type);
+  };
+
   const base = ctx.env('the SELECT list');
   const argEnv = ctx.env('an aggregate function');
   const argBinder = new ExprBinder(argEnv);
@@ -181,6 +198,7 @@ function planAggregates(ctx: OverContext, items: readonly { node: SqlNode; name:
     substitute: (node) => {
       const found = overCallOf(node, ctx.calls);
       if (!found) return undefined;
+      if (found.call.functionName === 'LAG') return lagColumn(found.inner, found.call);
       return bindCall(found.call, found.inner, callEnv);
     },
     aggregate: (node) => {
@@ -192,7 +210,7 @@ function planAggregates(ctx: OverContext, items: readonly { node: SqlNode; name:
   layoutDone = true;
   const outputs = items.map((it) => ({ expr: binder.bind(it.node), name: it.name, node: it.node }));
 
-  const aggFields: Field[] = aggregates.map((a, i) => ({ name: `w0$o${i}`, type: a.type }));
+  const aggFields: Field[] = [...aggregates.map((a, i) => ({ name: `w0$o${i}`, type: a.type })), ...lags.map((l, i) => ({ name: `w0$l${i}`, type: l.type }))];
   const node: OverAggregateNode = {
     kind: 'over-aggregate',
     inputs: [input],
@@ -200,10 +218,59 @@ function planAggregates(ctx: OverContext, items: readonly { node: SqlNode; name:
     timeIndex,
     frame,
     aggregates,
+    ...(lags.length > 0 ? { lags } : {}),
     schema: [...input.schema, ...aggFields],
     updating: false,
   };
   return { node, outputs };
+}
+
+/** LAG(value [, offset [, default]]): the offset a whole number literal, the default of the value's type. */
+function bindLag(inner: SqlNode, call: OverCall, binder: ExprBinder): NonNullable<OverAggregateNode['lags']>[number] {
+  const args = functionArgs(inner);
+  if (args.length < 1 || args.length > 3) throw new SqlError(call.pos, `LAG takes 1 to 3 arguments, got ${args.length}`, `write LAG(amount), LAG(amount, 2) or LAG(amount, 1, 0)`);
+  const value = binder.bind(args[0]);
+  let offset = 1;
+  if (args.length > 1) {
+    const o = args[1];
+    const v = o?.type === 'number' ? Number(o.value) : NaN;
+    if (!Number.isInteger(v) || v < 0) throw new SqlError(call.pos, `LAG's offset must be a whole number ≥ 0 written as a literal`, `write LAG(amount, 2)`);
+    offset = v;
+  }
+  let defaultValue: Expr | null = null;
+  if (args.length > 2) {
+    const d = binder.bind(args[2]);
+    // Flink casts nothing here: the default must have the value's type.
+    const same = d.type.name === value.type.name && (d.type.name !== 'DECIMAL' || (d.type.precision === value.type.precision && d.type.scale === value.type.scale));
+    if (d.type.name !== 'NULL' && !same) {
+      throw new SqlError(call.pos, `LAG's default must have the value's type (as in Flink: Please explicitly cast default value ${typeToString(d.type)} to ${typeToString(value.type)})`, `write LAG(x, 1, CAST(... AS ${typeToString(withNullable(value.type, true))}))`);
+    }
+    defaultValue = d.type.name === 'NULL' ? null : d;
+  }
+  // A NOT NULL default makes the result NOT NULL: Flink then reads a NULL value `offset` rows back
+  // as its type's placeholder (-1, -1.0, false, ''), not as NULL nor as the default.
+  const notNull = defaultValue !== null && !defaultValue.type.nullable;
+  const type = withNullable(value.type, !notNull);
+  return { value, offset, defaultValue: defaultValue && coerce(defaultValue, type), type, nullAs: notNull ? placeholderOf(type) : null };
+}
+
+/** What Flink's generated code holds for a NULL read as NOT NULL (CodeGenUtils.primitiveDefaultValue). */
+function placeholderOf(t: SqlType): unknown {
+  switch (t.name) {
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INT':
+    case 'BIGINT':
+    case 'FLOAT':
+    case 'DOUBLE':
+      return -1;
+    case 'BOOLEAN':
+      return false;
+    case 'STRING':
+      return '';
+    default:
+      return null;
+  }
 }
 
 function aggName(node: SqlNode): string {

@@ -41,7 +41,7 @@ export function windowFunctionOperator(node: WindowFunctionNode, b: WindowFuncti
   const input = node.inputs[0]!;
   switch (node.kind) {
     case 'over-aggregate':
-      return overAggregate(node.partitionKeys, node.timeIndex, node.frame, node.aggregates, b);
+      return overAggregate(node.partitionKeys, node.timeIndex, node.frame, node.aggregates, b, node.lags ?? []);
     case 'rank': {
       if (node.range === null) return unlimitedRank(node, input, b);
       const sortKey = compileSortKey(node.orderBy);
@@ -71,10 +71,18 @@ export function windowFunctionOperator(node: WindowFunctionNode, b: WindowFuncti
   }
 }
 
-function overAggregate(keys: readonly Expr[], timeIndex: number, frame: OverAggregateNode['frame'], aggregates: readonly AggregateCall[], b: WindowFunctionBuild): Operator {
+function overAggregate(
+  keys: readonly Expr[],
+  timeIndex: number,
+  frame: OverAggregateNode['frame'],
+  aggregates: readonly AggregateCall[],
+  b: WindowFunctionBuild,
+  lags: NonNullable<OverAggregateNode['lags']> = [],
+): Operator {
   // Bounded windows take rows back out (Flink's *WithRetract aggregate functions).
   const agg = new Aggregation([], aggregates, { retractable: true });
-  const op = new OverAggregateOperator(compilePartitionKey(keys), timeIndex, frame, agg, b.late(), b.output);
+  const compiledLags = lags.map((l) => ({ value: compileScalar(l.value), offset: l.offset, defaultValue: l.defaultValue ? compileScalar(l.defaultValue) : null, nullAs: l.nullAs }));
+  const op = new OverAggregateOperator(compilePartitionKey(keys), timeIndex, frame, agg, b.late(), b.output, compiledLags);
   b.stateful(op, 'over-aggregate');
   return op;
 }
@@ -127,7 +135,7 @@ export function compilePartitionKey(keys: readonly Expr[]): (row: Row) => unknow
 export function windowFunctionState(node: WindowFunctionNode): object {
   switch (node.kind) {
     case 'over-aggregate':
-      return { keys: node.partitionKeys, time: node.timeIndex, frame: node.frame, aggregates: node.aggregates };
+      return { keys: node.partitionKeys, time: node.timeIndex, frame: node.frame, aggregates: node.aggregates, lags: node.lags ?? [] };
     case 'rank':
       return { keys: node.partitionKeys, orderBy: node.orderBy, range: node.range, rowNumber: node.outputRankNumber, window: node.window ?? null };
     case 'deduplicate':

@@ -98,4 +98,10 @@ describe('OVER and Top-N refusals (as Flink refuses them)', () => {
     expect(refusal('SELECT * FROM (SELECT account, ROW_NUMBER() OVER (ORDER BY amount) AS r FROM t) WHERE r <> 2 AND r <= 3;')).toMatch(/OVER windows' ordering in stream mode must be defined on a time attribute/);
     expect(refusal('SELECT account, ROW_NUMBER() OVER (ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS r FROM t;')).toMatch(/ROWS\/RANGE is not allowed with ROW_NUMBER/);
   });
+
+  it('LAG without a frame and with a default of its own type; no LEAD', () => {
+    expect(refusal('SELECT LAG(amount) OVER (ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t;')).toMatch(/ROWS\/RANGE is not allowed with LAG/);
+    expect(refusal('SELECT LAG(amount, 1, 0.5) OVER (ORDER BY ts) FROM t;')).toMatch(/Please explicitly cast default value DECIMAL\(2, 1\) NOT NULL to INT/);
+    expect(refusal('SELECT LEAD(amount) OVER (ORDER BY ts) FROM t;')).toMatch(/LEAD Function is not supported in stream mode/);
+  });
 });

@@ -102,6 +102,16 @@ describe('OVER aggregation', () => {
     expect(out.out).toEqual(['+I[1000,1,10,0,15,2]', '+I[1000,1,5,0,15,2]', '+I[3000,1,100,0,115,3]', '+I[3500,1,1,0,116,4]', '+I[2000,2,7,0,7,1]', '+I[6000,1,null,0,116,5]']);
   });
 
+  it('LAG: the value n rows back (peers of a RANGE window see the last of them), else the default; restored with its buffer', () => {
+    const make = (o: Collect): OverAggregateOperator =>
+      new OverAggregateOperator((r) => r[1], 0, { rows: false, preceding: null }, new Aggregation([], [COUNT], { retractable: true }), () => undefined, o, [
+        { value: (r) => r[2], offset: 1, defaultValue: null, nullAs: null },
+        { value: (r) => r[2], offset: 2, defaultValue: () => 0, nullAs: -1 },
+      ]);
+    const out = checkRestore(make, [row(1000, 1, 10), row(1000, 1, 5), row(2000, 1, null), { wm: 1500 }, row(3000, 1, 7), row(4000, 1, 8), { wm: Infinity }]);
+    expect(out).toEqual(['+I[1000,1,10,0,2,10,0]', '+I[1000,1,5,0,2,10,0]', '+I[2000,1,null,0,3,5,10]', '+I[3000,1,7,0,4,null,5]', '+I[4000,1,8,0,5,7,-1]']);
+  });
+
   it('RANGE bounded: a row not after its partition last fired is late; the state goes once the range has passed', () => {
     const late: Row[] = [];
     const out = new Collect();
