@@ -311,10 +311,12 @@ class SpecReader {
       if (v?.kind !== 'string' || !/^\s*\d+\s*$/.test(v.value)) throw this.err(k + 1, `expected the interval's value as a quoted whole number`, `write INTERVAL '1' HOUR`);
       const unitMs = u?.kind === 'ident' ? UNIT_MS[u.value.toUpperCase()] : undefined;
       if (unitMs === undefined) throw this.err(k + 2, `expected SECOND, MINUTE, HOUR or DAY`, `write INTERVAL '${v.value.trim()}' HOUR`);
-      if (isKeyword(tokens[k + 3], 'TO')) throw this.err(k + 3, `an interval with TO is not supported here`, `write a single unit, e.g. INTERVAL '90' MINUTE`);
+      j = k + 3;
+      // A leading precision: INTERVAL '168' HOUR(3).
+      if (isOp(tokens[j], '(') && tokens[j + 1]?.kind === 'number' && isOp(tokens[j + 2], ')')) j += 3;
+      if (isKeyword(tokens[j], 'TO')) throw this.err(j, `an interval with TO is not supported here`, `write a single unit, e.g. INTERVAL '90' MINUTE`);
       if (unit === 'ROWS') throw new SqlError(pos, `ROWS counts rows: its bound is a number, not an INTERVAL`, `write ROWS BETWEEN 10 PRECEDING AND CURRENT ROW, or RANGE BETWEEN INTERVAL ... PRECEDING AND CURRENT ROW`);
       ms = Number(v.value.trim()) * unitMs;
-      j = k + 3;
     } else {
       throw this.err(k, `expected UNBOUNDED PRECEDING, CURRENT ROW, <n> PRECEDING or INTERVAL '...' <unit> PRECEDING`);
     }
