@@ -177,6 +177,15 @@ function fitToSink(q: PlannedQuery, sink: TableDef, stmt: InsertStatement): Plan
     }
   }
   const schema = q.node.schema;
+  const times = schema.filter((f) => f.rowtime);
+  if (times.length > 1) {
+    // Flink: "The query contains more than one rowtime attribute column ... for writing into table".
+    throw new SqlError(
+      stmt.sinkPos,
+      `INSERT INTO ${sink.name}: the query gives more than one time attribute (${times.map((f) => f.name).join(', ')}); Flink refuses to write more than one into a table`,
+      `in the SELECT list, CAST all but one of them to a plain timestamp: CAST(... AS TIMESTAMP(3))`,
+    );
+  }
   if (schema.length !== sinkCols.length) {
     throw new SqlError(
       stmt.sinkPos,

@@ -154,7 +154,8 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
   };
 
   const sinkFor = (table: TableDef | undefined, pipeline: Pipeline): { sink: BuiltSink; op: SinkOperator } => {
-    const name = table?.name ?? '<print>';
+    // Each bare SELECT prints its own rows with its own columns.
+    const name = table?.name ?? `<print ${formatPos(pipeline.pos)}>`;
     let s = sinks.get(name);
     if (!s) {
       const writer = table ? createSink(table, plan, opts) : printConnector.createSink!(printContext(pipeline, plan, opts));
