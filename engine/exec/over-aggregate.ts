@@ -89,6 +89,18 @@ export class OverAggregateOperator implements Operator {
     return this.partitions.size;
   }
 
+  /** Rows held over all partitions (counted on each call: for tests). */
+  get heldRows(): number {
+    let n = 0;
+    for (const p of this.partitions.values()) for (const rows of p.rows.values()) n += rows.length;
+    return n;
+  }
+
+  /** Timers waiting for the watermark. */
+  get pendingTimers(): number {
+    return this.timers.size;
+  }
+
   process(row: Row): void {
     const ts = row[this.timeIndex];
     if (typeof ts !== 'number') {

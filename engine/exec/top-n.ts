@@ -40,6 +40,13 @@ export class TopNOperator implements Operator {
     return this.partitions.size;
   }
 
+  /** Rows held over all partitions (counted on each call: for tests). */
+  get heldRows(): number {
+    let n = 0;
+    for (const entries of this.partitions.values()) n += count(entries);
+    return n;
+  }
+
   process(row: Row, kind: RowKind): void {
     const part = this.partitionOf(row);
     let entries = this.partitions.get(part);
