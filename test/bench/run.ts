@@ -26,10 +26,10 @@ const FLOOR = join(ROOT, 'dist/test/bench/floor-laundering.js');
 const JOBS = join(ROOT, 'test/bench/jobs');
 const NODE = process.execPath;
 
-const CASE_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'] as const;
+const CASE_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] as const;
 type CaseId = (typeof CASE_IDS)[number];
 
-const FULL_SIZE = { a: 5_000_000, b: 2_000_000, c: 1_000_000, d: 2_000_000, g: 2_000_000 };
+const FULL_SIZE = { a: 5_000_000, b: 2_000_000, c: 1_000_000, d: 2_000_000, g: 2_000_000, h: 2_000_000 };
 /** Planted rapid cash-outs and layering chains in (g)'s input (a third of each alert, the rest decoys). */
 const G_CASES = 300;
 const STARTUP_RUNS = 5;
@@ -43,7 +43,8 @@ const HELP = `Usage: npm run bench -- [options]
                    c (HOP, 1 M open keys), d (Kafka → CSV on the test rig's broker, or
                    KAFKA_BROKERS, + raw consume rate), e (startup), f (checkpoint overhead on a, on c,
                    and on a running GROUP BY with c's 1 M pairs), g (rapid cash-out: an interval
-                   join over 2 M transfers with planted cases)
+                   join over 2 M transfers with planted cases), h (velocity: OVER windows of an
+                   hour and a day per sender over 2 M transfers)
   --repeat N       run a, b, c (and the floor) N times; report the median wall time (default 1)
   --set key=value  pass --set key=value to every engine run (repeatable), e.g.
                    --set execution.checkpointing.interval=off
@@ -116,7 +117,7 @@ function size(ctx: Context, full: number): number {
   return ctx.flags.quick ? full / 10 : full;
 }
 
-type Inputs = Partial<Record<'a' | 'b' | 'c' | 'e' | 'g', BenchInput>>;
+type Inputs = Partial<Record<'a' | 'b' | 'c' | 'e' | 'g' | 'h', BenchInput>>;
 
 /**
  * Every input the selected cases need, made before anything is measured (then `sync`), so that
@@ -140,6 +141,10 @@ async function prepareInputs(ctx: Context): Promise<Inputs> {
   if (wanted.has('g')) {
     const n = size(ctx, FULL_SIZE.g);
     inputs.g = show('g', 'dcos records with planted cash-outs and layering chains', await ctx.inputs.patterns(n, ctx.flags.quick ? G_CASES / 10 : G_CASES));
+  }
+  if (wanted.has('h')) {
+    const n = size(ctx, FULL_SIZE.h);
+    inputs.h = show('h', 'dcos semicolon records', await ctx.inputs.dcos(n, n / 10_000));
   }
   if (Object.values(inputs).some((i) => i.generatedIn !== null)) spawnSync('sync');
   return inputs;
@@ -314,6 +319,19 @@ async function caseG(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
   return [row('(g) rapid_cashout: interval join', inp, run, `${got.length} alerts as the truth expects: ${same ? 'yes' : 'NO'}`)];
 }
 
+async function caseH(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
+  const dir = caseWorkDir(ctx.root, 'h', inp, 'transactions.csv');
+  const run = await measured('(h) engine', ctx.flags.repeat, () => runJob('velocity_file.sql', dir));
+  checkRecordsRead(ctx, '(h)', run, inp.records);
+  const alerts = countCsvRows(join(dir, 'output/velocity.csv'));
+  const rate = inp.records / (run.wallMs / 1000);
+  ctx.findings.note(
+    `(h) velocity (two OVER RANGE windows per sender, an hour and a day: every transfer held until the watermark, a day of them per sender) over ${grouped(inp.records)} transfers: ` +
+      `${grouped(Math.round(rate))} records/s, peak RSS ${megabytes(run.peakRssKb * 1024)} MB, ${alerts} alerts.`,
+  );
+  return [row('(h) velocity: OVER 1 h and 24 h', inp, run, `${alerts} alerts`)];
+}
+
 async function profileA(ctx: Context, inp: BenchInput): Promise<string> {
   const n = inp.records;
   const dir = caseWorkDir(ctx.root, 'a-profile', inp, 'transactions.csv');
@@ -379,6 +397,7 @@ async function main(argv: string[]): Promise<number> {
     ['e', 'startup', () => caseE(ctx, inputs.e!)],
     ['f', 'checkpoint overhead: (a) with checkpoints off, default, 1 s, 100 ms; (c) and a 1 M-group GROUP BY off, default, 1 s, 100 ms', () => caseF(ctx, inputs.a!, inputs.c!)],
     ['g', 'rapid_cashout.sql (interval join) on a file → CSV', () => caseG(ctx, inputs.g!)],
+    ['h', 'velocity.sql (OVER windows) on a file → CSV', () => caseH(ctx, inputs.h!)],
   ];
   for (const [id, title, run] of cases) {
     if (!flags.only.has(id)) continue;
