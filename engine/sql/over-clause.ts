@@ -129,6 +129,10 @@ export function cutOverClauses(
     } else {
       throw new SqlError(lines.pos(over.start), `expected a window after OVER`, `write ${EXAMPLE}, or OVER w with WINDOW w AS (...)`);
     }
+    const clause = clauseOf(tokens, from, open - 1, depth);
+    if (clause !== 'SELECT') {
+      throw new SqlError(lines.pos(over.start), `a window function (OVER) is not allowed in ${clause} (as in Flink: Windowed aggregate expression is illegal in ${clause} clause)`, `compute it in the SELECT list of a sub-query and filter on its result outside`);
+    }
     const marker = `${MARKER_PREFIX}${calls.length}`;
     const callStart = nameTok.start;
     const span = text.slice(callStart, end);
@@ -151,6 +155,20 @@ export function cutOverClauses(
     copied = p.end;
   }
   return { text: out + text.slice(copied), calls };
+}
+
+const CLAUSES: Readonly<Record<string, string>> = { SELECT: 'SELECT', WHERE: 'WHERE', GROUP: 'GROUP BY', HAVING: 'HAVING', ON: 'ON', FROM: 'FROM', ORDER: 'ORDER BY' };
+
+/** The clause token k stands in: the nearest clause keyword before it at its depth or outside. */
+function clauseOf(tokens: readonly Token[], from: number, k: number, depth: readonly number[]): string {
+  let d = depth[k]!;
+  for (let j = k - 1; j >= from; j--) {
+    if (depth[j]! > d) continue;
+    d = Math.min(d, depth[j]!);
+    const t = tokens[j]!;
+    if (t.kind === 'ident' && CLAUSES[t.value.toUpperCase()]) return CLAUSES[t.value.toUpperCase()]!;
+  }
+  return 'SELECT';
 }
 
 function matchingOpen(tokens: readonly Token[], from: number, close: number): number | undefined {
