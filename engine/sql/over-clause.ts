@@ -108,6 +108,9 @@ export function cutOverClauses(
     if (open === undefined || !nameTok || nameTok.kind !== 'ident') {
       throw new SqlError(lines.pos(over.start), `OVER must follow a function call`, `write e.g. SUM(amount) ${EXAMPLE}`);
     }
+    if (isKeyword(nameTok, 'FILTER')) {
+      throw new SqlError(lines.pos(nameTok.start), `an aggregate with FILTER (WHERE ...) cannot take OVER (as in Flink: OVER must be applied to aggregate function)`, `put the condition inside it: SUM(CASE WHEN amount > 100 THEN amount END) OVER w`);
+    }
     let spec: OverSpec;
     let end: number;
     if (isOp(tokens[k + 1], '(')) {

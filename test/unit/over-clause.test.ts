@@ -65,6 +65,7 @@ describe('OVER front pass', () => {
     expect(() => select('SELECT SUM(a) OVER w FROM t')).toThrow("p.sql:1:20: unknown window 'w'");
     expect(() => select('SELECT a FROM t WHERE SUM(a) OVER (ORDER BY ts) > 3')).toThrow('p.sql:1:30: a window function (OVER) is not allowed in WHERE (as in Flink: Windowed aggregate expression is illegal in WHERE clause)');
     expect(() => select('SELECT x FROM (SELECT a, SUM(a) OVER (ORDER BY ts) AS x FROM t) WHERE x > 3')).not.toThrow();
+    expect(() => select('SELECT SUM(a) FILTER (WHERE a > 1) OVER (ORDER BY ts) FROM t')).toThrow('p.sql:1:15: an aggregate with FILTER (WHERE ...) cannot take OVER');
     expect(() => select('SELECT SUM(a) OVER day FROM t WINDOW day AS (ORDER BY ts)')).toThrow("p.sql:1:38: 'day' is a reserved word in Flink SQL");
     expect(() => select('SELECT SUM(a) OVER (PARTITION BY k ORDER BY ts RANGE 5 PRECEDING) FROM t')).toThrow('p.sql:1:54: RANGE 5 PRECEDING: a range over a time attribute is an INTERVAL');
     expect(() => select("SELECT SUM(a) OVER (ORDER BY ts ROWS INTERVAL '1' HOUR PRECEDING) FROM t")).toThrow('ROWS counts rows');
