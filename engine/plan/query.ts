@@ -341,7 +341,7 @@ export class QueryPlanner {
       const predicate = rowBinder.bind(where.rows);
       if (predicate.type.name !== 'BOOLEAN' && predicate.type.name !== 'NULL') throw this.err(where.rows, `WHERE needs a condition (BOOLEAN), got ${describeType(predicate.type)}`);
       // WHERE rn <= N over numbered rows is a Top-N (top-n.ts).
-      node = limitRank(node, predicate, (name) => blockReads(sel, name), nodePos(where.rows, this.positions)) ?? { kind: 'filter', inputs: [node], predicate, schema: node.schema, updating: node.updating };
+      node = limitRank(node, predicate, (name) => blockReads(sel, name), nodePos(where.rows, this.clausePositions('WHERE'))) ?? { kind: 'filter', inputs: [node], predicate, schema: node.schema, updating: node.updating };
     }
 
     let groupItems: SqlNode[] = sel.groupby?.columns ?? (Array.isArray(sel.groupby) ? sel.groupby : []);
