@@ -214,17 +214,21 @@ function expectWholeVersion(dir: string): void {
 
 describe('a PRIMARY KEY file after crashes and restarts: the same file as an uninterrupted run', () => {
   it('up to 8 SIGKILLs at random moments once it wrote rows: each time the files are one whole version; the final files are identical, byte for byte', async () => {
-    const { dir, want } = restartWorkdir(200_000);
+    // Enough input for several seconds of work, so that a quiet machine is still killed a few times.
+    const { dir, want } = restartWorkdir(1_000_000);
     const random = mulberry32(5);
     const kills = await killRepeatedly(8, async () => {
-      const r = await killAfterFileHasRows(dir, 'out/by_sender.csv', Math.floor(random() * 800));
+      const r = await killAfterFileHasRows(dir, 'out/by_sender.csv', Math.floor(random() * 400));
       if (r.code === null) expectWholeVersion(dir);
       return { ...r, wallMs: 0, stderr: '' };
     });
-    // Up to 8: a fast machine finishes the input in fewer runs; a few kills are needed for the test to mean something.
+    // Up to 8: a fast machine finishes the input in fewer runs (the last of them completed it); a
+    // few kills are needed for the test to mean something.
     expect(kills).toBeGreaterThanOrEqual(3);
-    const last = run(dir);
-    expect(last.stderr).toMatch(/job\.sql: resuming from checkpoint \d+/);
+    if (kills === 8) {
+      const last = run(dir);
+      expect(last.stderr).toMatch(/job\.sql: resuming from checkpoint \d+/);
+    }
     for (const f of OUTPUTS) expect(read(dir, f), f).toBe(want[f]);
     // Nothing else: no in-progress file left, nothing kept aside (the work dir had no earlier output).
     expect(readdirSync(join(dir, 'out')).sort()).toEqual(['bands.json', 'by_sender.csv']);
