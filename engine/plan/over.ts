@@ -38,7 +38,7 @@ const NOT_SUPPORTED = new Set(['NTILE', 'PERCENT_RANK', 'CUME_DIST', 'NTH_VALUE'
 /** One window as the calls of a SELECT use it, with the aggregates computed over it. */
 interface WindowUse {
   readonly spec: OverSpec;
-  /** The frame Calcite gives it: ROW_NUMBER's is always ROWS UNBOUNDED PRECEDING. */
+  /** PARTITION BY, ORDER BY and the frame Calcite gives it (ROW_NUMBER's is always ROWS UNBOUNDED PRECEDING). */
   readonly identity: string;
   readonly firstCall: OverCall;
   readonly rowNumber: boolean;
@@ -67,11 +67,12 @@ export function planOverSelect(ctx: OverContext, items: readonly { node: SqlNode
     );
   }
   const window = [...windows.values()][0]!;
-  if (window.rowNumber) {
-    const fn = callFunction(window.firstCall);
-    if (fn !== 'ROW_NUMBER') throw new SqlError(window.firstCall.pos, `${fn}() on streaming table is not supported currently (as in Flink)`, `use ROW_NUMBER(): WHERE rn <= N keeps the top N rows`);
-    return planRowNumber(ctx, items, window);
+  for (const call of uses) {
+    const fn = callFunction(call);
+    if (fn === 'RANK' || fn === 'DENSE_RANK') throw new SqlError(call.pos, `${fn}() on streaming table is not supported currently (as in Flink)`, `use ROW_NUMBER(): WHERE rn <= N keeps the top N rows`);
   }
+  // ROW_NUMBER() alone may become a Top-N; next to aggregates of its window it counts rows.
+  if (uses.every((c) => c.functionName === 'ROW_NUMBER')) return planRowNumber(ctx, items, window);
   return planAggregates(ctx, items, window);
 }
 
@@ -99,7 +100,8 @@ function windowIdentity(spec: OverSpec, rowNumber: boolean): string {
   return JSON.stringify([
     spec.partitionBy.map((e) => canonical(e.node)),
     spec.orderBy.map((o) => [canonical(o.expr.node), o.descending, o.nullsFirst]),
-    frame === 'RANGE unbounded-preceding current-row' ? 'RANGE UNBOUNDED' : frame,
+    // Written out, UNBOUNDED PRECEDING AND CURRENT ROW is the same frame.
+    frame.replace(/^(ROWS|RANGE) unbounded-preceding current-row$/, '$1 UNBOUNDED'),
   ]);
 }
 
@@ -152,7 +154,8 @@ function planAggregates(ctx: OverContext, items: readonly { node: SqlNode; name:
   // Flink checks the changelog first, then the ordering, then the frame.
   checkInsertOnly(ctx, pos, 'an OVER aggregate');
   const timeIndex = orderTime(ctx, spec, spec.pos);
-  const frame = overFrame(spec);
+  // A window first met through ROW_NUMBER() has no frame written: Calcite's is ROWS UNBOUNDED PRECEDING.
+  const frame: OverAggregateNode['frame'] = window.rowNumber ? { rows: true, preceding: null } : overFrame(spec);
   const partitionKeys = spec.partitionBy.map((e) => bindWindowExpr(ctx, e, 'PARTITION BY'));
   const input = ctx.input;
 
@@ -199,6 +202,10 @@ function planAggregates(ctx: OverContext, items: readonly { node: SqlNode; name:
       const found = overCallOf(node, ctx.calls);
       if (!found) return undefined;
       if (found.call.functionName === 'LAG') return lagColumn(found.inner, found.call);
+      if (found.call.functionName === 'ROW_NUMBER') {
+        checkNoArguments(found.inner, found.call);
+        return aggregateColumn({ fn: 'COUNT_STAR', args: [], distinct: false, type: T.bigint(false) }, 'ROW_NUMBER()');
+      }
       return bindCall(found.call, found.inner, callEnv);
     },
     aggregate: (node) => {
@@ -340,6 +347,13 @@ function overFrame(spec: OverSpec): OverAggregateNode['frame'] {
   return { rows, preceding: lower.rows ?? lower.ms ?? 0 };
 }
 
+function checkNoArguments(inner: SqlNode, call: OverCall): void {
+  const args = inner?.args;
+  if (args && (args.expr || (Array.isArray(args.value) && args.value.length > 0))) {
+    throw new SqlError(call.pos, `${call.functionName}() takes no arguments`, `write ${call.functionName}() OVER (...)`);
+  }
+}
+
 /** ROW_NUMBER() OVER (...): a rank node, limited by a WHERE on its row number above it (top-n.ts). */
 function planRowNumber(ctx: OverContext, items: readonly { node: SqlNode; name: string }[], window: WindowUse): PlannedOver {
   const spec = window.spec;
@@ -360,10 +374,7 @@ function planRowNumber(ctx: OverContext, items: readonly { node: SqlNode; name: 
     substitute: (node) => {
       const found = overCallOf(node, ctx.calls);
       if (!found) return undefined;
-      const args = found.inner?.args;
-      if (args && (args.expr || (Array.isArray(args.value) && args.value.length > 0))) {
-        throw new SqlError(found.call.pos, `ROW_NUMBER() takes no arguments`, `write ROW_NUMBER() OVER (...)`);
-      }
+      checkNoArguments(found.inner, found.call);
       return rowNumber;
     },
     aggregate: (node) => {

@@ -2,7 +2,7 @@
 -- payments (ROWS BETWEEN 2 PRECEDING AND CURRENT ROW: rows of the same second taken one at a
 -- time, in arrival order), the statistics over them, the payment alone (0 PRECEDING), everything
 -- before (ROWS UNBOUNDED PRECEDING, DISTINCT), and ROW_NUMBER() without a WHERE (each account's
--- payments numbered in time order), read through a view.
+-- payments numbered in time order, next to a count over the same ROWS window), read through a view.
 -- conformance: data pay payments
 CREATE TABLE pay (
   tss      STRING,
@@ -23,7 +23,7 @@ CREATE TABLE out_self (tss STRING, merchant STRING, s DOUBLE, n BIGINT)
 WITH ('connector' = 'filesystem', 'path' = 'out3.csv', 'format' = 'csv');
 CREATE TABLE out_unbounded (tss STRING, account INT, n BIGINT, merchants BIGINT, s INT)
 WITH ('connector' = 'filesystem', 'path' = 'out4.csv', 'format' = 'csv');
-CREATE TABLE out_numbered (tss STRING, account INT, merchant STRING, rn BIGINT)
+CREATE TABLE out_numbered (tss STRING, account INT, merchant STRING, rn BIGINT, with_channel BIGINT)
 WITH ('connector' = 'filesystem', 'path' = 'out5.csv', 'format' = 'csv');
 
 INSERT INTO out_last3
@@ -51,8 +51,9 @@ FROM pay
 WINDOW w AS (PARTITION BY account ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW);
 
 CREATE VIEW numbered AS
-SELECT tss, account, merchant, ROW_NUMBER() OVER (PARTITION BY account ORDER BY ts) AS rn
+SELECT tss, account, merchant, ROW_NUMBER() OVER (PARTITION BY account ORDER BY ts) AS rn,
+  COUNT(channel) OVER (PARTITION BY account ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS with_channel
 FROM pay;
 
 INSERT INTO out_numbered
-SELECT tss, account, merchant, rn FROM numbered WHERE merchant <> 'm1';
+SELECT tss, account, merchant, rn, with_channel FROM numbered WHERE merchant <> 'm1';
