@@ -128,7 +128,7 @@ export function limitRank(node: PlanNode, predicate: Expr, reads: (name: string)
   }
   if (rest.length === 0) return rebuilt;
   const restPredicate = rest.reduce((a, b) => call('AND', [a, b], T.boolean(a.type.nullable || b.type.nullable)));
-  return { kind: 'filter', inputs: [rebuilt], predicate: restPredicate, schema: rebuilt.schema, updating: true };
+  return { kind: 'filter', inputs: [rebuilt], predicate: restPredicate, schema: rebuilt.schema, updating: rebuilt.updating };
 }
 
 /**

@@ -3,8 +3,8 @@
 -- volume (after a window aggregate, with and without the row number, ties in arrival order), the
 -- two largest payments per account of every HOP window read straight from the window TVF, the
 -- numbers 2 to 3 of a CUMULATE window's running totals, each window's first and last payment per
--- account (window deduplication on the TVF's rows), and a window aggregate over window Top-N results
--- (window_time stays a time attribute).
+-- account (window deduplication on the TVF's rows), a window aggregate over window Top-N results
+-- (window_time stays a time attribute), and another condition next to rn (still insert-only).
 -- conformance: data pay payments
 CREATE TABLE pay (
   tss      STRING,
@@ -39,6 +39,8 @@ CREATE TABLE out_first (window_start TIMESTAMP(3), account INT, tss STRING, merc
 WITH ('connector' = 'filesystem', 'path' = 'out5.csv', 'format' = 'csv');
 CREATE TABLE out_last (window_end TIMESTAMP(3), account INT, tss STRING, amount_d DOUBLE, rn BIGINT)
 WITH ('connector' = 'filesystem', 'path' = 'out6.csv', 'format' = 'csv');
+CREATE TABLE out_top_big (window_end TIMESTAMP(3), merchant STRING, total INT)
+WITH ('connector' = 'filesystem', 'path' = 'out8.csv', 'format' = 'csv');
 CREATE TABLE out_cascade (window_start TIMESTAMP(3), window_end TIMESTAMP(3), winners BIGINT, top_total INT)
 WITH ('connector' = 'filesystem', 'path' = 'out7.csv', 'format' = 'csv');
 
@@ -93,3 +95,8 @@ INSERT INTO out_cascade
 SELECT window_start, window_end, COUNT(*), MAX(total)
 FROM TABLE(TUMBLE(TABLE top3, DESCRIPTOR(rt), INTERVAL '30' MINUTES))
 GROUP BY window_start, window_end;
+
+INSERT INTO out_top_big
+SELECT window_end, merchant, total
+FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY total DESC) AS rn FROM volume)
+WHERE rn <= 3 AND total > 4000;
