@@ -10,6 +10,7 @@ import type { SqlNode } from '../sql/ast.js';
 import { T } from '../types.js';
 import { columnName } from './bind.js';
 import { call, lit, type Expr } from './expr.js';
+import { compileScalar } from '../exec/compile.js';
 import type { DeduplicateNode, PlanNode, RankNode } from './logical.js';
 
 /**
@@ -195,11 +196,11 @@ const FLIPPED: Readonly<Record<BoundOp, BoundOp>> = { '<=': '>=', '<': '>', '>='
 /** `rn <op> <whole number>` (either way round) or `rn BETWEEN a AND b`: the bounds it sets, else undefined. */
 function rowNumberBounds(e: Expr, isRowNumber: (e: Expr) => boolean): { op: BoundOp; value: number }[] | undefined {
   if (e.kind !== 'call') return undefined;
+  // A whole-number constant: a literal, or an expression of literals (Calcite folds `rn <= 2 + 1`).
   const value = (x: Expr): number | undefined => {
-    const inner = x.kind === 'cast' ? x.arg : x;
-    if (inner.kind !== 'literal') return undefined;
-    const v = inner.value;
-    return typeof v === 'number' && Number.isInteger(v) ? v : typeof v === 'bigint' && inner.type.name !== 'DECIMAL' ? Number(v) : undefined;
+    if (usesColumn(x, (e) => e.kind === 'column') || x.type.name === 'DECIMAL') return undefined;
+    const v = compileScalar(x)([]);
+    return typeof v === 'number' && Number.isInteger(v) ? v : typeof v === 'bigint' ? Number(v) : undefined;
   };
   if (e.fn === 'BETWEEN' && e.args.length === 3 && isRowNumber(e.args[0]!)) {
     const lo = value(e.args[1]!);
