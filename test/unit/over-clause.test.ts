@@ -7,6 +7,7 @@ import { parseSqlFile } from '../../engine/sql/parse.js';
 import type { SelectStatement } from '../../engine/sql/ast.js';
 import { planJob } from '../../engine/plan/planner.js';
 import { buildJob } from '../../engine/runtime/build.js';
+import type { PlanNode } from '../../engine/plan/logical.js';
 
 const TABLE = `CREATE TABLE t (account INT, amount INT, tss STRING, ts AS TO_TIMESTAMP(tss), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)
 WITH ('connector' = 'filesystem', 'path' = 't.csv', 'format' = 'csv');
@@ -106,5 +107,31 @@ describe('OVER and Top-N refusals (as Flink refuses them)', () => {
     expect(refusal('SELECT LAG(amount) OVER (ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t;')).toMatch(/ROWS\/RANGE is not allowed with LAG/);
     expect(refusal('SELECT LAG(amount, 1, 0.5) OVER (ORDER BY ts) FROM t;')).toMatch(/Please explicitly cast default value DECIMAL\(2, 1\) NOT NULL to INT/);
     expect(refusal('SELECT LEAD(amount) OVER (ORDER BY ts) FROM t;')).toMatch(/LEAD Function is not supported in stream mode/);
+  });
+});
+
+describe('the plan of a Top-N, a deduplication, a window Top-N', () => {
+  /** The nodes from the pipeline's root down its first inputs, as kind[:detail]. */
+  function chain(query: string): string[] {
+    const plan = planJob(parseSqlFile(TABLE + query, 'p.sql'), 'p.sql');
+    const out: string[] = [];
+    for (let n: PlanNode | undefined = plan.pipelines[0]!.root; n; n = n.inputs[0]) {
+      if (n.kind === 'rank') out.push(`rank:${n.range ? `${n.range.start}-${n.range.end}` : 'all'}${n.outputRankNumber ? '+rn' : ''}${n.window ? ':window' : ''}${n.updating ? ':updating' : ''}`);
+      else if (n.kind === 'deduplicate') out.push(`deduplicate:${n.keepLast ? 'last' : 'first'}${n.window ? ':window' : ''}${n.updating ? ':updating' : ''}`);
+      else out.push(n.kind);
+    }
+    return out;
+  }
+
+  it('keeps the row number only when it is read and not a constant', () => {
+    expect(chain('SELECT account, rn FROM (SELECT account, ROW_NUMBER() OVER (PARTITION BY account ORDER BY amount DESC) AS rn FROM t) WHERE rn <= 3;')).toEqual(['project', 'project', 'rank:1-3+rn:updating', 'scan']);
+    expect(chain('SELECT account FROM (SELECT account, ROW_NUMBER() OVER (PARTITION BY account ORDER BY amount DESC) AS rn FROM t) WHERE rn <= 3 AND account > 0;')).toEqual(['project', 'filter', 'project', 'rank:1-3:updating', 'scan']);
+    expect(chain('SELECT account, rn FROM (SELECT account, ROW_NUMBER() OVER (PARTITION BY account ORDER BY amount DESC) AS rn FROM t) WHERE rn = 2;')).toEqual(['project', 'project', 'rank:2-2:updating', 'scan']);
+  });
+
+  it('rn = 1 on a time attribute is a deduplication; per window it is insert-only', () => {
+    expect(chain('SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY account ORDER BY ts DESC) AS rn FROM t) WHERE rn = 1;')).toEqual(['project', 'project', 'deduplicate:last:updating', 'scan']);
+    expect(chain('SELECT account FROM (SELECT account, window_start, window_end, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, account ORDER BY ts) AS rn FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL \'1\' MINUTE))) WHERE rn = 1;')).toEqual(['project', 'project', 'deduplicate:first:window', 'window-table', 'scan']);
+    expect(chain('SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY n DESC) AS rn FROM (SELECT window_start, window_end, account, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL \'1\' MINUTE)) GROUP BY window_start, window_end, account)) WHERE rn <= 2;')).toEqual(['project', 'project', 'rank:1-2+rn:window', 'project', 'window-aggregate', 'scan']);
   });
 });
