@@ -80,12 +80,15 @@ describe('crash and recover: the join jobs, killed with SIGKILL, write what an u
       if (/resuming from checkpoint \d+ of /.test(run.stderr)) resumed++;
       return run;
     });
-    expect(kills).toBe(KILLS);
+    // Up to KILLS: a fast machine finishes the input in fewer runs (the last of them completed it).
+    expect(kills).toBeGreaterThanOrEqual(5);
     // The restarts resumed from checkpoints of the runs before (the watch is on the checkpoint
     // database's WAL, which a restart may touch before its first checkpoint: allow a few that did not).
-    expect(resumed).toBeGreaterThanOrEqual(KILLS - 4);
-    const last = runCli(args, dir);
-    expect(last.code, last.stderr).toBe(0);
+    expect(resumed).toBeGreaterThanOrEqual(kills - 4);
+    if (kills === KILLS) {
+      const last = runCli(args, dir);
+      expect(last.code, last.stderr).toBe(0);
+    }
     OUTPUTS.forEach((f, i) => expect(sortedLines(join(dir, f)), f).toEqual(want[i]));
   }, 300_000);
 });
