@@ -9,7 +9,7 @@
 import { INSERT, type Row, type RowKind } from '../types.js';
 import type { JoinType } from '../plan/logical.js';
 import { SnapshotRows, type Operator } from './operator.js';
-import { TwoInputOperator } from './two-input.js';
+import { TwoInputOperator, joinRows } from './two-input.js';
 import { decodeValue, encodeValue } from './aggregation.js';
 
 interface Held {
@@ -123,10 +123,7 @@ export class IntervalJoinOperator extends TwoInputOperator {
   }
 
   private joined(left: Row, right: Row): Row {
-    const out = new Array(this.widths[0] + this.widths[1]);
-    for (let i = 0; i < this.widths[0]; i++) out[i] = left[i];
-    for (let i = 0; i < this.widths[1]; i++) out[this.widths[0] + i] = right[i];
-    return out;
+    return joinRows(left, right, this.widths);
   }
 
   private emitPadded(side: 0 | 1, row: Row): void {

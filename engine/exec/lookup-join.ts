@@ -9,7 +9,7 @@
 import type { LookupReader } from '../../connectors/api.js';
 import type { Row, RowKind } from '../types.js';
 import type { Operator } from './operator.js';
-import { rowIdentity } from './two-input.js';
+import { rowIdentity, joinRows } from './two-input.js';
 
 type Held = { readonly row: Row; readonly kind: RowKind } | { readonly watermark: number } | { readonly finish: true };
 
@@ -86,10 +86,7 @@ export class LookupJoinOperator implements Operator {
   }
 
   private joined(left: Row, right: Row): Row {
-    const out = new Array(this.widths[0] + this.widths[1]);
-    for (let i = 0; i < this.widths[0]; i++) out[i] = left[i];
-    for (let i = 0; i < this.widths[1]; i++) out[this.widths[0] + i] = right[i];
-    return out;
+    return joinRows(left, right, this.widths);
   }
 
   snapshot(): unknown {

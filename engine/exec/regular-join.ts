@@ -8,7 +8,7 @@
 import { DELETE, INSERT, isAccumulate, type Row, type RowKind } from '../types.js';
 import type { JoinType } from '../plan/logical.js';
 import type { Operator } from './operator.js';
-import { TwoInputOperator } from './two-input.js';
+import { TwoInputOperator, joinRows } from './two-input.js';
 import { JoinSideState, type JoinEntry } from './join-side-state.js';
 import type { StateTtl } from './state-ttl.js';
 
@@ -105,10 +105,7 @@ export class RegularJoinOperator extends TwoInputOperator {
   }
 
   private joined(left: Row, right: Row): Row {
-    const out = new Array(this.widths[0] + this.widths[1]);
-    for (let i = 0; i < this.widths[0]; i++) out[i] = left[i];
-    for (let i = 0; i < this.widths[1]; i++) out[this.widths[0] + i] = right[i];
-    return out;
+    return joinRows(left, right, this.widths);
   }
 
   private emit(side: 0 | 1, row: Row, other: Row, kind: RowKind): void {

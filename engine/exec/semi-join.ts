@@ -5,7 +5,7 @@
 
 import { DELETE, INSERT, isAccumulate, type Row, type RowKind } from '../types.js';
 import type { Operator } from './operator.js';
-import { TwoInputOperator } from './two-input.js';
+import { TwoInputOperator, joinRows } from './two-input.js';
 import { JoinSideState } from './join-side-state.js';
 import type { StateTtl } from './state-ttl.js';
 
@@ -56,11 +56,7 @@ export class SemiAntiJoinOperator extends TwoInputOperator {
   }
 
   private meets(left: Row, right: Row): boolean {
-    if (this.condition === null) return true;
-    const out = new Array(this.widths[0] + this.widths[1]);
-    for (let i = 0; i < this.widths[0]; i++) out[i] = left[i];
-    for (let i = 0; i < this.widths[1]; i++) out[this.widths[0] + i] = right[i];
-    return this.condition(out);
+    return this.condition === null || this.condition(joinRows(left, right, this.widths));
   }
 
   snapshot(): unknown {

@@ -7,7 +7,7 @@
 
 import { INSERT, isAccumulate, type Row, type RowKind } from '../types.js';
 import { SnapshotRows, type Operator } from './operator.js';
-import { TwoInputOperator } from './two-input.js';
+import { TwoInputOperator, joinRows } from './two-input.js';
 import { decodeValue, encodeValue } from './aggregation.js';
 
 interface Version {
@@ -112,10 +112,7 @@ export class TemporalJoinOperator extends TwoInputOperator {
   }
 
   private joined(left: Row, right: Row): Row {
-    const out = new Array(this.widths[0] + this.widths[1]);
-    for (let i = 0; i < this.widths[0]; i++) out[i] = left[i];
-    for (let i = 0; i < this.widths[1]; i++) out[this.widths[0] + i] = right[i];
-    return out;
+    return joinRows(left, right, this.widths);
   }
 
   snapshot(): unknown {

@@ -83,3 +83,11 @@ export function rowIdentity(values: readonly unknown[]): string {
   }
   return s;
 }
+
+/** A joined row: the left row's `widths[0]` values, then the right row's `widths[1]`. */
+export function joinRows(left: Row, right: Row, widths: readonly [number, number]): Row {
+  const out = new Array(widths[0] + widths[1]);
+  for (let i = 0; i < widths[0]; i++) out[i] = left[i];
+  for (let i = 0; i < widths[1]; i++) out[widths[0] + i] = right[i];
+  return out;
+}
