@@ -42,14 +42,16 @@ module.exports = {
     {
       name: 'manager-below-cli',
       severity: 'error',
-      comment: 'The job manager (app/manager) is started by the CLI (app/cli/up.ts) and must not import it; what both need lives in app/*.ts.',
+      comment:
+        'The job manager (app/manager) is started by the CLI (app/cli/up.ts) and must not import it; what both need lives in app/*.ts.',
       from: { path: '^app/manager/' },
       to: { path: '^app/cli/' },
     },
     {
       name: 'engine-reaches-connectors-through-api',
       severity: 'error',
-      comment: 'The engine uses connectors through connectors/api.ts and connectors/registry.ts only (the print connector for a bare SELECT excepted).',
+      comment:
+        'The engine uses connectors through connectors/api.ts and connectors/registry.ts only (the print connector for a bare SELECT excepted).',
       from: { path: '^engine/' },
       to: {
         path: '^connectors/',
@@ -66,14 +68,16 @@ module.exports = {
     {
       name: 'connectors-on-engine-base',
       severity: 'error',
-      comment: "Connectors build on the engine's base (errors, types, values, options, formats, time, ...), not on its parser, planner, operators, state or runtime.",
+      comment:
+        "Connectors build on the engine's base (errors, types, values, options, formats, time, ...), not on its parser, planner, operators, state or runtime.",
       from: { path: '^connectors/' },
       to: { path: '^engine/(sql|plan|exec|state|runtime)/' },
     },
     {
       name: 'engine-base-below-upper',
       severity: 'error',
-      comment: "The engine's base (engine/*.ts, time, sql, formats) does not import the planner, operators, state or runtime.",
+      comment:
+        "The engine's base (engine/*.ts, time, sql, formats) does not import the planner, operators, state or runtime.",
       from: { path: '^engine/([^/]+\\.ts$|(time|sql|formats)/)' },
       to: { path: ENGINE_UPPER },
     },
@@ -87,7 +91,8 @@ module.exports = {
     {
       name: 'state-below-runtime',
       severity: 'error',
-      comment: 'The checkpoint store does not import the runtime: a built job meets its checkpoints in engine/runtime/job-checkpoints.ts.',
+      comment:
+        'The checkpoint store does not import the runtime: a built job meets its checkpoints in engine/runtime/job-checkpoints.ts.',
       from: { path: '^engine/state/' },
       to: { path: '^engine/runtime/' },
     },

@@ -31,7 +31,10 @@ export function testHooksFromEnv(env: NodeJS.ProcessEnv = process.env): TestHook
   const after = env.FINTRANS_TEST_BLOCK_AFTER_RECORDS;
   if (after !== undefined && after !== '') {
     const forMs = env.FINTRANS_TEST_BLOCK_MS;
-    hooks.block = forMs === undefined ? { afterRecords: Number(after) } : { afterRecords: Number(after), forMs: Number(forMs) };
+    hooks.block =
+      forMs === undefined
+        ? { afterRecords: Number(after) }
+        : { afterRecords: Number(after), forMs: Number(forMs) };
   }
   return hooks;
 }

@@ -9,7 +9,14 @@ import { kafkaConnector } from './kafka/kafka.js';
 import { printConnector } from './print/print.js';
 
 const CONNECTORS: ReadonlyMap<string, ConnectorDefinition> = new Map(
-  [filesystemConnector, kafkaConnector, printConnector, blackholeConnector, ...elasticsearchConnectors, jdbcConnector].map((c) => [c.name, c]),
+  [
+    filesystemConnector,
+    kafkaConnector,
+    printConnector,
+    blackholeConnector,
+    ...elasticsearchConnectors,
+    jdbcConnector,
+  ].map((c) => [c.name, c]),
 );
 
 export const CONNECTOR_NAMES: readonly string[] = [...CONNECTORS.keys()];

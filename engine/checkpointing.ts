@@ -12,7 +12,11 @@ export const DEFAULT_CHECKPOINT_INTERVAL = '10s';
 export function checkpointIntervalMs(settings: ReadonlyMap<string, string>): number | null {
   const setting = settings.get(CHECKPOINT_INTERVAL_SETTING) ?? DEFAULT_CHECKPOINT_INTERVAL;
   const ms = parseDurationOrOffMs(setting);
-  if (ms === null) throw new OptionError(undefined, `SET '${CHECKPOINT_INTERVAL_SETTING}' = '${setting}' is not a duration`, `write e.g. '10s', '500 ms' or 'off'`);
+  if (ms === null)
+    throw new OptionError(
+      undefined,
+      `SET '${CHECKPOINT_INTERVAL_SETTING}' = '${setting}' is not a duration`,
+      `write e.g. '10s', '500 ms' or 'off'`,
+    );
   return ms === 0 ? null : ms;
 }
-

@@ -11,21 +11,41 @@ const REFERENCE = /\$(\$?)\{([^}]*)\}?/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** One WITH option's value as the job uses it: `${NAME}`s replaced, the value remembered if secret. */
-export function resolveOptionValue(key: string, value: string, pos: SourcePos, table: string, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveOptionValue(
+  key: string,
+  value: string,
+  pos: SourcePos,
+  table: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const resolved = value.includes('${') ? substitute(key, value, pos, table, env) : value;
   secrets.option(key, resolved);
   return resolved;
 }
 
-function substitute(key: string, value: string, pos: SourcePos, table: string, env: NodeJS.ProcessEnv): string {
+function substitute(
+  key: string,
+  value: string,
+  pos: SourcePos,
+  table: string,
+  env: NodeJS.ProcessEnv,
+): string {
   return value.replace(REFERENCE, (whole, escaped: string, name: string) => {
     if (escaped) return whole.slice(1);
     if (!whole.endsWith('}') || !NAME.test(name)) {
-      throw new OptionError(pos, `option '${key}' of table '${table}': '${whole}' is not a variable reference`, 'write ${NAME} with a letter or _ then letters, digits or _ (or $${ for a literal ${)');
+      throw new OptionError(
+        pos,
+        `option '${key}' of table '${table}': '${whole}' is not a variable reference`,
+        'write ${NAME} with a letter or _ then letters, digits or _ (or $${ for a literal ${)',
+      );
     }
     const v = env[name];
     if (v === undefined) {
-      throw new OptionError(pos, `option '${key}' of table '${table}' uses the environment variable ${name}, which is not set`, `set it where fintrans-sql runs (export ${name}=...), or write the value in the file`);
+      throw new OptionError(
+        pos,
+        `option '${key}' of table '${table}' uses the environment variable ${name}, which is not set`,
+        `set it where fintrans-sql runs (export ${name}=...), or write the value in the file`,
+      );
     }
     return v;
   });

@@ -6,7 +6,10 @@ import { basename, dirname, extname, join } from 'node:path';
 
 /** `2026-12-03T08-15-00Z`: the UTC time to the second, without characters file systems refuse. */
 export function fileStamp(at: Date = new Date()): string {
-  return at.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  return at
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
 }
 
 /** `path`, or `name-2.ext`, `name-3.ext`, … when it exists: a rename must never replace a kept file. */

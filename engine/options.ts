@@ -44,7 +44,11 @@ export class OptionBag {
     const v = this.optionalString(key);
     if (v !== undefined) return v;
     if (fallback !== undefined) return fallback;
-    throw new OptionError(this.ownerPos, `${this.owner} needs option '${key}'`, `add '${key}' = '...' to its WITH clause`);
+    throw new OptionError(
+      this.ownerPos,
+      `${this.owner} needs option '${key}'`,
+      `add '${key}' = '...' to its WITH clause`,
+    );
   }
 
   /** Reads an option whose value must be one of `choices`. */
@@ -84,7 +88,8 @@ export class OptionBag {
     const v = this.optionalString(key);
     if (v === undefined) return fallbackMs;
     const ms = parseDurationMs(v);
-    if (ms === null) throw this.bad(key, `'${v}' is not a duration`, `write e.g. '10 s', '500 ms', '2 min' or '1 h'`);
+    if (ms === null)
+      throw this.bad(key, `'${v}' is not a duration`, `write e.g. '10 s', '500 ms', '2 min' or '1 h'`);
     return ms;
   }
 
@@ -120,18 +125,27 @@ export class OptionBag {
   /** Rejects any option nobody read. Call once every reader (connector, format) is done. */
   finish(): void {
     for (const [key, e] of this.left) {
-      const guess = didYouMean(key, [...this.read].filter((k) => !this.all.has(k)));
+      const guess = didYouMean(
+        key,
+        [...this.read].filter((k) => !this.all.has(k)),
+      );
       throw new OptionError(
         e.pos ?? this.ownerPos,
         `unknown option '${key}' in the WITH clause of ${this.owner}`,
-        guess ? `did you mean '${guess}'?` : `remove it; see the README for the options each connector and format takes`,
+        guess
+          ? `did you mean '${guess}'?`
+          : `remove it; see the README for the options each connector and format takes`,
       );
     }
   }
 
   /** The error for a bad value of `key`, placed where the key is written (connectors' own checks use it too). */
   bad(key: string, problem: string, hint?: string): OptionError {
-    return new OptionError(this.all.get(key)?.pos ?? this.ownerPos, `option '${key}' of ${this.owner}: ${problem}`, hint);
+    return new OptionError(
+      this.all.get(key)?.pos ?? this.ownerPos,
+      `option '${key}' of ${this.owner}: ${problem}`,
+      hint,
+    );
   }
 }
 

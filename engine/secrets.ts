@@ -42,7 +42,10 @@ class SecretRegistry {
     for (const m of text.matchAll(WRITTEN_OPTION)) {
       const key = m[1]!.replace(/''/g, "'");
       const value = m[2]!.replace(/''/g, "'");
-      this.option(key, value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => env[name] ?? whole));
+      this.option(
+        key,
+        value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => env[name] ?? whole),
+      );
     }
   }
 
@@ -56,7 +59,9 @@ class SecretRegistry {
     let out = text;
     this.sorted ??= [...this.values].sort((a, b) => b.length - a.length);
     for (const v of this.sorted) if (out.includes(v)) out = out.split(v).join(REDACTED);
-    out = out.replace(OPTION_PAIR, (whole, key: string, eq: string) => (isSecretOption(key.replace(/''/g, "'")) ? `'${key}'${eq}'${REDACTED}'` : whole));
+    out = out.replace(OPTION_PAIR, (whole, key: string, eq: string) =>
+      isSecretOption(key.replace(/''/g, "'")) ? `'${key}'${eq}'${REDACTED}'` : whole,
+    );
     out = out.replace(JAAS_PASSWORD, (_whole, head: string) => `${head}"${REDACTED}"`);
     return out.replace(URL_PASSWORD, (_whole, head: string) => `${head}${REDACTED}@`);
   }

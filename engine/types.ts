@@ -71,7 +71,12 @@ export const T = {
   int: (nullable = true): SqlType => ({ name: 'INT', nullable }),
   bigint: (nullable = true): SqlType => ({ name: 'BIGINT', nullable }),
   double: (nullable = true): SqlType => ({ name: 'DOUBLE', nullable }),
-  decimal: (precision: number, scale: number, nullable = true): SqlType => ({ name: 'DECIMAL', precision, scale, nullable }),
+  decimal: (precision: number, scale: number, nullable = true): SqlType => ({
+    name: 'DECIMAL',
+    precision,
+    scale,
+    nullable,
+  }),
   timestamp: (precision = 3, nullable = true): SqlType => ({ name: 'TIMESTAMP', precision, nullable }),
   timestampLtz: (precision = 3, nullable = true): SqlType => ({ name: 'TIMESTAMP_LTZ', precision, nullable }),
   interval: (): SqlType => ({ name: 'INTERVAL', nullable: false }),

@@ -53,13 +53,34 @@ export const TRANSACTION_TYPES: readonly string[] = [
   'healthcare',
 ];
 
-const FIRST_NAMES = ['Ana', 'Marko', 'Jelena', 'Nikola', 'Milica', 'Stefan', 'Ivana', 'Luka', 'Sara', 'Dragan'];
+const FIRST_NAMES = [
+  'Ana',
+  'Marko',
+  'Jelena',
+  'Nikola',
+  'Milica',
+  'Stefan',
+  'Ivana',
+  'Luka',
+  'Sara',
+  'Dragan',
+];
 const LAST_NAMES = [
-  'Jovanovic', 'Petrovic', 'Nikolic', 'Markovic', 'Djordjevic',
-  'Stojanovic', 'Ilic', 'Stankovic', 'Pavlovic', 'Milosevic',
+  'Jovanovic',
+  'Petrovic',
+  'Nikolic',
+  'Markovic',
+  'Djordjevic',
+  'Stojanovic',
+  'Ilic',
+  'Stankovic',
+  'Pavlovic',
+  'Milosevic',
 ];
 /** 100 fixed customer names (the original drew 100 fake names; ours are fixed so output is reproducible). */
-export const CUSTOMER_NAMES: readonly string[] = FIRST_NAMES.flatMap((f) => LAST_NAMES.map((l) => `${f} ${l}`));
+export const CUSTOMER_NAMES: readonly string[] = FIRST_NAMES.flatMap((f) =>
+  LAST_NAMES.map((l) => `${f} ${l}`),
+);
 
 /** The PyFlink example's bounding box (Belgrade); lat/lon are drawn uniformly inside it. */
 export const LAT_MIN = 44.57;

@@ -122,26 +122,41 @@ export function defaultGeneratorOptions(overrides: Partial<GeneratorOptions> = {
 /** Throws an Error saying what is wrong with the options (the CLI validates its flags first). */
 export function validateGeneratorOptions(o: GeneratorOptions): void {
   const isInt = (n: number): boolean => Number.isSafeInteger(n);
-  if (!(o.count === Infinity || (isInt(o.count) && o.count >= 0))) throw new Error(`count must be a whole number ≥ 0, got ${o.count}`);
+  if (!(o.count === Infinity || (isInt(o.count) && o.count >= 0)))
+    throw new Error(`count must be a whole number ≥ 0, got ${o.count}`);
   if (!Number.isFinite(o.seed)) throw new Error(`seed must be a number, got ${o.seed}`);
   if (!isInt(o.accounts) || o.accounts < 2 || o.accounts > MAX_ACCOUNTS) {
-    throw new Error(`accounts must be a whole number from 2 to ${MAX_ACCOUNTS} (sender ≠ receiver needs two), got ${o.accounts}`);
+    throw new Error(
+      `accounts must be a whole number from 2 to ${MAX_ACCOUNTS} (sender ≠ receiver needs two), got ${o.accounts}`,
+    );
   }
   if (!isInt(o.plant) || o.plant < 0) throw new Error(`plant must be a whole number ≥ 0, got ${o.plant}`);
-  for (const [name, n] of [['plantCashout', o.plantCashout], ['plantLayering', o.plantLayering], ['plantBlocklist', o.plantBlocklist]] as const) {
+  for (const [name, n] of [
+    ['plantCashout', o.plantCashout],
+    ['plantLayering', o.plantLayering],
+    ['plantBlocklist', o.plantBlocklist],
+  ] as const) {
     if (!isInt(n) || n < 0) throw new Error(`${name} must be a whole number ≥ 0, got ${n}`);
   }
-  if (!Number.isFinite(o.startMs)) throw new Error(`startMs must be a finite epoch-ms time, got ${o.startMs}`);
-  if (!(Number.isFinite(o.stepMs) && o.stepMs >= 0)) throw new Error(`stepMs must be a number ≥ 0, got ${o.stepMs}`);
-  if (!isInt(o.windowMs) || o.windowMs <= 0) throw new Error(`windowMs must be a whole number of ms > 0, got ${o.windowMs}`);
-  if (!isInt(o.threshold) || o.threshold < 0) throw new Error(`threshold must be a whole number ≥ 0, got ${o.threshold}`);
+  if (!Number.isFinite(o.startMs))
+    throw new Error(`startMs must be a finite epoch-ms time, got ${o.startMs}`);
+  if (!(Number.isFinite(o.stepMs) && o.stepMs >= 0))
+    throw new Error(`stepMs must be a number ≥ 0, got ${o.stepMs}`);
+  if (!isInt(o.windowMs) || o.windowMs <= 0)
+    throw new Error(`windowMs must be a whole number of ms > 0, got ${o.windowMs}`);
+  if (!isInt(o.threshold) || o.threshold < 0)
+    throw new Error(`threshold must be a whole number ≥ 0, got ${o.threshold}`);
   const planted = plantedTransferCount(o);
   if (planted > 0 && o.format === 'json') {
-    throw new Error(`planting needs a transfer format (dcos, dcos-rfc3339, fintrans); json records have no account pairs`);
+    throw new Error(
+      `planting needs a transfer format (dcos, dcos-rfc3339, fintrans); json records have no account pairs`,
+    );
   }
-  if (planted > 0 && o.count === Infinity) throw new Error(`planting needs a finite count to spread the cases over`);
+  if (planted > 0 && o.count === Infinity)
+    throw new Error(`planting needs a finite count to spread the cases over`);
   if (o.plant > o.count) throw new Error(`cannot plant ${o.plant} cases in only ${o.count} records`);
-  if (planted - o.plant > o.count) throw new Error(`cannot plant ${planted - o.plant} pattern transfers in only ${o.count} records`);
+  if (planted - o.plant > o.count)
+    throw new Error(`cannot plant ${planted - o.plant} pattern transfers in only ${o.count} records`);
 }
 
 /** Cases of every kind: laundering cases, and the patterns' (two transfers a case, one for the blocklist). */
@@ -219,10 +234,17 @@ export class TransactionGenerator {
     this.amountText = numberStrings(AMOUNT_LIMIT);
     this.timeText = new SecondsFormatter(TIME_LAYOUTS[options.format]);
     const reference = options.reference || options.plantBlocklist > 0;
-    const lastClock = options.count === Infinity ? Infinity : floorToSecond(this.clockAt(Math.max(0, options.count - 1)));
+    const lastClock =
+      options.count === Infinity ? Infinity : floorToSecond(this.clockAt(Math.max(0, options.count - 1)));
     // Planted laundering senders are re-rated during the run too, so enriched alerts show tiers changing.
     const planReference = (reRate: readonly number[]): ReferenceData =>
-      new ReferenceData({ seed: options.seed, accounts: options.accounts, firstMs: floorToSecond(this.clockAt(0)), lastMs: lastClock, reRate });
+      new ReferenceData({
+        seed: options.seed,
+        accounts: options.accounts,
+        firstMs: floorToSecond(this.clockAt(0)),
+        lastMs: lastClock,
+        reRate,
+      });
     // The blocklist does not depend on the plan; the re-rated accounts do (below).
     const blocklistFirst = reference ? planReference([]) : null;
     this.plan =
@@ -235,7 +257,11 @@ export class TransactionGenerator {
             threshold: options.threshold,
             seed: options.seed,
             eventTimeAt: (i) => floorToSecond(this.clockAt(i)),
-            patterns: { cashout: options.plantCashout, layering: options.plantLayering, blocklist: options.plantBlocklist },
+            patterns: {
+              cashout: options.plantCashout,
+              layering: options.plantLayering,
+              blocklist: options.plantBlocklist,
+            },
             blocklist: blocklistFirst?.blocklist ?? [],
           })
         : null;
@@ -246,8 +272,16 @@ export class TransactionGenerator {
         ? null
         : plan === null
           ? blocklistFirst
-          : planReference(plan.cases.slice(0, plan.patternFrom).filter((c) => c.id % 2 === 0).map((c) => c.sender));
-    this.excluded = this.reference !== null && this.reference.blocklist.length > 0 ? new Set(this.reference.blocklist.map((b) => b.accountId)) : null;
+          : planReference(
+              plan.cases
+                .slice(0, plan.patternFrom)
+                .filter((c) => c.id % 2 === 0)
+                .map((c) => c.sender),
+            );
+    this.excluded =
+      this.reference !== null && this.reference.blocklist.length > 0
+        ? new Set(this.reference.blocklist.map((b) => b.accountId))
+        : null;
   }
 
   /** Records generated so far. */
@@ -281,7 +315,12 @@ export class TransactionGenerator {
           out[j] = { topic: TRANSACTIONS_TOPIC, key: null, value: this.transferLine(''), timestamp: this.ts };
           break;
         case 'fintrans':
-          out[j] = { topic: CITIES[this.city]!, key: null, value: this.payloadFintrans(), timestamp: this.ts };
+          out[j] = {
+            topic: CITIES[this.city]!,
+            key: null,
+            value: this.payloadFintrans(),
+            timestamp: this.ts,
+          };
           break;
         case 'json':
           out[j] = { topic: JSON_TOPIC, key: null, value: this.jsonValue(), timestamp: this.clock };
@@ -309,7 +348,8 @@ export class TransactionGenerator {
       case 'fintrans':
         for (let j = 0; j < n; j++) {
           this.step(nowMs);
-          text += this.timeText.format(this.ts) + ';' + CITIES[this.city] + ';' + this.transferFields(';') + '\n';
+          text +=
+            this.timeText.format(this.ts) + ';' + CITIES[this.city] + ';' + this.transferFields(';') + '\n';
         }
         break;
       case 'json':
@@ -385,7 +425,14 @@ export class TransactionGenerator {
       this.amount = plan.amount[p]!;
       this.recordPlanted(caseIdx, this.windowStart, this.amount);
       if (caseIdx >= plan.patternFrom) {
-        this.patternEmitted.push({ caseId: c.id, kind: c.kind, time: ts, sender: c.sender, receiver: c.receiver, amount: this.amount });
+        this.patternEmitted.push({
+          caseId: c.id,
+          kind: c.kind,
+          time: ts,
+          sender: c.sender,
+          receiver: c.receiver,
+          amount: this.amount,
+        });
       }
       return;
     }
@@ -478,13 +525,21 @@ export class TransactionGenerator {
   private jsonValue(): string {
     const amount = centsText(this.cents);
     return (
-      '{"customer":"' + CUSTOMER_NAMES[this.customer] +
-      '","transaction_type":"' + TRANSACTION_TYPES[this.txType] +
-      '","online_payment_amount":' + (this.online ? amount : '0') +
-      ',"in_store_payment_amount":' + (this.online ? '0' : amount) +
-      ',"lat":' + microText(this.lat) +
-      ',"lon":' + microText(this.lon) +
-      ',"transaction_datetime":"' + this.timeText.format(this.eventTime) + '"}'
+      '{"customer":"' +
+      CUSTOMER_NAMES[this.customer] +
+      '","transaction_type":"' +
+      TRANSACTION_TYPES[this.txType] +
+      '","online_payment_amount":' +
+      (this.online ? amount : '0') +
+      ',"in_store_payment_amount":' +
+      (this.online ? '0' : amount) +
+      ',"lat":' +
+      microText(this.lat) +
+      ',"lon":' +
+      microText(this.lon) +
+      ',"transaction_datetime":"' +
+      this.timeText.format(this.eventTime) +
+      '"}'
     );
   }
 }

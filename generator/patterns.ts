@@ -96,7 +96,12 @@ export interface PlantedTransfer {
 }
 
 /** Plans the pattern cases, numbered from `firstId` on. */
-export function planPatterns(p: PatternPlanner, counts: PatternCounts, blocklist: readonly BlocklistEntry[], firstId: number): void {
+export function planPatterns(
+  p: PatternPlanner,
+  counts: PatternCounts,
+  blocklist: readonly BlocklistEntry[],
+  firstId: number,
+): void {
   const { rng } = p;
   let id = firstId;
   const lastTime = p.eventTimeAt(p.count - 1);
@@ -125,7 +130,10 @@ export function planPatterns(p: PatternPlanner, counts: PatternCounts, blocklist
 
   /** A first transfer large enough that its second, at least `minPerMille` of it, is PLANTED_LARGE_MIN or more. */
   const large = (minPerMille: number): number =>
-    rng.between(Math.max(PLANTED_LARGE_MIN, Math.ceil((PLANTED_LARGE_MIN * 1000) / minPerMille)), PLANTED_LARGE_MAX);
+    rng.between(
+      Math.max(PLANTED_LARGE_MIN, Math.ceil((PLANTED_LARGE_MIN * 1000) / minPerMille)),
+      PLANTED_LARGE_MAX,
+    );
   /** amount × ratio in per mille, rounded to a whole number (ratios here never sit on a boundary after rounding). */
   const scaled = (amount: number, perMille: number): number => Math.round((amount * perMille) / 1000);
 
@@ -136,7 +144,8 @@ export function planPatterns(p: PatternPlanner, counts: PatternCounts, blocklist
     const [from, account] = pairFrom(what, []);
     const [, to] = pairFromAccount(p, account, what);
     // Later than 10 minutes, so that no cash-out is also a layering chain.
-    const delay = kind === 'cashout-decoy-late' ? rng.between(61, 120) * MINUTE : rng.between(11, 59) * MINUTE;
+    const delay =
+      kind === 'cashout-decoy-late' ? rng.between(61, 120) * MINUTE : rng.between(11, 59) * MINUTE;
     // ≥ 80 % (up to all of it), or 50–78 % for the decoy.
     const [lowest, highest] = kind === 'cashout-decoy-share' ? [500, 780] : [810, 1000];
     const deposit = large(lowest);
@@ -153,14 +162,21 @@ export function planPatterns(p: PatternPlanner, counts: PatternCounts, blocklist
     const [, c] = pairFromAccount(p, b, what, [a]);
     const delay = kind === 'layering-decoy-slow' ? rng.between(11, 30) * MINUTE : rng.between(10, 590) * 1000;
     // Within 10 % (91–109 %, clear of the boundaries), or 60–85 % / 115–140 % for the decoy.
-    const [lowest, highest] = kind === 'layering-decoy-amount' ? (rng.int(2) === 0 ? [600, 850] : [1150, 1400]) : [910, 1090];
+    const [lowest, highest] =
+      kind === 'layering-decoy-amount' ? (rng.int(2) === 0 ? [600, 850] : [1150, 1400]) : [910, 1090];
     const first = large(lowest);
     p.addTransfer(p.addUnit(id, kind, a, b), p.takeSlot(t0, what), first);
-    p.addTransfer(p.addUnit(id, kind, b, c), p.takeSlot(t0 + delay, what), scaled(first, rng.between(lowest, highest)));
+    p.addTransfer(
+      p.addUnit(id, kind, b, c),
+      p.takeSlot(t0 + delay, what),
+      scaled(first, rng.between(lowest, highest)),
+    );
   }
 
   if (counts.blocklist > 0 && blocklist.length === 0) {
-    throw new Error(`cannot plant transfers to blocklisted accounts: with this few accounts there is no blocklist; use --accounts 10 or more`);
+    throw new Error(
+      `cannot plant transfers to blocklisted accounts: with this few accounts there is no blocklist; use --accounts 10 or more`,
+    );
   }
   const listedDuringRun = blocklist.filter((b) => b.listedAt > firstTime);
   for (let k = 0; k < counts.blocklist; k++, id++) {
@@ -168,24 +184,37 @@ export function planPatterns(p: PatternPlanner, counts: PatternCounts, blocklist
     const early = k % 2 === 1 && listedDuringRun.length > 0;
     const kind: BlocklistKind = early ? 'blocklist-decoy-early' : 'blocklisted';
     const what = `blocklist case ${id} (${kind})`;
-    const entry = early ? listedDuringRun[rng.int(listedDuringRun.length)]! : blocklist[rng.int(blocklist.length)]!;
+    const entry = early
+      ? listedDuringRun[rng.int(listedDuringRun.length)]!
+      : blocklist[rng.int(blocklist.length)]!;
     const center = p.eventTimeAt(Math.min(p.count - 1, Math.floor(((k + 0.5) * p.count) / counts.blocklist)));
     // Before the listing for a decoy (up to an hour), at or after it otherwise.
     const time = early
       ? Math.max(firstTime, entry.listedAt - rng.between(1, 3600) * 1000)
       : Math.max(center, entry.listedAt);
     if (time > lastTime || (early && time >= entry.listedAt)) {
-      throw new Error(`cannot plant ${what}: the run ends before account ${entry.accountId} can be paid at the right time; generate more records (--count)`);
+      throw new Error(
+        `cannot plant ${what}: the run ends before account ${entry.accountId} can be paid at the right time; generate more records (--count)`,
+      );
     }
     let sender = p.freshAccount(what);
     while (!p.reservePair(sender, entry.accountId)) sender = p.freshAccount(what);
     // Small amounts: below 80 % of any large transfer, so never part of another pattern.
-    p.addTransfer(p.addUnit(id, kind, sender, entry.accountId), p.takeSlot(time, what), rng.between(100, 7999));
+    p.addTransfer(
+      p.addUnit(id, kind, sender, entry.accountId),
+      p.takeSlot(time, what),
+      rng.between(100, 7999),
+    );
   }
 }
 
 /** A fresh account `to` and the pair from → to reserved. */
-function pairFromAccount(p: PatternPlanner, from: number, what: string, avoid: number[] = []): [number, number] {
+function pairFromAccount(
+  p: PatternPlanner,
+  from: number,
+  what: string,
+  avoid: number[] = [],
+): [number, number] {
   for (;;) {
     const to = p.freshAccount(what, [from, ...avoid]);
     if (p.reservePair(from, to)) return [from, to];
@@ -243,7 +272,10 @@ export interface PatternTruth {
  * accounts chain up and the second comes after the first), saying whether the job must report it.
  * Rows are attributed to the case of the first transfer.
  */
-export function patternTruth(planted: readonly PlantedTransfer[], blocklist: readonly BlocklistEntry[]): PatternTruth {
+export function patternTruth(
+  planted: readonly PlantedTransfer[],
+  blocklist: readonly BlocklistEntry[],
+): PatternTruth {
   const rapidCashout: CashoutTruth[] = [];
   const layering: LayeringTruth[] = [];
   const bySender = new Map<number, PlantedTransfer[]>();
@@ -289,9 +321,21 @@ export function patternTruth(planted: readonly PlantedTransfer[], blocklist: rea
   for (const t of planted) {
     const entry = listed.get(t.receiver);
     if (!entry) continue;
-    blocked.push({ caseId: t.caseId, kind: t.kind, time: t.time, sender: t.sender, receiver: t.receiver, amount: t.amount, listedAt: entry.listedAt, expectedAlert: t.time >= entry.listedAt });
+    blocked.push({
+      caseId: t.caseId,
+      kind: t.kind,
+      time: t.time,
+      sender: t.sender,
+      receiver: t.receiver,
+      amount: t.amount,
+      listedAt: entry.listedAt,
+      expectedAlert: t.time >= entry.listedAt,
+    });
   }
-  const byCaseThenTime = <T extends { caseId: number }>(time: (r: T) => number) => (a: T, b: T) => a.caseId - b.caseId || time(a) - time(b);
+  const byCaseThenTime =
+    <T extends { caseId: number }>(time: (r: T) => number) =>
+    (a: T, b: T) =>
+      a.caseId - b.caseId || time(a) - time(b);
   return {
     rapidCashout: rapidCashout.sort(byCaseThenTime((r) => r.cashoutTime)),
     layering: layering.sort(byCaseThenTime((r) => r.secondTime)),
@@ -307,7 +351,8 @@ export const LAYERING_TRUTH_FILE = 'layering_truth.csv';
 export const BLOCKLIST_TRUTH_FILE = 'blocklist_truth.csv';
 
 export function cashoutTruthCsv(rows: readonly CashoutTruth[]): string {
-  let text = 'id,kind,account,deposit_from,deposit_time,deposit_amount,cashout_to,cashout_time,cashout_amount,expected_alert\n';
+  let text =
+    'id,kind,account,deposit_from,deposit_time,deposit_amount,cashout_to,cashout_time,cashout_amount,expected_alert\n';
   for (const r of rows) {
     text +=
       `${r.caseId},${r.kind},${r.account},${r.depositFrom},${formatTimestamp(r.depositTime)},${r.depositAmount},` +
@@ -317,7 +362,8 @@ export function cashoutTruthCsv(rows: readonly CashoutTruth[]): string {
 }
 
 export function layeringTruthCsv(rows: readonly LayeringTruth[]): string {
-  let text = 'id,kind,origin,middle,destination,first_time,first_amount,second_time,second_amount,expected_alert\n';
+  let text =
+    'id,kind,origin,middle,destination,first_time,first_amount,second_time,second_amount,expected_alert\n';
   for (const r of rows) {
     text +=
       `${r.caseId},${r.kind},${r.origin},${r.middle},${r.destination},${formatTimestamp(r.firstTime)},${r.firstAmount},` +

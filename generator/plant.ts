@@ -151,8 +151,7 @@ export function planCases(input: PlanInput): Plan {
       // The boundary nearest the case's spot that has records on both sides.
       const near = centerTime - w < windowMs / 2 ? w : w + windowMs;
       const far = near === w ? w + windowMs : w;
-      const hasBothSides = (b: number): boolean =>
-        firstSlotAtOrAfter(b) > 0 && firstSlotAtOrAfter(b) < count;
+      const hasBothSides = (b: number): boolean => firstSlotAtOrAfter(b) > 0 && firstSlotAtOrAfter(b) < count;
       const boundary = hasBothSides(near) ? near : hasBothSides(far) ? far : NaN;
       if (Number.isNaN(boundary)) {
         throw new Error(
@@ -202,11 +201,15 @@ export function planCases(input: PlanInput): Plan {
               return s;
             }
           }
-          throw new Error(`cannot plant ${what}: no free record at or after ${formatTimestamp(t)}; generate more records (--count)`);
+          throw new Error(
+            `cannot plant ${what}: no free record at or after ${formatTimestamp(t)}; generate more records (--count)`,
+          );
         },
         freshAccount(what, avoid = []) {
           if (patternAccounts.size + avoid.length >= available) {
-            throw new Error(`cannot plant ${what}: each pattern case needs accounts of its own and ${accounts} accounts are too few; use more --accounts or plant fewer cases`);
+            throw new Error(
+              `cannot plant ${what}: each pattern case needs accounts of its own and ${accounts} accounts are too few; use more --accounts or plant fewer cases`,
+            );
           }
           for (;;) {
             const a = rng.int(accounts);
@@ -249,7 +252,12 @@ export function planCases(input: PlanInput): Plan {
   return { cases, patternFrom, time, caseIndex, amount, reservedPairs, excludedAccounts };
 }
 
-function reservePair(rng: Prng, accounts: number, reserved: Set<number>, excluded: Set<number>): [number, number] {
+function reservePair(
+  rng: Prng,
+  accounts: number,
+  reserved: Set<number>,
+  excluded: Set<number>,
+): [number, number] {
   for (;;) {
     const s = rng.int(accounts);
     let r = rng.int(accounts - 1);

@@ -72,9 +72,19 @@ export class ReferenceData {
       const country = COUNTRIES[rng.int(COUNTRIES.length)]!;
       const roll = rng.int(100);
       // Offshore accounts start one tier higher.
-      const tierIndex = Math.min(2, (roll < 70 ? 0 : roll < 95 ? 1 : 2) + (COUNTRIES.indexOf(country) >= OFFSHORE_FROM ? 1 : 0));
+      const tierIndex = Math.min(
+        2,
+        (roll < 70 ? 0 : roll < 95 ? 1 : 2) + (COUNTRIES.indexOf(country) >= OFFSHORE_FROM ? 1 : 0),
+      );
       const opened = OPENED_FROM + rng.int(openedDays) * DAY_MS;
-      initial.push({ validFrom: opened, id, owner: CUSTOMER_NAMES[rng.int(CUSTOMER_NAMES.length)]!, country, riskTier: TIERS[tierIndex]!, opened });
+      initial.push({
+        validFrom: opened,
+        id,
+        owner: CUSTOMER_NAMES[rng.int(CUSTOMER_NAMES.length)]!,
+        country,
+        riskTier: TIERS[tierIndex]!,
+        opened,
+      });
     }
 
     // The blocklist (drawn before the re-ratings, so it does not depend on them): distinct accounts,
@@ -137,7 +147,10 @@ function accountFields(v: AccountVersion): string {
 }
 
 export function accountsCsv(ref: ReferenceData): string {
-  return ref.latest().map((v) => accountFields(v) + '\n').join('');
+  return ref
+    .latest()
+    .map((v) => accountFields(v) + '\n')
+    .join('');
 }
 
 export function accountVersionsCsv(ref: ReferenceData): string {

@@ -36,7 +36,11 @@ export function runAndKill(
     const started = Date.now();
     const wal = join(cwd, '.fintrans/checkpoints/job.db-wal');
     const walAtStart = existsSync(wal) ? statSync(wal).mtimeMs : -1;
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FINTRANS_HOME: '', ...env } });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, FINTRANS_HOME: '', ...env },
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const kill = () => child.kill('SIGKILL');

@@ -8,12 +8,18 @@ export class UsageError extends Error {}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parseFlags<O extends Options>(argv: string[], options: O, command: string): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>> {
+export function parseFlags<O extends Options>(
+  argv: string[],
+  options: O,
+  command: string,
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>> {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
     const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
-    throw new UsageError(`${command}: ${msg.charAt(0).toLowerCase()}${msg.slice(1)}${flagSuggestion(msg, options)}\n  see 'fintrans-sql ${command} --help'`);
+    throw new UsageError(
+      `${command}: ${msg.charAt(0).toLowerCase()}${msg.slice(1)}${flagSuggestion(msg, options)}\n  see 'fintrans-sql ${command} --help'`,
+    );
   }
 }
 
@@ -22,16 +28,24 @@ export function parseSetFlags(values: readonly string[] | undefined, command: st
   const out = new Map<string, string>();
   for (const v of values ?? []) {
     const eq = v.indexOf('=');
-    if (eq <= 0) throw new UsageError(`${command}: --set needs key=value, got '${v}'\n  e.g. --set execution.checkpointing.interval=10s`);
+    if (eq <= 0)
+      throw new UsageError(
+        `${command}: --set needs key=value, got '${v}'\n  e.g. --set execution.checkpointing.interval=10s`,
+      );
     out.set(v.slice(0, eq).trim(), v.slice(eq + 1).trim());
   }
   return out;
 }
 
-export function parseDurationFlag(value: string | undefined, flag: string, command: string): number | undefined {
+export function parseDurationFlag(
+  value: string | undefined,
+  flag: string,
+  command: string,
+): number | undefined {
   if (value === undefined) return undefined;
   const ms = parseDurationMs(value);
-  if (ms === null) throw new UsageError(`${command}: ${flag} needs a duration like 5s, 500ms or 2min, got '${value}'`);
+  if (ms === null)
+    throw new UsageError(`${command}: ${flag} needs a duration like 5s, 500ms or 2min, got '${value}'`);
   return ms;
 }
 

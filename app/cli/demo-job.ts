@@ -17,7 +17,9 @@ export type DemoJobResult = { readonly wrote: string[] } | { readonly error: str
 
 async function main(request: DemoJobRequest): Promise<DemoJobResult> {
   try {
-    const job = buildJob(planFile(request.file, request.cwd, new Map([['kafka.from-beginning', 'true']])), { cwd: request.cwd });
+    const job = buildJob(planFile(request.file, request.cwd, new Map([['kafka.from-beginning', 'true']])), {
+      cwd: request.cwd,
+    });
     await runJob(job, { untilIdleMs: 300 });
     return { wrote: job.sinks.map((s) => s.writer.describe()) };
   } catch (err) {

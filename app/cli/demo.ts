@@ -78,8 +78,10 @@ const CHECKS: readonly Check[] = [
     what: 'rapid cash-outs',
     truthFile: `${PATTERN_TRUTH}/rapid_cashout_truth.csv`,
     kinds: new Set(['rapid-cashout', 'cashout-decoy-share', 'cashout-decoy-late']),
-    truthKey: (r) => `${r.deposit_from} -> ${r.account} at ${r.deposit_time}, ${r.account} -> ${r.cashout_to} at ${r.cashout_time}`,
-    alertKey: (r) => `${r.deposit_from} -> ${r.account} at ${r.deposit_time}, ${r.account} -> ${r.cashout_to} at ${r.cashout_time}`,
+    truthKey: (r) =>
+      `${r.deposit_from} -> ${r.account} at ${r.deposit_time}, ${r.account} -> ${r.cashout_to} at ${r.cashout_time}`,
+    alertKey: (r) =>
+      `${r.deposit_from} -> ${r.account} at ${r.deposit_time}, ${r.account} -> ${r.cashout_to} at ${r.cashout_time}`,
     alsoExpected: 'layering links, which move ≥ 80 % on within the hour too',
   },
   {
@@ -139,8 +141,30 @@ export const demoCommand: ExtraCommand = {
     );
     mkdirSync(join(cwd, 'output'), { recursive: true });
     const p = String(patterns);
-    const generateArgs = ['--count', String(count), '--plant', String(plant), '--seed', String(seed), '--truth', TRUTH, '--to', TOPIC];
-    generateArgs.push('--plant-cashout', p, '--plant-layering', p, '--plant-blocklist', p, '--pattern-truth', PATTERN_TRUTH, '--reference', REFERENCE);
+    const generateArgs = [
+      '--count',
+      String(count),
+      '--plant',
+      String(plant),
+      '--seed',
+      String(seed),
+      '--truth',
+      TRUTH,
+      '--to',
+      TOPIC,
+    ];
+    generateArgs.push(
+      '--plant-cashout',
+      p,
+      '--plant-layering',
+      p,
+      '--plant-blocklist',
+      p,
+      '--pattern-truth',
+      PATTERN_TRUTH,
+      '--reference',
+      REFERENCE,
+    );
     const gen = await runGenerate(generateArgs, {
       stdout: process.stdout,
       stderr: process.stderr,
@@ -150,7 +174,10 @@ export const demoCommand: ExtraCommand = {
         s.ensureTopic(topic ?? TOPIC, 1);
         return {
           async write(records) {
-            s.append(topic ?? TOPIC, records.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp })));
+            s.append(
+              topic ?? TOPIC,
+              records.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp })),
+            );
           },
           async close() {
             s.close();
@@ -162,8 +189,14 @@ export const demoCommand: ExtraCommand = {
 
     const jobs = ['laundering', 'laundering_enriched', 'rapid_cashout', 'layering', 'blocklist'];
     const parallel = Math.max(1, Math.min(jobs.length, availableParallelism()));
-    process.stderr.write(`2/3 running ${jobs.map((j) => `jobs/${j}.sql`).join(', ')} (${parallel} at a time)\n`);
-    const failures = await runJobs(jobs.map((j) => join(cwd, 'jobs', `${j}.sql`)), cwd, parallel);
+    process.stderr.write(
+      `2/3 running ${jobs.map((j) => `jobs/${j}.sql`).join(', ')} (${parallel} at a time)\n`,
+    );
+    const failures = await runJobs(
+      jobs.map((j) => join(cwd, 'jobs', `${j}.sql`)),
+      cwd,
+      parallel,
+    );
     if (failures.length > 0) {
       for (const f of failures) process.stderr.write(`error: ${f}\n`);
       return 1;
@@ -178,12 +211,18 @@ export const demoCommand: ExtraCommand = {
       lines.push(
         `Planted ${check.what} found: ${v.found}/${v.expected} (recall ${v.expected ? Math.round((100 * v.found) / v.expected) : 100} %); ` +
           `decoys reported: ${v.decoysReported}/${v.decoys}; other alerts: ${v.other}. Alerts in ${check.output}.` +
-          (v.alsoExpected > 0 ? `\n  Also reported, as the truth expects: ${v.alsoFound}/${v.alsoExpected} ${check.alsoExpected}.` : ''),
+          (v.alsoExpected > 0
+            ? `\n  Also reported, as the truth expects: ${v.alsoFound}/${v.alsoExpected} ${check.alsoExpected}.`
+            : ''),
       );
       missed.push(...v.missed.map((m) => `  missed: ${m} (${check.job}.sql)`));
       ok &&= v.missed.length === 0 && v.decoysReported === 0 && v.other === 0;
       if (check.job === 'laundering') {
-        const enriched = checkEnrichment(readCsv(join(cwd, 'output/laundering_enriched.csv')), readCsv(join(cwd, check.output)), readCsv(join(cwd, REFERENCE, 'account_versions.csv'), VERSION_COLUMNS));
+        const enriched = checkEnrichment(
+          readCsv(join(cwd, 'output/laundering_enriched.csv')),
+          readCsv(join(cwd, check.output)),
+          readCsv(join(cwd, REFERENCE, 'account_versions.csv'), VERSION_COLUMNS),
+        );
         lines.push(
           `Enriched laundering alerts: ${enriched.right}/${enriched.alerts} with both accounts' owner, country and risk tier as of the window's end ` +
             `(${enriched.changed} of them after a change of tier during the run); same alerts as laundering.sql: ${enriched.sameAlerts ? 'yes' : 'NO'}. ` +
@@ -237,7 +276,9 @@ const VERSION_COLUMNS = ['valid_from', 'id', 'owner', 'country', 'risk_tier', 'o
 
 /** A CSV file's rows by its header (or by `columns` for a file without one). */
 function readCsv(path: string, columns?: readonly string[]): CsvRow[] {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   const cols = columns ?? lines.shift()!.split(',');
   // The key columns hold numbers, timestamps and names without commas: no quoting to undo there.
   return lines.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i] ?? `c${i}`, v])));
@@ -287,11 +328,32 @@ function checkEnrichment(enriched: CsvRow[], alerts: CsvRow[], versions: CsvRow[
     const s = versionAt(e.sender!, time);
     const r = versionAt(e.receiver!, time);
     const field = (v: CsvRow | undefined, k: string): string => v?.[k] ?? '';
-    const expected = [field(s.v, 'owner'), field(s.v, 'country'), field(s.v, 'risk_tier'), field(r.v, 'owner'), field(r.v, 'country'), field(r.v, 'risk_tier')];
-    const got = [e.sender_owner, e.sender_country, e.sender_tier, e.receiver_owner, e.receiver_country, e.receiver_tier];
-    if (expected.join('|') !== got.join('|')) wrong.push(`${windowKey(e)}: ${got.join(', ')} instead of ${expected.join(', ')}`);
+    const expected = [
+      field(s.v, 'owner'),
+      field(s.v, 'country'),
+      field(s.v, 'risk_tier'),
+      field(r.v, 'owner'),
+      field(r.v, 'country'),
+      field(r.v, 'risk_tier'),
+    ];
+    const got = [
+      e.sender_owner,
+      e.sender_country,
+      e.sender_tier,
+      e.receiver_owner,
+      e.receiver_country,
+      e.receiver_tier,
+    ];
+    if (expected.join('|') !== got.join('|'))
+      wrong.push(`${windowKey(e)}: ${got.join(', ')} instead of ${expected.join(', ')}`);
     if (s.changed || r.changed) changed++;
   }
   const keys = (rows: CsvRow[]): string => rows.map(windowKey).sort().join('\n');
-  return { alerts: enriched.length, right: enriched.length - wrong.length, wrong, changed, sameAlerts: keys(enriched) === keys(alerts) };
+  return {
+    alerts: enriched.length,
+    right: enriched.length - wrong.length,
+    wrong,
+    changed,
+    sameAlerts: keys(enriched) === keys(alerts),
+  };
 }

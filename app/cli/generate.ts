@@ -123,7 +123,8 @@ Examples:
 
 class UsageError extends Error {}
 
-type Destination = { kind: 'stdout' } | { kind: 'file'; path: string } | { kind: 'topic'; topic: string | null };
+type Destination =
+  { kind: 'stdout' } | { kind: 'file'; path: string } | { kind: 'topic'; topic: string | null };
 
 interface GenerateRequest {
   options: GeneratorOptions;
@@ -206,7 +207,9 @@ function parseGenerateArgs(argv: string[]): GenerateRequest | 'help' {
     throw new UsageError('say how many records: --count N, or --rate R (per second, until Ctrl-C), or both');
   }
   if (rate !== null && (values.start !== undefined || values['step-ms'] !== undefined)) {
-    throw new UsageError('--start and --step-ms set simulated time; with --rate, records carry the wall clock');
+    throw new UsageError(
+      '--start and --step-ms set simulated time; with --rate, records carry the wall clock',
+    );
   }
   const plant = values.plant === undefined ? 0 : wholeNumber('--plant', values.plant);
   if (plant > 0 && format === 'json') {
@@ -218,18 +221,26 @@ function parseGenerateArgs(argv: string[]): GenerateRequest | 'help' {
   const patternCases = (flag: 'plant-cashout' | 'plant-layering' | 'plant-blocklist'): number => {
     const text = values[flag];
     const n = text === undefined ? 0 : wholeNumber(`--${flag}`, text);
-    if (n > 0 && format === 'json') throw new UsageError(`--${flag} works with the transfer formats (dcos, dcos-rfc3339, fintrans), not json`);
-    if (n > 0 && count === null) throw new UsageError(`--${flag} needs --count, to spread the cases over the run`);
+    if (n > 0 && format === 'json')
+      throw new UsageError(
+        `--${flag} works with the transfer formats (dcos, dcos-rfc3339, fintrans), not json`,
+      );
+    if (n > 0 && count === null)
+      throw new UsageError(`--${flag} needs --count, to spread the cases over the run`);
     return n;
   };
   const plantCashout = patternCases('plant-cashout');
   const plantLayering = patternCases('plant-layering');
   const plantBlocklist = patternCases('plant-blocklist');
-  const patternTruthDir = values['pattern-truth'] === undefined ? null : nonEmpty('--pattern-truth', values['pattern-truth']);
+  const patternTruthDir =
+    values['pattern-truth'] === undefined ? null : nonEmpty('--pattern-truth', values['pattern-truth']);
   const referenceDir = values.reference === undefined ? null : nonEmpty('--reference', values.reference);
-  const accounts = values.accounts === undefined ? DEFAULT_ACCOUNTS : wholeNumber('--accounts', values.accounts);
+  const accounts =
+    values.accounts === undefined ? DEFAULT_ACCOUNTS : wholeNumber('--accounts', values.accounts);
   if (accounts < 2 || accounts > MAX_ACCOUNTS) {
-    throw new UsageError(`--accounts must be from 2 to ${MAX_ACCOUNTS} (sender and receiver differ), got ${accounts}`);
+    throw new UsageError(
+      `--accounts must be from 2 to ${MAX_ACCOUNTS} (sender and receiver differ), got ${accounts}`,
+    );
   }
 
   const destination = parseDestination(values.to, values.out, format);
@@ -249,11 +260,14 @@ function parseGenerateArgs(argv: string[]): GenerateRequest | 'help' {
     plantBlocklist,
     reference: referenceDir !== null,
     startMs: values.start === undefined ? DEFAULT_START_MS : parseStartTime(values.start),
-    stepMs: values['step-ms'] === undefined ? DEFAULT_STEP_MS : positiveNumber('--step-ms', values['step-ms']),
+    stepMs:
+      values['step-ms'] === undefined ? DEFAULT_STEP_MS : positiveNumber('--step-ms', values['step-ms']),
     windowMs: values.window === undefined ? DEFAULT_WINDOW_MS : parseDuration('--window', values.window),
-    threshold: values.threshold === undefined ? DEFAULT_THRESHOLD : wholeNumber('--threshold', values.threshold),
+    threshold:
+      values.threshold === undefined ? DEFAULT_THRESHOLD : wholeNumber('--threshold', values.threshold),
   };
-  if (plant > options.count) throw new UsageError(`cannot plant ${plant} cases in only ${options.count} records`);
+  if (plant > options.count)
+    throw new UsageError(`cannot plant ${plant} cases in only ${options.count} records`);
   return { options, rate, destination, truthPath, patternTruthDir, referenceDir };
 }
 
@@ -302,7 +316,13 @@ function positiveNumber(flag: string, text: string): number {
   return n;
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: UNIT_MS.MILLISECOND, s: UNIT_MS.SECOND, m: UNIT_MS.MINUTE, h: UNIT_MS.HOUR, d: UNIT_MS.DAY };
+const DURATION_UNITS: Record<string, number> = {
+  ms: UNIT_MS.MILLISECOND,
+  s: UNIT_MS.SECOND,
+  m: UNIT_MS.MINUTE,
+  h: UNIT_MS.HOUR,
+  d: UNIT_MS.DAY,
+};
 
 /** `10m`, `30s`, `1h`, `500ms`, `1d` as milliseconds. */
 export function parseDuration(flag: string, text: string): number {
@@ -316,7 +336,9 @@ export function parseDuration(flag: string, text: string): number {
 
 /** ISO-8601 date or date-time; without a zone it is UTC. */
 function parseStartTime(text: string): number {
-  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?))?(Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim());
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?))?(Z|[+-]\d{2}:?\d{2})?$/.exec(
+    text.trim(),
+  );
   const ms = m ? Date.parse(`${m[1]}T${m[2] ?? '00:00:00'}${m[3] ?? 'Z'}`) : NaN;
   if (Number.isNaN(ms)) {
     throw new UsageError(`--start must be an ISO-8601 time such as 2017-07-23T00:00:00Z, got '${text}'`);
@@ -343,10 +365,14 @@ function parseDestination(to: string | undefined, out: string | undefined, forma
     return { kind: 'topic', topic: null };
   }
   if (to === CITIES_DESTINATION) {
-    throw new UsageError(`--to ${CITIES_DESTINATION} is for --format fintrans; name a topic, as in --to transactions`);
+    throw new UsageError(
+      `--to ${CITIES_DESTINATION} is for --format fintrans; name a topic, as in --to transactions`,
+    );
   }
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(to)) {
-    throw new UsageError(`'${to}' is not a valid Kafka topic name (letters, digits, '.', '_', '-'; at most 249)`);
+    throw new UsageError(
+      `'${to}' is not a valid Kafka topic name (letters, digits, '.', '_', '-'; at most 249)`,
+    );
   }
   return { kind: 'topic', topic: to };
 }
@@ -418,21 +444,23 @@ async function generate(request: GenerateRequest, io: GenerateIO): Promise<numbe
   }
 
   const seconds = (performance.now() - startedAt) / 1000;
-  let summary =
-    `generated ${generator.emitted} records (${options.format}) → ${output.description} in ${seconds.toFixed(2)} s`;
+  let summary = `generated ${generator.emitted} records (${options.format}) → ${output.description} in ${seconds.toFixed(2)} s`;
   if (options.plant > 0 || truthPath !== null) {
     const truth = generator.truth();
     if (truthPath !== null) await writeTruthCsv(truth, resolvePath(io.cwd, truthPath));
     const alerts = truth.filter((c) => c.expectedAlert).length;
     // Laundering cases (fewer than --plant if stopped early); the alerts include the windows of pattern transfers over the threshold.
-    const planted = new Set(truth.filter((c) => PLANT_KINDS.includes(c.kind as PlantKind)).map((c) => c.id)).size;
+    const planted = new Set(truth.filter((c) => PLANT_KINDS.includes(c.kind as PlantKind)).map((c) => c.id))
+      .size;
     summary += `; planted ${planted} cases (${alerts} expected alerts)`;
     if (truthPath !== null) summary += ` → ${truthPath}`;
   }
   const patterns = options.plantCashout + options.plantLayering + options.plantBlocklist;
   if (patterns > 0 || patternTruthDir !== null) {
     const truth = generator.patternTruth();
-    const expected = [...truth.rapidCashout, ...truth.layering, ...truth.blocklist].filter((r) => r.expectedAlert).length;
+    const expected = [...truth.rapidCashout, ...truth.layering, ...truth.blocklist].filter(
+      (r) => r.expectedAlert,
+    ).length;
     summary += `; planted ${patterns} pattern cases (${options.plantCashout} rapid cash-out, ${options.plantLayering} layering, ${options.plantBlocklist} blocklist; ${expected} expected alerts)`;
     if (patternTruthDir !== null) {
       const dir = resolvePath(io.cwd, patternTruthDir);
@@ -511,7 +539,8 @@ async function openOutput(destination: Destination, io: GenerateIO, stop: AbortC
     case 'topic': {
       const writer = await io.openTopic(destination.topic);
       return {
-        description: destination.topic === null ? `topics ${CITIES.join(', ')}` : `topic ${destination.topic}`,
+        description:
+          destination.topic === null ? `topics ${CITIES.join(', ')}` : `topic ${destination.topic}`,
         takesText: false,
         writeText: () => Promise.reject(new Error('topic output takes records')),
         writeRecords: (records) => writer.write(records),

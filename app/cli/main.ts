@@ -15,7 +15,9 @@ import { closest } from './did-you-mean.js';
 
 /** The package's version, read from its package.json (dist/app/cli/ → the package root). */
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -89,7 +91,9 @@ export async function main(argv: string[]): Promise<number> {
       default: {
         const extra = extraCommands.find((c) => c.name === cmd);
         if (extra) return await extra.run(rest);
-        process.stderr.write(`fintrans-sql: ${unknownCommandMessage(cmd)}\n  see 'fintrans-sql --help' for the commands\n`);
+        process.stderr.write(
+          `fintrans-sql: ${unknownCommandMessage(cmd)}\n  see 'fintrans-sql --help' for the commands\n`,
+        );
         return 2;
       }
     }
@@ -108,7 +112,8 @@ function unknownCommandMessage(cmd: string): string {
   if (typo !== undefined) return `unknown command '${cmd}'; did you mean '${typo}'?`;
   const foreign = FOREIGN_COMMANDS[cmd.toLowerCase()];
   if (foreign !== undefined) return `unknown command '${cmd}'; here that is 'fintrans-sql ${foreign}'`;
-  if (/^(sql|shell|sql-client|ksql)$/i.test(cmd)) return `unknown command '${cmd}': there is no interactive SQL shell yet; write the statements in a .sql file and use 'fintrans-sql run <file.sql>'`;
+  if (/^(sql|shell|sql-client|ksql)$/i.test(cmd))
+    return `unknown command '${cmd}': there is no interactive SQL shell yet; write the statements in a .sql file and use 'fintrans-sql run <file.sql>'`;
   return `unknown command '${cmd}'`;
 }
 
@@ -127,7 +132,9 @@ export function reportError(e: unknown): number {
     process.stderr.write(`error: ${resource.message}\n`);
     return 1;
   }
-  process.stderr.write(`internal error (a bug in fintrans-sql): ${redact(e instanceof Error ? e.stack ?? e.message : String(e))}\n`);
+  process.stderr.write(
+    `internal error (a bug in fintrans-sql): ${redact(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`,
+  );
   return 70;
 }
 

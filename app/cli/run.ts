@@ -10,9 +10,18 @@ import { explainPipelines } from '../../engine/plan/explain.js';
 import { resolve } from 'node:path';
 import { redact } from '../../engine/secrets.js';
 import { CheckpointStore } from '../../engine/state/checkpoints.js';
-import { openJobCheckpoints, restoreFromSavepoint, restoreJob } from '../../engine/runtime/job-checkpoints.js';
+import {
+  openJobCheckpoints,
+  restoreFromSavepoint,
+  restoreJob,
+} from '../../engine/runtime/job-checkpoints.js';
 import { testHooksFromEnv } from '../test-hooks.js';
-import { reportSavepoint, savepointStateFile, takeSavepointRequest, writeSavepoint } from '../../engine/state/savepoints.js';
+import {
+  reportSavepoint,
+  savepointStateFile,
+  takeSavepointRequest,
+  writeSavepoint,
+} from '../../engine/state/savepoints.js';
 
 export const RUN_HELP = `Usage: fintrans-sql run <file.sql | dir> [options]
 
@@ -61,12 +70,14 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(RUN_HELP + '\n');
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(`run: give one .sql file or a directory of them\n  see 'fintrans-sql run --help'`);
+  if (positionals.length !== 1)
+    throw new UsageError(`run: give one .sql file or a directory of them\n  see 'fintrans-sql run --help'`);
   const cwd = process.cwd();
   const settings = parseSetFlags(values.set, 'run');
   const brokers = values.brokers ?? process.env.KAFKA_BROKERS;
   if (brokers !== undefined) {
-    if (!/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/.test(brokers)) throw new UsageError(`run: --brokers needs host:port[,host:port...], got '${brokers}'`);
+    if (!/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/.test(brokers))
+      throw new UsageError(`run: --brokers needs host:port[,host:port...], got '${brokers}'`);
     settings.set('kafka.brokers', brokers);
   }
   if (values['from-beginning']) settings.set('kafka.from-beginning', 'true');
@@ -74,13 +85,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   let batchSize: number | undefined;
   if (values['batch-size'] !== undefined) {
     batchSize = Number(values['batch-size']);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`run: --batch-size needs a positive whole number`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new UsageError(`run: --batch-size needs a positive whole number`);
   }
   const quiet = values.quiet ?? false;
 
   const files = jobFiles(positionals[0]!, cwd);
   // Plan and build everything first: a mistake in any file stops the run before anything is read.
-  const jobs = files.map((f) => buildJob(planFile(f, cwd, settings), { cwd, notify: (m) => process.stderr.write(redact(`${displayPath(f, cwd)}: ${m}\n`)) }));
+  const jobs = files.map((f) =>
+    buildJob(planFile(f, cwd, settings), {
+      cwd,
+      notify: (m) => process.stderr.write(redact(`${displayPath(f, cwd)}: ${m}\n`)),
+    }),
+  );
 
   const controller = new AbortController();
   const onSignal = () => {
@@ -97,11 +114,29 @@ export async function runCommand(argv: string[]): Promise<number> {
         if (job.plan.pipelines.length === 0) return Promise.resolve({ stopped: false });
         const progress = quiet ? undefined : progressReporter(jobs.length > 1 ? job.plan.file : undefined);
         const fromSavepoint = values['from-savepoint'] ?? job.plan.settings.get('execution.savepoint.path');
-        const allowNonRestored = values['allow-non-restored-state'] ?? job.plan.settings.get('execution.savepoint.ignore-unclaimed-state') === 'true';
-        const how = { fresh: values.fresh ?? false, fromBeginning: values['from-beginning'] ?? false, quiet, fromSavepoint, allowNonRestored };
+        const allowNonRestored =
+          values['allow-non-restored-state'] ??
+          job.plan.settings.get('execution.savepoint.ignore-unclaimed-state') === 'true';
+        const how = {
+          fresh: values.fresh ?? false,
+          fromBeginning: values['from-beginning'] ?? false,
+          quiet,
+          fromSavepoint,
+          allowNonRestored,
+        };
         return openCheckpoints(job, cwd, how).then((checkpoints) => {
-          if (values.savepoint !== undefined && !checkpoints) throw new UsageError(`run: --savepoint needs checkpoints, but ${displayPath(job.plan.file, cwd)} turns them off ('execution.checkpointing.interval' = 'off')`);
-          return runJob(job, { untilIdleMs, batchSize, signal: controller.signal, onProgress: progress, checkpoints, crashAt: testHooksFromEnv().crashAt })
+          if (values.savepoint !== undefined && !checkpoints)
+            throw new UsageError(
+              `run: --savepoint needs checkpoints, but ${displayPath(job.plan.file, cwd)} turns them off ('execution.checkpointing.interval' = 'off')`,
+            );
+          return runJob(job, {
+            untilIdleMs,
+            batchSize,
+            signal: controller.signal,
+            onProgress: progress,
+            checkpoints,
+            crashAt: testHooksFromEnv().crashAt,
+          })
             .then((r) => {
               if (checkpoints) savepointOnStop(job, cwd, checkpoints, r.stopped, values.savepoint);
               process.stderr.write(redact(summary(job, cwd, r.checkpoints)));
@@ -149,11 +184,15 @@ function summary(job: BuiltJob, cwd: string, checkpoints: CheckpointStats | unde
   const name = displayPath(job.plan.file, cwd);
   for (const s of job.sources) {
     const st = s.stats;
-    lines.push(`${name}: read ${st.recordsIn} record${st.recordsIn === 1 ? '' : 's'} from '${st.table}'${st.badRecords ? `, skipped ${st.badRecords} bad` : ''}`);
+    lines.push(
+      `${name}: read ${st.recordsIn} record${st.recordsIn === 1 ? '' : 's'} from '${st.table}'${st.badRecords ? `, skipped ${st.badRecords} bad` : ''}`,
+    );
     for (const b of st.badSamples) lines.push(`  bad record ${b}`);
   }
   if (job.late.count > 0) {
-    lines.push(`${name}: ${job.late.count} late record${job.late.count === 1 ? '' : 's'} (behind the watermark for all their windows) ${job.plan.lateSink ? `written to '${job.plan.lateSink.name}'` : `dropped — SET 'fintrans.late-records.sink' = '<table>' to keep them`}`);
+    lines.push(
+      `${name}: ${job.late.count} late record${job.late.count === 1 ? '' : 's'} (behind the watermark for all their windows) ${job.plan.lateSink ? `written to '${job.plan.lateSink.name}'` : `dropped — SET 'fintrans.late-records.sink' = '<table>' to keep them`}`,
+    );
     for (const l of job.late.samples) lines.push(`  late ${l}`);
   }
   for (const l of job.lookups) lines.push(`${name}: ${l.reader.describe()}`);
@@ -176,7 +215,13 @@ function summary(job: BuiltJob, cwd: string, checkpoints: CheckpointStats | unde
 async function openCheckpoints(
   job: BuiltJob,
   cwd: string,
-  how: { fresh: boolean; fromBeginning: boolean; quiet: boolean; fromSavepoint?: string; allowNonRestored: boolean },
+  how: {
+    fresh: boolean;
+    fromBeginning: boolean;
+    quiet: boolean;
+    fromSavepoint?: string;
+    allowNonRestored: boolean;
+  },
 ): Promise<OpenCheckpoints | undefined> {
   const name = displayPath(job.plan.file, cwd);
   const say = (m: string) => {
@@ -184,7 +229,10 @@ async function openCheckpoints(
   };
   const opened = await openJobCheckpoints(job, cwd, how.fresh);
   if (!opened) {
-    if (how.fromSavepoint !== undefined) throw new UsageError(`run: a savepoint is restored into the job's checkpoints, but ${name} turns them off ('execution.checkpointing.interval' = 'off')`);
+    if (how.fromSavepoint !== undefined)
+      throw new UsageError(
+        `run: a savepoint is restored into the job's checkpoints, but ${name} turns them off ('execution.checkpointing.interval' = 'off')`,
+      );
     sayStart(job, say, 'checkpoints are off');
     return undefined;
   }
@@ -194,14 +242,25 @@ async function openCheckpoints(
       // Flink: an explicit savepoint wins over the job's own checkpoint, which is replaced.
       const file = savepointStateFile(how.fromSavepoint, cwd);
       const cp = CheckpointStore.readSavepoint(file, displayPath(file, cwd));
-      for (const n of restoreFromSavepoint(job, cp, displayPath(how.fromSavepoint, cwd), how.allowNonRestored)) say(n);
+      for (const n of restoreFromSavepoint(
+        job,
+        cp,
+        displayPath(how.fromSavepoint, cwd),
+        how.allowNonRestored,
+      ))
+        say(n);
       store.clear();
-      say(`restored from savepoint ${displayPath(how.fromSavepoint, cwd)} (taken ${new Date(cp.takenAt).toISOString()})`);
+      say(
+        `restored from savepoint ${displayPath(how.fromSavepoint, cwd)} (taken ${new Date(cp.takenAt).toISOString()})`,
+      );
       return { store, path, intervalMs };
     }
     for (const n of notices) process.stderr.write(`${name}: ${n}\n`);
     if (settled) {
-      const outcome = settled.outcome === 'confirmed' ? 'its sinks had committed: it stands' : 'its sinks had not committed: discarded';
+      const outcome =
+        settled.outcome === 'confirmed'
+          ? 'its sinks had committed: it stands'
+          : 'its sinks had not committed: discarded';
       say(`checkpoint ${settled.id} was being committed when the job stopped; ${outcome}`);
     }
     const cp = store.latest();
@@ -236,22 +295,34 @@ interface OpenCheckpoints {
  * `fintrans-sql stop --savepoint` from another process), writes the checkpoint taken at the stop
  * as a savepoint and says where.
  */
-function savepointOnStop(job: BuiltJob, cwd: string, cps: OpenCheckpoints, stopped: boolean, flagDir: string | undefined): void {
+function savepointOnStop(
+  job: BuiltJob,
+  cwd: string,
+  cps: OpenCheckpoints,
+  stopped: boolean,
+  flagDir: string | undefined,
+): void {
   const requested = takeSavepointRequest(cps.path);
   const dir = flagDir ?? requested;
   if (dir === undefined) return;
   const name = displayPath(job.plan.file, cwd);
   if (!stopped) {
-    process.stderr.write(`${name}: the job finished (its input is complete), so there is no state to keep: no savepoint written\n`);
+    process.stderr.write(
+      `${name}: the job finished (its input is complete), so there is no state to keep: no savepoint written\n`,
+    );
     return;
   }
   const at = writeSavepoint(cps.store, resolve(cwd, dir), job.plan.file);
   if (requested !== undefined) reportSavepoint(cps.path, at);
-  process.stderr.write(`${name}: savepoint written: ${displayPath(at, cwd)} (resume with: fintrans-sql run ${name} --from-savepoint ${displayPath(at, cwd)})\n`);
+  process.stderr.write(
+    `${name}: savepoint written: ${displayPath(at, cwd)} (resume with: fintrans-sql run ${name} --from-savepoint ${displayPath(at, cwd)})\n`,
+  );
 }
 
 /** Where each source of a job without a checkpoint starts reading (files: their first line, not said). */
 function sayStart(job: BuiltJob, say: (m: string) => void, why: string): void {
-  const starts = job.sources.filter((s) => s.reader.startsAt).map((s) => `'${s.table.name}' reads from ${s.reader.startsAt!()}`);
+  const starts = job.sources
+    .filter((s) => s.reader.startsAt)
+    .map((s) => `'${s.table.name}' reads from ${s.reader.startsAt!()}`);
   if (starts.length > 0) say(`${why}; ${starts.join('; ')}`);
 }

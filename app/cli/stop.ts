@@ -6,7 +6,12 @@ import { resolve } from 'node:path';
 import type { ExtraCommand } from './command.js';
 import { parseFlags, parseSetFlags, UsageError } from './args.js';
 import { displayPath, planFile } from '../job-files.js';
-import { checkpointOwner, checkpointPath, CheckpointStore, JobRunningError } from '../../engine/state/checkpoints.js';
+import {
+  checkpointOwner,
+  checkpointPath,
+  CheckpointStore,
+  JobRunningError,
+} from '../../engine/state/checkpoints.js';
 import { checkpointIntervalMs } from '../../engine/checkpointing.js';
 import { readReportedSavepoint, requestSavepointOnStop } from '../../engine/state/savepoints.js';
 
@@ -43,26 +48,36 @@ export const stopCommand: ExtraCommand = {
       process.stdout.write(STOP_HELP + '\n');
       return 0;
     }
-    if (positionals.length !== 1) throw new UsageError(`stop: give the job's .sql file\n  see 'fintrans-sql stop --help'`);
+    if (positionals.length !== 1)
+      throw new UsageError(`stop: give the job's .sql file\n  see 'fintrans-sql stop --help'`);
     const cwd = process.cwd();
     const file = resolve(cwd, positionals[0]!);
     const plan = planFile(file, cwd, parseSetFlags(values.set, 'stop'));
     const name = displayPath(file, cwd);
-    if (checkpointIntervalMs(plan.settings) === null) throw new UsageError(`stop: ${name} runs without checkpoints, so there is nothing to stop it through; stop it with Ctrl-C`);
+    if (checkpointIntervalMs(plan.settings) === null)
+      throw new UsageError(
+        `stop: ${name} runs without checkpoints, so there is nothing to stop it through; stop it with Ctrl-C`,
+      );
     const db = checkpointPath(plan, cwd);
     const owner = existsSync(db) ? runningOwner(db) : undefined;
     if (!owner) throw new UsageError(`stop: ${name} is not running (nothing holds ${displayPath(db, cwd)})`);
     if (values.savepoint !== undefined) requestSavepointOnStop(db, resolve(cwd, values.savepoint));
     process.kill(owner, 'SIGTERM');
-    process.stderr.write(`${name}: asked process ${owner} to stop${values.savepoint !== undefined ? ' with a savepoint' : ''}\n`);
+    process.stderr.write(
+      `${name}: asked process ${owner} to stop${values.savepoint !== undefined ? ' with a savepoint' : ''}\n`,
+    );
     const deadline = Date.now() + STOP_TIMEOUT_MS;
     while (alive(owner)) {
-      if (Date.now() > deadline) throw new UsageError(`stop: process ${owner} did not stop within ${STOP_TIMEOUT_MS / 1000} s`);
+      if (Date.now() > deadline)
+        throw new UsageError(`stop: process ${owner} did not stop within ${STOP_TIMEOUT_MS / 1000} s`);
       await new Promise((r) => setTimeout(r, 50));
     }
     if (values.savepoint !== undefined) {
       const at = readReportedSavepoint(db);
-      if (!at) throw new UsageError(`stop: ${name} stopped without writing a savepoint (it may have finished, or failed: see its output)`);
+      if (!at)
+        throw new UsageError(
+          `stop: ${name} stopped without writing a savepoint (it may have finished, or failed: see its output)`,
+        );
       process.stdout.write(`${displayPath(at, cwd)}\n`);
       process.stderr.write(`${name}: stopped; savepoint written: ${displayPath(at, cwd)}\n`);
     } else process.stderr.write(`${name}: stopped\n`);

@@ -7,7 +7,11 @@ import type { GeneratedRecord } from '../../generator/generate.js';
 import { TopicStore } from '../../connectors/embedded/topic-store.js';
 import { defaultStoreDir } from '../../engine/home.js';
 import { ConnectorError } from '../../engine/errors.js';
-import { KafkaPropertyError, kafkaClientSettings, type KafkaClientSettings } from '../../connectors/kafka/client.js';
+import {
+  KafkaPropertyError,
+  kafkaClientSettings,
+  type KafkaClientSettings,
+} from '../../connectors/kafka/client.js';
 import { openKafkaTopicWriter, tailKafkaTopic } from '../../connectors/kafka/topic-io.js';
 import { parseFlags, UsageError } from './args.js';
 import type { ExtraCommand } from './command.js';
@@ -17,7 +21,10 @@ import type { ExtraCommand } from './command.js';
  * repeatable, with the Java client's names as a job's 'properties.*' (SASL, SSL), like
  * kafka-console-producer's --producer-property.
  */
-function kafkaFlagsFrom(argv: string[], command: string): { brokers?: string; properties: Map<string, string>; rest: string[] } {
+function kafkaFlagsFrom(
+  argv: string[],
+  command: string,
+): { brokers?: string; properties: Map<string, string>; rest: string[] } {
   const rest: string[] = [];
   const properties = new Map<string, string>();
   let brokers = process.env.KAFKA_BROKERS || undefined;
@@ -28,16 +35,24 @@ function kafkaFlagsFrom(argv: string[], command: string): { brokers?: string; pr
     else if (a === '--property' || a.startsWith('--property=')) {
       const kv = a === '--property' ? argv[++i] : a.slice('--property='.length);
       const eq = kv?.indexOf('=') ?? -1;
-      if (!kv || eq <= 0) throw new UsageError(`${command}: --property needs key=value, e.g. --property security.protocol=SASL_SSL`);
+      if (!kv || eq <= 0)
+        throw new UsageError(
+          `${command}: --property needs key=value, e.g. --property security.protocol=SASL_SSL`,
+        );
       properties.set(kv.slice(0, eq).replace(/^properties\./, ''), kv.slice(eq + 1));
     } else rest.push(a);
   }
-  if (properties.size > 0 && brokers === undefined) throw new UsageError(`${command}: --property is for Kafka: give --brokers too`);
+  if (properties.size > 0 && brokers === undefined)
+    throw new UsageError(`${command}: --property is for Kafka: give --brokers too`);
   return { brokers, properties, rest };
 }
 
 /** Client settings for --brokers, or undefined for the embedded store. */
-function kafkaSettings(brokers: string | undefined, properties: ReadonlyMap<string, string>, command: string): KafkaClientSettings | undefined {
+function kafkaSettings(
+  brokers: string | undefined,
+  properties: ReadonlyMap<string, string>,
+  command: string,
+): KafkaClientSettings | undefined {
   if (brokers === undefined) return undefined;
   try {
     return kafkaClientSettings(brokers, properties, process.cwd(), `fintrans-sql-${command}`);
@@ -72,7 +87,10 @@ function embeddedTopicWriter(cwd: string, topic: string | null): TopicWriter {
       store.transaction(() => {
         for (const [t, list] of byTopic) {
           store.ensureTopic(t, partitions);
-          store.append(t, list.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp })));
+          store.append(
+            t,
+            list.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp })),
+          );
         }
       });
     },
@@ -137,10 +155,18 @@ const tailCommand: ExtraCommand = {
       process.stdout.write(TAIL_HELP + '\n');
       return 0;
     }
-    if (positionals.length !== 1) throw new UsageError(`tail: give one topic name\n  see 'fintrans-sql tail --help'`);
+    if (positionals.length !== 1)
+      throw new UsageError(`tail: give one topic name\n  see 'fintrans-sql tail --help'`);
     const topic = positionals[0]!;
     const kafka = kafkaSettings(brokers, properties, 'tail');
-    if (kafka) return tailKafka(kafka, topic, values.prefix ?? '', values.follow ?? false, values['from-end'] ?? false);
+    if (kafka)
+      return tailKafka(
+        kafka,
+        topic,
+        values.prefix ?? '',
+        values.follow ?? false,
+        values['from-end'] ?? false,
+      );
     const store = TopicStore.open(defaultStoreDir(process.cwd()));
     const prefix = values.prefix ?? '';
     let stop = false;
@@ -150,7 +176,9 @@ const tailCommand: ExtraCommand = {
       const n = store.partitionCount(topic);
       if (n === undefined && !values.follow) {
         const known = store.topics().map((t) => t.name);
-        throw new ConnectorError(`topic '${topic}' does not exist in the embedded store${known.length ? ` (topics: ${known.join(', ')})` : ''}`);
+        throw new ConnectorError(
+          `topic '${topic}' does not exist in the embedded store${known.length ? ` (topics: ${known.join(', ')})` : ''}`,
+        );
       }
       const next: number[] = [];
       while (!stop) {
@@ -177,7 +205,13 @@ const tailCommand: ExtraCommand = {
   },
 };
 
-async function tailKafka(settings: KafkaClientSettings, topic: string, prefix: string, follow: boolean, fromEnd: boolean): Promise<number> {
+async function tailKafka(
+  settings: KafkaClientSettings,
+  topic: string,
+  prefix: string,
+  follow: boolean,
+  fromEnd: boolean,
+): Promise<number> {
   const stop = new AbortController();
   const onSig = () => stop.abort();
   process.on('SIGINT', onSig);

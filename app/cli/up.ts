@@ -20,10 +20,16 @@ const TOKEN_ENV = 'FINTRANS_UP_TOKEN';
 /** FINTRANS_UP_SSE_MAX_CLIENTS (default 32) and FINTRANS_UP_SSE_STALL (default 30s): see manager/sse.ts. */
 function sseLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): SseLimits {
   const max = env.FINTRANS_UP_SSE_MAX_CLIENTS?.trim() || '32';
-  if (!/^[1-9]\d*$/.test(max)) throw new OptionError(undefined, `FINTRANS_UP_SSE_MAX_CLIENTS='${max}' is not a positive whole number`);
+  if (!/^[1-9]\d*$/.test(max))
+    throw new OptionError(undefined, `FINTRANS_UP_SSE_MAX_CLIENTS='${max}' is not a positive whole number`);
   const stall = env.FINTRANS_UP_SSE_STALL?.trim() || '30s';
   const stallMs = parseDurationOrOffMs(stall);
-  if (stallMs === null || stallMs === 0) throw new OptionError(undefined, `FINTRANS_UP_SSE_STALL='${stall}' is not a duration`, `write e.g. '30s'`);
+  if (stallMs === null || stallMs === 0)
+    throw new OptionError(
+      undefined,
+      `FINTRANS_UP_SSE_STALL='${stall}' is not a duration`,
+      `write e.g. '30s'`,
+    );
   return { maxClients: Number(max), stallMs };
 }
 
@@ -77,7 +83,8 @@ export async function upCommand(argv: string[]): Promise<number> {
     process.stdout.write(UP_HELP + '\n');
     return 0;
   }
-  if (positionals.length > 1) throw new UsageError(`up: give at most one directory of .sql files\n  see 'fintrans-sql up --help'`);
+  if (positionals.length > 1)
+    throw new UsageError(`up: give at most one directory of .sql files\n  see 'fintrans-sql up --help'`);
   const cwd = process.cwd();
   const dirArg = positionals[0] ?? 'jobs';
   const dir = resolve(cwd, dirArg);
@@ -85,28 +92,50 @@ export async function upCommand(argv: string[]): Promise<number> {
   try {
     isDir = statSync(dir).isDirectory();
   } catch {
-    throw new ConnectorError(`no such directory: ${dirArg}\n  hint: fintrans-sql up <dir> runs every .sql file of a directory (default jobs/)`);
+    throw new ConnectorError(
+      `no such directory: ${dirArg}\n  hint: fintrans-sql up <dir> runs every .sql file of a directory (default jobs/)`,
+    );
   }
-  if (!isDir) throw new ConnectorError(`${dirArg} is not a directory\n  hint: to run one job use 'fintrans-sql run ${dirArg}'`);
+  if (!isDir)
+    throw new ConnectorError(
+      `${dirArg} is not a directory\n  hint: to run one job use 'fintrans-sql run ${dirArg}'`,
+    );
 
   const settings = parseSetFlags(values.set, 'up');
   const brokers = values.brokers ?? process.env.KAFKA_BROKERS;
   if (brokers !== undefined) {
-    if (!/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/.test(brokers)) throw new UsageError(`up: --brokers needs host:port[,host:port...], got '${brokers}'`);
+    if (!/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/.test(brokers))
+      throw new UsageError(`up: --brokers needs host:port[,host:port...], got '${brokers}'`);
     settings.set('kafka.brokers', brokers);
   }
   if (values['from-beginning']) settings.set('kafka.from-beginning', 'true');
   const port = values.port === undefined ? 8080 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`up: --port needs a port number (0-65535), got '${values.port}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`up: --port needs a port number (0-65535), got '${values.port}'`);
   const host = values.host ?? '127.0.0.1';
   const given = values.token ?? (process.env[TOKEN_ENV] || undefined);
-  if (given !== undefined && !/^[A-Za-z0-9._~-]{16,}$/.test(given)) throw new UsageError(`up: the token needs at least 16 letters, digits, '.', '_', '~' or '-'`);
+  if (given !== undefined && !/^[A-Za-z0-9._~-]{16,}$/.test(given))
+    throw new UsageError(`up: the token needs at least 16 letters, digits, '.', '_', '~' or '-'`);
   const token = given ?? (isLoopback(host) ? undefined : generateToken());
 
   const log = (line: string) => process.stderr.write(line + '\n');
-  const manager = new JobManager({ dir, cwd, settings, fresh: values.fresh ?? false, log, testHooks: testHooksFromEnv() });
+  const manager = new JobManager({
+    dir,
+    cwd,
+    settings,
+    fresh: values.fresh ?? false,
+    log,
+    testHooks: testHooksFromEnv(),
+  });
   let server: DashboardServer | undefined;
-  if (!values['no-ui']) server = await startServer(manager, { dir: displayPath(dir, cwd), host, port, token, sse: sseLimitsFromEnv() });
+  if (!values['no-ui'])
+    server = await startServer(manager, {
+      dir: displayPath(dir, cwd),
+      host,
+      port,
+      token,
+      sse: sseLimitsFromEnv(),
+    });
 
   let stopping = false;
   let resolveStop!: () => void;
@@ -131,14 +160,19 @@ export async function upCommand(argv: string[]): Promise<number> {
       );
     }
     const tokenQuery = token === undefined ? '' : `?token=${token}`;
-    process.stderr.write(`watching ${displayPath(dir, cwd)} for .sql jobs${server ? `; dashboard ${server.url}${tokenQuery} (metrics ${server.url}metrics)` : ''}\n`);
+    process.stderr.write(
+      `watching ${displayPath(dir, cwd)} for .sql jobs${server ? `; dashboard ${server.url}${tokenQuery} (metrics ${server.url}metrics)` : ''}\n`,
+    );
     await manager.start();
-    if (manager.jobs.size === 0) process.stderr.write(`no .sql files in ${displayPath(dir, cwd)} yet: waiting for some\n`);
+    if (manager.jobs.size === 0)
+      process.stderr.write(`no .sql files in ${displayPath(dir, cwd)} yet: waiting for some\n`);
     await stopRequested;
     const unclean = await manager.shutdown();
     await server?.close();
     if (unclean.length > 0) {
-      process.stderr.write(`not every job stopped cleanly: ${unclean.join(', ')} (see above); each resumes from its last checkpoint on the next start\n`);
+      process.stderr.write(
+        `not every job stopped cleanly: ${unclean.join(', ')} (see above); each resumes from its last checkpoint on the next start\n`,
+      );
       return 1;
     }
     process.stderr.write('all jobs stopped\n');

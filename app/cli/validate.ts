@@ -31,7 +31,8 @@ export async function validateCommand(argv: string[]): Promise<number> {
     process.stdout.write(VALIDATE_HELP + '\n');
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(`validate: give one .sql file or directory\n  see 'fintrans-sql validate --help'`);
+  if (positionals.length !== 1)
+    throw new UsageError(`validate: give one .sql file or directory\n  see 'fintrans-sql validate --help'`);
   const cwd = process.cwd();
   const settings = parseSetFlags(values.set, 'validate');
   let failed = 0;
@@ -54,7 +55,8 @@ export async function explainCommand(argv: string[]): Promise<number> {
     process.stdout.write(EXPLAIN_HELP + '\n');
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(`explain: give one .sql file\n  see 'fintrans-sql explain --help'`);
+  if (positionals.length !== 1)
+    throw new UsageError(`explain: give one .sql file\n  see 'fintrans-sql explain --help'`);
   const cwd = process.cwd();
   for (const f of jobFiles(positionals[0]!, cwd)) {
     const plan = planFile(f, cwd, parseSetFlags(values.set, 'explain'));

@@ -39,7 +39,10 @@ export class DashboardAccess {
   check(req: IncomingMessage, url: URL): Refusal | undefined {
     const host = hostOf(req.headers.host);
     if (host === undefined || !this.allowedHost(host)) {
-      return { status: 403, message: `forbidden: Host '${req.headers.host ?? ''}' is not a name of this dashboard (DNS rebinding protection); open it by its address` };
+      return {
+        status: 403,
+        message: `forbidden: Host '${req.headers.host ?? ''}' is not a name of this dashboard (DNS rebinding protection); open it by its address`,
+      };
     }
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== 'null') {
@@ -49,10 +52,14 @@ export class DashboardAccess {
       } catch {
         originHost = undefined;
       }
-      if (originHost !== req.headers.host?.toLowerCase()) return { status: 403, message: `forbidden: a page from ${origin} may not read this dashboard` };
+      if (originHost !== req.headers.host?.toLowerCase())
+        return { status: 403, message: `forbidden: a page from ${origin} may not read this dashboard` };
     }
     if (this.token && !this.tokenGiven(req, url)) {
-      return { status: 401, message: `unauthorized: this dashboard needs the token up printed: open the URL with ?token=..., or send 'Authorization: Bearer <token>'` };
+      return {
+        status: 401,
+        message: `unauthorized: this dashboard needs the token up printed: open the URL with ?token=..., or send 'Authorization: Bearer <token>'`,
+      };
     }
     return undefined;
   }
@@ -68,7 +75,13 @@ export class DashboardAccess {
     if (isLoopback(this.listenHost)) return false;
     // Off localhost the token guards the data; still, only names that can be this machine's.
     const self = hostname().toLowerCase();
-    return /^[\d.]+$/.test(host) || host.includes(':') || host === self || host.startsWith(self + '.') || host === this.listenHost.toLowerCase();
+    return (
+      /^[\d.]+$/.test(host) ||
+      host.includes(':') ||
+      host === self ||
+      host.startsWith(self + '.') ||
+      host === this.listenHost.toLowerCase()
+    );
   }
 
   private tokenGiven(req: IncomingMessage, url: URL): boolean {
@@ -78,7 +91,9 @@ export class DashboardAccess {
       .map((c) => c.trim())
       .find((c) => c.startsWith(COOKIE + '='))
       ?.slice(COOKIE.length + 1);
-    return [auth, url.searchParams.get('token') ?? undefined, cookie].some((t) => t !== undefined && this.matches(t));
+    return [auth, url.searchParams.get('token') ?? undefined, cookie].some(
+      (t) => t !== undefined && this.matches(t),
+    );
   }
 
   private matches(given: string): boolean {

@@ -104,14 +104,18 @@ export class JobManager {
 
   /** Brings the running jobs in step with the directory. Scans run one at a time. */
   scan(): Promise<void> {
-    this.scanning = this.scanning.then(() => (this.closed ? undefined : this.reconcile())).catch((e: unknown) => this.log('up', 'error', `scanning ${this.opts.dir}: ${(e as Error).message}`));
+    this.scanning = this.scanning
+      .then(() => (this.closed ? undefined : this.reconcile()))
+      .catch((e: unknown) => this.log('up', 'error', `scanning ${this.opts.dir}: ${(e as Error).message}`));
     return this.scanning;
   }
 
   private async reconcile(): Promise<void> {
     let names: string[];
     try {
-      names = readdirSync(this.opts.dir).filter((f) => f.endsWith('.sql')).sort();
+      names = readdirSync(this.opts.dir)
+        .filter((f) => f.endsWith('.sql'))
+        .sort();
     } catch (e) {
       const message = `cannot read ${this.opts.dir}: ${(e as Error).message}`;
       if (message !== this.listError) this.log('up', 'error', message);
@@ -134,7 +138,12 @@ export class JobManager {
       const manual = upManualReason(text);
       if (manual !== undefined) {
         // Not seen: one that was running before its header said so is stopped like a deleted file.
-        if (this.manualNoted.get(id) !== manual) this.log(id, 'info', `not started by up (-- up: manual): ${manual}; run it with 'fintrans-sql run ${displayPath(file, this.opts.cwd)}'`);
+        if (this.manualNoted.get(id) !== manual)
+          this.log(
+            id,
+            'info',
+            `not started by up (-- up: manual): ${manual}; run it with 'fintrans-sql run ${displayPath(file, this.opts.cwd)}'`,
+          );
         this.manualNoted.set(id, manual);
         continue;
       }
@@ -150,7 +159,8 @@ export class JobManager {
         this.log(id, 'info', 'the file is back to the running version');
       }
     }
-    for (const [id, sup] of this.jobs) if (!seen.has(id) && !this.busy.has(id)) this.track(id, this.remove(sup));
+    for (const [id, sup] of this.jobs)
+      if (!seen.has(id) && !this.busy.has(id)) this.track(id, this.remove(sup));
   }
 
   /**
@@ -173,15 +183,32 @@ export class JobManager {
       buildJob(planJob(parseSqlFile(text, display), display, this.opts.settings), { cwd: this.opts.cwd });
       return undefined;
     } catch (e) {
-      return redact(e instanceof FintransError && e.userError ? e.message : `internal error (a bug in fintrans-sql): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return redact(
+        e instanceof FintransError && e.userError
+          ? e.message
+          : `internal error (a bug in fintrans-sql): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
     }
   }
 
   private async add(id: string, file: string, text: string): Promise<void> {
-    const sup = new JobSupervisor(id, file, displayPath(file, this.opts.cwd), { cwd: this.opts.cwd, settings: this.opts.settings, fresh: this.opts.fresh, testHooks: this.opts.testHooks }, {
-      log: (job, level, message) => this.log(job, level, message),
-      changed: () => this.changed(),
-    }, this.heartbeat, this.stopTimeoutMs);
+    const sup = new JobSupervisor(
+      id,
+      file,
+      displayPath(file, this.opts.cwd),
+      {
+        cwd: this.opts.cwd,
+        settings: this.opts.settings,
+        fresh: this.opts.fresh,
+        testHooks: this.opts.testHooks,
+      },
+      {
+        log: (job, level, message) => this.log(job, level, message),
+        changed: () => this.changed(),
+      },
+      this.heartbeat,
+      this.stopTimeoutMs,
+    );
     this.jobs.set(id, sup);
     const error = this.validate(file, text);
     if (error) {
@@ -203,12 +230,23 @@ export class JobManager {
       if (sup.text === undefined) {
         sup.status = 'invalid';
         this.log(sup.id, 'error', `does not validate, not started:\n${indent(error)}`);
-      } else this.log(sup.id, 'error', `the edited file does not validate; the previous version keeps running:\n${indent(error)}`);
+      } else
+        this.log(
+          sup.id,
+          'error',
+          `the edited file does not validate; the previous version keeps running:\n${indent(error)}`,
+        );
       return;
     }
     sup.rejected = undefined;
     const wasRunning = sup.text !== undefined;
-    this.log(sup.id, 'info', wasRunning ? 'file changed: stopping the running version (checkpoint), starting the new one' : 'file now validates: starting');
+    this.log(
+      sup.id,
+      'info',
+      wasRunning
+        ? 'file changed: stopping the running version (checkpoint), starting the new one'
+        : 'file now validates: starting',
+    );
     await sup.stop();
     sup.text = text;
     sup.error = undefined;

@@ -14,7 +14,12 @@ export interface JobStats {
   readonly openWindows: number;
   /** The job's watermark: the minimum over its sources; 'none' before any record, 'end' when input is complete. */
   readonly watermark: number | 'none' | 'end';
-  readonly sources: readonly { readonly table: string; readonly recordsIn: number; readonly bad: number; readonly watermark: number | 'none' | 'end' }[];
+  readonly sources: readonly {
+    readonly table: string;
+    readonly recordsIn: number;
+    readonly bad: number;
+    readonly watermark: number | 'none' | 'end';
+  }[];
   readonly sinks: readonly SinkStats[];
   /** Per-city series when a sink has `city`, `window_start` and a numeric column (jobs/city_volume.sql). */
   readonly chart?: ChartData;
@@ -36,7 +41,10 @@ export interface ChartData {
   readonly seriesColumn: string;
   readonly valueColumn: string;
   /** One series per key (city): [window_start epoch ms, value] sorted by time. */
-  readonly series: readonly { readonly name: string; readonly points: readonly (readonly [number, number])[] }[];
+  readonly series: readonly {
+    readonly name: string;
+    readonly points: readonly (readonly [number, number])[];
+  }[];
 }
 
 /**
@@ -80,4 +88,5 @@ export type ChildMessage =
   | { readonly type: 'done'; readonly stopped: boolean; readonly summary: string }
   | { readonly type: 'failed'; readonly message: string };
 
-export type ParentMessage = { readonly type: 'config'; readonly config: WorkerConfig } | { readonly type: 'stop' };
+export type ParentMessage =
+  { readonly type: 'config'; readonly config: WorkerConfig } | { readonly type: 'stop' };

@@ -16,11 +16,18 @@ import { SseClients, type SseLimits } from './sse.js';
 
 /** The page's files live next to this module's source (app/manager/static), also when run from dist/. */
 function staticDir(): string {
-  const candidates = [fileURLToPath(new URL('./static/', import.meta.url)), fileURLToPath(new URL('../../../app/manager/static/', import.meta.url))];
+  const candidates = [
+    fileURLToPath(new URL('./static/', import.meta.url)),
+    fileURLToPath(new URL('../../../app/manager/static/', import.meta.url)),
+  ];
   return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[0]!;
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
 const PUSH_EVERY_MS = 1000;
 const MIN_PUSH_GAP_MS = 200;
 
@@ -69,7 +76,9 @@ export async function startServer(manager: JobManager, opts: ServerOptions): Pro
     }
     const refusal = access.check(req, url);
     if (refusal) {
-      res.writeHead(refusal.status, { 'content-type': 'text/plain; charset=utf-8' }).end(refusal.message + '\n');
+      res
+        .writeHead(refusal.status, { 'content-type': 'text/plain; charset=utf-8' })
+        .end(refusal.message + '\n');
       return;
     }
     const cookie = access.cookieFor(url);
@@ -79,7 +88,9 @@ export async function startServer(manager: JobManager, opts: ServerOptions): Pro
     } else if (path === '/api/events') {
       clients.accept(req, res, `event: status\ndata: ${json()}\n\n`);
     } else if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(renderMetrics(statusView(manager, dir)));
+      res
+        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
+        .end(renderMetrics(statusView(manager, dir)));
     } else {
       const name = path === '/' ? 'index.html' : path.slice(1);
       if (!/^[a-z0-9_-]+\.(html|js|css)$/.test(name)) {
@@ -102,7 +113,9 @@ export async function startServer(manager: JobManager, opts: ServerOptions): Pro
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(
         e.code === 'EADDRINUSE'
-          ? new ConnectorError(`port ${port} on ${host} is in use\n  hint: pick another with --port (0 = any free port), or --no-ui`)
+          ? new ConnectorError(
+              `port ${port} on ${host} is in use\n  hint: pick another with --port (0 = any free port), or --no-ui`,
+            )
           : new ConnectorError(`cannot serve the dashboard on ${host}:${port}: ${e.message}`),
       ),
     );

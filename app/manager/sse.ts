@@ -36,12 +36,22 @@ export class SseClients {
     if (this.clients.size >= this.limits.maxClients) {
       res
         .writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '10' })
-        .end(`too many live dashboard connections (${this.limits.maxClients}): close a dashboard tab, or poll /api/status\n`);
+        .end(
+          `too many live dashboard connections (${this.limits.maxClients}): close a dashboard tab, or poll /api/status\n`,
+        );
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
     res.write(`retry: 2000\n${first}`);
-    const client: Client = { res, who: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, stalledSince: undefined };
+    const client: Client = {
+      res,
+      who: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`,
+      stalledSince: undefined,
+    };
     this.clients.add(client);
     res.on('close', () => this.clients.delete(client));
   }
@@ -62,7 +72,9 @@ export class SseClients {
         // buffer) waiting behind data the client will never read.
         if (c.res.socket) c.res.socket.resetAndDestroy();
         else c.res.destroy();
-        this.log(`closed the dashboard connection from ${c.who}: it took no update for ${Math.round((now - c.stalledSince) / 1000)} s`);
+        this.log(
+          `closed the dashboard connection from ${c.who}: it took no update for ${Math.round((now - c.stalledSince) / 1000)} s`,
+        );
       }
     }
   }

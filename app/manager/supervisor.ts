@@ -15,7 +15,8 @@ import type { ChildMessage, JobStats, ParentMessage, WorkerConfig } from './prot
 import type { TestHooks } from '../test-hooks.js';
 import { redact } from '../../engine/secrets.js';
 
-export type JobStatus = 'starting' | 'running' | 'unresponsive' | 'finished' | 'failed' | 'stopping' | 'stopped' | 'invalid';
+export type JobStatus =
+  'starting' | 'running' | 'unresponsive' | 'finished' | 'failed' | 'stopping' | 'stopped' | 'invalid';
 
 /** When a running job's silent process is flagged and when it is killed; timeoutMs 0 = no check. */
 export interface HeartbeatOptions {
@@ -35,10 +36,18 @@ export function heartbeatFromEnv(env: NodeJS.ProcessEnv = process.env): Heartbea
     const text = env[name]?.trim();
     if (text === undefined || text === '') return fallback;
     const ms = parseDurationOrOffMs(text);
-    if (ms === null) throw new OptionError(undefined, `${name}='${text}' is not a duration`, `write e.g. '10s', '1500 ms', or 'off'`);
+    if (ms === null)
+      throw new OptionError(
+        undefined,
+        `${name}='${text}' is not a duration`,
+        `write e.g. '10s', '1500 ms', or 'off'`,
+      );
     return ms;
   };
-  return { timeoutMs: read(HEARTBEAT_TIMEOUT_ENV, DEFAULT_HEARTBEAT.timeoutMs), graceMs: read(HEARTBEAT_GRACE_ENV, DEFAULT_HEARTBEAT.graceMs) };
+  return {
+    timeoutMs: read(HEARTBEAT_TIMEOUT_ENV, DEFAULT_HEARTBEAT.timeoutMs),
+    graceMs: read(HEARTBEAT_GRACE_ENV, DEFAULT_HEARTBEAT.graceMs),
+  };
 }
 
 export const STOP_TIMEOUT_ENV = 'FINTRANS_UP_STOP_TIMEOUT';
@@ -49,7 +58,8 @@ export function stopTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number
   const text = env[STOP_TIMEOUT_ENV]?.trim();
   if (text === undefined || text === '') return DEFAULT_STOP_TIMEOUT_MS;
   const ms = parseDurationMs(text);
-  if (ms === null || ms === 0) throw new OptionError(undefined, `${STOP_TIMEOUT_ENV}='${text}' is not a duration`, `write e.g. '30s'`);
+  if (ms === null || ms === 0)
+    throw new OptionError(undefined, `${STOP_TIMEOUT_ENV}='${text}' is not a duration`, `write e.g. '30s'`);
   return ms;
 }
 
@@ -107,7 +117,12 @@ export class JobSupervisor {
     readonly id: string,
     readonly file: string,
     readonly display: string,
-    private readonly base: { cwd: string; settings: ReadonlyMap<string, string>; fresh: boolean; testHooks?: TestHooks },
+    private readonly base: {
+      cwd: string;
+      settings: ReadonlyMap<string, string>;
+      fresh: boolean;
+      testHooks?: TestHooks;
+    },
     private readonly events: SupervisorEvents,
     readonly heartbeat: HeartbeatOptions = DEFAULT_HEARTBEAT,
     private readonly stopTimeoutMs = DEFAULT_STOP_TIMEOUT_MS,
@@ -148,7 +163,11 @@ export class JobSupervisor {
     this.lastReportAt = this.startedAt;
     this.unresponsiveSince = undefined;
     this.killedFor = undefined;
-    const child = fork(WORKER, [], { cwd: this.base.cwd, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+    const child = fork(WORKER, [], {
+      cwd: this.base.cwd,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [],
+    });
     this.child = child;
     child.send({ type: 'config', config } satisfies ParentMessage);
     let outcome: ChildMessage | undefined;
@@ -162,8 +181,18 @@ export class JobSupervisor {
           // Until the fresh run's first checkpoint, a restart must recompute from the beginning too.
           if (msg.freshReason) this.recompute = true;
           else if (msg.resumedFrom) this.recompute = false;
-          if (msg.resumedFrom) this.events.log(this.id, 'info', `resumed from checkpoint ${msg.resumedFrom.id} of ${new Date(msg.resumedFrom.takenAt).toISOString()}`);
-          else if (msg.freshReason) this.events.log(this.id, 'warn', `started fresh: ${msg.freshReason}; it recomputes from the beginning of its sources${startsAtText(msg.startsAt)}`);
+          if (msg.resumedFrom)
+            this.events.log(
+              this.id,
+              'info',
+              `resumed from checkpoint ${msg.resumedFrom.id} of ${new Date(msg.resumedFrom.takenAt).toISOString()}`,
+            );
+          else if (msg.freshReason)
+            this.events.log(
+              this.id,
+              'warn',
+              `started fresh: ${msg.freshReason}; it recomputes from the beginning of its sources${startsAtText(msg.startsAt)}`,
+            );
           else this.events.log(this.id, 'info', `started (pid ${child.pid})${startsAtText(msg.startsAt)}`);
           break;
         case 'notice':
@@ -193,7 +222,10 @@ export class JobSupervisor {
     });
     if (this.heartbeat.timeoutMs > 0) {
       clearInterval(this.heartbeatTimer);
-      this.heartbeatTimer = setInterval(() => this.checkHeartbeat(), Math.max(50, Math.min(500, this.heartbeat.timeoutMs / 4)));
+      this.heartbeatTimer = setInterval(
+        () => this.checkHeartbeat(),
+        Math.max(50, Math.min(500, this.heartbeat.timeoutMs / 4)),
+      );
     }
     this.events.changed();
   }
@@ -204,7 +236,11 @@ export class JobSupervisor {
     if (this.status === 'unresponsive') {
       this.status = 'running';
       this.unresponsiveSince = undefined;
-      this.events.log(this.id, 'info', `responsive again after ${seconds(now - this.lastReportAt!)} without figures`);
+      this.events.log(
+        this.id,
+        'info',
+        `responsive again after ${seconds(now - this.lastReportAt!)} without figures`,
+      );
     }
     this.lastReportAt = now;
   }
@@ -246,7 +282,11 @@ export class JobSupervisor {
     this.outPerSec = secs > 0 ? (stats.recordsOut - first.outN) / secs : 0;
   }
 
-  private onExit(outcome: ChildMessage | undefined, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(
+    outcome: ChildMessage | undefined,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): void {
     this.inPerSec = this.outPerSec = 0;
     this.unresponsiveSince = undefined;
     this.exitedCleanly = outcome?.type === 'done';
@@ -263,23 +303,43 @@ export class JobSupervisor {
     } else if (this.status === 'stopping') {
       // Asked to stop, but it died on the way out.
       this.status = 'stopped';
-      this.error = outcome?.type === 'failed' ? redact(outcome.message) : `exited with ${signal ?? `code ${code}`} while stopping`;
+      this.error =
+        outcome?.type === 'failed'
+          ? redact(outcome.message)
+          : `exited with ${signal ?? `code ${code}`} while stopping`;
       this.events.log(this.id, 'error', `stopped abnormally: ${this.error}`);
     } else if (this.retired) {
       this.status = 'failed';
-      this.error = this.killedFor ?? (outcome?.type === 'failed' ? redact(outcome.message) : `the job's process exited with ${signal ?? `code ${code}`}`);
+      this.error =
+        this.killedFor ??
+        (outcome?.type === 'failed'
+          ? redact(outcome.message)
+          : `the job's process exited with ${signal ?? `code ${code}`}`);
       this.events.log(this.id, 'error', `failed: ${this.error}\n  not restarted: up is shutting down`);
     } else {
       // The healthy stretch ends where the process went silent, not where it was killed.
       const healthyUntil = this.killedFor !== undefined ? this.lastReportAt : Date.now();
-      if (this.startedAt !== undefined && healthyUntil !== undefined && healthyUntil - this.startedAt > HEALTHY_AFTER_MS) this.failuresInRow = 0;
+      if (
+        this.startedAt !== undefined &&
+        healthyUntil !== undefined &&
+        healthyUntil - this.startedAt > HEALTHY_AFTER_MS
+      )
+        this.failuresInRow = 0;
       this.failuresInRow++;
       this.restarts++;
       this.status = 'failed';
-      this.error = this.killedFor ?? (outcome?.type === 'failed' ? redact(outcome.message) : `the job's process exited with ${signal ?? `code ${code}`}`);
+      this.error =
+        this.killedFor ??
+        (outcome?.type === 'failed'
+          ? redact(outcome.message)
+          : `the job's process exited with ${signal ?? `code ${code}`}`);
       const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.failuresInRow - 1));
       this.nextRestartAt = Date.now() + delay;
-      this.events.log(this.id, 'error', `failed: ${this.error}\n  restarting in ${delay / 1000} s (restart ${this.restarts})`);
+      this.events.log(
+        this.id,
+        'error',
+        `failed: ${this.error}\n  restarting in ${delay / 1000} s (restart ${this.restarts})`,
+      );
       this.restartTimer = setTimeout(() => this.start(), delay);
     }
     this.events.changed();
@@ -302,7 +362,13 @@ export class JobSupervisor {
     const child = this.child;
     const exited = this.exited;
     if (!child || !exited) {
-      if (this.status === 'failed' || this.status === 'starting' || this.status === 'running' || this.status === 'unresponsive') this.status = 'stopped';
+      if (
+        this.status === 'failed' ||
+        this.status === 'starting' ||
+        this.status === 'running' ||
+        this.status === 'unresponsive'
+      )
+        this.status = 'stopped';
       return true;
     }
     this.status = 'stopping';

@@ -19,7 +19,14 @@ import { valueToText } from '../../engine/values.js';
 import type { Row } from '../../engine/types.js';
 import { displayPath } from '../job-files.js';
 import type { BlockHook } from '../test-hooks.js';
-import type { ChartData, ChildMessage, JobStats, ParentMessage, SinkStats, WorkerConfig } from './protocol.js';
+import type {
+  ChartData,
+  ChildMessage,
+  JobStats,
+  ParentMessage,
+  SinkStats,
+  WorkerConfig,
+} from './protocol.js';
 
 const LATEST_ROWS = 20;
 const MAX_CELL_CHARS = 200;
@@ -65,7 +72,15 @@ class SinkTap {
   rows = 0;
   readonly columns: string[];
   private readonly toText: ((v: unknown) => string | null)[];
-  private readonly chart?: { seriesIdx: number; timeIdx: number; valueIdx: number; seriesColumn: string; valueColumn: string; data: Map<string, Map<number, number>>; times: Set<number> };
+  private readonly chart?: {
+    seriesIdx: number;
+    timeIdx: number;
+    valueIdx: number;
+    seriesColumn: string;
+    valueColumn: string;
+    data: Map<string, Map<number, number>>;
+    times: Set<number>;
+  };
 
   constructor(
     readonly name: string,
@@ -78,18 +93,40 @@ class SinkTap {
     const lower = this.columns.map((c) => c.toLowerCase());
     const seriesIdx = lower.indexOf('city');
     const timeIdx = lower.indexOf('window_start');
-    const numeric = new Set(['TINYINT', 'SMALLINT', 'INT', 'INTEGER', 'BIGINT', 'FLOAT', 'DOUBLE', 'DECIMAL']);
+    const numeric = new Set([
+      'TINYINT',
+      'SMALLINT',
+      'INT',
+      'INTEGER',
+      'BIGINT',
+      'FLOAT',
+      'DOUBLE',
+      'DECIMAL',
+    ]);
     let valueIdx = lower.indexOf('total');
-    if (valueIdx < 0 || !numeric.has(cols[valueIdx]!.type.name)) valueIdx = cols.findIndex((c) => numeric.has(c.type.name));
+    if (valueIdx < 0 || !numeric.has(cols[valueIdx]!.type.name))
+      valueIdx = cols.findIndex((c) => numeric.has(c.type.name));
     if (seriesIdx >= 0 && timeIdx >= 0 && valueIdx >= 0) {
-      this.chart = { seriesIdx, timeIdx, valueIdx, seriesColumn: this.columns[seriesIdx]!, valueColumn: this.columns[valueIdx]!, data: new Map(), times: new Set() };
+      this.chart = {
+        seriesIdx,
+        timeIdx,
+        valueIdx,
+        seriesColumn: this.columns[seriesIdx]!,
+        valueColumn: this.columns[valueIdx]!,
+        data: new Map(),
+        times: new Set(),
+      };
     }
   }
 
   see(rows: readonly Row[]): void {
     this.rows += rows.length;
     for (const row of rows.length > LATEST_ROWS ? rows.slice(rows.length - LATEST_ROWS) : rows) {
-      this.latest.push(row.map((v, i) => cellText(this.toText[i] ? this.toText[i]!(v) : v === null || v === undefined ? null : String(v))));
+      this.latest.push(
+        row.map((v, i) =>
+          cellText(this.toText[i] ? this.toText[i]!(v) : v === null || v === undefined ? null : String(v)),
+        ),
+      );
     }
     if (this.latest.length > LATEST_ROWS) this.latest.splice(0, this.latest.length - LATEST_ROWS);
     const c = this.chart;
@@ -98,7 +135,8 @@ class SinkTap {
       const key = row[c.seriesIdx];
       const t = row[c.timeIdx];
       const v = row[c.valueIdx];
-      if (key === null || key === undefined || typeof t !== 'number' || v === null || v === undefined) continue;
+      if (key === null || key === undefined || typeof t !== 'number' || v === null || v === undefined)
+        continue;
       let s = c.data.get(String(key));
       if (!s) c.data.set(String(key), (s = new Map()));
       // A running or updated window replaces its earlier value.
@@ -119,7 +157,10 @@ class SinkTap {
     if (!c) return undefined;
     const series = [...c.data.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, pts]) => ({ name, points: [...pts.entries()].sort((a, b) => a[0] - b[0]) as [number, number][] }));
+      .map(([name, pts]) => ({
+        name,
+        points: [...pts.entries()].sort((a, b) => a[0] - b[0]) as [number, number][],
+      }));
     return { sink: this.name, seriesColumn: c.seriesColumn, valueColumn: c.valueColumn, series };
   }
 }
@@ -129,9 +170,20 @@ function wm(w: number): number | 'none' | 'end' {
 }
 
 function collect(job: BuiltJob, taps: SinkTap[]): JobStats {
-  const sources = job.sources.map((s) => ({ table: s.stats.table, recordsIn: s.stats.recordsIn, bad: s.stats.badRecords, watermark: wm(s.stats.watermark) }));
+  const sources = job.sources.map((s) => ({
+    table: s.stats.table,
+    recordsIn: s.stats.recordsIn,
+    bad: s.stats.badRecords,
+    watermark: wm(s.stats.watermark),
+  }));
   const min = job.sources.length === 0 ? -Infinity : Math.min(...job.sources.map((s) => s.stats.watermark));
-  const sinks: SinkStats[] = job.sinks.map((s, i) => ({ name: s.name, rows: taps[i]!.rows, rowsWritten: s.writer.rowsWritten, columns: taps[i]!.columns, latest: taps[i]!.latest }));
+  const sinks: SinkStats[] = job.sinks.map((s, i) => ({
+    name: s.name,
+    rows: taps[i]!.rows,
+    rowsWritten: s.writer.rowsWritten,
+    columns: taps[i]!.columns,
+    latest: taps[i]!.latest,
+  }));
   return {
     at: Date.now(),
     recordsIn: sources.reduce((n, s) => n + s.recordsIn, 0),
@@ -148,8 +200,15 @@ function collect(job: BuiltJob, taps: SinkTap[]): JobStats {
 
 /** extraSettings: added to the manager's (e.g. to read topics from the beginning). */
 function build(config: WorkerConfig, extraSettings: readonly (readonly [string, string])[] = []): BuiltJob {
-  const plan = planJob(parseSqlFile(config.text, config.display), config.display, new Map([...config.settings, ...extraSettings]));
-  return buildJob(plan, { cwd: config.cwd, notify: (message) => void send({ type: 'notice', message: redact(message) }) });
+  const plan = planJob(
+    parseSqlFile(config.text, config.display),
+    config.display,
+    new Map([...config.settings, ...extraSettings]),
+  );
+  return buildJob(plan, {
+    cwd: config.cwd,
+    notify: (message) => void send({ type: 'notice', message: redact(message) }),
+  });
 }
 
 /** The manager's first message: the job to run (see WorkerConfig for why not argv). */
@@ -162,7 +221,8 @@ function receiveConfig(): Promise<WorkerConfig> {
       process.off('disconnect', onDisconnect);
       resolve(msg.config);
     };
-    const onDisconnect = () => reject(new ConnectorError('the job manager went away before giving this process its job'));
+    const onDisconnect = () =>
+      reject(new ConnectorError('the job manager went away before giving this process its job'));
     process.on('message', onMessage);
     process.on('disconnect', onDisconnect);
   });
@@ -221,7 +281,11 @@ async function main(): Promise<number> {
     };
     return tap;
   });
-  const startsAt = resumedFrom ? undefined : job.sources.filter((s) => s.reader.startsAt).map((s) => `'${s.table.name}' reads from ${s.reader.startsAt!()}`);
+  const startsAt = resumedFrom
+    ? undefined
+    : job.sources
+        .filter((s) => s.reader.startsAt)
+        .map((s) => `'${s.table.name}' reads from ${s.reader.startsAt!()}`);
   await send({ type: 'started', resumedFrom, freshReason, startsAt });
   const block = testBlockHook(config.testHooks?.block);
   const timer = setInterval(() => {
@@ -230,7 +294,11 @@ async function main(): Promise<number> {
     void send({ type: 'stats', stats });
   }, STATS_EVERY_MS);
   try {
-    const r = await runJob(job, { signal: controller.signal, checkpoints: store ? { store, intervalMs } : undefined, crashAt: config.testHooks?.crashAt });
+    const r = await runJob(job, {
+      signal: controller.signal,
+      checkpoints: store ? { store, intervalMs } : undefined,
+      crashAt: config.testHooks?.crashAt,
+    });
     clearInterval(timer);
     await send({ type: 'stats', stats: collect(job, taps) });
     const summary = redact(job.sinks.map((s) => `wrote ${s.writer.describe()}`).join('; '));

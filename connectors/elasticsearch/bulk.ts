@@ -13,7 +13,8 @@ export interface BulkDoc {
 /** The NDJSON body: an `index` action line then the document line for each document, a lone `delete` line for each removal. */
 export function bulkBody(docs: readonly BulkDoc[]): string {
   let body = '';
-  for (const d of docs) body += d.source === null ? actionLine(d) + '\n' : actionLine(d) + '\n' + d.source + '\n';
+  for (const d of docs)
+    body += d.source === null ? actionLine(d) + '\n' : actionLine(d) + '\n' + d.source + '\n';
   return body;
 }
 
@@ -26,7 +27,9 @@ export function actionLine(d: BulkDoc): string {
 
 /** Bytes one document adds to a bulk body (for 'sink.bulk-flush.max-size'). */
 export function docBytes(d: BulkDoc): number {
-  return d.source === null ? Buffer.byteLength(actionLine(d)) + 1 : Buffer.byteLength(actionLine(d)) + Buffer.byteLength(d.source) + 2;
+  return d.source === null
+    ? Buffer.byteLength(actionLine(d)) + 1
+    : Buffer.byteLength(actionLine(d)) + Buffer.byteLength(d.source) + 2;
 }
 
 /**
@@ -67,11 +70,16 @@ export type ItemOutcome =
 export function bulkItemOutcomes(response: unknown, docs: readonly BulkDoc[]): ItemOutcome[] {
   const items = (response as { items?: unknown } | null)?.items;
   if (!Array.isArray(items) || items.length !== docs.length) {
-    throw new Error(`unexpected _bulk response: expected ${docs.length} items, got ${Array.isArray(items) ? items.length : 'none'}`);
+    throw new Error(
+      `unexpected _bulk response: expected ${docs.length} items, got ${Array.isArray(items) ? items.length : 'none'}`,
+    );
   }
   return items.map((item, i): ItemOutcome => {
     // { "index": { "_index": …, "_id": …, "status": 201, "error"?: {…} } } (or "create", "update", "delete").
-    const result = item && typeof item === 'object' ? (Object.values(item as Record<string, unknown>)[0] as Record<string, unknown> | undefined) : undefined;
+    const result =
+      item && typeof item === 'object'
+        ? (Object.values(item as Record<string, unknown>)[0] as Record<string, unknown> | undefined)
+        : undefined;
     const status = typeof result?.status === 'number' ? result.status : 0;
     if (result && result.error === undefined && status >= 200 && status < 300) return { kind: 'ok' };
     // Deleting a document that is not there (never written, already deleted, or its index does
@@ -98,7 +106,8 @@ function itemError(result: Record<string, unknown> | undefined, status: number, 
     reason = typeof o.reason === 'string' ? o.reason : reason;
     // "failed to parse field [x] …" comes with the detail of why in caused_by.
     const cause = o.caused_by;
-    if (cause && typeof cause.reason === 'string') reason += ` (${typeof cause.type === 'string' ? cause.type + ': ' : ''}${cause.reason})`;
+    if (cause && typeof cause.reason === 'string')
+      reason += ` (${typeof cause.type === 'string' ? cause.type + ': ' : ''}${cause.reason})`;
   }
   const index = typeof result?._index === 'string' ? result._index : doc.index;
   return { status, type, reason, index, id: doc.id };
@@ -106,7 +115,8 @@ function itemError(result: Record<string, unknown> | undefined, status: number, 
 
 /** The field a mapping error is about, when the error is one: "failed to parse field [total] …". */
 export function mappingConflictField(error: ItemError): string | undefined {
-  const mappingTypes = /mapper_parsing_exception|document_parsing_exception|illegal_argument_exception|strict_dynamic_mapping_exception/;
+  const mappingTypes =
+    /mapper_parsing_exception|document_parsing_exception|illegal_argument_exception|strict_dynamic_mapping_exception/;
   if (!mappingTypes.test(error.type)) return undefined;
   const m =
     /failed to parse field \[([^\]]+)\]/.exec(error.reason) ??

@@ -40,7 +40,12 @@ export class EsClient {
    * One request to the current host. Connection failures and timeouts move on to the next host
    * (when there are several) and are retriable, like 429 and 502/503/504 answers.
    */
-  async request(method: string, path: string, body?: string, contentType = 'application/json'): Promise<unknown> {
+  async request(
+    method: string,
+    path: string,
+    body?: string,
+    contentType = 'application/json',
+  ): Promise<unknown> {
     const host = this.settings.hosts[this.current % this.settings.hosts.length]!;
     const url = `${host}${this.settings.pathPrefix}${path}`;
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -49,17 +54,29 @@ export class EsClient {
     let res: Response;
     let text: string;
     try {
-      res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.settings.requestTimeoutMs) });
+      res = await fetch(url, {
+        method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.settings.requestTimeoutMs),
+      });
       text = await res.text();
     } catch (e) {
       this.current++;
-      throw new EsTransportError(`${method} ${url}: ${networkErrorText(e, this.settings.requestTimeoutMs)}`, true);
+      throw new EsTransportError(
+        `${method} ${url}: ${networkErrorText(e, this.settings.requestTimeoutMs)}`,
+        true,
+      );
     }
     if (res.status === 200 || res.status === 201) {
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        throw new EsTransportError(`${method} ${url}: the answer is not JSON: ${text.slice(0, 200)}`, false, res.status);
+        throw new EsTransportError(
+          `${method} ${url}: the answer is not JSON: ${text.slice(0, 200)}`,
+          false,
+          res.status,
+        );
       }
     }
     const retriable = res.status === 429 || res.status === 502 || res.status === 503 || res.status === 504;
@@ -70,12 +87,17 @@ export class EsClient {
         : res.status === 413
           ? ` — the bulk request is too large for the node: lower 'sink.bulk-flush.max-size' or 'sink.bulk-flush.max-actions'`
           : '';
-    throw new EsTransportError(`${method} ${url}: HTTP ${res.status} ${errorSummary(text)}${hint}`, retriable, res.status);
+    throw new EsTransportError(
+      `${method} ${url}: HTTP ${res.status} ${errorSummary(text)}${hint}`,
+      retriable,
+      res.status,
+    );
   }
 }
 
 function networkErrorText(e: unknown, timeoutMs: number): string {
-  if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) return `no answer within ${timeoutMs} ms ('connection.request-timeout')`;
+  if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError'))
+    return `no answer within ${timeoutMs} ms ('connection.request-timeout')`;
   const cause = (e as { cause?: { code?: string; message?: string } } | null)?.cause;
   if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
   return e instanceof Error ? e.message : String(e);

@@ -24,4 +24,8 @@ function elasticsearch(name: string): ConnectorDefinition {
   };
 }
 
-export const elasticsearchConnectors: readonly ConnectorDefinition[] = ['elasticsearch-7', 'elasticsearch-8', 'elasticsearch'].map(elasticsearch);
+export const elasticsearchConnectors: readonly ConnectorDefinition[] = [
+  'elasticsearch-7',
+  'elasticsearch-8',
+  'elasticsearch',
+].map(elasticsearch);

@@ -32,7 +32,11 @@ const FORBIDDEN = /[\\/*?"<>| ,#:]/;
  * Compiles the 'index' option. `fail(problem, hint)` makes the plan-time error (an OptionError
  * at the table) for a pattern that cannot work.
  */
-export function compileIndexName(text: string, schema: Schema, fail: (problem: string, hint?: string) => Error): IndexName {
+export function compileIndexName(
+  text: string,
+  schema: Schema,
+  fail: (problem: string, hint?: string) => Error,
+): IndexName {
   const parts: Part[] = [];
   let dynamic = false;
   const re = /\{([^{}]*)\}/g;
@@ -61,14 +65,25 @@ export function compileIndexName(text: string, schema: Schema, fail: (problem: s
 }
 
 function staticPart(piece: string, text: string, fail: (problem: string, hint?: string) => Error): Part {
-  if (piece.includes('{') || piece.includes('}')) throw fail(`unbalanced '{' or '}' in index '${text}'`, `write e.g. 'alerts-{window_end|yyyy-MM-dd}'`);
-  if (piece !== piece.toLowerCase()) throw fail(`index name '${text}' has upper-case letters, which Elasticsearch refuses`, `write it in lower case: '${text.toLowerCase()}'`);
+  if (piece.includes('{') || piece.includes('}'))
+    throw fail(`unbalanced '{' or '}' in index '${text}'`, `write e.g. 'alerts-{window_end|yyyy-MM-dd}'`);
+  if (piece !== piece.toLowerCase())
+    throw fail(
+      `index name '${text}' has upper-case letters, which Elasticsearch refuses`,
+      `write it in lower case: '${text.toLowerCase()}'`,
+    );
   const bad = FORBIDDEN.exec(piece);
-  if (bad) throw fail(`index name '${text}' contains '${bad[0]}', which Elasticsearch refuses in index names`);
+  if (bad)
+    throw fail(`index name '${text}' contains '${bad[0]}', which Elasticsearch refuses in index names`);
   return () => piece;
 }
 
-function dynamicPart(inner: string, text: string, schema: Schema, fail: (problem: string, hint?: string) => Error): Part {
+function dynamicPart(
+  inner: string,
+  text: string,
+  schema: Schema,
+  fail: (problem: string, hint?: string) => Error,
+): Part {
   const bar = inner.indexOf('|');
   const field = (bar < 0 ? inner : inner.slice(0, bar)).trim();
   const pattern = bar < 0 ? undefined : inner.slice(bar + 1).trim();
@@ -76,7 +91,8 @@ function dynamicPart(inner: string, text: string, schema: Schema, fail: (problem
     try {
       return compileTimestampFormatter(p);
     } catch (e) {
-      if (e instanceof TimestampPatternError) throw fail(`in index '${text}': ${e.message}`, `use a Java date pattern, e.g. 'yyyy-MM-dd'`);
+      if (e instanceof TimestampPatternError)
+        throw fail(`in index '${text}': ${e.message}`, `use a Java date pattern, e.g. 'yyyy-MM-dd'`);
       throw e;
     }
   };
@@ -86,29 +102,43 @@ function dynamicPart(inner: string, text: string, schema: Schema, fail: (problem
   }
   const i = schema.findIndex((c) => c.name === field);
   if (i < 0) {
-    const guess = didYouMean(field, schema.map((c) => c.name));
+    const guess = didYouMean(
+      field,
+      schema.map((c) => c.name),
+    );
     throw fail(
       `index '${text}' names field '${field}', which is not a column of the table`,
-      guess ? `did you mean '{${guess}${pattern !== undefined ? `|${pattern}` : ''}}'?` : `use one of: ${schema.map((c) => c.name).join(', ')}`,
+      guess
+        ? `did you mean '{${guess}${pattern !== undefined ? `|${pattern}` : ''}}'?`
+        : `use one of: ${schema.map((c) => c.name).join(', ')}`,
     );
   }
   const type = schema[i]!.type;
   const isTime = type.name === 'TIMESTAMP' || type.name === 'TIMESTAMP_LTZ';
   if (pattern !== undefined && !isTime) {
-    throw fail(`index '${text}': a pattern ('|${pattern}') needs a TIMESTAMP field, but '${field}' is ${type.name}`, `write '{${field}}' to use its value as it is`);
+    throw fail(
+      `index '${text}': a pattern ('|${pattern}') needs a TIMESTAMP field, but '${field}' is ${type.name}`,
+      `write '{${field}}' to use its value as it is`,
+    );
   }
   const f = isTime ? formatter(pattern ?? DEFAULT_TIMESTAMP_PATTERN) : undefined;
   return (row) => {
     const v = row[i];
     if (v === null || v === undefined) {
-      throw new ConnectorError(`elasticsearch sink: a row has NULL in '${field}', which names the index ('${text}'); the row cannot be written`);
+      throw new ConnectorError(
+        `elasticsearch sink: a row has NULL in '${field}', which names the index ('${text}'); the row cannot be written`,
+      );
     }
     return f ? f(v as number) : keyText(v, type);
   };
 }
 
 /** A builder of document ids for the given PRIMARY KEY column indexes, or undefined for none. */
-export function documentIdBuilder(schema: Schema, primaryKey: readonly number[] | undefined, delimiter: string): ((row: Row) => string) | undefined {
+export function documentIdBuilder(
+  schema: Schema,
+  primaryKey: readonly number[] | undefined,
+  delimiter: string,
+): ((row: Row) => string) | undefined {
   if (!primaryKey || primaryKey.length === 0) return undefined;
   const idx = [...primaryKey];
   const types = idx.map((i) => schema[i]!.type);

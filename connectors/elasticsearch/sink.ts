@@ -24,7 +24,15 @@ import type { RecordEncoder } from '../../engine/formats/api.js';
 import { DELETE, UPDATE_BEFORE, type Row, type RowKind, type Schema } from '../../engine/types.js';
 import { typeToString } from '../../engine/types.js';
 import type { ChangelogAcceptance, SinkWriter } from '../api.js';
-import { bulkBody, bulkItemOutcomes, docBytes, lastVersionPerId, mappingConflictField, type BulkDoc, type ItemError } from './bulk.js';
+import {
+  bulkBody,
+  bulkItemOutcomes,
+  docBytes,
+  lastVersionPerId,
+  mappingConflictField,
+  type BulkDoc,
+  type ItemError,
+} from './bulk.js';
 import { EsClient, EsTransportError } from './client.js';
 import type { EsSinkOptions } from './options.js';
 
@@ -67,7 +75,12 @@ export class ElasticsearchSink implements SinkWriter {
     private readonly encoder: RecordEncoder,
     private readonly documentId: ((row: Row) => string) | undefined,
   ) {
-    this.client = new EsClient({ hosts: o.hosts, authorization: o.authorization, requestTimeoutMs: o.requestTimeoutMs, pathPrefix: o.pathPrefix });
+    this.client = new EsClient({
+      hosts: o.hosts,
+      authorization: o.authorization,
+      requestTimeoutMs: o.requestTimeoutMs,
+      pathPrefix: o.pathPrefix,
+    });
     this.accepts = documentId ? 'upsert' : 'insert-only';
   }
 
@@ -85,13 +98,19 @@ export class ElasticsearchSink implements SinkWriter {
       // -U: the +U that follows replaces the document. (Only keyed sinks are given other kinds than +I.)
       if (kind === UPDATE_BEFORE) continue;
       const remove = kind === DELETE && id !== undefined;
-      const doc = { index: index.nameFor(r), id: id ? id(r) : undefined, source: remove ? null : this.encoder.encodeValue(r), bytes: 0 };
+      const doc = {
+        index: index.nameFor(r),
+        id: id ? id(r) : undefined,
+        source: remove ? null : this.encoder.encodeValue(r),
+        bytes: 0,
+      };
       doc.bytes = docBytes(doc);
       this.buffer.push(doc);
       this.bufferBytes += doc.bytes;
     }
     if (this.o.intervalMs > 0 && this.timer === null) this.startTimer();
-    if (this.buffer.length >= this.o.maxActions || this.bufferBytes >= this.o.maxSizeBytes) this.sendInBackground();
+    if (this.buffer.length >= this.o.maxActions || this.bufferBytes >= this.o.maxSizeBytes)
+      this.sendInBackground();
   }
 
   async flush(): Promise<void> {
@@ -115,16 +134,26 @@ export class ElasticsearchSink implements SinkWriter {
 
   describe(): string {
     const deletes = this.deletes > 0 ? ` and ${this.deletes} delete${this.deletes === 1 ? '' : 's'}` : '';
-    const what = this.documentId ? `${this.rowsWritten - this.deletes} document upserts${deletes}` : `${this.rowsWritten} documents`;
-    const ignored = this.ignored > 0 ? `; ${this.ignored} rejected and ignored ('failure-handler' = 'ignore'), e.g. ${this.ignoredSamples.join(' | ')}` : '';
-    const retried = this.retries > 0 ? `; ${this.retries} retr${this.retries === 1 ? 'y' : 'ies'} after node errors` : '';
+    const what = this.documentId
+      ? `${this.rowsWritten - this.deletes} document upserts${deletes}`
+      : `${this.rowsWritten} documents`;
+    const ignored =
+      this.ignored > 0
+        ? `; ${this.ignored} rejected and ignored ('failure-handler' = 'ignore'), e.g. ${this.ignoredSamples.join(' | ')}`
+        : '';
+    const retried =
+      this.retries > 0 ? `; ${this.retries} retr${this.retries === 1 ? 'y' : 'ies'} after node errors` : '';
     return `${what} → index '${this.o.index.text}' (${this.client.hostsText})${retried}${ignored}`;
   }
 
   private startTimer(): void {
-    this.timer = setInterval(() => {
-      if (this.buffer.length > 0 && !this.sending && Date.now() - this.lastSendAt >= this.o.intervalMs) this.sendInBackground();
-    }, Math.max(10, Math.min(this.o.intervalMs, 1000)));
+    this.timer = setInterval(
+      () => {
+        if (this.buffer.length > 0 && !this.sending && Date.now() - this.lastSendAt >= this.o.intervalMs)
+          this.sendInBackground();
+      },
+      Math.max(10, Math.min(this.o.intervalMs, 1000)),
+    );
     this.timer.unref();
   }
 
@@ -184,7 +213,9 @@ export class ElasticsearchSink implements SinkWriter {
           throw new ConnectorError(
             `${this.connectorName} sink '${this.table}': cannot write ${todo.length} document${todo.length === 1 ? '' : 's'} to index '${this.o.index.text}'` +
               `${e.retriable ? ` after ${attempt} retr${attempt === 1 ? 'y' : 'ies'}` : ''}: ${e.message}` +
-              (e.retriable ? `\n  hint: is the node running at ${this.client.hostsText}? ('hosts'; 'sink.bulk-flush.backoff.max-retries' sets how long to wait)` : ''),
+              (e.retriable
+                ? `\n  hint: is the node running at ${this.client.hostsText}? ('hosts'; 'sink.bulk-flush.backoff.max-retries' sets how long to wait)`
+                : ''),
             { cause: e, retriable: e.retriable },
           );
         }
@@ -206,7 +237,8 @@ export class ElasticsearchSink implements SinkWriter {
         if (this.o.failureHandler === 'ignore') {
           this.ignored++;
           ignored++;
-          if (this.ignoredSamples.length < SHOWN_IGNORED) this.ignoredSamples.push(`${out.error.type}: ${out.error.reason}`);
+          if (this.ignoredSamples.length < SHOWN_IGNORED)
+            this.ignoredSamples.push(`${out.error.type}: ${out.error.reason}`);
           continue;
         }
         throw this.itemFailure(out.error, todo[i]!);

@@ -38,7 +38,10 @@ export class EmbeddedTopicSink implements SinkWriter {
   write(rows: readonly Row[]): void {
     const now = Date.now();
     for (const r of rows) {
-      const key = this.keyIdx.length === 0 ? null : this.keyIdx.map((i) => valueToText(r[i], this.schema[i]!.type) ?? '').join(';');
+      const key =
+        this.keyIdx.length === 0
+          ? null
+          : this.keyIdx.map((i) => valueToText(r[i], this.schema[i]!.type) ?? '').join(';');
       this.buffer.push({ key, value: this.encoder.encodeValue(r), timestamp: now });
     }
   }
@@ -78,7 +81,8 @@ export class EmbeddedTopicSink implements SinkWriter {
     // 'sink.partitioner' (see KafkaTableOptions.sinkPartitioner); 'default' is the store's own key hash.
     if (this.opts.sinkPartitioner !== 'default') {
       const n = this.store!.partitionCount(topic) ?? 1;
-      for (const r of batch) r.partition = this.opts.sinkPartitioner === 'fixed' ? 0 : this.nextPartition++ % n;
+      for (const r of batch)
+        r.partition = this.opts.sinkPartitioner === 'fixed' ? 0 : this.nextPartition++ % n;
     }
     this.store!.append(topic, batch);
     this.rowsWritten += batch.length;

@@ -54,7 +54,10 @@ export class EmbeddedTopicSource implements SourceReader {
     const store = TopicStore.open(EmbeddedTopicSource.storeDir(this.opts, this.cwd));
     this.store = store;
     const topics = this.opts.topicPattern
-      ? store.topics().map((t) => t.name).filter((n) => this.opts.topicPattern!.test(n))
+      ? store
+          .topics()
+          .map((t) => t.name)
+          .filter((n) => this.opts.topicPattern!.test(n))
       : this.opts.topics;
     const counts = new Map<string, number>();
     // A job may start before its producer: create the topic like Kafka's auto-create would.
@@ -82,8 +85,21 @@ export class EmbeddedTopicSource implements SourceReader {
 
   private addSplit(topic: string, partition: number, start: number): void {
     const name = `${topic}/${partition}`;
-    this.parts.push({ topic, partition, next: start, stopAt: this.store!.endOffset(topic, partition), ended: false });
-    this.splits.push({ name, positionSeparator: '@', metadata: new Map<string, unknown>([['topic', topic], ['partition', partition]]) });
+    this.parts.push({
+      topic,
+      partition,
+      next: start,
+      stopAt: this.store!.endOffset(topic, partition),
+      ended: false,
+    });
+    this.splits.push({
+      name,
+      positionSeparator: '@',
+      metadata: new Map<string, unknown>([
+        ['topic', topic],
+        ['partition', partition],
+      ]),
+    });
   }
 
   /**

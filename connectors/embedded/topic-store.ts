@@ -98,8 +98,12 @@ export class TopicStore {
   private readonly upsertGroupOffset: Database.Statement<[string, number, number, number]>;
   private readonly selectGroupOffset: Database.Statement<[string, number, number], { off: number }>;
 
-  private readonly appendTx: Database.Transaction<(topic: string, records: readonly NewRecord[]) => { partition: number; offset: number }[]>;
-  private readonly commitTx: Database.Transaction<(group: string, offsets: readonly PartitionOffset[]) => void>;
+  private readonly appendTx: Database.Transaction<
+    (topic: string, records: readonly NewRecord[]) => { partition: number; offset: number }[]
+  >;
+  private readonly commitTx: Database.Transaction<
+    (group: string, offsets: readonly PartitionOffset[]) => void
+  >;
   private readonly runTx: Database.Transaction<(fn: () => unknown) => unknown>;
 
   /** Next partition for key-less records without an explicit partition, per topic (like Kafka's round-robin partitioner). */
@@ -119,28 +123,40 @@ export class TopicStore {
     this.deleteTopicRow = db.prepare('DELETE FROM topics WHERE id = ?');
     this.deleteTopicRecords = db.prepare('DELETE FROM records WHERE topic_id = ?');
     this.deleteTopicOffsets = db.prepare('DELETE FROM group_offsets WHERE topic_id = ?');
-    this.insertRecord = db.prepare('INSERT INTO records (topic_id, part, off, ts, key, value) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertRecord = db.prepare(
+      'INSERT INTO records (topic_id, part, off, ts, key, value) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     // Aliased to StoredRecord's field names so rows come back as StoredRecords with no copying.
     this.selectRecords = db.prepare(
       'SELECT off AS offset, key, value, ts AS timestamp FROM records WHERE topic_id = ? AND part = ? AND off >= ? ORDER BY off LIMIT ?',
     );
-    this.selectEndOffset = db.prepare('SELECT COALESCE(MAX(off) + 1, 0) AS next FROM records WHERE topic_id = ? AND part = ?');
+    this.selectEndOffset = db.prepare(
+      'SELECT COALESCE(MAX(off) + 1, 0) AS next FROM records WHERE topic_id = ? AND part = ?',
+    );
     // Walks the partition in offset order and stops at the first match: timestamps need not be
     // monotonic (producers set them), and this is a once-per-startup lookup, so no extra index
     // (which would slow every append) is kept for it.
-    this.selectOffsetForTs = db.prepare('SELECT off FROM records WHERE topic_id = ? AND part = ? AND ts >= ? ORDER BY off LIMIT 1');
+    this.selectOffsetForTs = db.prepare(
+      'SELECT off FROM records WHERE topic_id = ? AND part = ? AND ts >= ? ORDER BY off LIMIT 1',
+    );
     this.upsertGroupOffset = db.prepare(
       'INSERT INTO group_offsets (grp, topic_id, part, off) VALUES (?, ?, ?, ?) ON CONFLICT (grp, topic_id, part) DO UPDATE SET off = excluded.off',
     );
-    this.selectGroupOffset = db.prepare('SELECT off FROM group_offsets WHERE grp = ? AND topic_id = ? AND part = ?');
+    this.selectGroupOffset = db.prepare(
+      'SELECT off FROM group_offsets WHERE grp = ? AND topic_id = ? AND part = ?',
+    );
 
-    this.appendTx = db.transaction((topic: string, records: readonly NewRecord[]) => this.appendInTransaction(topic, records));
+    this.appendTx = db.transaction((topic: string, records: readonly NewRecord[]) =>
+      this.appendInTransaction(topic, records),
+    );
     this.commitTx = db.transaction((group: string, offsets: readonly PartitionOffset[]) => {
       for (const o of offsets) {
         const t = this.requireTopic(o.topic);
         this.checkPartition(o.topic, t, o.partition);
         if (!Number.isSafeInteger(o.offset) || o.offset < 0) {
-          throw new ConnectorError(`cannot commit offset ${o.offset} for ${o.topic}/${o.partition} (group '${group}'): offsets are integers >= 0`);
+          throw new ConnectorError(
+            `cannot commit offset ${o.offset} for ${o.topic}/${o.partition} (group '${group}'): offsets are integers >= 0`,
+          );
         }
         this.upsertGroupOffset.run(group, t.id, o.partition, o.offset);
       }
@@ -211,14 +227,16 @@ export class TopicStore {
     if (existing !== undefined) return existing.partitions;
     checkTopicName(name);
     checkPartitionCount(name, defaultPartitions);
-    return this.write(`create topic '${name}'`, () =>
-      this.runTx.immediate(() => {
-        // Another process may have created it since the look-up above.
-        const raced = this.selectTopic.get(name);
-        if (raced !== undefined) return raced.partitions;
-        this.insertTopic.run(name, defaultPartitions);
-        return defaultPartitions;
-      }) as number,
+    return this.write(
+      `create topic '${name}'`,
+      () =>
+        this.runTx.immediate(() => {
+          // Another process may have created it since the look-up above.
+          const raced = this.selectTopic.get(name);
+          if (raced !== undefined) return raced.partitions;
+          this.insertTopic.run(name, defaultPartitions);
+          return defaultPartitions;
+        }) as number,
     );
   }
 
@@ -238,7 +256,8 @@ export class TopicStore {
               `  hint: partitions can only be added (as in Kafka); delete the topic to start over`,
           );
         }
-        if (partitions > t.partitions) this.db.prepare('UPDATE topics SET partitions = ? WHERE id = ?').run(partitions, t.id);
+        if (partitions > t.partitions)
+          this.db.prepare('UPDATE topics SET partitions = ? WHERE id = ?').run(partitions, t.id);
       }),
     );
   }
@@ -261,7 +280,10 @@ export class TopicStore {
     return this.write(`append to topic '${topic}'`, () => this.appendTx.immediate(topic, records));
   }
 
-  private appendInTransaction(topic: string, records: readonly NewRecord[]): { partition: number; offset: number }[] {
+  private appendInTransaction(
+    topic: string,
+    records: readonly NewRecord[],
+  ): { partition: number; offset: number }[] {
     const t = this.requireTopic(topic);
     const n = t.partitions;
     // Next offset per partition, looked up lazily inside the write transaction so no other
@@ -345,7 +367,11 @@ export class TopicStore {
     const t = this.requireTopic(topic);
     this.checkPartition(topic, t, partition);
     this.write(`truncate topic '${topic}'`, () =>
-      this.runTx.immediate(() => this.db.prepare('DELETE FROM records WHERE topic_id = ? AND part = ? AND off >= ?').run(t.id, partition, offset)),
+      this.runTx.immediate(() =>
+        this.db
+          .prepare('DELETE FROM records WHERE topic_id = ? AND part = ? AND off >= ?')
+          .run(t.id, partition, offset),
+      ),
     );
   }
 
@@ -407,7 +433,9 @@ export class TopicStore {
       const busy = isBusy(e);
       throw new ConnectorError(
         `cannot ${doing} in the embedded topic store ${this.path}: ${e.message}` +
-          (busy ? `\n  hint: another process held the store's write lock for more than ${BUSY_TIMEOUT_MS / 1000}s; try again` : ''),
+          (busy
+            ? `\n  hint: another process held the store's write lock for more than ${BUSY_TIMEOUT_MS / 1000}s; try again`
+            : ''),
         { cause: e, retriable: busy },
       );
     }
@@ -429,7 +457,9 @@ function checkTopicName(name: string): void {
 
 function checkPartitionCount(topic: string, partitions: number): void {
   if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
-    throw new ConnectorError(`topic '${topic}' cannot have ${partitions} partitions\n  hint: use a whole number from 1 to ${MAX_PARTITIONS}`);
+    throw new ConnectorError(
+      `topic '${topic}' cannot have ${partitions} partitions\n  hint: use a whole number from 1 to ${MAX_PARTITIONS}`,
+    );
   }
 }
 

@@ -25,11 +25,18 @@ export const filesystemConnector: ConnectorDefinition = {
   },
   createSink(ctx) {
     const path = ctx.options.string('path');
-    ctx.options.accept('sink.rolling-policy.file-size', 'sink.rolling-policy.rollover-interval', 'sink.rolling-policy.check-interval', 'sink.parallelism', 'partition.default-name');
+    ctx.options.accept(
+      'sink.rolling-policy.file-size',
+      'sink.rolling-policy.rollover-interval',
+      'sink.rolling-policy.check-interval',
+      'sink.parallelism',
+      'partition.default-name',
+    );
     const encoder = ctx.format!.createEncoder(ctx.physical, ctx.options);
     const extension = ctx.format!.name === 'json' ? 'json' : 'csv';
     // With a PRIMARY KEY the file holds the latest row per key (updates applied); without, rows are appended.
-    if (ctx.primaryKey && ctx.primaryKey.length > 0) return new UpsertFileSink(path, ctx.cwd, encoder, extension, ctx.primaryKey, ctx.notify);
+    if (ctx.primaryKey && ctx.primaryKey.length > 0)
+      return new UpsertFileSink(path, ctx.cwd, encoder, extension, ctx.primaryKey, ctx.notify);
     return new FileSink(path, ctx.cwd, encoder, extension, ctx.notify);
   },
 };

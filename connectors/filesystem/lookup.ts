@@ -15,7 +15,14 @@ import { FileSource } from './source.js';
 const CHANGE_CHECK_MS = 1000;
 
 export class FileLookupReader implements LookupReader {
-  readonly stats: LookupStats = { lookups: 0, cacheHits: 0, cacheMisses: 0, queries: 0, retries: 0, cachedKeys: 0 };
+  readonly stats: LookupStats = {
+    lookups: 0,
+    cacheHits: 0,
+    cacheMisses: 0,
+    queries: 0,
+    retries: 0,
+    cachedKeys: 0,
+  };
   private index = new Map<string, Row[]>();
   private loadedAt = 0;
   private checkedAt = 0;
@@ -55,7 +62,9 @@ export class FileLookupReader implements LookupReader {
     await this.reloadIfStale();
     this.stats.lookups += keys.length;
     this.stats.cacheHits += keys.length;
-    return keys.map((k) => (k.some((v) => v === null || v === undefined) ? [] : this.index.get(keyId(k)) ?? []));
+    return keys.map((k) =>
+      k.some((v) => v === null || v === undefined) ? [] : (this.index.get(keyId(k)) ?? []),
+    );
   }
 
   private async reloadIfStale(): Promise<void> {
@@ -97,7 +106,9 @@ export class FileLookupReader implements LookupReader {
               skipped++;
               continue;
             }
-            throw new ConnectorError(`lookup table '${this.ctx.table}': ${source.splits[r.batch.split]?.name ?? this.path}:${positions[i]}: ${problem}: ${printable(text.slice(0, 120))}`);
+            throw new ConnectorError(
+              `lookup table '${this.ctx.table}': ${source.splits[r.batch.split]?.name ?? this.path}:${positions[i]}: ${problem}: ${printable(text.slice(0, 120))}`,
+            );
           }
           const key = this.keyColumns.map((c) => row[c]);
           if (key.some((v) => v === null)) continue;
@@ -130,5 +141,9 @@ export class FileLookupReader implements LookupReader {
 
 /** The same string for equal key values of every type (BIGINT as number or bigint, DECIMAL bigint). */
 function keyId(values: readonly unknown[]): string {
-  return values.map((v) => (typeof v === 'string' ? 's' + v : typeof v === 'bigint' ? 'n' + v.toString() : 'n' + String(v))).join('\u0000');
+  return values
+    .map((v) =>
+      typeof v === 'string' ? 's' + v : typeof v === 'bigint' ? 'n' + v.toString() : 'n' + String(v),
+    )
+    .join('\u0000');
 }

@@ -78,10 +78,19 @@ export class FileSink implements SinkWriter {
   }
 
   private async openForResume(at: FilePosition): Promise<void> {
-    const size = await stat(this.file).then((s) => s.size, () => -1);
-    const proven = size >= at.bytes && (at.tail === undefined || (await this.hashBefore(at.bytes)) === at.tail);
+    const size = await stat(this.file).then(
+      (s) => s.size,
+      () => -1,
+    );
+    const proven =
+      size >= at.bytes && (at.tail === undefined || (await this.hashBefore(at.bytes)) === at.tail);
     if (!proven) {
-      const what = size < 0 ? 'it is gone' : size < at.bytes ? `it has only ${size} bytes of the ${at.bytes} the checkpoint wrote` : `its first ${at.bytes} bytes are not the ones the checkpoint wrote`;
+      const what =
+        size < 0
+          ? 'it is gone'
+          : size < at.bytes
+            ? `it has only ${size} bytes of the ${at.bytes} the checkpoint wrote`
+            : `its first ${at.bytes} bytes are not the ones the checkpoint wrote`;
       throw new ConnectorError(
         `cannot resume writing ${this.display}: ${what} (the file was changed or replaced since); it was left as it is\n` +
           `  hint: put the job's file back, or run with --fresh to start over (the file is then kept aside, not overwritten)`,
@@ -99,8 +108,12 @@ export class FileSink implements SinkWriter {
   }
 
   private async openNew(): Promise<void> {
-    const size = await stat(this.file).then((s) => s.size, () => -1);
-    const header = this.encoder.header !== null ? Buffer.from(this.encoder.header + '\n', 'utf8') : Buffer.alloc(0);
+    const size = await stat(this.file).then(
+      (s) => s.size,
+      () => -1,
+    );
+    const header =
+      this.encoder.header !== null ? Buffer.from(this.encoder.header + '\n', 'utf8') : Buffer.alloc(0);
     if (size > 0 && !(size === header.length && (await this.readAll()).equals(header))) {
       let aside: string;
       try {
@@ -110,7 +123,9 @@ export class FileSink implements SinkWriter {
       } catch (e) {
         throw this.ioError('keep aside the earlier output in', e);
       }
-      this.notify(`${this.display} held the output of an earlier run: kept as ${relative(this.cwd, aside) || aside}`);
+      this.notify(
+        `${this.display} held the output of an earlier run: kept as ${relative(this.cwd, aside) || aside}`,
+      );
     }
     try {
       this.fh = await open(this.file, 'w');
@@ -164,7 +179,10 @@ export class FileSink implements SinkWriter {
       throw this.ioError('write to', e);
     }
     this.bytes += buf.length;
-    this.tail = buf.length >= PROOF_BYTES ? buf.subarray(buf.length - PROOF_BYTES) : Buffer.concat([this.tail, buf]).subarray(-PROOF_BYTES);
+    this.tail =
+      buf.length >= PROOF_BYTES
+        ? buf.subarray(buf.length - PROOF_BYTES)
+        : Buffer.concat([this.tail, buf]).subarray(-PROOF_BYTES);
   }
 
   private ioError(doing: string, e: unknown): ConnectorError {
@@ -241,5 +259,8 @@ export function fileIoError(doing: string, display: string, e: unknown, hint: st
     EISDIR: 'it is a folder',
   };
   const reason = (err.code && why[err.code]) ?? err.message;
-  return new ConnectorError(`cannot ${doing} ${display}: ${reason}${err.code ? ` (${err.code})` : ''}\n  hint: ${hint}`, { cause: e });
+  return new ConnectorError(
+    `cannot ${doing} ${display}: ${reason}${err.code ? ` (${err.code})` : ''}\n  hint: ${hint}`,
+    { cause: e },
+  );
 }

@@ -48,13 +48,32 @@ export class FileSource implements SourceReader {
     try {
       const st = await stat(abs);
       paths = st.isDirectory()
-        ? (await readdir(abs)).filter((f) => !f.startsWith('.') && !f.startsWith('_')).sort().map((f) => join(abs, f))
+        ? (await readdir(abs))
+            .filter((f) => !f.startsWith('.') && !f.startsWith('_'))
+            .sort()
+            .map((f) => join(abs, f))
         : [abs];
     } catch {
-      throw new ConnectorError(`table '${this.table}': path '${this.path}' does not exist (looked in ${abs})`);
+      throw new ConnectorError(
+        `table '${this.table}': path '${this.path}' does not exist (looked in ${abs})`,
+      );
     }
-    this.files = paths.map((p) => ({ path: p, decoder: new StringDecoder('utf8'), text: '', at: 0, eof: false, done: false, endReported: false, line: 0, skip: this.restored[rel(this.cwd, p)] ?? 0 }));
-    this.splits = paths.map((p) => ({ name: rel(this.cwd, p), positionSeparator: ':', metadata: new Map([['file.path', p]]) }));
+    this.files = paths.map((p) => ({
+      path: p,
+      decoder: new StringDecoder('utf8'),
+      text: '',
+      at: 0,
+      eof: false,
+      done: false,
+      endReported: false,
+      line: 0,
+      skip: this.restored[rel(this.cwd, p)] ?? 0,
+    }));
+    this.splits = paths.map((p) => ({
+      name: rel(this.cwd, p),
+      positionSeparator: ':',
+      metadata: new Map([['file.path', p]]),
+    }));
   }
 
   async poll(maxRecords: number): Promise<PollResult> {

@@ -193,7 +193,13 @@ export class UpsertFileSink implements SinkWriter {
 
   position(): UpsertFilePosition {
     const v = this.staged ?? this.onDisk;
-    return { kind: 'upsert', file: this.file, hash: v.hash, previous: this.onDisk.hash, rows: v.rows.map((r) => r.map(toJsonValue)) };
+    return {
+      kind: 'upsert',
+      file: this.file,
+      hash: v.hash,
+      previous: this.onDisk.hash,
+      rows: v.rows.map((r) => r.map(toJsonValue)),
+    };
   }
 
   restore(position: unknown): void {
@@ -241,7 +247,8 @@ export class UpsertFileSink implements SinkWriter {
         at += buf.length;
       };
       await put(this.headerText());
-      for (let i = 0; i < rows.length; i += ENCODE_ROWS) await put(this.encoder.encodeLines(rows.slice(i, i + ENCODE_ROWS)));
+      for (let i = 0; i < rows.length; i += ENCODE_ROWS)
+        await put(this.encoder.encodeLines(rows.slice(i, i + ENCODE_ROWS)));
       await fh.sync();
       await fh.close();
       fh = undefined;
@@ -282,7 +289,15 @@ export class UpsertFileSink implements SinkWriter {
 /** A Map key for a row's PRIMARY KEY values, exact for every value type (a string's length keeps "a|b" apart from "a", "b"). */
 function keyFunction(primaryKey: readonly number[]): (row: Row) => string {
   const part = (v: unknown): string =>
-    v === null || v === undefined ? 'N' : typeof v === 'string' ? `s${v.length}:${v}` : typeof v === 'bigint' ? `b${v}` : typeof v === 'number' ? `n${v}` : `o${String(v)}`;
+    v === null || v === undefined
+      ? 'N'
+      : typeof v === 'string'
+        ? `s${v.length}:${v}`
+        : typeof v === 'bigint'
+          ? `b${v}`
+          : typeof v === 'number'
+            ? `n${v}`
+            : `o${String(v)}`;
   if (primaryKey.length === 1) {
     const i = primaryKey[0]!;
     return (row) => part(row[i]);
@@ -313,7 +328,14 @@ export function fromJsonValue(v: unknown): unknown {
 
 function asUpsertPosition(position: unknown): UpsertFilePosition | undefined {
   const p = position as Partial<UpsertFilePosition> | null;
-  return p !== null && typeof p === 'object' && p.kind === 'upsert' && typeof p.file === 'string' && typeof p.hash === 'string' && Array.isArray(p.rows) ? (p as UpsertFilePosition) : undefined;
+  return p !== null &&
+    typeof p === 'object' &&
+    p.kind === 'upsert' &&
+    typeof p.file === 'string' &&
+    typeof p.hash === 'string' &&
+    Array.isArray(p.rows)
+    ? (p as UpsertFilePosition)
+    : undefined;
 }
 
 function sha256Text(text: string): string {

@@ -11,7 +11,9 @@ import type { JdbcOptions } from './options.js';
 import { canRead, canWrite, sqlTypeFor, type PgColumn } from './pg-types.js';
 
 /** Every column arrives as PostgreSQL's text: pg-types.ts converts it for the declared type. */
-const TEXT_ONLY: pg.CustomTypesConfig = { getTypeParser: (() => (text: string) => text) as unknown as pg.CustomTypesConfig['getTypeParser'] };
+const TEXT_ONLY: pg.CustomTypesConfig = {
+  getTypeParser: (() => (text: string) => text) as unknown as pg.CustomTypesConfig['getTypeParser'],
+};
 
 /** SQLSTATE classes where the same statement will fail again: data, integrity, syntax/access, auth, unknown database. */
 const PERMANENT_SQLSTATE = /^(22|23|42|28|3D|0A|2B|44)/;
@@ -61,7 +63,12 @@ export class PgSession {
   /** Rows as arrays of text (or null). */
   async rows(text: string, values?: readonly (string | null)[], name?: string): Promise<(string | null)[][]> {
     try {
-      const r = await this.client.query<(string | null)[]>({ text, values: values as (string | null)[] | undefined, rowMode: 'array', name });
+      const r = await this.client.query<(string | null)[]>({
+        text,
+        values: values as (string | null)[] | undefined,
+        rowMode: 'array',
+        name,
+      });
       return r.rows;
     } catch (e) {
       if (isConnectionLoss(e)) this.broken = true;
@@ -72,7 +79,9 @@ export class PgSession {
   /** A statement whose rows do not matter; returns how many rows it touched. */
   async run(text: string, values?: readonly (string | null)[]): Promise<number> {
     try {
-      return (await this.client.query({ text, values: values as (string | null)[] | undefined })).rowCount ?? 0;
+      return (
+        (await this.client.query({ text, values: values as (string | null)[] | undefined })).rowCount ?? 0
+      );
     } catch (e) {
       if (isConnectionLoss(e)) this.broken = true;
       throw e;
@@ -87,7 +96,8 @@ export class PgSession {
 
 function isConnectionLoss(e: unknown): boolean {
   const code = (e as { code?: string } | null)?.code;
-  if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P') || /^E[A-Z]+$/.test(code))) return true;
+  if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P') || /^E[A-Z]+$/.test(code)))
+    return true;
   const msg = e instanceof Error ? e.message : '';
   return /Connection terminated|not queryable|Client was closed/i.test(msg);
 }
@@ -104,25 +114,55 @@ export function isRetriable(e: unknown): boolean {
  * A ConnectorError for what went wrong for table `title` while doing `what` (e.g. "cannot write 12
  * rows to alerts"), with a hint for the usual causes.
  */
-export function failure(o: JdbcOptions, title: string, what: string, e: unknown, retries?: number): ConnectorError {
+export function failure(
+  o: JdbcOptions,
+  title: string,
+  what: string,
+  e: unknown,
+  retries?: number,
+): ConnectorError {
   // A failure already described (e.g. connecting, during a write): described again for `what`, from its cause.
   if (e instanceof ConnectorError) {
     if (e.cause === undefined) return e;
     e = e.cause;
   }
-  const err = e as { code?: string; message?: string; detail?: string; constraint?: string; column?: string } | null;
+  const err = e as {
+    code?: string;
+    message?: string;
+    detail?: string;
+    constraint?: string;
+    column?: string;
+  } | null;
   const code = err?.code;
   const server = serverText(o);
   const after = retries ? ` (after ${retries} retr${retries === 1 ? 'y' : 'ies'})` : '';
   let reason = err?.message ?? String(e);
   let hint: string | undefined;
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') {
-    reason = { ECONNREFUSED: 'connection refused', ENOTFOUND: `unknown host '${o.address.host}'`, EHOSTUNREACH: 'host unreachable', ECONNRESET: 'connection reset', EPIPE: 'connection closed', ETIMEDOUT: 'connection timed out' }[code];
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ETIMEDOUT'
+  ) {
+    reason = {
+      ECONNREFUSED: 'connection refused',
+      ENOTFOUND: `unknown host '${o.address.host}'`,
+      EHOSTUNREACH: 'host unreachable',
+      ECONNRESET: 'connection reset',
+      EPIPE: 'connection closed',
+      ETIMEDOUT: 'connection timed out',
+    }[code];
     hint = `is PostgreSQL running at ${o.address.host}:${o.address.port}? (check 'url')`;
   } else if (/timeout expired/i.test(reason)) {
     reason = `no answer within ${o.connectTimeoutMs / 1000} s ('connection.max-retry-timeout')`;
     hint = `is PostgreSQL running at ${o.address.host}:${o.address.port}? (check 'url')`;
-  } else if (/Connection terminated|server closed the connection/i.test(reason) || code?.startsWith('57P') || code?.startsWith('08')) {
+  } else if (
+    /Connection terminated|server closed the connection/i.test(reason) ||
+    code?.startsWith('57P') ||
+    code?.startsWith('08')
+  ) {
     hint = `PostgreSQL at ${o.address.host}:${o.address.port} stopped or dropped the connection`;
   } else if (code === '28P01' || code === '28000') {
     hint = `check 'username' and 'password'`;
@@ -139,10 +179,13 @@ export function failure(o: JdbcOptions, title: string, what: string, e: unknown,
   } else if (code?.startsWith('22') || code?.startsWith('23')) {
     reason = `${reason}${err?.detail ? ` (${err.detail})` : ''}${err?.column ? ` in column '${err.column}'` : ''}`;
   }
-  return new ConnectorError(`${title} (${server}): ${what}${after}: ${reason}${hint ? `\n  hint: ${hint}` : ''}`, {
-    cause: e,
-    retriable: isRetriable(e),
-  });
+  return new ConnectorError(
+    `${title} (${server}): ${what}${after}: ${reason}${hint ? `\n  hint: ${hint}` : ''}`,
+    {
+      cause: e,
+      retriable: isRetriable(e),
+    },
+  );
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -177,7 +220,9 @@ export async function loadTableInfo(s: PgSession, o: JdbcOptions, tableTitle: st
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === '42602' || code === '42601') {
-      throw new ConnectorError(`${tableTitle}: 'table-name' = '${o.tableName}' is not a table name PostgreSQL can read\n  hint: write 'table' or 'schema.table' (\"Quoted\" for mixed case)`);
+      throw new ConnectorError(
+        `${tableTitle}: 'table-name' = '${o.tableName}' is not a table name PostgreSQL can read\n  hint: write 'table' or 'schema.table' (\"Quoted\" for mixed case)`,
+      );
     }
     throw failure(o, tableTitle, `cannot look up table '${o.tableName}'`, e);
   }
@@ -201,7 +246,15 @@ export async function loadTableInfo(s: PgSession, o: JdbcOptions, tableTitle: st
   );
   const columns = new Map<string, PgColumn>();
   for (const [name, type, typmod, display, notNull, isArray, baseType] of cols) {
-    columns.set(name!, { name: name!, type: type!, typmod: Number(typmod), display: display!, notNull: notNull === 'true', isArray: isArray === 'true', baseType: baseType! });
+    columns.set(name!, {
+      name: name!,
+      type: type!,
+      typmod: Number(typmod),
+      display: display!,
+      notNull: notNull === 'true',
+      isArray: isArray === 'true',
+      baseType: baseType!,
+    });
   }
   const keys = await s.rows(
     `SELECT i.indisprimary::text, array_to_string(ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(n, ord)
@@ -220,7 +273,12 @@ export async function loadTableInfo(s: PgSession, o: JdbcOptions, tableTitle: st
  * Flink's SQL names it), checked for type: readable (a scan, lookups) or writable (a sink).
  * Throws a ConnectorError naming both types and what to declare instead.
  */
-export function matchColumns(info: PgTableInfo, physical: Schema, mode: 'read' | 'write', tableTitle: string): PgColumn[] {
+export function matchColumns(
+  info: PgTableInfo,
+  physical: Schema,
+  mode: 'read' | 'write',
+  tableTitle: string,
+): PgColumn[] {
   return physical.map((f) => {
     const c = info.columns.get(f.name) ?? info.columns.get(f.name.toLowerCase());
     if (!c) {

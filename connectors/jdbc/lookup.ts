@@ -13,7 +13,16 @@
 import { ConnectorError } from '../../engine/errors.js';
 import type { Row, Schema } from '../../engine/types.js';
 import type { LookupReader, LookupStats } from '../api.js';
-import { backoffMs, failure, isRetriable, loadTableInfo, matchColumns, PgSession, quoteIdent, sleep } from './connection.js';
+import {
+  backoffMs,
+  failure,
+  isRetriable,
+  loadTableInfo,
+  matchColumns,
+  PgSession,
+  quoteIdent,
+  sleep,
+} from './connection.js';
 import { LookupCache } from './lookup-cache.js';
 import type { JdbcOptions } from './options.js';
 import { fromText, toText, ValueProblem, type FromText } from './pg-types.js';
@@ -22,7 +31,14 @@ import { fromText, toText, ValueProblem, type FromText } from './pg-types.js';
 const MAX_KEYS_PER_QUERY = 5000;
 
 export class JdbcLookupReader implements LookupReader {
-  readonly stats: LookupStats = { lookups: 0, cacheHits: 0, cacheMisses: 0, queries: 0, retries: 0, cachedKeys: 0 };
+  readonly stats: LookupStats = {
+    lookups: 0,
+    cacheHits: 0,
+    cacheMisses: 0,
+    queries: 0,
+    retries: 0,
+    cachedKeys: 0,
+  };
   private session: PgSession | null = null;
   private readonly cache: LookupCache | null;
   private readonly keyToText: ((v: unknown) => string | null)[];
@@ -45,7 +61,10 @@ export class JdbcLookupReader implements LookupReader {
   ) {
     if (keyColumns.length === 0) throw new ConnectorError(`${title}: a lookup needs at least one key column`);
     for (const k of keyColumns) {
-      if (!(k >= 0 && k < physical.length)) throw new ConnectorError(`${title}: lookup key column #${k} is not one of its ${physical.length} columns`);
+      if (!(k >= 0 && k < physical.length))
+        throw new ConnectorError(
+          `${title}: lookup key column #${k} is not one of its ${physical.length} columns`,
+        );
     }
     this.cache = o.lookup.cache === 'PARTIAL' ? new LookupCache(o.lookup, now) : null;
     this.keyToText = keyColumns.map((k) => toText(physical[k]!.type));
@@ -86,7 +105,12 @@ export class JdbcLookupReader implements LookupReader {
     }
     this.stats.cacheMisses++;
     const params = this.keyToText.map((f, i) => f(key[i]));
-    const raw = await this.query(this.oneKeySql, params, `${this.statementName}_one`, `look up ${describeKey(key)}`);
+    const raw = await this.query(
+      this.oneKeySql,
+      params,
+      `${this.statementName}_one`,
+      `look up ${describeKey(key)}`,
+    );
     const rows = raw.map((r) => this.convert(r, 0, key));
     this.cache?.put(k, rows);
     this.stats.cachedKeys = this.cache?.size ?? 0;
@@ -124,7 +148,12 @@ export class JdbcLookupReader implements LookupReader {
     for (let from = 0; from < todo.length; from += MAX_KEYS_PER_QUERY) {
       const chunk = todo.slice(from, from + MAX_KEYS_PER_QUERY);
       const arrays = this.keyToText.map((f, c) => chunk.map(([, m]) => f(m.key[c])));
-      const raw = await this.query(this.manyKeysSql, arrays, `${this.statementName}_many`, `look up ${chunk.length} keys`);
+      const raw = await this.query(
+        this.manyKeysSql,
+        arrays,
+        `${this.statementName}_many`,
+        `look up ${chunk.length} keys`,
+      );
       const found: Row[][] = chunk.map(() => []);
       for (const r of raw) {
         const i = Number(r[0]) - 1;
@@ -141,8 +170,11 @@ export class JdbcLookupReader implements LookupReader {
   }
 
   describe(): string {
-    const cache = this.cache ? `, ${this.stats.cacheHits} answered from the cache, ${this.stats.cachedKeys} keys cached` : ', no cache';
-    const retries = this.stats.retries > 0 ? `, ${this.stats.retries} retr${this.stats.retries === 1 ? 'y' : 'ies'}` : '';
+    const cache = this.cache
+      ? `, ${this.stats.cacheHits} answered from the cache, ${this.stats.cachedKeys} keys cached`
+      : ', no cache';
+    const retries =
+      this.stats.retries > 0 ? `, ${this.stats.retries} retr${this.stats.retries === 1 ? 'y' : 'ies'}` : '';
     return `${this.stats.lookups} lookups in PostgreSQL table ${this.sqlName || this.o.tableName} (${this.stats.queries} queries${cache}${retries})`;
   }
 
@@ -160,7 +192,12 @@ export class JdbcLookupReader implements LookupReader {
   }
 
   /** One statement, retried per 'lookup.max-retries' when the failure may pass. */
-  private async query(sql: string, params: unknown[], name: string, what: string): Promise<(string | null)[][]> {
+  private async query(
+    sql: string,
+    params: unknown[],
+    name: string,
+    what: string,
+  ): Promise<(string | null)[][]> {
     const max = this.o.lookup.maxRetries;
     let staleReplaced = false;
     for (let attempt = 0; ; attempt++) {
@@ -197,7 +234,9 @@ export class JdbcLookupReader implements LookupReader {
       }
       const v = this.converters[c]!(text);
       if (v instanceof ValueProblem) {
-        throw new ConnectorError(`${this.title}: the row of ${this.sqlName} found for ${describeKey(key)} has a bad value in column '${this.physical[c]!.name}': ${v.reason}`);
+        throw new ConnectorError(
+          `${this.title}: the row of ${this.sqlName} found for ${describeKey(key)} has a bad value in column '${this.physical[c]!.name}': ${v.reason}`,
+        );
       }
       row[c] = v;
     }

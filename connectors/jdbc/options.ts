@@ -59,7 +59,12 @@ export const JDBC_DEFAULTS = {
   sinkMaxRetries: 3,
 };
 
-const PARTITION_KEYS = ['scan.partition.column', 'scan.partition.num', 'scan.partition.lower-bound', 'scan.partition.upper-bound'] as const;
+const PARTITION_KEYS = [
+  'scan.partition.column',
+  'scan.partition.num',
+  'scan.partition.lower-bound',
+  'scan.partition.upper-bound',
+] as const;
 const PARTIAL_CACHE_KEYS = [
   'lookup.partial-cache.max-rows',
   'lookup.partial-cache.expire-after-write',
@@ -73,7 +78,11 @@ export function readJdbcOptions(ctx: ConnectorContext): JdbcOptions {
 
   const url = o.optionalString('url');
   if (url === undefined || url.trim() === '') {
-    throw new OptionError(ctx.tablePos, `${where} (connector 'jdbc') needs option 'url'`, `add 'url' = '${URL_EXAMPLE}'`);
+    throw new OptionError(
+      ctx.tablePos,
+      `${where} (connector 'jdbc') needs option 'url'`,
+      `add 'url' = '${URL_EXAMPLE}'`,
+    );
   }
   // A password in the URL is a secret before anything can quote the URL back (even in an error about it).
   for (const m of url.matchAll(/[?&]password=([^&]*)/g)) {
@@ -85,12 +94,20 @@ export function readJdbcOptions(ctx: ConnectorContext): JdbcOptions {
 
   const tableName = o.optionalString('table-name');
   if (tableName === undefined || tableName.trim() === '') {
-    throw new OptionError(ctx.tablePos, `${where} (connector 'jdbc') needs option 'table-name'`, `add 'table-name' = '${ctx.table}' (the PostgreSQL table, e.g. 'public.${ctx.table}')`);
+    throw new OptionError(
+      ctx.tablePos,
+      `${where} (connector 'jdbc') needs option 'table-name'`,
+      `add 'table-name' = '${ctx.table}' (the PostgreSQL table, e.g. 'public.${ctx.table}')`,
+    );
   }
 
   const driver = o.optionalString('driver');
   if (driver !== undefined && driver !== POSTGRES_DRIVER) {
-    throw o.bad('driver', `'${driver}' is not supported: fintrans-sql talks to PostgreSQL through its own client, not a Java driver`, `remove 'driver', or write '${POSTGRES_DRIVER}'`);
+    throw o.bad(
+      'driver',
+      `'${driver}' is not supported: fintrans-sql talks to PostgreSQL through its own client, not a Java driver`,
+      `remove 'driver', or write '${POSTGRES_DRIVER}'`,
+    );
   }
 
   const user = o.optionalString('username') ?? address.user;
@@ -103,7 +120,11 @@ export function readJdbcOptions(ctx: ConnectorContext): JdbcOptions {
 
   const connectTimeoutMs = o.durationMs('connection.max-retry-timeout', JDBC_DEFAULTS.connectTimeoutMs);
   if (connectTimeoutMs < 1000 || connectTimeoutMs % 1000 !== 0) {
-    throw o.bad('connection.max-retry-timeout', `must be whole seconds and at least 1 s (as in Flink)`, `write e.g. '60 s'`);
+    throw o.bad(
+      'connection.max-retry-timeout',
+      `must be whole seconds and at least 1 s (as in Flink)`,
+      `write e.g. '60 s'`,
+    );
   }
 
   const fetchSize = nonNegative(o, 'scan.fetch-size', 0);
@@ -161,7 +182,11 @@ function readPartitioning(o: OptionBag, where: string, ctx: ConnectorContext): S
   }
   const column = o.string('scan.partition.column');
   if (!ctx.physical.some((f) => f.name === column)) {
-    throw o.bad('scan.partition.column', `'${column}' is not a column of ${where}`, `name one of: ${ctx.physical.map((f) => f.name).join(', ')}`);
+    throw o.bad(
+      'scan.partition.column',
+      `'${column}' is not a column of ${where}`,
+      `name one of: ${ctx.physical.map((f) => f.name).join(', ')}`,
+    );
   }
   const num = o.int('scan.partition.num', 1);
   if (num < 1) throw o.bad('scan.partition.num', `must be at least 1, but is ${num}`);
@@ -174,7 +199,10 @@ function readPartitioning(o: OptionBag, where: string, ctx: ConnectorContext): S
   const lower = bound('scan.partition.lower-bound');
   const upper = bound('scan.partition.upper-bound');
   if (lower > upper) {
-    throw o.bad('scan.partition.lower-bound', `'${lower}' must not be larger than 'scan.partition.upper-bound' = '${upper}'`);
+    throw o.bad(
+      'scan.partition.lower-bound',
+      `'${lower}' must not be larger than 'scan.partition.upper-bound' = '${upper}'`,
+    );
   }
   return { column, num, lower, upper };
 }
@@ -184,15 +212,26 @@ function readLookup(o: OptionBag): LookupOptions {
   const oldMaxRows = o.has('lookup.cache.max-rows');
   const oldTtl = o.has('lookup.cache.ttl');
   if (oldMaxRows !== oldTtl) {
-    const [has, lacks] = oldMaxRows ? ['lookup.cache.max-rows', 'lookup.cache.ttl'] : ['lookup.cache.ttl', 'lookup.cache.max-rows'];
-    throw o.bad(has, `goes with '${lacks}' (deprecated options)`, `write 'lookup.cache' = 'PARTIAL' and 'lookup.partial-cache.max-rows' / '.expire-after-write' instead`);
+    const [has, lacks] = oldMaxRows
+      ? ['lookup.cache.max-rows', 'lookup.cache.ttl']
+      : ['lookup.cache.ttl', 'lookup.cache.max-rows'];
+    throw o.bad(
+      has,
+      `goes with '${lacks}' (deprecated options)`,
+      `write 'lookup.cache' = 'PARTIAL' and 'lookup.partial-cache.max-rows' / '.expire-after-write' instead`,
+    );
   }
   const oldCacheMissingKey = o.bool('lookup.cache.caching-missing-key', true);
   const cache = o.oneOf('lookup.cache', ['NONE', 'PARTIAL'] as const, oldMaxRows ? 'PARTIAL' : 'NONE');
   const maxRetries = nonNegative(o, 'lookup.max-retries', JDBC_DEFAULTS.lookupMaxRetries);
   if (cache === 'NONE') {
     const stray = PARTIAL_CACHE_KEYS.find((k) => o.has(k));
-    if (stray) throw o.bad(stray, `has no effect without a cache: 'lookup.cache' is 'NONE'`, `add 'lookup.cache' = 'PARTIAL', or remove '${stray}'`);
+    if (stray)
+      throw o.bad(
+        stray,
+        `has no effect without a cache: 'lookup.cache' is 'NONE'`,
+        `add 'lookup.cache' = 'PARTIAL', or remove '${stray}'`,
+      );
     return { cache, cacheMissingKey: true, maxRetries };
   }
   const positiveDuration = (key: string, fallback: number | undefined): number | undefined => {
@@ -202,12 +241,24 @@ function readLookup(o: OptionBag): LookupOptions {
     return ms;
   };
   let maxRows: number | undefined;
-  const maxKey = o.has('lookup.partial-cache.max-rows') ? 'lookup.partial-cache.max-rows' : oldMaxRows ? 'lookup.cache.max-rows' : undefined;
+  const maxKey = o.has('lookup.partial-cache.max-rows')
+    ? 'lookup.partial-cache.max-rows'
+    : oldMaxRows
+      ? 'lookup.cache.max-rows'
+      : undefined;
   if (maxKey) {
     maxRows = o.int(maxKey, 0);
-    if (maxRows < 1) throw o.bad(maxKey, `must be at least 1, but is ${maxRows}`, `to cache nothing, write 'lookup.cache' = 'NONE'`);
+    if (maxRows < 1)
+      throw o.bad(
+        maxKey,
+        `must be at least 1, but is ${maxRows}`,
+        `to cache nothing, write 'lookup.cache' = 'NONE'`,
+      );
   }
-  const expireAfterWriteMs = positiveDuration('lookup.partial-cache.expire-after-write', positiveDuration('lookup.cache.ttl', undefined));
+  const expireAfterWriteMs = positiveDuration(
+    'lookup.partial-cache.expire-after-write',
+    positiveDuration('lookup.cache.ttl', undefined),
+  );
   const expireAfterAccessMs = positiveDuration('lookup.partial-cache.expire-after-access', undefined);
   const cacheMissingKey = o.bool('lookup.partial-cache.cache-missing-key', oldCacheMissingKey);
   if (maxRows === undefined && expireAfterWriteMs === undefined && expireAfterAccessMs === undefined) {

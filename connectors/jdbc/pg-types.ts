@@ -183,19 +183,22 @@ export function fromText(t: SqlType, c: PgColumn): FromText {
       return (text) => {
         const v = parseDecimal(text, s);
         if (v === null) return new ValueProblem(`${text} is not a DECIMAL value`);
-        if (v >= limit || -v >= limit) return new ValueProblem(`${text} does not fit ${typeToString({ ...t, nullable: true })}`);
+        if (v >= limit || -v >= limit)
+          return new ValueProblem(`${text} does not fit ${typeToString({ ...t, nullable: true })}`);
         return v;
       };
     }
     case 'TIMESTAMP':
     case 'TIMESTAMP_LTZ':
-      return (text) => parsePgTimestamp(text) ?? new ValueProblem(`'${text}' is not a timestamp the engine can hold`);
+      return (text) =>
+        parsePgTimestamp(text) ?? new ValueProblem(`'${text}' is not a timestamp the engine can hold`);
     default:
       return (text) => new ValueProblem(`cannot read ${text} as ${typeToString(t)}`);
   }
 }
 
-const PG_TIMESTAMP = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?)?$/;
+const PG_TIMESTAMP =
+  /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?)?$/;
 
 /**
  * PostgreSQL's ISO output of timestamp / timestamptz ('2024-01-02 03:04:05.123456', with '+00'

@@ -27,7 +27,17 @@
 import { ConnectorError } from '../../engine/errors.js';
 import { DELETE, INSERT, UPDATE_AFTER, type Row, type RowKind, type Schema } from '../../engine/types.js';
 import type { ChangelogAcceptance, SinkWriter } from '../api.js';
-import { backoffMs, failure, isRetriable, loadTableInfo, matchColumns, PgSession, quoteIdent, serverText, sleep } from './connection.js';
+import {
+  backoffMs,
+  failure,
+  isRetriable,
+  loadTableInfo,
+  matchColumns,
+  PgSession,
+  quoteIdent,
+  serverText,
+  sleep,
+} from './connection.js';
 import type { JdbcOptions } from './options.js';
 import { toText } from './pg-types.js';
 
@@ -94,7 +104,8 @@ export class JdbcSink implements SinkWriter {
     this.columnList = pgColumns.map((c) => quoteIdent(c.name)).join(', ');
     if (this.accepts === 'upsert') {
       const keyNames = this.primaryKey!.map((i) => pgColumns[i]!.name);
-      const sameSet = (k: readonly string[]) => k.length === keyNames.length && keyNames.every((n) => k.includes(n));
+      const sameSet = (k: readonly string[]) =>
+        k.length === keyNames.length && keyNames.every((n) => k.includes(n));
       if (!info.uniqueKeys.some(sameSet)) {
         const declared = this.primaryKey!.map((i) => this.physical[i]!.name).join(', ');
         throw new ConnectorError(
@@ -106,7 +117,9 @@ export class JdbcSink implements SinkWriter {
       this.keyColumnList = keyNames.map(quoteIdent).join(', ');
       const others = pgColumns.filter((_, i) => !this.primaryKey!.includes(i)).map((c) => quoteIdent(c.name));
       this.upsertTail =
-        others.length === 0 ? ` ON CONFLICT (${this.keyColumnList}) DO NOTHING` : ` ON CONFLICT (${this.keyColumnList}) DO UPDATE SET ${others.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
+        others.length === 0
+          ? ` ON CONFLICT (${this.keyColumnList}) DO NOTHING`
+          : ` ON CONFLICT (${this.keyColumnList}) DO UPDATE SET ${others.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
     }
   }
 
@@ -116,7 +129,10 @@ export class JdbcSink implements SinkWriter {
       const kind = kinds?.[i] ?? INSERT;
       if (kind === INSERT || kind === UPDATE_AFTER) this.buffer.push({ row: rows[i]!, upsert: true });
       else if (kind === DELETE) {
-        if (this.accepts !== 'upsert') throw new ConnectorError(`${this.title}: a row was deleted (-D), but the table has no PRIMARY KEY to delete it by`);
+        if (this.accepts !== 'upsert')
+          throw new ConnectorError(
+            `${this.title}: a row was deleted (-D), but the table has no PRIMARY KEY to delete it by`,
+          );
         this.buffer.push({ row: rows[i]!, upsert: false });
       }
       // UPDATE_BEFORE (-U): the old value; the upsert of the new one replaces it.
@@ -151,15 +167,22 @@ export class JdbcSink implements SinkWriter {
 
   describe(): string {
     const what = this.accepts === 'upsert' ? 'row upserts/deletes' : 'rows';
-    const retried = this.retries > 0 ? `; ${this.retries} retr${this.retries === 1 ? 'y' : 'ies'} after database errors` : '';
+    const retried =
+      this.retries > 0
+        ? `; ${this.retries} retr${this.retries === 1 ? 'y' : 'ies'} after database errors`
+        : '';
     return `${this.rowsWritten} ${what} → PostgreSQL table ${this.sqlName || this.o.tableName} (${serverText(this.o)})${retried}`;
   }
 
   private startTimer(): void {
     const every = this.o.sink.intervalMs;
-    this.timer = setInterval(() => {
-      if (this.buffer.length > 0 && !this.sending && Date.now() - this.lastFlushAt >= every) this.flushInBackground();
-    }, Math.max(10, Math.min(every, 1000)));
+    this.timer = setInterval(
+      () => {
+        if (this.buffer.length > 0 && !this.sending && Date.now() - this.lastFlushAt >= every)
+          this.flushInBackground();
+      },
+      Math.max(10, Math.min(every, 1000)),
+    );
     this.timer.unref();
   }
 
@@ -208,7 +231,13 @@ export class JdbcSink implements SinkWriter {
           continue;
         }
         if (!isRetriable(e) || attempt >= max) {
-          throw failure(this.o, this.title, `cannot write ${batch.length} row${batch.length === 1 ? '' : 's'} to ${this.sqlName}`, e, attempt);
+          throw failure(
+            this.o,
+            this.title,
+            `cannot write ${batch.length} row${batch.length === 1 ? '' : 's'} to ${this.sqlName}`,
+            e,
+            attempt,
+          );
         }
         this.retries++;
         await sleep(backoffMs(attempt));
@@ -233,7 +262,10 @@ export class JdbcSink implements SinkWriter {
           for (let c = 0; c < width; c++) params.push(this.encoders[c]!(row[c]));
           return `(${Array.from({ length: width }, (_, c) => `$${start + c + 1}`).join(', ')})`;
         });
-        await s.run(`INSERT INTO ${this.sqlName} (${this.columnList}) VALUES ${tuples.join(', ')}${this.upsertTail}`, params);
+        await s.run(
+          `INSERT INTO ${this.sqlName} (${this.columnList}) VALUES ${tuples.join(', ')}${this.upsertTail}`,
+          params,
+        );
       }
       const key = this.primaryKey ?? [];
       const rowsPerDelete = Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, key.length)));
@@ -245,7 +277,10 @@ export class JdbcSink implements SinkWriter {
           for (const k of key) params.push(this.encoders[k]!(row[k]));
           return `(${key.map((_, j) => `$${start + j + 1}`).join(', ')})`;
         });
-        await s.run(`DELETE FROM ${this.sqlName} WHERE (${this.keyColumnList}) IN (${tuples.join(', ')})`, params);
+        await s.run(
+          `DELETE FROM ${this.sqlName} WHERE (${this.keyColumnList}) IN (${tuples.join(', ')})`,
+          params,
+        );
       }
       await s.run('COMMIT');
     } catch (e) {

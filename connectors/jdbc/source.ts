@@ -106,9 +106,13 @@ export class JdbcScanSource implements SourceReader {
     try {
       await s.run('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       for (const part of this.parts) {
-        const where = part.range ? ` WHERE ${partitionColumn} BETWEEN ${part.range[0]} AND ${part.range[1]}` : '';
+        const where = part.range
+          ? ` WHERE ${partitionColumn} BETWEEN ${part.range[0]} AND ${part.range[1]}`
+          : '';
         const offset = part.read > 0 ? ` OFFSET ${part.read}` : '';
-        await s.run(`DECLARE ${part.cursor} NO SCROLL CURSOR FOR SELECT ${select} FROM ${info.sqlName}${where} ORDER BY ${order}${offset}`);
+        await s.run(
+          `DECLARE ${part.cursor} NO SCROLL CURSOR FOR SELECT ${select} FROM ${info.sqlName}${where} ORDER BY ${order}${offset}`,
+        );
       }
     } catch (e) {
       throw failure(this.o, this.title, `cannot start reading ${info.sqlName}`, e);
@@ -126,7 +130,12 @@ export class JdbcScanSource implements SourceReader {
     try {
       raw = await s.rows(`FETCH FORWARD ${Math.max(1, count)} FROM ${part.cursor}`);
     } catch (e) {
-      throw failure(this.o, this.title, `cannot read ${this.sqlName} (after ${part.read} rows of ${this.splits[split]!.name})`, e);
+      throw failure(
+        this.o,
+        this.title,
+        `cannot read ${this.sqlName} (after ${part.read} rows of ${this.splits[split]!.name})`,
+        e,
+      );
     }
     if (raw.length === 0) {
       part.ended = true;

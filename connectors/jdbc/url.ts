@@ -76,17 +76,28 @@ export function parsePostgresUrl(url: string): PostgresAddress | UrlProblem {
     const authority = slash >= 0 ? rest.slice(0, slash) : rest;
     database = slash >= 0 ? rest.slice(slash + 1) : undefined;
     if (authority.includes(',')) {
-      return new UrlProblem(`'${url}' names several hosts: failover between hosts is not supported`, `name one host: '${URL_EXAMPLE}'`);
+      return new UrlProblem(
+        `'${url}' names several hosts: failover between hosts is not supported`,
+        `name one host: '${URL_EXAMPLE}'`,
+      );
     }
     if (authority.includes('@')) {
-      return new UrlProblem(`'${url}': a user in the host part is not a JDBC URL`, `put the user in 'username' and 'password' (or ?user=...&password=...)`);
+      return new UrlProblem(
+        `'${url}': a user in the host part is not a JDBC URL`,
+        `put the user in 'username' and 'password' (or ?user=...&password=...)`,
+      );
     }
     const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]*)(?::(\d*))?$/.exec(authority);
-    if (!m) return new UrlProblem(`'${url}': cannot read the host and port '${authority}'`, `write '${URL_EXAMPLE}'`);
+    if (!m)
+      return new UrlProblem(
+        `'${url}': cannot read the host and port '${authority}'`,
+        `write '${URL_EXAMPLE}'`,
+      );
     if (m[1]) host = m[1].startsWith('[') ? m[1].slice(1, -1) : m[1];
     if (m[2] !== undefined && m[2] !== '') {
       port = Number(m[2]);
-      if (!(port > 0 && port < 65536)) return new UrlProblem(`'${url}': port ${m[2]} is not a TCP port`, `write '${URL_EXAMPLE}'`);
+      if (!(port > 0 && port < 65536))
+        return new UrlProblem(`'${url}': port ${m[2]} is not a TCP port`, `write '${URL_EXAMPLE}'`);
     }
   } else {
     database = rest.startsWith('/') ? rest.slice(1) : rest;
@@ -94,7 +105,8 @@ export function parsePostgresUrl(url: string): PostgresAddress | UrlProblem {
   if (database !== undefined) {
     database = decode(database);
     if (database === '') database = undefined;
-    else if (database.includes('/')) return new UrlProblem(`'${url}': '${database}' is not a database name`, `write '${URL_EXAMPLE}'`);
+    else if (database.includes('/'))
+      return new UrlProblem(`'${url}': '${database}' is not a database name`, `write '${URL_EXAMPLE}'`);
   }
 
   const params = new Map<string, string>();
@@ -125,7 +137,15 @@ export function parsePostgresUrl(url: string): PostgresAddress | UrlProblem {
       );
     }
   }
-  return { host, port, database, user: params.get('user'), password: params.get('password'), ssl, applicationName: params.get('ApplicationName') };
+  return {
+    host,
+    port,
+    database,
+    user: params.get('user'),
+    password: params.get('password'),
+    ssl,
+    applicationName: params.get('ApplicationName'),
+  };
 }
 
 /** The URL without its parameters (which may hold a password), for messages and summaries. */

@@ -59,7 +59,13 @@ export class KafkaPropertyError extends Error {
  * Retries with backoff for a broker that is briefly away (restart, leader move): about 30 s in
  * total before an operation fails, so a rolling restart does not fail a job.
  */
-export const CLIENT_RETRY: RetryOptions = { retries: 12, initialRetryTime: 300, maxRetryTime: 5_000, factor: 0.2, multiplier: 2 };
+export const CLIENT_RETRY: RetryOptions = {
+  retries: 12,
+  initialRetryTime: 300,
+  maxRetryTime: 5_000,
+  factor: 0.2,
+  multiplier: 2,
+};
 
 /** Java client properties kafkajs has no use for (they tune the Java client); accepted and ignored. */
 const IGNORED = new Set([
@@ -89,24 +95,45 @@ const IGNORED = new Set([
 ]);
 
 const SUPPORTED = [
-  'client.id', 'security.protocol', 'sasl.mechanism', 'sasl.jaas.config', 'sasl.username', 'sasl.password',
-  'ssl.ca.location', 'ssl.certificate.location', 'ssl.key.location', 'ssl.key.password', 'ssl.endpoint.identification.algorithm',
-  'request.timeout.ms', 'connections.max.idle.ms', 'socket.connection.setup.timeout.ms', 'retries', 'retry.backoff.ms',
-  'session.timeout.ms', 'heartbeat.interval.ms', 'max.partition.fetch.bytes', 'fetch.max.bytes', 'fetch.max.wait.ms',
-  'fetch.min.bytes', 'isolation.level', 'compression.type',
+  'client.id',
+  'security.protocol',
+  'sasl.mechanism',
+  'sasl.jaas.config',
+  'sasl.username',
+  'sasl.password',
+  'ssl.ca.location',
+  'ssl.certificate.location',
+  'ssl.key.location',
+  'ssl.key.password',
+  'ssl.endpoint.identification.algorithm',
+  'request.timeout.ms',
+  'connections.max.idle.ms',
+  'socket.connection.setup.timeout.ms',
+  'retries',
+  'retry.backoff.ms',
+  'session.timeout.ms',
+  'heartbeat.interval.ms',
+  'max.partition.fetch.bytes',
+  'fetch.max.bytes',
+  'fetch.max.wait.ms',
+  'fetch.min.bytes',
+  'isolation.level',
+  'compression.type',
 ];
 
 function positiveInt(props: ReadonlyMap<string, string>, name: string): number | undefined {
   const text = props.get(name);
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new KafkaPropertyError(`property '${name}' must be a whole number, got '${text}'`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new KafkaPropertyError(`property '${name}' must be a whole number, got '${text}'`);
   return n;
 }
 
 /** Reads `username="…" password="…"` out of a Java JAAS line (PlainLoginModule / ScramLoginModule). */
 function jaasCredentials(jaas: string): { username?: string; password?: string } {
-  const field = (name: string) => new RegExp(`\\b${name}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"`).exec(jaas)?.[1]?.replace(/\\(.)/g, '$1');
+  const field = (name: string) =>
+    new RegExp(`\\b${name}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"`).exec(jaas)?.[1]?.replace(/\\(.)/g, '$1');
   return { username: field('username'), password: field('password') };
 }
 
@@ -129,7 +156,10 @@ function saslOptions(props: ReadonlyMap<string, string>): SASLOptions {
     case 'SCRAM-SHA-512':
       return { mechanism: 'scram-sha-512', username, password };
     default:
-      throw new KafkaPropertyError(`'properties.sasl.mechanism' = '${mechanism}' is not supported`, `use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`);
+      throw new KafkaPropertyError(
+        `'properties.sasl.mechanism' = '${mechanism}' is not supported`,
+        `use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`,
+      );
   }
 }
 
@@ -169,27 +199,46 @@ function clientLogLevel(): logLevel {
 }
 
 /** Builds client settings from 'host:port,host:port' and the table's 'properties.*' (without the 'properties.' prefix). */
-export function kafkaClientSettings(brokersText: string, props: ReadonlyMap<string, string>, cwd: string, clientId = 'fintrans-sql'): KafkaClientSettings {
+export function kafkaClientSettings(
+  brokersText: string,
+  props: ReadonlyMap<string, string>,
+  cwd: string,
+  clientId = 'fintrans-sql',
+): KafkaClientSettings {
   for (const name of props.keys()) {
     if (!IGNORED.has(name) && !SUPPORTED.includes(name)) {
-      throw new KafkaPropertyError(`Kafka client property '${name}' is not supported`, `supported: ${SUPPORTED.join(', ')}`);
+      throw new KafkaPropertyError(
+        `Kafka client property '${name}' is not supported`,
+        `supported: ${SUPPORTED.join(', ')}`,
+      );
     }
   }
-  const brokers = brokersText.split(',').map((b) => b.trim()).filter((b) => b.length > 0);
+  const brokers = brokersText
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b.length > 0);
   if (brokers.length === 0 || brokers.some((b) => !/^[^\s:]+:\d+$/.test(b))) {
     throw new KafkaPropertyError(`bootstrap servers must be host:port[,host:port...], got '${brokersText}'`);
   }
   const protocol = (props.get('security.protocol') ?? 'PLAINTEXT').toUpperCase();
   if (!['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol)) {
-    throw new KafkaPropertyError(`'properties.security.protocol' = '${protocol}' is not known`, `use PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL`);
+    throw new KafkaPropertyError(
+      `'properties.security.protocol' = '${protocol}' is not known`,
+      `use PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL`,
+    );
   }
   const compression = props.get('compression.type') ?? 'none';
   if (compression !== 'none' && compression !== 'gzip') {
-    throw new KafkaPropertyError(`'properties.compression.type' = '${compression}' is not supported`, `use 'gzip' or 'none'`);
+    throw new KafkaPropertyError(
+      `'properties.compression.type' = '${compression}' is not supported`,
+      `use 'gzip' or 'none'`,
+    );
   }
   const isolation = props.get('isolation.level') ?? 'read_committed';
   if (isolation !== 'read_committed' && isolation !== 'read_uncommitted') {
-    throw new KafkaPropertyError(`'properties.isolation.level' must be read_committed or read_uncommitted, got '${isolation}'`);
+    throw new KafkaPropertyError(
+      `'properties.isolation.level' must be read_committed or read_uncommitted, got '${isolation}'`,
+    );
   }
   const retries = positiveInt(props, 'retries');
   const backoff = positiveInt(props, 'retry.backoff.ms');
@@ -197,7 +246,11 @@ export function kafkaClientSettings(brokersText: string, props: ReadonlyMap<stri
     clientId: props.get('client.id') ?? clientId,
     brokers: brokers,
     logLevel: clientLogLevel(),
-    retry: { ...CLIENT_RETRY, ...(retries !== undefined ? { retries } : {}), ...(backoff !== undefined ? { initialRetryTime: Math.max(1, backoff) } : {}) },
+    retry: {
+      ...CLIENT_RETRY,
+      ...(retries !== undefined ? { retries } : {}),
+      ...(backoff !== undefined ? { initialRetryTime: Math.max(1, backoff) } : {}),
+    },
     connectionTimeout: positiveInt(props, 'socket.connection.setup.timeout.ms') ?? 3_000,
     requestTimeout: positiveInt(props, 'request.timeout.ms') ?? 30_000,
   };
@@ -236,14 +289,24 @@ export interface KafkaClient {
  * for this host). Retrying cannot fix these, but kafkajs reports them as retriable connection
  * errors (about 45 s of CLIENT_RETRY before a job fails), so createKafka checks them up front.
  */
-const CERT_ERROR = /^(?:UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_|ERR_TLS_CERT_ALTNAME_INVALID)/;
+const CERT_ERROR =
+  /^(?:UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_|ERR_TLS_CERT_ALTNAME_INVALID)/;
 
 /** One TLS handshake with a broker: its certificate error, or undefined (accepted, unreachable or slow: kafkajs deals with those). */
-function certificateError(broker: string, ssl: ConnectionOptions, timeoutMs: number): Promise<NodeJS.ErrnoException | undefined> {
+function certificateError(
+  broker: string,
+  ssl: ConnectionOptions,
+  timeoutMs: number,
+): Promise<NodeJS.ErrnoException | undefined> {
   const at = broker.lastIndexOf(':');
   const host = broker.slice(0, at);
   return new Promise((done) => {
-    const socket = tlsConnect({ host, port: Number(broker.slice(at + 1)), ...(isIP(host) ? {} : { servername: host }), ...ssl });
+    const socket = tlsConnect({
+      host,
+      port: Number(broker.slice(at + 1)),
+      ...(isIP(host) ? {} : { servername: host }),
+      ...ssl,
+    });
     const finish = (e?: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       socket.destroy();
@@ -251,7 +314,9 @@ function certificateError(broker: string, ssl: ConnectionOptions, timeoutMs: num
     };
     const timer = setTimeout(() => finish(), timeoutMs);
     socket.once('secureConnect', () => finish());
-    socket.once('error', (e: NodeJS.ErrnoException) => finish(e.code !== undefined && CERT_ERROR.test(e.code) ? e : undefined));
+    socket.once('error', (e: NodeJS.ErrnoException) =>
+      finish(e.code !== undefined && CERT_ERROR.test(e.code) ? e : undefined),
+    );
   });
 }
 
@@ -280,7 +345,10 @@ function checkCertificatesOnConnect(kafka: Kafka, settings: KafkaClientSettings)
 type Connectable = { connect(): Promise<void>; disconnect(): Promise<void> };
 
 /** Replaces connect() of every admin, producer and consumer this Kafka instance makes. */
-function wrapConnect(kafka: Kafka, wrap: (connect: () => Promise<void>, client: Connectable) => () => Promise<void>): void {
+function wrapConnect(
+  kafka: Kafka,
+  wrap: (connect: () => Promise<void>, client: Connectable) => () => Promise<void>,
+): void {
   const patch = <C extends Connectable>(client: C): C => {
     client.connect = wrap(client.connect.bind(client), client);
     return client;
@@ -300,23 +368,41 @@ function wrapConnect(kafka: Kafka, wrap: (connect: () => Promise<void>, client: 
  * then, but the error is known at once).
  */
 function failFastOnTls(kafka: Kafka, failures: Set<(broker: string) => void>): void {
-  wrapConnect(kafka, (connect, client) => () =>
-    new Promise<void>((resolve, reject) => {
-      const fail = (broker: string) => {
-        failures.delete(fail);
-        reject(new Error(`broker ${broker} answered a plaintext connection with TLS: does the broker expect TLS? set 'properties.security.protocol' = 'SSL' (or 'SASL_SSL')`));
-        void client.disconnect().catch(() => undefined);
-      };
-      failures.add(fail);
-      connect().then(resolve, reject).finally(() => failures.delete(fail));
-    }),
+  wrapConnect(
+    kafka,
+    (connect, client) => () =>
+      new Promise<void>((resolve, reject) => {
+        const fail = (broker: string) => {
+          failures.delete(fail);
+          reject(
+            new Error(
+              `broker ${broker} answered a plaintext connection with TLS: does the broker expect TLS? set 'properties.security.protocol' = 'SSL' (or 'SASL_SSL')`,
+            ),
+          );
+          void client.disconnect().catch(() => undefined);
+        };
+        failures.add(fail);
+        connect()
+          .then(resolve, reject)
+          .finally(() => failures.delete(fail));
+      }),
   );
 }
 
 export function createKafka(settings: KafkaClientSettings): KafkaClient {
   const sockets = new Set<Socket>();
   // kafkajs' own socket factory, plus bookkeeping.
-  const socketFactory = ({ host, port, ssl, onConnect }: { host: string; port: number; ssl: ConnectionOptions; onConnect: () => void }): Socket => {
+  const socketFactory = ({
+    host,
+    port,
+    ssl,
+    onConnect,
+  }: {
+    host: string;
+    port: number;
+    ssl: ConnectionOptions;
+    onConnect: () => void;
+  }): Socket => {
     const socket = ssl
       ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
       : netConnect({ host, port }, onConnect);
@@ -369,7 +455,9 @@ const tlsListenersSeen = new Set<string>();
  */
 export function kafkaErrorText(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
-  const cause = (e as Error & { cause?: unknown; originalError?: unknown }).originalError ?? (e as Error & { cause?: unknown }).cause;
+  const cause =
+    (e as Error & { cause?: unknown; originalError?: unknown }).originalError ??
+    (e as Error & { cause?: unknown }).cause;
   const inner = cause instanceof Error && cause.message !== e.message ? ` (${cause.message})` : '';
   const text = `${e.message}${inner}`;
   if (tlsListenersSeen.size > 0 && /closed connection|connection error/i.test(text)) {

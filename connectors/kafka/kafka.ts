@@ -13,11 +13,16 @@ import { createKafkaTopicSink } from './sink.js';
 import { KafkaTopicSource } from './source.js';
 
 /** Client settings for a table with brokers; property mistakes become plan-time errors at the table. */
-function clientSettings(ctx: ConnectorContext, brokers: string, properties: ReadonlyMap<string, string>): KafkaClientSettings {
+function clientSettings(
+  ctx: ConnectorContext,
+  brokers: string,
+  properties: ReadonlyMap<string, string>,
+): KafkaClientSettings {
   try {
     return kafkaClientSettings(brokers, properties, ctx.cwd, clientIdOf(ctx));
   } catch (e) {
-    if (e instanceof KafkaPropertyError) throw new OptionError(ctx.tablePos, `kafka table '${ctx.table}': ${e.message}`, e.hint);
+    if (e instanceof KafkaPropertyError)
+      throw new OptionError(ctx.tablePos, `kafka table '${ctx.table}': ${e.message}`, e.hint);
     throw e;
   }
 }
@@ -54,6 +59,11 @@ export const kafkaConnector: ConnectorDefinition = {
     const opts = readKafkaOptions(ctx, 'sink');
     const encoder = ctx.format!.createEncoder(ctx.physical, ctx.options);
     if (opts.brokers === undefined) return new EmbeddedTopicSink(opts, ctx.cwd, ctx.physical, encoder);
-    return createKafkaTopicSink(opts, clientSettings(ctx, opts.brokers, opts.properties), ctx.physical, encoder);
+    return createKafkaTopicSink(
+      opts,
+      clientSettings(ctx, opts.brokers, opts.properties),
+      ctx.physical,
+      encoder,
+    );
   },
 };

@@ -5,7 +5,8 @@ import { parseDurationOrOffMs, type OptionBag } from '../../engine/options.js';
 import { checkpointIntervalMs } from '../../engine/checkpointing.js';
 import type { ConnectorContext } from '../api.js';
 
-export type StartupMode = 'earliest-offset' | 'latest-offset' | 'group-offsets' | 'timestamp' | 'specific-offsets';
+export type StartupMode =
+  'earliest-offset' | 'latest-offset' | 'group-offsets' | 'timestamp' | 'specific-offsets';
 
 export interface KafkaTableOptions {
   /** Explicit topics ('topic' = 'a;b;c'), or empty with a pattern. */
@@ -50,24 +51,41 @@ export type SinkPartitioner = 'default' | 'fixed' | 'round-robin';
 /** Default of 'scan.topic-partition-discovery.interval' (Flink's KafkaSource: 5 min; a metadata request is cheap). */
 export const DEFAULT_PARTITION_DISCOVERY_MS = 30_000;
 
-const STARTUP_MODES: readonly StartupMode[] = ['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'];
+const STARTUP_MODES: readonly StartupMode[] = [
+  'earliest-offset',
+  'latest-offset',
+  'group-offsets',
+  'timestamp',
+  'specific-offsets',
+];
 
 export function readKafkaOptions(ctx: ConnectorContext, role: 'source' | 'sink'): KafkaTableOptions {
   const o: OptionBag = ctx.options;
   const topicText = o.optionalString('topic');
   const patternText = o.optionalString('topic-pattern');
   if (!topicText && !patternText) {
-    throw new OptionError(ctx.tablePos, `kafka table '${ctx.table}' needs 'topic' (or 'topic-pattern')`, `add 'topic' = 'transactions' (several: 'London;NYC;SF')`);
+    throw new OptionError(
+      ctx.tablePos,
+      `kafka table '${ctx.table}' needs 'topic' (or 'topic-pattern')`,
+      `add 'topic' = 'transactions' (several: 'London;NYC;SF')`,
+    );
   }
   if (role === 'sink' && (patternText || (topicText ?? '').includes(';'))) {
-    throw new OptionError(ctx.tablePos, `kafka sink '${ctx.table}' writes to exactly one topic`, `use 'topic' = 'fraud'`);
+    throw new OptionError(
+      ctx.tablePos,
+      `kafka sink '${ctx.table}' writes to exactly one topic`,
+      `use 'topic' = 'fraud'`,
+    );
   }
   let topicPattern: RegExp | undefined;
   if (patternText) {
     try {
       topicPattern = new RegExp(`^(?:${patternText})$`);
     } catch (e) {
-      throw new OptionError(ctx.tablePos, `option 'topic-pattern' of table '${ctx.table}': not a valid regular expression (${(e as Error).message})`);
+      throw new OptionError(
+        ctx.tablePos,
+        `option 'topic-pattern' of table '${ctx.table}': not a valid regular expression (${(e as Error).message})`,
+      );
     }
   }
   const props = o.withPrefix('properties.');
@@ -76,40 +94,83 @@ export function readKafkaOptions(ctx: ConnectorContext, role: 'source' | 'sink')
   const groupId = props.get('group.id') ?? `fintrans-sql-${ctx.table}`;
   props.delete('group.id');
   const fromBeginning = ctx.settings.get('kafka.from-beginning') === 'true';
-  const startupMode = fromBeginning ? (o.accept('scan.startup.mode'), 'earliest-offset' as const) : o.oneOf('scan.startup.mode', STARTUP_MODES, 'group-offsets');
+  const startupMode = fromBeginning
+    ? (o.accept('scan.startup.mode'), 'earliest-offset' as const)
+    : o.oneOf('scan.startup.mode', STARTUP_MODES, 'group-offsets');
   let startupTimestampMs: number | undefined;
   if (startupMode === 'timestamp') {
     const t = Number(o.string('scan.startup.timestamp-millis'));
-    if (!Number.isFinite(t)) throw new OptionError(ctx.tablePos, `option 'scan.startup.timestamp-millis' of table '${ctx.table}' must be epoch milliseconds`);
+    if (!Number.isFinite(t))
+      throw new OptionError(
+        ctx.tablePos,
+        `option 'scan.startup.timestamp-millis' of table '${ctx.table}' must be epoch milliseconds`,
+      );
     startupTimestampMs = t;
   } else o.accept('scan.startup.timestamp-millis');
   let specificOffsets: Map<number, number> | undefined;
-  if (startupMode === 'specific-offsets') specificOffsets = parseSpecificOffsets(o.string('scan.startup.specific-offsets'), ctx.tablePos, ctx.table);
+  if (startupMode === 'specific-offsets')
+    specificOffsets = parseSpecificOffsets(
+      o.string('scan.startup.specific-offsets'),
+      ctx.tablePos,
+      ctx.table,
+    );
   else o.accept('scan.startup.specific-offsets');
   const bounded = o.oneOf('scan.bounded.mode', ['unbounded', 'latest-offset'] as const, 'unbounded');
   const keyFieldsText = o.optionalString('key.fields');
-  const keyFields = keyFieldsText ? keyFieldsText.split(';').map((s) => s.trim()) : ctx.primaryKey?.map((i) => ctx.physical[i]?.name ?? '');
+  const keyFields = keyFieldsText
+    ? keyFieldsText.split(';').map((s) => s.trim())
+    : ctx.primaryKey?.map((i) => ctx.physical[i]?.name ?? '');
   for (const k of keyFields ?? []) {
-    if (!ctx.physical.some((f) => f.name === k)) throw new OptionError(ctx.tablePos, `key field '${k}' of table '${ctx.table}' is not a physical column`);
+    if (!ctx.physical.some((f) => f.name === k))
+      throw new OptionError(
+        ctx.tablePos,
+        `key field '${k}' of table '${ctx.table}' is not a physical column`,
+      );
   }
   const keyFormat = o.optionalString('key.format');
   if (keyFormat && keyFormat !== 'raw' && keyFormat !== 'csv' && keyFormat !== 'json') {
-    throw new OptionError(ctx.tablePos, `option 'key.format' of table '${ctx.table}': '${keyFormat}' is not supported`, `keys are written as the key fields' text joined by ';' (use 'raw', 'csv' or 'json')`);
+    throw new OptionError(
+      ctx.tablePos,
+      `option 'key.format' of table '${ctx.table}': '${keyFormat}' is not supported`,
+      `keys are written as the key fields' text joined by ';' (use 'raw', 'csv' or 'json')`,
+    );
   }
-  const deliveryGuarantee = role === 'sink' ? o.oneOf('sink.delivery-guarantee', ['exactly-once', 'at-least-once', 'none'] as const, 'at-least-once') : (o.accept('sink.delivery-guarantee'), 'at-least-once' as const);
+  const deliveryGuarantee =
+    role === 'sink'
+      ? o.oneOf(
+          'sink.delivery-guarantee',
+          ['exactly-once', 'at-least-once', 'none'] as const,
+          'at-least-once',
+        )
+      : (o.accept('sink.delivery-guarantee'), 'at-least-once' as const);
   const prefix = o.optionalString('sink.transactional-id-prefix');
   // As in Flink: two jobs sharing a prefix would fence each other's producers and read each
   // other's commit markers, so exactly-once needs one the user chose.
   if (deliveryGuarantee === 'exactly-once' && prefix === undefined) {
-    throw new OptionError(ctx.tablePos, `table '${ctx.table}': 'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix'`, `add e.g. 'sink.transactional-id-prefix' = '${ctx.table}-alerts', unique to this job and table`);
+    throw new OptionError(
+      ctx.tablePos,
+      `table '${ctx.table}': 'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix'`,
+      `add e.g. 'sink.transactional-id-prefix' = '${ctx.table}-alerts', unique to this job and table`,
+    );
   }
   const transactionalIdPrefix = prefix ?? `fintrans-sql-${ctx.table}`;
-  const partitionDiscoveryMs = discoveryInterval(o.optionalString('scan.topic-partition-discovery.interval'), ctx);
+  const partitionDiscoveryMs = discoveryInterval(
+    o.optionalString('scan.topic-partition-discovery.interval'),
+    ctx,
+  );
   // 'scan.watermark.idle-timeout' is read by the runtime for every source table; a sink ignores it.
-  const sinkPartitioner = role === 'sink' ? o.oneOf('sink.partitioner', ['default', 'fixed', 'round-robin'] as const, 'default') : (o.accept('sink.partitioner'), 'default' as const);
+  const sinkPartitioner =
+    role === 'sink'
+      ? o.oneOf('sink.partitioner', ['default', 'fixed', 'round-robin'] as const, 'default')
+      : (o.accept('sink.partitioner'), 'default' as const);
   o.accept('value.fields-include', 'sink.parallelism', 'scan.watermark.idle-timeout');
   return {
-    topics: topicText ? topicText.split(';').map((t) => t.trim()).filter((t) => t.length > 0) : [],
+    topics: topicText
+      ? topicText
+          .split(';')
+          .map((t) => t.trim())
+          .filter((t) => t.length > 0)
+      : [],
     topicPattern,
     brokers,
     groupId,
@@ -132,7 +193,12 @@ function parseSpecificOffsets(text: string, pos: SourcePos, table: string): Map<
   const out = new Map<number, number>();
   for (const part of text.split(';')) {
     const m = /^\s*partition:(\d+),offset:(\d+)\s*$/.exec(part);
-    if (!m) throw new OptionError(pos, `option 'scan.startup.specific-offsets' of table '${table}': cannot read '${part}'`, `write 'partition:0,offset:42;partition:1,offset:300'`);
+    if (!m)
+      throw new OptionError(
+        pos,
+        `option 'scan.startup.specific-offsets' of table '${table}': cannot read '${part}'`,
+        `write 'partition:0,offset:42;partition:1,offset:300'`,
+      );
     out.set(Number(m[1]), Number(m[2]));
   }
   return out;
@@ -142,7 +208,11 @@ function discoveryInterval(text: string | undefined, ctx: ConnectorContext): num
   if (text === undefined) return DEFAULT_PARTITION_DISCOVERY_MS;
   const ms = parseDurationOrOffMs(text);
   if (ms === null) {
-    throw new OptionError(ctx.tablePos, `option 'scan.topic-partition-discovery.interval' of table '${ctx.table}': '${text}' is not a duration`, `write e.g. '30 s', '5 min', or '0' / 'off' to never look for new partitions`);
+    throw new OptionError(
+      ctx.tablePos,
+      `option 'scan.topic-partition-discovery.interval' of table '${ctx.table}': '${text}' is not a duration`,
+      `write e.g. '30 s', '5 min', or '0' / 'off' to never look for new partitions`,
+    );
   }
   return ms;
 }

@@ -15,7 +15,12 @@ const PREFETCH_BATCHES = 16;
 
 const port = parentPort!;
 const init = workerData as ReaderInit;
-const reader = new KafkaTopicReader(init.options, kafkaClientSettings(init.brokers, init.properties, init.cwd, init.clientId), init.where, init.metadataKeys);
+const reader = new KafkaTopicReader(
+  init.options,
+  kafkaClientSettings(init.brokers, init.properties, init.cwd, init.clientId),
+  init.where,
+  init.metadataKeys,
+);
 let credits = PREFETCH_BATCHES;
 /** The job's batch size, known from its first poll; nothing is pushed before. */
 let maxRecords = 0;
@@ -38,7 +43,11 @@ function sendResult(id: number, result: ReaderPollResult): void {
   const transfer: ArrayBuffer[] = [];
   if (result.kind === 'batch') {
     const b = result.batch;
-    transfer.push(b.bytes.buffer as ArrayBuffer, b.lengths.buffer as ArrayBuffer, b.offsets.buffer as ArrayBuffer);
+    transfer.push(
+      b.bytes.buffer as ArrayBuffer,
+      b.lengths.buffer as ArrayBuffer,
+      b.offsets.buffer as ArrayBuffer,
+    );
     if (b.timestamps) transfer.push(b.timestamps.buffer as ArrayBuffer);
   }
   send({ type: 'result', id, result, positions: reader.positions(), splits: newSplits() }, transfer);
@@ -47,7 +56,12 @@ function sendResult(id: number, result: ReaderPollResult): void {
 function failure(e: unknown): ReaderFailure {
   return e instanceof ConnectorError
     ? { message: e.message, retriable: e.retriable, connector: true }
-    : { message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined, retriable: false, connector: false };
+    : {
+        message: e instanceof Error ? e.message : String(e),
+        stack: e instanceof Error ? e.stack : undefined,
+        retriable: false,
+        connector: false,
+      };
 }
 
 /** Hands on what is ready, while the job has room for it. */

@@ -159,7 +159,10 @@ export class KafkaTopicReader {
       await this.createSplits(admin, topics);
     } catch (e) {
       if (e instanceof ConnectorError) throw e;
-      throw new ConnectorError(`${this.where()}: cannot read topic metadata and offsets: ${kafkaErrorText(e)}`, { cause: e, retriable: true });
+      throw new ConnectorError(
+        `${this.where()}: cannot read topic metadata and offsets: ${kafkaErrorText(e)}`,
+        { cause: e, retriable: true },
+      );
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
@@ -183,11 +186,19 @@ export class KafkaTopicReader {
 
   private async createSplits(admin: Admin, topics: string[]): Promise<void> {
     const meta = await admin.fetchTopicMetadata({ topics });
-    const committed = this.opts.startupMode === 'group-offsets' ? await admin.fetchOffsets({ groupId: this.opts.groupId, topics }) : [];
+    const committed =
+      this.opts.startupMode === 'group-offsets'
+        ? await admin.fetchOffsets({ groupId: this.opts.groupId, topics })
+        : [];
     for (const topic of topics) {
-      const partitions = (meta.topics.find((t) => t.name === topic)?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
+      const partitions = (meta.topics.find((t) => t.name === topic)?.partitions ?? [])
+        .map((p) => p.partitionId)
+        .sort((a, b) => a - b);
       const ends = await admin.fetchTopicOffsets(topic);
-      const byTimestamp = this.opts.startupMode === 'timestamp' ? await admin.fetchTopicOffsetsByTimestamp(topic, this.opts.startupTimestampMs) : [];
+      const byTimestamp =
+        this.opts.startupMode === 'timestamp'
+          ? await admin.fetchTopicOffsetsByTimestamp(topic, this.opts.startupTimestampMs)
+          : [];
       const group = committed.find((c) => c.topic === topic)?.partitions ?? [];
       const list: PartitionState[] = [];
       for (const partition of partitions) {
@@ -227,21 +238,52 @@ export class KafkaTopicReader {
   }
 
   /** A new split; `byTopic` lists are indexed by partition id. */
-  private addPartition(topic: string, partition: number, start: number, low: number, high: number): PartitionState {
+  private addPartition(
+    topic: string,
+    partition: number,
+    start: number,
+    low: number,
+    high: number,
+  ): PartitionState {
     // Out of the partition's range (retention deleted it, or a stale checkpoint): clamp.
     start = Math.min(Math.max(start, low), high);
     const state: PartitionState = {
-      topic, partition, next: start, fetched: start, fetchedTo: start, highWatermark: high, stopAt: high,
-      ended: false, assigned: false, paused: false, split: this.parts.length, pieces: [], queued: 0,
+      topic,
+      partition,
+      next: start,
+      fetched: start,
+      fetchedTo: start,
+      highWatermark: high,
+      stopAt: high,
+      ended: false,
+      assigned: false,
+      paused: false,
+      split: this.parts.length,
+      pieces: [],
+      queued: 0,
     };
     this.parts.push(state);
-    this.splits.push({ name: `${topic}/${partition}`, positionSeparator: '@', metadata: new Map<string, unknown>([['topic', topic], ['partition', partition]]) });
+    this.splits.push({
+      name: `${topic}/${partition}`,
+      positionSeparator: '@',
+      metadata: new Map<string, unknown>([
+        ['topic', topic],
+        ['partition', partition],
+      ]),
+    });
     return state;
   }
 
   /** Starts a partition discovery in the background when one is due (unbounded scans only). */
   private maybeDiscover(): void {
-    if (this.bounded || this.opts.partitionDiscoveryMs <= 0 || this.discovering || this.closed || !this.client) return;
+    if (
+      this.bounded ||
+      this.opts.partitionDiscoveryMs <= 0 ||
+      this.discovering ||
+      this.closed ||
+      !this.client
+    )
+      return;
     const now = Date.now();
     if (now - this.lastDiscovery < this.opts.partitionDiscoveryMs) return;
     this.lastDiscovery = now;
@@ -268,13 +310,17 @@ export class KafkaTopicReader {
     try {
       await admin.connect();
       const topics = this.opts.topicPattern
-        ? (await admin.listTopics()).filter((t) => !t.startsWith('__') && this.opts.topicPattern!.test(t)).sort()
+        ? (await admin.listTopics())
+            .filter((t) => !t.startsWith('__') && this.opts.topicPattern!.test(t))
+            .sort()
         : [...this.opts.topics];
       if (topics.length === 0) return;
       const meta = await admin.fetchTopicMetadata({ topics });
       for (const topic of topics) {
         const known = this.byTopic.get(topic) ?? [];
-        const ids = (meta.topics.find((t) => t.name === topic)?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
+        const ids = (meta.topics.find((t) => t.name === topic)?.partitions ?? [])
+          .map((p) => p.partitionId)
+          .sort((a, b) => a - b);
         const fresh = ids.filter((id) => known[id] === undefined);
         if (fresh.length === 0) continue;
         const ends = await admin.fetchTopicOffsets(topic);
@@ -365,7 +411,10 @@ export class KafkaTopicReader {
     });
     consumer.on(consumer.events.CRASH, (e) => {
       if (e.payload.restart) return; // kafkajs reconnects and rejoins by itself
-      this.failure = new ConnectorError(`${this.where()}: the consumer stopped: ${kafkaErrorText(e.payload.error)}`, { cause: e.payload.error, retriable: true });
+      this.failure = new ConnectorError(
+        `${this.where()}: the consumer stopped: ${kafkaErrorText(e.payload.error)}`,
+        { cause: e.payload.error, retriable: true },
+      );
       this.wake?.();
     });
     try {
@@ -377,18 +426,34 @@ export class KafkaTopicReader {
         eachBatch: (payload) => this.onBatch(payload),
       });
     } catch (e) {
-      throw new ConnectorError(`${this.where()}: cannot start the consumer: ${kafkaErrorText(e)}`, { cause: e, retriable: true });
+      throw new ConnectorError(`${this.where()}: cannot start the consumer: ${kafkaErrorText(e)}`, {
+        cause: e,
+        retriable: true,
+      });
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), JOIN_TIMEOUT_MS)));
-    const outcome = await Promise.race([firstJoin, timeout, this.closedPromise.then(() => 'closed' as const)]);
+    const outcome = await Promise.race([
+      firstJoin,
+      timeout,
+      this.closedPromise.then(() => 'closed' as const),
+    ]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
-      throw new ConnectorError(`${this.where()}: no partitions assigned after ${JOIN_TIMEOUT_MS / 1000} s (is the group coordinator reachable?)`, { retriable: true });
+      throw new ConnectorError(
+        `${this.where()}: no partitions assigned after ${JOIN_TIMEOUT_MS / 1000} s (is the group coordinator reachable?)`,
+        { retriable: true },
+      );
     }
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
     const p = this.byTopic.get(batch.topic)?.[batch.partition];
     if (!p || this.closed) return;
     const messages = batch.messages;
@@ -398,7 +463,8 @@ export class KafkaTopicReader {
     let to = messages.length;
     if (this.bounded) while (to > from && Number(messages[to - 1]!.offset) >= p.stopAt) to--;
     if (to > from) {
-      for (let at = from; at < to; at += PIECE_RECORDS) p.pieces.push(this.pack(messages, at, Math.min(to, at + PIECE_RECORDS), p.split));
+      for (let at = from; at < to; at += PIECE_RECORDS)
+        p.pieces.push(this.pack(messages, at, Math.min(to, at + PIECE_RECORDS), p.split));
       p.queued += to - from;
       p.fetched = Number(messages[to - 1]!.offset) + 1;
     }
@@ -416,7 +482,8 @@ export class KafkaTopicReader {
     // when the handlers of the last fetch returned, so this stops fetching without pause(): with
     // every partition paused, kafkajs sleeps fetch.max.wait.ms before it looks again, which left
     // the job waiting for records.
-    if (p.queued >= QUEUE_HIGH) await this.hold(p, () => p.queued < QUEUE_HIGH, heartbeat, isRunning, isStale);
+    if (p.queued >= QUEUE_HIGH)
+      await this.hold(p, () => p.queued < QUEUE_HIGH, heartbeat, isRunning, isStale);
     if (this.bounded && fetchedAll(p)) {
       // Everything this partition is read for is here: fetch only the others from now on.
       if (!p.paused && this.consumer) {
@@ -426,7 +493,8 @@ export class KafkaTopicReader {
       // And when that was the last one, no fetch is wanted at all: hold the handler until the
       // consumer stops, or kafkajs starts another fetch (the broker answers it after
       // fetch.max.wait.ms) and disconnect() at the end waits for it.
-      if (this.parts.every((q) => q.ended || fetchedAll(q))) await this.hold(p, () => false, heartbeat, isRunning, isStale);
+      if (this.parts.every((q) => q.ended || fetchedAll(q)))
+        await this.hold(p, () => false, heartbeat, isRunning, isStale);
     }
   }
 
@@ -435,7 +503,13 @@ export class KafkaTopicReader {
    * consumer stops or is replaced, or a rejoin moved the partition. Heartbeats go on meanwhile,
    * so the group keeps this member.
    */
-  private async hold(p: PartitionState, done: () => boolean, heartbeat: () => Promise<void>, isRunning: () => boolean, isStale: () => boolean): Promise<void> {
+  private async hold(
+    p: PartitionState,
+    done: () => boolean,
+    heartbeat: () => Promise<void>,
+    isRunning: () => boolean,
+    isStale: () => boolean,
+  ): Promise<void> {
     const consumer = this.consumer;
     while (!done() && consumer !== undefined && this.consumer === consumer && isRunning() && !isStale()) {
       await new Promise<void>((resolve) => {
@@ -563,7 +637,9 @@ export class KafkaTopicReader {
       lengths,
       offsets,
       timestamps: this.wantTimestamps ? Float64Array.from(slice, (m) => Number(m.timestamp)) : undefined,
-      keys: this.wantKeys ? slice.map((m) => (m.key === null || m.key === undefined ? null : m.key.toString('utf8'))) : undefined,
+      keys: this.wantKeys
+        ? slice.map((m) => (m.key === null || m.key === undefined ? null : m.key.toString('utf8')))
+        : undefined,
     };
   }
 
@@ -617,7 +693,9 @@ export class KafkaTopicReader {
     if (!this.consumer) return;
     const offsets = this.parts.flatMap((p, i) => {
       const at = positions[this.splits[i]!.name];
-      return p.assigned && at !== undefined ? [{ topic: p.topic, partition: p.partition, offset: String(at) }] : [];
+      return p.assigned && at !== undefined
+        ? [{ topic: p.topic, partition: p.partition, offset: String(at) }]
+        : [];
     });
     if (offsets.length === 0) return;
     this.commitWanted = offsets;
@@ -657,10 +735,13 @@ export class KafkaTopicReader {
       const offsets = this.commitWanted;
       await this.commitPending();
       if (this.commitWanted) {
-        failure = new ConnectorError(`${this.where()}: cannot commit offsets ${offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`).join(', ')}: ${kafkaErrorText(this.commitError)}`, {
-          cause: this.commitError,
-          retriable: true,
-        });
+        failure = new ConnectorError(
+          `${this.where()}: cannot commit offsets ${offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`).join(', ')}: ${kafkaErrorText(this.commitError)}`,
+          {
+            cause: this.commitError,
+            retriable: true,
+          },
+        );
       }
     }
     const consumer = this.consumer;

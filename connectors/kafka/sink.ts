@@ -16,20 +16,39 @@
 // read_committed readers), the checkpoint is discarded, and the job replays from the one before.
 
 import { randomUUID } from 'node:crypto';
-import type { CompressionTypes, ICustomPartitioner, Message, Producer, ProducerConfig, Transaction } from 'kafkajs';
+import type {
+  CompressionTypes,
+  ICustomPartitioner,
+  Message,
+  Producer,
+  ProducerConfig,
+  Transaction,
+} from 'kafkajs';
 import { ConnectorError } from '../../engine/errors.js';
 import type { RecordEncoder } from '../../engine/formats/api.js';
 import type { Row, Schema } from '../../engine/types.js';
 import { valueToText } from '../../engine/values.js';
 import type { SinkWriter } from '../api.js';
-import { brokersText, createKafka, kafkaErrorText, kafkajs, type KafkaClient, type KafkaClientSettings } from './client.js';
+import {
+  brokersText,
+  createKafka,
+  kafkaErrorText,
+  kafkajs,
+  type KafkaClient,
+  type KafkaClientSettings,
+} from './client.js';
 import type { KafkaTableOptions, SinkPartitioner } from './options.js';
 
 /** Messages per produce request: large enough to amortise round trips, small enough to stay well under message.max.bytes. */
 const SEND_CHUNK = 2_000;
 
 /** The sink the table's options ask for: at-least-once (plain producer) or exactly-once (transactions). */
-export function createKafkaTopicSink(opts: KafkaTableOptions, settings: KafkaClientSettings, schema: Schema, encoder: RecordEncoder): SinkWriter {
+export function createKafkaTopicSink(
+  opts: KafkaTableOptions,
+  settings: KafkaClientSettings,
+  schema: Schema,
+  encoder: RecordEncoder,
+): SinkWriter {
   return opts.deliveryGuarantee === 'exactly-once'
     ? new KafkaTransactionalSink(opts, settings, schema, encoder)
     : new KafkaTopicSink(opts, settings, schema, encoder);
@@ -63,13 +82,20 @@ export class KafkaTopicSink implements SinkWriter {
     const keyIdx = this.keyIdx;
     for (const r of rows) {
       // Same key text as the embedded store: the key fields' text joined by ';'.
-      const key = keyIdx.length === 0 ? null : keyIdx.map((i) => valueToText(r[i], this.schema[i]!.type) ?? '').join(';');
+      const key =
+        keyIdx.length === 0
+          ? null
+          : keyIdx.map((i) => valueToText(r[i], this.schema[i]!.type) ?? '').join(';');
       this.buffer.push({ key, value: this.encoder.encodeValue(r) });
     }
   }
 
   protected producerConfig(): ProducerConfig {
-    return { createPartitioner: partitionerFor(this.partitioner), retry: this.settings.kafka.retry, allowAutoTopicCreation: true };
+    return {
+      createPartitioner: partitionerFor(this.partitioner),
+      retry: this.settings.kafka.retry,
+      allowAutoTopicCreation: true,
+    };
   }
 
   protected async connect(): Promise<Producer> {
@@ -95,7 +121,10 @@ export class KafkaTopicSink implements SinkWriter {
         await sender.send({ topic: this.topic, acks: -1, compression, messages: chunk });
       } catch (e) {
         // The chunk stays buffered: nothing is counted as written that Kafka did not acknowledge.
-        throw this.failure(`cannot write ${this.buffer.length} record${this.buffer.length === 1 ? '' : 's'}${this.sendingWhat}`, e);
+        throw this.failure(
+          `cannot write ${this.buffer.length} record${this.buffer.length === 1 ? '' : 's'}${this.sendingWhat}`,
+          e,
+        );
       }
       this.buffer = chunk === this.buffer ? [] : this.buffer.slice(chunk.length);
       this.sent(chunk.length);
@@ -127,10 +156,13 @@ export class KafkaTopicSink implements SinkWriter {
       : /ECONNREFUSED|Connection|timeout|ENOTFOUND/i.test(text)
         ? ` — is Kafka running at ${brokersText(this.settings)}? (check --brokers / 'properties.bootstrap.servers')`
         : '';
-    return new ConnectorError(`kafka sink: ${what} to topic '${this.topic}' at ${brokersText(this.settings)} after retries: ${text}${hint}`, {
-      cause: e,
-      retriable: true,
-    });
+    return new ConnectorError(
+      `kafka sink: ${what} to topic '${this.topic}' at ${brokersText(this.settings)} after retries: ${text}${hint}`,
+      {
+        cause: e,
+        retriable: true,
+      },
+    );
   }
 
   async close(): Promise<void> {
@@ -167,7 +199,12 @@ export class KafkaTransactionalSink extends KafkaTopicSink {
   private readonly markerGroup: string;
   private readonly transactionTimeout: number;
 
-  constructor(opts: KafkaTableOptions, settings: KafkaClientSettings, schema: Schema, encoder: RecordEncoder) {
+  constructor(
+    opts: KafkaTableOptions,
+    settings: KafkaClientSettings,
+    schema: Schema,
+    encoder: RecordEncoder,
+  ) {
     super(opts, settings, schema, encoder);
     // One writer per sink table (no parallel subtasks), so one transactional.id: stable across
     // restarts, which is what lets a restarted job fence its dead predecessor.
@@ -228,12 +265,22 @@ export class KafkaTransactionalSink extends KafkaTopicSink {
       if (this.marker !== null) {
         await transaction.sendOffsets({
           consumerGroupId: this.markerGroup,
-          topics: [{ topic: this.topic, partitions: [{ partition: 0, offset: '0', metadata: this.marker } as { partition: number; offset: string }] }],
+          topics: [
+            {
+              topic: this.topic,
+              partitions: [
+                { partition: 0, offset: '0', metadata: this.marker } as { partition: number; offset: string },
+              ],
+            },
+          ],
         });
       }
       await transaction.commit();
     } catch (e) {
-      throw this.failure(`cannot commit the transaction of ${this.inTransaction} record${this.inTransaction === 1 ? '' : 's'}`, e);
+      throw this.failure(
+        `cannot commit the transaction of ${this.inTransaction} record${this.inTransaction === 1 ? '' : 's'}`,
+        e,
+      );
     } finally {
       this.transaction = undefined;
     }

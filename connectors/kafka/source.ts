@@ -42,9 +42,25 @@ export interface ReaderFailure {
 
 /** `id` 0: pushed by the thread; otherwise the answer to that request. */
 export type FromReader =
-  | { readonly type: 'opened'; readonly id: number; readonly splits: SplitInfo[]; readonly positions: Record<string, number> }
-  | { readonly type: 'result'; readonly id: number; readonly result: ReaderPollResult; readonly positions: Record<string, number>; readonly splits?: SplitInfo[] }
-  | { readonly type: 'failed'; readonly id: number; readonly error: ReaderFailure; readonly splits?: SplitInfo[] }
+  | {
+      readonly type: 'opened';
+      readonly id: number;
+      readonly splits: SplitInfo[];
+      readonly positions: Record<string, number>;
+    }
+  | {
+      readonly type: 'result';
+      readonly id: number;
+      readonly result: ReaderPollResult;
+      readonly positions: Record<string, number>;
+      readonly splits?: SplitInfo[];
+    }
+  | {
+      readonly type: 'failed';
+      readonly id: number;
+      readonly error: ReaderFailure;
+      readonly splits?: SplitInfo[];
+    }
   | { readonly type: 'closed'; readonly id: number; readonly error?: ReaderFailure };
 
 /**
@@ -81,11 +97,20 @@ export class KafkaTopicSource implements SourceReader {
   }
 
   async open(): Promise<void> {
-    const worker = new Worker(readerThreadUrl(), { workerData: this.init, resourceLimits: { maxYoungGenerationSizeMb: READER_YOUNG_GENERATION_MB } });
+    const worker = new Worker(readerThreadUrl(), {
+      workerData: this.init,
+      resourceLimits: { maxYoungGenerationSizeMb: READER_YOUNG_GENERATION_MB },
+    });
     this.worker = worker;
     worker.on('message', (m: FromReader) => this.receive(m));
-    worker.on('error', (e) => this.died(new ConnectorError(`${this.init.where}: the Kafka reader thread failed: ${e.message}`, { cause: e })));
-    worker.on('exit', (code) => this.died(new ConnectorError(`${this.init.where}: the Kafka reader thread exited (code ${code})`)));
+    worker.on('error', (e) =>
+      this.died(
+        new ConnectorError(`${this.init.where}: the Kafka reader thread failed: ${e.message}`, { cause: e }),
+      ),
+    );
+    worker.on('exit', (code) =>
+      this.died(new ConnectorError(`${this.init.where}: the Kafka reader thread exited (code ${code})`)),
+    );
     try {
       const m = await this.request({ type: 'open', seek: this.seekTo });
       if (m.type === 'opened') {
@@ -169,14 +194,17 @@ export class KafkaTopicSource implements SourceReader {
   private died(e: Error): void {
     if (this.dead || !this.worker) return;
     this.dead = e;
-    for (const answer of this.waiting.values()) answer({ type: 'failed', id: -1, error: { message: e.message, retriable: true, connector: true } });
+    for (const answer of this.waiting.values())
+      answer({ type: 'failed', id: -1, error: { message: e.message, retriable: true, connector: true } });
     this.waiting.clear();
   }
 }
 
 /** The compiled thread file; from the TypeScript sources (vitest), the one `npm run build` made. */
 function readerThreadUrl(): URL {
-  return import.meta.url.endsWith('.ts') ? new URL('../../dist/connectors/kafka/reader-thread.js', import.meta.url) : new URL('./reader-thread.js', import.meta.url);
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/connectors/kafka/reader-thread.js', import.meta.url)
+    : new URL('./reader-thread.js', import.meta.url);
 }
 
 function rebuild(f: ReaderFailure): Error {

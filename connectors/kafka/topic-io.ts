@@ -23,7 +23,10 @@ const SEND_CHUNK = 5_000;
 export async function openKafkaTopicWriter(settings: KafkaClientSettings): Promise<KafkaTopicWriter> {
   const client = createKafka(settings);
   const { CompressionTypes, Partitioners } = kafkajs();
-  const producer = client.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
+  const producer = client.kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: true,
+  });
   const where = `Kafka at ${brokersText(settings)}`;
   try {
     await producer.connect();
@@ -42,9 +45,16 @@ export async function openKafkaTopicWriter(settings: KafkaClientSettings): Promi
           list.push({ key: r.key, value: r.value, timestamp: String(r.timestamp) });
         }
         try {
-          await producer.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages: [...byTopic].map(([t, messages]) => ({ topic: t, messages })) });
+          await producer.sendBatch({
+            acks: -1,
+            compression: CompressionTypes.None,
+            topicMessages: [...byTopic].map(([t, messages]) => ({ topic: t, messages })),
+          });
         } catch (e) {
-          throw new ConnectorError(`cannot write to topic${byTopic.size > 1 ? 's' : ''} ${[...byTopic.keys()].map((t) => `'${t}'`).join(', ')} at ${where}: ${kafkaErrorText(e)}`, { cause: e });
+          throw new ConnectorError(
+            `cannot write to topic${byTopic.size > 1 ? 's' : ''} ${[...byTopic.keys()].map((t) => `'${t}'`).join(', ')} at ${where}: ${kafkaErrorText(e)}`,
+            { cause: e },
+          );
         }
       }
     },
@@ -67,7 +77,11 @@ export interface TailOptions {
  * Prints a topic. Without `follow`, reads up to the end offsets seen at start and returns. Uses a
  * throwaway consumer group and never commits: tailing leaves no trace in the cluster's groups.
  */
-export async function tailKafkaTopic(settings: KafkaClientSettings, topic: string, opts: TailOptions): Promise<void> {
+export async function tailKafkaTopic(
+  settings: KafkaClientSettings,
+  topic: string,
+  opts: TailOptions,
+): Promise<void> {
   const client = createKafka(settings);
   const kafka = client.kafka;
   const admin = kafka.admin();
@@ -81,7 +95,9 @@ export async function tailKafkaTopic(settings: KafkaClientSettings, topic: strin
     if (!topics.includes(topic)) {
       if (!opts.follow) {
         const known = topics.filter((t) => !t.startsWith('__')).sort();
-        throw new ConnectorError(`topic '${topic}' does not exist on ${where}${known.length ? ` (topics: ${known.join(', ')})` : ''}`);
+        throw new ConnectorError(
+          `topic '${topic}' does not exist on ${where}${known.length ? ` (topics: ${known.join(', ')})` : ''}`,
+        );
       }
       await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
     }
@@ -90,21 +106,31 @@ export async function tailKafkaTopic(settings: KafkaClientSettings, topic: strin
     nonEmpty = offsets.filter((o) => Number(o.high) > Number(o.low)).map((o) => o.partition);
   } catch (e) {
     if (e instanceof ConnectorError) throw e;
-    throw new ConnectorError(`cannot read topic '${topic}' from ${where}: ${kafkaErrorText(e)}`, { cause: e });
+    throw new ConnectorError(`cannot read topic '${topic}' from ${where}: ${kafkaErrorText(e)}`, {
+      cause: e,
+    });
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
   const remaining = new Set(opts.fromEnd ? [] : nonEmpty);
   if (!opts.follow && remaining.size === 0) return;
 
-  const consumer = kafka.consumer({ groupId: `fintrans-sql-tail-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 200 });
+  const consumer = kafka.consumer({
+    groupId: `fintrans-sql-tail-${process.pid}-${Date.now()}`,
+    maxWaitTimeInMs: 200,
+  });
   let finish!: () => void;
   let fail!: (e: unknown) => void;
   const done = new Promise<void>((res, rej) => ((finish = res), (fail = rej)));
   const onAbort = () => finish();
   opts.signal.addEventListener('abort', onAbort);
   consumer.on(consumer.events.CRASH, (e) => {
-    if (!e.payload.restart) fail(new ConnectorError(`tail '${topic}' at ${where}: ${kafkaErrorText(e.payload.error)}`, { cause: e.payload.error }));
+    if (!e.payload.restart)
+      fail(
+        new ConnectorError(`tail '${topic}' at ${where}: ${kafkaErrorText(e.payload.error)}`, {
+          cause: e.payload.error,
+        }),
+      );
   });
   try {
     await consumer.connect();

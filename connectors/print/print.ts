@@ -57,6 +57,11 @@ export const printConnector: ConnectorDefinition = {
     // Flink's 'standard-error': print to stderr instead of stdout.
     const toStderr = ctx.options.bool('standard-error', false);
     ctx.options.accept('sink.parallelism');
-    return new PrintSink(ctx.physical, id ? `${id}> ` : '', toStderr ? process.stderr : process.stdout, toStderr ? 'stderr' : 'stdout');
+    return new PrintSink(
+      ctx.physical,
+      id ? `${id}> ` : '',
+      toStderr ? process.stderr : process.stdout,
+      toStderr ? 'stderr' : 'stdout',
+    );
   },
 };

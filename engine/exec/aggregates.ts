@@ -107,7 +107,9 @@ function baseAccumulator(call: AggregateCall, epoch: FlushEpoch): Accumulator {
     case 'SUM':
       return isApproxNumeric(argType(call)) ? doubleSumAccumulator(call, epoch) : sumAccumulator(call);
     case 'AVG':
-      return isApproxNumeric(argType(call)) && isApproxNumeric(call.type) ? doubleAvgAccumulator(epoch) : avgAccumulator(call);
+      return isApproxNumeric(argType(call)) && isApproxNumeric(call.type)
+        ? doubleAvgAccumulator(epoch)
+        : avgAccumulator(call);
     case 'MIN':
     case 'MAX':
       return minMaxAccumulator(call, call.fn === 'MAX');
@@ -145,7 +147,8 @@ function baseAccumulator(call: AggregateCall, epoch: FlushEpoch): Accumulator {
 function sumAccumulator(call: AggregateCall): Accumulator {
   const plus = sumOf(argType(call));
   const convert = resultConverter(call);
-  const add = (s: unknown, v: unknown): unknown => (v === null || v === undefined ? s : s === null ? v : plus(s, v));
+  const add = (s: unknown, v: unknown): unknown =>
+    v === null || v === undefined ? s : s === null ? v : plus(s, v);
   return {
     create: () => null,
     add,
@@ -209,7 +212,11 @@ function mergePartialSum(into: PartialSum, from: PartialSum): void {
 
 const partialSumJSON = {
   toJSON: (s: PartialSum) => ({ t: encodeValue(s.total), p: encodeValue(s.part), e: s.epoch }),
-  fromJSON: (j: { t: unknown; p: unknown; e: number }): PartialSum => ({ total: decodeValue(j.t) as number | null, part: decodeValue(j.p) as number | null, epoch: j.e }),
+  fromJSON: (j: { t: unknown; p: unknown; e: number }): PartialSum => ({
+    total: decodeValue(j.t) as number | null,
+    part: decodeValue(j.p) as number | null,
+    epoch: j.e,
+  }),
 };
 
 /** SUM of DOUBLE / FLOAT: null until a value arrives, partial per local flush (PartialSum). */
@@ -259,7 +266,10 @@ function doubleAvgAccumulator(epoch: FlushEpoch): Accumulator {
       return st.count === 0 ? null : partialSumValue(st)! / st.count;
     },
     toJSON: (s) => ({ ...partialSumJSON.toJSON(s as DoubleAvgState), n: (s as DoubleAvgState).count }),
-    fromJSON: (j) => ({ ...partialSumJSON.fromJSON(j as { t: unknown; p: unknown; e: number }), count: (j as { n: number }).n }),
+    fromJSON: (j) => ({
+      ...partialSumJSON.fromJSON(j as { t: unknown; p: unknown; e: number }),
+      count: (j as { n: number }).n,
+    }),
   };
 }
 
@@ -298,7 +308,9 @@ export function averageArithmetic(call: AggregateCall): AverageArithmetic {
         : (sum, n) => numberToDecimal((sum as number) / n, rs);
   } else {
     if (!isIntegral(rt) && !isApproxNumeric(rt)) throw new InternalError(`AVG cannot return ${rt.name}`);
-    const toNumber = argIsDecimal ? castFunction(at, { name: 'DOUBLE', nullable: false })! : (x: unknown) => x;
+    const toNumber = argIsDecimal
+      ? castFunction(at, { name: 'DOUBLE', nullable: false })!
+      : (x: unknown) => x;
     if (isIntegral(rt)) {
       const narrow = castFunction({ name: 'BIGINT', nullable: false }, rt) ?? ((x: unknown) => x);
       average = argIsDecimal
@@ -362,11 +374,23 @@ function minMaxAccumulator(call: AggregateCall, isMax: boolean): Accumulator {
   const add =
     argType(call).name === 'STRING'
       ? isMax
-        ? (s: unknown, v: unknown) => (v === null || v === undefined ? s : s === null || compareStrings(v as string, s as string) > 0 ? v : s)
-        : (s: unknown, v: unknown) => (v === null || v === undefined ? s : s === null || compareStrings(v as string, s as string) < 0 ? v : s)
+        ? (s: unknown, v: unknown) =>
+            v === null || v === undefined
+              ? s
+              : s === null || compareStrings(v as string, s as string) > 0
+                ? v
+                : s
+        : (s: unknown, v: unknown) =>
+            v === null || v === undefined
+              ? s
+              : s === null || compareStrings(v as string, s as string) < 0
+                ? v
+                : s
       : isMax
-        ? (s: unknown, v: unknown) => (v === null || v === undefined ? s : s === null || (v as number) > (s as number) ? v : s)
-        : (s: unknown, v: unknown) => (v === null || v === undefined ? s : s === null || (v as number) < (s as number) ? v : s);
+        ? (s: unknown, v: unknown) =>
+            v === null || v === undefined ? s : s === null || (v as number) > (s as number) ? v : s
+        : (s: unknown, v: unknown) =>
+            v === null || v === undefined ? s : s === null || (v as number) < (s as number) ? v : s;
   return {
     create: () => null,
     add,
@@ -389,7 +413,9 @@ export function listaggFormat(call: AggregateCall): ListaggFormat {
   let separator = ',';
   if (sepArg) {
     if (sepArg.kind !== 'literal' || typeof sepArg.value !== 'string') {
-      throw new InternalError('the LISTAGG separator must be a STRING literal; the planner should have checked it');
+      throw new InternalError(
+        'the LISTAGG separator must be a STRING literal; the planner should have checked it',
+      );
     }
     separator = sepArg.value;
   }

@@ -56,13 +56,31 @@ export class Aggregation {
     this.keyFns = keys.map((k) => compileScalar(k));
     this.argFns = calls.map((c) => (c.args.length > 0 ? compileScalar(c.args[0]!) : null));
     this.filterFns = calls.map((c) => (c.filter ? compilePredicate(c.filter) : null));
-    this.accumulators = calls.map((c) => (this.retractable ? createRetractingAccumulator(c) : createAccumulator(c, this.epoch)));
+    this.accumulators = calls.map((c) =>
+      this.retractable ? createRetractingAccumulator(c) : createAccumulator(c, this.epoch),
+    );
     this.keyCount = keys.length;
     this.aggCount = calls.length;
     this.rowCountSlot = this.retractable ? this.keyCount + this.aggCount : -1;
     this.mergeable = this.accumulators.every((a) => a.merge !== undefined);
-    this.add = compileStep('add', this.keyCount, this.argFns, this.filterFns, this.accumulators, this.rowCountSlot);
-    this.retract = this.retractable ? compileStep('retract', this.keyCount, this.argFns, this.filterFns, this.accumulators, this.rowCountSlot) : insertOnly;
+    this.add = compileStep(
+      'add',
+      this.keyCount,
+      this.argFns,
+      this.filterFns,
+      this.accumulators,
+      this.rowCountSlot,
+    );
+    this.retract = this.retractable
+      ? compileStep(
+          'retract',
+          this.keyCount,
+          this.argFns,
+          this.filterFns,
+          this.accumulators,
+          this.rowCountSlot,
+        )
+      : insertOnly;
     this.fillWindowRow = compileFill(this.keyCount, 3, this.accumulators);
     const fns = this.keyFns;
     if (fns.length === 0) this.keyOf = () => 0;
@@ -131,14 +149,18 @@ export class Aggregation {
    * `retractable`.
    */
   rowCount(g: GroupState): number {
-    if (!this.retractable) throw new InternalError('rowCount of an insert-only Aggregation (construct it with { retractable: true })');
+    if (!this.retractable)
+      throw new InternalError(
+        'rowCount of an insert-only Aggregation (construct it with { retractable: true })',
+      );
     return g[this.rowCountSlot] as number;
   }
 
   /** Folds `from`'s states into `into` (a group of the same key); only when `mergeable` (never when retractable). */
   merge(into: GroupState, from: GroupState): void {
     const k = this.keyCount;
-    for (let i = 0; i < this.aggCount; i++) into[k + i] = this.accumulators[i]!.merge!(into[k + i], from[k + i]);
+    for (let i = 0; i < this.aggCount; i++)
+      into[k + i] = this.accumulators[i]!.merge!(into[k + i], from[k + i]);
   }
 
   /** A new group with `g`'s key and states (merged into a fresh state, so `g` stays untouched). */
@@ -179,7 +201,9 @@ export class Aggregation {
   groupFromJSON(j: unknown): GroupState {
     const k = this.keyCount;
     const end = k + this.aggCount;
-    return (j as unknown[]).map((v, i) => (i < k ? decodeValue(v) : i < end ? this.accumulators[i - k]!.fromJSON(v) : Number(v)));
+    return (j as unknown[]).map((v, i) =>
+      i < k ? decodeValue(v) : i < end ? this.accumulators[i - k]!.fromJSON(v) : Number(v),
+    );
   }
 }
 
@@ -225,17 +249,25 @@ function compileStep(
     body.push(filter ? `if (filter${i}(r)) ${apply}` : apply);
   });
   if (rowCountSlot >= 0) body.push(`g[${rowCountSlot}] ${step === 'add' ? '+' : '-'}= 1;`);
-  const factory = new Function(...names, `return function ${step}(g, r) {\n${body.join('\n')}\n};`) as (...fns: unknown[]) => RowStep;
+  const factory = new Function(...names, `return function ${step}(g, r) {\n${body.join('\n')}\n};`) as (
+    ...fns: unknown[]
+  ) => RowStep;
   return factory(...values);
 }
 
 /** fillOutputRow as one generated function, for the reason given at compileStep. */
-function compileFill(k: number, extra: number, accumulators: readonly Accumulator[]): (g: GroupState, out: unknown[]) => void {
+function compileFill(
+  k: number,
+  extra: number,
+  accumulators: readonly Accumulator[],
+): (g: GroupState, out: unknown[]) => void {
   const names = accumulators.map((_, i) => `result${i}`);
   const body: string[] = [];
   for (let i = 0; i < k; i++) body.push(`out[${i}] = g[${i}];`);
   accumulators.forEach((_, i) => body.push(`out[${k + extra + i}] = result${i}(g[${k + i}]);`));
-  const factory = new Function(...names, `return function fill(g, out) {\n${body.join('\n')}\n};`) as (...fns: unknown[]) => (g: GroupState, out: unknown[]) => void;
+  const factory = new Function(...names, `return function fill(g, out) {\n${body.join('\n')}\n};`) as (
+    ...fns: unknown[]
+  ) => (g: GroupState, out: unknown[]) => void;
   return factory(...accumulators.map((a) => a.result));
 }
 
@@ -263,7 +295,14 @@ export class GroupTable {
     this.k = agg.keyCount;
     this.f0 = agg.keyFns[0];
     this.f1 = agg.keyFns[1];
-    this.keyOfValues = this.k === 0 ? () => 0 : this.k === 1 ? (v) => v[0] : this.k === 2 ? (v) => pairKey(v[0], v[1]) : joinKey;
+    this.keyOfValues =
+      this.k === 0
+        ? () => 0
+        : this.k === 1
+          ? (v) => v[0]
+          : this.k === 2
+            ? (v) => pairKey(v[0], v[1])
+            : joinKey;
   }
 
   get size(): number {
@@ -348,5 +387,7 @@ export function encodeValue(v: unknown): unknown {
 }
 
 export function decodeValue(v: unknown): unknown {
-  return v !== null && typeof v === 'object' && '$big' in (v as object) ? BigInt((v as { $big: string }).$big) : v;
+  return v !== null && typeof v === 'object' && '$big' in (v as object)
+    ? BigInt((v as { $big: string }).$big)
+    : v;
 }

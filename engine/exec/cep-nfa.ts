@@ -7,11 +7,27 @@
 
 import type { MatchSkip, MatchVariable } from '../plan/logical.js';
 import type { Row } from '../types.js';
-import { addStage, compareEventIds, increaseVersion, sameEvent, sameNode, sameVersion, SharedBuffer, type EventId, type MatchedIds, type NodeId, type Version } from './cep-shared-buffer.js';
+import {
+  addStage,
+  compareEventIds,
+  increaseVersion,
+  sameEvent,
+  sameNode,
+  sameVersion,
+  SharedBuffer,
+  type EventId,
+  type MatchedIds,
+  type NodeId,
+  type Version,
+} from './cep-shared-buffer.js';
 import { JavaPriorityQueue } from './java-priority-queue.js';
 import { InternalError, SqlError, type SourcePos } from '../errors.js';
 
-export type Condition = { readonly kind: 'true' } | { readonly kind: 'define'; readonly index: number } | { readonly kind: 'and'; readonly left: Condition; readonly right: Condition } | { readonly kind: 'not'; readonly inner: Condition };
+export type Condition =
+  | { readonly kind: 'true' }
+  | { readonly kind: 'define'; readonly index: number }
+  | { readonly kind: 'and'; readonly left: Condition; readonly right: Condition }
+  | { readonly kind: 'not'; readonly inner: Condition };
 
 const TRUE: Condition = { kind: 'true' };
 
@@ -43,12 +59,19 @@ function compileStates(pattern: readonly MatchVariable[]): NfaState[] {
     states.push(s);
     return s;
   };
-  const take = (): Condition => (current.condition === null ? TRUE : { kind: 'define', index: current.condition });
-  const add = (source: NfaState, action: Transition['action'], target: NfaState, condition: Condition): void => {
+  const take = (): Condition =>
+    current.condition === null ? TRUE : { kind: 'define', index: current.condition };
+  const add = (
+    source: NfaState,
+    action: Transition['action'],
+    target: NfaState,
+    condition: Condition,
+  ): void => {
     source.transitions.push({ action, source, target, condition });
   };
   const greedyCondition = (state: NfaState, takeCondition: Condition): void => {
-    for (const t of state.transitions) t.condition = { kind: 'and', left: t.condition, right: { kind: 'not', inner: takeCondition } };
+    for (const t of state.transitions)
+      t.condition = { kind: 'and', left: t.condition, right: { kind: 'not', inner: takeCondition } };
   };
   const singleton = (sink: NfaState, proceed: NfaState | null, optional: boolean): NfaState => {
     const s = createState(current.name, 'normal');
@@ -96,7 +119,14 @@ export interface ComputationState {
 }
 
 function sameComputation(a: ComputationState, b: ComputationState): boolean {
-  return a.state === b.state && sameVersion(a.version, b.version) && a.startTs === b.startTs && a.previousTs === b.previousTs && sameEvent(a.startEvent, b.startEvent) && sameNode(a.previous, b.previous);
+  return (
+    a.state === b.state &&
+    sameVersion(a.version, b.version) &&
+    a.startTs === b.startTs &&
+    a.previousTs === b.previousTs &&
+    sameEvent(a.startEvent, b.startEvent) &&
+    sameNode(a.previous, b.previous)
+  );
 }
 
 /** NFAState.COMPUTATION_STATE_COMPARATOR: by the first row (time, number); not started ones last. */
@@ -125,8 +155,19 @@ export class NfaPartition {
   }
 
   toJSON(): unknown {
-    const enc = (c: ComputationState) => [c.state, c.previous ? [c.previous.event.ts, c.previous.event.id, c.previous.page] : null, c.version, c.startTs, c.previousTs, c.startEvent ? [c.startEvent.ts, c.startEvent.id] : null];
-    return { partial: this.partial.toArray().map(enc), completed: this.completed.toArray().map(enc), buffer: this.buffer.toJSON() };
+    const enc = (c: ComputationState) => [
+      c.state,
+      c.previous ? [c.previous.event.ts, c.previous.event.id, c.previous.page] : null,
+      c.version,
+      c.startTs,
+      c.previousTs,
+      c.startEvent ? [c.startEvent.ts, c.startEvent.id] : null,
+    ];
+    return {
+      partial: this.partial.toArray().map(enc),
+      completed: this.completed.toArray().map(enc),
+      buffer: this.buffer.toJSON(),
+    };
   }
 
   static fromJSON(state: unknown): NfaPartition {
@@ -140,7 +181,11 @@ export class NfaPartition {
       previousTs,
       startEvent: e ? { ts: e[0], id: e[1] } : null,
     });
-    return new NfaPartition(JavaPriorityQueue.fromArray(byStart, s.partial.map(dec)), JavaPriorityQueue.fromArray(byStart, s.completed.map(dec)), SharedBuffer.fromJSON(s.buffer));
+    return new NfaPartition(
+      JavaPriorityQueue.fromArray(byStart, s.partial.map(dec)),
+      JavaPriorityQueue.fromArray(byStart, s.completed.map(dec)),
+      SharedBuffer.fromJSON(s.buffer),
+    );
   }
 }
 
@@ -234,7 +279,12 @@ export class Nfa {
   }
 
   /** processMatchesAccordingToSkipStrategy: completed matches leave once no partial match started before them. */
-  private emitCompleted(p: NfaPartition, potential: JavaPriorityQueue<ComputationState>, partial: JavaPriorityQueue<ComputationState>, result: Match[]): void {
+  private emitCompleted(
+    p: NfaPartition,
+    potential: JavaPriorityQueue<ComputationState>,
+    partial: JavaPriorityQueue<ComputationState>,
+    result: Match[],
+  ): void {
     p.completed.addAll(potential);
     for (let earliest = p.completed.peek(); earliest !== undefined; earliest = p.completed.peek()) {
       const earliestPartial = partial.peek();
@@ -249,7 +299,11 @@ export class Nfa {
   }
 
   /** AfterMatchSkipStrategy.prune: drops the matches the skip strategy says may not start where they did. */
-  private prune(p: NfaPartition, queue: JavaPriorityQueue<ComputationState>, matched: readonly MatchedIds[]): void {
+  private prune(
+    p: NfaPartition,
+    queue: JavaPriorityQueue<ComputationState>,
+    matched: readonly MatchedIds[],
+  ): void {
     const pruningId = this.pruningId(matched);
     if (pruningId === null) return;
     const strict = this.skip.kind === 'to-first' || this.skip.kind === 'to-last';
@@ -281,14 +335,22 @@ export class Nfa {
         case 'to-last': {
           const ids = m.get(this.skip.variable);
           if (!ids || ids.length === 0) {
-            throw new SqlError(this.pos, `a match has no row of ${this.skip.variable} to skip to; the job stops (as in Flink: Could not skip to ${this.skip.variable}. No such element in the found match)`, `AFTER MATCH SKIP TO ${this.skip.kind === 'to-first' ? 'FIRST' : 'LAST'} ${this.skip.variable} needs a row of ${this.skip.variable} in every match`);
+            throw new SqlError(
+              this.pos,
+              `a match has no row of ${this.skip.variable} to skip to; the job stops (as in Flink: Could not skip to ${this.skip.variable}. No such element in the found match)`,
+              `AFTER MATCH SKIP TO ${this.skip.kind === 'to-first' ? 'FIRST' : 'LAST'} ${this.skip.variable} needs a row of ${this.skip.variable} in every match`,
+            );
           }
           const target = ids[this.skip.kind === 'to-first' ? 0 : ids.length - 1]!;
           pruning = max(pruning, target);
           let start: EventId | null = null;
           for (const list of m.values()) for (const id of list) start = min(start, id);
           if (start !== null && compareEventIds(pruning, start) === 0) {
-            throw new SqlError(this.pos, `a match would start again at its own first row; the job stops (as in Flink: Could not skip to first element of a match.)`, `skipping to the match's own first row would find the same match forever: skip to a later variable, or PAST LAST ROW`);
+            throw new SqlError(
+              this.pos,
+              `a match would start again at its own first row; the job stops (as in Flink: Could not skip to first element of a match.)`,
+              `skipping to the match's own first row would find the same match forever: skip to a later variable, or PAST LAST ROW`,
+            );
           }
           break;
         }
@@ -324,7 +386,16 @@ export class Nfa {
     return out;
   }
 
-  private addState(p: NfaPartition, out: ComputationState[], state: string, previous: NodeId, version: Version, startTs: number, previousTs: number, startEvent: EventId | null): void {
+  private addState(
+    p: NfaPartition,
+    out: ComputationState[],
+    state: string,
+    previous: NodeId,
+    version: Version,
+    startTs: number,
+    previousTs: number,
+    startEvent: EventId | null,
+  ): void {
     out.push({ state, previous, version, startTs, previousTs, startEvent });
     p.buffer.lockNode(previous, version);
   }
@@ -400,7 +471,8 @@ class PartialMatch implements MatchContext {
   ) {}
   eventsFor(variable: string): readonly Row[] {
     if (this.matched === null) {
-      const paths = this.c.previous === null ? [] : this.buffer.extractPatterns(this.c.previous, this.c.version);
+      const paths =
+        this.c.previous === null ? [] : this.buffer.extractPatterns(this.c.previous, this.c.version);
       this.matched = paths.length === 0 ? new Map() : this.buffer.materialize(paths[0]!);
     }
     return this.matched.get(variable) ?? [];

@@ -149,7 +149,7 @@ export class SharedBuffer {
       const node = this.entries.get(key);
       if (!node) break;
       const v = versions.pop()!;
-      for (let i = 0; i < node.edges.length; ) {
+      for (let i = 0; i < node.edges.length;) {
         const e = node.edges[i]!;
         if (isCompatible(v, e.version) && release(e)) {
           node.edges.splice(i, 1);
@@ -179,7 +179,9 @@ export class SharedBuffer {
     const result: MatchedIds[] = [];
     const start = this.entries.get(nodeKey(id));
     if (!start) return result;
-    const stack: { entry: { id: NodeId; node: BufferNode } | null; version: Version; path: NodeId[] }[] = [{ entry: { id, node: start }, version, path: [] }];
+    const stack: { entry: { id: NodeId; node: BufferNode } | null; version: Version; path: NodeId[] }[] = [
+      { entry: { id, node: start }, version, path: [] },
+    ];
     while (stack.length > 0) {
       const { entry, version: v, path } = stack.pop()!;
       if (entry === null) {
@@ -200,7 +202,11 @@ export class SharedBuffer {
         const next = first ? path : path.slice();
         first = false;
         const target = e.target;
-        stack.push({ entry: target !== null ? { id: target, node: this.entries.get(nodeKey(target))! } : null, version: e.version, path: next });
+        stack.push({
+          entry: target !== null ? { id: target, node: this.entries.get(nodeKey(target))! } : null,
+          version: e.version,
+          path: next,
+        });
       }
     }
     return result;
@@ -208,24 +214,47 @@ export class SharedBuffer {
 
   materialize(match: MatchedIds): Map<string, Row[]> {
     const out = new Map<string, Row[]>();
-    for (const [page, ids] of match) out.set(page, ids.map((id) => this.events.get(eventKey(id))!.row));
+    for (const [page, ids] of match)
+      out.set(
+        page,
+        ids.map((id) => this.events.get(eventKey(id))!.row),
+      );
     return out;
   }
 
   toJSON(): unknown {
     return {
       events: [...this.events].map(([k, e]) => [k, e.row.map(encodeValue), e.refs]),
-      entries: [...this.entries].map(([k, n]) => [k, n.refs, n.edges.map((e) => [e.target ? [e.target.event.ts, e.target.event.id, e.target.page] : null, e.version, e.refs])]),
+      entries: [...this.entries].map(([k, n]) => [
+        k,
+        n.refs,
+        n.edges.map((e) => [
+          e.target ? [e.target.event.ts, e.target.event.id, e.target.page] : null,
+          e.version,
+          e.refs,
+        ]),
+      ]),
       counts: [...this.counts],
     };
   }
 
   static fromJSON(state: unknown): SharedBuffer {
-    const s = state as { events: [string, unknown[], number][]; entries: [string, number, [[number, number, string] | null, number[], number][]][]; counts: [number, number][] };
+    const s = state as {
+      events: [string, unknown[], number][];
+      entries: [string, number, [[number, number, string] | null, number[], number][]][];
+      counts: [number, number][];
+    };
     const b = new SharedBuffer();
     for (const [k, row, refs] of s.events) b.events.set(k, { row: row.map(decodeValue), refs });
     for (const [k, refs, edges] of s.entries) {
-      b.entries.set(k, { refs, edges: edges.map(([t, version, r]) => ({ target: t ? { event: { ts: t[0], id: t[1] }, page: t[2] } : null, version, refs: r })) });
+      b.entries.set(k, {
+        refs,
+        edges: edges.map(([t, version, r]) => ({
+          target: t ? { event: { ts: t[0], id: t[1] }, page: t[2] } : null,
+          version,
+          refs: r,
+        })),
+      });
     }
     for (const [t, n] of s.counts) b.counts.set(t, n);
     return b;

@@ -13,7 +13,20 @@ import { T, isApproxNumeric, isIntegral, typeToString } from '../types.js';
 import type { CallExpr, CaseExpr, CastExpr, Expr } from '../plan/expr.js';
 import { InternalError, SqlError } from '../errors.js';
 import * as fns from './functions.js';
-import { castFunction, checkLikeEscape, compileLike, decDiv, decFloor, decCeil, decMod, decRound, makeDynamicFormatter, makeDynamicLike, makeDynamicParser, pow10 } from './functions.js';
+import {
+  castFunction,
+  checkLikeEscape,
+  compileLike,
+  decDiv,
+  decFloor,
+  decCeil,
+  decMod,
+  decRound,
+  makeDynamicFormatter,
+  makeDynamicLike,
+  makeDynamicParser,
+  pow10,
+} from './functions.js';
 import { TimestampPatternError, compileTimestampFormatter } from '../time/java-pattern.js';
 import { compileLenientParser } from '../time/simple-date-format.js';
 import { DEFAULT_TO_TIMESTAMP_PATTERN } from '../time/sql-timestamp.js';
@@ -92,7 +105,14 @@ const NULL_CODE: Code = { src: 'null', nullable: true };
 /** CASE branches compiled into one function; more go into further functions (see caseWhen). */
 const CASE_CHUNK = 256;
 
-const COMPARE_OPS: Record<string, string> = { '=': '===', '<>': '!==', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+const COMPARE_OPS: Record<string, string> = {
+  '=': '===',
+  '<>': '!==',
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+};
 
 function scaleOf(t: SqlType): number {
   return t.scale ?? 0;
@@ -112,10 +132,22 @@ function mismatch(e: CallExpr): InternalError {
  */
 function integralArithmetic(op: string, t: SqlType, l: string, r: string): string {
   if (t.name === 'BIGINT') {
-    const fn = op === '+' ? 'longAdd' : op === '-' ? 'longSub' : op === '*' ? 'longMul' : op === '/' ? 'longDiv' : 'longMod';
+    const fn =
+      op === '+'
+        ? 'longAdd'
+        : op === '-'
+          ? 'longSub'
+          : op === '*'
+            ? 'longMul'
+            : op === '/'
+              ? 'longDiv'
+              : 'longMod';
     return `f.${fn}(${l}, ${r})`;
   }
-  if (op === '/') return t.name === 'INT' ? `f.intDivInt(${l}, ${r})` : `f.intDivNarrow(${l}, ${r}, ${t.name === 'SMALLINT' ? 16 : 24})`;
+  if (op === '/')
+    return t.name === 'INT'
+      ? `f.intDivInt(${l}, ${r})`
+      : `f.intDivNarrow(${l}, ${r}, ${t.name === 'SMALLINT' ? 16 : 24})`;
   if (op === '%') return `f.intMod(${l}, ${r})`;
   return integralResult(t, op === '*' ? `Math.imul(${l}, ${r})` : `(${l} ${op} ${r})`, '');
 }
@@ -140,7 +172,11 @@ function withPatternErrors<T>(compile: () => T): T {
     return compile();
   } catch (err) {
     if (err instanceof TimestampPatternError) {
-      throw new SqlError(undefined, err.message, "use Java DateTimeFormatter letters, e.g. 'yyyy-MM-dd HH:mm:ss', and quote literal text: 'yyyy-MM-dd''T''HH:mm:ss'");
+      throw new SqlError(
+        undefined,
+        err.message,
+        "use Java DateTimeFormatter letters, e.g. 'yyyy-MM-dd HH:mm:ss', and quote literal text: 'yyyy-MM-dd''T''HH:mm:ss'",
+      );
     }
     throw err;
   }
@@ -156,7 +192,8 @@ class CodeGen {
   }
 
   source(body: string): string {
-    const prologue = this.temps > 0 ? `let ${Array.from({ length: this.temps }, (_, i) => `t${i}`).join(', ')};\n` : '';
+    const prologue =
+      this.temps > 0 ? `let ${Array.from({ length: this.temps }, (_, i) => `t${i}`).join(', ')};\n` : '';
     return `return function compiled(r) {\n${prologue}${body}\n};`;
   }
 
@@ -175,7 +212,12 @@ class CodeGen {
    * otherwise `body` gets one reference per arg. With `reuse`, every arg gets a temporary so the
    * body may read it more than once.
    */
-  private guard(args: readonly Code[], body: (refs: string[]) => string, bodyNullable = false, reuse = false): Code {
+  private guard(
+    args: readonly Code[],
+    body: (refs: string[]) => string,
+    bodyNullable = false,
+    reuse = false,
+  ): Code {
     const checks: string[] = [];
     const assigns: string[] = [];
     const refs: string[] = [];
@@ -228,10 +270,13 @@ class CodeGen {
   expr(e: Expr): Code {
     switch (e.kind) {
       case 'column':
-        if (!Number.isSafeInteger(e.index) || e.index < 0) throw new InternalError(`bad column index ${String(e.index)} for '${e.name}'`);
+        if (!Number.isSafeInteger(e.index) || e.index < 0)
+          throw new InternalError(`bad column index ${String(e.index)} for '${e.name}'`);
         return { src: `r[${e.index}]`, nullable: e.type.nullable || e.type.name === 'NULL' };
       case 'literal':
-        return e.value === null || e.value === undefined ? NULL_CODE : { src: this.constant(e.value), nullable: false };
+        return e.value === null || e.value === undefined
+          ? NULL_CODE
+          : { src: this.constant(e.value), nullable: false };
       case 'cast':
         return this.cast(e);
       case 'case':
@@ -247,7 +292,11 @@ class CodeGen {
       // CAST(x AS VARCHAR(n)) / CHAR(n): the text, cut to n code points. Only an explicit CAST cuts.
       const toText = castFunction(e.arg.type, { name: 'STRING', nullable: false });
       const cut = fns.truncateText(e.type.precision);
-      return this.guard([arg], ([x]) => this.callConst(toText ? (v: unknown) => cut(toText(v) as string) : cut, [x!]), true);
+      return this.guard(
+        [arg],
+        ([x]) => this.callConst(toText ? (v: unknown) => cut(toText(v) as string) : cut, [x!]),
+        true,
+      );
     }
     const fn = castFunction(e.arg.type, e.type);
     if (!fn) return arg;
@@ -309,9 +358,15 @@ class CodeGen {
         return this.guard([x, y], ([l, r]) => this.compare(e, e.fn, l!, a[0]!.type, r!, a[1]!.type));
       }
       case 'AND':
-        return this.logic(a.map((x) => this.expr(x)), false);
+        return this.logic(
+          a.map((x) => this.expr(x)),
+          false,
+        );
       case 'OR':
-        return this.logic(a.map((x) => this.expr(x)), true);
+        return this.logic(
+          a.map((x) => this.expr(x)),
+          true,
+        );
       case 'NOT':
         return this.guard([this.expr(a[0]!)], ([x]) => `(!${x})`);
       case 'IS_NULL':
@@ -354,7 +409,10 @@ class CodeGen {
       case 'CEIL':
         return this.floorCeil(e);
       case 'POWER':
-        return this.guard([this.expr(a[0]!), this.expr(a[1]!)], ([x, y]) => `Math.pow(${this.asNumber(x!, a[0]!.type)}, ${this.asNumber(y!, a[1]!.type)})`);
+        return this.guard(
+          [this.expr(a[0]!), this.expr(a[1]!)],
+          ([x, y]) => `Math.pow(${this.asNumber(x!, a[0]!.type)}, ${this.asNumber(y!, a[1]!.type)})`,
+        );
       case 'COALESCE':
         return this.coalesce(e);
       case 'TO_TIMESTAMP':
@@ -376,7 +434,14 @@ class CodeGen {
     const entry: LibraryEntry = LIBRARY[e.fn as LibraryFunction];
     const helper = entry.make(e.args);
     const codes = e.args.map((a) => this.expr(a));
-    if (!entry.strict) return { src: this.callConst(helper, codes.map((c) => c.src)), nullable: true };
+    if (!entry.strict)
+      return {
+        src: this.callConst(
+          helper,
+          codes.map((c) => c.src),
+        ),
+        nullable: true,
+      };
     return this.guard(codes, (refs) => this.callConst(helper, refs), true);
   }
 
@@ -398,18 +463,34 @@ class CodeGen {
       const rs = family(e.type) === 'decimal' ? scaleOf(e.type) : Math.max(sa, sb);
       const m = Math.max(sa, sb);
       // As Flink: a result beyond the result type's precision is null (DecimalData.fromBigDecimal).
-      const limit = family(e.type) === 'decimal' && e.type.precision !== undefined ? pow10(e.type.precision) : undefined;
+      const limit =
+        family(e.type) === 'decimal' && e.type.precision !== undefined ? pow10(e.type.precision) : undefined;
       const fits = (src: string): string =>
-        limit === undefined ? src : this.callConst((u: bigint | null) => (u === null || u >= limit || u <= -limit ? null : u), [src]);
+        limit === undefined
+          ? src
+          : this.callConst((u: bigint | null) => (u === null || u >= limit || u <= -limit ? null : u), [src]);
       switch (op) {
         case '+':
         case '-':
           // Exact at the wider scale, then one rounding to the result scale.
-          return this.guard([x, y], ([l, r]) => fits(this.rescaled(`(${this.rescaled(l!, sa, m)} ${op} ${this.rescaled(r!, sb, m)})`, m, rs)), limit !== undefined);
+          return this.guard(
+            [x, y],
+            ([l, r]) =>
+              fits(this.rescaled(`(${this.rescaled(l!, sa, m)} ${op} ${this.rescaled(r!, sb, m)})`, m, rs)),
+            limit !== undefined,
+          );
         case '*':
-          return this.guard([x, y], ([l, r]) => fits(this.rescaled(`(${l} * ${r})`, sa + sb, rs)), limit !== undefined);
+          return this.guard(
+            [x, y],
+            ([l, r]) => fits(this.rescaled(`(${l} * ${r})`, sa + sb, rs)),
+            limit !== undefined,
+          );
         case '/':
-          return this.guard([x, y], (refs) => fits(this.callConst((p: bigint, q: bigint) => decDiv(p, sa, q, sb, rs), refs)), true);
+          return this.guard(
+            [x, y],
+            (refs) => fits(this.callConst((p: bigint, q: bigint) => decDiv(p, sa, q, sb, rs), refs)),
+            true,
+          );
         case '%': {
           const ma = pow10(m - sa);
           const mb = pow10(m - sb);
@@ -423,11 +504,18 @@ class CodeGen {
     }
 
     if ((isNumberFamily(fa) || fa === 'null') && (isNumberFamily(fb) || fb === 'null')) {
-      const integral = (fa === 'int' || fa === 'null') && (fb === 'int' || fb === 'null') && family(e.type) === 'int';
+      const integral =
+        (fa === 'int' || fa === 'null') && (fb === 'int' || fb === 'null') && family(e.type) === 'int';
       // A BIGINT operand: the remainder is computed as a long; it fits the (narrower) divisor's type.
-      const longRemainder = op === '%' && e.type.name !== 'BIGINT' && (ea.type.name === 'BIGINT' || eb.type.name === 'BIGINT');
+      const longRemainder =
+        op === '%' && e.type.name !== 'BIGINT' && (ea.type.name === 'BIGINT' || eb.type.name === 'BIGINT');
       if (integral && longRemainder) return this.guard([x, y], ([l, r]) => `f.longMod(${l}, ${r})`, true);
-      if (integral) return this.guard([x, y], ([l, r]) => integralArithmetic(op, e.type, l!, r!), op === '/' || op === '%');
+      if (integral)
+        return this.guard(
+          [x, y],
+          ([l, r]) => integralArithmetic(op, e.type, l!, r!),
+          op === '/' || op === '%',
+        );
       return this.guard([x, y], ([l, r]) => `(${l} ${op} ${r})`);
     }
     throw mismatch(e);
@@ -440,7 +528,8 @@ class CodeGen {
       const rs = family(e.type) === 'decimal' ? scaleOf(e.type) : scaleOf(arg.type);
       return this.guard([x], ([v]) => this.rescaled(`(-${v})`, scaleOf(arg.type), rs));
     }
-    if (family(e.type) === 'int') return this.guard([x], ([v]) => integralResult(e.type, `(-${v})`, `f.longNeg(${v})`));
+    if (family(e.type) === 'int')
+      return this.guard([x], ([v]) => integralResult(e.type, `(-${v})`, `f.longNeg(${v})`));
     return this.guard([x], ([v]) => `(-${v})`);
   }
 
@@ -454,7 +543,8 @@ class CodeGen {
       const m = Math.max(scaleOf(lt), scaleOf(rt));
       return `(${this.rescaled(l, scaleOf(lt), m)} ${op} ${this.rescaled(r, scaleOf(rt), m)})`;
     }
-    const comparable = (isNumberFamily(fl) && isNumberFamily(fr)) || fl === fr || fl === 'null' || fr === 'null';
+    const comparable =
+      (isNumberFamily(fl) && isNumberFamily(fr)) || fl === fr || fl === 'null' || fr === 'null';
     if (!comparable) throw mismatch(e);
     // Strings: JS's `<` compares UTF-16 units, as Flink's comparisons do (String.compareTo on the
     // values of a row); MIN/MAX order by code points instead, as Flink's do (see aggregates.ts).
@@ -464,7 +554,8 @@ class CodeGen {
   /** Three-valued AND (orTruth = false) or OR (orTruth = true) over any number of operands. */
   private logic(parts: readonly Code[], orTruth: boolean): Code {
     const decisive = orTruth ? 'true' : 'false';
-    if (parts.every((p) => !p.nullable)) return { src: `(${parts.map((p) => p.src).join(orTruth ? ' || ' : ' && ')})`, nullable: false };
+    if (parts.every((p) => !p.nullable))
+      return { src: `(${parts.map((p) => p.src).join(orTruth ? ' || ' : ' && ')})`, nullable: false };
     // Any decisive operand decides; otherwise any null makes the result null.
     const tests: string[] = [];
     const nullTests: string[] = [];
@@ -477,7 +568,10 @@ class CodeGen {
         tests.push(`${p.src} === ${decisive}`);
       }
     }
-    return { src: `(${tests.join(' || ')} ? ${decisive} : ${nullTests.join(' || ')} ? null : ${orTruth ? 'false' : 'true'})`, nullable: true };
+    return {
+      src: `(${tests.join(' || ')} ? ${decisive} : ${nullTests.join(' || ')} ? null : ${orTruth ? 'false' : 'true'})`,
+      nullable: true,
+    };
   }
 
   /** TRIM/LTRIM/RTRIM(s): spaces; with a second argument, any of its characters (trim.ts). */
@@ -489,7 +583,9 @@ class CodeGen {
     }
     const leading = e.fn !== 'RTRIM';
     const trailing = e.fn !== 'LTRIM';
-    return this.guard(args, ([x, chars]) => this.callConst((s: string, c: string) => trimCharacters(s, c, leading, trailing), [x!, chars!]));
+    return this.guard(args, ([x, chars]) =>
+      this.callConst((s: string, c: string) => trimCharacters(s, c, leading, trailing), [x!, chars!]),
+    );
   }
 
   // --- predicates ----------------------------------------------------------------------------
@@ -497,7 +593,8 @@ class CodeGen {
   private like(e: CallExpr): Code {
     const [value, pattern, escapeArg] = e.args as [Expr, Expr, Expr | undefined];
     const v = this.expr(value);
-    if (escapeArg && escapeArg.kind !== 'literal') throw new InternalError('LIKE ... ESCAPE must be a literal (the planner checks)');
+    if (escapeArg && escapeArg.kind !== 'literal')
+      throw new InternalError('LIKE ... ESCAPE must be a literal (the planner checks)');
     if (escapeArg && escapeArg.value === null) return NULL_CODE;
     const escape = escapeArg ? String(escapeArg.value) : undefined;
     if (pattern.kind === 'literal') {
@@ -525,7 +622,11 @@ class CodeGen {
         else set.add(isDec ? rescaleDecimal(iv as bigint, scaleOf(item.type), m) : iv);
       }
       const k = this.constant(set);
-      const code = this.guard([v], ([x]) => `(${k}.has(${isDec ? this.rescaled(x!, scaleOf(vt), m) : x}) ? true : ${hasNull ? 'null' : 'false'})`);
+      const code = this.guard(
+        [v],
+        ([x]) =>
+          `(${k}.has(${isDec ? this.rescaled(x!, scaleOf(vt), m) : x}) ? true : ${hasNull ? 'null' : 'false'})`,
+      );
       return hasNull ? { src: code.src, nullable: true } : code;
     }
     // x IN (a, b) = x = a OR x = b, with SQL's null rules.
@@ -561,7 +662,9 @@ class CodeGen {
       [this.expr(value)],
       ([x]) => {
         const lo = this.guard([this.expr(low)], ([l]) => this.compare(e, '>=', x!, value.type, l!, low.type));
-        const hi = this.guard([this.expr(high)], ([h]) => this.compare(e, '<=', x!, value.type, h!, high.type));
+        const hi = this.guard([this.expr(high)], ([h]) =>
+          this.compare(e, '<=', x!, value.type, h!, high.type),
+        );
         return this.logic([lo, hi], false).src;
       },
       true,
@@ -573,14 +676,18 @@ class CodeGen {
 
   private concat(e: CallExpr): Code {
     const codes = e.args.map((a) => this.expr(a));
-    return this.guard(codes, (refs) =>
-      `(${refs
-        .map((ref, i) => {
-          const t = e.args[i]!.type;
-          // Non-string args (the planner normally casts them) are printed like CAST(x AS STRING).
-          return t.name === 'STRING' || t.name === 'NULL' ? ref : this.convert(ref, t, { name: 'STRING', nullable: false }).src;
-        })
-        .join(' + ')})`,
+    return this.guard(
+      codes,
+      (refs) =>
+        `(${refs
+          .map((ref, i) => {
+            const t = e.args[i]!.type;
+            // Non-string args (the planner normally casts them) are printed like CAST(x AS STRING).
+            return t.name === 'STRING' || t.name === 'NULL'
+              ? ref
+              : this.convert(ref, t, { name: 'STRING', nullable: false }).src;
+          })
+          .join(' + ')})`,
     );
   }
 
@@ -590,7 +697,10 @@ class CodeGen {
       const rs = family(e.type) === 'decimal' ? scaleOf(e.type) : scaleOf(arg.type);
       return this.guard([this.expr(arg)], ([x]) => this.rescaled(`f.decAbs(${x})`, scaleOf(arg.type), rs));
     }
-    if (family(e.type) === 'int') return this.guard([this.expr(arg)], ([x]) => integralResult(e.type, `Math.abs(${x})`, `f.longAbs(${x})`));
+    if (family(e.type) === 'int')
+      return this.guard([this.expr(arg)], ([x]) =>
+        integralResult(e.type, `Math.abs(${x})`, `f.longAbs(${x})`),
+      );
     return this.guard([this.expr(arg)], ([x]) => `Math.abs(${x})`);
   }
 
@@ -610,7 +720,9 @@ class CodeGen {
         // Flink rounds in BigDecimal and narrows back as intValue()/shortValue()/byteValue() do (low
         // bits): ROUND(2147483647, -1) is an INT, -2147483646.
         const narrow = castFunction(T.bigint(), e.type);
-        return narrow ? this.callConst((v: Long, n: number) => narrow(fns.intRound(v, n)), [x!, dn]) : `f.intRound(${x}, ${dn})`;
+        return narrow
+          ? this.callConst((v: Long, n: number) => narrow(fns.intRound(v, n)), [x!, dn])
+          : `f.intRound(${x}, ${dn})`;
       }
       return `f.doubleRound(${x}, ${dn})`;
     });
@@ -670,7 +782,11 @@ class CodeGen {
       const parser = withPatternErrors(() => fns.compileToTimestamp(pattern));
       return this.guard([text], ([s]) => this.callConst(parser, [s!]), true);
     }
-    return this.guard([text, this.expr(patternArg)], (refs) => this.callConst(makeDynamicParser(), refs), true);
+    return this.guard(
+      [text, this.expr(patternArg)],
+      (refs) => this.callConst(makeDynamicParser(), refs),
+      true,
+    );
   }
 
   private toTimestamp(e: CallExpr): Code {
@@ -696,7 +812,11 @@ class CodeGen {
       const toMs = precision === 3 ? (x: number) => Math.floor(x) : (x: number) => Math.floor(x * 1000);
       return this.guard([num], ([x]) => this.callConst(toMs, [this.asNumber(x!, n.type)]));
     }
-    return this.guard([num, this.expr(p!)], ([x, q]) => `f.toTimestampLtz(${this.asNumber(x!, n.type)}, ${this.asNumber(q!, p!.type)})`, true);
+    return this.guard(
+      [num, this.expr(p!)],
+      ([x, q]) => `f.toTimestampLtz(${this.asNumber(x!, n.type)}, ${this.asNumber(q!, p!.type)})`,
+      true,
+    );
   }
 
   private dateFormat(e: CallExpr): Code {
@@ -727,6 +847,8 @@ class CodeGen {
       return this.guard([text], ([s]) => this.callConst((t: string) => fns.unixSeconds(parser(t)), [s!]));
     }
     const dynamic = fns.makeDynamicLenientParser();
-    return this.guard([text, this.expr(e.args[1]!)], (refs) => this.callConst((t: string, p: string) => fns.unixSeconds(dynamic(t, p)), refs));
+    return this.guard([text, this.expr(e.args[1]!)], (refs) =>
+      this.callConst((t: string, p: string) => fns.unixSeconds(dynamic(t, p)), refs),
+    );
   }
 }

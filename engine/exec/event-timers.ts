@@ -48,11 +48,14 @@ export class EventTimers<K> {
   }
 
   snapshot(): unknown {
-    return [...this.heap].sort((a, b) => a.time - b.time || a.seq - b.seq).map((t) => [t.time, encodeValue(t.key)]);
+    return [...this.heap]
+      .sort((a, b) => a.time - b.time || a.seq - b.seq)
+      .map((t) => [t.time, encodeValue(t.key)]);
   }
 
   restore(state: unknown): void {
-    for (const [time, key] of (state as [number, unknown][]) ?? []) this.register(decodeValue(key) as K, time);
+    for (const [time, key] of (state as [number, unknown][]) ?? [])
+      this.register(decodeValue(key) as K, time);
   }
 
   private before(a: Timer<K>, b: Timer<K>): boolean {

@@ -81,7 +81,8 @@ export function initcap(s: string): string {
 }
 
 /** Java's Character.isWhitespace, what SPLIT_INDEX splits on when the separator is ''. */
-const JAVA_WHITESPACE = /[\t\n\u000B\f\r\u001C-\u001F \u1680\u2000-\u2006\u2008-\u200A\u2028\u2029\u205F\u3000]/;
+const JAVA_WHITESPACE =
+  /[\t\n\u000B\f\r\u001C-\u001F \u1680\u2000-\u2006\u2008-\u200A\u2028\u2029\u205F\u3000]/;
 
 /**
  * SPLIT_INDEX(s, sep, i): the i-th (0-based) piece of s split on the whole separator, empty pieces

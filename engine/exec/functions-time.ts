@@ -4,7 +4,18 @@
 import { UNIT_MS } from '../time/units.js';
 
 /** The units EXTRACT reads, as Flink names them; DOW counts Sunday as 1, DOY January 1st as 1, WEEK is ISO-8601. */
-export const EXTRACT_UNITS = ['YEAR', 'QUARTER', 'MONTH', 'WEEK', 'DAY', 'DOY', 'DOW', 'HOUR', 'MINUTE', 'SECOND'] as const;
+export const EXTRACT_UNITS = [
+  'YEAR',
+  'QUARTER',
+  'MONTH',
+  'WEEK',
+  'DAY',
+  'DOY',
+  'DOW',
+  'HOUR',
+  'MINUTE',
+  'SECOND',
+] as const;
 export type ExtractUnit = (typeof EXTRACT_UNITS)[number];
 
 const DAY_MS = UNIT_MS.DAY;
@@ -49,10 +60,25 @@ export function extractField(unit: ExtractUnit): (ms: number) => number {
 }
 
 /** The units TIMESTAMPADD / TIMESTAMPDIFF take: fixed lengths in ms, or calendar months. */
-export const TIMESTAMP_UNITS = ['SECOND', 'MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const;
+export const TIMESTAMP_UNITS = [
+  'SECOND',
+  'MINUTE',
+  'HOUR',
+  'DAY',
+  'WEEK',
+  'MONTH',
+  'QUARTER',
+  'YEAR',
+] as const;
 export type TimestampUnit = (typeof TIMESTAMP_UNITS)[number];
 
-const FIXED_MS: Partial<Record<TimestampUnit, number>> = { SECOND: UNIT_MS.SECOND, MINUTE: UNIT_MS.MINUTE, HOUR: UNIT_MS.HOUR, DAY: UNIT_MS.DAY, WEEK: UNIT_MS.WEEK };
+const FIXED_MS: Partial<Record<TimestampUnit, number>> = {
+  SECOND: UNIT_MS.SECOND,
+  MINUTE: UNIT_MS.MINUTE,
+  HOUR: UNIT_MS.HOUR,
+  DAY: UNIT_MS.DAY,
+  WEEK: UNIT_MS.WEEK,
+};
 const UNIT_MONTHS: Partial<Record<TimestampUnit, number>> = { MONTH: 1, QUARTER: 3, YEAR: 12 };
 
 /** Calcite's addMonths: the same day and time `months` later, the day clamped to the month's last. */

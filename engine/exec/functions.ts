@@ -5,13 +5,34 @@
 
 import type { SqlType } from '../types.js';
 import { isApproxNumeric, isIntegral, typeToString } from '../types.js';
-import { decimalToNumber, formatDecimal, formatDouble, formatTimestamp, numberToDecimal, parseDecimal, rescaleDecimal } from '../values.js';
+import {
+  decimalToNumber,
+  formatDecimal,
+  formatDouble,
+  formatTimestamp,
+  numberToDecimal,
+  parseDecimal,
+  rescaleDecimal,
+} from '../values.js';
 import { parseSqlTimestamp } from '../time/sql-timestamp.js';
 import { compileTimestampFormatter, compileTimestampParser } from '../time/java-pattern.js';
-import { parseDefaultTimestamp as parseDefaultTimestampText, parseJavaSqlTimestamp } from '../time/lenient-timestamp.js';
+import {
+  parseDefaultTimestamp as parseDefaultTimestampText,
+  parseJavaSqlTimestamp,
+} from '../time/lenient-timestamp.js';
 import { compileLenientParser } from '../time/simple-date-format.js';
 import { InternalError, SqlError } from '../errors.js';
-import { doubleToInt, doubleToLong, intToByte, intToShort, longOf, longToDouble, longToInt, parseLong, type Long } from '../int64.js';
+import {
+  doubleToInt,
+  doubleToLong,
+  intToByte,
+  intToShort,
+  longOf,
+  longToDouble,
+  longToInt,
+  parseLong,
+  type Long,
+} from '../int64.js';
 
 export { longAdd, longSub, longMul, longDiv, longMod, longNeg, longAbs, longToDouble } from '../int64.js';
 
@@ -55,7 +76,7 @@ export function divHalfUp(n: bigint, d: bigint): bigint {
   const absR2 = (r < 0n ? -r : r) * 2n;
   const absD = d < 0n ? -d : d;
   if (absR2 < absD) return q;
-  return (n < 0n) !== (d < 0n) ? q - 1n : q + 1n;
+  return n < 0n !== d < 0n ? q - 1n : q + 1n;
 }
 
 export const rescale = rescaleDecimal;
@@ -247,7 +268,8 @@ export type LikeMatcher = (s: string) => boolean;
 
 const REGEX_SYNTAX = /[\\^$.*+?()[\]{}|/]/g;
 
-type LikeToken = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'any' } | { readonly kind: 'one' };
+type LikeToken =
+  { readonly kind: 'text'; readonly text: string } | { readonly kind: 'any' } | { readonly kind: 'one' };
 
 function tokenizeLike(pattern: string, escape: string | undefined): LikeToken[] {
   const tokens: LikeToken[] = [];
@@ -261,7 +283,11 @@ function tokenizeLike(pattern: string, escape: string | undefined): LikeToken[] 
     if (c === escape) {
       const next = pattern[i + 1];
       if (next !== '%' && next !== '_' && next !== escape) {
-        throw new SqlError(undefined, `invalid escape sequence in LIKE pattern '${pattern}' at position ${i + 1}`, `after the escape character ${escape} write %, _ or ${escape}`);
+        throw new SqlError(
+          undefined,
+          `invalid escape sequence in LIKE pattern '${pattern}' at position ${i + 1}`,
+          `after the escape character ${escape} write %, _ or ${escape}`,
+        );
       }
       text += next;
       i++;
@@ -282,7 +308,12 @@ function tokenizeLike(pattern: string, escape: string | undefined): LikeToken[] 
 
 /** LIKE's ESCAPE must be one character (Flink's rule). */
 export function checkLikeEscape(escape: string): void {
-  if ([...escape].length !== 1) throw new SqlError(undefined, `invalid escape character '${escape}' in LIKE ... ESCAPE`, `the escape must be a single character, e.g. ESCAPE '!'`);
+  if ([...escape].length !== 1)
+    throw new SqlError(
+      undefined,
+      `invalid escape character '${escape}' in LIKE ... ESCAPE`,
+      `the escape must be a single character, e.g. ESCAPE '!'`,
+    );
 }
 
 /**
@@ -320,7 +351,13 @@ export function compileLike(pattern: string, escape?: string): LikeMatcher {
     }
   }
   let source = '^';
-  for (const t of tokens) source += t.kind === 'any' ? '.*' : t.kind === 'one' ? '[^\\n\\r\\u0085\\u2028\\u2029]' : t.text.replace(REGEX_SYNTAX, '\\$&');
+  for (const t of tokens)
+    source +=
+      t.kind === 'any'
+        ? '.*'
+        : t.kind === 'one'
+          ? '[^\\n\\r\\u0085\\u2028\\u2029]'
+          : t.text.replace(REGEX_SYNTAX, '\\$&');
   source += '$';
   // s: `%` also matches line breaks; u: `_` is one code point, not one UTF-16 unit.
   const re = new RegExp(source, 'su');
@@ -385,7 +422,9 @@ export function makeDynamicLenientParser(): (text: string, pattern: string) => n
   return makeDynamic(compileLenientParser);
 }
 
-function makeDynamic(compile: (pattern: string) => (text: string) => number | null): (text: string, pattern: string) => number | null {
+function makeDynamic(
+  compile: (pattern: string) => (text: string) => number | null,
+): (text: string, pattern: string) => number | null {
   let lastPattern: string | null = null;
   let last: (text: string) => number | null = () => null;
   return (text, pattern) => {
@@ -484,7 +523,12 @@ function stringToDouble(s: string): number | null {
  * (Flink's CAST): the low bits are kept, so CAST(-957 AS TINYINT) is 67. Null: nothing to do.
  */
 function narrowIntegral(target: string, from: string): CastFn | null {
-  if (target === 'BIGINT' || (target === 'INT' && from !== 'BIGINT') || (target === 'SMALLINT' && from === 'TINYINT')) return null;
+  if (
+    target === 'BIGINT' ||
+    (target === 'INT' && from !== 'BIGINT') ||
+    (target === 'SMALLINT' && from === 'TINYINT')
+  )
+    return null;
   if (target === 'INT') return longToInt;
   if (target === 'SMALLINT') return from === 'BIGINT' ? (n: Long) => intToShort(longToInt(n)) : intToShort;
   return from === 'BIGINT' ? (n: Long) => intToByte(longToInt(n)) : intToByte;
@@ -580,7 +624,8 @@ export function castFunction(from: SqlType, to: SqlType): CastFn | null {
     } else if (f === 'DECIMAL') {
       const fromScale = from.scale ?? 0;
       if (fromScale !== scale) convert = (u: bigint) => rescaleDecimal(u, fromScale, scale);
-      else if (fits && (from.precision === undefined || from.precision > to.precision!)) convert = (u: bigint) => u;
+      else if (fits && (from.precision === undefined || from.precision > to.precision!))
+        convert = (u: bigint) => u;
       else return null; // same scale, no narrower precision: nothing to do
     } else if (f === 'STRING') {
       convert = (s: string) => parseDecimal(s, scale);
@@ -590,7 +635,12 @@ export function castFunction(from: SqlType, to: SqlType): CastFn | null {
     }
     if (convert) {
       const c = convert;
-      return fits ? (v: unknown) => { const u = c(v) as bigint | null; return u === null ? null : fits(u); } : c;
+      return fits
+        ? (v: unknown) => {
+            const u = c(v) as bigint | null;
+            return u === null ? null : fits(u);
+          }
+        : c;
     }
   }
 
@@ -621,9 +671,16 @@ export function castFunction(from: SqlType, to: SqlType): CastFn | null {
       return truncate && (from.precision ?? 3) > (to.precision ?? 3) ? truncate : null;
     }
     if (f === 'STRING') {
-      return truncate ? (s: string) => { const ms = parseSqlTimestamp(s); return ms === null ? null : truncate(ms); } : parseSqlTimestamp;
+      return truncate
+        ? (s: string) => {
+            const ms = parseSqlTimestamp(s);
+            return ms === null ? null : truncate(ms);
+          }
+        : parseSqlTimestamp;
     }
   }
 
-  throw new InternalError(`no conversion from ${typeToString(from)} to ${typeToString(to)}; the planner should have rejected this CAST`);
+  throw new InternalError(
+    `no conversion from ${typeToString(from)} to ${typeToString(to)}; the planner should have rejected this CAST`,
+  );
 }

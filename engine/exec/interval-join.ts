@@ -132,7 +132,8 @@ export class IntervalJoinOperator extends TwoInputOperator {
   }
 
   snapshot(): unknown {
-    const held = (side: 0 | 1): [number, Held][] => this.byTime[side].slice(this.head[side]).map((h) => [side, h] as [number, Held]);
+    const held = (side: 0 | 1): [number, Held][] =>
+      this.byTime[side].slice(this.head[side]).map((h) => [side, h] as [number, Held]);
     const items: [number, Held][] = [...held(0), ...held(1)];
     return new SnapshotRows(items, ([side, h]) => [side, h.row.map(encodeValue), h.met]);
   }

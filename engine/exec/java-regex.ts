@@ -50,7 +50,9 @@ export function compileJavaRegex(pattern: string, global = false): RegExp {
   try {
     return new RegExp(source, global ? 'gu' : 'u');
   } catch (err) {
-    throw new JavaRegexError(`invalid regular expression '${pattern}': ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`);
+    throw new JavaRegexError(
+      `invalid regular expression '${pattern}': ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
+    );
   }
 }
 
@@ -95,14 +97,20 @@ class Translator {
 
   private braces(): void {
     const m = /^\{\d+(?:,\d*)?\}/.exec(this.p.slice(this.i));
-    if (!m) throw new JavaRegexError(`invalid regular expression '${this.p}': illegal repetition near index ${this.i}`);
+    if (!m)
+      throw new JavaRegexError(
+        `invalid regular expression '${this.p}': illegal repetition near index ${this.i}`,
+      );
     this.quantifier(m[0].length);
   }
 
   private group(): void {
     const rest = this.p.slice(this.i);
     const m = /^\((?:\?(?::|=|!|<=|<!|<[A-Za-z][A-Za-z0-9]*>))?/.exec(rest)!;
-    if (m[0] === '(' && rest[1] === '?') this.fail(rest.startsWith('(?>') ? 'an atomic group (?>...)' : 'an embedded flag or special group (?...)');
+    if (m[0] === '(' && rest[1] === '?')
+      this.fail(
+        rest.startsWith('(?>') ? 'an atomic group (?>...)' : 'an embedded flag or special group (?...)',
+      );
     this.emit(m[0], m[0].length);
   }
 
@@ -110,9 +118,17 @@ class Translator {
   private escape(inClass: boolean): void {
     const p = this.p;
     const c = p[this.i + 1];
-    if (c === undefined) throw new JavaRegexError(`invalid regular expression '${p}': it ends with a backslash`);
+    if (c === undefined)
+      throw new JavaRegexError(`invalid regular expression '${p}': it ends with a backslash`);
     switch (c) {
-      case 'd': case 'D': case 'w': case 'W': case 't': case 'n': case 'r': case 'f':
+      case 'd':
+      case 'D':
+      case 'w':
+      case 'W':
+      case 't':
+      case 'n':
+      case 'r':
+      case 'f':
         return this.emit(`\\${c}`, 2);
       case 's':
         return this.emit(inClass ? SPACE_CHARS : `[${SPACE_CHARS}]`, 2);
@@ -127,26 +143,34 @@ class Translator {
         return this.hexEscape();
       case 'u': {
         const h = p.slice(this.i + 2, this.i + 6);
-        if (h.length !== 4 || !HEX.test(h)) throw new JavaRegexError(`invalid regular expression '${p}': illegal Unicode escape sequence`);
+        if (h.length !== 4 || !HEX.test(h))
+          throw new JavaRegexError(`invalid regular expression '${p}': illegal Unicode escape sequence`);
         return this.emit(`\\u${h}`, 6);
       }
       case '0':
         return this.octalEscape();
-      case 'p': case 'P':
+      case 'p':
+      case 'P':
         return this.property(c === 'P', inClass);
       case 'Q':
         return this.quoted(inClass);
     }
     if (!inClass) {
       switch (c) {
-        case 'b': return this.emit(BOUNDARY, 2);
-        case 'B': return this.emit(NOT_BOUNDARY, 2);
-        case 'A': return this.emit('^', 2);
-        case 'z': return this.emit('$', 2);
-        case 'Z': return this.emit(END, 2);
+        case 'b':
+          return this.emit(BOUNDARY, 2);
+        case 'B':
+          return this.emit(NOT_BOUNDARY, 2);
+        case 'A':
+          return this.emit('^', 2);
+        case 'z':
+          return this.emit('$', 2);
+        case 'Z':
+          return this.emit(END, 2);
         case 'k': {
           const m = /^\\k<[A-Za-z][A-Za-z0-9]*>/.exec(p.slice(this.i));
-          if (!m) throw new JavaRegexError(`invalid regular expression '${p}': \\k is not followed by <name>`);
+          if (!m)
+            throw new JavaRegexError(`invalid regular expression '${p}': \\k is not followed by <name>`);
           return this.emit(m[0], m[0].length);
         }
       }
@@ -163,11 +187,13 @@ class Translator {
     if (p[this.i + 2] === '{') {
       const close = p.indexOf('}', this.i + 3);
       const h = close < 0 ? '' : p.slice(this.i + 3, close);
-      if (!HEX.test(h) || parseInt(h, 16) > 0x10ffff) throw new JavaRegexError(`invalid regular expression '${p}': illegal hexadecimal escape sequence`);
+      if (!HEX.test(h) || parseInt(h, 16) > 0x10ffff)
+        throw new JavaRegexError(`invalid regular expression '${p}': illegal hexadecimal escape sequence`);
       return this.emit(`\\u{${h}}`, close + 1 - this.i);
     }
     const h = p.slice(this.i + 2, this.i + 4);
-    if (h.length !== 2 || !HEX.test(h)) throw new JavaRegexError(`invalid regular expression '${p}': illegal hexadecimal escape sequence`);
+    if (h.length !== 2 || !HEX.test(h))
+      throw new JavaRegexError(`invalid regular expression '${p}': illegal hexadecimal escape sequence`);
     this.emit(`\\x${h}`, 4);
   }
 
@@ -212,7 +238,8 @@ class Translator {
       else if (c === '&' && p[this.i + 1] === '&') this.fail('a class intersection &&');
       else this.emit(c, 1);
     }
-    if (this.i >= p.length) throw new JavaRegexError(`invalid regular expression '${p}': unclosed character class`);
+    if (this.i >= p.length)
+      throw new JavaRegexError(`invalid regular expression '${p}': unclosed character class`);
     this.emit(']', 1);
   }
 }

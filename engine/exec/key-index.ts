@@ -63,7 +63,8 @@ export class KeyIndex {
     this.slotKeys = new Int32Array(capacity).fill(EMPTY);
     this.slotIndexes = new Int32Array(capacity);
     this.mask = capacity - 1;
-    for (let s = 0; s < oldKeys.length; s++) if (oldKeys[s] !== EMPTY) this.place(oldKeys[s]!, oldIndexes[s]!);
+    for (let s = 0; s < oldKeys.length; s++)
+      if (oldKeys[s] !== EMPTY) this.place(oldKeys[s]!, oldIndexes[s]!);
   }
 }
 

@@ -2,8 +2,27 @@
 // (engine/plan/builtins.ts: arity, types, literal arguments checked there); the compiler
 // (engine/exec/compile.ts) calls `make` once per call site and the result once per row.
 
-import { concatWs, initcap, lpad, makeRegexpExtract, makeRegexpReplace, makeRegexpTest, md5, position, replace, rpad, sha256, splitIndex } from './functions-string.js';
-import { extractField, timestampAdd, timestampDiff, type ExtractUnit, type TimestampUnit } from './functions-time.js';
+import {
+  concatWs,
+  initcap,
+  lpad,
+  makeRegexpExtract,
+  makeRegexpReplace,
+  makeRegexpTest,
+  md5,
+  position,
+  replace,
+  rpad,
+  sha256,
+  splitIndex,
+} from './functions-string.js';
+import {
+  extractField,
+  timestampAdd,
+  timestampDiff,
+  type ExtractUnit,
+  type TimestampUnit,
+} from './functions-time.js';
 import { nowMillis } from './functions.js';
 import { longToDouble, type Long } from '../int64.js';
 import { makeJsonExists, makeJsonQuery, makeJsonValue } from './functions-json.js';
@@ -32,7 +51,10 @@ function literalText(e: object | undefined): string {
 const num = (n: Long): number => (typeof n === 'number' ? n : longToDouble(n));
 
 /** A helper of the first argument only (the others are literals read by `make`). */
-const withText = <R>(fn: (text: string) => R) => (text: string) => fn(text);
+const withText =
+  <R>(fn: (text: string) => R) =>
+  (text: string) =>
+    fn(text);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see LibraryEntry.make
 const strict = (fn: (...values: any[]) => unknown): LibraryEntry => ({ strict: true, make: () => fn });

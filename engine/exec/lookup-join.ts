@@ -11,7 +11,8 @@ import type { Row, RowKind } from '../types.js';
 import type { Operator } from './operator.js';
 import { rowIdentity, joinRows } from './two-input.js';
 
-type Held = { readonly row: Row; readonly kind: RowKind } | { readonly watermark: number } | { readonly finish: true };
+type Held =
+  { readonly row: Row; readonly kind: RowKind } | { readonly watermark: number } | { readonly finish: true };
 
 export class LookupJoinOperator implements Operator {
   private held: Held[] = [];
@@ -82,7 +83,8 @@ export class LookupJoinOperator implements Operator {
       this.next.process(joined, kind);
       met = true;
     }
-    if (!met && this.leftOuter) this.next.process(this.joined(row, new Array(this.widths[1]).fill(null)), kind);
+    if (!met && this.leftOuter)
+      this.next.process(this.joined(row, new Array(this.widths[1]).fill(null)), kind);
   }
 
   private joined(left: Row, right: Row): Row {

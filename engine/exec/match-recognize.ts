@@ -120,7 +120,11 @@ export class MatchRecognizeOperator implements Operator {
     return {
       watermark: encodeValue(this.watermark),
       timers: this.timers.snapshot(),
-      partitions: new SnapshotRows(entries, ([key, p]) => [encodeValue(key), [...p.rows].map(([t, rows]) => [t, rows.map((r) => r.map(encodeValue))]), p.nfa.toJSON()]),
+      partitions: new SnapshotRows(entries, ([key, p]) => [
+        encodeValue(key),
+        [...p.rows].map(([t, rows]) => [t, rows.map((r) => r.map(encodeValue))]),
+        p.nfa.toJSON(),
+      ]),
     };
   }
 
@@ -131,7 +135,10 @@ export class MatchRecognizeOperator implements Operator {
     this.timers.restore(s.timers);
     for (const item of s.partitions) {
       const [key, rows, nfa] = item as [unknown, [number, unknown[][]][], unknown];
-      this.partitions.set(decodeValue(key), { rows: new Map(rows.map(([t, list]) => [t, list.map((r) => r.map(decodeValue))])), nfa: NfaPartition.fromJSON(nfa) });
+      this.partitions.set(decodeValue(key), {
+        rows: new Map(rows.map(([t, list]) => [t, list.map((r) => r.map(decodeValue))])),
+        nfa: NfaPartition.fromJSON(nfa),
+      });
     }
   }
 }
@@ -174,7 +181,11 @@ function slotRow(readers: readonly ((lists: Lists, ts: number) => unknown)[], li
  * A DEFINE condition of `variable`: its rows so far plus the row tested, all rows of the partial
  * match (in pattern order) plus the row tested for `*`, other variables' rows as they are.
  */
-export function compileDefine(f: MatchFormulas, variable: string, variables: readonly string[]): DefineCondition {
+export function compileDefine(
+  f: MatchFormulas,
+  variable: string,
+  variables: readonly string[],
+): DefineCondition {
   const readers = f.slots.map(slotReader);
   const test = compilePredicate(f.exprs[0]!);
   return (row: Row, ctx: MatchContext) => {
@@ -194,16 +205,21 @@ export function compileDefine(f: MatchFormulas, variable: string, variables: rea
 }
 
 /** The output row of a match: the partition keys (from any of its rows), then the measures. */
-export function compileMeasures(f: MatchFormulas, partitionKeys: readonly number[], variables: readonly string[]): (match: Match, ts: number) => Row {
+export function compileMeasures(
+  f: MatchFormulas,
+  partitionKeys: readonly number[],
+  variables: readonly string[],
+): (match: Match, ts: number) => Row {
   const readers = f.slots.map(slotReader);
   const project = compileProjection(f.exprs);
   return (match, ts) => {
-    const lists: Lists = (v) => (v === ALL_ROWS ? variables.flatMap((name) => match.get(name) ?? []) : match.get(v) ?? []);
+    const lists: Lists = (v) =>
+      v === ALL_ROWS ? variables.flatMap((name) => match.get(name) ?? []) : (match.get(v) ?? []);
     const measures = project(slotRow(readers, lists, ts));
     let any: Row | undefined;
     for (const rows of match.values()) if ((any = rows[0])) break;
     const out = new Array(partitionKeys.length + measures.length);
-    for (let i = 0; i < partitionKeys.length; i++) out[i] = any ? any[partitionKeys[i]!] ?? null : null;
+    for (let i = 0; i < partitionKeys.length; i++) out[i] = any ? (any[partitionKeys[i]!] ?? null) : null;
     for (let i = 0; i < measures.length; i++) out[partitionKeys.length + i] = measures[i];
     return out;
   };

@@ -145,7 +145,15 @@ export class OverAggregateOperator implements Operator {
   private partition(key: unknown): Partition {
     let p = this.partitions.get(key);
     if (!p) {
-      p = { rows: new Map(), order: null, acc: null, lastFired: null, cleanupAt: null, count: null, lags: null };
+      p = {
+        rows: new Map(),
+        order: null,
+        acc: null,
+        lastFired: null,
+        cleanupAt: null,
+        count: null,
+        lags: null,
+      };
       this.partitions.set(key, p);
     }
     return p;
@@ -261,7 +269,10 @@ export class OverAggregateOperator implements Operator {
     const wm = this.watermark;
     const due = [...p.rows.keys()].filter((t) => t <= wm).sort((a, b) => a - b);
     const acc = p.acc ?? this.agg.newGroup([]);
-    const lags = this.lagCalls.length === 0 ? null : (p.lags ?? this.lagCalls.map(() => ({ buffer: [], defaultValue: null })));
+    const lags =
+      this.lagCalls.length === 0
+        ? null
+        : (p.lags ?? this.lagCalls.map(() => ({ buffer: [], defaultValue: null })));
     for (const t of due) {
       const list = p.rows.get(t)!;
       if (this.frame.rows) {
@@ -335,7 +346,16 @@ export class OverAggregateOperator implements Operator {
     this.watermark = s.watermark === null ? -Infinity : (decodeValue(s.watermark) as number);
     this.timers.restore(s.timers);
     for (const item of s.partitions) {
-      const [key, rows, order, acc, lastFired, cleanupAt, count, lags] = item as [unknown, [number, unknown[][]][], unknown, unknown | null, number | null, number | null, number | null, [unknown[], unknown][] | null | undefined];
+      const [key, rows, order, acc, lastFired, cleanupAt, count, lags] = item as [
+        unknown,
+        [number, unknown[][]][],
+        unknown,
+        unknown | null,
+        number | null,
+        number | null,
+        number | null,
+        [unknown[], unknown][] | null | undefined,
+      ];
       this.partitions.set(decodeValue(key), {
         rows: new Map(rows.map(([t, list]) => [t, list.map((r) => r.map(decodeValue))])),
         order: order ? JavaLongHashOrder.fromJSON(order) : null,
@@ -343,7 +363,9 @@ export class OverAggregateOperator implements Operator {
         lastFired,
         cleanupAt,
         count,
-        lags: lags ? lags.map(([buffer, d]) => ({ buffer: buffer.map(decodeValue), defaultValue: decodeValue(d) })) : null,
+        lags: lags
+          ? lags.map(([buffer, d]) => ({ buffer: buffer.map(decodeValue), defaultValue: decodeValue(d) }))
+          : null,
       });
     }
   }

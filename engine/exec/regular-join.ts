@@ -53,7 +53,12 @@ export class RegularJoinOperator extends TwoInputOperator {
           if (otherOuter) this.gainPartner(other, matches);
           for (const m of matches) for (let c = 0; c < m.count; c++) this.emit(side, row, m.row, INSERT);
         }
-        this.add(side, key, row, matches.reduce((n, m) => n + m.count, 0));
+        this.add(
+          side,
+          key,
+          row,
+          matches.reduce((n, m) => n + m.count, 0),
+        );
       } else {
         if (otherOuter) {
           this.gainPartner(other, matches);
@@ -85,7 +90,11 @@ export class RegularJoinOperator extends TwoInputOperator {
   private partners(side: 0 | 1, row: Row, key: unknown): JoinEntry[] {
     const out: JoinEntry[] = [];
     for (const e of this.state[(1 - side) as 0 | 1].entries(key)) {
-      if (this.condition === null || this.condition(side === 0 ? this.joined(row, e.row) : this.joined(e.row, row))) out.push(e);
+      if (
+        this.condition === null ||
+        this.condition(side === 0 ? this.joined(row, e.row) : this.joined(e.row, row))
+      )
+        out.push(e);
     }
     return out;
   }

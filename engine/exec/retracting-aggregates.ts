@@ -66,7 +66,9 @@ function baseRetracting(call: AggregateCall): RetractingAccumulator {
     case 'LISTAGG':
       return listaggWithRetract(call);
     default:
-      throw new InternalError(`no retracting accumulator for aggregate '${String((call as AggregateCall).fn)}'`);
+      throw new InternalError(
+        `no retracting accumulator for aggregate '${String((call as AggregateCall).fn)}'`,
+      );
   }
 }
 
@@ -138,7 +140,10 @@ function sumWithRetract(call: AggregateCall): RetractingAccumulator {
     },
     result: (s) => ((s as SumState).count === 0 ? null : convert((s as SumState).sum)),
     toJSON: (s) => ({ sum: encodeValue((s as SumState).sum), count: (s as SumState).count }),
-    fromJSON: (j) => ({ sum: decodeValue((j as { sum: unknown }).sum), count: (j as { count: number }).count }),
+    fromJSON: (j) => ({
+      sum: decodeValue((j as { sum: unknown }).sum),
+      count: (j as { count: number }).count,
+    }),
   };
 }
 
@@ -215,7 +220,9 @@ interface ExtremeState {
 function extremeWithRetract(call: AggregateCall, isMax: boolean): RetractingAccumulator {
   const order = valueOrder(argType(call));
   // `a` comes before `b` in the direction of the extreme (MAX: a < b).
-  const beaten = isMax ? (a: unknown, b: unknown) => order(a, b) < 0 : (a: unknown, b: unknown) => order(a, b) > 0;
+  const beaten = isMax
+    ? (a: unknown, b: unknown) => order(a, b) < 0
+    : (a: unknown, b: unknown) => order(a, b) > 0;
   const convert = resultConverter(call);
   const rescan = (st: ExtremeState): void => {
     let found = false;
@@ -259,11 +266,19 @@ function extremeWithRetract(call: AggregateCall, isMax: boolean): RetractingAccu
     result: (s) => ((s as ExtremeState).size > 0 ? convert((s as ExtremeState).extreme) : null),
     toJSON: (s) => {
       const st = s as ExtremeState;
-      return { extreme: encodeValue(st.extreme), size: st.size, counts: Array.from(st.counts, ([v, n]) => [encodeValue(v), n]) };
+      return {
+        extreme: encodeValue(st.extreme),
+        size: st.size,
+        counts: Array.from(st.counts, ([v, n]) => [encodeValue(v), n]),
+      };
     },
     fromJSON: (j) => {
       const o = j as { extreme: unknown; size: number; counts: [unknown, number][] };
-      return { extreme: decodeValue(o.extreme), size: o.size, counts: new Map(o.counts.map(([v, n]) => [decodeValue(v), n])) };
+      return {
+        extreme: decodeValue(o.extreme),
+        size: o.size,
+        counts: new Map(o.counts.map(([v, n]) => [decodeValue(v), n])),
+      };
     },
   };
 }
@@ -309,7 +324,13 @@ function arrivalOrderWithRetract(call: AggregateCall, isLast: boolean): Retracti
     st.value = found === null ? null : st.byOrder.get(found);
   };
   return {
-    create: (): ArrivalState => ({ value: null, order: null, next: 0, byOrder: new Map(), orders: new Map() }),
+    create: (): ArrivalState => ({
+      value: null,
+      order: null,
+      next: 0,
+      byOrder: new Map(),
+      orders: new Map(),
+    }),
     add: (s, v) => {
       if (isNull(v)) return s;
       const st = s as ArrivalState;
@@ -340,11 +361,22 @@ function arrivalOrderWithRetract(call: AggregateCall, isLast: boolean): Retracti
     toJSON: (s) => {
       const st = s as ArrivalState;
       // `orders` follows from `byOrder`; the current value is kept as Flink keeps it.
-      return { value: encodeValue(st.value), order: st.order, next: st.next, byOrder: Array.from(st.byOrder, ([o, v]) => [o, encodeValue(v)]) };
+      return {
+        value: encodeValue(st.value),
+        order: st.order,
+        next: st.next,
+        byOrder: Array.from(st.byOrder, ([o, v]) => [o, encodeValue(v)]),
+      };
     },
     fromJSON: (j) => {
       const o = j as { value: unknown; order: number | null; next: number; byOrder: [number, unknown][] };
-      const st: ArrivalState = { value: decodeValue(o.value), order: o.order, next: o.next, byOrder: new Map(), orders: new Map() };
+      const st: ArrivalState = {
+        value: decodeValue(o.value),
+        order: o.order,
+        next: o.next,
+        byOrder: new Map(),
+        orders: new Map(),
+      };
       for (const [order, encoded] of o.byOrder) {
         const v = decodeValue(encoded);
         st.byOrder.set(order, v);
@@ -388,7 +420,8 @@ function listaggWithRetract(call: AggregateCall): RetractingAccumulator {
       const text = toText(v);
       if (st.joined !== undefined) {
         if (st.items.length === 0) st.joined = text;
-        else if (st.joined.length + separator.length + text.length > MAX_STRING_LENGTH) throw listaggTooLong();
+        else if (st.joined.length + separator.length + text.length > MAX_STRING_LENGTH)
+          throw listaggTooLong();
         else st.joined = st.joined + separator + text;
       }
       st.items.push(text);
@@ -457,7 +490,10 @@ function countedDistinctOf(base: RetractingAccumulator): RetractingAccumulator {
     },
     fromJSON: (j) => {
       const o = j as { counts: [unknown, number][]; inner: unknown };
-      return { counts: new Map(o.counts.map(([v, n]) => [decodeValue(v), n])), inner: base.fromJSON(o.inner) };
+      return {
+        counts: new Map(o.counts.map(([v, n]) => [decodeValue(v), n])),
+        inner: base.fromJSON(o.inner),
+      };
     },
   };
 }

@@ -33,10 +33,11 @@ export class SemiAntiJoinOperator extends TwoInputOperator {
     const key = this.keyOf[side](row);
     if (side === 0) {
       let partners = 0;
-      if (key !== null) for (const r of this.state[1].entries(key)) if (this.meets(row, r.row)) partners += r.count;
+      if (key !== null)
+        for (const r of this.state[1].entries(key)) if (this.meets(row, r.row)) partners += r.count;
       if (isAccumulate(kind)) this.state[0].add(key, row, partners);
       else this.state[0].remove(key, row);
-      if ((partners > 0) !== this.anti) this.next.process(row, kind);
+      if (partners > 0 !== this.anti) this.next.process(row, kind);
       return;
     }
     if (key === null) return;

@@ -159,7 +159,8 @@ export class SessionWindowOperator implements Operator {
     const out: { s: number; e: number; r: unknown[][] }[] = [];
     for (const group of this.groups.values()) {
       const inOrder = [...group.sessions].sort((a, b) => a.seq - b.seq);
-      for (const s of inOrder) out.push({ s: s.start, e: s.end, r: s.rows.toArray().map((row) => row.map(encodeValue)) });
+      for (const s of inOrder)
+        out.push({ s: s.start, e: s.end, r: s.rows.toArray().map((row) => row.map(encodeValue)) });
     }
     return { watermark: this.watermark === -Infinity ? null : this.watermark, sessions: out };
   }
@@ -173,7 +174,14 @@ export class SessionWindowOperator implements Operator {
     for (const saved of st.sessions) {
       const rows = saved.r.map((r) => r.map(decodeValue));
       const group = this.groupOf(this.agg.keyOf(rows[0]!));
-      const s: Session = { start: saved.s, end: saved.e, rows: RowChain.from(rows), group, seq: ++this.seq, gone: false };
+      const s: Session = {
+        start: saved.s,
+        end: saved.e,
+        rows: RowChain.from(rows),
+        group,
+        seq: ++this.seq,
+        gone: false,
+      };
       group.sessions.push(s);
       this.open++;
       this.queue.push(s);

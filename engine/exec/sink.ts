@@ -11,7 +11,8 @@ export class SinkOperator implements Operator {
   rowsOut = 0;
 
   process(row: Row, kind: RowKind): void {
-    if (kind !== INSERT && this.kinds === null) this.kinds = new Array<RowKind>(this.buffer.length).fill(INSERT);
+    if (kind !== INSERT && this.kinds === null)
+      this.kinds = new Array<RowKind>(this.buffer.length).fill(INSERT);
     this.buffer.push(row);
     if (this.kinds !== null) this.kinds.push(kind);
     this.rowsOut++;

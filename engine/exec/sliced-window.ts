@@ -186,12 +186,20 @@ export class SlicedWindowOperator implements Operator {
       watermark: enc(this.watermark),
       firedEnd: enc(this.firedEnd),
       ep: this.agg.epoch.value,
-      slices: this.order.map((s) => ({ s: s.start, g: new SnapshotRows([...s.groups.values()], (g) => this.agg.groupToJSON(g)) })),
+      slices: this.order.map((s) => ({
+        s: s.start,
+        g: new SnapshotRows([...s.groups.values()], (g) => this.agg.groupToJSON(g)),
+      })),
     };
   }
 
   restore(state: unknown): void {
-    const st = state as { watermark: number | null; firedEnd: number | null; ep?: number; slices: { s: number; g: unknown[] }[] };
+    const st = state as {
+      watermark: number | null;
+      firedEnd: number | null;
+      ep?: number;
+      slices: { s: number; g: unknown[] }[];
+    };
     this.watermark = st.watermark ?? -Infinity;
     this.flush?.restore(this.watermark, st.ep ?? 0);
     this.firedEnd = st.firedEnd ?? -Infinity;

@@ -13,10 +13,15 @@ export interface CompiledSortKey {
   readonly compare: (a: readonly unknown[], b: readonly unknown[]) => number;
 }
 
-export function compileSortKey(keys: readonly { expr: Expr; descending: boolean; nullsFirst: boolean }[]): CompiledSortKey {
+export function compileSortKey(
+  keys: readonly { expr: Expr; descending: boolean; nullsFirst: boolean }[],
+): CompiledSortKey {
   const fns = keys.map((k) => compileScalar(k.expr));
   const cmps = keys.map((k) => {
-    const base = k.expr.type.name === 'STRING' ? (a: unknown, b: unknown) => compareStrings(a as string, b as string) : compareValues;
+    const base =
+      k.expr.type.name === 'STRING'
+        ? (a: unknown, b: unknown) => compareStrings(a as string, b as string)
+        : compareValues;
     const sign = k.descending ? -1 : 1;
     const nulls = k.nullsFirst ? -1 : 1;
     return (a: unknown, b: unknown): number => {

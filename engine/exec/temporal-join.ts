@@ -117,7 +117,8 @@ export class TemporalJoinOperator extends TwoInputOperator {
 
   snapshot(): unknown {
     const versions: [unknown[], boolean][] = [];
-    for (const list of this.versions.values()) for (const v of list) versions.push([v.row, v.present] as [unknown[], boolean]);
+    for (const list of this.versions.values())
+      for (const v of list) versions.push([v.row, v.present] as [unknown[], boolean]);
     return {
       waiting: new SnapshotRows(this.waiting, (w) => w.row.map(encodeValue)),
       versions: new SnapshotRows(versions, ([row, present]) => [row.map(encodeValue), present]),

@@ -9,7 +9,15 @@
 // N (and rows tied with the last) are kept; over an updating input every row is kept, since a
 // retraction brings the next one back up.
 
-import { DELETE, INSERT, UPDATE_AFTER, UPDATE_BEFORE, isAccumulate, type Row, type RowKind } from '../types.js';
+import {
+  DELETE,
+  INSERT,
+  UPDATE_AFTER,
+  UPDATE_BEFORE,
+  isAccumulate,
+  type Row,
+  type RowKind,
+} from '../types.js';
 import { decodeValue, encodeValue } from './aggregates.js';
 import { SnapshotRows, type Operator } from './operator.js';
 import type { CompiledSortKey } from './sort-key.js';
@@ -57,7 +65,13 @@ export class TopNOperator implements Operator {
     }
     const key = this.sortKey.keyOf(row);
     // A full top N keeps out a row that does not sort before its last (Flink's checkSortKeyInBufferRange).
-    if (!this.retracting && entries.length > 0 && this.sortKey.compare(key, entries[entries.length - 1]!.key) >= 0 && count(entries) >= this.end) return;
+    if (
+      !this.retracting &&
+      entries.length > 0 &&
+      this.sortKey.compare(key, entries[entries.length - 1]!.key) >= 0 &&
+      count(entries) >= this.end
+    )
+      return;
     const before = this.top(entries);
     const at = this.find(entries, key);
     if (isAccumulate(kind)) {
@@ -150,7 +164,10 @@ export class TopNOperator implements Operator {
   }
 
   snapshot(): unknown {
-    return new SnapshotRows([...this.partitions], ([part, entries]) => [encodeValue(part), entries.map((e) => e.rows.map((r) => r.map(encodeValue)))]);
+    return new SnapshotRows([...this.partitions], ([part, entries]) => [
+      encodeValue(part),
+      entries.map((e) => e.rows.map((r) => r.map(encodeValue))),
+    ]);
   }
 
   restore(state: unknown): void {
@@ -179,7 +196,12 @@ export function sameRow(a: Row, b: Row): boolean {
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
     const y = b[i];
-    if (x !== y && !(x == null && y == null) && !(typeof x === 'number' && typeof y === 'number' && Number.isNaN(x) && Number.isNaN(y))) return false;
+    if (
+      x !== y &&
+      !(x == null && y == null) &&
+      !(typeof x === 'number' && typeof y === 'number' && Number.isNaN(x) && Number.isNaN(y))
+    )
+      return false;
   }
   return true;
 }

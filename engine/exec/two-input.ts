@@ -78,7 +78,16 @@ class TwoInputPort implements Operator {
 export function rowIdentity(values: readonly unknown[]): string {
   let s = '';
   for (const v of values) {
-    s += v === null || v === undefined ? '\u0001' : typeof v === 'string' ? 's' + v : typeof v === 'bigint' ? 'b' + v.toString() : typeof v === 'number' ? 'n' + String(v) : 'o' + String(v);
+    s +=
+      v === null || v === undefined
+        ? '\u0001'
+        : typeof v === 'string'
+          ? 's' + v
+          : typeof v === 'bigint'
+            ? 'b' + v.toString()
+            : typeof v === 'number'
+              ? 'n' + String(v)
+              : 'o' + String(v);
     s += '\u0000';
   }
   return s;

@@ -37,7 +37,10 @@ export class WindowAggregateOperator implements Operator {
   ) {
     this.output = new WindowOutput(agg, having, next);
     // Flink pre-aggregates a window TVF whose aggregates all merge; its DOUBLE sums follow the flushes.
-    this.flush = assigner.twoPhase && agg.mergeable ? new LocalFlushClock(assigner.endInterval, assigner.endOffset, agg.epoch) : null;
+    this.flush =
+      assigner.twoPhase && agg.mergeable
+        ? new LocalFlushClock(assigner.endInterval, assigner.endOffset, agg.epoch)
+        : null;
   }
 
   /** Flink's local pre-aggregation flushes, which DOUBLE sums follow (local-flush.ts); null: one phase. */
@@ -116,12 +119,20 @@ export class WindowAggregateOperator implements Operator {
     return {
       watermark: this.watermark === -Infinity ? null : this.watermark,
       ep: this.agg.epoch.value,
-      windows: this.order.map((w) => ({ s: w.start, e: w.end, g: new SnapshotRows([...w.groups.values()], (g) => this.agg.groupToJSON(g)) })),
+      windows: this.order.map((w) => ({
+        s: w.start,
+        e: w.end,
+        g: new SnapshotRows([...w.groups.values()], (g) => this.agg.groupToJSON(g)),
+      })),
     };
   }
 
   restore(state: unknown): void {
-    const s = state as { watermark: number | null; ep?: number; windows: { s: number; e: number; g: unknown[] }[] };
+    const s = state as {
+      watermark: number | null;
+      ep?: number;
+      windows: { s: number; e: number; g: unknown[] }[];
+    };
     this.watermark = s.watermark ?? -Infinity;
     this.flush?.restore(this.watermark, s.ep ?? 0);
     this.windows.clear();

@@ -69,16 +69,19 @@ export class WindowJoinOperator extends TwoInputOperator {
     for (const l of lefts) {
       const k = this.keyOf[0](l);
       let met = false;
-      for (const r of k === null ? [] : byKey.get(k) ?? []) {
+      for (const r of k === null ? [] : (byKey.get(k) ?? [])) {
         const joined = this.joined(l, r.row);
         if (this.condition !== null && !this.condition(joined)) continue;
         this.next.process(joined, INSERT);
         met = true;
         rightMet.add(r.row);
       }
-      if (!met && this.outer[0]) this.next.process(this.joined(l, new Array(this.widths[1]).fill(null)), INSERT);
+      if (!met && this.outer[0])
+        this.next.process(this.joined(l, new Array(this.widths[1]).fill(null)), INSERT);
     }
-    if (this.outer[1]) for (const r of rights) if (!rightMet.has(r)) this.next.process(this.joined(new Array(this.widths[0]).fill(null), r), INSERT);
+    if (this.outer[1])
+      for (const r of rights)
+        if (!rightMet.has(r)) this.next.process(this.joined(new Array(this.widths[0]).fill(null), r), INSERT);
   }
 
   private joined(left: Row, right: Row): Row {
@@ -95,6 +98,7 @@ export class WindowJoinOperator extends TwoInputOperator {
   }
 
   restore(state: unknown): void {
-    for (const [side, raw] of state as [0 | 1, unknown[]][]) this.processFrom(side, raw.map(decodeValue), INSERT);
+    for (const [side, raw] of state as [0 | 1, unknown[]][])
+      this.processFrom(side, raw.map(decodeValue), INSERT);
   }
 }

@@ -70,7 +70,10 @@ abstract class WindowBuffer<S> implements Operator {
   snapshot(): unknown {
     const items: [number, unknown, S][] = [];
     for (const [end, parts] of this.windows) for (const [key, s] of parts) items.push([end, key, s]);
-    return { watermark: encodeValue(this.watermark), windows: new SnapshotRows(items, ([end, key, s]) => [end, encodeValue(key), this.stateToJSON(s)]) };
+    return {
+      watermark: encodeValue(this.watermark),
+      windows: new SnapshotRows(items, ([end, key, s]) => [end, encodeValue(key), this.stateToJSON(s)]),
+    };
   }
 
   restore(state: unknown): void {
@@ -117,7 +120,9 @@ export class WindowRankOperator extends WindowBuffer<RankedRows> {
 
   protected emit(s: RankedRows): void {
     // A stable sort: equal keys keep their arrival order.
-    const order = s.rows.map((_, i) => i).sort((a, b) => this.sortKey.compare(s.keys[a]!, s.keys[b]!) || a - b);
+    const order = s.rows
+      .map((_, i) => i)
+      .sort((a, b) => this.sortKey.compare(s.keys[a]!, s.keys[b]!) || a - b);
     for (let n = this.start; n <= this.end && n <= order.length; n++) {
       const row = s.rows[order[n - 1]!]!;
       this.next.process(this.outputRankNumber ? [...row, n] : row, INSERT);

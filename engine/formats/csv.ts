@@ -8,7 +8,15 @@ import { parseSqlTimestamp } from '../time/sql-timestamp.js';
 import { isIntegral, type Row, type SqlType } from '../types.js';
 import { formatDecimal, valueToText } from '../values.js';
 import type { DecodedColumn, FormatDefinition, RecordDecoder, RecordEncoder } from './api.js';
-import { conversionProblem, integralRange, isBlankLine, showText, textConverter, type ConvertFailure, type TextConverter } from './field-values.js';
+import {
+  conversionProblem,
+  integralRange,
+  isBlankLine,
+  showText,
+  textConverter,
+  type ConvertFailure,
+  type TextConverter,
+} from './field-values.js';
 import { SKIP_RECORD } from './api.js';
 
 export interface CsvOptions {
@@ -43,7 +51,11 @@ export function readCsvOptions(bag: OptionBag): CsvOptions {
   }
   const quote = disableQuote ? '' : quoteChar;
   if (quote === delimiter) {
-    throw new OptionError(undefined, `option 'csv.quote-character' is the same character as 'csv.field-delimiter' ('${delimiter}')`, `choose different characters`);
+    throw new OptionError(
+      undefined,
+      `option 'csv.quote-character' is the same character as 'csv.field-delimiter' ('${delimiter}')`,
+      `choose different characters`,
+    );
   }
   if (escape !== '' && (escape === delimiter || escape === quote)) {
     throw new OptionError(
@@ -195,7 +207,11 @@ class CsvDecoder implements RecordDecoder {
     } else {
       v = this.converters[i]!(text);
       if (typeof v === 'symbol') {
-        return this.fieldProblem(line, i, conversionProblem(showText(text), v as ConvertFailure, this.types[i]!, CSV_TIMESTAMP_LAYOUT));
+        return this.fieldProblem(
+          line,
+          i,
+          conversionProblem(showText(text), v as ConvertFailure, this.types[i]!, CSV_TIMESTAMP_LAYOUT),
+        );
       }
     }
     row[this.rowIndex[i]!] = v;
@@ -244,7 +260,8 @@ class CsvDecoder implements RecordDecoder {
           }
           const c = line.charCodeAt(i);
           if (c === e) {
-            if (i + 1 >= len) return `field ${fields.length + 1} ends with the escape character '${this.escape}'`;
+            if (i + 1 >= len)
+              return `field ${fields.length + 1} ends with the escape character '${this.escape}'`;
             value += line.slice(from, i) + line[i + 1];
             i += 2;
             from = i;
@@ -271,7 +288,8 @@ class CsvDecoder implements RecordDecoder {
           const c = line.charCodeAt(i);
           if (c === d) break;
           if (c === e) {
-            if (i + 1 >= len) return `field ${fields.length + 1} ends with the escape character '${this.escape}'`;
+            if (i + 1 >= len)
+              return `field ${fields.length + 1} ends with the escape character '${this.escape}'`;
             value += line.slice(from, i) + line[i + 1];
             i += 2;
             from = i;

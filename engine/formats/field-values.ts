@@ -128,7 +128,12 @@ export function timestampConverter(type: SqlType, parse: TimestampParser): TextC
 }
 
 /** The converter of one column's text. `format` names the format in errors about unsupported types. */
-export function textConverter(type: SqlType, parseTimestamp: TimestampParser, format: string, column: string): TextConverter {
+export function textConverter(
+  type: SqlType,
+  parseTimestamp: TimestampParser,
+  format: string,
+  column: string,
+): TextConverter {
   switch (type.name) {
     case 'STRING':
       return (text) => text;
@@ -168,10 +173,16 @@ export function typeLabel(type: SqlType): string {
  * Why a value did not convert, after the field's name: "'abc' is not a BIGINT". `shown` is the value
  * as the user wrote it (quoted text, or JSON); `timestampLayout` describes the expected layout.
  */
-export function conversionProblem(shown: string, failure: ConvertFailure, type: SqlType, timestampLayout?: string): string {
+export function conversionProblem(
+  shown: string,
+  failure: ConvertFailure,
+  type: SqlType,
+  timestampLayout?: string,
+): string {
   const label = typeLabel(type);
   if (failure === OUT_OF_RANGE) {
-    if (type.name === 'DECIMAL') return `${shown} does not fit ${label} (at most ${(type.precision ?? 10) - (type.scale ?? 0)} digits before the point)`;
+    if (type.name === 'DECIMAL')
+      return `${shown} does not fit ${label} (at most ${(type.precision ?? 10) - (type.scale ?? 0)} digits before the point)`;
     return `${shown} is out of range for ${label} (${RANGE_TEXT[type.name]})`;
   }
   if ((type.name === 'TIMESTAMP' || type.name === 'TIMESTAMP_LTZ') && timestampLayout) {

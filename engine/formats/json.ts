@@ -58,7 +58,11 @@ type JsonConverter = (v: unknown) => unknown;
 /** A DECIMAL or BIGINT given as a JSON number too long to trust its double: read its text in the record. */
 const NEEDS_RECORD_TEXT: unique symbol = Symbol('needs record text');
 
-function jsonConverter(type: SqlType, parseTimestamp: (text: string) => number | null, column: string): JsonConverter {
+function jsonConverter(
+  type: SqlType,
+  parseTimestamp: (text: string) => number | null,
+  column: string,
+): JsonConverter {
   const fromText: TextConverter = textConverter(type, parseTimestamp, 'json', column);
   switch (type.name) {
     case 'STRING':
@@ -138,7 +142,11 @@ class JsonDecoder implements RecordDecoder {
     this.nullable = columns.map((c) => c.type.nullable);
     this.converters = columns.map((c) => jsonConverter(c.type, parse, c.name));
     this.fromRecordText = columns.map((c) =>
-      c.type.name === 'DECIMAL' ? decimalConverter(c.type) : c.type.name === 'BIGINT' ? textConverter(c.type, parse, 'json', c.name) : null,
+      c.type.name === 'DECIMAL'
+        ? decimalConverter(c.type)
+        : c.type.name === 'BIGINT'
+          ? textConverter(c.type, parse, 'json', c.name)
+          : null,
     );
   }
 
@@ -170,9 +178,11 @@ class JsonDecoder implements RecordDecoder {
         if (v === NEEDS_RECORD_TEXT) {
           const text = topLevelValueText(value, name);
           v = text === undefined ? NOT_A_VALUE : this.fromRecordText[i]!(text);
-          if (typeof v === 'symbol') return `field '${name}': ${conversionProblem(text ?? String(raw), v as ConvertFailure, this.types[i]!)}`;
+          if (typeof v === 'symbol')
+            return `field '${name}': ${conversionProblem(text ?? String(raw), v as ConvertFailure, this.types[i]!)}`;
         }
-        if (typeof v === 'symbol') return `field '${name}': ${this.problem(raw, v as ConvertFailure, this.types[i]!)}`;
+        if (typeof v === 'symbol')
+          return `field '${name}': ${this.problem(raw, v as ConvertFailure, this.types[i]!)}`;
       }
       if (v === null && !this.nullable[i]) {
         return `field '${name}' is ${raw === undefined ? 'missing' : 'null'} but the column is declared NOT NULL`;
@@ -270,7 +280,8 @@ function jsonWriter(type: SqlType, standard: TimestampStandard): JsonWriter {
     case 'FLOAT':
     case 'DOUBLE':
       // JSON has no NaN / Infinity; Jackson (Flink) writes them as strings.
-      return (v) => (Number.isFinite(v as number) ? formatDouble(v as number) : `"${formatDouble(v as number)}"`);
+      return (v) =>
+        Number.isFinite(v as number) ? formatDouble(v as number) : `"${formatDouble(v as number)}"`;
     case 'TINYINT':
     case 'SMALLINT':
     case 'INT':
@@ -280,7 +291,9 @@ function jsonWriter(type: SqlType, standard: TimestampStandard): JsonWriter {
       return (v) => (v ? 'true' : 'false');
     case 'TIMESTAMP':
     case 'TIMESTAMP_LTZ':
-      return standard === 'SQL' ? (v) => `"${formatTimestamp(v as number)}"` : (v) => `"${formatTimestampIso(v as number)}"`;
+      return standard === 'SQL'
+        ? (v) => `"${formatTimestamp(v as number)}"`
+        : (v) => `"${formatTimestampIso(v as number)}"`;
     default:
       return (v) => JSON.stringify(typeof v === 'bigint' ? v.toString() : v) ?? 'null';
   }

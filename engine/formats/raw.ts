@@ -8,7 +8,11 @@ export const rawFormat: FormatDefinition = {
   name: 'raw',
   createDecoder(columns) {
     if (columns.length !== 1 || columns[0]!.type.name !== 'STRING') {
-      throw new OptionError(undefined, `'format' = 'raw' needs exactly one physical STRING column, got ${columns.length}`, `declare the table as (message STRING) or use 'csv' / 'json'`);
+      throw new OptionError(
+        undefined,
+        `'format' = 'raw' needs exactly one physical STRING column, got ${columns.length}`,
+        `declare the table as (message STRING) or use 'csv' / 'json'`,
+      );
     }
     const idx = columns[0]!.rowIndex;
     return {
@@ -21,12 +25,17 @@ export const rawFormat: FormatDefinition = {
   ignoreParseErrors: () => false,
   createEncoder(fields) {
     if (fields.length !== 1 || fields[0]!.type.name !== 'STRING') {
-      throw new OptionError(undefined, `'format' = 'raw' needs exactly one physical STRING column, got ${fields.length}`, `declare the table as (message STRING) or use 'csv' / 'json'`);
+      throw new OptionError(
+        undefined,
+        `'format' = 'raw' needs exactly one physical STRING column, got ${fields.length}`,
+        `declare the table as (message STRING) or use 'csv' / 'json'`,
+      );
     }
     return {
       header: null,
       encodeValue: (row) => (row[0] === null || row[0] === undefined ? '' : String(row[0])),
-      encodeLines: (rows) => rows.map((r) => (r[0] === null || r[0] === undefined ? '' : String(r[0])) + '\n').join(''),
+      encodeLines: (rows) =>
+        rows.map((r) => (r[0] === null || r[0] === undefined ? '' : String(r[0])) + '\n').join(''),
     };
   },
 };

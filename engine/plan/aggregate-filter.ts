@@ -22,17 +22,29 @@ export interface BoundAggregateFilter {
  * (the input row's columns; aggregates are not allowed in it, as in Flink). The condition must be
  * a BOOLEAN (or NULL: no row passes).
  */
-export function bindAggregateFilter(node: SqlNode, binder: ExprBinder, positions: Positions): BoundAggregateFilter {
+export function bindAggregateFilter(
+  node: SqlNode,
+  binder: ExprBinder,
+  positions: Positions,
+): BoundAggregateFilter {
   const parts = aggregateFilterParts(node);
   if (!parts) return { aggregate: node };
   const { aggregate, condition } = parts;
   if (!isAggregateNode(aggregate) || aggregateFilterParts(aggregate)) {
-    throw new SqlError(nodePos(aggregate, positions), `FILTER (WHERE ...) applies to an aggregate function only`, `write e.g. COUNT(*) FILTER (WHERE amount > 100)`);
+    throw new SqlError(
+      nodePos(aggregate, positions),
+      `FILTER (WHERE ...) applies to an aggregate function only`,
+      `write e.g. COUNT(*) FILTER (WHERE amount > 100)`,
+    );
   }
   const filter = binder.bind(condition);
   if (filter.type.name !== 'BOOLEAN' && filter.type.name !== 'NULL') {
     const name = functionName(aggregate) || String(aggregate.name).toUpperCase();
-    throw new SqlError(nodePos(condition, positions), `FILTER (WHERE ...) of ${name} needs a condition (BOOLEAN), got ${describeType(filter.type)}`, `write e.g. ${name}(...) FILTER (WHERE amount > 100)`);
+    throw new SqlError(
+      nodePos(condition, positions),
+      `FILTER (WHERE ...) of ${name} needs a condition (BOOLEAN), got ${describeType(filter.type)}`,
+      `write e.g. ${name}(...) FILTER (WHERE amount > 100)`,
+    );
   }
   return { aggregate, filter };
 }

@@ -7,7 +7,16 @@ import { T, isIntegral, isNumeric, isTimestamp, typeToString, withNullable, type
 import { parseDecimal } from '../values.js';
 import { call, type CallExpr, type Expr, type ScalarFunction } from './expr.js';
 import { parseLong } from '../int64.js';
-import { arithmeticType, assignable, castable, coerce, comparisonTarget, describeType, inListCoercion, leastRestrictive } from './typing.js';
+import {
+  arithmeticType,
+  assignable,
+  castable,
+  coerce,
+  comparisonTarget,
+  describeType,
+  inListCoercion,
+  leastRestrictive,
+} from './typing.js';
 import { sqlTypeFromCast } from './cast-type.js';
 import { parseSqlTimestamp } from '../time/sql-timestamp.js';
 import { SQL_INTERVAL_UNIT_MS } from '../time/units.js';
@@ -66,7 +75,11 @@ export function columnName(node: SqlNode): string {
 export function functionName(node: SqlNode): string {
   const n = node.name;
   if (typeof n === 'string') return n.toUpperCase();
-  if (n && Array.isArray(n.name)) return n.name.map((p: { value: string }) => p.value).join('.').toUpperCase();
+  if (n && Array.isArray(n.name))
+    return n.name
+      .map((p: { value: string }) => p.value)
+      .join('.')
+      .toUpperCase();
   return '';
 }
 
@@ -100,7 +113,9 @@ const AGGREGATES = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX', 'FIRST_VALUE', 
 export function isAggregateNode(node: SqlNode): boolean {
   if (!node || typeof node !== 'object') return false;
   if (node.type === 'aggr_func' || aggregateFilterParts(node)) return true;
-  return node.type === 'function' && (AGGREGATES.has(functionName(node)) || STATISTICS.has(functionName(node)));
+  return (
+    node.type === 'function' && (AGGREGATES.has(functionName(node)) || STATISTICS.has(functionName(node)))
+  );
 }
 
 export class ExprBinder {
@@ -127,12 +142,26 @@ export class ExprBinder {
         return { kind: 'literal', value: null, type: T.null() };
       case 'timestamp': {
         const ms = parseSqlTimestamp(String(node.value));
-        if (ms === null) throw this.err(node, `'${node.value}' is not a valid TIMESTAMP literal`, `write TIMESTAMP '2017-07-23 01:06:47'`);
-        return { kind: 'literal', value: ms, type: T.timestamp(timestampLiteralPrecision(String(node.value)), false) };
+        if (ms === null)
+          throw this.err(
+            node,
+            `'${node.value}' is not a valid TIMESTAMP literal`,
+            `write TIMESTAMP '2017-07-23 01:06:47'`,
+          );
+        return {
+          kind: 'literal',
+          value: ms,
+          type: T.timestamp(timestampLiteralPrecision(String(node.value)), false),
+        };
       }
       case 'interval': {
         const ms = intervalMs(node);
-        if (ms === undefined) throw this.err(node, `unsupported interval`, `write e.g. INTERVAL '10' MINUTE (units: SECOND, MINUTE, HOUR, DAY)`);
+        if (ms === undefined)
+          throw this.err(
+            node,
+            `unsupported interval`,
+            `write e.g. INTERVAL '10' MINUTE (units: SECOND, MINUTE, HOUR, DAY)`,
+          );
         return { kind: 'literal', value: ms, type: T.interval() };
       }
       case 'unary_expr':
@@ -146,13 +175,18 @@ export class ExprBinder {
       case 'cast':
         return this.cast(node);
       case 'extract':
-        return bindExtract(String(node.args?.field ?? ''), this.bind(node.args?.source), nodePos(node, env.positions));
+        return bindExtract(
+          String(node.args?.field ?? ''),
+          this.bind(node.args?.source),
+          nodePos(node, env.positions),
+        );
       case 'aggr_func':
         return this.aggregate(node);
       case 'function':
         if (AGGREGATES.has(functionName(node))) return this.aggregate(node);
         // STDDEV_POP(x) ...: arithmetic over SUM and COUNT aggregates (statistics.ts).
-        if (STATISTICS.has(functionName(node)) && env.aggregate) return bindStatistic(functionName(node), node, env.aggregate, nodePos(node, env.positions));
+        if (STATISTICS.has(functionName(node)) && env.aggregate)
+          return bindStatistic(functionName(node), node, env.aggregate, nodePos(node, env.positions));
         if (STATISTICS.has(functionName(node))) return this.aggregate(node);
         return this.func(node);
       case 'expr_list':
@@ -160,7 +194,10 @@ export class ExprBinder {
       case 'star':
         throw this.err(node, `'*' is only allowed as SELECT * or COUNT(*)`);
       default:
-        throw new SqlError(nodePos(node, env.positions), `unsupported expression in ${env.clause} (${node?.type ?? 'unknown'})`);
+        throw new SqlError(
+          nodePos(node, env.positions),
+          `unsupported expression in ${env.clause} (${node?.type ?? 'unknown'})`,
+        );
     }
   }
 
@@ -172,7 +209,8 @@ export class ExprBinder {
   private filteredAggregate(node: SqlNode, { aggregate, condition }: AggregateFilterParts): Expr {
     const name = functionName(aggregate);
     const bindAggregate = this.env.aggregate;
-    if (STATISTICS.has(name) && bindAggregate) return bindStatistic(name, aggregate, bindAggregate, nodePos(aggregate, this.env.positions), condition);
+    if (STATISTICS.has(name) && bindAggregate)
+      return bindStatistic(name, aggregate, bindAggregate, nodePos(aggregate, this.env.positions), condition);
     return this.aggregate(node);
   }
 
@@ -198,10 +236,20 @@ export class ExprBinder {
     if (/[eE]/.test(text)) return { kind: 'literal', value: Number(text) + 0, type: T.double(false) };
     const [whole = '', fraction = ''] = text.replace(/^-/, '').split('.');
     const precision = whole.length + fraction.length;
-    if (precision > MAX_LITERAL_PRECISION) throw this.err(node, `the number ${text} has more than ${MAX_LITERAL_PRECISION} digits`, `a DECIMAL holds at most ${MAX_LITERAL_PRECISION} digits; for a DOUBLE write an exponent, e.g. 1.5E40`);
+    if (precision > MAX_LITERAL_PRECISION)
+      throw this.err(
+        node,
+        `the number ${text} has more than ${MAX_LITERAL_PRECISION} digits`,
+        `a DECIMAL holds at most ${MAX_LITERAL_PRECISION} digits; for a DOUBLE write an exponent, e.g. 1.5E40`,
+      );
     if (!text.includes('.')) {
       const n = parseLong(text);
-      if (n !== null) return { kind: 'literal', value: n, type: typeof n === 'number' && n >= -2147483648 && n <= 2147483647 ? T.int(false) : T.bigint(false) };
+      if (n !== null)
+        return {
+          kind: 'literal',
+          value: n,
+          type: typeof n === 'number' && n >= -2147483648 && n <= 2147483647 ? T.int(false) : T.bigint(false),
+        };
     }
     const unscaled = parseDecimal(text, fraction.length);
     if (unscaled === null) throw this.err(node, `'${text}' is not a number`);
@@ -225,7 +273,12 @@ export class ExprBinder {
     const literal = this.signedNumberText(node);
     if (literal !== undefined) return this.numberLiteral(literal, node);
     const arg = this.bind(node.expr);
-    if (op === 'NOT' || op === '!') return call('NOT', [this.boolOperand(arg, node.expr, 'NOT')], withNullable(T.boolean(), arg.type.nullable));
+    if (op === 'NOT' || op === '!')
+      return call(
+        'NOT',
+        [this.boolOperand(arg, node.expr, 'NOT')],
+        withNullable(T.boolean(), arg.type.nullable),
+      );
     if (op === '-') {
       if (!isNumeric(arg.type)) throw this.err(node, `cannot negate a ${describeType(arg.type)}`);
       return call('NEG', [arg], arg.type);
@@ -268,7 +321,12 @@ export class ExprBinder {
       case '<=':
       case '>':
       case '>=':
-        return this.comparison(op === '!=' ? '<>' : (op as ScalarFunction), this.bind(node.left), this.bind(node.right), node);
+        return this.comparison(
+          op === '!=' ? '<>' : (op as ScalarFunction),
+          this.bind(node.left),
+          this.bind(node.right),
+          node,
+        );
       case 'IS':
       case 'IS NOT': {
         const l = this.bind(node.left);
@@ -280,27 +338,59 @@ export class ExprBinder {
           const fn: ScalarFunction = (r.value === true) !== neg ? 'IS_TRUE' : 'IS_FALSE';
           if (!neg) return call(fn, [l], T.boolean(false));
           // IS NOT TRUE = NOT (IS TRUE), never null
-          return call('NOT', [call(r.value ? 'IS_TRUE' : 'IS_FALSE', [l], T.boolean(false))], T.boolean(false));
+          return call(
+            'NOT',
+            [call(r.value ? 'IS_TRUE' : 'IS_FALSE', [l], T.boolean(false))],
+            T.boolean(false),
+          );
         }
-        throw this.err(node, `unsupported ${op} ${r?.type ?? ''}`, `write IS NULL, IS NOT NULL, IS TRUE or IS FALSE`);
+        throw this.err(
+          node,
+          `unsupported ${op} ${r?.type ?? ''}`,
+          `write IS NULL, IS NOT NULL, IS TRUE or IS FALSE`,
+        );
       }
       case 'IS DISTINCT FROM':
       case 'IS NOT DISTINCT FROM':
-        return bindDistinct(this.bind(node.left), this.bind(node.right), op === 'IS NOT DISTINCT FROM', node, this);
+        return bindDistinct(
+          this.bind(node.left),
+          this.bind(node.right),
+          op === 'IS NOT DISTINCT FROM',
+          node,
+          this,
+        );
       case 'LIKE':
       case 'NOT LIKE': {
         const l = this.bind(node.left);
         const r = this.bind(node.right);
-        if (l.type.name !== 'STRING' && l.type.name !== 'NULL') throw this.err(node.left, `LIKE needs a STRING, got ${describeType(l.type)}`, `use CAST(x AS STRING) LIKE '...'`);
+        if (l.type.name !== 'STRING' && l.type.name !== 'NULL')
+          throw this.err(
+            node.left,
+            `LIKE needs a STRING, got ${describeType(l.type)}`,
+            `use CAST(x AS STRING) LIKE '...'`,
+          );
         const escape = node.right?.escape ? this.likeEscape(node.right.escape.value, r, node) : undefined;
-        const like = call('LIKE', escape ? [l, r, escape] : [l, r], T.boolean(l.type.nullable || r.type.nullable || escape?.type.name === 'NULL'));
+        const like = call(
+          'LIKE',
+          escape ? [l, r, escape] : [l, r],
+          T.boolean(l.type.nullable || r.type.nullable || escape?.type.name === 'NULL'),
+        );
         return op === 'LIKE' ? like : call('NOT', [like], like.type);
       }
       case 'IN':
       case 'NOT IN': {
         const l = this.bind(node.left);
-        if (node.right?.type !== 'expr_list') throw this.err(node.right, `IN needs a list of values`, `write x IN (1, 2, 3); subqueries are not supported`);
-        const inCall = this.inList(l, (node.right.value as SqlNode[]).map((n) => this.bind(n)), node);
+        if (node.right?.type !== 'expr_list')
+          throw this.err(
+            node.right,
+            `IN needs a list of values`,
+            `write x IN (1, 2, 3); subqueries are not supported`,
+          );
+        const inCall = this.inList(
+          l,
+          (node.right.value as SqlNode[]).map((n) => this.bind(n)),
+          node,
+        );
         return op === 'IN' ? inCall : call('NOT', [inCall], inCall.type);
       }
       case 'BETWEEN':
@@ -333,7 +423,12 @@ export class ExprBinder {
     if (op === '+' && l.type.name === 'INTERVAL' && isTimestamp(r.type)) return call('+', [r, l], r.type);
     const type = arithmeticType(op, l.type, r.type);
     if (!type) {
-      const hint = l.type.name === 'STRING' || r.type.name === 'STRING' ? (op === '+' ? `to join strings write a || b` : `CAST the STRING to a number first`) : undefined;
+      const hint =
+        l.type.name === 'STRING' || r.type.name === 'STRING'
+          ? op === '+'
+            ? `to join strings write a || b`
+            : `CAST the STRING to a number first`
+          : undefined;
       throw this.err(node, `cannot apply ${op} to ${describeType(l.type)} and ${describeType(r.type)}`, hint);
     }
     // Java computes `a % b` in the wider operand type; the remainder then fits the divisor's type.
@@ -352,11 +447,17 @@ export class ExprBinder {
     const usage = `TRIM([BOTH | LEADING | TRAILING] ['x'] FROM s)`;
     const keyword = (a: SqlNode): string => (a?.type === 'origin' ? String(a.value).toUpperCase() : '');
     let k = 0;
-    const mode = ['BOTH', 'LEADING', 'TRAILING'].includes(keyword(argNodes[0])) ? keyword(argNodes[k++]) : 'BOTH';
+    const mode = ['BOTH', 'LEADING', 'TRAILING'].includes(keyword(argNodes[0]))
+      ? keyword(argNodes[k++])
+      : 'BOTH';
     const charsNode = keyword(argNodes[k]) === 'FROM' ? undefined : argNodes[k++];
     if (k === 0 && keyword(argNodes[0]) === 'FROM') {
       // Flink: "'FROM' without operands preceding it is illegal".
-      throw this.err(node, `TRIM(FROM s) needs BOTH, LEADING, TRAILING or the characters to remove before FROM`, `write TRIM(s) or TRIM(BOTH FROM s)`);
+      throw this.err(
+        node,
+        `TRIM(FROM s) needs BOTH, LEADING, TRAILING or the characters to remove before FROM`,
+        `write TRIM(s) or TRIM(BOTH FROM s)`,
+      );
     }
     if (keyword(argNodes[k]) !== 'FROM' || k + 2 !== argNodes.length || argNodes[k + 1]?.type === 'origin') {
       throw this.err(node, `TRIM needs its text after FROM`, `write ${usage}`);
@@ -364,7 +465,8 @@ export class ExprBinder {
     const s = this.bind(argNodes[k + 1]);
     const args = [s];
     if (charsNode) args.push(this.bind(charsNode));
-    for (const a of args) expectType('TRIM', a, isString, 'STRING arguments', nodePos(node, this.env.positions));
+    for (const a of args)
+      expectType('TRIM', a, isString, 'STRING arguments', nodePos(node, this.env.positions));
     const fn: ScalarFunction = mode === 'LEADING' ? 'LTRIM' : mode === 'TRAILING' ? 'RTRIM' : 'TRIM';
     return call(fn, args, T.string(args.some((a) => a.type.nullable)));
   }
@@ -373,10 +475,16 @@ export class ExprBinder {
   private likeEscape(escapeNode: SqlNode, pattern: Expr, likeNode: SqlNode): Expr {
     const e = this.bind(escapeNode);
     if (e.kind === 'literal' && e.value === null) return e;
-    if (e.kind !== 'literal' || e.type.name !== 'STRING') throw this.err(likeNode, `LIKE ... ESCAPE needs a one-character string literal`, `write e.g. x LIKE '50!%' ESCAPE '!'`);
+    if (e.kind !== 'literal' || e.type.name !== 'STRING')
+      throw this.err(
+        likeNode,
+        `LIKE ... ESCAPE needs a one-character string literal`,
+        `write e.g. x LIKE '50!%' ESCAPE '!'`,
+      );
     try {
       checkLikeEscape(String(e.value));
-      if (pattern.kind === 'literal' && pattern.value !== null) compileLike(String(pattern.value), String(e.value));
+      if (pattern.kind === 'literal' && pattern.value !== null)
+        compileLike(String(pattern.value), String(e.value));
     } catch (err) {
       if (err instanceof SqlError && !err.pos) throw this.err(likeNode, err.problem, err.hint);
       throw err;
@@ -394,15 +502,29 @@ export class ExprBinder {
     let listType = items[0]!.type;
     for (const it of items.slice(1)) {
       const t = leastRestrictive(listType, it.type);
-      if (t === undefined) throw this.err(node, `the values in IN (...) have different types: ${describeType(listType)} and ${describeType(it.type)}`, `CAST the values to one type`);
+      if (t === undefined)
+        throw this.err(
+          node,
+          `the values in IN (...) have different types: ${describeType(listType)} and ${describeType(it.type)}`,
+          `CAST the values to one type`,
+        );
       listType = t;
     }
     if (comparisonTarget(value.type, listType) === undefined) {
-      throw this.err(node, `cannot compare ${describeType(value.type)} with ${describeType(listType)} in IN`, `CAST the values to one type`);
+      throw this.err(
+        node,
+        `cannot compare ${describeType(value.type)} with ${describeType(listType)} in IN`,
+        `CAST the values to one type`,
+      );
     }
     const common = inListCoercion(value.type, listType);
     const v = common ? coerce(value, common) : value;
-    const args = [v, ...items.map((it) => (it.type.name === 'NULL' || it.type.name === v.type.name ? it : coerce(it, v.type)))];
+    const args = [
+      v,
+      ...items.map((it) =>
+        it.type.name === 'NULL' || it.type.name === v.type.name ? it : coerce(it, v.type),
+      ),
+    ];
     return call('IN', args, T.boolean(args.some((a) => a.type.nullable || a.type.name === 'NULL')));
   }
 
@@ -473,7 +595,8 @@ export class ExprBinder {
           t = T.decimal(Math.max(t.precision ?? 10, e.type.precision ?? 10), s);
         }
         // TIMESTAMP(0) and TIMESTAMP(3) branches meet in TIMESTAMP(3) (Calcite's leastRestrictive).
-        if (isTimestamp(t) && e.type.name === t.name) t = { ...t, precision: Math.max(t.precision ?? 3, e.type.precision ?? 3) };
+        if (isTimestamp(t) && e.type.name === t.name)
+          t = { ...t, precision: Math.max(t.precision ?? 3, e.type.precision ?? 3) };
         continue;
       }
       if (isNumeric(t) && isNumeric(e.type)) {
@@ -481,7 +604,11 @@ export class ExprBinder {
         continue;
       }
       if (isTimestamp(t) && isTimestamp(e.type)) continue;
-      throw this.err(node, `${what} have different types: ${describeType(t)} and ${describeType(e.type)}`, `CAST them to one type`);
+      throw this.err(
+        node,
+        `${what} have different types: ${describeType(t)} and ${describeType(e.type)}`,
+        `CAST them to one type`,
+      );
     }
     return t;
   }
@@ -492,7 +619,8 @@ export class ExprBinder {
     if (!castable(arg.type, target)) {
       throw this.err(node, `cannot CAST ${describeType(arg.type)} to ${describeType(target)}`);
     }
-    if (arg.kind === 'literal' && arg.value === null) return { kind: 'literal', value: null, type: withNullable(target, true) };
+    if (arg.kind === 'literal' && arg.value === null)
+      return { kind: 'literal', value: null, type: withNullable(target, true) };
     // A cast from STRING can fail (-> NULL), so the result is nullable.
     const nullable = arg.type.nullable || (arg.type.name === 'STRING' && target.name !== 'STRING');
     return { kind: 'cast', arg, type: withNullable(target, nullable) };
@@ -503,14 +631,18 @@ export class ExprBinder {
     let argNodes = functionArgs(node);
     // SUBSTRING(s FROM i [FOR n]) arrives as [s, FROM, i, FOR, n]: the same call as SUBSTRING(s, i [, n]).
     if (name === 'SUBSTRING' && argNodes.some((a) => a?.type === 'origin')) {
-      argNodes = argNodes.filter((a, k) => !(k % 2 === 1 && a?.type === 'origin' && /^(from|for)$/i.test(String(a.value))));
+      argNodes = argNodes.filter(
+        (a, k) => !(k % 2 === 1 && a?.type === 'origin' && /^(from|for)$/i.test(String(a.value))),
+      );
     }
     if (name === 'TRIM' && argNodes.some((a) => a?.type === 'origin')) return this.trimFrom(node, argNodes);
     // node-sql-parser reads `NOT (a = b)` as a call of a function NOT: it is the operator.
-    if (name === 'NOT' && argNodes.length === 1) return this.unary({ type: 'unary_expr', operator: 'NOT', expr: argNodes[0] });
+    if (name === 'NOT' && argNodes.length === 1)
+      return this.unary({ type: 'unary_expr', operator: 'NOT', expr: argNodes[0] });
     const pos = nodePos(node, this.env.positions);
     // CURRENT_TIMESTAMP() is not Flink SQL: its niladic functions are written bare.
-    if (NILADIC_FUNCTIONS.has(name) && node.args) throw new SqlError(pos, `${name} takes no parentheses`, `write ${name}`);
+    if (NILADIC_FUNCTIONS.has(name) && node.args)
+      throw new SqlError(pos, `${name} takes no parentheses`, `write ${name}`);
     let args: Expr[];
     try {
       args = argNodes.map((a) => this.bind(a));
@@ -525,19 +657,37 @@ export class ExprBinder {
   }
 }
 
-function arity(name: string, args: readonly Expr[], min: number, max: number, pos: SourcePos, usage: string): void {
+function arity(
+  name: string,
+  args: readonly Expr[],
+  min: number,
+  max: number,
+  pos: SourcePos,
+  usage: string,
+): void {
   if (args.length < min || args.length > max) {
-    throw new SqlError(pos, `${name} takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${args.length}`, `write ${usage}`);
+    throw new SqlError(
+      pos,
+      `${name} takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${args.length}`,
+      `write ${usage}`,
+    );
   }
 }
 
 function expectType(name: string, e: Expr, ok: (t: SqlType) => boolean, want: string, pos: SourcePos): void {
-  if (e.type.name !== 'NULL' && !ok(e.type)) throw new SqlError(pos, `${name} needs ${want}, got ${describeType(e.type)}`);
+  if (e.type.name !== 'NULL' && !ok(e.type))
+    throw new SqlError(pos, `${name} needs ${want}, got ${describeType(e.type)}`);
 }
 
 const isString = (t: SqlType) => t.name === 'STRING';
 
-function bindFunction(name: string, args: Expr[], argNodes: SqlNode[], pos: SourcePos, binder: ExprBinder): Expr {
+function bindFunction(
+  name: string,
+  args: Expr[],
+  argNodes: SqlNode[],
+  pos: SourcePos,
+  binder: ExprBinder,
+): Expr {
   const anyNull = args.some((a) => a.type.nullable);
   switch (name) {
     case 'UPPER':
@@ -561,7 +711,11 @@ function bindFunction(name: string, args: Expr[], argNodes: SqlNode[], pos: Sour
       return call('SUBSTRING', args, T.string(anyNull));
     case 'CONCAT':
       if (args.length === 0) throw new SqlError(pos, `CONCAT needs at least one argument`);
-      return call('CONCAT', args.map((a) => (a.type.name === 'STRING' || a.type.name === 'NULL' ? a : coerce(a, T.string()))), T.string(anyNull));
+      return call(
+        'CONCAT',
+        args.map((a) => (a.type.name === 'STRING' || a.type.name === 'NULL' ? a : coerce(a, T.string()))),
+        T.string(anyNull),
+      );
     case 'ABS':
     case 'FLOOR':
     case 'CEIL':
@@ -570,14 +724,18 @@ function bindFunction(name: string, args: Expr[], argNodes: SqlNode[], pos: Sour
       arity(name, args, 1, 1, pos, `${name}(x)`);
       expectType(name, args[0]!, isNumeric, 'a number', pos);
       const t = args[0]!.type;
-      const rt = (fn === 'FLOOR' || fn === 'CEIL') && t.name === 'DECIMAL' ? T.decimal(t.precision ?? 10, 0, t.nullable) : t;
+      const rt =
+        (fn === 'FLOOR' || fn === 'CEIL') && t.name === 'DECIMAL'
+          ? T.decimal(t.precision ?? 10, 0, t.nullable)
+          : t;
       return call(fn as ScalarFunction, args, rt);
     }
     case 'ROUND': {
       arity(name, args, 1, 2, pos, `ROUND(x [, digits])`);
       expectType(name, args[0]!, isNumeric, 'a number', pos);
       if (args[1]) {
-        if (args[1].kind !== 'literal' || !isIntegral(args[1].type)) throw new SqlError(pos, `ROUND's digits must be a whole-number literal`, `write ROUND(x, 2)`);
+        if (args[1].kind !== 'literal' || !isIntegral(args[1].type))
+          throw new SqlError(pos, `ROUND's digits must be a whole-number literal`, `write ROUND(x, 2)`);
       }
       const t = args[0]!.type;
       const d = args[1] ? (args[1] as { value: number }).value : 0;
@@ -587,7 +745,11 @@ function bindFunction(name: string, args: Expr[], argNodes: SqlNode[], pos: Sour
     case 'POWER':
       arity(name, args, 2, 2, pos, `POWER(x, y)`);
       for (const a of args) expectType(name, a, isNumeric, 'numbers', pos);
-      return call('POWER', args.map((a) => coerce(a, T.double())), T.double(anyNull));
+      return call(
+        'POWER',
+        args.map((a) => coerce(a, T.double())),
+        T.double(anyNull),
+      );
     case 'MOD': {
       arity(name, args, 2, 2, pos, `MOD(x, y)`);
       for (const a of args) expectType(name, a, isIntegral, 'whole numbers', pos);
@@ -600,7 +762,11 @@ function bindFunction(name: string, args: Expr[], argNodes: SqlNode[], pos: Sour
       const t = binder.commonType(args, argNodes[0], `${name} arguments`);
       const nullable = args.every((a) => a.type.nullable);
       const rt = withNullable(t, nullable);
-      return call('COALESCE', args.map((a) => coerce(a, rt)), rt);
+      return call(
+        'COALESCE',
+        args.map((a) => coerce(a, rt)),
+        rt,
+      );
     }
     case 'TO_TIMESTAMP':
       arity(name, args, 1, 2, pos, `TO_TIMESTAMP(text [, 'yyyy-MM-dd HH:mm:ss'])`);
@@ -609,13 +775,27 @@ function bindFunction(name: string, args: Expr[], argNodes: SqlNode[], pos: Sour
       return call('TO_TIMESTAMP', args, T.timestamp(3, true));
     case 'TO_TIMESTAMP_LTZ': {
       arity(name, args, 1, 2, pos, `TO_TIMESTAMP_LTZ(epoch_millis, 3)`);
-      expectType(name, args[0]!, (t) => isIntegral(t) || t.name === 'DECIMAL' || t.name === 'DOUBLE', 'a number', pos);
+      expectType(
+        name,
+        args[0]!,
+        (t) => isIntegral(t) || t.name === 'DECIMAL' || t.name === 'DOUBLE',
+        'a number',
+        pos,
+      );
       const p = args[1];
       if (p && (p.kind !== 'literal' || (p.value !== 0 && p.value !== 3))) {
-        throw new SqlError(pos, `TO_TIMESTAMP_LTZ's precision must be 0 (seconds) or 3 (milliseconds)`, `write TO_TIMESTAMP_LTZ(ms, 3)`);
+        throw new SqlError(
+          pos,
+          `TO_TIMESTAMP_LTZ's precision must be 0 (seconds) or 3 (milliseconds)`,
+          `write TO_TIMESTAMP_LTZ(ms, 3)`,
+        );
       }
       const a0 = args[0]!.type.name === 'DECIMAL' ? coerce(args[0]!, T.double()) : args[0]!;
-      return call('TO_TIMESTAMP_LTZ', p ? [a0, p] : [a0, { kind: 'literal', value: 3, type: T.int(false) }], T.timestampLtz(3, anyNull));
+      return call(
+        'TO_TIMESTAMP_LTZ',
+        p ? [a0, p] : [a0, { kind: 'literal', value: 3, type: T.int(false) }],
+        T.timestampLtz(3, anyNull),
+      );
     }
     case 'DATE_FORMAT':
       arity(name, args, 2, 2, pos, `DATE_FORMAT(ts, 'yyyy-MM-dd HH:mm')`);
@@ -635,12 +815,20 @@ function bindFunction(name: string, args: Expr[], argNodes: SqlNode[], pos: Sour
     case 'TUMBLE_ROWTIME':
     case 'HOP_ROWTIME':
     case 'SESSION_ROWTIME':
-      throw new SqlError(pos, `${name} needs a matching ${name.split('_')[0]}(...) in GROUP BY`, `add GROUP BY ${name.split('_')[0]}(<time column>, INTERVAL ...), and use the same arguments here`);
+      throw new SqlError(
+        pos,
+        `${name} needs a matching ${name.split('_')[0]}(...) in GROUP BY`,
+        `add GROUP BY ${name.split('_')[0]}(<time column>, INTERVAL ...), and use the same arguments here`,
+      );
     case 'TUMBLE':
     case 'HOP':
     case 'SESSION':
     case 'CUMULATE':
-      throw new SqlError(pos, `${name}(...) as a function is only allowed in GROUP BY`, `use FROM TABLE(${name}(TABLE t, DESCRIPTOR(ts), ...)) or GROUP BY ${name}(ts, ...)`);
+      throw new SqlError(
+        pos,
+        `${name}(...) as a function is only allowed in GROUP BY`,
+        `use FROM TABLE(${name}(TABLE t, DESCRIPTOR(ts), ...)) or GROUP BY ${name}(ts, ...)`,
+      );
     default:
       return bindBuiltin(name, args, argNodes, pos, binder) ?? throwUnknown(name, pos);
   }
@@ -671,10 +859,43 @@ function throwUnknown(name: string, pos: SourcePos): never {
 
 /** The names bindFunction knows (the window functions only to explain where they belong): add new ones here too. */
 const SCALAR_FUNCTIONS: ReadonlySet<string> = new Set([
-  'UPPER', 'LOWER', 'TRIM', 'LTRIM', 'RTRIM', 'CHAR_LENGTH', 'CHARACTER_LENGTH', 'SUBSTRING', 'SUBSTR', 'CONCAT', 'ABS', 'FLOOR', 'CEIL',
-  'CEILING', 'ROUND', 'POWER', 'MOD', 'COALESCE', 'IFNULL', 'TO_TIMESTAMP', 'TO_TIMESTAMP_LTZ', 'DATE_FORMAT', 'UNIX_TIMESTAMP',
-  'TUMBLE_START', 'TUMBLE_END', 'HOP_START', 'HOP_END', 'SESSION_START', 'SESSION_END', 'TUMBLE_ROWTIME', 'HOP_ROWTIME', 'SESSION_ROWTIME',
-  'TUMBLE', 'HOP', 'SESSION', 'CUMULATE', ...BUILTIN_FUNCTIONS,
+  'UPPER',
+  'LOWER',
+  'TRIM',
+  'LTRIM',
+  'RTRIM',
+  'CHAR_LENGTH',
+  'CHARACTER_LENGTH',
+  'SUBSTRING',
+  'SUBSTR',
+  'CONCAT',
+  'ABS',
+  'FLOOR',
+  'CEIL',
+  'CEILING',
+  'ROUND',
+  'POWER',
+  'MOD',
+  'COALESCE',
+  'IFNULL',
+  'TO_TIMESTAMP',
+  'TO_TIMESTAMP_LTZ',
+  'DATE_FORMAT',
+  'UNIX_TIMESTAMP',
+  'TUMBLE_START',
+  'TUMBLE_END',
+  'HOP_START',
+  'HOP_END',
+  'SESSION_START',
+  'SESSION_END',
+  'TUMBLE_ROWTIME',
+  'HOP_ROWTIME',
+  'SESSION_ROWTIME',
+  'TUMBLE',
+  'HOP',
+  'SESSION',
+  'CUMULATE',
+  ...BUILTIN_FUNCTIONS,
 ]);
 
 /** Functions whose second argument is a Java date-time pattern (checked here when it is a literal). */
@@ -692,7 +913,11 @@ function checkCompiles(e: Expr, pos: SourcePos): void {
 
 function unknownFunction(name: string, pos: SourcePos): SqlError {
   const guess = didYouMean(name, [...SCALAR_FUNCTIONS, ...AGGREGATES, ...STATISTICS]);
-  return new SqlError(pos, `unknown function ${name}`, guess ? `did you mean ${guess}?` : `see the README for the functions fintrans-sql supports`);
+  return new SqlError(
+    pos,
+    `unknown function ${name}`,
+    guess ? `did you mean ${guess}?` : `see the README for the functions fintrans-sql supports`,
+  );
 }
 
 export { assignable };

@@ -8,7 +8,12 @@ import type { SqlNode } from '../sql/ast.js';
 import { T, isIntegral, isTimestamp, withNullable, type SqlType } from '../types.js';
 import { call, type CaseExpr, type Expr } from './expr.js';
 import { coerce, describeType } from './typing.js';
-import { EXTRACT_UNITS, TIMESTAMP_UNITS, type ExtractUnit, type TimestampUnit } from '../exec/functions-time.js';
+import {
+  EXTRACT_UNITS,
+  TIMESTAMP_UNITS,
+  type ExtractUnit,
+  type TimestampUnit,
+} from '../exec/functions-time.js';
 import { timestampUnitCall } from '../sql/timestamp-units.js';
 import { LOCALTIMESTAMP_MARK } from '../sql/parser-text.js';
 import { compileJavaRegex, JavaRegexError } from '../exec/java-regex.js';
@@ -22,32 +27,89 @@ export interface BuiltinBinder {
 
 /** The names bound here (for "unknown function ... did you mean"). */
 export const BUILTIN_FUNCTIONS: readonly string[] = [
-  'IF', 'NULLIF', 'CONCAT_WS', 'REPLACE', 'LPAD', 'RPAD', 'POSITION', 'INITCAP', 'SPLIT_INDEX', 'REGEXP', 'REGEXP_EXTRACT',
-  'REGEXP_REPLACE', 'MD5', 'SHA256', 'YEAR', 'QUARTER', 'MONTH', 'WEEK', 'DAYOFYEAR', 'DAYOFMONTH', 'DAYOFWEEK', 'HOUR', 'MINUTE',
-  'SECOND', 'TIMESTAMPADD', 'TIMESTAMPDIFF', 'JSON_VALUE', 'JSON_EXISTS', 'JSON_QUERY', 'CURRENT_TIMESTAMP', 'LOCALTIMESTAMP', 'NOW',
-  'PROCTIME', 'CURRENT_DATE', 'CURRENT_TIME', 'LOCALTIME',
+  'IF',
+  'NULLIF',
+  'CONCAT_WS',
+  'REPLACE',
+  'LPAD',
+  'RPAD',
+  'POSITION',
+  'INITCAP',
+  'SPLIT_INDEX',
+  'REGEXP',
+  'REGEXP_EXTRACT',
+  'REGEXP_REPLACE',
+  'MD5',
+  'SHA256',
+  'YEAR',
+  'QUARTER',
+  'MONTH',
+  'WEEK',
+  'DAYOFYEAR',
+  'DAYOFMONTH',
+  'DAYOFWEEK',
+  'HOUR',
+  'MINUTE',
+  'SECOND',
+  'TIMESTAMPADD',
+  'TIMESTAMPDIFF',
+  'JSON_VALUE',
+  'JSON_EXISTS',
+  'JSON_QUERY',
+  'CURRENT_TIMESTAMP',
+  'LOCALTIMESTAMP',
+  'NOW',
+  'PROCTIME',
+  'CURRENT_DATE',
+  'CURRENT_TIME',
+  'LOCALTIME',
 ];
 
 /** The clock functions Flink SQL writes without parentheses (SQL's niladic functions). */
-export const NILADIC_FUNCTIONS: ReadonlySet<string> = new Set(['CURRENT_TIMESTAMP', 'LOCALTIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME', 'LOCALTIME']);
-
+export const NILADIC_FUNCTIONS: ReadonlySet<string> = new Set([
+  'CURRENT_TIMESTAMP',
+  'LOCALTIMESTAMP',
+  'CURRENT_DATE',
+  'CURRENT_TIME',
+  'LOCALTIME',
+]);
 
 /** YEAR(ts), HOUR(ts) ...: EXTRACT of one unit. */
 const FIELD_FUNCTIONS: Record<string, ExtractUnit> = {
-  YEAR: 'YEAR', QUARTER: 'QUARTER', MONTH: 'MONTH', WEEK: 'WEEK', DAYOFYEAR: 'DOY', DAYOFMONTH: 'DAY', DAYOFWEEK: 'DOW',
-  HOUR: 'HOUR', MINUTE: 'MINUTE', SECOND: 'SECOND',
+  YEAR: 'YEAR',
+  QUARTER: 'QUARTER',
+  MONTH: 'MONTH',
+  WEEK: 'WEEK',
+  DAYOFYEAR: 'DOY',
+  DAYOFMONTH: 'DAY',
+  DAYOFWEEK: 'DOW',
+  HOUR: 'HOUR',
+  MINUTE: 'MINUTE',
+  SECOND: 'SECOND',
 };
 
 const isString = (t: SqlType) => t.name === 'STRING';
 
-function arity(name: string, args: readonly Expr[], min: number, max: number, pos: SourcePos, usage: string): void {
+function arity(
+  name: string,
+  args: readonly Expr[],
+  min: number,
+  max: number,
+  pos: SourcePos,
+  usage: string,
+): void {
   if (args.length < min || args.length > max) {
-    throw new SqlError(pos, `${name} takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${args.length}`, `write ${usage}`);
+    throw new SqlError(
+      pos,
+      `${name} takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, got ${args.length}`,
+      `write ${usage}`,
+    );
   }
 }
 
 function expect(name: string, e: Expr, ok: (t: SqlType) => boolean, want: string, pos: SourcePos): void {
-  if (e.type.name !== 'NULL' && !ok(e.type)) throw new SqlError(pos, `${name} needs ${want}, got ${describeType(e.type)}`);
+  if (e.type.name !== 'NULL' && !ok(e.type))
+    throw new SqlError(pos, `${name} needs ${want}, got ${describeType(e.type)}`);
 }
 
 /** Whether any argument may be null. */
@@ -57,7 +119,13 @@ const anyNullable = (args: readonly Expr[]) => args.some((a) => a.type.nullable 
  * Binds `name(args)` when it is one of BUILTIN_FUNCTIONS; undefined otherwise. `argNodes` are the
  * parsed arguments (POSITION's `IN` keyword already removed).
  */
-export function bindBuiltin(name: string, args: Expr[], argNodes: readonly SqlNode[], pos: SourcePos, binder: BuiltinBinder): Expr | undefined {
+export function bindBuiltin(
+  name: string,
+  args: Expr[],
+  argNodes: readonly SqlNode[],
+  pos: SourcePos,
+  binder: BuiltinBinder,
+): Expr | undefined {
   switch (name) {
     // The wall clock, read per record (engine/exec/functions.ts nowMillis). The session time zone is
     // UTC, so the local and the zoned instants are the same milliseconds; only the type differs.
@@ -71,7 +139,11 @@ export function bindBuiltin(name: string, args: Expr[], argNodes: readonly SqlNo
     case 'CURRENT_DATE':
     case 'CURRENT_TIME':
     case 'LOCALTIME':
-      throw new SqlError(pos, `${name} returns a ${name === 'CURRENT_DATE' ? 'DATE' : 'TIME'}, a type fintrans-sql does not have yet`, `use CURRENT_TIMESTAMP, e.g. DATE_FORMAT(CURRENT_TIMESTAMP, '${name === 'CURRENT_DATE' ? 'yyyy-MM-dd' : 'HH:mm:ss'}')`);
+      throw new SqlError(
+        pos,
+        `${name} returns a ${name === 'CURRENT_DATE' ? 'DATE' : 'TIME'}, a type fintrans-sql does not have yet`,
+        `use CURRENT_TIMESTAMP, e.g. DATE_FORMAT(CURRENT_TIMESTAMP, '${name === 'CURRENT_DATE' ? 'yyyy-MM-dd' : 'HH:mm:ss'}')`,
+      );
     case 'IF': {
       arity(name, args, 3, 3, pos, `IF(condition, value_if_true, value_if_false)`);
       expect(name, args[0]!, (t) => t.name === 'BOOLEAN', 'a BOOLEAN condition', pos);
@@ -82,10 +154,16 @@ export function bindBuiltin(name: string, args: Expr[], argNodes: readonly SqlNo
       const [a, b] = args as [Expr, Expr];
       const equal = binder.comparison('=', a, b, argNodes[0]!);
       const t = withNullable(a.type, true);
-      return { kind: 'case', whens: [{ when: equal, then: { kind: 'literal', value: null, type: t } }], otherwise: coerce(a, t), type: t };
+      return {
+        kind: 'case',
+        whens: [{ when: equal, then: { kind: 'literal', value: null, type: t } }],
+        otherwise: coerce(a, t),
+        type: t,
+      };
     }
     case 'CONCAT_WS':
-      if (args.length < 1) throw new SqlError(pos, `CONCAT_WS needs a separator`, `write CONCAT_WS('-', a, b)`);
+      if (args.length < 1)
+        throw new SqlError(pos, `CONCAT_WS needs a separator`, `write CONCAT_WS('-', a, b)`);
       for (const a of args) expect(name, a, isString, 'STRING arguments', pos);
       return call('CONCAT_WS', args, T.string(args[0]!.type.nullable || args[0]!.type.name === 'NULL'));
     case 'REPLACE':
@@ -126,7 +204,11 @@ export function bindBuiltin(name: string, args: Expr[], argNodes: readonly SqlNo
       arity(name, args, 3, 3, pos, `REGEXP_REPLACE(s, 'pattern', replacement)`);
       expect(name, args[0]!, isString, 'a STRING', pos);
       expect(name, args[2]!, isString, 'a STRING replacement', pos);
-      return call('REGEXP_REPLACE', [args[0]!, regexPattern(name, args[1]!, pos), args[2]!], T.string(anyNullable(args)));
+      return call(
+        'REGEXP_REPLACE',
+        [args[0]!, regexPattern(name, args[1]!, pos), args[2]!],
+        T.string(anyNullable(args)),
+      );
     case 'JSON_VALUE':
     case 'JSON_EXISTS':
     case 'JSON_QUERY': {
@@ -139,7 +221,11 @@ export function bindBuiltin(name: string, args: Expr[], argNodes: readonly SqlNo
   const timestampCall = timestampUnitCall(name);
   if (timestampCall) return bindTimestampArithmetic(timestampCall.fn, timestampCall.unit, args, pos);
   if (name === 'TIMESTAMPADD' || name === 'TIMESTAMPDIFF') {
-    throw new SqlError(pos, `${name} needs a unit first`, `write ${name}(DAY, ...); units: ${TIMESTAMP_UNITS.join(', ')}`);
+    throw new SqlError(
+      pos,
+      `${name} needs a unit first`,
+      `write ${name}(DAY, ...); units: ${TIMESTAMP_UNITS.join(', ')}`,
+    );
   }
   const unit = FIELD_FUNCTIONS[name];
   if (unit === undefined) return undefined;
@@ -151,13 +237,22 @@ export function bindBuiltin(name: string, args: Expr[], argNodes: readonly SqlNo
 export function bindExtract(field: string, ts: Expr, pos: SourcePos): Expr {
   const unit = field.toUpperCase();
   if (!(EXTRACT_UNITS as readonly string[]).includes(unit)) {
-    throw new SqlError(pos, `EXTRACT(${unit} FROM ...) is not supported`, `units: ${EXTRACT_UNITS.join(', ')}`);
+    throw new SqlError(
+      pos,
+      `EXTRACT(${unit} FROM ...) is not supported`,
+      `units: ${EXTRACT_UNITS.join(', ')}`,
+    );
   }
   return extract(unit as ExtractUnit, ts, pos);
 }
 
 /** TIMESTAMPADD(unit, n, ts) -> ts's type; TIMESTAMPDIFF(unit, from, to) -> INT. */
-function bindTimestampArithmetic(fn: 'TIMESTAMPADD' | 'TIMESTAMPDIFF', unit: string, args: Expr[], pos: SourcePos): Expr {
+function bindTimestampArithmetic(
+  fn: 'TIMESTAMPADD' | 'TIMESTAMPDIFF',
+  unit: string,
+  args: Expr[],
+  pos: SourcePos,
+): Expr {
   if (!(TIMESTAMP_UNITS as readonly string[]).includes(unit)) {
     throw new SqlError(pos, `${fn}(${unit}, ...) is not supported`, `units: ${TIMESTAMP_UNITS.join(', ')}`);
   }
@@ -176,11 +271,20 @@ function bindTimestampArithmetic(fn: 'TIMESTAMPADD' | 'TIMESTAMPDIFF', unit: str
 
 function extract(unit: ExtractUnit, ts: Expr, pos: SourcePos): Expr {
   expect(unit, ts, isTimestamp, 'a TIMESTAMP', pos);
-  return call('EXTRACT', [{ kind: 'literal', value: unit, type: T.string(false) }, ts], T.bigint(ts.type.nullable || ts.type.name === 'NULL'));
+  return call(
+    'EXTRACT',
+    [{ kind: 'literal', value: unit, type: T.string(false) }, ts],
+    T.bigint(ts.type.nullable || ts.type.name === 'NULL'),
+  );
 }
 
 /** A call of STRING arguments (as many as `params` names) with a STRING result. */
-function stringCall(name: 'REPLACE' | 'INITCAP' | 'MD5' | 'SHA256', args: Expr[], params: string[], pos: SourcePos): Expr {
+function stringCall(
+  name: 'REPLACE' | 'INITCAP' | 'MD5' | 'SHA256',
+  args: Expr[],
+  params: string[],
+  pos: SourcePos,
+): Expr {
   arity(name, args, params.length, params.length, pos, `${name}(${params.join(', ')})`);
   for (const a of args) expect(name, a, isString, 'STRING arguments', pos);
   return call(name, args, T.string(anyNullable(args)));
@@ -189,13 +293,23 @@ function stringCall(name: 'REPLACE' | 'INITCAP' | 'MD5' | 'SHA256', args: Expr[]
 /** A regex pattern argument: a STRING literal that compiles as Java reads it (java-regex.ts). */
 function regexPattern(name: string, e: Expr, pos: SourcePos): Expr {
   if (e.kind !== 'literal' || (e.type.name !== 'STRING' && e.type.name !== 'NULL')) {
-    throw new SqlError(pos, `${name}'s pattern must be a string literal`, `write the pattern as a literal, e.g. '^[0-9]+$'; a pattern computed per row is not supported`);
+    throw new SqlError(
+      pos,
+      `${name}'s pattern must be a string literal`,
+      `write the pattern as a literal, e.g. '^[0-9]+$'; a pattern computed per row is not supported`,
+    );
   }
-  if (e.value === null) throw new SqlError(pos, `${name}'s pattern is NULL`, `write a pattern, e.g. '^[0-9]+$'`);
+  if (e.value === null)
+    throw new SqlError(pos, `${name}'s pattern is NULL`, `write a pattern, e.g. '^[0-9]+$'`);
   try {
     compileJavaRegex(String(e.value));
   } catch (err) {
-    if (err instanceof JavaRegexError) throw new SqlError(pos, err.message, `use the Java regex syntax JavaScript shares (README, "Regular expressions"); instead of (?i), match LOWER(s) against a lower-case pattern`);
+    if (err instanceof JavaRegexError)
+      throw new SqlError(
+        pos,
+        err.message,
+        `use the Java regex syntax JavaScript shares (README, "Regular expressions"); instead of (?i), match LOWER(s) against a lower-case pattern`,
+      );
     throw err;
   }
   return e;
@@ -204,22 +318,44 @@ function regexPattern(name: string, e: Expr, pos: SourcePos): Expr {
 /** A JSON path argument: a STRING literal of the subset functions-json.ts reads. */
 function jsonPath(name: string, e: Expr, pos: SourcePos): Expr {
   if (e.kind !== 'literal' || e.type.name !== 'STRING') {
-    throw new SqlError(pos, `${name}'s path must be a string literal`, `write e.g. ${name}(payload, '$.account.id')`);
+    throw new SqlError(
+      pos,
+      `${name}'s path must be a string literal`,
+      `write e.g. ${name}(payload, '$.account.id')`,
+    );
   }
   try {
     compileJsonPath(String(e.value));
   } catch (err) {
-    if (err instanceof JsonPathError) throw new SqlError(pos, err.message, `supported paths: $, $.name, $['name'], $.name[0] (no wildcards, filters, .., slices or lax/strict)`);
+    if (err instanceof JsonPathError)
+      throw new SqlError(
+        pos,
+        err.message,
+        `supported paths: $, $.name, $['name'], $.name[0] (no wildcards, filters, .., slices or lax/strict)`,
+      );
     throw err;
   }
   return e;
 }
 
 /** CASE WHEN ... THEN ... ELSE otherwise END over values of one common type. */
-function caseOf(whens: { when: Expr; then: Expr }[], otherwise: Expr, binder: BuiltinBinder, node: SqlNode): CaseExpr {
+function caseOf(
+  whens: { when: Expr; then: Expr }[],
+  otherwise: Expr,
+  binder: BuiltinBinder,
+  node: SqlNode,
+): CaseExpr {
   const values = [...whens.map((w) => w.then), otherwise];
-  const t = withNullable(binder.commonType(values, node, 'IF branches'), values.some((v) => v.type.nullable || v.type.name === 'NULL'));
-  return { kind: 'case', whens: whens.map((w) => ({ when: w.when, then: coerce(w.then, t) })), otherwise: coerce(otherwise, t), type: t };
+  const t = withNullable(
+    binder.commonType(values, node, 'IF branches'),
+    values.some((v) => v.type.nullable || v.type.name === 'NULL'),
+  );
+  return {
+    kind: 'case',
+    whens: whens.map((w) => ({ when: w.when, then: coerce(w.then, t) })),
+    otherwise: coerce(otherwise, t),
+    type: t,
+  };
 }
 
 /**
@@ -231,6 +367,14 @@ export function bindDistinct(l: Expr, r: Expr, not: boolean, node: SqlNode, bind
   const bool = (v: boolean): Expr => ({ kind: 'literal', value: v, type: T.boolean(false) });
   const lNull = call('IS_NULL', [l], T.boolean(false));
   const rNull = call('IS_NULL', [r], T.boolean(false));
-  const same: Expr = { kind: 'case', whens: [{ when: lNull, then: rNull }, { when: rNull, then: bool(false) }], otherwise: equal, type: T.boolean(false) };
+  const same: Expr = {
+    kind: 'case',
+    whens: [
+      { when: lNull, then: rNull },
+      { when: rNull, then: bool(false) },
+    ],
+    otherwise: equal,
+    type: T.boolean(false),
+  };
   return not ? same : call('NOT', [same], T.boolean(false));
 }

@@ -3,7 +3,10 @@
 import { SqlError, type SourcePos } from '../errors.js';
 import { T, type SqlType } from '../types.js';
 
-export function sqlTypeFromCast(target: { dataType?: string; length?: number; scale?: number } | undefined, pos: SourcePos): SqlType {
+export function sqlTypeFromCast(
+  target: { dataType?: string; length?: number; scale?: number } | undefined,
+  pos: SourcePos,
+): SqlType {
   const name = String(target?.dataType ?? '').toUpperCase();
   switch (name) {
     case 'STRING':
@@ -12,7 +15,9 @@ export function sqlTypeFromCast(target: { dataType?: string; length?: number; sc
     // Flink cuts the text to n code points (and does not pad CHAR); CHAR alone is CHAR(1), VARCHAR
     // alone is unlimited. The length rides on the type's precision (engine/exec/compile.ts cast).
     case 'VARCHAR':
-      return target?.length === undefined ? T.string() : { name: 'STRING', precision: target.length, nullable: true };
+      return target?.length === undefined
+        ? T.string()
+        : { name: 'STRING', precision: target.length, nullable: true };
     case 'CHAR':
       return { name: 'STRING', precision: target?.length ?? 1, nullable: true };
     case 'BOOLEAN':
@@ -39,6 +44,10 @@ export function sqlTypeFromCast(target: { dataType?: string; length?: number; sc
     case 'TIMESTAMP':
       return T.timestamp(target?.length ?? 3);
     default:
-      throw new SqlError(pos, `cannot CAST to ${name || 'this type'}`, `CAST to STRING, BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p, s) or TIMESTAMP(3)`);
+      throw new SqlError(
+        pos,
+        `cannot CAST to ${name || 'this type'}`,
+        `CAST to STRING, BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p, s) or TIMESTAMP(3)`,
+      );
   }
 }

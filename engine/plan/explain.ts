@@ -15,12 +15,19 @@ export function explainPipelines(pipelines: readonly Pipeline[]): string {
   const shown = new Map<PlanNode, string>();
   if (pipelines.length === 1) return explainPipeline(pipelines[0]!, shown);
   return pipelines
-    .map((p, i) => `INSERT ${i + 1}${p.sink ? ` INTO ${p.sink.name}` : ' (SELECT)'} at ${formatPos(p.pos)}:\n${explainPipeline(p, shown, `INSERT ${i + 1}`)}`)
+    .map(
+      (p, i) =>
+        `INSERT ${i + 1}${p.sink ? ` INTO ${p.sink.name}` : ' (SELECT)'} at ${formatPos(p.pos)}:\n${explainPipeline(p, shown, `INSERT ${i + 1}`)}`,
+    )
     .join('\n\n');
 }
 
 /** EXPLAIN: a pipeline's plan in words, from its sources to its sink. */
-export function explainPipeline(p: Pipeline, shown: Map<PlanNode, string> = new Map(), label = 'this INSERT'): string {
+export function explainPipeline(
+  p: Pipeline,
+  shown: Map<PlanNode, string> = new Map(),
+  label = 'this INSERT',
+): string {
   const lines: string[] = [];
   describeNode(p.root, lines, '', shown, label, { n: 0 });
   const updates = p.root.updating;
@@ -32,7 +39,14 @@ export function explainPipeline(p: Pipeline, shown: Map<PlanNode, string> = new 
   return lines.join('\n');
 }
 
-function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<PlanNode, string>, label: string, steps: { n: number }): void {
+function describeNode(
+  node: PlanNode,
+  out: string[],
+  indent: string,
+  shown: Map<PlanNode, string>,
+  label: string,
+  steps: { n: number },
+): void {
   const earlier = shown.get(node);
   if (earlier !== undefined) {
     out.push(`${indent}(${earlier}: computed once, shared)`);
@@ -41,8 +55,30 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
   if (node.kind === 'scan') {
     const src = node.table;
     out.push(`${indent}Source: table '${src.name}' (${describeConnector(src)})`);
-    out.push(`${indent}  columns: ${src.columns.map((c) => `${c.name} ${typeToString(c.type)}${c.kind === 'computed' ? ` AS ${exprText(c.expr!, src.columns.map((x) => x.name))}` : c.kind === 'metadata' ? ` METADATA FROM '${c.metadataKey}'` : c.kind === 'proctime' ? ' AS PROCTIME()' : ''}`).join(', ')}`);
-    out.push(src.watermark ? `${indent}  watermark: ${src.watermark.text} (max event time seen minus the delay; minimum over splits)` : `${indent}  watermark: none (no WATERMARK declared)`);
+    out.push(
+      `${indent}  columns: ${src.columns
+        .map(
+          (c) =>
+            `${c.name} ${typeToString(c.type)}${
+              c.kind === 'computed'
+                ? ` AS ${exprText(
+                    c.expr!,
+                    src.columns.map((x) => x.name),
+                  )}`
+                : c.kind === 'metadata'
+                  ? ` METADATA FROM '${c.metadataKey}'`
+                  : c.kind === 'proctime'
+                    ? ' AS PROCTIME()'
+                    : ''
+            }`,
+        )
+        .join(', ')}`,
+    );
+    out.push(
+      src.watermark
+        ? `${indent}  watermark: ${src.watermark.text} (max event time seen minus the delay; minimum over splits)`
+        : `${indent}  watermark: none (no WATERMARK declared)`,
+    );
     shown.set(node, `source '${src.name}' as read for ${label}`);
     return;
   }
@@ -51,7 +87,9 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
       out.push(`${indent}Input ${i + 1} of the UNION ALL:`);
       describeNode(input, out, indent + '  ', shown, label, { n: 0 });
     });
-    out.push(`${indent}${++steps.n}. Union all: the rows of the ${node.inputs.length} inputs above, as they come; watermark = the least of theirs`);
+    out.push(
+      `${indent}${++steps.n}. Union all: the rows of the ${node.inputs.length} inputs above, as they come; watermark = the least of theirs`,
+    );
     shown.set(node, `step ${steps.n} of ${label}`);
     return;
   }
@@ -62,18 +100,28 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
     out.push(`${indent}Right input of the join:`);
     describeNode(right, out, indent + '  ', shown, label, { n: 0 });
     const names = [...left.schema.map((f) => f.name), ...right.schema.map((f) => f.name)];
-    const keys = node.leftKeys.map((k, i) => `${exprText(k, left.schema.map((f) => f.name))} = ${exprText(node.rightKeys[i]!, right.schema.map((f) => f.name))}`);
-    const on = [...keys, ...(node.condition ? [exprText(node.condition, names)] : [])].join(' AND ') || 'TRUE';
+    const keys = node.leftKeys.map(
+      (k, i) =>
+        `${exprText(
+          k,
+          left.schema.map((f) => f.name),
+        )} = ${exprText(
+          node.rightKeys[i]!,
+          right.schema.map((f) => f.name),
+        )}`,
+    );
+    const on =
+      [...keys, ...(node.condition ? [exprText(node.condition, names)] : [])].join(' AND ') || 'TRUE';
     const iv = node.interval;
     out.push(
       `${indent}${++steps.n}. ${node.window ? 'Window join' : node.temporal ? 'Temporal join' : iv ? 'Interval join' : 'Join'} (${node.joinType}) on ${on}` +
         (node.window
           ? `; holds each window's rows until the watermark passes its end, then joins them${node.joinType !== 'INNER' ? ' (unmatched outer rows NULL-padded)' : ''}`
           : node.temporal
-          ? `, each left row with the version of its key valid at ${left.schema[node.temporal.leftTimeIndex]!.name} (FOR SYSTEM_TIME AS OF); left rows wait for the watermark`
-          : iv
-          ? `, ${left.schema[iv.leftTimeIndex]!.name} - ${right.schema[iv.rightTimeIndex]!.name} within [${iv.lower} ms, ${iv.upper} ms]; rows are kept until the watermark passes their interval; emits joined rows as they meet${node.joinType !== 'INNER' ? ', NULL-padded rows when an outer row leaves unmatched' : ''}`
-          : `; keeps every row of both sides${node.updating ? '; emits a changelog (+I, and -D/+I as NULL-padded rows find partners or lose them)' : ''}`),
+            ? `, each left row with the version of its key valid at ${left.schema[node.temporal.leftTimeIndex]!.name} (FOR SYSTEM_TIME AS OF); left rows wait for the watermark`
+            : iv
+              ? `, ${left.schema[iv.leftTimeIndex]!.name} - ${right.schema[iv.rightTimeIndex]!.name} within [${iv.lower} ms, ${iv.upper} ms]; rows are kept until the watermark passes their interval; emits joined rows as they meet${node.joinType !== 'INNER' ? ', NULL-padded rows when an outer row leaves unmatched' : ''}`
+              : `; keeps every row of both sides${node.updating ? '; emits a changelog (+I, and -D/+I as NULL-padded rows find partners or lose them)' : ''}`),
     );
     shown.set(node, `step ${steps.n} of ${label}`);
     return;
@@ -82,7 +130,13 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
   describeNode(input, out, indent, shown, label, steps);
   if (node.kind === 'lookup-join') {
     const t = node.table;
-    const keys = node.keys.map((k, i) => `${t.columns.filter((c) => c.kind === 'physical')[node.keyColumns[i]!]!.name} = ${exprText(k, input.schema.map((f) => f.name))}`);
+    const keys = node.keys.map(
+      (k, i) =>
+        `${t.columns.filter((c) => c.kind === 'physical')[node.keyColumns[i]!]!.name} = ${exprText(
+          k,
+          input.schema.map((f) => f.name),
+        )}`,
+    );
     const names = [...input.schema.map((f) => f.name), ...t.columns.map((c) => c.name)];
     out.push(
       `${indent}${++steps.n}. Lookup join (${node.joinType}): each row asks table '${t.name}' (${describeConnector(t)}) for ${keys.join(' AND ')}` +
@@ -98,10 +152,14 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
       step(`Filter: ${exprText(node.predicate, names)}`);
       break;
     case 'project':
-      step(`Project: ${node.exprs.map((e, i) => `${exprText(e, names)} AS ${node.schema[i]!.name}`).join(', ')}`);
+      step(
+        `Project: ${node.exprs.map((e, i) => `${exprText(e, names)} AS ${node.schema[i]!.name}`).join(', ')}`,
+      );
       break;
     case 'window-aggregate':
-      step(`Drop late records: rows whose every ${node.window.kind} window already fired (counted, and sent to the late-records sink if declared)`);
+      step(
+        `Drop late records: rows whose every ${node.window.kind} window already fired (counted, and sent to the late-records sink if declared)`,
+      );
       step(
         `Window aggregate: ${windowText(node.window)}, group by ${node.keys.length ? node.keys.map((k) => exprText(k, names)).join(', ') : '(nothing)'}; ` +
           `computes ${node.aggregates.map((a) => aggText(a, names)).join(', ') || 'nothing'}; emits each window's final rows when the watermark passes its end`,
@@ -110,7 +168,9 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
     case 'group-aggregate': {
       const over = input.updating ? ' (its input is updated: -U/-D rows are taken back out)' : '';
       if (node.aggregates.length === 0) {
-        step(`Distinct: group by ${node.keys.map((k) => exprText(k, names)).join(', ')}; emits each distinct row once, when first seen${over}`);
+        step(
+          `Distinct: group by ${node.keys.map((k) => exprText(k, names)).join(', ')}; emits each distinct row once, when first seen${over}`,
+        );
         break;
       }
       step(
@@ -121,7 +181,12 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
     }
     case 'over-aggregate': {
       const f = node.frame;
-      const frame = f.preceding === null ? `${f.rows ? 'ROWS' : 'RANGE'} UNBOUNDED PRECEDING` : f.rows ? `ROWS ${f.preceding} PRECEDING` : `RANGE ${ms(f.preceding)} PRECEDING`;
+      const frame =
+        f.preceding === null
+          ? `${f.rows ? 'ROWS' : 'RANGE'} UNBOUNDED PRECEDING`
+          : f.rows
+            ? `ROWS ${f.preceding} PRECEDING`
+            : `RANGE ${ms(f.preceding)} PRECEDING`;
       step(
         `OVER aggregate: partition by ${node.partitionKeys.length ? node.partitionKeys.map((k) => exprText(k, names)).join(', ') : '(nothing)'}, order by ${names[node.timeIndex]}, ${frame} to the current row; ` +
           `computes ${[...node.aggregates.map((a) => aggText(a, names)), ...(node.lags ?? []).map((l) => `LAG(${exprText(l.value, names)}, ${l.offset}${l.defaultValue ? `, ${exprText(l.defaultValue, names)}` : ''})`)].join(', ')}; holds rows until the watermark passes them, then emits each with its aggregates in time order${f.rows ? '' : ' (rows of equal time see each other)'}; rows late for their partition are dropped (counted)`,
@@ -131,10 +196,15 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
     case 'rank': {
       const by = `partition by ${node.partitionKeys.length ? node.partitionKeys.map((k) => exprText(k, names)).join(', ') : '(nothing)'}, order by ${node.orderBy.map((o) => `${exprText(o.expr, names)}${o.descending ? ' DESC' : ''}`).join(', ')}`;
       if (node.range === null) {
-        step(`Row number (OVER, ROWS UNBOUNDED PRECEDING): ${by}; holds rows until the watermark passes them, then numbers them in time order`);
+        step(
+          `Row number (OVER, ROWS UNBOUNDED PRECEDING): ${by}; holds rows until the watermark passes them, then numbers them in time order`,
+        );
         break;
       }
-      const which = node.range.start === 1 ? `top ${node.range.end}` : `rows numbered ${node.range.start} to ${node.range.end}`;
+      const which =
+        node.range.start === 1
+          ? `top ${node.range.end}`
+          : `rows numbered ${node.range.start} to ${node.range.end}`;
       step(
         node.window
           ? `Window Top-N: ${by}; keeps the ${which} of each window${node.outputRankNumber ? ' with their row number' : ''}, emitted when the watermark passes the window's end`
@@ -143,7 +213,9 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
       break;
     }
     case 'window-table':
-      step(`Window table (${windowText(node.window)}): each row once per window it falls in, with window_start, window_end, window_time`);
+      step(
+        `Window table (${windowText(node.window)}): each row once per window it falls in, with window_start, window_end, window_time`,
+      );
       break;
     case 'match-recognize':
       step(
@@ -154,7 +226,9 @@ function describeNode(node: PlanNode, out: string[], indent: string, shown: Map<
     case 'deduplicate':
       step(
         `Deduplicate: keep the ${node.keepLast ? 'last' : 'first'} row by ${names[node.timeIndex]} per ${node.keys.length ? node.keys.map((k) => exprText(k, names)).join(', ') : '(all rows)'}` +
-          (node.window ? ` of each window, emitted when the watermark passes the window's end` : `; emits +I, then -U/+U when ${node.keepLast ? 'a later' : 'an earlier'} row replaces it`),
+          (node.window
+            ? ` of each window, emitted when the watermark passes the window's end`
+            : `; emits +I, then -U/+U when ${node.keepLast ? 'a later' : 'an earlier'} row replaces it`),
       );
       break;
   }

@@ -53,13 +53,28 @@ export interface CastExpr {
 
 export type ScalarFunction =
   // arithmetic; `NEG` is unary minus
-  | '+' | '-' | '*' | '/' | '%' | 'NEG'
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '%'
+  | 'NEG'
   // comparisons (SQL three-valued: any null operand gives null)
-  | '=' | '<>' | '<' | '<=' | '>' | '>='
+  | '='
+  | '<>'
+  | '<'
+  | '<='
+  | '>'
+  | '>='
   // logic (three-valued AND/OR/NOT)
-  | 'AND' | 'OR' | 'NOT'
+  | 'AND'
+  | 'OR'
+  | 'NOT'
   // predicates that never return null
-  | 'IS_NULL' | 'IS_NOT_NULL' | 'IS_TRUE' | 'IS_FALSE'
+  | 'IS_NULL'
+  | 'IS_NOT_NULL'
+  | 'IS_TRUE'
+  | 'IS_FALSE'
   // args: [value, pattern] or [value, pattern, escape] (pattern with % and _ wildcards, literal or
   // not; escape a one-character STRING literal; without it no character escapes)
   | 'LIKE'
@@ -69,16 +84,25 @@ export type ScalarFunction =
   | 'BETWEEN'
   // strings
   | 'CONCAT' // `||` and CONCAT(a, b, ...): null if any arg is null
-  | 'UPPER' | 'LOWER'
-  | 'TRIM' | 'LTRIM' | 'RTRIM' // (s) spaces, or (s, characters) any of these characters
+  | 'UPPER'
+  | 'LOWER'
+  | 'TRIM'
+  | 'LTRIM'
+  | 'RTRIM' // (s) spaces, or (s, characters) any of these characters
   | 'SUBSTRING' // (s, start1based [, length])
   | 'CHAR_LENGTH'
   // numbers
-  | 'ABS' | 'ROUND' /* (x [, digits]) */ | 'FLOOR' | 'CEIL' | 'POWER' | 'MOD'
+  | 'ABS'
+  | 'ROUND' /* (x [, digits]) */
+  | 'FLOOR'
+  | 'CEIL'
+  | 'POWER'
+  | 'MOD'
   // null handling: first non-null arg
   | 'COALESCE'
   // time: TO_TIMESTAMP(s [, javaPattern]) -> TIMESTAMP(3); TO_TIMESTAMP_LTZ(epochNumber, 0|3) -> TIMESTAMP_LTZ(3)
-  | 'TO_TIMESTAMP' | 'TO_TIMESTAMP_LTZ'
+  | 'TO_TIMESTAMP'
+  | 'TO_TIMESTAMP_LTZ'
   // DATE_FORMAT(timestamp, javaPattern) -> STRING
   | 'DATE_FORMAT'
   // UNIX_TIMESTAMP() -> BIGINT seconds now; UNIX_TIMESTAMP(s [, pattern]) -> BIGINT seconds
@@ -87,15 +111,7 @@ export type ScalarFunction =
   | LibraryFunction;
 
 export type AggregateFunction =
-  | 'COUNT_STAR'
-  | 'COUNT'
-  | 'SUM'
-  | 'AVG'
-  | 'MIN'
-  | 'MAX'
-  | 'FIRST_VALUE'
-  | 'LAST_VALUE'
-  | 'LISTAGG';
+  'COUNT_STAR' | 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | 'FIRST_VALUE' | 'LAST_VALUE' | 'LISTAGG';
 
 /** One aggregate call in a GROUP BY, e.g. SUM(amount) or LISTAGG(CAST(amount AS STRING), ';'). */
 export interface AggregateCall {

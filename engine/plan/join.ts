@@ -44,7 +44,11 @@ function shift(e: Expr, delta: number): Expr {
     case 'call':
       return { ...e, args: e.args.map((a) => shift(a, delta)) };
     case 'case':
-      return { ...e, whens: e.whens.map((w) => ({ when: shift(w.when, delta), then: shift(w.then, delta) })), otherwise: e.otherwise ? shift(e.otherwise, delta) : null };
+      return {
+        ...e,
+        whens: e.whens.map((w) => ({ when: shift(w.when, delta), then: shift(w.then, delta) })),
+        otherwise: e.otherwise ? shift(e.otherwise, delta) : null,
+      };
     case 'cast':
       return { ...e, arg: shift(e.arg, delta) };
     case 'literal':
@@ -57,14 +61,30 @@ function conjunctsOf(e: Expr): Expr[] {
 }
 
 /** `t` or `t ± INTERVAL` over one time attribute: the column and the constant added to it (ms). */
-function timeTerm(e: Expr, isTime: (index: number) => boolean): { index: number; offset: number } | undefined {
+function timeTerm(
+  e: Expr,
+  isTime: (index: number) => boolean,
+): { index: number; offset: number } | undefined {
   if (e.kind === 'column' && isTime(e.index)) return { index: e.index, offset: 0 };
   if (e.kind === 'call' && (e.fn === '+' || e.fn === '-') && e.args.length === 2) {
     const [a, b] = e.args as [Expr, Expr];
-    if (a.kind === 'column' && isTime(a.index) && b.kind === 'literal' && b.type.name === 'INTERVAL' && typeof b.value === 'number') {
+    if (
+      a.kind === 'column' &&
+      isTime(a.index) &&
+      b.kind === 'literal' &&
+      b.type.name === 'INTERVAL' &&
+      typeof b.value === 'number'
+    ) {
       return { index: a.index, offset: e.fn === '+' ? b.value : -b.value };
     }
-    if (e.fn === '+' && b.kind === 'column' && isTime(b.index) && a.kind === 'literal' && a.type.name === 'INTERVAL' && typeof a.value === 'number') {
+    if (
+      e.fn === '+' &&
+      b.kind === 'column' &&
+      isTime(b.index) &&
+      a.kind === 'literal' &&
+      a.type.name === 'INTERVAL' &&
+      typeof a.value === 'number'
+    ) {
       return { index: b.index, offset: a.value };
     }
   }
@@ -127,7 +147,13 @@ function timeBound(e: Expr, leftWidth: number, isTime: (index: number) => boolea
  * The join node of `left` and `right` for ON `condition` (bound over [...left, ...right]).
  * `conditionPos` locates messages about the condition.
  */
-export function planJoin(left: PlanNode, right: PlanNode, joinType: JoinType, condition: Expr, conditionPos: SourcePos): JoinNode {
+export function planJoin(
+  left: PlanNode,
+  right: PlanNode,
+  joinType: JoinType,
+  condition: Expr,
+  conditionPos: SourcePos,
+): JoinNode {
   const leftWidth = left.schema.length;
   const leftKeys: Expr[] = [];
   const rightKeys: Expr[] = [];
@@ -146,7 +172,8 @@ export function planJoin(left: PlanNode, right: PlanNode, joinType: JoinType, co
       const cb = columnsOf(b);
       const onlyLeft = (cols: number[]) => cols.length > 0 && cols.every((i) => i < leftWidth);
       const onlyRight = (cols: number[]) => cols.length > 0 && cols.every((i) => i >= leftWidth);
-      const pair = onlyLeft(ca) && onlyRight(cb) ? [a, b] : onlyRight(ca) && onlyLeft(cb) ? [b, a] : undefined;
+      const pair =
+        onlyLeft(ca) && onlyRight(cb) ? [a, b] : onlyRight(ca) && onlyLeft(cb) ? [b, a] : undefined;
       if (pair) {
         const target = comparisonTarget(pair[0]!.type, pair[1]!.type);
         const l = target && target !== 'same' ? coerce(pair[0]!, target) : pair[0]!;
@@ -178,7 +205,12 @@ export function planJoin(left: PlanNode, right: PlanNode, joinType: JoinType, co
       joinType,
       leftKeys,
       rightKeys,
-      condition: restCondition.length === 0 ? null : restCondition.reduce((a, b) => call('AND', [a, b], T.boolean(a.type.nullable || b.type.nullable))),
+      condition:
+        restCondition.length === 0
+          ? null
+          : restCondition.reduce((a, b) =>
+              call('AND', [a, b], T.boolean(a.type.nullable || b.type.nullable)),
+            ),
       window,
       schema: [
         ...left.schema.map((f) => ({ ...f, type: padLeftW ? withNullable(f.type, true) : f.type })),
@@ -195,19 +227,39 @@ export function planJoin(left: PlanNode, right: PlanNode, joinType: JoinType, co
     const leftTime = lowers[0]!.leftTime;
     const rightTime = lowers[0]!.rightTime;
     if (bounds.some((b) => b.leftTime !== leftTime || b.rightTime !== rightTime)) {
-      throw new SqlError(conditionPos, `an interval join's time bounds must all compare the same two time attributes`, `write e.g. a.ts BETWEEN b.ts - INTERVAL '1' HOUR AND b.ts`);
+      throw new SqlError(
+        conditionPos,
+        `an interval join's time bounds must all compare the same two time attributes`,
+        `write e.g. a.ts BETWEEN b.ts - INTERVAL '1' HOUR AND b.ts`,
+      );
     }
-    interval = { leftTimeIndex: leftTime, rightTimeIndex: rightTime - leftWidth, lower: Math.max(...lowers.map((b) => b.value)), upper: Math.min(...uppers.map((b) => b.value)) };
+    interval = {
+      leftTimeIndex: leftTime,
+      rightTimeIndex: rightTime - leftWidth,
+      lower: Math.max(...lowers.map((b) => b.value)),
+      upper: Math.min(...uppers.map((b) => b.value)),
+    };
   } else {
     // One bound alone does not bound the state: a regular join, the comparison an ordinary condition.
     rest.push(...boundConjuncts);
   }
-  const restCondition = rest.length === 0 ? null : rest.reduce((a, b) => call('AND', [a, b], T.boolean(a.type.nullable || b.type.nullable)));
+  const restCondition =
+    rest.length === 0
+      ? null
+      : rest.reduce((a, b) => call('AND', [a, b], T.boolean(a.type.nullable || b.type.nullable)));
   const padLeft = joinType === 'RIGHT' || joinType === 'FULL';
   const padRight = joinType === 'LEFT' || joinType === 'FULL';
   const schema: Field[] = [
-    ...left.schema.map((f) => ({ name: f.name, type: padLeft ? withNullable(f.type, true) : f.type, ...(interval && f.rowtime ? { rowtime: true as const } : {}) })),
-    ...right.schema.map((f) => ({ name: f.name, type: padRight ? withNullable(f.type, true) : f.type, ...(interval && f.rowtime ? { rowtime: true as const } : {}) })),
+    ...left.schema.map((f) => ({
+      name: f.name,
+      type: padLeft ? withNullable(f.type, true) : f.type,
+      ...(interval && f.rowtime ? { rowtime: true as const } : {}),
+    })),
+    ...right.schema.map((f) => ({
+      name: f.name,
+      type: padRight ? withNullable(f.type, true) : f.type,
+      ...(interval && f.rowtime ? { rowtime: true as const } : {}),
+    })),
   ];
   const updating = interval ? false : !(joinType === 'INNER' && insertOnly);
   return {
@@ -228,9 +280,27 @@ export function planJoin(left: PlanNode, right: PlanNode, joinType: JoinType, co
  * table (a PRIMARY KEY and a time attribute), and the ON condition must equal its whole key, as
  * Flink requires.
  */
-export function planTemporalJoin(left: PlanNode, right: PlanNode, joinType: JoinType, condition: Expr, leftTimeIndex: number, versioned: { name: string; primaryKey: readonly number[] | undefined }, pos: SourcePos): JoinNode {
-  if (joinType !== 'INNER' && joinType !== 'LEFT') throw new SqlError(pos, `a temporal join (FOR SYSTEM_TIME AS OF) must be an INNER or LEFT join, as in Flink`, `write JOIN or LEFT JOIN`);
-  if (left.updating) throw new SqlError(pos, `a temporal join's left side must be insert-only, as in Flink`, `join the input rows, then aggregate`);
+export function planTemporalJoin(
+  left: PlanNode,
+  right: PlanNode,
+  joinType: JoinType,
+  condition: Expr,
+  leftTimeIndex: number,
+  versioned: { name: string; primaryKey: readonly number[] | undefined },
+  pos: SourcePos,
+): JoinNode {
+  if (joinType !== 'INNER' && joinType !== 'LEFT')
+    throw new SqlError(
+      pos,
+      `a temporal join (FOR SYSTEM_TIME AS OF) must be an INNER or LEFT join, as in Flink`,
+      `write JOIN or LEFT JOIN`,
+    );
+  if (left.updating)
+    throw new SqlError(
+      pos,
+      `a temporal join's left side must be insert-only, as in Flink`,
+      `join the input rows, then aggregate`,
+    );
   const rightTimeIndex = right.schema.findIndex((f) => f.rowtime);
   if (!versioned.primaryKey || rightTimeIndex < 0) {
     throw new SqlError(
@@ -239,7 +309,13 @@ export function planTemporalJoin(left: PlanNode, right: PlanNode, joinType: Join
       `declare PRIMARY KEY (...) NOT ENFORCED and a WATERMARK in CREATE TABLE ${versioned.name}`,
     );
   }
-  const plain = planJoin(left, { ...right, schema: right.schema.map(({ rowtime: _r, ...f }) => f) }, joinType, condition, pos);
+  const plain = planJoin(
+    left,
+    { ...right, schema: right.schema.map(({ rowtime: _r, ...f }) => f) },
+    joinType,
+    condition,
+    pos,
+  );
   const keyColumns = plain.rightKeys.map((k) => (k.kind === 'column' ? k.index : -1));
   const missing = versioned.primaryKey.filter((i) => !keyColumns.includes(i));
   if (missing.length > 0 || keyColumns.some((i) => i < 0)) {
@@ -261,7 +337,10 @@ export function planTemporalJoin(left: PlanNode, right: PlanNode, joinType: Join
 }
 
 /** Where column `index` of `node` comes from, if it is the window_start or window_end of a window aggregate. */
-function windowColumnOrigin(node: PlanNode, index: number): { which: 'start' | 'end'; window: WindowSpec } | undefined {
+function windowColumnOrigin(
+  node: PlanNode,
+  index: number,
+): { which: 'start' | 'end'; window: WindowSpec } | undefined {
   switch (node.kind) {
     case 'project': {
       const e = node.exprs[index];
@@ -279,10 +358,21 @@ function windowColumnOrigin(node: PlanNode, index: number): { which: 'start' | '
 }
 
 function sameWindow(a: WindowSpec, b: WindowSpec): boolean {
-  return a.kind === b.kind && a.sizeMs === b.sizeMs && a.slideMs === b.slideMs && a.offsetMs === b.offsetMs && a.kind !== 'SESSION';
+  return (
+    a.kind === b.kind &&
+    a.sizeMs === b.sizeMs &&
+    a.slideMs === b.slideMs &&
+    a.offsetMs === b.offsetMs &&
+    a.kind !== 'SESSION'
+  );
 }
 
-function windowJoin(left: PlanNode, right: PlanNode, leftKeys: readonly Expr[], rightKeys: readonly Expr[]): JoinNode['window'] {
+function windowJoin(
+  left: PlanNode,
+  right: PlanNode,
+  leftKeys: readonly Expr[],
+  rightKeys: readonly Expr[],
+): JoinNode['window'] {
   if (left.updating || right.updating) return undefined;
   let start = false;
   let end: { left: number; right: number } | undefined;
@@ -305,8 +395,20 @@ function windowJoin(left: PlanNode, right: PlanNode, leftKeys: readonly Expr[], 
  * goes out while it has no partner and is taken back when one arrives), a semi join only when an
  * input is.
  */
-export function planSemiJoin(left: PlanNode, right: PlanNode, anti: boolean, condition: Expr, pos: SourcePos): JoinNode {
-  const plain = planJoin(left, { ...right, schema: right.schema.map(({ rowtime: _r, ...f }) => f) }, 'INNER', condition, pos);
+export function planSemiJoin(
+  left: PlanNode,
+  right: PlanNode,
+  anti: boolean,
+  condition: Expr,
+  pos: SourcePos,
+): JoinNode {
+  const plain = planJoin(
+    left,
+    { ...right, schema: right.schema.map(({ rowtime: _r, ...f }) => f) },
+    'INNER',
+    condition,
+    pos,
+  );
   // Time bounds in a sub-query's condition stay an ordinary condition (with every key) here.
   const { interval: _i, window: _w, ...rest } = plain;
   const residual = plain.interval ? condition : plain.condition;
@@ -326,10 +428,27 @@ export function planSemiJoin(left: PlanNode, right: PlanNode, anti: boolean, con
  * equal at least one of the table's physical columns to a value of the left side, as Flink
  * requires; those are the lookup keys, the rest stays a condition on the joined row.
  */
-export function planLookupJoin(left: PlanNode, scan: ScanNode, joinType: JoinType, condition: Expr, pos: SourcePos): LookupJoinNode {
-  if (joinType !== 'INNER' && joinType !== 'LEFT') throw new SqlError(pos, `a lookup join must be an INNER or LEFT join, as in Flink`, `write JOIN or LEFT JOIN`);
+export function planLookupJoin(
+  left: PlanNode,
+  scan: ScanNode,
+  joinType: JoinType,
+  condition: Expr,
+  pos: SourcePos,
+): LookupJoinNode {
+  if (joinType !== 'INNER' && joinType !== 'LEFT')
+    throw new SqlError(
+      pos,
+      `a lookup join must be an INNER or LEFT join, as in Flink`,
+      `write JOIN or LEFT JOIN`,
+    );
   const table = scan.table;
-  const plain = planJoin(left, { ...scan, schema: scan.schema.map(({ rowtime: _r, ...f }) => f) }, 'INNER', condition, pos);
+  const plain = planJoin(
+    left,
+    { ...scan, schema: scan.schema.map(({ rowtime: _r, ...f }) => f) },
+    'INNER',
+    condition,
+    pos,
+  );
   const physical = table.columns.map((c, i) => (c.kind === 'physical' ? i : -1)).filter((i) => i >= 0);
   const keys: Expr[] = [];
   const keyColumns: number[] = [];
@@ -346,7 +465,11 @@ export function planLookupJoin(left: PlanNode, scan: ScanNode, joinType: JoinTyp
     keyColumns.push(p);
   });
   if (keys.length === 0) {
-    throw new SqlError(pos, `a lookup join needs an equality between a column of '${table.name}' and a value of the other side`, `write ON o.account = ${table.name}.${table.columns[physical[0] ?? 0]?.name ?? 'id'}`);
+    throw new SqlError(
+      pos,
+      `a lookup join needs an equality between a column of '${table.name}' and a value of the other side`,
+      `write ON o.account = ${table.name}.${table.columns[physical[0] ?? 0]?.name ?? 'id'}`,
+    );
   }
   const padRight = joinType === 'LEFT';
   return {
@@ -356,8 +479,14 @@ export function planLookupJoin(left: PlanNode, scan: ScanNode, joinType: JoinTyp
     joinType,
     keys,
     keyColumns,
-    condition: rest.length === 0 ? null : rest.reduce((a, b) => call('AND', [a, b], T.boolean(a.type.nullable || b.type.nullable))),
-    schema: [...left.schema, ...table.columns.map((c) => ({ name: c.name, type: padRight ? withNullable(c.type, true) : c.type }))],
+    condition:
+      rest.length === 0
+        ? null
+        : rest.reduce((a, b) => call('AND', [a, b], T.boolean(a.type.nullable || b.type.nullable))),
+    schema: [
+      ...left.schema,
+      ...table.columns.map((c) => ({ name: c.name, type: padRight ? withNullable(c.type, true) : c.type })),
+    ],
     updating: left.updating,
   };
 }

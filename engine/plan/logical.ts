@@ -72,7 +72,20 @@ export interface WindowSpec {
  * a changelog with updates and deletes (-U/+U/-D) or insert-only, as Flink's changelog mode
  * inference (FlinkChangelogModeInferenceProgram) decides it.
  */
-export type PlanNode = ScanNode | FilterNode | ProjectNode | WindowAggregateNode | GroupAggregateNode | UnionNode | JoinNode | LookupJoinNode | OverAggregateNode | RankNode | DeduplicateNode | WindowTableNode | MatchRecognizeNode;
+export type PlanNode =
+  | ScanNode
+  | FilterNode
+  | ProjectNode
+  | WindowAggregateNode
+  | GroupAggregateNode
+  | UnionNode
+  | JoinNode
+  | LookupJoinNode
+  | OverAggregateNode
+  | RankNode
+  | DeduplicateNode
+  | WindowTableNode
+  | MatchRecognizeNode;
 
 interface NodeBase {
   readonly inputs: readonly PlanNode[];
@@ -144,7 +157,12 @@ export interface JoinNode extends NodeBase {
   readonly rightKeys: readonly Expr[];
   /** The rest of the ON condition, over the joined row; null when the keys say it all. */
   readonly condition: Expr | null;
-  readonly interval?: { readonly leftTimeIndex: number; readonly rightTimeIndex: number; readonly lower: number; readonly upper: number };
+  readonly interval?: {
+    readonly leftTimeIndex: number;
+    readonly rightTimeIndex: number;
+    readonly lower: number;
+    readonly upper: number;
+  };
   /**
    * Event-time temporal join (`JOIN r FOR SYSTEM_TIME AS OF l.ts`): each left row meets the version
    * of its key in the right (versioned) table valid at its time; insert-only; INNER or LEFT.
@@ -179,7 +197,13 @@ export interface OverAggregateNode extends NodeBase {
    * else `default` (evaluated on the latest row); a NULL value reads as `nullAs` (Flink's placeholder
    * when a NOT NULL default makes the result NOT NULL). Only in UNBOUNDED PRECEDING windows, as in Flink.
    */
-  readonly lags?: readonly { readonly value: Expr; readonly offset: number; readonly defaultValue: Expr | null; readonly type: SqlType; readonly nullAs: unknown }[];
+  readonly lags?: readonly {
+    readonly value: Expr;
+    readonly offset: number;
+    readonly defaultValue: Expr | null;
+    readonly type: SqlType;
+    readonly nullAs: unknown;
+  }[];
 }
 
 /** One ORDER BY key of a window function. */
@@ -263,8 +287,20 @@ export interface WindowTableNode extends NodeBase {
  * `aggregate`: an aggregate over those rows. `match-rowtime`: the time the match was emitted at.
  */
 export type MatchSlot =
-  | { readonly kind: 'row'; readonly variable: string; readonly first: boolean; readonly offset: number; readonly column: number; readonly type: SqlType }
-  | { readonly kind: 'aggregate'; readonly variable: string; readonly call: AggregateCall; readonly type: SqlType }
+  | {
+      readonly kind: 'row';
+      readonly variable: string;
+      readonly first: boolean;
+      readonly offset: number;
+      readonly column: number;
+      readonly type: SqlType;
+    }
+  | {
+      readonly kind: 'aggregate';
+      readonly variable: string;
+      readonly call: AggregateCall;
+      readonly type: SqlType;
+    }
   | { readonly kind: 'match-rowtime'; readonly type: SqlType };
 
 /** Expressions over slots: column i of `exprs` reads slot i. */
@@ -289,7 +325,9 @@ export interface MatchVariable {
   readonly written: string;
 }
 
-export type MatchSkip = { readonly kind: 'past-last-row' | 'to-next-row' } | { readonly kind: 'to-first' | 'to-last'; readonly variable: string };
+export type MatchSkip =
+  | { readonly kind: 'past-last-row' | 'to-next-row' }
+  | { readonly kind: 'to-first' | 'to-last'; readonly variable: string };
 
 /**
  * MATCH_RECOGNIZE (engine/plan/match-recognize.ts): per partition, rows in event-time order (held
@@ -314,7 +352,8 @@ export interface MatchRecognizeNode extends NodeBase {
 /** A node's one input (every node kind but union and scan has exactly one). */
 export function inputOf(node: PlanNode): PlanNode {
   const input = node.inputs[0];
-  if (!input || node.inputs.length !== 1) throw new Error(`internal: ${node.kind} node has ${node.inputs.length} inputs`);
+  if (!input || node.inputs.length !== 1)
+    throw new Error(`internal: ${node.kind} node has ${node.inputs.length} inputs`);
   return input;
 }
 

@@ -45,7 +45,10 @@ interface WindowUse {
 }
 
 /** Plans the SELECT list of a block whose items call window functions. */
-export function planOverSelect(ctx: OverContext, items: readonly { node: SqlNode; name: string }[]): PlannedOver {
+export function planOverSelect(
+  ctx: OverContext,
+  items: readonly { node: SqlNode; name: string }[],
+): PlannedOver {
   const uses: OverCall[] = [];
   for (const it of items) collectCalls(it.node, ctx.calls, uses);
   const windows = new Map<string, WindowUse>();
@@ -53,10 +56,15 @@ export function planOverSelect(ctx: OverContext, items: readonly { node: SqlNode
     const fn = callFunction(call);
     const rowNumber = RANKING.has(fn);
     if ((rowNumber || fn === 'LAG') && call.spec.frame) {
-      throw new SqlError(call.spec.frame.pos, `ROWS/RANGE is not allowed with ${fn}() (as in Flink: ROW/RANGE not allowed with RANK, DENSE_RANK or ROW_NUMBER functions)`, `remove the frame: ${fn}() OVER (PARTITION BY ... ORDER BY ...)`);
+      throw new SqlError(
+        call.spec.frame.pos,
+        `ROWS/RANGE is not allowed with ${fn}() (as in Flink: ROW/RANGE not allowed with RANK, DENSE_RANK or ROW_NUMBER functions)`,
+        `remove the frame: ${fn}() OVER (PARTITION BY ... ORDER BY ...)`,
+      );
     }
     const identity = windowIdentity(call.spec, rowNumber);
-    if (!windows.has(identity)) windows.set(identity, { spec: call.spec, identity, firstCall: call, rowNumber });
+    if (!windows.has(identity))
+      windows.set(identity, { spec: call.spec, identity, firstCall: call, rowNumber });
   }
   if (windows.size > 1) {
     const second = [...windows.values()][1]!.firstCall;
@@ -69,7 +77,12 @@ export function planOverSelect(ctx: OverContext, items: readonly { node: SqlNode
   const window = [...windows.values()][0]!;
   for (const call of uses) {
     const fn = callFunction(call);
-    if (fn === 'RANK' || fn === 'DENSE_RANK') throw new SqlError(call.pos, `${fn}() on streaming table is not supported currently (as in Flink)`, `use ROW_NUMBER(): WHERE rn <= N keeps the top N rows`);
+    if (fn === 'RANK' || fn === 'DENSE_RANK')
+      throw new SqlError(
+        call.pos,
+        `${fn}() on streaming table is not supported currently (as in Flink)`,
+        `use ROW_NUMBER(): WHERE rn <= N keeps the top N rows`,
+      );
   }
   // ROW_NUMBER() alone may become a Top-N; next to aggregates of its window it counts rows.
   if (uses.every((c) => c.functionName === 'ROW_NUMBER')) return planRowNumber(ctx, items, window);
@@ -90,13 +103,27 @@ function collectCalls(node: SqlNode, calls: readonly OverCall[], out: OverCall[]
 /** The function a call names, checked to be one an OVER window can compute. */
 function callFunction(call: OverCall): string {
   const fn = call.functionName;
-  if (fn === 'LEAD') throw new SqlError(call.pos, `LEAD() OVER ... is not supported on a stream (as in Flink: LEAD Function is not supported in stream mode)`, `use LAG() over the opposite order`);
-  if (NOT_SUPPORTED.has(fn)) throw new SqlError(call.pos, `${fn}() OVER ... is not supported yet`, `use an aggregate (SUM, COUNT, MIN, MAX, AVG, FIRST_VALUE, LAST_VALUE) or ROW_NUMBER() over the window`);
+  if (fn === 'LEAD')
+    throw new SqlError(
+      call.pos,
+      `LEAD() OVER ... is not supported on a stream (as in Flink: LEAD Function is not supported in stream mode)`,
+      `use LAG() over the opposite order`,
+    );
+  if (NOT_SUPPORTED.has(fn))
+    throw new SqlError(
+      call.pos,
+      `${fn}() OVER ... is not supported yet`,
+      `use an aggregate (SUM, COUNT, MIN, MAX, AVG, FIRST_VALUE, LAST_VALUE) or ROW_NUMBER() over the window`,
+    );
   return fn;
 }
 
 function windowIdentity(spec: OverSpec, rowNumber: boolean): string {
-  const frame = rowNumber ? 'ROWS UNBOUNDED' : spec.frame ? `${spec.frame.unit} ${boundText(spec.frame.lower)} ${boundText(spec.frame.upper)}` : 'RANGE UNBOUNDED';
+  const frame = rowNumber
+    ? 'ROWS UNBOUNDED'
+    : spec.frame
+      ? `${spec.frame.unit} ${boundText(spec.frame.lower)} ${boundText(spec.frame.upper)}`
+      : 'RANGE UNBOUNDED';
   return JSON.stringify([
     spec.partitionBy.map((e) => canonical(e.node)),
     spec.orderBy.map((o) => [canonical(o.expr.node), o.descending, o.nullsFirst]),
@@ -106,7 +133,9 @@ function windowIdentity(spec: OverSpec, rowNumber: boolean): string {
 }
 
 function boundText(b: NonNullable<OverSpec['frame']>['lower']): string {
-  return 'rows' in b || 'ms' in b ? `${b.kind} ${'rows' in b ? b.rows : ''}${'ms' in b ? `${b.ms}ms` : ''}` : b.kind;
+  return 'rows' in b || 'ms' in b
+    ? `${b.kind} ${'rows' in b ? b.rows : ''}${'ms' in b ? `${b.ms}ms` : ''}`
+    : b.kind;
 }
 
 /** A binder for a window's PARTITION BY / ORDER BY expression (its own text positions). */
@@ -118,15 +147,27 @@ function bindWindowExpr(ctx: OverContext, e: WindowExpr, clause: string): Expr {
 /** The rowtime column a window is ordered by, as Flink requires it of OVER aggregates. */
 function orderTime(ctx: OverContext, spec: OverSpec, pos: SourcePos): number {
   if (spec.orderBy.length !== 1) {
-    throw new SqlError(spec.orderBy[1]?.expr.pos ?? pos, `an OVER window must be ORDER BY one time attribute (as in Flink: The window can only be ordered by a single time column)`, `write ORDER BY ts, the WATERMARK column of the table`);
+    throw new SqlError(
+      spec.orderBy[1]?.expr.pos ?? pos,
+      `an OVER window must be ORDER BY one time attribute (as in Flink: The window can only be ordered by a single time column)`,
+      `write ORDER BY ts, the WATERMARK column of the table`,
+    );
   }
   const o = spec.orderBy[0]!;
   const e = bindWindowExpr(ctx, o.expr, 'ORDER BY');
   if (o.descending) {
-    throw new SqlError(o.expr.pos, `an OVER window must be ordered by its time ascending (as in Flink: The window can only be ordered in ASCENDING mode)`, `write ORDER BY ${e.kind === 'column' ? e.name : 'ts'} (ASC)`);
+    throw new SqlError(
+      o.expr.pos,
+      `an OVER window must be ordered by its time ascending (as in Flink: The window can only be ordered in ASCENDING mode)`,
+      `write ORDER BY ${e.kind === 'column' ? e.name : 'ts'} (ASC)`,
+    );
   }
   if (e.kind === 'column' && ctx.input.schema[e.index]?.proctime) {
-    throw new SqlError(o.expr.pos, `OVER aggregates on processing time are not supported yet`, `order the window by an event-time attribute (the WATERMARK column of the table)`);
+    throw new SqlError(
+      o.expr.pos,
+      `OVER aggregates on processing time are not supported yet`,
+      `order the window by an event-time attribute (the WATERMARK column of the table)`,
+    );
   }
   if (e.kind !== 'column' || !ctx.input.schema[e.index]?.rowtime) {
     throw new SqlError(
@@ -148,14 +189,20 @@ function checkInsertOnly(ctx: OverContext, pos: SourcePos, what: string): void {
 }
 
 /** Aggregates over one window: an OverAggregateNode and the SELECT list over its output. */
-function planAggregates(ctx: OverContext, items: readonly { node: SqlNode; name: string }[], window: WindowUse): PlannedOver {
+function planAggregates(
+  ctx: OverContext,
+  items: readonly { node: SqlNode; name: string }[],
+  window: WindowUse,
+): PlannedOver {
   const spec = window.spec;
   const pos = window.firstCall.pos;
   // Flink checks the changelog first, then the ordering, then the frame.
   checkInsertOnly(ctx, pos, 'an OVER aggregate');
   const timeIndex = orderTime(ctx, spec, spec.pos);
   // A window first met through ROW_NUMBER() has no frame written: Calcite's is ROWS UNBOUNDED PRECEDING.
-  const frame: OverAggregateNode['frame'] = window.rowNumber ? { rows: true, preceding: null } : overFrame(spec);
+  const frame: OverAggregateNode['frame'] = window.rowNumber
+    ? { rows: true, preceding: null }
+    : overFrame(spec);
   const partitionKeys = spec.partitionBy.map((e) => bindWindowExpr(ctx, e, 'PARTITION BY'));
   const input = ctx.input;
 
@@ -204,12 +251,19 @@ function planAggregates(ctx: OverContext, items: readonly { node: SqlNode; name:
       if (found.call.functionName === 'LAG') return lagColumn(found.inner, found.call);
       if (found.call.functionName === 'ROW_NUMBER') {
         checkNoArguments(found.inner, found.call);
-        return aggregateColumn({ fn: 'COUNT_STAR', args: [], distinct: false, type: T.bigint(false) }, 'ROW_NUMBER()');
+        return aggregateColumn(
+          { fn: 'COUNT_STAR', args: [], distinct: false, type: T.bigint(false) },
+          'ROW_NUMBER()',
+        );
       }
       return bindCall(found.call, found.inner, callEnv);
     },
     aggregate: (node) => {
-      throw new SqlError(aggregatePos(node, ctx), `aggregate function ${aggName(node)} without OVER in a SELECT with OVER windows`, `give it the window too (${aggName(node)}(...) OVER w), or aggregate in a sub-query first`);
+      throw new SqlError(
+        aggregatePos(node, ctx),
+        `aggregate function ${aggName(node)} without OVER in a SELECT with OVER windows`,
+        `give it the window too (${aggName(node)}(...) OVER w), or aggregate in a sub-query first`,
+      );
     },
   };
   const binder = new ExprBinder(selectEnv);
@@ -217,7 +271,10 @@ function planAggregates(ctx: OverContext, items: readonly { node: SqlNode; name:
   layoutDone = true;
   const outputs = items.map((it) => ({ expr: binder.bind(it.node), name: it.name, node: it.node }));
 
-  const aggFields: Field[] = [...aggregates.map((a, i) => ({ name: `w0$o${i}`, type: a.type })), ...lags.map((l, i) => ({ name: `w0$l${i}`, type: l.type }))];
+  const aggFields: Field[] = [
+    ...aggregates.map((a, i) => ({ name: `w0$o${i}`, type: a.type })),
+    ...lags.map((l, i) => ({ name: `w0$l${i}`, type: l.type })),
+  ];
   const node: OverAggregateNode = {
     kind: 'over-aggregate',
     inputs: [input],
@@ -233,24 +290,45 @@ function planAggregates(ctx: OverContext, items: readonly { node: SqlNode; name:
 }
 
 /** LAG(value [, offset [, default]]): the offset a whole number literal, the default of the value's type. */
-function bindLag(inner: SqlNode, call: OverCall, binder: ExprBinder): NonNullable<OverAggregateNode['lags']>[number] {
+function bindLag(
+  inner: SqlNode,
+  call: OverCall,
+  binder: ExprBinder,
+): NonNullable<OverAggregateNode['lags']>[number] {
   const args = functionArgs(inner);
-  if (args.length < 1 || args.length > 3) throw new SqlError(call.pos, `LAG takes 1 to 3 arguments, got ${args.length}`, `write LAG(amount), LAG(amount, 2) or LAG(amount, 1, 0)`);
+  if (args.length < 1 || args.length > 3)
+    throw new SqlError(
+      call.pos,
+      `LAG takes 1 to 3 arguments, got ${args.length}`,
+      `write LAG(amount), LAG(amount, 2) or LAG(amount, 1, 0)`,
+    );
   const value = binder.bind(args[0]);
   let offset = 1;
   if (args.length > 1) {
     const o = args[1];
     const v = o?.type === 'number' ? Number(o.value) : NaN;
-    if (!Number.isInteger(v) || v < 0) throw new SqlError(call.pos, `LAG's offset must be a whole number ≥ 0 written as a literal`, `write LAG(amount, 2)`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new SqlError(
+        call.pos,
+        `LAG's offset must be a whole number ≥ 0 written as a literal`,
+        `write LAG(amount, 2)`,
+      );
     offset = v;
   }
   let defaultValue: Expr | null = null;
   if (args.length > 2) {
     const d = binder.bind(args[2]);
     // Flink casts nothing here: the default must have the value's type.
-    const same = d.type.name === value.type.name && (d.type.name !== 'DECIMAL' || (d.type.precision === value.type.precision && d.type.scale === value.type.scale));
+    const same =
+      d.type.name === value.type.name &&
+      (d.type.name !== 'DECIMAL' ||
+        (d.type.precision === value.type.precision && d.type.scale === value.type.scale));
     if (d.type.name !== 'NULL' && !same) {
-      throw new SqlError(call.pos, `LAG's default must have the value's type (as in Flink: Please explicitly cast default value ${typeToString(d.type)} to ${typeToString(value.type)})`, `write LAG(x, 1, CAST(... AS ${typeToString(withNullable(value.type, true))}))`);
+      throw new SqlError(
+        call.pos,
+        `LAG's default must have the value's type (as in Flink: Please explicitly cast default value ${typeToString(d.type)} to ${typeToString(value.type)})`,
+        `write LAG(x, 1, CAST(... AS ${typeToString(withNullable(value.type, true))}))`,
+      );
     }
     defaultValue = d.type.name === 'NULL' ? null : d;
   }
@@ -258,7 +336,13 @@ function bindLag(inner: SqlNode, call: OverCall, binder: ExprBinder): NonNullabl
   // as its type's placeholder (-1, -1.0, false, ''), not as NULL nor as the default.
   const notNull = defaultValue !== null && !defaultValue.type.nullable;
   const type = withNullable(value.type, !notNull);
-  return { value, offset, defaultValue: defaultValue && coerce(defaultValue, type), type, nullAs: notNull ? placeholderOf(type) : null };
+  return {
+    value,
+    offset,
+    defaultValue: defaultValue && coerce(defaultValue, type),
+    type,
+    nullAs: notNull ? placeholderOf(type) : null,
+  };
 }
 
 /** What Flink's generated code holds for a NULL read as NOT NULL (CodeGenUtils.primitiveDefaultValue). */
@@ -290,9 +374,18 @@ function aggregatePos(node: SqlNode, ctx: OverContext): SourcePos {
 
 /** The inside of `f(...) OVER w`: an aggregate, bound through env.aggregate (statistics included). */
 function bindCall(call: OverCall, inner: SqlNode, env: BindEnv): Expr {
-  const isAggregate = inner?.type === 'aggr_func' || (inner?.type === 'function' && /^(COUNT|SUM|AVG|MIN|MAX|FIRST_VALUE|LAST_VALUE|LISTAGG|STDDEV_POP|STDDEV_SAMP|VAR_POP|VAR_SAMP)$/.test(functionName(inner)));
+  const isAggregate =
+    inner?.type === 'aggr_func' ||
+    (inner?.type === 'function' &&
+      /^(COUNT|SUM|AVG|MIN|MAX|FIRST_VALUE|LAST_VALUE|LISTAGG|STDDEV_POP|STDDEV_SAMP|VAR_POP|VAR_SAMP)$/.test(
+        functionName(inner),
+      ));
   if (!isAggregate) {
-    throw new SqlError(call.pos, `${call.functionName}(...) is not an aggregate function: OVER needs one`, `write e.g. SUM(amount) OVER w, COUNT(*) OVER w`);
+    throw new SqlError(
+      call.pos,
+      `${call.functionName}(...) is not an aggregate function: OVER needs one`,
+      `write e.g. SUM(amount) OVER w, COUNT(*) OVER w`,
+    );
   }
   return new ExprBinder(env).bind(inner);
 }
@@ -302,11 +395,17 @@ function bindCall(call: OverCall, inner: SqlNode, env: BindEnv): Expr {
  * (over-aggregates.ts); AVG(x) is CAST(SUM(x) / COUNT(x) AS <AVG's type>), as Calcite rewrites it
  * for windows, so both follow Flink's arithmetic.
  */
-function bindAggregate(ctx: OverContext, node: SqlNode, argBinder: ExprBinder, column: (c: AggregateCall, key: string) => Expr): Expr {
+function bindAggregate(
+  ctx: OverContext,
+  node: SqlNode,
+  argBinder: ExprBinder,
+  column: (c: AggregateCall, key: string) => Expr,
+): Expr {
   const name = aggName(node);
   if (name === 'AVG') {
     const avg = ctx.aggregateCall(node, argBinder);
-    const args = node.type === 'aggr_func' ? node.args : { expr: node.args?.value?.[0], distinct: node.args?.distinct };
+    const args =
+      node.type === 'aggr_func' ? node.args : { expr: node.args?.value?.[0], distinct: node.args?.distinct };
     const sumNode: SqlNode = { type: 'aggr_func', name: 'SUM', args };
     const countNode: SqlNode = { type: 'aggr_func', name: 'COUNT', args };
     const sum = bindAggregate(ctx, sumNode, argBinder, column);
@@ -338,7 +437,9 @@ function overFrame(spec: OverSpec): OverAggregateNode['frame'] {
     throw new SqlError(
       at,
       `an OVER window must run from UNBOUNDED PRECEDING or n PRECEDING to the current row (as in Flink: OVER RANGE FOLLOWING windows are not supported yet)`,
-      f.lower.kind === 'current-row' ? `write ${f.unit} BETWEEN ${f.unit === 'ROWS' ? '0' : "INTERVAL '0' SECOND"} PRECEDING AND CURRENT ROW` : `write ${f.unit} BETWEEN ... PRECEDING AND CURRENT ROW`,
+      f.lower.kind === 'current-row'
+        ? `write ${f.unit} BETWEEN ${f.unit === 'ROWS' ? '0' : "INTERVAL '0' SECOND"} PRECEDING AND CURRENT ROW`
+        : `write ${f.unit} BETWEEN ... PRECEDING AND CURRENT ROW`,
     );
   }
   const rows = f.unit === 'ROWS';
@@ -350,17 +451,29 @@ function overFrame(spec: OverSpec): OverAggregateNode['frame'] {
 function checkNoArguments(inner: SqlNode, call: OverCall): void {
   const args = inner?.args;
   if (args && (args.expr || (Array.isArray(args.value) && args.value.length > 0))) {
-    throw new SqlError(call.pos, `${call.functionName}() takes no arguments`, `write ${call.functionName}() OVER (...)`);
+    throw new SqlError(
+      call.pos,
+      `${call.functionName}() takes no arguments`,
+      `write ${call.functionName}() OVER (...)`,
+    );
   }
 }
 
 /** ROW_NUMBER() OVER (...): a rank node, limited by a WHERE on its row number above it (top-n.ts). */
-function planRowNumber(ctx: OverContext, items: readonly { node: SqlNode; name: string }[], window: WindowUse): PlannedOver {
+function planRowNumber(
+  ctx: OverContext,
+  items: readonly { node: SqlNode; name: string }[],
+  window: WindowUse,
+): PlannedOver {
   const spec = window.spec;
   const input = ctx.input;
   const partitionKeys = spec.partitionBy.map((e) => bindWindowExpr(ctx, e, 'PARTITION BY'));
   if (spec.orderBy.length === 0) {
-    throw new SqlError(spec.pos, `ROW_NUMBER() needs ORDER BY in its window (as in Flink: The window can only be ordered by a single time column)`, `write ROW_NUMBER() OVER (PARTITION BY ... ORDER BY amount DESC)`);
+    throw new SqlError(
+      spec.pos,
+      `ROW_NUMBER() needs ORDER BY in its window (as in Flink: The window can only be ordered by a single time column)`,
+      `write ROW_NUMBER() OVER (PARTITION BY ... ORDER BY amount DESC)`,
+    );
   }
   const orderBy: SortKey[] = spec.orderBy.map((o) => ({
     expr: bindWindowExpr(ctx, o.expr, 'ORDER BY'),
@@ -378,7 +491,11 @@ function planRowNumber(ctx: OverContext, items: readonly { node: SqlNode; name: 
       return rowNumber;
     },
     aggregate: (node) => {
-      throw new SqlError(aggregatePos(node, ctx), `aggregate function ${aggName(node)} without OVER next to ROW_NUMBER()`, `aggregate in a sub-query first, then number its rows`);
+      throw new SqlError(
+        aggregatePos(node, ctx),
+        `aggregate function ${aggName(node)} without OVER next to ROW_NUMBER()`,
+        `aggregate in a sub-query first, then number its rows`,
+      );
     },
   };
   const binder = new ExprBinder(env);

@@ -3,19 +3,37 @@
 // QueryPlanner (query.ts) into a node of that graph, and fitted to its sink's columns here.
 
 import { SqlError, didYouMean } from '../errors.js';
-import type { CreateViewStatement, InsertStatement, SelectStatement, SqlNode, Statement } from '../sql/ast.js';
+import type {
+  CreateViewStatement,
+  InsertStatement,
+  SelectStatement,
+  SqlNode,
+  Statement,
+} from '../sql/ast.js';
 import { typeToString, withNullable } from '../types.js';
 import { nodePos } from './bind.js';
 import type { Expr } from './expr.js';
 import type { JobPlan, PlanNode, Pipeline, ProjectNode, ScanNode, TableDef } from './logical.js';
-import { QueryPlanner, project, renameColumns, unknownColumn, type Catalog, type PlannedQuery, type Relation } from './query.js';
+import {
+  QueryPlanner,
+  project,
+  renameColumns,
+  unknownColumn,
+  type Catalog,
+  type PlannedQuery,
+  type Relation,
+} from './query.js';
 import { checkSetting } from './settings.js';
 import { buildTable } from './tables.js';
 import { assignable, castable, coerce, describeType } from './typing.js';
 
 export const LATE_SINK_SETTING = 'fintrans.late-records.sink';
 
-export function planJob(statements: readonly Statement[], file: string, baseSettings: ReadonlyMap<string, string> = new Map()): JobPlan {
+export function planJob(
+  statements: readonly Statement[],
+  file: string,
+  baseSettings: ReadonlyMap<string, string> = new Map(),
+): JobPlan {
   const settings = new Map(baseSettings);
   const catalog = new JobCatalog();
   const pipelines: Pipeline[] = [];
@@ -47,11 +65,20 @@ export function planJob(statements: readonly Statement[], file: string, baseSett
   for (const q of queries) {
     const planned = new QueryPlanner(q.stmt, catalog, q.stmt.pos).plan();
     const sink = q.stmt.kind === 'insert' ? catalog.sinkTable(q.stmt) : undefined;
-    const root = sink ? fitToSink(planned, sink, q.stmt as InsertStatement) : renameColumns(planned.node, planned.columns.map((c) => c.name));
+    const root = sink
+      ? fitToSink(planned, sink, q.stmt as InsertStatement)
+      : renameColumns(
+          planned.node,
+          planned.columns.map((c) => c.name),
+        );
     (q.explain ? explain : pipelines).push({ root, ...(sink ? { sink } : {}), pos: q.stmt.pos });
   }
   if (pipelines.length === 0 && explain.length === 0) {
-    throw new SqlError({ file, line: 1, col: 1 }, `the job has no INSERT INTO or SELECT statement`, `add e.g. INSERT INTO alerts SELECT ... FROM transactions`);
+    throw new SqlError(
+      { file, line: 1, col: 1 },
+      `the job has no INSERT INTO or SELECT statement`,
+      `add e.g. INSERT INTO alerts SELECT ... FROM transactions`,
+    );
   }
 
   let lateSink: TableDef | undefined;
@@ -60,7 +87,13 @@ export function planJob(statements: readonly Statement[], file: string, baseSett
     lateSink = catalog.tables.get(lateName);
     if (!lateSink) {
       const guess = didYouMean(lateName, catalog.tables.keys());
-      throw new SqlError({ file, line: 1, col: 1 }, `SET '${LATE_SINK_SETTING}' names table '${lateName}', which is not declared`, guess ? `did you mean '${guess}'?` : `declare CREATE TABLE ${lateName} (...) WITH (...) for late records`);
+      throw new SqlError(
+        { file, line: 1, col: 1 },
+        `SET '${LATE_SINK_SETTING}' names table '${lateName}', which is not declared`,
+        guess
+          ? `did you mean '${guess}'?`
+          : `declare CREATE TABLE ${lateName} (...) WITH (...) for late records`,
+      );
     }
   }
   const used = new Set<TableDef>();
@@ -92,15 +125,20 @@ export function sourceTables(root: PlanNode): TableDef[] {
 class JobCatalog implements Catalog {
   readonly tables = new Map<string, TableDef>();
   private readonly scans = new Map<string, ScanNode>();
-  private readonly views = new Map<string, { stmt: CreateViewStatement; planned?: Relation; planning?: boolean }>();
+  private readonly views = new Map<
+    string,
+    { stmt: CreateViewStatement; planned?: Relation; planning?: boolean }
+  >();
 
   addTable(t: TableDef, pos: import('../errors.js').SourcePos): void {
-    if (this.tables.has(t.name) || this.views.has(t.name)) throw new SqlError(pos, `'${t.name}' is declared twice`, `give the second one another name`);
+    if (this.tables.has(t.name) || this.views.has(t.name))
+      throw new SqlError(pos, `'${t.name}' is declared twice`, `give the second one another name`);
     this.tables.set(t.name, t);
   }
 
   addView(v: CreateViewStatement): void {
-    if (this.tables.has(v.name) || this.views.has(v.name)) throw new SqlError(v.namePos, `'${v.name}' is declared twice`, `give the second one another name`);
+    if (this.tables.has(v.name) || this.views.has(v.name))
+      throw new SqlError(v.namePos, `'${v.name}' is declared twice`, `give the second one another name`);
     this.views.set(v.name, { stmt: v });
   }
 
@@ -114,19 +152,32 @@ class JobCatalog implements Catalog {
     const v = this.views.get(name);
     if (!v) return undefined;
     if (v.planned) return v.planned;
-    if (v.planning) throw new SqlError(v.stmt.namePos, `view '${name}' is defined by itself (a view cannot read itself, directly or through other views)`);
+    if (v.planning)
+      throw new SqlError(
+        v.stmt.namePos,
+        `view '${name}' is defined by itself (a view cannot read itself, directly or through other views)`,
+      );
     v.planning = true;
     const q = new QueryPlanner(v.stmt.query, this, v.stmt.query.pos).plan();
     let names = q.columns.map((c) => c.name);
     if (v.stmt.columns) {
       if (v.stmt.columns.length !== names.length) {
-        throw new SqlError(v.stmt.namePos, `view '${name}' names ${v.stmt.columns.length} column${v.stmt.columns.length === 1 ? '' : 's'} but its query gives ${names.length}`, `list one name per column of the query`);
+        throw new SqlError(
+          v.stmt.namePos,
+          `view '${name}' names ${v.stmt.columns.length} column${v.stmt.columns.length === 1 ? '' : 's'} but its query gives ${names.length}`,
+          `list one name per column of the query`,
+        );
       }
       names = v.stmt.columns.map((c) => c.name);
     }
     const seen = new Set<string>();
     for (const n of names) {
-      if (seen.has(n)) throw new SqlError(v.stmt.namePos, `view '${name}' has two columns named '${n}'`, `give one of them another name with AS`);
+      if (seen.has(n))
+        throw new SqlError(
+          v.stmt.namePos,
+          `view '${name}' has two columns named '${n}'`,
+          `give one of them another name with AS`,
+        );
       seen.add(n);
     }
     v.planned = { node: renameColumns(q.node, names), name, what: 'view', alias: null };
@@ -143,7 +194,12 @@ class JobCatalog implements Catalog {
         table: t,
         inputs: [],
         updating: false,
-        schema: t.columns.map((c, i) => ({ name: c.name, type: c.type, ...(i === rowtime ? { rowtime: true as const } : {}), ...(c.kind === 'proctime' ? { proctime: true as const } : {}) })),
+        schema: t.columns.map((c, i) => ({
+          name: c.name,
+          type: c.type,
+          ...(i === rowtime ? { rowtime: true as const } : {}),
+          ...(c.kind === 'proctime' ? { proctime: true as const } : {}),
+        })),
       };
       this.scans.set(t.name, s);
     }
@@ -153,9 +209,18 @@ class JobCatalog implements Catalog {
   sinkTable(stmt: InsertStatement): TableDef {
     const t = this.tables.get(stmt.sink);
     if (t) return t;
-    if (this.views.has(stmt.sink)) throw new SqlError(stmt.sinkPos, `'${stmt.sink}' is a view: INSERT INTO needs a table`, `declare a table with CREATE TABLE ${stmt.sink}_out (...) WITH (...) and insert into it`);
+    if (this.views.has(stmt.sink))
+      throw new SqlError(
+        stmt.sinkPos,
+        `'${stmt.sink}' is a view: INSERT INTO needs a table`,
+        `declare a table with CREATE TABLE ${stmt.sink}_out (...) WITH (...) and insert into it`,
+      );
     const guess = didYouMean(stmt.sink, this.tables.keys());
-    throw new SqlError(stmt.sinkPos, `unknown table '${stmt.sink}'`, guess ? `did you mean '${guess}'?` : `declare it first with CREATE TABLE ${stmt.sink} (...) WITH (...)`);
+    throw new SqlError(
+      stmt.sinkPos,
+      `unknown table '${stmt.sink}'`,
+      guess ? `did you mean '${guess}'?` : `declare it first with CREATE TABLE ${stmt.sink} (...) WITH (...)`,
+    );
   }
 }
 
@@ -169,11 +234,21 @@ function fitToSink(q: PlannedQuery, sink: TableDef, stmt: InsertStatement): Plan
   if (stmt.columns && stmt.columns.length > 0) {
     order = stmt.columns.map((name) => {
       const i = sinkCols.findIndex((c) => c.name === name);
-      if (i < 0) throw unknownColumn(name, sinkCols.map((c) => c.name), sink.name, stmt.positions.identifier(name));
+      if (i < 0)
+        throw unknownColumn(
+          name,
+          sinkCols.map((c) => c.name),
+          sink.name,
+          stmt.positions.identifier(name),
+        );
       return i;
     });
     if (order.length !== sinkCols.length) {
-      throw new SqlError(stmt.sinkPos, `INSERT INTO ${sink.name} (...) must list all ${sinkCols.length} columns of the sink`, `list ${sinkCols.map((c) => c.name).join(', ')}`);
+      throw new SqlError(
+        stmt.sinkPos,
+        `INSERT INTO ${sink.name} (...) must list all ${sinkCols.length} columns of the sink`,
+        `list ${sinkCols.map((c) => c.name).join(', ')}`,
+      );
     }
   }
   const schema = q.node.schema;
@@ -190,12 +265,16 @@ function fitToSink(q: PlannedQuery, sink: TableDef, stmt: InsertStatement): Plan
     throw new SqlError(
       stmt.sinkPos,
       `INSERT INTO ${sink.name}: the query gives ${schema.length} column${schema.length === 1 ? '' : 's'} but the sink has ${sinkCols.length} (${sinkCols.map((c) => c.name).join(', ')})`,
-      schema.length < sinkCols.length ? `add the missing columns to the SELECT list, in the sink's order` : `remove columns from the SELECT list or add them to table '${sink.name}'`,
+      schema.length < sinkCols.length
+        ? `add the missing columns to the SELECT list, in the sink's order`
+        : `remove columns from the SELECT list or add them to table '${sink.name}'`,
     );
   }
   // Over a projection, fit its expressions themselves (a column of the projection stands for its expression).
   const last = q.node.kind === 'project' ? (q.node as ProjectNode) : undefined;
-  const outputs: Expr[] = schema.map((f, i) => (last ? last.exprs[i]! : { kind: 'column', index: i, name: f.name, type: f.type }));
+  const outputs: Expr[] = schema.map((f, i) =>
+    last ? last.exprs[i]! : { kind: 'column', index: i, name: f.name, type: f.type },
+  );
   const result: Expr[] = new Array(sinkCols.length);
   outputs.forEach((e, i) => {
     const target = sinkCols[order[i]!]!;
@@ -214,4 +293,3 @@ function fitToSink(q: PlannedQuery, sink: TableDef, stmt: InsertStatement): Plan
   const fields = result.map((e, i) => ({ name: sinkCols[i]!.name, type: e.type }));
   return last ? project(last.inputs[0]!, result, fields) : project(q.node, result, fields);
 }
-

@@ -9,7 +9,17 @@
 import { SqlError, didYouMean, type SourcePos } from '../errors.js';
 import type { Positions, QueryParts, SqlNode, WindowTvf } from '../sql/ast.js';
 import { T, isTimestamp, typeToString, withNullable, type Field, type SqlType } from '../types.js';
-import { ExprBinder, canonical, columnName, functionArgs, functionName, intervalMs, isAggregateNode, nodePos, type BindEnv } from './bind.js';
+import {
+  ExprBinder,
+  canonical,
+  columnName,
+  functionArgs,
+  functionName,
+  intervalMs,
+  isAggregateNode,
+  nodePos,
+  type BindEnv,
+} from './bind.js';
 import { bindAggregateFilter } from './aggregate-filter.js';
 import { call, col, type AggregateCall, type AggregateFunction, type Expr } from './expr.js';
 import type { JoinType, PlanNode, ScanNode, TableDef, WindowSpec } from './logical.js';
@@ -98,16 +108,34 @@ export class QueryPlanner {
   private planTree(sel: SqlNode, outer: Ctes): PlannedQuery {
     if (sel?.type !== 'select') throw new SqlError(this.pos, `expected a SELECT query`);
     const ctes = sel.with ? this.withClause(sel.with, outer) : outer;
-    if (sel.orderby) throw new SqlError(this.positions.identifier('ORDER'), `ORDER BY is not supported on a stream`, `sort the output file afterwards, or remove ORDER BY`);
-    if (sel.limit && (sel.limit.value?.length ?? 0) > 0) throw new SqlError(this.positions.identifier('LIMIT'), `LIMIT is not supported on a stream`);
+    if (sel.orderby)
+      throw new SqlError(
+        this.positions.identifier('ORDER'),
+        `ORDER BY is not supported on a stream`,
+        `sort the output file afterwards, or remove ORDER BY`,
+      );
+    if (sel.limit && (sel.limit.value?.length ?? 0) > 0)
+      throw new SqlError(this.positions.identifier('LIMIT'), `LIMIT is not supported on a stream`);
     let result = this.planBlock(sel, ctes);
     // `a UNION ALL b UNION c`: each block carries the operator between it and the next (_next).
     let block = sel;
     while (block._next) {
-      const op = String(block.set_op ?? '').toLowerCase().replace(/\s+/g, '');
+      const op = String(block.set_op ?? '')
+        .toLowerCase()
+        .replace(/\s+/g, '');
       const next = block._next;
       if (op !== 'unionall' && op !== 'union') {
-        throw new SqlError(this.positions.identifier(op.startsWith('intersect') ? 'INTERSECT' : op.startsWith('except') || op.startsWith('minus') ? 'EXCEPT' : 'UNION'), `${op.toUpperCase()} is not supported yet`, `UNION ALL and UNION are`);
+        throw new SqlError(
+          this.positions.identifier(
+            op.startsWith('intersect')
+              ? 'INTERSECT'
+              : op.startsWith('except') || op.startsWith('minus')
+                ? 'EXCEPT'
+                : 'UNION',
+          ),
+          `${op.toUpperCase()} is not supported yet`,
+          `UNION ALL and UNION are`,
+        );
       }
       const right = this.planBlock(next, ctes);
       result = this.union(result, right, next);
@@ -121,13 +149,26 @@ export class QueryPlanner {
     const ctes = new Map(outer);
     for (const item of items) {
       const name = String(item.name?.value ?? item.name);
-      if (item.columns && item.columns.length > 0) throw this.err(item, `WITH ${name} (columns) AS ... is not supported yet`, `name the columns inside the query: WITH ${name} AS (SELECT a AS x, ...)`);
+      if (item.columns && item.columns.length > 0)
+        throw this.err(
+          item,
+          `WITH ${name} (columns) AS ... is not supported yet`,
+          `name the columns inside the query: WITH ${name} AS (SELECT a AS x, ...)`,
+        );
       const scope = new Map(ctes); // a CTE sees the ones before it
       let planned: Relation | undefined;
       ctes.set(name, () => {
         if (!planned) {
           const q = this.planTree(item.stmt?.ast ?? item.stmt, scope);
-          planned = { node: renameColumns(q.node, q.columns.map((c) => c.name)), name, what: 'view', alias: null };
+          planned = {
+            node: renameColumns(
+              q.node,
+              q.columns.map((c) => c.name),
+            ),
+            name,
+            what: 'view',
+            alias: null,
+          };
         }
         return planned;
       });
@@ -140,33 +181,65 @@ export class QueryPlanner {
     const l = left.node.schema;
     const r = right.node.schema;
     if (l.length !== r.length) {
-      throw new SqlError(nodePos(rightSel.columns?.[0]?.expr ?? rightSel, this.positions), `UNION: the queries give ${l.length} and ${r.length} columns`, `select the same number of columns in every query of the UNION`);
+      throw new SqlError(
+        nodePos(rightSel.columns?.[0]?.expr ?? rightSel, this.positions),
+        `UNION: the queries give ${l.length} and ${r.length} columns`,
+        `select the same number of columns in every query of the UNION`,
+      );
     }
     const types: SqlType[] = l.map((f, i) => {
       const g = r[i]!;
       const target = comparisonTarget(f.type, g.type);
       if (target === undefined) {
-        throw new SqlError(nodePos(right.columns[i]?.node ?? rightSel, this.positions), `UNION: column ${i + 1} ('${f.name}') is ${describeType(f.type)} in one query and ${describeType(g.type)} in the other`, `CAST one of them so both have the same type`);
+        throw new SqlError(
+          nodePos(right.columns[i]?.node ?? rightSel, this.positions),
+          `UNION: column ${i + 1} ('${f.name}') is ${describeType(f.type)} in one query and ${describeType(g.type)} in the other`,
+          `CAST one of them so both have the same type`,
+        );
       }
       const base = target === 'same' ? (f.type.name === 'NULL' ? g.type : f.type) : target;
       return withNullable(base, f.type.nullable || g.type.nullable);
     });
     const fit = (q: PlannedQuery): PlanNode => {
       const s = q.node.schema;
-      if (s.every((f, i) => f.type.name === types[i]!.name && (f.type.name !== 'DECIMAL' || f.type.scale === types[i]!.scale))) return q.node;
+      if (
+        s.every(
+          (f, i) =>
+            f.type.name === types[i]!.name && (f.type.name !== 'DECIMAL' || f.type.scale === types[i]!.scale),
+        )
+      )
+        return q.node;
       const exprs = s.map((f, i) => coerce(col(i, f.name, f.type), types[i]!));
-      return project(q.node, exprs, s.map((f, i) => ({ name: f.name, type: exprs[i]!.type, ...(f.rowtime ? { rowtime: true as const } : {}) })));
+      return project(
+        q.node,
+        exprs,
+        s.map((f, i) => ({
+          name: f.name,
+          type: exprs[i]!.type,
+          ...(f.rowtime ? { rowtime: true as const } : {}),
+        })),
+      );
     };
     const inputs = [...flattenUnion(fit(left)), ...flattenUnion(fit(right))];
-    const schema = l.map((f, i) => ({ name: f.name, type: types[i]!, ...(inputs.every((n) => n.schema[i]!.rowtime) ? { rowtime: true as const } : {}) }));
-    return { node: { kind: 'union', inputs, schema, updating: inputs.some((n) => n.updating) }, columns: left.columns };
+    const schema = l.map((f, i) => ({
+      name: f.name,
+      type: types[i]!,
+      ...(inputs.every((n) => n.schema[i]!.rowtime) ? { rowtime: true as const } : {}),
+    }));
+    return {
+      node: { kind: 'union', inputs, schema, updating: inputs.some((n) => n.updating) },
+      columns: left.columns,
+    };
   }
 
   /** Each distinct row once (SELECT DISTINCT, UNION): a group aggregate without aggregates, keyed by every column. */
   private distinct(q: PlannedQuery): PlannedQuery {
     const schema = q.node.schema.map(({ name, type }) => ({ name, type }));
     const keys = schema.map((f, i) => col(i, f.name, f.type));
-    return { node: { kind: 'group-aggregate', inputs: [q.node], keys, aggregates: [], schema, updating: true }, columns: q.columns };
+    return {
+      node: { kind: 'group-aggregate', inputs: [q.node], keys, aggregates: [], schema, updating: true },
+      columns: q.columns,
+    };
   }
 
   /** The relation a FROM item names. */
@@ -176,10 +249,25 @@ export class QueryPlanner {
     if (match) return { rel: this.matchRecognize(this.fromItem({ ...from, as: null }, ctes).rel, match) };
     if (from.expr) {
       const sub = from.expr.ast ?? from.expr;
-      if (sub?.type !== 'select') throw this.err(from.expr, `only a sub-query can stand in FROM here`, `write FROM (SELECT ...) AS name`);
+      if (sub?.type !== 'select')
+        throw this.err(
+          from.expr,
+          `only a sub-query can stand in FROM here`,
+          `write FROM (SELECT ...) AS name`,
+        );
       const q = this.planTree(sub, ctes);
       const alias: string | null = from.as ?? null;
-      return { rel: { node: renameColumns(q.node, q.columns.map((c) => c.name)), name: alias ?? '(sub-query)', what: 'query', alias } };
+      return {
+        rel: {
+          node: renameColumns(
+            q.node,
+            q.columns.map((c) => c.name),
+          ),
+          name: alias ?? '(sub-query)',
+          what: 'query',
+          alias,
+        },
+      };
     }
     const name: string = from.table;
     const tvf = this.parts.windows.find((w) => w.placeholder === name);
@@ -191,7 +279,10 @@ export class QueryPlanner {
 
   private matchRecognize(rel: Relation, clause: MatchRecognizeClause): Relation {
     const inputName = rel.what === 'query' ? 'the sub-query' : `${rel.what} '${rel.name}'`;
-    const node = planMatchRecognize({ input: rel.node, inputName, aggregateCall: (n, b) => this.aggregateCall(n, b) }, clause);
+    const node = planMatchRecognize(
+      { input: rel.node, inputName, aggregateCall: (n, b) => this.aggregateCall(n, b) },
+      clause,
+    );
     return { node, name: clause.alias ?? 'MATCH_RECOGNIZE', what: 'query', alias: clause.alias };
   }
 
@@ -201,21 +292,46 @@ export class QueryPlanner {
    * outer query only in equalities `inner = outer.column` (qualified by the outer table's name or
    * alias); NOT IN keeps SQL's NULL rule (a NULL on either side means no row passes).
    */
-  private semiJoin(left: PlanNode, fields: ScopeField[], rel: Relation, sq: SubqueryCondition, ctes: Ctes): PlanNode {
+  private semiJoin(
+    left: PlanNode,
+    fields: ScopeField[],
+    rel: Relation,
+    sq: SubqueryCondition,
+    ctes: Ctes,
+  ): PlanNode {
     const outerEnv = this.rowEnv(fields, rel, undefined, 'WHERE');
     const pos = nodePos(sq.node, this.positions);
     if (sq.kind === 'in') {
       const q = this.planTree(sq.select, ctes);
-      if (q.node.schema.length !== 1) throw new SqlError(pos, `the sub-query of IN must select one column, it selects ${q.node.schema.length}`, `write x IN (SELECT y FROM ...)`);
+      if (q.node.schema.length !== 1)
+        throw new SqlError(
+          pos,
+          `the sub-query of IN must select one column, it selects ${q.node.schema.length}`,
+          `write x IN (SELECT y FROM ...)`,
+        );
       const l = new ExprBinder(outerEnv).bind(sq.value);
       const f = q.node.schema[0]!;
       const r: Expr = col(left.schema.length, f.name, f.type);
       const target = comparisonTarget(l.type, r.type);
-      if (target === undefined) throw new SqlError(pos, `IN compares ${describeType(l.type)} with the sub-query's ${describeType(f.type)}`, `CAST one of them`);
+      if (target === undefined)
+        throw new SqlError(
+          pos,
+          `IN compares ${describeType(l.type)} with the sub-query's ${describeType(f.type)}`,
+          `CAST one of them`,
+        );
       const [a, b] = target === 'same' ? [l, r] : [coerce(l, target), coerce(r, target)];
       const equal = call('=', [a, b], T.boolean());
       // NOT IN: a row passes only if no sub-query value is equal to it or NULL, and it is not NULL itself (when there are any).
-      const condition = sq.negated ? call('OR', [call('OR', [equal, call('IS_NULL', [a], T.boolean(false))], T.boolean()), call('IS_NULL', [b], T.boolean(false))], T.boolean()) : equal;
+      const condition = sq.negated
+        ? call(
+            'OR',
+            [
+              call('OR', [equal, call('IS_NULL', [a], T.boolean(false))], T.boolean()),
+              call('IS_NULL', [b], T.boolean(false)),
+            ],
+            T.boolean(),
+          )
+        : equal;
       return planSemiJoin(left, q.node, sq.negated, condition, pos);
     }
     // EXISTS: the sub-query's own FROM; its WHERE split into correlated equalities and the rest.
@@ -223,7 +339,8 @@ export class QueryPlanner {
     const outerNames = new Set(fields.flatMap((f) => f.qualifiers));
     const innerFrom: SqlNode[] = inner.from ?? [];
     const innerNames = new Set(innerFrom.flatMap((f: SqlNode) => [f.table, f.as].filter(Boolean)));
-    const refersOuter = (n: SqlNode): boolean => columnRefNodes(n).some((c) => c.table && outerNames.has(c.table) && !innerNames.has(c.table));
+    const refersOuter = (n: SqlNode): boolean =>
+      columnRefNodes(n).some((c) => c.table && outerNames.has(c.table) && !innerNames.has(c.table));
     const pairs: { inner: SqlNode; outer: SqlNode }[] = [];
     const keep: SqlNode[] = [];
     for (const c of inner.where ? conjuncts(inner.where) : []) {
@@ -233,18 +350,32 @@ export class QueryPlanner {
       }
       const isEq = c?.type === 'binary_expr' && c.operator === '=';
       const sides = isEq ? [c.left, c.right] : [];
-      const outerSide = sides.find((x: SqlNode) => refersOuter(x) && columnRefNodes(x).every((r) => r.table && outerNames.has(r.table) && !innerNames.has(r.table)));
+      const outerSide = sides.find(
+        (x: SqlNode) =>
+          refersOuter(x) &&
+          columnRefNodes(x).every((r) => r.table && outerNames.has(r.table) && !innerNames.has(r.table)),
+      );
       const innerSide = sides.find((x: SqlNode) => x !== outerSide && !refersOuter(x));
       if (!outerSide || !innerSide) {
-        throw this.err(c, `EXISTS may refer to the outer query only in equalities (inner_column = outer.column)`, `move other conditions on the outer columns out of the sub-query`);
+        throw this.err(
+          c,
+          `EXISTS may refer to the outer query only in equalities (inner_column = outer.column)`,
+          `move other conditions on the outer columns out of the sub-query`,
+        );
       }
       pairs.push({ inner: innerSide, outer: outerSide });
     }
     if (inner._next) throw this.err(sq.node, `UNION inside EXISTS is not supported yet`);
     const rewritten: SqlNode = {
       ...inner,
-      columns: pairs.length > 0 ? pairs.map((p, i) => ({ type: 'expr', expr: p.inner, as: `k$${i}` })) : [{ type: 'expr', expr: { type: 'number', value: 1 }, as: 'k$0' }],
-      where: keep.reduce<SqlNode | null>((acc, c) => (acc ? { type: 'binary_expr', operator: 'AND', left: acc, right: c } : c), null),
+      columns:
+        pairs.length > 0
+          ? pairs.map((p, i) => ({ type: 'expr', expr: p.inner, as: `k$${i}` }))
+          : [{ type: 'expr', expr: { type: 'number', value: 1 }, as: 'k$0' }],
+      where: keep.reduce<SqlNode | null>(
+        (acc, c) => (acc ? { type: 'binary_expr', operator: 'AND', left: acc, right: c } : c),
+        null,
+      ),
       distinct: null,
     };
     const q = this.planTree(rewritten, ctes);
@@ -254,62 +385,143 @@ export class QueryPlanner {
       const f = q.node.schema[i]!;
       const r: Expr = col(left.schema.length + i, f.name, f.type);
       const target = comparisonTarget(o.type, r.type);
-      if (target === undefined) throw this.err(p.outer, `EXISTS compares ${describeType(o.type)} with ${describeType(f.type)}`, `CAST one of them`);
-      return target === 'same' ? call('=', [o, r], T.boolean()) : call('=', [coerce(o, target), coerce(r, target)], T.boolean());
+      if (target === undefined)
+        throw this.err(
+          p.outer,
+          `EXISTS compares ${describeType(o.type)} with ${describeType(f.type)}`,
+          `CAST one of them`,
+        );
+      return target === 'same'
+        ? call('=', [o, r], T.boolean())
+        : call('=', [coerce(o, target), coerce(r, target)], T.boolean());
     });
-    const condition = equalities.length === 0 ? { kind: 'literal' as const, value: true, type: T.boolean(false) } : equalities.reduce((a, b) => call('AND', [a, b], T.boolean()));
+    const condition =
+      equalities.length === 0
+        ? { kind: 'literal' as const, value: true, type: T.boolean(false) }
+        : equalities.reduce((a, b) => call('AND', [a, b], T.boolean()));
     return planSemiJoin(left, q.node, sq.negated, condition, pos);
   }
 
   /** FROM a JOIN b ON ... [JOIN c ON ...]: joined from left to right. */
   private joinedFrom(from: SqlNode[], ctes: Ctes): { rel: Relation; tvf?: undefined; scope: ScopeField[] } {
     const first = this.fromItem(from[0], ctes);
-    if (first.tvf) throw new SqlError(first.tvf.pos, `a window function in a join is not supported yet`, `aggregate over the window in a view or sub-query first, then join its results`);
+    if (first.tvf)
+      throw new SqlError(
+        first.tvf.pos,
+        `a window function in a join is not supported yet`,
+        `aggregate over the window in a view or sub-query first, then join its results`,
+      );
     let node: PlanNode = first.rel.node;
     let fields = scopeOf(first.rel);
     const names = [first.rel.alias ?? first.rel.name];
     const usedClauses = new Set<TemporalClause>();
     for (const item of from.slice(1)) {
       const pos = this.positions.identifier(item.as ?? item.table ?? 'JOIN');
-      const word = String(item.join ?? '').toUpperCase().replace(/\s+/g, '');
-      if (!item.join) throw new SqlError(pos, `a comma between tables (a cross join) is not supported`, `write JOIN ... ON <condition>`);
+      const word = String(item.join ?? '')
+        .toUpperCase()
+        .replace(/\s+/g, '');
+      if (!item.join)
+        throw new SqlError(
+          pos,
+          `a comma between tables (a cross join) is not supported`,
+          `write JOIN ... ON <condition>`,
+        );
       const joinType = JOIN_TYPES[word];
-      if (!joinType) throw new SqlError(pos, `${String(item.join).toUpperCase()} is not supported`, `write [INNER] JOIN, LEFT [OUTER] JOIN, RIGHT [OUTER] JOIN or FULL [OUTER] JOIN with ON <condition>`);
+      if (!joinType)
+        throw new SqlError(
+          pos,
+          `${String(item.join).toUpperCase()} is not supported`,
+          `write [INNER] JOIN, LEFT [OUTER] JOIN, RIGHT [OUTER] JOIN or FULL [OUTER] JOIN with ON <condition>`,
+        );
       if (item.using) throw new SqlError(pos, `JOIN ... USING is not supported yet`, `write ON a.x = b.x`);
-      if (!item.on || item.on.type === 'expr_list') throw new SqlError(pos, `a join needs ON <condition>${item.on ? ' (a comma after it starts a cross join, which is not supported)' : ''}`, `write JOIN ... ON a.id = b.id`);
+      if (!item.on || item.on.type === 'expr_list')
+        throw new SqlError(
+          pos,
+          `a join needs ON <condition>${item.on ? ' (a comma after it starts a cross join, which is not supported)' : ''}`,
+          `write JOIN ... ON a.id = b.id`,
+        );
       const right = this.fromItem(item, ctes);
-      if (right.tvf) throw new SqlError(right.tvf.pos, `a window function in a join is not supported yet`, `aggregate over the window in a view or sub-query first, then join its results`);
+      if (right.tvf)
+        throw new SqlError(
+          right.tvf.pos,
+          `a window function in a join is not supported yet`,
+          `aggregate over the window in a view or sub-query first, then join its results`,
+        );
       names.push(right.rel.alias ?? right.rel.name);
       const all = [...fields, ...scopeOf(right.rel, fields.length)];
-      const described: Relation = { node, name: `tables ${names.map((n) => `'${n}'`).join(', ')}`, what: 'join', alias: null };
+      const described: Relation = {
+        node,
+        name: `tables ${names.map((n) => `'${n}'`).join(', ')}`,
+        what: 'join',
+        alias: null,
+      };
       const condition = new ExprBinder(this.rowEnv(all, described, undefined, 'ON')).bind(item.on);
-      if (condition.type.name !== 'BOOLEAN' && condition.type.name !== 'NULL') throw this.err(item.on, `ON needs a condition (BOOLEAN), got ${describeType(condition.type)}`);
+      if (condition.type.name !== 'BOOLEAN' && condition.type.name !== 'NULL')
+        throw this.err(item.on, `ON needs a condition (BOOLEAN), got ${describeType(condition.type)}`);
       const clause = this.parts.temporal?.find((c) => c.table === item.table && !usedClauses.has(c));
       if (clause) {
         usedClauses.add(clause);
-        const time = fields.filter((f) => f.name === clause.column && (!clause.qualifier || f.qualifiers.includes(clause.qualifier)));
-        if (time.length !== 1) throw unknownColumn(clause.column, fields.map((f) => f.name), described, clause.pos);
+        const time = fields.filter(
+          (f) => f.name === clause.column && (!clause.qualifier || f.qualifiers.includes(clause.qualifier)),
+        );
+        if (time.length !== 1)
+          throw unknownColumn(
+            clause.column,
+            fields.map((f) => f.name),
+            described,
+            clause.pos,
+          );
         const table = right.rel.node.kind === 'scan' ? right.rel.node.table : undefined;
         if (time[0]!.proctime) {
           // Processing time: a lookup join, the right table asked for each row's key as it comes.
-          if (!table) throw new SqlError(clause.pos, `a lookup join (FOR SYSTEM_TIME AS OF a PROCTIME() column) needs a table on its right side, not ${right.rel.what} '${right.rel.name}'`, `join the table itself`);
+          if (!table)
+            throw new SqlError(
+              clause.pos,
+              `a lookup join (FOR SYSTEM_TIME AS OF a PROCTIME() column) needs a table on its right side, not ${right.rel.what} '${right.rel.name}'`,
+              `join the table itself`,
+            );
           if (!table.connector.createLookup) {
-            throw new SqlError(clause.pos, `table '${table.name}' (connector '${table.connectorName}') cannot be looked up`, `lookup joins read 'jdbc' and 'filesystem' tables; join a '${table.connectorName}' table by event time (FOR SYSTEM_TIME AS OF its WATERMARK column) instead`);
+            throw new SqlError(
+              clause.pos,
+              `table '${table.name}' (connector '${table.connectorName}') cannot be looked up`,
+              `lookup joins read 'jdbc' and 'filesystem' tables; join a '${table.connectorName}' table by event time (FOR SYSTEM_TIME AS OF its WATERMARK column) instead`,
+            );
           }
-          node = planLookupJoin(node, right.rel.node as ScanNode, joinType, condition, nodePos(item.on, this.positions));
+          node = planLookupJoin(
+            node,
+            right.rel.node as ScanNode,
+            joinType,
+            condition,
+            nodePos(item.on, this.positions),
+          );
           const joined = node;
           fields = joined.schema.map((f, k) => ({ ...f, index: k, qualifiers: all[k]!.qualifiers }));
           continue;
         }
         if (!time[0]!.rowtime) {
-          throw new SqlError(clause.pos, `FOR SYSTEM_TIME AS OF '${clause.column}': '${clause.column}' is neither a time attribute (a WATERMARK column) nor a PROCTIME() column`, `write FOR SYSTEM_TIME AS OF o.ts (event time) or o.proc_time (a column declared proc_time AS PROCTIME())`);
+          throw new SqlError(
+            clause.pos,
+            `FOR SYSTEM_TIME AS OF '${clause.column}': '${clause.column}' is neither a time attribute (a WATERMARK column) nor a PROCTIME() column`,
+            `write FOR SYSTEM_TIME AS OF o.ts (event time) or o.proc_time (a column declared proc_time AS PROCTIME())`,
+          );
         }
-        node = planTemporalJoin(node, right.rel.node, joinType, condition, time[0]!.index, { name: right.rel.name, primaryKey: table?.primaryKey }, nodePos(item.on, this.positions));
+        node = planTemporalJoin(
+          node,
+          right.rel.node,
+          joinType,
+          condition,
+          time[0]!.index,
+          { name: right.rel.name, primaryKey: table?.primaryKey },
+          nodePos(item.on, this.positions),
+        );
       } else node = planJoin(node, right.rel.node, joinType, condition, nodePos(item.on, this.positions));
       const joined = node;
       fields = joined.schema.map((f, k) => ({ ...f, index: k, qualifiers: all[k]!.qualifiers }));
     }
-    return { rel: { node, name: `tables ${names.map((n) => `'${n}'`).join(', ')}`, what: 'join', alias: null }, scope: fields };
+    return {
+      rel: { node, name: `tables ${names.map((n) => `'${n}'`).join(', ')}`, what: 'join', alias: null },
+      scope: fields,
+    };
   }
 
   private named(name: string, pos: SourcePos, ctes: Ctes): Relation {
@@ -318,36 +530,57 @@ export class QueryPlanner {
     const r = this.catalog.relation(name);
     if (r) return r;
     const guess = didYouMean(name, [...ctes.keys(), ...this.catalog.names()]);
-    throw new SqlError(pos, `unknown table '${name}'`, guess ? `did you mean '${guess}'?` : `declare it first with CREATE TABLE ${name} (...) WITH (...) or CREATE VIEW ${name} AS SELECT ...`);
+    throw new SqlError(
+      pos,
+      `unknown table '${name}'`,
+      guess
+        ? `did you mean '${guess}'?`
+        : `declare it first with CREATE TABLE ${name} (...) WITH (...) or CREATE VIEW ${name} AS SELECT ...`,
+    );
   }
 
   /** One SELECT block without set operations. */
   private planBlock(sel: SqlNode, ctes: Ctes): PlannedQuery {
     if (sel.with && sel !== this.parts.select) ctes = this.withClause(sel.with, ctes);
     const from = sel.from as SqlNode[] | null;
-    if (!from || from.length === 0) throw new SqlError(this.pos, `the query needs a FROM clause`, `write SELECT ... FROM <table>`);
+    if (!from || from.length === 0)
+      throw new SqlError(this.pos, `the query needs a FROM clause`, `write SELECT ... FROM <table>`);
     // Top-level IN / EXISTS sub-queries of WHERE are semi and anti joins; other sub-queries in expressions are refused.
     const { subqueries, rest: whereRest } = splitSubqueryConditions(sel.where);
     rejectSubqueryExpressions({ ...sel, where: whereRest }, this.positions);
 
-    const { rel, tvf, scope } = from.length > 1 ? this.joinedFrom(from, ctes) : { ...this.fromItem(from[0], ctes), scope: undefined };
+    const { rel, tvf, scope } =
+      from.length > 1 ? this.joinedFrom(from, ctes) : { ...this.fromItem(from[0], ctes), scope: undefined };
     const fields: ScopeField[] = scope ?? scopeOf(rel);
     let node: PlanNode = rel.node;
-    if (subqueries.length > 0 && tvf) throw new SqlError(tvf.pos, `IN / EXISTS sub-queries over a window function are not supported yet`, `filter the rows in a view first, then window over it`);
+    if (subqueries.length > 0 && tvf)
+      throw new SqlError(
+        tvf.pos,
+        `IN / EXISTS sub-queries over a window function are not supported yet`,
+        `filter the rows in a view first, then window over it`,
+      );
     for (const sq of subqueries) node = this.semiJoin(node, fields, rel, sq, ctes);
     const rowBinder = new ExprBinder(this.rowEnv(fields, rel, tvf, 'WHERE'));
     const where = this.splitWhere(whereRest, tvf);
     if (where.rows) {
       const predicate = rowBinder.bind(where.rows);
-      if (predicate.type.name !== 'BOOLEAN' && predicate.type.name !== 'NULL') throw this.err(where.rows, `WHERE needs a condition (BOOLEAN), got ${describeType(predicate.type)}`);
+      if (predicate.type.name !== 'BOOLEAN' && predicate.type.name !== 'NULL')
+        throw this.err(where.rows, `WHERE needs a condition (BOOLEAN), got ${describeType(predicate.type)}`);
       // WHERE rn <= N over numbered rows is a Top-N (top-n.ts).
-      node = limitRank(node, predicate, (name) => blockReads(sel, name), nodePos(where.rows, this.clausePositions('WHERE'))) ?? { kind: 'filter', inputs: [node], predicate, schema: node.schema, updating: node.updating };
+      node = limitRank(
+        node,
+        predicate,
+        (name) => blockReads(sel, name),
+        nodePos(where.rows, this.clausePositions('WHERE')),
+      ) ?? { kind: 'filter', inputs: [node], predicate, schema: node.schema, updating: node.updating };
     }
 
     let groupItems: SqlNode[] = sel.groupby?.columns ?? (Array.isArray(sel.groupby) ? sel.groupby : []);
     const selectItems = this.selectItems(sel.columns, fields, tvf);
-    if (containsOverCall(sel.columns, this.parts.over)) return this.planOverBlock(sel, node, fields, rel, tvf, where.windows, groupItems, selectItems);
-    const hasAggregates = selectItems.some((it) => containsAggregate(it.node)) || (sel.having && containsAggregate(sel.having));
+    if (containsOverCall(sel.columns, this.parts.over))
+      return this.planOverBlock(sel, node, fields, rel, tvf, where.windows, groupItems, selectItems);
+    const hasAggregates =
+      selectItems.some((it) => containsAggregate(it.node)) || (sel.having && containsAggregate(sel.having));
     // SELECT DISTINCT a, b is GROUP BY a, b (as Flink plans it): each distinct row once; over a
     // window function that includes window_start, window_end it is a window aggregate. Over
     // grouped rows, the distinct rows are taken after the grouping (below).
@@ -357,19 +590,40 @@ export class QueryPlanner {
     let having: Expr | undefined;
 
     if (groupItems.length > 0 || hasAggregates) {
-      const agg = this.planAggregate(node, fields, rel, tvf, groupItems, selectItems, sel.having, where.windows);
+      const agg = this.planAggregate(
+        node,
+        fields,
+        rel,
+        tvf,
+        groupItems,
+        selectItems,
+        sel.having,
+        where.windows,
+      );
       node = agg.node;
       outputs = agg.outputs;
       having = agg.having;
     } else {
       if (tvf) {
-        throw new SqlError(tvf.pos, `a window function needs GROUP BY window_start, window_end`, `add GROUP BY window_start, window_end (and your keys) with aggregates such as SUM(amount)`);
+        throw new SqlError(
+          tvf.pos,
+          `a window function needs GROUP BY window_start, window_end`,
+          `add GROUP BY window_start, window_end (and your keys) with aggregates such as SUM(amount)`,
+        );
       }
-      if (sel.having) throw this.err(sel.having, `HAVING needs GROUP BY or an aggregate`, `use WHERE to filter rows`);
+      if (sel.having)
+        throw this.err(sel.having, `HAVING needs GROUP BY or an aggregate`, `use WHERE to filter rows`);
       const b = new ExprBinder(this.rowEnv(fields, rel, tvf, 'the SELECT list'));
       outputs = selectItems.map((it) => ({ expr: b.bind(it.node), name: it.name, node: it.node }));
     }
-    if (having) node = { kind: 'filter', inputs: [node], predicate: having, schema: node.schema, updating: node.updating };
+    if (having)
+      node = {
+        kind: 'filter',
+        inputs: [node],
+        predicate: having,
+        schema: node.schema,
+        updating: node.updating,
+      };
     const inputSchema = node.schema;
     node = project(
       node,
@@ -378,7 +632,9 @@ export class QueryPlanner {
         name: o.name,
         type: o.expr.type,
         ...(o.expr.kind === 'column' && inputSchema[o.expr.index]?.rowtime ? { rowtime: true as const } : {}),
-        ...(o.expr.kind === 'column' && inputSchema[o.expr.index]?.proctime ? { proctime: true as const } : {}),
+        ...(o.expr.kind === 'column' && inputSchema[o.expr.index]?.proctime
+          ? { proctime: true as const }
+          : {}),
       })),
     );
     let result: PlannedQuery = { node, columns: outputs.map((o) => ({ name: o.name, node: o.node })) };
@@ -398,7 +654,11 @@ export class QueryPlanner {
     selectItems: { node: SqlNode; name: string }[],
   ): PlannedQuery {
     if (groupItems.length > 0 || sel.having) {
-      throw new SqlError(this.positions.identifier(groupItems.length > 0 ? 'GROUP' : 'HAVING'), `OVER windows and GROUP BY / HAVING in one SELECT are not supported`, `aggregate in a sub-query first, then compute the OVER window over its rows`);
+      throw new SqlError(
+        this.positions.identifier(groupItems.length > 0 ? 'GROUP' : 'HAVING'),
+        `OVER windows and GROUP BY / HAVING in one SELECT are not supported`,
+        `aggregate in a sub-query first, then compute the OVER window over its rows`,
+      );
     }
     // Over a window TVF: its rows, each once per window with window_start, window_end, window_time
     // (window Top-N and deduplication partition by them); WHERE on those filters these rows.
@@ -406,17 +666,46 @@ export class QueryPlanner {
     let scope = fields;
     if (tvf) {
       const window = this.tvfWindow(tvf, rel);
-      if (window.kind === 'SESSION') throw new SqlError(tvf.pos, `SESSION windows are only supported with GROUP BY window_start, window_end`, `aggregate over the sessions first, then number the results in an outer query`);
-      const wf: Field[] = WINDOW_COLUMNS.map((name) => ({ name, type: T.timestamp(3, false) as SqlType, ...(name === 'window_time' ? { rowtime: true as const } : {}) }));
-      rows = { kind: 'window-table', inputs: [input], window, schema: [...input.schema, ...wf], updating: false };
-      scope = [...fields, ...wf.map((f, i) => ({ ...f, index: input.schema.length + i, qualifiers: fields[0]?.qualifiers ?? [] }))];
+      if (window.kind === 'SESSION')
+        throw new SqlError(
+          tvf.pos,
+          `SESSION windows are only supported with GROUP BY window_start, window_end`,
+          `aggregate over the sessions first, then number the results in an outer query`,
+        );
+      const wf: Field[] = WINDOW_COLUMNS.map((name) => ({
+        name,
+        type: T.timestamp(3, false) as SqlType,
+        ...(name === 'window_time' ? { rowtime: true as const } : {}),
+      }));
+      rows = {
+        kind: 'window-table',
+        inputs: [input],
+        window,
+        schema: [...input.schema, ...wf],
+        updating: false,
+      };
+      scope = [
+        ...fields,
+        ...wf.map((f, i) => ({
+          ...f,
+          index: input.schema.length + i,
+          qualifiers: fields[0]?.qualifiers ?? [],
+        })),
+      ];
       for (const w of windowConditions) {
         const c = new ExprBinder(this.rowEnv(scope, rel, undefined, 'WHERE')).bind(w);
         rows = { kind: 'filter', inputs: [rows], predicate: c, schema: rows.schema, updating: false };
       }
     }
     const planned = planOverSelect(
-      { calls: this.parts.over!, positions: this.positions, input: rows, env: (clause) => this.rowEnv(scope, rel, undefined, clause), aggregateCall: (n, b) => this.aggregateCall(n, b), inputName: rel.what === 'query' ? 'the sub-query' : `${rel.what} '${rel.name}'` },
+      {
+        calls: this.parts.over!,
+        positions: this.positions,
+        input: rows,
+        env: (clause) => this.rowEnv(scope, rel, undefined, clause),
+        aggregateCall: (n, b) => this.aggregateCall(n, b),
+        inputName: rel.what === 'query' ? 'the sub-query' : `${rel.what} '${rel.name}'`,
+      },
       selectItems,
     );
     const inputSchema = planned.node.schema;
@@ -425,10 +714,18 @@ export class QueryPlanner {
       planned.outputs.map((o) => o.expr),
       planned.outputs.map((o) => {
         const f = o.expr.kind === 'column' ? inputSchema[o.expr.index] : undefined;
-        return { name: o.name, type: o.expr.type, ...(f?.rowtime ? { rowtime: true as const } : {}), ...(f?.proctime ? { proctime: true as const } : {}) };
+        return {
+          name: o.name,
+          type: o.expr.type,
+          ...(f?.rowtime ? { rowtime: true as const } : {}),
+          ...(f?.proctime ? { proctime: true as const } : {}),
+        };
       }),
     );
-    const result: PlannedQuery = { node, columns: planned.outputs.map((o) => ({ name: o.name, node: o.node })) };
+    const result: PlannedQuery = {
+      node,
+      columns: planned.outputs.map((o) => ({ name: o.name, node: o.node })),
+    };
     return sel.distinct ? this.distinct(result) : result;
   }
 
@@ -438,7 +735,10 @@ export class QueryPlanner {
    * so they filter its result rows instead; the rest filter the input rows. A condition mixing
    * both is refused.
    */
-  private splitWhere(where: SqlNode | null, tvf: WindowTvf | undefined): { rows?: SqlNode; windows: SqlNode[] } {
+  private splitWhere(
+    where: SqlNode | null,
+    tvf: WindowTvf | undefined,
+  ): { rows?: SqlNode; windows: SqlNode[] } {
     if (!where) return { windows: [] };
     if (!tvf) return { rows: where, windows: [] };
     const rows: SqlNode[] = [];
@@ -455,12 +755,19 @@ export class QueryPlanner {
           `test ${windowNames[0]} in a condition of its own (joined with AND), or use HAVING`,
         );
       } else if (tvf.kind === 'SESSION') {
-        throw new SqlError(this.positions.identifier(windowNames[0]!, this.positions.offsetOf('WHERE')), `a SESSION window's ${windowNames[0]} is only known when the session closes: it cannot be tested in WHERE`, `test it in HAVING`);
+        throw new SqlError(
+          this.positions.identifier(windowNames[0]!, this.positions.offsetOf('WHERE')),
+          `a SESSION window's ${windowNames[0]} is only known when the session closes: it cannot be tested in WHERE`,
+          `test it in HAVING`,
+        );
       } else if (containsAggregate(c)) {
         throw this.err(c, `aggregate functions are not allowed in WHERE`, 'filter aggregates with HAVING');
       } else windows.push(c);
     }
-    const rowsNode = rows.reduce<SqlNode | undefined>((acc, c) => (acc ? { type: 'binary_expr', operator: 'AND', left: acc, right: c } : c), undefined);
+    const rowsNode = rows.reduce<SqlNode | undefined>(
+      (acc, c) => (acc ? { type: 'binary_expr', operator: 'AND', left: acc, right: c } : c),
+      undefined,
+    );
     return { ...(rowsNode ? { rows: rowsNode } : {}), windows };
   }
 
@@ -471,10 +778,18 @@ export class QueryPlanner {
    */
   private clausePositions(clause: string): Positions {
     const base = this.positions;
-    const keyword = clause === 'WHERE' ? 'WHERE' : clause === 'HAVING' ? 'HAVING' : clause === 'GROUP BY' ? 'GROUP' : undefined;
+    const keyword =
+      clause === 'WHERE'
+        ? 'WHERE'
+        : clause === 'HAVING'
+          ? 'HAVING'
+          : clause === 'GROUP BY'
+            ? 'GROUP'
+            : undefined;
     const from = keyword ? base.offsetOf(keyword) : undefined;
     if (from === undefined) return base;
-    const offsetOf = (name: string, fromOffset = 0): number | undefined => base.offsetOf(name, Math.max(fromOffset, from)) ?? base.offsetOf(name, fromOffset);
+    const offsetOf = (name: string, fromOffset = 0): number | undefined =>
+      base.offsetOf(name, Math.max(fromOffset, from)) ?? base.offsetOf(name, fromOffset);
     return {
       start: base.start,
       at: (offset) => base.at(offset),
@@ -487,7 +802,11 @@ export class QueryPlanner {
   }
 
   /** Expands SELECT * and names each item (alias, column name, or EXPR$i like Flink). */
-  private selectItems(columns: SqlNode[], scope: ScopeField[], tvf: WindowTvf | undefined): { node: SqlNode; name: string }[] {
+  private selectItems(
+    columns: SqlNode[],
+    scope: ScopeField[],
+    tvf: WindowTvf | undefined,
+  ): { node: SqlNode; name: string }[] {
     const out: { node: SqlNode; name: string }[] = [];
     columns.forEach((c: SqlNode, i: number) => {
       const e = c.expr ?? c;
@@ -496,12 +815,25 @@ export class QueryPlanner {
         const joined = scope.some((f) => f.qualifiers !== scope[0]!.qualifiers);
         for (const f of scope) {
           if (e.table && !f.qualifiers.includes(e.table)) continue;
-          out.push({ node: { type: 'column_ref', table: joined ? f.qualifiers[f.qualifiers.length - 1] : null, column: f.name }, name: f.name });
+          out.push({
+            node: {
+              type: 'column_ref',
+              table: joined ? f.qualifiers[f.qualifiers.length - 1] : null,
+              column: f.name,
+            },
+            name: f.name,
+          });
         }
-        if (tvf) for (const w of WINDOW_COLUMNS) out.push({ node: { type: 'column_ref', table: null, column: w }, name: w });
+        if (tvf)
+          for (const w of WINDOW_COLUMNS)
+            out.push({ node: { type: 'column_ref', table: null, column: w }, name: w });
         return;
       }
-      const name = c.as ? String(typeof c.as === 'string' ? c.as : c.as.value ?? c.as) : e?.type === 'column_ref' ? columnName(e) : `EXPR$${i}`;
+      const name = c.as
+        ? String(typeof c.as === 'string' ? c.as : (c.as.value ?? c.as))
+        : e?.type === 'column_ref'
+          ? columnName(e)
+          : `EXPR$${i}`;
       out.push({ node: e, name });
     });
     // Equal names get a number, as Flink (Calcite) makes them unique: id, id0, id1.
@@ -523,23 +855,40 @@ export class QueryPlanner {
         const visible = qualifier ? scope.filter((s) => s.qualifiers.includes(qualifier)) : scope;
         if (qualifier && visible.length === 0) {
           const first = scope[0]!.qualifiers;
-          throw new SqlError(nodePos(node, positions), `unknown table or alias '${qualifier}'`, `write ${first[first.length - 1]}.${name} or just ${name}`);
+          throw new SqlError(
+            nodePos(node, positions),
+            `unknown table or alias '${qualifier}'`,
+            `write ${first[first.length - 1]}.${name} or just ${name}`,
+          );
         }
         const found = visible.filter((s) => s.name === name);
         if (found.length > 1) {
           const names = found.map((f) => f.qualifiers[f.qualifiers.length - 1]);
-          throw new SqlError(nodePos(node, positions), `column '${name}' is ambiguous: ${names.map((n) => `'${n}'`).join(' and ')} both have it`, `write ${names[0]}.${name} or ${names[1]}.${name}`);
+          throw new SqlError(
+            nodePos(node, positions),
+            `column '${name}' is ambiguous: ${names.map((n) => `'${n}'`).join(' and ')} both have it`,
+            `write ${names[0]}.${name} or ${names[1]}.${name}`,
+          );
         }
         const f = found[0];
         if (f) return col(f.index, f.name, f.type);
         if ((WINDOW_COLUMNS as readonly string[]).includes(name)) {
           throw new SqlError(
             nodePos(node, positions),
-            tvf ? `${name} can only be used after GROUP BY window_start, window_end` : `column '${name}' exists only on a window function's output`,
-            tvf ? `group by the window and select ${name}` : `select FROM TABLE(TUMBLE(TABLE ${rel.name}, DESCRIPTOR(ts), INTERVAL '10' MINUTES))`,
+            tvf
+              ? `${name} can only be used after GROUP BY window_start, window_end`
+              : `column '${name}' exists only on a window function's output`,
+            tvf
+              ? `group by the window and select ${name}`
+              : `select FROM TABLE(TUMBLE(TABLE ${rel.name}, DESCRIPTOR(ts), INTERVAL '10' MINUTES))`,
           );
         }
-        throw unknownColumn(name, scope.map((s) => s.name), rel, nodePos(node, positions));
+        throw unknownColumn(
+          name,
+          scope.map((s) => s.name),
+          rel,
+          nodePos(node, positions),
+        );
       },
     };
   }
@@ -572,7 +921,12 @@ export class QueryPlanner {
       }
       const fname = g.type === 'function' ? functionName(g) : '';
       if (fname === 'TUMBLE' || fname === 'HOP' || fname === 'SESSION' || fname === 'CUMULATE') {
-        if (tvf) throw this.err(g, `GROUP BY ${fname}(...) cannot be combined with a window table function`, `group by window_start, window_end`);
+        if (tvf)
+          throw this.err(
+            g,
+            `GROUP BY ${fname}(...) cannot be combined with a window table function`,
+            `group by window_start, window_end`,
+          );
         if (window) throw this.err(g, `only one group window is allowed in GROUP BY`);
         window = this.legacyWindow(g, fname, rel);
         legacy = { kind: fname, argsCanon: canonical(functionArgs(g)) };
@@ -586,8 +940,13 @@ export class QueryPlanner {
     if (tvf) {
       if (!sawStart || !sawEnd) {
         // Point at the GROUP BY that lacks them (the window function itself is fine).
-        const where = this.positions.offsetOf('GROUP') !== undefined ? this.positions.identifier('GROUP') : tvf.pos;
-        throw new SqlError(where, `window aggregation must GROUP BY window_start, window_end`, `write GROUP BY window_start, window_end${keyNames.length ? ', ' + keyNames.join(', ') : ''}`);
+        const where =
+          this.positions.offsetOf('GROUP') !== undefined ? this.positions.identifier('GROUP') : tvf.pos;
+        throw new SqlError(
+          where,
+          `window aggregation must GROUP BY window_start, window_end`,
+          `write GROUP BY window_start, window_end${keyNames.length ? ', ' + keyNames.join(', ') : ''}`,
+        );
       }
       window = this.tvfWindow(tvf, rel);
     }
@@ -604,7 +963,8 @@ export class QueryPlanner {
     const aggCanon: string[] = [];
     const aggBase = keyExprs.length + (window ? 3 : 0);
     const argBinder = new ExprBinder(this.rowEnv(scope, rel, tvf, 'an aggregate function'));
-    const windowSlot = (i: number): Expr => col(keyExprs.length + i, WINDOW_COLUMNS[i]!, T.timestamp(3, false));
+    const windowSlot = (i: number): Expr =>
+      col(keyExprs.length + i, WINDOW_COLUMNS[i]!, T.timestamp(3, false));
 
     const env = (clause: string): BindEnv => {
       const positions = this.clausePositions(clause);
@@ -617,7 +977,8 @@ export class QueryPlanner {
           if (node?.type === 'column_ref') {
             const name = columnName(node);
             const byName = keyNames.indexOf(name);
-            if (byName >= 0 && keyExprs[byName]!.kind === 'column') return col(byName, name, keyExprs[byName]!.type);
+            if (byName >= 0 && keyExprs[byName]!.kind === 'column')
+              return col(byName, name, keyExprs[byName]!.type);
             if (tvf && (WINDOW_COLUMNS as readonly string[]).includes(name)) {
               this.checkNotAmbiguous(name, rel, node);
               return windowSlot(WINDOW_COLUMNS.indexOf(name as (typeof WINDOW_COLUMNS)[number]));
@@ -628,7 +989,11 @@ export class QueryPlanner {
             const m = /^(TUMBLE|HOP|SESSION)_(START|END|ROWTIME)$/.exec(fname);
             if (m) {
               if (m[1] !== legacy.kind || canonical(functionArgs(node)) !== legacy.argsCanon) {
-                throw this.err(node, `${fname}(...) must repeat the arguments of GROUP BY ${legacy.kind}(...)`, `use the same time column and intervals as in GROUP BY`);
+                throw this.err(
+                  node,
+                  `${fname}(...) must repeat the arguments of GROUP BY ${legacy.kind}(...)`,
+                  `use the same time column and intervals as in GROUP BY`,
+                );
               }
               return windowSlot(m[2] === 'START' ? 0 : m[2] === 'END' ? 1 : 2);
             }
@@ -637,12 +1002,25 @@ export class QueryPlanner {
         },
         column: (name, _q, node) => {
           if (scope.some((s) => s.name === name)) {
-            throw new SqlError(nodePos(node, positions), `column '${name}' must be in GROUP BY or used inside an aggregate function`, `add ${name} to GROUP BY, or write e.g. LAST_VALUE(${name})`);
+            throw new SqlError(
+              nodePos(node, positions),
+              `column '${name}' must be in GROUP BY or used inside an aggregate function`,
+              `add ${name} to GROUP BY, or write e.g. LAST_VALUE(${name})`,
+            );
           }
           if (!tvf && (WINDOW_COLUMNS as readonly string[]).includes(name)) {
-            throw new SqlError(nodePos(node, positions), `column '${name}' exists only on a window function's output`, legacy ? `use ${legacy.kind}_START(...) / ${legacy.kind}_END(...)` : undefined);
+            throw new SqlError(
+              nodePos(node, positions),
+              `column '${name}' exists only on a window function's output`,
+              legacy ? `use ${legacy.kind}_START(...) / ${legacy.kind}_END(...)` : undefined,
+            );
           }
-          throw unknownColumn(name, [...scope.map((s) => s.name), ...(tvf ? WINDOW_COLUMNS : [])], rel, nodePos(node, positions));
+          throw unknownColumn(
+            name,
+            [...scope.map((s) => s.name), ...(tvf ? WINDOW_COLUMNS : [])],
+            rel,
+            nodePos(node, positions),
+          );
         },
         aggregate: (node) => {
           const c = canonical(node);
@@ -658,17 +1036,23 @@ export class QueryPlanner {
     };
 
     const selBinder = new ExprBinder(env('the SELECT list'));
-    const outputs = selectItems.map((it) => ({ expr: selBinder.bind(it.node), name: it.name, node: it.node }));
+    const outputs = selectItems.map((it) => ({
+      expr: selBinder.bind(it.node),
+      name: it.name,
+      node: it.node,
+    }));
     let having: Expr | undefined;
     if (havingNode) {
       having = new ExprBinder(env('HAVING')).bind(havingNode);
-      if (having.type.name !== 'BOOLEAN') throw this.err(havingNode, `HAVING needs a condition (BOOLEAN), got ${describeType(having.type)}`);
+      if (having.type.name !== 'BOOLEAN')
+        throw this.err(havingNode, `HAVING needs a condition (BOOLEAN), got ${describeType(having.type)}`);
     }
     // WHERE conditions on window_start/window_end hold for all rows of a window or for none: they
     // filter the window's result rows (see splitWhere).
     for (const w of windowConditions) {
       const c = new ExprBinder(env('WHERE')).bind(w);
-      if (c.type.name !== 'BOOLEAN' && c.type.name !== 'NULL') throw this.err(w, `WHERE needs a condition (BOOLEAN), got ${describeType(c.type)}`);
+      if (c.type.name !== 'BOOLEAN' && c.type.name !== 'NULL')
+        throw this.err(w, `WHERE needs a condition (BOOLEAN), got ${describeType(c.type)}`);
       having = having ? call('AND', [c, having], T.boolean(c.type.nullable || having.type.nullable)) : c;
     }
 
@@ -676,14 +1060,37 @@ export class QueryPlanner {
     const aggFields = aggregates.map((a, i) => ({ name: `agg$${i}`, type: a.type }));
     if (window) {
       // window_time is the window's time attribute: a window over this result groups on it (cascaded windows).
-      const wf: Field[] = WINDOW_COLUMNS.map((name) => ({ name, type: T.timestamp(3, false) as SqlType, ...(name === 'window_time' ? { rowtime: true as const } : {}) }));
+      const wf: Field[] = WINDOW_COLUMNS.map((name) => ({
+        name,
+        type: T.timestamp(3, false) as SqlType,
+        ...(name === 'window_time' ? { rowtime: true as const } : {}),
+      }));
       return {
-        node: { kind: 'window-aggregate', inputs: [input], window, keys: keyExprs, aggregates, schema: [...keyFields, ...wf, ...aggFields], updating: false },
+        node: {
+          kind: 'window-aggregate',
+          inputs: [input],
+          window,
+          keys: keyExprs,
+          aggregates,
+          schema: [...keyFields, ...wf, ...aggFields],
+          updating: false,
+        },
         outputs,
         ...(having ? { having } : {}),
       };
     }
-    return { node: { kind: 'group-aggregate', inputs: [input], keys: keyExprs, aggregates, schema: [...keyFields, ...aggFields], updating: true }, outputs, ...(having ? { having } : {}) };
+    return {
+      node: {
+        kind: 'group-aggregate',
+        inputs: [input],
+        keys: keyExprs,
+        aggregates,
+        schema: [...keyFields, ...aggFields],
+        updating: true,
+      },
+      outputs,
+      ...(having ? { having } : {}),
+    };
   }
 
   /** An aggregate call node (with its FILTER, engine/plan/aggregate-filter.ts) as an AggregateCall. */
@@ -704,7 +1111,7 @@ export class QueryPlanner {
       argNodes = e ? [e] : [];
       const sep = node.args?.separator;
       if (sep) {
-        const lit = Array.isArray(sep) ? sep[sep.length - 1] : sep.value ?? sep;
+        const lit = Array.isArray(sep) ? sep[sep.length - 1] : (sep.value ?? sep);
         argNodes.push(lit);
       }
     } else {
@@ -713,13 +1120,22 @@ export class QueryPlanner {
     for (const a of argNodes) {
       if (containsAggregate(a)) throw new SqlError(pos, `aggregate functions cannot be nested`);
     }
-    if (name === 'COUNT' && argNodes.length === 1 && (argNodes[0].type === 'star' || (argNodes[0].type === 'column_ref' && columnName(argNodes[0]) === '*'))) {
+    if (
+      name === 'COUNT' &&
+      argNodes.length === 1 &&
+      (argNodes[0].type === 'star' || (argNodes[0].type === 'column_ref' && columnName(argNodes[0]) === '*'))
+    ) {
       return { fn: 'COUNT_STAR', args: [], distinct: false, type: T.bigint(false) };
     }
     const args = argNodes.map((a) => argBinder.bind(a));
     const a0 = args[0];
     const want = (n: number, usage: string) => {
-      if (args.length !== n) throw new SqlError(pos, `${name} takes ${n} argument${n > 1 ? 's' : ''}, got ${args.length}`, `write ${usage}`);
+      if (args.length !== n)
+        throw new SqlError(
+          pos,
+          `${name} takes ${n} argument${n > 1 ? 's' : ''}, got ${args.length}`,
+          `write ${usage}`,
+        );
     };
     let type: SqlType;
     const fn = name as AggregateFunction;
@@ -733,9 +1149,14 @@ export class QueryPlanner {
         want(1, `${name}(amount)`);
         const t = a0!.type;
         if (!['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'FLOAT', 'DOUBLE', 'DECIMAL'].includes(t.name)) {
-          throw new SqlError(pos, `${name} needs a number, got ${describeType(t)}`, `CAST the argument, e.g. ${name}(CAST(x AS DOUBLE))`);
+          throw new SqlError(
+            pos,
+            `${name} needs a number, got ${describeType(t)}`,
+            `CAST the argument, e.g. ${name}(CAST(x AS DOUBLE))`,
+          );
         }
-        if (t.name === 'DECIMAL') type = T.decimal(38, name === 'AVG' ? Math.max(6, t.scale ?? 0) : t.scale ?? 0);
+        if (t.name === 'DECIMAL')
+          type = T.decimal(38, name === 'AVG' ? Math.max(6, t.scale ?? 0) : (t.scale ?? 0));
         else if (t.name === 'FLOAT') type = T.double();
         else type = withNullable(t, true);
         break;
@@ -748,9 +1169,16 @@ export class QueryPlanner {
         type = withNullable(a0!.type, true);
         break;
       case 'LISTAGG': {
-        if (args.length < 1 || args.length > 2) throw new SqlError(pos, `LISTAGG takes 1 or 2 arguments`, `write LISTAGG(x) or LISTAGG(x, ';')`);
-        if (a0!.type.name !== 'STRING') throw new SqlError(pos, `LISTAGG needs a STRING, got ${describeType(a0!.type)}`, `write LISTAGG(CAST(x AS STRING))`);
-        if (args[1] && (args[1].kind !== 'literal' || args[1].type.name !== 'STRING')) throw new SqlError(pos, `LISTAGG's separator must be a string literal`, `write LISTAGG(x, ';')`);
+        if (args.length < 1 || args.length > 2)
+          throw new SqlError(pos, `LISTAGG takes 1 or 2 arguments`, `write LISTAGG(x) or LISTAGG(x, ';')`);
+        if (a0!.type.name !== 'STRING')
+          throw new SqlError(
+            pos,
+            `LISTAGG needs a STRING, got ${describeType(a0!.type)}`,
+            `write LISTAGG(CAST(x AS STRING))`,
+          );
+        if (args[1] && (args[1].kind !== 'literal' || args[1].type.name !== 'STRING'))
+          throw new SqlError(pos, `LISTAGG's separator must be a string literal`, `write LISTAGG(x, ';')`);
         type = T.string();
         break;
       }
@@ -777,7 +1205,13 @@ export class QueryPlanner {
   private timeAttribute(rel: Relation, column: string, pos: SourcePos, fname: string): number {
     const schema = rel.node.schema;
     const idx = schema.findIndex((c) => c.name === column);
-    if (idx < 0) throw unknownColumn(column, schema.map((c) => c.name), rel, pos);
+    if (idx < 0)
+      throw unknownColumn(
+        column,
+        schema.map((c) => c.name),
+        rel,
+        pos,
+      );
     if (schema[idx]!.rowtime) return idx;
     const t = rel.table;
     if (t && rel.node.kind === 'scan') {
@@ -802,7 +1236,13 @@ export class QueryPlanner {
     if (tvf.kind === 'SESSION' && tvf.partitionBy.length > 0) {
       // Session windows are kept per group key; PARTITION BY keys must be grouped on too.
       for (const p of tvf.partitionBy) {
-        if (!rel.node.schema.some((c) => c.name === p)) throw unknownColumn(p, rel.node.schema.map((c) => c.name), rel, tvf.pos);
+        if (!rel.node.schema.some((c) => c.name === p))
+          throw unknownColumn(
+            p,
+            rel.node.schema.map((c) => c.name),
+            rel,
+            tvf.pos,
+          );
       }
     }
     return windowSpec(tvf.kind, tvf.firstMs, tvf.sizeMs, tvf.offsetMs, index, tvf.timeColumn, tvf.pos);
@@ -812,18 +1252,37 @@ export class QueryPlanner {
     const args = functionArgs(g);
     const pos = nodePos(g, this.positions);
     const usage =
-      fname === 'TUMBLE' ? `TUMBLE(ts, INTERVAL '10' MINUTE)` : fname === 'HOP' ? `HOP(ts, INTERVAL '2' MINUTE, INTERVAL '10' MINUTE)` : `SESSION(ts, INTERVAL '5' MINUTE)`;
-    if (fname === 'CUMULATE') throw new SqlError(pos, `CUMULATE exists only as a window table function`, `write FROM TABLE(CUMULATE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '10' MINUTES))`);
+      fname === 'TUMBLE'
+        ? `TUMBLE(ts, INTERVAL '10' MINUTE)`
+        : fname === 'HOP'
+          ? `HOP(ts, INTERVAL '2' MINUTE, INTERVAL '10' MINUTE)`
+          : `SESSION(ts, INTERVAL '5' MINUTE)`;
+    if (fname === 'CUMULATE')
+      throw new SqlError(
+        pos,
+        `CUMULATE exists only as a window table function`,
+        `write FROM TABLE(CUMULATE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '10' MINUTES))`,
+      );
     const want = fname === 'HOP' ? 3 : 2;
-    if (args.length !== want || args[0]?.type !== 'column_ref') throw new SqlError(pos, `${fname} needs ${want} arguments`, `write GROUP BY ${usage}`);
+    if (args.length !== want || args[0]?.type !== 'column_ref')
+      throw new SqlError(pos, `${fname} needs ${want} arguments`, `write GROUP BY ${usage}`);
     const timeName = columnName(args[0]);
-    const index = this.timeAttribute(rel, timeName, this.positions.identifier(timeName, g.loc?.start.offset), fname);
+    const index = this.timeAttribute(
+      rel,
+      timeName,
+      this.positions.identifier(timeName, g.loc?.start.offset),
+      fname,
+    );
     const intervals = args.slice(1).map((a: SqlNode) => {
       const ms = intervalMs(a);
-      if (ms === undefined || ms <= 0) throw new SqlError(pos, `${fname} needs positive INTERVALs`, `write GROUP BY ${usage}`);
+      if (ms === undefined || ms <= 0)
+        throw new SqlError(pos, `${fname} needs positive INTERVALs`, `write GROUP BY ${usage}`);
       return ms;
     });
-    return { ...windowSpec(fname as WindowSpec['kind'], intervals[0]!, intervals[1], 0, index, timeName, pos), legacy: true };
+    return {
+      ...windowSpec(fname as WindowSpec['kind'], intervals[0]!, intervals[1], 0, index, timeName, pos),
+      legacy: true,
+    };
   }
 }
 
@@ -835,7 +1294,8 @@ export function project(input: PlanNode, exprs: readonly Expr[], schema: readonl
 /** The node with its columns named `names` (a sub-query's or view's column names): a projection only when a name changes. */
 export function renameColumns(node: PlanNode, names: readonly string[]): PlanNode {
   if (node.schema.every((f, i) => f.name === names[i])) return node;
-  if (node.kind === 'project') return { ...node, schema: node.schema.map((f, i) => ({ ...f, name: names[i] ?? f.name })) };
+  if (node.kind === 'project')
+    return { ...node, schema: node.schema.map((f, i) => ({ ...f, name: names[i] ?? f.name })) };
   return project(
     node,
     node.schema.map((f, i) => col(i, f.name, f.type)),
@@ -847,23 +1307,51 @@ function flattenUnion(node: PlanNode): readonly PlanNode[] {
   return node.kind === 'union' ? node.inputs : [node];
 }
 
-function windowSpec(kind: WindowSpec['kind'], first: number, size: number | undefined, offset: number, timeIndex: number, timeName: string, pos: SourcePos): WindowSpec {
+function windowSpec(
+  kind: WindowSpec['kind'],
+  first: number,
+  size: number | undefined,
+  offset: number,
+  timeIndex: number,
+  timeName: string,
+  pos: SourcePos,
+): WindowSpec {
   switch (kind) {
     case 'TUMBLE':
       return { kind, sizeMs: first, slideMs: first, offsetMs: offset, timeIndex, timeName };
     case 'HOP':
-      if (size === undefined || size < first) throw new SqlError(pos, `HOP needs slide and size with slide ≤ size`, `write HOP(TABLE t, DESCRIPTOR(ts), INTERVAL '2' MINUTES, INTERVAL '10' MINUTES)`);
-      if (size % first !== 0) throw new SqlError(pos, `HOP's size must be a whole multiple of its slide`, `e.g. slide 2 minutes, size 10 minutes`);
+      if (size === undefined || size < first)
+        throw new SqlError(
+          pos,
+          `HOP needs slide and size with slide ≤ size`,
+          `write HOP(TABLE t, DESCRIPTOR(ts), INTERVAL '2' MINUTES, INTERVAL '10' MINUTES)`,
+        );
+      if (size % first !== 0)
+        throw new SqlError(
+          pos,
+          `HOP's size must be a whole multiple of its slide`,
+          `e.g. slide 2 minutes, size 10 minutes`,
+        );
       return { kind, sizeMs: size, slideMs: first, offsetMs: offset, timeIndex, timeName };
     case 'CUMULATE':
-      if (size === undefined || size < first || size % first !== 0) throw new SqlError(pos, `CUMULATE needs step and size, with size a whole multiple of step`, `write CUMULATE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTES, INTERVAL '10' MINUTES)`);
+      if (size === undefined || size < first || size % first !== 0)
+        throw new SqlError(
+          pos,
+          `CUMULATE needs step and size, with size a whole multiple of step`,
+          `write CUMULATE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTES, INTERVAL '10' MINUTES)`,
+        );
       return { kind, sizeMs: size, slideMs: first, offsetMs: offset, timeIndex, timeName };
     case 'SESSION':
       return { kind, sizeMs: first, slideMs: 0, offsetMs: 0, timeIndex, timeName };
   }
 }
 
-export function unknownColumn(name: string, candidates: readonly string[], rel: Relation | string, pos: SourcePos): SqlError {
+export function unknownColumn(
+  name: string,
+  candidates: readonly string[],
+  rel: Relation | string,
+  pos: SourcePos,
+): SqlError {
   const guess = didYouMean(name, candidates);
   const where =
     typeof rel === 'string'
@@ -875,7 +1363,11 @@ export function unknownColumn(name: string, candidates: readonly string[], rel: 
         : rel.what === 'join'
           ? `the joined ${rel.name}`
           : `${rel.what} '${rel.name}'`;
-  return new SqlError(pos, `unknown column '${name}' in ${where}`, guess ? `did you mean '${guess}'?` : `columns are: ${candidates.join(', ')}`);
+  return new SqlError(
+    pos,
+    `unknown column '${name}' in ${where}`,
+    guess ? `did you mean '${guess}'?` : `columns are: ${candidates.join(', ')}`,
+  );
 }
 
 /** IN (SELECT ...) and EXISTS (SELECT ...) are joins: refused until joins exist, with what to write. */
@@ -908,7 +1400,10 @@ interface SubqueryCondition {
 }
 
 /** Splits a WHERE into its top-level IN / EXISTS sub-query conditions and the rest (null when nothing is left). */
-function splitSubqueryConditions(where: SqlNode | null): { subqueries: SubqueryCondition[]; rest: SqlNode | null } {
+function splitSubqueryConditions(where: SqlNode | null): {
+  subqueries: SubqueryCondition[];
+  rest: SqlNode | null;
+} {
   if (!where) return { subqueries: [], rest: null };
   const subqueries: SubqueryCondition[] = [];
   const rest: SqlNode[] = [];
@@ -918,15 +1413,25 @@ function splitSubqueryConditions(where: SqlNode | null): { subqueries: SubqueryC
     else rest.push(c);
   }
   if (subqueries.length === 0) return { subqueries, rest: where };
-  return { subqueries, rest: rest.reduce<SqlNode | null>((acc, c) => (acc ? { type: 'binary_expr', operator: 'AND', left: acc, right: c } : c), null) };
+  return {
+    subqueries,
+    rest: rest.reduce<SqlNode | null>(
+      (acc, c) => (acc ? { type: 'binary_expr', operator: 'AND', left: acc, right: c } : c),
+      null,
+    ),
+  };
 }
 
 function subqueryCondition(c: SqlNode): SubqueryCondition | undefined {
-  const op = String(c?.operator ?? '').toUpperCase().replace(/\s+/g, '');
+  const op = String(c?.operator ?? '')
+    .toUpperCase()
+    .replace(/\s+/g, '');
   if (c?.type === 'binary_expr' && (op === 'IN' || op === 'NOTIN')) {
     const list = c.right?.type === 'expr_list' ? c.right.value : undefined;
-    const sub = list?.length === 1 ? (list[0].ast ?? (list[0].type === 'select' ? list[0] : undefined)) : undefined;
-    if (sub?.type === 'select') return { kind: 'in', negated: op === 'NOTIN', value: c.left, select: sub, node: c };
+    const sub =
+      list?.length === 1 ? (list[0].ast ?? (list[0].type === 'select' ? list[0] : undefined)) : undefined;
+    if (sub?.type === 'select')
+      return { kind: 'in', negated: op === 'NOTIN', value: c.left, select: sub, node: c };
     return undefined;
   }
   if (c?.type === 'function' && functionName(c) === 'EXISTS') {
@@ -957,7 +1462,8 @@ function columnRefNodes(node: SqlNode): SqlNode[] {
 
 /** The top-level AND terms of a condition. */
 function conjuncts(node: SqlNode): SqlNode[] {
-  if (node?.type === 'binary_expr' && String(node.operator).toUpperCase() === 'AND') return [...conjuncts(node.left), ...conjuncts(node.right)];
+  if (node?.type === 'binary_expr' && String(node.operator).toUpperCase() === 'AND')
+    return [...conjuncts(node.left), ...conjuncts(node.right)];
   return [node];
 }
 

@@ -84,7 +84,11 @@ const KNOWN = [...HONOURED, ...HARMLESS, ...Object.keys(REFUSED)];
 /** Checks one SET statement of a job file; throws a SqlError at it when the key must be refused. */
 export function checkSetting(s: SetStatement): void {
   if (s.key === STATE_TTL_SETTING && stateTtlMs(new Map([[s.key, s.value]])) === undefined) {
-    throw new SqlError(s.pos, `SET '${s.key}' = '${s.value}': not a duration`, `write e.g. '1 h', '30 min', '1 d', or '0' to keep state for ever`);
+    throw new SqlError(
+      s.pos,
+      `SET '${s.key}' = '${s.value}': not a duration`,
+      `write e.g. '1 h', '30 min', '1 d', or '0' to keep state for ever`,
+    );
   }
   const refused = REFUSED[s.key];
   if (refused) {
@@ -96,10 +100,18 @@ export function checkSetting(s: SetStatement): void {
   if (s.key.startsWith('fintrans.')) {
     // Our own namespace: every key in it is known here, so any other is a mistake.
     const ours = HONOURED.filter((k) => k.startsWith('fintrans.'));
-    throw new SqlError(s.pos, `unknown setting '${s.key}'`, guess ? `did you mean '${guess}'?` : `fintrans-sql's own settings are: ${ours.join(', ')}`);
+    throw new SqlError(
+      s.pos,
+      `unknown setting '${s.key}'`,
+      guess ? `did you mean '${guess}'?` : `fintrans-sql's own settings are: ${ours.join(', ')}`,
+    );
   }
   if (guess && editDistance(s.key, guess) <= 2) {
-    throw new SqlError(s.pos, `unknown setting '${s.key}'`, `did you mean '${guess}'? (Flink would ignore the misspelt key silently)`);
+    throw new SqlError(
+      s.pos,
+      `unknown setting '${s.key}'`,
+      `did you mean '${guess}'? (Flink would ignore the misspelt key silently)`,
+    );
   }
 }
 

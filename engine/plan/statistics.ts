@@ -41,7 +41,13 @@ const literal = (value: unknown, type: SqlType): Expr => ({ kind: 'literal', val
  * Binds STDDEV_POP(x) ... (`name` in STATISTICS); `aggregate` binds an aggregate call node to a
  * reference to its result. `filter`: the condition of STDDEV_POP(x) FILTER (WHERE condition).
  */
-export function bindStatistic(name: string, node: SqlNode, aggregate: (node: SqlNode) => Expr, pos: SourcePos, filter?: SqlNode): Expr {
+export function bindStatistic(
+  name: string,
+  node: SqlNode,
+  aggregate: (node: SqlNode) => Expr,
+  pos: SourcePos,
+  filter?: SqlNode,
+): Expr {
   const argNodes: SqlNode[] = Array.isArray(node.args?.value) ? node.args.value : [];
   if (argNodes.length !== 1 || node.args?.distinct) {
     throw new SqlError(pos, `${name} takes one argument`, `write ${name}(amount)`);
@@ -53,7 +59,12 @@ export function bindStatistic(name: string, node: SqlNode, aggregate: (node: Sql
   // COUNT first: a mistake inside x (an unknown column ...) is reported by its own message; SUM
   // can then only fail on x's type, which is reported as this function's.
   const count = aggregate(filtered(aggregateNode('COUNT', x)));
-  const wrongType = (got: string): SqlError => new SqlError(pos, `${name} needs a whole number or a DOUBLE, got ${got}`, `write ${name}(CAST(x AS DOUBLE))`);
+  const wrongType = (got: string): SqlError =>
+    new SqlError(
+      pos,
+      `${name} needs a whole number or a DOUBLE, got ${got}`,
+      `write ${name}(CAST(x AS DOUBLE))`,
+    );
   let sum: Expr;
   try {
     sum = aggregate(filtered(aggregateNode('SUM', x)));
@@ -62,8 +73,11 @@ export function bindStatistic(name: string, node: SqlNode, aggregate: (node: Sql
     throw err;
   }
   const t = sum.type;
-  if (!isIntegral(t) && t.name !== 'DOUBLE') throw wrongType(t.name === 'DECIMAL' ? 'a DECIMAL' : describeType(t));
-  const sumOfSquares = aggregate(aggregateNode('SUM', { type: 'binary_expr', operator: '*', left: x, right: x }));
+  if (!isIntegral(t) && t.name !== 'DOUBLE')
+    throw wrongType(t.name === 'DECIMAL' ? 'a DECIMAL' : describeType(t));
+  const sumOfSquares = aggregate(
+    aggregateNode('SUM', { type: 'binary_expr', operator: '*', left: x, right: x }),
+  );
   const diff = arithmetic('-', sumOfSquares, arithmetic('/', arithmetic('*', sum, sum), count));
   const one = literal(1, T.int(false));
   const denominator: Expr = name.endsWith('_POP')
@@ -75,7 +89,9 @@ export function bindStatistic(name: string, node: SqlNode, aggregate: (node: Sql
         type: T.bigint(true),
       };
   const variance = arithmetic('/', diff, denominator);
-  const value = name.startsWith('STDDEV') ? call('POWER', [toDouble(variance), literal(0.5, T.double(false))], T.double(true)) : variance;
+  const value = name.startsWith('STDDEV')
+    ? call('POWER', [toDouble(variance), literal(0.5, T.double(false))], T.double(true))
+    : variance;
   const resultType = withNullable(t, true);
   return value.type.name === resultType.name ? value : { kind: 'cast', arg: value, type: resultType };
 }

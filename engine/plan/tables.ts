@@ -16,21 +16,31 @@ export function buildTable(stmt: CreateTableStatement): TableDef {
   const columns: TableColumn[] = [];
   const seen = new Set<string>();
   for (const c of stmt.columns) {
-    if (seen.has(c.name)) throw new SqlError(c.pos, `column '${c.name}' is declared twice in table '${stmt.name}'`);
+    if (seen.has(c.name))
+      throw new SqlError(c.pos, `column '${c.name}' is declared twice in table '${stmt.name}'`);
     seen.add(c.name);
   }
 
   const optionMap = new Map<string, OptionEntry>();
-  for (const o of stmt.options) optionMap.set(o.key, { value: resolveOptionValue(o.key, o.value, o.pos, stmt.name), pos: o.pos });
+  for (const o of stmt.options)
+    optionMap.set(o.key, { value: resolveOptionValue(o.key, o.value, o.pos, stmt.name), pos: o.pos });
   const connectorEntry = optionMap.get('connector');
   if (!connectorEntry) {
-    throw new SqlError(stmt.namePos, `table '${stmt.name}' has no 'connector' option`, `add WITH ('connector' = 'filesystem', 'path' = '...', 'format' = 'csv') or another connector: ${CONNECTOR_NAMES.join(', ')}`);
+    throw new SqlError(
+      stmt.namePos,
+      `table '${stmt.name}' has no 'connector' option`,
+      `add WITH ('connector' = 'filesystem', 'path' = '...', 'format' = 'csv') or another connector: ${CONNECTOR_NAMES.join(', ')}`,
+    );
   }
   optionMap.delete('connector');
   const connector = getConnector(connectorEntry.value);
   if (!connector) {
     const guess = didYouMean(connectorEntry.value, CONNECTOR_NAMES);
-    throw new SqlError(connectorEntry.pos, `unknown connector '${connectorEntry.value}'`, guess ? `did you mean '${guess}'?` : `use one of: ${CONNECTOR_NAMES.join(', ')}`);
+    throw new SqlError(
+      connectorEntry.pos,
+      `unknown connector '${connectorEntry.value}'`,
+      guess ? `did you mean '${guess}'?` : `use one of: ${CONNECTOR_NAMES.join(', ')}`,
+    );
   }
 
   if (connector.name === 'filesystem') toLocalPath(optionMap);
@@ -43,10 +53,24 @@ export function buildTable(stmt: CreateTableStatement): TableDef {
       const mtype = connector.metadata.get(c.key);
       if (!mtype) {
         const keys = [...connector.metadata.keys()];
-        throw new SqlError(c.pos, `connector '${connector.name}' has no metadata '${c.key}'`, keys.length ? `available: ${keys.map((k) => `'${k}'`).join(', ')}` : `this connector provides no metadata columns`);
+        throw new SqlError(
+          c.pos,
+          `connector '${connector.name}' has no metadata '${c.key}'`,
+          keys.length
+            ? `available: ${keys.map((k) => `'${k}'`).join(', ')}`
+            : `this connector provides no metadata columns`,
+        );
       }
-      if (mtype.name !== c.type.name && !(isTimestamp(mtype) && isTimestamp(c.type)) && c.type.name !== 'STRING') {
-        throw new SqlError(c.pos, `metadata '${c.key}' is ${describeType(mtype)}, not ${describeType(c.type)}`, `declare ${c.name} ${typeToString(mtype)} METADATA FROM '${c.key}'`);
+      if (
+        mtype.name !== c.type.name &&
+        !(isTimestamp(mtype) && isTimestamp(c.type)) &&
+        c.type.name !== 'STRING'
+      ) {
+        throw new SqlError(
+          c.pos,
+          `metadata '${c.key}' is ${describeType(mtype)}, not ${describeType(c.type)}`,
+          `declare ${c.name} ${typeToString(mtype)} METADATA FROM '${c.key}'`,
+        );
       }
       slots[i] = { kind: 'metadata', name: c.name, type: c.type, metadataKey: c.key, pos: c.pos };
     }
@@ -57,7 +81,11 @@ export function buildTable(stmt: CreateTableStatement): TableDef {
   stmt.columns.forEach((c, i) => {
     if (c.kind !== 'computed') return;
     // `proc AS PROCTIME()`: the time the record is read, filled by the source (as Flink's proctime attribute).
-    if (c.expr?.type === 'function' && functionName(c.expr) === 'PROCTIME' && functionArgs(c.expr).length === 0) {
+    if (
+      c.expr?.type === 'function' &&
+      functionName(c.expr) === 'PROCTIME' &&
+      functionArgs(c.expr).length === 0
+    ) {
       slots[i] = { kind: 'proctime', name: c.name, type: T.timestampLtz(3, false), pos: c.pos };
       return;
     }
@@ -68,7 +96,13 @@ export function buildTable(stmt: CreateTableStatement): TableDef {
         const hit = baseScope.get(name);
         if (hit) return col(hit.index, hit.name, hit.type);
         const guess = didYouMean(name, baseScope.keys());
-        throw new SqlError(nodePos(node, c.positions), `unknown column '${name}' in computed column '${c.name}'`, guess ? `did you mean '${guess}'?` : `a computed column can use the table's physical and metadata columns`);
+        throw new SqlError(
+          nodePos(node, c.positions),
+          `unknown column '${name}' in computed column '${c.name}'`,
+          guess
+            ? `did you mean '${guess}'?`
+            : `a computed column can use the table's physical and metadata columns`,
+        );
       },
     });
     const expr = binder.bind(c.expr);
@@ -81,12 +115,23 @@ export function buildTable(stmt: CreateTableStatement): TableDef {
     const w = stmt.watermark;
     const idx = columns.findIndex((c) => c.name === w.column);
     if (idx < 0) {
-      const guess = didYouMean(w.column, columns.map((c) => c.name));
-      throw new SqlError(w.columnPos, `WATERMARK FOR '${w.column}': no such column in table '${stmt.name}'`, guess ? `did you mean '${guess}'?` : undefined);
+      const guess = didYouMean(
+        w.column,
+        columns.map((c) => c.name),
+      );
+      throw new SqlError(
+        w.columnPos,
+        `WATERMARK FOR '${w.column}': no such column in table '${stmt.name}'`,
+        guess ? `did you mean '${guess}'?` : undefined,
+      );
     }
     const rt = columns[idx]!;
     if (!isTimestamp(rt.type)) {
-      throw new SqlError(w.columnPos, `WATERMARK FOR '${w.column}': the column is ${describeType(rt.type)}, it must be TIMESTAMP(3) or TIMESTAMP_LTZ(3)`, `declare a computed column, e.g. ts AS TO_TIMESTAMP(${w.column}) or TO_TIMESTAMP_LTZ(${w.column}, 3), and put the WATERMARK on it`);
+      throw new SqlError(
+        w.columnPos,
+        `WATERMARK FOR '${w.column}': the column is ${describeType(rt.type)}, it must be TIMESTAMP(3) or TIMESTAMP_LTZ(3)`,
+        `declare a computed column, e.g. ts AS TO_TIMESTAMP(${w.column}) or TO_TIMESTAMP_LTZ(${w.column}, 3), and put the WATERMARK on it`,
+      );
     }
     const binder = new ExprBinder({
       positions: w.positions,
@@ -94,12 +139,20 @@ export function buildTable(stmt: CreateTableStatement): TableDef {
       column: (name, _q, node) => {
         const i = columns.findIndex((c) => c.name === name);
         if (i >= 0) return col(i, name, columns[i]!.type);
-        throw new SqlError(nodePos(node, w.positions), `unknown column '${name}' in the WATERMARK expression`, `write WATERMARK FOR ${w.column} AS ${w.column} - INTERVAL '5' SECOND`);
+        throw new SqlError(
+          nodePos(node, w.positions),
+          `unknown column '${name}' in the WATERMARK expression`,
+          `write WATERMARK FOR ${w.column} AS ${w.column} - INTERVAL '5' SECOND`,
+        );
       },
     });
     const expr = binder.bind(w.expr);
     if (!isTimestamp(expr.type)) {
-      throw new SqlError(w.pos, `the WATERMARK expression must give a TIMESTAMP, not ${describeType(expr.type)}`, `write WATERMARK FOR ${w.column} AS ${w.column} - INTERVAL '5' SECOND`);
+      throw new SqlError(
+        w.pos,
+        `the WATERMARK expression must give a TIMESTAMP, not ${describeType(expr.type)}`,
+        `write WATERMARK FOR ${w.column} AS ${w.column} - INTERVAL '5' SECOND`,
+      );
     }
     watermark = { rowtimeIndex: idx, rowtimeName: w.column, expr, text: describeWatermark(w.column, expr) };
   }
@@ -108,9 +161,18 @@ export function buildTable(stmt: CreateTableStatement): TableDef {
   if (stmt.primaryKey) {
     primaryKey = stmt.primaryKey.columns.map((name) => {
       const i = columns.findIndex((c) => c.name === name);
-      if (i < 0) throw new SqlError(stmt.primaryKey!.pos, `PRIMARY KEY column '${name}' is not a column of table '${stmt.name}'`);
+      if (i < 0)
+        throw new SqlError(
+          stmt.primaryKey!.pos,
+          `PRIMARY KEY column '${name}' is not a column of table '${stmt.name}'`,
+        );
       // As in Flink: a key is made of physical columns (a computed or metadata column is not stored).
-      if (columns[i]!.kind !== 'physical') throw new SqlError(stmt.primaryKey!.pos, `PRIMARY KEY column '${name}' is not a physical column of table '${stmt.name}'`, `a key is made of columns the table stores; remove '${name}' from PRIMARY KEY`);
+      if (columns[i]!.kind !== 'physical')
+        throw new SqlError(
+          stmt.primaryKey!.pos,
+          `PRIMARY KEY column '${name}' is not a physical column of table '${stmt.name}'`,
+          `a key is made of columns the table stores; remove '${name}' from PRIMARY KEY`,
+        );
       return i;
     });
   }
@@ -120,14 +182,22 @@ export function buildTable(stmt: CreateTableStatement): TableDef {
   if (connector.usesFormat) {
     const fe = optionMap.get('format') ?? optionMap.get('value.format');
     if (!fe) {
-      throw new SqlError(stmt.namePos, `table '${stmt.name}' (connector '${connector.name}') needs a 'format' option`, `add 'format' = 'csv' or 'format' = 'json'`);
+      throw new SqlError(
+        stmt.namePos,
+        `table '${stmt.name}' (connector '${connector.name}') needs a 'format' option`,
+        `add 'format' = 'csv' or 'format' = 'json'`,
+      );
     }
     optionMap.delete('format');
     optionMap.delete('value.format');
     format = getFormat(fe.value);
     if (!format) {
       const guess = didYouMean(fe.value, FORMAT_NAMES);
-      throw new SqlError(fe.pos, `unknown format '${fe.value}'`, guess ? `did you mean '${guess}'?` : `use one of: ${FORMAT_NAMES.join(', ')}`);
+      throw new SqlError(
+        fe.pos,
+        `unknown format '${fe.value}'`,
+        guess ? `did you mean '${guess}'?` : `use one of: ${FORMAT_NAMES.join(', ')}`,
+      );
     }
     formatName = fe.value;
   }
@@ -159,14 +229,22 @@ function toLocalPath(options: Map<string, OptionEntry>): void {
     options.set('path', { ...e, value: e.value.slice('file://'.length) });
     return;
   }
-  throw new SqlError(e.pos, `'path' = '${e.value}': ${scheme}:// is not supported, the filesystem connector reads and writes local files only`, `copy the data to a local path, e.g. 'path' = 'data/transactions.csv'`);
+  throw new SqlError(
+    e.pos,
+    `'path' = '${e.value}': ${scheme}:// is not supported, the filesystem connector reads and writes local files only`,
+    `copy the data to a local path, e.g. 'path' = 'data/transactions.csv'`,
+  );
 }
 
 function describeWatermark(column: string, expr: import('./expr.js').Expr): string {
-  if (expr.kind === 'call' && expr.fn === '-' && expr.args[1]?.kind === 'literal' && expr.args[1].type.name === 'INTERVAL') {
+  if (
+    expr.kind === 'call' &&
+    expr.fn === '-' &&
+    expr.args[1]?.kind === 'literal' &&
+    expr.args[1].type.name === 'INTERVAL'
+  ) {
     return `${column} - ${expr.args[1].value as number} ms`;
   }
   if (expr.kind === 'column') return `${column} (no delay)`;
   return `${column} (expression)`;
 }
-

@@ -19,7 +19,12 @@ import type { DeduplicateNode, PlanNode, RankNode } from './logical.js';
  * else undefined (an ordinary filter). `reads(name)` says whether the rest of the query reads a
  * column of `node` by that name (or all of them, `*`).
  */
-export function limitRank(node: PlanNode, predicate: Expr, reads: (name: string) => boolean, pos: SourcePos): PlanNode | undefined {
+export function limitRank(
+  node: PlanNode,
+  predicate: Expr,
+  reads: (name: string) => boolean,
+  pos: SourcePos,
+): PlanNode | undefined {
   // Down through projections and filters to the rank node, following the column the row number is.
   const chain: PlanNode[] = [];
   let n = node;
@@ -71,22 +76,38 @@ export function limitRank(node: PlanNode, predicate: Expr, reads: (name: string)
   }
   if (!bounded) return undefined;
   if (end === Infinity) {
-    throw new SqlError(pos, `Top-N needs an upper bound on the row number (as in Flink: Rank end is not specified. Currently rank only support TopN, which means the rank end must be specified)`, `add rn <= N to the WHERE`);
+    throw new SqlError(
+      pos,
+      `Top-N needs an upper bound on the row number (as in Flink: Rank end is not specified. Currently rank only support TopN, which means the rank end must be specified)`,
+      `add rn <= N to the WHERE`,
+    );
   }
   if (end < start || end < 1) {
-    throw new SqlError(pos, `the WHERE keeps no row numbers (from ${start} to ${end})`, `write WHERE rn <= N with N ≥ 1`);
+    throw new SqlError(
+      pos,
+      `the WHERE keeps no row numbers (from ${start} to ${end})`,
+      `write WHERE rn <= N with N ≥ 1`,
+    );
   }
 
   const rnName = node.schema.findIndex((_, i) => columnOfNode(chain, i, rnIndex));
   const outputRankNumber = start !== end && rnName >= 0 && reads(node.schema[rnName]!.name);
   const input = rank.inputs[0]!;
-  const order = rank.orderBy.length === 1 && rank.orderBy[0]!.expr.kind === 'column' ? input.schema[rank.orderBy[0]!.expr.index] : undefined;
+  const order =
+    rank.orderBy.length === 1 && rank.orderBy[0]!.expr.kind === 'column'
+      ? input.schema[rank.orderBy[0]!.expr.index]
+      : undefined;
   const time = order?.rowtime || order?.proctime ? rank.orderBy[0]! : undefined;
   // Partitioned by a window's start and end: ranked per window, once, when it fires (insert-only).
   const window = windowOf(rank);
   let bottom: PlanNode;
   if (start === 1 && end === 1 && time && time.expr.kind === 'column') {
-    if (window && order?.proctime) throw new SqlError(pos, `window deduplication is on event time only (as in Flink)`, `ORDER BY the window's time attribute (ts or window_time)`);
+    if (window && order?.proctime)
+      throw new SqlError(
+        pos,
+        `window deduplication is on event time only (as in Flink)`,
+        `ORDER BY the window's time attribute (ts or window_time)`,
+      );
     const dedup: DeduplicateNode = {
       kind: 'deduplicate',
       inputs: [input],
@@ -128,8 +149,16 @@ export function limitRank(node: PlanNode, predicate: Expr, reads: (name: string)
     }
   }
   if (rest.length === 0) return rebuilt;
-  const restPredicate = rest.reduce((a, b) => call('AND', [a, b], T.boolean(a.type.nullable || b.type.nullable)));
-  return { kind: 'filter', inputs: [rebuilt], predicate: restPredicate, schema: rebuilt.schema, updating: rebuilt.updating };
+  const restPredicate = rest.reduce((a, b) =>
+    call('AND', [a, b], T.boolean(a.type.nullable || b.type.nullable)),
+  );
+  return {
+    kind: 'filter',
+    inputs: [rebuilt],
+    predicate: restPredicate,
+    schema: rebuilt.schema,
+    updating: rebuilt.updating,
+  };
 }
 
 /**
@@ -153,7 +182,10 @@ function windowOf(rank: RankNode): { endIndex: number } | undefined {
 }
 
 /** Where column `index` of `node` comes from, if it is the window_start or window_end of a window aggregate or window TVF. */
-function windowColumnOrigin(node: PlanNode, index: number): { which: 'start' | 'end'; node: PlanNode } | undefined {
+function windowColumnOrigin(
+  node: PlanNode,
+  index: number,
+): { which: 'start' | 'end'; node: PlanNode } | undefined {
   switch (node.kind) {
     case 'project': {
       const e = node.exprs[index];
@@ -162,7 +194,11 @@ function windowColumnOrigin(node: PlanNode, index: number): { which: 'start' | '
     case 'filter':
       return windowColumnOrigin(node.inputs[0]!, index);
     case 'window-aggregate':
-      return index === node.keys.length ? { which: 'start', node } : index === node.keys.length + 1 ? { which: 'end', node } : undefined;
+      return index === node.keys.length
+        ? { which: 'start', node }
+        : index === node.keys.length + 1
+          ? { which: 'end', node }
+          : undefined;
     case 'window-table': {
       const w = node.inputs[0]!.schema.length;
       return index === w ? { which: 'start', node } : index === w + 1 ? { which: 'end', node } : undefined;
@@ -194,7 +230,10 @@ type BoundOp = '<=' | '<' | '>=' | '>' | '=';
 const FLIPPED: Readonly<Record<BoundOp, BoundOp>> = { '<=': '>=', '<': '>', '>=': '<=', '>': '<', '=': '=' };
 
 /** `rn <op> <whole number>` (either way round) or `rn BETWEEN a AND b`: the bounds it sets, else undefined. */
-function rowNumberBounds(e: Expr, isRowNumber: (e: Expr) => boolean): { op: BoundOp; value: number }[] | undefined {
+function rowNumberBounds(
+  e: Expr,
+  isRowNumber: (e: Expr) => boolean,
+): { op: BoundOp; value: number }[] | undefined {
   if (e.kind !== 'call') return undefined;
   // A whole-number constant: a literal, or an expression of literals (Calcite folds `rn <= 2 + 1`).
   const value = (x: Expr): number | undefined => {
@@ -205,7 +244,12 @@ function rowNumberBounds(e: Expr, isRowNumber: (e: Expr) => boolean): { op: Boun
   if (e.fn === 'BETWEEN' && e.args.length === 3 && isRowNumber(e.args[0]!)) {
     const lo = value(e.args[1]!);
     const hi = value(e.args[2]!);
-    return lo !== undefined && hi !== undefined ? [{ op: '>=', value: lo }, { op: '<=', value: hi }] : undefined;
+    return lo !== undefined && hi !== undefined
+      ? [
+          { op: '>=', value: lo },
+          { op: '<=', value: hi },
+        ]
+      : undefined;
   }
   if (!(e.fn in FLIPPED) || e.args.length !== 2) return undefined;
   const [a, b] = e.args as [Expr, Expr];
@@ -221,7 +265,10 @@ function usesColumn(e: Expr, test: (e: Expr) => boolean): boolean {
     case 'call':
       return e.args.some((a) => usesColumn(a, test));
     case 'case':
-      return e.whens.some((w) => usesColumn(w.when, test) || usesColumn(w.then, test)) || (e.otherwise !== null && usesColumn(e.otherwise, test));
+      return (
+        e.whens.some((w) => usesColumn(w.when, test) || usesColumn(w.then, test)) ||
+        (e.otherwise !== null && usesColumn(e.otherwise, test))
+      );
     case 'cast':
       return usesColumn(e.arg, test);
     default:
@@ -236,7 +283,14 @@ function replaceColumn(e: Expr, index: number, by: Expr): Expr {
     case 'call':
       return { ...e, args: e.args.map((a) => replaceColumn(a, index, by)) };
     case 'case':
-      return { ...e, whens: e.whens.map((w) => ({ when: replaceColumn(w.when, index, by), then: replaceColumn(w.then, index, by) })), otherwise: e.otherwise && replaceColumn(e.otherwise, index, by) };
+      return {
+        ...e,
+        whens: e.whens.map((w) => ({
+          when: replaceColumn(w.when, index, by),
+          then: replaceColumn(w.then, index, by),
+        })),
+        otherwise: e.otherwise && replaceColumn(e.otherwise, index, by),
+      };
     case 'cast':
       return { ...e, arg: replaceColumn(e.arg, index, by) };
     default:

@@ -62,7 +62,10 @@ export function arithmeticType(op: '+' | '-' | '*' | '/' | '%', a: SqlType, b: S
   // Flink (Calcite): the wider operand type, so TINYINT + TINYINT is TINYINT and wraps like Java's
   // byte; `%` / MOD has the divisor's type (the remainder always fits it).
   if (op === '%') return { name: b.name, nullable };
-  return { name: INTEGRAL_WIDTH.indexOf(a.name) >= INTEGRAL_WIDTH.indexOf(b.name) ? a.name : b.name, nullable };
+  return {
+    name: INTEGRAL_WIDTH.indexOf(a.name) >= INTEGRAL_WIDTH.indexOf(b.name) ? a.name : b.name,
+    nullable,
+  };
 }
 
 const INTEGRAL_WIDTH = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT'];
@@ -104,10 +107,12 @@ export function leastRestrictive(a: SqlType, b: SqlType): SqlType | undefined {
   if (b.name === 'NULL') return withNullable(a, true);
   if (isNumeric(a) && isNumeric(b)) {
     if (isApproxNumeric(a) || isApproxNumeric(b)) {
-      if (a.name === 'DECIMAL' || b.name === 'DECIMAL' || a.name === 'DOUBLE' || b.name === 'DOUBLE') return T.double(nullable);
+      if (a.name === 'DECIMAL' || b.name === 'DECIMAL' || a.name === 'DOUBLE' || b.name === 'DOUBLE')
+        return T.double(nullable);
       return { name: 'FLOAT', nullable };
     }
-    if (a.name !== 'DECIMAL' && b.name !== 'DECIMAL') return withNullable(INTEGRAL_PRECISION[a.name]! >= INTEGRAL_PRECISION[b.name]! ? a : b, nullable);
+    if (a.name !== 'DECIMAL' && b.name !== 'DECIMAL')
+      return withNullable(INTEGRAL_PRECISION[a.name]! >= INTEGRAL_PRECISION[b.name]! ? a : b, nullable);
     const x = decimalView(a);
     const y = decimalView(b);
     const whole = Math.min(Math.max(x.p - x.s, y.p - y.s), MAX_PRECISION);
@@ -127,7 +132,8 @@ export function leastRestrictive(a: SqlType, b: SqlType): SqlType | undefined {
 export function inListCoercion(value: SqlType, list: SqlType): SqlType | undefined {
   if (isTimestamp(value) && list.name === 'STRING') return value;
   if (value.name === 'STRING' && isTimestamp(list)) return list;
-  if (isNumeric(value) && isNumeric(list) && (value.name === 'DECIMAL' || list.name === 'DECIMAL')) return undefined;
+  if (isNumeric(value) && isNumeric(list) && (value.name === 'DECIMAL' || list.name === 'DECIMAL'))
+    return undefined;
   return leastRestrictive(value, list);
 }
 
@@ -163,8 +169,12 @@ export function coerce(expr: Expr, to: SqlType): Expr {
   // A column or literal holds the same value in any wider integral type; a computed value must be
   // computed in its own type (INT arithmetic wraps at 32 bits) and then converted, as Java does,
   // and a narrower type keeps the low bits (a cast).
-  const widening = isIntegral(expr.type) && isIntegral(to) && INTEGRAL_PRECISION[to.name]! >= INTEGRAL_PRECISION[expr.type.name]!;
-  if (widening && (expr.kind === 'column' || expr.kind === 'literal')) return { ...expr, type: target } as Expr;
+  const widening =
+    isIntegral(expr.type) &&
+    isIntegral(to) &&
+    INTEGRAL_PRECISION[to.name]! >= INTEGRAL_PRECISION[expr.type.name]!;
+  if (widening && (expr.kind === 'column' || expr.kind === 'literal'))
+    return { ...expr, type: target } as Expr;
   if (isTimestamp(expr.type) && isTimestamp(to)) return { ...expr, type: target } as Expr;
   if (expr.kind === 'literal') {
     const v = expr.value;

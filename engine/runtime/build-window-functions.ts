@@ -41,30 +41,67 @@ export function windowFunctionOperator(node: WindowFunctionNode, b: WindowFuncti
   const input = node.inputs[0]!;
   switch (node.kind) {
     case 'over-aggregate':
-      return overAggregate(node.partitionKeys, node.timeIndex, node.frame, node.aggregates, b, node.lags ?? []);
+      return overAggregate(
+        node.partitionKeys,
+        node.timeIndex,
+        node.frame,
+        node.aggregates,
+        b,
+        node.lags ?? [],
+      );
     case 'rank': {
       if (node.range === null) return unlimitedRank(node, input, b);
       const sortKey = compileSortKey(node.orderBy);
       const partition = compilePartitionKey(node.partitionKeys);
       if (node.window) {
-        const op = new WindowRankOperator(partition, sortKey, node.range.start, node.range.end, node.outputRankNumber, node.window.endIndex, b.late(), b.output);
+        const op = new WindowRankOperator(
+          partition,
+          sortKey,
+          node.range.start,
+          node.range.end,
+          node.outputRankNumber,
+          node.window.endIndex,
+          b.late(),
+          b.output,
+        );
         b.stateful(op, 'window-rank');
         b.windows(op);
         return op;
       }
-      const op = new TopNOperator(partition, sortKey, node.range.start, node.range.end, node.outputRankNumber, input.updating, b.output);
+      const op = new TopNOperator(
+        partition,
+        sortKey,
+        node.range.start,
+        node.range.end,
+        node.outputRankNumber,
+        input.updating,
+        b.output,
+      );
       b.stateful(op, 'rank');
       return op;
     }
     case 'deduplicate': {
       const key = compilePartitionKey(node.keys);
       if (node.window) {
-        const op = new WindowDeduplicateOperator(key, node.timeIndex, node.keepLast, node.window.endIndex, b.late(), b.output);
+        const op = new WindowDeduplicateOperator(
+          key,
+          node.timeIndex,
+          node.keepLast,
+          node.window.endIndex,
+          b.late(),
+          b.output,
+        );
         b.stateful(op, 'window-deduplicate');
         b.windows(op);
         return op;
       }
-      const op = new DeduplicateOperator(key, node.proctime ? null : node.timeIndex, node.keepLast, b.output, b.ttl());
+      const op = new DeduplicateOperator(
+        key,
+        node.proctime ? null : node.timeIndex,
+        node.keepLast,
+        b.output,
+        b.ttl(),
+      );
       b.stateful(op, 'deduplicate');
       return op;
     }
@@ -81,8 +118,21 @@ function overAggregate(
 ): Operator {
   // Bounded windows take rows back out (Flink's *WithRetract aggregate functions).
   const agg = new Aggregation([], aggregates, { retractable: true });
-  const compiledLags = lags.map((l) => ({ value: compileScalar(l.value), offset: l.offset, defaultValue: l.defaultValue ? compileScalar(l.defaultValue) : null, nullAs: l.nullAs }));
-  const op = new OverAggregateOperator(compilePartitionKey(keys), timeIndex, frame, agg, b.late(), b.output, compiledLags);
+  const compiledLags = lags.map((l) => ({
+    value: compileScalar(l.value),
+    offset: l.offset,
+    defaultValue: l.defaultValue ? compileScalar(l.defaultValue) : null,
+    nullAs: l.nullAs,
+  }));
+  const op = new OverAggregateOperator(
+    compilePartitionKey(keys),
+    timeIndex,
+    frame,
+    agg,
+    b.late(),
+    b.output,
+    compiledLags,
+  );
   b.stateful(op, 'over-aggregate');
   return op;
 }
@@ -94,9 +144,16 @@ function overAggregate(
  */
 function unlimitedRank(node: RankNode, input: PlanNode, b: WindowFunctionBuild): Operator {
   const o = node.orderBy;
-  const time = o.length === 1 && o[0]!.expr.kind === 'column' && input.schema[o[0]!.expr.index]?.rowtime ? o[0]! : undefined;
+  const time =
+    o.length === 1 && o[0]!.expr.kind === 'column' && input.schema[o[0]!.expr.index]?.rowtime
+      ? o[0]!
+      : undefined;
   if (o.length === 1 && o[0]!.expr.kind === 'column' && input.schema[o[0]!.expr.index]?.proctime) {
-    throw new SqlError(node.pos, `ROW_NUMBER() on processing time without a WHERE on it (an OVER aggregate) is not supported yet`, `keep the first rows by arrival with WHERE rn = 1 (deduplication) or rn <= N`);
+    throw new SqlError(
+      node.pos,
+      `ROW_NUMBER() on processing time without a WHERE on it (an OVER aggregate) is not supported yet`,
+      `keep the first rows by arrival with WHERE rn = 1 (deduplication) or rn <= N`,
+    );
   }
   if (!time) {
     throw new SqlError(
@@ -108,13 +165,27 @@ function unlimitedRank(node: RankNode, input: PlanNode, b: WindowFunctionBuild):
     );
   }
   if (time.descending) {
-    throw new SqlError(node.pos, `ROW_NUMBER() without a WHERE on it must be ordered by its time ascending (as in Flink: The window can only be ordered in ASCENDING mode)`, `for the latest rows select from it with WHERE rn = 1 (deduplication) or rn <= N`);
+    throw new SqlError(
+      node.pos,
+      `ROW_NUMBER() without a WHERE on it must be ordered by its time ascending (as in Flink: The window can only be ordered in ASCENDING mode)`,
+      `for the latest rows select from it with WHERE rn = 1 (deduplication) or rn <= N`,
+    );
   }
   if (input.updating) {
-    throw new SqlError(node.pos, `ROW_NUMBER() OVER (...) cannot read an updating input (as in Flink: OverAggregate doesn't support consuming update changes)`, `number the rows of an insert-only input`);
+    throw new SqlError(
+      node.pos,
+      `ROW_NUMBER() OVER (...) cannot read an updating input (as in Flink: OverAggregate doesn't support consuming update changes)`,
+      `number the rows of an insert-only input`,
+    );
   }
   const count: AggregateCall = { fn: 'COUNT_STAR', args: [], distinct: false, type: T.bigint(false) };
-  return overAggregate(node.partitionKeys, (time.expr as { index: number }).index, { rows: true, preceding: null }, [count], b);
+  return overAggregate(
+    node.partitionKeys,
+    (time.expr as { index: number }).index,
+    { rows: true, preceding: null },
+    [count],
+    b,
+  );
 }
 
 /** A Map key for a row's partition: the value of a single key, exact strings for several, 0 for none. */
@@ -135,11 +206,29 @@ export function compilePartitionKey(keys: readonly Expr[]): (row: Row) => unknow
 export function windowFunctionState(node: WindowFunctionNode): object {
   switch (node.kind) {
     case 'over-aggregate':
-      return { keys: node.partitionKeys, time: node.timeIndex, frame: node.frame, aggregates: node.aggregates, lags: node.lags ?? [] };
+      return {
+        keys: node.partitionKeys,
+        time: node.timeIndex,
+        frame: node.frame,
+        aggregates: node.aggregates,
+        lags: node.lags ?? [],
+      };
     case 'rank':
-      return { keys: node.partitionKeys, orderBy: node.orderBy, range: node.range, rowNumber: node.outputRankNumber, window: node.window ?? null };
+      return {
+        keys: node.partitionKeys,
+        orderBy: node.orderBy,
+        range: node.range,
+        rowNumber: node.outputRankNumber,
+        window: node.window ?? null,
+      };
     case 'deduplicate':
-      return { keys: node.keys, time: node.timeIndex, proctime: node.proctime ?? false, keepLast: node.keepLast, window: node.window ?? null };
+      return {
+        keys: node.keys,
+        time: node.timeIndex,
+        proctime: node.proctime ?? false,
+        keepLast: node.keepLast,
+        window: node.window ?? null,
+      };
   }
 }
 
@@ -150,7 +239,9 @@ export function describeWindowFunction(node: WindowFunctionNode, tables: readonl
     case 'over-aggregate':
       return `the OVER aggregate over ${over} (${node.partitionKeys.length} partition key${node.partitionKeys.length === 1 ? '' : 's'}, ${node.aggregates.length} aggregate${node.aggregates.length === 1 ? '' : 's'})`;
     case 'rank':
-      return node.range === null ? `the ROW_NUMBER() over ${over}` : `the ${node.window ? 'window ' : ''}Top-${node.range.end} over ${over}`;
+      return node.range === null
+        ? `the ROW_NUMBER() over ${over}`
+        : `the ${node.window ? 'window ' : ''}Top-${node.range.end} over ${over}`;
     case 'deduplicate':
       return `the ${node.window ? 'window ' : ''}deduplication (keep ${node.keepLast ? 'last' : 'first'}) over ${over}`;
   }

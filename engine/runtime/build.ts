@@ -5,7 +5,21 @@
 import { createHash } from 'node:crypto';
 import { formatPos, printable, SqlError } from '../errors.js';
 import { OptionBag } from '../options.js';
-import { inputOf, type FilterNode, type GroupAggregateNode, type JobPlan, type JoinNode, type LookupJoinNode, type MatchRecognizeNode, type PlanNode, type Pipeline, type ScanNode, type TableDef, type UnionNode, type WindowAggregateNode } from '../plan/logical.js';
+import {
+  inputOf,
+  type FilterNode,
+  type GroupAggregateNode,
+  type JobPlan,
+  type JoinNode,
+  type LookupJoinNode,
+  type MatchRecognizeNode,
+  type PlanNode,
+  type Pipeline,
+  type ScanNode,
+  type TableDef,
+  type UnionNode,
+  type WindowAggregateNode,
+} from '../plan/logical.js';
 import { sourceTables } from '../plan/planner.js';
 import { INSERT, type Row } from '../types.js';
 import { DropUpdateBefore, UpdatesAsInserts } from '../exec/sink-changes.js';
@@ -37,8 +51,18 @@ import type { ConnectorContext, LookupReader, SinkWriter } from '../../connector
 import { printConnector } from '../../connectors/print/print.js';
 import { SourceRunner, describeWatermark } from './source-runner.js';
 import { valueToText } from '../values.js';
-import { describeMatchRecognize, matchRecognizeOperator, matchRecognizeState } from './build-match-recognize.js';
-import { describeWindowFunction, isWindowFunction, windowFunctionOperator, windowFunctionState, type WindowFunctionNode } from './build-window-functions.js';
+import {
+  describeMatchRecognize,
+  matchRecognizeOperator,
+  matchRecognizeState,
+} from './build-match-recognize.js';
+import {
+  describeWindowFunction,
+  isWindowFunction,
+  windowFunctionOperator,
+  windowFunctionState,
+  type WindowFunctionNode,
+} from './build-window-functions.js';
 
 export interface BuildOptions {
   readonly cwd: string;
@@ -71,7 +95,11 @@ export interface BuiltJob {
   /** Open windows right now, over all window operators. */
   openWindows(): number;
   /** The tables lookup joins ask (opened with the sources, closed at the end), and their operators. */
-  readonly lookups: readonly { readonly table: string; readonly reader: LookupReader; readonly operator: LookupJoinOperator }[];
+  readonly lookups: readonly {
+    readonly table: string;
+    readonly reader: LookupReader;
+    readonly operator: LookupJoinOperator;
+  }[];
 }
 
 /**
@@ -130,35 +158,61 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
   };
   for (const p of plan.pipelines) visit(p.root, p);
 
-  const addStateful = (op: StatefulOperator, kind: string, node: WindowAggregateNode | GroupAggregateNode | JoinNode | WindowFunctionNode | MatchRecognizeNode) => {
+  const addStateful = (
+    op: StatefulOperator,
+    kind: string,
+    node: WindowAggregateNode | GroupAggregateNode | JoinNode | WindowFunctionNode | MatchRecognizeNode,
+  ) => {
     const tables = sourceTables(node).map((t) => t.name);
     const source = tables.length === 1 ? tables[0] : tables;
-    const meaning: object = node.kind === 'match-recognize' ? matchRecognizeState(node) : isWindowFunction(node) ? windowFunctionState(node) : node.kind === 'join' ? { joinType: node.joinType, leftKeys: node.leftKeys, rightKeys: node.rightKeys, condition: node.condition, interval: node.interval ?? null, temporal: node.temporal ?? null, window: node.window ?? null } : { keys: node.keys, aggregates: node.aggregates };
-    const shape = JSON.stringify({ kind, window: node.kind === 'window-aggregate' ? node.window : null, ...meaning, source }, (key, value) =>
-      key === 'pos' ? undefined : typeof value === 'bigint' ? `${value}n` : value,
+    const meaning: object =
+      node.kind === 'match-recognize'
+        ? matchRecognizeState(node)
+        : isWindowFunction(node)
+          ? windowFunctionState(node)
+          : node.kind === 'join'
+            ? {
+                joinType: node.joinType,
+                leftKeys: node.leftKeys,
+                rightKeys: node.rightKeys,
+                condition: node.condition,
+                interval: node.interval ?? null,
+                temporal: node.temporal ?? null,
+                window: node.window ?? null,
+              }
+            : { keys: node.keys, aggregates: node.aggregates };
+    const shape = JSON.stringify(
+      { kind, window: node.kind === 'window-aggregate' ? node.window : null, ...meaning, source },
+      (key, value) => (key === 'pos' ? undefined : typeof value === 'bigint' ? `${value}n` : value),
     );
     const hash = createHash('sha256').update(shape).digest('hex').slice(0, 16);
     const n = (uidCounts.get(hash) ?? 0) + 1;
     uidCounts.set(hash, n);
     const pipeline = owner.get(node)!;
-    const described = node.kind === 'match-recognize'
-      ? describeMatchRecognize(node, tables)
-      : isWindowFunction(node)
-      ? describeWindowFunction(node, tables)
-      : node.kind === 'join'
-        ? `the ${node.window ? 'window ' : node.temporal ? 'temporal ' : node.interval ? 'interval ' : ''}${node.joinType.toLowerCase()} join of '${tables.join("', '")}' (${node.leftKeys.length} key${node.leftKeys.length === 1 ? '' : 's'})`
-        : `${kind === 'late-filter' ? 'the late-record filter of the ' : 'the '}${node.kind === 'window-aggregate' ? `${node.window.kind} window ` : 'running '}aggregate over '${tables.join("', '")}' (${node.keys.length} group key${node.keys.length === 1 ? '' : 's'}, ${node.aggregates.length} aggregate${node.aggregates.length === 1 ? '' : 's'})`;
+    const described =
+      node.kind === 'match-recognize'
+        ? describeMatchRecognize(node, tables)
+        : isWindowFunction(node)
+          ? describeWindowFunction(node, tables)
+          : node.kind === 'join'
+            ? `the ${node.window ? 'window ' : node.temporal ? 'temporal ' : node.interval ? 'interval ' : ''}${node.joinType.toLowerCase()} join of '${tables.join("', '")}' (${node.leftKeys.length} key${node.leftKeys.length === 1 ? '' : 's'})`
+            : `${kind === 'late-filter' ? 'the late-record filter of the ' : 'the '}${node.kind === 'window-aggregate' ? `${node.window.kind} window ` : 'running '}aggregate over '${tables.join("', '")}' (${node.keys.length} group key${node.keys.length === 1 ? '' : 's'}, ${node.aggregates.length} aggregate${node.aggregates.length === 1 ? '' : 's'})`;
     const what = `${described} of the INSERT at ${formatPos(pipeline.pos)}`;
     stateful.push(op);
     stateIds.push({ uid: `${hash}#${n}`, what });
   };
 
-  const sinkFor = (table: TableDef | undefined, pipeline: Pipeline): { sink: BuiltSink; op: SinkOperator } => {
+  const sinkFor = (
+    table: TableDef | undefined,
+    pipeline: Pipeline,
+  ): { sink: BuiltSink; op: SinkOperator } => {
     // Each bare SELECT prints its own rows with its own columns.
     const name = table?.name ?? `<print ${formatPos(pipeline.pos)}>`;
     let s = sinks.get(name);
     if (!s) {
-      const writer = table ? createSink(table, plan, opts) : printConnector.createSink!(printContext(pipeline, plan, opts));
+      const writer = table
+        ? createSink(table, plan, opts)
+        : printConnector.createSink!(printContext(pipeline, plan, opts));
       s = { name, writer, operators: [] };
       sinks.set(name, s);
     }
@@ -180,7 +234,12 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
         if (lastLateRow === row) return;
         lastLateRow = row;
         late.count++;
-        if (late.samples.length < 3) late.samples.push(printable(`${source?.name ?? 'query'}: ${describeRow(input, source, row)} (watermark ${describeWatermark(wm)})`));
+        if (late.samples.length < 3)
+          late.samples.push(
+            printable(
+              `${source?.name ?? 'query'}: ${describeRow(input, source, row)} (watermark ${describeWatermark(wm)})`,
+            ),
+          );
       };
     }
     const lateTable = plan.lateSink;
@@ -188,7 +247,11 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     const idx = cols.map((c) => {
       const i = input.schema.findIndex((f) => f.name === c.name);
       if (i < 0) {
-        throw new SqlError(lateTable.pos, `late-records table '${lateTable.name}' has column '${c.name}', which the rows of ${source ? `table '${source.name}'` : 'a windowed query'} do not have`, `give '${lateTable.name}' columns named like those of ${source ? `'${source.name}'` : 'the window\'s input'}`);
+        throw new SqlError(
+          lateTable.pos,
+          `late-records table '${lateTable.name}' has column '${c.name}', which the rows of ${source ? `table '${source.name}'` : 'a windowed query'} do not have`,
+          `give '${lateTable.name}' columns named like those of ${source ? `'${source.name}'` : "the window's input"}`,
+        );
       }
       return i;
     });
@@ -198,7 +261,10 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
       if (lastLateRow === row) return;
       lastLateRow = row;
       late.count++;
-      op.process(idx.map((i) => row[i]), INSERT);
+      op.process(
+        idx.map((i) => row[i]),
+        INSERT,
+      );
     };
   };
 
@@ -222,7 +288,10 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
   const outputOf = (node: PlanNode): Operator => {
     let out = outputs.get(node);
     if (!out) {
-      const targets = [...(consumers.get(node) ?? []).map((c) => inputPort(c.node, c.input)), ...(sinkOps.get(node) ?? [])];
+      const targets = [
+        ...(consumers.get(node) ?? []).map((c) => inputPort(c.node, c.input)),
+        ...(sinkOps.get(node) ?? []),
+      ];
       out = targets.length === 1 ? targets[0]! : new FanOut(targets);
       outputs.set(node, out);
     }
@@ -241,21 +310,70 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     let op = joins.get(node);
     if (!op) {
       const [left, right] = node.inputs as [PlanNode, PlanNode];
-      const keyOf: [(row: Row) => unknown, (row: Row) => unknown] = [compileJoinKey(node.leftKeys), compileJoinKey(node.rightKeys)];
+      const keyOf: [(row: Row) => unknown, (row: Row) => unknown] = [
+        compileJoinKey(node.leftKeys),
+        compileJoinKey(node.rightKeys),
+      ];
       const condition = node.condition ? compilePredicate(node.condition) : null;
       const widths: [number, number] = [left.schema.length, right.schema.length];
-      op = node.joinType === 'SEMI' || node.joinType === 'ANTI'
-        ? new SemiAntiJoinOperator(node.joinType === 'ANTI', keyOf, condition, widths, outputOf(node), stateTtl())
-        : node.window
-        ? new WindowJoinOperator(node.joinType, [node.window.leftEndIndex, node.window.rightEndIndex], keyOf, condition, widths, outputOf(node))
-        : node.temporal
-        ? new TemporalJoinOperator(node.joinType === 'LEFT', [node.temporal.leftTimeIndex, node.temporal.rightTimeIndex], keyOf, condition, widths, outputOf(node))
-        : node.interval
-          ? new IntervalJoinOperator(node.joinType, node.interval, keyOf, condition, widths, outputOf(node))
-          : new RegularJoinOperator(node.joinType, keyOf, condition, widths, outputOf(node), stateTtl());
+      op =
+        node.joinType === 'SEMI' || node.joinType === 'ANTI'
+          ? new SemiAntiJoinOperator(
+              node.joinType === 'ANTI',
+              keyOf,
+              condition,
+              widths,
+              outputOf(node),
+              stateTtl(),
+            )
+          : node.window
+            ? new WindowJoinOperator(
+                node.joinType,
+                [node.window.leftEndIndex, node.window.rightEndIndex],
+                keyOf,
+                condition,
+                widths,
+                outputOf(node),
+              )
+            : node.temporal
+              ? new TemporalJoinOperator(
+                  node.joinType === 'LEFT',
+                  [node.temporal.leftTimeIndex, node.temporal.rightTimeIndex],
+                  keyOf,
+                  condition,
+                  widths,
+                  outputOf(node),
+                )
+              : node.interval
+                ? new IntervalJoinOperator(
+                    node.joinType,
+                    node.interval,
+                    keyOf,
+                    condition,
+                    widths,
+                    outputOf(node),
+                  )
+                : new RegularJoinOperator(
+                    node.joinType,
+                    keyOf,
+                    condition,
+                    widths,
+                    outputOf(node),
+                    stateTtl(),
+                  );
       if (op instanceof WindowJoinOperator) windowOps.push(op);
       op.setIdleness(silentInput(left), silentInput(right));
-      addStateful(op, node.window ? 'window-join' : node.temporal ? 'temporal-join' : node.interval ? 'interval-join' : 'join', node);
+      addStateful(
+        op,
+        node.window
+          ? 'window-join'
+          : node.temporal
+            ? 'temporal-join'
+            : node.interval
+              ? 'interval-join'
+              : 'join',
+        node,
+      );
       joins.set(node, op);
     }
     return op;
@@ -295,20 +413,39 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
         return new ProjectOperator(compileProjection(node.exprs), outputOf(node));
       case 'group-aggregate': {
         const input = inputOf(node);
-        const op = new GroupAggregateOperator(new Aggregation(node.keys, node.aggregates, input.updating ? { retractable: true } : undefined), input.updating, outputOf(node), stateTtl());
+        const op = new GroupAggregateOperator(
+          new Aggregation(node.keys, node.aggregates, input.updating ? { retractable: true } : undefined),
+          input.updating,
+          outputOf(node),
+          stateTtl(),
+        );
         addStateful(op, 'group-aggregate', node);
         return op;
       }
       case 'window-aggregate':
         return windowAggregate(node);
       case 'window-table':
-        return new WindowTableOperator(new WindowAssigner(node.window), node.window.timeIndex, outputOf(node));
+        return new WindowTableOperator(
+          new WindowAssigner(node.window),
+          node.window.timeIndex,
+          outputOf(node),
+        );
       case 'over-aggregate':
       case 'rank':
       case 'deduplicate':
-        return windowFunctionOperator(node, { output: outputOf(node), late: () => lateHandler(inputOf(node)), stateful: (op, kind) => addStateful(op, kind, node), ttl: stateTtl, windows: (op) => windowOps.push(op) });
+        return windowFunctionOperator(node, {
+          output: outputOf(node),
+          late: () => lateHandler(inputOf(node)),
+          stateful: (op, kind) => addStateful(op, kind, node),
+          ttl: stateTtl,
+          windows: (op) => windowOps.push(op),
+        });
       case 'match-recognize':
-        return matchRecognizeOperator(node, { output: outputOf(node), late: () => lateHandler(inputOf(node)), stateful: (op, kind) => addStateful(op, kind, node) });
+        return matchRecognizeOperator(node, {
+          output: outputOf(node),
+          late: () => lateHandler(inputOf(node)),
+          stateful: (op, kind) => addStateful(op, kind, node),
+        });
     }
   };
 
@@ -324,7 +461,9 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     };
     // A looked-up row holds the physical columns; the table's row has every column (computed ones filled).
     const physicalAt = table.columns.map((c, i) => (c.kind === 'physical' ? i : -1)).filter((i) => i >= 0);
-    const computed = table.columns.map((c, i) => (c.kind === 'computed' ? { index: i, fn: compileScalar(c.expr!) } : null)).filter((c) => c !== null);
+    const computed = table.columns
+      .map((c, i) => (c.kind === 'computed' ? { index: i, fn: compileScalar(c.expr!) } : null))
+      .filter((c) => c !== null);
     const tableRow = (physical: Row): Row => {
       const row: Row = new Array(table.columns.length).fill(null);
       physicalAt.forEach((at, p) => (row[at] = physical[p]));
@@ -332,7 +471,15 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
       return row;
     };
     const input = inputOf(node);
-    const op = new LookupJoinOperator(reader, node.joinType === 'LEFT', keyOf, tableRow, node.condition ? compilePredicate(node.condition) : null, [input.schema.length, table.columns.length], outputOf(node));
+    const op = new LookupJoinOperator(
+      reader,
+      node.joinType === 'LEFT',
+      keyOf,
+      tableRow,
+      node.condition ? compilePredicate(node.condition) : null,
+      [input.schema.length, table.columns.length],
+      outputOf(node),
+    );
     lookups.push({ table: table.name, reader, operator: op });
     return op;
   };
@@ -340,7 +487,13 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
   const windowAggregate = (node: WindowAggregateNode): Operator => {
     // HAVING read only by this window's rows is applied by the window operator as it emits (WindowOutput).
     const readers = consumers.get(node) ?? [];
-    const having = readers.length === 1 && !sinkOps.has(node) && readers[0]!.node.kind === 'filter' && node.window.kind !== 'SESSION' ? (readers[0]!.node as FilterNode) : undefined;
+    const having =
+      readers.length === 1 &&
+      !sinkOps.has(node) &&
+      readers[0]!.node.kind === 'filter' &&
+      node.window.kind !== 'SESSION'
+        ? (readers[0]!.node as FilterNode)
+        : undefined;
     const next = having ? outputOf(having) : outputOf(node);
     const havingFn = having ? compilePredicate(having.predicate) : null;
     const agg = new Aggregation(node.keys, node.aggregates);
@@ -352,7 +505,16 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
       w.kind === 'SESSION'
         ? new SessionWindowOperator(w.sizeMs, w.timeIndex, agg, next)
         : w.kind === 'HOP' && agg.mergeable
-          ? new SlicedWindowOperator(w.sizeMs, w.slideMs, w.offsetMs, w.timeIndex, agg, next, havingFn, w.legacy !== true)
+          ? new SlicedWindowOperator(
+              w.sizeMs,
+              w.slideMs,
+              w.offsetMs,
+              w.timeIndex,
+              agg,
+              next,
+              havingFn,
+              w.legacy !== true,
+            )
           : new WindowAggregateOperator(assigner, w.timeIndex, agg, next, havingFn);
     addStateful(op, op.constructor.name, node);
     windowOps.push(op);
@@ -390,7 +552,9 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     sources.push(runner);
   }
   // Tables only an EXPLAIN reads are not built: their options are not checked beyond the connector's.
-  const built = new Set<TableDef>([...sinks.keys()].map((n) => plan.tables.get(n)).filter((t): t is TableDef => t !== undefined));
+  const built = new Set<TableDef>(
+    [...sinks.keys()].map((n) => plan.tables.get(n)).filter((t): t is TableDef => t !== undefined),
+  );
   for (const p of plan.pipelines) for (const t of sourceTables(p.root)) built.add(t);
   for (const t of plan.tables.values()) {
     if (!built.has(t)) t.options.skipUnused();
@@ -452,17 +616,29 @@ function upsertKeyNames(root: PlanNode): string[] | undefined {
 }
 
 function describeProducer(node: PlanNode | undefined): string {
-  if (node?.kind === 'join' && node.joinType === 'ANTI') return 'a NOT IN / NOT EXISTS sub-query: a row goes out while nothing matches it, and is taken back when something does';
-  if (node?.kind === 'join' && node.joinType === 'SEMI') return 'an IN / EXISTS sub-query over an updating input';
-  if (node?.kind === 'join') return node.joinType === 'INNER' ? 'a join of an updating input' : `a ${node.joinType} join without time bounds: a row's NULL-padded result is taken back when its partner arrives`;
-  if (node?.kind === 'group-aggregate' && node.aggregates.length === 0) return 'a running DISTINCT without a window';
-  if (node?.kind === 'rank') return 'a Top-N (ROW_NUMBER() ... WHERE rn <= N): rows leave and enter the top N as others arrive';
-  if (node?.kind === 'deduplicate') return `a deduplication (ROW_NUMBER() ... WHERE rn = 1): the kept row is replaced when ${node.keepLast ? 'a later' : 'an earlier'} one arrives`;
+  if (node?.kind === 'join' && node.joinType === 'ANTI')
+    return 'a NOT IN / NOT EXISTS sub-query: a row goes out while nothing matches it, and is taken back when something does';
+  if (node?.kind === 'join' && node.joinType === 'SEMI')
+    return 'an IN / EXISTS sub-query over an updating input';
+  if (node?.kind === 'join')
+    return node.joinType === 'INNER'
+      ? 'a join of an updating input'
+      : `a ${node.joinType} join without time bounds: a row's NULL-padded result is taken back when its partner arrives`;
+  if (node?.kind === 'group-aggregate' && node.aggregates.length === 0)
+    return 'a running DISTINCT without a window';
+  if (node?.kind === 'rank')
+    return 'a Top-N (ROW_NUMBER() ... WHERE rn <= N): rows leave and enter the top N as others arrive';
+  if (node?.kind === 'deduplicate')
+    return `a deduplication (ROW_NUMBER() ... WHERE rn = 1): the kept row is replaced when ${node.keepLast ? 'a later' : 'an earlier'} one arrives`;
   return 'a running GROUP BY without a window';
 }
 
 function updatingProducer(node: PlanNode): PlanNode | undefined {
-  if (node.kind === 'group-aggregate' || ((node.kind === 'rank' || node.kind === 'deduplicate') && !node.inputs[0]!.updating)) return node;
+  if (
+    node.kind === 'group-aggregate' ||
+    ((node.kind === 'rank' || node.kind === 'deduplicate') && !node.inputs[0]!.updating)
+  )
+    return node;
   if (node.kind === 'join' && node.inputs.every((i) => !i.updating)) return node;
   for (const i of node.inputs) {
     if (!i.updating) continue;
@@ -486,7 +662,9 @@ function context(table: TableDef, plan: JobPlan, opts: BuildOptions): ConnectorC
     options: table.options,
     physical: table.columns.filter((c) => c.kind === 'physical').map((c) => ({ name: c.name, type: c.type })),
     // Sinks see physical rows: the key's positions among the physical columns.
-    primaryKey: table.primaryKey?.map((i) => table.columns.filter((c) => c.kind === 'physical').indexOf(table.columns[i]!)),
+    primaryKey: table.primaryKey?.map((i) =>
+      table.columns.filter((c) => c.kind === 'physical').indexOf(table.columns[i]!),
+    ),
     metadataKeys: table.columns.filter((c) => c.kind === 'metadata').map((c) => c.metadataKey!),
     settings: plan.settings,
     cwd: opts.cwd,
@@ -508,14 +686,27 @@ function printContext(pipeline: Pipeline, plan: JobPlan, opts: BuildOptions): Co
 
 function createSink(table: TableDef, plan: JobPlan, opts: BuildOptions): SinkWriter {
   if (!table.connector.createSink) {
-    throw new SqlError(table.pos, `connector '${table.connectorName}' of table '${table.name}' cannot be written to`, `INSERT INTO a table with a sink connector (filesystem, print, kafka, blackhole)`);
+    throw new SqlError(
+      table.pos,
+      `connector '${table.connectorName}' of table '${table.name}' cannot be written to`,
+      `INSERT INTO a table with a sink connector (filesystem, print, kafka, blackhole)`,
+    );
   }
   return table.connector.createSink(context(table, plan, opts));
 }
 
-function createSourceRunner(table: TableDef, head: Operator, plan: JobPlan, opts: BuildOptions): SourceRunner {
+function createSourceRunner(
+  table: TableDef,
+  head: Operator,
+  plan: JobPlan,
+  opts: BuildOptions,
+): SourceRunner {
   if (!table.connector.createSource) {
-    throw new SqlError(table.pos, `connector '${table.connectorName}' of table '${table.name}' cannot be read from`, `SELECT FROM a table with a source connector (filesystem, kafka)`);
+    throw new SqlError(
+      table.pos,
+      `connector '${table.connectorName}' of table '${table.name}' cannot be read from`,
+      `SELECT FROM a table with a source connector (filesystem, kafka)`,
+    );
   }
   const ctx = context(table, plan, opts);
   const reader = table.connector.createSource(ctx);
@@ -523,11 +714,15 @@ function createSourceRunner(table: TableDef, head: Operator, plan: JobPlan, opts
   const format = table.format;
   const decoder = format
     ? format.createDecoder(
-        table.columns.map((c, i) => ({ name: c.name, type: c.type, rowIndex: i, kind: c.kind })).filter((c) => c.kind === 'physical'),
+        table.columns
+          .map((c, i) => ({ name: c.name, type: c.type, rowIndex: i, kind: c.kind }))
+          .filter((c) => c.kind === 'physical'),
         table.options,
       )
     : null;
-  return new SourceRunner(table, reader, head, decoder, format?.ignoreParseErrors(table.options) ?? false, { settings: plan.settings });
+  return new SourceRunner(table, reader, head, decoder, format?.ignoreParseErrors(table.options) ?? false, {
+    settings: plan.settings,
+  });
 }
 
 function describeRow(input: PlanNode, table: TableDef | undefined, row: Row): string {

@@ -61,7 +61,8 @@ function oldGenerationLimit(): number {
 
 function oldGenerationUsed(): number {
   let used = 0;
-  for (const space of getHeapSpaceStatistics()) if (!space.space_name.startsWith('new_')) used += space.space_used_size;
+  for (const space of getHeapSpaceStatistics())
+    if (!space.space_name.startsWith('new_')) used += space.space_used_size;
   return used;
 }
 
@@ -76,7 +77,10 @@ function maxSemiSpaceBytes(): number {
 }
 
 function isFullCollection(entry: PerformanceEntry): boolean {
-  return ((entry as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind === perf.NODE_PERFORMANCE_GC_MAJOR;
+  return (
+    ((entry as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind ===
+    perf.NODE_PERFORMANCE_GC_MAJOR
+  );
 }
 
 function heapExhausted(used: number, limit: number): ResourceError {

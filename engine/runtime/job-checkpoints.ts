@@ -8,12 +8,19 @@ import { relative } from 'node:path';
 import { ConnectorError } from '../errors.js';
 import { fileStamp, unusedPath } from '../kept-files.js';
 import { checkpointIntervalMs } from '../checkpointing.js';
-import { CheckpointStore, DamagedCheckpointError, checkpointPath, planFingerprint, type Checkpoint } from '../state/checkpoints.js';
+import {
+  CheckpointStore,
+  DamagedCheckpointError,
+  checkpointPath,
+  planFingerprint,
+  type Checkpoint,
+} from '../state/checkpoints.js';
 import type { BuiltJob } from './build.js';
 
 export function snapshotJob(job: BuiltJob): Omit<Checkpoint, 'id' | 'takenAt'> {
   const sources: Checkpoint['sources'] = {};
-  for (const s of job.sources) sources[s.table.name] = { positions: s.reader.positions(), watermarks: s.snapshot() };
+  for (const s of job.sources)
+    sources[s.table.name] = { positions: s.reader.positions(), watermarks: s.snapshot() };
   const sinks: Record<string, unknown> = {};
   for (const s of job.sinks) if (s.writer.position) sinks[s.name] = s.writer.position();
   return {
@@ -40,14 +47,21 @@ export interface OpenedCheckpoints {
  * Opens a job's checkpoint store (undefined when checkpoints are off), cleared with `fresh`, and
  * settles a pending checkpoint; the caller then restores store.latest() as it sees fit.
  */
-export async function openJobCheckpoints(job: BuiltJob, cwd: string, fresh: boolean): Promise<OpenedCheckpoints | undefined> {
+export async function openJobCheckpoints(
+  job: BuiltJob,
+  cwd: string,
+  fresh: boolean,
+): Promise<OpenedCheckpoints | undefined> {
   const intervalMs = checkpointIntervalMs(job.plan.settings);
   if (intervalMs === null) return undefined;
   const path = checkpointPath(job.plan, cwd);
   const display = relative(cwd, path) || path;
   const notices: string[] = [];
   // A database cut to nothing (disk full while it was made) reads as empty: say so, as a fresh start.
-  if (statSync(path, { throwIfNoEntry: false })?.size === 0) notices.push(`the checkpoint database ${display} was empty (0 bytes), so there is no state to resume from: starting fresh`);
+  if (statSync(path, { throwIfNoEntry: false })?.size === 0)
+    notices.push(
+      `the checkpoint database ${display} was empty (0 bytes), so there is no state to resume from: starting fresh`,
+    );
   let store: CheckpointStore;
   try {
     store = CheckpointStore.open(path, display);
@@ -57,7 +71,9 @@ export async function openJobCheckpoints(job: BuiltJob, cwd: string, fresh: bool
     const aside = unusedPath(`${path}.damaged-${fileStamp()}`);
     renameSync(path, aside);
     for (const suffix of ['-wal', '-shm']) rmSync(path + suffix, { force: true });
-    notices.push(`the checkpoint database ${display} was damaged: kept as ${relative(cwd, aside) || aside}, starting fresh`);
+    notices.push(
+      `the checkpoint database ${display} was damaged: kept as ${relative(cwd, aside) || aside}, starting fresh`,
+    );
     store = CheckpointStore.open(path, display);
   }
   try {
@@ -74,7 +90,10 @@ export async function openJobCheckpoints(job: BuiltJob, cwd: string, fresh: bool
  * Settles a pending checkpoint left by a job that died between saving it and its two-phase sinks'
  * commit: confirmed when every such sink committed, discarded when none did. Call before latest().
  */
-export async function resolvePendingCheckpoint(job: BuiltJob, store: CheckpointStore): Promise<{ id: number; outcome: 'confirmed' | 'discarded' } | undefined> {
+export async function resolvePendingCheckpoint(
+  job: BuiltJob,
+  store: CheckpointStore,
+): Promise<{ id: number; outcome: 'confirmed' | 'discarded' } | undefined> {
   const cp = store.pending();
   if (!cp) return undefined;
   const answers: { name: string; committed: boolean }[] = [];
@@ -126,10 +145,17 @@ export function restoreJob(job: BuiltJob, cp: Checkpoint, path: string): void {
  * no state for start empty, and state no operator takes is an error unless `allowNonRestored`.
  * Returns what the user must be told.
  */
-export function restoreFromSavepoint(job: BuiltJob, cp: Checkpoint, display: string, allowNonRestored: boolean): string[] {
+export function restoreFromSavepoint(
+  job: BuiltJob,
+  cp: Checkpoint,
+  display: string,
+  allowNonRestored: boolean,
+): string[] {
   const notices: string[] = [];
   if (!cp.operatorIds) {
-    throw new ConnectorError(`the savepoint ${display} was written by an older fintrans-sql that did not name its operators' state\n  hint: resume it with the unchanged job as a checkpoint, or start over with --fresh`);
+    throw new ConnectorError(
+      `the savepoint ${display} was written by an older fintrans-sql that did not name its operators' state\n  hint: resume it with the unchanged job as a checkpoint, or start over with --fresh`,
+    );
   }
   const saved = new Map(cp.operatorIds.map((id, i) => [id.uid, i] as const));
   const claimed = new Set<string>();
@@ -147,11 +173,14 @@ export function restoreFromSavepoint(job: BuiltJob, cp: Checkpoint, display: str
     if (!allowNonRestored) {
       throw new ConnectorError(
         `the savepoint ${display} holds state that no operator of this job takes:\n` +
-          unclaimed.map((id) => `  - ${id.what} (its window, group keys or aggregates changed, or it was removed)\n`).join('') +
+          unclaimed
+            .map((id) => `  - ${id.what} (its window, group keys or aggregates changed, or it was removed)\n`)
+            .join('') +
           `  hint: add --allow-non-restored-state to drop that state (Flink's flag), or restore the job text it was taken with`,
       );
     }
-    for (const id of unclaimed) notices.push(`dropped the savepoint's state of ${id.what} (--allow-non-restored-state)`);
+    for (const id of unclaimed)
+      notices.push(`dropped the savepoint's state of ${id.what} (--allow-non-restored-state)`);
   }
   for (const s of job.sources) {
     const src = cp.sources[s.table.name];

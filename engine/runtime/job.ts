@@ -168,7 +168,12 @@ function sleep(ms: number): Promise<void> {
  * offsets. With two-phase sinks the record is saved as pending, the sinks commit, and then it is
  * confirmed (see resolvePendingCheckpoint for a crash in between).
  */
-async function checkpoint(job: BuiltJob, store: CheckpointStore, stats: CheckpointStats, crash: ((point: CrashAt['point']) => void) | undefined): Promise<void> {
+async function checkpoint(
+  job: BuiltJob,
+  store: CheckpointStore,
+  stats: CheckpointStats,
+  crash: ((point: CrashAt['point']) => void) | undefined,
+): Promise<void> {
   await handOver(job, true);
   // Timed from here: the sinks' flush above is work the job does anyway, the rest is the checkpoint's.
   const started = performance.now();
@@ -177,7 +182,9 @@ async function checkpoint(job: BuiltJob, store: CheckpointStore, stats: Checkpoi
   else {
     const snap = snapshotJob(job);
     const id = store.save(snap, { pending: true });
-    const counts = crash !== undefined && Object.values(snap.sinks).some((p) => (p as { marker?: unknown } | null)?.marker);
+    const counts =
+      crash !== undefined &&
+      Object.values(snap.sinks).some((p) => (p as { marker?: unknown } | null)?.marker);
     if (counts) crash('before-commit');
     for (const s of twoPhase) await s.writer.commit!();
     if (counts) crash('after-commit');

@@ -189,9 +189,15 @@ export class SourceRunner {
   }
 
   restore(state: unknown): void {
-    const s = state as { splits: Record<string, { watermark: number | null; ended: boolean }>; watermark: number | null; maxEventTime: number | null };
+    const s = state as {
+      splits: Record<string, { watermark: number | null; ended: boolean }>;
+      watermark: number | null;
+      maxEventTime: number | null;
+    };
     const dec = (w: number | null) => (w === null ? -Infinity : w);
-    this.restored = new Map(Object.entries(s.splits).map(([name, v]) => [name, { watermark: dec(v.watermark), ended: v.ended }]));
+    this.restored = new Map(
+      Object.entries(s.splits).map(([name, v]) => [name, { watermark: dec(v.watermark), ended: v.ended }]),
+    );
     this.splitWatermarks = [];
     this.splitEnded = [];
     this.stats.watermark = dec(s.watermark);
@@ -265,7 +271,12 @@ export class SourceRunner {
       if (wmOf !== null) {
         const t = row[this.rowtimeIndex];
         if (t === null || t === undefined) {
-          this.bad(split, batch.positions[i]!, value ?? typedText(typed![i]!), `the time attribute '${this.table.watermark!.rowtimeName}' is NULL (its value could not be computed from this record)`);
+          this.bad(
+            split,
+            batch.positions[i]!,
+            value ?? typedText(typed![i]!),
+            `the time attribute '${this.table.watermark!.rowtimeName}' is NULL (its value could not be computed from this record)`,
+          );
           continue;
         }
       }
@@ -343,7 +354,10 @@ export class SourceRunner {
     const where = `${info?.name ?? `split ${split}`}${info?.positionSeparator ?? ':'}${position}`;
     if (!this.ignoreParseErrors) throw new RecordError(where, raw, reason, this.table.name);
     this.stats.badRecords++;
-    if (this.stats.badSamples.length < MAX_SAMPLES) this.stats.badSamples.push(printable(`${where}: ${reason}: ${raw.length > 120 ? raw.slice(0, 120) + '…' : raw}`));
+    if (this.stats.badSamples.length < MAX_SAMPLES)
+      this.stats.badSamples.push(
+        printable(`${where}: ${reason}: ${raw.length > 120 ? raw.slice(0, 120) + '…' : raw}`),
+      );
   }
 }
 
@@ -353,7 +367,10 @@ export class SourceRunner {
  */
 function readIdleTimeout(table: TableDef, settings: ReadonlyMap<string, string> | undefined): number {
   const option = table.options.optionalString(IDLE_TIMEOUT_OPTION);
-  if (option !== undefined) return parseDurationOrOffMs(option) === 0 ? 0 : table.options.durationMs(IDLE_TIMEOUT_OPTION, DEFAULT_IDLE_TIMEOUT_MS);
+  if (option !== undefined)
+    return parseDurationOrOffMs(option) === 0
+      ? 0
+      : table.options.durationMs(IDLE_TIMEOUT_OPTION, DEFAULT_IDLE_TIMEOUT_MS);
   const setting = settings?.get(IDLE_TIMEOUT_SETTING);
   if (setting !== undefined) return parseIdleTimeout(setting, `setting '${IDLE_TIMEOUT_SETTING}'`, table);
   return DEFAULT_IDLE_TIMEOUT_MS;
@@ -361,7 +378,12 @@ function readIdleTimeout(table: TableDef, settings: ReadonlyMap<string, string> 
 
 function parseIdleTimeout(text: string, what: string, table: TableDef): number {
   const ms = parseDurationOrOffMs(text);
-  if (ms === null) throw new OptionError(table.pos, `${what}: '${text}' is not a duration`, `write e.g. '30 s', '500 ms', '2 min', or '0' / 'off' to switch idleness off`);
+  if (ms === null)
+    throw new OptionError(
+      table.pos,
+      `${what}: '${text}' is not a duration`,
+      `write e.g. '30 s', '500 ms', '2 min', or '0' / 'off' to switch idleness off`,
+    );
   return ms;
 }
 

@@ -39,7 +39,8 @@ export function markAggregateFilters(text: string, tokens: readonly Token[], lin
   const pieces: string[] = [];
   let copiedUpTo = 0;
   for (let k = 0; k < tokens.length; k++) {
-    if (isOp(tokens[k], '#')) throw new SqlError(lines.pos(tokens[k]!.start), `unexpected '#': Flink SQL has no such operator`);
+    if (isOp(tokens[k], '#'))
+      throw new SqlError(lines.pos(tokens[k]!.start), `unexpected '#': Flink SQL has no such operator`);
     if (!isFilterClause(tokens, k)) continue;
     const filter = tokens[k]!;
     const where = tokens[k + 2]!;
@@ -57,7 +58,8 @@ export function markAggregateFilters(text: string, tokens: readonly Token[], lin
 
 /** Whether token k starts `FILTER ( WHERE` right after the closing parenthesis of a function call. */
 function isFilterClause(tokens: readonly Token[], k: number): boolean {
-  if (!isKeyword(tokens[k], 'FILTER') || !isOp(tokens[k + 1], '(') || !isKeyword(tokens[k + 2], 'WHERE')) return false;
+  if (!isKeyword(tokens[k], 'FILTER') || !isOp(tokens[k + 1], '(') || !isKeyword(tokens[k + 2], 'WHERE'))
+    return false;
   const open = openingParenthesis(tokens, k - 1);
   return open !== undefined && isName(tokens[open - 1]);
 }

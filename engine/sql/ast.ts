@@ -144,7 +144,12 @@ export interface WindowExpr {
 export type FrameBound =
   | { readonly kind: 'unbounded-preceding' | 'unbounded-following' | 'current-row'; readonly pos: SourcePos }
   /** `n PRECEDING` (rows) or `INTERVAL '1' HOUR PRECEDING` (ms); likewise FOLLOWING. */
-  | { readonly kind: 'preceding' | 'following'; readonly rows?: number; readonly ms?: number; readonly pos: SourcePos };
+  | {
+      readonly kind: 'preceding' | 'following';
+      readonly rows?: number;
+      readonly ms?: number;
+      readonly pos: SourcePos;
+    };
 
 export interface WindowFrame {
   readonly unit: 'ROWS' | 'RANGE';
@@ -156,7 +161,11 @@ export interface WindowFrame {
 /** What is written inside `OVER (...)` or `WINDOW w AS (...)`. */
 export interface OverSpec {
   readonly partitionBy: readonly WindowExpr[];
-  readonly orderBy: readonly { readonly expr: WindowExpr; readonly descending: boolean; readonly nullsFirst: boolean | null }[];
+  readonly orderBy: readonly {
+    readonly expr: WindowExpr;
+    readonly descending: boolean;
+    readonly nullsFirst: boolean | null;
+  }[];
   /** null: not written (RANGE UNBOUNDED PRECEDING to the current row when there is an ORDER BY, as in SQL). */
   readonly frame: WindowFrame | null;
   /** The named window's name (`OVER w`), for messages. */
@@ -253,7 +262,10 @@ export interface MatchRecognizeClause {
   readonly patternPos: SourcePos;
   /** `WITHIN INTERVAL ...` in milliseconds, null when not written. */
   readonly withinMs: number | null;
-  readonly define: readonly (MatchExpression & { readonly variable: string; readonly variablePos: SourcePos })[];
+  readonly define: readonly (MatchExpression & {
+    readonly variable: string;
+    readonly variablePos: SourcePos;
+  })[];
   /** MATCH_RECOGNIZE itself. */
   readonly pos: SourcePos;
 }

@@ -64,5 +64,10 @@ function regroupChain(chain: SqlNode): SqlNode {
 function balanced(op: Op, nodes: readonly SqlNode[]): SqlNode {
   if (nodes.length === 1) return nodes[0];
   const mid = nodes.length >> 1;
-  return { type: 'binary_expr', operator: op, left: balanced(op, nodes.slice(0, mid)), right: balanced(op, nodes.slice(mid)) };
+  return {
+    type: 'binary_expr',
+    operator: op,
+    left: balanced(op, nodes.slice(0, mid)),
+    right: balanced(op, nodes.slice(mid)),
+  };
 }

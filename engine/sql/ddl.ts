@@ -4,14 +4,25 @@
 // `ParseExpression`, so they come out as the same node shapes as in queries.
 
 import { didYouMean, formatPos, SqlError, type SourcePos } from '../errors.js';
-import type { ColumnDecl, CreateTableStatement, Positions, SetStatement, SqlNode, WatermarkDecl } from './ast.js';
+import type {
+  ColumnDecl,
+  CreateTableStatement,
+  Positions,
+  SetStatement,
+  SqlNode,
+  WatermarkDecl,
+} from './ast.js';
 import { isKeyword, isName, isOp, type Token, tokenText, type TokenCursor } from './tokenize.js';
 import { parseSqlType } from './types.js';
 
 /** Parses the tokens [first, endExclusive) as one expression. */
-export type ParseExpression = (first: number, endExclusive: number) => { expr: SqlNode; positions: Positions };
+export type ParseExpression = (
+  first: number,
+  endExclusive: number,
+) => { expr: SqlNode; positions: Positions };
 
-const PK_HINT = (cols: string): string => `write PRIMARY KEY (${cols}) NOT ENFORCED: Flink does not enforce keys`;
+const PK_HINT = (cols: string): string =>
+  `write PRIMARY KEY (${cols}) NOT ENFORCED: Flink does not enforce keys`;
 
 /** `SET 'key' = 'value'` (also `SET key = value`); the cursor is just after SET. */
 export function parseSet(cur: TokenCursor, setTok: Token): SetStatement {
@@ -41,7 +52,11 @@ function unquotedOrRaw(cur: TokenCursor, from: number, to: number): string {
 }
 
 /** `CREATE [TEMPORARY] TABLE ...`; the cursor is just after CREATE. */
-export function parseCreateTable(cur: TokenCursor, createTok: Token, parseExpression: ParseExpression): CreateTableStatement {
+export function parseCreateTable(
+  cur: TokenCursor,
+  createTok: Token,
+  parseExpression: ParseExpression,
+): CreateTableStatement {
   cur.acceptKeyword('TEMPORARY');
   cur.expectKeyword('TABLE');
   if (cur.acceptKeyword('IF')) {
@@ -57,15 +72,29 @@ export function parseCreateTable(cur: TokenCursor, createTok: Token, parseExpres
   let watermark: (WatermarkDecl & { columnTok: Token }) | undefined;
   let primaryKey: PrimaryKey | undefined;
   const checkOnePrimaryKey = (pk: PrimaryKey): PrimaryKey => {
-    if (primaryKey) throw cur.errorAt(pk.tok, 'the table declares PRIMARY KEY twice', `declare one PRIMARY KEY (a, b) NOT ENFORCED listing all key columns`);
+    if (primaryKey)
+      throw cur.errorAt(
+        pk.tok,
+        'the table declares PRIMARY KEY twice',
+        `declare one PRIMARY KEY (a, b) NOT ENFORCED listing all key columns`,
+      );
     return pk;
   };
 
-  if (isOp(cur.peek(), ')')) throw cur.errorHere(`table ${name} needs at least one column`, `write CREATE TABLE ${name} (id STRING, ...) WITH (...)`);
+  if (isOp(cur.peek(), ')'))
+    throw cur.errorHere(
+      `table ${name} needs at least one column`,
+      `write CREATE TABLE ${name} (id STRING, ...) WITH (...)`,
+    );
   for (;;) {
     const t = cur.peek();
     if (isKeyword(t, 'WATERMARK') && isKeyword(cur.peek(1), 'FOR')) {
-      if (watermark) throw cur.errorAt(t!, 'the table declares WATERMARK twice', 'keep one WATERMARK FOR ts AS ts - INTERVAL ... per table');
+      if (watermark)
+        throw cur.errorAt(
+          t!,
+          'the table declares WATERMARK twice',
+          'keep one WATERMARK FOR ts AS ts - INTERVAL ... per table',
+        );
       watermark = parseWatermark(cur, parseExpression);
     } else if (isKeyword(t, 'PRIMARY') || isKeyword(t, 'CONSTRAINT')) {
       primaryKey = checkOnePrimaryKey(parsePrimaryKey(cur, undefined));
@@ -76,22 +105,38 @@ export function parseCreateTable(cur: TokenCursor, createTok: Token, parseExpres
       if (col.primaryKey) primaryKey = checkOnePrimaryKey(col.primaryKey);
       const prior = columnToks.get(col.decl.name.toLowerCase());
       if (prior) {
-        throw cur.errorAt(col.tok, `column '${col.decl.name}' is declared twice in table ${name}`, `rename or remove one (the first is at ${formatPos(cur.pos(prior))})`);
+        throw cur.errorAt(
+          col.tok,
+          `column '${col.decl.name}' is declared twice in table ${name}`,
+          `rename or remove one (the first is at ${formatPos(cur.pos(prior))})`,
+        );
       }
       columnToks.set(col.decl.name.toLowerCase(), col.tok);
       columns.push(col.decl);
     }
     if (cur.acceptOp(')')) break;
     const comma = cur.peek();
-    if (!cur.acceptOp(',')) throw cur.errorHere(`expected ',' or ')' after the column`, 'separate columns with commas and close the list with )');
-    if (isOp(cur.peek(), ')')) throw cur.errorAt(comma!, 'trailing comma before )', 'remove the comma after the last column');
+    if (!cur.acceptOp(','))
+      throw cur.errorHere(
+        `expected ',' or ')' after the column`,
+        'separate columns with commas and close the list with )',
+      );
+    if (isOp(cur.peek(), ')'))
+      throw cur.errorAt(comma!, 'trailing comma before )', 'remove the comma after the last column');
   }
 
   const known = [...columnToks.keys()];
   const checkColumn = (tok: Token, what: string): void => {
     if (columnToks.has(tok.value.toLowerCase())) return;
-    const guess = didYouMean(tok.value, columns.map((c) => c.name));
-    throw cur.errorAt(tok, `${what} '${tok.value}' is not a column of table ${name}`, guess ? `did you mean '${guess}'?` : `columns: ${known.join(', ')}`);
+    const guess = didYouMean(
+      tok.value,
+      columns.map((c) => c.name),
+    );
+    throw cur.errorAt(
+      tok,
+      `${what} '${tok.value}' is not a column of table ${name}`,
+      guess ? `did you mean '${guess}'?` : `columns: ${known.join(', ')}`,
+    );
   };
   if (watermark) checkColumn(watermark.columnTok, 'WATERMARK FOR column');
   if (primaryKey) for (const k of primaryKey.colToks) checkColumn(k, 'PRIMARY KEY column');
@@ -105,14 +150,22 @@ export function parseCreateTable(cur: TokenCursor, createTok: Token, parseExpres
     cur.expectOp(')', 'write PARTITIONED BY (col, ...)');
   }
   if (isKeyword(cur.peek(), 'LIKE')) {
-    throw cur.errorAt(cur.peek()!, 'CREATE TABLE ... LIKE is not supported yet', 'write out the columns and WITH options in full');
+    throw cur.errorAt(
+      cur.peek()!,
+      'CREATE TABLE ... LIKE is not supported yet',
+      'write out the columns and WITH options in full',
+    );
   }
   if (!isKeyword(cur.peek(), 'WITH')) {
-    throw cur.errorHere(`expected WITH (...) options after the columns of table ${name}`, `write WITH ('connector' = 'filesystem', 'path' = '...', 'format' = 'csv')`);
+    throw cur.errorHere(
+      `expected WITH (...) options after the columns of table ${name}`,
+      `write WITH ('connector' = 'filesystem', 'path' = '...', 'format' = 'csv')`,
+    );
   }
   cur.next();
   const options = parseWithOptions(cur);
-  if (!cur.atEnd()) throw cur.errorHere(`unexpected text after WITH (...)`, 'end the CREATE TABLE statement with ;');
+  if (!cur.atEnd())
+    throw cur.errorHere(`unexpected text after WITH (...)`, 'end the CREATE TABLE statement with ;');
 
   return {
     kind: 'create-table',
@@ -121,7 +174,15 @@ export function parseCreateTable(cur: TokenCursor, createTok: Token, parseExpres
     namePos: cur.pos(nameTok!),
     columns,
     ...(watermark
-      ? { watermark: { column: watermark.column, columnPos: watermark.columnPos, expr: watermark.expr, positions: watermark.positions, pos: watermark.pos } }
+      ? {
+          watermark: {
+            column: watermark.column,
+            columnPos: watermark.columnPos,
+            expr: watermark.expr,
+            positions: watermark.positions,
+            pos: watermark.pos,
+          },
+        }
       : {}),
     ...(primaryKey ? { primaryKey: { columns: primaryKey.columns, pos: primaryKey.pos } } : {}),
     options,
@@ -138,14 +199,24 @@ function readDottedName(cur: TokenCursor, what: string, hint: string): string {
 }
 
 /** `WATERMARK FOR ts AS <expr>` */
-function parseWatermark(cur: TokenCursor, parseExpression: ParseExpression): WatermarkDecl & { columnTok: Token } {
+function parseWatermark(
+  cur: TokenCursor,
+  parseExpression: ParseExpression,
+): WatermarkDecl & { columnTok: Token } {
   const wmTok = cur.next()!;
   cur.next(); // FOR
   const hint = `write WATERMARK FOR ts AS ts - INTERVAL '5' SECOND`;
   const colTok = cur.expectName('the time column after WATERMARK FOR', hint);
   cur.expectKeyword('AS', hint);
   const { expr, positions } = parseCutExpression(cur, parseExpression, 'the watermark expression', hint);
-  return { column: colTok.value, columnPos: cur.pos(colTok), columnTok: colTok, expr, positions, pos: cur.pos(wmTok) };
+  return {
+    column: colTok.value,
+    columnPos: cur.pos(colTok),
+    columnTok: colTok,
+    expr,
+    positions,
+    pos: cur.pos(wmTok),
+  };
 }
 
 /** `[CONSTRAINT name] PRIMARY KEY [(a, b)] NOT ENFORCED`; without a list the key is `column`. */
@@ -158,7 +229,8 @@ interface PrimaryKey {
 
 function parsePrimaryKey(cur: TokenCursor, column: Token | undefined): PrimaryKey {
   const first = cur.peek()!;
-  if (cur.acceptKeyword('CONSTRAINT')) cur.expectName('the constraint name', 'write CONSTRAINT pk PRIMARY KEY (id) NOT ENFORCED');
+  if (cur.acceptKeyword('CONSTRAINT'))
+    cur.expectName('the constraint name', 'write CONSTRAINT pk PRIMARY KEY (id) NOT ENFORCED');
   const pkTok = cur.peek();
   cur.expectKeyword('PRIMARY', 'write PRIMARY KEY (id) NOT ENFORCED');
   cur.expectKeyword('KEY', 'write PRIMARY KEY (id) NOT ENFORCED');
@@ -174,7 +246,11 @@ function parsePrimaryKey(cur: TokenCursor, column: Token | undefined): PrimaryKe
   const cols = colToks.map((c) => c.value);
   const listText = column ? '' : ` (${cols.join(', ')})`;
   if (!(isKeyword(cur.peek(), 'NOT') && isKeyword(cur.peek(1), 'ENFORCED'))) {
-    throw cur.errorAt(pkTok!, `PRIMARY KEY${listText} must be declared NOT ENFORCED`, PK_HINT(cols.join(', ')));
+    throw cur.errorAt(
+      pkTok!,
+      `PRIMARY KEY${listText} must be declared NOT ENFORCED`,
+      PK_HINT(cols.join(', ')),
+    );
   }
   cur.i += 2;
   return { columns: cols, pos: cur.pos(first), tok: first, colToks };
@@ -190,13 +266,21 @@ function parseColumn(
   const pos = cur.pos(nameTok);
 
   if (cur.acceptKeyword('AS')) {
-    const { expr, positions } = parseCutExpression(cur, parseExpression, `the expression of computed column ${name}`, `write ${name} AS <expression>`);
+    const { expr, positions } = parseCutExpression(
+      cur,
+      parseExpression,
+      `the expression of computed column ${name}`,
+      `write ${name} AS <expression>`,
+    );
     if (cur.acceptKeyword('COMMENT')) cur.expectString('the column comment');
     return { decl: { kind: 'computed', name, expr, positions, pos }, tok: nameTok };
   }
 
   if (isOp(cur.peek(), ',') || isOp(cur.peek(), ')')) {
-    throw cur.errorHere(`column ${name} needs a type`, `write ${name} STRING (or another type), or ${name} AS <expression> for a computed column`);
+    throw cur.errorHere(
+      `column ${name} needs a type`,
+      `write ${name} STRING (or another type), or ${name} AS <expression> for a computed column`,
+    );
   }
   let type = parseSqlType(cur);
   let metadata: { key: string; virtual: boolean } | undefined;
@@ -210,12 +294,25 @@ function parseColumn(
       cur.next();
     } else if (isKeyword(t, 'METADATA')) {
       cur.next();
-      if (metadata) throw cur.errorAt(t!, `column ${name} says METADATA twice`, `write ${name} TYPE METADATA [FROM 'key'] [VIRTUAL]`);
+      if (metadata)
+        throw cur.errorAt(
+          t!,
+          `column ${name} says METADATA twice`,
+          `write ${name} TYPE METADATA [FROM 'key'] [VIRTUAL]`,
+        );
       let key = name;
-      if (cur.acceptKeyword('FROM')) key = cur.expectString('the metadata key after FROM', `write ${name} STRING METADATA FROM 'topic'`).value;
+      if (cur.acceptKeyword('FROM'))
+        key = cur.expectString(
+          'the metadata key after FROM',
+          `write ${name} STRING METADATA FROM 'topic'`,
+        ).value;
       metadata = { key, virtual: cur.acceptKeyword('VIRTUAL') !== undefined };
     } else if (isKeyword(t, 'VIRTUAL')) {
-      throw cur.errorAt(t!, 'VIRTUAL only applies to METADATA columns', `write ${name} TYPE METADATA FROM 'key' VIRTUAL`);
+      throw cur.errorAt(
+        t!,
+        'VIRTUAL only applies to METADATA columns',
+        `write ${name} TYPE METADATA FROM 'key' VIRTUAL`,
+      );
     } else if (isKeyword(t, 'PRIMARY') || isKeyword(t, 'CONSTRAINT')) {
       if (primaryKey) throw cur.errorAt(t!, `column ${name} says PRIMARY KEY twice`, PK_HINT(name));
       primaryKey = parsePrimaryKey(cur, nameTok);
@@ -252,7 +349,11 @@ function parseCutExpression(
   }
   if (k === first) throw cur.errorHere(`expected ${what}`, hint);
   if (k >= cur.end) {
-    throw new SqlError(cur.herePos(), `${what} is not closed: the column list needs a ')'`, 'check the parentheses of the expression and of the column list');
+    throw new SqlError(
+      cur.herePos(),
+      `${what} is not closed: the column list needs a ')'`,
+      'check the parentheses of the expression and of the column list',
+    );
   }
   cur.i = k;
   return parseExpression(first, k);
@@ -274,18 +375,34 @@ function parseWithOptions(cur: TokenCursor): { key: string; value: string; pos: 
     cur.expectOp('=', `write '${keyTok!.value}' = 'value'`);
     const valueTok = cur.peek();
     if (valueTok && valueTok.kind !== 'string' && !isOp(valueTok, ',') && !isOp(valueTok, ')')) {
-      throw cur.errorAt(valueTok, `option values must be in single quotes`, `write '${keyTok!.value}' = '${valueTok.kind === 'dstring' ? valueTok.value : tokenText(cur.text, valueTok)}'`);
+      throw cur.errorAt(
+        valueTok,
+        `option values must be in single quotes`,
+        `write '${keyTok!.value}' = '${valueTok.kind === 'dstring' ? valueTok.value : tokenText(cur.text, valueTok)}'`,
+      );
     }
-    const v = cur.expectString(`the value of option '${keyTok!.value}'`, `write '${keyTok!.value}' = 'value'`);
+    const v = cur.expectString(
+      `the value of option '${keyTok!.value}'`,
+      `write '${keyTok!.value}' = 'value'`,
+    );
     const prior = seen.get(keyTok!.value);
     if (prior) {
-      throw cur.errorAt(keyTok!, `option '${keyTok!.value}' is set twice`, `remove one of them (the first is at ${formatPos(cur.pos(prior))})`);
+      throw cur.errorAt(
+        keyTok!,
+        `option '${keyTok!.value}' is set twice`,
+        `remove one of them (the first is at ${formatPos(cur.pos(prior))})`,
+      );
     }
     seen.set(keyTok!.value, keyTok!);
     options.push({ key: keyTok!.value, value: v.value, pos: cur.pos(keyTok!) });
     if (cur.acceptOp(')')) return options;
     const comma = cur.peek();
-    if (!cur.acceptOp(',')) throw cur.errorHere(`expected ',' or ')' after option '${keyTok!.value}'`, 'separate options with commas and close the list with )');
-    if (isOp(cur.peek(), ')')) throw cur.errorAt(comma!, 'trailing comma before )', 'remove the comma after the last option');
+    if (!cur.acceptOp(','))
+      throw cur.errorHere(
+        `expected ',' or ')' after option '${keyTok!.value}'`,
+        'separate options with commas and close the list with )',
+      );
+    if (isOp(cur.peek(), ')'))
+      throw cur.errorAt(comma!, 'trailing comma before )', 'remove the comma after the last option');
   }
 }

@@ -19,7 +19,10 @@ export interface CutOverClauses {
 const MARKER_PREFIX = '__o';
 
 /** The OVER call a node-sql-parser node stands for (a marker function), else undefined. */
-export function overCallOf(node: SqlNode, calls: readonly OverCall[] | undefined): { call: OverCall; inner: SqlNode } | undefined {
+export function overCallOf(
+  node: SqlNode,
+  calls: readonly OverCall[] | undefined,
+): { call: OverCall; inner: SqlNode } | undefined {
   if (!calls || calls.length === 0 || node?.type !== 'function') return undefined;
   const parts = node.name?.name;
   const name: unknown = Array.isArray(parts) && parts.length === 1 ? parts[0]?.value : undefined;
@@ -40,7 +43,9 @@ export function containsOverCall(node: SqlNode, calls: readonly OverCall[] | und
 }
 
 /** A RANGE frame's interval units: the SQL interval units from SECOND to DAY (no MILLISECOND here). */
-const UNIT_MS: Readonly<Record<string, number>> = Object.fromEntries(Object.entries(SQL_INTERVAL_UNIT_MS).filter(([unit]) => !unit.startsWith('MILLISECOND')));
+const UNIT_MS: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(SQL_INTERVAL_UNIT_MS).filter(([unit]) => !unit.startsWith('MILLISECOND')),
+);
 
 const EXAMPLE = `OVER (PARTITION BY account ORDER BY ts RANGE BETWEEN INTERVAL '1' HOUR PRECEDING AND CURRENT ROW)`;
 
@@ -61,7 +66,11 @@ export function cutOverClauses(
 ): CutOverClauses {
   const checkName = (t: Token): void => {
     if (t.kind === 'ident' && isReserved(t.value)) {
-      throw new SqlError(lines.pos(t.start), `'${tokenText(lines.text, t)}' is a reserved word in Flink SQL`, `name the window otherwise (w_${t.value.toLowerCase()}), or write it in backticks`);
+      throw new SqlError(
+        lines.pos(t.start),
+        `'${tokenText(lines.text, t)}' is a reserved word in Flink SQL`,
+        `name the window otherwise (w_${t.value.toLowerCase()}), or write it in backticks`,
+      );
     }
   };
   const depth: number[] = [];
@@ -77,17 +86,27 @@ export function cutOverClauses(
   const named: { name: string; spec: OverSpec; start: number; depth: number }[] = [];
   const blanks: { start: number; end: number }[] = [];
   for (let k = from; k < to; k++) {
-    if (!isKeyword(tokens[k], 'WINDOW') || !isName(tokens[k + 1]) || !isKeyword(tokens[k + 2], 'AS')) continue;
+    if (!isKeyword(tokens[k], 'WINDOW') || !isName(tokens[k + 1]) || !isKeyword(tokens[k + 2], 'AS'))
+      continue;
     const start = tokens[k]!.start;
     let j = k;
     for (;;) {
       const nameTok = tokens[j + 1]!;
       checkName(nameTok);
       if (!isKeyword(tokens[j + 2], 'AS') || !isOp(tokens[j + 3], '(')) {
-        throw new SqlError(lines.pos(nameTok.start), `expected WINDOW ${nameTok.value} AS (...)`, `write WINDOW w AS (PARTITION BY account ORDER BY ts ROWS BETWEEN 10 PRECEDING AND CURRENT ROW)`);
+        throw new SqlError(
+          lines.pos(nameTok.start),
+          `expected WINDOW ${nameTok.value} AS (...)`,
+          `write WINDOW w AS (PARTITION BY account ORDER BY ts ROWS BETWEEN 10 PRECEDING AND CURRENT ROW)`,
+        );
       }
       const r = reader.spec(j + 4);
-      named.push({ name: nameTok.value, spec: { ...r.spec, name: nameTok.value }, start: nameTok.start, depth: depth[k]! });
+      named.push({
+        name: nameTok.value,
+        spec: { ...r.spec, name: nameTok.value },
+        start: nameTok.start,
+        depth: depth[k]!,
+      });
       j = r.next; // just after ')'
       if (isOp(tokens[j], ',') && isName(tokens[j + 1]) && isKeyword(tokens[j + 2], 'AS')) continue;
       break;
@@ -97,7 +116,10 @@ export function cutOverClauses(
   }
 
   const calls: OverCall[] = [];
-  const pieces: { start: number; end: number; text: string }[] = blanks.map((b) => ({ ...b, text: blankOut(text.slice(b.start, b.end)) }));
+  const pieces: { start: number; end: number; text: string }[] = blanks.map((b) => ({
+    ...b,
+    text: blankOut(text.slice(b.start, b.end)),
+  }));
   for (let k = from; k < to; k++) {
     const over = tokens[k]!;
     if (!isKeyword(over, 'OVER')) continue;
@@ -106,10 +128,18 @@ export function cutOverClauses(
     const open = isOp(close, ')') ? matchingOpen(tokens, from, k - 1) : undefined;
     const nameTok = open !== undefined ? tokens[open - 1] : undefined;
     if (open === undefined || !nameTok || nameTok.kind !== 'ident') {
-      throw new SqlError(lines.pos(over.start), `OVER must follow a function call`, `write e.g. SUM(amount) ${EXAMPLE}`);
+      throw new SqlError(
+        lines.pos(over.start),
+        `OVER must follow a function call`,
+        `write e.g. SUM(amount) ${EXAMPLE}`,
+      );
     }
     if (isKeyword(nameTok, 'FILTER')) {
-      throw new SqlError(lines.pos(nameTok.start), `an aggregate with FILTER (WHERE ...) cannot take OVER (as in Flink: OVER must be applied to aggregate function)`, `put the condition inside it: SUM(CASE WHEN amount > 100 THEN amount END) OVER w`);
+      throw new SqlError(
+        lines.pos(nameTok.start),
+        `an aggregate with FILTER (WHERE ...) cannot take OVER (as in Flink: OVER must be applied to aggregate function)`,
+        `put the condition inside it: SUM(CASE WHEN amount > 100 THEN amount END) OVER w`,
+      );
     }
     let spec: OverSpec;
     let end: number;
@@ -121,20 +151,35 @@ export function cutOverClauses(
     } else if (isName(tokens[k + 1])) {
       const ref = tokens[k + 1]!;
       checkName(ref);
-      const candidates = named.filter((w) => w.start > ref.start && w.depth <= depth[k]! && w.name.toLowerCase() === ref.value.toLowerCase());
+      const candidates = named.filter(
+        (w) =>
+          w.start > ref.start && w.depth <= depth[k]! && w.name.toLowerCase() === ref.value.toLowerCase(),
+      );
       const found = candidates[0];
       if (!found) {
-        throw new SqlError(lines.pos(ref.start), `unknown window '${ref.value}'`, `define it after the FROM/WHERE/GROUP BY/HAVING of this query: WINDOW ${ref.value} AS (PARTITION BY ... ORDER BY ts ...)`);
+        throw new SqlError(
+          lines.pos(ref.start),
+          `unknown window '${ref.value}'`,
+          `define it after the FROM/WHERE/GROUP BY/HAVING of this query: WINDOW ${ref.value} AS (PARTITION BY ... ORDER BY ts ...)`,
+        );
       }
       spec = found.spec;
       end = ref.end;
       k = k + 1;
     } else {
-      throw new SqlError(lines.pos(over.start), `expected a window after OVER`, `write ${EXAMPLE}, or OVER w with WINDOW w AS (...)`);
+      throw new SqlError(
+        lines.pos(over.start),
+        `expected a window after OVER`,
+        `write ${EXAMPLE}, or OVER w with WINDOW w AS (...)`,
+      );
     }
     const clause = clauseOf(tokens, from, open - 1, depth);
     if (clause !== 'SELECT') {
-      throw new SqlError(lines.pos(over.start), `a window function (OVER) is not allowed in ${clause} (as in Flink: Windowed aggregate expression is illegal in ${clause} clause)`, `compute it in the SELECT list of a sub-query and filter on its result outside`);
+      throw new SqlError(
+        lines.pos(over.start),
+        `a window function (OVER) is not allowed in ${clause} (as in Flink: Windowed aggregate expression is illegal in ${clause} clause)`,
+        `compute it in the SELECT list of a sub-query and filter on its result outside`,
+      );
     }
     const marker = `${MARKER_PREFIX}${calls.length}`;
     const callStart = nameTok.start;
@@ -144,7 +189,11 @@ export function cutOverClauses(
     const breaks = countBreaks(span) - countBreaks(call);
     const spaces = span.length - wrapped.length - breaks;
     if (spaces < 0) {
-      throw new SqlError(lines.pos(over.start), `too many OVER calls in one query for the window name '${tokenText(lines.text, tokens[k]!)}'`, `give the window a longer name`);
+      throw new SqlError(
+        lines.pos(over.start),
+        `too many OVER calls in one query for the window name '${tokenText(lines.text, tokens[k]!)}'`,
+        `give the window a longer name`,
+      );
     }
     pieces.push({ start: callStart, end, text: wrapped + ' '.repeat(spaces) + '\n'.repeat(breaks) });
     calls.push({ marker, spec, functionName: nameTok.value.toUpperCase(), pos: lines.pos(nameTok.start) });
@@ -160,7 +209,15 @@ export function cutOverClauses(
   return { text: out + text.slice(copied), calls };
 }
 
-const CLAUSES: Readonly<Record<string, string>> = { SELECT: 'SELECT', WHERE: 'WHERE', GROUP: 'GROUP BY', HAVING: 'HAVING', ON: 'ON', FROM: 'FROM', ORDER: 'ORDER BY' };
+const CLAUSES: Readonly<Record<string, string>> = {
+  SELECT: 'SELECT',
+  WHERE: 'WHERE',
+  GROUP: 'GROUP BY',
+  HAVING: 'HAVING',
+  ON: 'ON',
+  FROM: 'FROM',
+  ORDER: 'ORDER BY',
+};
 
 /** The clause token k stands in: the nearest clause keyword before it at its depth or outside. */
 function clauseOf(tokens: readonly Token[], from: number, k: number, depth: readonly number[]): string {
@@ -214,8 +271,16 @@ class SpecReader {
     const first = tokens[k];
     if (!first) throw this.err(k, `expected a window specification`);
     const pos = this.lines.pos(first.start);
-    if (isName(first) && !['PARTITION', 'ORDER', 'ROWS', 'RANGE'].includes(first.value.toUpperCase()) && first.kind === 'ident') {
-      throw new SqlError(pos, `a window that extends a named window (OVER (${first.value} ...)) is not supported`, `repeat the named window's PARTITION BY and ORDER BY inside OVER (...)`);
+    if (
+      isName(first) &&
+      !['PARTITION', 'ORDER', 'ROWS', 'RANGE'].includes(first.value.toUpperCase()) &&
+      first.kind === 'ident'
+    ) {
+      throw new SqlError(
+        pos,
+        `a window that extends a named window (OVER (${first.value} ...)) is not supported`,
+        `repeat the named window's PARTITION BY and ORDER BY inside OVER (...)`,
+      );
     }
     const partitionBy: WindowExpr[] = [];
     if (isKeyword(tokens[k], 'PARTITION')) {
@@ -264,7 +329,8 @@ class SpecReader {
       let upper: FrameBound;
       if (isKeyword(tokens[k], 'BETWEEN')) {
         const lo = this.bound(k + 1, unit);
-        if (!isKeyword(tokens[lo.next], 'AND')) throw this.err(lo.next, `expected AND in ${unit} BETWEEN ... AND ...`);
+        if (!isKeyword(tokens[lo.next], 'AND'))
+          throw this.err(lo.next, `expected AND in ${unit} BETWEEN ... AND ...`);
         const hi = this.bound(lo.next + 1, unit);
         lower = lo.bound;
         upper = hi.bound;
@@ -277,7 +343,12 @@ class SpecReader {
       }
       frame = { unit, lower, upper, pos: this.lines.pos(unitTok.start) };
     }
-    if (isKeyword(tokens[k], 'EXCLUDE')) throw new SqlError(this.lines.pos(tokens[k]!.start), `EXCLUDE in a window frame is not supported`, `remove it`);
+    if (isKeyword(tokens[k], 'EXCLUDE'))
+      throw new SqlError(
+        this.lines.pos(tokens[k]!.start),
+        `EXCLUDE in a window frame is not supported`,
+        `remove it`,
+      );
     if (!isOp(tokens[k], ')')) throw this.err(k, `expected ')' to close the window specification`);
     return { spec: { partitionBy, orderBy, frame, pos }, next: k + 1 };
   }
@@ -292,7 +363,11 @@ class SpecReader {
       else if (isOp(t, ')')) {
         if (depth === 0) break;
         depth--;
-      } else if (depth === 0 && (isOp(t, ',') || (t.kind === 'ident' && stops.includes(t.value.toUpperCase())))) break;
+      } else if (
+        depth === 0 &&
+        (isOp(t, ',') || (t.kind === 'ident' && stops.includes(t.value.toUpperCase())))
+      )
+        break;
     }
     if (j === k) throw this.err(k, `expected an expression`);
     return j;
@@ -308,8 +383,10 @@ class SpecReader {
     const t = tokens[k];
     const pos = t ? this.lines.pos(t.start) : this.lines.pos(tokens[this.to - 1]!.end);
     if (isKeyword(t, 'UNBOUNDED')) {
-      if (isKeyword(tokens[k + 1], 'PRECEDING')) return { bound: { kind: 'unbounded-preceding', pos }, next: k + 2 };
-      if (isKeyword(tokens[k + 1], 'FOLLOWING')) return { bound: { kind: 'unbounded-following', pos }, next: k + 2 };
+      if (isKeyword(tokens[k + 1], 'PRECEDING'))
+        return { bound: { kind: 'unbounded-preceding', pos }, next: k + 2 };
+      if (isKeyword(tokens[k + 1], 'FOLLOWING'))
+        return { bound: { kind: 'unbounded-following', pos }, next: k + 2 };
       throw this.err(k + 1, `expected PRECEDING or FOLLOWING after UNBOUNDED`);
     }
     if (isKeyword(t, 'CURRENT')) {
@@ -322,28 +399,59 @@ class SpecReader {
     if (t?.kind === 'number') {
       if (!/^\d+$/.test(t.value)) throw this.err(k, `the number of rows must be a whole number`);
       if (unit === 'RANGE') {
-        throw new SqlError(pos, `RANGE ${t.value} PRECEDING: a range over a time attribute is an INTERVAL`, `write RANGE BETWEEN INTERVAL '${t.value}' SECOND PRECEDING AND CURRENT ROW, or ROWS BETWEEN ${t.value} PRECEDING AND CURRENT ROW`);
+        throw new SqlError(
+          pos,
+          `RANGE ${t.value} PRECEDING: a range over a time attribute is an INTERVAL`,
+          `write RANGE BETWEEN INTERVAL '${t.value}' SECOND PRECEDING AND CURRENT ROW, or ROWS BETWEEN ${t.value} PRECEDING AND CURRENT ROW`,
+        );
       }
       rows = Number(t.value);
       j = k + 1;
     } else if (isKeyword(t, 'INTERVAL')) {
       const v = tokens[k + 1];
       const u = tokens[k + 2];
-      if (v?.kind !== 'string' || !/^\s*\d+\s*$/.test(v.value)) throw this.err(k + 1, `expected the interval's value as a quoted whole number`, `write INTERVAL '1' HOUR`);
+      if (v?.kind !== 'string' || !/^\s*\d+\s*$/.test(v.value))
+        throw this.err(
+          k + 1,
+          `expected the interval's value as a quoted whole number`,
+          `write INTERVAL '1' HOUR`,
+        );
       const unitMs = u?.kind === 'ident' ? UNIT_MS[u.value.toUpperCase()] : undefined;
-      if (unitMs === undefined) throw this.err(k + 2, `expected SECOND, MINUTE, HOUR or DAY`, `write INTERVAL '${v.value.trim()}' HOUR`);
+      if (unitMs === undefined)
+        throw this.err(
+          k + 2,
+          `expected SECOND, MINUTE, HOUR or DAY`,
+          `write INTERVAL '${v.value.trim()}' HOUR`,
+        );
       j = k + 3;
       // A leading precision: INTERVAL '168' HOUR(3).
       if (isOp(tokens[j], '(') && tokens[j + 1]?.kind === 'number' && isOp(tokens[j + 2], ')')) j += 3;
-      if (isKeyword(tokens[j], 'TO')) throw this.err(j, `an interval with TO is not supported here`, `write a single unit, e.g. INTERVAL '90' MINUTE`);
-      if (unit === 'ROWS') throw new SqlError(pos, `ROWS counts rows: its bound is a number, not an INTERVAL`, `write ROWS BETWEEN 10 PRECEDING AND CURRENT ROW, or RANGE BETWEEN INTERVAL ... PRECEDING AND CURRENT ROW`);
+      if (isKeyword(tokens[j], 'TO'))
+        throw this.err(
+          j,
+          `an interval with TO is not supported here`,
+          `write a single unit, e.g. INTERVAL '90' MINUTE`,
+        );
+      if (unit === 'ROWS')
+        throw new SqlError(
+          pos,
+          `ROWS counts rows: its bound is a number, not an INTERVAL`,
+          `write ROWS BETWEEN 10 PRECEDING AND CURRENT ROW, or RANGE BETWEEN INTERVAL ... PRECEDING AND CURRENT ROW`,
+        );
       ms = Number(v.value.trim()) * unitMs;
     } else {
-      throw this.err(k, `expected UNBOUNDED PRECEDING, CURRENT ROW, <n> PRECEDING or INTERVAL '...' <unit> PRECEDING`);
+      throw this.err(
+        k,
+        `expected UNBOUNDED PRECEDING, CURRENT ROW, <n> PRECEDING or INTERVAL '...' <unit> PRECEDING`,
+      );
     }
     const dir = tokens[j];
-    if (!isKeyword(dir, 'PRECEDING') && !isKeyword(dir, 'FOLLOWING')) throw this.err(j, `expected PRECEDING or FOLLOWING`);
+    if (!isKeyword(dir, 'PRECEDING') && !isKeyword(dir, 'FOLLOWING'))
+      throw this.err(j, `expected PRECEDING or FOLLOWING`);
     const kind = isKeyword(dir, 'PRECEDING') ? 'preceding' : 'following';
-    return { bound: { kind, ...(rows !== undefined ? { rows } : {}), ...(ms !== undefined ? { ms } : {}), pos }, next: j + 1 };
+    return {
+      bound: { kind, ...(rows !== undefined ? { rows } : {}), ...(ms !== undefined ? { ms } : {}), pos },
+      next: j + 1,
+    };
   }
 }

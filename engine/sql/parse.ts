@@ -10,7 +10,16 @@ import pkg from 'node-sql-parser/build/flinksql.js';
 import { didYouMean, editDistance, type SourcePos, SqlError } from '../errors.js';
 import type { InsertStatement, Positions, SelectStatement, SqlNode, Statement } from './ast.js';
 import { parseCreateTable, parseSet, type ParseExpression } from './ddl.js';
-import { isKeyword, isName, isOp, LineIndex, type Token, TokenCursor, tokenize, tokenText } from './tokenize.js';
+import {
+  isKeyword,
+  isName,
+  isOp,
+  LineIndex,
+  type Token,
+  TokenCursor,
+  tokenize,
+  tokenText,
+} from './tokenize.js';
 import { regroupBooleanChains } from './boolean-chains.js';
 import { parserText, restoreBackslashes } from './string-literals.js';
 import { markLongNumbers, restoreNumbers } from './number-literals.js';
@@ -32,7 +41,24 @@ const PARSE_OPTIONS = { database: 'flinksql', parseOptions: { includeLocations: 
 export function parseSqlFile(text: string, file: string): Statement[] {
   const lines = new LineIndex(text, file);
   const tokens = tokenize(text, lines);
-  const f = new FileTokens(lines, tokens, markAggregateFilters(markLongNumbers(markTimestampUnits(markPositionIn(rewriteForParser(markSymmetricBetween(parserText(lines, tokens), tokens), tokens), tokens), tokens), tokens), tokens, lines));
+  const f = new FileTokens(
+    lines,
+    tokens,
+    markAggregateFilters(
+      markLongNumbers(
+        markTimestampUnits(
+          markPositionIn(
+            rewriteForParser(markSymmetricBetween(parserText(lines, tokens), tokens), tokens),
+            tokens,
+          ),
+          tokens,
+        ),
+        tokens,
+      ),
+      tokens,
+      lines,
+    ),
+  );
   const statements: Statement[] = [];
   let from = 0;
   for (let k = 0; k <= tokens.length; k++) {
@@ -123,7 +149,22 @@ const UNSUPPORTED_HINTS: Readonly<Record<string, string>> = {
   TRUNCATE: 'remove it: sinks are written by INSERT INTO ... SELECT',
   'INSERT OVERWRITE': 'use INSERT INTO',
 };
-const CLIENT_COMMANDS = new Set(['USE', 'SHOW', 'DESCRIBE', 'DESC', 'LOAD', 'UNLOAD', 'ADD', 'REMOVE', 'CALL', 'ANALYZE', 'QUIT', 'EXIT', 'HELP', 'CLEAR']);
+const CLIENT_COMMANDS = new Set([
+  'USE',
+  'SHOW',
+  'DESCRIBE',
+  'DESC',
+  'LOAD',
+  'UNLOAD',
+  'ADD',
+  'REMOVE',
+  'CALL',
+  'ANALYZE',
+  'QUIT',
+  'EXIT',
+  'HELP',
+  'CLEAR',
+]);
 const STATEMENT_KEYWORDS = ['SET', 'CREATE', 'INSERT', 'SELECT', 'EXPLAIN'];
 /** Flink's EXPLAIN details (EXPLAIN CHANGELOG_MODE, ESTIMATED_COST SELECT ...); accepted and ignored. */
 const EXPLAIN_DETAILS = new Set(['ESTIMATED_COST', 'CHANGELOG_MODE', 'PLAN_ADVICE', 'JSON_EXECUTION_PLAN']);
@@ -142,7 +183,11 @@ function parseStatement(f: FileTokens, from: number, to: number): Statement | un
       if (isKeyword(cur.peek(k), 'VIEW')) return parseCreateView(f, cur, k, first);
       const objTok = isKeyword(cur.peek(k), 'SYSTEM') ? cur.peek(k + 1) : cur.peek(k);
       const what = objTok?.kind === 'ident' ? `CREATE ${objTok.value.toUpperCase()}` : 'CREATE';
-      throw new SqlError(f.pos(first), `${what} is not supported yet`, UNSUPPORTED_HINTS[what] ?? 'only CREATE TABLE is supported');
+      throw new SqlError(
+        f.pos(first),
+        `${what} is not supported yet`,
+        UNSUPPORTED_HINTS[what] ?? 'only CREATE TABLE is supported',
+      );
     }
     case 'INSERT':
     case 'SELECT':
@@ -153,18 +198,33 @@ function parseStatement(f: FileTokens, from: number, to: number): Statement | un
     case 'BEGIN':
     case 'END':
       // Flink SQL client `BEGIN STATEMENT SET; ... END;`: every INSERT in a job file runs together anyway.
-      if (kw === 'END' ? to - from === 1 : isKeyword(cur.peek(), 'STATEMENT') && isKeyword(cur.peek(1), 'SET') && to - from === 3) return undefined;
+      if (
+        kw === 'END'
+          ? to - from === 1
+          : isKeyword(cur.peek(), 'STATEMENT') && isKeyword(cur.peek(1), 'SET') && to - from === 3
+      )
+        return undefined;
       break;
     case 'EXECUTE': {
       // `EXECUTE STATEMENT SET BEGIN INSERT ...; ...; END;` and `EXECUTE INSERT INTO ...`
       let k = from + 1;
-      if (isKeyword(f.tokens[k], 'STATEMENT') && isKeyword(f.tokens[k + 1], 'SET') && isKeyword(f.tokens[k + 2], 'BEGIN')) k += 3;
-      if (k < to && (isKeyword(f.tokens[k], 'INSERT') || isKeyword(f.tokens[k], 'SELECT'))) return parseQuery(f, k, to);
+      if (
+        isKeyword(f.tokens[k], 'STATEMENT') &&
+        isKeyword(f.tokens[k + 1], 'SET') &&
+        isKeyword(f.tokens[k + 2], 'BEGIN')
+      )
+        k += 3;
+      if (k < to && (isKeyword(f.tokens[k], 'INSERT') || isKeyword(f.tokens[k], 'SELECT')))
+        return parseQuery(f, k, to);
       break;
     }
   }
   if (UNSUPPORTED_HINTS[kw] || CLIENT_COMMANDS.has(kw)) {
-    throw new SqlError(f.pos(first), `${kw} is not supported yet`, UNSUPPORTED_HINTS[kw] ?? 'SQL client commands have no effect in a job file; remove it');
+    throw new SqlError(
+      f.pos(first),
+      `${kw} is not supported yet`,
+      UNSUPPORTED_HINTS[kw] ?? 'SQL client commands have no effect in a job file; remove it',
+    );
   }
   const guess = kw ? didYouMean(kw, STATEMENT_KEYWORDS) : undefined;
   throw new SqlError(
@@ -193,14 +253,24 @@ function parseCreateView(f: FileTokens, cur: TokenCursor, skip: number, createTo
   }
   cur.expectKeyword('AS', 'write CREATE VIEW name AS SELECT ...');
   const t = cur.peek();
-  if (!isKeyword(t, 'SELECT') && !isKeyword(t, 'WITH')) throw cur.errorHere('a view is defined by a query', 'write CREATE VIEW name AS SELECT ...');
+  if (!isKeyword(t, 'SELECT') && !isKeyword(t, 'WITH'))
+    throw cur.errorHere('a view is defined by a query', 'write CREATE VIEW name AS SELECT ...');
   const query = parseQuery(f, cur.i, cur.end);
-  if (query.kind !== 'select') throw new SqlError(f.pos(t!), 'a view is defined by a query', 'write CREATE VIEW name AS SELECT ...');
-  return { kind: 'create-view', name: nameTok.value, pos: f.pos(createTok), namePos: f.pos(nameTok), ...(columns ? { columns } : {}), query };
+  if (query.kind !== 'select')
+    throw new SqlError(f.pos(t!), 'a view is defined by a query', 'write CREATE VIEW name AS SELECT ...');
+  return {
+    kind: 'create-view',
+    name: nameTok.value,
+    pos: f.pos(createTok),
+    namePos: f.pos(nameTok),
+    ...(columns ? { columns } : {}),
+    query,
+  };
 }
 
 function parseExplain(f: FileTokens, cur: TokenCursor, explainTok: Token): Statement {
-  if (cur.acceptKeyword('PLAN')) cur.expectKeyword('FOR', 'write EXPLAIN PLAN FOR INSERT INTO ... , or just EXPLAIN INSERT INTO ...');
+  if (cur.acceptKeyword('PLAN'))
+    cur.expectKeyword('FOR', 'write EXPLAIN PLAN FOR INSERT INTO ... , or just EXPLAIN INSERT INTO ...');
   else {
     while (cur.peek()?.kind === 'ident' && EXPLAIN_DETAILS.has(cur.peek()!.value.toUpperCase())) {
       cur.next();
@@ -209,7 +279,10 @@ function parseExplain(f: FileTokens, cur: TokenCursor, explainTok: Token): State
   }
   const t = cur.peek();
   if (!isKeyword(t, 'INSERT') && !isKeyword(t, 'SELECT') && !isKeyword(t, 'WITH')) {
-    throw cur.errorHere('EXPLAIN works on INSERT INTO ... or SELECT ...', 'write EXPLAIN INSERT INTO sink SELECT ... or EXPLAIN SELECT ...');
+    throw cur.errorHere(
+      'EXPLAIN works on INSERT INTO ... or SELECT ...',
+      'write EXPLAIN INSERT INTO sink SELECT ... or EXPLAIN SELECT ...',
+    );
   }
   const statement = parseQuery(f, cur.i, cur.end);
   return { kind: 'explain', statement, pos: f.pos(explainTok) };
@@ -221,7 +294,9 @@ function parseQuery(f: FileTokens, from: number, to: number): InsertStatement | 
   const textStart = first.start;
   const textEnd = f.tokens[to - 1]!.end;
   const temporal = cutTemporalClauses(f.tokens, from, to, f.lines, f.parserText);
-  const over = cutOverClauses(f.tokens, from, to, f.lines, temporal.text, expressionParser(f), (word) => RESERVED_NAMES.has(word.toUpperCase()));
+  const over = cutOverClauses(f.tokens, from, to, f.lines, temporal.text, expressionParser(f), (word) =>
+    RESERVED_NAMES.has(word.toUpperCase()),
+  );
   const match = cutMatchRecognize(f.tokens, from, to, f.lines, over.text, expressionParser(f));
   const { text, windows, spans } = cutWindowTvfs(f.tokens, from, to, f.lines, match.text, textStart, textEnd);
   rejectMillisecondIntervals(f, from, to, [...spans, ...match.spans]);
@@ -229,12 +304,27 @@ function parseQuery(f: FileTokens, from: number, to: number): InsertStatement | 
   const ast = astifyOne(f, text, positions, from, to, 'statement');
 
   if (!isKeyword(first, 'INSERT')) {
-    if (ast.type !== 'select') throw new SqlError(f.pos(first), `expected a SELECT query`, 'write SELECT ... FROM ...');
-    return { kind: 'select', select: ast, windows, temporal: temporal.clauses, over: over.calls, match: match.clauses, positions, pos: f.pos(first) };
+    if (ast.type !== 'select')
+      throw new SqlError(f.pos(first), `expected a SELECT query`, 'write SELECT ... FROM ...');
+    return {
+      kind: 'select',
+      select: ast,
+      windows,
+      temporal: temporal.clauses,
+      over: over.calls,
+      match: match.clauses,
+      positions,
+      pos: f.pos(first),
+    };
   }
 
   const cur = new TokenCursor(f.tokens, from + 1, to, f.lines);
-  if (isKeyword(cur.peek(), 'OVERWRITE')) throw new SqlError(f.pos(first), 'INSERT OVERWRITE is not supported yet', UNSUPPORTED_HINTS['INSERT OVERWRITE']);
+  if (isKeyword(cur.peek(), 'OVERWRITE'))
+    throw new SqlError(
+      f.pos(first),
+      'INSERT OVERWRITE is not supported yet',
+      UNSUPPORTED_HINTS['INSERT OVERWRITE'],
+    );
   cur.expectKeyword('INTO', 'write INSERT INTO sink SELECT ...');
   const sinkTok = cur.expectName('the sink table name', 'write INSERT INTO sink SELECT ...');
   let sink = sinkTok.value;
@@ -251,7 +341,9 @@ function parseQuery(f: FileTokens, from: number, to: number): InsertStatement | 
     throw new SqlError(
       cur.herePos(),
       'INSERT INTO needs a SELECT query',
-      select?.type === 'values' ? 'INSERT ... VALUES is not supported yet: write INSERT INTO sink SELECT ... FROM a source table' : 'write INSERT INTO sink SELECT ...',
+      select?.type === 'values'
+        ? 'INSERT ... VALUES is not supported yet: write INSERT INTO sink SELECT ... FROM a source table'
+        : 'write INSERT INTO sink SELECT ...',
     );
   }
   return {
@@ -274,7 +366,12 @@ function parseQuery(f: FileTokens, from: number, to: number): InsertStatement | 
  * MILLISECOND, which would silently mean something else; say so instead (window TVFs, which we
  * parse ourselves, accept it).
  */
-function rejectMillisecondIntervals(f: FileTokens, from: number, to: number, allowed: readonly { start: number; end: number }[]): void {
+function rejectMillisecondIntervals(
+  f: FileTokens,
+  from: number,
+  to: number,
+  allowed: readonly { start: number; end: number }[],
+): void {
   for (let k = from; k + 2 < to; k++) {
     const unit = f.tokens[k + 2]!;
     if (!isKeyword(f.tokens[k], 'INTERVAL') || f.tokens[k + 1]!.kind !== 'string') continue;
@@ -298,10 +395,22 @@ function expressionParser(f: FileTokens): ParseExpression {
     const exprEnd = f.tokens[endExclusive - 1]!.end;
     rejectMillisecondIntervals(f, first, endExclusive, []);
     const wrapped = prefix + f.parserText.slice(exprStart, exprEnd) + ' FROM __t';
-    const positions = new TextPositions(f, first, endExclusive, exprStart - prefix.length, exprStart, exprEnd);
+    const positions = new TextPositions(
+      f,
+      first,
+      endExclusive,
+      exprStart - prefix.length,
+      exprStart,
+      exprEnd,
+    );
     const ast = astifyOne(f, wrapped, positions, first, endExclusive, 'expression');
     const column = ast.type === 'select' && ast.columns?.length === 1 ? ast.columns[0] : undefined;
-    if (!column?.expr) throw new SqlError(positions.start, 'expected a single expression', 'write an expression such as ts - INTERVAL \'5\' SECOND');
+    if (!column?.expr)
+      throw new SqlError(
+        positions.start,
+        'expected a single expression',
+        "write an expression such as ts - INTERVAL '5' SECOND",
+      );
     if (column.as) {
       // `x y`: node-sql-parser reads the second name as an alias. Find where it is written.
       let aliasTok: Token | undefined;
@@ -335,22 +444,77 @@ function astifyOne(
     throw translateParserError(e, f, positions, tokFrom, tokTo, what);
   }
   if (Array.isArray(ast)) {
-    if (ast.length !== 1) throw new SqlError(positions.start, 'expected exactly one statement here', 'end each statement with ;');
+    if (ast.length !== 1)
+      throw new SqlError(positions.start, 'expected exactly one statement here', 'end each statement with ;');
     ast = ast[0];
   }
   return regroupBooleanChains(restoreBackslashes(restoreNumbers(ast, f.text)));
 }
 
 /** Words that start clauses; a near miss of one of them near a syntax error is likely a typo. */
-const TYPO_KEYWORDS = ['SELECT', 'FROM', 'WHERE', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'JOIN', 'INSERT', 'INTO', 'INTERVAL', 'BETWEEN', 'DISTINCT', 'UNION', 'PARTITION'];
+const TYPO_KEYWORDS = [
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'GROUP',
+  'HAVING',
+  'ORDER',
+  'LIMIT',
+  'JOIN',
+  'INSERT',
+  'INTO',
+  'INTERVAL',
+  'BETWEEN',
+  'DISTINCT',
+  'UNION',
+  'PARTITION',
+];
 /** Clauses a stray comma can stand before. */
-const CLAUSE_KEYWORDS = new Set(['FROM', 'WHERE', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'UNION', 'JOIN', 'ON']);
+const CLAUSE_KEYWORDS = new Set([
+  'FROM',
+  'WHERE',
+  'GROUP',
+  'HAVING',
+  'ORDER',
+  'LIMIT',
+  'UNION',
+  'JOIN',
+  'ON',
+]);
 const RESERVED = new Set([
   ...TYPO_KEYWORDS,
   ...CLAUSE_KEYWORDS,
-  'BY', 'AS', 'AND', 'OR', 'NOT', 'IN', 'IS', 'NULL', 'LIKE', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'CAST',
-  'ALL', 'TABLE', 'TRUE', 'FALSE', 'WITH', 'OVER', 'EXISTS', 'VALUES', 'ASC', 'DESC', 'LEFT', 'RIGHT', 'INNER',
-  'OUTER', 'FULL', 'CROSS',
+  'BY',
+  'AS',
+  'AND',
+  'OR',
+  'NOT',
+  'IN',
+  'IS',
+  'NULL',
+  'LIKE',
+  'CASE',
+  'WHEN',
+  'THEN',
+  'ELSE',
+  'END',
+  'CAST',
+  'ALL',
+  'TABLE',
+  'TRUE',
+  'FALSE',
+  'WITH',
+  'OVER',
+  'EXISTS',
+  'VALUES',
+  'ASC',
+  'DESC',
+  'LEFT',
+  'RIGHT',
+  'INNER',
+  'OUTER',
+  'FULL',
+  'CROSS',
 ]);
 
 /**
@@ -378,7 +542,8 @@ function reservedNameNear(f: FileTokens, tokFrom: number, tokTo: number, k: numb
     const t = toks[j]!;
     if (t.kind !== 'ident' || !RESERVED_NAMES.has(t.value.toUpperCase())) continue;
     const prev = toks[j - 1]!;
-    const prevWord = prev.kind === 'ident' ? prev.value.toUpperCase() : prev.kind === 'op' ? tokenText(f.text, prev) : '';
+    const prevWord =
+      prev.kind === 'ident' ? prev.value.toUpperCase() : prev.kind === 'op' ? tokenText(f.text, prev) : '';
     if (isOp(toks[j + 1], '(')) continue; // COUNT(...), a function call
     if (BEFORE_NAME.has(prevWord) || (prevWord === 'AS' && !isOp(toks[j + 1], ')'))) return t;
   }
@@ -387,7 +552,11 @@ function reservedNameNear(f: FileTokens, tokFrom: number, tokTo: number, k: numb
 
 function reservedWordError(f: FileTokens, t: Token): SqlError {
   const word = tokenText(f.text, t);
-  return new SqlError(f.pos(t), `'${word}' is a reserved word in Flink SQL`, `to use it as a name, write it in backticks: \`${word}\``);
+  return new SqlError(
+    f.pos(t),
+    `'${word}' is a reserved word in Flink SQL`,
+    `to use it as a name, write it in backticks: \`${word}\``,
+  );
 }
 
 /** One edit, or two neighbouring letters swapped (FORM → FROM). */
@@ -397,13 +566,24 @@ function isTypoOf(word: string, keyword: string): boolean {
   if (word.length !== keyword.length) return false;
   const diffs: number[] = [];
   for (let i = 0; i < word.length; i++) if (word[i] !== keyword[i]) diffs.push(i);
-  return diffs.length === 2 && diffs[1] === diffs[0]! + 1 && word[diffs[0]!] === keyword[diffs[1]!] && word[diffs[1]!] === keyword[diffs[0]!];
+  return (
+    diffs.length === 2 &&
+    diffs[1] === diffs[0]! + 1 &&
+    word[diffs[0]!] === keyword[diffs[1]!] &&
+    word[diffs[1]!] === keyword[diffs[0]!]
+  );
 }
 
 function isValueToken(t: Token | undefined): boolean {
   if (!t) return false;
   if (t.kind === 'ident') return !RESERVED.has(t.value.toUpperCase());
-  return t.kind === 'quoted-ident' || t.kind === 'number' || t.kind === 'string' || t.kind === 'dstring' || isOp(t, ')');
+  return (
+    t.kind === 'quoted-ident' ||
+    t.kind === 'number' ||
+    t.kind === 'string' ||
+    t.kind === 'dstring' ||
+    isOp(t, ')')
+  );
 }
 
 interface PegSyntaxError {
@@ -413,11 +593,20 @@ interface PegSyntaxError {
 }
 
 function isPegSyntaxError(e: unknown): e is PegSyntaxError {
-  return typeof e === 'object' && e !== null && typeof (e as PegSyntaxError).location?.start?.offset === 'number';
+  return (
+    typeof e === 'object' && e !== null && typeof (e as PegSyntaxError).location?.start?.offset === 'number'
+  );
 }
 
 /** A short, readable error for node-sql-parser's syntax error: where, near what, and a likely fix. */
-function translateParserError(e: unknown, f: FileTokens, positions: TextPositions, tokFrom: number, tokTo: number, what: 'statement' | 'expression'): SqlError {
+function translateParserError(
+  e: unknown,
+  f: FileTokens,
+  positions: TextPositions,
+  tokFrom: number,
+  tokTo: number,
+  what: 'statement' | 'expression',
+): SqlError {
   if (!isPegSyntaxError(e)) {
     const message = e instanceof Error ? e.message : String(e);
     // node-sql-parser refuses some reserved words as aliases with its own message: locate the word.
@@ -443,7 +632,6 @@ function translateParserError(e: unknown, f: FileTokens, positions: TextPosition
   }
   const near = (t: Token): string => `syntax error near '${tokenText(f.text, t)}'`;
 
-
   const reserved = reservedNameNear(f, tokFrom, tokTo, k);
   if (reserved) return reservedWordError(f, reserved);
 
@@ -459,22 +647,44 @@ function translateParserError(e: unknown, f: FileTokens, positions: TextPosition
     const t = toks[j]!;
     const clause = (t.kind === 'ident' && CLAUSE_KEYWORDS.has(t.value.toUpperCase())) || isOp(t, ')');
     if (clause && isOp(toks[j - 1], ',')) {
-      return new SqlError(f.pos(toks[j - 1]!), near(toks[j - 1]!), `remove the comma before ${tokenText(f.text, t).toUpperCase()}`);
+      return new SqlError(
+        f.pos(toks[j - 1]!),
+        near(toks[j - 1]!),
+        `remove the comma before ${tokenText(f.text, t).toUpperCase()}`,
+      );
     }
   }
   if (k >= tokTo) {
     const last = toks[tokTo - 1]!;
     // For an expression, node-sql-parser's expectations are about the `FROM __t` we wrapped it in.
     const expected = what === 'statement' ? expectedHint(e) : undefined;
-    const hint = opens > closes ? `a ')' is missing` : expected ?? `the ${what} is incomplete`;
-    return new SqlError(f.lines.pos(last.end), `syntax error: the ${what} ends too early after '${tokenText(f.text, last)}'`, hint);
+    const hint = opens > closes ? `a ')' is missing` : (expected ?? `the ${what} is incomplete`);
+    return new SqlError(
+      f.lines.pos(last.end),
+      `syntax error: the ${what} ends too early after '${tokenText(f.text, last)}'`,
+      hint,
+    );
   }
   const t = toks[k]!;
-  if (t.kind !== 'op' && isValueToken(t) && isValueToken(toks[k - 1]) && !isOp(toks[k - 1], ')') && isValueToken(toks[k - 2]) && k - 2 >= tokFrom) {
-    return new SqlError(f.pos(t), near(t), `is a comma missing before '${tokenText(f.text, t)}'? (two names in a row are read as a value and its alias)`);
+  if (
+    t.kind !== 'op' &&
+    isValueToken(t) &&
+    isValueToken(toks[k - 1]) &&
+    !isOp(toks[k - 1], ')') &&
+    isValueToken(toks[k - 2]) &&
+    k - 2 >= tokFrom
+  ) {
+    return new SqlError(
+      f.pos(t),
+      near(t),
+      `is a comma missing before '${tokenText(f.text, t)}'? (two names in a row are read as a value and its alias)`,
+    );
   }
   if (isOp(t, ')') && closes > opens) return new SqlError(f.pos(t), near(t), `this ')' has no matching '('`);
-  const hint = opens > closes && e.expected?.some((x) => x.text === ')') ? `a ')' may be missing before this` : expectedHint(e);
+  const hint =
+    opens > closes && e.expected?.some((x) => x.text === ')')
+      ? `a ')' may be missing before this`
+      : expectedHint(e);
   return new SqlError(f.pos(t), near(t), hint ?? 'check the SQL just before this point');
 }
 

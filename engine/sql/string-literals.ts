@@ -32,7 +32,11 @@ export function parserText(lines: LineIndex, tokens: readonly Token[]): string {
     if (!QUOTED.has(t.kind)) continue;
     const raw = text.slice(t.start, t.end);
     if (raw.includes(BACKSLASH_STAND_IN)) {
-      throw new SqlError(lines.pos(t.start), 'the character U+FDD0 (a Unicode noncharacter) is not allowed in SQL text', "write it as U&'\\FDD0' if you really need it");
+      throw new SqlError(
+        lines.pos(t.start),
+        'the character U+FDD0 (a Unicode noncharacter) is not allowed in SQL text',
+        "write it as U&'\\FDD0' if you really need it",
+      );
     }
     if (!raw.includes('\\')) continue;
     pieces.push(text.slice(copiedUpTo, t.start), standIn(raw));
@@ -48,7 +52,8 @@ function standIn(s: string): string {
 
 /** Puts the backslashes back into every string of a tree node-sql-parser built from parserText. */
 export function restoreBackslashes(node: SqlNode): SqlNode {
-  if (typeof node === 'string') return node.includes(BACKSLASH_STAND_IN) ? node.replaceAll(BACKSLASH_STAND_IN, '\\') : node;
+  if (typeof node === 'string')
+    return node.includes(BACKSLASH_STAND_IN) ? node.replaceAll(BACKSLASH_STAND_IN, '\\') : node;
   if (!node || typeof node !== 'object') return node;
   for (const key of Object.keys(node)) node[key] = restoreBackslashes(node[key]);
   return node;
@@ -58,18 +63,31 @@ export function restoreBackslashes(node: SqlNode): SqlNode {
  * `U&'...'` (U and & and the quote written together) [UESCAPE 'c'] starting at tokens[k]: its
  * decoded value, the file offset just past it, and the index of its last token.
  */
-function unicodeLiteral(tokens: readonly Token[], k: number, lines: LineIndex): { value: string; end: number; lastToken: number } | undefined {
+function unicodeLiteral(
+  tokens: readonly Token[],
+  k: number,
+  lines: LineIndex,
+): { value: string; end: number; lastToken: number } | undefined {
   const u = tokens[k]!;
   const amp = tokens[k + 1];
   const str = tokens[k + 2];
-  if (!(u.kind === 'ident' && (u.value === 'U' || u.value === 'u')) || !isOp(amp, '&') || str?.kind !== 'string') return undefined;
+  if (
+    !(u.kind === 'ident' && (u.value === 'U' || u.value === 'u')) ||
+    !isOp(amp, '&') ||
+    str?.kind !== 'string'
+  )
+    return undefined;
   if (!amp || amp.start !== u.end || str.start !== amp.end) return undefined;
   let escape = '\\';
   let last = k + 2;
   if (isKeyword(tokens[k + 3], 'UESCAPE')) {
     const esc = tokens[k + 4];
     if (esc?.kind !== 'string' || esc.value.length !== 1 || /[0-9a-fA-F+'"\s]/.test(esc.value)) {
-      throw new SqlError(lines.pos((esc ?? tokens[k + 3]!).start), 'UESCAPE needs one character that is not a hex digit, +, a quote or a space', "write e.g. U&'!0041' UESCAPE '!'");
+      throw new SqlError(
+        lines.pos((esc ?? tokens[k + 3]!).start),
+        'UESCAPE needs one character that is not a hex digit, +, a quote or a space',
+        "write e.g. U&'!0041' UESCAPE '!'",
+      );
     }
     escape = esc.value;
     last = k + 4;

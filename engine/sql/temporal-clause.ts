@@ -15,20 +15,40 @@ export interface TemporalClause {
   readonly pos: SourcePos;
 }
 
-export function cutTemporalClauses(tokens: readonly Token[], from: number, to: number, lines: LineIndex, text: string): { text: string; clauses: TemporalClause[] } {
+export function cutTemporalClauses(
+  tokens: readonly Token[],
+  from: number,
+  to: number,
+  lines: LineIndex,
+  text: string,
+): { text: string; clauses: TemporalClause[] } {
   const clauses: TemporalClause[] = [];
   let out = text;
   for (let i = from; i + 4 < to; i++) {
     if (!isKeyword(tokens[i], 'FOR') || !isKeyword(tokens[i + 1], 'SYSTEM_TIME')) continue;
     const forTok = tokens[i]!;
     if (!isKeyword(tokens[i + 2], 'AS') || !isKeyword(tokens[i + 3], 'OF')) {
-      throw new SqlError(lines.pos(forTok.start), `expected FOR SYSTEM_TIME AS OF <time column>`, `write JOIN rates FOR SYSTEM_TIME AS OF o.ts ON ...`);
+      throw new SqlError(
+        lines.pos(forTok.start),
+        `expected FOR SYSTEM_TIME AS OF <time column>`,
+        `write JOIN rates FOR SYSTEM_TIME AS OF o.ts ON ...`,
+      );
     }
     const tableTok = tokens[i - 1];
-    if (!isName(tableTok)) throw new SqlError(lines.pos(forTok.start), `FOR SYSTEM_TIME AS OF must follow a table name`, `write JOIN rates FOR SYSTEM_TIME AS OF o.ts ON ...`);
+    if (!isName(tableTok))
+      throw new SqlError(
+        lines.pos(forTok.start),
+        `FOR SYSTEM_TIME AS OF must follow a table name`,
+        `write JOIN rates FOR SYSTEM_TIME AS OF o.ts ON ...`,
+      );
     let k = i + 4;
     const first = tokens[k];
-    if (!isName(first)) throw new SqlError(lines.pos(tokens[k]?.start ?? forTok.end), `FOR SYSTEM_TIME AS OF needs the time attribute of the other side`, `write FOR SYSTEM_TIME AS OF o.ts (a column, as in Flink)`);
+    if (!isName(first))
+      throw new SqlError(
+        lines.pos(tokens[k]?.start ?? forTok.end),
+        `FOR SYSTEM_TIME AS OF needs the time attribute of the other side`,
+        `write FOR SYSTEM_TIME AS OF o.ts (a column, as in Flink)`,
+      );
     let qualifier: string | null = null;
     let column = first.value;
     k++;

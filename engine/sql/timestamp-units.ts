@@ -18,7 +18,13 @@ export function markTimestampUnits(text: string, tokens: readonly Token[]): stri
     const mark = name.kind === 'ident' ? MARKS[name.value.toUpperCase()] : undefined;
     if (mark === undefined) continue;
     const unit = tokens[k + 2]!;
-    if (!isOp(tokens[k + 1], '(') || unit.kind !== 'ident' || !/^[A-Za-z_]+$/.test(unit.value) || !isOp(tokens[k + 3], ',')) continue;
+    if (
+      !isOp(tokens[k + 1], '(') ||
+      unit.kind !== 'ident' ||
+      !/^[A-Za-z_]+$/.test(unit.value) ||
+      !isOp(tokens[k + 3], ',')
+    )
+      continue;
     const marked = `${mark}_${unit.value.toUpperCase()}(`;
     const span = tokens[k + 3]!.end - name.start;
     if (marked.length > span) continue; // cannot happen for real unit names; node-sql-parser reports the text
@@ -31,8 +37,9 @@ export function markTimestampUnits(text: string, tokens: readonly Token[]): stri
 }
 
 /** For a function name written by markTimestampUnits: the function and its unit; else undefined. */
-export function timestampUnitCall(name: string): { fn: 'TIMESTAMPADD' | 'TIMESTAMPDIFF'; unit: string } | undefined {
+export function timestampUnitCall(
+  name: string,
+): { fn: 'TIMESTAMPADD' | 'TIMESTAMPDIFF'; unit: string } | undefined {
   const m = /^__TS([AD])_([A-Z_]+)$/.exec(name);
   return m ? { fn: m[1] === 'A' ? 'TIMESTAMPADD' : 'TIMESTAMPDIFF', unit: m[2]! } : undefined;
 }
-

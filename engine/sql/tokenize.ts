@@ -75,14 +75,26 @@ export function tokenize(text: string, lines: LineIndex): Token[] {
   while (i < n) {
     const ch = text[i]!;
     const c = text.charCodeAt(i);
-    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\f' || ch === '\v' || ch === '\uFEFF') {
+    if (
+      ch === ' ' ||
+      ch === '\t' ||
+      ch === '\n' ||
+      ch === '\r' ||
+      ch === '\f' ||
+      ch === '\v' ||
+      ch === '\uFEFF'
+    ) {
       i++;
     } else if (ch === '-' && text[i + 1] === '-') {
       while (i < n && text[i] !== '\n') i++;
     } else if (ch === '/' && text[i + 1] === '*') {
       const close = text.indexOf('*/', i + 2);
       if (close < 0) {
-        throw new SqlError(lines.pos(i), 'unterminated comment: /* is never closed', 'close the comment with */');
+        throw new SqlError(
+          lines.pos(i),
+          'unterminated comment: /* is never closed',
+          'close the comment with */',
+        );
       }
       if (text[i + 2] === '+') throw unsupportedHint(text.slice(i + 3, close), lines.pos(i));
       i = close + 2;
@@ -95,7 +107,8 @@ export function tokenize(text: string, lines: LineIndex): Token[] {
           const what = ch === "'" ? 'string' : ch === '`' ? 'quoted name' : 'double-quoted text';
           // A missing quote makes the quotes after it pair up wrongly, so the quote left without a
           // partner is usually far from the mistake; the first string spanning lines is a better guess.
-          const suspect = ch === "'" ? tokens.find((t) => t.kind === 'string' && t.value.includes('\n')) : undefined;
+          const suspect =
+            ch === "'" ? tokens.find((t) => t.kind === 'string' && t.value.includes('\n')) : undefined;
           if (suspect) {
             throw new SqlError(
               lines.pos(suspect.start),
@@ -121,7 +134,12 @@ export function tokenize(text: string, lines: LineIndex): Token[] {
         value += text[i];
         i++;
       }
-      tokens.push({ kind: ch === "'" ? 'string' : ch === '`' ? 'quoted-ident' : 'dstring', value, start, end: i });
+      tokens.push({
+        kind: ch === "'" ? 'string' : ch === '`' ? 'quoted-ident' : 'dstring',
+        value,
+        start,
+        end: i,
+      });
     } else if (isDigit(c) || (ch === '.' && isDigit(text.charCodeAt(i + 1)))) {
       const start = i;
       while (i < n && isDigit(text.charCodeAt(i))) i++;
@@ -129,7 +147,11 @@ export function tokenize(text: string, lines: LineIndex): Token[] {
         i++;
         while (i < n && isDigit(text.charCodeAt(i))) i++;
       }
-      if ((text[i] === 'e' || text[i] === 'E') && (isDigit(text.charCodeAt(i + 1)) || ((text[i + 1] === '+' || text[i + 1] === '-') && isDigit(text.charCodeAt(i + 2))))) {
+      if (
+        (text[i] === 'e' || text[i] === 'E') &&
+        (isDigit(text.charCodeAt(i + 1)) ||
+          ((text[i + 1] === '+' || text[i + 1] === '-') && isDigit(text.charCodeAt(i + 2))))
+      ) {
         i += 2;
         while (i < n && isDigit(text.charCodeAt(i))) i++;
       }
@@ -157,11 +179,23 @@ function unsupportedHint(body: string, pos: SourcePos): SqlError {
   const name = /^\s*([A-Za-z_]+)/.exec(body)?.[1]?.toUpperCase() ?? '';
   switch (name) {
     case 'OPTIONS':
-      return new SqlError(pos, 'table hints /*+ OPTIONS(...) */ are not supported', "put the options into the table's WITH (...) clause (declare a second table if the two uses differ)");
+      return new SqlError(
+        pos,
+        'table hints /*+ OPTIONS(...) */ are not supported',
+        "put the options into the table's WITH (...) clause (declare a second table if the two uses differ)",
+      );
     case 'STATE_TTL':
-      return new SqlError(pos, 'the /*+ STATE_TTL(...) */ hint is not supported: state is kept until its window fires, and forever for a running GROUP BY', 'remove it; use a window TVF when the state should be freed');
+      return new SqlError(
+        pos,
+        'the /*+ STATE_TTL(...) */ hint is not supported: state is kept until its window fires, and forever for a running GROUP BY',
+        'remove it; use a window TVF when the state should be freed',
+      );
     default:
-      return new SqlError(pos, `query hints /*+ ${name || '...'} */ are not supported`, 'remove the hint (write /* ... */ without + for a comment)');
+      return new SqlError(
+        pos,
+        `query hints /*+ ${name || '...'} */ are not supported`,
+        'remove the hint (write /* ... */ without + for a comment)',
+      );
   }
 }
 

@@ -19,7 +19,7 @@ const SIMPLE: Readonly<Record<string, TypeName>> = {
 
 /** Flink types we know but cannot hold yet, and what to declare instead. */
 const NOT_YET: Readonly<Record<string, string>> = {
-  DATE: "declare it as STRING, or as TIMESTAMP(3) if you need date arithmetic",
+  DATE: 'declare it as STRING, or as TIMESTAMP(3) if you need date arithmetic',
   TIME: 'declare it as STRING',
   ARRAY: 'declare it as STRING (for example the JSON text) and read the parts you need',
   MAP: 'declare it as STRING (for example the JSON text) and read the parts you need',
@@ -66,7 +66,9 @@ export function parseSqlType(cur: TokenCursor): SqlType {
     case 'CHAR': {
       const args = readTypeArgs(cur, t, name, 1);
       const length = args[0] ?? (name === 'CHAR' ? 1 : undefined);
-      return length === undefined ? { name: 'STRING', nullable: true } : { name: 'STRING', precision: length, nullable: true };
+      return length === undefined
+        ? { name: 'STRING', nullable: true }
+        : { name: 'STRING', precision: length, nullable: true };
     }
     case 'DECIMAL':
     case 'DEC':
@@ -75,10 +77,18 @@ export function parseSqlType(cur: TokenCursor): SqlType {
       const precision = args[0] ?? 10;
       const scale = args[1] ?? 0;
       if (precision < 1 || precision > 38) {
-        throw cur.errorAt(t, `DECIMAL precision must be between 1 and 38, not ${precision}`, 'write DECIMAL(p, s), e.g. DECIMAL(18, 2)');
+        throw cur.errorAt(
+          t,
+          `DECIMAL precision must be between 1 and 38, not ${precision}`,
+          'write DECIMAL(p, s), e.g. DECIMAL(18, 2)',
+        );
       }
       if (scale > precision) {
-        throw cur.errorAt(t, `DECIMAL scale ${scale} is larger than its precision ${precision}`, 'write DECIMAL(p, s) with s <= p, e.g. DECIMAL(18, 2)');
+        throw cur.errorAt(
+          t,
+          `DECIMAL scale ${scale} is larger than its precision ${precision}`,
+          'write DECIMAL(p, s) with s <= p, e.g. DECIMAL(18, 2)',
+        );
       }
       return { name: 'DECIMAL', precision, scale, nullable: true };
     }
@@ -89,10 +99,17 @@ export function parseSqlType(cur: TokenCursor): SqlType {
         cur.expectKeyword('ZONE', 'write TIMESTAMP(3) WITHOUT TIME ZONE, or just TIMESTAMP(3)');
         return { name: 'TIMESTAMP', precision, nullable: true };
       }
-      if (isKeyword(cur.peek(), 'WITH') && (isKeyword(cur.peek(1), 'LOCAL') || isKeyword(cur.peek(1), 'TIME'))) {
+      if (
+        isKeyword(cur.peek(), 'WITH') &&
+        (isKeyword(cur.peek(1), 'LOCAL') || isKeyword(cur.peek(1), 'TIME'))
+      ) {
         const withTok = cur.next()!;
         if (!cur.acceptKeyword('LOCAL')) {
-          throw cur.errorAt(withTok, 'TIMESTAMP WITH TIME ZONE is not supported', 'write TIMESTAMP_LTZ(3) (or TIMESTAMP(3) WITH LOCAL TIME ZONE)');
+          throw cur.errorAt(
+            withTok,
+            'TIMESTAMP WITH TIME ZONE is not supported',
+            'write TIMESTAMP_LTZ(3) (or TIMESTAMP(3) WITH LOCAL TIME ZONE)',
+          );
         }
         cur.expectKeyword('TIME', 'write TIMESTAMP(3) WITH LOCAL TIME ZONE');
         cur.expectKeyword('ZONE', 'write TIMESTAMP(3) WITH LOCAL TIME ZONE');
@@ -108,7 +125,12 @@ export function parseSqlType(cur: TokenCursor): SqlType {
   if (instead) throw cur.errorAt(t, `type ${name} is not supported yet`, instead);
   const shown = tokenText(cur.text, t);
   const guess = didYouMean(name, ALL_NAMES);
-  if (guess) throw cur.errorAt(t, `unknown type '${shown}' — did you mean '${guess}'?`, `supported types: ${SUPPORTED_LIST}`);
+  if (guess)
+    throw cur.errorAt(
+      t,
+      `unknown type '${shown}' — did you mean '${guess}'?`,
+      `supported types: ${SUPPORTED_LIST}`,
+    );
   throw cur.errorAt(t, `unknown type '${shown}'`, `supported types: ${SUPPORTED_LIST}`);
 }
 
@@ -116,7 +138,11 @@ export function parseSqlType(cur: TokenCursor): SqlType {
 function timestampPrecision(cur: TokenCursor, typeTok: Token, name: string): number {
   const precision = readTypeArgs(cur, typeTok, name, 1)[0] ?? 6;
   if (precision > 9) {
-    throw cur.errorAt(typeTok, `${name} precision must be between 0 and 9, not ${precision}`, `write ${name}(3)`);
+    throw cur.errorAt(
+      typeTok,
+      `${name} precision must be between 0 and 9, not ${precision}`,
+      `write ${name}(3)`,
+    );
   }
   return precision;
 }
@@ -135,7 +161,11 @@ function readTypeArgs(cur: TokenCursor, typeTok: Token, name: string, max: numbe
     args.push(Number(n.value));
     if (cur.acceptOp(')')) break;
     if (args.length >= max) {
-      throw cur.errorAt(typeTok, `${name} takes at most ${max} number${max > 1 ? 's' : ''} in parentheses`, `write e.g. ${example}`);
+      throw cur.errorAt(
+        typeTok,
+        `${name} takes at most ${max} number${max > 1 ? 's' : ''} in parentheses`,
+        `write e.g. ${example}`,
+      );
     }
     cur.expectOp(',', `write e.g. ${example}`);
   }

@@ -52,7 +52,13 @@ export function cutWindowTvfs(
   for (let i = from; i < to; i++) {
     if (!isKeyword(tokens[i], 'TABLE') || !isOp(tokens[i + 1], '(')) continue;
     const kindTok = tokens[i + 2];
-    if (!kindTok || kindTok.kind !== 'ident' || !KINDS.has(kindTok.value.toUpperCase()) || !isOp(tokens[i + 3], '(')) continue;
+    if (
+      !kindTok ||
+      kindTok.kind !== 'ident' ||
+      !KINDS.has(kindTok.value.toUpperCase()) ||
+      !isOp(tokens[i + 3], '(')
+    )
+      continue;
     if (i + 3 >= to) continue;
 
     const cur = new TokenCursor(tokens, i + 4, to, lines);
@@ -60,13 +66,19 @@ export function cutWindowTvfs(
     const spec = parseWindowCall(cur, tokens[i]!, kindTok, placeholder, lines);
     const closeOuter = cur.peek();
     if (!closeOuter || !isOp(closeOuter, ')')) {
-      throw cur.errorHere(`expected ')' to close TABLE(${spec.kind}(...))`, `write TABLE(${spec.kind}(TABLE t, DESCRIPTOR(ts), ...))`);
+      throw cur.errorHere(
+        `expected ')' to close TABLE(${spec.kind}(...))`,
+        `write TABLE(${spec.kind}(TABLE t, DESCRIPTOR(ts), ...))`,
+      );
     }
     windows.push(spec);
 
     const spanStart = tokens[i]!.start;
     const spanEnd = closeOuter.end;
-    pieces.push(text.slice(copiedUpTo, spanStart), padPlaceholder(placeholder, text.slice(spanStart, spanEnd)));
+    pieces.push(
+      text.slice(copiedUpTo, spanStart),
+      padPlaceholder(placeholder, text.slice(spanStart, spanEnd)),
+    );
     spans.push({ start: spanStart, end: spanEnd });
     copiedUpTo = spanEnd;
     i = cur.i; // continue after the outer ')'
@@ -85,13 +97,22 @@ function padPlaceholder(placeholder: string, span: string): string {
 }
 
 /** Parses `TABLE t [PARTITION BY a, b], DESCRIPTOR(ts), INTERVAL ... [, INTERVAL ...] )` (inner call). */
-function parseWindowCall(cur: TokenCursor, tableTok: Token, kindTok: Token, placeholder: string, lines: LineIndex): WindowTvf {
+function parseWindowCall(
+  cur: TokenCursor,
+  tableTok: Token,
+  kindTok: Token,
+  placeholder: string,
+  lines: LineIndex,
+): WindowTvf {
   const kind = kindTok.value.toUpperCase() as WindowKind;
   let partitionText = '';
   const example = (table: string, col: string): string => exampleCall(kind, table + partitionText, col);
 
   if (!cur.acceptKeyword('TABLE')) {
-    throw cur.errorHere(`${kind} needs the table to window as its first argument, written TABLE <name>`, `write ${example('t', 'ts')}`);
+    throw cur.errorHere(
+      `${kind} needs the table to window as its first argument, written TABLE <name>`,
+      `write ${example('t', 'ts')}`,
+    );
   }
   const tableNameTok = cur.peek();
   const table = readDottedName(cur, `a table name after TABLE`, `write ${example('t', 'ts')}`);
@@ -101,11 +122,20 @@ function parseWindowCall(cur: TokenCursor, tableTok: Token, kindTok: Token, plac
   if (cur.acceptKeyword('PARTITION')) {
     cur.expectKeyword('BY', `write ${kind}(TABLE ${table} PARTITION BY account_id, DESCRIPTOR(ts), ...)`);
     if (kind !== 'SESSION') {
-      throw cur.errorAt(partitionTok!, `PARTITION BY is only supported in SESSION windows, not in ${kind}`, `remove PARTITION BY ...; group by the columns instead`);
+      throw cur.errorAt(
+        partitionTok!,
+        `PARTITION BY is only supported in SESSION windows, not in ${kind}`,
+        `remove PARTITION BY ...; group by the columns instead`,
+      );
     }
     const parenthesized = cur.acceptOp('(') !== undefined;
     for (;;) {
-      partitionBy.push(cur.expectName('a column name in PARTITION BY', `write SESSION(TABLE ${table} PARTITION BY a, b, DESCRIPTOR(ts), INTERVAL '5' MINUTES)`).value);
+      partitionBy.push(
+        cur.expectName(
+          'a column name in PARTITION BY',
+          `write SESSION(TABLE ${table} PARTITION BY a, b, DESCRIPTOR(ts), INTERVAL '5' MINUTES)`,
+        ).value,
+      );
       if (parenthesized) {
         if (cur.acceptOp(')')) break;
         cur.expectOp(',');
@@ -132,7 +162,10 @@ function parseWindowCall(cur: TokenCursor, tableTok: Token, kindTok: Token, plac
   }
   cur.next();
   cur.expectOp('(', `write DESCRIPTOR(ts)`);
-  const timeTok = cur.expectName('the time column inside DESCRIPTOR(...)', `write DESCRIPTOR(ts) with the table's time attribute column`);
+  const timeTok = cur.expectName(
+    'the time column inside DESCRIPTOR(...)',
+    `write DESCRIPTOR(ts) with the table's time attribute column`,
+  );
   cur.expectOp(')', `DESCRIPTOR takes one column: DESCRIPTOR(${timeTok.value})`);
 
   const argNames = INTERVAL_ARGS[kind];
@@ -142,13 +175,18 @@ function parseWindowCall(cur: TokenCursor, tableTok: Token, kindTok: Token, plac
     intervals.push(parseInterval(cur, kind, isOffset));
   }
   if (intervals.length < argNames.required.length) {
-    const need = argNames.required.length === 1 ? `a ${argNames.required[0]}` : argNames.required.join(' and ');
+    const need =
+      argNames.required.length === 1 ? `a ${argNames.required[0]}` : argNames.required.join(' and ');
     throw cur.errorAt(kindTok, `${kind} needs ${need}`, `write ${example(table, timeTok.value)}`);
   }
   const maxArgs = argNames.required.length + (argNames.offset ? 1 : 0);
   if (intervals.length > maxArgs) {
     const takes = argNames.required.join(' and ') + (argNames.offset ? ' and an optional offset' : '');
-    throw cur.errorAt(intervals[maxArgs]!.tok, `too many intervals: ${kind} takes ${takes}`, `write ${example(table, timeTok.value)}`);
+    throw cur.errorAt(
+      intervals[maxArgs]!.tok,
+      `too many intervals: ${kind} takes ${takes}`,
+      `write ${example(table, timeTok.value)}`,
+    );
   }
   if (!isOp(cur.peek(), ')')) {
     throw cur.errorHere(`expected ')' to close ${kind}(...)`, `write ${example(table, timeTok.value)}`);
@@ -159,12 +197,20 @@ function parseWindowCall(cur: TokenCursor, tableTok: Token, kindTok: Token, plac
   const sizeMs = argNames.required.length === 2 ? intervals[1]!.ms : undefined;
   for (let k = 0; k < argNames.required.length; k++) {
     if (intervals[k]!.ms <= 0) {
-      throw cur.errorAt(intervals[k]!.tok, `the ${kind} ${argNames.required[k]} must be greater than zero`, `write ${example(table, timeTok.value)}`);
+      throw cur.errorAt(
+        intervals[k]!.tok,
+        `the ${kind} ${argNames.required[k]} must be greater than zero`,
+        `write ${example(table, timeTok.value)}`,
+      );
     }
   }
   if (sizeMs !== undefined && sizeMs % firstMs !== 0) {
     const first = argNames.required[0];
-    throw cur.errorAt(intervals[1]!.tok, `the ${kind} size must be a whole multiple of its ${first}`, `e.g. ${first} INTERVAL '1' MINUTE with size INTERVAL '10' MINUTES`);
+    throw cur.errorAt(
+      intervals[1]!.tok,
+      `the ${kind} size must be a whole multiple of its ${first}`,
+      `e.g. ${first} INTERVAL '1' MINUTE with size INTERVAL '10' MINUTES`,
+    );
   }
 
   return {
@@ -214,16 +260,27 @@ function parseInterval(cur: TokenCursor, kind: WindowKind, isOffset: boolean): {
   cur.next();
   const valueTok = cur.peek();
   if (valueTok?.kind === 'number') {
-    throw cur.errorAt(valueTok, `the interval value must be quoted`, `write INTERVAL '${valueTok.value}' ${unitAfter(cur) ?? 'MINUTES'}`);
+    throw cur.errorAt(
+      valueTok,
+      `the interval value must be quoted`,
+      `write INTERVAL '${valueTok.value}' ${unitAfter(cur) ?? 'MINUTES'}`,
+    );
   }
   const v = cur.expectString('the interval value', `write e.g. INTERVAL '10' MINUTES`);
   const text = v.value.trim();
   if (!(isOffset ? /^-?\d+(\.\d+)?$/ : /^\d+(\.\d+)?$/).test(text)) {
-    throw cur.errorAt(v, `interval value '${v.value}' is not a ${isOffset ? '' : 'non-negative '}number`, `write the number in quotes and the unit after it, e.g. INTERVAL '10' MINUTES`);
+    throw cur.errorAt(
+      v,
+      `interval value '${v.value}' is not a ${isOffset ? '' : 'non-negative '}number`,
+      `write the number in quotes and the unit after it, e.g. INTERVAL '10' MINUTES`,
+    );
   }
   const unitTok = cur.peek();
   if (!unitTok || unitTok.kind !== 'ident') {
-    throw cur.errorHere(`expected an interval unit after INTERVAL '${v.value}'`, `write INTERVAL '${v.value}' MINUTES (units: MILLISECOND, SECOND, MINUTE, HOUR, DAY, singular or plural)`);
+    throw cur.errorHere(
+      `expected an interval unit after INTERVAL '${v.value}'`,
+      `write INTERVAL '${v.value}' MINUTES (units: MILLISECOND, SECOND, MINUTE, HOUR, DAY, singular or plural)`,
+    );
   }
   const unit = unitTok.value.toUpperCase();
   const unitMs = SQL_INTERVAL_UNIT_MS[unit];
@@ -238,12 +295,19 @@ function parseInterval(cur: TokenCursor, kind: WindowKind, isOffset: boolean): {
   }
   cur.next();
   if (isKeyword(cur.peek(), 'TO')) {
-    throw cur.errorHere(`INTERVAL ... ${unit} TO ... is not supported in window functions`, `write a single unit, e.g. INTERVAL '90' MINUTES`);
+    throw cur.errorHere(
+      `INTERVAL ... ${unit} TO ... is not supported in window functions`,
+      `write a single unit, e.g. INTERVAL '90' MINUTES`,
+    );
   }
   const exact = Number(text) * unitMs;
   const ms = Math.round(exact);
   if (Math.abs(exact - ms) > 1e-6) {
-    throw cur.errorAt(v, `interval '${v.value}' ${unit} is not a whole number of milliseconds`, `use a smaller unit, e.g. INTERVAL '1500' MILLISECOND`);
+    throw cur.errorAt(
+      v,
+      `interval '${v.value}' ${unit} is not a whole number of milliseconds`,
+      `use a smaller unit, e.g. INTERVAL '1500' MILLISECOND`,
+    );
   }
   return { ms, tok: start! };
 }

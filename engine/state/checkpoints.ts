@@ -103,8 +103,10 @@ export class CheckpointStore {
     this.db.exec(`CREATE TABLE IF NOT EXISTS checkpoints (
       id INTEGER PRIMARY KEY, taken_at INTEGER NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL)`);
     const columns = this.db.prepare('PRAGMA table_info(checkpoints)').all() as { name: string }[];
-    if (!columns.some((c) => c.name === 'pending')) this.db.exec('ALTER TABLE checkpoints ADD COLUMN pending INTEGER NOT NULL DEFAULT 0');
-    if (!columns.some((c) => c.name === 'format')) this.db.exec('ALTER TABLE checkpoints ADD COLUMN format INTEGER NOT NULL DEFAULT 0');
+    if (!columns.some((c) => c.name === 'pending'))
+      this.db.exec('ALTER TABLE checkpoints ADD COLUMN pending INTEGER NOT NULL DEFAULT 0');
+    if (!columns.some((c) => c.name === 'format'))
+      this.db.exec('ALTER TABLE checkpoints ADD COLUMN format INTEGER NOT NULL DEFAULT 0');
     this.db.exec(`CREATE TABLE IF NOT EXISTS checkpoint_chunks (
       checkpoint_id INTEGER NOT NULL, part INTEGER NOT NULL, seq INTEGER NOT NULL, path TEXT NOT NULL,
       kind INTEGER NOT NULL, width INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (checkpoint_id, part, seq)) WITHOUT ROWID`);
@@ -156,7 +158,8 @@ export class CheckpointStore {
   /** A damaged database fails here, at start, instead of in the middle of a restore. */
   private check(): void {
     const r = this.db.pragma('quick_check', { simple: true });
-    if (r !== 'ok') throw Object.assign(new Error(`integrity check: ${String(r)}`), { code: 'SQLITE_CORRUPT' });
+    if (r !== 'ok')
+      throw Object.assign(new Error(`integrity check: ${String(r)}`), { code: 'SQLITE_CORRUPT' });
   }
 
   private closeQuietly(): void {
@@ -169,20 +172,24 @@ export class CheckpointStore {
 
   /** The newest confirmed checkpoint: the one to resume from. */
   latest(): Checkpoint | undefined {
-    const row = this.db.prepare('SELECT id FROM checkpoints WHERE pending = 0 ORDER BY id DESC LIMIT 1').get() as { id: number } | undefined;
+    const row = this.db
+      .prepare('SELECT id FROM checkpoints WHERE pending = 0 ORDER BY id DESC LIMIT 1')
+      .get() as { id: number } | undefined;
     return row ? this.read(row.id) : undefined;
   }
 
   /** The newest checkpoint if it is still pending (its two-phase sinks may or may not have committed). */
   pending(): Checkpoint | undefined {
-    const row = this.db.prepare('SELECT id, pending FROM checkpoints ORDER BY id DESC LIMIT 1').get() as { id: number; pending: number } | undefined;
+    const row = this.db.prepare('SELECT id, pending FROM checkpoints ORDER BY id DESC LIMIT 1').get() as
+      { id: number; pending: number } | undefined;
     return row?.pending ? this.read(row.id) : undefined;
   }
 
   private read(id: number): Checkpoint {
-    const row = this.db.prepare('SELECT id, taken_at, fingerprint, state, format FROM checkpoints WHERE id = ?').get(id) as
-      | { id: number; taken_at: number; fingerprint: string; state: string; format: number }
-      | undefined;
+    const row = this.db
+      .prepare('SELECT id, taken_at, fingerprint, state, format FROM checkpoints WHERE id = ?')
+      .get(id) as
+      { id: number; taken_at: number; fingerprint: string; state: string; format: number } | undefined;
     if (!row) throw new ConnectorError(`${this.path}: checkpoint ${id} vanished while it was read`);
     if (row.format > FORMAT) {
       throw new ConnectorError(
@@ -193,7 +200,11 @@ export class CheckpointStore {
     const state = JSON.parse(row.state) as Omit<Checkpoint, 'id' | 'takenAt' | 'fingerprint'>;
     let part = -1;
     let target: unknown[] = [];
-    for (const c of this.db.prepare('SELECT part, path, kind, width, data FROM checkpoint_chunks WHERE checkpoint_id = ? ORDER BY part, seq').iterate(id) as Iterable<ChunkRow>) {
+    for (const c of this.db
+      .prepare(
+        'SELECT part, path, kind, width, data FROM checkpoint_chunks WHERE checkpoint_id = ? ORDER BY part, seq',
+      )
+      .iterate(id) as Iterable<ChunkRow>) {
       if (c.part !== part) {
         part = c.part;
         target = arrayAt(state, JSON.parse(c.path) as Path, this.path, id);
@@ -215,22 +226,33 @@ export class CheckpointStore {
     let bytes = state.length;
     const tx = this.db.transaction(() => {
       const r = this.db
-        .prepare('INSERT INTO checkpoints (taken_at, fingerprint, state, pending, format) VALUES (?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO checkpoints (taken_at, fingerprint, state, pending, format) VALUES (?, ?, ?, ?, ?)',
+        )
         .run(Date.now(), fingerprint, state, opts.pending ? 1 : 0, FORMAT);
       const id = Number(r.lastInsertRowid);
-      const insert = this.db.prepare('INSERT INTO checkpoint_chunks (checkpoint_id, part, seq, path, kind, width, data) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const insert = this.db.prepare(
+        'INSERT INTO checkpoint_chunks (checkpoint_id, part, seq, path, kind, width, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
       big.forEach((b, part) => {
         const path = JSON.stringify(b.path);
         for (let from = 0, seq = 0; from < b.items.length; from += CHUNK, seq++) {
           const to = Math.min(from + CHUNK, b.items.length);
           // Rows made now, a chunk at a time (SnapshotRows), or a plain array's elements.
-          const c = b.items instanceof SnapshotRows ? encodeChunk(b.items.slice(from, to), 0, to - from) : encodeChunk(b.items, from, to);
+          const c =
+            b.items instanceof SnapshotRows
+              ? encodeChunk(b.items.slice(from, to), 0, to - from)
+              : encodeChunk(b.items, from, to);
           bytes += c.data.length;
           insert.run(id, part, seq, path, c.kind, c.width, c.data);
         }
       });
       // Older ones go, but never the newest confirmed one (a pending checkpoint may yet be discarded).
-      this.db.prepare('DELETE FROM checkpoints WHERE id <= ? AND id < (SELECT COALESCE(MAX(id), 0) FROM checkpoints WHERE pending = 0)').run(id - KEEP);
+      this.db
+        .prepare(
+          'DELETE FROM checkpoints WHERE id <= ? AND id < (SELECT COALESCE(MAX(id), 0) FROM checkpoints WHERE pending = 0)',
+        )
+        .run(id - KEEP);
       this.deleteOrphanChunks();
       return id;
     });
@@ -241,7 +263,9 @@ export class CheckpointStore {
 
   /** A pending checkpoint's sinks committed: it is the one to resume from. */
   confirm(id: number): void {
-    this.writing('confirm a checkpoint in', () => this.db.prepare('UPDATE checkpoints SET pending = 0 WHERE id = ?').run(id));
+    this.writing('confirm a checkpoint in', () =>
+      this.db.prepare('UPDATE checkpoints SET pending = 0 WHERE id = ?').run(id),
+    );
   }
 
   /** A pending checkpoint's sinks did not commit: forget it (the one before stands). */
@@ -295,7 +319,12 @@ function ownerPath(db: string): string {
 }
 
 function writeOwner(db: string): void {
-  const owner = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command: process.argv.slice(1).join(' ') };
+  const owner = {
+    pid: process.pid,
+    host: hostname(),
+    since: new Date().toISOString(),
+    command: process.argv.slice(1).join(' '),
+  };
   try {
     writeFileSync(ownerPath(db), JSON.stringify(owner) + '\n');
   } catch {
@@ -347,8 +376,20 @@ function checkpointError(e: unknown, path: string, display = path, doing = 'open
       { cause: e },
     );
   }
-  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR' || code.startsWith('SQLITE_IOERR_') || code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
-    const why = code === 'SQLITE_FULL' ? 'the disk is full' : code.startsWith('SQLITE_READONLY') ? 'it is read-only' : e.message;
+  if (
+    code === 'SQLITE_FULL' ||
+    code === 'SQLITE_IOERR' ||
+    code.startsWith('SQLITE_IOERR_') ||
+    code === 'SQLITE_READONLY' ||
+    code === 'SQLITE_CANTOPEN' ||
+    code === 'SQLITE_PERM'
+  ) {
+    const why =
+      code === 'SQLITE_FULL'
+        ? 'the disk is full'
+        : code.startsWith('SQLITE_READONLY')
+          ? 'it is read-only'
+          : e.message;
     return new ConnectorError(
       `cannot ${doing} the checkpoint database ${display}: ${why} (${code})\n` +
         `  hint: the last checkpoint and the output up to it are intact; free space or fix the permissions, then run the job again to resume from it`,
@@ -415,13 +456,21 @@ function stripBigArrays(v: unknown, path: Path, big: BigArray[]): unknown {
 /** The (empty, stand-in) array at `path` in a parsed state, to append a chunked array's elements to. */
 function arrayAt(state: unknown, path: Path, file: string, id: number): unknown[] {
   let v: unknown = state;
-  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined;
-  if (!Array.isArray(v)) throw new ConnectorError(`${file}: checkpoint ${id} is damaged: its state has no array at ${JSON.stringify(path)}\n  hint: start over with --fresh`);
+  for (const k of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined;
+  if (!Array.isArray(v))
+    throw new ConnectorError(
+      `${file}: checkpoint ${id} is damaged: its state has no array at ${JSON.stringify(path)}\n  hint: start over with --fresh`,
+    );
   return v;
 }
 
 /** items[from, to) as one chunk: binary rows of numbers when they all are, else JSON. */
-function encodeChunk(items: readonly unknown[], from: number, to: number): { kind: ChunkKind; width: number; data: Buffer } {
+function encodeChunk(
+  items: readonly unknown[],
+  from: number,
+  to: number,
+): { kind: ChunkKind; width: number; data: Buffer } {
   const first = items[from];
   const width = Array.isArray(first) ? first.length : -1;
   let numeric = width > 0;
@@ -442,7 +491,8 @@ function encodeChunk(items: readonly unknown[], from: number, to: number): { kin
       if (int32 && (x | 0) !== x) int32 = false;
     }
   }
-  if (!numeric) return { kind: ChunkKind.Json, width: 0, data: Buffer.from(JSON.stringify(items.slice(from, to))) };
+  if (!numeric)
+    return { kind: ChunkKind.Json, width: 0, data: Buffer.from(JSON.stringify(items.slice(from, to))) };
   const n = (to - from) * width;
   const out = int32 ? new Int32Array(n) : new Float64Array(n);
   let k = 0;
@@ -450,7 +500,11 @@ function encodeChunk(items: readonly unknown[], from: number, to: number): { kin
     const row = items[i] as number[];
     for (let j = 0; j < width; j++) out[k++] = row[j]! + 0; // -0 becomes 0, as in JSON
   }
-  return { kind: int32 ? ChunkKind.Int32 : ChunkKind.Float64, width, data: Buffer.from(out.buffer, out.byteOffset, out.byteLength) };
+  return {
+    kind: int32 ? ChunkKind.Int32 : ChunkKind.Float64,
+    width,
+    data: Buffer.from(out.buffer, out.byteOffset, out.byteLength),
+  };
 }
 
 function decodeChunk(c: ChunkRow, into: unknown[]): void {
@@ -460,7 +514,10 @@ function decodeChunk(c: ChunkRow, into: unknown[]): void {
   }
   // Copied out: the BLOB's buffer need not be aligned for a typed-array view.
   const bytes = new Uint8Array(c.data);
-  const values = c.kind === ChunkKind.Int32 ? new Int32Array(bytes.buffer, 0, bytes.length / 4) : new Float64Array(bytes.buffer, 0, bytes.length / 8);
+  const values =
+    c.kind === ChunkKind.Int32
+      ? new Int32Array(bytes.buffer, 0, bytes.length / 4)
+      : new Float64Array(bytes.buffer, 0, bytes.length / 8);
   const w = c.width;
   for (let i = 0; i < values.length; i += w) {
     const row = new Array<number>(w);

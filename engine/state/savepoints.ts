@@ -26,9 +26,15 @@ export function writeSavepoint(store: CheckpointStore, dir: string, jobFile: str
 export function savepointStateFile(path: string, cwd: string): string {
   const abs = resolve(cwd, path.replace(/^file:\/\//, ''));
   const stat = statSync(abs, { throwIfNoEntry: false });
-  if (!stat) throw new ConnectorError(`there is no savepoint at ${path}\n  hint: give the directory 'fintrans-sql stop --savepoint' printed (savepoint-<job>-<time>)`);
+  if (!stat)
+    throw new ConnectorError(
+      `there is no savepoint at ${path}\n  hint: give the directory 'fintrans-sql stop --savepoint' printed (savepoint-<job>-<time>)`,
+    );
   const file = stat.isDirectory() ? join(abs, STATE_FILE) : abs;
-  if (!existsSync(file)) throw new ConnectorError(`${path} is not a savepoint: it has no ${STATE_FILE}\n  hint: give the directory 'fintrans-sql stop --savepoint' printed (savepoint-<job>-<time>)`);
+  if (!existsSync(file))
+    throw new ConnectorError(
+      `${path} is not a savepoint: it has no ${STATE_FILE}\n  hint: give the directory 'fintrans-sql stop --savepoint' printed (savepoint-<job>-<time>)`,
+    );
   return file;
 }
 

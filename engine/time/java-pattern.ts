@@ -16,7 +16,14 @@
 // 00:00:00.000, and no zone means UTC.
 
 import { InternalError } from '../errors.js';
-import { MAX_EPOCH_MS, MS_PER_DAY, civilFromEpochDay, daysInMonth, epochDayFromCivil, isLeapYear } from './sql-timestamp.js';
+import {
+  MAX_EPOCH_MS,
+  MS_PER_DAY,
+  civilFromEpochDay,
+  daysInMonth,
+  epochDayFromCivil,
+  isLeapYear,
+} from './sql-timestamp.js';
 
 /** A pattern that cannot be compiled. The planner reports it as a SQL error at the pattern literal. */
 export class TimestampPatternError extends Error {
@@ -42,7 +49,13 @@ export interface TimestampParserOptions {
 // Pattern syntax: letters, quoted literals, other punctuation, optional sections.
 
 type Token =
-  | { readonly type: 'field'; readonly letter: string; readonly count: number; readonly start: number; readonly end: number }
+  | {
+      readonly type: 'field';
+      readonly letter: string;
+      readonly count: number;
+      readonly start: number;
+      readonly end: number;
+    }
   | { readonly type: 'literal'; readonly text: string; readonly start: number; readonly end: number }
   | { readonly type: 'optional'; readonly children: Token[]; readonly start: number; end: number };
 
@@ -81,7 +94,8 @@ function tokenize(pattern: string): Token[] {
   let literal = '';
   let literalStart = 0;
   const flushLiteral = (end: number): void => {
-    if (literal !== '') stack[stack.length - 1]!.children.push({ type: 'literal', text: literal, start: literalStart, end });
+    if (literal !== '')
+      stack[stack.length - 1]!.children.push({ type: 'literal', text: literal, start: literalStart, end });
     literal = '';
   };
   const addLiteral = (text: string, start: number): void => {
@@ -140,7 +154,10 @@ function tokenize(pattern: string): Token[] {
       closed.end = i + 1;
       i++;
     } else if (c === '{' || c === '}' || c === '#') {
-      throw new TimestampPatternError(pattern, `reserved character '${c}'; quote it to use it as text ('${c}')`);
+      throw new TimestampPatternError(
+        pattern,
+        `reserved character '${c}'; quote it to use it as text ('${c}')`,
+      );
     } else {
       addLiteral(c, i);
       i++;
@@ -156,8 +173,8 @@ function checkLetter(pattern: string, letter: string, count: number): void {
   if (counts === undefined) {
     throw new TimestampPatternError(
       pattern,
-      `unsupported letter '${letter}'`
-        + ` (supported: ${SUPPORTED_LETTERS}; write literal text in single quotes, e.g. 'T')`,
+      `unsupported letter '${letter}'` +
+        ` (supported: ${SUPPORTED_LETTERS}; write literal text in single quotes, e.g. 'T')`,
     );
   }
   if (!counts.includes(count)) {
@@ -171,8 +188,18 @@ function checkLetter(pattern: string, letter: string, count: number): void {
 
 const MONTHS_SHORT = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const MONTHS_FULL = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
 ];
 /** Java's order: Monday = 1 ... Sunday = 7. */
 const DAYS_SHORT = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -221,7 +248,10 @@ class NameTable {
 }
 
 function nameTable(names: readonly string[], firstValue: number): NameTable {
-  return new NameTable(names, names.map((_, i) => i + firstValue));
+  return new NameTable(
+    names,
+    names.map((_, i) => i + firstValue),
+  );
 }
 
 const MONTH_SHORT_TABLE = nameTable(MONTHS_SHORT, 1);
@@ -229,8 +259,14 @@ const MONTH_FULL_TABLE = nameTable(MONTHS_FULL, 1);
 const DAY_SHORT_TABLE = nameTable(DAYS_SHORT, 1);
 const DAY_FULL_TABLE = nameTable(DAYS_FULL, 1);
 const AMPM_TABLE = nameTable(['AM', 'PM'], 0);
-const ZONE_NAME_TABLE = new NameTable(ZONE_NAMES.map((z) => z[0]), ZONE_NAMES.map((_, i) => i));
-const ZONE_ID_TABLE = new NameTable(ZONE_IDS.map((z) => z[0]), ZONE_IDS.map((_, i) => i));
+const ZONE_NAME_TABLE = new NameTable(
+  ZONE_NAMES.map((z) => z[0]),
+  ZONE_NAMES.map((_, i) => i),
+);
+const ZONE_ID_TABLE = new NameTable(
+  ZONE_IDS.map((z) => z[0]),
+  ZONE_IDS.map((_, i) => i),
+);
 
 // Where the last successful match ended; module-level so the hot path returns plain numbers
 // instead of allocating { value, end } pairs. Single-threaded JS makes this safe.
@@ -324,7 +360,14 @@ class Element {
 
 const EMPTY_STATE = new Float64Array(0);
 
-function numberElement(field: number, minWidth: number, maxWidth: number, minValue: number, maxValue: number, numberKind = N_PLAIN): Element {
+function numberElement(
+  field: number,
+  minWidth: number,
+  maxWidth: number,
+  minValue: number,
+  maxValue: number,
+  numberKind = N_PLAIN,
+): Element {
   const e = new Element();
   e.kind = K_NUMBER;
   e.field = field;
@@ -351,7 +394,11 @@ function offsetElement(style: OffsetStyle): Element {
   return e;
 }
 
-function zoneNameElement(zones: readonly (readonly [string, number, boolean])[], names: NameTable, bareOffset: boolean): Element {
+function zoneNameElement(
+  zones: readonly (readonly [string, number, boolean])[],
+  names: NameTable,
+  bareOffset: boolean,
+): Element {
   const e = new Element();
   e.kind = K_ZONE_NAME;
   e.zones = zones;
@@ -471,7 +518,8 @@ function buildElements(tokens: readonly Token[]): Element[] {
     const e = elements[i]!;
     if (e.kind !== K_NUMBER || e.minWidth === e.maxWidth) continue;
     let reserved = 0;
-    for (let j = i + 1; j < elements.length && isFixedWidthNumber(elements[j]!); j++) reserved += elements[j]!.maxWidth;
+    for (let j = i + 1; j < elements.length && isFixedWidthNumber(elements[j]!); j++)
+      reserved += elements[j]!.maxWidth;
     e.reserved = reserved;
   }
   return elements;
@@ -655,7 +703,14 @@ function parseZoneName(e: Element, text: string, pos: number, state: Float64Arra
 }
 
 /** Parses elements[from, to) at pos; the end position, or -1 when the text does not match. */
-function parseElements(elements: readonly Element[], from: number, to: number, text: string, pos: number, state: Float64Array): number {
+function parseElements(
+  elements: readonly Element[],
+  from: number,
+  to: number,
+  text: string,
+  pos: number,
+  state: Float64Array,
+): number {
   for (let i = from; i < to && pos >= 0; i++) {
     const e = elements[i]!;
     switch (e.kind) {
@@ -714,7 +769,11 @@ function resolve(state: Float64Array): number | null {
     epochDay = epochDayFromCivil(year, 1, 1) + dayOfYear - 1;
     if (monthField === monthField || dayField === dayField) {
       civilFromEpochDay(epochDay, civil);
-      if ((monthField === monthField && monthField !== civil[1]) || (dayField === dayField && dayField !== civil[2])) return null;
+      if (
+        (monthField === monthField && monthField !== civil[1]) ||
+        (dayField === dayField && dayField !== civil[2])
+      )
+        return null;
     }
   } else {
     const month = monthField === monthField ? monthField : 1;
@@ -731,7 +790,7 @@ function resolve(state: Float64Array): number | null {
     }
   }
   const dayOfWeek = state[F_DAY_OF_WEEK]!;
-  if (dayOfWeek === dayOfWeek && dayOfWeek !== (((epochDay + 3) % 7) + 7) % 7 + 1) return null;
+  if (dayOfWeek === dayOfWeek && dayOfWeek !== ((((epochDay + 3) % 7) + 7) % 7) + 1) return null;
 
   let hour = state[F_HOUR]!;
   const hourOfAmPm = state[F_HOUR_OF_AMPM]!;
@@ -750,7 +809,12 @@ function resolve(state: Float64Array): number | null {
   const milli = state[F_MILLI]!;
   if (hour === 24) {
     // SMART: 24:00:00 is the next midnight; any other time in hour 24 is not a time.
-    if ((minute === minute && minute !== 0) || (second === second && second !== 0) || (milli === milli && milli !== 0)) return null;
+    if (
+      (minute === minute && minute !== 0) ||
+      (second === second && second !== 0) ||
+      (milli === milli && milli !== 0)
+    )
+      return null;
     hour = 0;
     epochDay++;
   }
@@ -796,7 +860,10 @@ function cacheablePrefixLength(elements: readonly Element[]): number {
  * text does not match (Flink's TO_TIMESTAMP returns NULL then). Throws TimestampPatternError for
  * an unsupported or malformed pattern.
  */
-export function compileTimestampParser(pattern: string, options: TimestampParserOptions = {}): (text: string) => number | null {
+export function compileTimestampParser(
+  pattern: string,
+  options: TimestampParserOptions = {},
+): (text: string) => number | null {
   const elements = buildElements(tokenize(pattern));
   const state = new Float64Array(FIELD_COUNT);
   const prefixLength = options.prefixCache === false ? 0 : cacheablePrefixLength(elements);
@@ -870,8 +937,16 @@ export function compileTimestampParser(pattern: string, options: TimestampParser
       cachedPrefix = text.slice(0, pos);
       cachedState.set(state);
     }
-    const secondsAt = secondsIndex < 0 ? -1 : parseElements(elements, prefixLength, secondsIndex, text, pos, state);
-    const end = parseElements(elements, secondsIndex < 0 ? prefixLength : secondsIndex, elements.length, text, secondsIndex < 0 ? pos : secondsAt, state);
+    const secondsAt =
+      secondsIndex < 0 ? -1 : parseElements(elements, prefixLength, secondsIndex, text, pos, state);
+    const end = parseElements(
+      elements,
+      secondsIndex < 0 ? prefixLength : secondsIndex,
+      elements.length,
+      text,
+      secondsIndex < 0 ? pos : secondsAt,
+      state,
+    );
     const ms = end === text.length ? resolve(state) : null;
     if (ms !== null && secondsAt >= 0) {
       head = text.slice(0, secondsAt);
@@ -904,9 +979,19 @@ function secondsShortcutIndex(elements: readonly Element[], prefixLength: number
   let i = prefixLength;
   while (i < elements.length && elements[i]!.kind === K_LITERAL) i++;
   const e = elements[i];
-  if (e === undefined || e.kind !== K_NUMBER || e.field !== F_SECOND || e.minWidth !== e.maxWidth || e.numberKind !== N_PLAIN) return -1;
+  if (
+    e === undefined ||
+    e.kind !== K_NUMBER ||
+    e.field !== F_SECOND ||
+    e.minWidth !== e.maxWidth ||
+    e.numberKind !== N_PLAIN
+  )
+    return -1;
   const setsSeconds = (list: readonly Element[]): boolean =>
-    list.some((x) => (x.kind === K_NUMBER && x.field === F_SECOND) || (x.kind === K_OPTIONAL && setsSeconds(x.children)));
+    list.some(
+      (x) =>
+        (x.kind === K_NUMBER && x.field === F_SECOND) || (x.kind === K_OPTIONAL && setsSeconds(x.children)),
+    );
   return setsSeconds(elements.slice(i + 1)) ? -1 : i;
 }
 
@@ -946,12 +1031,14 @@ function numberEmitter(get: (t: TimeParts) => number, width: number): Emit {
 
 function yearEmitter(letter: string, count: number): Emit {
   // y is the year of the era (1 BC = 1); u is the proleptic year (1 BC = 0).
-  const get = letter === 'y' ? (t: TimeParts) => (t.year >= 1 ? t.year : 1 - t.year) : (t: TimeParts) => t.year;
+  const get =
+    letter === 'y' ? (t: TimeParts) => (t.year >= 1 ? t.year : 1 - t.year) : (t: TimeParts) => t.year;
   if (count === 2) return (t) => pad(((get(t) % 100) + 100) % 100, 2);
-  if (count < 4) return (t) => {
-    const y = get(t);
-    return y < 0 ? '-' + pad(-y, count) : pad(y, count);
-  };
+  if (count < 4)
+    return (t) => {
+      const y = get(t);
+      return y < 0 ? '-' + pad(-y, count) : pad(y, count);
+    };
   // Java's EXCEEDS_PAD: a sign when the year does not fit in the letters.
   return (t) => {
     const y = get(t);
@@ -994,7 +1081,9 @@ function fieldEmitter(letter: string, count: number): Emit {
       return numberEmitter((t) => t.second, count);
     case 'S':
       // Digits past the millisecond are zero: the value has ms precision.
-      return count <= 3 ? (t) => pad(t.milli, 3).slice(0, count) : (t) => pad(t.milli, 3) + '0'.repeat(count - 3);
+      return count <= 3
+        ? (t) => pad(t.milli, 3).slice(0, count)
+        : (t) => pad(t.milli, 3) + '0'.repeat(count - 3);
     case 'E':
       return count === 4 ? (t) => DAYS_FULL[t.dayOfWeek - 1]! : (t) => DAYS_SHORT[t.dayOfWeek - 1]!;
     case 'a':
@@ -1034,7 +1123,17 @@ function buildEmitters(tokens: readonly Token[], out: Emit[]): void {
 export function compileTimestampFormatter(pattern: string): (ms: number) => string {
   const emitters: Emit[] = [];
   buildEmitters(tokenize(pattern), emitters);
-  const parts: TimeParts = { year: 0, month: 0, day: 0, dayOfYear: 0, dayOfWeek: 0, hour: 0, minute: 0, second: 0, milli: 0 };
+  const parts: TimeParts = {
+    year: 0,
+    month: 0,
+    day: 0,
+    dayOfYear: 0,
+    dayOfWeek: 0,
+    hour: 0,
+    minute: 0,
+    second: 0,
+    milli: 0,
+  };
   return (ms) => {
     const epochDay = Math.floor(ms / MS_PER_DAY);
     let rest = ms - epochDay * MS_PER_DAY;
@@ -1043,7 +1142,7 @@ export function compileTimestampFormatter(pattern: string): (ms: number) => stri
     parts.month = civil[1]!;
     parts.day = civil[2]!;
     parts.dayOfYear = epochDay - epochDayFromCivil(parts.year, 1, 1) + 1;
-    parts.dayOfWeek = (((epochDay + 3) % 7) + 7) % 7 + 1;
+    parts.dayOfWeek = ((((epochDay + 3) % 7) + 7) % 7) + 1;
     parts.hour = Math.floor(rest / HOUR_MS);
     rest -= parts.hour * HOUR_MS;
     parts.minute = Math.floor(rest / 60_000);

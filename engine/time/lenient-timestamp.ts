@@ -35,10 +35,18 @@ export function javaParseInt(text: string, from: number, to: number): number | n
  * Epoch ms of fields that a lenient java.util calendar rolls over: month 13 is next January, day 0
  * the last day of the month before, hour 25 one o'clock the next day.
  */
-export function lenientEpochMs(year: number, month: number, day: number, hour: number, minute: number, second: number, milli: number): number {
+export function lenientEpochMs(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  milli: number,
+): number {
   const m0 = month - 1;
   const y = year + Math.floor(m0 / 12);
-  const m = ((m0 % 12) + 12) % 12 + 1;
+  const m = (((m0 % 12) + 12) % 12) + 1;
   const epochDay = epochDayFromCivil(y, m, 1) + day - 1;
   return epochDay * MS_PER_DAY + hour * 3_600_000 + minute * 60_000 + second * 1000 + milli;
 }
@@ -58,11 +66,19 @@ function javaSqlDate(s: string): number | null {
   const secondDash = s.indexOf('-', firstDash + 1);
   const len = s.length;
   if (!(firstDash > 0 && secondDash > 0 && secondDash < len - 1)) return null;
-  if (firstDash !== 4 || secondDash - firstDash <= 1 || secondDash - firstDash > 3 || len - secondDash <= 1 || len - secondDash > 3) return null;
+  if (
+    firstDash !== 4 ||
+    secondDash - firstDash <= 1 ||
+    secondDash - firstDash > 3 ||
+    len - secondDash <= 1 ||
+    len - secondDash > 3
+  )
+    return null;
   const year = javaParseInt(s, 0, firstDash);
   const month = javaParseInt(s, firstDash + 1, secondDash);
   const day = javaParseInt(s, secondDash + 1, len);
-  if (year === null || month === null || day === null || month < 1 || month > 12 || day < 1 || day > 31) return null;
+  if (year === null || month === null || day === null || month < 1 || month > 12 || day < 1 || day > 31)
+    return null;
   return lenientEpochMs(year, month, day, 0, 0, 0, 0);
 }
 
@@ -78,7 +94,8 @@ function javaSqlTimestamp(s: string, space: number): number | null {
   const year = javaParseInt(date, 0, firstDash);
   const month = javaParseInt(date, firstDash + 1, secondDash);
   const day = javaParseInt(date, secondDash + 1, date.length);
-  if (year === null || month === null || day === null || month < 1 || month > 12 || day < 1 || day > 31) return null;
+  if (year === null || month === null || day === null || month < 1 || month > 12 || day < 1 || day > 31)
+    return null;
 
   const firstColon = time.indexOf(':');
   const secondColon = time.indexOf(':', firstColon + 1);
@@ -121,7 +138,9 @@ function readLoose(text: string, pos: number): number {
   const n = digitsAt(text, pos);
   if (n === 0 || n > 2) return -1; // [MM] then [M] reading more digits would set the field twice, differently
   at = pos + n;
-  return n === 1 ? text.charCodeAt(pos) - 48 : (text.charCodeAt(pos) - 48) * 10 + text.charCodeAt(pos + 1) - 48;
+  return n === 1
+    ? text.charCodeAt(pos) - 48
+    : (text.charCodeAt(pos) - 48) * 10 + text.charCodeAt(pos + 1) - 48;
 }
 
 /** The optional time section at `pos` (a space, H:m:s, an optional fraction); -1 when it does not match. */
@@ -157,7 +176,11 @@ const timeFields = [0, 0, 0, 0];
  */
 export function parseDefaultTimestamp(text: string): number | null {
   if (digitsAt(text, 0) !== 4 || text.charCodeAt(4) !== 45 /* - */) return null;
-  const year = (text.charCodeAt(0) - 48) * 1000 + (text.charCodeAt(1) - 48) * 100 + (text.charCodeAt(2) - 48) * 10 + (text.charCodeAt(3) - 48);
+  const year =
+    (text.charCodeAt(0) - 48) * 1000 +
+    (text.charCodeAt(1) - 48) * 100 +
+    (text.charCodeAt(2) - 48) * 10 +
+    (text.charCodeAt(3) - 48);
   const month = readLoose(text, 5);
   if (month < 0 || text.charCodeAt(at) !== 45) return null;
   const day = readLoose(text, at + 1);
@@ -182,5 +205,11 @@ export function parseDefaultTimestamp(text: string): number | null {
     return null;
   }
   const d = Math.min(day, daysInMonth(year, month));
-  return (epochDayFromCivil(year, month, d) + extraDay) * MS_PER_DAY + hour * 3_600_000 + minute * 60_000 + second * 1000 + milli;
+  return (
+    (epochDayFromCivil(year, month, d) + extraDay) * MS_PER_DAY +
+    hour * 3_600_000 +
+    minute * 60_000 +
+    second * 1000 +
+    milli
+  );
 }

@@ -12,11 +12,26 @@
 import { TimestampPatternError, ZONE_NAMES } from './java-pattern.js';
 import { lenientEpochMs } from './lenient-timestamp.js';
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const HOUR_MS = 3_600_000;
 
-type Piece = { readonly kind: 'literal'; readonly text: string } | { readonly kind: 'field'; readonly letter: string; readonly count: number };
+type Piece =
+  | { readonly kind: 'literal'; readonly text: string }
+  | { readonly kind: 'field'; readonly letter: string; readonly count: number };
 
 function tokenize(pattern: string): Piece[] {
   const pieces: Piece[] = [];
@@ -49,7 +64,10 @@ function tokenize(pattern: string): Piece[] {
       let j = i;
       while (pattern[j] === c) j++;
       if (!'yMdHkKhmsSEazZX'.includes(c)) {
-        throw new TimestampPatternError(pattern, `unsupported letter '${c}' for UNIX_TIMESTAMP (supported: y M d H k K h m s S E a z Z X)`);
+        throw new TimestampPatternError(
+          pattern,
+          `unsupported letter '${c}' for UNIX_TIMESTAMP (supported: y M d H k K h m s S E a z Z X)`,
+        );
       }
       pieces.push({ kind: 'field', letter: c, count: j - i });
       i = j;
@@ -62,16 +80,26 @@ function tokenize(pattern: string): Piece[] {
 }
 
 function isNumeric(p: Piece | undefined): boolean {
-  return p !== undefined && p.kind === 'field' && ('ydHkKhmsS'.includes(p.letter) || (p.letter === 'M' && p.count <= 2));
+  return (
+    p !== undefined &&
+    p.kind === 'field' &&
+    ('ydHkKhmsS'.includes(p.letter) || (p.letter === 'M' && p.count <= 2))
+  );
 }
 
 /** The longest name of `names` (lower case) that `text` has at `pos`, case-insensitively: [index, end] or null. */
-function matchName(text: string, pos: number, names: readonly string[], short: boolean): [number, number] | null {
+function matchName(
+  text: string,
+  pos: number,
+  names: readonly string[],
+  short: boolean,
+): [number, number] | null {
   let best: [number, number] | null = null;
   const lower = text.slice(pos, pos + 16).toLowerCase();
   names.forEach((full, i) => {
     for (const name of short ? [full, full.slice(0, 3)] : [full]) {
-      if (lower.startsWith(name) && (best === null || name.length > best[1] - pos)) best = [i, pos + name.length];
+      if (lower.startsWith(name) && (best === null || name.length > best[1] - pos))
+        best = [i, pos + name.length];
     }
   });
   return best;
@@ -135,7 +163,18 @@ function twoDigitYear(yy: number): number {
 export function compileLenientParser(pattern: string): (text: string) => number | null {
   const pieces = tokenize(pattern);
   return (text) => {
-    const f: Fields = { year: 1970, month: 1, day: 1, hour: 0, hour12: -1, pm: -1, minute: 0, second: 0, milli: 0, offset: null };
+    const f: Fields = {
+      year: 1970,
+      month: 1,
+      day: 1,
+      hour: 0,
+      hour12: -1,
+      pm: -1,
+      minute: 0,
+      second: 0,
+      milli: 0,
+      offset: null,
+    };
     let pos = 0;
     for (let i = 0; i < pieces.length; i++) {
       const p = pieces[i]!;

@@ -80,8 +80,22 @@ interface Setup {
 
 export async function checkpointOverhead(o: CheckpointCaseOptions): Promise<ResultRow[]> {
   const setups: Setup[] = [
-    { tag: 'a', title: "case (a)", input: o.input, job: () => join(o.jobsDir, 'laundering_file.sql'), output: 'output/laundering.csv', variants: [OFF, DEFAULT, EVERY_1S, EVERY_100MS] },
-    { tag: 'c', title: `case (c)'s HOP job, ${grouped(o.stateInput.records)} keys open`, input: o.stateInput, job: () => join(o.jobsDir, 'hop_open_keys.sql'), output: 'output/hop_alerts.csv', variants: [OFF, DEFAULT, EVERY_1S, EVERY_100MS] },
+    {
+      tag: 'a',
+      title: 'case (a)',
+      input: o.input,
+      job: () => join(o.jobsDir, 'laundering_file.sql'),
+      output: 'output/laundering.csv',
+      variants: [OFF, DEFAULT, EVERY_1S, EVERY_100MS],
+    },
+    {
+      tag: 'c',
+      title: `case (c)'s HOP job, ${grouped(o.stateInput.records)} keys open`,
+      input: o.stateInput,
+      job: () => join(o.jobsDir, 'hop_open_keys.sql'),
+      output: 'output/hop_alerts.csv',
+      variants: [OFF, DEFAULT, EVERY_1S, EVERY_100MS],
+    },
     {
       tag: 'group',
       title: `a running GROUP BY, ${grouped(o.stateInput.records)} groups`,
@@ -110,32 +124,60 @@ async function runSetup(o: CheckpointCaseOptions, s: Setup): Promise<ResultRow[]
     const job = s.job(dir);
     const run = await o.run(job, dir, [`execution.checkpointing.interval=${v.interval}`]);
     const read = Number(/read (\d+) records? from/.exec(run.stderr)?.[1] ?? NaN);
-    if (read !== n) o.fail(`(f) (${s.tag}) checkpoints ${v.label}: the job read ${Number.isNaN(read) ? 'an unknown number of' : read} records, the input has ${n}`);
+    if (read !== n)
+      o.fail(
+        `(f) (${s.tag}) checkpoints ${v.label}: the job read ${Number.isNaN(read) ? 'an unknown number of' : read} records, the input has ${n}`,
+      );
     const notes: string[] = [];
     if (base === null) {
       base = { wallMs: run.wallMs, dir };
       notes.push('baseline');
     } else {
       const cmp = compareCsvRows(join(base.dir, s.output), join(dir, s.output));
-      if (!cmp.identical) o.fail(`(f) (${s.tag}) checkpoints ${v.label}: output differs from the run without checkpoints: ${cmp.difference}`);
+      if (!cmp.identical)
+        o.fail(
+          `(f) (${s.tag}) checkpoints ${v.label}: output differs from the run without checkpoints: ${cmp.difference}`,
+        );
       notes.push(`${((base.wallMs / run.wallMs) * 100).toFixed(0)} % of the throughput without checkpoints`);
     }
     if (v.interval !== 'off') {
       const c = checkpointLine(run.stderr);
       // Every variant here runs well over 100 ms: that one must have taken checkpoints and said so.
-      if (v === EVERY_100MS && (c === null || c.count === 0)) o.fail(`(f) (${s.tag}) checkpoints ${v.label}: the run's summary shows no checkpoint ("checkpoints: N, avg …")`);
-      const db = dbBytes(join(dir, '.fintrans/checkpoints', job.replace(/^.*[\\/]/, '').replace(/\.sql$/, '.db')));
-      const what = c === null || c.count === 0 ? 'no checkpoint taken' : `${c.count} checkpoint${c.count === 1 ? '' : 's'}, avg ${c.avgMs} ms, max ${c.maxMs} ms, last ${c.lastMb} MB`;
+      if (v === EVERY_100MS && (c === null || c.count === 0))
+        o.fail(
+          `(f) (${s.tag}) checkpoints ${v.label}: the run's summary shows no checkpoint ("checkpoints: N, avg …")`,
+        );
+      const db = dbBytes(
+        join(dir, '.fintrans/checkpoints', job.replace(/^.*[\\/]/, '').replace(/\.sql$/, '.db')),
+      );
+      const what =
+        c === null || c.count === 0
+          ? 'no checkpoint taken'
+          : `${c.count} checkpoint${c.count === 1 ? '' : 's'}, avg ${c.avgMs} ms, max ${c.maxMs} ms, last ${c.lastMb} MB`;
       notes.push(`${what}; db ${(db / 1e6).toFixed(1)} MB`);
       cost.push(`${v.label}: ${what}, checkpoint db ${(db / 1e6).toFixed(1)} MB`);
     }
-    rows.push({ label: `(f) (${s.tag}) checkpoints ${v.label}`, records: n, inputBytes: s.input.bytes, wallMs: run.wallMs, peakRssKb: run.peakRssKb, cpuMs: run.cpuMs, throughput: true, note: notes.join('; ') });
+    rows.push({
+      label: `(f) (${s.tag}) checkpoints ${v.label}`,
+      records: n,
+      inputBytes: s.input.bytes,
+      wallMs: run.wallMs,
+      peakRssKb: run.peakRssKb,
+      cpuMs: run.cpuMs,
+      throughput: true,
+      note: notes.join('; '),
+    });
   }
   const b = rows[0]!;
   o.note(
     `(f) checkpoint overhead on ${s.title} (${grouped(n)} records): ` +
-      rows.map((r, i) => `${s.variants[i]!.label} ${grouped(Math.round(n / (r.wallMs! / 1000)))} records/s`).join(', ') +
-      ` (relative to off: ${rows.slice(1).map((r) => `${((b.wallMs! / r.wallMs!) * 100).toFixed(0)} %`).join(', ')}); ` +
+      rows
+        .map((r, i) => `${s.variants[i]!.label} ${grouped(Math.round(n / (r.wallMs! / 1000)))} records/s`)
+        .join(', ') +
+      ` (relative to off: ${rows
+        .slice(1)
+        .map((r) => `${((b.wallMs! / r.wallMs!) * 100).toFixed(0)} %`)
+        .join(', ')}); ` +
       `peak RSS ${rows.map((r) => `${((r.peakRssKb! * 1024) / 1e6).toFixed(0)}`).join(' / ')} MB` +
       (cost.length ? `; ${cost.join('; ')}.` : '.'),
   );
@@ -143,7 +185,9 @@ async function runSetup(o: CheckpointCaseOptions, s: Setup): Promise<ResultRow[]
 }
 
 /** The run summary's "checkpoints: N, avg A ms, max M ms, last L MB", or null. */
-function checkpointLine(stderr: string): { count: number; avgMs: number; maxMs: number; lastMb: string } | null {
+function checkpointLine(
+  stderr: string,
+): { count: number; avgMs: number; maxMs: number; lastMb: string } | null {
   const m = /checkpoints: (\d+), avg (\d+) ms, max (\d+) ms, last ([\d.]+) MB/.exec(stderr);
   return m ? { count: Number(m[1]), avgMs: Number(m[2]), maxMs: Number(m[3]), lastMb: m[4]! } : null;
 }

@@ -14,7 +14,11 @@ export function compareCsvRows(expectedPath: string, actualPath: string): CsvCom
   const [expHeader, exp] = headerAndSortedRows(expectedPath);
   const [actHeader, act] = headerAndSortedRows(actualPath);
   if (expHeader !== actHeader) {
-    return { identical: false, rows: act.length, difference: `header '${actHeader}' instead of '${expHeader}'` };
+    return {
+      identical: false,
+      rows: act.length,
+      difference: `header '${actHeader}' instead of '${expHeader}'`,
+    };
   }
   if (exp.length !== act.length) {
     const missing = exp.find((r) => !act.includes(r));
@@ -22,12 +26,19 @@ export function compareCsvRows(expectedPath: string, actualPath: string): CsvCom
     return {
       identical: false,
       rows: act.length,
-      difference: `${act.length} rows instead of ${exp.length}` + (missing ? `; missing e.g. ${missing}` : '') + (extra ? `; unexpected e.g. ${extra}` : ''),
+      difference:
+        `${act.length} rows instead of ${exp.length}` +
+        (missing ? `; missing e.g. ${missing}` : '') +
+        (extra ? `; unexpected e.g. ${extra}` : ''),
     };
   }
   for (let i = 0; i < exp.length; i++) {
     if (exp[i] !== act[i]) {
-      return { identical: false, rows: act.length, difference: `sorted row ${i + 1}: '${act[i]}' instead of '${exp[i]}'` };
+      return {
+        identical: false,
+        rows: act.length,
+        difference: `sorted row ${i + 1}: '${act[i]}' instead of '${exp[i]}'`,
+      };
     }
   }
   return { identical: true, rows: act.length };

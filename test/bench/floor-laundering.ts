@@ -89,7 +89,10 @@ class LaunderingFloor {
     } else {
       let state = this.curState;
       if (ws !== this.curStart || state === null) state = this.windowFor(ws);
-      const key = sender >= 0 && receiver >= 0 && sender < KEY_SHIFT && receiver < KEY_SHIFT ? sender * KEY_SHIFT + receiver : `${sender};${receiver}`;
+      const key =
+        sender >= 0 && receiver >= 0 && sender < KEY_SHIFT && receiver < KEY_SHIFT
+          ? sender * KEY_SHIFT + receiver
+          : `${sender};${receiver}`;
       let acc = state.get(key);
       if (acc === undefined) {
         acc = new Acc(sender, receiver);
@@ -140,7 +143,8 @@ class LaunderingFloor {
       let out = '';
       for (const acc of state.values()) {
         if (acc.sum > THRESHOLD) {
-          out += acc.sender + ',' + acc.receiver + bounds + acc.sum + ',' + acc.count + ',' + acc.amounts + '\n';
+          out +=
+            acc.sender + ',' + acc.receiver + bounds + acc.sum + ',' + acc.count + ',' + acc.amounts + '\n';
           this.rowsOut++;
         }
       }
@@ -152,7 +156,8 @@ class LaunderingFloor {
   private parseTime(text: string, start: number, end: number, lineNo: number): number {
     const zoneSpace = text.lastIndexOf(' ', end);
     const timeStart = zoneSpace - 8;
-    if (timeStart < start || !isUtcZone(text, zoneSpace + 1, end)) fail(lineNo, `'${text.slice(start, end)}' is not an RFC 850 time in UTC`);
+    if (timeStart < start || !isUtcZone(text, zoneSpace + 1, end))
+      fail(lineNo, `'${text.slice(start, end)}' is not an RFC 850 time in UTC`);
     if (timeStart - start !== this.prefix.length || !text.startsWith(this.prefix, start)) {
       const prefix = text.slice(start, timeStart);
       const m = DATE_PREFIX.exec(prefix);
@@ -170,8 +175,8 @@ class LaunderingFloor {
 
 function isUtcZone(text: string, from: number, to: number): boolean {
   if (to - from !== 3) return false;
-  const z = text.charCodeAt(from) << 16 | text.charCodeAt(from + 1) << 8 | text.charCodeAt(from + 2);
-  return z === (85 << 16 | 84 << 8 | 67) /* UTC */ || z === (71 << 16 | 77 << 8 | 84) /* GMT */;
+  const z = (text.charCodeAt(from) << 16) | (text.charCodeAt(from + 1) << 8) | text.charCodeAt(from + 2);
+  return z === ((85 << 16) | (84 << 8) | 67) /* UTC */ || z === ((71 << 16) | (77 << 8) | 84); /* GMT */
 }
 
 function twoDigits(text: string, at: number, lineNo: number): number {
@@ -227,7 +232,9 @@ function main(argv: string[]): number {
   floor.finish();
   closeSync(inFd);
   closeSync(outFd);
-  process.stderr.write(`floor: read ${floor.recordsIn} records, ${floor.late} late, wrote ${floor.rowsOut} rows → ${outPath}\n`);
+  process.stderr.write(
+    `floor: read ${floor.recordsIn} records, ${floor.late} late, wrote ${floor.rowsOut} rows → ${outPath}\n`,
+  );
   return 0;
 }
 

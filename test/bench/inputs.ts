@@ -35,7 +35,18 @@ export class InputCache {
   /** dcos semicolon records (RFC 850 times) with planted laundering cases. */
   dcos(records: number, plant: number, seed = 1): Promise<BenchInput> {
     return this.cached(`dcos-n${records}-plant${plant}-seed${seed}.csv`, records, async (tmp) => {
-      this.generate(['--format', 'dcos', '--count', String(records), '--plant', String(plant), '--seed', String(seed), '--out', tmp]);
+      this.generate([
+        '--format',
+        'dcos',
+        '--count',
+        String(records),
+        '--plant',
+        String(plant),
+        '--seed',
+        String(seed),
+        '--out',
+        tmp,
+      ]);
     });
   }
 
@@ -50,7 +61,24 @@ export class InputCache {
     return this.cached(name, records, async (tmp) => {
       const p = String(cases);
       // Each case takes three accounts of its own: 10 000 accounts leave room for 600 cases.
-      this.generate(['--format', 'dcos', '--count', String(records), '--accounts', '10000', '--plant-cashout', p, '--plant-layering', p, '--seed', String(seed), '--pattern-truth', truth, '--out', tmp]);
+      this.generate([
+        '--format',
+        'dcos',
+        '--count',
+        String(records),
+        '--accounts',
+        '10000',
+        '--plant-cashout',
+        p,
+        '--plant-layering',
+        p,
+        '--seed',
+        String(seed),
+        '--pattern-truth',
+        truth,
+        '--out',
+        tmp,
+      ]);
     });
   }
 
@@ -73,7 +101,11 @@ export class InputCache {
     });
   }
 
-  private async cached(name: string, records: number, make: (tmp: string) => Promise<void>): Promise<BenchInput> {
+  private async cached(
+    name: string,
+    records: number,
+    make: (tmp: string) => Promise<void>,
+  ): Promise<BenchInput> {
     const path = join(this.dir, name);
     if (existsSync(path)) return { path, records, bytes: statSync(path).size, generatedIn: null };
     const tmp = `${path}.partial-${process.pid}`;
@@ -89,7 +121,8 @@ export class InputCache {
 
   private generate(args: string[]): void {
     const r = spawnSync(process.execPath, [this.cli, 'generate', ...args], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`fintrans-sql generate ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
+    if (r.status !== 0)
+      throw new Error(`fintrans-sql generate ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
   }
 }
 

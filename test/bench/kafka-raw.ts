@@ -41,7 +41,12 @@ async function main(brokers: string, topic: string): Promise<void> {
               records++;
               bytes += m.value?.length ?? 0;
             }
-            if (Number(batch.lastOffset()) + 1 >= end && remaining.delete(batch.partition) && remaining.size === 0) resolve();
+            if (
+              Number(batch.lastOffset()) + 1 >= end &&
+              remaining.delete(batch.partition) &&
+              remaining.size === 0
+            )
+              resolve();
           },
         });
       });

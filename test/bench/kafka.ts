@@ -40,7 +40,9 @@ export async function kafkaCase(o: KafkaCaseOptions): Promise<ResultRow[]> {
       brokers = rig.bootstrap;
     } catch (e) {
       const why = e instanceof Error ? e.message.split('\n')[0]! : String(e);
-      o.note(`(d) not run: no Kafka broker (set KAFKA_BROKERS, or install Java 17 + Maven for the test rig): ${why}`);
+      o.note(
+        `(d) not run: no Kafka broker (set KAFKA_BROKERS, or install Java 17 + Maven for the test rig): ${why}`,
+      );
       return [notRun(`n/a (no broker: ${why})`)];
     }
   }
@@ -52,7 +54,16 @@ export async function kafkaCase(o: KafkaCaseOptions): Promise<ResultRow[]> {
 }
 
 function notRun(note: string): ResultRow {
-  return { label: '(d) Kafka → CSV', records: null, inputBytes: null, wallMs: null, peakRssKb: null, cpuMs: null, throughput: true, note };
+  return {
+    label: '(d) Kafka → CSV',
+    records: null,
+    inputBytes: null,
+    wallMs: null,
+    peakRssKb: null,
+    cpuMs: null,
+    throughput: true,
+    note,
+  };
 }
 
 async function measure(o: KafkaCaseOptions, brokers: string): Promise<ResultRow[]> {
@@ -62,13 +73,22 @@ async function measure(o: KafkaCaseOptions, brokers: string): Promise<ResultRow[
   await admin.connect();
   try {
     // Retention off: the generator stamps records with 2017 event times.
-    await admin.createTopics({ topics: [{ topic, numPartitions: TOPIC_PARTITIONS, configEntries: [{ name: 'retention.ms', value: '-1' }] }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [
+        { topic, numPartitions: TOPIC_PARTITIONS, configEntries: [{ name: 'retention.ms', value: '-1' }] },
+      ],
+      waitForLeaders: true,
+    });
   } finally {
     await admin.disconnect();
   }
   // A broker's first transaction creates its transaction log (about a second, once per broker):
   // done here, unmeasured, so the exactly-once run measures transactions, not that.
-  const warm = kafka.producer({ transactionalId: `${topic}-warm-up`, idempotent: true, maxInFlightRequests: 1 });
+  const warm = kafka.producer({
+    transactionalId: `${topic}-warm-up`,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await warm.connect();
   try {
     const t = await warm.transaction();
@@ -78,16 +98,36 @@ async function measure(o: KafkaCaseOptions, brokers: string): Promise<ResultRow[
     await warm.disconnect();
   }
   const started = performance.now();
-  const gen = await runChild(o.node, [o.cli, 'generate', '--to', topic, '--count', String(o.records), '--plant', String(o.plant), '--truth', 'truth.csv', '--brokers', brokers], { cwd: o.dir });
+  const gen = await runChild(
+    o.node,
+    [
+      o.cli,
+      'generate',
+      '--to',
+      topic,
+      '--count',
+      String(o.records),
+      '--plant',
+      String(o.plant),
+      '--truth',
+      'truth.csv',
+      '--brokers',
+      brokers,
+    ],
+    { cwd: o.dir },
+  );
   assertSucceeded('(d) generate', gen);
-  console.log(`  (d) ${grouped(o.records)} records produced into topic ${topic} (${TOPIC_PARTITIONS} partitions) at ${brokers} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `  (d) ${grouped(o.records)} records produced into topic ${topic} (${TOPIC_PARTITIONS} partitions) at ${brokers} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 
   // The bench's laundering job with the file source swapped for the topic, bounded at the end offsets of now.
   const job = readFileSync(o.fileJob, 'utf8').replace(
     /'connector' = 'filesystem',\s*'path' = 'input\/transactions.csv',/,
     `'connector' = 'kafka', 'topic' = '${topic}', 'properties.group.id' = 'bench-d', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset',`,
   );
-  if (!job.includes(`'topic' = '${topic}'`)) throw new Error(`(d): cannot swap the source of ${o.fileJob} for a topic`);
+  if (!job.includes(`'topic' = '${topic}'`))
+    throw new Error(`(d): cannot swap the source of ${o.fileJob} for a topic`);
   writeFileSync(join(o.dir, 'laundering_kafka.sql'), job);
 
   const engineRuns: ChildRun[] = [];
@@ -95,7 +135,11 @@ async function measure(o: KafkaCaseOptions, brokers: string): Promise<ResultRow[
   let rawBytes = 0;
   for (let i = 0; i < o.repeat; i++) {
     const sets = o.sets.flatMap((s) => ['--set', s]);
-    const engine = await runChild(o.node, [o.cli, 'run', 'laundering_kafka.sql', '--quiet', '--brokers', brokers, ...sets], { cwd: o.dir });
+    const engine = await runChild(
+      o.node,
+      [o.cli, 'run', 'laundering_kafka.sql', '--quiet', '--brokers', brokers, ...sets],
+      { cwd: o.dir },
+    );
     assertSucceeded('(d) engine', engine);
     engineRuns.push(engine);
     const raw = await runChild(o.node, [o.rawReader, brokers, topic], { cwd: o.dir, keepStdout: true });
@@ -108,12 +152,18 @@ async function measure(o: KafkaCaseOptions, brokers: string): Promise<ResultRow[
   const engine = median(engineRuns);
   const raw = median(rawRuns);
   const read = Number(/read (\d+) records? from/.exec(engine.stderr)?.[1] ?? NaN);
-  if (read !== o.records) o.fail(`(d) the job read ${Number.isNaN(read) ? 'an unknown number of' : read} records, the topic has ${o.records}`);
+  if (read !== o.records)
+    o.fail(
+      `(d) the job read ${Number.isNaN(read) ? 'an unknown number of' : read} records, the topic has ${o.records}`,
+    );
 
   // The alerts must be exactly the planted cases the generator's truth expects.
   const key = (r: Record<string, string>) => `${r.sender}->${r.receiver}@${r.window_start}`;
   const alerts = readCsv(join(o.dir, 'output/laundering.csv')).map(key).sort();
-  const expected = readCsv(join(o.dir, 'truth.csv')).filter((t) => t.expected_alert === 'true').map(key).sort();
+  const expected = readCsv(join(o.dir, 'truth.csv'))
+    .filter((t) => t.expected_alert === 'true')
+    .map(key)
+    .sort();
   if (alerts.length === 0 || JSON.stringify(alerts) !== JSON.stringify(expected)) {
     o.fail(`(d) the alerts (${alerts.length}) are not the ${expected.length} the generator's truth expects`);
   } else o.note(`(d) alerts are exactly the ${alerts.length} planted cases of the generator's truth.`);
@@ -126,21 +176,38 @@ async function measure(o: KafkaCaseOptions, brokers: string): Promise<ResultRow[
       /'connector' = 'filesystem',\s*'path' = 'output\/laundering.csv',\s*'format' = 'csv'/,
       `'connector' = 'kafka', 'topic' = '${topic}-alerts-${guarantee}', 'format' = 'csv', 'sink.delivery-guarantee' = '${guarantee}', 'sink.transactional-id-prefix' = '${topic}-bench'`,
     );
-    if (!sinkJob.includes(`'sink.delivery-guarantee' = '${guarantee}'`)) throw new Error(`(d): cannot swap the sink of ${o.fileJob} for a topic`);
+    if (!sinkJob.includes(`'sink.delivery-guarantee' = '${guarantee}'`))
+      throw new Error(`(d): cannot swap the sink of ${o.fileJob} for a topic`);
     const file = `laundering_kafka_${guarantee}.sql`;
     writeFileSync(join(o.dir, file), sinkJob);
     const runs: ChildRun[] = [];
     for (let i = 0; i < o.repeat; i++) {
-      const r = await runChild(o.node, [o.cli, 'run', file, '--quiet', '--brokers', brokers, ...o.sets.flatMap((x) => ['--set', x])], { cwd: o.dir });
+      const r = await runChild(
+        o.node,
+        [o.cli, 'run', file, '--quiet', '--brokers', brokers, ...o.sets.flatMap((x) => ['--set', x])],
+        { cwd: o.dir },
+      );
       assertSucceeded(`(d) engine → topic, ${guarantee}`, r);
       runs.push(r);
     }
     const r = median(runs);
     const wrote = Number(/wrote (\d+) records? → topic/.exec(r.stderr)?.[1] ?? NaN);
-    if (wrote !== expected.length) o.fail(`(d) → topic, ${guarantee}: wrote ${wrote} alerts, the truth expects ${expected.length}`);
-    sinkRows.push({ label: `(d) Kafka → Kafka, ${guarantee}`, records: o.records, inputBytes: rawBytes, wallMs: r.wallMs, peakRssKb: r.peakRssKb, cpuMs: r.cpuMs, throughput: true, note: `${wrote} alerts to a topic` });
+    if (wrote !== expected.length)
+      o.fail(`(d) → topic, ${guarantee}: wrote ${wrote} alerts, the truth expects ${expected.length}`);
+    sinkRows.push({
+      label: `(d) Kafka → Kafka, ${guarantee}`,
+      records: o.records,
+      inputBytes: rawBytes,
+      wallMs: r.wallMs,
+      peakRssKb: r.peakRssKb,
+      cpuMs: r.cpuMs,
+      throughput: true,
+      note: `${wrote} alerts to a topic`,
+    });
   }
-  o.note(`(d) Kafka → Kafka: exactly-once at ${((sinkRows[0]!.wallMs! / sinkRows[1]!.wallMs!) * 100).toFixed(0)} % of at-least-once's throughput.`);
+  o.note(
+    `(d) Kafka → Kafka: exactly-once at ${((sinkRows[0]!.wallMs! / sinkRows[1]!.wallMs!) * 100).toFixed(0)} % of at-least-once's throughput.`,
+  );
 
   const fraction = raw.wallMs / engine.wallMs;
   o.note(
@@ -148,19 +215,42 @@ async function measure(o: KafkaCaseOptions, brokers: string): Promise<ResultRow[
       `(${grouped(Math.round(o.records / (raw.wallMs / 1000)))} records/s, same topic, same kafkajs client, no processing); both include connecting and joining the group.`,
   );
   return [
-    { label: '(d) Kafka → CSV', records: o.records, inputBytes: rawBytes, wallMs: engine.wallMs, peakRssKb: engine.peakRssKb, cpuMs: engine.cpuMs, throughput: true, note: `${TOPIC_PARTITIONS} partitions; ${(fraction * 100).toFixed(0)} % of the raw consume rate` },
-    { label: '(d) raw kafkajs consume', records: o.records, inputBytes: rawBytes, wallMs: raw.wallMs, peakRssKb: raw.peakRssKb, cpuMs: raw.cpuMs, throughput: true, note: 'test/bench/kafka-raw.ts: count only' },
+    {
+      label: '(d) Kafka → CSV',
+      records: o.records,
+      inputBytes: rawBytes,
+      wallMs: engine.wallMs,
+      peakRssKb: engine.peakRssKb,
+      cpuMs: engine.cpuMs,
+      throughput: true,
+      note: `${TOPIC_PARTITIONS} partitions; ${(fraction * 100).toFixed(0)} % of the raw consume rate`,
+    },
+    {
+      label: '(d) raw kafkajs consume',
+      records: o.records,
+      inputBytes: rawBytes,
+      wallMs: raw.wallMs,
+      peakRssKb: raw.peakRssKb,
+      cpuMs: raw.cpuMs,
+      throughput: true,
+      note: 'test/bench/kafka-raw.ts: count only',
+    },
     ...sinkRows,
   ];
 }
 
 function median(runs: ChildRun[]): ChildRun {
   const sorted = [...runs].sort((a, b) => a.wallMs - b.wallMs);
-  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, peakRssKb: Math.max(...runs.map((r) => r.peakRssKb)) };
+  return {
+    ...sorted[Math.floor((sorted.length - 1) / 2)]!,
+    peakRssKb: Math.max(...runs.map((r) => r.peakRssKb)),
+  };
 }
 
 function readCsv(path: string): Record<string, string>[] {
-  const [header, ...rows] = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
+  const [header, ...rows] = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   const cols = header!.split(',');
   return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i] ?? `c${i}`, v])));
 }

@@ -42,7 +42,8 @@ export function peakRssMethod(): RssMethod {
   if (rssMethod === undefined) {
     const probe = join(tmpdir(), `fintrans-bench-time-probe-${process.pid}`);
     const r = existsSync(GNU_TIME) ? spawnSync(GNU_TIME, ['-f', '%M', '-o', probe, 'true']) : null;
-    const ok = r !== null && r.status === 0 && existsSync(probe) && /^\d+\s*$/.test(readFileSync(probe, 'utf8'));
+    const ok =
+      r !== null && r.status === 0 && existsSync(probe) && /^\d+\s*$/.test(readFileSync(probe, 'utf8'));
     rmSync(probe, { force: true });
     rssMethod = ok ? 'gnu-time' : 'proc-vmhwm';
   }
@@ -55,7 +56,9 @@ export function runChild(command: string, args: readonly string[], opts: ChildOp
   const method = peakRssMethod();
   const timeFile = join(tmpdir(), `fintrans-bench-time-${process.pid}-${runCounter++}`);
   const [cmd, argv] =
-    method === 'gnu-time' ? [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, command, ...args]] : [command, [...args]];
+    method === 'gnu-time'
+      ? [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, command, ...args]]
+      : [command, [...args]];
 
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -67,7 +70,8 @@ export function runChild(command: string, args: readonly string[], opts: ChildOp
     const marker = opts.firstOutputMarker;
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
-      if (marker !== undefined && Number.isNaN(firstOutputMs) && chunk.includes(marker)) firstOutputMs = performance.now() - started;
+      if (marker !== undefined && Number.isNaN(firstOutputMs) && chunk.includes(marker))
+        firstOutputMs = performance.now() - started;
       if (opts.keepStdout) stdout += chunk;
     });
     child.stderr.setEncoding('utf8');
@@ -100,7 +104,15 @@ export function runChild(command: string, args: readonly string[], opts: ChildOp
           cpuMs = (Number(m[2]) + Number(m[3])) * 1000;
         }
       }
-      resolve({ exitCode: code ?? (signal ? 128 : 1), wallMs, peakRssKb, cpuMs, firstOutputMs, stdout, stderr });
+      resolve({
+        exitCode: code ?? (signal ? 128 : 1),
+        wallMs,
+        peakRssKb,
+        cpuMs,
+        firstOutputMs,
+        stdout,
+        stderr,
+      });
     });
   });
 }

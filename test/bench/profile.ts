@@ -25,7 +25,11 @@ export interface SelfTime {
   readonly percent: number;
 }
 
-export function topSelfTime(profilePath: string, root: string, top: number): { totalMs: number; rows: SelfTime[] } {
+export function topSelfTime(
+  profilePath: string,
+  root: string,
+  top: number,
+): { totalMs: number; rows: SelfTime[] } {
   const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as CpuProfile;
   const labelOf = new Map<number, string>();
   for (const n of profile.nodes) labelOf.set(n.id, describe(n, root));
@@ -42,7 +46,11 @@ export function topSelfTime(profilePath: string, root: string, top: number): { t
   const rows = [...selfUs.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
-    .map(([fn, us]) => ({ function: fn, selfMs: us / 1000, percent: totalUs > 0 ? (100 * us) / totalUs : 0 }));
+    .map(([fn, us]) => ({
+      function: fn,
+      selfMs: us / 1000,
+      percent: totalUs > 0 ? (100 * us) / totalUs : 0,
+    }));
   return { totalMs: totalUs / 1000, rows };
 }
 

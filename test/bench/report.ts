@@ -42,7 +42,12 @@ export function resultTable(rows: readonly ResultRow[]): string {
 export function profileTable(rows: readonly SelfTime[]): string {
   return table(
     ['#', 'self %', 'self ms', 'function (compiled file:line)'],
-    rows.map((r, i) => [String(i + 1), r.percent.toFixed(1), r.selfMs.toFixed(0), r.function.replaceAll('|', '\\|')]),
+    rows.map((r, i) => [
+      String(i + 1),
+      r.percent.toFixed(1),
+      r.selfMs.toFixed(0),
+      r.function.replaceAll('|', '\\|'),
+    ]),
     [true, true, true, false],
   );
 }
@@ -51,7 +56,8 @@ function table(headers: string[], rows: string[][], right: boolean[]): string {
   const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]): string =>
     '| ' + cells.map((x, c) => (right[c] ? x.padStart(widths[c]!) : x.padEnd(widths[c]!))).join(' | ') + ' |';
-  const rule = '|' + widths.map((w, c) => (right[c] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
+  const rule =
+    '|' + widths.map((w, c) => (right[c] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
   return [line(headers), rule, ...rows.map(line)].join('\n');
 }
 
@@ -114,7 +120,10 @@ over that wall time; *peak RSS* is the child's maximum resident set; *CPU* is us
 (more than wall when GC and I/O threads work in parallel). MB = 10^6 bytes.`;
 
 export function benchmarksMarkdown(doc: BenchDocument, previous: string | null): string {
-  const profile = doc.profile ?? previousSection(previous, 'Profile') ?? '_Not profiled yet: run `npm run bench -- --only a --profile --write`._\n';
+  const profile =
+    doc.profile ??
+    previousSection(previous, 'Profile') ??
+    '_Not profiled yet: run `npm run bench -- --only a --profile --write`._\n';
   // Hand-written analysis lives under "## Notes" and survives rewrites.
   const notes = previousSection(previous, 'Notes');
   return `# Benchmarks

@@ -16,7 +16,14 @@ import { benchDir, caseWorkDir, InputCache, patternTruthDir, type BenchInput } f
 import { describeMachine, machineLine } from './machine.js';
 import { assertSucceeded, peakRssMethod, runChild, type ChildRun } from './measure.js';
 import { topSelfTime } from './profile.js';
-import { benchmarksMarkdown, grouped, megabytes, profileTable, resultTable, type ResultRow } from './report.js';
+import {
+  benchmarksMarkdown,
+  grouped,
+  megabytes,
+  profileTable,
+  resultTable,
+  type ResultRow,
+} from './report.js';
 import { kafkaCase } from './kafka.js';
 import { checkpointOverhead } from './checkpoint-overhead.js';
 
@@ -82,14 +89,25 @@ function parseFlags(argv: string[]): Flags | 'help' {
   const only = new Set<CaseId>();
   for (const part of (values.only ?? CASE_IDS.join(',')).split(',')) {
     const id = part.trim().toLowerCase();
-    if (!(CASE_IDS as readonly string[]).includes(id)) throw new Error(`--only: unknown case '${part}': use letters from ${CASE_IDS.join(', ')}, as in --only a,c`);
+    if (!(CASE_IDS as readonly string[]).includes(id))
+      throw new Error(
+        `--only: unknown case '${part}': use letters from ${CASE_IDS.join(', ')}, as in --only a,c`,
+      );
     only.add(id as CaseId);
   }
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat needs a whole number ≥ 1, got '${values.repeat}'`);
+  if (!Number.isInteger(repeat) || repeat < 1)
+    throw new Error(`--repeat needs a whole number ≥ 1, got '${values.repeat}'`);
   const sets = values.set ?? [];
   for (const s of sets) if (!/^[^=]+=.*$/.test(s)) throw new Error(`--set needs key=value, got '${s}'`);
-  return { quick: values.quick ?? false, only, repeat, profile: values.profile ?? false, write: values.write ?? false, sets };
+  return {
+    quick: values.quick ?? false,
+    only,
+    repeat,
+    profile: values.profile ?? false,
+    write: values.write ?? false,
+    sets,
+  };
 }
 
 /** What the cases found beyond the table; `failed` marks a check that makes the numbers void. */
@@ -128,19 +146,31 @@ async function prepareInputs(ctx: Context): Promise<Inputs> {
   const inputs: Inputs = {};
   const show = (id: string, what: string, inp: BenchInput): BenchInput => {
     const how = inp.generatedIn === null ? 'cached' : `generated in ${inp.generatedIn.toFixed(1)} s`;
-    console.log(`  (${id}) ${what}: ${grouped(inp.records)} records, ${megabytes(inp.bytes)} MB, ${how} — ${inp.path}`);
+    console.log(
+      `  (${id}) ${what}: ${grouped(inp.records)} records, ${megabytes(inp.bytes)} MB, ${how} — ${inp.path}`,
+    );
     return inp;
   };
   if (wanted.has('a') || wanted.has('f') || ctx.flags.profile) {
     const n = size(ctx, FULL_SIZE.a);
     inputs.a = show('a', 'dcos semicolon records', await ctx.inputs.dcos(n, n / 10_000));
   }
-  if (wanted.has('b')) inputs.b = show('b', 'PyFlink JSON records', await ctx.inputs.json(size(ctx, FULL_SIZE.b)));
-  if (wanted.has('c') || wanted.has('f')) inputs.c = show('c', 'distinct pairs in one 10-minute span', await ctx.inputs.hopKeys(size(ctx, FULL_SIZE.c)));
+  if (wanted.has('b'))
+    inputs.b = show('b', 'PyFlink JSON records', await ctx.inputs.json(size(ctx, FULL_SIZE.b)));
+  if (wanted.has('c') || wanted.has('f'))
+    inputs.c = show(
+      'c',
+      'distinct pairs in one 10-minute span',
+      await ctx.inputs.hopKeys(size(ctx, FULL_SIZE.c)),
+    );
   if (wanted.has('e')) inputs.e = show('e', 'one dcos record', await ctx.inputs.oneRecord());
   if (wanted.has('g')) {
     const n = size(ctx, FULL_SIZE.g);
-    inputs.g = show('g', 'dcos records with planted cash-outs and layering chains', await ctx.inputs.patterns(n, ctx.flags.quick ? G_CASES / 10 : G_CASES));
+    inputs.g = show(
+      'g',
+      'dcos records with planted cash-outs and layering chains',
+      await ctx.inputs.patterns(n, ctx.flags.quick ? G_CASES / 10 : G_CASES),
+    );
   }
   if (wanted.has('h')) {
     const n = size(ctx, FULL_SIZE.h);
@@ -167,18 +197,33 @@ let engineSets: string[] = [];
 
 function runJob(job: string, cwd: string, extraNodeArgs: string[] = []): Promise<ChildRun> {
   const sets = engineSets.flatMap((s) => ['--set', s]);
-  return runChild(NODE, [...extraNodeArgs, CLI, 'run', join(JOBS, job), '--quiet', ...sets], { cwd, firstOutputMarker: '+I[' });
+  return runChild(NODE, [...extraNodeArgs, CLI, 'run', join(JOBS, job), '--quiet', ...sets], {
+    cwd,
+    firstOutputMarker: '+I[',
+  });
 }
 
 /** The records count from the run summary ("read N records from 't'"), checked against the input. */
 function checkRecordsRead(ctx: Context, label: string, run: ChildRun, expected: number): void {
   const m = /read (\d+) records? from/.exec(run.stderr);
   const read = m ? Number(m[1]) : NaN;
-  if (read !== expected) ctx.findings.fail(`${label}: the job read ${Number.isNaN(read) ? 'an unknown number of' : read} records, the input has ${expected}`);
+  if (read !== expected)
+    ctx.findings.fail(
+      `${label}: the job read ${Number.isNaN(read) ? 'an unknown number of' : read} records, the input has ${expected}`,
+    );
 }
 
 function row(label: string, inp: BenchInput, run: ChildRun, note: string): ResultRow {
-  return { label, records: inp.records, inputBytes: inp.bytes, wallMs: run.wallMs, peakRssKb: run.peakRssKb, cpuMs: run.cpuMs, throughput: true, note };
+  return {
+    label,
+    records: inp.records,
+    inputBytes: inp.bytes,
+    wallMs: run.wallMs,
+    peakRssKb: run.peakRssKb,
+    cpuMs: run.cpuMs,
+    throughput: true,
+    note,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,7 +232,9 @@ function row(label: string, inp: BenchInput, run: ChildRun, note: string): Resul
 async function caseA(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
   const n = inp.records;
   const engineDir = caseWorkDir(ctx.root, 'a', inp, 'transactions.csv');
-  const engine = await measured('(a) engine', ctx.flags.repeat, () => runJob('laundering_file.sql', engineDir));
+  const engine = await measured('(a) engine', ctx.flags.repeat, () =>
+    runJob('laundering_file.sql', engineDir),
+  );
   checkRecordsRead(ctx, '(a)', engine, n);
 
   const floorDir = caseWorkDir(ctx.root, 'a-floor', inp, 'transactions.csv');
@@ -195,8 +242,12 @@ async function caseA(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
     runChild(NODE, [FLOOR, 'input/transactions.csv', 'output/laundering.csv'], { cwd: floorDir }),
   );
 
-  const cmp = compareCsvRows(join(floorDir, 'output/laundering.csv'), join(engineDir, 'output/laundering.csv'));
-  if (cmp.identical) ctx.findings.note(`(a) output identical to the floor's: ${cmp.rows} alert rows (compared sorted).`);
+  const cmp = compareCsvRows(
+    join(floorDir, 'output/laundering.csv'),
+    join(engineDir, 'output/laundering.csv'),
+  );
+  if (cmp.identical)
+    ctx.findings.note(`(a) output identical to the floor's: ${cmp.rows} alert rows (compared sorted).`);
   else ctx.findings.fail(`(a) output differs from the floor's: ${cmp.difference}`);
   if (cmp.rows === 0) ctx.findings.fail('(a) wrote no alert rows: the input should hold planted cases');
 
@@ -207,7 +258,12 @@ async function caseA(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
       `${grouped(Math.round(rate))} records/s (target ≥ ${grouped(TARGETS.aRecordsPerSec)}: ${verdict(rate >= TARGETS.aRecordsPerSec, ctx)}).`,
   );
   return [
-    row('(a) laundering file → CSV', inp, engine, `${cmp.rows} alerts; ${(fraction * 100).toFixed(0)} % of floor speed`),
+    row(
+      '(a) laundering file → CSV',
+      inp,
+      engine,
+      `${cmp.rows} alerts; ${(fraction * 100).toFixed(0)} % of floor speed`,
+    ),
     row('(a) floor: hand-written JS', inp, floor, 'test/bench/floor-laundering.ts'),
   ];
 }
@@ -231,8 +287,17 @@ async function caseC(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
   const expected = expectedHopAlerts(keys);
   if (rows !== expected) ctx.findings.fail(`(c) wrote ${rows} alert rows, expected ${expected}`);
   const mb = (run.peakRssKb * 1024) / 1e6;
-  ctx.findings.note(`(c) ${grouped(keys)} keys open at once: peak RSS ${mb.toFixed(0)} MB (target < ${TARGETS.cPeakRssMb} MB: ${verdict(mb < TARGETS.cPeakRssMb, ctx)}).`);
-  return [row(`(c) HOP, ${grouped(keys)} keys open`, inp, run, `${rows} alerts as expected: ${rows === expected ? 'yes' : 'NO'}`)];
+  ctx.findings.note(
+    `(c) ${grouped(keys)} keys open at once: peak RSS ${mb.toFixed(0)} MB (target < ${TARGETS.cPeakRssMb} MB: ${verdict(mb < TARGETS.cPeakRssMb, ctx)}).`,
+  );
+  return [
+    row(
+      `(c) HOP, ${grouped(keys)} keys open`,
+      inp,
+      run,
+      `${rows} alerts as expected: ${rows === expected ? 'yes' : 'NO'}`,
+    ),
+  ];
 }
 
 function caseD(ctx: Context): Promise<ResultRow[]> {
@@ -262,7 +327,11 @@ function caseF(ctx: Context, inp: BenchInput, stateInp: BenchInput): Promise<Res
     workDir: (variant, input) => caseWorkDir(ctx.root, variant, input, 'transactions.csv'),
     run: (job, cwd, sets) =>
       measured(`(f) engine ${job} ${sets.join(' ')}`, ctx.flags.repeat, () =>
-        runChild(NODE, [CLI, 'run', job, '--quiet', ...[...engineSets, ...sets].flatMap((s) => ['--set', s])], { cwd }),
+        runChild(
+          NODE,
+          [CLI, 'run', job, '--quiet', ...[...engineSets, ...sets].flatMap((s) => ['--set', s])],
+          { cwd },
+        ),
       ),
     jobsDir: JOBS,
     note: (l) => ctx.findings.note(l),
@@ -279,7 +348,11 @@ async function caseE(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
     assertSucceeded('(e) engine', r);
     jobRuns.push(r);
   }
-  const job = { wallMs: median(jobRuns.map((r) => r.wallMs)), peakRssKb: Math.max(...jobRuns.map((r) => r.peakRssKb)), cpuMs: median(jobRuns.map((r) => r.cpuMs)) };
+  const job = {
+    wallMs: median(jobRuns.map((r) => r.wallMs)),
+    peakRssKb: Math.max(...jobRuns.map((r) => r.peakRssKb)),
+    cpuMs: median(jobRuns.map((r) => r.cpuMs)),
+  };
   const firstOutput = median(jobRuns.map((r) => r.firstOutputMs));
   const bare = await measured('node -e 0', runs, () => runChild(NODE, ['-e', '0'], { cwd: dir }));
   const secs = job.wallMs / 1000;
@@ -307,16 +380,45 @@ async function caseG(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
   checkRecordsRead(ctx, '(g)', run, inp.records);
   // The alerts must be exactly the truth's: deposit and cash-out by account and time.
   const rows = (path: string): string[][] =>
-    readFileSync(path, 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split(','));
-  const truth = rows(join(patternTruthDir(inp.path), 'rapid_cashout_truth.csv')).filter((r) => r[9] === 'true');
-  const expected = truth.map(([, , account, from, depositTime, , to, cashoutTime]) => [account, from, depositTime, to, cashoutTime].join(' ')).sort();
-  const got = rows(join(dir, 'output/rapid_cashout.csv')).map(([account, from, depositTime, , to, cashoutTime]) => [account, from, depositTime, to, cashoutTime].join(' ')).sort();
+    readFileSync(path, 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.split(','));
+  const truth = rows(join(patternTruthDir(inp.path), 'rapid_cashout_truth.csv')).filter(
+    (r) => r[9] === 'true',
+  );
+  const expected = truth
+    .map(([, , account, from, depositTime, , to, cashoutTime]) =>
+      [account, from, depositTime, to, cashoutTime].join(' '),
+    )
+    .sort();
+  const got = rows(join(dir, 'output/rapid_cashout.csv'))
+    .map(([account, from, depositTime, , to, cashoutTime]) =>
+      [account, from, depositTime, to, cashoutTime].join(' '),
+    )
+    .sort();
   const same = expected.length === got.length && expected.every((k, i) => k === got[i]);
-  if (!same) ctx.findings.fail(`(g) wrote ${got.length} alerts, the truth expects ${expected.length}${expected.length === got.length ? ' (different ones)' : ''}`);
-  else ctx.findings.note(`(g) rapid cash-out alerts are exactly the ${expected.length} of the generator's truth (planted cash-outs and layering links).`);
+  if (!same)
+    ctx.findings.fail(
+      `(g) wrote ${got.length} alerts, the truth expects ${expected.length}${expected.length === got.length ? ' (different ones)' : ''}`,
+    );
+  else
+    ctx.findings.note(
+      `(g) rapid cash-out alerts are exactly the ${expected.length} of the generator's truth (planted cash-outs and layering links).`,
+    );
   const rate = inp.records / (run.wallMs / 1000);
-  ctx.findings.note(`(g) interval join over ${grouped(inp.records)} transfers: ${grouped(Math.round(rate))} records/s, peak RSS ${megabytes(run.peakRssKb * 1024)} MB.`);
-  return [row('(g) rapid_cashout: interval join', inp, run, `${got.length} alerts as the truth expects: ${same ? 'yes' : 'NO'}`)];
+  ctx.findings.note(
+    `(g) interval join over ${grouped(inp.records)} transfers: ${grouped(Math.round(rate))} records/s, peak RSS ${megabytes(run.peakRssKb * 1024)} MB.`,
+  );
+  return [
+    row(
+      '(g) rapid_cashout: interval join',
+      inp,
+      run,
+      `${got.length} alerts as the truth expects: ${same ? 'yes' : 'NO'}`,
+    ),
+  ];
 }
 
 async function caseH(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
@@ -337,7 +439,13 @@ async function profileA(ctx: Context, inp: BenchInput): Promise<string> {
   const dir = caseWorkDir(ctx.root, 'a-profile', inp, 'transactions.csv');
   const profDir = join(dir, 'profile');
   mkdirSync(profDir, { recursive: true });
-  const run = await runJob('laundering_file.sql', dir, ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', 'a.cpuprofile']);
+  const run = await runJob('laundering_file.sql', dir, [
+    '--cpu-prof',
+    '--cpu-prof-dir',
+    profDir,
+    '--cpu-prof-name',
+    'a.cpuprofile',
+  ]);
   assertSucceeded('(a) under --cpu-prof', run);
   const { totalMs, rows } = topSelfTime(join(profDir, 'a.cpuprofile'), ROOT, 10);
   return (
@@ -382,8 +490,12 @@ async function main(argv: string[]): Promise<number> {
   const command = `npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}`;
   console.log(`fintrans-sql bench${flags.quick ? ' (quick: inputs 10x smaller)' : ''}`);
   console.log(`machine: ${machineLine(machine)}`);
-  console.log(`peak RSS: ${peakRssMethod() === 'gnu-time' ? '/usr/bin/time (GNU time, max RSS of the child)' : 'polling /proc/<pid>/status VmHWM every 10 ms'}`);
-  console.log(`engine runs: node dist/app/cli/main.js run <job> --quiet${flags.sets.map((x) => ` --set ${x}`).join('') || ' (engine defaults)'}`);
+  console.log(
+    `peak RSS: ${peakRssMethod() === 'gnu-time' ? '/usr/bin/time (GNU time, max RSS of the child)' : 'polling /proc/<pid>/status VmHWM every 10 ms'}`,
+  );
+  console.log(
+    `engine runs: node dist/app/cli/main.js run <job> --quiet${flags.sets.map((x) => ` --set ${x}`).join('') || ' (engine defaults)'}`,
+  );
   console.log(`work dir: ${root}\n`);
 
   console.log('inputs');
@@ -395,7 +507,11 @@ async function main(argv: string[]): Promise<number> {
     ['c', 'HOP with 1 M distinct keys open at once', () => caseC(ctx, inputs.c!)],
     ['d', 'Kafka → CSV', () => caseD(ctx)],
     ['e', 'startup', () => caseE(ctx, inputs.e!)],
-    ['f', 'checkpoint overhead: (a) with checkpoints off, default, 1 s, 100 ms; (c) and a 1 M-group GROUP BY off, default, 1 s, 100 ms', () => caseF(ctx, inputs.a!, inputs.c!)],
+    [
+      'f',
+      'checkpoint overhead: (a) with checkpoints off, default, 1 s, 100 ms; (c) and a 1 M-group GROUP BY off, default, 1 s, 100 ms',
+      () => caseF(ctx, inputs.a!, inputs.c!),
+    ],
     ['g', 'rapid_cashout.sql (interval join) on a file → CSV', () => caseG(ctx, inputs.g!)],
     ['h', 'velocity.sql (OVER windows) on a file → CSV', () => caseH(ctx, inputs.h!)],
   ];
@@ -422,7 +538,10 @@ async function main(argv: string[]): Promise<number> {
         command,
         date: new Date(),
         machine,
-        rssMethod: peakRssMethod() === 'gnu-time' ? 'GNU time (`/usr/bin/time`)' : 'polling `/proc/<pid>/status` VmHWM',
+        rssMethod:
+          peakRssMethod() === 'gnu-time'
+            ? 'GNU time (`/usr/bin/time`)'
+            : 'polling `/proc/<pid>/status` VmHWM',
         table: resultText,
         findings: ctx.findings.lines,
         profile,

@@ -17,7 +17,15 @@
 // fintrans-sql writes its filesystem table with a PRIMARY KEY (the latest row per key), compared
 // with Flink's collected final rows.
 
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +49,9 @@ interface CaseSpec {
 }
 
 /** FINTRANS_CONFORMANCE_ONLY=<regex> runs only the matching cases (while working on one). */
-const only = process.env.FINTRANS_CONFORMANCE_ONLY ? new RegExp(process.env.FINTRANS_CONFORMANCE_ONLY) : undefined;
+const only = process.env.FINTRANS_CONFORMANCE_ONLY
+  ? new RegExp(process.env.FINTRANS_CONFORMANCE_ONLY)
+  : undefined;
 
 /** jobs/ are not ours to annotate: their inputs and updating sinks are declared here. */
 const JOB_ANNOTATIONS: Record<string, string> = {
@@ -55,7 +65,8 @@ const JOB_ANNOTATIONS: Record<string, string> = {
   // The join jobs: transfers with their patterns planted on their boundaries, and reference files.
   'rapid_cashout.sql': 'data transactions patterns',
   'layering.sql': 'data transactions patterns',
-  'blocklist.sql': 'data transactions patterns\ndata blocklist reference-blocklist\ndata accounts reference-accounts',
+  'blocklist.sql':
+    'data transactions patterns\ndata blocklist reference-blocklist\ndata accounts reference-accounts',
   'laundering_enriched.sql': 'data transactions patterns\ndata account_versions reference-account-versions',
   // MATCH_RECOGNIZE: an account's transfers just under 10 000, three within 24 hours.
   'structuring.sql': 'data transactions structuring',
@@ -71,7 +82,8 @@ function spec(name: string, file: string, annotations: string): CaseSpec {
   for (const raw of annotations.split('\n')) {
     const words = raw.trim().split(/\s+/);
     if (words[0] === 'data' && words.length === 3) data.set(words[1]!.toLowerCase(), words[2]!);
-    else if (words[0] === 'updating' && (words.length === 2 || words.length === 3)) updating.add(words[1]!.toLowerCase());
+    else if (words[0] === 'updating' && (words.length === 2 || words.length === 3))
+      updating.add(words[1]!.toLowerCase());
     else if (words[0] === 'upsert' && words.length === 2) upsert.add(words[1]!.toLowerCase());
     else if (words[0] === 'unordered' && words.length === 4) {
       const m = unordered.get(words[1]!.toLowerCase()) ?? new Map<string, RegExp>();
@@ -85,14 +97,19 @@ function spec(name: string, file: string, annotations: string): CaseSpec {
 function corpus(): CaseSpec[] {
   const out: CaseSpec[] = [];
   const jobs = join(ROOT, 'jobs');
-  for (const f of readdirSync(jobs).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const f of readdirSync(jobs)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     if (only && !only.test(`job:${basename(f, '.sql')}`)) continue;
     const ann = JOB_ANNOTATIONS[f];
-    if (ann === undefined) throw new Error(`jobs/${f} has no entry in JOB_ANNOTATIONS (test/conformance/conformance.test.ts)`);
+    if (ann === undefined)
+      throw new Error(`jobs/${f} has no entry in JOB_ANNOTATIONS (test/conformance/conformance.test.ts)`);
     out.push(spec(`job:${basename(f, '.sql')}`, join(jobs, f), ann));
   }
   const cases = join(HERE, 'cases');
-  for (const f of readdirSync(cases).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const f of readdirSync(cases)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     const file = join(cases, f);
     const ann = readFileSync(file, 'utf8')
       .split('\n')
@@ -180,7 +197,8 @@ function unorder(rows: string[][], columns: string[], spec: Map<string, RegExp> 
   if (!spec) return rows;
   const at = [...spec].map(([col, re]) => {
     const i = columns.indexOf(col);
-    if (i < 0) throw new Error(`unordered column '${col}' is not a column of the sink (${columns.join(', ')})`);
+    if (i < 0)
+      throw new Error(`unordered column '${col}' is not a column of the sink (${columns.join(', ')})`);
     return [i, re] as const;
   });
   return rows.map((r) => {
@@ -201,15 +219,20 @@ function flinkRows(dir: string, collectFile: string | undefined): string[][] {
   if (!existsSync(dir)) return [];
   // Flink's filesystem sink: every finished part file (in-progress ones start with '.').
   const rows: string[][] = [];
-  for (const f of readdirSync(dir).filter((f) => !f.startsWith('.')).sort()) {
-    for (const l of readFileSync(join(dir, f), 'utf8').split('\n')) if (l.length > 0) rows.push(parseCsvLine(l));
+  for (const f of readdirSync(dir)
+    .filter((f) => !f.startsWith('.'))
+    .sort()) {
+    for (const l of readFileSync(join(dir, f), 'utf8').split('\n'))
+      if (l.length > 0) rows.push(parseCsvLine(l));
   }
   return rows;
 }
 
 function fintransRows(file: string): { header: string[]; rows: string[][] } {
   if (!existsSync(file)) return { header: [], rows: [] };
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   // Deliberate difference: a sink path with an extension is one file with a header row.
   return { header: lines.length > 0 ? parseCsvLine(lines[0]!) : [], rows: lines.slice(1).map(parseCsvLine) };
 }
@@ -227,7 +250,10 @@ function printedChangelog(stdout: string, sink: string, columns: number): string
     if (!m) throw new Error(`unexpected changelog line: ${line}`);
     const cells = m[2]!.split(', ').map((c) => (c === 'NULL' ? '' : c));
     // Printed rows cannot tell a ', ' inside a string from the separator: keep such strings out of updating sinks.
-    if (cells.length !== columns) throw new Error(`sink ${sink}: ${cells.length} printed cells for ${columns} columns in '${line}' (a string with ', ' in an updating sink?)`);
+    if (cells.length !== columns)
+      throw new Error(
+        `sink ${sink}: ${cells.length} printed cells for ${columns} columns in '${line}' (a string with ', ' in an updating sink?)`,
+      );
     const key = JSON.stringify(cells.map(normalise));
     const e = rows.get(key) ?? { cells, n: 0 };
     e.n += m[1] === '+I' || m[1] === '+U' ? 1 : -1;
@@ -261,14 +287,16 @@ function prepare(spec: CaseSpec, n: number): Prepared {
   try {
     const ext = (t: string): string => {
       const ds = spec.data.get(t);
-      if (!ds) throw new Error(`no input data set for source table '${t}': add '-- conformance: data ${t} <set>'`);
+      if (!ds)
+        throw new Error(`no input data set for source table '${t}': add '-- conformance: data ${t} <set>'`);
       return dataSet(ds).ext;
     };
     const r = rewriteJob(readFileSync(spec.file, 'utf8'), spec.file, {
       inputPath: (t) => join(dir, 'input', `${t}.${ext(t)}`),
       flinkOutDir: (t) => join(dir, 'out-flink', t),
       fintransOutFile: (t) => join(dir, 'out-fintrans', `${t}.csv`),
-      flinkCollectFile: (t) => (spec.updating.has(t) || spec.upsert.has(t) ? join(dir, 'out-flink', `${t}.changelog`) : undefined),
+      flinkCollectFile: (t) =>
+        spec.updating.has(t) || spec.upsert.has(t) ? join(dir, 'out-flink', `${t}.changelog`) : undefined,
       fintransPrint: (t) => spec.updating.has(t),
     });
     for (const [t, ds] of spec.data) {
@@ -276,13 +304,22 @@ function prepare(spec: CaseSpec, n: number): Prepared {
       const d = dataSet(ds);
       writeFileSync(join(dir, 'input', `${t}.${d.ext}`), d.text);
     }
-    for (const t of [...spec.updating, ...spec.upsert]) if (!r.sinks.includes(t)) throw new Error(`updating '${t}' is not written by an INSERT`);
+    for (const t of [...spec.updating, ...spec.upsert])
+      if (!r.sinks.includes(t)) throw new Error(`updating '${t}' is not written by an INSERT`);
     writeFileSync(join(dir, 'flink.sql'), r.flinkSql);
     writeFileSync(join(dir, 'fintrans.sql'), r.fintransSql);
-    const sinkColumns = new Map(r.sinks.map((t) => [t, r.tables.get(t)?.physical.map((c) => c.toLowerCase()) ?? []]));
+    const sinkColumns = new Map(
+      r.sinks.map((t) => [t, r.tables.get(t)?.physical.map((c) => c.toLowerCase()) ?? []]),
+    );
     return { spec, dir, sinks: [...new Set(r.sinks)], sinkColumns };
   } catch (err) {
-    return { spec, dir, sinks: [], sinkColumns: new Map(), error: err instanceof Error ? err.message : String(err) };
+    return {
+      spec,
+      dir,
+      sinks: [],
+      sinkColumns: new Map(),
+      error: err instanceof Error ? err.message : String(err),
+    };
   }
 }
 
@@ -299,7 +336,9 @@ describe(`conformance with Apache Flink ${FLINK_VERSION}`, () => {
       if (process.env.CI) throw err;
       flinkUnavailable = err instanceof Error ? err.message : String(err);
       const bar = '!'.repeat(78);
-      process.stderr.write(`\n${bar}\n!! Flink conformance SKIPPED: ${flinkUnavailable.split('\n').join('\n!! ')}\n!! (Under CI, with CI set, this is a failure.)\n${bar}\n\n`);
+      process.stderr.write(
+        `\n${bar}\n!! Flink conformance SKIPPED: ${flinkUnavailable.split('\n').join('\n!! ')}\n!! (Under CI, with CI set, this is a failure.)\n${bar}\n\n`,
+      );
       return;
     }
     const runnable = prepared.filter((p) => !p.error);
@@ -315,23 +354,29 @@ describe(`conformance with Apache Flink ${FLINK_VERSION}`, () => {
         `${'-'.repeat(w)}  -----  ----------`,
         ...summary.map((s) => `${s.name.padEnd(w)}  ${String(s.rows).padStart(5)}  ${s.identical}`),
       ];
-      process.stdout.write(`\nConformance with Apache Flink ${FLINK_VERSION} (${work}):\n${lines.join('\n')}\n\n`);
+      process.stdout.write(
+        `\nConformance with Apache Flink ${FLINK_VERSION} (${work}):\n${lines.join('\n')}\n\n`,
+      );
     }
-    if (!process.env.FINTRANS_KEEP_CONFORMANCE && summary.every((s) => s.identical === 'yes')) rmSync(work, { recursive: true, force: true });
+    if (!process.env.FINTRANS_KEEP_CONFORMANCE && summary.every((s) => s.identical === 'yes'))
+      rmSync(work, { recursive: true, force: true });
   });
 
   for (const [i, s] of specs.entries()) {
     it(s.name, (ctx) => {
       if (flinkUnavailable) ctx.skip();
       const p = prepared[i]!;
-      const record = (rows: number, identical: string): void => void summary.push({ name: s.name, rows, identical });
+      const record = (rows: number, identical: string): void =>
+        void summary.push({ name: s.name, rows, identical });
       if (p.error) {
         record(0, 'runner error');
         throw new Error(p.error);
       }
       if (p.flinkError) {
         record(0, 'Flink failed');
-        throw new Error(`Flink failed on ${p.dir}/flink.sql:\n${p.flinkError.split('\n').slice(0, 12).join('\n')}`);
+        throw new Error(
+          `Flink failed on ${p.dir}/flink.sql:\n${p.flinkError.split('\n').slice(0, 12).join('\n')}`,
+        );
       }
       const cli = runCli(['run', join(p.dir, 'fintrans.sql'), '--quiet'], p.dir);
       if (cli.code !== 0) {
@@ -342,12 +387,17 @@ describe(`conformance with Apache Flink ${FLINK_VERSION}`, () => {
       const diffs: string[] = [];
       for (const sink of p.sinks) {
         const updating = s.updating.has(sink);
-        const collect = updating || s.upsert.has(sink) ? join(p.dir, 'out-flink', `${sink}.changelog`) : undefined;
+        const collect =
+          updating || s.upsert.has(sink) ? join(p.dir, 'out-flink', `${sink}.changelog`) : undefined;
         const cols = p.sinkColumns.get(sink) ?? [];
         const un = s.unordered.get(sink);
-        const flink = unorder(flinkRows(join(p.dir, 'out-flink', sink), collect), cols, un).map(row).sort();
+        const flink = unorder(flinkRows(join(p.dir, 'out-flink', sink), collect), cols, un)
+          .map(row)
+          .sort();
         const ft = fintransRows(join(p.dir, 'out-fintrans', `${sink}.csv`));
-        const ours = unorder(updating ? printedChangelog(cli.stdout, sink, cols.length) : ft.rows, cols, un).map(row).sort();
+        const ours = unorder(updating ? printedChangelog(cli.stdout, sink, cols.length) : ft.rows, cols, un)
+          .map(row)
+          .sort();
         total += flink.length;
         if (flink.length === 0) diffs.push(`${sink}: Flink wrote no rows (the case tests nothing)`);
         const onlyFlink = minus(flink, ours);
@@ -355,8 +405,15 @@ describe(`conformance with Apache Flink ${FLINK_VERSION}`, () => {
         if (onlyFlink.length || onlyOurs.length) {
           diffs.push(
             `${sink}: ${flink.length} rows on Flink, ${ours.length} on fintrans-sql\n` +
-              onlyFlink.slice(0, 8).map((r) => `  only Flink:    ${r}`).join('\n') + '\n' +
-              onlyOurs.slice(0, 8).map((r) => `  only fintrans: ${r}`).join('\n'),
+              onlyFlink
+                .slice(0, 8)
+                .map((r) => `  only Flink:    ${r}`)
+                .join('\n') +
+              '\n' +
+              onlyOurs
+                .slice(0, 8)
+                .map((r) => `  only fintrans: ${r}`)
+                .join('\n'),
           );
         }
       }

@@ -32,16 +32,32 @@ const at = (hhmmss: string): number => Date.parse(`2017-07-23T${hhmmss}Z`);
 /** [time, sender, receiver, amount] */
 const PLANTED: [string, number, number, number][] = [
   // rapid cash-out
-  ['01:00:00', 10, 11, 20000], ['02:00:00', 11, 12, 16000], // exactly 80 %, exactly 1 h: alert
-  ['01:05:00', 10, 13, 20000], ['01:20:00', 13, 14, 15999], // just under 80 %
-  ['01:10:00', 15, 16, 12000], ['02:10:01', 16, 17, 9600], ['01:10:00', 16, 18, 9600], // 1 h + 1 s; same second: alert
-  ['01:30:00', 19, 20, 10000], ['01:31:00', 20, 21, 10000], // a deposit of exactly 10 000 is not over it
-  ['01:39:59', 23, 26, 23000], ['01:40:00', 22, 23, 30000], ['01:45:00', 23, 24, 25000], ['01:50:00', 27, 23, 11000], ['02:20:00', 23, 25, 24000],
+  ['01:00:00', 10, 11, 20000],
+  ['02:00:00', 11, 12, 16000], // exactly 80 %, exactly 1 h: alert
+  ['01:05:00', 10, 13, 20000],
+  ['01:20:00', 13, 14, 15999], // just under 80 %
+  ['01:10:00', 15, 16, 12000],
+  ['02:10:01', 16, 17, 9600],
+  ['01:10:00', 16, 18, 9600], // 1 h + 1 s; same second: alert
+  ['01:30:00', 19, 20, 10000],
+  ['01:31:00', 20, 21, 10000], // a deposit of exactly 10 000 is not over it
+  ['01:39:59', 23, 26, 23000],
+  ['01:40:00', 22, 23, 30000],
+  ['01:45:00', 23, 24, 25000],
+  ['01:50:00', 27, 23, 11000],
+  ['02:20:00', 23, 25, 24000],
   // layering from 30 → 31
-  ['02:30:00', 30, 31, 15000], ['02:30:00', 31, 34, 15000], ['02:31:00', 31, 30, 15000], ['02:32:00', 31, 35, 16501],
-  ['02:35:00', 31, 33, 13500], ['02:40:00', 31, 32, 16500], ['02:40:01', 31, 36, 15000],
+  ['02:30:00', 30, 31, 15000],
+  ['02:30:00', 31, 34, 15000],
+  ['02:31:00', 31, 30, 15000],
+  ['02:32:00', 31, 35, 16501],
+  ['02:35:00', 31, 33, 13500],
+  ['02:40:00', 31, 32, 16500],
+  ['02:40:01', 31, 36, 15000],
   // account 25 is listed at 02:00:00
-  ['01:59:59', 28, 25, 500], ['02:00:00', 29, 25, 700], ['02:00:00', 21, 25, 800],
+  ['01:59:59', 28, 25, 500],
+  ['02:00:00', 29, 25, 700],
+  ['02:00:00', 21, 25, 800],
 ];
 
 export function patternsDataSet(): { ext: 'csv'; text: string } {
@@ -54,9 +70,15 @@ export function patternsDataSet(): { ext: 'csv'; text: string } {
     let ts = t;
     if (rand() < 0.2) ts = Math.max(START, max - Math.floor(rand() * 5) * 1000);
     max = Math.max(max, ts);
-    background.push({ t: ts, line: `${rfc850(ts)};${1 + Math.floor(rand() * 5)};${1 + Math.floor(rand() * 5)};${1 + Math.floor(rand() * 5000)}` });
+    background.push({
+      t: ts,
+      line: `${rfc850(ts)};${1 + Math.floor(rand() * 5)};${1 + Math.floor(rand() * 5)};${1 + Math.floor(rand() * 5000)}`,
+    });
   }
-  const planted = PLANTED.map(([time, sender, receiver, amount]) => ({ t: at(time), line: `${rfc850(at(time))};${sender};${receiver};${amount}` })).sort((a, b) => a.t - b.t);
+  const planted = PLANTED.map(([time, sender, receiver, amount]) => ({
+    t: at(time),
+    line: `${rfc850(at(time))};${sender};${receiver};${amount}`,
+  })).sort((a, b) => a.t - b.t);
   const lines: string[] = [];
   let p = 0;
   for (const b of background) {
@@ -67,7 +89,15 @@ export function patternsDataSet(): { ext: 'csv'; text: string } {
   return { ext: 'csv', text: lines.join('\n') + '\n' };
 }
 
-const OWNERS = ['Ana Ilic', 'Marko Petrovic', 'Jelena Nikolic', 'Luka Markovic', 'Sara Pavlovic', 'Stefan Ilic', 'Ivana Stankovic'];
+const OWNERS = [
+  'Ana Ilic',
+  'Marko Petrovic',
+  'Jelena Nikolic',
+  'Luka Markovic',
+  'Sara Pavlovic',
+  'Stefan Ilic',
+  'Ivana Stankovic',
+];
 const COUNTRIES = ['GB', 'US', 'RS', 'KY', 'CH'];
 const owner = (id: number): string => OWNERS[id % OWNERS.length]!;
 const country = (id: number): string => COUNTRIES[id % COUNTRIES.length]!;
@@ -77,7 +107,9 @@ const ids = (from: number, to: number): number[] => Array.from({ length: to - fr
 
 /** `id,owner,country,risk_tier,opened`; 13 and 29 are missing (an inner join drops their rows). */
 export function referenceAccountsDataSet(): { ext: 'csv'; text: string } {
-  const lines = ids(1, 40).filter((id) => id !== 13 && id !== 29).map((id) => `${id},${owner(id)},${country(id)},${tier(id)},${opened(id)}`);
+  const lines = ids(1, 40)
+    .filter((id) => id !== 13 && id !== 29)
+    .map((id) => `${id},${owner(id)},${country(id)},${tier(id)},${opened(id)}`);
   return { ext: 'csv', text: lines.join('\n') + '\n' };
 }
 
@@ -87,8 +119,11 @@ export function referenceAccountsDataSet(): { ext: 'csv'; text: string } {
  * millisecond, one exactly at a window's end, account 5 only from 01:20 on, 31 during its chain.
  */
 export function referenceAccountVersionsDataSet(): { ext: 'csv'; text: string } {
-  const version = (validFrom: string, id: number, riskTier: string): string => `${validFrom},${id},${owner(id)},${country(id)},${riskTier},${opened(id)}`;
-  const lines = ids(1, 36).filter((id) => id !== 5 && id !== 11).map((id) => version('2017-01-01 00:00:00', id, tier(id)));
+  const version = (validFrom: string, id: number, riskTier: string): string =>
+    `${validFrom},${id},${owner(id)},${country(id)},${riskTier},${opened(id)}`;
+  const lines = ids(1, 36)
+    .filter((id) => id !== 5 && id !== 11)
+    .map((id) => version('2017-01-01 00:00:00', id, tier(id)));
   lines.push(
     version('2017-07-23 01:09:59', 2, 'high'),
     version('2017-07-23 01:10:00', 3, 'high'),
@@ -103,5 +138,13 @@ export function referenceAccountVersionsDataSet(): { ext: 'csv'; text: string } 
 
 /** `account_id,reason,listed_at`: 4 long listed, 5 and 25 listed during the data. */
 export function referenceBlocklistDataSet(): { ext: 'csv'; text: string } {
-  return { ext: 'csv', text: ['4,sanctions list,2016-11-02 00:00:00', '5,money mule,2017-07-23 01:30:00', '25,fraud ring,2017-07-23 02:00:00'].join('\n') + '\n' };
+  return {
+    ext: 'csv',
+    text:
+      [
+        '4,sanctions list,2016-11-02 00:00:00',
+        '5,money mule,2017-07-23 01:30:00',
+        '25,fraud ring,2017-07-23 02:00:00',
+      ].join('\n') + '\n',
+  };
 }

@@ -30,7 +30,12 @@ export function ticksDataSet(): { ext: 'csv'; text: string } {
     const step = Math.floor(rand() * 7) - 3;
     prices[account - 1] = Math.min(60, Math.max(1, prices[account - 1]! + step));
     const r = rand();
-    const amount = r < 0.05 ? '' : r < 0.3 ? String(9000 + Math.floor(rand() * 999)) : String(10 + Math.floor(rand() * 3000));
+    const amount =
+      r < 0.05
+        ? ''
+        : r < 0.3
+          ? String(9000 + Math.floor(rand() * 999))
+          : String(10 + Math.floor(rand() * 3000));
     lines.push(`${text(ts)};${account};${prices[account - 1]};${amount}`);
   }
   return { ext: 'csv', text: lines.join('\n') + '\n' };
@@ -66,7 +71,8 @@ export function structuringDataSet(): { ext: 'csv'; text: string } {
     const sender = 1 + Math.floor(rand() * 6);
     const receiver = 1 + Math.floor(rand() * 9);
     const r = rand();
-    const amount = r < 0.33 ? 9000 + Math.floor(rand() * 1000) : r < 0.36 ? 10000 : 10 + Math.floor(rand() * 20000);
+    const amount =
+      r < 0.33 ? 9000 + Math.floor(rand() * 1000) : r < 0.36 ? 10000 : 10 + Math.floor(rand() * 20000);
     lines.push(`${rfc850(ts)};${sender};${receiver};${amount}`);
   }
   return { ext: 'csv', text: lines.join('\n') + '\n' };

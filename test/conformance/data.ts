@@ -7,7 +7,12 @@ import { edgeDataSet } from './data-edge.js';
 import { textDataSet } from './data-text.js';
 import { paymentsDataSet } from './data-payments.js';
 import { structuringDataSet, ticksDataSet } from './data-ticks.js';
-import { patternsDataSet, referenceAccountVersionsDataSet, referenceAccountsDataSet, referenceBlocklistDataSet } from './data-patterns.js';
+import {
+  patternsDataSet,
+  referenceAccountVersionsDataSet,
+  referenceAccountsDataSet,
+  referenceBlocklistDataSet,
+} from './data-patterns.js';
 
 const START = Date.UTC(2017, 6, 23, 0, 55, 0); // Sunday, 23 July 2017 00:55:00 UTC
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -71,9 +76,11 @@ export function dataSet(name: string): DataSet {
     case 'dcos-disorder': {
       const rand = mulberry32(name === 'dcos' ? 7 : name === 'dcos-slow' ? 11 : 13);
       const ts =
-        name === 'dcos' ? times(rand, 400, 20_000, 5_000)
-        : name === 'dcos-slow' ? times(rand, 300, 600_000, 30_000)
-        : times(rand, 400, 10_000, 30_000);
+        name === 'dcos'
+          ? times(rand, 400, 20_000, 5_000)
+          : name === 'dcos-slow'
+            ? times(rand, 300, 600_000, 30_000)
+            : times(rand, 400, 10_000, 30_000);
       const lines = ts.map((t) => {
         const sender = 1 + Math.floor(rand() * 4);
         const receiver = 1 + Math.floor(rand() * 4);
@@ -121,15 +128,24 @@ export function dataSet(name: string): DataSet {
       return { ext: 'json', text: lines.join('\n') + '\n' };
     }
     case 'accounts': // a reference table for joins: `id;owner;tier`, id 3 twice, id 4 missing, id 9 never used
-      return { ext: 'csv', text: ['1;alice;high', '2;bob;low', '3;carol;medium', '3;carol-bis;high', '9;zed;low'].join('\n') + '\n' };
+      return {
+        ext: 'csv',
+        text:
+          ['1;alice;high', '2;bob;low', '3;carol;medium', '3;carol-bis;high', '9;zed;low'].join('\n') + '\n',
+      };
     case 'account-versions': // a versioned reference table: `ts;id;owner;tier`, versions before and during the dcos data
       return {
         ext: 'csv',
         text:
           [
-            '2017-07-23 00:00:00;1;alice;high', '2017-07-23 00:00:00;2;bob;low', '2017-07-23 00:00:00;3;carol;medium',
-            '2017-07-23 01:05:00;1;alice;low', '2017-07-23 01:20:00;3;carol;high', '2017-07-23 01:20:00;4;dan;medium',
-            '2017-07-23 01:40:00;2;bob;high', '2017-07-23 01:40:00;2;bob;medium',
+            '2017-07-23 00:00:00;1;alice;high',
+            '2017-07-23 00:00:00;2;bob;low',
+            '2017-07-23 00:00:00;3;carol;medium',
+            '2017-07-23 01:05:00;1;alice;low',
+            '2017-07-23 01:20:00;3;carol;high',
+            '2017-07-23 01:20:00;4;dan;medium',
+            '2017-07-23 01:40:00;2;bob;high',
+            '2017-07-23 01:40:00;2;bob;medium',
           ].join('\n') + '\n',
       };
     case 'edge': // hand-written edge values (data-edge.ts)

@@ -36,7 +36,10 @@ function byMinimal(differences: readonly Difference[]): [Difference, number][] {
 
 function printReport(r: FuzzReport, work: string): void {
   const sample = (items: readonly { expr: string; why: string }[]) =>
-    items.slice(0, 5).map((x) => `    ${x.expr}\n      ${x.why.split('\n')[0]}`).join('\n');
+    items
+      .slice(0, 5)
+      .map((x) => `    ${x.expr}\n      ${x.why.split('\n')[0]}`)
+      .join('\n');
   const lines = [
     `Expression fuzzer vs Apache Flink ${FLINK_VERSION}: seed ${r.seed} (FINTRANS_FUZZ_SEED=${r.seed} repeats it), ${r.generated} expressions (${work})`,
     `  compared on both engines: ${r.compared}, identical: ${r.identical}, different: ${r.differences.length}`,
@@ -44,7 +47,8 @@ function printReport(r: FuzzReport, work: string): void {
     `  rejected by Flink at plan time (not compared): ${r.rejectedByFlink.length}${r.rejectedByFlink.length ? '\n' + sample(r.rejectedByFlink) : ''}`,
     `  failed on Flink at runtime (not compared): ${r.failedOnFlink.length}${r.failedOnFlink.length ? '\n' + sample(r.failedOnFlink) : ''}`,
     ...byMinimal(r.differences).map(
-      ([d, n]) => `  DIFFERENT: ${d.minimal}\n    (shrunk from ${d.original}${n > 1 ? ` and ${n - 1} more` : ''})\n    ${d.detail.split('\n').join('\n    ')}`,
+      ([d, n]) =>
+        `  DIFFERENT: ${d.minimal}\n    (shrunk from ${d.original}${n > 1 ? ` and ${n - 1} more` : ''})\n    ${d.detail.split('\n').join('\n    ')}`,
     ),
   ];
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
@@ -62,38 +66,59 @@ function knownFile(seed: number): string {
 function knownDifferences(seed: number): Set<string> {
   const file = knownFile(seed);
   if (!existsSync(file)) return new Set();
-  return new Set(readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')));
+  return new Set(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !l.startsWith('#')),
+  );
 }
 
 function writeKnownDifferences(seed: number, differences: readonly Difference[]): void {
   const header = `# Expressions of seed ${seed} whose rows differ from Flink ${FLINK_VERSION} today (open bugs, issue 15).\n# Only ever remove lines: a fix that makes one agree must take it off (the fuzz test says which).\n`;
-  writeFileSync(knownFile(seed), header + [...new Set(differences.map((d) => d.original))].sort().join('\n') + '\n');
+  writeFileSync(
+    knownFile(seed),
+    header + [...new Set(differences.map((d) => d.original))].sort().join('\n') + '\n',
+  );
 }
 
 describe(`expression fuzzer vs Apache Flink ${FLINK_VERSION}`, () => {
-  it(`seed ${SEED}: ${COUNT} random expressions give Flink's rows or are refused at plan time`, async (ctx) => {
-    let flink: FlinkRunner;
-    try {
-      flink = await prepareFlink(join(ROOT, 'test', 'conformance', 'ConformanceMain.java'));
-    } catch (err) {
-      if (process.env.CI) throw err;
-      process.stderr.write(`\n!! Flink expression fuzzer SKIPPED: ${err instanceof Error ? err.message : String(err)}\n!! (Under CI, with CI set, this is a failure.)\n\n`);
-      ctx.skip();
-      return;
-    }
-    const work = mkdtempSync(join(tmpdir(), 'fintrans-fuzz-'));
-    const report = await new ExpressionFuzzer(flink, work).run(SEED, COUNT);
-    printReport(report, work);
-    const known = knownDifferences(SEED);
-    if (process.env.FINTRANS_FUZZ_WRITE_KNOWN) writeKnownDifferences(SEED, report.differences);
-    // Any difference not on the seed's known list fails; so does a known one that now agrees (take it off the list).
-    const unknown = report.differences.filter((d) => !known.has(d.original)).map((d) => `${d.minimal}\n  (from ${d.original})\n  ${d.detail.split('\n').join('\n  ')}`);
-    expect(unknown.join('\n\n'), `seed ${SEED}: expressions whose rows differ from Flink's (not on ${knownFile(SEED)})`).toBe('');
-    const differing = new Set(report.differences.map((d) => d.original));
-    // Only a full default run generates every listed expression.
-    const nowAgree = COUNT === DEFAULT_COUNT ? [...known].filter((k) => !differing.has(k)) : [];
-    expect(nowAgree, `seed ${SEED}: known differences that now agree with Flink: remove them from ${knownFile(SEED)}`).toEqual([]);
-    expect(report.compared).toBeGreaterThanOrEqual(MIN_COMPARED);
-    if (!process.env.FINTRANS_KEEP_CONFORMANCE) rmSync(work, { recursive: true, force: true });
-  }, 20 * 60_000);
+  it(
+    `seed ${SEED}: ${COUNT} random expressions give Flink's rows or are refused at plan time`,
+    async (ctx) => {
+      let flink: FlinkRunner;
+      try {
+        flink = await prepareFlink(join(ROOT, 'test', 'conformance', 'ConformanceMain.java'));
+      } catch (err) {
+        if (process.env.CI) throw err;
+        process.stderr.write(
+          `\n!! Flink expression fuzzer SKIPPED: ${err instanceof Error ? err.message : String(err)}\n!! (Under CI, with CI set, this is a failure.)\n\n`,
+        );
+        ctx.skip();
+        return;
+      }
+      const work = mkdtempSync(join(tmpdir(), 'fintrans-fuzz-'));
+      const report = await new ExpressionFuzzer(flink, work).run(SEED, COUNT);
+      printReport(report, work);
+      const known = knownDifferences(SEED);
+      if (process.env.FINTRANS_FUZZ_WRITE_KNOWN) writeKnownDifferences(SEED, report.differences);
+      // Any difference not on the seed's known list fails; so does a known one that now agrees (take it off the list).
+      const unknown = report.differences
+        .filter((d) => !known.has(d.original))
+        .map((d) => `${d.minimal}\n  (from ${d.original})\n  ${d.detail.split('\n').join('\n  ')}`);
+      expect(
+        unknown.join('\n\n'),
+        `seed ${SEED}: expressions whose rows differ from Flink's (not on ${knownFile(SEED)})`,
+      ).toBe('');
+      const differing = new Set(report.differences.map((d) => d.original));
+      // Only a full default run generates every listed expression.
+      const nowAgree = COUNT === DEFAULT_COUNT ? [...known].filter((k) => !differing.has(k)) : [];
+      expect(
+        nowAgree,
+        `seed ${SEED}: known differences that now agree with Flink: remove them from ${knownFile(SEED)}`,
+      ).toEqual([]);
+      expect(report.compared).toBeGreaterThanOrEqual(MIN_COMPARED);
+      if (!process.env.FINTRANS_KEEP_CONFORMANCE) rmSync(work, { recursive: true, force: true });
+    },
+    20 * 60_000,
+  );
 });

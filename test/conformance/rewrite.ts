@@ -92,7 +92,10 @@ export function rewriteJob(text: string, file: string, opts: RewriteOptions): Re
     const start = tokens[a]!.start;
     const end = tokens[b - 1]!.end;
     const t0 = tokens[a]!;
-    const isView = isKeyword(t0, 'CREATE') && (isKeyword(tokens[a + 1], 'VIEW') || (isKeyword(tokens[a + 1], 'TEMPORARY') && isKeyword(tokens[a + 2], 'VIEW')));
+    const isView =
+      isKeyword(t0, 'CREATE') &&
+      (isKeyword(tokens[a + 1], 'VIEW') ||
+        (isKeyword(tokens[a + 1], 'TEMPORARY') && isKeyword(tokens[a + 2], 'VIEW')));
     if (isView) {
       // Views read the tables by name: the same text on both engines.
       flinkParts.push(text.slice(start, end));
@@ -121,7 +124,8 @@ export function rewriteJob(text: string, file: string, opts: RewriteOptions): Re
           const seg = tokens.slice(segStart, j);
           const first = seg[0]!;
           const metaAt = seg.findIndex((x) => isKeyword(x, 'METADATA'));
-          const isElement = isKeyword(first, 'WATERMARK') || isKeyword(first, 'PRIMARY') || isKeyword(first, 'CONSTRAINT');
+          const isElement =
+            isKeyword(first, 'WATERMARK') || isKeyword(first, 'PRIMARY') || isKeyword(first, 'CONSTRAINT');
           if (!isElement && metaAt > 0) {
             const col = first.value;
             const type = text.slice(seg[1]!.start, seg[metaAt - 1]!.end).trim();
@@ -151,10 +155,11 @@ export function rewriteJob(text: string, file: string, opts: RewriteOptions): Re
       const wOpen = w + 1;
       const wClose = closing(tokens, wOpen, b);
       const options = new Map<string, string>();
-      for (let j = wOpen + 1; j + 2 < wClose + 1; ) {
+      for (let j = wOpen + 1; j + 2 < wClose + 1;) {
         const key = tokens[j]!;
         const val = tokens[j + 2]!;
-        if (key.kind === 'string' && isOp(tokens[j + 1], '=') && val.kind === 'string') options.set(key.value, val.value);
+        if (key.kind === 'string' && isOp(tokens[j + 1], '=') && val.kind === 'string')
+          options.set(key.value, val.value);
         j += 4;
       }
       tables.set(lname, { name, options, physical });
@@ -179,8 +184,12 @@ export function rewriteJob(text: string, file: string, opts: RewriteOptions): Re
       };
       const startOf = tokens[wOpen]!.start;
       const endOf = tokens[wClose]!.end;
-      flinkParts.push(applyEdits(text, start, end, [...edits, { start: startOf, end: endOf, text: withFor('flink') }]));
-      fintransParts.push(applyEdits(text, start, end, [...edits, { start: startOf, end: endOf, text: withFor('fintrans') }]));
+      flinkParts.push(
+        applyEdits(text, start, end, [...edits, { start: startOf, end: endOf, text: withFor('flink') }]),
+      );
+      fintransParts.push(
+        applyEdits(text, start, end, [...edits, { start: startOf, end: endOf, text: withFor('fintrans') }]),
+      );
     } else if (isKeyword(t0, 'INSERT')) {
       let k = a + 1;
       while (k < b && !isKeyword(tokens[k], 'INTO')) k++;
@@ -197,13 +206,19 @@ export function rewriteJob(text: string, file: string, opts: RewriteOptions): Re
       }
     } else if (isKeyword(t0, 'SET')) {
       fintransParts.push(text.slice(start, end));
-
     } else {
-      throw new Error(`${file}: the conformance runner handles CREATE TABLE, CREATE VIEW, INSERT and SET, not '${t0.value} ...'`);
+      throw new Error(
+        `${file}: the conformance runner handles CREATE TABLE, CREATE VIEW, INSERT and SET, not '${t0.value} ...'`,
+      );
     }
   }
-  const flinkSql = flinkParts
-    .map((p) => (p.startsWith('@@@COLLECT ') ? `-- ${p.slice(0, p.indexOf('\n'))}\n${p.slice(p.indexOf('\n') + 1)}` : `-- @@@\n${p}`))
-    .join('\n') + '\n';
+  const flinkSql =
+    flinkParts
+      .map((p) =>
+        p.startsWith('@@@COLLECT ')
+          ? `-- ${p.slice(0, p.indexOf('\n'))}\n${p.slice(p.indexOf('\n') + 1)}`
+          : `-- @@@\n${p}`,
+      )
+      .join('\n') + '\n';
   return { tables, sinks, flinkSql, fintransSql: fintransParts.join(';\n\n') + ';\n' };
 }

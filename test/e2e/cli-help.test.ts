@@ -8,7 +8,8 @@ import { ROOT, runCli } from './cli.js';
 
 describe('fintrans-sql command line', () => {
   it('--version, -V and version print the package.json version', () => {
-    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string })
+      .version;
     for (const arg of ['--version', '-V', 'version']) {
       const r = runCli([arg], ROOT);
       expect(r.code, arg).toBe(0);
@@ -26,11 +27,17 @@ describe('fintrans-sql command line', () => {
     }
     const plain = runCli(['help'], ROOT);
     expect(plain.code).toBe(0);
-    expect(plain.stdout).toContain("fintrans-sql help <command>");
+    expect(plain.stdout).toContain('fintrans-sql help <command>');
   });
 
   it('a mistyped command gets the closest one, exit 2', () => {
-    for (const [typo, meant] of [['runn', 'run'], ['valdiate', 'validate'], ['expalin', 'explain'], ['tial', 'tail'], ['demp', 'demo']]) {
+    for (const [typo, meant] of [
+      ['runn', 'run'],
+      ['valdiate', 'validate'],
+      ['expalin', 'explain'],
+      ['tial', 'tail'],
+      ['demp', 'demo'],
+    ]) {
       const r = runCli([typo!], ROOT);
       expect(r.code, typo).toBe(2);
       expect(r.stderr).toContain(`unknown command '${typo}'; did you mean '${meant}'?`);
@@ -41,7 +48,12 @@ describe('fintrans-sql command line', () => {
   });
 
   it("another tool's command names the one that does it here", () => {
-    const cases: [string, string][] = [['cancel', 'stop'], ['info', 'explain'], ['print', 'tail'], ['submit', 'run']];
+    const cases: [string, string][] = [
+      ['cancel', 'stop'],
+      ['info', 'explain'],
+      ['print', 'tail'],
+      ['submit', 'run'],
+    ];
     for (const [word, here] of cases) {
       const r = runCli([word], ROOT);
       expect(r.code, word).toBe(2);
@@ -55,13 +67,21 @@ describe('fintrans-sql command line', () => {
   it('an unrelated word gets no suggestion', () => {
     const r = runCli(['xyzzy'], ROOT);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("fintrans-sql: unknown command 'xyzzy'\n  see 'fintrans-sql --help' for the commands\n");
+    expect(r.stderr).toBe(
+      "fintrans-sql: unknown command 'xyzzy'\n  see 'fintrans-sql --help' for the commands\n",
+    );
   });
 
   it("a mistyped flag gets the command's closest flag", () => {
     const cases: [string[], string][] = [
-      [['run', 'jobs/laundering.sql', '--until-idel', '2s'], "run: unknown option '--until-idel'; did you mean '--until-idle'?"],
-      [['run', 'jobs/laundering.sql', '--form-beginning'], "run: unknown option '--form-beginning'; did you mean '--from-beginning'?"],
+      [
+        ['run', 'jobs/laundering.sql', '--until-idel', '2s'],
+        "run: unknown option '--until-idel'; did you mean '--until-idle'?",
+      ],
+      [
+        ['run', 'jobs/laundering.sql', '--form-beginning'],
+        "run: unknown option '--form-beginning'; did you mean '--from-beginning'?",
+      ],
       [['up', '--prot', '9000'], "up: unknown option '--prot'; did you mean '--port'?"],
       [['tail', 'fraud', '--folow'], "tail: unknown option '--folow'; did you mean '--follow'?"],
       [['--verison'], "unknown option '--verison'; did you mean '--version'?"],

@@ -20,7 +20,8 @@ describe('help and usage errors', () => {
     expect(none.stdout).toContain('Commands:');
     const help = runCli(['--help'], ROOT);
     expect(help.code).toBe(0);
-    for (const c of ['run', 'validate', 'explain', 'generate', 'tail', 'demo']) expect(help.stdout).toContain(`  ${c}`);
+    for (const c of ['run', 'validate', 'explain', 'generate', 'tail', 'demo'])
+      expect(help.stdout).toContain(`  ${c}`);
   });
 
   for (const cmd of ['run', 'validate', 'explain', 'generate', 'tail', 'demo']) {
@@ -49,8 +50,12 @@ describe('help and usage errors', () => {
     expect(runCli(['run', 'jobs/laundering.sql', '--until-idle', 'soon'], ROOT).stderr).toContain(
       "run: --until-idle needs a duration like 5s, 500ms or 2min, got 'soon'",
     );
-    expect(runCli(['run', 'jobs/laundering.sql', '--set', 'nokey'], ROOT).stderr).toContain("run: --set needs key=value, got 'nokey'");
-    expect(runCli(['run', 'jobs/laundering.sql', '--brokers', 'nope'], ROOT).stderr).toContain('run: --brokers needs host:port');
+    expect(runCli(['run', 'jobs/laundering.sql', '--set', 'nokey'], ROOT).stderr).toContain(
+      "run: --set needs key=value, got 'nokey'",
+    );
+    expect(runCli(['run', 'jobs/laundering.sql', '--brokers', 'nope'], ROOT).stderr).toContain(
+      'run: --brokers needs host:port',
+    );
     const g = runCli(['generate', '--count', '-5'], ROOT);
     expect(g.code).toBe(2);
   });
@@ -66,7 +71,13 @@ describe('validate and explain', () => {
   it('validates every ready job', () => {
     const r = runCli(['validate', 'jobs'], ROOT);
     expect(r.code, r.stderr).toBe(0);
-    for (const j of ['laundering', 'laundering_sliding', 'running_totals', 'city_volume', 'spending_pattern']) {
+    for (const j of [
+      'laundering',
+      'laundering_sliding',
+      'running_totals',
+      'city_volume',
+      'spending_pattern',
+    ]) {
       expect(r.stdout).toContain(`ok  jobs/${j}.sql`);
     }
   });
@@ -98,29 +109,66 @@ SELECT receiver, amount * 2 AS doubled FROM t WHERE amount > 100;`,
     expect(r.stdout).toContain("Source: table 't' (connector 'filesystem', format 'csv')");
     expect(r.stdout).toContain('Running aggregate (no window): group by sender; computes SUM(amount)');
     const rows = r.stdout.split('\n').filter((l) => /[+-][IUD]\[/.test(l));
-    expect(rows.sort()).toEqual(['+I[2, 600]', '+I[2, 900]', 'alerts> +I[1, 300]', 'alerts> -U[1, 300]', 'alerts> +U[1, 750]', 'alerts> +I[3, 5]'].sort());
+    expect(rows.sort()).toEqual(
+      [
+        '+I[2, 600]',
+        '+I[2, 900]',
+        'alerts> +I[1, 300]',
+        'alerts> -U[1, 300]',
+        'alerts> +U[1, 750]',
+        'alerts> +I[3, 5]',
+      ].sort(),
+    );
   });
 });
 
 describe('generate, run and tail through the embedded topic store', () => {
   it('moves records between separate processes: generate -> job -> fraud topic -> tail', () => {
     const dir = workdir(true);
-    const gen = runCli(['generate', '--format', 'dcos-rfc3339', '--count', '20000', '--plant', '6', '--truth', 'truth.csv', '--to', 'transactions'], dir);
+    const gen = runCli(
+      [
+        'generate',
+        '--format',
+        'dcos-rfc3339',
+        '--count',
+        '20000',
+        '--plant',
+        '6',
+        '--truth',
+        'truth.csv',
+        '--to',
+        'transactions',
+      ],
+      dir,
+    );
     expect(gen.code, gen.stderr).toBe(0);
-    const run = runCli(['run', 'jobs/laundering_sliding.sql', '--from-beginning', '--until-idle', '300ms', '--quiet'], dir);
+    const run = runCli(
+      ['run', 'jobs/laundering_sliding.sql', '--from-beginning', '--until-idle', '300ms', '--quiet'],
+      dir,
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain("read 20000 records from 'transactions'");
     const tail = runCli(['tail', 'fraud', '--prefix', 'Detected Fraud: '], dir);
     expect(tail.code, tail.stderr).toBe(0);
     const alerts = tail.stdout.split('\n').filter((l) => l.length > 0);
     expect(alerts.length).toBeGreaterThan(0);
-    for (const a of alerts) expect(a).toMatch(/^Detected Fraud: TransactionAggregate \{startTimestamp=2017-07-23 .*, totalAmount=\d+: Transaction\{timestamp=/);
+    for (const a of alerts)
+      expect(a).toMatch(
+        /^Detected Fraud: TransactionAggregate \{startTimestamp=2017-07-23 .*, totalAmount=\d+: Transaction\{timestamp=/,
+      );
     // Every planted case that must alert in its tumbling window also alerts in some sliding window
     // covering the same transfers (HOP windows of 10 min every 2 min include the tumbling one).
-    const truth = readFileSync(join(dir, 'truth.csv'), 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split(','));
+    const truth = readFileSync(join(dir, 'truth.csv'), 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.split(','));
     for (const [, , sender, receiver, , , , , expected] of truth) {
       if (expected !== 'true') continue;
-      expect(alerts.some((a) => a.includes(`origin=${sender}, target='${receiver}'`)), `${sender}->${receiver}`).toBe(true);
+      expect(
+        alerts.some((a) => a.includes(`origin=${sender}, target='${receiver}'`)),
+        `${sender}->${receiver}`,
+      ).toBe(true);
     }
     // A second run in the same consumer group finds nothing new.
     const again = runCli(['run', 'jobs/laundering_sliding.sql', '--until-idle', '300ms', '--quiet'], dir);
@@ -138,8 +186,13 @@ describe('generate, run and tail through the embedded topic store', () => {
 
   it('reads the five fintrans city topics with the topic as a metadata column', () => {
     const dir = workdir(true);
-    expect(runCli(['generate', '--format', 'fintrans', '--count', '30000', '--to', 'cities'], dir).code).toBe(0);
-    const r = runCli(['run', 'jobs/city_volume.sql', '--from-beginning', '--until-idle', '300ms', '--quiet'], dir);
+    expect(runCli(['generate', '--format', 'fintrans', '--count', '30000', '--to', 'cities'], dir).code).toBe(
+      0,
+    );
+    const r = runCli(
+      ['run', 'jobs/city_volume.sql', '--from-beginning', '--until-idle', '300ms', '--quiet'],
+      dir,
+    );
     expect(r.code, r.stderr).toBe(0);
     const rows = readFileSync(join(dir, 'output/city_volume.csv'), 'utf8').split('\n').filter(Boolean);
     expect(rows[0]).toBe('city,window_start,window_end,transfers,total,average');
@@ -155,16 +208,28 @@ describe('the README demo command', () => {
     const dir = workdir(true);
     const r = runCli(['demo', '--count', '100000', '--plant', '12'], dir);
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    expect(r.stdout).toContain('Planted laundering cases found: 12/12 (recall 100 %); decoys reported: 0/4; other alerts: 0.');
+    expect(r.stdout).toContain(
+      'Planted laundering cases found: 12/12 (recall 100 %); decoys reported: 0/4; other alerts: 0.',
+    );
     // The join jobs, 30 cases of each pattern by default (a third of them decoys, half for the blocklist).
-    expect(r.stdout).toContain('Planted rapid cash-outs found: 10/10 (recall 100 %); decoys reported: 0/20; other alerts: 0.');
-    expect(r.stdout).toContain('Planted layering chains found: 10/10 (recall 100 %); decoys reported: 0/20; other alerts: 0.');
-    expect(r.stdout).toContain('Planted transfers to blocklisted accounts found: 15/15 (recall 100 %); decoys reported: 0/15; other alerts: 0.');
-    expect(r.stdout).toMatch(/Enriched laundering alerts: (\d+)\/\1 with both accounts' owner, country and risk tier as of the window's end \([1-9]\d* of them after a change of tier during the run\); same alerts as laundering\.sql: yes\./);
+    expect(r.stdout).toContain(
+      'Planted rapid cash-outs found: 10/10 (recall 100 %); decoys reported: 0/20; other alerts: 0.',
+    );
+    expect(r.stdout).toContain(
+      'Planted layering chains found: 10/10 (recall 100 %); decoys reported: 0/20; other alerts: 0.',
+    );
+    expect(r.stdout).toContain(
+      'Planted transfers to blocklisted accounts found: 15/15 (recall 100 %); decoys reported: 0/15; other alerts: 0.',
+    );
+    expect(r.stdout).toMatch(
+      /Enriched laundering alerts: (\d+)\/\1 with both accounts' owner, country and risk tier as of the window's end \([1-9]\d* of them after a change of tier during the run\); same alerts as laundering\.sql: yes\./,
+    );
     const csv = readFileSync(join(dir, 'output/laundering.csv'), 'utf8').split('\n').filter(Boolean);
     expect(csv[0]).toBe('sender,receiver,window_start,window_end,total,transfers,amounts');
     // The 12 cases' windows, and those of the join patterns' single transfers over 10 000 (the truth lists both).
-    const truth = readFileSync(join(dir, 'output/truth.csv'), 'utf8').split('\n').filter((l) => l.endsWith(',true'));
+    const truth = readFileSync(join(dir, 'output/truth.csv'), 'utf8')
+      .split('\n')
+      .filter((l) => l.endsWith(',true'));
     expect(truth.filter((l) => /^\d+,(laundering|straddling),/.test(l))).toHaveLength(12);
     expect(csv.length - 1).toBe(truth.length);
   });
@@ -173,7 +238,10 @@ describe('the README demo command', () => {
     const dir = workdir(true);
     // Raise the job's threshold: planted cases just above 10000 are no longer reported.
     const job = join(dir, 'jobs/laundering.sql');
-    writeFileSync(job, readFileSync(job, 'utf8').replace('HAVING SUM(amount) > 10000', 'HAVING SUM(amount) > 20000'));
+    writeFileSync(
+      job,
+      readFileSync(job, 'utf8').replace('HAVING SUM(amount) > 10000', 'HAVING SUM(amount) > 20000'),
+    );
     const r = runCli(['demo', '--count', '100000', '--plant', '12'], dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('missed:');

@@ -14,7 +14,12 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], cwd: string, env: Record<string, string> = {}, input?: string): CliResult {
+export function runCli(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+  input?: string,
+): CliResult {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' (npm test does it for you)`);
   const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd,

@@ -34,7 +34,11 @@ FROM t WHERE LOCALTIMESTAMP > TIMESTAMP '2020-01-01 00:00:00';
   const r = runCli(['run', 'job.sql', '--quiet'], dir);
   const end = Date.now();
   expect(r.code, r.stderr).toBe(0);
-  const rows = readFileSync(join(dir, 'out.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const rows = readFileSync(join(dir, 'out.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
   expect(rows).toHaveLength(500);
   let previous = -Infinity;
   for (const [a, cur, now, local, proc, same, hour] of rows) {
@@ -57,7 +61,9 @@ it('refuses the parenthesized forms and the DATE/TIME clocks at their place', ()
     ['NOW(1)', 'NOW takes 0 arguments, got 1'],
     ['CURRENT_DATE', 'CURRENT_DATE returns a DATE'],
   ] as const) {
-    const dir = jobDir(`INSERT INTO o SELECT a, ${expr}, NOW(), LOCALTIMESTAMP, PROCTIME(), TRUE, 0 FROM t;\n`);
+    const dir = jobDir(
+      `INSERT INTO o SELECT a, ${expr}, NOW(), LOCALTIMESTAMP, PROCTIME(), TRUE, 0 FROM t;\n`,
+    );
     const r = runCli(['run', 'job.sql', '--quiet'], dir);
     expect(r.code, expr).not.toBe(0);
     expect(r.stderr, expr).toContain(message);

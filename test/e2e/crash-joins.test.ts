@@ -38,19 +38,44 @@ CREATE TABLE transactions (
 
 /** The truth rows a job must report, as its output's key columns. */
 function expectedKeys(dir: string, truthFile: string, key: (cells: string[]) => string): string[] {
-  return readFileSync(join(dir, 'output/truth', truthFile), 'utf8').split('\n').slice(1).filter((l) => l.endsWith(',true')).map((l) => key(l.split(','))).sort();
+  return readFileSync(join(dir, 'output/truth', truthFile), 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.endsWith(',true'))
+    .map((l) => key(l.split(',')))
+    .sort();
 }
 
 function outputKeys(dir: string, file: string, key: (cells: string[]) => string): string[] {
-  return sortedLines(join(dir, file)).slice(1).map((l) => key(l.split(','))).sort();
+  return sortedLines(join(dir, file))
+    .slice(1)
+    .map((l) => key(l.split(',')))
+    .sort();
 }
 
 describe('crash and recover: the join jobs, killed with SIGKILL, write what an uninterrupted run writes', () => {
   it(`${KILLS} kills of the four join jobs over 1.5 M transfers`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fintrans-crash-joins-'));
     const gen = runCli(
-      ['generate', '--count', '1500000', '--plant', '20', '--plant-cashout', '60', '--plant-layering', '60', '--plant-blocklist', '40',
-        '--reference', 'data', '--pattern-truth', 'output/truth', '--out', 'tx.csv'],
+      [
+        'generate',
+        '--count',
+        '1500000',
+        '--plant',
+        '20',
+        '--plant-cashout',
+        '60',
+        '--plant-layering',
+        '60',
+        '--plant-blocklist',
+        '40',
+        '--reference',
+        'data',
+        '--pattern-truth',
+        'output/truth',
+        '--out',
+        'tx.csv',
+      ],
       dir,
     );
     expect(gen.code, gen.stderr).toBe(0);

@@ -14,7 +14,9 @@ const KILLS = 10;
 
 async function crashAndRecover(args: string[], cwd: string, seed: number): Promise<number> {
   const random = mulberry32(seed);
-  const kills = await killRepeatedly(KILLS, () => runAndKill(args, cwd, { afterMs: 250 + Math.floor(random() * 350) }));
+  const kills = await killRepeatedly(KILLS, () =>
+    runAndKill(args, cwd, { afterMs: 250 + Math.floor(random() * 350) }),
+  );
   // Fewer than KILLS: a fast machine finished the input in fewer runs, the last of them completed it.
   if (kills === KILLS) {
     const last = runCli(args, cwd);
@@ -67,11 +69,16 @@ WHERE rn = 1;`;
 describe('window functions: crash and recover, output identical to an uninterrupted run', () => {
   it('OVER aggregates (RANGE, ROWS, ROW_NUMBER) into CSV', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fintrans-crash-over-'));
-    expect(runCli(['generate', '--count', '400000', '--accounts', '200', '--out', 'tx.csv'], dir).code).toBe(0);
+    expect(runCli(['generate', '--count', '400000', '--accounts', '200', '--out', 'tx.csv'], dir).code).toBe(
+      0,
+    );
     writeFileSync(join(dir, 'job.sql'), OVER_JOB);
     const ref = runCli(['run', 'job.sql', '--quiet'], dir);
     expect(ref.code, ref.stderr).toBe(0);
-    const want = { bursts: sortedLines(join(dir, 'out/bursts.csv')), numbered: sortedLines(join(dir, 'out/numbered.csv')) };
+    const want = {
+      bursts: sortedLines(join(dir, 'out/bursts.csv')),
+      numbered: sortedLines(join(dir, 'out/numbered.csv')),
+    };
     expect(want.bursts.length).toBeGreaterThan(100);
     expect(want.numbered.length).toBeGreaterThan(100);
 
@@ -82,11 +89,16 @@ describe('window functions: crash and recover, output identical to an uninterrup
 
   it('Top-N and deduplication into upsert CSV files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fintrans-crash-rank-'));
-    expect(runCli(['generate', '--count', '400000', '--accounts', '200', '--out', 'tx.csv'], dir).code).toBe(0);
+    expect(runCli(['generate', '--count', '400000', '--accounts', '200', '--out', 'tx.csv'], dir).code).toBe(
+      0,
+    );
     writeFileSync(join(dir, 'job.sql'), RANK_JOB);
     const ref = runCli(['run', 'job.sql', '--quiet'], dir);
     expect(ref.code, ref.stderr).toBe(0);
-    const want = { top3: sortedLines(join(dir, 'out/top3.csv')), latest: sortedLines(join(dir, 'out/latest.csv')) };
+    const want = {
+      top3: sortedLines(join(dir, 'out/top3.csv')),
+      latest: sortedLines(join(dir, 'out/latest.csv')),
+    };
     expect(want.top3.length - 1).toBe(600);
 
     expect(await crashAndRecover(['run', 'job.sql', '--quiet'], dir, 19)).toBeGreaterThanOrEqual(3);

@@ -8,14 +8,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, runCli } from './cli.js';
-import { killRepeatedly, mulberry32, PAIR_COUNTS, runAndKill, sortedLines, TRANSACTIONS_COLUMNS, transactionsFromTopic } from '../crash-loop.js';
+import {
+  killRepeatedly,
+  mulberry32,
+  PAIR_COUNTS,
+  runAndKill,
+  sortedLines,
+  TRANSACTIONS_COLUMNS,
+  transactionsFromTopic,
+} from '../crash-loop.js';
 
 const KILLS = 20;
 
 /** Kills the job KILLS times at random moments (restarting it each time), then lets it finish. */
 async function crashAndRecover(args: string[], cwd: string, seed: number): Promise<number> {
   const random = mulberry32(seed);
-  const kills = await killRepeatedly(KILLS, () => runAndKill(args, cwd, { afterMs: 250 + Math.floor(random() * 350) }));
+  const kills = await killRepeatedly(KILLS, () =>
+    runAndKill(args, cwd, { afterMs: 250 + Math.floor(random() * 350) }),
+  );
   const last = runCli(args, cwd);
   expect(last.code, last.stderr).toBe(0);
   return kills;
@@ -39,10 +49,16 @@ describe('crash and recover: 20 SIGKILLs, output identical to an uninterrupted r
   it('file source -> CSV sinks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fintrans-crash-file-'));
     expect(runCli(['generate', '--count', '3000000', '--plant', '60', '--out', 'tx.csv'], dir).code).toBe(0);
-    writeFileSync(join(dir, 'job.sql'), `SET 'execution.checkpointing.interval' = '100ms';\n${SOURCE_FILE}\n${QUERY}`);
+    writeFileSync(
+      join(dir, 'job.sql'),
+      `SET 'execution.checkpointing.interval' = '100ms';\n${SOURCE_FILE}\n${QUERY}`,
+    );
     const ref = runCli(['run', 'job.sql', '--quiet'], dir);
     expect(ref.code, ref.stderr).toBe(0);
-    const want = { alerts: sortedLines(join(dir, 'out/alerts.csv')), pairs: sortedLines(join(dir, 'out/pairs.csv')) };
+    const want = {
+      alerts: sortedLines(join(dir, 'out/alerts.csv')),
+      pairs: sortedLines(join(dir, 'out/pairs.csv')),
+    };
     expect(want.alerts.length - 1).toBe(60);
 
     const kills = await crashAndRecover(['run', 'job.sql', '--quiet'], dir, 7);
@@ -53,23 +69,34 @@ describe('crash and recover: 20 SIGKILLs, output identical to an uninterrupted r
 
   it('embedded topic -> topic and CSV sinks', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fintrans-crash-topic-'));
-    expect(runCli(['generate', '--count', '2000000', '--plant', '40', '--to', 'transactions'], dir).code).toBe(0);
+    expect(
+      runCli(['generate', '--count', '2000000', '--plant', '40', '--to', 'transactions'], dir).code,
+    ).toBe(0);
     const topicSink = `
 CREATE TABLE fraud (message STRING) WITH ('connector' = 'kafka', 'topic' = 'fraud', 'format' = 'raw');
 INSERT INTO fraud
 SELECT CAST(sender AS STRING) || '->' || CAST(receiver AS STRING) || ' ' || CAST(window_start AS STRING) || ' ' || CAST(SUM(amount) AS STRING)
 FROM TABLE(TUMBLE(TABLE transactions, DESCRIPTOR(ts), INTERVAL '10' MINUTES))
 GROUP BY sender, receiver, window_start, window_end HAVING SUM(amount) > 10000;`;
-    writeFileSync(join(dir, 'job.sql'), `SET 'execution.checkpointing.interval' = '100ms';\n${SOURCE_TOPIC}\n${QUERY}\n${topicSink}`);
+    writeFileSync(
+      join(dir, 'job.sql'),
+      `SET 'execution.checkpointing.interval' = '100ms';\n${SOURCE_TOPIC}\n${QUERY}\n${topicSink}`,
+    );
     const args = ['run', 'job.sql', '--quiet', '--until-idle', '200ms'];
     const ref = runCli(args, dir);
     expect(ref.code, ref.stderr).toBe(0);
-    const want = { alerts: sortedLines(join(dir, 'out/alerts.csv')), pairs: sortedLines(join(dir, 'out/pairs.csv')) };
+    const want = {
+      alerts: sortedLines(join(dir, 'out/alerts.csv')),
+      pairs: sortedLines(join(dir, 'out/pairs.csv')),
+    };
     const wantFraud = runCli(['tail', 'fraud'], dir).stdout.split('\n').filter(Boolean);
     expect(wantFraud.length).toBe(40);
 
     // Same input again, from scratch: a fresh output topic, and the job reads from the earliest offset.
-    writeFileSync(join(dir, 'job.sql'), readFileSync(join(dir, 'job.sql'), 'utf8').replace("'topic' = 'fraud'", "'topic' = 'fraud2'"));
+    writeFileSync(
+      join(dir, 'job.sql'),
+      readFileSync(join(dir, 'job.sql'), 'utf8').replace("'topic' = 'fraud'", "'topic' = 'fraud2'"),
+    );
     const kills = await crashAndRecover(args, dir, 11);
     expect(kills).toBe(KILLS);
     expect(sortedLines(join(dir, 'out/alerts.csv'))).toEqual(want.alerts);
@@ -82,10 +109,15 @@ GROUP BY sender, receiver, window_start, window_end HAVING SUM(amount) > 10000;`
 describe('stopping and resuming', () => {
   it('Ctrl-C keeps open windows in a checkpoint; a changed query refuses to resume; --fresh starts over', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fintrans-resume-'));
-    expect(runCli(['generate', '--count', '20000', '--plant', '6', '--to', 'transactions'], dir).code).toBe(0);
+    expect(runCli(['generate', '--count', '20000', '--plant', '6', '--to', 'transactions'], dir).code).toBe(
+      0,
+    );
     writeFileSync(join(dir, 'job.sql'), `${SOURCE_TOPIC}\n${QUERY}`);
     // Unbounded: runs until stopped. SIGTERM after it has read everything.
-    const child = spawn(process.execPath, [CLI, 'run', 'job.sql', '--quiet'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'run', 'job.sql', '--quiet'], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     await new Promise((r) => setTimeout(r, 1500));
@@ -108,10 +140,15 @@ describe('stopping and resuming', () => {
     await new Promise((r) => setTimeout(r, 1500));
     again.kill('SIGTERM');
     await new Promise((r) => again.on('exit', r));
-    writeFileSync(join(dir, 'job.sql'), `${SOURCE_TOPIC.replace("'crash'", "'crash2'")}\n${QUERY.replace('> 10000', '> 20000')}`);
+    writeFileSync(
+      join(dir, 'job.sql'),
+      `${SOURCE_TOPIC.replace("'crash'", "'crash2'")}\n${QUERY.replace('> 10000', '> 20000')}`,
+    );
     const changed = runCli(['run', 'job.sql', '--until-idle', '200ms'], dir);
     expect(changed.code).toBe(1);
-    expect(changed.stderr).toContain('error: job.sql: the checkpoint in .fintrans/checkpoints/job.db was taken by a different version of this job');
+    expect(changed.stderr).toContain(
+      'error: job.sql: the checkpoint in .fintrans/checkpoints/job.db was taken by a different version of this job',
+    );
     expect(changed.stderr).toContain('hint: run with --fresh');
     const fresh = runCli(['run', 'job.sql', '--until-idle', '200ms', '--fresh', '--quiet'], dir);
     expect(fresh.code, fresh.stderr).toBe(0);

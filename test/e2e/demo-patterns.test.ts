@@ -30,7 +30,9 @@ describe('the demo checks the join jobs', () => {
     const r = runCli(DEMO, dir);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain('Planted layering chains found: 3/3 (recall 100 %); decoys reported: 3/6;');
-    expect(r.stdout).toContain('Planted rapid cash-outs found: 3/3 (recall 100 %); decoys reported: 0/6; other alerts: 0.');
+    expect(r.stdout).toContain(
+      'Planted rapid cash-outs found: 3/3 (recall 100 %); decoys reported: 0/6; other alerts: 0.',
+    );
   }, 120_000);
 
   it('fails when a job misses planted cases, and names them', () => {
@@ -40,17 +42,30 @@ describe('the demo checks the join jobs', () => {
     expect(r.code, r.stderr).toBe(1);
     const line = /Planted rapid cash-outs found: (\d+)\/3 /.exec(r.stdout);
     expect(Number(line?.[1])).toBeLessThan(3);
-    expect(r.stdout).toMatch(/ {2}missed: \d+ -> \d+ at 2017-07-23 [\d:.]+, \d+ -> \d+ at 2017-07-23 [\d:.]+ \(rapid_cashout\.sql\)/);
+    expect(r.stdout).toMatch(
+      / {2}missed: \d+ -> \d+ at 2017-07-23 [\d:.]+, \d+ -> \d+ at 2017-07-23 [\d:.]+ \(rapid_cashout\.sql\)/,
+    );
   }, 120_000);
 
   it('fails when an enriched alert shows the latest account version instead of the one valid then', () => {
     const dir = workdir();
     // A regular join with every version: an alert meets all of its accounts' versions.
-    edit(dir, 'laundering_enriched.sql', 'LEFT JOIN account_versions FOR SYSTEM_TIME AS OF l.window_time AS s', 'LEFT JOIN account_versions AS s');
-    writeFileSync(join(dir, 'jobs/laundering_enriched.sql'), "SET 'fintrans.sink.append-updates' = 'true';\n" + readFileSync(join(dir, 'jobs/laundering_enriched.sql'), 'utf8'));
+    edit(
+      dir,
+      'laundering_enriched.sql',
+      'LEFT JOIN account_versions FOR SYSTEM_TIME AS OF l.window_time AS s',
+      'LEFT JOIN account_versions AS s',
+    );
+    writeFileSync(
+      join(dir, 'jobs/laundering_enriched.sql'),
+      "SET 'fintrans.sink.append-updates' = 'true';\n" +
+        readFileSync(join(dir, 'jobs/laundering_enriched.sql'), 'utf8'),
+    );
     const r = runCli(DEMO, dir);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/Enriched laundering alerts: \d+\/\d+ .*same alerts as laundering\.sql: NO\./);
-    expect(r.stdout).toMatch(/ {2}wrong: \d+ -> \d+ in window starting .* instead of .* \(laundering_enriched\.sql\)/);
+    expect(r.stdout).toMatch(
+      / {2}wrong: \d+ -> \d+ in window starting .* instead of .* \(laundering_enriched\.sql\)/,
+    );
   }, 120_000);
 });

@@ -75,7 +75,11 @@ describe('embedded topic store: topic discovery while a job runs', () => {
     writeFileSync(join(dir, 'job.sql'), JOB);
     expect(runCli(['generate', '--count', '200', '--to', 'tx-a'], dir).code).toBe(0);
 
-    const job = spawn(process.execPath, [CLI, 'run', 'job.sql', '--until-idle', '4s'], { cwd: dir, env: { ...process.env, FINTRANS_HOME: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const job = spawn(process.execPath, [CLI, 'run', 'job.sql', '--until-idle', '4s'], {
+      cwd: dir,
+      env: { ...process.env, FINTRANS_HOME: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     job.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     job.stdout.resume();
@@ -83,12 +87,21 @@ describe('embedded topic store: topic discovery while a job runs', () => {
     try {
       // The job is reading tx-a (its checkpoint files exist once it has taken one).
       const until = Date.now() + 30_000;
-      while (!existsSync(join(dir, '.fintrans', 'checkpoints', 'job.db')) && Date.now() < until && job.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+      while (
+        !existsSync(join(dir, '.fintrans', 'checkpoints', 'job.db')) &&
+        Date.now() < until &&
+        job.exitCode === null
+      )
+        await new Promise((r) => setTimeout(r, 50));
       expect(job.exitCode, stderr).toBeNull();
 
       // Another process creates tx-b with 3 partitions (event times after tx-a's, so none is late),
       // and a topic the pattern does not match.
-      const gen = runCli(['generate', '--count', '300', '--seed', '7', '--start', '2017-07-23T02:00:00Z', '--to', 'tx-b'], dir, { FINTRANS_PARTITIONS: '3' });
+      const gen = runCli(
+        ['generate', '--count', '300', '--seed', '7', '--start', '2017-07-23T02:00:00Z', '--to', 'tx-b'],
+        dir,
+        { FINTRANS_PARTITIONS: '3' },
+      );
       expect(gen.code, gen.stderr).toBe(0);
       expect(runCli(['generate', '--count', '50', '--to', 'other'], dir).code).toBe(0);
       expect(await exited, stderr).toBe(0);

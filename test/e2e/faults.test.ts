@@ -58,7 +58,13 @@ function prepare(records: number): { dir: string; want: Record<string, string> }
   execFileSync('cp', [join(dir, 'tx.csv'), ref]);
   const r = runCli(['run', 'job.sql', '--quiet'], ref);
   expect(r.code, r.stderr).toBe(0);
-  return { dir, want: { copy: readFileSync(join(ref, 'out/copy.csv'), 'utf8'), sums: readFileSync(join(ref, 'out/sums.csv'), 'utf8') } };
+  return {
+    dir,
+    want: {
+      copy: readFileSync(join(ref, 'out/copy.csv'), 'utf8'),
+      sums: readFileSync(join(ref, 'out/sums.csv'), 'utf8'),
+    },
+  };
 }
 
 /** A file's text is the start of `full`, cut after a whole row. */
@@ -78,7 +84,8 @@ describe('faults on the disk: identical output or untouched with a clear error',
     expect(full.stderr).toMatch(
       /^error: cannot write to out\/(copy|sums)\.csv: the disk is full \(ENOSPC\)\n {2}hint: the rows up to the job's last checkpoint are in the file and no partial row was left; free space or fix the permissions, then run the job again to resume\n$/,
     );
-    for (const f of ['copy', 'sums']) expectWholeRowPrefix(readFileSync(join(out, `${f}.csv`), 'utf8'), want[f]!);
+    for (const f of ['copy', 'sums'])
+      expectWholeRowPrefix(readFileSync(join(out, `${f}.csv`), 'utf8'), want[f]!);
 
     remount(out, 'size=64m');
     const again = runCli(['run', 'job.sql'], dir);

@@ -37,7 +37,10 @@ const KEPT = /^alerts\.before-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ(-\d+)?\.csv$/;
 /** Runs the job in the background until it wrote a checkpoint with rows in the output, then stops it with SIGTERM (it checkpoints and keeps its state). */
 function runThenStop(dir: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'run', 'job.sql'], { cwd: dir, env: { ...process.env, FINTRANS_HOME: '' } });
+    const child = spawn(process.execPath, [CLI, 'run', 'job.sql'], {
+      cwd: dir,
+      env: { ...process.env, FINTRANS_HOME: '' },
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGTERM'), 2500);
@@ -65,7 +68,9 @@ describe('results already written are never destroyed silently', () => {
     const files = outFiles(dir);
     expect(files).toHaveLength(2);
     const kept = files.find((f) => KEPT.test(f))!;
-    expect(again.stderr).toContain(`job.sql: out/alerts.csv held the output of an earlier run: kept as out/${kept}\n`);
+    expect(again.stderr).toContain(
+      `job.sql: out/alerts.csv held the output of an earlier run: kept as out/${kept}\n`,
+    );
     expect(read(dir, `out/${kept}`)).toBe(written);
     expect(read(dir, 'out/alerts.csv')).toBe('sender,receiver,window_start,total\n');
 
@@ -89,7 +94,9 @@ describe('results already written are never destroyed silently', () => {
 
     const fresh = runCli(['run', 'job.sql', '--fresh', '--from-beginning', '--until-idle', '1s'], dir);
     expect(fresh.code, fresh.stderr).toBe(0);
-    expect(fresh.stderr).toContain("job.sql: starting over (--fresh); 'transactions' reads from the earliest offset\n");
+    expect(fresh.stderr).toContain(
+      "job.sql: starting over (--fresh); 'transactions' reads from the earliest offset\n",
+    );
     const kept = outFiles(dir).find((f) => KEPT.test(f))!;
     expect(read(dir, `out/${kept}`)).toBe(before);
     expect(read(dir, 'out/alerts.csv').split('\n').length).toBe(12 + 2); // header, 12 planted alerts, final newline
@@ -97,10 +104,14 @@ describe('results already written are never destroyed silently', () => {
 
   it('a second run of a running job is refused and names the one that holds it', async () => {
     const dir = workdir();
-    const child = spawn(process.execPath, [CLI, 'run', 'job.sql', '--quiet'], { cwd: dir, env: { ...process.env, FINTRANS_HOME: '' } });
+    const child = spawn(process.execPath, [CLI, 'run', 'job.sql', '--quiet'], {
+      cwd: dir,
+      env: { ...process.env, FINTRANS_HOME: '' },
+    });
     try {
       // Wait until the first run holds the checkpoint database (it writes who holds it beside it).
-      for (let i = 0; i < 400 && !existsSync(join(dir, '.fintrans/checkpoints/job.db.owner')); i++) await new Promise((r) => setTimeout(r, 25));
+      for (let i = 0; i < 400 && !existsSync(join(dir, '.fintrans/checkpoints/job.db.owner')); i++)
+        await new Promise((r) => setTimeout(r, 25));
       const second = runCli(['run', 'job.sql', '--until-idle', '1s'], dir);
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(
@@ -122,20 +133,30 @@ describe('results already written are never destroyed silently', () => {
     const dir = workdir();
     await runThenStop(dir);
     const before = read(dir, 'out/alerts.csv');
-    writeFileSync(join(dir, '.fintrans/checkpoints/job.db'), 'this is not a database, the disk ate it'.repeat(200));
+    writeFileSync(
+      join(dir, '.fintrans/checkpoints/job.db'),
+      'this is not a database, the disk ate it'.repeat(200),
+    );
 
     const r = runCli(['run', 'job.sql', '--until-idle', '1s'], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      'error: the checkpoint database .fintrans/checkpoints/job.db is damaged (file is not a database): the job\'s state cannot be read, so nothing was started and no output was touched\n' +
+      "error: the checkpoint database .fintrans/checkpoints/job.db is damaged (file is not a database): the job's state cannot be read, so nothing was started and no output was touched\n" +
         '  hint: move .fintrans/checkpoints/job.db away and run with --fresh to start over (earlier output is then kept aside, not overwritten)\n',
     );
     expect(read(dir, 'out/alerts.csv')).toBe(before);
 
-    const fresh = runCli(['run', 'job.sql', '--fresh', '--from-beginning', '--until-idle', '1s', '--quiet'], dir);
+    const fresh = runCli(
+      ['run', 'job.sql', '--fresh', '--from-beginning', '--until-idle', '1s', '--quiet'],
+      dir,
+    );
     expect(fresh.code, fresh.stderr).toBe(0);
-    expect(fresh.stderr).toMatch(/^job\.sql: the checkpoint database \.fintrans\/checkpoints\/job\.db was damaged: kept as \.fintrans\/checkpoints\/job\.db\.damaged-\S+, starting fresh\n/);
-    expect(readdirSync(join(dir, '.fintrans/checkpoints')).some((f) => f.startsWith('job.db.damaged-'))).toBe(true);
+    expect(fresh.stderr).toMatch(
+      /^job\.sql: the checkpoint database \.fintrans\/checkpoints\/job\.db was damaged: kept as \.fintrans\/checkpoints\/job\.db\.damaged-\S+, starting fresh\n/,
+    );
+    expect(readdirSync(join(dir, '.fintrans/checkpoints')).some((f) => f.startsWith('job.db.damaged-'))).toBe(
+      true,
+    );
     expect(read(dir, `out/${outFiles(dir).find((f) => KEPT.test(f))!}`)).toBe(before);
   });
 
@@ -146,7 +167,9 @@ describe('results already written are never destroyed silently', () => {
     writeFileSync(join(dir, '.fintrans/checkpoints/job.db'), '');
     const r = runCli(['run', 'job.sql', '--until-idle', '1s'], dir);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('job.sql: the checkpoint database .fintrans/checkpoints/job.db was empty (0 bytes), so there is no state to resume from: starting fresh\n');
+    expect(r.stderr).toContain(
+      'job.sql: the checkpoint database .fintrans/checkpoints/job.db was empty (0 bytes), so there is no state to resume from: starting fresh\n',
+    );
     expect(read(dir, `out/${outFiles(dir).find((f) => KEPT.test(f))!}`)).toBe(before);
   });
 
@@ -164,7 +187,7 @@ describe('results already written are never destroyed silently', () => {
     expect(r.stderr).toContain(
       'error: cannot resume writing out/alerts.csv: its first ' +
         `${Buffer.byteLength(before)} bytes are not the ones the checkpoint wrote (the file was changed or replaced since); it was left as it is\n` +
-        '  hint: put the job\'s file back, or run with --fresh to start over (the file is then kept aside, not overwritten)\n',
+        "  hint: put the job's file back, or run with --fresh to start over (the file is then kept aside, not overwritten)\n",
     );
     expect(read(dir, 'out/alerts.csv')).toBe(edited + 'a row someone added\n');
   });
@@ -174,7 +197,8 @@ describe('results already written are never destroyed silently', () => {
     expect(runCli(['run', 'job.sql', '--until-idle', '1s', '--quiet'], dir).code).toBe(0);
     const before = read(dir, 'out/alerts.csv');
     // The embedded topic store damaged: the source fails to open, after the job was planned.
-    for (const f of readdirSync(join(dir, '.fintrans'))) if (f.startsWith('topics')) writeFileSync(join(dir, '.fintrans', f), 'garbage'.repeat(100));
+    for (const f of readdirSync(join(dir, '.fintrans')))
+      if (f.startsWith('topics')) writeFileSync(join(dir, '.fintrans', f), 'garbage'.repeat(100));
     const r = runCli(['run', 'job.sql', '--until-idle', '1s'], dir);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/^error: /m);

@@ -20,7 +20,12 @@ CREATE TABLE o (k INT, v STRING) WITH ('connector' = 'filesystem', 'path' = 'out
 `;
 
 /** `n` rows of key 1, all in the first minute. */
-const rows = (n: number) => Array.from({ length: n }, (_, i) => `2017-07-23 00:00:${String(i % 60).padStart(2, '0')}.${String(Math.floor(i / 60)).padStart(3, '0')},1\n`).join('');
+const rows = (n: number) =>
+  Array.from(
+    { length: n },
+    (_, i) =>
+      `2017-07-23 00:00:${String(i % 60).padStart(2, '0')}.${String(Math.floor(i / 60)).padStart(3, '0')},1\n`,
+  ).join('');
 
 describe('limits of JavaScript become clear errors', () => {
   it('LISTAGG past the longest string JavaScript can hold', () => {
@@ -45,7 +50,10 @@ GROUP BY k, window_start, window_end;
 
   it('an expression nested deeper than the JavaScript stack', () => {
     const sum = Array.from({ length: 20_000 }, () => 'k').join(' + ');
-    const dir = workdir({ 'in.csv': rows(3), 'job.sql': `${TABLES}INSERT INTO o SELECT ${sum}, 'a' FROM t;\n` });
+    const dir = workdir({
+      'in.csv': rows(3),
+      'job.sql': `${TABLES}INSERT INTO o SELECT ${sum}, 'a' FROM t;\n`,
+    });
     const r = runCli(['validate', 'job.sql'], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(

@@ -10,9 +10,14 @@ import { runCli } from './cli.js';
 
 it('runs a 1000-term OR/AND WHERE and a 3000-branch CASE with the right rows', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fintrans-long-'));
-  writeFileSync(join(dir, 'in.csv'), Array.from({ length: 40 }, (_, k) => `${k * 100},${k % 3}`).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'in.csv'),
+    Array.from({ length: 40 }, (_, k) => `${k * 100},${k % 3}`).join('\n') + '\n',
+  );
   // a = 0 OR a = 100 AND b = 1 OR a = 200 AND b = 1 OR ...: AND binds tighter, so a = 0 always passes.
-  const where = ['a = 0', ...Array.from({ length: 999 }, (_, k) => `a = ${(k + 1) * 100} AND b = 1`)].join(' OR ');
+  const where = ['a = 0', ...Array.from({ length: 999 }, (_, k) => `a = ${(k + 1) * 100} AND b = 1`)].join(
+    ' OR ',
+  );
   const branches = Array.from({ length: 3000 }, (_, k) => `WHEN a = ${k} THEN 'b${k}'`).join(' ');
   writeFileSync(
     join(dir, 'job.sql'),

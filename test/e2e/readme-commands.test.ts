@@ -46,9 +46,11 @@ const KAFKA = [
   "fintrans-sql tail fraud --brokers localhost:9092 --prefix 'Detected Fraud: '",
 ];
 const NOT_RUN: Record<string, string> = {
-  '$ fintrans-sql run bands.sql': "an illustration: bands.sql is the section's example query, not a file; test/e2e/upsert-sinks.test.ts runs that job",
+  '$ fintrans-sql run bands.sql':
+    "an illustration: bands.sql is the section's example query, not a file; test/e2e/upsert-sinks.test.ts runs that job",
   'fintrans-sql up': 'runs until Ctrl-C: test/e2e/up-after-demo.test.ts runs it on jobs/ after the demo',
-  'fintrans-sql up my_jobs/ --port 9000 --brokers localhost:9092': 'runs until Ctrl-C, on a directory of your own: test/manager/ runs up with --port and brokers',
+  'fintrans-sql up my_jobs/ --port 9000 --brokers localhost:9092':
+    'runs until Ctrl-C, on a directory of your own: test/manager/ runs up with --port and brokers',
 };
 
 async function until(check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
@@ -64,7 +66,10 @@ describe('README command lines', () => {
     const known = new Set([...EMBEDDED_SAVEPOINT, ...KAFKA, ...SEARCH_LINES, ...Object.keys(NOT_RUN)]);
     const lines = readmeCommandLines();
     const unknown = lines.filter((l) => !known.has(l) && !SYNOPSIS.test(l));
-    expect(unknown, 'README lines this test neither runs nor lists: run them here or give the reason').toEqual([]);
+    expect(
+      unknown,
+      'README lines this test neither runs nor lists: run them here or give the reason',
+    ).toEqual([]);
     const gone = [...known].filter((l) => !lines.includes(l));
     expect(gone, 'lines listed here that are no longer in the README').toEqual([]);
   });
@@ -74,7 +79,9 @@ describe('README command lines', () => {
     const [one, two] = [block[1]!, block[2]!].map((l) => l.replace(/\s+#.*$/, '').trim());
     expect(one).toBe('npm install && npm link --ignore-scripts && npm run demo');
     expect(two).toBe('npm test');
-    const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8').split('\n').map((l) => l.trim());
+    const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     expect(ci).toContain(one);
     expect(ci).toContain(two);
   });
@@ -90,12 +97,14 @@ describe('README command lines', () => {
     for (const line of section.split('\n')) {
       const m = /^fintrans-sql (\w+) /.exec(line);
       if (m) current = m[1]!;
-      if (current && /^\s*(fintrans-sql|\[)/.test(line)) byCommand.set(current, (byCommand.get(current) ?? '') + ' ' + line);
+      if (current && /^\s*(fintrans-sql|\[)/.test(line))
+        byCommand.set(current, (byCommand.get(current) ?? '') + ' ' + line);
     }
     for (const [command, text] of byCommand) {
       const help = await sh(`fintrans-sql ${command} --help`, ws);
       expect(help.code, help.out).toBe(0);
-      for (const flag of text.match(/--[a-z][a-z-]*/g) ?? []) expect(help.out, `${command}: ${flag}`).toContain(flag);
+      for (const flag of text.match(/--[a-z][a-z-]*/g) ?? [])
+        expect(help.out, `${command}: ${flag}`).toContain(flag);
     }
   });
 
@@ -110,7 +119,10 @@ describe('README command lines', () => {
     expect(await first.exited, first.output()).toBe(130); // stopped, not finished: as the CLI section says
     const savepoint = /savepoints\/savepoint-laundering-\S+/.exec(stop.out)?.[0];
     expect(savepoint, stop.out).toBeDefined();
-    const resumed = shInBackground(EMBEDDED_SAVEPOINT[2]!.replace('savepoints/savepoint-laundering-<time>', savepoint!), ws);
+    const resumed = shInBackground(
+      EMBEDDED_SAVEPOINT[2]!.replace('savepoints/savepoint-laundering-<time>', savepoint!),
+      ws,
+    );
     await until(() => /savepoint/.test(resumed.output()), 30_000, resumed.output);
     const stopAgain = await sh('fintrans-sql stop jobs/laundering.sql', ws);
     expect(stopAgain.code, stopAgain.out).toBe(0);

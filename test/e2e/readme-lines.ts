@@ -46,11 +46,13 @@ export async function sh(line: string, ws: { dir: string; env: NodeJS.ProcessEnv
   return { code, out: `$ ${line}\n${run.output()}` };
 }
 
-export function shInBackground(line: string, ws: { dir: string; env: NodeJS.ProcessEnv }): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
+export function shInBackground(
+  line: string,
+  ws: { dir: string; env: NodeJS.ProcessEnv },
+): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const proc = spawn('bash', ['-c', `exec ${line}`], { cwd: ws.dir, env: ws.env });
   let out = '';
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
   return { proc, output: () => out, exited: new Promise((r) => proc.on('exit', (code) => r(code))) };
 }
-

@@ -11,7 +11,9 @@ import { CLI, runCli } from './cli.js';
 import { cliAsync } from '../cli-helpers.js';
 import { TRANSACTIONS_COLUMNS } from '../crash-loop.js';
 
-const job = (opts: { sink?: string; where?: string; having?: string; aggregate?: string; extra?: string } = {}) => `SET 'execution.checkpointing.interval' = '100ms';
+const job = (
+  opts: { sink?: string; where?: string; having?: string; aggregate?: string; extra?: string } = {},
+) => `SET 'execution.checkpointing.interval' = '100ms';
 ${opts.extra ?? ''}
 CREATE TABLE transactions (${TRANSACTIONS_COLUMNS}) WITH ('connector' = 'kafka', 'topic' = 'transactions', 'format' = 'csv', 'csv.field-delimiter' = ';');
 CREATE TABLE alerts (sender BIGINT, receiver BIGINT, window_start TIMESTAMP(3), total BIGINT)
@@ -35,7 +37,10 @@ const rows = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boo
 
 /** Runs job.sql in the background until it read its input, then `stop --savepoint sps`; returns the savepoint path. */
 async function runAndStopWithSavepoint(dir: string): Promise<string> {
-  const child = spawn(process.execPath, [CLI, 'run', 'job.sql', '--quiet'], { cwd: dir, env: { ...process.env, FINTRANS_HOME: '' } });
+  const child = spawn(process.execPath, [CLI, 'run', 'job.sql', '--quiet'], {
+    cwd: dir,
+    env: { ...process.env, FINTRANS_HOME: '' },
+  });
   const exited = new Promise<number | null>((r) => child.on('exit', r));
   await new Promise((r) => setTimeout(r, 2500));
   // Not runCli: a blocked event loop would leave the stopped run a zombie, still 'alive' to stop.
@@ -44,7 +49,9 @@ async function runAndStopWithSavepoint(dir: string): Promise<string> {
   expect(await exited).toBe(130);
   const at = stop.stdout.trim();
   expect(at).toMatch(/^sps\/savepoint-job-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ$/);
-  expect(stop.stderr).toBe(`job.sql: asked process ${child.pid} to stop with a savepoint\njob.sql: stopped; savepoint written: ${at}\n`);
+  expect(stop.stderr).toBe(
+    `job.sql: asked process ${child.pid} to stop with a savepoint\njob.sql: stopped; savepoint written: ${at}\n`,
+  );
   expect(existsSync(join(dir, at, 'state.db'))).toBe(true);
   return at;
 }
@@ -65,14 +72,19 @@ describe('savepoints', () => {
     writeFileSync(join(dir, 'edited.sql'), job({ sink: 'out/after.csv', where: 'amount >= 0' }));
     const resumed = runCli(['run', 'edited.sql', '--from-savepoint', at, '--until-idle', '1s'], dir);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stderr).toMatch(new RegExp(`edited\\.sql: restored from savepoint ${at} \\(taken \\S+\\)\\n`));
+    expect(resumed.stderr).toMatch(
+      new RegExp(`edited\\.sql: restored from savepoint ${at} \\(taken \\S+\\)\\n`),
+    );
     expect([...before, ...rows(join(dir, 'out/after.csv'))].sort()).toEqual(want);
   });
 
   it('a changed aggregate does not fit: refused with the operator named; --allow-non-restored-state starts it empty', async () => {
     const dir = workdir();
     const at = await runAndStopWithSavepoint(dir);
-    writeFileSync(join(dir, 'changed.sql'), job({ aggregate: 'MAX(amount)', having: 'MAX(amount) > 9000', sink: 'out/changed.csv' }));
+    writeFileSync(
+      join(dir, 'changed.sql'),
+      job({ aggregate: 'MAX(amount)', having: 'MAX(amount) > 9000', sink: 'out/changed.csv' }),
+    );
     const r = runCli(['run', 'changed.sql', '--from-savepoint', at, '--until-idle', '1s'], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
@@ -83,18 +95,26 @@ describe('savepoints', () => {
     );
     expect(existsSync(join(dir, 'out/changed.csv'))).toBe(false);
 
-    const allowed = runCli(['run', 'changed.sql', '--from-savepoint', at, '--allow-non-restored-state', '--until-idle', '1s'], dir);
+    const allowed = runCli(
+      ['run', 'changed.sql', '--from-savepoint', at, '--allow-non-restored-state', '--until-idle', '1s'],
+      dir,
+    );
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(allowed.stderr).toContain(
       "changed.sql: the TUMBLE window aggregate over 'transactions' (2 group keys, 1 aggregate) of the INSERT at changed.sql:10:1 has no state in the savepoint: it starts empty\n",
     );
-    expect(allowed.stderr).toContain("changed.sql: dropped the savepoint's state of the TUMBLE window aggregate over 'transactions' (2 group keys, 1 aggregate) of the INSERT at job.sql:10:1 (--allow-non-restored-state)\n");
+    expect(allowed.stderr).toContain(
+      "changed.sql: dropped the savepoint's state of the TUMBLE window aggregate over 'transactions' (2 group keys, 1 aggregate) of the INSERT at job.sql:10:1 (--allow-non-restored-state)\n",
+    );
   });
 
   it("SET 'execution.savepoint.path' restores as --from-savepoint does", async () => {
     const dir = workdir();
     const at = await runAndStopWithSavepoint(dir);
-    writeFileSync(join(dir, 'set.sql'), job({ sink: 'out/set.csv', extra: `SET 'execution.savepoint.path' = '${at}';` }));
+    writeFileSync(
+      join(dir, 'set.sql'),
+      job({ sink: 'out/set.csv', extra: `SET 'execution.savepoint.path' = '${at}';` }),
+    );
     const r = runCli(['run', 'set.sql', '--until-idle', '1s'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`set.sql: restored from savepoint ${at}`);
@@ -104,6 +124,8 @@ describe('savepoints', () => {
     const dir = workdir();
     const r = runCli(['stop', 'job.sql', '--savepoint', 'sps'], dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('fintrans-sql: stop: job.sql is not running (nothing holds .fintrans/checkpoints/job.db)\n');
+    expect(r.stderr).toBe(
+      'fintrans-sql: stop: job.sql is not running (nothing holds .fintrans/checkpoints/job.db)\n',
+    );
   });
 });

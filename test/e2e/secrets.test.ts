@@ -38,9 +38,14 @@ describe('secrets and ${VAR} in the CLI', () => {
   });
 
   it('does not print a password back in a syntax error', () => {
-    writeFileSync(join(dir, 'broken.sql'), "CREATE TABLE t (a INT) WITH ('connector' = 'filesystem', 'path' = 'x.csv', 'password' 'hunter2-pw');\n");
+    writeFileSync(
+      join(dir, 'broken.sql'),
+      "CREATE TABLE t (a INT) WITH ('connector' = 'filesystem', 'path' = 'x.csv', 'password' 'hunter2-pw');\n",
+    );
     const r = runCli(['validate', 'broken.sql'], dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe("error: broken.sql:1:87: expected '=', found ''***''\n  hint: write 'password' = '***'\n");
+    expect(r.stderr).toBe(
+      "error: broken.sql:1:87: expected '=', found ''***''\n  hint: write 'password' = '***'\n",
+    );
   });
 });

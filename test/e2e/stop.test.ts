@@ -25,7 +25,10 @@ GROUP BY sender, window_start, window_end;
 /** Runs the job; sends SIGINT as soon as its first progress line shows records coming in. */
 function runAndInterrupt(dir: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'run', 'job.sql'], { cwd: dir, env: { ...process.env, FINTRANS_HOME: '' } });
+    const child = spawn(process.execPath, [CLI, 'run', 'job.sql'], {
+      cwd: dir,
+      env: { ...process.env, FINTRANS_HOME: '' },
+    });
     let output = '';
     let interrupted = false;
     const collect = (d: Buffer) => {
@@ -41,7 +44,8 @@ function runAndInterrupt(dir: string): Promise<{ code: number | null; output: st
   });
 }
 
-const recordsRead = (stderr: string): number => Number(/read (\d+) records from 'transactions'/.exec(stderr)?.[1] ?? NaN);
+const recordsRead = (stderr: string): number =>
+  Number(/read (\d+) records from 'transactions'/.exec(stderr)?.[1] ?? NaN);
 
 describe('Ctrl-C while reading a backlog from the embedded topic store', () => {
   it('stops between batches, before the backlog is read, and the next run reads the rest', async () => {

@@ -5,7 +5,16 @@
 // stays append-only.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -22,12 +31,19 @@ const BANDS = 'SELECT total / 100 AS band, COUNT(*) AS pairs FROM pair_totals GR
 /** The changelog of BANDS over TRANSFERS, transfer by transfer, as Flink's GroupAggFunction emits it. */
 const BANDS_CHANGELOG = [
   '+I[1, 1]', // (1,2) = 150
-  '-U[1, 1]', '+U[1, 2]', // (2,3) = 120
+  '-U[1, 1]',
+  '+U[1, 2]', // (2,3) = 120
   '+I[0, 1]', // (1,3) = 30
-  '-U[1, 2]', '+U[1, 1]', '+I[2, 1]', // (1,2): 150 -> 250
-  '-D[1, 1]', '-U[2, 1]', '+U[2, 2]', // (2,3): 120 -> 210, band 1 is empty
-  '-D[0, 1]', '+I[0, 1]', // (1,3): 30 -> 20, out of band 0 and back in
-  '-U[0, 1]', '+U[0, 2]', // (3,1) = 40
+  '-U[1, 2]',
+  '+U[1, 1]',
+  '+I[2, 1]', // (1,2): 150 -> 250
+  '-D[1, 1]',
+  '-U[2, 1]',
+  '+U[2, 2]', // (2,3): 120 -> 210, band 1 is empty
+  '-D[0, 1]',
+  '+I[0, 1]', // (1,3): 30 -> 20, out of band 0 and back in
+  '-U[0, 1]',
+  '+U[0, 2]', // (3,1) = 40
 ];
 
 function workdir(files: Record<string, string>): string {
@@ -82,9 +98,13 @@ INSERT INTO senders SELECT sender, SUM(CAST(amount AS DECIMAL(10, 2))) FROM tran
     const r = run(dir);
     // Band 1 came first and was deleted; band 0 was deleted and inserted again, after band 2.
     expect(read(dir, 'out/bands.csv')).toBe('band,pairs\n2,2\n0,2\n');
-    expect(read(dir, 'out/pairs.csv')).toBe('sender,receiver,total,n\n1,2,250,2\n2,3,210,2\n1,3,20,2\n3,1,40,1\n');
+    expect(read(dir, 'out/pairs.csv')).toBe(
+      'sender,receiver,total,n\n1,2,250,2\n2,3,210,2\n1,3,20,2\n3,1,40,1\n',
+    );
     // A directory path: one part file inside it, as for the append-only sink.
-    expect(read(dir, 'out/senders/part-0-0.json')).toBe('{"sender":1,"total":270.00}\n{"sender":2,"total":210.00}\n{"sender":3,"total":40.00}\n');
+    expect(read(dir, 'out/senders/part-0-0.json')).toBe(
+      '{"sender":1,"total":270.00}\n{"sender":2,"total":210.00}\n{"sender":3,"total":40.00}\n',
+    );
     // Every change but -U (Flink's upsert sinks drop it) was applied.
     expect(r.stderr).toContain('job.sql: wrote 10 changes → out/bands.csv (2 rows, the latest per key)\n');
     expect(r.stderr).toContain('job.sql: wrote 7 changes → out/pairs.csv (4 rows, the latest per key)\n');
@@ -93,11 +113,15 @@ INSERT INTO senders SELECT sender, SUM(CAST(amount AS DECIMAL(10, 2))) FROM tran
     expect(readdirSync(join(dir, 'out/senders'))).toEqual(['part-0-0.json']);
 
     // EXPLAIN says what the sink does with the updates.
-    expect(r.stdout).toContain("Sink: table 'bands' (connector 'filesystem', format 'csv') — receives updates (applied by its PRIMARY KEY)");
+    expect(r.stdout).toContain(
+      "Sink: table 'bands' (connector 'filesystem', format 'csv') — receives updates (applied by its PRIMARY KEY)",
+    );
 
     // A second fresh run keeps the first one's files aside and writes the same again.
     const again = run(dir);
-    expect(again.stderr).toMatch(/job\.sql: out\/bands\.csv held the output of an earlier run: kept as out\/bands\.before-\S+\.csv\n/);
+    expect(again.stderr).toMatch(
+      /job\.sql: out\/bands\.csv held the output of an earlier run: kept as out\/bands\.before-\S+\.csv\n/,
+    );
     expect(read(dir, 'out/bands.csv')).toBe('band,pairs\n2,2\n0,2\n');
     const kept = readdirSync(join(dir, 'out')).filter((f) => f.startsWith('bands.before-'));
     expect(kept).toHaveLength(1);
@@ -113,7 +137,9 @@ INSERT INTO bands ${BANDS};`,
     });
     const r = runCli(['run', 'job.sql'], dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("table 'bands' only appends rows, but this query's result is updated as rows arrive");
+    expect(r.stderr).toContain(
+      "table 'bands' only appends rows, but this query's result is updated as rows arrive",
+    );
     expect(r.stderr).toContain('declare PRIMARY KEY (band) NOT ENFORCED');
     expect(readdirSync(dir).sort()).toEqual(['job.sql', 'transfers.csv']);
   });
@@ -127,7 +153,9 @@ INSERT INTO band_topic ${BANDS};`,
     });
     const r = runCli(['run', 'job.sql'], dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("table 'band_topic' only appends rows, but this query's result is updated as rows arrive");
+    expect(r.stderr).toContain(
+      "table 'band_topic' only appends rows, but this query's result is updated as rows arrive",
+    );
     expect(readdirSync(dir).sort()).toEqual(['job.sql', 'transfers.csv']);
   });
 });
@@ -176,7 +204,11 @@ function restartWorkdir(records: number): { dir: string; want: Record<string, st
  */
 function killAfterFileHasRows(dir: string, file: string, delayMs = 0): Promise<{ code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'run', 'job.sql', '--quiet'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FINTRANS_HOME: '' } });
+    const child = spawn(process.execPath, [CLI, 'run', 'job.sql', '--quiet'], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, FINTRANS_HOME: '' },
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     let timer: NodeJS.Timeout | undefined;
@@ -208,7 +240,10 @@ function expectWholeVersion(dir: string): void {
   expect(new Set(rows.map((r) => r.split(',')[0])).size).toBe(rows.length);
   if (!existsSync(join(dir, 'out/bands.json'))) return;
   const json = read(dir, 'out/bands.json');
-  const docs = json.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { band: number });
+  const docs = json
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { band: number });
   expect(new Set(docs.map((d) => d.band)).size).toBe(docs.length);
 }
 
@@ -236,7 +271,10 @@ describe('a PRIMARY KEY file after crashes and restarts: the same file as an uni
 
   it('a file changed between runs is kept aside (the checkpoint writes it again), a file removed is written again', async () => {
     const { dir, want } = restartWorkdir(120_000);
-    expect((await killAfterFileHasRows(dir, 'out/by_sender.csv')).code, 'the job finished before it was killed').toBeNull();
+    expect(
+      (await killAfterFileHasRows(dir, 'out/by_sender.csv')).code,
+      'the job finished before it was killed',
+    ).toBeNull();
     const edited = read(dir, 'out/by_sender.csv') + '9999,1,0.00,0\n';
     writeFileSync(join(dir, 'out/by_sender.csv'), edited);
     rmSync(join(dir, 'out/bands.json'));
@@ -245,7 +283,9 @@ describe('a PRIMARY KEY file after crashes and restarts: the same file as an uni
     expect(r.stderr).toMatch(/job\.sql: resuming from checkpoint \d+/);
     const kept = readdirSync(join(dir, 'out')).filter((f) => f.startsWith('by_sender.before-'));
     expect(kept).toHaveLength(1);
-    expect(r.stderr).toContain(`job.sql: out/by_sender.csv is not a file this job wrote at its checkpoint (it was changed or replaced since): kept as out/${kept[0]}\n`);
+    expect(r.stderr).toContain(
+      `job.sql: out/by_sender.csv is not a file this job wrote at its checkpoint (it was changed or replaced since): kept as out/${kept[0]}\n`,
+    );
     expect(r.stderr).toContain('job.sql: out/bands.json was gone: written again from the checkpoint\n');
     expect(read(dir, `out/${kept[0]}`)).toBe(edited);
     for (const f of OUTPUTS) expect(read(dir, f), f).toBe(want[f]);

@@ -92,11 +92,30 @@ function spendingInput(n: number): { lines: string[]; txs: Tx[] } {
 /** What the job must write, computed from the input the way the SQL says (10 h tumbling windows, HAVING). */
 function expectedSpending(txs: Tx[]): Map<string, Record<string, unknown>> {
   const HOURS_10 = 36_000_000;
-  const groups = new Map<string, { customer: string; end: number; count: number; online: number; inStore: number; lat: number; lon: number }>();
+  const groups = new Map<
+    string,
+    {
+      customer: string;
+      end: number;
+      count: number;
+      online: number;
+      inStore: number;
+      lat: number;
+      lon: number;
+    }
+  >();
   for (const t of txs) {
     const end = (Math.floor(t.ms / HOURS_10) + 1) * HOURS_10;
     const key = `${t.customer}|${end}`;
-    const g = groups.get(key) ?? { customer: t.customer, end, count: 0, online: 0, inStore: 0, lat: 0, lon: 0 };
+    const g = groups.get(key) ?? {
+      customer: t.customer,
+      end,
+      count: 0,
+      online: 0,
+      inStore: 0,
+      lat: 0,
+      lon: 0,
+    };
     g.count++;
     g.online += t.online;
     g.inStore += t.inStore;
@@ -106,7 +125,15 @@ function expectedSpending(txs: Tx[]): Map<string, Record<string, unknown>> {
   }
   const out = new Map<string, Record<string, unknown>>();
   for (const g of groups.values()) {
-    if (!(g.online < g.inStore && g.count >= 3 && g.lon < 20.62 && g.lon > 20.2 && g.lat < 44.91 && g.lat > 44.57)) continue;
+    if (!(
+      g.online < g.inStore &&
+      g.count >= 3 &&
+      g.lon < 20.62 &&
+      g.lon > 20.2 &&
+      g.lat < 44.91 &&
+      g.lat > 44.57
+    ))
+      continue;
     const endIso = new Date(g.end).toISOString();
     out.set(`${g.customer}_${endIso.slice(0, 16)}`, {
       customer: g.customer,
@@ -125,12 +152,19 @@ function expectedSpending(txs: Tx[]): Map<string, Record<string, unknown>> {
  * A work dir with `n` generated transactions in input/transactions.json and, as `to`, a copy of the
  * shipped spending_pattern_es.sql reading them (instead of Kafka) and writing to the rig's node.
  */
-function spendingJob(n: number, to: string, more: [string, string][] = []): { dir: string; job: string; txs: Tx[] } {
+function spendingJob(
+  n: number,
+  to: string,
+  more: [string, string][] = [],
+): { dir: string; job: string; txs: Tx[] } {
   const dir = workdir();
   const { lines, txs } = spendingInput(n);
   writeFileSync(join(dir, 'input/transactions.json'), lines.join('\n') + '\n');
   const job = jobCopy(dir, 'spending_pattern_es.sql', to, [
-    ["'connector' = 'kafka',\n  'topic' = 'transactions-data',\n  'properties.group.id' = 'spending-pattern-es',", "'connector' = 'filesystem',\n  'path' = 'input/transactions.json',"],
+    [
+      "'connector' = 'kafka',\n  'topic' = 'transactions-data',\n  'properties.group.id' = 'spending-pattern-es',",
+      "'connector' = 'filesystem',\n  'path' = 'input/transactions.json',",
+    ],
     ["'hosts' = 'http://localhost:9200'", `'hosts' = '${rig!.url}'`],
     ...more,
   ]);
@@ -166,7 +200,10 @@ describe('elasticsearch sink on a real node', () => {
 
   // ---- running aggregates, appends, errors -----------------------------------------------------
 
-  function payments(n: number, accounts: number): { csv: string; totals: Map<string, { payments: number; total: number }> } {
+  function payments(
+    n: number,
+    accounts: number,
+  ): { csv: string; totals: Map<string, { payments: number; total: number }> } {
     const rows: string[] = [];
     const totals = new Map<string, { payments: number; total: number }>();
     for (let i = 0; i < n; i++) {
@@ -213,7 +250,10 @@ INSERT INTO totals SELECT account, COUNT(*), SUM(amount) FROM payments GROUP BY 
 
   // Pair totals moving between bands of 100 (a running aggregate over an updating input): band 1
   // is emptied for good (-D), band 0 emptied and filled again; band 2's count changes.
-  const transfersJob = (index: string, options: string) => `CREATE TABLE transfers (sender INT, receiver INT, amount BIGINT)
+  const transfersJob = (
+    index: string,
+    options: string,
+  ) => `CREATE TABLE transfers (sender INT, receiver INT, amount BIGINT)
 WITH ('connector' = 'filesystem', 'path' = 'input/transfers.csv', 'format' = 'csv');
 CREATE VIEW pair_totals AS SELECT sender, receiver, SUM(amount) AS total FROM transfers GROUP BY sender, receiver;
 CREATE TABLE bands (band BIGINT, pairs BIGINT, PRIMARY KEY (band) NOT ENFORCED)
@@ -224,17 +264,25 @@ INSERT INTO bands SELECT total / 100, COUNT(*) FROM pair_totals GROUP BY total /
   it('an updating input: a changed group updates its document, an emptied group deletes it (also when it was never written)', async (ctx) => {
     needsNode(ctx);
     const dir = workdir();
-    writeFileSync(join(dir, 'input/transfers.csv'), '1,2,150\n2,3,120\n1,3,30\n1,2,100\n2,3,90\n1,3,-10\n3,1,40\n');
+    writeFileSync(
+      join(dir, 'input/transfers.csv'),
+      '1,2,150\n2,3,120\n1,3,30\n1,2,100\n2,3,90\n1,3,-10\n3,1,40\n',
+    );
     const final = [
       { _id: '0', _source: { band: 0, pairs: 2 } },
       { _id: '2', _source: { band: 2, pairs: 2 } },
     ];
     // One action per bulk: band 1's document is written, updated, then deleted on the node.
-    writeFileSync(join(dir, 'one.sql'), transfersJob('bands-one-by-one', ", 'sink.bulk-flush.max-actions' = '1'"));
+    writeFileSync(
+      join(dir, 'one.sql'),
+      transfersJob('bands-one-by-one', ", 'sink.bulk-flush.max-actions' = '1'"),
+    );
     const one = cli(['run', 'one.sql'], dir);
     // 14 changes: 4 -U dropped (the +U that follows replaces the document), 8 upserts, 2 deletes.
     expect(one.stderr).toContain("8 document upserts and 2 deletes → index 'bands-one-by-one'");
-    expect((await allDocs('bands-one-by-one')).map((d) => ({ _id: d._id, _source: d._source }))).toEqual(final);
+    expect((await allDocs('bands-one-by-one')).map((d) => ({ _id: d._id, _source: d._source }))).toEqual(
+      final,
+    );
     expect((await es('GET', '/bands-one-by-one/_doc/1')).json.found).toBe(false);
 
     // All in one bulk: only the last action per document is sent, so band 1's is a delete of a
@@ -290,7 +338,10 @@ INSERT INTO log SELECT account, amount FROM payments;
     const docs = await allDocs('payments-log');
     expect(docs).toHaveLength(300);
     const sum = (hits: Hit[]) => hits.reduce((s, d) => s + (d._source.amount as number), 0);
-    const expectedSum = csv.trim().split('\n').reduce((s, l) => s + Number(l.split(',')[1]), 0);
+    const expectedSum = csv
+      .trim()
+      .split('\n')
+      .reduce((s, l) => s + Number(l.split(',')[1]), 0);
     expect(sum(docs)).toBe(expectedSum);
     cli(['run', 'append.sql'], dir);
     expect(await allDocs('payments-log')).toHaveLength(600);
@@ -300,7 +351,9 @@ INSERT INTO log SELECT account, amount FROM payments;
     needsNode(ctx);
     const dir = workdir();
     writeFileSync(join(dir, 'input/payments.csv'), 'acct-1,10\nacct-2,20\n');
-    const created = await es('PUT', '/typed-totals', { mappings: { properties: { account: { type: 'keyword' }, total: { type: 'long' } } } });
+    const created = await es('PUT', '/typed-totals', {
+      mappings: { properties: { account: { type: 'keyword' }, total: { type: 'long' } } },
+    });
     expect(created.status, JSON.stringify(created.json)).toBe(200);
     writeFileSync(
       join(dir, 'conflict.sql'),
@@ -312,21 +365,33 @@ INSERT INTO typed SELECT account, 'about ' || CAST(amount AS STRING) FROM paymen
     );
     const r = runCli(['run', 'conflict.sql'], dir);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain(`elasticsearch-7 sink 'typed': mapping conflict in index 'typed-totals' on field 'total' (the column is STRING)`);
+    expect(r.stderr).toContain(
+      `elasticsearch-7 sink 'typed': mapping conflict in index 'typed-totals' on field 'total' (the column is STRING)`,
+    );
     expect(r.stderr).toMatch(/failed to parse field \[total\] of type \[long\]/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // a user error: no stack trace
 
     // With 'failure-handler' = 'ignore' the same documents are skipped and counted instead.
-    writeFileSync(join(dir, 'ignore.sql'), readFileSync(join(dir, 'conflict.sql'), 'utf8').replace("'index' = 'typed-totals'", "'index' = 'typed-totals', 'failure-handler' = 'ignore'"));
+    writeFileSync(
+      join(dir, 'ignore.sql'),
+      readFileSync(join(dir, 'conflict.sql'), 'utf8').replace(
+        "'index' = 'typed-totals'",
+        "'index' = 'typed-totals', 'failure-handler' = 'ignore'",
+      ),
+    );
     const ignored = cli(['run', 'ignore.sql'], dir);
     expect(ignored.stderr).toContain(`0 document upserts → index 'typed-totals'`);
-    expect(ignored.stderr).toContain(`2 rejected and ignored ('failure-handler' = 'ignore'), e.g. mapper_parsing_exception: failed to parse field [total] of type [long]`);
+    expect(ignored.stderr).toContain(
+      `2 rejected and ignored ('failure-handler' = 'ignore'), e.g. mapper_parsing_exception: failed to parse field [total] of type [long]`,
+    );
     expect((await es('GET', '/typed-totals/_count')).json.count).toBe(0);
   }, 60_000);
 
   it('a dynamic index splits documents by the day of window_end', async (ctx) => {
     needsNode(ctx);
-    const { dir, job, txs } = spendingJob(4000, 'jobs/daily.sql', [["'index' = 'spending-pattern'", "'index' = 'spending-{last_transaction_time|yyyy-MM-dd}'"]]);
+    const { dir, job, txs } = spendingJob(4000, 'jobs/daily.sql', [
+      ["'index' = 'spending-pattern'", "'index' = 'spending-{last_transaction_time|yyyy-MM-dd}'"],
+    ]);
     cli(['run', job], dir);
     const expected = expectedSpending(txs);
     const byDay = new Map<string, number>();
@@ -342,7 +407,12 @@ INSERT INTO typed SELECT account, 'about ' || CAST(amount AS STRING) FROM paymen
    * A job with two keyed sinks over `n` payments: a ledger (one document per payment, keyed by its
    * sequence number: any lost write is a missing document) and running totals per account.
    */
-  function outageJob(dir: string, name: string, n: number, extraOptions: string): { totals: Map<string, { payments: number; total: number }>; sum: number } {
+  function outageJob(
+    dir: string,
+    name: string,
+    n: number,
+    extraOptions: string,
+  ): { totals: Map<string, { payments: number; total: number }>; sum: number } {
     const rows: string[] = [];
     const totals = new Map<string, { payments: number; total: number }>();
     let sum = 0;
@@ -375,17 +445,27 @@ INSERT INTO totals SELECT account, COUNT(*), SUM(amount) FROM payments GROUP BY 
 
   async function waitForDocuments(index: string): Promise<void> {
     for (;;) {
-      const r = await es('GET', `/${index}/_count`).catch(() => ({ status: 0, json: {} as { count?: number } }));
+      const r = await es('GET', `/${index}/_count`).catch(() => ({
+        status: 0,
+        json: {} as { count?: number },
+      }));
       if (r.status === 200 && r.json.count > 0) return;
       await new Promise((res) => setTimeout(res, 50));
     }
   }
 
-  async function expectNothingLost(r: CliResult, name: string, n: number, expected: { totals: Map<string, { payments: number; total: number }>; sum: number }): Promise<void> {
+  async function expectNothingLost(
+    r: CliResult,
+    name: string,
+    n: number,
+    expected: { totals: Map<string, { payments: number; total: number }>; sum: number },
+  ): Promise<void> {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`${n} document upserts → index '${name}-ledger'`);
     expect(r.stderr).toContain(`${n} document upserts → index '${name}-totals'`);
-    expect(r.stderr).toMatch(new RegExp(`index '${name}-\\w+' \\([^)]*\\); \\d+ retr(y|ies) after node errors`)); // the job did see the node gone
+    expect(r.stderr).toMatch(
+      new RegExp(`index '${name}-\\w+' \\([^)]*\\); \\d+ retr(y|ies) after node errors`),
+    ); // the job did see the node gone
     // More documents than one search returns: count them, and sum them on the node.
     expect((await es('POST', `/${name}-ledger/_refresh`)).status).toBe(200);
     const ledger = await es('POST', `/${name}-ledger/_search`, {
@@ -410,7 +490,12 @@ INSERT INTO totals SELECT account, COUNT(*), SUM(amount) FROM payments GROUP BY 
     const dir = workdir();
     const n = 50_000;
     // Constant backoff for up to 2 minutes: the restart takes tens of seconds on a busy machine.
-    const expected = outageJob(dir, 'crash', n, `, 'sink.bulk-flush.backoff.strategy' = 'CONSTANT', 'sink.bulk-flush.backoff.delay' = '500ms', 'sink.bulk-flush.backoff.max-retries' = '240'`);
+    const expected = outageJob(
+      dir,
+      'crash',
+      n,
+      `, 'sink.bulk-flush.backoff.strategy' = 'CONSTANT', 'sink.bulk-flush.backoff.delay' = '500ms', 'sink.bulk-flush.backoff.max-retries' = '240'`,
+    );
     const run = cliAsync(['run', 'crash.sql'], dir);
     await waitForDocuments('crash-ledger');
     await rig!.kill();

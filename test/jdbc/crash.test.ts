@@ -26,7 +26,8 @@ function needsDb(ctx: TestContext): void {
 
 /** Per sender a count, a DECIMAL and a BIGINT beyond 2^53; and senders per bucket of totals, whose buckets empty (-D) as totals grow. */
 function job(suffix: string): string {
-  const o = (table: string) => withClause(rigOptions(rig!, { 'table-name': `${table}${suffix}`, 'sink.buffer-flush.max-rows': '200' }));
+  const o = (table: string) =>
+    withClause(rigOptions(rig!, { 'table-name': `${table}${suffix}`, 'sink.buffer-flush.max-rows': '200' }));
   return `SET 'execution.checkpointing.interval' = '100ms';
 CREATE TABLE transactions (${TRANSACTIONS_COLUMNS}) WITH ('connector' = 'filesystem', 'path' = 'tx.csv', 'format' = 'csv', 'csv.field-delimiter' = ';');
 CREATE VIEW sender_totals AS SELECT sender, SUM(amount) AS total FROM transactions GROUP BY sender;
@@ -42,14 +43,18 @@ INSERT INTO buckets SELECT total / 20000, COUNT(*) FROM sender_totals GROUP BY t
 }
 
 async function createTables(suffix: string): Promise<void> {
-  await rig!.query(`CREATE TABLE by_sender${suffix} (sender bigint PRIMARY KEY, n bigint, third numeric(20, 2), big bigint)`);
+  await rig!.query(
+    `CREATE TABLE by_sender${suffix} (sender bigint PRIMARY KEY, n bigint, third numeric(20, 2), big bigint)`,
+  );
   await rig!.query(`CREATE TABLE buckets${suffix} (bucket bigint PRIMARY KEY, senders bigint)`);
 }
 
 async function contents(suffix: string): Promise<{ bySender: string[]; buckets: string[] }> {
   const text = (rows: Record<string, unknown>[]) => rows.map((r) => Object.values(r).join('|'));
   return {
-    bySender: text(await rig!.query(`SELECT sender, n, third::text, big::text FROM by_sender${suffix} ORDER BY sender`)),
+    bySender: text(
+      await rig!.query(`SELECT sender, n, third::text, big::text FROM by_sender${suffix} ORDER BY sender`),
+    ),
     buckets: text(await rig!.query(`SELECT bucket, senders FROM buckets${suffix} ORDER BY bucket`)),
   };
 }
@@ -57,14 +62,20 @@ async function contents(suffix: string): Promise<{ bySender: string[]; buckets: 
 /** Runs the job and kills it (SIGKILL) `delayMs` after by_sender has rows; code null when killed, 0 when it finished first. */
 function killAfterRowsArrive(dir: string, delayMs: number): Promise<{ code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'run', 'job.sql', '--quiet'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FINTRANS_HOME: '' } });
+    const child = spawn(process.execPath, [CLI, 'run', 'job.sql', '--quiet'], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, FINTRANS_HOME: '' },
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     let timer: NodeJS.Timeout | undefined;
     let exited = false;
     const poll = async (): Promise<void> => {
       while (!exited && timer === undefined) {
-        const [{ n }] = (await rig!.query<{ n: string }>('SELECT count(*)::text AS n FROM by_sender')) as [{ n: string }];
+        const [{ n }] = (await rig!.query<{ n: string }>('SELECT count(*)::text AS n FROM by_sender')) as [
+          { n: string },
+        ];
         if (Number(n) > 0) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
         else await new Promise((r) => setTimeout(r, 10));
       }
@@ -97,7 +108,11 @@ describe('jdbc upsert sink after crashes and restarts', () => {
     expect(want.buckets.length).toBeGreaterThan(2);
 
     const random = mulberry32(17);
-    const kills = await killRepeatedly(5, async () => ({ ...(await killAfterRowsArrive(dir, Math.floor(random() * 600))), wallMs: 0, stderr: '' }));
+    const kills = await killRepeatedly(5, async () => ({
+      ...(await killAfterRowsArrive(dir, Math.floor(random() * 600))),
+      wallMs: 0,
+      stderr: '',
+    }));
     expect(kills).toBe(5);
     const last = runCli(['run', 'job.sql'], dir);
     expect(last.code, last.stderr).toBe(0);

@@ -22,7 +22,12 @@ export function withClause(options: Record<string, string>): string {
 }
 
 /** What the runtime gives a connector for table `table` (columns in declaration order, PRIMARY KEY by index). */
-export function jdbcContext(table: string, columns: [string, SqlType][], options: Record<string, string>, primaryKey?: number[]): ConnectorContext {
+export function jdbcContext(
+  table: string,
+  columns: [string, SqlType][],
+  options: Record<string, string>,
+  primaryKey?: number[],
+): ConnectorContext {
   return {
     table,
     tablePos: { file: 'test.sql', line: 1, col: 14 },

@@ -14,7 +14,9 @@ let rig: PostgresRig | null = null;
 beforeAll(async () => {
   rig = await postgresForTests();
   await rig?.query(`CREATE TABLE accounts (id bigint PRIMARY KEY, owner text, tier text)`);
-  await rig?.query(`INSERT INTO accounts VALUES (1, 'alice', 'high'), (2, 'bob', 'low'), (3, 'carol', 'medium')`);
+  await rig?.query(
+    `INSERT INTO accounts VALUES (1, 'alice', 'high'), (2, 'bob', 'low'), (3, 'carol', 'medium')`,
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -28,7 +30,10 @@ function needsDb(ctx: TestContext): void {
 /** 200 transfers from senders 1..5 (4 and 5 have no account). */
 function transfers(): string {
   const lines: string[] = [];
-  for (let i = 0; i < 200; i++) lines.push(`2024-01-01 00:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${1 + (i % 5)},${(i * 37) % 1000}`);
+  for (let i = 0; i < 200; i++)
+    lines.push(
+      `2024-01-01 00:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${1 + (i % 5)},${(i * 37) % 1000}`,
+    );
   return lines.join('\n') + '\n';
 }
 
@@ -56,7 +61,11 @@ FROM transfers t JOIN accounts FOR SYSTEM_TIME AS OF t.proc a ON a.id = t.sender
 }
 
 function expected(): { enriched: string[]; known: string[] } {
-  const owners: Record<number, [string, string]> = { 1: ['alice', 'high'], 2: ['bob', 'low'], 3: ['carol', 'medium'] };
+  const owners: Record<number, [string, string]> = {
+    1: ['alice', 'high'],
+    2: ['bob', 'low'],
+    3: ['carol', 'medium'],
+  };
   const enriched: string[] = [];
   const known: string[] = [];
   for (const line of transfers().trimEnd().split('\n')) {
@@ -69,13 +78,24 @@ function expected(): { enriched: string[]; known: string[] } {
 }
 
 function outputRows(dir: string, file: string): string[] {
-  return readFileSync(join(dir, 'out', file), 'utf8').trimEnd().split('\n').slice(1).sort();
+  return readFileSync(join(dir, 'out', file), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .slice(1)
+    .sort();
 }
 
 describe('lookup join on a jdbc table (real PostgreSQL)', () => {
   for (const [name, cache] of [
     ['without a cache', {}],
-    ['with a PARTIAL cache', { 'lookup.cache': 'PARTIAL', 'lookup.partial-cache.max-rows': '100', 'lookup.partial-cache.expire-after-write': '1 min' }],
+    [
+      'with a PARTIAL cache',
+      {
+        'lookup.cache': 'PARTIAL',
+        'lookup.partial-cache.max-rows': '100',
+        'lookup.partial-cache.expire-after-write': '1 min',
+      },
+    ],
   ] as const) {
     it(`each row meets its account as the database has it (${name})`, (ctx) => {
       needsDb(ctx);

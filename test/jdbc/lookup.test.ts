@@ -16,10 +16,16 @@ let rig: PostgresRig | null = null;
 beforeAll(async () => {
   rig = await postgresForTests();
   if (!rig) return;
-  await rig.query('CREATE TABLE accounts (id bigint PRIMARY KEY, owner text NOT NULL, tier integer, balance numeric(10, 2))');
-  await rig.query(`INSERT INTO accounts SELECT g, 'owner ' || g, g % 3, g * 1.5 FROM generate_series(1, 20) g`);
+  await rig.query(
+    'CREATE TABLE accounts (id bigint PRIMARY KEY, owner text NOT NULL, tier integer, balance numeric(10, 2))',
+  );
+  await rig.query(
+    `INSERT INTO accounts SELECT g, 'owner ' || g, g % 3, g * 1.5 FROM generate_series(1, 20) g`,
+  );
   await rig.query('CREATE TABLE branch_staff (country text, tier integer, name text)');
-  await rig.query(`INSERT INTO branch_staff VALUES ('BR', 1, 'Ana'), ('BR', 1, 'Bia'), ('BR', 2, 'Caio'), ('PT', 1, 'Duarte')`);
+  await rig.query(
+    `INSERT INTO branch_staff VALUES ('BR', 1, 'Ana'), ('BR', 1, 'Bia'), ('BR', 2, 'Caio'), ('PT', 1, 'Duarte')`,
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -41,7 +47,10 @@ const open: LookupReader[] = [];
 
 /** A lookup reader on `accounts` by id, with `options`, opened. */
 async function accountsById(options: Record<string, string>): Promise<LookupReader> {
-  const reader = jdbcConnector.createLookup!(jdbcContext('accounts', ACCOUNT_COLUMNS, rigOptions(rig!, { 'table-name': 'accounts', ...options })), [0]);
+  const reader = jdbcConnector.createLookup!(
+    jdbcContext('accounts', ACCOUNT_COLUMNS, rigOptions(rig!, { 'table-name': 'accounts', ...options })),
+    [0],
+  );
   await reader.open();
   open.push(reader);
   return reader;
@@ -67,7 +76,14 @@ describe('jdbc lookups on a real PostgreSQL', () => {
     expect(owners(await r.lookup([7]))).toEqual(['renamed 7']);
     // A NULL key matches nothing, without a query.
     expect(await r.lookup([null])).toEqual([]);
-    expect(r.stats).toEqual({ lookups: 4, cacheHits: 0, cacheMisses: 3, queries: 3, retries: 0, cachedKeys: 0 });
+    expect(r.stats).toEqual({
+      lookups: 4,
+      cacheHits: 0,
+      cacheMisses: 3,
+      queries: 3,
+      retries: 0,
+      cachedKeys: 0,
+    });
     await setOwner(7, 'owner 7');
   });
 
@@ -91,7 +107,10 @@ describe('jdbc lookups on a real PostgreSQL', () => {
 
   it("'lookup.partial-cache.expire-after-write': a key is asked again that long after it was fetched, however often it was used", async (ctx) => {
     needsDb(ctx);
-    const r = await accountsById({ 'lookup.cache': 'PARTIAL', 'lookup.partial-cache.expire-after-write': '1 s' });
+    const r = await accountsById({
+      'lookup.cache': 'PARTIAL',
+      'lookup.partial-cache.expire-after-write': '1 s',
+    });
     expect(owners(await r.lookup([4]))).toEqual(['owner 4']);
     await setOwner(4, 'changed 4');
     for (let i = 0; i < 3; i++) {
@@ -106,7 +125,10 @@ describe('jdbc lookups on a real PostgreSQL', () => {
 
   it("'lookup.partial-cache.expire-after-access': a key used often stays; one left unused for that long is asked again", async (ctx) => {
     needsDb(ctx);
-    const r = await accountsById({ 'lookup.cache': 'PARTIAL', 'lookup.partial-cache.expire-after-access': '1 s' });
+    const r = await accountsById({
+      'lookup.cache': 'PARTIAL',
+      'lookup.partial-cache.expire-after-access': '1 s',
+    });
     await r.lookup([5]);
     await setOwner(5, 'changed 5');
     // Used every 300 ms for 1.5 s: longer than the expiry, but never idle that long.
@@ -122,8 +144,15 @@ describe('jdbc lookups on a real PostgreSQL', () => {
 
   it("'lookup.partial-cache.cache-missing-key': a key with no row is remembered as such by default, and asked again when it is 'false'", async (ctx) => {
     needsDb(ctx);
-    const remembers = await accountsById({ 'lookup.cache': 'PARTIAL', 'lookup.partial-cache.max-rows': '100' });
-    const asksAgain = await accountsById({ 'lookup.cache': 'PARTIAL', 'lookup.partial-cache.max-rows': '100', 'lookup.partial-cache.cache-missing-key': 'false' });
+    const remembers = await accountsById({
+      'lookup.cache': 'PARTIAL',
+      'lookup.partial-cache.max-rows': '100',
+    });
+    const asksAgain = await accountsById({
+      'lookup.cache': 'PARTIAL',
+      'lookup.partial-cache.max-rows': '100',
+      'lookup.partial-cache.cache-missing-key': 'false',
+    });
     expect(await remembers.lookup([42])).toEqual([]);
     expect(await asksAgain.lookup([42])).toEqual([]);
     await rig!.query(`INSERT INTO accounts VALUES (42, 'owner 42', 0, 0)`);
@@ -142,7 +171,15 @@ describe('jdbc lookups on a real PostgreSQL', () => {
     const r = await accountsById({ 'lookup.cache': 'PARTIAL', 'lookup.partial-cache.max-rows': '100' });
     await r.lookup([3]);
     const answers = await r.lookupMany([[1], [2], [1], [null], [999], [3], [20]]);
-    expect(answers.map(owners)).toEqual([['owner 1'], ['owner 2'], ['owner 1'], [], [], ['owner 3'], ['owner 20']]);
+    expect(answers.map(owners)).toEqual([
+      ['owner 1'],
+      ['owner 2'],
+      ['owner 1'],
+      [],
+      [],
+      ['owner 3'],
+      ['owner 20'],
+    ]);
     // 1, 2, 999 and 20 in one query; 3 from the cache, the second 1 from the first.
     expect(r.stats).toMatchObject({ lookups: 8, cacheHits: 2, cacheMisses: 5, queries: 2 });
     const again = await r.lookupMany([[20], [999], [2]]);
@@ -151,28 +188,55 @@ describe('jdbc lookups on a real PostgreSQL', () => {
     // Without a cache, too: one query for a batch.
     const uncached = await accountsById({});
     const big = await uncached.lookupMany(Array.from({ length: 25 }, (_, i) => [i]));
-    expect(big.map((rows) => rows.length)).toEqual(Array.from({ length: 25 }, (_, i) => (i >= 1 && i <= 20 ? 1 : 0)));
+    expect(big.map((rows) => rows.length)).toEqual(
+      Array.from({ length: 25 }, (_, i) => (i >= 1 && i <= 20 ? 1 : 0)),
+    );
     expect(uncached.stats.queries).toBe(1);
   });
 
   it('a key of two columns returns every row that has it', async (ctx) => {
     needsDb(ctx);
-    const columns: [string, SqlType][] = [['country', T.string()], ['tier', T.int()], ['name', T.string()]];
-    const r = jdbcConnector.createLookup!(jdbcContext('staff', columns, rigOptions(rig!, { 'table-name': 'branch_staff', 'lookup.cache': 'PARTIAL', 'lookup.partial-cache.max-rows': '10' })), [0, 1]);
+    const columns: [string, SqlType][] = [
+      ['country', T.string()],
+      ['tier', T.int()],
+      ['name', T.string()],
+    ];
+    const r = jdbcConnector.createLookup!(
+      jdbcContext(
+        'staff',
+        columns,
+        rigOptions(rig!, {
+          'table-name': 'branch_staff',
+          'lookup.cache': 'PARTIAL',
+          'lookup.partial-cache.max-rows': '10',
+        }),
+      ),
+      [0, 1],
+    );
     await r.open();
     open.push(r);
     const names = (rows: readonly unknown[][]) => rows.map((row) => row[2]).sort();
     expect(names(await r.lookup(['BR', 1]))).toEqual(['Ana', 'Bia']);
     expect(names(await r.lookup(['PT', 2]))).toEqual([]);
-    const many = await r.lookupMany([['BR', 2], ['BR', 1], ['PT', 1]]);
+    const many = await r.lookupMany([
+      ['BR', 2],
+      ['BR', 1],
+      ['PT', 1],
+    ]);
     expect(many.map(names)).toEqual([['Caio'], ['Ana', 'Bia'], ['Duarte']]);
     expect(r.stats).toMatchObject({ lookups: 5, cacheHits: 1, queries: 3 });
   });
 
   it('a declared type PostgreSQL cannot give stops open(), naming both', async (ctx) => {
     needsDb(ctx);
-    const columns: [string, SqlType][] = [['id', T.int()], ['owner', T.string()]];
-    const r = jdbcConnector.createLookup!(jdbcContext('accounts', columns, rigOptions(rig!, { 'table-name': 'accounts' })), [0]);
+    const columns: [string, SqlType][] = [
+      ['id', T.int()],
+      ['owner', T.string()],
+    ];
+    const r = jdbcConnector.createLookup!(
+      jdbcContext('accounts', columns, rigOptions(rig!, { 'table-name': 'accounts' })),
+      [0],
+    );
     await expect(r.open()).rejects.toThrow(
       "jdbc table 'accounts': column 'id' is declared INT, but PostgreSQL column accounts.id is bigint, which cannot be read as INT\n" +
         "  hint: declare 'id' as BIGINT (what bigint maps to), or change the PostgreSQL column to integer",

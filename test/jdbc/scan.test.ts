@@ -58,7 +58,11 @@ INSERT INTO copied SELECT * FROM src;
 function run(job: string): { code: number; stderr: string; csv: () => string[] } {
   const dir = workdir({ 'job.sql': job });
   const r = runCli(['run', 'job.sql'], dir);
-  return { code: r.code, stderr: r.stderr, csv: () => readFileSync(join(dir, 'output/out.csv'), 'utf8').trimEnd().split('\n') };
+  return {
+    code: r.code,
+    stderr: r.stderr,
+    csv: () => readFileSync(join(dir, 'output/out.csv'), 'utf8').trimEnd().split('\n'),
+  };
 }
 
 describe('jdbc scan source on a real PostgreSQL', () => {
@@ -78,30 +82,58 @@ describe('jdbc scan source on a real PostgreSQL', () => {
   it('reads the same rows with one row per fetch, and with a partitioned scan (rows outside the bounds are not read, as in Flink)', (ctx) => {
     needsDb(ctx);
     const columns = 'n INT, label STRING';
-    const small = run(scanJob(columns, rigOptions(rig!, { 'table-name': 'numbers', 'scan.fetch-size': '7', 'scan.auto-commit': 'false' })));
+    const small = run(
+      scanJob(
+        columns,
+        rigOptions(rig!, { 'table-name': 'numbers', 'scan.fetch-size': '7', 'scan.auto-commit': 'false' }),
+      ),
+    );
     expect(small.code, small.stderr).toBe(0);
     // The header line, then the rows.
     expect(small.csv().length).toBe(1001);
     expect(new Set(small.csv()).size).toBe(1001);
 
     const parts = run(
-      scanJob(columns, rigOptions(rig!, {
-        'table-name': 'numbers',
-        'scan.partition.column': 'n',
-        'scan.partition.num': '4',
-        'scan.partition.lower-bound': '11',
-        'scan.partition.upper-bound': '990',
-      })),
+      scanJob(
+        columns,
+        rigOptions(rig!, {
+          'table-name': 'numbers',
+          'scan.partition.column': 'n',
+          'scan.partition.num': '4',
+          'scan.partition.lower-bound': '11',
+          'scan.partition.upper-bound': '990',
+        }),
+      ),
     );
     expect(parts.code, parts.stderr).toBe(0);
-    const got = parts.csv().slice(1).map((l) => Number(l.split(',')[0])).sort((a, b) => a - b);
+    const got = parts
+      .csv()
+      .slice(1)
+      .map((l) => Number(l.split(',')[0]))
+      .sort((a, b) => a - b);
     expect(got).toEqual(Array.from({ length: 980 }, (_, i) => i + 11));
   });
 
   it('resumes from its positions without reading a row twice', async (ctx) => {
     needsDb(ctx);
-    const options = rigOptions(rig!, { 'table-name': 'numbers', 'scan.partition.column': 'n', 'scan.partition.num': '3', 'scan.partition.lower-bound': '1', 'scan.partition.upper-bound': '1000' });
-    const make = () => jdbcConnector.createSource!(jdbcContext('numbers', [['n', T.int()], ['label', T.string()]], options));
+    const options = rigOptions(rig!, {
+      'table-name': 'numbers',
+      'scan.partition.column': 'n',
+      'scan.partition.num': '3',
+      'scan.partition.lower-bound': '1',
+      'scan.partition.upper-bound': '1000',
+    });
+    const make = () =>
+      jdbcConnector.createSource!(
+        jdbcContext(
+          'numbers',
+          [
+            ['n', T.int()],
+            ['label', T.string()],
+          ],
+          options,
+        ),
+      );
     const seen: number[] = [];
     const take = (b: RawBatch) => b.rows!.forEach((r) => seen.push(r[0] as number));
 
@@ -148,7 +180,9 @@ describe('jdbc scan source on a real PostgreSQL', () => {
         `  hint: create it (CREATE TABLE acounts (...)), or check 'table-name' (an unquoted name is folded to lower case, a schema other than the search_path's needs 'schema.table')\n`,
     );
 
-    const denied = run(scanJob('id BIGINT', rigOptions(rig!, { 'table-name': 'accounts', password: 'not-the-password' })));
+    const denied = run(
+      scanJob('id BIGINT', rigOptions(rig!, { 'table-name': 'accounts', password: 'not-the-password' })),
+    );
     expect(denied.code).toBe(1);
     expect(denied.stderr).toContain(
       `error: jdbc table 'src' (PostgreSQL at 127.0.0.1:${rig!.port}/fintrans): cannot connect: password authentication failed for user "fintrans"\n` +

@@ -32,12 +32,23 @@ const BALANCE: [string, SqlType][] = [
   ['updated', T.timestamp(3)],
 ];
 
-function sink(table: string, columns: [string, SqlType][], options: Record<string, string>, primaryKey?: number[]): JdbcSink {
-  return jdbcConnector.createSink!(jdbcContext(table, columns, rigOptions(rig!, { 'table-name': table, ...options }), primaryKey)) as JdbcSink;
+function sink(
+  table: string,
+  columns: [string, SqlType][],
+  options: Record<string, string>,
+  primaryKey?: number[],
+): JdbcSink {
+  return jdbcConnector.createSink!(
+    jdbcContext(table, columns, rigOptions(rig!, { 'table-name': table, ...options }), primaryKey),
+  ) as JdbcSink;
 }
 
 async function rows(sql: string): Promise<string[]> {
-  return (await rig!.query(sql)).map((r) => Object.values(r).map((v) => (v === null ? 'NULL' : String(v))).join('|'));
+  return (await rig!.query(sql)).map((r) =>
+    Object.values(r)
+      .map((v) => (v === null ? 'NULL' : String(v)))
+      .join('|'),
+  );
 }
 
 /** transfers.csv: 60 transfers over 7 accounts, and what each account's count and total come to. */
@@ -53,7 +64,10 @@ function transfers(): { csv: string; totals: string[] } {
     t.sum += amount;
     totals.set(account, t);
   }
-  return { csv: lines.join('\n') + '\n', totals: [...totals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([a, t]) => `${a}|${t.n}|${t.sum}`) };
+  return {
+    csv: lines.join('\n') + '\n',
+    totals: [...totals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([a, t]) => `${a}|${t.n}|${t.sum}`),
+  };
 }
 
 describe('jdbc sink on a real PostgreSQL', () => {
@@ -75,19 +89,27 @@ INSERT INTO transfer_copy SELECT account, amount FROM transfers;
     });
     const r = runCli(['run', 'job.sql'], dir);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`wrote 60 rows → PostgreSQL table transfer_copy (PostgreSQL at 127.0.0.1:${rig!.port}/fintrans)`);
+    expect(r.stderr).toContain(
+      `wrote 60 rows → PostgreSQL table transfer_copy (PostgreSQL at 127.0.0.1:${rig!.port}/fintrans)`,
+    );
     const got = await rows('SELECT account, amount FROM transfer_copy ORDER BY account, amount');
-    const want = csv.trimEnd().split('\n').map((l) => l.replace(',', '|')).sort((a, b) => {
-      const [x, m] = a.split('|');
-      const [y, n] = b.split('|');
-      return x! < y! ? -1 : x! > y! ? 1 : Number(m) - Number(n);
-    });
+    const want = csv
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.replace(',', '|'))
+      .sort((a, b) => {
+        const [x, m] = a.split('|');
+        const [y, n] = b.split('|');
+        return x! < y! ? -1 : x! > y! ? 1 : Number(m) - Number(n);
+      });
     expect(got).toEqual(want);
   });
 
   it('a running GROUP BY into a PRIMARY KEY table leaves the latest row per key (upserts)', async (ctx) => {
     needsDb(ctx);
-    await rig!.query('CREATE TABLE account_totals (account text PRIMARY KEY, n bigint NOT NULL, total bigint)');
+    await rig!.query(
+      'CREATE TABLE account_totals (account text PRIMARY KEY, n bigint NOT NULL, total bigint)',
+    );
     // A row the job must overwrite, not duplicate: upserts replace what an earlier run left.
     await rig!.query(`INSERT INTO account_totals VALUES ('acc-0', 999, 999)`);
     const { csv, totals } = transfers();
@@ -110,34 +132,68 @@ INSERT INTO account_totals SELECT account, COUNT(*), SUM(amount) FROM transfers 
 
   it('applies +I/+U as upserts and -D as deletes by key, the last change of a key winning within a flush and across flushes', async (ctx) => {
     needsDb(ctx);
-    await rig!.query('CREATE TABLE balances (account text PRIMARY KEY, balance numeric(12, 2), updated timestamp)');
-    const s = sink('balances', BALANCE, { 'sink.buffer-flush.max-rows': '0', 'sink.buffer-flush.interval': '0' }, [0]);
+    await rig!.query(
+      'CREATE TABLE balances (account text PRIMARY KEY, balance numeric(12, 2), updated timestamp)',
+    );
+    const s = sink(
+      'balances',
+      BALANCE,
+      { 'sink.buffer-flush.max-rows': '0', 'sink.buffer-flush.interval': '0' },
+      [0],
+    );
     expect(s.accepts).toBe('upsert');
     await s.prepare();
     const t = Date.parse('2024-03-01T10:00:00Z');
     // One flush: a inserted then updated, b inserted then deleted, c deleted before it was ever written.
     s.write(
-      [['a', 100n, t], ['b', 250n, t], ['a', 100n, t], ['a', -1999n, t + 1], ['b', 250n, t], ['c', 1n, t]],
+      [
+        ['a', 100n, t],
+        ['b', 250n, t],
+        ['a', 100n, t],
+        ['a', -1999n, t + 1],
+        ['b', 250n, t],
+        ['c', 1n, t],
+      ],
       [INSERT, INSERT, UPDATE_BEFORE, UPDATE_AFTER, DELETE, DELETE],
     );
     expect(s.pending).toBe(5);
     await s.flush();
     expect(s.pending).toBe(0);
-    expect(await rows(`SELECT account, balance, to_char(updated, 'YYYY-MM-DD HH24:MI:SS.MS') FROM balances ORDER BY account`)).toEqual(['a|-19.99|2024-03-01 10:00:00.001']);
+    expect(
+      await rows(
+        `SELECT account, balance, to_char(updated, 'YYYY-MM-DD HH24:MI:SS.MS') FROM balances ORDER BY account`,
+      ),
+    ).toEqual(['a|-19.99|2024-03-01 10:00:00.001']);
     // Later flushes: b comes back, a is deleted, b is updated twice (the last wins).
     s.write([['b', 5n, t]], [INSERT]);
     await s.flush();
-    s.write([['a', -1999n, t + 1], ['b', 6n, t + 2], ['b', 7n, t + 3]], [DELETE, UPDATE_AFTER, UPDATE_AFTER]);
+    s.write(
+      [
+        ['a', -1999n, t + 1],
+        ['b', 6n, t + 2],
+        ['b', 7n, t + 3],
+      ],
+      [DELETE, UPDATE_AFTER, UPDATE_AFTER],
+    );
     await s.flush();
     await s.close();
-    expect(await rows(`SELECT account, balance, to_char(updated, 'YYYY-MM-DD HH24:MI:SS.MS') FROM balances ORDER BY account`)).toEqual(['b|0.07|2024-03-01 10:00:00.003']);
-    expect(s.describe()).toBe(`9 row upserts/deletes → PostgreSQL table balances (PostgreSQL at 127.0.0.1:${rig!.port}/fintrans)`);
+    expect(
+      await rows(
+        `SELECT account, balance, to_char(updated, 'YYYY-MM-DD HH24:MI:SS.MS') FROM balances ORDER BY account`,
+      ),
+    ).toEqual(['b|0.07|2024-03-01 10:00:00.003']);
+    expect(s.describe()).toBe(
+      `9 row upserts/deletes → PostgreSQL table balances (PostgreSQL at 127.0.0.1:${rig!.port}/fintrans)`,
+    );
   });
 
   it("flushes by itself at 'sink.buffer-flush.max-rows' rows and after 'sink.buffer-flush.interval'", async (ctx) => {
     needsDb(ctx);
     await rig!.query('CREATE TABLE flushed (n integer)');
-    const byCount = sink('flushed', [['n', T.int()]], { 'sink.buffer-flush.max-rows': '3', 'sink.buffer-flush.interval': '0' });
+    const byCount = sink('flushed', [['n', T.int()]], {
+      'sink.buffer-flush.max-rows': '3',
+      'sink.buffer-flush.interval': '0',
+    });
     await byCount.prepare();
     byCount.write([[1], [2]]);
     await sleep(300);
@@ -146,7 +202,10 @@ INSERT INTO account_totals SELECT account, COUNT(*), SUM(amount) FROM transfers 
     await waitFor(async () => (await rows('SELECT count(*) FROM flushed'))[0] === '3');
     await byCount.close();
 
-    const byTime = sink('flushed', [['n', T.int()]], { 'sink.buffer-flush.max-rows': '0', 'sink.buffer-flush.interval': '300 ms' });
+    const byTime = sink('flushed', [['n', T.int()]], {
+      'sink.buffer-flush.max-rows': '0',
+      'sink.buffer-flush.interval': '300 ms',
+    });
     await byTime.prepare();
     const started = Date.now();
     byTime.write([[4], [5]]);
@@ -155,13 +214,13 @@ INSERT INTO account_totals SELECT account, COUNT(*), SUM(amount) FROM transfers 
     await byTime.close();
   });
 
-  it("checks the PostgreSQL table when the job starts: the key ON CONFLICT needs, and column types that hold the declared ones", async (ctx) => {
+  it('checks the PostgreSQL table when the job starts: the key ON CONFLICT needs, and column types that hold the declared ones', async (ctx) => {
     needsDb(ctx);
     await rig!.query('CREATE TABLE no_key (account text, balance numeric(12, 2), updated timestamp)');
     const keyless = sink('no_key', BALANCE, {}, [0]);
     await expect(keyless.prepare()).rejects.toThrow(
       "jdbc table 'no_key': PRIMARY KEY (account) is not a primary key or unique index of PostgreSQL table no_key (it has no primary key): upserts (INSERT ... ON CONFLICT) need one\n" +
-        '  hint: ALTER TABLE no_key ADD PRIMARY KEY (account), or declare the table\'s PRIMARY KEY as PostgreSQL\'s',
+        "  hint: ALTER TABLE no_key ADD PRIMARY KEY (account), or declare the table's PRIMARY KEY as PostgreSQL's",
     );
     await rig!.query('CREATE TABLE narrow (account text, balance numeric(6, 2), updated timestamp)');
     const narrow = sink('narrow', BALANCE, {});
@@ -173,11 +232,16 @@ INSERT INTO account_totals SELECT account, COUNT(*), SUM(amount) FROM transfers 
 
   it('a row PostgreSQL refuses fails at once (no retries), naming the constraint, and stays pending', async (ctx) => {
     needsDb(ctx);
-    await rig!.query('CREATE TABLE unique_accounts (account text PRIMARY KEY, balance numeric(12, 2), updated timestamp)');
+    await rig!.query(
+      'CREATE TABLE unique_accounts (account text PRIMARY KEY, balance numeric(12, 2), updated timestamp)',
+    );
     const s = sink('unique_accounts', BALANCE, { 'sink.buffer-flush.max-rows': '0' });
     expect(s.accepts).toBe('insert-only');
     await s.prepare();
-    s.write([['a', 1n, null], ['a', 2n, null]]);
+    s.write([
+      ['a', 1n, null],
+      ['a', 2n, null],
+    ]);
     const started = Date.now();
     await expect(s.flush()).rejects.toThrow(
       `jdbc table 'unique_accounts' (PostgreSQL at 127.0.0.1:${rig!.port}/fintrans): cannot write 2 rows to unique_accounts: duplicate key value violates unique constraint "unique_accounts_pkey" (Key (account)=(a) already exists.)\n` +
@@ -194,7 +258,12 @@ INSERT INTO account_totals SELECT account, COUNT(*), SUM(amount) FROM transfers 
   it('the database going away and coming back within the retries: every row arrives once', async (ctx) => {
     needsDb(ctx);
     await rig!.query('CREATE TABLE survivors (n integer PRIMARY KEY)');
-    const s = sink('survivors', [['n', T.int(false)]], { 'sink.buffer-flush.max-rows': '0', 'sink.max-retries': '3' }, [0]);
+    const s = sink(
+      'survivors',
+      [['n', T.int(false)]],
+      { 'sink.buffer-flush.max-rows': '0', 'sink.max-retries': '3' },
+      [0],
+    );
     await s.prepare();
     s.write([[1], [2]]);
     await s.flush();
@@ -213,7 +282,12 @@ INSERT INTO account_totals SELECT account, COUNT(*), SUM(amount) FROM transfers 
 
   it('the database down past the retries: a clear error, and no row lost (all still pending for the checkpoint to replay)', async (ctx) => {
     needsDb(ctx);
-    const s = sink('survivors', [['n', T.int(false)]], { 'sink.buffer-flush.max-rows': '0', 'sink.max-retries': '1' }, [0]);
+    const s = sink(
+      'survivors',
+      [['n', T.int(false)]],
+      { 'sink.buffer-flush.max-rows': '0', 'sink.max-retries': '1' },
+      [0],
+    );
     await s.prepare();
     await rig!.kill();
     try {

@@ -14,12 +14,32 @@ import { jdbcContext } from './helpers.js';
 
 describe('jdbc url', () => {
   it('reads host, port, database and parameters as pgjdbc does', () => {
-    expect(parsePostgresUrl('jdbc:postgresql://db.internal:6543/bank')).toMatchObject({ host: 'db.internal', port: 6543, database: 'bank' });
-    expect(parsePostgresUrl('jdbc:postgresql://localhost/bank')).toMatchObject({ host: 'localhost', port: 5432, database: 'bank' });
-    expect(parsePostgresUrl('jdbc:postgresql://[::1]:5433/x')).toMatchObject({ host: '::1', port: 5433, database: 'x' });
-    expect(parsePostgresUrl('jdbc:postgresql:bank')).toMatchObject({ host: 'localhost', port: 5432, database: 'bank' });
+    expect(parsePostgresUrl('jdbc:postgresql://db.internal:6543/bank')).toMatchObject({
+      host: 'db.internal',
+      port: 6543,
+      database: 'bank',
+    });
+    expect(parsePostgresUrl('jdbc:postgresql://localhost/bank')).toMatchObject({
+      host: 'localhost',
+      port: 5432,
+      database: 'bank',
+    });
+    expect(parsePostgresUrl('jdbc:postgresql://[::1]:5433/x')).toMatchObject({
+      host: '::1',
+      port: 5433,
+      database: 'x',
+    });
+    expect(parsePostgresUrl('jdbc:postgresql:bank')).toMatchObject({
+      host: 'localhost',
+      port: 5432,
+      database: 'bank',
+    });
     expect(parsePostgresUrl('jdbc:postgresql:/')).toMatchObject({ host: 'localhost', database: undefined });
-    expect(parsePostgresUrl('jdbc:postgresql://h:1/d?user=u&password=p%40ss&sslmode=require&ApplicationName=fraud')).toEqual({
+    expect(
+      parsePostgresUrl(
+        'jdbc:postgresql://h:1/d?user=u&password=p%40ss&sslmode=require&ApplicationName=fraud',
+      ),
+    ).toEqual({
       host: 'h',
       port: 1,
       database: 'd',
@@ -36,28 +56,63 @@ describe('jdbc url', () => {
       expect(r).toBeInstanceOf(UrlProblem);
       return (r as UrlProblem).problem;
     };
-    expect(problem('jdbc:oracle:thin:@//h:1521/x')).toBe('Oracle is not supported: the jdbc connector of fintrans-sql talks to PostgreSQL only');
-    expect(problem('jdbc:sqlserver://h;databaseName=x')).toBe('SQL Server is not supported: the jdbc connector of fintrans-sql talks to PostgreSQL only');
-    expect(problem('jdbc:foo://h/x')).toBe("'foo' is not supported: the jdbc connector of fintrans-sql talks to PostgreSQL only");
+    expect(problem('jdbc:oracle:thin:@//h:1521/x')).toBe(
+      'Oracle is not supported: the jdbc connector of fintrans-sql talks to PostgreSQL only',
+    );
+    expect(problem('jdbc:sqlserver://h;databaseName=x')).toBe(
+      'SQL Server is not supported: the jdbc connector of fintrans-sql talks to PostgreSQL only',
+    );
+    expect(problem('jdbc:foo://h/x')).toBe(
+      "'foo' is not supported: the jdbc connector of fintrans-sql talks to PostgreSQL only",
+    );
     expect(problem('postgresql://h/x')).toBe("'postgresql://h/x' is not a JDBC URL");
-    expect(problem('jdbc:postgresql://a:5432,b:5432/x')).toBe("'jdbc:postgresql://a:5432,b:5432/x' names several hosts: failover between hosts is not supported");
-    expect(problem('jdbc:postgresql://h:99999/x')).toBe("'jdbc:postgresql://h:99999/x': port 99999 is not a TCP port");
-    expect(problem('jdbc:postgresql://h/x?sslmode=verify-full')).toBe("sslmode 'verify-full' is not supported");
+    expect(problem('jdbc:postgresql://a:5432,b:5432/x')).toBe(
+      "'jdbc:postgresql://a:5432,b:5432/x' names several hosts: failover between hosts is not supported",
+    );
+    expect(problem('jdbc:postgresql://h:99999/x')).toBe(
+      "'jdbc:postgresql://h:99999/x': port 99999 is not a TCP port",
+    );
+    expect(problem('jdbc:postgresql://h/x?sslmode=verify-full')).toBe(
+      "sslmode 'verify-full' is not supported",
+    );
   });
 
   it("a password in the URL or in 'password' is a secret: redacted from messages", () => {
-    readJdbcOptions(jdbcContext('t', [['a', T.int()]], { url: 'jdbc:postgresql://h/d?user=u&password=url-secret-1', 'table-name': 't' }));
-    readJdbcOptions(jdbcContext('t', [['a', T.int()]], { url: 'jdbc:postgresql://h/d', 'table-name': 't', username: 'u', password: 'option-secret-2' }));
+    readJdbcOptions(
+      jdbcContext('t', [['a', T.int()]], {
+        url: 'jdbc:postgresql://h/d?user=u&password=url-secret-1',
+        'table-name': 't',
+      }),
+    );
+    readJdbcOptions(
+      jdbcContext('t', [['a', T.int()]], {
+        url: 'jdbc:postgresql://h/d',
+        'table-name': 't',
+        username: 'u',
+        password: 'option-secret-2',
+      }),
+    );
     expect(redact('failed with url-secret-1 and option-secret-2')).toBe('failed with *** and ***');
     // Even when the URL is refused and quoted back.
-    expect(() => readJdbcOptions(jdbcContext('t', [['a', T.int()]], { url: 'jdbc:postgresql://a,b/d?password=refused-secret-3', 'table-name': 't' }))).toThrow('names several hosts');
-    expect(redact("'jdbc:postgresql://a,b/d?password=refused-secret-3' names several hosts")).toBe("'jdbc:postgresql://a,b/d?password=***' names several hosts");
+    expect(() =>
+      readJdbcOptions(
+        jdbcContext('t', [['a', T.int()]], {
+          url: 'jdbc:postgresql://a,b/d?password=refused-secret-3',
+          'table-name': 't',
+        }),
+      ),
+    ).toThrow('names several hosts');
+    expect(redact("'jdbc:postgresql://a,b/d?password=refused-secret-3' names several hosts")).toBe(
+      "'jdbc:postgresql://a,b/d?password=***' names several hosts",
+    );
   });
 });
 
 describe('jdbc options', () => {
   it("Flink's defaults", () => {
-    const o = readJdbcOptions(jdbcContext('t', [['a', T.int()]], { url: 'jdbc:postgresql://h/d', 'table-name': 't' }));
+    const o = readJdbcOptions(
+      jdbcContext('t', [['a', T.int()]], { url: 'jdbc:postgresql://h/d', 'table-name': 't' }),
+    );
     expect(o.connectTimeoutMs).toBe(60_000);
     expect(o.scan).toEqual({ fetchSize: 0, partitioning: undefined });
     expect(o.lookup).toEqual({ cache: 'NONE', cacheMissingKey: true, maxRetries: 3 });
@@ -66,14 +121,28 @@ describe('jdbc options', () => {
 
   it("Flink's deprecated 'lookup.cache.max-rows' / 'lookup.cache.ttl' mean a PARTIAL cache", () => {
     const o = readJdbcOptions(
-      jdbcContext('t', [['a', T.int()]], { url: 'jdbc:postgresql://h/d', 'table-name': 't', 'lookup.cache.max-rows': '500', 'lookup.cache.ttl': '10 min', 'lookup.cache.caching-missing-key': 'false' }),
+      jdbcContext('t', [['a', T.int()]], {
+        url: 'jdbc:postgresql://h/d',
+        'table-name': 't',
+        'lookup.cache.max-rows': '500',
+        'lookup.cache.ttl': '10 min',
+        'lookup.cache.caching-missing-key': 'false',
+      }),
     );
-    expect(o.lookup).toEqual({ cache: 'PARTIAL', maxRows: 500, expireAfterWriteMs: 600_000, expireAfterAccessMs: undefined, cacheMissingKey: false, maxRetries: 3 });
+    expect(o.lookup).toEqual({
+      cache: 'PARTIAL',
+      maxRows: 500,
+      expireAfterWriteMs: 600_000,
+      expireAfterAccessMs: undefined,
+      cacheMissingKey: false,
+      maxRetries: 3,
+    });
   });
 });
 
 describe('partitioned scan ranges (as JdbcNumericBetweenParametersProvider)', () => {
-  const ranges = (lower: bigint, upper: bigint, num: number) => partitionRanges({ column: 'id', num, lower, upper }).map(([a, b]) => `${a}..${b}`);
+  const ranges = (lower: bigint, upper: bigint, num: number) =>
+    partitionRanges({ column: 'id', num, lower, upper }).map(([a, b]) => `${a}..${b}`);
 
   it('splits lower..upper into num ranges, the first ones larger when it does not divide', () => {
     expect(ranges(1n, 10n, 3)).toEqual(['1..4', '5..7', '8..10']);
@@ -101,8 +170,12 @@ describe('PostgreSQL timestamp text', () => {
 
 describe('PARTIAL lookup cache', () => {
   const clock = { now: 0 };
-  const cache = (o: { maxRows?: number; expireAfterWriteMs?: number; expireAfterAccessMs?: number; cacheMissingKey?: boolean }) =>
-    new LookupCache({ cache: 'PARTIAL', cacheMissingKey: true, maxRetries: 3, ...o }, () => clock.now);
+  const cache = (o: {
+    maxRows?: number;
+    expireAfterWriteMs?: number;
+    expireAfterAccessMs?: number;
+    cacheMissingKey?: boolean;
+  }) => new LookupCache({ cache: 'PARTIAL', cacheMissingKey: true, maxRetries: 3, ...o }, () => clock.now);
 
   it('evicts the least recently used key beyond max-rows', () => {
     const c = cache({ maxRows: 2 });

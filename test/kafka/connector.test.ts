@@ -31,21 +31,28 @@ const workdir = (): string => workdirWithJobs('fintrans-kafka-', 'output');
 
 function cli(args: string[], cwd: string): CliResult {
   const r = runCli([...args, '--brokers', rig!.bootstrap], cwd);
-  if (r.code !== 0) throw new Error(`fintrans-sql ${args.join(' ')} exited ${r.code}:\n${r.stderr}\n${r.stdout}`);
+  if (r.code !== 0)
+    throw new Error(`fintrans-sql ${args.join(' ')} exited ${r.code}:\n${r.stderr}\n${r.stdout}`);
   return r;
 }
 
 function readCsv(path: string): Record<string, string>[] {
-  const [header, ...rows] = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
+  const [header, ...rows] = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   const cols = header!.split(',');
   return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i] ?? `c${i}`, v])));
 }
 
 /** The demo's check: the alerts are exactly the truth's expected alerts (nothing missed, no decoy, nothing else). */
 function expectAlertsMatchTruth(dir: string, alertsFile: string): number {
-  const key = (r: Record<string, string>) => `${r.sender} -> ${r.receiver} in window starting ${r.window_start}`;
+  const key = (r: Record<string, string>) =>
+    `${r.sender} -> ${r.receiver} in window starting ${r.window_start}`;
   const alerts = readCsv(join(dir, alertsFile)).map(key).sort();
-  const expected = readCsv(join(dir, 'output/truth.csv')).filter((t) => t.expected_alert === 'true').map(key).sort();
+  const expected = readCsv(join(dir, 'output/truth.csv'))
+    .filter((t) => t.expected_alert === 'true')
+    .map(key)
+    .sort();
   expect(expected.length).toBeGreaterThan(0);
   expect(alerts).toEqual(expected);
   return alerts.length;
@@ -64,7 +71,10 @@ describe("'kafka' connector against a real broker", () => {
     needsKafka(ctx);
     shared = workdir();
     await createTopics(kafka, 3, 'transactions');
-    cli(['generate', '--to', 'transactions', '--count', '20000', '--plant', '6', '--truth', 'output/truth.csv'], shared);
+    cli(
+      ['generate', '--to', 'transactions', '--count', '20000', '--plant', '6', '--truth', 'output/truth.csv'],
+      shared,
+    );
     const started = Date.now();
     const r = cli(['run', 'jobs/laundering.sql', '--from-beginning', '--until-idle', '2s'], shared);
     const secs = (Date.now() - started) / 1000;
@@ -72,13 +82,18 @@ describe("'kafka' connector against a real broker", () => {
     expect(r.stderr).not.toContain('late record');
     const n = expectAlertsMatchTruth(shared, 'output/laundering.csv');
     const rates = [...r.stderr.matchAll(/in \d+ \((\d+)\/s\)/g)].map((m) => Number(m[1]));
-    console.log(`test 1: ${n} alerts; 20000 records in ${secs.toFixed(1)} s wall (incl. connect, join, 2 s idle); progress rates/s: ${rates.join(', ')}`);
+    console.log(
+      `test 1: ${n} alerts; 20000 records in ${secs.toFixed(1)} s wall (incl. connect, join, 2 s idle); progress rates/s: ${rates.join(', ')}`,
+    );
   });
 
   it("a 'scan.bounded.mode' = 'latest-offset' job ends by itself", async (ctx) => {
     needsKafka(ctx);
     const job = jobCopy(shared, 'laundering.sql', 'bounded/laundering.sql', [
-      ["'scan.startup.mode' = 'group-offsets',", "'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset',"],
+      [
+        "'scan.startup.mode' = 'group-offsets',",
+        "'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset',",
+      ],
       ["'properties.group.id' = 'laundering'", "'properties.group.id' = 'laundering-bounded'"],
       ['output/laundering.csv', 'output/bounded.csv'],
     ]);
@@ -92,7 +107,10 @@ describe("'kafka' connector against a real broker", () => {
     needsKafka(ctx);
     const dir = workdir();
     writeFileSync(join(dir, 'in.csv'), Array.from({ length: 30 }, (_, i) => `7,${i}`).join('\n') + '\n');
-    for (const [partitioner, expected] of [['fixed', [30, 0, 0]], ['round-robin', [10, 10, 10]]] as const) {
+    for (const [partitioner, expected] of [
+      ['fixed', [30, 0, 0]],
+      ['round-robin', [10, 10, 10]],
+    ] as const) {
       const topic = `partitioner-${partitioner}`;
       await createTopics(kafka, 3, topic);
       writeFileSync(
@@ -127,7 +145,9 @@ describe("'kafka' connector against a real broker", () => {
     await produce(kafka, 'resume-in', all.slice(6000));
     const second = cli(['run', 'copy.sql', '--until-idle', '1s', '--quiet'], dir);
     expect(recordsRead(second.stderr, 'src')).toBe(6000);
-    const copied = cli(['tail', 'resume-out'], dir).stdout.split('\n').filter((l) => l.length > 0);
+    const copied = cli(['tail', 'resume-out'], dir)
+      .stdout.split('\n')
+      .filter((l) => l.length > 0);
     expect(copied).toHaveLength(all.length);
     expect(new Set(copied)).toEqual(new Set(all));
   });
@@ -136,15 +156,25 @@ describe("'kafka' connector against a real broker", () => {
     needsKafka(ctx);
     const dir = workdir();
     await createTopics(kafka, 3, 'tx-rfc3339');
-    const job = jobCopy(dir, 'laundering_sliding.sql', 'jobs/sliding.sql', [["'topic' = 'transactions'", "'topic' = 'tx-rfc3339'"]]);
-    cli(['generate', '--format', 'dcos-rfc3339', '--to', 'tx-rfc3339', '--count', '10000', '--plant', '4'], dir);
+    const job = jobCopy(dir, 'laundering_sliding.sql', 'jobs/sliding.sql', [
+      ["'topic' = 'transactions'", "'topic' = 'tx-rfc3339'"],
+    ]);
+    cli(
+      ['generate', '--format', 'dcos-rfc3339', '--to', 'tx-rfc3339', '--count', '10000', '--plant', '4'],
+      dir,
+    );
     const r = cli(['run', job, '--from-beginning', '--until-idle', '1s', '--quiet'], dir);
     expect(recordsRead(r.stderr, 'transactions')).toBe(10000);
     const written = Number(/wrote (\d+) records? → topic 'fraud' \(Kafka /.exec(r.stderr)?.[1]);
     expect(written).toBeGreaterThan(0);
-    const lines = cli(['tail', 'fraud', '--prefix', 'Detected Fraud: '], dir).stdout.split('\n').filter((l) => l.length > 0);
+    const lines = cli(['tail', 'fraud', '--prefix', 'Detected Fraud: '], dir)
+      .stdout.split('\n')
+      .filter((l) => l.length > 0);
     expect(lines).toHaveLength(written);
-    for (const l of lines) expect(l).toMatch(/^Detected Fraud: TransactionAggregate \{startTimestamp=2017-07-23 .*totalAmount=\d+: Transaction\{/);
+    for (const l of lines)
+      expect(l).toMatch(
+        /^Detected Fraud: TransactionAggregate \{startTimestamp=2017-07-23 .*totalAmount=\d+: Transaction\{/,
+      );
   });
 
   it('the four generator formats are read completely', async (ctx) => {
@@ -157,12 +187,22 @@ describe("'kafka' connector against a real broker", () => {
     cli(['generate', '--format', 'dcos-rfc3339', '--to', 'fmt-rfc3339', '--count', String(n)], dir);
     cli(['generate', '--format', 'fintrans', '--to', 'cities', '--count', String(n)], dir);
     cli(['generate', '--format', 'json', '--to', 'transactions-data', '--count', String(n)], dir);
-    jobCopy(dir, 'laundering.sql', 'formats/dcos.sql', [["'topic' = 'transactions'", "'topic' = 'fmt-dcos'"]]);
-    jobCopy(dir, 'laundering_sliding.sql', 'formats/rfc3339.sql', [["'topic' = 'transactions'", "'topic' = 'fmt-rfc3339'"], ["'topic' = 'fraud'", "'topic' = 'fmt-fraud'"]]);
+    jobCopy(dir, 'laundering.sql', 'formats/dcos.sql', [
+      ["'topic' = 'transactions'", "'topic' = 'fmt-dcos'"],
+    ]);
+    jobCopy(dir, 'laundering_sliding.sql', 'formats/rfc3339.sql', [
+      ["'topic' = 'transactions'", "'topic' = 'fmt-rfc3339'"],
+      ["'topic' = 'fraud'", "'topic' = 'fmt-fraud'"],
+    ]);
     cpSync(join(dir, 'jobs/city_volume.sql'), join(dir, 'formats/city_volume.sql'));
     cpSync(join(dir, 'jobs/spending_pattern.sql'), join(dir, 'formats/spending_pattern.sql'));
     const r = cli(['run', 'formats', '--from-beginning', '--until-idle', '1s', '--quiet'], dir);
-    for (const [file, table] of [['dcos', 'transactions'], ['rfc3339', 'transactions'], ['city_volume', 'city_transactions'], ['spending_pattern', 'transactions_data']]) {
+    for (const [file, table] of [
+      ['dcos', 'transactions'],
+      ['rfc3339', 'transactions'],
+      ['city_volume', 'city_transactions'],
+      ['spending_pattern', 'transactions_data'],
+    ]) {
       const line = r.stderr.split('\n').find((l) => l.startsWith(`formats/${file}.sql: read`)) ?? '';
       expect(line, r.stderr).toBe(`formats/${file}.sql: read ${n} records from '${table}'`);
     }
@@ -177,10 +217,17 @@ describe("'kafka' connector against a real broker", () => {
     needsKafka(ctx);
     const dir = workdir();
     await createTopics(kafka, 3, 'tx-crash');
-    cli(['generate', '--count', '20000', '--plant', '6', '--truth', 'output/truth.csv', '--out', 'tx.txt'], dir);
-    const lines = readFileSync(join(dir, 'tx.txt'), 'utf8').split('\n').filter((l) => l.length > 0);
+    cli(
+      ['generate', '--count', '20000', '--plant', '6', '--truth', 'output/truth.csv', '--out', 'tx.txt'],
+      dir,
+    );
+    const lines = readFileSync(join(dir, 'tx.txt'), 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
     expect(lines).toHaveLength(20000);
-    const job = jobCopy(dir, 'laundering.sql', 'jobs/crash.sql', [["'topic' = 'transactions'", "'topic' = 'tx-crash'"]]);
+    const job = jobCopy(dir, 'laundering.sql', 'jobs/crash.sql', [
+      ["'topic' = 'transactions'", "'topic' = 'tx-crash'"],
+    ]);
     await produce(kafka, 'tx-crash', lines.slice(0, 10000));
     const run = cliAsync(['run', job, '--until-idle', '5s', '--brokers', rig!.bootstrap], dir);
     // Wait until the job has read the first half, then crash the broker under it.

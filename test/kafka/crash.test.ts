@@ -12,7 +12,14 @@ import type { Kafka } from 'kafkajs';
 import { kafkaForTests, type KafkaRig } from '../rig/kafka.js';
 import { CLI, runCli } from '../e2e/cli.js';
 import { createTopics, readTopic, testKafka } from './helpers.js';
-import { killRepeatedly, mulberry32, PAIR_COUNTS, runAndKill, sortedLines, transactionsFromTopic } from '../crash-loop.js';
+import {
+  killRepeatedly,
+  mulberry32,
+  PAIR_COUNTS,
+  runAndKill,
+  sortedLines,
+  transactionsFromTopic,
+} from '../crash-loop.js';
 
 const KILLS = 20;
 const RECORDS = 300_000;
@@ -29,7 +36,20 @@ beforeAll(async () => {
   kafka = testKafka('crash-test', rig.bootstrap);
   await createTopics(kafka, 3, 'crash-tx');
   dir = mkdtempSync(join(tmpdir(), 'fintrans-kafka-crash-'));
-  const gen = runCli(['generate', '--to', 'crash-tx', '--count', String(RECORDS), '--plant', String(PLANTED), '--brokers', rig.bootstrap], dir);
+  const gen = runCli(
+    [
+      'generate',
+      '--to',
+      'crash-tx',
+      '--count',
+      String(RECORDS),
+      '--plant',
+      String(PLANTED),
+      '--brokers',
+      rig.bootstrap,
+    ],
+    dir,
+  );
   expect(gen.code, gen.stderr).toBe(0);
 }, 300_000);
 
@@ -47,7 +67,13 @@ function needsKafka(ctx: TestContext): void {
  * is the checkpoint, whose positions decide where reading resumes, not the group's offsets).
  */
 function withGroup(jobFile: string, group: string): void {
-  writeFileSync(jobFile, readFileSync(jobFile, 'utf8').replace(/'properties\.group\.id' = '[^']*'/, `'properties.group.id' = '${group}'`));
+  writeFileSync(
+    jobFile,
+    readFileSync(jobFile, 'utf8').replace(
+      /'properties\.group\.id' = '[^']*'/,
+      `'properties.group.id' = '${group}'`,
+    ),
+  );
 }
 
 /**
@@ -56,15 +82,27 @@ function withGroup(jobFile: string, group: string): void {
  * fencing the dead run's producer), the others at a random moment of its first stretch of work
  * after its first checkpoint (short enough that 20 kills come before the job can finish).
  */
-async function crashAndRecover(args: string[], cwd: string, jobFile: string, seed: number, startupMs: number, workMs: number): Promise<{ kills: number; settled: string[] }> {
+async function crashAndRecover(
+  args: string[],
+  cwd: string,
+  jobFile: string,
+  seed: number,
+  startupMs: number,
+  workMs: number,
+): Promise<{ kills: number; settled: string[] }> {
   const random = mulberry32(seed);
   const settled: string[] = [];
   const resumedFrom: string[] = [];
   const kills = await killRepeatedly(KILLS, async (run) => {
     withGroup(join(cwd, jobFile), `crash-${seed}-${run}`);
-    const when = random() < 0.25 ? { afterMs: Math.round(100 + random() * startupMs) } : { afterCheckpointMs: Math.round(random() * (workMs / 30)) };
+    const when =
+      random() < 0.25
+        ? { afterMs: Math.round(100 + random() * startupMs) }
+        : { afterCheckpointMs: Math.round(random() * (workMs / 30)) };
     const r = await runAndKill(args, cwd, when);
-    settled.push(...(r.stderr.match(/checkpoint \d+ was being committed when the job stopped; [^\n]*/g) ?? []));
+    settled.push(
+      ...(r.stderr.match(/checkpoint \d+ was being committed when the job stopped; [^\n]*/g) ?? []),
+    );
     resumedFrom.push(/resuming from checkpoint (\d+)/.exec(r.stderr)?.[1] ?? '-');
     return r;
   });
@@ -97,7 +135,10 @@ FROM TABLE(TUMBLE(TABLE transactions, DESCRIPTOR(ts), INTERVAL '10' MINUTES))
 GROUP BY sender / 100, receiver / 100, window_start, window_end;`;
 
 /** The reference: an uninterrupted run, with how long starting up and the whole run took. */
-function reference(sub: string, job: string): { args: string[]; startupMs: number; workMs: number; alerts: string[]; pairs: string[] } {
+function reference(
+  sub: string,
+  job: string,
+): { args: string[]; startupMs: number; workMs: number; alerts: string[]; pairs: string[] } {
   const cwd = join(dir, sub);
   const args = ['run', 'job.sql', '--until-idle', '300ms', '--brokers', rig!.bootstrap];
   // Startup: the same job on an empty topic.
@@ -120,7 +161,8 @@ function reference(sub: string, job: string): { args: string[]; startupMs: numbe
   return { args, startupMs, workMs, alerts, pairs: sortedLines(join(cwd, 'out/pairs.csv')) };
 }
 
-const TOPIC_JOB = (topic: string, interval = '100ms') => `SET 'execution.checkpointing.interval' = '${interval}';\n${SOURCE}\n${CSV_SINKS}\n${TOPIC_SINK(topic)}`;
+const TOPIC_JOB = (topic: string, interval = '100ms') =>
+  `SET 'execution.checkpointing.interval' = '${interval}';\n${SOURCE}\n${CSV_SINKS}\n${TOPIC_SINK(topic)}`;
 
 let topicRef: (ReturnType<typeof reference> & { topic: string[] }) | undefined;
 
@@ -145,7 +187,9 @@ describe('crash and recover against a real broker: 20 SIGKILLs, output identical
     writeFileSync(join(cwd, 'job.sql'), TOPIC_JOB('pairs-crash'));
     const { kills, settled } = await crashAndRecover(ref.args, cwd, 'job.sql', 23, ref.startupMs, ref.workMs);
     expect(kills).toBe(KILLS);
-    console.log(`Kafka -> Kafka: ${kills} kills; pending checkpoints settled on restart: ${settled.length ? settled.join(' | ') : 'none'}`);
+    console.log(
+      `Kafka -> Kafka: ${kills} kills; pending checkpoints settled on restart: ${settled.length ? settled.join(' | ') : 'none'}`,
+    );
     expect(sortedLines(join(cwd, 'out/alerts.csv'))).toEqual(ref.alerts);
     expect(sortedLines(join(cwd, 'out/pairs.csv'))).toEqual(ref.pairs);
     // read_committed: each row once, none missing.
@@ -155,7 +199,9 @@ describe('crash and recover against a real broker: 20 SIGKILLs, output identical
     // reader sees them, read_committed does not.
     const raw = await readTopic(kafka, 'pairs-crash', true);
     expect(raw.length).toBeGreaterThanOrEqual(got.length);
-    console.log(`Kafka -> Kafka: ${raw.length - got.length} rows of aborted transactions in the log, hidden from read_committed`);
+    console.log(
+      `Kafka -> Kafka: ${raw.length - got.length} rows of aborted transactions in the log, hidden from read_committed`,
+    );
   }, 240_000);
 
   // The two sides of the commit, hit on purpose (FINTRANS_TEST_CRASH kills the job there).
@@ -171,12 +217,19 @@ describe('crash and recover against a real broker: 20 SIGKILLs, output identical
       // Checkpoints often enough that the third with rows to commit comes well before the end, however fast the run.
       writeFileSync(join(cwd, 'job.sql'), TOPIC_JOB(`pairs-${point}`, '10ms'));
       withGroup(join(cwd, 'job.sql'), `point-${point}-1`);
-      const crashed = await runAndKill(ref.args, cwd, { afterMs: 110_000 }, { FINTRANS_TEST_CRASH: `${point}:3` });
+      const crashed = await runAndKill(
+        ref.args,
+        cwd,
+        { afterMs: 110_000 },
+        { FINTRANS_TEST_CRASH: `${point}:3` },
+      );
       expect(crashed.code, crashed.stderr).toBeNull();
       withGroup(join(cwd, 'job.sql'), `point-${point}-2`);
       const resumed = runCli(ref.args, cwd);
       expect(resumed.code, resumed.stderr).toBe(0);
-      expect(resumed.stderr).toMatch(new RegExp(`checkpoint \\d+ was being committed when the job stopped; ${outcome}`));
+      expect(resumed.stderr).toMatch(
+        new RegExp(`checkpoint \\d+ was being committed when the job stopped; ${outcome}`),
+      );
       expect(sortedLines(join(cwd, 'out/alerts.csv'))).toEqual(ref.alerts);
       expect(sortedLines(join(cwd, 'out/pairs.csv'))).toEqual(ref.pairs);
       const got = (await readTopic(kafka, `pairs-${point}`)).sort();

@@ -4,7 +4,12 @@ import { Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
 
 /** A quiet client that retries (a restarted broker takes a moment to answer). */
 export function testKafka(clientId: string, bootstrap: string): Kafka {
-  return new Kafka({ clientId, brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 15, maxRetryTime: 2_000 } });
+  return new Kafka({
+    clientId,
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 15, maxRetryTime: 2_000 },
+  });
 }
 
 /**
@@ -16,7 +21,11 @@ export async function createTopics(kafka: Kafka, partitions: number, ...topics: 
   await admin.connect();
   try {
     await admin.createTopics({
-      topics: topics.map((topic) => ({ topic, numPartitions: partitions, configEntries: [{ name: 'retention.ms', value: '-1' }] })),
+      topics: topics.map((topic) => ({
+        topic,
+        numPartitions: partitions,
+        configEntries: [{ name: 'retention.ms', value: '-1' }],
+      })),
       waitForLeaders: true,
     });
   } finally {
@@ -25,12 +34,20 @@ export async function createTopics(kafka: Kafka, partitions: number, ...topics: 
 }
 
 /** Sends values (or whole messages) in order, acks=all, 5000 a request. */
-export async function produce(kafka: Kafka, topic: string, messages: readonly (string | Message)[]): Promise<void> {
+export async function produce(
+  kafka: Kafka,
+  topic: string,
+  messages: readonly (string | Message)[],
+): Promise<void> {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
     for (let i = 0; i < messages.length; i += 5000) {
-      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 5000).map((m) => (typeof m === 'string' ? { value: m } : m)) });
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: messages.slice(i, i + 5000).map((m) => (typeof m === 'string' ? { value: m } : m)),
+      });
     }
   } finally {
     await producer.disconnect();
@@ -51,19 +68,32 @@ export async function readTopic(kafka: Kafka, topic: string, readUncommitted = f
   const remaining = new Set(offsets.filter((o) => Number(o.high) > Number(o.low)).map((o) => o.partition));
   const out: string[] = [];
   if (remaining.size === 0) return out;
-  const consumer = kafka.consumer({ groupId: `test-reader-${Date.now()}-${Math.random()}`, readUncommitted, maxWaitTimeInMs: 200 });
+  const consumer = kafka.consumer({
+    groupId: `test-reader-${Date.now()}-${Math.random()}`,
+    readUncommitted,
+    maxWaitTimeInMs: 200,
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading '${topic}' did not reach its end offsets in 60 s (read ${out.length})`)), 60_000);
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`reading '${topic}' did not reach its end offsets in 60 s (read ${out.length})`)),
+        60_000,
+      );
       void consumer.run({
         autoCommit: false,
         eachBatch: async ({ batch }) => {
           const end = ends.get(batch.partition)!;
-          for (const m of batch.messages) if (Number(m.offset) < end) out.push(m.value?.toString('utf8') ?? '');
+          for (const m of batch.messages)
+            if (Number(m.offset) < end) out.push(m.value?.toString('utf8') ?? '');
           // Transaction markers take offsets too: the batch's last offset (markers included) tells where it stands.
-          if (Number(batch.lastOffset()) + 1 >= end && remaining.delete(batch.partition) && remaining.size === 0) {
+          if (
+            Number(batch.lastOffset()) + 1 >= end &&
+            remaining.delete(batch.partition) &&
+            remaining.size === 0
+          ) {
             clearTimeout(timer);
             resolve();
           }

@@ -77,7 +77,11 @@ async function consume(groupId: string, expected: number): Promise<Received[]> {
             if (received.length === expected) {
               clearTimeout(timer);
               await consumer.commitOffsets(
-                [...nextOffset].map(([p, offset]) => ({ topic: TOPIC, partition: p, offset: offset.toString() })),
+                [...nextOffset].map(([p, offset]) => ({
+                  topic: TOPIC,
+                  partition: p,
+                  offset: offset.toString(),
+                })),
               );
               resolve();
             }
@@ -127,7 +131,12 @@ describe('Kafka test rig (real single-node broker)', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      expect(await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }], waitForLeaders: true })).toBe(true);
+      expect(
+        await admin.createTopics({
+          topics: [{ topic: TOPIC, numPartitions: PARTITIONS }],
+          waitForLeaders: true,
+        }),
+      ).toBe(true);
       const [meta] = (await admin.fetchTopicMetadata({ topics: [TOPIC] })).topics;
       expect(meta?.partitions).toHaveLength(PARTITIONS);
     } finally {
@@ -157,7 +166,11 @@ describe('Kafka test rig (real single-node broker)', () => {
     await produce(keyedMessages(MESSAGES, more));
     const resumed = await consume('rig-group-a', more);
     expect(resumed).toHaveLength(more);
-    expect(resumed.map((r) => r.value).sort()).toEqual(keyedMessages(MESSAGES, more).map((m) => m.value).sort());
+    expect(resumed.map((r) => r.value).sort()).toEqual(
+      keyedMessages(MESSAGES, more)
+        .map((m) => m.value)
+        .sort(),
+    );
     const firstSeq = new Map<string, number>();
     for (const m of keyedMessages(MESSAGES, more)) {
       if (!firstSeq.has(m.key)) firstSeq.set(m.key, Number(m.value.split('#')[1]));
@@ -172,7 +185,9 @@ describe('Kafka test rig (real single-node broker)', () => {
 
     const all = await consume('rig-group-c', MESSAGES + 100);
     expect(all).toHaveLength(MESSAGES + 100);
-    expect(new Set(all.map((r) => r.value))).toEqual(new Set(keyedMessages(0, MESSAGES + 100).map((m) => m.value)));
+    expect(new Set(all.map((r) => r.value))).toEqual(
+      new Set(keyedMessages(0, MESSAGES + 100).map((m) => m.value)),
+    );
     expectOrdered(all);
   });
 });

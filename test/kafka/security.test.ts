@@ -78,10 +78,23 @@ describe("'kafka' connector against a secured broker (SASL_SSL, SSL)", () => {
     ok(
       runCli(
         [
-          'generate', '--to', 'plain-in', '--count', '400', '--brokers', saslBootstrap(),
-          '--property', 'security.protocol=SASL_SSL', '--property', 'sasl.mechanism=PLAIN',
-          '--property', `sasl.username=${security!.plain.name}`, '--property', `sasl.password=${security!.plain.password}`,
-          '--property', `ssl.ca.location=${security!.caPath}`,
+          'generate',
+          '--to',
+          'plain-in',
+          '--count',
+          '400',
+          '--brokers',
+          saslBootstrap(),
+          '--property',
+          'security.protocol=SASL_SSL',
+          '--property',
+          'sasl.mechanism=PLAIN',
+          '--property',
+          `sasl.username=${security!.plain.name}`,
+          '--property',
+          `sasl.password=${security!.plain.password}`,
+          '--property',
+          `ssl.ca.location=${security!.caPath}`,
         ],
         dir,
       ),
@@ -156,7 +169,9 @@ describe("'kafka' connector against a secured broker (SASL_SSL, SSL)", () => {
          ${jaas}, 'properties.ssl.ca.location' = '${security!.caPath}'`,
       );
       const r = timedCli(['run', job], dir);
-      console.log(`wrong ${mechanism} password: exit ${r.code} after ${r.secs.toFixed(1)} s: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      console.log(
+        `wrong ${mechanism} password: exit ${r.code} after ${r.secs.toFixed(1)} s: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+      );
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/authentication failed/i);
       expect(r.stderr).not.toContain('not-the-password');
@@ -172,10 +187,27 @@ describe("'kafka' connector against a secured broker (SASL_SSL, SSL)", () => {
     // The certificate names only localhost; 127.0.0.1 is the same listener under another name.
     const byIp = `'properties.bootstrap.servers' = '127.0.0.1:${rig!.listenerPorts!.SSL}', 'properties.security.protocol' = 'SSL', 'properties.ssl.ca.location' = '${security!.caPath}'`;
     const refused = timedCli(['run', copyJob(dir, 'host-in', 'host-out', byIp)], dir);
-    console.log(`host mismatch: exit ${refused.code} after ${refused.secs.toFixed(1)} s: ${refused.stderr.trim().split('\n').slice(-1)[0]}`);
+    console.log(
+      `host mismatch: exit ${refused.code} after ${refused.secs.toFixed(1)} s: ${refused.stderr.trim().split('\n').slice(-1)[0]}`,
+    );
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/altnames/);
-    ok(timedCli(['run', copyJob(dir, 'host-in', 'host-out', `${byIp}, 'properties.ssl.endpoint.identification.algorithm' = ''`), '--quiet'], dir), 'run');
+    ok(
+      timedCli(
+        [
+          'run',
+          copyJob(
+            dir,
+            'host-in',
+            'host-out',
+            `${byIp}, 'properties.ssl.endpoint.identification.algorithm' = ''`,
+          ),
+          '--quiet',
+        ],
+        dir,
+      ),
+      'run',
+    );
     expect(await readTopic(kafka, 'host-out')).toEqual(['BY IP']);
   });
 
@@ -192,8 +224,12 @@ describe("'kafka' connector against a secured broker (SASL_SSL, SSL)", () => {
       `'properties.bootstrap.servers' = '${sslBootstrap()}', 'properties.security.protocol' = 'SSL', 'properties.ssl.ca.location' = '${security!.otherCaPath}'`,
     );
     const r = timedCli(['run', job], dir);
-    console.log(`untrusted CA: exit ${r.code} after ${r.secs.toFixed(1)} s: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    console.log(
+      `untrusted CA: exit ${r.code} after ${r.secs.toFixed(1)} s: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    );
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/TLS certificate of broker localhost:\d+ is not accepted: .*check 'properties\.ssl\.ca\.location'/);
+    expect(r.stderr).toMatch(
+      /TLS certificate of broker localhost:\d+ is not accepted: .*check 'properties\.ssl\.ca\.location'/,
+    );
   });
 });

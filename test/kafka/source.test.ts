@@ -55,11 +55,19 @@ function range(from: number, to: number, step = 1): number[] {
 
 /** Writes `id,amount,ts` lines to the given partitions, in order. */
 function produceRecs(topic: string, records: readonly Rec[]): Promise<void> {
-  return produce(kafka, topic, records.map((r, i) => ({ partition: r.partition, value: `${i},${r.amount},${ts(r.sec)}` })));
+  return produce(
+    kafka,
+    topic,
+    records.map((r, i) => ({ partition: r.partition, value: `${i},${r.amount},${ts(r.sec)}` })),
+  );
 }
 
 function produceLines(topic: string, partition: number, lines: string[]): Promise<void> {
-  return produce(kafka, topic, lines.map((value) => ({ partition, value })));
+  return produce(
+    kafka,
+    topic,
+    lines.map((value) => ({ partition, value })),
+  );
 }
 
 /** TUMBLE windows of `sizeSec` over `records`, for the windows whose end is at most `untilSec`: start,end,count,sum. */
@@ -109,17 +117,26 @@ class Job {
   private stderrText = '';
   private readonly child;
   constructor(args: string[], cwd: string) {
-    this.child = spawn(process.execPath, [CLI, ...args, '--brokers', rig!.bootstrap], { cwd, env: { ...process.env, FINTRANS_HOME: '' } });
+    this.child = spawn(process.execPath, [CLI, ...args, '--brokers', rig!.bootstrap], {
+      cwd,
+      env: { ...process.env, FINTRANS_HOME: '' },
+    });
     this.child.stdout.on('data', (d: Buffer) => (this.stdout += d.toString()));
     this.child.stderr.on('data', (d: Buffer) => (this.stderrText += d.toString()));
-    this.done = new Promise((resolve) => this.child.on('close', (code) => resolve({ code: code ?? -1, stdout: this.stdout, stderr: this.stderrText })));
+    this.done = new Promise((resolve) =>
+      this.child.on('close', (code) =>
+        resolve({ code: code ?? -1, stdout: this.stdout, stderr: this.stderrText }),
+      ),
+    );
   }
   get stderr(): string {
     return this.stderrText;
   }
   progress(): Progress[] {
     const out: Progress[] = [];
-    for (const m of this.stderrText.matchAll(/ in (\d+) \(\S+\)\s+out (\d+) \(\S+\)\s+watermark (.+?)\s{2}open windows \d+\s+late (\d+)/g)) {
+    for (const m of this.stderrText.matchAll(
+      / in (\d+) \(\S+\)\s+out (\d+) \(\S+\)\s+watermark (.+?)\s{2}open windows \d+\s+late (\d+)/g,
+    )) {
       out.push({ in: Number(m[1]), out: Number(m[2]), watermark: m[3]!, late: Number(m[4]) });
     }
     return out;
@@ -132,7 +149,10 @@ class Job {
     for (;;) {
       const hit = this.progress().find(ok);
       if (hit) return hit;
-      if (exited || Date.now() > deadline) throw new Error(`no progress line with ${what}${exited ? ' (the job exited)' : ''}:\n${this.stderrText}`);
+      if (exited || Date.now() > deadline)
+        throw new Error(
+          `no progress line with ${what}${exited ? ' (the job exited)' : ''}:\n${this.stderrText}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -144,7 +164,9 @@ class Job {
 }
 
 function outputRows(dir: string): string[] {
-  const lines = readFileSync(join(dir, 'output/out.csv'), 'utf8').split('\n').filter((l) => l.length > 0);
+  const lines = readFileSync(join(dir, 'output/out.csv'), 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
   expect(lines[0]).toBe('window_start,window_end,n,total');
   return lines.slice(1);
 }
@@ -167,7 +189,10 @@ describe('Kafka source: per-partition watermarks and idleness against a real bro
     // Partition 2 moves to 25 s: the watermark (24 s) passes [0, 10) and [10, 20).
     const second = recs(2, range(6, 25));
     await produceRecs('wm-uneven', second);
-    const after = await job.waitFor('2 windows out', (p) => p.in === first.length + second.length && p.out === 2);
+    const after = await job.waitFor(
+      '2 windows out',
+      (p) => p.in === first.length + second.length && p.out === 2,
+    );
     expect(after).toMatchObject({ watermark: ts(24), late: 0 });
     const r = await job.interrupt();
     expect(r.code, r.stderr).toBe(130);
@@ -194,7 +219,10 @@ describe('Kafka source: per-partition watermarks and idleness against a real bro
     const total = first.length + flow.length;
     // Windows closed while records were still flowing (partition 2's 12 s would have held them all back).
     const midway = job.progress().filter((p) => p.in > first.length && p.in < total);
-    expect(midway.some((p) => p.out >= 2), job.stderr).toBe(true);
+    expect(
+      midway.some((p) => p.out >= 2),
+      job.stderr,
+    ).toBe(true);
     // At the end the watermark is partitions 0 and 1's (30 s): [0,10), [10,20), [20,30) closed, with
     // partition 2's records in them. ([30, 40) closes only some 9 s after everything went idle.)
     await job.waitFor('3 windows out', (p) => p.in === total && p.out === 3);
@@ -209,7 +237,11 @@ describe('Kafka source: per-partition watermarks and idleness against a real bro
     await createTopics(kafka, 3, 'wm-idle-all');
     const dir = workdir(windowJob('wm-idle-all', '1 s', 2));
     // Up to 7.5 s of event time, unevenly: partition 2 only to 3 s.
-    const records = [...recs(0, range(0, 7.5, 0.5)), ...recs(1, range(0.25, 7.25, 0.5)), ...recs(2, range(0, 3, 0.5))];
+    const records = [
+      ...recs(0, range(0, 7.5, 0.5)),
+      ...recs(1, range(0.25, 7.25, 0.5)),
+      ...recs(2, range(0, 3, 0.5)),
+    ];
     await produceRecs('wm-idle-all', records);
     const job = new Job(['run', 'job.sql'], dir);
     await job.waitFor(`in ${records.length}`, (p) => p.in === records.length);
@@ -233,7 +265,8 @@ describe('Kafka source: partitions and topics added while a job runs', () => {
   it('new partitions of a topic and new topics matching topic-pattern are read from their start', async (ctx) => {
     needsKafka(ctx);
     await createTopics(kafka, 1, 'np-a');
-    const dir = workdir(`CREATE TABLE src (line STRING, topic STRING METADATA VIRTUAL, part INT METADATA FROM 'partition' VIRTUAL) WITH (
+    const dir =
+      workdir(`CREATE TABLE src (line STRING, topic STRING METADATA VIRTUAL, part INT METADATA FROM 'partition' VIRTUAL) WITH (
         'connector' = 'kafka', 'topic-pattern' = 'np-.*', 'properties.group.id' = 'g-np',
         'scan.startup.mode' = 'earliest-offset', 'format' = 'raw', 'scan.topic-partition-discovery.interval' = '500 ms');
       CREATE TABLE res (topic STRING, part INT, line STRING) WITH ('connector' = 'filesystem', 'path' = 'output/lines.csv', 'format' = 'csv');
@@ -262,32 +295,51 @@ describe('Kafka source: partitions and topics added while a job runs', () => {
     const r = await job.done;
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`read ${expected.length} records from 'src'`);
-    const rows = readFileSync(join(dir, 'output/lines.csv'), 'utf8').split('\n').filter((l) => l.length > 0).slice(1);
+    const rows = readFileSync(join(dir, 'output/lines.csv'), 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .slice(1);
     expect(rows.sort()).toEqual(expected.sort());
   }, 120_000);
 });
 
 describe('Kafka source: records cross from the reader thread intact', () => {
-  const job = (topic: string) => `CREATE TABLE src (line STRING, k STRING METADATA FROM 'key' VIRTUAL, off BIGINT METADATA FROM 'offset' VIRTUAL,
+  const job = (
+    topic: string,
+  ) => `CREATE TABLE src (line STRING, k STRING METADATA FROM 'key' VIRTUAL, off BIGINT METADATA FROM 'offset' VIRTUAL,
         ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL) WITH (
         'connector' = 'kafka', 'topic' = '${topic}', 'properties.group.id' = 'g-${topic}',
         'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset', 'format' = 'raw');
       CREATE TABLE res (off BIGINT, k STRING, ts TIMESTAMP_LTZ(3), line STRING, n INT) WITH ('connector' = 'filesystem', 'path' = 'output/out.csv', 'format' = 'csv');
       INSERT INTO res SELECT off, k, ts, line, CHAR_LENGTH(line) FROM src;\n`;
 
-  it('UTF-8 and empty values, per-record key/offset/timestamp, with a batch size below the thread\'s pieces', async (ctx) => {
+  it("UTF-8 and empty values, per-record key/offset/timestamp, with a batch size below the thread's pieces", async (ctx) => {
     needsKafka(ctx);
     await createTopics(kafka, 1, 'xthread');
     // 6000 records: the thread packs them in pieces of up to 4096, the job asks for 1000 at a time.
     const value = (i: number): string => (i === 20 ? '' : i % 1000 === 10 ? `Zürich ${i} €` : `v${i}`);
-    await produce(kafka, 'xthread', Array.from({ length: 6000 }, (_, i) => ({ key: i % 2 === 0 ? `k${i}` : null, value: value(i), timestamp: String(T0 + i) })));
+    await produce(
+      kafka,
+      'xthread',
+      Array.from({ length: 6000 }, (_, i) => ({
+        key: i % 2 === 0 ? `k${i}` : null,
+        value: value(i),
+        timestamp: String(T0 + i),
+      })),
+    );
     const dir = workdir(job('xthread'));
     const r = runCli(['run', 'job.sql', '--batch-size', '1000', '--quiet', '--brokers', rig!.bootstrap], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("read 6000 records from 'src'");
-    const rows = readFileSync(join(dir, 'output/out.csv'), 'utf8').split('\n').filter((l) => l.length > 0).slice(1);
+    const rows = readFileSync(join(dir, 'output/out.csv'), 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .slice(1);
     // The CSV sink writes '' and NULL alike; the length tells them (and UTF-8 from Latin-1) apart.
-    const expected = Array.from({ length: 6000 }, (_, i) => `${i},${i % 2 === 0 ? `k${i}` : ''},${ts(i / 1000)},${value(i)},${[...value(i)].length}`);
+    const expected = Array.from(
+      { length: 6000 },
+      (_, i) => `${i},${i % 2 === 0 ? `k${i}` : ''},${ts(i / 1000)},${value(i)},${[...value(i)].length}`,
+    );
     expect(rows).toEqual(expected);
   }, 120_000);
 
@@ -295,7 +347,10 @@ describe('Kafka source: records cross from the reader thread intact', () => {
     needsKafka(ctx);
     await createTopics(kafka, 1, 'xthread-tomb');
     await produce(kafka, 'xthread-tomb', [{ value: 'a' }, { value: 'b' }, { value: null }, { value: 'c' }]);
-    const r = runCli(['run', 'job.sql', '--quiet', '--brokers', rig!.bootstrap], workdir(job('xthread-tomb')));
+    const r = runCli(
+      ['run', 'job.sql', '--quiet', '--brokers', rig!.bootstrap],
+      workdir(job('xthread-tomb')),
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("bad record in table 'src' at xthread-tomb/0@2: the record has no value");
   }, 60_000);
@@ -306,7 +361,8 @@ describe("Kafka source: the generator's formats through a broker", () => {
   // (laundering.sql) find exactly the planted cases. Here: the content of the other three.
   function cliOk(args: string[], cwd: string, brokers: boolean): CliResult {
     const r = runCli(brokers ? [...args, '--brokers', rig!.bootstrap] : args, cwd);
-    if (r.code !== 0) throw new Error(`fintrans-sql ${args.join(' ')} exited ${r.code}:\n${r.stderr}\n${r.stdout}`);
+    if (r.code !== 0)
+      throw new Error(`fintrans-sql ${args.join(' ')} exited ${r.code}:\n${r.stderr}\n${r.stdout}`);
     return r;
   }
   function jobsDir(): string {
@@ -316,7 +372,9 @@ describe("Kafka source: the generator's formats through a broker", () => {
     return dir;
   }
   function csvRows(path: string): Record<string, string>[] {
-    const [header, ...rows] = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
+    const [header, ...rows] = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
     const cols = header!.split(',');
     return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i] ?? `c${i}`, v])));
   }
@@ -325,22 +383,49 @@ describe("Kafka source: the generator's formats through a broker", () => {
     needsKafka(ctx);
     await createTopics(kafka, 3, 'fmt3339-tx');
     const dir = jobsDir();
-    cliOk(['generate', '--format', 'dcos-rfc3339', '--to', 'fmt3339-tx', '--count', '10000', '--plant', '5', '--truth', 'output/truth.csv'], dir, true);
+    cliOk(
+      [
+        'generate',
+        '--format',
+        'dcos-rfc3339',
+        '--to',
+        'fmt3339-tx',
+        '--count',
+        '10000',
+        '--plant',
+        '5',
+        '--truth',
+        'output/truth.csv',
+      ],
+      dir,
+      true,
+    );
     let job = readFileSync(join(dir, 'jobs/laundering.sql'), 'utf8');
     for (const [from, to] of <[string, string][]>[
       ["'topic' = 'transactions'", "'topic' = 'fmt3339-tx'"],
       ["'properties.group.id' = 'laundering'", "'properties.group.id' = 'fmt3339'"],
-      ["TO_TIMESTAMP(tx_time, 'EEEE, dd-MMM-yy HH:mm:ss z')", "TO_TIMESTAMP(tx_time, 'yyyy-MM-dd''T''HH:mm:ssX')"],
+      [
+        "TO_TIMESTAMP(tx_time, 'EEEE, dd-MMM-yy HH:mm:ss z')",
+        "TO_TIMESTAMP(tx_time, 'yyyy-MM-dd''T''HH:mm:ssX')",
+      ],
     ]) {
       expect(job).toContain(from);
       job = job.split(from).join(to);
     }
     writeFileSync(join(dir, 'jobs/laundering_3339.sql'), job);
-    const r = cliOk(['run', 'jobs/laundering_3339.sql', '--from-beginning', '--until-idle', '2s', '--quiet'], dir, true);
+    const r = cliOk(
+      ['run', 'jobs/laundering_3339.sql', '--from-beginning', '--until-idle', '2s', '--quiet'],
+      dir,
+      true,
+    );
     expect(r.stderr).toContain(`read 10000 records from 'transactions'`);
     expect(r.stderr).not.toContain('late record');
-    const key = (row: Record<string, string>) => `${row.sender} -> ${row.receiver} in window starting ${row.window_start}`;
-    const expected = csvRows(join(dir, 'output/truth.csv')).filter((t) => t.expected_alert === 'true').map(key).sort();
+    const key = (row: Record<string, string>) =>
+      `${row.sender} -> ${row.receiver} in window starting ${row.window_start}`;
+    const expected = csvRows(join(dir, 'output/truth.csv'))
+      .filter((t) => t.expected_alert === 'true')
+      .map(key)
+      .sort();
     expect(expected.length).toBeGreaterThan(0);
     expect(csvRows(join(dir, 'output/laundering.csv')).map(key).sort()).toEqual(expected);
   }, 120_000);
@@ -352,9 +437,20 @@ describe("Kafka source: the generator's formats through a broker", () => {
     for (const c of cities) await createTopics(kafka, 2, c);
     const viaKafka = jobsDir();
     const embedded = jobsDir();
-    for (const [dir, brokers] of [[viaKafka, true], [embedded, false]] as const) {
-      cliOk(['generate', '--format', 'json', '--to', 'transactions-data', '--count', '4000', '--seed', '11'], dir, brokers);
-      cliOk(['generate', '--format', 'fintrans', '--to', 'cities', '--count', '4000', '--seed', '12'], dir, brokers);
+    for (const [dir, brokers] of [
+      [viaKafka, true],
+      [embedded, false],
+    ] as const) {
+      cliOk(
+        ['generate', '--format', 'json', '--to', 'transactions-data', '--count', '4000', '--seed', '11'],
+        dir,
+        brokers,
+      );
+      cliOk(
+        ['generate', '--format', 'fintrans', '--to', 'cities', '--count', '4000', '--seed', '12'],
+        dir,
+        brokers,
+      );
       mkdirSync(join(dir, 'fmt'));
       cpSync(join(dir, 'jobs/city_volume.sql'), join(dir, 'fmt/city_volume.sql'));
       // spending_pattern.sql's table, with an aggregate over every field that does not depend on
@@ -374,7 +470,11 @@ describe("Kafka source: the generator's formats through a broker", () => {
       expect(r.stderr).not.toContain('late record');
     }
     for (const file of ['output/json_fields.csv', 'output/city_volume.csv']) {
-      const sorted = (dir: string) => readFileSync(join(dir, file), 'utf8').split('\n').filter((l) => l.length > 0).sort();
+      const sorted = (dir: string) =>
+        readFileSync(join(dir, file), 'utf8')
+          .split('\n')
+          .filter((l) => l.length > 0)
+          .sort();
       const rows = sorted(viaKafka);
       expect(rows.length, file).toBeGreaterThan(5);
       expect(rows, file).toEqual(sorted(embedded));
@@ -385,7 +485,8 @@ describe("Kafka source: the generator's formats through a broker", () => {
     expect(fields.reduce((s, row) => s + Number(row.n), 0)).toBe(4000);
     for (const row of fields) {
       expect(row.customer).toMatch(/^\S+ \S+/);
-      for (const c of ['max_online', 'max_in_store', 'min_lat', 'max_lon']) expect(Number.isFinite(Number(row[c])) && row[c] !== '', c).toBe(true);
+      for (const c of ['max_online', 'max_in_store', 'min_lat', 'max_lon'])
+        expect(Number.isFinite(Number(row[c])) && row[c] !== '', c).toBe(true);
       expect(row.last_time).toMatch(/^2017-07-2\d /);
     }
   }, 180_000);
@@ -396,11 +497,17 @@ describe('Kafka source: a broker outage', () => {
   it('does not stall the job: progress goes on while the consumer reconnects, nothing is lost', async (ctx) => {
     needsKafka(ctx);
     await createTopics(kafka, 3, 'outage');
-    const dir = workdir(`CREATE TABLE src (line STRING) WITH ('connector' = 'kafka', 'topic' = 'outage', 'properties.group.id' = 'g-outage', 'scan.startup.mode' = 'earliest-offset', 'format' = 'raw');
+    const dir =
+      workdir(`CREATE TABLE src (line STRING) WITH ('connector' = 'kafka', 'topic' = 'outage', 'properties.group.id' = 'g-outage', 'scan.startup.mode' = 'earliest-offset', 'format' = 'raw');
       CREATE TABLE res (line STRING) WITH ('connector' = 'filesystem', 'path' = 'output/lines.csv', 'format' = 'csv');
       INSERT INTO res SELECT line FROM src;\n`);
     const first = Array.from({ length: 300 }, (_, i) => `a-${i}`);
-    for (let p = 0; p < 3; p++) await produceLines('outage', p, first.filter((_, i) => i % 3 === p));
+    for (let p = 0; p < 3; p++)
+      await produceLines(
+        'outage',
+        p,
+        first.filter((_, i) => i % 3 === p),
+      );
     const job = new Job(['run', 'job.sql', '--until-idle', '5s'], dir);
     await job.waitFor('in 300', (p) => p.in === 300);
     await rig!.kill();
@@ -412,11 +519,19 @@ describe('Kafka source: a broker outage', () => {
     expect(during, job.stderr).toBeGreaterThanOrEqual(3);
     await rig!.restart();
     const second = Array.from({ length: 300 }, (_, i) => `b-${i}`);
-    for (let p = 0; p < 3; p++) await produceLines('outage', p, second.filter((_, i) => i % 3 === p));
+    for (let p = 0; p < 3; p++)
+      await produceLines(
+        'outage',
+        p,
+        second.filter((_, i) => i % 3 === p),
+      );
     const r = await job.done;
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`read 600 records from 'src'`);
-    const rows = readFileSync(join(dir, 'output/lines.csv'), 'utf8').split('\n').filter((l) => l.length > 0).slice(1);
+    const rows = readFileSync(join(dir, 'output/lines.csv'), 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .slice(1);
     expect(rows.sort()).toEqual([...first, ...second].sort());
   }, 180_000);
 });

@@ -50,7 +50,10 @@ describe('up dashboard limits (localhost)', () => {
     // status (some 280 kB with the cut cells) about twice a second.
     const store = TopicStore.open(join(dir, '.fintrans'));
     store.ensureTopic('long', 1);
-    store.append('long', Array.from({ length: 40 }, (_, i) => ({ key: null, value: `${i},${LONG}`, timestamp: i })));
+    store.append(
+      'long',
+      Array.from({ length: 40 }, (_, i) => ({ key: null, value: `${i},${LONG}`, timestamp: i })),
+    );
     store.close();
     const cols = Array.from({ length: WIDE_COLUMNS }, (_, i) => `c${i} STRING`).join(', ');
     writeFileSync(
@@ -59,8 +62,15 @@ describe('up dashboard limits (localhost)', () => {
        CREATE TABLE wide (${cols}) WITH ('connector' = 'filesystem', 'path' = 'output/wide.csv', 'format' = 'csv');
        INSERT INTO wide SELECT ${Array.from({ length: WIDE_COLUMNS }, () => 's').join(', ')} FROM src;`,
     );
-    up = await UpProcess.start(dir, ['jobs'], { FINTRANS_UP_SSE_MAX_CLIENTS: '3', FINTRANS_UP_SSE_STALL: '2s' });
-    await up.waitJob('wide', (j) => j.status === 'running' && j.recordsIn === 40, 'running, the 40 records read');
+    up = await UpProcess.start(dir, ['jobs'], {
+      FINTRANS_UP_SSE_MAX_CLIENTS: '3',
+      FINTRANS_UP_SSE_STALL: '2s',
+    });
+    await up.waitJob(
+      'wide',
+      (j) => j.status === 'running' && j.recordsIn === 40,
+      'running, the 40 records read',
+    );
   });
 
   afterAll(async () => {
@@ -71,41 +81,63 @@ describe('up dashboard limits (localhost)', () => {
   it('cuts long cell values in the status', async () => {
     const wide = (await up.job('wide'))!;
     expect(wide.sinks[0]!.latest).toHaveLength(20);
-    for (const cell of wide.sinks[0]!.latest.flat()) expect(cell).toBe('x'.repeat(200) + '… (800 more characters)');
+    for (const cell of wide.sinks[0]!.latest.flat())
+      expect(cell).toBe('x'.repeat(200) + '… (800 more characters)');
   });
 
-  it('closes a live client that does not read (once the socket buffers are full), and up keeps serving the others', { timeout: 90_000 }, async () => {
-    const port = new URL(up.url).port;
-    const socket = connect(Number(port), '127.0.0.1');
-    // Never read: no 'data' listener, so the socket stays paused and the kernel buffers fill up.
-    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    socket.on('error', () => {}); // the reset
-    socket.write(`GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
-    const local = await new Promise<number>((resolve) => socket.on('connect', () => resolve(socket.localPort!)));
-    await up.until(() => new RegExp(`up: closed the dashboard connection from 127\\.0\\.0\\.1:${local}: it took no update for \\d+ s`).test(up.stderr), 60_000, 'the stalled client closed');
-    // Reset, not closed behind the megabytes queued in the kernel: the client gets only what its
-    // own receive buffer held (a FIN would come after all of them).
-    let received = 0;
-    socket.on('data', (d: Buffer) => (received += d.length));
-    await closed;
-    expect(received).toBeLessThan(1_000_000);
-    expect((await get(up.url + 'api/status')).status).toBe(200);
-  });
+  it(
+    'closes a live client that does not read (once the socket buffers are full), and up keeps serving the others',
+    { timeout: 90_000 },
+    async () => {
+      const port = new URL(up.url).port;
+      const socket = connect(Number(port), '127.0.0.1');
+      // Never read: no 'data' listener, so the socket stays paused and the kernel buffers fill up.
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.on('error', () => {}); // the reset
+      socket.write(`GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+      const local = await new Promise<number>((resolve) =>
+        socket.on('connect', () => resolve(socket.localPort!)),
+      );
+      await up.until(
+        () =>
+          new RegExp(
+            `up: closed the dashboard connection from 127\\.0\\.0\\.1:${local}: it took no update for \\d+ s`,
+          ).test(up.stderr),
+        60_000,
+        'the stalled client closed',
+      );
+      // Reset, not closed behind the megabytes queued in the kernel: the client gets only what its
+      // own receive buffer held (a FIN would come after all of them).
+      let received = 0;
+      socket.on('data', (d: Buffer) => (received += d.length));
+      await closed;
+      expect(received).toBeLessThan(1_000_000);
+      expect((await get(up.url + 'api/status')).status).toBe(200);
+    },
+  );
 
   it('caps the number of live clients', async () => {
     const open = await Promise.all([1, 2, 3].map(() => openStream(up.url + 'api/events')));
     const refused = await get(up.url + 'api/events');
     expect(refused.status).toBe(503);
-    expect(refused.body).toBe('too many live dashboard connections (3): close a dashboard tab, or poll /api/status\n');
+    expect(refused.body).toBe(
+      'too many live dashboard connections (3): close a dashboard tab, or poll /api/status\n',
+    );
     for (const close of open) close();
-    await up.until(async () => (await get(up.url + 'api/events')).status === 200, 10_000, 'a place free again');
+    await up.until(
+      async () => (await get(up.url + 'api/events')).status === 200,
+      10_000,
+      'a place free again',
+    );
   });
 
   it('refuses a foreign Host (DNS rebinding) and a foreign Origin', async () => {
     const port = new URL(up.url).port;
     const evil = await get(up.url + 'api/status', { host: `evil.example:${port}` });
     expect(evil.status).toBe(403);
-    expect(evil.body).toBe(`forbidden: Host 'evil.example:${port}' is not a name of this dashboard (DNS rebinding protection); open it by its address\n`);
+    expect(evil.body).toBe(
+      `forbidden: Host 'evil.example:${port}' is not a name of this dashboard (DNS rebinding protection); open it by its address\n`,
+    );
     expect((await get(up.url + 'api/status', { host: `localhost:${port}` })).status).toBe(200);
     const origin = await get(up.url + 'api/status', { origin: 'http://evil.example' });
     expect(origin.status).toBe(403);
@@ -142,16 +174,22 @@ describe('up --host 0.0.0.0', () => {
   });
 
   it('warns, prints a generated token, and serves nothing without it', async () => {
-    expect(up.stderr).toContain('warning: the dashboard listens on 0.0.0.0: anyone who can reach this machine can connect to it; every request needs the token (generated; choose one with --token or FINTRANS_UP_TOKEN)\n');
+    expect(up.stderr).toContain(
+      'warning: the dashboard listens on 0.0.0.0: anyone who can reach this machine can connect to it; every request needs the token (generated; choose one with --token or FINTRANS_UP_TOKEN)\n',
+    );
     const token = /dashboard http:\/\/0\.0\.0\.0:\d+\/\?token=([A-Za-z0-9_-]{24}) /.exec(up.stderr)?.[1];
     expect(token, up.stderr).toBeDefined();
     const base = up.url.replace('0.0.0.0', '127.0.0.1');
     for (const path of ['', 'api/status', 'api/events', 'metrics']) {
       const r = await get(base + path);
       expect(r.status, path).toBe(401);
-      expect(r.body).toBe("unauthorized: this dashboard needs the token up printed: open the URL with ?token=..., or send 'Authorization: Bearer <token>'\n");
+      expect(r.body).toBe(
+        "unauthorized: this dashboard needs the token up printed: open the URL with ?token=..., or send 'Authorization: Bearer <token>'\n",
+      );
     }
-    expect((await get(base + 'api/status', { authorization: 'Bearer wrong-token-wrong-token' })).status).toBe(401);
+    expect((await get(base + 'api/status', { authorization: 'Bearer wrong-token-wrong-token' })).status).toBe(
+      401,
+    );
     expect((await get(base + 'metrics', { authorization: `Bearer ${token}` })).status).toBe(200);
     // The page opened with ?token= sets a cookie that its own requests then carry.
     const page = await get(`${base}?token=${token}`);
@@ -172,7 +210,9 @@ describe('up --token', () => {
       mkdirSync(join(d, 'jobs'));
       const short = runCli(['up', 'jobs', '--token', 'short'], d);
       expect(short.code).toBe(2);
-      expect(short.stderr).toBe("fintrans-sql: up: the token needs at least 16 letters, digits, '.', '_', '~' or '-'\n");
+      expect(short.stderr).toBe(
+        "fintrans-sql: up: the token needs at least 16 letters, digits, '.', '_', '~' or '-'\n",
+      );
       const token = 'a-token-chosen-by-the-user';
       const up = await UpProcess.start(d, ['jobs'], { FINTRANS_UP_TOKEN: token });
       try {

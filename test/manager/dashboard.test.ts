@@ -16,12 +16,15 @@ const SCREENSHOT = join(ROOT, 'test-output', 'dashboard.png');
 
 async function browserForTests(): Promise<Browser | null> {
   try {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (install Debian's 'chromium' or set CHROMIUM_PATH)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`no Chromium at ${CHROMIUM} (install Debian's 'chromium' or set CHROMIUM_PATH)`);
     return await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   } catch (err) {
     if (process.env.CI) throw err;
     const bar = '!'.repeat(78);
-    process.stderr.write(`\n${bar}\n!! Dashboard browser test SKIPPED: ${(err as Error).message.split('\n')[0]}\n!! (Under CI, with CI set, this is a failure.)\n${bar}\n\n`);
+    process.stderr.write(
+      `\n${bar}\n!! Dashboard browser test SKIPPED: ${(err as Error).message.split('\n')[0]}\n!! (Under CI, with CI set, this is a failure.)\n${bar}\n\n`,
+    );
     return null;
   }
 }
@@ -58,7 +61,11 @@ describe('the up dashboard in Chromium', () => {
 
   it('shows the jobs, their figures, the latest rows and the per-city chart', async (ctx) => {
     if (!browser) return ctx.skip();
-    const status = await up!.waitJob('city_volume', (j) => j.recordsIn === 3000 && (j.chart?.series.length ?? 0) === 5, 'all 3000 records read, 5 cities charted');
+    const status = await up!.waitJob(
+      'city_volume',
+      (j) => j.recordsIn === 3000 && (j.chart?.series.length ?? 0) === 5,
+      'all 3000 records read, 5 cities charted',
+    );
     await up!.waitJob('numbers', (j) => j.status === 'finished', 'finished');
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
@@ -74,7 +81,13 @@ describe('the up dashboard in Chromium', () => {
     // The chart: one series per city, one point per fired window, as many as the status API has.
     const series = page.locator('#chart svg g.series');
     await series.first().waitFor();
-    expect(await series.evaluateAll((gs) => gs.map((g) => g.getAttribute('data-name')))).toEqual(['London', 'Moscow', 'NYC', 'SF', 'Tokyo']);
+    expect(await series.evaluateAll((gs) => gs.map((g) => g.getAttribute('data-name')))).toEqual([
+      'London',
+      'Moscow',
+      'NYC',
+      'SF',
+      'Tokyo',
+    ]);
     const pointsShown = await page.locator('#chart svg g.series circle').count();
     const pointsApi = status.chart!.series.reduce((n, s) => n + s.points.length, 0);
     expect(pointsApi).toBeGreaterThan(5);
@@ -83,7 +96,9 @@ describe('the up dashboard in Chromium', () => {
     // Latest rows of each sink.
     const sink = page.locator('.sink[data-sink="numbers/doubled"] tbody tr');
     expect(await sink.allTextContents()).toEqual(['6', '4', '2']);
-    expect(await page.locator('.sink[data-sink="city_volume/city_volume"] tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('.sink[data-sink="city_volume/city_volume"] tbody tr').count()).toBeGreaterThan(
+      0,
+    );
 
     mkdirSync(join(ROOT, 'test-output'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });

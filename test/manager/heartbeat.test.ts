@@ -33,7 +33,10 @@ function setup(records: number): string {
   writeFileSync(join(d, 'jobs', 'k.sql'), K_SQL);
   const store = TopicStore.open(join(d, '.fintrans'));
   store.ensureTopic('payments', 1);
-  store.append('payments', Array.from({ length: records }, (_, id) => ({ key: null, value: `${id},${id % 10}`, timestamp: id })));
+  store.append(
+    'payments',
+    Array.from({ length: records }, (_, id) => ({ key: null, value: `${id},${id % 10}`, timestamp: id })),
+  );
   store.close();
   return d;
 }
@@ -47,9 +50,13 @@ describe('heartbeat settings', () => {
   it('reads FINTRANS_UP_HEARTBEAT_TIMEOUT / _GRACE as durations, off switches the check off', () => {
     expect(heartbeatFromEnv({})).toEqual(DEFAULT_HEARTBEAT);
     expect(DEFAULT_HEARTBEAT).toEqual({ timeoutMs: 10_000, graceMs: 20_000 });
-    expect(heartbeatFromEnv({ FINTRANS_UP_HEARTBEAT_TIMEOUT: '3s', FINTRANS_UP_HEARTBEAT_GRACE: '500 ms' })).toEqual({ timeoutMs: 3000, graceMs: 500 });
+    expect(
+      heartbeatFromEnv({ FINTRANS_UP_HEARTBEAT_TIMEOUT: '3s', FINTRANS_UP_HEARTBEAT_GRACE: '500 ms' }),
+    ).toEqual({ timeoutMs: 3000, graceMs: 500 });
     expect(heartbeatFromEnv({ FINTRANS_UP_HEARTBEAT_TIMEOUT: 'off' }).timeoutMs).toBe(0);
-    expect(() => heartbeatFromEnv({ FINTRANS_UP_HEARTBEAT_GRACE: 'soon' })).toThrow(/FINTRANS_UP_HEARTBEAT_GRACE='soon' is not a duration/);
+    expect(() => heartbeatFromEnv({ FINTRANS_UP_HEARTBEAT_GRACE: 'soon' })).toThrow(
+      /FINTRANS_UP_HEARTBEAT_GRACE='soon' is not a duration/,
+    );
   });
 });
 
@@ -74,15 +81,28 @@ describe('fintrans-sql up: heartbeat', () => {
     expect(m.get('fintrans_job_unresponsive{job="k"}')).toBe(1);
     expect(m.get('fintrans_job_up{job="k"}')).toBe(0);
     expect(m.get('fintrans_job_last_report_age_seconds{job="k"}')).toBeGreaterThanOrEqual(1.5);
-    expect(u.stderr).toMatch(new RegExp(`k: unresponsive: its process \\(pid ${first.pid}\\) sent no figures for \\d+(\\.\\d)? s .*killed and restarted in 2 s unless it recovers`));
+    expect(u.stderr).toMatch(
+      new RegExp(
+        `k: unresponsive: its process \\(pid ${first.pid}\\) sent no figures for \\d+(\\.\\d)? s .*killed and restarted in 2 s unless it recovers`,
+      ),
+    );
 
     // Killed after the grace period, restarted after the 1 s backoff, resuming from its checkpoint.
-    const back = await u.waitJob('k', (j) => j.status === 'running' && j.pid !== first.pid && j.restarts === 1, 'killed and restarted', 20_000);
+    const back = await u.waitJob(
+      'k',
+      (j) => j.status === 'running' && j.pid !== first.pid && j.restarts === 1,
+      'killed and restarted',
+      20_000,
+    );
     expect(alive(first.pid!)).toBe(false);
     expect(back.unresponsiveKills).toBe(1);
-    expect(back.error).toMatch(/^unresponsive: its process \(pid \d+\) sent no figures for \d+(\.\d)? s; killed$/);
+    expect(back.error).toMatch(
+      /^unresponsive: its process \(pid \d+\) sent no figures for \d+(\.\d)? s; killed$/,
+    );
     expect(back.resumedFrom).not.toBeNull();
-    expect(u.stderr).toMatch(/k: failed: unresponsive: its process \(pid \d+\) sent no figures for [\d.]+ s; killed\n\s*restarting in 1 s \(restart 1\)/);
+    expect(u.stderr).toMatch(
+      /k: failed: unresponsive: its process \(pid \d+\) sent no figures for [\d.]+ s; killed\n\s*restarting in 1 s \(restart 1\)/,
+    );
     const m2 = await u.metrics();
     expect(m2.get('fintrans_job_restarts_total{job="k"}')).toBe(1);
     expect(m2.get('fintrans_job_unresponsive_kills_total{job="k"}')).toBe(1);

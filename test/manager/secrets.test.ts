@@ -26,7 +26,12 @@ describe('up keeps secrets private', () => {
     dir = mkdtempSync(join(tmpdir(), 'fintrans-up-secrets-'));
     mkdirSync(join(dir, 'jobs'));
     writeFileSync(join(dir, 'jobs', 'k.sql'), K_SQL(FILE_PASSWORD));
-    writeFileSync(join(dir, 'jobs', 'e.sql'), K_SQL('${FT_KAFKA_PASSWORD}').replace(/k_out|output\/k/g, (m) => (m === 'k_out' ? 'e_out' : 'output/e')));
+    writeFileSync(
+      join(dir, 'jobs', 'e.sql'),
+      K_SQL('${FT_KAFKA_PASSWORD}').replace(/k_out|output\/k/g, (m) =>
+        m === 'k_out' ? 'e_out' : 'output/e',
+      ),
+    );
     up = await UpProcess.start(dir, ['jobs'], { FT_KAFKA_PASSWORD: ENV_PASSWORD });
   });
 
@@ -47,21 +52,38 @@ describe('up keeps secrets private', () => {
 
   it('redacts a password quoted back by an error, in the log, /api/status, /api/events and /metrics', async () => {
     // A syntax error right at the password: the parser quotes the token it found.
-    writeFileSync(join(dir, 'jobs', 'k.sql'), K_SQL(FILE_PASSWORD).replace("'properties.sasl.jaas.config' =", "'properties.sasl.jaas.config'"));
+    writeFileSync(
+      join(dir, 'jobs', 'k.sql'),
+      K_SQL(FILE_PASSWORD).replace("'properties.sasl.jaas.config' =", "'properties.sasl.jaas.config'"),
+    );
     const k = await up.waitJob('k', (j) => j.rejected !== null, 'the edit rejected');
-    expect(k.rejected!.error).toBe("jobs/k.sql:3:33: expected '=', found ''***''\n  hint: write 'properties.sasl.jaas.config' = '***'");
+    expect(k.rejected!.error).toBe(
+      "jobs/k.sql:3:33: expected '=', found ''***''\n  hint: write 'properties.sasl.jaas.config' = '***'",
+    );
     // e's password came from the environment: a syntax error next to it is redacted too.
-    writeFileSync(join(dir, 'jobs', 'e.sql'), K_SQL(ENV_PASSWORD).replace('e_out', 'e_out').replace("'properties.sasl.jaas.config' =", "'properties.sasl.jaas.config'"));
+    writeFileSync(
+      join(dir, 'jobs', 'e.sql'),
+      K_SQL(ENV_PASSWORD)
+        .replace('e_out', 'e_out')
+        .replace("'properties.sasl.jaas.config' =", "'properties.sasl.jaas.config'"),
+    );
     await up.waitJob('e', (j) => j.rejected !== null, 'the edit rejected');
 
     const status = await (await fetch(up.url + 'api/status')).text();
     const metrics = await (await fetch(up.url + 'metrics')).text();
     const events = await firstSseEvent(up.url + 'api/events');
-    for (const [where, text] of [['stderr', up.stderr], ['/api/status', status], ['/metrics', metrics], ['/api/events', events]] as const) {
+    for (const [where, text] of [
+      ['stderr', up.stderr],
+      ['/api/status', status],
+      ['/metrics', metrics],
+      ['/api/events', events],
+    ] as const) {
       expect(text, where).not.toContain(FILE_PASSWORD);
       expect(text, where).not.toContain(ENV_PASSWORD);
     }
-    expect(up.stderr).toContain("k: the edited file does not validate; the previous version keeps running:\n  jobs/k.sql:3:33: expected '=', found ''***''");
+    expect(up.stderr).toContain(
+      "k: the edited file does not validate; the previous version keeps running:\n  jobs/k.sql:3:33: expected '=', found ''***''",
+    );
     expect(status).toContain("found ''***''");
   });
 });

@@ -38,7 +38,10 @@ function setup(): string {
   writeFileSync(join(d, 'jobs', 'k.sql'), K_SQL);
   const store = TopicStore.open(join(d, '.fintrans'));
   store.ensureTopic('payments', 1);
-  store.append('payments', Array.from({ length: 10 }, (_, id) => ({ key: null, value: `${id},${id}`, timestamp: id })));
+  store.append(
+    'payments',
+    Array.from({ length: 10 }, (_, id) => ({ key: null, value: `${id},${id}`, timestamp: id })),
+  );
   store.close();
   return d;
 }
@@ -49,12 +52,18 @@ const STUCK = { FINTRANS_TEST_BLOCK_AFTER_RECORDS: '1', FINTRANS_UP_HEARTBEAT_TI
 describe('fintrans-sql up: shutdown', () => {
   it('exits non-zero, naming the job, when a job had to be killed', async () => {
     up = await UpProcess.start(setup(), ['jobs'], { ...STUCK, FINTRANS_UP_STOP_TIMEOUT: '1s' });
-    const k = await up.waitJob('k', (j) => j.status === 'running' && (j.silentMs ?? 0) > 1000, 'stuck (silent for 1 s)');
+    const k = await up.waitJob(
+      'k',
+      (j) => j.status === 'running' && (j.silentMs ?? 0) > 1000,
+      'stuck (silent for 1 s)',
+    );
     expect(await up.stop()).toBe(1);
     expect(alive(k.pid!)).toBe(false);
     expect(up.stderr).toMatch(/ k: did not stop within 1 s: killed\n/);
     expect(up.stderr).toMatch(/ k: stopped abnormally: exited with SIGKILL while stopping\n/);
-    expect(up.stderr).toMatch(/\nnot every job stopped cleanly: k \(see above\); each resumes from its last checkpoint on the next start\n$/);
+    expect(up.stderr).toMatch(
+      /\nnot every job stopped cleanly: k \(see above\); each resumes from its last checkpoint on the next start\n$/,
+    );
     expect(up.stderr).not.toMatch(/all jobs stopped/);
   });
 
@@ -64,12 +73,24 @@ describe('fintrans-sql up: shutdown', () => {
     writeFileSync(join(d, 'jobs', 'f.sql'), F_SQL);
     up = await UpProcess.start(d, ['jobs'], { ...STUCK, FINTRANS_UP_STOP_TIMEOUT: '5s' });
     await up.waitJob('f', (j) => j.restarts >= 1, 'failed and restarted once');
-    await up.waitJob('k', (j) => j.status === 'running' && (j.silentMs ?? 0) > 1000, 'stuck (silent for 1 s)');
+    await up.waitJob(
+      'k',
+      (j) => j.status === 'running' && (j.silentMs ?? 0) > 1000,
+      'stuck (silent for 1 s)',
+    );
     // The edit stops k (which takes the full stop timeout: it is stuck); up is told to stop meanwhile.
     writeFileSync(join(d, 'jobs', 'k.sql'), K_SQL + '-- edited\n');
-    await up.until(() => /k: file changed: stopping the running version/.test(up!.stderr), 10_000, 'the edit picked up');
+    await up.until(
+      () => /k: file changed: stopping the running version/.test(up!.stderr),
+      10_000,
+      'the edit picked up',
+    );
     // SIGTERM while f waits to be restarted: before this fix its timer restarted it during shutdown.
-    await up.waitJob('f', (j) => j.status === 'failed' && j.nextRestartAt !== null && j.nextRestartAt - Date.now() > 500, 'waiting to restart');
+    await up.waitJob(
+      'f',
+      (j) => j.status === 'failed' && j.nextRestartAt !== null && j.nextRestartAt - Date.now() > 500,
+      'waiting to restart',
+    );
     up.proc.kill('SIGTERM');
     expect(await up.exited).toBe(1);
     const after = up.stderr.slice(up.stderr.indexOf('stopping every job'));

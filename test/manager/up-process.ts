@@ -26,7 +26,13 @@ export interface JobView {
   openWindows: number;
   late: number;
   bad: number;
-  sinks: { name: string; rows: number; rowsWritten: number; columns: string[]; latest: (string | null)[][] }[];
+  sinks: {
+    name: string;
+    rows: number;
+    rowsWritten: number;
+    columns: string[];
+    latest: (string | null)[][];
+  }[];
   chart: { series: { name: string; points: [number, number][] }[] } | null;
 }
 
@@ -50,7 +56,11 @@ export class UpProcess {
   static async start(cwd: string, args: string[] = [], env: Record<string, string> = {}): Promise<UpProcess> {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
     const noUi = args.includes('--no-ui');
-    const proc = spawn(process.execPath, [CLI, 'up', ...args, ...(noUi ? [] : ['--port', '0'])], { cwd, env: { ...process.env, FINTRANS_HOME: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [CLI, 'up', ...args, ...(noUi ? [] : ['--port', '0'])], {
+      cwd,
+      env: { ...process.env, FINTRANS_HOME: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const up = new UpProcess(proc);
     if (noUi) {
       await up.until(() => /^watching /m.test(up.stderr), 30_000, "up's first line");
@@ -98,15 +108,26 @@ export class UpProcess {
       if (this.proc.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`waited ${timeoutMs} ms for ${what}${last ? ` (last error: ${String(last)})` : ''}\n--- up's stderr ---\n${this.stderr}`);
+    throw new Error(
+      `waited ${timeoutMs} ms for ${what}${last ? ` (last error: ${String(last)})` : ''}\n--- up's stderr ---\n${this.stderr}`,
+    );
   }
 
-  async waitJob(id: string, pred: (j: JobView) => boolean, what: string, timeoutMs = 30_000): Promise<JobView> {
+  async waitJob(
+    id: string,
+    pred: (j: JobView) => boolean,
+    what: string,
+    timeoutMs = 30_000,
+  ): Promise<JobView> {
     let found: JobView | undefined;
-    await this.until(async () => {
-      found = await this.job(id);
-      return found !== undefined && pred(found);
-    }, timeoutMs, `job ${id}: ${what} (last seen: ${JSON.stringify(found && { ...found, sinks: undefined, chart: undefined })})`);
+    await this.until(
+      async () => {
+        found = await this.job(id);
+        return found !== undefined && pred(found);
+      },
+      timeoutMs,
+      `job ${id}: ${what} (last seen: ${JSON.stringify(found && { ...found, sinks: undefined, chart: undefined })})`,
+    );
     return found!;
   }
 

@@ -16,7 +16,8 @@ const A_LINES = 100;
 // a: bounded, windowed: k = i % 3, one record every 10 s, amount i.
 function aInput(): string {
   let s = '';
-  for (let i = 0; i < A_LINES; i++) s += `${new Date(T0 + i * 10_000).toISOString().slice(0, 19).replace('T', ' ')},${i % 3},${i}\n`;
+  for (let i = 0; i < A_LINES; i++)
+    s += `${new Date(T0 + i * 10_000).toISOString().slice(0, 19).replace('T', ' ')},${i % 3},${i}\n`;
   return s;
 }
 
@@ -32,7 +33,11 @@ function aExpected(): string[] {
     g.total += i;
     groups.set(key, g);
   }
-  return [...groups.values()].map((g) => `${g.k},${new Date(g.start).toISOString().slice(0, 19).replace('T', ' ')}.000,${g.n},${g.total}`).sort();
+  return [...groups.values()]
+    .map(
+      (g) => `${g.k},${new Date(g.start).toISOString().slice(0, 19).replace('T', ' ')}.000,${g.n},${g.total}`,
+    )
+    .sort();
 }
 
 const A_SQL = `
@@ -69,7 +74,10 @@ INSERT INTO f_out SELECT a, b FROM f_in;
 
 function dataRows(path: string): string[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').slice(1).filter((l) => l !== '');
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((l) => l !== '');
 }
 
 describe('fintrans-sql up', () => {
@@ -117,7 +125,11 @@ describe('fintrans-sql up', () => {
     const written = dataRows(join(dir, 'output', 'a.csv'));
     expect(a.sinks[0]!.latest.map((r) => r.join(','))).toEqual(written.slice(-a.sinks[0]!.latest.length));
 
-    await up.waitJob('k', (j) => j.status === 'running' && j.recordsIn === 50, 'running with the 50 records read');
+    await up.waitJob(
+      'k',
+      (j) => j.status === 'running' && j.recordsIn === 50,
+      'running with the 50 records read',
+    );
     append(30);
     await up.waitJob('k', (j) => j.recordsIn === 80, '80 records read');
 
@@ -147,7 +159,10 @@ describe('fintrans-sql up', () => {
 
   it('reports an edit that does not validate and keeps the running version', async () => {
     const before = (await up.job('k'))!;
-    writeFileSync(join(dir, 'jobs', 'k.sql'), K_SQL('amount >= 0').replace('SELECT id, amount', 'SELECT id, amout'));
+    writeFileSync(
+      join(dir, 'jobs', 'k.sql'),
+      K_SQL('amount >= 0').replace('SELECT id, amount', 'SELECT id, amout'),
+    );
     const k = await up.waitJob('k', (j) => j.rejected !== null, 'the edit rejected');
     expect(k.rejected!.error).toMatch(/jobs\/k\.sql:\d+:\d+: .*amout/);
     expect(k.status).toBe('running');
@@ -161,7 +176,11 @@ describe('fintrans-sql up', () => {
     const before = (await up.job('k'))!;
     // A comment changes the file, not the job: the checkpoint fits.
     writeFileSync(join(dir, 'jobs', 'k.sql'), K_SQL('amount >= 0', '-- reads payments'));
-    const k = await up.waitJob('k', (j) => j.status === 'running' && j.pid !== before.pid && j.resumedFrom !== null, 'restarted from its checkpoint');
+    const k = await up.waitJob(
+      'k',
+      (j) => j.status === 'running' && j.pid !== before.pid && j.resumedFrom !== null,
+      'restarted from its checkpoint',
+    );
     expect(k.rejected).toBeNull();
     expect(k.recordsIn).toBe(0); // resumed after the 100 records already read
     append(10);
@@ -179,19 +198,31 @@ describe('fintrans-sql up', () => {
     writeFileSync(join(dir, 'jobs', 'k.sql'), K_SQL('amount >= 5'));
     await up.waitJob('k', (j) => j.status === 'running' && j.pid !== before.pid, 'restarted');
     await up.until(
-      () => /k: started fresh: .*different version of this job.*; it recomputes from the beginning of its sources: 'payments' reads from the earliest offset\n/.test(up.stderr),
+      () =>
+        /k: started fresh: .*different version of this job.*; it recomputes from the beginning of its sources: 'payments' reads from the earliest offset\n/.test(
+          up.stderr,
+        ),
       10_000,
       'the fresh start reported',
     );
     const ev = (await up.status()).events.find((e) => e.job === 'k' && e.message.startsWith('started fresh'));
     expect(ev?.level).toBe('warn');
     // All 110 records again, through the new filter (amount = id % 10).
-    const expected = Array.from({ length: 110 }, (_, i) => i).filter((i) => i % 10 >= 5).map((i) => `${i},${i % 10}`);
-    await up.until(() => kRows().length === expected.length, 20_000, `${expected.length} rows in output/k.csv`);
+    const expected = Array.from({ length: 110 }, (_, i) => i)
+      .filter((i) => i % 10 >= 5)
+      .map((i) => `${i},${i % 10}`);
+    await up.until(
+      () => kRows().length === expected.length,
+      20_000,
+      `${expected.length} rows in output/k.csv`,
+    );
     expect(kRows()).toEqual(expected);
     // The earlier output is kept aside, whole, and the dashboard says where.
     const k = await up.waitJob('k', (j) => j.notices.length > 0, 'the kept-aside output shown');
-    const aside = /^output\/k\.csv held the output of an earlier run: kept as (output\/k\.before-[\dT:Z-]+\.csv)$/.exec(k.notices[0]!.message)?.[1];
+    const aside =
+      /^output\/k\.csv held the output of an earlier run: kept as (output\/k\.before-[\dT:Z-]+\.csv)$/.exec(
+        k.notices[0]!.message,
+      )?.[1];
     expect(aside, k.notices[0]!.message).toBeDefined();
     expect(dataRows(join(dir, aside!))).toEqual(oldRows);
     expect(up.stderr).toContain(`k: output/k.csv held the output of an earlier run: kept as ${aside}\n`);
@@ -243,7 +274,11 @@ describe('fintrans-sql up', () => {
     expect(up.stderr).toMatch(/all jobs stopped/);
 
     up = await UpProcess.start(dir, ['jobs']);
-    await up.waitJob('k', (j) => j.status === 'running' && j.resumedFrom !== null, 'resumed after the restart of up');
+    await up.waitJob(
+      'k',
+      (j) => j.status === 'running' && j.resumedFrom !== null,
+      'resumed after the restart of up',
+    );
     append(10);
     const k = await up.waitJob('k', (j) => j.recordsIn === 10, 'the 10 new records read, none again');
     expect(k.recordsOut).toBe(5); // ids 130..139, amount = id % 10 >= 5
@@ -259,7 +294,11 @@ describe('fintrans-sql up --no-ui', () => {
       writeFileSync(join(dir, 'data', 'b.csv'), 'x,1\ny,3\nz,5\n');
       writeFileSync(join(dir, 'jobs', 'b.sql'), B_SQL);
       const up = await UpProcess.start(dir, ['jobs', '--no-ui']);
-      await up.until(() => /b: finished: input complete; wrote 2 rows → output\/b\.csv/.test(up.stderr), 30_000, 'b finished');
+      await up.until(
+        () => /b: finished: input complete; wrote 2 rows → output\/b\.csv/.test(up.stderr),
+        30_000,
+        'b finished',
+      );
       expect(dataRows(join(dir, 'output', 'b.csv'))).toEqual(['Y,6', 'Z,10']);
       expect(up.stderr).not.toMatch(/dashboard|http:/);
       expect(await up.stop()).toBe(0);

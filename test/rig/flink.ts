@@ -50,7 +50,15 @@ export const FLINK_JAVA17_OPTS = [
   '--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED',
   '--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED',
 ];
-const JVM_ARGS = ['-Xms256m', '-Xmx1g', '-XX:+UseSerialGC', '-Djava.awt.headless=true', '-Duser.language=en', '-Duser.country=US', '-Duser.timezone=UTC'];
+const JVM_ARGS = [
+  '-Xms256m',
+  '-Xmx1g',
+  '-XX:+UseSerialGC',
+  '-Djava.awt.headless=true',
+  '-Duser.language=en',
+  '-Duser.country=US',
+  '-Duser.timezone=UTC',
+];
 const RUN_TIMEOUT_MS = 20 * 60_000;
 
 export interface FlinkRunner {
@@ -81,9 +89,13 @@ export async function prepareFlink(javaSource: string): Promise<FlinkRunner> {
       const results = new Map<string, string | null>();
       let log = '';
       await new Promise<void>((resolve, reject) => {
-        const child = spawn(javaCommand(), [...FLINK_JAVA17_OPTS, ...JVM_ARGS, '-cp', cp, mainClass, listFile], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const child = spawn(
+          javaCommand(),
+          [...FLINK_JAVA17_OPTS, ...JVM_ARGS, '-cp', cp, mainClass, listFile],
+          {
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
         const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
         let pending = '';
         child.stdout.on('data', (chunk: Buffer) => {
@@ -114,7 +126,10 @@ export async function prepareFlink(javaSource: string): Promise<FlinkRunner> {
       for (const dir of dirs) {
         const statusFile = join(dir, 'flink-status.txt');
         if (!existsSync(statusFile)) {
-          results.set(dir, `the Flink JVM ended before this case ran; its last output:\n${log.split('\n').slice(-30).join('\n')}`);
+          results.set(
+            dir,
+            `the Flink JVM ended before this case ran; its last output:\n${log.split('\n').slice(-30).join('\n')}`,
+          );
           continue;
         }
         const status = readFileSync(statusFile, 'utf8');

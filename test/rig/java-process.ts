@@ -28,7 +28,9 @@ export function checkJava(needs: string, minMajor = 17): void {
   const match = /version "(\d+)(?:\.(\d+))?/.exec(banner);
   const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : NaN;
   if (!(major >= minMajor)) {
-    throw new Error(`${needs} needs Java ${minMajor}+, but '${javaCommand()} -version' says: ${banner.split('\n')[0]}`);
+    throw new Error(
+      `${needs} needs Java ${minMajor}+, but '${javaCommand()} -version' says: ${banner.split('\n')[0]}`,
+    );
   }
 }
 
@@ -36,7 +38,12 @@ export function checkJava(needs: string, minMajor = 17): void {
  * Compiles one Java source text (public class `className`, no package) into `dir` with javac,
  * unless `dir` already holds this exact source and its class. Returns `dir`.
  */
-export async function compileJavaMain(source: string, className: string, classpath: string, dir: string): Promise<string> {
+export async function compileJavaMain(
+  source: string,
+  className: string,
+  classpath: string,
+  dir: string,
+): Promise<string> {
   const srcPath = join(dir, `${className}.java`);
   const classPath = join(dir, `${className}.class`);
   const old = await readFile(srcPath, 'utf8').catch(() => null);
@@ -79,7 +86,10 @@ export async function rigPorts(first: number | undefined, count: number): Promis
 }
 
 /** A rig's data dir: `dataDir` (made if missing, kept) or a fresh temp dir named `prefix`... (the rig owns it). */
-export async function rigDataDir(dataDir: string | undefined, prefix: string): Promise<{ dataDir: string; ownsDataDir: boolean }> {
+export async function rigDataDir(
+  dataDir: string | undefined,
+  prefix: string,
+): Promise<{ dataDir: string; ownsDataDir: boolean }> {
   const dir = resolve(dataDir ?? mkdtempSync(join(tmpdir(), prefix)));
   await mkdir(dir, { recursive: true });
   return { dataDir: dir, ownsDataDir: dataDir === undefined };
@@ -104,7 +114,11 @@ export function fileTail(path: string, missing = '(no log)'): string {
  * null so a local run without Java/Maven can skip. `tests` names the tests ('Kafka'), `server`
  * what could not start ('a local Kafka broker').
  */
-export async function serverForTests<T>(tests: string, server: string, start: () => Promise<T>): Promise<T | null> {
+export async function serverForTests<T>(
+  tests: string,
+  server: string,
+  start: () => Promise<T>,
+): Promise<T | null> {
   try {
     return await start();
   } catch (err) {
@@ -268,7 +282,10 @@ export async function waitUntilReady(
   const deadline = Date.now() + timeoutMs;
   let lastError = 'no attempt yet';
   while (Date.now() < deadline) {
-    if (!running()) throw new Error(`${where} exited during startup. Last lines of ${server.logPath}:\n${server.logTail()}`);
+    if (!running())
+      throw new Error(
+        `${where} exited during startup. Last lines of ${server.logPath}:\n${server.logTail()}`,
+      );
     const why = await probe();
     if (why === null) return;
     lastError = why;

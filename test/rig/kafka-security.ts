@@ -31,14 +31,36 @@ export interface KafkaSecurity {
 function openssl(args: string[], cwd: string): void {
   const r = spawnSync('openssl', args, { cwd, encoding: 'utf8', timeout: 60_000 });
   if (r.error || r.status !== 0) {
-    throw new Error(`openssl ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr ?? ''}`);
+    throw new Error(
+      `openssl ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr ?? ''}`,
+    );
   }
 }
 
 /** A CA (key + self-signed certificate) in dir as <name>.key / <name>.pem. */
 function makeCa(dir: string, name: string): void {
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`,
-    '-days', '2', '-subj', `/CN=fintrans-test-${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=fintrans-test-${name}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
 }
 
 /** Keys, certificates and broker settings for SSL and SASL_SSL listeners. Needs `openssl` on PATH. */
@@ -53,10 +75,31 @@ export function makeKafkaSecurity(): KafkaSecurity {
     openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'server.key'], dir);
     openssl(['req', '-new', '-key', 'server.key', '-subj', '/CN=localhost', '-out', 'server.csr'], dir);
     writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n');
-    openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2',
-      '-extfile', 'server.ext', '-out', 'server.crt'], dir);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'server.csr',
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca.key',
+        '-CAcreateserial',
+        '-days',
+        '2',
+        '-extfile',
+        'server.ext',
+        '-out',
+        'server.crt',
+      ],
+      dir,
+    );
     // Kafka's PEM key store: the private key followed by the certificate chain, in one file.
-    writeFileSync(join(dir, 'server-keystore.pem'), readFileSync(join(dir, 'server.key'), 'utf8') + readFileSync(join(dir, 'server.crt'), 'utf8'));
+    writeFileSync(
+      join(dir, 'server-keystore.pem'),
+      readFileSync(join(dir, 'server.key'), 'utf8') + readFileSync(join(dir, 'server.crt'), 'utf8'),
+    );
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     throw e;
@@ -70,12 +113,16 @@ export function makeKafkaSecurity(): KafkaSecurity {
       'ssl.keystore.location': join(dir, 'server-keystore.pem'),
       'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
       'listener.name.sasl_ssl.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required user_${plain.name}="${plain.password}";`,
-      'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
-      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
     },
     formatArgs: [
-      '--add-scram', `SCRAM-SHA-256=[name=${scram.name},password=${scram.password}]`,
-      '--add-scram', `SCRAM-SHA-512=[name=${scram.name},password=${scram.password}]`,
+      '--add-scram',
+      `SCRAM-SHA-256=[name=${scram.name},password=${scram.password}]`,
+      '--add-scram',
+      `SCRAM-SHA-512=[name=${scram.name},password=${scram.password}]`,
     ],
   };
   return {

@@ -8,7 +8,15 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { javaCommand, resolveClasspath } from './maven.js';
-import { checkJava, JavaServer, LOG_TAIL_LINES, rigDataDir, rigPorts, serverForTests, waitUntilReady } from './java-process.js';
+import {
+  checkJava,
+  JavaServer,
+  LOG_TAIL_LINES,
+  rigDataDir,
+  rigPorts,
+  serverForTests,
+  waitUntilReady,
+} from './java-process.js';
 
 /** Pinned so every machine runs the same broker; the newest 4.x whose jars all resolve from Maven Central. */
 export const KAFKA_VERSION = process.env.FINTRANS_KAFKA_VERSION ?? '4.3.1';
@@ -63,8 +71,15 @@ export async function startKafka(opts: KafkaRigOptions = {}): Promise<KafkaRig> 
   );
   const { dataDir, ownsDataDir } = await rigDataDir(opts.dataDir, 'fintrans-kafka-');
   const extraNames = Object.keys(opts.extra?.listeners ?? {});
-  const [port, controllerPort, ...extraPorts] = (await rigPorts(opts.port, 2 + extraNames.length)) as [number, number, ...number[]];
-  const extra = opts.extra && { ...opts.extra, ports: Object.fromEntries(extraNames.map((name, i) => [name, extraPorts[i]!])) };
+  const [port, controllerPort, ...extraPorts] = (await rigPorts(opts.port, 2 + extraNames.length)) as [
+    number,
+    number,
+    ...number[],
+  ];
+  const extra = opts.extra && {
+    ...opts.extra,
+    ports: Object.fromEntries(extraNames.map((name, i) => [name, extraPorts[i]!])),
+  };
   const broker = new RunningBroker(classpath, dataDir, ownsDataDir, port, controllerPort, extra);
   await broker.writeConfig();
   await broker.formatIfNeeded();
@@ -148,7 +163,9 @@ class RunningBroker {
       const names = Object.keys(this.extra.ports);
       props.listeners += names.map((n) => `,${n}://127.0.0.1:${this.extra!.ports[n]}`).join('');
       props['advertised.listeners'] += names.map((n) => `,${n}://localhost:${this.extra!.ports[n]}`).join('');
-      props['listener.security.protocol.map'] += names.map((n) => `,${n}:${this.extra!.listeners[n]}`).join('');
+      props['listener.security.protocol.map'] += names
+        .map((n) => `,${n}:${this.extra!.listeners[n]}`)
+        .join('');
       Object.assign(props, this.extra.properties);
     }
     const lines = Object.entries(props).map(([k, v]) => `${k}=${v}`);
@@ -173,12 +190,25 @@ class RunningBroker {
     if (existsSync(join(this.dataDir, 'logs', 'meta.properties'))) return;
     const result = spawnSync(
       javaCommand(),
-      [...this.jvmArgs(), 'kafka.tools.StorageTool', 'format', '--config', this.configPath,
-        '--cluster-id', newClusterId(), '--ignore-formatted', ...(this.extra?.formatArgs ?? [])],
+      [
+        ...this.jvmArgs(),
+        'kafka.tools.StorageTool',
+        'format',
+        '--config',
+        this.configPath,
+        '--cluster-id',
+        newClusterId(),
+        '--ignore-formatted',
+        ...(this.extra?.formatArgs ?? []),
+      ],
       { encoding: 'utf8', timeout: 120_000 },
     );
     if (result.status !== 0) {
-      const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
+      const output = `${result.stdout ?? ''}${result.stderr ?? ''}`
+        .trimEnd()
+        .split('\n')
+        .slice(-LOG_TAIL_LINES)
+        .join('\n');
       throw new Error(
         `Formatting Kafka storage in ${this.dataDir} failed (${result.error?.message ?? `exit ${result.status}`}):\n${output}`,
       );
@@ -197,19 +227,25 @@ class RunningBroker {
       connectionTimeout: 1_000,
       retry: { retries: 0 },
     });
-    return waitUntilReady(this.server, running, `Kafka broker on localhost:${this.port}`, READY_TIMEOUT_MS, async () => {
-      const admin = kafka.admin();
-      try {
-        await admin.connect();
-        const cluster = await admin.describeCluster();
-        await admin.listTopics();
-        return cluster.brokers.length > 0 ? null : 'no broker registered yet';
-      } catch (err) {
-        return err instanceof Error ? err.message : String(err);
-      } finally {
-        await admin.disconnect().catch(() => undefined);
-      }
-    });
+    return waitUntilReady(
+      this.server,
+      running,
+      `Kafka broker on localhost:${this.port}`,
+      READY_TIMEOUT_MS,
+      async () => {
+        const admin = kafka.admin();
+        try {
+          await admin.connect();
+          const cluster = await admin.describeCluster();
+          await admin.listTopics();
+          return cluster.brokers.length > 0 ? null : 'no broker registered yet';
+        } catch (err) {
+          return err instanceof Error ? err.message : String(err);
+        } finally {
+          await admin.disconnect().catch(() => undefined);
+        }
+      },
+    );
   }
 
   /**
@@ -229,7 +265,9 @@ class RunningBroker {
       await admin.describeGroups(['fintrans-rig-warmup']);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      throw new Error(`Kafka broker on localhost:${this.port} has no group coordinator (${message}). Last lines of ${this.server.logPath}:\n${this.server.logTail()}`);
+      throw new Error(
+        `Kafka broker on localhost:${this.port} has no group coordinator (${message}). Last lines of ${this.server.logPath}:\n${this.server.logTail()}`,
+      );
     } finally {
       await admin.disconnect().catch(() => undefined);
     }

@@ -84,7 +84,9 @@ function pomFor(coords: string[], cacheName: string): string {
   const deps = coords.map((coord) => {
     const parts = coord.split(':');
     if (parts.length !== 3 && parts.length !== 4) {
-      throw new Error(`Bad Maven coordinate '${coord}': write group:artifact:version, e.g. org.slf4j:slf4j-api:1.7.36`);
+      throw new Error(
+        `Bad Maven coordinate '${coord}': write group:artifact:version, e.g. org.slf4j:slf4j-api:1.7.36`,
+      );
     }
     const [group, artifact] = parts;
     const version = parts[parts.length - 1];
@@ -124,7 +126,9 @@ function runMaven(cwd: string, args: string[]): Promise<void> {
     child.on('error', (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'ENOENT'
-          ? new Error('Maven (`mvn`) is not on PATH. Install Maven 3.6+ (e.g. `apt-get install maven`) and a JDK 17+.')
+          ? new Error(
+              'Maven (`mvn`) is not on PATH. Install Maven 3.6+ (e.g. `apt-get install maven`) and a JDK 17+.',
+            )
           : new Error(`Could not run mvn: ${err.message}`),
       );
     });

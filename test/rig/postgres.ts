@@ -40,7 +40,10 @@ export interface PostgresRig {
   /** PostgreSQL's major version, e.g. 15. */
   readonly version: number;
   /** Runs one statement through the unix socket (trusted); returns its rows as objects. */
-  query<R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  query<R extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<R[]>;
   /** Whether the server accepts connections right now. */
   running(): boolean;
   /** Fast shutdown (pg_ctl stop -m fast); removes the dir if the rig made it. */
@@ -67,8 +70,11 @@ export interface PostgresRigOptions {
 export function postgresBinDir(): { bin: string; version: number } {
   const override = process.env.FINTRANS_PG_BIN;
   if (override) {
-    if (!existsSync(join(override, 'initdb'))) throw new Error(`FINTRANS_PG_BIN=${override} has no 'initdb': point it at a PostgreSQL bin dir`);
-    const v = /(\d+)/.exec(spawnSync(join(override, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1];
+    if (!existsSync(join(override, 'initdb')))
+      throw new Error(`FINTRANS_PG_BIN=${override} has no 'initdb': point it at a PostgreSQL bin dir`);
+    const v = /(\d+)/.exec(
+      spawnSync(join(override, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout ?? '',
+    )?.[1];
     return { bin: override, version: Number(v ?? 0) };
   }
   const root = '/usr/lib/postgresql';
@@ -168,12 +174,23 @@ class Cluster {
   /** A PostgreSQL program, as the server account when we are root. */
   private run(program: string, args: string[], what: string): string {
     const path = join(this.bin, program);
-    const [cmd, argv] = this.account ? ['runuser', ['-u', this.account.name, '--', path, ...args]] : [path, args];
-    const r = spawnSync(cmd, argv, { encoding: 'utf8', cwd: this.dir, timeout: (START_TIMEOUT_S + 30) * 1000 });
+    const [cmd, argv] = this.account
+      ? ['runuser', ['-u', this.account.name, '--', path, ...args]]
+      : [path, args];
+    const r = spawnSync(cmd, argv, {
+      encoding: 'utf8',
+      cwd: this.dir,
+      timeout: (START_TIMEOUT_S + 30) * 1000,
+    });
     const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
     if (r.error || r.status !== 0) {
-      const hint = this.account && /Permission denied/i.test(out) ? `\n(the server runs as '${this.account.name}': every dir above ${this.dir} must be open to it)` : '';
-      throw new Error(`${what} failed (${r.error?.message ?? `exit ${r.status}`}): ${cmd} ${argv.join(' ')}\n${out}${hint}\nLast lines of ${this.logPath}:\n${fileTail(this.logPath)}`);
+      const hint =
+        this.account && /Permission denied/i.test(out)
+          ? `\n(the server runs as '${this.account.name}': every dir above ${this.dir} must be open to it)`
+          : '';
+      throw new Error(
+        `${what} failed (${r.error?.message ?? `exit ${r.status}`}): ${cmd} ${argv.join(' ')}\n${out}${hint}\nLast lines of ${this.logPath}:\n${fileTail(this.logPath)}`,
+      );
     }
     return out;
   }
@@ -185,7 +202,19 @@ class Cluster {
     try {
       this.run(
         'initdb',
-        ['-D', this.pgdata, '-U', user, `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'],
+        [
+          '-D',
+          this.pgdata,
+          '-U',
+          user,
+          `--pwfile=${pwfile}`,
+          '--auth-local=trust',
+          '--auth-host=scram-sha-256',
+          '-E',
+          'UTF8',
+          '--locale=C.UTF-8',
+          '--no-sync',
+        ],
         'initdb',
       );
     } finally {
@@ -206,7 +235,22 @@ class Cluster {
       `-c max_connections=60`,
       `-c shared_buffers=64MB`,
     ].join(' ');
-    this.run('pg_ctl', ['-D', this.pgdata, '-l', this.logPath, '-w', '-t', String(START_TIMEOUT_S), '-o', serverOptions, 'start'], `Starting PostgreSQL on 127.0.0.1:${this.port}`);
+    this.run(
+      'pg_ctl',
+      [
+        '-D',
+        this.pgdata,
+        '-l',
+        this.logPath,
+        '-w',
+        '-t',
+        String(START_TIMEOUT_S),
+        '-o',
+        serverOptions,
+        'start',
+      ],
+      `Starting PostgreSQL on 127.0.0.1:${this.port}`,
+    );
     this.up = true;
     live.add(this);
     installExitHook();
@@ -218,7 +262,11 @@ class Cluster {
     if (exists.length === 0) await this.query('postgres', `CREATE DATABASE "${name}"`);
   }
 
-  async query<R extends Record<string, unknown>>(database: string, sql: string, params?: unknown[]): Promise<R[]> {
+  async query<R extends Record<string, unknown>>(
+    database: string,
+    sql: string,
+    params?: unknown[],
+  ): Promise<R[]> {
     // The unix socket dir as host: trusted, no password.
     const client = new pg.Client({ host: this.dir, port: this.port, database, user: DEFAULT_RIG_USER });
     await client.connect();
@@ -244,7 +292,11 @@ class Cluster {
     this.stopWatchdog();
     if (!this.up && !existsSync(join(this.pgdata, 'postmaster.pid'))) return;
     this.up = false;
-    this.run('pg_ctl', ['-D', this.pgdata, '-m', mode, '-w', '-t', String(START_TIMEOUT_S), 'stop'], `Stopping PostgreSQL (${mode})`);
+    this.run(
+      'pg_ctl',
+      ['-D', this.pgdata, '-m', mode, '-w', '-t', String(START_TIMEOUT_S), 'stop'],
+      `Stopping PostgreSQL (${mode})`,
+    );
   }
 
   /** Called from the process 'exit' hook: synchronous, best effort. */
@@ -267,7 +319,12 @@ class Cluster {
     const child = spawn('sh', ['-c', script, 'postgres-rig-watchdog'], {
       detached: true,
       stdio: 'ignore',
-      env: { ...process.env, RIG_PARENT_PID: String(process.pid), RIG_PGDATA: this.pgdata, RIG_OWNED_DIR: this.ownsDir ? this.dir : '' },
+      env: {
+        ...process.env,
+        RIG_PARENT_PID: String(process.pid),
+        RIG_PGDATA: this.pgdata,
+        RIG_OWNED_DIR: this.ownsDir ? this.dir : '',
+      },
     });
     child.unref();
     this.watchdog = child;

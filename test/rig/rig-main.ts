@@ -20,7 +20,8 @@ export function parseRigArgs(prog: string, argv: string[]): RigMainOptions {
     const value = argv[i + 1];
     if (arg === '--port' && value !== undefined) {
       const port = Number(value);
-      if (!Number.isInteger(port) || port <= 0 || port > 65535) usage(`--port wants a TCP port number, got '${value}'`);
+      if (!Number.isInteger(port) || port <= 0 || port > 65535)
+        usage(`--port wants a TCP port number, got '${value}'`);
       opts.port = port;
       i++;
     } else if (arg === '--data-dir' && value !== undefined) {
@@ -50,7 +51,9 @@ export function runUntilStopped(what: string, start: () => Promise<{ stop(): Pro
         rig.stop().then(
           () => process.exit(0),
           (err: unknown) => {
-            process.stderr.write(`Stopping ${what} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+            process.stderr.write(
+              `Stopping ${what} failed: ${err instanceof Error ? err.message : String(err)}\n`,
+            );
             process.exit(1);
           },
         );

@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 import pkg from 'node-sql-parser/build/flinksql.js';
 import { SqlError } from '../../engine/errors.js';
 import type { Positions, SqlNode } from '../../engine/sql/ast.js';
-import { aggregateFilterParts, markAggregateFilters, withAggregateFilter } from '../../engine/sql/aggregate-filter.js';
+import {
+  aggregateFilterParts,
+  markAggregateFilters,
+  withAggregateFilter,
+} from '../../engine/sql/aggregate-filter.js';
 import { LineIndex, tokenize } from '../../engine/sql/tokenize.js';
 import { bindAggregateFilter } from '../../engine/plan/aggregate-filter.js';
 import { ExprBinder, canonical } from '../../engine/plan/bind.js';
@@ -21,7 +25,10 @@ function marked(sql: string): string {
 
 /** The first SELECT item's expression node, parsed from the marked text. */
 function firstItem(sql: string): SqlNode {
-  const ast = parser.astify(marked(sql), { database: 'flinksql', parseOptions: { includeLocations: true } }) as SqlNode;
+  const ast = parser.astify(marked(sql), {
+    database: 'flinksql',
+    parseOptions: { includeLocations: true },
+  }) as SqlNode;
   return (Array.isArray(ast) ? ast[0] : ast).columns[0].expr;
 }
 
@@ -34,11 +41,19 @@ describe('markAggregateFilters', () => {
   });
 
   it('reads any spacing and case, and several filters', () => {
-    expect(marked('SELECT SUM(x) filter(where x > 1), MAX(y)\n  FILTER\n  (\n  WHERE y < 0) FROM t')).toBe('SELECT SUM(x) #>>   (      x > 1), MAX(y)\n  #>>   \n  (\n        y < 0) FROM t');
+    expect(marked('SELECT SUM(x) filter(where x > 1), MAX(y)\n  FILTER\n  (\n  WHERE y < 0) FROM t')).toBe(
+      'SELECT SUM(x) #>>   (      x > 1), MAX(y)\n  #>>   \n  (\n        y < 0) FROM t',
+    );
   });
 
   it('leaves FILTER alone when it is not a clause after a function call', () => {
-    for (const sql of ['SELECT filter FROM t', 'SELECT SUM(filter) FROM t WHERE filter > 1', 'SELECT f FROM t AS filter', "SELECT 'FILTER (WHERE x)' FROM t", 'SELECT 1 FILTER (WHERE x) FROM t']) {
+    for (const sql of [
+      'SELECT filter FROM t',
+      'SELECT SUM(filter) FROM t WHERE filter > 1',
+      'SELECT f FROM t AS filter',
+      "SELECT 'FILTER (WHERE x)' FROM t",
+      'SELECT 1 FILTER (WHERE x) FROM t',
+    ]) {
       expect(marked(sql)).toBe(sql);
     }
   });
@@ -62,10 +77,18 @@ describe('the marked node', () => {
   });
 
   it('COUNT(*), COUNT(DISTINCT x), LISTAGG with a separator, FIRST_VALUE', () => {
-    expect(aggregateFilterParts(firstItem('SELECT COUNT(*) FILTER (WHERE a) FROM t'))!.aggregate).toMatchObject({ type: 'aggr_func', name: 'COUNT', args: { expr: { type: 'star' } } });
-    expect(aggregateFilterParts(firstItem('SELECT COUNT(DISTINCT x) FILTER (WHERE a) FROM t'))!.aggregate).toMatchObject({ name: 'COUNT', args: { distinct: 'DISTINCT' } });
-    expect(aggregateFilterParts(firstItem("SELECT LISTAGG(x, ';') FILTER (WHERE a) FROM t"))!.aggregate).toMatchObject({ name: 'LISTAGG' });
-    expect(aggregateFilterParts(firstItem('SELECT FIRST_VALUE(x) FILTER (WHERE a) FROM t'))!.aggregate).toMatchObject({ type: 'function' });
+    expect(
+      aggregateFilterParts(firstItem('SELECT COUNT(*) FILTER (WHERE a) FROM t'))!.aggregate,
+    ).toMatchObject({ type: 'aggr_func', name: 'COUNT', args: { expr: { type: 'star' } } });
+    expect(
+      aggregateFilterParts(firstItem('SELECT COUNT(DISTINCT x) FILTER (WHERE a) FROM t'))!.aggregate,
+    ).toMatchObject({ name: 'COUNT', args: { distinct: 'DISTINCT' } });
+    expect(
+      aggregateFilterParts(firstItem("SELECT LISTAGG(x, ';') FILTER (WHERE a) FROM t"))!.aggregate,
+    ).toMatchObject({ name: 'LISTAGG' });
+    expect(
+      aggregateFilterParts(firstItem('SELECT FIRST_VALUE(x) FILTER (WHERE a) FROM t'))!.aggregate,
+    ).toMatchObject({ type: 'function' });
   });
 
   it('is not found in nodes without FILTER; withAggregateFilter rebuilds it', () => {
@@ -99,7 +122,11 @@ describe('bindAggregateFilter', () => {
   });
 
   it('binds the condition over the input row and returns the aggregate without it', () => {
-    const bound = bindAggregateFilter(firstItem('SELECT SUM(amount) FILTER (WHERE amount > 100) FROM t'), binder, positions);
+    const bound = bindAggregateFilter(
+      firstItem('SELECT SUM(amount) FILTER (WHERE amount > 100) FROM t'),
+      binder,
+      positions,
+    );
     expect(bound.aggregate).toMatchObject({ type: 'aggr_func', name: 'SUM' });
     expect(bound.filter).toEqual(call('>', [COLUMNS[0]!, lit(100, T.int(false))], T.boolean()));
   });
@@ -110,8 +137,22 @@ describe('bindAggregateFilter', () => {
   });
 
   it('refuses a condition that is not BOOLEAN, and FILTER on what is not an aggregate', () => {
-    expect(() => bindAggregateFilter(firstItem('SELECT COUNT(*) FILTER (WHERE amount + 1) FROM t'), binder, positions)).toThrow(/FILTER \(WHERE \.\.\.\) of COUNT needs a condition \(BOOLEAN\), got INT/);
-    expect(() => bindAggregateFilter(firstItem('SELECT UPPER(memo) FILTER (WHERE amount > 1) FROM t'), binder, positions)).toThrow(/applies to an aggregate function only/);
-    expect(() => bindAggregateFilter(firstItem('SELECT SUM(amount) FILTER (WHERE COUNT(*) > 1) FROM t'), binder, positions)).toThrow(/not allowed in an aggregate function/);
+    expect(() =>
+      bindAggregateFilter(firstItem('SELECT COUNT(*) FILTER (WHERE amount + 1) FROM t'), binder, positions),
+    ).toThrow(/FILTER \(WHERE \.\.\.\) of COUNT needs a condition \(BOOLEAN\), got INT/);
+    expect(() =>
+      bindAggregateFilter(
+        firstItem('SELECT UPPER(memo) FILTER (WHERE amount > 1) FROM t'),
+        binder,
+        positions,
+      ),
+    ).toThrow(/applies to an aggregate function only/);
+    expect(() =>
+      bindAggregateFilter(
+        firstItem('SELECT SUM(amount) FILTER (WHERE COUNT(*) > 1) FROM t'),
+        binder,
+        positions,
+      ),
+    ).toThrow(/not allowed in an aggregate function/);
   });
 });

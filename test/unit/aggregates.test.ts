@@ -9,7 +9,12 @@ const DBL = T.double();
 const STR = T.string();
 const dec = (p: number, s: number): SqlType => T.decimal(p, s);
 
-function agg(fn: AggregateFunction, argType: SqlType | null, type: SqlType, opts: { distinct?: boolean; separator?: string } = {}): AggregateCall {
+function agg(
+  fn: AggregateFunction,
+  argType: SqlType | null,
+  type: SqlType,
+  opts: { distinct?: boolean; separator?: string } = {},
+): AggregateCall {
   const args: Expr[] = argType ? [col(0, 'v', argType)] : [];
   if (opts.separator !== undefined) args.push(lit(opts.separator, T.string(false)));
   return { fn, args, distinct: opts.distinct ?? false, type };
@@ -67,8 +72,12 @@ describe('SUM', () => {
 
   it('INT, SMALLINT and TINYINT sums wrap like Java (Flink: SUM(INT) is INT)', () => {
     expect(run(agg('SUM', INT, INT), [2147483647, 1])).toBe(-2147483648);
-    expect(run(agg('SUM', { name: 'SMALLINT', nullable: true }, { name: 'SMALLINT', nullable: true }), [32767, 2])).toBe(-32767);
-    expect(run(agg('SUM', { name: 'TINYINT', nullable: true }, { name: 'TINYINT', nullable: true }), [100, 100])).toBe(-56);
+    expect(
+      run(agg('SUM', { name: 'SMALLINT', nullable: true }, { name: 'SMALLINT', nullable: true }), [32767, 2]),
+    ).toBe(-32767);
+    expect(
+      run(agg('SUM', { name: 'TINYINT', nullable: true }, { name: 'TINYINT', nullable: true }), [100, 100]),
+    ).toBe(-56);
   });
 
   it('is null when no non-null value arrived', () => {
@@ -162,7 +171,9 @@ describe('LISTAGG', () => {
 
   it('is null with no values; DISTINCT keeps first occurrences', () => {
     expect(run(agg('LISTAGG', STR, STR), [null])).toBe(null);
-    expect(run(agg('LISTAGG', STR, STR, { distinct: true, separator: '|' }), ['b', 'a', 'b', 'c', 'a'])).toBe('b|a|c');
+    expect(run(agg('LISTAGG', STR, STR, { distinct: true, separator: '|' }), ['b', 'a', 'b', 'c', 'a'])).toBe(
+      'b|a|c',
+    );
   });
 
   it('prints non-string values like CAST to STRING would for output', () => {
@@ -192,7 +203,11 @@ describe('checkpoint round trips', () => {
     ['COUNT DISTINCT', agg('COUNT', STR, BIGINT, { distinct: true }), ['a', 'b', 'a', 'c', 'b', 'd']],
     ['SUM INT', agg('SUM', INT, INT), [1, null, 2, 3, 4]],
     ['SUM DECIMAL', agg('SUM', dec(10, 2), dec(38, 2)), [10n, 20n, null, 30n, 12345678901234567890n]],
-    ['SUM DISTINCT DECIMAL', agg('SUM', dec(10, 2), dec(38, 2), { distinct: true }), [10n, 10n, 20n, 10n, 30n, 20n]],
+    [
+      'SUM DISTINCT DECIMAL',
+      agg('SUM', dec(10, 2), dec(38, 2), { distinct: true }),
+      [10n, 10n, 20n, 10n, 30n, 20n],
+    ],
     ['SUM DOUBLE', agg('SUM', DBL, DBL), [0.5, Infinity, 1]],
     ['AVG INT', agg('AVG', INT, INT), [1, 2, 4, 8]],
     ['AVG DECIMAL', agg('AVG', dec(10, 2), dec(38, 6)), [10n, 20n, 20n, 5n]],

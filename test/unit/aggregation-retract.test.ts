@@ -3,7 +3,14 @@
 
 import { describe, expect, it } from 'vitest';
 import { Aggregation, type GroupState } from '../../engine/exec/aggregation.js';
-import { call, col, lit, type AggregateCall, type AggregateFunction, type Expr } from '../../engine/plan/expr.js';
+import {
+  call,
+  col,
+  lit,
+  type AggregateCall,
+  type AggregateFunction,
+  type Expr,
+} from '../../engine/plan/expr.js';
 import { T, type SqlType } from '../../engine/types.js';
 
 // Input rows: [account, amount INT, price DECIMAL(10, 2), name STRING, big BIGINT]
@@ -14,8 +21,19 @@ const NAME = col(3, 'name', T.string());
 const BIG = col(4, 'big', T.bigint());
 type InputRow = [string, number | null, bigint | null, string | null, number | bigint | null];
 
-function aggCall(fn: AggregateFunction, arg: Expr | null, type: SqlType, more: { distinct?: boolean; filter?: Expr } = {}): AggregateCall {
-  return { fn, args: arg ? [arg] : [], distinct: more.distinct ?? false, type, ...(more.filter ? { filter: more.filter } : {}) };
+function aggCall(
+  fn: AggregateFunction,
+  arg: Expr | null,
+  type: SqlType,
+  more: { distinct?: boolean; filter?: Expr } = {},
+): AggregateCall {
+  return {
+    fn,
+    args: arg ? [arg] : [],
+    distinct: more.distinct ?? false,
+    type,
+    ...(more.filter ? { filter: more.filter } : {}),
+  };
 }
 
 /** amount > n (NULL for a NULL amount, so such rows do not pass). */
@@ -75,7 +93,9 @@ describe('retractable Aggregation', () => {
   });
 
   it('two keys: the group state has the row count after the accumulators', () => {
-    const agg = new Aggregation([ACCOUNT, AMOUNT], [aggCall('COUNT_STAR', null, T.bigint(false))], { retractable: true });
+    const agg = new Aggregation([ACCOUNT, AMOUNT], [aggCall('COUNT_STAR', null, T.bigint(false))], {
+      retractable: true,
+    });
     const g = agg.newPairGroup('acc', 10);
     agg.add(g, rows[0]!);
     agg.add(g, rows[0]!);
@@ -105,7 +125,10 @@ describe('retractable Aggregation', () => {
     expect(restoredAgg.rowCount(restored)).toBe(3);
 
     // Both continue alike: taking back the MAX's last 30 and the LISTAGG's 'b' need the restored multiset and list.
-    for (const [agg, group] of [[straight, g], [restoredAgg, restored]] as const) {
+    for (const [agg, group] of [
+      [straight, g],
+      [restoredAgg, restored],
+    ] as const) {
       agg.retract(group, rows[1]!);
       agg.retract(group, rows[2]!);
       agg.add(group, ['acc', 7, 1n, 'd', 9223372036854775807n]);
@@ -119,18 +142,28 @@ describe('retractable Aggregation', () => {
 
 describe('aggregate FILTER (WHERE ...)', () => {
   it('only rows whose condition is TRUE reach the aggregate (NULL does not)', () => {
-    const agg = new Aggregation([ACCOUNT], [
-      aggCall('COUNT_STAR', null, T.bigint(false), { filter: amountAbove(100) }),
-      aggCall('SUM', AMOUNT, T.int(), { filter: amountAbove(100) }),
-      aggCall('COUNT_STAR', null, T.bigint(false)),
-    ]);
+    const agg = new Aggregation(
+      [ACCOUNT],
+      [
+        aggCall('COUNT_STAR', null, T.bigint(false), { filter: amountAbove(100) }),
+        aggCall('SUM', AMOUNT, T.int(), { filter: amountAbove(100) }),
+        aggCall('COUNT_STAR', null, T.bigint(false)),
+      ],
+    );
     const g = agg.newGroupFor(['acc', 0, null, null, null]);
     for (const amount of [50, 150, null, 200, 100]) agg.add(g, ['acc', amount, null, null, null]);
     expect(resultsOf(agg, g)).toEqual([2, 350, 5]);
   });
 
   it('retract skips the same rows add skipped; the row count counts every row', () => {
-    const agg = new Aggregation([ACCOUNT], [aggCall('COUNT_STAR', null, T.bigint(false), { filter: amountAbove(100) }), aggCall('MIN', AMOUNT, T.int(), { filter: amountAbove(100) })], { retractable: true });
+    const agg = new Aggregation(
+      [ACCOUNT],
+      [
+        aggCall('COUNT_STAR', null, T.bigint(false), { filter: amountAbove(100) }),
+        aggCall('MIN', AMOUNT, T.int(), { filter: amountAbove(100) }),
+      ],
+      { retractable: true },
+    );
     const g = agg.newGroupFor(['acc', 0, null, null, null]);
     const r = (amount: number | null): InputRow => ['acc', amount, null, null, null];
     for (const amount of [50, 150, 300]) agg.add(g, r(amount));
@@ -146,7 +179,11 @@ describe('aggregate FILTER (WHERE ...)', () => {
   });
 
   it('DISTINCT sees only the rows that pass', () => {
-    const agg = new Aggregation([ACCOUNT], [aggCall('COUNT', NAME, T.bigint(false), { distinct: true, filter: amountAbove(0) })], { retractable: true });
+    const agg = new Aggregation(
+      [ACCOUNT],
+      [aggCall('COUNT', NAME, T.bigint(false), { distinct: true, filter: amountAbove(0) })],
+      { retractable: true },
+    );
     const g = agg.newGroupFor(['acc', 0, null, null, null]);
     agg.add(g, ['acc', 1, null, 'a', null]);
     agg.add(g, ['acc', -1, null, 'b', null]);

@@ -25,7 +25,14 @@ const CALLS: AggregateCall[] = [
   { fn: 'AVG', args: [AMOUNT], distinct: false, type: T.bigint() },
   { fn: 'COUNT', args: [AMOUNT], distinct: true, type: T.bigint() },
 ];
-const TUMBLE: WindowSpec = { kind: 'TUMBLE', sizeMs: 600_000, slideMs: 600_000, offsetMs: 0, timeIndex: 0, timeName: 'ts' };
+const TUMBLE: WindowSpec = {
+  kind: 'TUMBLE',
+  sizeMs: 600_000,
+  slideMs: 600_000,
+  offsetMs: 0,
+  timeIndex: 0,
+  timeName: 'ts',
+};
 
 /** The rows an append-only sink would keep: +I and +U (a running GROUP BY also emits -U before each +U). */
 class Collect implements Operator {
@@ -52,7 +59,8 @@ const INPUT: Row[] = [
 ];
 
 type Make = (out: Operator) => Operator;
-const windowed: Make = (out) => new WindowAggregateOperator(new WindowAssigner(TUMBLE), 0, new Aggregation([ACCOUNT], CALLS), out);
+const windowed: Make = (out) =>
+  new WindowAggregateOperator(new WindowAssigner(TUMBLE), 0, new Aggregation([ACCOUNT], CALLS), out);
 const running: Make = (out) => new GroupAggregateOperator(new Aggregation([ACCOUNT], CALLS), false, out);
 
 function uninterrupted(make: Make): Row[] {

@@ -3,9 +3,23 @@
 // time and JSON helpers on the edge cases their conformance data cannot reach.
 import { describe, expect, it } from 'vitest';
 import { compileJavaRegex, JavaRegexError } from '../../engine/exec/java-regex.js';
-import { position, splitIndex, lpad, rpad, initcap, concatWs, replace } from '../../engine/exec/functions-string.js';
+import {
+  position,
+  splitIndex,
+  lpad,
+  rpad,
+  initcap,
+  concatWs,
+  replace,
+} from '../../engine/exec/functions-string.js';
 import { timestampAdd, timestampDiff, extractField } from '../../engine/exec/functions-time.js';
-import { compileJsonPath, JsonPathError, makeJsonExists, makeJsonQuery, makeJsonValue } from '../../engine/exec/functions-json.js';
+import {
+  compileJsonPath,
+  JsonPathError,
+  makeJsonExists,
+  makeJsonQuery,
+  makeJsonValue,
+} from '../../engine/exec/functions-json.js';
 
 const finds = (pattern: string, s: string): boolean => compileJavaRegex(pattern).test(s);
 
@@ -53,12 +67,30 @@ describe('Java regex semantics', () => {
     expect(finds('^a]}$', 'a]}')).toBe(true);
   });
   it('refuses what JS cannot run the same way', () => {
-    for (const p of ['(?i)abc', '(?>a+)', 'a*+', 'a{2}+', '[a[b]]', '[a-z&&[^e]]', '\\h', '\\v', '\\R', '\\X', '\\G', '\\cA', '[\\S]', '\\p{InGreek}', '\\p{javaLowerCase}', '[]a]']) {
+    for (const p of [
+      '(?i)abc',
+      '(?>a+)',
+      'a*+',
+      'a{2}+',
+      '[a[b]]',
+      '[a-z&&[^e]]',
+      '\\h',
+      '\\v',
+      '\\R',
+      '\\X',
+      '\\G',
+      '\\cA',
+      '[\\S]',
+      '\\p{InGreek}',
+      '\\p{javaLowerCase}',
+      '[]a]',
+    ]) {
       expect(() => compileJavaRegex(p), p).toThrow(JavaRegexError);
     }
   });
   it('reports invalid patterns as JavaRegexError', () => {
-    for (const p of ['(a', 'a{', '[a', 'a\\', '\\x4', '\\u12']) expect(() => compileJavaRegex(p), p).toThrow(JavaRegexError);
+    for (const p of ['(a', 'a{', '[a', 'a\\', '\\x4', '\\u12'])
+      expect(() => compileJavaRegex(p), p).toThrow(JavaRegexError);
   });
 });
 
@@ -134,10 +166,13 @@ describe('JSON functions as Flink (Jackson + Jayway, strict paths)', () => {
     expect(makeJsonExists('$')('nope')).toBe(false);
   });
   it('JSON_QUERY: compact Jackson text, repeated keys keep the first place and the last value', () => {
-    expect(makeJsonQuery('$')('{"k": 1, "e": {}, "k": [2.50, "a\\u0001"]}')).toBe('{"k":[2.5,"a\\u0001"],"e":{}}');
+    expect(makeJsonQuery('$')('{"k": 1, "e": {}, "k": [2.50, "a\\u0001"]}')).toBe(
+      '{"k":[2.5,"a\\u0001"],"e":{}}',
+    );
     expect(makeJsonQuery('$.k')('{"k": 1}')).toBe(null);
   });
   it('refuses paths outside the subset', () => {
-    for (const p of ['$.a[*]', '$..a', '$.a[-1]', '$.a[0:2]', 'lax $.a', 'a', '$[?(@.a)]', '$.*']) expect(() => compileJsonPath(p), p).toThrow(JsonPathError);
+    for (const p of ['$.a[*]', '$..a', '$.a[-1]', '$.a[0:2]', 'lax $.a', 'a', '$[?(@.a)]', '$.*'])
+      expect(() => compileJsonPath(p), p).toThrow(JsonPathError);
   });
 });

@@ -13,7 +13,13 @@ import { SnapshotRows } from '../../engine/exec/operator.js';
 
 const require = createRequire(import.meta.url);
 
-const cp = (late: number) => ({ fingerprint: 'f', sources: {}, operators: [], sinks: { out: { marker: `m${late}` } }, late });
+const cp = (late: number) => ({
+  fingerprint: 'f',
+  sources: {},
+  operators: [],
+  sinks: { out: { marker: `m${late}` } },
+  late,
+});
 
 describe('CheckpointStore pending checkpoints', () => {
   it('resumes only from confirmed checkpoints; confirm and discard settle a pending one', () => {
@@ -47,8 +53,12 @@ describe('CheckpointStore pending checkpoints', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'fintrans-cp-')), 'job.db');
     const { default: Database } = await import('better-sqlite3');
     const old = new Database(path);
-    old.exec(`CREATE TABLE checkpoints (id INTEGER PRIMARY KEY, taken_at INTEGER NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL)`);
-    old.prepare('INSERT INTO checkpoints (taken_at, fingerprint, state) VALUES (?, ?, ?)').run(1, 'f', JSON.stringify({ sources: {}, operators: [], sinks: {}, late: 7 }));
+    old.exec(
+      `CREATE TABLE checkpoints (id INTEGER PRIMARY KEY, taken_at INTEGER NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL)`,
+    );
+    old
+      .prepare('INSERT INTO checkpoints (taken_at, fingerprint, state) VALUES (?, ?, ?)')
+      .run(1, 'f', JSON.stringify({ sources: {}, operators: [], sinks: {}, late: 7 }));
     old.close();
     const store = CheckpointStore.open(path);
     expect(store.latest()?.late).toBe(7);
@@ -60,18 +70,36 @@ describe('CheckpointStore pending checkpoints', () => {
 /** A state shaped like the operators' snapshots, with arrays big enough to be chunked. */
 function bigState(n: number) {
   const ints = Array.from({ length: n }, (_, i) => [1_000_000 + i, 2_000_000 + i, 12_345 + i, i % 7]);
-  const floats = Array.from({ length: n }, (_, i) => [1_700_000_000_000 + i * 1000, i + 0.25, -i, i === 3 ? -0 : 1]);
+  const floats = Array.from({ length: n }, (_, i) => [
+    1_700_000_000_000 + i * 1000,
+    i + 0.25,
+    -i,
+    i === 3 ? -0 : 1,
+  ]);
   const mixed = Array.from({ length: n }, (_, i) =>
-    i % 1000 === 0 ? [`k${i}`, { $bigint: `${10n ** 30n + BigInt(i)}` }, null, { sum: 1.5, count: i }] : [i, i * 2, i * 3, i * 4],
+    i % 1000 === 0
+      ? [`k${i}`, { $bigint: `${10n ** 30n + BigInt(i)}` }, null, { sum: 1.5, count: i }]
+      : [i, i * 2, i * 3, i * 4],
   );
   const ragged = Array.from({ length: n }, (_, i) => (i % 2 ? [i] : [i, i]));
   const withNonFinite = Array.from({ length: n }, (_, i) => [i, i === 5 ? Infinity : i, i === 6 ? NaN : 0]);
-  const small = [[1, 2], [3, 4]];
+  const small = [
+    [1, 2],
+    [3, 4],
+  ];
   return {
     fingerprint: 'f',
     sources: { t: { positions: { 'a.csv': 12 }, watermarks: { 'a.csv': 5 } } },
     operators: [
-      { watermark: null, firedEnd: 7, slices: [{ s: 0, g: ints }, { s: 120_000, g: floats }, { s: 240_000, g: small }] },
+      {
+        watermark: null,
+        firedEnd: 7,
+        slices: [
+          { s: 0, g: ints },
+          { s: 120_000, g: floats },
+          { s: 240_000, g: small },
+        ],
+      },
       mixed,
       { windows: [{ s: 0, e: 10, g: ragged }], other: withNonFinite },
       [],
@@ -105,19 +133,31 @@ describe('CheckpointStore state layout', () => {
   it('writes SnapshotRows a chunk at a time, and gives them back as the plain lists they stand for', () => {
     const store = CheckpointStore.open(join(mkdtempSync(join(tmpdir(), 'fintrans-cp-')), 'job.db'));
     // Groups as an operator holds them (live objects), encoded only when written.
-    const groups = Array.from({ length: 20_000 }, (_, i) => ({ key: i % 3 ? i : `k${i}`, sum: i * 1.5, n: i }));
+    const groups = Array.from({ length: 20_000 }, (_, i) => ({
+      key: i % 3 ? i : `k${i}`,
+      sum: i * 1.5,
+      n: i,
+    }));
     let encoded = 0;
     let widest = 0;
     const rows = new SnapshotRows(groups, (g) => (encoded++, [g.key, g.sum, g.n]));
     const sliceOf = rows.slice.bind(rows);
     rows.slice = (from, to) => ((widest = Math.max(widest, to - from)), sliceOf(from, to));
     const small = new SnapshotRows(groups.slice(0, 3), (g) => [g.n]);
-    const state = { fingerprint: 'f', sources: {}, operators: [{ windows: [{ s: 0, e: 10, g: rows }], running: small }], sinks: {}, late: 0 };
+    const state = {
+      fingerprint: 'f',
+      sources: {},
+      operators: [{ windows: [{ s: 0, e: 10, g: rows }], running: small }],
+      sinks: {},
+      late: 0,
+    };
     store.save(state);
     expect(encoded).toBe(20_000);
     expect(widest).toBeLessThanOrEqual(4096);
     const back = store.latest()!;
-    expect(back.operators).toEqual([{ windows: [{ s: 0, e: 10, g: groups.map((g) => [g.key, g.sum, g.n]) }], running: [[0], [1], [2]] }]);
+    expect(back.operators).toEqual([
+      { windows: [{ s: 0, e: 10, g: groups.map((g) => [g.key, g.sum, g.n]) }], running: [[0], [1], [2]] },
+    ]);
     // JSON.stringify (tests, debugging) sees the whole list.
     expect(JSON.parse(JSON.stringify(state)).operators).toEqual(back.operators);
     store.close();
@@ -136,7 +176,8 @@ describe('CheckpointStore state layout', () => {
       store = CheckpointStore.open(path);
       return n;
     };
-    const chunksOf = (id: number) => count(`SELECT COUNT(*) AS n FROM checkpoint_chunks WHERE checkpoint_id = ${id}`);
+    const chunksOf = (id: number) =>
+      count(`SELECT COUNT(*) AS n FROM checkpoint_chunks WHERE checkpoint_id = ${id}`);
     const a = store.save(bigState(5000));
     expect(chunksOf(a)).toBeGreaterThan(0);
     const b = store.save({ ...bigState(5000), late: 9 });
@@ -147,7 +188,11 @@ describe('CheckpointStore state layout', () => {
     store.discard(c);
     expect(chunksOf(c)).toBe(0);
     expect(store.latest()?.late).toBe(9);
-    expect(store.latest()).toEqual({ ...JSON.parse(JSON.stringify({ ...bigState(5000), late: 9 })), id: b, takenAt: expect.any(Number) });
+    expect(store.latest()).toEqual({
+      ...JSON.parse(JSON.stringify({ ...bigState(5000), late: 9 })),
+      id: b,
+      takenAt: expect.any(Number),
+    });
     store.clear();
     expect(count('SELECT COUNT(*) AS n FROM checkpoint_chunks')).toBe(0);
     expect(store.latest()).toBeUndefined();
@@ -157,7 +202,14 @@ describe('CheckpointStore state layout', () => {
   it('is held by one process at a time: a second open says who holds it', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'fintrans-cp-')), 'job.db');
     const store = CheckpointStore.open(path, 'cp/job.db');
-    const other = spawnSync(process.execPath, ['-e', `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const d = new D(${JSON.stringify(path)}, { timeout: 0 }); try { d.pragma('journal_mode = WAL'); d.exec('BEGIN EXCLUSIVE; COMMIT'); console.log('got it'); } catch (e) { console.log(e.code); }`], { encoding: 'utf8' });
+    const other = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))}); const d = new D(${JSON.stringify(path)}, { timeout: 0 }); try { d.pragma('journal_mode = WAL'); d.exec('BEGIN EXCLUSIVE; COMMIT'); console.log('got it'); } catch (e) { console.log(e.code); }`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(other.stdout.trim()).toBe('SQLITE_BUSY');
     store.close();
   });
@@ -180,9 +232,13 @@ describe('CheckpointStore state layout', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'fintrans-cp-')), 'job.db');
     const { default: Database } = await import('better-sqlite3');
     const old = new Database(path);
-    old.exec(`CREATE TABLE checkpoints (id INTEGER PRIMARY KEY, taken_at INTEGER NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL, pending INTEGER NOT NULL DEFAULT 0)`);
+    old.exec(
+      `CREATE TABLE checkpoints (id INTEGER PRIMARY KEY, taken_at INTEGER NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL, pending INTEGER NOT NULL DEFAULT 0)`,
+    );
     const { fingerprint, ...state } = bigState(3000);
-    old.prepare('INSERT INTO checkpoints (taken_at, fingerprint, state) VALUES (?, ?, ?)').run(1, fingerprint, JSON.stringify(state));
+    old
+      .prepare('INSERT INTO checkpoints (taken_at, fingerprint, state) VALUES (?, ?, ?)')
+      .run(1, fingerprint, JSON.stringify(state));
     old.close();
     const store = CheckpointStore.open(path);
     const { id: _id, takenAt: _t, ...back } = store.latest()!;

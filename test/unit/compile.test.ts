@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compilePredicate, compileProjection, compileScalar, generatedSource } from '../../engine/exec/compile.js';
+import {
+  compilePredicate,
+  compileProjection,
+  compileScalar,
+  generatedSource,
+} from '../../engine/exec/compile.js';
 import { call, col, lit, type Expr, type ScalarFunction } from '../../engine/plan/expr.js';
 import { T, typeToString, type Row, type SqlType } from '../../engine/types.js';
 import { SqlError } from '../../engine/errors.js';
@@ -127,7 +132,14 @@ describe('comparisons', () => {
     check('ab', 'ab', STR, [true, false, false, true, false, true]);
     check(true, false, BOOL, [false, true, false, false, true, true]);
     check(true, true, BOOL, [true, false, false, true, false, true]);
-    check(ms('2020-01-01T00:00:00Z'), ms('2020-01-01T00:00:01Z'), TS, [false, true, true, true, false, false]);
+    check(ms('2020-01-01T00:00:00Z'), ms('2020-01-01T00:00:01Z'), TS, [
+      false,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 
   it('null on either side gives null', () => {
@@ -147,7 +159,9 @@ describe('comparisons', () => {
   });
 
   it('mixing type families is a planner bug, reported as such', () => {
-    expect(() => compileScalar(fn('=', BOOL, col(0, 'x', STR), col(1, 'y', INT)))).toThrow(/planner must insert casts/);
+    expect(() => compileScalar(fn('=', BOOL, col(0, 'x', STR), col(1, 'y', INT)))).toThrow(
+      /planner must insert casts/,
+    );
   });
 });
 
@@ -215,7 +229,9 @@ describe('arithmetic', () => {
     const e = (rs: number) => fn('*', dec(20, rs), lit(15n, dec(10, 1, false)), lit(225n, dec(10, 2, false)));
     expect(eval1(e(3))).toBe(3375n);
     expect(eval1(e(2))).toBe(338n);
-    expect(eval1(fn('*', dec(20, 2), lit(-15n, dec(10, 1, false)), lit(225n, dec(10, 2, false))))).toBe(-338n);
+    expect(eval1(fn('*', dec(20, 2), lit(-15n, dec(10, 1, false)), lit(225n, dec(10, 2, false))))).toBe(
+      -338n,
+    );
   });
 
   it('DECIMAL / computes at the result scale with half-up rounding', () => {
@@ -269,12 +285,22 @@ describe('CASE and COALESCE', () => {
     const branches = (otherwise: Expr | null): Expr => ({
       kind: 'case',
       // Two branches match 2999: the first one written wins.
-      whens: [...Array.from({ length: 3000 }, (_, k) => ({ when: fn('=', BOOL, x, i(k)), then: s(`b${k}`) })), { when: fn('=', BOOL, x, i(2999)), then: s('late') }],
+      whens: [
+        ...Array.from({ length: 3000 }, (_, k) => ({ when: fn('=', BOOL, x, i(k)), then: s(`b${k}`) })),
+        { when: fn('=', BOOL, x, i(2999)), then: s('late') },
+      ],
       otherwise,
       type: STR,
     });
     const c = compileScalar(branches(s('other')));
-    expect([c([0]), c([255]), c([256]), c([2999]), c([3000]), c([null])]).toEqual(['b0', 'b255', 'b256', 'b2999', 'other', 'other']);
+    expect([c([0]), c([255]), c([256]), c([2999]), c([3000]), c([null])]).toEqual([
+      'b0',
+      'b255',
+      'b256',
+      'b2999',
+      'other',
+      'other',
+    ]);
     expect(compileScalar(branches(null))([-1])).toBe(null);
   });
 
@@ -301,7 +327,8 @@ describe('CASE and COALESCE', () => {
 });
 
 describe('LIKE', () => {
-  const like = (value: string | null, pattern: string) => eval1(fn('LIKE', BOOL, col(0, 'v', STR), s(pattern)), [value]);
+  const like = (value: string | null, pattern: string) =>
+    eval1(fn('LIKE', BOOL, col(0, 'v', STR), s(pattern)), [value]);
   const likeDynamic = (value: string, pattern: string | null) =>
     eval1(fn('LIKE', BOOL, col(0, 'v', STR), col(1, 'p', STR)), [value, pattern]);
 
@@ -349,7 +376,8 @@ describe('LIKE', () => {
     expect(eval1(fn('LIKE', BOOL, col(0, 'v', STR), s(null)), ['abc'])).toBe(null);
   });
 
-  const likeEscape = (value: string, pattern: string, escape: string) => eval1(fn('LIKE', BOOL, col(0, 'v', STR), s(pattern), s(escape)), [value]);
+  const likeEscape = (value: string, pattern: string, escape: string) =>
+    eval1(fn('LIKE', BOOL, col(0, 'v', STR), s(pattern), s(escape)), [value]);
   const likeEscapeDynamic = (value: string, pattern: string, escape: string) =>
     eval1(fn('LIKE', BOOL, col(0, 'v', STR), col(1, 'p', STR), s(escape)), [value, pattern]);
 
@@ -374,8 +402,12 @@ describe('LIKE', () => {
   });
 
   it('an escape not followed by %, _ or itself, or an escape of two characters, is an error', () => {
-    expect(() => likeEscape('ab', 'a!b', '!')).toThrow("invalid escape sequence in LIKE pattern 'a!b' at position 2");
-    expect(() => likeEscape('ab', 'ab!', '!')).toThrow("invalid escape sequence in LIKE pattern 'ab!' at position 3");
+    expect(() => likeEscape('ab', 'a!b', '!')).toThrow(
+      "invalid escape sequence in LIKE pattern 'a!b' at position 2",
+    );
+    expect(() => likeEscape('ab', 'ab!', '!')).toThrow(
+      "invalid escape sequence in LIKE pattern 'ab!' at position 3",
+    );
     expect(() => likeEscape('ab', 'ab', '!!')).toThrow("invalid escape character '!!' in LIKE ... ESCAPE");
   });
 
@@ -406,7 +438,13 @@ describe('IN and BETWEEN', () => {
   it('IN over strings and decimals of different scales', () => {
     expect(eval1(fn('IN', BOOL, col(0, 's', STR), s('London'), s('NYC')), ['NYC'])).toBe(true);
     expect(eval1(fn('IN', BOOL, col(0, 's', STR), s('London'), s('NYC')), ['nyc'])).toBe(false);
-    const decIn = fn('IN', BOOL, col(0, 'd', dec(10, 2)), lit(15n, dec(10, 1, false)), lit(3n, dec(10, 0, false)));
+    const decIn = fn(
+      'IN',
+      BOOL,
+      col(0, 'd', dec(10, 2)),
+      lit(15n, dec(10, 1, false)),
+      lit(3n, dec(10, 0, false)),
+    );
     expect(eval1(decIn, [150n])).toBe(true);
     expect(eval1(decIn, [300n])).toBe(true);
     expect(eval1(decIn, [151n])).toBe(false);
@@ -432,7 +470,12 @@ describe('IN and BETWEEN', () => {
     expect(c([null, 1, 3])).toBe(null);
     expect(c([2, null, 3])).toBe(null);
     expect(c([4, null, 3])).toBe(false); // x <= hi is already false
-    expect(eval1(fn('BETWEEN', BOOL, col(0, 'v', dec(10, 2)), lit(1n, dec(10, 0, false)), lit(2n, dec(10, 0, false))), [150n])).toBe(true);
+    expect(
+      eval1(
+        fn('BETWEEN', BOOL, col(0, 'v', dec(10, 2)), lit(1n, dec(10, 0, false)), lit(2n, dec(10, 0, false))),
+        [150n],
+      ),
+    ).toBe(true);
   });
 
   it('BETWEEN evaluates a computed value once', () => {
@@ -469,7 +512,8 @@ describe('string functions', () => {
   });
 
   it('TRIM, LTRIM, RTRIM with characters remove any of them (a set of code points) from their ends', () => {
-    const trim = (f: ScalarFunction, value: string | null, chars: string | null) => eval1(fn(f, STR, v, s(chars)), [value]);
+    const trim = (f: ScalarFunction, value: string | null, chars: string | null) =>
+      eval1(fn(f, STR, v, s(chars)), [value]);
     expect(trim('TRIM', 'xyaxbyx', 'xy')).toBe('axb');
     expect(trim('LTRIM', 'xyaxbyx', 'yx')).toBe('axbyx');
     expect(trim('RTRIM', 'xyaxbyx', 'xy')).toBe('xyaxb');
@@ -549,8 +593,20 @@ describe('numeric functions', () => {
   it('ROUND on integers narrows a carry past the type back to its low bits, as Java', () => {
     expect(eval1(fn('ROUND', INT, col(0, 'x', INT), i(-1)), [2147483647])).toBe(-2147483646);
     expect(eval1(fn('ROUND', INT, col(0, 'x', INT), i(-1)), [-2147483648])).toBe(2147483646);
-    expect(eval1(fn('ROUND', { name: 'TINYINT', nullable: true }, col(0, 'x', { name: 'TINYINT', nullable: true }), i(-1)), [125])).toBe(-126);
-    expect(eval1(fn('ROUND', BIGINT, col(0, 'x', BIGINT), i(-1)), [9223372036854775807n])).toBe(-9223372036854775806n);
+    expect(
+      eval1(
+        fn(
+          'ROUND',
+          { name: 'TINYINT', nullable: true },
+          col(0, 'x', { name: 'TINYINT', nullable: true }),
+          i(-1),
+        ),
+        [125],
+      ),
+    ).toBe(-126);
+    expect(eval1(fn('ROUND', BIGINT, col(0, 'x', BIGINT), i(-1)), [9223372036854775807n])).toBe(
+      -9223372036854775806n,
+    );
   });
 
   it('FLOOR and CEIL for DOUBLE, DECIMAL and integers', () => {
@@ -672,17 +728,20 @@ describe('CAST', () => {
   });
 
   it('an unsupported cast is a planner bug', () => {
-    expect(() => compileScalar(cast(col(0, 'b', BOOL), TS))).toThrow(/no conversion from BOOLEAN to TIMESTAMP/);
+    expect(() => compileScalar(cast(col(0, 'b', BOOL), TS))).toThrow(
+      /no conversion from BOOLEAN to TIMESTAMP/,
+    );
   });
 });
 
 describe('time functions', () => {
-  const rfc850 = "EEEE, dd-MMM-yy HH:mm:ss z";
+  const rfc850 = 'EEEE, dd-MMM-yy HH:mm:ss z';
   const rfc3339 = "yyyy-MM-dd'T'HH:mm:ssX";
   const expected = ms('2017-07-23T01:06:47Z');
 
   it('TO_TIMESTAMP parses both seed layouts (RFC 850 and RFC 3339)', () => {
-    const parse = (text: string, pattern: string) => eval1(fn('TO_TIMESTAMP', TS, col(0, 's', STR), s(pattern)), [text]);
+    const parse = (text: string, pattern: string) =>
+      eval1(fn('TO_TIMESTAMP', TS, col(0, 's', STR), s(pattern)), [text]);
     expect(parse('Sunday, 23-Jul-17 01:06:47 UTC', rfc850)).toBe(expected);
     expect(parse('2017-07-23T01:06:47Z', rfc3339)).toBe(expected);
     expect(parse('garbage', rfc3339)).toBe(null);
@@ -700,20 +759,29 @@ describe('time functions', () => {
   });
 
   it('a malformed literal pattern is a SqlError at compile time', () => {
-    expect(() => compileScalar(fn('TO_TIMESTAMP', TS, col(0, 's', STR), s("yyyy-MM-dd'T")))).toThrow(SqlError);
+    expect(() => compileScalar(fn('TO_TIMESTAMP', TS, col(0, 's', STR), s("yyyy-MM-dd'T")))).toThrow(
+      SqlError,
+    );
   });
 
   it('TO_TIMESTAMP_LTZ reads seconds (0) or milliseconds (3)', () => {
     const ltz = T.timestampLtz(3);
     expect(eval1(fn('TO_TIMESTAMP_LTZ', ltz, col(0, 'n', BIGINT), i(0)), [1500000000])).toBe(1500000000000);
-    expect(eval1(fn('TO_TIMESTAMP_LTZ', ltz, col(0, 'n', BIGINT), i(3)), [1500000000123])).toBe(1500000000123);
+    expect(eval1(fn('TO_TIMESTAMP_LTZ', ltz, col(0, 'n', BIGINT), i(3)), [1500000000123])).toBe(
+      1500000000123,
+    );
     expect(eval1(fn('TO_TIMESTAMP_LTZ', ltz, col(0, 'n', BIGINT), i(3)), [null])).toBe(null);
-    expect(eval1(fn('TO_TIMESTAMP_LTZ', ltz, col(0, 'n', dec(10, 3)), i(0)), [1500000000123n])).toBe(1500000000123);
-    expect(() => compileScalar(fn('TO_TIMESTAMP_LTZ', ltz, col(0, 'n', BIGINT), i(6)))).toThrow(/precision must be 0/);
+    expect(eval1(fn('TO_TIMESTAMP_LTZ', ltz, col(0, 'n', dec(10, 3)), i(0)), [1500000000123n])).toBe(
+      1500000000123,
+    );
+    expect(() => compileScalar(fn('TO_TIMESTAMP_LTZ', ltz, col(0, 'n', BIGINT), i(6)))).toThrow(
+      /precision must be 0/,
+    );
   });
 
   it('DATE_FORMAT formats a timestamp or a timestamp string', () => {
-    const f = (value: unknown, type: SqlType, pattern: string) => eval1(fn('DATE_FORMAT', STR, col(0, 't', type), s(pattern)), [value]);
+    const f = (value: unknown, type: SqlType, pattern: string) =>
+      eval1(fn('DATE_FORMAT', STR, col(0, 't', type), s(pattern)), [value]);
     expect(f(expected, TS, 'yyyy-MM-dd HH:mm')).toBe('2017-07-23 01:06');
     expect(f('2017-07-23 01:06:47', STR, 'HH:mm:ss')).toBe('01:06:47');
     expect(f('nonsense', STR, 'HH:mm:ss')).toBe(null);
@@ -726,8 +794,12 @@ describe('time functions', () => {
     const now = eval1(fn('UNIX_TIMESTAMP', BIGINT)) as number;
     expect(now).toBeGreaterThanOrEqual(before);
     expect(Number.isInteger(now)).toBe(true);
-    expect(eval1(fn('UNIX_TIMESTAMP', BIGINT, col(0, 's', STR)), ['2017-07-23 01:06:47'])).toBe(expected / 1000);
-    expect(eval1(fn('UNIX_TIMESTAMP', BIGINT, col(0, 's', STR), s(rfc3339)), ['2017-07-23T01:06:47Z'])).toBe(expected / 1000);
+    expect(eval1(fn('UNIX_TIMESTAMP', BIGINT, col(0, 's', STR)), ['2017-07-23 01:06:47'])).toBe(
+      expected / 1000,
+    );
+    expect(eval1(fn('UNIX_TIMESTAMP', BIGINT, col(0, 's', STR), s(rfc3339)), ['2017-07-23T01:06:47Z'])).toBe(
+      expected / 1000,
+    );
     // Flink: text that does not parse is Long.MIN_VALUE; only NULL text is NULL.
     expect(eval1(fn('UNIX_TIMESTAMP', BIGINT, col(0, 's', STR)), ['bad'])).toBe(-9223372036854775808n);
     expect(eval1(fn('UNIX_TIMESTAMP', BIGINT, col(0, 's', STR)), [null])).toBe(null);

@@ -35,7 +35,11 @@ function prng(seed: number): () => number {
 
 describe('CSV integral fields read from the line', () => {
   const cases: [string, SqlType[], Record<string, string>][] = [
-    ['BIGINT, STRING, INT, TINYINT with ;', [T.bigint(), T.string(), T.int(), tinyint], { 'csv.field-delimiter': ';' }],
+    [
+      'BIGINT, STRING, INT, TINYINT with ;',
+      [T.bigint(), T.string(), T.int(), tinyint],
+      { 'csv.field-delimiter': ';' },
+    ],
     ['BIGINT NOT NULL, TINYINT with ,', [T.bigint(false), tinyint], {}],
     ['one BIGINT', [T.bigint()], {}],
   ];
@@ -65,12 +69,15 @@ describe('CSV integral fields read from the line', () => {
     expect(decode(d, '-0;-128')).toEqual([0, -128]);
     expect(decode(d, '9007199254740991;127')).toEqual([9007199254740991, 127]);
     expect(decode(d, ';')).toEqual([null, null]);
-    expect(decode(d, '12;128')).toEqual({ error: "field 'c1' (column 2): '128' is out of range for TINYINT (-128 to 127)" });
+    expect(decode(d, '12;128')).toEqual({
+      error: "field 'c1' (column 2): '128' is out of range for TINYINT (-128 to 127)",
+    });
     // Past the safe integers a BIGINT is a bigint (engine/types.ts), up to Java's long range.
     expect(decode(d, '9007199254740992;1')).toEqual([9007199254740992n, 1]);
     expect(decode(d, '-9223372036854775808;1')).toEqual([-9223372036854775808n, 1]);
     expect(decode(d, '9223372036854775808;1')).toEqual({
-      error: "field 'c0' (column 1): '9223372036854775808' is out of range for BIGINT (-9223372036854775808 to 9223372036854775807)",
+      error:
+        "field 'c0' (column 1): '9223372036854775808' is out of range for BIGINT (-9223372036854775808 to 9223372036854775807)",
     });
     expect(decode(d, '1;2;3')).toEqual({ error: 'expected 2 fields, found 3' });
     expect(decode(d, '12')).toEqual({ error: 'expected 2 fields, found 1' });
@@ -84,10 +91,28 @@ describe('CSV quote characters inside unquoted fields', () => {
     const d = decoder(types, { 'csv.field-delimiter': ';' });
     // The reference: one more field holding an escape character sends every line down the
     // quoted path (the lines hold no other backslash, so the escape changes nothing else).
-    const quoted = decoder([...types, T.string()], { 'csv.field-delimiter': ';', 'csv.escape-character': '\\' });
+    const quoted = decoder([...types, T.string()], {
+      'csv.field-delimiter': ';',
+      'csv.escape-character': '\\',
+    });
     // Fields of every shape: numbers, words, quoted (with a delimiter or a doubled quote inside),
     // quotes inside unquoted text, broken quoting; 2 to 4 of them.
-    const shapes = ['12', '-7', '', 'ab', ' 5', '"ab"', '"1"', '"a;b"', '"a""b"', 'a"b', '7"', '"ab', '"a"b', '""'];
+    const shapes = [
+      '12',
+      '-7',
+      '',
+      'ab',
+      ' 5',
+      '"ab"',
+      '"1"',
+      '"a;b"',
+      '"a""b"',
+      'a"b',
+      '7"',
+      '"ab',
+      '"a"b',
+      '""',
+    ];
     const rnd = prng(11);
     let rows = 0;
     let withQuote = 0;

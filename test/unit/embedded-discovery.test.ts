@@ -47,10 +47,17 @@ function store(dir: string): TopicStore {
 }
 
 function append(s: TopicStore, topic: string, values: string[], partition?: number): void {
-  s.append(topic, values.map((value, i) => ({ key: null, value, timestamp: 1000 + i, partition })));
+  s.append(
+    topic,
+    values.map((value, i) => ({ key: null, value, timestamp: 1000 + i, partition })),
+  );
 }
 
-async function source(dir: string, o: Partial<KafkaTableOptions>, seek?: Record<string, number>): Promise<EmbeddedTopicSource> {
+async function source(
+  dir: string,
+  o: Partial<KafkaTableOptions>,
+  seek?: Record<string, number>,
+): Promise<EmbeddedTopicSource> {
   const src = new EmbeddedTopicSource(options(dir, o), '/');
   open.push(src);
   if (seek) src.seek(seek);
@@ -59,12 +66,17 @@ async function source(dir: string, o: Partial<KafkaTableOptions>, seek?: Record<
 }
 
 /** Polls until `until` holds or `ms` passed; returns every value read, as `split name: value`. */
-async function drain(src: SourceReader, ms: number, until: (seen: string[]) => boolean = () => false): Promise<string[]> {
+async function drain(
+  src: SourceReader,
+  ms: number,
+  until: (seen: string[]) => boolean = () => false,
+): Promise<string[]> {
   const seen: string[] = [];
   const end = Date.now() + ms;
   while (Date.now() < end && !until(seen)) {
     const r = await src.poll(100);
-    if (r.kind === 'batch') for (const v of r.batch.values) seen.push(`${src.splits[r.batch.split]!.name}: ${v}`);
+    if (r.kind === 'batch')
+      for (const v of r.batch.values) seen.push(`${src.splits[r.batch.split]!.name}: ${v}`);
     else if (r.kind === 'end') break;
     else await new Promise((res) => setTimeout(res, 10));
   }
@@ -144,7 +156,11 @@ describe('embedded source: discovery while running', () => {
     // Sorts before tx-m, so a fresh open would list it first.
     s.createTopic('tx-a', 1);
     append(s, 'tx-a', ['a1', 'a2', 'a3']);
-    expect(await drain(first, 3000, (x) => x.length === 3)).toEqual(['tx-a/0: a1', 'tx-a/0: a2', 'tx-a/0: a3']);
+    expect(await drain(first, 3000, (x) => x.length === 3)).toEqual([
+      'tx-a/0: a1',
+      'tx-a/0: a2',
+      'tx-a/0: a3',
+    ]);
     const checkpoint = first.positions();
     expect(names(first)).toEqual(['tx-m/0', 'tx-a/0']);
     expect(Object.keys(checkpoint)).toEqual(['tx-m/0', 'tx-a/0']);
@@ -154,7 +170,11 @@ describe('embedded source: discovery while running', () => {
     append(s, 'tx-m', ['m3']);
     append(s, 'tx-a', ['a4']);
     // Round-tripped through JSON as the checkpoint store does.
-    const second = await source(dir, { topicPattern: /^(?:tx-.*)$/ }, JSON.parse(JSON.stringify(checkpoint)) as Record<string, number>);
+    const second = await source(
+      dir,
+      { topicPattern: /^(?:tx-.*)$/ },
+      JSON.parse(JSON.stringify(checkpoint)) as Record<string, number>,
+    );
     // Same split indexes as before the restore (per-split watermarks are kept by index).
     expect(names(second)).toEqual(['tx-m/0', 'tx-a/0']);
     const seen = await drain(second, 2000, (x) => x.length === 2);

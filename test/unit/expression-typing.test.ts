@@ -56,7 +56,7 @@ describe('number literals, exact and typed by their value (Calcite SqlNumericLit
     expect(value('i + -2147483648', row({ i: -1 }))).toBe(2147483647);
   });
 
-  it('counts a DECIMAL literal\'s digits as written, leading zeros too', () => {
+  it("counts a DECIMAL literal's digits as written, leading zeros too", () => {
     expect(typeOf('0.005')).toBe('DECIMAL(4, 3) NOT NULL');
     expect(typeOf('-0.50')).toBe('DECIMAL(3, 2) NOT NULL');
     expect(typeOf('1.5E10')).toBe('DOUBLE NOT NULL');

@@ -33,7 +33,15 @@ describe('filesystem lookup table', () => {
     let now = 1_000_000;
     const r = reader(dir, () => now);
     await r.open();
-    expect(await r.lookupMany([[1], [3], [2], [null]])).toEqual([[[1, 'alice']], [[3, 'carol'], [3, 'carol-bis']], [], []]);
+    expect(await r.lookupMany([[1], [3], [2], [null]])).toEqual([
+      [[1, 'alice']],
+      [
+        [3, 'carol'],
+        [3, 'carol-bis'],
+      ],
+      [],
+      [],
+    ]);
     writeFileSync(join(dir, 'accounts.csv'), '1;alice-renamed\n2;bob\n');
     now += 500; // within a second of the last check: not looked at yet
     expect(await r.lookup([2])).toEqual([]);

@@ -10,7 +10,10 @@ async function drain(src: FileSource, max: number): Promise<string[]> {
   for (;;) {
     const r: PollResult = await src.poll(max);
     if (r.kind === 'end') return events;
-    if (r.kind === 'batch') events.push(`batch ${src.splits[r.batch.split]!.name} ${r.batch.values.join('|')} @${Array.from(r.batch.positions).join(',')}`);
+    if (r.kind === 'batch')
+      events.push(
+        `batch ${src.splits[r.batch.split]!.name} ${r.batch.values.join('|')} @${Array.from(r.batch.positions).join(',')}`,
+      );
     if (r.kind === 'split-end') events.push(`end ${src.splits[r.split]!.name}`);
   }
 }
@@ -46,7 +49,10 @@ describe('FileSource', () => {
     writeFileSync(join(dir, 'a.csv'), text);
     const src = new FileSource(dir, dir, 't', '"');
     await src.open();
-    expect(await drain(src, 10)).toEqual(['batch a.csv a,"x\ny",1|b,"he said ""hi""\r\nthen\nleft",2|c,3|d,"open\nto the end @1,3,6,7', 'end a.csv']);
+    expect(await drain(src, 10)).toEqual([
+      'batch a.csv a,"x\ny",1|b,"he said ""hi""\r\nthen\nleft",2|c,3|d,"open\nto the end @1,3,6,7',
+      'end a.csv',
+    ]);
     // Positions count physical lines, so a restore skips whole records.
     const first = new FileSource(dir, dir, 't', '"');
     await first.open();
@@ -59,7 +65,9 @@ describe('FileSource', () => {
     // Without a quote character (other formats) every line is a record.
     const plain = new FileSource(dir, dir, 't');
     await plain.open();
-    expect((await drain(plain, 20))[0]).toBe('batch a.csv a,"x|y",1|b,"he said ""hi""|then|left",2|c,3|d,"open|to the end @1,2,3,4,5,6,7,8');
+    expect((await drain(plain, 20))[0]).toBe(
+      'batch a.csv a,"x|y",1|b,"he said ""hi""|then|left",2|c,3|d,"open|to the end @1,2,3,4,5,6,7,8',
+    );
   });
 
   it('resumes at the saved line of each file and the saved turn', async () => {
@@ -74,6 +82,12 @@ describe('FileSource', () => {
     const again = new FileSource(dir, dir, 't');
     again.seek(saved);
     await again.open();
-    expect(await drain(again, 2)).toEqual(['batch b.csv b1|b2 @1,2', 'batch a.csv a3 @3', 'batch b.csv b3 @3', 'end a.csv', 'end b.csv']);
+    expect(await drain(again, 2)).toEqual([
+      'batch b.csv b1|b2 @1,2',
+      'batch a.csv a3 @3',
+      'batch b.csv b3 @3',
+      'end a.csv',
+      'end b.csv',
+    ]);
   });
 });

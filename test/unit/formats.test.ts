@@ -22,7 +22,11 @@ function fields(specs: Spec[]): { name: string; type: SqlType }[] {
   return specs.map(([name, type]) => ({ name, type }));
 }
 
-function decoder(format: FormatDefinition, specs: Spec[], options: Record<string, string> = {}): RecordDecoder {
+function decoder(
+  format: FormatDefinition,
+  specs: Spec[],
+  options: Record<string, string> = {},
+): RecordDecoder {
   const bag = OptionBag.of(options, "table 't'");
   const d = format.createDecoder(columns(specs), bag);
   bag.finish();
@@ -43,7 +47,8 @@ function decodeLine(d: RecordDecoder, line: string): Row | { error: string } {
   return reason === null ? row : { error: reason };
 }
 
-const ts = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms = 0) => Date.UTC(y, mo - 1, d, h, mi, s, ms);
+const ts = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms = 0) =>
+  Date.UTC(y, mo - 1, d, h, mi, s, ms);
 
 // One column of every type a format reads, and a row of values for it.
 const ALL_TYPES: Spec[] = [
@@ -59,7 +64,19 @@ const ALL_TYPES: Spec[] = [
   ['at', T.timestamp(3)],
   ['seen', T.timestampLtz(3)],
 ];
-const ALL_ROW: Row = ['Ana', true, -5, 300, -70000, 9007199254740991, 0.5, 2.25, 1234n, ts(2017, 7, 23, 1, 6, 47, 123), ts(2020, 1, 2, 3, 4, 5)];
+const ALL_ROW: Row = [
+  'Ana',
+  true,
+  -5,
+  300,
+  -70000,
+  9007199254740991,
+  0.5,
+  2.25,
+  1234n,
+  ts(2017, 7, 23, 1, 6, 47, 123),
+  ts(2020, 1, 2, 3, 4, 5),
+];
 
 describe('registry', () => {
   it('finds csv, json and raw by name and nothing else', () => {
@@ -73,7 +90,12 @@ describe('registry', () => {
 describe('csv decoding', () => {
   it('converts every type', () => {
     const d = decoder(csv, ALL_TYPES);
-    expect(decodeLine(d, 'Ana,TRUE, -5 ,300,-70000,9007199254740991,0.5,2.25,12.34,2017-07-23 01:06:47.123,2020-01-02 03:04:05')).toEqual(ALL_ROW);
+    expect(
+      decodeLine(
+        d,
+        'Ana,TRUE, -5 ,300,-70000,9007199254740991,0.5,2.25,12.34,2017-07-23 01:06:47.123,2020-01-02 03:04:05',
+      ),
+    ).toEqual(ALL_ROW);
   });
 
   it('puts each field at the row position of its column', () => {
@@ -95,37 +117,79 @@ describe('csv decoding', () => {
     ['\\t', 'Ana\t12.50\t3'],
     ['|', 'Ana|12.50|3'],
   ])('reads the field delimiter %j', (delimiter, line) => {
-    const d = decoder(csv, [['c', T.string()], ['amount', T.decimal(10, 2)], ['n', T.int()]], { 'csv.field-delimiter': delimiter });
+    const d = decoder(
+      csv,
+      [
+        ['c', T.string()],
+        ['amount', T.decimal(10, 2)],
+        ['n', T.int()],
+      ],
+      { 'csv.field-delimiter': delimiter },
+    );
     expect(decodeLine(d, line)).toEqual(['Ana', 1250n, 3]);
   });
 
   it('unquotes fields holding the delimiter and doubled quotes', () => {
-    const d = decoder(csv, [['a', T.string()], ['b', T.string()], ['n', T.int()]]);
+    const d = decoder(csv, [
+      ['a', T.string()],
+      ['b', T.string()],
+      ['n', T.int()],
+    ]);
     expect(decodeLine(d, '"x,y","say ""hi""",1')).toEqual(['x,y', 'say "hi"', 1]);
     expect(decodeLine(d, '"",plain,"2"')).toEqual(['', 'plain', 2]);
     expect(decodeLine(d, 'a,b,')).toEqual(['a', 'b', null]);
   });
 
   it('uses the configured quote character, or none', () => {
-    const single = decoder(csv, [['a', T.string()], ['b', T.string()]], { 'csv.quote-character': "'" });
+    const single = decoder(
+      csv,
+      [
+        ['a', T.string()],
+        ['b', T.string()],
+      ],
+      { 'csv.quote-character': "'" },
+    );
     expect(decodeLine(single, `'x,y',"z"`)).toEqual(['x,y', '"z"']);
-    const none = decoder(csv, [['a', T.string()], ['b', T.string()]], { 'csv.disable-quote-character': 'true' });
+    const none = decoder(
+      csv,
+      [
+        ['a', T.string()],
+        ['b', T.string()],
+      ],
+      { 'csv.disable-quote-character': 'true' },
+    );
     expect(decodeLine(none, '"x,"y"')).toEqual(['"x', '"y"']);
   });
 
   it('reads backslash escapes when an escape character is set', () => {
-    const d = decoder(csv, [['a', T.string()], ['b', T.string()]], { 'csv.escape-character': '\\' });
+    const d = decoder(
+      csv,
+      [
+        ['a', T.string()],
+        ['b', T.string()],
+      ],
+      { 'csv.escape-character': '\\' },
+    );
     expect(decodeLine(d, 'x\\,y,"q\\"uote"')).toEqual(['x,y', 'q"uote']);
   });
 
   it('reports broken quoting', () => {
-    const d = decoder(csv, [['a', T.string()], ['b', T.string()]]);
+    const d = decoder(csv, [
+      ['a', T.string()],
+      ['b', T.string()],
+    ]);
     expect(decodeLine(d, '"open,b')).toEqual({ error: expect.stringContaining('never closed') });
-    expect(decodeLine(d, '"a"x,b')).toEqual({ error: expect.stringContaining('closing quote must be followed by the delimiter') });
+    expect(decodeLine(d, '"a"x,b')).toEqual({
+      error: expect.stringContaining('closing quote must be followed by the delimiter'),
+    });
   });
 
   it('reads the null literal, and empty fields of non-STRING columns as NULL', () => {
-    const specs: Spec[] = [['s', T.string()], ['n', T.bigint()], ['t', T.timestamp()]];
+    const specs: Spec[] = [
+      ['s', T.string()],
+      ['n', T.bigint()],
+      ['t', T.timestamp()],
+    ];
     const withLiteral = decoder(csv, specs, { 'csv.null-literal': 'NULL' });
     expect(decodeLine(withLiteral, 'NULL,NULL,NULL')).toEqual([null, null, null]);
     expect(decodeLine(withLiteral, ',,')).toEqual(['', null, null]);
@@ -135,12 +199,22 @@ describe('csv decoding', () => {
   });
 
   it('rejects NULL in a NOT NULL column', () => {
-    const d = decoder(csv, [['id', T.bigint(false)], ['s', T.string()]]);
-    expect(decodeLine(d, ',x')).toEqual({ error: "field 'id' (column 1): is NULL but the column is declared NOT NULL" });
+    const d = decoder(csv, [
+      ['id', T.bigint(false)],
+      ['s', T.string()],
+    ]);
+    expect(decodeLine(d, ',x')).toEqual({
+      error: "field 'id' (column 1): is NULL but the column is declared NOT NULL",
+    });
   });
 
   it('reports a wrong number of fields', () => {
-    const d = decoder(csv, [['a', T.string()], ['b', T.string()], ['c', T.int()], ['amount', T.bigint()]]);
+    const d = decoder(csv, [
+      ['a', T.string()],
+      ['b', T.string()],
+      ['c', T.int()],
+      ['amount', T.bigint()],
+    ]);
     expect(decodeLine(d, 'x,y,1')).toEqual({ error: 'expected 4 fields, found 3' });
     expect(decodeLine(d, 'x,y,1,2,3')).toEqual({ error: 'expected 4 fields, found 5' });
     expect(decodeLine(d, '"x,y",1,2,3,4')).toEqual({ error: 'expected 4 fields, found 5' });
@@ -149,12 +223,20 @@ describe('csv decoding', () => {
   });
 
   it('names the field, its position and the type when a value does not convert', () => {
-    const d = decoder(csv, [['a', T.string()], ['b', T.string()], ['c', T.int()], ['amount', T.bigint()]]);
+    const d = decoder(csv, [
+      ['a', T.string()],
+      ['b', T.string()],
+      ['c', T.int()],
+      ['amount', T.bigint()],
+    ]);
     expect(decodeLine(d, 'x,y,1,abc')).toEqual({ error: "field 'amount' (column 4): 'abc' is not a BIGINT" });
     expect(decodeLine(d, 'x,y,12.5,1')).toEqual({ error: "field 'c' (column 3): '12.5' is not an INT" });
-    expect(decodeLine(d, 'x,y,2147483648,1')).toEqual({ error: expect.stringContaining("field 'c' (column 3): '2147483648' is out of range for INT") });
+    expect(decodeLine(d, 'x,y,2147483648,1')).toEqual({
+      error: expect.stringContaining("field 'c' (column 3): '2147483648' is out of range for INT"),
+    });
     expect(decodeLine(d, 'x,y,1,9223372036854775808')).toEqual({
-      error: "field 'amount' (column 4): '9223372036854775808' is out of range for BIGINT (-9223372036854775808 to 9223372036854775807)",
+      error:
+        "field 'amount' (column 4): '9223372036854775808' is out of range for BIGINT (-9223372036854775808 to 9223372036854775807)",
     });
   });
 
@@ -176,29 +258,48 @@ describe('csv decoding', () => {
     ];
     for (const [type, text] of cases) {
       const d = decoder(csv, [['v', type]]);
-      expect(decodeLine(d, text), `${text} as ${type.name}`).toEqual({ error: expect.stringMatching(/^field 'v' \(column 1\): /) });
+      expect(decodeLine(d, text), `${text} as ${type.name}`).toEqual({
+        error: expect.stringMatching(/^field 'v' \(column 1\): /),
+      });
     }
   });
 
   it('accepts the number texts Flink accepts', () => {
-    const d = decoder(csv, [['i', T.int()], ['d', T.double()], ['m', T.decimal(10, 2)]]);
+    const d = decoder(csv, [
+      ['i', T.int()],
+      ['d', T.double()],
+      ['m', T.decimal(10, 2)],
+    ]);
     expect(decodeLine(d, '+7,1e3,-0.005')).toEqual([7, 1000, -1n]);
     expect(decodeLine(d, '-0,NaN,.5')).toEqual([0, NaN, 50n]);
   });
 
   it('skips blank lines, and # lines only with csv.allow-comments', () => {
-    const plain = decoder(csv, [['a', T.string()], ['b', T.int()]]);
+    const plain = decoder(csv, [
+      ['a', T.string()],
+      ['b', T.int()],
+    ]);
     expect(plain.decode('', [])).toBe(SKIP_RECORD);
     expect(plain.decode('   ', [])).toBe(SKIP_RECORD);
     expect(plain.decode('# note,1', [])).toBeNull();
     expect(plain.decode('# note', [])).toBe('expected 2 fields, found 1');
-    const comments = decoder(csv, [['a', T.string()], ['b', T.int()]], { 'csv.allow-comments': 'true' });
+    const comments = decoder(
+      csv,
+      [
+        ['a', T.string()],
+        ['b', T.int()],
+      ],
+      { 'csv.allow-comments': 'true' },
+    );
     expect(comments.decode('# note', [])).toBe(SKIP_RECORD);
     expect(decodeLine(comments, 'x,1')).toEqual(['x', 1]);
   });
 
   it('drops the carriage return of CRLF lines', () => {
-    const d = decoder(csv, [['a', T.string()], ['b', T.int()]]);
+    const d = decoder(csv, [
+      ['a', T.string()],
+      ['b', T.int()],
+    ]);
     expect(decodeLine(d, 'x,1\r')).toEqual(['x', 1]);
   });
 });
@@ -222,7 +323,11 @@ describe('csv encoding', () => {
   });
 
   it('quotes fields that hold the delimiter or the quote, and round-trips them', () => {
-    const specs: Spec[] = [['a', T.string()], ['b', T.string()], ['n', T.int()]];
+    const specs: Spec[] = [
+      ['a', T.string()],
+      ['b', T.string()],
+      ['n', T.int()],
+    ];
     const e = encoder(csv, specs);
     const rows: Row[] = [
       ['x,y', 'say "hi"', 1],
@@ -231,14 +336,27 @@ describe('csv encoding', () => {
     const text = e.encodeLines(rows);
     expect(text).toBe('"x,y","say ""hi""",1\nplain,,2\n');
     const d = decoder(csv, specs);
-    expect(text.split('\n').slice(0, 2).map((l) => decodeLine(d, l))).toEqual(rows);
+    expect(
+      text
+        .split('\n')
+        .slice(0, 2)
+        .map((l) => decodeLine(d, l)),
+    ).toEqual(rows);
   });
 
   it('uses the delimiter, quote and escape options', () => {
-    const specs: Spec[] = [['a', T.string()], ['b', T.decimal(5, 1)]];
+    const specs: Spec[] = [
+      ['a', T.string()],
+      ['b', T.decimal(5, 1)],
+    ];
     const semi = encoder(csv, specs, { 'csv.field-delimiter': ';' });
     expect(semi.header).toBe('a;b');
-    expect(semi.encodeLines([['x;y', 15n], ['x,y', 1n]])).toBe('"x;y";1.5\nx,y;0.1\n');
+    expect(
+      semi.encodeLines([
+        ['x;y', 15n],
+        ['x,y', 1n],
+      ]),
+    ).toBe('"x;y";1.5\nx,y;0.1\n');
     const space = encoder(csv, specs, { 'csv.field-delimiter': ' ' });
     expect(space.encodeValue(['a b', 15n])).toBe('"a b" 1.5');
 
@@ -251,7 +369,10 @@ describe('csv encoding', () => {
   });
 
   it('writes NULL as the null literal, or as an empty field', () => {
-    const specs: Spec[] = [['s', T.string()], ['n', T.bigint()]];
+    const specs: Spec[] = [
+      ['s', T.string()],
+      ['n', T.bigint()],
+    ];
     expect(encoder(csv, specs, { 'csv.null-literal': 'NULL' }).encodeValue([null, null])).toBe('NULL,NULL');
     expect(encoder(csv, specs).encodeValue([null, null])).toBe(',');
     expect(encoder(csv, specs).encodeLines([])).toBe('');
@@ -263,7 +384,9 @@ describe('csv options', () => {
     expect(csv.ignoreParseErrors(OptionBag.of({}))).toBe(false);
     expect(csv.ignoreParseErrors(OptionBag.of({ 'csv.ignore-parse-errors': 'true' }))).toBe(true);
     expect(csv.ignoreParseErrors(OptionBag.of({ 'csv.ignore-parse-errors': 'FALSE' }))).toBe(false);
-    expect(() => csv.ignoreParseErrors(OptionBag.of({ 'csv.ignore-parse-errors': 'yes' }))).toThrow(/'yes' is not a boolean/);
+    expect(() => csv.ignoreParseErrors(OptionBag.of({ 'csv.ignore-parse-errors': 'yes' }))).toThrow(
+      /'yes' is not a boolean/,
+    );
     // The json option is not the csv one.
     expect(csv.ignoreParseErrors(OptionBag.of({ 'json.ignore-parse-errors': 'true' }))).toBe(false);
   });
@@ -286,21 +409,26 @@ describe('csv options', () => {
     const bag = OptionBag.of({ 'csv.field-delimeter': ';' }, "table 'tx'");
     csv.createDecoder(columns([['a', T.string()]]), bag);
     expect(() => bag.finish()).toThrow(OptionError);
-    expect(() => bag.finish()).toThrow(/unknown option 'csv.field-delimeter'.*\n.*did you mean 'csv.field-delimiter'/);
+    expect(() => bag.finish()).toThrow(
+      /unknown option 'csv.field-delimeter'.*\n.*did you mean 'csv.field-delimiter'/,
+    );
     const sinkBag = OptionBag.of({ 'csv.nul-literal': 'x' });
     csv.createEncoder(fields([['a', T.string()]]), sinkBag);
     expect(() => sinkBag.finish()).toThrow(/did you mean 'csv.null-literal'/);
   });
 
   it('rejects malformed and contradictory options', () => {
-    const make = (o: Record<string, string>) => () => csv.createDecoder(columns([['a', T.string()]]), OptionBag.of(o));
+    const make = (o: Record<string, string>) => () =>
+      csv.createDecoder(columns([['a', T.string()]]), OptionBag.of(o));
     expect(make({ 'csv.field-delimiter': ';;' })).toThrow(/not a single character/);
     expect(make({ 'csv.quote-character': "'", 'csv.disable-quote-character': 'true' })).toThrow(OptionError);
     expect(make({ 'csv.field-delimiter': '"' })).toThrow(/same character/);
   });
 
   it('rejects column types the format cannot read', () => {
-    expect(() => csv.createDecoder(columns([['i', T.interval()]]), OptionBag.of({}))).toThrow(/cannot read column 'i' of type INTERVAL/);
+    expect(() => csv.createDecoder(columns([['i', T.interval()]]), OptionBag.of({}))).toThrow(
+      /cannot read column 'i' of type INTERVAL/,
+    );
   });
 });
 
@@ -325,35 +453,75 @@ describe('json decoding', () => {
   });
 
   it('reads BIGINT beyond 2^53 exactly from the record text (JSON.parse would round it)', () => {
-    const d = decoder(json, [['id', T.bigint()], ['n', T.int()]]);
+    const d = decoder(json, [
+      ['id', T.bigint()],
+      ['n', T.int()],
+    ]);
     expect(decodeLine(d, '{"id":1234567890123456789,"n":1}')).toEqual([1234567890123456789n, 1]);
     expect(decodeLine(d, '{"n":2,"id":-9223372036854775808}')).toEqual([-9223372036854775808n, 2]);
     expect(decodeLine(d, '{"id":"9007199254740993","n":3}')).toEqual([9007199254740993n, 3]);
     expect(decodeLine(d, '{"id":9007199254740991,"n":4}')).toEqual([9007199254740991, 4]);
     expect(decodeLine(d, '{"id":9223372036854775808,"n":5}')).toEqual({
-      error: "field 'id': 9223372036854775808 is out of range for BIGINT (-9223372036854775808 to 9223372036854775807)",
+      error:
+        "field 'id': 9223372036854775808 is out of range for BIGINT (-9223372036854775808 to 9223372036854775807)",
     });
-    expect(decodeLine(d, '{"id":1,"n":2147483648}')).toEqual({ error: expect.stringContaining("field 'n': 2147483648 is out of range for INT") });
+    expect(decodeLine(d, '{"id":1,"n":2147483648}')).toEqual({
+      error: expect.stringContaining("field 'n': 2147483648 is out of range for INT"),
+    });
   });
 
   it('is lenient about scalars the way Flink is', () => {
-    const d = decoder(json, [['n', T.bigint()], ['x', T.double()], ['m', T.decimal(10, 2)], ['b', T.boolean()], ['s', T.string()], ['o', T.string()]]);
-    expect(decodeLine(d, '{"n":"42","x":"1.5","m":"3.456","b":"TRUE","s":12.5,"o":{"k":[1,true]}}')).toEqual([42, 1.5, 346n, true, '12.5', '{"k":[1,true]}']);
-    expect(decodeLine(d, '{"n":1,"x":2,"m":3,"b":false,"s":true,"o":null}')).toEqual([1, 2, 300n, false, 'true', null]);
+    const d = decoder(json, [
+      ['n', T.bigint()],
+      ['x', T.double()],
+      ['m', T.decimal(10, 2)],
+      ['b', T.boolean()],
+      ['s', T.string()],
+      ['o', T.string()],
+    ]);
+    expect(decodeLine(d, '{"n":"42","x":"1.5","m":"3.456","b":"TRUE","s":12.5,"o":{"k":[1,true]}}')).toEqual([
+      42,
+      1.5,
+      346n,
+      true,
+      '12.5',
+      '{"k":[1,true]}',
+    ]);
+    expect(decodeLine(d, '{"n":1,"x":2,"m":3,"b":false,"s":true,"o":null}')).toEqual([
+      1,
+      2,
+      300n,
+      false,
+      'true',
+      null,
+    ]);
   });
 
   it('reads a missing field as NULL, or fails naming it with json.fail-on-missing-field', () => {
-    const specs: Spec[] = [['customer', T.string()], ['lat', T.double()]];
+    const specs: Spec[] = [
+      ['customer', T.string()],
+      ['lat', T.double()],
+    ];
     expect(decodeLine(decoder(json, specs), '{"customer":"Ana"}')).toEqual(['Ana', null]);
-    expect(decodeLine(decoder(json, specs, { 'json.fail-on-missing-field': 'true' }), '{"customer":"Ana"}')).toEqual({
+    expect(
+      decodeLine(decoder(json, specs, { 'json.fail-on-missing-field': 'true' }), '{"customer":"Ana"}'),
+    ).toEqual({
       error: "field 'lat' is missing (the table sets 'json.fail-on-missing-field' = 'true')",
     });
     // An explicit null is not missing.
-    expect(decodeLine(decoder(json, specs, { 'json.fail-on-missing-field': 'true' }), '{"customer":"Ana","lat":null}')).toEqual(['Ana', null]);
+    expect(
+      decodeLine(
+        decoder(json, specs, { 'json.fail-on-missing-field': 'true' }),
+        '{"customer":"Ana","lat":null}',
+      ),
+    ).toEqual(['Ana', null]);
   });
 
   it('does not take inherited object properties for missing fields', () => {
-    const d = decoder(json, [['constructor', T.string()], ['toString', T.string()]]);
+    const d = decoder(json, [
+      ['constructor', T.string()],
+      ['toString', T.string()],
+    ]);
     expect(decodeLine(d, '{"toString":"x"}')).toEqual([null, 'x']);
   });
 
@@ -367,10 +535,21 @@ describe('json decoding', () => {
       ['lon', T.double()],
       ['transaction_datetime', T.timestamp(3)],
     ];
-    const d = decoder(json, specs, { 'json.timestamp-format.standard': 'ISO-8601', 'json.fail-on-missing-field': 'true' });
+    const d = decoder(json, specs, {
+      'json.timestamp-format.standard': 'ISO-8601',
+      'json.fail-on-missing-field': 'true',
+    });
     const record =
       '{"customer": "Ana", "transaction_type": "supermarket", "online_payment_amount": 0, "in_store_payment_amount": 12.5, "lat": 44.8, "lon": 20.4, "transaction_datetime": "2017-07-23T01:06:47Z"}';
-    expect(decodeLine(d, record)).toEqual(['Ana', 'supermarket', 0n, 1250n, 44.8, 20.4, ts(2017, 7, 23, 1, 6, 47)]);
+    expect(decodeLine(d, record)).toEqual([
+      'Ana',
+      'supermarket',
+      0n,
+      1250n,
+      44.8,
+      20.4,
+      ts(2017, 7, 23, 1, 6, 47),
+    ]);
   });
 
   it('reads timestamps per json.timestamp-format.standard, and points to the other standard', () => {
@@ -380,10 +559,16 @@ describe('json decoding', () => {
     expect(decodeLine(sql, '{"at":"2017-07-23 01:06:47.500"}')).toEqual([ts(2017, 7, 23, 1, 6, 47, 500)]);
     expect(decodeLine(iso, '{"at":"2017-07-23T01:06:47.500Z"}')).toEqual([ts(2017, 7, 23, 1, 6, 47, 500)]);
     const wrong = decodeLine(sql, '{"at":"2017-07-23T01:06:47Z"}') as { error: string };
-    expect(wrong.error).toMatch(/^field 'at': '2017-07-23T01:06:47Z' is not a TIMESTAMP\(3\) in the SQL layout/);
+    expect(wrong.error).toMatch(
+      /^field 'at': '2017-07-23T01:06:47Z' is not a TIMESTAMP\(3\) in the SQL layout/,
+    );
     expect(wrong.error).toContain("set 'json.timestamp-format.standard' = 'ISO-8601'");
-    expect(decodeLine(iso, '{"at":"2017-07-23 01:06:47.000"}')).toEqual({ error: expect.stringContaining("= 'SQL'") });
-    expect(decodeLine(iso, '{"at":1500771207000}')).toEqual({ error: expect.stringContaining("field 'at': 1500771207000 is not a TIMESTAMP(3)") });
+    expect(decodeLine(iso, '{"at":"2017-07-23 01:06:47.000"}')).toEqual({
+      error: expect.stringContaining("= 'SQL'"),
+    });
+    expect(decodeLine(iso, '{"at":1500771207000}')).toEqual({
+      error: expect.stringContaining("field 'at': 1500771207000 is not a TIMESTAMP(3)"),
+    });
   });
 
   it('cuts timestamps to the column precision', () => {
@@ -392,10 +577,16 @@ describe('json decoding', () => {
   });
 
   it('explains values that do not convert', () => {
-    const d = decoder(json, [['amount', T.bigint()], ['n', T.int()], ['ok', T.boolean()]]);
+    const d = decoder(json, [
+      ['amount', T.bigint()],
+      ['n', T.int()],
+      ['ok', T.boolean()],
+    ]);
     expect(decodeLine(d, '{"amount":"abc"}')).toEqual({ error: "field 'amount': 'abc' is not a BIGINT" });
     expect(decodeLine(d, '{"n":12.5}')).toEqual({ error: "field 'n': 12.5 is not an INT" });
-    expect(decodeLine(d, '{"n":3000000000}')).toEqual({ error: expect.stringContaining("field 'n': 3000000000 is out of range for INT") });
+    expect(decodeLine(d, '{"n":3000000000}')).toEqual({
+      error: expect.stringContaining("field 'n': 3000000000 is out of range for INT"),
+    });
     expect(decodeLine(d, '{"ok":[true]}')).toEqual({ error: "field 'ok': [true] is not a BOOLEAN" });
   });
 
@@ -411,16 +602,26 @@ describe('json decoding', () => {
 
   it('rejects a NULL for a NOT NULL column', () => {
     const d = decoder(json, [['id', T.bigint(false)]]);
-    expect(decodeLine(d, '{}')).toEqual({ error: "field 'id' is missing but the column is declared NOT NULL" });
-    expect(decodeLine(d, '{"id":null}')).toEqual({ error: "field 'id' is null but the column is declared NOT NULL" });
+    expect(decodeLine(d, '{}')).toEqual({
+      error: "field 'id' is missing but the column is declared NOT NULL",
+    });
+    expect(decodeLine(d, '{"id":null}')).toEqual({
+      error: "field 'id' is null but the column is declared NOT NULL",
+    });
   });
 });
 
 describe('json encoding', () => {
   it('writes BIGINT beyond 2^53 as an exact JSON number (CSV too)', () => {
     const row: Row = [1234567890123456789n, -9223372036854775808n, 42];
-    const types: Spec[] = [['a', T.bigint()], ['b', T.bigint()], ['c', T.bigint()]];
-    expect(encoder(json, types).encodeValue(row)).toBe('{"a":1234567890123456789,"b":-9223372036854775808,"c":42}');
+    const types: Spec[] = [
+      ['a', T.bigint()],
+      ['b', T.bigint()],
+      ['c', T.bigint()],
+    ];
+    expect(encoder(json, types).encodeValue(row)).toBe(
+      '{"a":1234567890123456789,"b":-9223372036854775808,"c":42}',
+    );
     expect(encoder(csv, types).encodeValue(row)).toBe('1234567890123456789,-9223372036854775808,42');
   });
 
@@ -432,7 +633,9 @@ describe('json encoding', () => {
         '"amount":12.34,"at":"2017-07-23 01:06:47.123","seen":"2020-01-02 03:04:05.000"}',
     );
     expect(e.encodeLines([ALL_ROW, ALL_TYPES.map(() => null)]).split('\n')).toHaveLength(3);
-    expect(e.encodeValue(ALL_TYPES.map(() => null))).toBe(`{${ALL_TYPES.map(([n]) => `"${n}":null`).join(',')}}`);
+    expect(e.encodeValue(ALL_TYPES.map(() => null))).toBe(
+      `{${ALL_TYPES.map(([n]) => `"${n}":null`).join(',')}}`,
+    );
   });
 
   it('round-trips every type under both timestamp standards', () => {
@@ -446,13 +649,18 @@ describe('json encoding', () => {
   it('writes timestamps per json.timestamp-format.standard', () => {
     const at = ts(2017, 7, 23, 1, 6, 47);
     expect(encoder(json, [['at', T.timestamp()]]).encodeValue([at])).toBe('{"at":"2017-07-23 01:06:47.000"}');
-    expect(encoder(json, [['at', T.timestamp()]], { 'json.timestamp-format.standard': 'ISO-8601' }).encodeValue([at])).toBe(
-      '{"at":"2017-07-23T01:06:47.000Z"}',
-    );
+    expect(
+      encoder(json, [['at', T.timestamp()]], { 'json.timestamp-format.standard': 'ISO-8601' }).encodeValue([
+        at,
+      ]),
+    ).toBe('{"at":"2017-07-23T01:06:47.000Z"}');
   });
 
   it('escapes names and strings, and writes non-finite doubles as strings', () => {
-    const e = encoder(json, [['we"ird', T.string()], ['d', T.double()]]);
+    const e = encoder(json, [
+      ['we"ird', T.string()],
+      ['d', T.double()],
+    ]);
     const line = e.encodeValue(['line\nbreak "q"', NaN]);
     expect(line).toBe('{"we\\"ird":"line\\nbreak \\"q\\"","d":"NaN"}');
     expect(JSON.parse(line)).toEqual({ 'we"ird': 'line\nbreak "q"', d: 'NaN' });
@@ -480,19 +688,30 @@ describe('json options', () => {
 
     const typo = OptionBag.of({ 'json.fail-on-missing-fields': 'true' });
     json.createDecoder(columns([['a', T.string()]]), typo);
-    expect(() => typo.finish()).toThrow(/unknown option 'json.fail-on-missing-fields'[\s\S]*did you mean 'json.fail-on-missing-field'/);
+    expect(() => typo.finish()).toThrow(
+      /unknown option 'json.fail-on-missing-fields'[\s\S]*did you mean 'json.fail-on-missing-field'/,
+    );
   });
 
   it('rejects a bad timestamp standard and contradictory options', () => {
-    expect(() => json.createDecoder([], OptionBag.of({ 'json.timestamp-format.standard': 'iso' }))).toThrow(/'iso' is not one of 'SQL', 'ISO-8601'/);
-    expect(() => json.createDecoder([], OptionBag.of({ 'json.fail-on-missing-field': 'true', 'json.ignore-parse-errors': 'true' }))).toThrow(
-      OptionError,
+    expect(() => json.createDecoder([], OptionBag.of({ 'json.timestamp-format.standard': 'iso' }))).toThrow(
+      /'iso' is not one of 'SQL', 'ISO-8601'/,
     );
+    expect(() =>
+      json.createDecoder(
+        [],
+        OptionBag.of({ 'json.fail-on-missing-field': 'true', 'json.ignore-parse-errors': 'true' }),
+      ),
+    ).toThrow(OptionError);
   });
 });
 
 describe('decimal exactness', () => {
-  const specs: Spec[] = [['a', T.decimal(10, 2)], ['b', T.decimal(10, 2)], ['big', T.decimal(38, 18)]];
+  const specs: Spec[] = [
+    ['a', T.decimal(10, 2)],
+    ['b', T.decimal(10, 2)],
+    ['big', T.decimal(38, 18)],
+  ];
   const bigText = '12345678901234567890.123456789012345678';
   const bigUnscaled = 12345678901234567890123456789012345678n;
 
@@ -519,10 +738,16 @@ describe('decimal exactness', () => {
   });
 
   it('reads long JSON numbers from the record text, not through a double', () => {
-    const d = decoder(json, [['big', T.decimal(38, 18)], ['s', T.string()], ['n', T.string()]]);
+    const d = decoder(json, [
+      ['big', T.decimal(38, 18)],
+      ['s', T.string()],
+      ['n', T.string()],
+    ]);
     const line = `{"s":"\\"big\\": 1,", "n": {"big": [1, "]"]}, "big" : ${bigText} }`;
     expect(decodeLine(d, line)).toEqual([bigUnscaled, '"big": 1,', '{"big":[1,"]"]}']);
-    expect(decodeLine(d, '{"big":1e400}')).toEqual({ error: expect.stringContaining("field 'big': 1e400 does not fit DECIMAL(38, 18)") });
+    expect(decodeLine(d, '{"big":1e400}')).toEqual({
+      error: expect.stringContaining("field 'big': 1e400 does not fit DECIMAL(38, 18)"),
+    });
   });
 
   it('rounds half up to the column scale, and rejects values over its precision', () => {
@@ -530,25 +755,33 @@ describe('decimal exactness', () => {
     expect(decodeLine(d, '0.125')).toEqual([13n]);
     expect(decodeLine(d, '-0.125')).toEqual([-13n]);
     expect(decodeLine(d, '999.99')).toEqual([99999n]);
-    expect(decodeLine(d, '1000')).toEqual({ error: expect.stringContaining("'1000' does not fit DECIMAL(5, 2)") });
+    expect(decodeLine(d, '1000')).toEqual({
+      error: expect.stringContaining("'1000' does not fit DECIMAL(5, 2)"),
+    });
   });
 });
 
 describe('raw format', () => {
   const raw = getFormat('raw')!;
   it('passes the whole value through one STRING column both ways', () => {
-    const dec = raw.createDecoder([{ name: 'message', type: { name: 'STRING', nullable: true }, rowIndex: 1 }], OptionBag.of({}));
+    const dec = raw.createDecoder(
+      [{ name: 'message', type: { name: 'STRING', nullable: true }, rowIndex: 1 }],
+      OptionBag.of({}),
+    );
     const row: unknown[] = [undefined, undefined];
     expect(dec.decode('a;b, "c"', row)).toBeNull();
     expect(row[1]).toBe('a;b, "c"');
-    const enc = raw.createEncoder([{ name: 'message', type: { name: 'STRING', nullable: true } }], OptionBag.of({}));
+    const enc = raw.createEncoder(
+      [{ name: 'message', type: { name: 'STRING', nullable: true } }],
+      OptionBag.of({}),
+    );
     expect(enc.header).toBeNull();
     expect(enc.encodeValue(['x y'])).toBe('x y');
     expect(enc.encodeLines([['a'], [null]])).toBe('a\n\n');
   });
   it('needs exactly one STRING column', () => {
-    expect(() => raw.createEncoder([{ name: 'n', type: { name: 'BIGINT', nullable: true } }], OptionBag.of({}))).toThrow(
-      "'format' = 'raw' needs exactly one physical STRING column",
-    );
+    expect(() =>
+      raw.createEncoder([{ name: 'n', type: { name: 'BIGINT', nullable: true } }], OptionBag.of({})),
+    ).toThrow("'format' = 'raw' needs exactly one physical STRING column");
   });
 });

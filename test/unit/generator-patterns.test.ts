@@ -8,8 +8,17 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runGenerate, type GenerateIO } from '../../app/cli/generate.js';
-import { TransactionGenerator, defaultGeneratorOptions, type GeneratorOptions } from '../../generator/generate.js';
-import { accountVersionsCsv, accountsCsv, blocklistCsv, type ReferenceData } from '../../generator/reference.js';
+import {
+  TransactionGenerator,
+  defaultGeneratorOptions,
+  type GeneratorOptions,
+} from '../../generator/generate.js';
+import {
+  accountVersionsCsv,
+  accountsCsv,
+  blocklistCsv,
+  type ReferenceData,
+} from '../../generator/reference.js';
 import { formatTimestamp } from '../../engine/values.js';
 
 interface Transfer {
@@ -39,7 +48,12 @@ function run(options: Partial<GeneratorOptions>): { g: TransactionGenerator; tra
     for (const line of g.nextText(10_000).split('\n')) {
       if (line === '') continue;
       const [time, sender, receiver, amount] = line.split(';');
-      transfers.push({ ts: Date.parse(time!), sender: Number(sender), receiver: Number(receiver), amount: Number(amount) });
+      transfers.push({
+        ts: Date.parse(time!),
+        sender: Number(sender),
+        receiver: Number(receiver),
+        amount: Number(amount),
+      });
     }
   }
   return { g, transfers };
@@ -58,7 +72,8 @@ function rapidCashouts(transfers: Transfer[]): Set<string> {
   for (const d of transfers) {
     if (d.amount <= 10_000) continue;
     for (const o of from.get(d.receiver) ?? []) {
-      if (o.ts >= d.ts && o.ts <= d.ts + HOUR && o.amount >= 0.8 * d.amount) out.add(`${d.receiver}@${d.ts}@${o.ts}`);
+      if (o.ts >= d.ts && o.ts <= d.ts + HOUR && o.amount >= 0.8 * d.amount)
+        out.add(`${d.receiver}@${d.ts}@${o.ts}`);
     }
   }
   return out;
@@ -72,7 +87,8 @@ function layeringChains(transfers: Transfer[]): Set<string> {
     if (f.amount <= 10_000) continue;
     for (const s of from.get(f.receiver) ?? []) {
       const within = s.amount >= 0.9 * f.amount && s.amount <= 1.1 * f.amount;
-      if (s.ts > f.ts && s.ts <= f.ts + 600_000 && within && s.receiver !== f.sender) out.add(`${f.sender}>${f.receiver}>${s.receiver}@${f.ts}@${s.ts}`);
+      if (s.ts > f.ts && s.ts <= f.ts + 600_000 && within && s.receiver !== f.sender)
+        out.add(`${f.sender}>${f.receiver}>${s.receiver}@${f.ts}@${s.ts}`);
     }
   }
   return out;
@@ -80,7 +96,11 @@ function layeringChains(transfers: Transfer[]): Set<string> {
 
 function blocklistHits(transfers: Transfer[], ref: ReferenceData): Set<string> {
   const listed = new Map(ref.blocklist.map((b) => [b.accountId, b.listedAt]));
-  return new Set(transfers.filter((t) => listed.has(t.receiver) && t.ts >= listed.get(t.receiver)!).map((t) => `${t.sender}>${t.receiver}@${t.ts}`));
+  return new Set(
+    transfers
+      .filter((t) => listed.has(t.receiver) && t.ts >= listed.get(t.receiver)!)
+      .map((t) => `${t.sender}>${t.receiver}@${t.ts}`),
+  );
 }
 
 describe('planted patterns for the join jobs', () => {
@@ -89,28 +109,47 @@ describe('planted patterns for the join jobs', () => {
   const ref = g.reference!;
 
   it('the truth marks exactly the rapid cash-outs in the whole run', () => {
-    const expected = new Set(truth.rapidCashout.filter((r) => r.expectedAlert).map((r) => `${r.account}@${r.depositTime}@${r.cashoutTime}`));
+    const expected = new Set(
+      truth.rapidCashout
+        .filter((r) => r.expectedAlert)
+        .map((r) => `${r.account}@${r.depositTime}@${r.cashoutTime}`),
+    );
     expect(expected).toEqual(rapidCashouts(transfers));
-    const kinds = (k: string, alert: boolean) => truth.rapidCashout.filter((r) => r.kind === k && r.expectedAlert === alert).length;
+    const kinds = (k: string, alert: boolean) =>
+      truth.rapidCashout.filter((r) => r.kind === k && r.expectedAlert === alert).length;
     expect(kinds('rapid-cashout', true)).toBe(4);
     expect(kinds('cashout-decoy-share', false)).toBe(4);
     expect(kinds('cashout-decoy-late', false)).toBe(4);
     // A layering hop moves ≥ 80 % on within the hour: it is a rapid cash-out too, and listed as one.
     expect(kinds('layering', true)).toBe(4);
-    for (const r of truth.rapidCashout.filter((r) => r.kind === 'cashout-decoy-late')) expect(r.cashoutTime - r.depositTime).toBeGreaterThan(HOUR);
-    for (const r of truth.rapidCashout.filter((r) => r.kind === 'cashout-decoy-share')) expect(r.cashoutAmount).toBeLessThan(0.8 * r.depositAmount);
+    for (const r of truth.rapidCashout.filter((r) => r.kind === 'cashout-decoy-late'))
+      expect(r.cashoutTime - r.depositTime).toBeGreaterThan(HOUR);
+    for (const r of truth.rapidCashout.filter((r) => r.kind === 'cashout-decoy-share'))
+      expect(r.cashoutAmount).toBeLessThan(0.8 * r.depositAmount);
   });
 
   it('the truth marks exactly the layering chains in the whole run', () => {
-    const expected = new Set(truth.layering.filter((r) => r.expectedAlert).map((r) => `${r.origin}>${r.middle}>${r.destination}@${r.firstTime}@${r.secondTime}`));
+    const expected = new Set(
+      truth.layering
+        .filter((r) => r.expectedAlert)
+        .map((r) => `${r.origin}>${r.middle}>${r.destination}@${r.firstTime}@${r.secondTime}`),
+    );
     expect(expected).toEqual(layeringChains(transfers));
-    expect(truth.layering.filter((r) => r.expectedAlert).map((r) => r.kind)).toEqual(Array(4).fill('layering'));
-    expect(truth.layering.filter((r) => r.kind === 'layering-decoy-slow' && !r.expectedAlert)).toHaveLength(4);
-    expect(truth.layering.filter((r) => r.kind === 'layering-decoy-amount' && !r.expectedAlert)).toHaveLength(4);
+    expect(truth.layering.filter((r) => r.expectedAlert).map((r) => r.kind)).toEqual(
+      Array(4).fill('layering'),
+    );
+    expect(truth.layering.filter((r) => r.kind === 'layering-decoy-slow' && !r.expectedAlert)).toHaveLength(
+      4,
+    );
+    expect(truth.layering.filter((r) => r.kind === 'layering-decoy-amount' && !r.expectedAlert)).toHaveLength(
+      4,
+    );
   });
 
   it('the truth marks exactly the transfers to blocklisted accounts after their listing', () => {
-    const expected = new Set(truth.blocklist.filter((r) => r.expectedAlert).map((r) => `${r.sender}>${r.receiver}@${r.time}`));
+    const expected = new Set(
+      truth.blocklist.filter((r) => r.expectedAlert).map((r) => `${r.sender}>${r.receiver}@${r.time}`),
+    );
     expect(expected).toEqual(blocklistHits(transfers, ref));
     expect(expected.size).toBe(6);
     // The decoys pay an account listed during the run, before its listing.
@@ -119,7 +158,9 @@ describe('planted patterns for the join jobs', () => {
     for (const r of early) expect(r.time).toBeLessThan(r.listedAt);
     // Only planted transfers touch a blocklisted account.
     const blocked = new Set(ref.blocklist.map((b) => b.accountId));
-    expect(transfers.filter((t) => blocked.has(t.sender) || blocked.has(t.receiver))).toHaveLength(truth.blocklist.length);
+    expect(transfers.filter((t) => blocked.has(t.sender) || blocked.has(t.receiver))).toHaveLength(
+      truth.blocklist.length,
+    );
   });
 
   it('keeps the windowed laundering truth exact, listing the pattern transfers over the threshold', () => {
@@ -130,19 +171,39 @@ describe('planted patterns for the join jobs', () => {
     }
     const alerts = new Set([...sums].filter(([, s]) => s > 10_000).map(([k]) => k));
     const windowTruth = g.truth();
-    expect(new Set(windowTruth.filter((c) => c.expectedAlert).map((c) => `${c.sender}->${c.receiver}@${c.windowStart}`))).toEqual(alerts);
+    expect(
+      new Set(
+        windowTruth.filter((c) => c.expectedAlert).map((c) => `${c.sender}->${c.receiver}@${c.windowStart}`),
+      ),
+    ).toEqual(alerts);
     // Every large pattern transfer is there, under its own case.
     const large = transfers.filter((t) => t.amount > 10_000).length;
-    expect(windowTruth.filter((c) => c.expectedAlert && !['laundering', 'straddling'].includes(c.kind))).toHaveLength(large);
+    expect(
+      windowTruth.filter((c) => c.expectedAlert && !['laundering', 'straddling'].includes(c.kind)),
+    ).toHaveLength(large);
   });
 
   it('stays exact for other seeds and more cases', () => {
     for (const seed of [8, 17]) {
       const other = run({ ...OPTIONS, seed, plantCashout: 30, plantLayering: 30, plantBlocklist: 30 });
       const t = other.g.patternTruth();
-      expect(new Set(t.rapidCashout.filter((r) => r.expectedAlert).map((r) => `${r.account}@${r.depositTime}@${r.cashoutTime}`))).toEqual(rapidCashouts(other.transfers));
-      expect(new Set(t.layering.filter((r) => r.expectedAlert).map((r) => `${r.origin}>${r.middle}>${r.destination}@${r.firstTime}@${r.secondTime}`))).toEqual(layeringChains(other.transfers));
-      expect(new Set(t.blocklist.filter((r) => r.expectedAlert).map((r) => `${r.sender}>${r.receiver}@${r.time}`))).toEqual(blocklistHits(other.transfers, other.g.reference!));
+      expect(
+        new Set(
+          t.rapidCashout
+            .filter((r) => r.expectedAlert)
+            .map((r) => `${r.account}@${r.depositTime}@${r.cashoutTime}`),
+        ),
+      ).toEqual(rapidCashouts(other.transfers));
+      expect(
+        new Set(
+          t.layering
+            .filter((r) => r.expectedAlert)
+            .map((r) => `${r.origin}>${r.middle}>${r.destination}@${r.firstTime}@${r.secondTime}`),
+        ),
+      ).toEqual(layeringChains(other.transfers));
+      expect(
+        new Set(t.blocklist.filter((r) => r.expectedAlert).map((r) => `${r.sender}>${r.receiver}@${r.time}`)),
+      ).toEqual(blocklistHits(other.transfers, other.g.reference!));
     }
   });
 
@@ -162,9 +223,14 @@ describe('planted patterns for the join jobs', () => {
     const last = transfers[transfers.length - 1]!.ts;
     const accounts = accountsCsv(ref).trim().split('\n');
     expect(accounts).toHaveLength(400);
-    expect(accounts[7]).toMatch(/^7,[A-Z][a-z]+ [A-Z][a-z]+,[A-Z]{2},(low|medium|high),\d{4}-\d{2}-\d{2} 00:00:00$/);
+    expect(accounts[7]).toMatch(
+      /^7,[A-Z][a-z]+ [A-Z][a-z]+,[A-Z]{2},(low|medium|high),\d{4}-\d{2}-\d{2} 00:00:00$/,
+    );
 
-    const versions = accountVersionsCsv(ref).trim().split('\n').map((l) => l.split(','));
+    const versions = accountVersionsCsv(ref)
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
     const times = versions.map((v) => Date.parse(v[0]!.replace(' ', 'T') + 'Z'));
     expect(times).toEqual([...times].sort((a, b) => a - b)); // ascending: none is late for the watermark
     const changes = versions.filter((_, i) => times[i]! >= first);
@@ -188,12 +254,22 @@ describe('planted patterns for the join jobs', () => {
   });
 
   it('refuses planting it cannot do', () => {
-    expect(() => new TransactionGenerator(defaultGeneratorOptions({ count: 10_000, plantCashout: 3 }))).toThrow(
+    expect(
+      () => new TransactionGenerator(defaultGeneratorOptions({ count: 10_000, plantCashout: 3 })),
+    ).toThrow(
       /cannot plant rapid cash-out case 1 \(rapid-cashout\): it needs 120 minutes of event time and the run covers only 999 s/,
     );
-    expect(() => new TransactionGenerator(defaultGeneratorOptions({ count: 100_000, accounts: 12, plantLayering: 6 }))).toThrow(/12 accounts are too few; use more --accounts/);
-    expect(() => new TransactionGenerator(defaultGeneratorOptions({ count: 100_000, accounts: 8, plantBlocklist: 2 }))).toThrow(/there is no blocklist; use --accounts 10 or more/);
-    expect(() => new TransactionGenerator(defaultGeneratorOptions({ format: 'json', plantBlocklist: 2 }))).toThrow(/planting needs a transfer format/);
+    expect(
+      () =>
+        new TransactionGenerator(defaultGeneratorOptions({ count: 100_000, accounts: 12, plantLayering: 6 })),
+    ).toThrow(/12 accounts are too few; use more --accounts/);
+    expect(
+      () =>
+        new TransactionGenerator(defaultGeneratorOptions({ count: 100_000, accounts: 8, plantBlocklist: 2 })),
+    ).toThrow(/there is no blocklist; use --accounts 10 or more/);
+    expect(
+      () => new TransactionGenerator(defaultGeneratorOptions({ format: 'json', plantBlocklist: 2 })),
+    ).toThrow(/planting needs a transfer format/);
   });
 });
 
@@ -230,16 +306,47 @@ describe('fintrans-sql generate with patterns and reference data', () => {
 
   it('writes the records, the pattern truth and the reference files', async () => {
     const io = fakeIO(dir);
-    const argv = ['--count', '80000', '--accounts', '300', '--seed', '9', '--plant-cashout', '3', '--plant-layering', '3', '--plant-blocklist', '4',
-      '--reference', 'data', '--pattern-truth', 'truth', '--out', 'tx.csv'];
+    const argv = [
+      '--count',
+      '80000',
+      '--accounts',
+      '300',
+      '--seed',
+      '9',
+      '--plant-cashout',
+      '3',
+      '--plant-layering',
+      '3',
+      '--plant-blocklist',
+      '4',
+      '--reference',
+      'data',
+      '--pattern-truth',
+      'truth',
+      '--out',
+      'tx.csv',
+    ];
     expect(await runGenerate(argv, io), io.err.text).toBe(0);
-    const g = run({ count: 80_000, accounts: 300, seed: 9, plantCashout: 3, plantLayering: 3, plantBlocklist: 4, reference: true, format: 'dcos' }).g;
+    const g = run({
+      count: 80_000,
+      accounts: 300,
+      seed: 9,
+      plantCashout: 3,
+      plantLayering: 3,
+      plantBlocklist: 4,
+      reference: true,
+      format: 'dcos',
+    }).g;
     expect(await readFile(join(dir, 'data/accounts.csv'), 'utf8')).toBe(accountsCsv(g.reference!));
-    expect(await readFile(join(dir, 'data/account_versions.csv'), 'utf8')).toBe(accountVersionsCsv(g.reference!));
+    expect(await readFile(join(dir, 'data/account_versions.csv'), 'utf8')).toBe(
+      accountVersionsCsv(g.reference!),
+    );
     expect(await readFile(join(dir, 'data/blocklist.csv'), 'utf8')).toBe(blocklistCsv(g.reference!));
 
     const cashout = (await readFile(join(dir, 'truth/rapid_cashout_truth.csv'), 'utf8')).trim().split('\n');
-    expect(cashout[0]).toBe('id,kind,account,deposit_from,deposit_time,deposit_amount,cashout_to,cashout_time,cashout_amount,expected_alert');
+    expect(cashout[0]).toBe(
+      'id,kind,account,deposit_from,deposit_time,deposit_amount,cashout_to,cashout_time,cashout_amount,expected_alert',
+    );
     const t = g.patternTruth().rapidCashout[0]!;
     expect(cashout[1]).toBe(
       `${t.caseId},${t.kind},${t.account},${t.depositFrom},${formatTimestamp(t.depositTime)},${t.depositAmount},${t.cashoutTo},${formatTimestamp(t.cashoutTime)},${t.cashoutAmount},${t.expectedAlert}`,
@@ -249,11 +356,16 @@ describe('fintrans-sql generate with patterns and reference data', () => {
     );
     const blocklist = (await readFile(join(dir, 'truth/blocklist_truth.csv'), 'utf8')).trim().split('\n');
     expect(blocklist).toHaveLength(5);
-    expect(io.err.text).toMatch(/planted 10 pattern cases \(3 rapid cash-out, 3 layering, 4 blocklist; \d+ expected alerts\) → truth\/; reference data \(300 accounts, \d+ versions, 3 blocklisted\) → data\/\n$/);
+    expect(io.err.text).toMatch(
+      /planted 10 pattern cases \(3 rapid cash-out, 3 layering, 4 blocklist; \d+ expected alerts\) → truth\/; reference data \(300 accounts, \d+ versions, 3 blocklisted\) → data\/\n$/,
+    );
   });
 
   it.each([
-    [['--count', '10', '--format', 'json', '--plant-layering', '2'], /--plant-layering works with the transfer formats/],
+    [
+      ['--count', '10', '--format', 'json', '--plant-layering', '2'],
+      /--plant-layering works with the transfer formats/,
+    ],
     [['--rate', '10', '--plant-cashout', '2'], /--plant-cashout needs --count/],
     [['--count', '10', '--plant-blocklist', 'x'], /--plant-blocklist must be a whole number/],
     [['--count', '10', '--reference', ''], /--reference needs a value/],

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENERATE_HELP, runGenerate, type GenerateIO } from '../../app/cli/generate.js';
-import { CITIES, CUSTOMER_NAMES, TRANSACTION_TYPES, formatRfc3339, formatRfc850 } from '../../generator/formats.js';
+import {
+  CITIES,
+  CUSTOMER_NAMES,
+  TRANSACTION_TYPES,
+  formatRfc3339,
+  formatRfc850,
+} from '../../generator/formats.js';
 import {
   TransactionGenerator,
   defaultGeneratorOptions,
@@ -72,7 +78,12 @@ function truthKey(c: PlantedCase): string {
   return `${c.sender}->${c.receiver}@${c.windowStart}`;
 }
 
-function checkTruthIsExact(transfers: Transfer[], truth: PlantedCase[], windowMs: number, threshold: number): void {
+function checkTruthIsExact(
+  transfers: Transfer[],
+  truth: PlantedCase[],
+  windowMs: number,
+  threshold: number,
+): void {
   const alerts = alertsOf(transfers, windowMs, threshold);
   const expected = new Map(truth.filter((c) => c.expectedAlert).map((c) => [truthKey(c), c.total]));
   expect(new Set(alerts.keys())).toEqual(new Set(expected.keys()));
@@ -80,7 +91,8 @@ function checkTruthIsExact(transfers: Transfer[], truth: PlantedCase[], windowMs
   // Every truth row (alerting or not) matches the data: its pair's total and transfer count in its window.
   for (const c of truth) {
     const inWindow = transfers.filter(
-      (t) => t.sender === c.sender && t.receiver === c.receiver && t.ts >= c.windowStart && t.ts < c.windowEnd,
+      (t) =>
+        t.sender === c.sender && t.receiver === c.receiver && t.ts >= c.windowStart && t.ts < c.windowEnd,
     );
     expect(inWindow.length).toBe(c.transfers);
     expect(inWindow.reduce((s, t) => s + t.amount, 0)).toBe(c.total);
@@ -262,18 +274,22 @@ describe('TransactionGenerator', () => {
     const lines = truthCsv(truth).split('\n');
     expect(lines[0]).toBe('id,kind,sender,receiver,window_start,window_end,total,transfers,expected_alert');
     expect(lines).toHaveLength(truth.length + 2);
-    expect(lines[1]).toMatch(/^1,laundering,\d+,\d+,2017-07-23 \d{2}:\d0:00\.000,2017-07-23 \d{2}:\d0:00\.000,\d+,\d+,true$/);
+    expect(lines[1]).toMatch(
+      /^1,laundering,\d+,\d+,2017-07-23 \d{2}:\d0:00\.000,2017-07-23 \d{2}:\d0:00\.000,\d+,\d+,true$/,
+    );
     expect(lines.some((l) => /^3,decoy,.*,false$/.test(l))).toBe(true);
   });
 
   it('refuses planting it cannot do', () => {
-    expect(() => new TransactionGenerator(defaultGeneratorOptions({ format: 'json', plant: 1 }))).toThrow(/planting needs a transfer format/);
+    expect(() => new TransactionGenerator(defaultGeneratorOptions({ format: 'json', plant: 1 }))).toThrow(
+      /planting needs a transfer format/,
+    );
     expect(() => new TransactionGenerator(defaultGeneratorOptions({ count: 100, plant: 3 }))).toThrow(
       /needs records on both sides of a window boundary/,
     );
-    expect(() => new TransactionGenerator(defaultGeneratorOptions({ accounts: 3, plant: 4, count: 100_000 }))).toThrow(
-      /use more --accounts/,
-    );
+    expect(
+      () => new TransactionGenerator(defaultGeneratorOptions({ accounts: 3, plant: 4, count: 100_000 })),
+    ).toThrow(/use more --accounts/);
   });
 });
 
@@ -330,7 +346,10 @@ describe('runGenerate', () => {
     [['--count', '10', 'extra'], /unexpected argument 'extra'/],
     [['--count=-5'], /--count must be a whole number ≥ 0, got '-5'/],
     [['--count', 'lots'], /--count must be a whole number/],
-    [['--count', '10', '--format', 'csv'], /unknown --format 'csv': use one of dcos, dcos-rfc3339, fintrans, json/],
+    [
+      ['--count', '10', '--format', 'csv'],
+      /unknown --format 'csv': use one of dcos, dcos-rfc3339, fintrans, json/,
+    ],
     [[], /say how many records: --count N, or --rate R/],
     [['--count', '10', '--format', 'json', '--plant', '2'], /--plant works with the transfer formats/],
     [['--rate', '10', '--plant', '2'], /--plant needs --count/],
@@ -367,7 +386,18 @@ describe('runGenerate', () => {
 
   it('writes a file and the truth CSV', async () => {
     const io = fakeIO(dir);
-    const argv = ['--count', '100000', '--plant', '6', '--out', 'tx.csv', '--truth', 'truth.csv', '--seed', '2'];
+    const argv = [
+      '--count',
+      '100000',
+      '--plant',
+      '6',
+      '--out',
+      'tx.csv',
+      '--truth',
+      'truth.csv',
+      '--seed',
+      '2',
+    ];
     expect(await runGenerate(argv, io)).toBe(0);
     expect(await readFile(join(dir, 'tx.csv'), 'utf8')).toBe(textOf({ count: 100_000, plant: 6, seed: 2 }));
     const { truth } = recordsOf({ count: 100_000, plant: 6, seed: 2 });
@@ -379,8 +409,26 @@ describe('runGenerate', () => {
 
   it('uses --window, --threshold, --start and --step-ms', async () => {
     const io = fakeIO(dir);
-    const argv = ['--count', '20000', '--plant', '3', '--window', '1m', '--threshold', '5000', '--start', '2020-01-01 00:00:00',
-      '--step-ms', '50', '--format', 'dcos-rfc3339', '--out', 'w.csv', '--truth', 'w-truth.csv'];
+    const argv = [
+      '--count',
+      '20000',
+      '--plant',
+      '3',
+      '--window',
+      '1m',
+      '--threshold',
+      '5000',
+      '--start',
+      '2020-01-01 00:00:00',
+      '--step-ms',
+      '50',
+      '--format',
+      'dcos-rfc3339',
+      '--out',
+      'w.csv',
+      '--truth',
+      'w-truth.csv',
+    ];
     expect(await runGenerate(argv, io)).toBe(0);
     const lines = (await readFile(join(dir, 'w.csv'), 'utf8')).split('\n');
     expect(lines[0]).toMatch(/^2020-01-01T00:00:00Z;/);
@@ -388,12 +436,14 @@ describe('runGenerate', () => {
     const truth = (await readFile(join(dir, 'w-truth.csv'), 'utf8')).split('\n').slice(1, -1);
     for (const row of truth) {
       const [, , , , start, end, total, , alert] = row.split(',');
-      expect(Date.parse(end!.replace(' ', 'T') + 'Z') - Date.parse(start!.replace(' ', 'T') + 'Z')).toBe(60_000);
+      expect(Date.parse(end!.replace(' ', 'T') + 'Z') - Date.parse(start!.replace(' ', 'T') + 'Z')).toBe(
+        60_000,
+      );
       expect(alert).toBe(String(Number(total) > 5000));
     }
   });
 
-  it('sends to a topic, and fintrans to each record\'s city topic', async () => {
+  it("sends to a topic, and fintrans to each record's city topic", async () => {
     const io = fakeIO();
     expect(await runGenerate(['--count', '25000', '--to', 'tx-in'], io)).toBe(0);
     expect(io.topics).toEqual(['tx-in']);

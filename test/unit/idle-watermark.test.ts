@@ -24,7 +24,11 @@ class ScriptedReader implements SourceReader {
   }
   /** Records `id;ts` with event times in seconds after T0. */
   push(split: number, ...times: number[]): void {
-    const batch: RawBatch = { split, values: times.map((t, i) => `${i};${text(t)}`), positions: times.map((_, i) => i) };
+    const batch: RawBatch = {
+      split,
+      values: times.map((t, i) => `${i};${text(t)}`),
+      positions: times.map((_, i) => i),
+    };
     this.queue.push({ kind: 'batch', batch });
   }
   pushIdle(waiting = false): void {
@@ -62,7 +66,9 @@ class Recorder implements Operator {
   }
 }
 
-function setup(opts: { with?: string; splits?: number; bounded?: boolean; settings?: Record<string, string> } = {}) {
+function setup(
+  opts: { with?: string; splits?: number; bounded?: boolean; settings?: Record<string, string> } = {},
+) {
   const sql = `CREATE TABLE t (id INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
     WITH ('connector' = 'kafka', 'topic' = 't', 'format' = 'csv', 'csv.field-delimiter' = ';'${opts.with ? `, ${opts.with}` : ''});`;
   const [stmt] = parseSqlFile(sql, 'idle.sql') as [CreateTableStatement];
@@ -70,11 +76,16 @@ function setup(opts: { with?: string; splits?: number; bounded?: boolean; settin
   const reader = new ScriptedReader(opts.splits ?? 3, opts.bounded ?? false);
   const down = new Recorder();
   const decoder = table.format!.createDecoder(
-    table.columns.map((c, i) => ({ name: c.name, type: c.type, rowIndex: i, kind: c.kind })).filter((c) => c.kind === 'physical'),
+    table.columns
+      .map((c, i) => ({ name: c.name, type: c.type, rowIndex: i, kind: c.kind }))
+      .filter((c) => c.kind === 'physical'),
     table.options,
   );
   const clock = { now: 0 };
-  const runner = new SourceRunner(table, reader, down, decoder, false, { clock: () => clock.now, settings: new Map(Object.entries(opts.settings ?? {})) });
+  const runner = new SourceRunner(table, reader, down, decoder, false, {
+    clock: () => clock.now,
+    settings: new Map(Object.entries(opts.settings ?? {})),
+  });
   return { runner, reader, down, clock };
 }
 
@@ -217,12 +228,23 @@ describe('SourceRunner idle splits', () => {
   it("'off', '0', the job setting and the default", async () => {
     expect(setup({ with: `'scan.watermark.idle-timeout' = 'off'` }).runner.idleTimeoutMs).toBe(0);
     expect(setup({ with: `'scan.watermark.idle-timeout' = '0'` }).runner.idleTimeoutMs).toBe(0);
-    expect(setup({ settings: { 'table.exec.source.idle-timeout': '750 ms' } }).runner.idleTimeoutMs).toBe(750);
-    expect(setup({ with: `'scan.watermark.idle-timeout' = '2 s'`, settings: { 'table.exec.source.idle-timeout': '750 ms' } }).runner.idleTimeoutMs).toBe(2000);
+    expect(setup({ settings: { 'table.exec.source.idle-timeout': '750 ms' } }).runner.idleTimeoutMs).toBe(
+      750,
+    );
+    expect(
+      setup({
+        with: `'scan.watermark.idle-timeout' = '2 s'`,
+        settings: { 'table.exec.source.idle-timeout': '750 ms' },
+      }).runner.idleTimeoutMs,
+    ).toBe(2000);
     expect(setup().runner.idleTimeoutMs).toBe(DEFAULT_IDLE_TIMEOUT_MS);
     expect(setup({ bounded: true }).runner.idleTimeoutMs).toBe(0);
-    expect(() => setup({ with: `'scan.watermark.idle-timeout' = 'soon'` })).toThrow(/idle\.sql:2:\d+: option 'scan.watermark.idle-timeout' of table 't': 'soon' is not a duration/s);
-    expect(() => setup({ settings: { 'table.exec.source.idle-timeout': 'x' } })).toThrow(/setting 'table.exec.source.idle-timeout': 'x' is not a duration/);
+    expect(() => setup({ with: `'scan.watermark.idle-timeout' = 'soon'` })).toThrow(
+      /idle\.sql:2:\d+: option 'scan.watermark.idle-timeout' of table 't': 'soon' is not a duration/s,
+    );
+    expect(() => setup({ settings: { 'table.exec.source.idle-timeout': 'x' } })).toThrow(
+      /setting 'table.exec.source.idle-timeout': 'x' is not a duration/,
+    );
   });
 
   it('switched off: an idle split holds the watermark forever', async () => {

@@ -33,7 +33,13 @@ describe('regular join changelog (Flink StreamingJoinOperator)', () => {
     join.processFrom(0, [1, 'l'], INSERT);
     join.processFrom(1, [1, 'r'], INSERT);
     join.processFrom(1, [1, 'r'], DELETE);
-    expect(out.out).toEqual(['+I[1,"l",null,null]', '-D[1,"l",null,null]', '+I[1,"l",1,"r"]', '-D[1,"l",1,"r"]', '+I[1,"l",null,null]']);
+    expect(out.out).toEqual([
+      '+I[1,"l",null,null]',
+      '-D[1,"l",null,null]',
+      '+I[1,"l",1,"r"]',
+      '-D[1,"l",1,"r"]',
+      '+I[1,"l",null,null]',
+    ]);
   });
 
   it('NULL keys never meet', () => {
@@ -78,7 +84,10 @@ describe("a join's watermark", () => {
     const out = new Collect();
     let rightSilent = false;
     const join = new RegularJoinOperator('INNER', [key, key], null, [1, 1], out);
-    join.setIdleness(() => false, () => rightSilent);
+    join.setIdleness(
+      () => false,
+      () => rightSilent,
+    );
     join.watermarkFrom(0, 100);
     expect(out.watermarks).toEqual([]);
     rightSilent = true;

@@ -51,7 +51,14 @@ describe('join state is bounded', () => {
     const out = new Count();
     // rapid_cashout.sql: d.ts - o.ts in [-1 h, 0], keyed by the deposit's receiver = the cash-out's sender.
     const key = (r: Row): unknown => r[1];
-    const join = new IntervalJoinOperator('INNER', { leftTimeIndex: 0, rightTimeIndex: 0, lower: -HOUR, upper: 0 }, [key, key], null, [3, 3], out);
+    const join = new IntervalJoinOperator(
+      'INNER',
+      { leftTimeIndex: 0, rightTimeIndex: 0, lower: -HOUR, upper: 0 },
+      [key, key],
+      null,
+      [3, 3],
+      out,
+    );
     const [left, right] = join.inputs;
     const next = accounts(7, 200_000);
     const total = 3_000_000;
@@ -109,7 +116,8 @@ describe('join state is bounded', () => {
         mostWindows = Math.max(mostWindows, join.openWindows);
       }
       // The last row of every 40th window: the most a window holds, sampled at the same moment each time.
-      if (ts % (40 * window) === 40 * window - STEP_MS) held.push((join.snapshot() as { length: number }).length);
+      if (ts % (40 * window) === 40 * window - STEP_MS)
+        held.push((join.snapshot() as { length: number }).length);
     }
     expect(held.length).toBe(10);
     // A window's rows are held until the watermark passes its end (5 s after): one window and those 5 s.

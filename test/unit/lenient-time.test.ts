@@ -2,11 +2,16 @@
 // SMART) and its java.sql fallbacks, and UNIX_TIMESTAMP's lenient SimpleDateFormat.
 
 import { describe, expect, it } from 'vitest';
-import { javaParseInt, parseDefaultTimestamp, parseJavaSqlTimestamp } from '../../engine/time/lenient-timestamp.js';
+import {
+  javaParseInt,
+  parseDefaultTimestamp,
+  parseJavaSqlTimestamp,
+} from '../../engine/time/lenient-timestamp.js';
 import { compileLenientParser } from '../../engine/time/simple-date-format.js';
 import { TimestampPatternError } from '../../engine/time/java-pattern.js';
 
-const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number => Date.UTC(y, mo - 1, d, h, mi, s, ms);
+const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number =>
+  Date.UTC(y, mo - 1, d, h, mi, s, ms);
 
 describe('TO_TIMESTAMP(s): Flink default layout, SMART', () => {
   it('reads yyyy-[M]M-[d]d with an optional [H]H:[m]m:[s]s[.f]', () => {
@@ -27,7 +32,16 @@ describe('TO_TIMESTAMP(s): Flink default layout, SMART', () => {
   });
 
   it('refuses anything else: T, offsets, trailing text, missing seconds, garbage', () => {
-    for (const t of ['2017-07-23T00:55:22', '2017-07-23 00:55:22+02:00', '2017-07-23 00:55:22 extra', '2017-07-23 00:55', 'garbage', ' 2017-07-23', '17-07-23', '2017-123-01']) {
+    for (const t of [
+      '2017-07-23T00:55:22',
+      '2017-07-23 00:55:22+02:00',
+      '2017-07-23 00:55:22 extra',
+      '2017-07-23 00:55',
+      'garbage',
+      ' 2017-07-23',
+      '17-07-23',
+      '2017-123-01',
+    ]) {
       expect(parseDefaultTimestamp(t), t).toBeNull();
     }
   });
@@ -44,7 +58,15 @@ describe("TO_TIMESTAMP(s, pattern)'s fallback: java.sql.Timestamp.valueOf / Date
   });
 
   it('gives null where Java throws', () => {
-    for (const t of ['2017-07-23T00:55:22', '2017-07-23 00:55:22 extra', '2017-07-23 00:55:22+02:00', 'garbage', '2017-07-32 00:00:00', '17-07-23 00:00:00', '2017-07-23 00:55:22.']) {
+    for (const t of [
+      '2017-07-23T00:55:22',
+      '2017-07-23 00:55:22 extra',
+      '2017-07-23 00:55:22+02:00',
+      'garbage',
+      '2017-07-32 00:00:00',
+      '17-07-23 00:00:00',
+      '2017-07-23 00:55:22.',
+    ]) {
       expect(parseJavaSqlTimestamp(t), t).toBeNull();
     }
   });
@@ -79,10 +101,18 @@ describe("UNIX_TIMESTAMP's lenient SimpleDateFormat", () => {
 
   it('abutting number fields read their width; names, AM/PM and zones (applied)', () => {
     expect(compileLenientParser('yyyyMMddHHmmss')('20170723005522')).toBe(utc(2017, 7, 23, 0, 55, 22));
-    expect(compileLenientParser('dd MMM yyyy hh:mm a')('23 july 2017 01:06 PM')).toBe(utc(2017, 7, 23, 13, 6));
-    expect(compileLenientParser('EEEE, dd-MMM-yy HH:mm:ss z')('Sunday, 23-Jul-17 01:06:47 UTC')).toBe(utc(2017, 7, 23, 1, 6, 47));
-    expect(compileLenientParser('yyyy-MM-dd HH:mm:ss Z')('2017-07-23 01:06:47 +0200')).toBe(utc(2017, 7, 22, 23, 6, 47));
-    expect(compileLenientParser("yyyy-MM-dd'T'HH:mm:ssX")('2017-07-23T01:06:47Z')).toBe(utc(2017, 7, 23, 1, 6, 47));
+    expect(compileLenientParser('dd MMM yyyy hh:mm a')('23 july 2017 01:06 PM')).toBe(
+      utc(2017, 7, 23, 13, 6),
+    );
+    expect(compileLenientParser('EEEE, dd-MMM-yy HH:mm:ss z')('Sunday, 23-Jul-17 01:06:47 UTC')).toBe(
+      utc(2017, 7, 23, 1, 6, 47),
+    );
+    expect(compileLenientParser('yyyy-MM-dd HH:mm:ss Z')('2017-07-23 01:06:47 +0200')).toBe(
+      utc(2017, 7, 22, 23, 6, 47),
+    );
+    expect(compileLenientParser("yyyy-MM-dd'T'HH:mm:ssX")('2017-07-23T01:06:47Z')).toBe(
+      utc(2017, 7, 23, 1, 6, 47),
+    );
   });
 
   it('refuses letters it does not know', () => {

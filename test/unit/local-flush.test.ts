@@ -29,7 +29,14 @@ const CALLS: AggregateCall[] = [
   { fn: 'SUM', args: [X], distinct: false, type: T.double() },
   { fn: 'AVG', args: [X], distinct: false, type: T.double() },
 ];
-const TUMBLE_10S: WindowSpec = { kind: 'TUMBLE', sizeMs: 10_000, slideMs: 10_000, offsetMs: 0, timeIndex: 0, timeName: 'ts' };
+const TUMBLE_10S: WindowSpec = {
+  kind: 'TUMBLE',
+  sizeMs: 10_000,
+  slideMs: 10_000,
+  offsetMs: 0,
+  timeIndex: 0,
+  timeName: 'ts',
+};
 
 /** The window [10 s, 20 s) gets 1e16 before the watermark passes 9.999 s (a flush) and 1, 1 after. */
 function run(spec: WindowSpec): Row {

@@ -35,7 +35,8 @@ function planError(query: string): string {
   throw new Error('planned without error');
 }
 
-const match = (inside: string): string => `SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY account ORDER BY ts ${inside}) AS m;`;
+const match = (inside: string): string =>
+  `SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY account ORDER BY ts ${inside}) AS m;`;
 
 class Collect implements Operator {
   readonly out: string[] = [];
@@ -102,24 +103,62 @@ describe('MATCH_RECOGNIZE front pass and refusals', () => {
   });
 
   it("refuses what Flink refuses, with Flink's reason, where it is written", () => {
-    expect(planError(match('MEASURES A.price AS p PATTERN (A B+) DEFINE B AS B.price > 1'))).toMatch(/Greedy quantifiers are not allowed as the last element/);
-    expect(planError(match('MEASURES A.price AS p PATTERN (A*? B?) DEFINE A AS A.price > 0'))).toMatch(/empty matches are not supported/);
-    expect(planError(match('MEASURES A.price AS p PATTERN (A B?? C) DEFINE A AS A.price > 0'))).toMatch(/Reluctant optional variables are not supported yet/);
-    expect(planError(match('MEASURES A.price AS p PATTERN (A+ B? C) DEFINE A AS A.price > 0'))).toMatch(/Optional pattern cannot be preceded by greedy pattern/);
-    expect(planError(match('MEASURES A.price AS p ALL ROWS PER MATCH PATTERN (A B) DEFINE A AS A.price > 0'))).toMatch(/All rows per match mode is not supported yet/);
-    expect(planError(match('MEASURES A.price AS p PATTERN (A B) DEFINE B AS B.price < PREV(B.price)'))).toMatch(/physical offsets within partition/);
-    expect(planError(match('MEASURES PREV(A.price) AS p PATTERN (A B) DEFINE A AS A.price > 0'))).toMatch(/Cannot use PREV\/NEXT in MEASURE/);
-    expect(planError(match('MEASURES A.price AS p PATTERN (A | B) DEFINE A AS A.price > 0'))).toMatch(/^3:\d+ .*branching patterns/);
-    expect(planError(match('MEASURES A.price AS p PATTERN ((A B)+ C) DEFINE A AS A.price > 0'))).toMatch(/Group patterns are not supported yet/);
-    expect(planError(match('MEASURES A.price AS p PATTERN (A B{,2}? C) DEFINE A AS A.price > 0'))).toMatch(/The from should be a positive number greater than 0/);
-    expect(planError(match('MEASURES A.price AS p PATTERN (A A) DEFINE A AS A.price > 0'))).toMatch(/Pattern variables must be unique/);
-    expect(planError(match('MEASURES COUNT(DISTINCT A.price) AS p PATTERN (A B) DEFINE A AS A.price > 0'))).toMatch(/distinct aggregations are not supported/);
-    expect(planError(match('MEASURES Z.price AS p PATTERN (A B) DEFINE A AS A.price > 0'))).toMatch(/'Z' is not a pattern variable/);
+    expect(planError(match('MEASURES A.price AS p PATTERN (A B+) DEFINE B AS B.price > 1'))).toMatch(
+      /Greedy quantifiers are not allowed as the last element/,
+    );
+    expect(planError(match('MEASURES A.price AS p PATTERN (A*? B?) DEFINE A AS A.price > 0'))).toMatch(
+      /empty matches are not supported/,
+    );
+    expect(planError(match('MEASURES A.price AS p PATTERN (A B?? C) DEFINE A AS A.price > 0'))).toMatch(
+      /Reluctant optional variables are not supported yet/,
+    );
+    expect(planError(match('MEASURES A.price AS p PATTERN (A+ B? C) DEFINE A AS A.price > 0'))).toMatch(
+      /Optional pattern cannot be preceded by greedy pattern/,
+    );
+    expect(
+      planError(match('MEASURES A.price AS p ALL ROWS PER MATCH PATTERN (A B) DEFINE A AS A.price > 0')),
+    ).toMatch(/All rows per match mode is not supported yet/);
+    expect(
+      planError(match('MEASURES A.price AS p PATTERN (A B) DEFINE B AS B.price < PREV(B.price)')),
+    ).toMatch(/physical offsets within partition/);
+    expect(planError(match('MEASURES PREV(A.price) AS p PATTERN (A B) DEFINE A AS A.price > 0'))).toMatch(
+      /Cannot use PREV\/NEXT in MEASURE/,
+    );
+    expect(planError(match('MEASURES A.price AS p PATTERN (A | B) DEFINE A AS A.price > 0'))).toMatch(
+      /^3:\d+ .*branching patterns/,
+    );
+    expect(planError(match('MEASURES A.price AS p PATTERN ((A B)+ C) DEFINE A AS A.price > 0'))).toMatch(
+      /Group patterns are not supported yet/,
+    );
+    expect(planError(match('MEASURES A.price AS p PATTERN (A B{,2}? C) DEFINE A AS A.price > 0'))).toMatch(
+      /The from should be a positive number greater than 0/,
+    );
+    expect(planError(match('MEASURES A.price AS p PATTERN (A A) DEFINE A AS A.price > 0'))).toMatch(
+      /Pattern variables must be unique/,
+    );
+    expect(
+      planError(match('MEASURES COUNT(DISTINCT A.price) AS p PATTERN (A B) DEFINE A AS A.price > 0')),
+    ).toMatch(/distinct aggregations are not supported/);
+    expect(planError(match('MEASURES Z.price AS p PATTERN (A B) DEFINE A AS A.price > 0'))).toMatch(
+      /'Z' is not a pattern variable/,
+    );
     expect(planError(match('MEASURES A.price AS p PATTERN (A B)'))).toMatch(/needs a DEFINE clause/);
-    expect(planError(`SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY account ORDER BY price MEASURES A.price AS p PATTERN (A B) DEFINE A AS A.price > 0) m;`)).toMatch(/rowtime or proctime for order by as the first one/);
-    expect(planError(`SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY account ORDER BY ts DESC MEASURES A.price AS p PATTERN (A B) DEFINE A AS A.price > 0) m;`)).toMatch(/must be ascending on time/);
+    expect(
+      planError(
+        `SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY account ORDER BY price MEASURES A.price AS p PATTERN (A B) DEFINE A AS A.price > 0) m;`,
+      ),
+    ).toMatch(/rowtime or proctime for order by as the first one/);
+    expect(
+      planError(
+        `SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY account ORDER BY ts DESC MEASURES A.price AS p PATTERN (A B) DEFINE A AS A.price > 0) m;`,
+      ),
+    ).toMatch(/must be ascending on time/);
     // The error points at the last variable's quantifier: line 2 of the query.
-    expect(planError(`SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY account ORDER BY ts MEASURES A.price AS p\n PATTERN (A B*) DEFINE B AS B.price > 1) m;`)).toMatch(/^4:14 /);
+    expect(
+      planError(
+        `SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY account ORDER BY ts MEASURES A.price AS p\n PATTERN (A B*) DEFINE B AS B.price > 1) m;`,
+      ),
+    ).toMatch(/^4:14 /);
   });
 });
 
@@ -132,39 +171,97 @@ describe('MATCH_RECOGNIZE operator', () => {
 
   it('holds rows until the watermark, orders them by time, drops late ones, and restores from any checkpoint', () => {
     const late: Row[] = [];
-    const steps: Step[] = [r(3, 1, 8), r(1, 1, 10), r(2, 1, 9), r(1, 2, 5), r(4, 1, 12), { wm: 2500 }, r(2, 1, 50), r(5, 2, 4), r(6, 2, 7), r(7, 1, 3), { wm: 10_000 }, r(8, 1, 1), { wm: Infinity }];
+    const steps: Step[] = [
+      r(3, 1, 8),
+      r(1, 1, 10),
+      r(2, 1, 9),
+      r(1, 2, 5),
+      r(4, 1, 12),
+      { wm: 2500 },
+      r(2, 1, 50),
+      r(5, 2, 4),
+      r(6, 2, 7),
+      r(7, 1, 3),
+      { wm: 10_000 },
+      r(8, 1, 1),
+      { wm: Infinity },
+    ];
     const node = planMatch(V);
     const out = new Collect();
     feed(build(node, out, late), steps);
     // account 1: 10 (1s), 9 (2s), 8 (3s), 12 (4s); the 50 at 2 s came after the watermark 2.5 s.
     expect(out.out).toEqual([JSON.stringify([1, 10, 8, 12, 2, 4000]), JSON.stringify([2, 5, 4, 7, 1, 6000])]);
-    expect(late).toEqual([[2000, 1, 50, null], [8000, 1, 1, null]]);
+    expect(late).toEqual([
+      [2000, 1, 50, null],
+      [8000, 1, 1, null],
+    ]);
     expect(checkRestore(node, steps)).toEqual(out.out);
   });
 
   it('skip strategies: past the last row, to the next row, to the last row of a variable', () => {
-    const steps: Step[] = [r(1, 1, 10), r(2, 1, 9), r(3, 1, 8), r(4, 1, 11), r(5, 1, 7), r(6, 1, 12), { wm: Infinity }];
+    const steps: Step[] = [
+      r(1, 1, 10),
+      r(2, 1, 9),
+      r(3, 1, 8),
+      r(4, 1, 11),
+      r(5, 1, 7),
+      r(6, 1, 12),
+      { wm: Infinity },
+    ];
     const run = (skip: string): number[][] => {
       const out = new Collect();
-      feed(build(planMatch(match(`MEASURES FIRST(A.price) AS a, C.price AS c AFTER MATCH ${skip} PATTERN (A B+? C) DEFINE B AS B.price < A.price, C AS C.price > A.price`)), out), steps);
+      feed(
+        build(
+          planMatch(
+            match(
+              `MEASURES FIRST(A.price) AS a, C.price AS c AFTER MATCH ${skip} PATTERN (A B+? C) DEFINE B AS B.price < A.price, C AS C.price > A.price`,
+            ),
+          ),
+          out,
+        ),
+        steps,
+      );
       return out.out.map((s) => (JSON.parse(s) as number[]).slice(1));
     };
     expect(run('SKIP PAST LAST ROW')).toEqual([[10, 11]]);
     // From 8 no B follows (11 is not below 8).
-    expect(run('SKIP TO NEXT ROW')).toEqual([[10, 11], [9, 11], [11, 12]]);
-    expect(run('SKIP TO LAST B')).toEqual([[10, 11], [11, 12]]);
+    expect(run('SKIP TO NEXT ROW')).toEqual([
+      [10, 11],
+      [9, 11],
+      [11, 12],
+    ]);
+    expect(run('SKIP TO LAST B')).toEqual([
+      [10, 11],
+      [11, 12],
+    ]);
   });
 
-  it('SKIP TO LAST A stops the job when the next match would start at this one\'s first row, as Flink does', () => {
-    const node = planMatch(match(`MEASURES C.price AS c AFTER MATCH SKIP TO LAST A PATTERN (A+? B C) DEFINE A AS A.price > 5`));
+  it("SKIP TO LAST A stops the job when the next match would start at this one's first row, as Flink does", () => {
+    const node = planMatch(
+      match(`MEASURES C.price AS c AFTER MATCH SKIP TO LAST A PATTERN (A+? B C) DEFINE A AS A.price > 5`),
+    );
     const op = build(node, new Collect());
     feed(op, [r(1, 1, 10), r(2, 1, 9), r(3, 1, 8)]);
     expect(() => op.onWatermark(Infinity)).toThrow(/Could not skip to first element of a match/);
   });
 
   it('WITHIN drops candidates that grew too old and frees their rows', () => {
-    const node = planMatch(match(`MEASURES FIRST(A.price) AS a, LAST(C.price) AS c AFTER MATCH SKIP PAST LAST ROW PATTERN (A B*? C) WITHIN INTERVAL '5' SECOND DEFINE A AS A.price > 100, C AS C.price > 100`));
-    const steps: Step[] = [r(1, 1, 101), r(2, 1, 1), r(3, 1, 2), r(6, 1, 102), r(10, 1, 103), r(12, 1, 5), r(14, 1, 104), { wm: 20_000 }, { wm: Infinity }];
+    const node = planMatch(
+      match(
+        `MEASURES FIRST(A.price) AS a, LAST(C.price) AS c AFTER MATCH SKIP PAST LAST ROW PATTERN (A B*? C) WITHIN INTERVAL '5' SECOND DEFINE A AS A.price > 100, C AS C.price > 100`,
+      ),
+    );
+    const steps: Step[] = [
+      r(1, 1, 101),
+      r(2, 1, 1),
+      r(3, 1, 2),
+      r(6, 1, 102),
+      r(10, 1, 103),
+      r(12, 1, 5),
+      r(14, 1, 104),
+      { wm: 20_000 },
+      { wm: Infinity },
+    ];
     const out = new Collect();
     const op = build(node, out);
     feed(op, steps.slice(0, -1));
@@ -179,7 +276,17 @@ describe('MATCH_RECOGNIZE operator', () => {
     const steps: Step[] = [r(1, 1, 30), r(2, 1, 10), r(3, 1, 12), r(4, 1, 14), r(5, 1, 16), { wm: Infinity }];
     const run = (q: string): number[][] => {
       const out = new Collect();
-      feed(build(planMatch(match(`MEASURES COUNT(B.price) AS nb, C.price AS c AFTER MATCH SKIP PAST LAST ROW PATTERN (A B${q} C) DEFINE A AS A.price > 20, B AS B.price < 15, C AS C.price > 11`)), out), steps);
+      feed(
+        build(
+          planMatch(
+            match(
+              `MEASURES COUNT(B.price) AS nb, C.price AS c AFTER MATCH SKIP PAST LAST ROW PATTERN (A B${q} C) DEFINE A AS A.price > 20, B AS B.price < 15, C AS C.price > 11`,
+            ),
+          ),
+          out,
+        ),
+        steps,
+      );
       return out.out.map((s) => (JSON.parse(s) as number[]).slice(1));
     };
     // The documentation's example: greedy B* swallows 10, 12, 14; reluctant B*? stops at 12.

@@ -47,7 +47,9 @@ function find(node: PlanNode, kind: PlanNode['kind']): PlanNode | undefined {
 
 describe('the plan graph', () => {
   it('a table read by two INSERTs is one scan node', () => {
-    const p = plan(`INSERT INTO out1 SELECT sender, amount FROM tx; INSERT INTO out2 SELECT receiver, amount FROM tx WHERE amount > 5;`);
+    const p = plan(
+      `INSERT INTO out1 SELECT sender, amount FROM tx; INSERT INTO out2 SELECT receiver, amount FROM tx WHERE amount > 5;`,
+    );
     expect(find(p.pipelines[0]!.root, 'scan')).toBe(find(p.pipelines[1]!.root, 'scan'));
   });
 
@@ -67,24 +69,38 @@ describe('the plan graph', () => {
     expect(p.pipelines[1]!.root.updating).toBe(false);
   });
 
-  it("window_time of a window aggregate is a time attribute; an expression over it is not", () => {
+  it('window_time of a window aggregate is a time attribute; an expression over it is not', () => {
     const p = plan(`CREATE VIEW w AS SELECT sender, window_time AS rt, window_end AS we, SUM(amount) AS total
       FROM TABLE(TUMBLE(TABLE tx, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY sender, window_start, window_end, window_time;
       INSERT INTO out1 SELECT sender, total FROM w;`);
     const view = inputOf(p.pipelines[0]!.root);
-    expect(view.schema.map((f) => [f.name, f.rowtime === true])).toEqual([['sender', false], ['rt', true], ['we', false], ['total', false]]);
+    expect(view.schema.map((f) => [f.name, f.rowtime === true])).toEqual([
+      ['sender', false],
+      ['rt', true],
+      ['we', false],
+      ['total', false],
+    ]);
   });
 
   it('UNION ALL flattens into one union node of its branches', () => {
-    const p = plan(`INSERT INTO out1 SELECT sender, amount FROM tx UNION ALL SELECT receiver, amount FROM tx UNION ALL SELECT id, id FROM accounts;`);
+    const p = plan(
+      `INSERT INTO out1 SELECT sender, amount FROM tx UNION ALL SELECT receiver, amount FROM tx UNION ALL SELECT id, id FROM accounts;`,
+    );
     const u = find(p.pipelines[0]!.root, 'union')!;
     expect(u.inputs).toHaveLength(3);
   });
 
   it('a join with both time bounds on the time attributes is an interval join, insert-only', () => {
-    const p = plan(`INSERT INTO out1 SELECT a.sender, b.receiver FROM tx a JOIN tx b ON a.receiver = b.sender AND b.ts BETWEEN a.ts AND a.ts + INTERVAL '1' MINUTE;`);
+    const p = plan(
+      `INSERT INTO out1 SELECT a.sender, b.receiver FROM tx a JOIN tx b ON a.receiver = b.sender AND b.ts BETWEEN a.ts AND a.ts + INTERVAL '1' MINUTE;`,
+    );
     const j = find(p.pipelines[0]!.root, 'join');
-    expect(j?.kind === 'join' && j.interval).toEqual({ leftTimeIndex: 0, rightTimeIndex: 0, lower: -60000, upper: 0 });
+    expect(j?.kind === 'join' && j.interval).toEqual({
+      leftTimeIndex: 0,
+      rightTimeIndex: 0,
+      lower: -60000,
+      upper: 0,
+    });
     expect(j?.updating).toBe(false);
   });
 
@@ -103,11 +119,19 @@ describe('the plan graph', () => {
   });
 
   it('refuses what Flink refuses, with the place and a way out', () => {
-    expect(planError(`INSERT INTO out1 SELECT sender, id FROM tx JOIN accounts ON sender = id2;`)).toContain("unknown column 'id2'");
-    expect(planError(`INSERT INTO out1 SELECT id, id FROM accounts a JOIN accounts b ON a.id = b.id;`)).toContain("column 'id' is ambiguous: 'a' and 'b' both have it");
-    expect(planError(`CREATE VIEW v AS SELECT sender, SUM(amount) AS s FROM tx GROUP BY sender;
-      INSERT INTO out1 SELECT 1, SUM(s) FROM TABLE(TUMBLE(TABLE v, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end;`)).toContain("unknown column 'ts' in view 'v'");
-    expect(planError(`CREATE VIEW v AS SELECT sender, CAST(ts AS TIMESTAMP(3)) + INTERVAL '1' SECOND AS t2 FROM tx;
-      INSERT INTO out1 SELECT 1, COUNT(*) FROM TABLE(TUMBLE(TABLE v, DESCRIPTOR(t2), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end;`)).toContain("'t2' of view 'v' is not one");
+    expect(planError(`INSERT INTO out1 SELECT sender, id FROM tx JOIN accounts ON sender = id2;`)).toContain(
+      "unknown column 'id2'",
+    );
+    expect(
+      planError(`INSERT INTO out1 SELECT id, id FROM accounts a JOIN accounts b ON a.id = b.id;`),
+    ).toContain("column 'id' is ambiguous: 'a' and 'b' both have it");
+    expect(
+      planError(`CREATE VIEW v AS SELECT sender, SUM(amount) AS s FROM tx GROUP BY sender;
+      INSERT INTO out1 SELECT 1, SUM(s) FROM TABLE(TUMBLE(TABLE v, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end;`),
+    ).toContain("unknown column 'ts' in view 'v'");
+    expect(
+      planError(`CREATE VIEW v AS SELECT sender, CAST(ts AS TIMESTAMP(3)) + INTERVAL '1' SECOND AS t2 FROM tx;
+      INSERT INTO out1 SELECT 1, COUNT(*) FROM TABLE(TUMBLE(TABLE v, DESCRIPTOR(t2), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end;`),
+    ).toContain("'t2' of view 'v' is not one");
   });
 });

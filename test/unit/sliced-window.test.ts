@@ -74,7 +74,10 @@ function events(seed: number, n: number, gap: number): Event[] {
   return out;
 }
 
-function pipeline(spec: WindowSpec, sliced: boolean): { head: Operator; op: Operator; late: LateRecordFilter; out: Collect } {
+function pipeline(
+  spec: WindowSpec,
+  sliced: boolean,
+): { head: Operator; op: Operator; late: LateRecordFilter; out: Collect } {
   const out = new Collect();
   const agg = new Aggregation([SENDER, RECEIVER], CALLS);
   expect(agg.mergeable).toBe(true);
@@ -111,16 +114,33 @@ function sorted(rows: Row[]): string[] {
 }
 
 const SPECS: [string, WindowSpec][] = [
-  ['HOP 10 s / 2 s', { kind: 'HOP', sizeMs: 10_000, slideMs: 2_000, offsetMs: 0, timeIndex: 0, timeName: 'ts' }],
-  ['HOP 10 s / 4 s (slices of 2 s)', { kind: 'HOP', sizeMs: 10_000, slideMs: 4_000, offsetMs: 0, timeIndex: 0, timeName: 'ts' }],
-  ['HOP 6 s / 9 s (gaps between windows)', { kind: 'HOP', sizeMs: 6_000, slideMs: 9_000, offsetMs: 0, timeIndex: 0, timeName: 'ts' }],
-  ['HOP 15 s / 5 s, offset 1.5 s', { kind: 'HOP', sizeMs: 15_000, slideMs: 5_000, offsetMs: 1_500, timeIndex: 0, timeName: 'ts' }],
+  [
+    'HOP 10 s / 2 s',
+    { kind: 'HOP', sizeMs: 10_000, slideMs: 2_000, offsetMs: 0, timeIndex: 0, timeName: 'ts' },
+  ],
+  [
+    'HOP 10 s / 4 s (slices of 2 s)',
+    { kind: 'HOP', sizeMs: 10_000, slideMs: 4_000, offsetMs: 0, timeIndex: 0, timeName: 'ts' },
+  ],
+  [
+    'HOP 6 s / 9 s (gaps between windows)',
+    { kind: 'HOP', sizeMs: 6_000, slideMs: 9_000, offsetMs: 0, timeIndex: 0, timeName: 'ts' },
+  ],
+  [
+    'HOP 15 s / 5 s, offset 1.5 s',
+    { kind: 'HOP', sizeMs: 15_000, slideMs: 5_000, offsetMs: 1_500, timeIndex: 0, timeName: 'ts' },
+  ],
 ];
 
 describe('SlicedWindowOperator', () => {
   for (const [name, spec] of SPECS) {
     it(`${name}: same rows as the per-window operator, also across a checkpoint`, () => {
-      for (const [seed, gap] of [[1, 4000], [2, 4000], [3, 30_000], [4, 30_000]] as const) {
+      for (const [seed, gap] of [
+        [1, 4000],
+        [2, 4000],
+        [3, 30_000],
+        [4, 30_000],
+      ] as const) {
         const evs = events(seed, 3000, gap);
         const expected = sorted(run(spec, false, evs));
         expect(expected.length).toBeGreaterThan(100);

@@ -77,7 +77,16 @@ describe('parseSqlFile on a realistic job', () => {
   const statements = parseJob();
 
   it('splits statements on ; outside strings and comments, the last one without ;', () => {
-    expect(statements.map((s) => s.kind)).toEqual(['set', 'set', 'create-table', 'insert', 'insert', 'insert', 'explain', 'select']);
+    expect(statements.map((s) => s.kind)).toEqual([
+      'set',
+      'set',
+      'create-table',
+      'insert',
+      'insert',
+      'insert',
+      'explain',
+      'select',
+    ]);
   });
 
   it('reads SET with quoted and unquoted keys', () => {
@@ -103,7 +112,9 @@ describe('parseSqlFile on a realistic job', () => {
       ['physical', 'seen'],
       ['physical', 'at'],
     ]);
-    const types = Object.fromEntries(t.columns.flatMap((c) => (c.kind === 'computed' ? [] : [[c.name, c.type]])));
+    const types = Object.fromEntries(
+      t.columns.flatMap((c) => (c.kind === 'computed' ? [] : [[c.name, c.type]])),
+    );
     expect(types).toEqual({
       tx_id: { name: 'STRING', nullable: false },
       account_id: { name: 'STRING', precision: 32, nullable: true },
@@ -133,7 +144,10 @@ describe('parseSqlFile on a realistic job', () => {
     expect(ts.pos).toEqual(at(13, 3));
     expect(ts.expr.type).toBe('function');
     expect(ts.expr.name.name[0].value).toBe('TO_TIMESTAMP');
-    expect(ts.expr.args.value.map((a: { type: string }) => a.type)).toEqual(['column_ref', 'single_quote_string']);
+    expect(ts.expr.args.value.map((a: { type: string }) => a.type)).toEqual([
+      'column_ref',
+      'single_quote_string',
+    ]);
     expect(ts.expr.args.value[1].value).toBe('EEEE, dd-MMM-yy HH:mm:ss z');
     expect(ts.positions.at(ts.expr.loc.start.offset)).toEqual(at(13, 9));
     expect(ts.positions.identifier('TX_TIME')).toEqual(at(13, 22));
@@ -176,7 +190,11 @@ describe('parseSqlFile on a realistic job', () => {
     ]);
     expect(ins.select.type).toBe('select');
     expect(ins.select.from).toEqual([{ db: null, table: '__window_0', as: null }]);
-    expect(ins.select.where).toMatchObject({ type: 'binary_expr', operator: 'LIKE', left: { type: 'function', args: { value: [{ column: 'city' }] } } });
+    expect(ins.select.where).toMatchObject({
+      type: 'binary_expr',
+      operator: 'LIKE',
+      left: { type: 'function', args: { value: [{ column: 'city' }] } },
+    });
     // Offsets after the cut-out span are unchanged: LOWER's loc (function nodes carry one) maps to line 31.
     const lower = ins.select.where.left;
     expect(ins.positions.at(lower.loc.start.offset)).toEqual(at(31, 7));
@@ -189,7 +207,8 @@ describe('parseSqlFile on a realistic job', () => {
     const ins = statements[3] as InsertStatement;
     const first = ins.positions.identifier('ACCOUNT_ID');
     expect(first).toEqual(at(28, 8));
-    const groupByOffset = JOB.indexOf('GROUP BY account_id, window_start') - JOB.indexOf('INSERT INTO alerts\nSELECT');
+    const groupByOffset =
+      JOB.indexOf('GROUP BY account_id, window_start') - JOB.indexOf('INSERT INTO alerts\nSELECT');
     expect(ins.positions.identifier('account_id', groupByOffset)).toEqual(at(32, 10));
     // `ts` inside the cut-out TUMBLE is still found; `amount` inside SUM(amount) too.
     expect(ins.positions.identifier('ts')).toEqual(at(30, 41));
@@ -203,7 +222,9 @@ describe('parseSqlFile on a realistic job', () => {
     const ins = statements[4] as InsertStatement;
     expect(ins.sink).toBe('hop_sink');
     expect(ins.columns).toEqual(['account_id', 'cnt']);
-    expect(ins.windows.map((w) => [w.placeholder, w.kind, w.firstMs, w.sizeMs, w.offsetMs, w.partitionBy])).toEqual([
+    expect(
+      ins.windows.map((w) => [w.placeholder, w.kind, w.firstMs, w.sizeMs, w.offsetMs, w.partitionBy]),
+    ).toEqual([
       ['__window_0', 'HOP', 60_000, 600_000, 0, []],
       ['__window_1', 'CUMULATE', 3_600_000, 86_400_000, -1_800_000, []],
       ['__window_2', 'SESSION', 500, undefined, 0, ['account_id', 'city']],
@@ -214,8 +235,14 @@ describe('parseSqlFile on a realistic job', () => {
       ['__window_1', 'c'],
       ['__window_2', 's'],
     ]);
-    expect(ins.select.columns[1].expr).toMatchObject({ type: 'aggr_func', name: 'COUNT', args: { distinct: 'DISTINCT' } });
-    expect(ins.positions.identifier('s', JOB.indexOf('ON s.') - JOB.indexOf('INSERT INTO hop_sink'))).toEqual(at(40, 6));
+    expect(ins.select.columns[1].expr).toMatchObject({
+      type: 'aggr_func',
+      name: 'COUNT',
+      args: { distinct: 'DISTINCT' },
+    });
+    expect(ins.positions.identifier('s', JOB.indexOf('ON s.') - JOB.indexOf('INSERT INTO hop_sink'))).toEqual(
+      at(40, 6),
+    );
   });
 
   it('leaves legacy GROUP BY TUMBLE(...) to node-sql-parser', () => {
@@ -237,7 +264,11 @@ describe('parseSqlFile on a realistic job', () => {
 
     const sel = statements[7] as SelectStatement;
     expect(sel.pos).toEqual(at(50, 3));
-    expect(sel.select.where).toMatchObject({ type: 'binary_expr', operator: '>', right: { type: 'number', value: 10000 } });
+    expect(sel.select.where).toMatchObject({
+      type: 'binary_expr',
+      operator: '>',
+      right: { type: 'number', value: 10000 },
+    });
     expect(sel.positions.identifier('amount', 0)).toEqual(at(50, 17));
     expect(sel.positions.at(0)).toEqual(at(50, 3));
   });
@@ -245,7 +276,8 @@ describe('parseSqlFile on a realistic job', () => {
 
 describe('parseSqlFile details', () => {
   it('keeps line numbers right when a multi-line window TVF is replaced', () => {
-    const sql = 'SELECT\n  a\nFROM TABLE(TUMBLE(\n  TABLE t,\n  DESCRIPTOR(ts),\n  INTERVAL \'1\' SECOND))\nWHERE b = 1 AND FOO(c) > 0';
+    const sql =
+      "SELECT\n  a\nFROM TABLE(TUMBLE(\n  TABLE t,\n  DESCRIPTOR(ts),\n  INTERVAL '1' SECOND))\nWHERE b = 1 AND FOO(c) > 0";
     const [st] = parseSqlFile(sql, 'q.sql') as [SelectStatement];
     const foo = st.select.where.right.left;
     expect(foo.type).toBe('function');
@@ -256,16 +288,24 @@ describe('parseSqlFile details', () => {
   it('counts columns in characters, not UTF-16 units', () => {
     const sql = "SELECT '😀😀', FOO(a) FROM t";
     const [st] = parseSqlFile(sql, 'u.sql') as [SelectStatement];
-    expect(st.positions.at(st.select.columns[1].expr.loc.start.offset)).toEqual({ file: 'u.sql', line: 1, col: 14 });
+    expect(st.positions.at(st.select.columns[1].expr.loc.start.offset)).toEqual({
+      file: 'u.sql',
+      line: 1,
+      col: 14,
+    });
   });
 
   it('ignores empty statements and Flink statement-set wrappers', () => {
-    const sql = ';;\nBEGIN STATEMENT SET;\nINSERT INTO a SELECT x FROM t;\nEND;\nEXECUTE STATEMENT SET BEGIN INSERT INTO b SELECT x FROM t; END;';
-    expect(parseSqlFile(sql, 'x.sql').map((s) => (s.kind === 'insert' ? s.sink : s.kind))).toEqual(['a', 'b']);
+    const sql =
+      ';;\nBEGIN STATEMENT SET;\nINSERT INTO a SELECT x FROM t;\nEND;\nEXECUTE STATEMENT SET BEGIN INSERT INTO b SELECT x FROM t; END;';
+    expect(parseSqlFile(sql, 'x.sql').map((s) => (s.kind === 'insert' ? s.sink : s.kind))).toEqual([
+      'a',
+      'b',
+    ]);
   });
 
   it('reports syntax errors inside DDL expressions at their place in the file', () => {
-    const sql = 'CREATE TABLE t (\n  a STRING,\n  b AS UPPER(a) FORM,\n  c INT\n) WITH (\'connector\' = \'x\')';
+    const sql = "CREATE TABLE t (\n  a STRING,\n  b AS UPPER(a) FORM,\n  c INT\n) WITH ('connector' = 'x')";
     expect(() => parseSqlFile(sql, 'd.sql')).toThrow("d.sql:3:17: unexpected 'FORM' after the expression");
   });
 
@@ -273,9 +313,12 @@ describe('parseSqlFile details', () => {
     expect(() => parseSqlFile("SELECT ts - INTERVAL '500' MILLISECOND FROM t", 'm.sql')).toThrow(
       "m.sql:1:28: INTERVAL ... MILLISECOND is only supported inside window functions (TUMBLE, HOP, CUMULATE, SESSION)\n  hint: write the interval in seconds, e.g. INTERVAL '0.5' SECOND",
     );
-    expect(() => parseSqlFile("CREATE TABLE t (ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' MILLISECOND) WITH ('connector' = 'x')", 'm.sql')).toThrow(
-      "m.sql:1:72: INTERVAL ... MILLISECOND is only supported",
-    );
+    expect(() =>
+      parseSqlFile(
+        "CREATE TABLE t (ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' MILLISECOND) WITH ('connector' = 'x')",
+        'm.sql',
+      ),
+    ).toThrow('m.sql:1:72: INTERVAL ... MILLISECOND is only supported');
   });
 
   it('throws SqlError with the position', () => {
@@ -290,11 +333,19 @@ describe('parseSqlFile details', () => {
     expect((err as SqlError).hint).toBe('did you mean WHERE?');
   });
 
-  it('reports other syntax errors readably, without node-sql-parser\'s expectation list', () => {
-    expect(() => parseSqlFile('SELECT a, b,\nFROM t', 'x.sql')).toThrow("x.sql:1:12: syntax error near ','\n  hint: remove the comma before FROM");
-    expect(() => parseSqlFile('SELECT a b c FROM t', 'x.sql')).toThrow("x.sql:1:12: syntax error near 'c'\n  hint: is a comma missing before 'c'?");
-    expect(() => parseSqlFile('SELECT a FROM t GROUP a', 'x.sql')).toThrow("x.sql:1:23: syntax error near 'a'\n  hint: expected BY here");
-    expect(() => parseSqlFile('SELECT a FROM t WHERE (a = 1', 'x.sql')).toThrow("x.sql:1:29: syntax error: the statement ends too early after '1'\n  hint: a ')' is missing");
+  it("reports other syntax errors readably, without node-sql-parser's expectation list", () => {
+    expect(() => parseSqlFile('SELECT a, b,\nFROM t', 'x.sql')).toThrow(
+      "x.sql:1:12: syntax error near ','\n  hint: remove the comma before FROM",
+    );
+    expect(() => parseSqlFile('SELECT a b c FROM t', 'x.sql')).toThrow(
+      "x.sql:1:12: syntax error near 'c'\n  hint: is a comma missing before 'c'?",
+    );
+    expect(() => parseSqlFile('SELECT a FROM t GROUP a', 'x.sql')).toThrow(
+      "x.sql:1:23: syntax error near 'a'\n  hint: expected BY here",
+    );
+    expect(() => parseSqlFile('SELECT a FROM t WHERE (a = 1', 'x.sql')).toThrow(
+      "x.sql:1:29: syntax error: the statement ends too early after '1'\n  hint: a ')' is missing",
+    );
   });
 });
 
@@ -322,39 +373,59 @@ describe('CREATE TABLE details', () => {
   });
 
   it('accepts a column-level PRIMARY KEY and CONSTRAINT names', () => {
-    expect(create('id STRING PRIMARY KEY NOT ENFORCED, v INT').primaryKey).toEqual({ columns: ['id'], pos: { file: 't.sql', line: 1, col: 27 } });
-    expect(create('a STRING, b INT, CONSTRAINT pk PRIMARY KEY (a, b) NOT ENFORCED').primaryKey?.columns).toEqual(['a', 'b']);
+    expect(create('id STRING PRIMARY KEY NOT ENFORCED, v INT').primaryKey).toEqual({
+      columns: ['id'],
+      pos: { file: 't.sql', line: 1, col: 27 },
+    });
+    expect(
+      create('a STRING, b INT, CONSTRAINT pk PRIMARY KEY (a, b) NOT ENFORCED').primaryKey?.columns,
+    ).toEqual(['a', 'b']);
   });
 
   it('rejects what Flink would reject, with a hint', () => {
-    expect(() => create('a DECIMAL(40, 2)')).toThrow('t.sql:1:19: DECIMAL precision must be between 1 and 38, not 40');
+    expect(() => create('a DECIMAL(40, 2)')).toThrow(
+      't.sql:1:19: DECIMAL precision must be between 1 and 38, not 40',
+    );
     expect(() => create('a STRING, a INT')).toThrow("t.sql:1:27: column 'a' is declared twice in table t");
-    expect(() => create('a STRING, WATERMARK FOR b AS b')).toThrow("WATERMARK FOR column 'b' is not a column of table t");
+    expect(() => create('a STRING, WATERMARK FOR b AS b')).toThrow(
+      "WATERMARK FOR column 'b' is not a column of table t",
+    );
     expect(() => create("a STRING, 'x'")).toThrow('expected a column name');
-    expect(() => parseSqlFile('CREATE TABLE t (a STRING) WITH (connector = \'x\')', 't.sql')).toThrow(
+    expect(() => parseSqlFile("CREATE TABLE t (a STRING) WITH (connector = 'x')", 't.sql')).toThrow(
       "t.sql:1:33: option keys must be in single quotes\n  hint: write 'connector' = '...'",
     );
-    expect(() => parseSqlFile('CREATE TABLE t (a STRING)', 't.sql')).toThrow('expected WITH (...) options after the columns of table t');
+    expect(() => parseSqlFile('CREATE TABLE t (a STRING)', 't.sql')).toThrow(
+      'expected WITH (...) options after the columns of table t',
+    );
   });
 });
 
 describe('window TVF checks', () => {
   const query = (tvf: string) => `SELECT * FROM TABLE(${tvf})`;
   it('requires HOP and CUMULATE sizes to be whole multiples', () => {
-    expect(() => parseSqlFile(query("HOP(TABLE t, DESCRIPTOR(ts), INTERVAL '3' MINUTE, INTERVAL '10' MINUTES)"), 'w.sql')).toThrow(
-      'the HOP size must be a whole multiple of its slide',
-    );
+    expect(() =>
+      parseSqlFile(
+        query("HOP(TABLE t, DESCRIPTOR(ts), INTERVAL '3' MINUTE, INTERVAL '10' MINUTES)"),
+        'w.sql',
+      ),
+    ).toThrow('the HOP size must be a whole multiple of its slide');
   });
   it('rejects PARTITION BY outside SESSION, and extra intervals', () => {
-    expect(() => parseSqlFile(query("TUMBLE(TABLE t PARTITION BY a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)"), 'w.sql')).toThrow(
-      'w.sql:1:36: PARTITION BY is only supported in SESSION windows, not in TUMBLE',
-    );
-    expect(() => parseSqlFile(query("SESSION(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '1' MINUTE)"), 'w.sql')).toThrow(
-      'too many intervals: SESSION takes gap',
-    );
+    expect(() =>
+      parseSqlFile(query("TUMBLE(TABLE t PARTITION BY a, DESCRIPTOR(ts), INTERVAL '1' MINUTE)"), 'w.sql'),
+    ).toThrow('w.sql:1:36: PARTITION BY is only supported in SESSION windows, not in TUMBLE');
+    expect(() =>
+      parseSqlFile(
+        query("SESSION(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '1' MINUTE)"),
+        'w.sql',
+      ),
+    ).toThrow('too many intervals: SESSION takes gap');
   });
   it('accepts a TUMBLE offset and millisecond units', () => {
-    const [st] = parseSqlFile(query("TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '250' MILLISECONDS, INTERVAL '100' MILLISECOND)"), 'w.sql') as [SelectStatement];
+    const [st] = parseSqlFile(
+      query("TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '250' MILLISECONDS, INTERVAL '100' MILLISECOND)"),
+      'w.sql',
+    ) as [SelectStatement];
     expect(st.windows[0]).toMatchObject({ kind: 'TUMBLE', firstMs: 250, offsetMs: 100 });
     expect(st.windows[0]!.sizeMs).toBeUndefined();
   });
@@ -400,10 +471,20 @@ describe('AND / OR precedence (node-sql-parser folds chains wrongly; engine/sql/
     expr?: SqlNodeLike;
     column?: string;
   }
-  const where = (cond: string): string => tree((parseSqlFile(`SELECT a FROM t WHERE ${cond}`, 'p.sql')[0] as SelectStatement).select.where);
-  const having = (cond: string): string => tree((parseSqlFile(`SELECT a FROM t GROUP BY a HAVING ${cond}`, 'p.sql')[0] as SelectStatement).select.having);
-  const column = (cond: string): string => tree((parseSqlFile(`SELECT ${cond} FROM t`, 'p.sql')[0] as SelectStatement).select.columns[0].expr);
-  const caseWhen = (cond: string): string => tree((parseSqlFile(`SELECT CASE WHEN ${cond} THEN 1 END FROM t`, 'p.sql')[0] as SelectStatement).select.columns[0].expr.args[0].cond);
+  const where = (cond: string): string =>
+    tree((parseSqlFile(`SELECT a FROM t WHERE ${cond}`, 'p.sql')[0] as SelectStatement).select.where);
+  const having = (cond: string): string =>
+    tree(
+      (parseSqlFile(`SELECT a FROM t GROUP BY a HAVING ${cond}`, 'p.sql')[0] as SelectStatement).select
+        .having,
+    );
+  const column = (cond: string): string =>
+    tree((parseSqlFile(`SELECT ${cond} FROM t`, 'p.sql')[0] as SelectStatement).select.columns[0].expr);
+  const caseWhen = (cond: string): string =>
+    tree(
+      (parseSqlFile(`SELECT CASE WHEN ${cond} THEN 1 END FROM t`, 'p.sql')[0] as SelectStatement).select
+        .columns[0].expr.args[0].cond,
+    );
 
   const cases: [string, string][] = [
     ['a OR b AND c', '(a OR (b AND c))'],
@@ -422,7 +503,12 @@ describe('AND / OR precedence (node-sql-parser folds chains wrongly; engine/sql/
   });
 
   it('keeps predicates whole: comparisons, IS NULL, BETWEEN ... AND inside a chain', () => {
-    const w = (parseSqlFile(`SELECT a FROM t WHERE x = 1 OR y BETWEEN 1 AND 2 AND z IS NULL`, 'p.sql')[0] as SelectStatement).select.where;
+    const w = (
+      parseSqlFile(
+        `SELECT a FROM t WHERE x = 1 OR y BETWEEN 1 AND 2 AND z IS NULL`,
+        'p.sql',
+      )[0] as SelectStatement
+    ).select.where;
     expect(w.operator).toBe('OR');
     expect(w.left.operator).toBe('=');
     expect(w.right.operator).toBe('AND');
@@ -431,7 +517,8 @@ describe('AND / OR precedence (node-sql-parser folds chains wrongly; engine/sql/
   });
 
   it('nests a 1000-term OR chain about log2(1000) deep', () => {
-    const depth = (n: SqlNodeLike): number => (n.type === 'binary_expr' && n.operator === 'OR' ? 1 + Math.max(depth(n.left!), depth(n.right!)) : 0);
+    const depth = (n: SqlNodeLike): number =>
+      n.type === 'binary_expr' && n.operator === 'OR' ? 1 + Math.max(depth(n.left!), depth(n.right!)) : 0;
     const terms = Array.from({ length: 1000 }, (_, k) => `a = ${k}`).join(' OR ');
     const w = (parseSqlFile(`SELECT a FROM t WHERE ${terms}`, 'p.sql')[0] as SelectStatement).select.where;
     expect(depth(w)).toBe(10);
@@ -440,10 +527,17 @@ describe('AND / OR precedence (node-sql-parser folds chains wrongly; engine/sql/
 
 describe('string literals (Flink: a backslash is an ordinary character; engine/sql/string-literals.ts)', () => {
   const values = (sql: string): unknown[] =>
-    (parseSqlFile(sql, 'p.sql')[0] as SelectStatement).select.columns.map((c: { expr: { value: unknown } }) => c.expr.value);
+    (parseSqlFile(sql, 'p.sql')[0] as SelectStatement).select.columns.map(
+      (c: { expr: { value: unknown } }) => c.expr.value,
+    );
 
   it("keeps backslashes as written; only '' escapes a quote (unescaped later by the binder)", () => {
-    expect(values(String.raw`SELECT 'C:\new\table', '\', '\n', 'it''s' FROM t`)).toEqual([String.raw`C:\new\table`, '\\', '\\n', "it''s"]);
+    expect(values(String.raw`SELECT 'C:\new\table', '\', '\n', 'it''s' FROM t`)).toEqual([
+      String.raw`C:\new\table`,
+      '\\',
+      '\\n',
+      "it''s",
+    ]);
   });
 
   it('keeps backslashes in DDL expressions and WHERE, at unchanged offsets', () => {
@@ -458,17 +552,28 @@ SELECT s FROM t WHERE s = 'a\b' AND q > 1`,
   });
 
   it("decodes U&'...' Unicode literals, with UESCAPE", () => {
-    expect(values(String.raw`SELECT U&'\0041\00e9', U&'\+01F600', U&'a\\b', U&'!0041!!' UESCAPE '!', U&'\0027' FROM t`)).toEqual(['Aé', '😀', 'a\\b', 'A!', "''"]);
+    expect(
+      values(
+        String.raw`SELECT U&'\0041\00e9', U&'\+01F600', U&'a\\b', U&'!0041!!' UESCAPE '!', U&'\0027' FROM t`,
+      ),
+    ).toEqual(['Aé', '😀', 'a\\b', 'A!', "''"]);
   });
 
   it('refuses a bad Unicode escape at its place', () => {
-    expect(() => parseSqlFile(String.raw`SELECT 1,
-  U&'\00G1' FROM t`, 'p.sql')).toThrow("p.sql:2:3: bad Unicode escape in U&'\\00G1': \\ must be followed by 4 hex digits, + and 6 hex digits, or another \\");
+    expect(() =>
+      parseSqlFile(
+        String.raw`SELECT 1,
+  U&'\00G1' FROM t`,
+        'p.sql',
+      ),
+    ).toThrow(
+      "p.sql:2:3: bad Unicode escape in U&'\\00G1': \\ must be followed by 4 hex digits, + and 6 hex digits, or another \\",
+    );
   });
 });
 
 describe('BETWEEN SYMMETRIC (marked for node-sql-parser; engine/sql/between-symmetric.ts)', () => {
-  const where = (sql: string) => (parseSqlFile(sql, 'p.sql')[0] as SelectStatement);
+  const where = (sql: string) => parseSqlFile(sql, 'p.sql')[0] as SelectStatement;
 
   it('marks the low bound and keeps every later offset', () => {
     const sql = 'SELECT a FROM t WHERE a BETWEEN SYMMETRIC ABS(b) AND 5 AND UPPER(s) = 1';
@@ -477,12 +582,22 @@ describe('BETWEEN SYMMETRIC (marked for node-sql-parser; engine/sql/between-symm
     expect(between.operator).toBe('BETWEEN');
     expect(between.right.value[0].name.name[0].value).toBe('__sym');
     const low = between.right.value[0].args.value[0];
-    expect(st.positions.at(low.loc.start.offset)).toEqual({ file: 'p.sql', line: 1, col: sql.indexOf('ABS') + 1 });
-    expect(st.positions.at(st.select.where.right.left.loc.start.offset)).toEqual({ file: 'p.sql', line: 1, col: sql.indexOf('UPPER') + 1 });
+    expect(st.positions.at(low.loc.start.offset)).toEqual({
+      file: 'p.sql',
+      line: 1,
+      col: sql.indexOf('ABS') + 1,
+    });
+    expect(st.positions.at(st.select.where.right.left.loc.start.offset)).toEqual({
+      file: 'p.sql',
+      line: 1,
+      col: sql.indexOf('UPPER') + 1,
+    });
   });
 
   it('drops ASYMMETRIC (the default) and leaves plain BETWEEN alone', () => {
-    expect(where('SELECT a FROM t WHERE a BETWEEN ASYMMETRIC 1 AND 5').select.where.right.value[0].value).toBe(1);
+    expect(
+      where('SELECT a FROM t WHERE a BETWEEN ASYMMETRIC 1 AND 5').select.where.right.value[0].value,
+    ).toBe(1);
     expect(where('SELECT a FROM t WHERE a NOT BETWEEN 1 AND 5').select.where.right.value[0].value).toBe(1);
   });
 });
@@ -494,7 +609,10 @@ describe('Flink SQL node-sql-parser cannot read (engine/sql/parser-text.ts, tran
   });
 
   it('reads an aggregate FILTER (WHERE ...) as one node (engine/sql/aggregate-filter.ts)', () => {
-    const st = parseSqlFile('SELECT a, COUNT(*) FILTER (WHERE b > 1) FROM t GROUP BY a', 'p.sql')[0] as SelectStatement;
+    const st = parseSqlFile(
+      'SELECT a, COUNT(*) FILTER (WHERE b > 1) FROM t GROUP BY a',
+      'p.sql',
+    )[0] as SelectStatement;
     const parts = aggregateFilterParts(st.select.columns[1].expr);
     expect(parts?.aggregate).toMatchObject({ type: 'aggr_func', name: 'COUNT' });
     expect(parts?.condition).toMatchObject({ type: 'binary_expr', operator: '>' });

@@ -25,12 +25,22 @@ class Collect implements Operator {
 }
 
 describe('state TTL', () => {
-  const SUM: AggregateCall = { fn: 'SUM', args: [col(1, 'amount', T.bigint())], distinct: false, type: T.bigint() };
+  const SUM: AggregateCall = {
+    fn: 'SUM',
+    args: [col(1, 'amount', T.bigint())],
+    distinct: false,
+    type: T.bigint(),
+  };
 
   it('a running group not written for the TTL starts again as a new group (+I)', () => {
     let now = 0;
     const out = new Collect();
-    const op = new GroupAggregateOperator(new Aggregation([col(0, 'k', T.string())], [SUM]), false, out, new StateTtl(1000, () => now));
+    const op = new GroupAggregateOperator(
+      new Aggregation([col(0, 'k', T.string())], [SUM]),
+      false,
+      out,
+      new StateTtl(1000, () => now),
+    );
     op.process(['a', 5], INSERT);
     now = 500;
     op.process(['a', 0], INSERT); // unchanged: with a TTL Flink still sends the update
@@ -41,7 +51,12 @@ describe('state TTL', () => {
 
   it('expired groups are freed by the sweep, live ones kept', () => {
     let now = 0;
-    const op = new GroupAggregateOperator(new Aggregation([col(0, 'k', T.string())], [SUM]), false, new Collect(), new StateTtl(1000, () => now));
+    const op = new GroupAggregateOperator(
+      new Aggregation([col(0, 'k', T.string())], [SUM]),
+      false,
+      new Collect(),
+      new StateTtl(1000, () => now),
+    );
     for (let i = 0; i < 100; i++) op.process([`k${i}`, 1], INSERT);
     now = 900;
     op.process(['fresh', 1], INSERT);
@@ -55,7 +70,14 @@ describe('state TTL', () => {
     let now = 0;
     const out = new Collect();
     const key = (r: Row): unknown => r[0];
-    const join = new RegularJoinOperator('INNER', [key, key], null, [2, 2], out, new StateTtl(1000, () => now));
+    const join = new RegularJoinOperator(
+      'INNER',
+      [key, key],
+      null,
+      [2, 2],
+      out,
+      new StateTtl(1000, () => now),
+    );
     join.processFrom(0, [1, 'left-1'], INSERT);
     join.processFrom(0, [2, 'left-2'], INSERT);
     now = 800;
@@ -69,7 +91,7 @@ describe('state TTL', () => {
     expect(join.stateRows).toBe(1);
   });
 
-  it("without a TTL nothing expires and an unchanged result sends nothing", () => {
+  it('without a TTL nothing expires and an unchanged result sends nothing', () => {
     const out = new Collect();
     const op = new GroupAggregateOperator(new Aggregation([col(0, 'k', T.string())], [SUM]), false, out);
     op.process(['a', 5], INSERT);

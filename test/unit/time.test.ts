@@ -51,7 +51,12 @@ describe('compileTimestampParser: the seed layouts', () => {
   it('agrees with parseSqlTimestamp for the default TO_TIMESTAMP pattern', () => {
     expect(DEFAULT_TO_TIMESTAMP_PATTERN).toBe('yyyy-MM-dd HH:mm:ss');
     const p = compileTimestampParser(DEFAULT_TO_TIMESTAMP_PATTERN);
-    for (const text of ['2017-07-23 01:06:47', '1969-12-31 23:59:59', '2020-02-29 12:00:00', '2000-01-01 00:00:00']) {
+    for (const text of [
+      '2017-07-23 01:06:47',
+      '1969-12-31 23:59:59',
+      '2020-02-29 12:00:00',
+      '2000-01-01 00:00:00',
+    ]) {
       expect(p(text)).toBe(parseSqlTimestamp(text));
     }
   });
@@ -155,7 +160,9 @@ describe('compileTimestampParser: letters', () => {
       ['SSSSSSSSS', '999999999', 999],
     ];
     for (const [letters, digits, ms] of cases) {
-      expect(parse(`yyyy-MM-dd HH:mm:ss.${letters}`, `2017-07-23 01:06:47.${digits}`), letters).toBe(base + ms);
+      expect(parse(`yyyy-MM-dd HH:mm:ss.${letters}`, `2017-07-23 01:06:47.${digits}`), letters).toBe(
+        base + ms,
+      );
     }
     expect(parse('yyyy-MM-dd HH:mm:ss.SSS', '2017-07-23 01:06:47.12')).toBeNull();
     expect(parse('yyyy-MM-dd HH:mm:ss.SSS', '2017-07-23 01:06:47.1234')).toBeNull();
@@ -187,8 +194,17 @@ describe('compileTimestampParser: letters', () => {
     const at = (zone: string) => p(`2017-07-23 01:06:47 ${zone}`);
     for (const zone of ['UTC', 'GMT', 'UT', 'Z', 'utc']) expect(at(zone), zone).toBe(JULY_23);
     const offsets: [string, number][] = [
-      ['EST', -5], ['EDT', -4], ['CST', -6], ['CDT', -5], ['MST', -7], ['MDT', -6],
-      ['PST', -8], ['PDT', -7], ['CET', 1], ['CEST', 2], ['BST', 1],
+      ['EST', -5],
+      ['EDT', -4],
+      ['CST', -6],
+      ['CDT', -5],
+      ['MST', -7],
+      ['MDT', -6],
+      ['PST', -8],
+      ['PDT', -7],
+      ['CET', 1],
+      ['CEST', 2],
+      ['BST', 1],
     ];
     for (const [zone] of offsets) expect(at(zone), zone).toBe(JULY_23);
     expect(at('GMT+01:00')).toBe(JULY_23);
@@ -361,25 +377,68 @@ describe('compileTimestampFormatter', () => {
   const t = Date.UTC(2017, 6, 23, 1, 6, 47, 89); // Sunday, day 204 of the year
 
   it.each([
-    ['y', '2017'], ['yy', '17'], ['yyyy', '2017'], ['yyyyy', '02017'], ['u', '2017'], ['uuuu', '2017'],
-    ['M', '7'], ['MM', '07'], ['MMM', 'Jul'], ['MMMM', 'July'],
-    ['d', '23'], ['dd', '23'], ['D', '204'], ['DD', '204'], ['DDD', '204'],
-    ['H', '1'], ['HH', '01'], ['h', '1'], ['hh', '01'], ['k', '1'], ['kk', '01'], ['K', '1'], ['a', 'AM'],
-    ['m', '6'], ['mm', '06'], ['s', '47'], ['ss', '47'],
-    ['S', '0'], ['SS', '08'], ['SSS', '089'], ['SSSSSS', '089000'], ['SSSSSSSSS', '089000000'],
-    ['E', 'Sun'], ['EEE', 'Sun'], ['EEEE', 'Sunday'],
-    ['z', 'UTC'], ['VV', 'UTC'], ['Z', '+0000'], ['ZZZZZ', 'Z'],
-    ['X', 'Z'], ['XX', 'Z'], ['XXX', 'Z'], ['x', '+00'], ['xx', '+0000'], ['xxx', '+00:00'],
-    ["'T'", 'T'], ["''", "'"], ["'o''clock'", "o'clock"], ['[yyyy]', '2017'],
+    ['y', '2017'],
+    ['yy', '17'],
+    ['yyyy', '2017'],
+    ['yyyyy', '02017'],
+    ['u', '2017'],
+    ['uuuu', '2017'],
+    ['M', '7'],
+    ['MM', '07'],
+    ['MMM', 'Jul'],
+    ['MMMM', 'July'],
+    ['d', '23'],
+    ['dd', '23'],
+    ['D', '204'],
+    ['DD', '204'],
+    ['DDD', '204'],
+    ['H', '1'],
+    ['HH', '01'],
+    ['h', '1'],
+    ['hh', '01'],
+    ['k', '1'],
+    ['kk', '01'],
+    ['K', '1'],
+    ['a', 'AM'],
+    ['m', '6'],
+    ['mm', '06'],
+    ['s', '47'],
+    ['ss', '47'],
+    ['S', '0'],
+    ['SS', '08'],
+    ['SSS', '089'],
+    ['SSSSSS', '089000'],
+    ['SSSSSSSSS', '089000000'],
+    ['E', 'Sun'],
+    ['EEE', 'Sun'],
+    ['EEEE', 'Sunday'],
+    ['z', 'UTC'],
+    ['VV', 'UTC'],
+    ['Z', '+0000'],
+    ['ZZZZZ', 'Z'],
+    ['X', 'Z'],
+    ['XX', 'Z'],
+    ['XXX', 'Z'],
+    ['x', '+00'],
+    ['xx', '+0000'],
+    ['xxx', '+00:00'],
+    ["'T'", 'T'],
+    ["''", "'"],
+    ["'o''clock'", "o'clock"],
+    ['[yyyy]', '2017'],
   ])('%s -> %s', (pattern, expected) => {
     expect(compileTimestampFormatter(pattern)(t)).toBe(expected);
   });
 
   it('formats the seed layout and ISO layouts', () => {
     expect(compileTimestampFormatter(SEED_PATTERN)(JULY_23)).toBe('Sunday, 23-Jul-17 01:06:47 UTC');
-    expect(compileTimestampFormatter("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")(JULY_23 + 5)).toBe('2017-07-23T01:06:47.005Z');
+    expect(compileTimestampFormatter("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")(JULY_23 + 5)).toBe(
+      '2017-07-23T01:06:47.005Z',
+    );
     expect(compileTimestampFormatter('yyyy-MM-dd HH:mm:ss')(-1)).toBe('1969-12-31 23:59:59');
-    expect(compileTimestampFormatter('EEEE yyyy-MM-dd HH:mm:ss.SSS')(-1)).toBe('Wednesday 1969-12-31 23:59:59.999');
+    expect(compileTimestampFormatter('EEEE yyyy-MM-dd HH:mm:ss.SSS')(-1)).toBe(
+      'Wednesday 1969-12-31 23:59:59.999',
+    );
   });
 
   it('12-hour clocks at midnight and noon', () => {
@@ -479,8 +538,10 @@ describe('compileTimestampParser: prefix cache', () => {
       let ms = utc(2017, 7, 23, 1, 6, 47);
       for (let i = 0; i < 5000; i++) {
         const r = rnd();
-        if (r < 0.01) ms += Math.floor(rnd() * 4e11) - 2e11; // jump years back or forward
-        else if (r < 0.05) ms += Math.floor(rnd() * 2 * 86_400_000) - 86_400_000; // another day
+        if (r < 0.01)
+          ms += Math.floor(rnd() * 4e11) - 2e11; // jump years back or forward
+        else if (r < 0.05)
+          ms += Math.floor(rnd() * 2 * 86_400_000) - 86_400_000; // another day
         else ms += Math.floor(rnd() * 5000); // the usual: a few seconds later
         if (ms < utc(2000, 1, 1) || ms >= utc(2100, 1, 1)) ms = utc(2017, 7, 23); // yy covers 2000-2099
         const value = Math.floor(ms / exact) * exact;
@@ -521,7 +582,9 @@ describe('parseSqlTimestamp', () => {
     const digits = '123456789';
     const expected = [100, 120, 123, 123, 123, 123, 123, 123, 123];
     for (let n = 1; n <= 9; n++) {
-      expect(parseSqlTimestamp(`2017-07-23 01:06:47.${digits.slice(0, n)}`), `${n} digits`).toBe(JULY_23 + expected[n - 1]!);
+      expect(parseSqlTimestamp(`2017-07-23 01:06:47.${digits.slice(0, n)}`), `${n} digits`).toBe(
+        JULY_23 + expected[n - 1]!,
+      );
     }
     expect(parseSqlTimestamp('2017-07-23 01:06:47.1234567890')).toBeNull();
     expect(parseSqlTimestamp('2017-07-23 01:06:47.')).toBeNull();
@@ -539,10 +602,26 @@ describe('parseSqlTimestamp', () => {
   });
 
   it.each([
-    '', '   ', 'abc', '2017-07-23 01:06', '2017-07-23 01:06:47Z', '2017-07-23x', '2017-07-23 T',
-    '17-07-23', '2017/07/23', '2017-13-01', '2017-00-10', '2017-04-31', '2017-07-00',
-    '2017-07-23 24:00:00', '2017-07-23 23:60:00', '2017-07-23 23:59:60', '2017-07-23  01:06:47',
-    '2017-007-23', '2017-07-23 001:06:47', '+2017-07-23',
+    '',
+    '   ',
+    'abc',
+    '2017-07-23 01:06',
+    '2017-07-23 01:06:47Z',
+    '2017-07-23x',
+    '2017-07-23 T',
+    '17-07-23',
+    '2017/07/23',
+    '2017-13-01',
+    '2017-00-10',
+    '2017-04-31',
+    '2017-07-00',
+    '2017-07-23 24:00:00',
+    '2017-07-23 23:60:00',
+    '2017-07-23 23:59:60',
+    '2017-07-23  01:06:47',
+    '2017-007-23',
+    '2017-07-23 001:06:47',
+    '+2017-07-23',
   ])('null for %j', (text) => {
     expect(parseSqlTimestamp(text)).toBeNull();
   });
@@ -567,10 +646,22 @@ describe('parseIsoTimestamp', () => {
   });
 
   it.each([
-    '', '2017-07-23', '2017-07-23 01:06:47Z', '2017-07-23T1:06:47Z', '2017-7-23T01:06:47Z',
-    '2017-07-23T25:00:00Z', '2017-07-23T01:06:47+19:00', '2017-07-23T01:06:47+02:0', '2017-07-23T01:06:47+2:00',
-    '2017-07-23T01:06:47Zjunk', '2019-02-29T00:00:00Z', '2017-07-23T01:06:47.Z', '2017-07-23T01:06:47.1234567890Z',
-    '2017-07-23T01:06:47 Z', '2017-07-23T01:06:', '2017-07-23T01',
+    '',
+    '2017-07-23',
+    '2017-07-23 01:06:47Z',
+    '2017-07-23T1:06:47Z',
+    '2017-7-23T01:06:47Z',
+    '2017-07-23T25:00:00Z',
+    '2017-07-23T01:06:47+19:00',
+    '2017-07-23T01:06:47+02:0',
+    '2017-07-23T01:06:47+2:00',
+    '2017-07-23T01:06:47Zjunk',
+    '2019-02-29T00:00:00Z',
+    '2017-07-23T01:06:47.Z',
+    '2017-07-23T01:06:47.1234567890Z',
+    '2017-07-23T01:06:47 Z',
+    '2017-07-23T01:06:',
+    '2017-07-23T01',
   ])('null for %j', (text) => {
     expect(parseIsoTimestamp(text)).toBeNull();
   });

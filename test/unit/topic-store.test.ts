@@ -56,7 +56,9 @@ describe('TopicStore: appending and reading', () => {
       { partition: 0, offset: 1 },
       { partition: 0, offset: 2 },
     ]);
-    expect(store.append('tx', [{ key: 'd', value: 'v3', timestamp: 4000 }])).toEqual([{ partition: 0, offset: 3 }]);
+    expect(store.append('tx', [{ key: 'd', value: 'v3', timestamp: 4000 }])).toEqual([
+      { partition: 0, offset: 3 },
+    ]);
     expect(store.endOffset('tx', 0)).toBe(4);
     expect(store.read('tx', 0, 1, 2)).toEqual([
       { offset: 1, key: null, value: 'v1', timestamp: 2000 },
@@ -83,7 +85,9 @@ describe('TopicStore: appending and reading', () => {
       { partition: 2, offset: 1 },
       { partition: 2, offset: 2 },
     ]);
-    expect(store.append('tx', [{ key: null, value: 'e', timestamp: 5, partition: 2 }])).toEqual([{ partition: 2, offset: 3 }]);
+    expect(store.append('tx', [{ key: null, value: 'e', timestamp: 5, partition: 2 }])).toEqual([
+      { partition: 2, offset: 3 },
+    ]);
     expect([0, 1, 2].map((p) => store.endOffset('tx', p))).toEqual([1, 0, 4]);
     expect(store.read('tx', 2, 0, 10).map((r) => r.value)).toEqual(['a', 'c', 'd', 'e']);
     store.close();
@@ -93,17 +97,36 @@ describe('TopicStore: appending and reading', () => {
     const { store, dir } = freshStore();
     store.createTopic('tx', 5);
     const keys = Array.from({ length: 200 }, (_, i) => `acct-${i}`);
-    const first = store.append('tx', keys.map((key) => ({ key, value: key, timestamp: 0 }))).map((p) => p.partition);
-    const again = store.append('tx', keys.map((key) => ({ key, value: key, timestamp: 0 }))).map((p) => p.partition);
+    const first = store
+      .append(
+        'tx',
+        keys.map((key) => ({ key, value: key, timestamp: 0 })),
+      )
+      .map((p) => p.partition);
+    const again = store
+      .append(
+        'tx',
+        keys.map((key) => ({ key, value: key, timestamp: 0 })),
+      )
+      .map((p) => p.partition);
     expect(again).toEqual(first);
     store.close();
     const reopened = TopicStore.open(dir);
-    expect(reopened.append('tx', keys.map((key) => ({ key, value: key, timestamp: 0 }))).map((p) => p.partition)).toEqual(first);
+    expect(
+      reopened
+        .append(
+          'tx',
+          keys.map((key) => ({ key, value: key, timestamp: 0 })),
+        )
+        .map((p) => p.partition),
+    ).toEqual(first);
     reopened.close();
 
     // Same placement as kafkajs's (= the Java client's) murmur2 partitioner, including non-ASCII keys.
     const require = createRequire(import.meta.url);
-    const kafkaMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: string) => number;
+    const kafkaMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2.js') as (
+      key: string,
+    ) => number;
     const sample = [...keys.slice(0, 20), '', 'x', 'ab', 'abc', 'Zürich-€-账户', '😀 emoji key'];
     for (const k of sample) {
       const bytes = Buffer.from(k, 'utf8');
@@ -143,14 +166,20 @@ describe('TopicStore: appending and reading', () => {
     expect(err).toBeInstanceOf(ConnectorError);
     expect(err.message).toContain("partition 2 does not exist in topic 'tx', which has 2 partition(s)");
     expect(store.endOffset('tx', 0)).toBe(1);
-    expect(store.append('tx', [{ key: null, value: 'next', timestamp: 0, partition: 0 }])).toEqual([{ partition: 0, offset: 1 }]);
+    expect(store.append('tx', [{ key: null, value: 'next', timestamp: 0, partition: 0 }])).toEqual([
+      { partition: 0, offset: 1 },
+    ]);
     store.close();
   });
 
   it('appends 100k records in one call', () => {
     const { store } = freshStore();
     store.createTopic('big', 4);
-    const records = Array.from({ length: 100_000 }, (_, i) => ({ key: `k${i % 1000}`, value: `{"seq":${i}}`, timestamp: i }));
+    const records = Array.from({ length: 100_000 }, (_, i) => ({
+      key: `k${i % 1000}`,
+      value: `{"seq":${i}}`,
+      timestamp: i,
+    }));
     const placed = store.append('big', records);
     const ends = [0, 1, 2, 3].map((p) => store.endOffset('big', p));
     expect(ends.reduce((a, b) => a + b, 0)).toBe(100_000);
@@ -169,7 +198,9 @@ describe('TopicStore: appending and reading', () => {
     expect(unknown).toBeInstanceOf(ConnectorError);
     expect(unknown.message).toContain("topic 'paymnts' does not exist");
     expect(unknown.message).toContain('existing topics: payments');
-    expect(() => store.append('nope', [{ key: null, value: 'v', timestamp: 0 }])).toThrow(/topic 'nope' does not exist/);
+    expect(() => store.append('nope', [{ key: null, value: 'v', timestamp: 0 }])).toThrow(
+      /topic 'nope' does not exist/,
+    );
     expect(() => store.endOffset('payments', 5)).toThrow(/partition 5 does not exist in topic 'payments'/);
     expect(() => store.read('payments', -1, 0, 1)).toThrow(/partition -1 does not exist/);
     store.close();
@@ -180,7 +211,10 @@ describe('TopicStore: offsetForTimestamp', () => {
   it('finds the first offset whose timestamp is at or after the given time', () => {
     const { store } = freshStore();
     store.createTopic('tx', 1);
-    store.append('tx', [100, 200, 200, 300].map((timestamp) => ({ key: null, value: 'v', timestamp })));
+    store.append(
+      'tx',
+      [100, 200, 200, 300].map((timestamp) => ({ key: null, value: 'v', timestamp })),
+    );
     expect(store.offsetForTimestamp('tx', 0, 0)).toBe(0);
     expect(store.offsetForTimestamp('tx', 0, 100)).toBe(0);
     expect(store.offsetForTimestamp('tx', 0, 150)).toBe(1);
@@ -193,7 +227,10 @@ describe('TopicStore: offsetForTimestamp', () => {
   it('takes the earliest offset when timestamps are out of order, and the end for an empty partition', () => {
     const { store } = freshStore();
     store.createTopic('tx', 2);
-    store.append('tx', [100, 500, 300, 600].map((timestamp) => ({ key: null, value: 'v', timestamp, partition: 0 })));
+    store.append(
+      'tx',
+      [100, 500, 300, 600].map((timestamp) => ({ key: null, value: 'v', timestamp, partition: 0 })),
+    );
     expect(store.offsetForTimestamp('tx', 0, 400)).toBe(1);
     expect(store.offsetForTimestamp('tx', 0, 550)).toBe(3);
     expect(store.offsetForTimestamp('tx', 1, 0)).toBe(0);
@@ -233,8 +270,12 @@ describe('TopicStore: consumer-group offsets', () => {
       ]),
     ).toThrow(/topic 'zzz' does not exist/);
     expect(store.committedOffset('g', 'a', 0)).toBeUndefined();
-    expect(() => store.commitOffsets('g', [{ topic: 'a', partition: 1, offset: 1 }])).toThrow(/partition 1 does not exist/);
-    expect(() => store.commitOffsets('g', [{ topic: 'a', partition: 0, offset: -1 }])).toThrow(/offsets are integers >= 0/);
+    expect(() => store.commitOffsets('g', [{ topic: 'a', partition: 1, offset: 1 }])).toThrow(
+      /partition 1 does not exist/,
+    );
+    expect(() => store.commitOffsets('g', [{ topic: 'a', partition: 0, offset: -1 }])).toThrow(
+      /offsets are integers >= 0/,
+    );
     store.close();
   });
 });
@@ -260,7 +301,9 @@ describe('TopicStore: topics', () => {
     store.createTopic('tx', 3);
     const err = catchError(() => store.createTopic('tx', 6));
     expect(err).toBeInstanceOf(ConnectorError);
-    expect(err.message).toContain("topic 'tx' already exists in the embedded topic store with 3 partition(s), not 6");
+    expect(err.message).toContain(
+      "topic 'tx' already exists in the embedded topic store with 3 partition(s), not 6",
+    );
     expect(err.message).toContain('hint:');
     expect(store.partitionCount('tx')).toBe(3);
     expect(() => store.createTopic('bad name', 1)).toThrow(/invalid topic name 'bad name'/);
@@ -311,7 +354,9 @@ describe('TopicStore: transactions, durability, opening', () => {
     ).toThrow(boom);
     expect(store.read('out', 0, 0, 10).map((r) => r.value)).toEqual(['done']);
     expect(store.committedOffset('g', 'in', 0)).toBe(1);
-    expect(store.append('out', [{ key: null, value: 'next', timestamp: 0 }])).toEqual([{ partition: 0, offset: 1 }]);
+    expect(store.append('out', [{ key: null, value: 'next', timestamp: 0 }])).toEqual([
+      { partition: 0, offset: 1 },
+    ]);
     store.close();
   });
 
@@ -333,7 +378,9 @@ describe('TopicStore: transactions, durability, opening', () => {
       { offset: 1, key: null, value: 'two', timestamp: 22 },
     ]);
     expect(again.committedOffset('g', 'tx', 1)).toBe(1);
-    expect(again.append('tx', [{ key: null, value: 'three', timestamp: 33, partition: 1 }])).toEqual([{ partition: 1, offset: 2 }]);
+    expect(again.append('tx', [{ key: null, value: 'three', timestamp: 33, partition: 1 }])).toEqual([
+      { partition: 1, offset: 2 },
+    ]);
     again.close();
   });
 
@@ -366,7 +413,10 @@ describe('TopicStore: transactions, durability, opening', () => {
 
     const junkDir = join(base, 'junk');
     mkdirSync(junkDir);
-    writeFileSync(join(junkDir, STORE_FILE), 'this is not a database, just text that is long enough to have a header'.repeat(20));
+    writeFileSync(
+      join(junkDir, STORE_FILE),
+      'this is not a database, just text that is long enough to have a header'.repeat(20),
+    );
     const junkErr = catchError(() => TopicStore.open(junkDir));
     expect(junkErr).toBeInstanceOf(ConnectorError);
     expect(junkErr.message).toContain('cannot open the embedded topic store');
@@ -401,9 +451,14 @@ function transpileForChildren(outDir: string): string {
     if (done.has(file)) continue;
     done.add(file);
     const source = readFileSync(file, 'utf8');
-    for (const m of source.matchAll(/from\s+'(\.{1,2}\/[^']+)\.js'/g)) pending.push(resolve(dirname(file), `${m[1]}.ts`));
+    for (const m of source.matchAll(/from\s+'(\.{1,2}\/[^']+)\.js'/g))
+      pending.push(resolve(dirname(file), `${m[1]}.ts`));
     const js = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      compilerOptions: {
+        module: ts.ModuleKind.ES2022,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+      },
       fileName: file,
     }).outputText;
     const out = join(outDir, relative(ROOT, file)).replace(/\.ts$/, '.js');
@@ -424,7 +479,9 @@ interface Child {
 }
 
 function startChild(script: string, args: string[]): Child {
-  const proc = spawn(process.execPath, [join(FIXTURES, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [join(FIXTURES, script), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(proc);
   let stdout = '';
   let stderr = '';
@@ -439,7 +496,9 @@ function startChild(script: string, args: string[]): Child {
   );
   const stalled = new Promise<void>((res, rej) => {
     onStalled = res;
-    void exited.then((e) => rej(new Error(`${script} exited (${e.code ?? e.signal}) before stalling: ${e.stderr}`)));
+    void exited.then((e) =>
+      rej(new Error(`${script} exited (${e.code ?? e.signal}) before stalling: ${e.stderr}`)),
+    );
   });
   stalled.catch(() => {}); // only awaited by some tests
   return { proc, exited, stalled };
@@ -475,10 +534,13 @@ describe('TopicStore across processes', () => {
     const store = TopicStore.open(dir);
     store.createTopic(topic, 3);
     store.createTopic(out, 1);
-    const producer = (stallAt: number) => startChild('producer.mjs', [storeModule, dir, topic, `${N}`, `${BATCH}`, `${stallAt}`]);
-    const consumer = (stallAt: number) => startChild('consumer.mjs', [storeModule, dir, topic, out, group, `${N}`, `${stallAt}`]);
+    const producer = (stallAt: number) =>
+      startChild('producer.mjs', [storeModule, dir, topic, `${N}`, `${BATCH}`, `${stallAt}`]);
+    const consumer = (stallAt: number) =>
+      startChild('consumer.mjs', [storeModule, dir, topic, out, group, `${N}`, `${stallAt}`]);
     const produced = () => [0, 1, 2].reduce((sum, p) => sum + store.endOffset(topic, p), 0);
-    const committed = () => [0, 1, 2].reduce((sum, p) => sum + (store.committedOffset(group, topic, p) ?? 0), 0);
+    const committed = () =>
+      [0, 1, 2].reduce((sum, p) => sum + (store.committedOffset(group, topic, p) ?? 0), 0);
 
     // Round 1: both run together; each is killed inside an open write transaction — the producer
     // after appending a batch it has not committed, the consumer after writing its output but

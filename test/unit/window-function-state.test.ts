@@ -42,14 +42,26 @@ const heapMb = (): number => {
 const HOUR = 3_600_000;
 const STEP_MS = 100; // 10 records a second of event time
 const DELAY_MS = 5000;
-const SUM: AggregateCall = { fn: 'SUM', args: [col(2, 'amount', T.bigint())], distinct: false, type: T.bigint() };
+const SUM: AggregateCall = {
+  fn: 'SUM',
+  args: [col(2, 'amount', T.bigint())],
+  distinct: false,
+  type: T.bigint(),
+};
 const COUNT: AggregateCall = { fn: 'COUNT_STAR', args: [], distinct: false, type: T.bigint(false) };
 
 describe('window function state is bounded', () => {
   it("an OVER RANGE window holds the range of rows, however many millions pass (velocity: a sender's hour)", () => {
     const out = new Count();
     const random = mulberry32(18);
-    const op = new OverAggregateOperator((r) => r[1], 0, { rows: false, preceding: HOUR }, new Aggregation([], [SUM, COUNT], { retractable: true }), () => undefined, out);
+    const op = new OverAggregateOperator(
+      (r) => r[1],
+      0,
+      { rows: false, preceding: HOUR },
+      new Aggregation([], [SUM, COUNT], { retractable: true }),
+      () => undefined,
+      out,
+    );
     const total = 3_000_000;
     const held: number[] = [];
     const heap: number[] = [];
@@ -80,7 +92,14 @@ describe('window function state is bounded', () => {
   it('an OVER ROWS window holds n + 1 rows a partition', () => {
     const out = new Count();
     const random = mulberry32(3);
-    const op = new OverAggregateOperator((r) => r[1], 0, { rows: true, preceding: 9 }, new Aggregation([], [SUM], { retractable: true }), () => undefined, out);
+    const op = new OverAggregateOperator(
+      (r) => r[1],
+      0,
+      { rows: true, preceding: 9 },
+      new Aggregation([], [SUM], { retractable: true }),
+      () => undefined,
+      out,
+    );
     const held: number[] = [];
     for (let i = 0; i < 1_000_000; i++) {
       const ts = i * STEP_MS;
@@ -94,9 +113,12 @@ describe('window function state is bounded', () => {
 
   it('a Top-N of an insert-only input holds its N rows a partition', () => {
     const random = mulberry32(5);
-    const sortKey = compileSortKey([{ expr: col(2, 'amount', T.bigint()), descending: true, nullsFirst: false }]);
+    const sortKey = compileSortKey([
+      { expr: col(2, 'amount', T.bigint()), descending: true, nullsFirst: false },
+    ]);
     const op = new TopNOperator((r) => r[1], sortKey, 1, 3, true, false, new Count());
-    for (let i = 0; i < 2_000_000; i++) op.process([i, Math.floor(random() * 1000), Math.floor(random() * 1_000_000)], INSERT);
+    for (let i = 0; i < 2_000_000; i++)
+      op.process([i, Math.floor(random() * 1000), Math.floor(random() * 1_000_000)], INSERT);
     // Ties with the third row stay too: a few more than 3 000 at most.
     expect(op.heldRows).toBeGreaterThanOrEqual(3000);
     expect(op.heldRows).toBeLessThan(3100);
@@ -119,7 +141,7 @@ describe('window function state is bounded', () => {
     const withTtl = run(new StateTtl(ttlMs, () => clock.now));
     // Keys not written for the TTL are freed by a sweep at most every TTL / 2: at most 1.5 TTL of keys.
     expect(Math.max(...withTtl)).toBeLessThanOrEqual(1.5 * ttlMs);
-    expect(Math.min(...withTtl)).toBeGreaterThanOrEqual(ttlMs / 2 * 0.9);
+    expect(Math.min(...withTtl)).toBeGreaterThanOrEqual((ttlMs / 2) * 0.9);
     // Without it, a row for every key ever seen.
     const without = run(null);
     expect(without[without.length - 1]!).toBeGreaterThan(390_000);

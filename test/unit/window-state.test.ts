@@ -37,8 +37,22 @@ class Count implements Operator {
 const bytes = (state: unknown): number =>
   JSON.stringify(state, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)).length;
 
-const TUMBLE: WindowSpec = { kind: 'TUMBLE', sizeMs: 600_000, slideMs: 600_000, offsetMs: 0, timeIndex: 0, timeName: 'ts' };
-const HOP: WindowSpec = { kind: 'HOP', sizeMs: 600_000, slideMs: 120_000, offsetMs: 0, timeIndex: 0, timeName: 'ts' };
+const TUMBLE: WindowSpec = {
+  kind: 'TUMBLE',
+  sizeMs: 600_000,
+  slideMs: 600_000,
+  offsetMs: 0,
+  timeIndex: 0,
+  timeName: 'ts',
+};
+const HOP: WindowSpec = {
+  kind: 'HOP',
+  sizeMs: 600_000,
+  slideMs: 120_000,
+  offsetMs: 0,
+  timeIndex: 0,
+  timeName: 'ts',
+};
 
 function operator(spec: WindowSpec, out: Operator): WindowAggregateOperator | SlicedWindowOperator {
   const agg = new Aggregation([SENDER, RECEIVER], CALLS);

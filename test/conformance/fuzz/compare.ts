@@ -16,7 +16,8 @@ export type FlinkOutcome =
 
 export function parseFlinkLine(line: string): FlinkOutcome {
   const [status, a = '', b = ''] = line.split('\t');
-  if (status === 'OK') return { kind: 'ok', type: a, cells: b.split('\u0001').map((c) => (c === FLINK_NULL ? null : c)) };
+  if (status === 'OK')
+    return { kind: 'ok', type: a, cells: b.split('\u0001').map((c) => (c === FLINK_NULL ? null : c)) };
   if (status === 'REJECTED') return { kind: 'rejected', why: a };
   if (status === 'FAILED') return { kind: 'failed', why: a };
   throw new Error(`unreadable line of Flink's fuzz results: ${line.slice(0, 200)}`);
@@ -29,7 +30,9 @@ export function parseFlinkLine(line: string): FlinkOutcome {
 function escape(s: string): string {
   return s
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '?')
-    .replace(/[\\\u0000-\u001f\u007f]/g, (c) => (c === '\\' ? '\\\\' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+    .replace(/[\\\u0000-\u001f\u007f]/g, (c) =>
+      c === '\\' ? '\\\\' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
 }
 
 const TIMESTAMP = /^(-?\d{4,}-\d{2}-\d{2}) (\d{2}:\d{2})(:\d{2})?(\.\d+)?$/;
@@ -48,7 +51,8 @@ function approx(text: string, float: boolean): string {
   return Object.is(v, -0) ? '-0' : String(v);
 }
 
-const exactNumber = (text: string): string => (/^-?\d+\.\d*$/.test(text) ? text.replace(/0+$/, '').replace(/\.$/, '') : text);
+const exactNumber = (text: string): string =>
+  /^-?\d+\.\d*$/.test(text) ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 
 /** A non-null cell as compared, by fintrans-sql's type name (`DECIMAL(10, 2) NOT NULL` → DECIMAL). */
 function normalise(text: string, type: string): string {
@@ -83,15 +87,22 @@ export function compare(flink: FlinkOutcome, ours: Outcome, rowIds: readonly num
   if (ours.kind === 'rejected') return { kind: 'refused' };
   if (flink.kind === 'rejected') return { kind: 'flink-rejected', why: flink.why };
   if (flink.kind === 'failed') return { kind: 'flink-failed', why: flink.why };
-  if (ours.kind === 'failed') return { kind: 'different', detail: `Flink ran it (${flink.type}), fintrans-sql failed: ${ours.why}` };
+  if (ours.kind === 'failed')
+    return { kind: 'different', detail: `Flink ran it (${flink.type}), fintrans-sql failed: ${ours.why}` };
   const rows: string[] = [];
   for (let k = 0; k < Math.max(flink.cells.length, ours.cells.length); k++) {
     const f = flink.cells[k];
     const o = ours.cells[k];
     const fv = f === null || f === undefined ? 'NULL' : normalise(f, ours.type);
     const ov = o === null || o === undefined ? 'NULL' : normalise(escape(o), ours.type);
-    if (fv !== ov) rows.push(`id=${rowIds[k]}: Flink ${f === null ? 'NULL' : f}, fintrans-sql ${o === null ? 'NULL' : o === undefined ? '(no row)' : escape(o)}`);
+    if (fv !== ov)
+      rows.push(
+        `id=${rowIds[k]}: Flink ${f === null ? 'NULL' : f}, fintrans-sql ${o === null ? 'NULL' : o === undefined ? '(no row)' : escape(o)}`,
+      );
   }
   if (rows.length === 0) return { kind: 'same' };
-  return { kind: 'different', detail: `types: Flink ${flink.type}, fintrans-sql ${ours.type}\n${rows.join('\n')}` };
+  return {
+    kind: 'different',
+    detail: `types: Flink ${flink.type}, fintrans-sql ${ours.type}\n${rows.join('\n')}`,
+  };
 }

@@ -18,7 +18,8 @@ export type Outcome =
   | { readonly kind: 'rejected'; readonly why: string }
   | { readonly kind: 'failed'; readonly why: string };
 
-const firstLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+const firstLine = (err: unknown): string =>
+  (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 
 export class FintransEvaluator {
   private readonly rows: Row[];
@@ -31,7 +32,9 @@ export class FintransEvaluator {
   private decodeRows(): Row[] {
     const table = this.plan('id').source;
     const decoder = table.format!.createDecoder(
-      table.columns.map((c, i) => ({ name: c.name, type: c.type, rowIndex: i, kind: c.kind })).filter((c) => c.kind === 'physical'),
+      table.columns
+        .map((c, i) => ({ name: c.name, type: c.type, rowIndex: i, kind: c.kind }))
+        .filter((c) => c.kind === 'physical'),
       table.options,
     );
     return readFileSync(this.csvPath, 'utf8')
@@ -40,7 +43,8 @@ export class FintransEvaluator {
       .map((line) => {
         const row: Row = new Array(table.columns.length).fill(null);
         const problem = decoder.decode(line, row);
-        if (problem !== null) throw new Error(`fintrans-sql cannot read the fuzz table's line '${line}': ${problem}`);
+        if (problem !== null)
+          throw new Error(`fintrans-sql cannot read the fuzz table's line '${line}': ${problem}`);
         return row;
       });
   }
@@ -51,7 +55,8 @@ export class FintransEvaluator {
     const pipeline = planJob(parseSqlFile(text, file), file).pipelines[0]!;
     const root = pipeline.root;
     const scan = root.inputs[0];
-    if (root.kind !== 'project' || scan?.kind !== 'scan') throw new Error(`expected a projection of the table, planned ${root.kind}`);
+    if (root.kind !== 'project' || scan?.kind !== 'scan')
+      throw new Error(`expected a projection of the table, planned ${root.kind}`);
     return { source: scan.table, project: root };
   }
 
@@ -65,7 +70,11 @@ export class FintransEvaluator {
     const e = project.exprs[0]!;
     try {
       const fn = compileScalar(e);
-      return { kind: 'ok', type: typeToString(e.type), cells: this.rows.map((r) => valueToText(fn(r), e.type)) };
+      return {
+        kind: 'ok',
+        type: typeToString(e.type),
+        cells: this.rows.map((r) => valueToText(fn(r), e.type)),
+      };
     } catch (err) {
       return { kind: 'failed', why: firstLine(err) };
     }

@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import type { FlinkRunner } from '../../rig/flink.js';
 import { compare, parseFlinkLine, type Verdict } from './compare.js';
 import { FintransEvaluator } from './fintrans.js';
-import { ExprGenerator, LEAVES, leafOf, sizeOf, sqlOf, subExpressions, withKid, type Expr } from './generate.js';
+import {
+  ExprGenerator,
+  LEAVES,
+  leafOf,
+  sizeOf,
+  sqlOf,
+  subExpressions,
+  withKid,
+  type Expr,
+} from './generate.js';
 import { FUZZ_ROW_COUNT, fuzzCsv, fuzzTableDdl } from './table.js';
 
 export interface Difference {
@@ -63,9 +72,12 @@ export class ExpressionFuzzer {
     writeFileSync(join(dir, 'fuzz-table.sql'), fuzzTableDdl(this.csvPath));
     writeFileSync(join(dir, 'fuzz-exprs.txt'), unique.join('\n') + '\n');
     const error = (await this.flink.runCases([dir])).get(dir);
-    if (error) throw new Error(`the Flink fuzz run failed in ${dir}:\n${error.split('\n').slice(0, 12).join('\n')}`);
+    if (error)
+      throw new Error(`the Flink fuzz run failed in ${dir}:\n${error.split('\n').slice(0, 12).join('\n')}`);
     const lines = readFileSync(join(dir, 'fuzz-results.txt'), 'utf8').split('\n').slice(0, unique.length);
-    return new Map(unique.map((e, i) => [e, compare(parseFlinkLine(lines[i]!), this.ours.evaluate(e), this.rowIds)]));
+    return new Map(
+      unique.map((e, i) => [e, compare(parseFlinkLine(lines[i]!), this.ours.evaluate(e), this.rowIds)]),
+    );
   }
 
   async run(seed: number, count: number): Promise<FuzzReport> {
@@ -77,7 +89,11 @@ export class ExpressionFuzzer {
     }
     // The leaves too: shrinking replaces parts by leaves, but only by leaves both engines agree on.
     const verdicts = await this.verdicts([...byText.keys(), ...Object.values(LEAVES).flat()]);
-    this.agreedLeaves = new Set(Object.values(LEAVES).flat().filter((t) => verdicts.get(t)!.kind === 'same'));
+    this.agreedLeaves = new Set(
+      Object.values(LEAVES)
+        .flat()
+        .filter((t) => verdicts.get(t)!.kind === 'same'),
+    );
     const differing = [...byText.entries()].filter(([text]) => verdicts.get(text)!.kind === 'different');
     const minimal = await this.shrink(differing.slice(0, SHRINK_AT_MOST).map(([, e]) => e));
     const differences = differing.map(([text], k) => {
@@ -88,7 +104,8 @@ export class ExpressionFuzzer {
     const generated = [...byText.keys()].map((text) => [text, verdicts.get(text)!] as [string, Verdict]);
     const all = generated.map(([, v]) => v);
     const of = (kind: Verdict['kind']) => generated.filter(([, v]) => v.kind === kind);
-    const why = (entries: [string, Verdict][]) => entries.map(([expr, v]) => ({ expr, why: 'why' in v ? v.why : '' }));
+    const why = (entries: [string, Verdict][]) =>
+      entries.map(([expr, v]) => ({ expr, why: 'why' in v ? v.why : '' }));
     return {
       seed,
       generated: byText.size,
@@ -104,9 +121,12 @@ export class ExpressionFuzzer {
   /** Smaller expressions to try for `e`: its proper sub-expressions, and `e` with one kid made a leaf. */
   private candidates(e: Expr): Expr[] {
     const leaves = e.kids.flatMap((kid, k) =>
-      LEAVES[kid.family].filter((t) => this.agreedLeaves.has(t)).map((t) => withKid(e, k, leafOf(kid.family, t))),
+      LEAVES[kid.family]
+        .filter((t) => this.agreedLeaves.has(t))
+        .map((t) => withKid(e, k, leafOf(kid.family, t))),
     );
-    const smaller = (x: Expr) => sizeOf(x) < sizeOf(e) || (sizeOf(x) === sizeOf(e) && sqlOf(x).length < sqlOf(e).length);
+    const smaller = (x: Expr) =>
+      sizeOf(x) < sizeOf(e) || (sizeOf(x) === sizeOf(e) && sqlOf(x).length < sqlOf(e).length);
     return [...subExpressions(e).slice(1), ...leaves].filter(smaller);
   }
 
@@ -118,9 +138,9 @@ export class ExpressionFuzzer {
       const verdicts = await this.verdicts(tries.flat().map(sqlOf));
       let progressed = false;
       current.forEach((c, k) => {
-        const smallest = tries[k]!
-          .filter((x) => verdicts.get(sqlOf(x))!.kind === 'different')
-          .sort((a, b) => sizeOf(a) - sizeOf(b) || sqlOf(a).length - sqlOf(b).length)[0];
+        const smallest = tries[k]!.filter((x) => verdicts.get(sqlOf(x))!.kind === 'different').sort(
+          (a, b) => sizeOf(a) - sizeOf(b) || sqlOf(a).length - sqlOf(b).length,
+        )[0];
         if (smallest) {
           c.expr = smallest;
           c.verdict = verdicts.get(sqlOf(smallest));
