@@ -70,6 +70,11 @@ export interface BuildOptions {
   readonly notify?: (message: string) => void;
   /** The processing-time clock of state TTL (Date.now; tests pass their own). */
   readonly clock?: () => number;
+  /**
+   * Where a bare SELECT's rows go: by default the print connector (stdout, as Flink's print sink);
+   * the SQL shell (app/shell) passes a writer that hands each change to its live result view.
+   */
+  readonly selectSink?: (ctx: ConnectorContext) => SinkWriter;
 }
 
 export interface BuiltSink {
@@ -212,7 +217,9 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     if (!s) {
       const writer = table
         ? createSink(table, plan, opts)
-        : printConnector.createSink!(printContext(pipeline, plan, opts));
+        : opts.selectSink
+          ? opts.selectSink(printContext(pipeline, plan, opts))
+          : printConnector.createSink!(printContext(pipeline, plan, opts));
       s = { name, writer, operators: [] };
       sinks.set(name, s);
     }
