@@ -128,8 +128,16 @@ export function readJdbcOptions(ctx: ConnectorContext): JdbcOptions {
   }
 
   const fetchSize = nonNegative(o, 'scan.fetch-size', 0);
-  // Read through a cursor in a read-only transaction either way: what pgjdbc needs 'false' for.
-  o.bool('scan.auto-commit', true);
+  // A scan always reads through cursors in one read-only transaction: Flink's 'false'. With 'true'
+  // (Flink's default) pgjdbc ignores the fetch size and loads a split's whole result into memory
+  // at once; fintrans-sql does not do that, and says so rather than accept 'true' and read another way.
+  if (o.has('scan.auto-commit') && o.bool('scan.auto-commit', false)) {
+    throw o.bad(
+      'scan.auto-commit',
+      `'true' is not supported: fintrans-sql always reads a PostgreSQL table through cursors in one read-only transaction, which is what 'false' means in Flink (with 'true' the PostgreSQL driver ignores 'scan.fetch-size' and loads the whole result into memory)`,
+      `write 'scan.auto-commit' = 'false', or remove the option (the scan reads as with 'false' either way)`,
+    );
+  }
   const partitioning = readPartitioning(o, where, ctx);
 
   const lookup = readLookup(o);

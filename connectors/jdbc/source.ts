@@ -11,9 +11,9 @@
 // Checkpoints: a split's position is the number of its rows read. Each cursor reads in a fixed
 // order (the PostgreSQL table's primary key, or its physical row order, ctid, when it has none),
 // so a resumed job skips exactly the rows it had read (OFFSET) — provided the table did not
-// change in between; if it did, a resumed scan is at-least-once at best. 'scan.auto-commit' is
-// accepted and changes nothing: a cursor always runs in a transaction here (what pgjdbc needs
-// 'false' for).
+// change in between; if it did, a resumed scan is at-least-once at best. This is Flink's
+// 'scan.auto-commit' = 'false' (what pgjdbc needs to stream a result); 'true' is refused at plan
+// time (options.ts), since it would mean reading a split's whole result into memory at once.
 
 import { ConnectorError } from '../../engine/errors.js';
 import type { Row, Schema } from '../../engine/types.js';

@@ -119,6 +119,22 @@ describe('jdbc options', () => {
     expect(o.sink).toEqual({ maxRows: 100, intervalMs: 1000, maxRetries: 3 });
   });
 
+  it("'scan.auto-commit': 'false' (how the scan always reads) is accepted, 'true' refused with the reason", () => {
+    const read = (v: string) =>
+      readJdbcOptions(
+        jdbcContext('t', [['a', T.int()]], {
+          url: 'jdbc:postgresql://h/d',
+          'table-name': 't',
+          'scan.auto-commit': v,
+        }),
+      );
+    expect(read('false').scan).toEqual({ fetchSize: 0, partitioning: undefined });
+    expect(() => read('TRUE')).toThrow(
+      /'scan.auto-commit'.*'true' is not supported.*what 'false' means in Flink/,
+    );
+    expect(() => read('maybe')).toThrow(/scan.auto-commit/);
+  });
+
   it("Flink's deprecated 'lookup.cache.max-rows' / 'lookup.cache.ttl' mean a PARTIAL cache", () => {
     const o = readJdbcOptions(
       jdbcContext('t', [['a', T.int()]], {
