@@ -8,6 +8,11 @@
 // Over an insert-only input, rows that fall below the top N can never come back, so only the top
 // N (and rows tied with the last) are kept; over an updating input every row is kept, since a
 // retraction brings the next one back up.
+// With a state TTL (SET 'table.exec.state.ttl') a partition's rows expire when the partition was
+// not written for the TTL (processing time), as the state of Flink's rank functions does (their
+// StateTtlConfig, OnCreateAndWrite, NeverReturnExpired): a row that enters or leaves the kept rows
+// writes; a row kept out of a full top N does not. Expiry emits nothing; the partition's next row
+// starts afresh (+I at number 1), and a sweep frees expired partitions at most twice per TTL.
 
 import {
   DELETE,
@@ -21,6 +26,7 @@ import {
 import { decodeValue, encodeValue } from './aggregates.js';
 import { SnapshotRows, type Operator } from './operator.js';
 import type { CompiledSortKey } from './sort-key.js';
+import type { StateTtl } from './state-ttl.js';
 
 /** The rows of one sort key, in arrival order. */
 interface Entry {
@@ -31,6 +37,8 @@ interface Entry {
 export class TopNOperator implements Operator {
   /** Partition → its entries in sort order. */
   private readonly partitions = new Map<unknown, Entry[]>();
+  /** Partition → when its rows were last written (with a TTL only). */
+  private readonly writtenAt: Map<unknown, number> | null;
 
   constructor(
     private readonly partitionOf: (row: Row) => unknown,
@@ -42,7 +50,10 @@ export class TopNOperator implements Operator {
     /** Whether the input holds -U/-D rows: then every row is kept, for the ones a retraction brings back. */
     private readonly retracting: boolean,
     private readonly next: Operator,
-  ) {}
+    private readonly ttl: StateTtl | null = null,
+  ) {
+    this.writtenAt = ttl ? new Map() : null;
+  }
 
   get partitionCount(): number {
     return this.partitions.size;
@@ -58,6 +69,16 @@ export class TopNOperator implements Operator {
   process(row: Row, kind: RowKind): void {
     const part = this.partitionOf(row);
     let entries = this.partitions.get(part);
+    let now = 0;
+    if (this.ttl !== null) {
+      now = this.ttl.now();
+      if (entries !== undefined && this.ttl.expired(this.writtenAt!.get(part)!, now)) {
+        this.partitions.delete(part);
+        this.writtenAt!.delete(part);
+        entries = undefined;
+      }
+      if (this.ttl.sweepDue(now)) this.sweep(now);
+    }
     if (!entries) {
       if (!isAccumulate(kind)) return; // taking back a row never seen (as Flink, which only warns)
       entries = [];
@@ -85,9 +106,22 @@ export class TopNOperator implements Operator {
       rows.splice(i, 1);
       if (rows.length === 0) entries.splice(at.index, 1);
     }
+    this.writtenAt?.set(part, now);
     this.emitChanges(before, this.top(entries));
     if (!this.retracting) this.trim(entries);
-    if (entries.length === 0) this.partitions.delete(part);
+    if (entries.length === 0) {
+      this.partitions.delete(part);
+      this.writtenAt?.delete(part);
+    }
+  }
+
+  /** Frees the partitions whose TTL passed. */
+  private sweep(now: number): void {
+    for (const [part, at] of this.writtenAt!) {
+      if (!this.ttl!.expired(at, now)) continue;
+      this.writtenAt!.delete(part);
+      this.partitions.delete(part);
+    }
   }
 
   /** The rows numbered 1..end now. */
@@ -172,9 +206,12 @@ export class TopNOperator implements Operator {
 
   restore(state: unknown): void {
     for (const item of (state as unknown[]) ?? []) {
-      const [part, entries] = item as [unknown, unknown[][][]];
+      const [encoded, entries] = item as [unknown, unknown[][][]];
+      const part = decodeValue(encoded);
+      // Restored state counts as written now: its time to live starts again.
+      this.writtenAt?.set(part, this.ttl!.now());
       this.partitions.set(
-        decodeValue(part),
+        part,
         entries.map((rows) => {
           const decoded = rows.map((r) => r.map(decodeValue));
           return { key: this.sortKey.keyOf(decoded[0]!), rows: decoded };

@@ -76,6 +76,7 @@ export function windowFunctionOperator(node: WindowFunctionNode, b: WindowFuncti
         node.outputRankNumber,
         input.updating,
         b.output,
+        b.ttl(),
       );
       b.stateful(op, 'rank');
       return op;

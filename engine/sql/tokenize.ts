@@ -187,8 +187,8 @@ function unsupportedHint(body: string, pos: SourcePos): SqlError {
     case 'STATE_TTL':
       return new SqlError(
         pos,
-        'the /*+ STATE_TTL(...) */ hint is not supported: state is kept until its window fires, and forever for a running GROUP BY',
-        'remove it; use a window TVF when the state should be freed',
+        "the /*+ STATE_TTL(...) */ hint is not supported: one state TTL holds for the whole job, set with SET 'table.exec.state.ttl' (regular joins, running GROUP BY, Top-N and deduplication)",
+        "remove the hint and write e.g. SET 'table.exec.state.ttl' = '1 d'; before the INSERT",
       );
     default:
       return new SqlError(
