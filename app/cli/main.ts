@@ -8,7 +8,8 @@ import { redact } from '../../engine/secrets.js';
 import { runCommand, RUN_HELP } from './run.js';
 import { validateCommand, explainCommand, VALIDATE_HELP, EXPLAIN_HELP } from './validate.js';
 import { UsageError } from './args.js';
-import { extraCommands } from './extra.js';
+import { extraCommands as localCommands } from './extra.js';
+import { deployCommand, flinkCommand } from '../flink/commands.js';
 import { upCommand } from './up.js';
 import { readFileSync } from 'node:fs';
 import { closest } from './did-you-mean.js';
@@ -20,6 +21,9 @@ function packageVersion(): string {
   };
   return pkg.version;
 }
+
+// deploy and flink talk to a Flink cluster; listed here beside the commands of extra.ts.
+const extraCommands = [...localCommands, deployCommand, flinkCommand];
 
 const COMMANDS = ['run', 'validate', 'explain', 'up', 'help', ...extraCommands.map((c) => c.name)];
 

@@ -145,6 +145,8 @@ export interface JavaServerOptions {
   ownsDataDir: boolean;
   /** stdout and stderr are appended here (kept across restarts). */
   logPath: string;
+  /** More environment variables for the process (e.g. FLINK_CONF_DIR). */
+  env?: Record<string, string>;
   /**
    * Called after each spawn; resolves when the server is ready. `running()` turns false if the
    * process exits. If it throws, the process is killed and start() throws that.
@@ -184,6 +186,7 @@ export class JavaServer {
       stdio: ['ignore', logFd, logFd],
       env: {
         ...process.env,
+        ...this.opts.env,
         RIG_PARENT_PID: String(process.pid),
         RIG_OWNED_DIR: this.opts.ownsDataDir ? this.opts.dataDir : '',
       },
