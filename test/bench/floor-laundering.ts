@@ -2,10 +2,12 @@
 // single-purpose Node program, to show how fast plain JS can do this exact job. The engine's speed
 // is reported as a fraction of this one's, and its output must be identical (as sorted rows).
 //
-//   node dist/test/bench/floor-laundering.js <input.csv> <output.csv>
+//   node dist/test/bench/floor-laundering.js <input.csv> <output.csv> [window minutes, default 10]
+//
+// (The window size is the one knob: bench case (i) runs the same job with 1-hour windows.)
 //
 // Same semantics as the job: records `<RFC 850 time>;sender;receiver;amount`, watermark = largest
-// time so far − 5 s, 10-minute epoch-aligned tumbling windows per (sender, receiver) firing when the
+// time so far − 5 s, 10-minute (or the given size) epoch-aligned tumbling windows per (sender, receiver) firing when the
 // watermark reaches end − 1, records whose window already fired dropped as late, everything left
 // fired at the end of the file; rows with SUM(amount) > 10000 written as
 // `sender,receiver,window_start,window_end,total,transfers,amounts` (times `yyyy-MM-dd HH:mm:ss.SSS`
@@ -19,7 +21,6 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 
-const WINDOW_MS = 10 * 60_000;
 const DELAY_MS = 5_000;
 const THRESHOLD = 10_000;
 const CHUNK_BYTES = 1 << 20;
@@ -55,7 +56,10 @@ class LaunderingFloor {
   private prefix = '\u0000';
   private prefixDayMs = 0;
 
-  constructor(private readonly outFd: number) {
+  constructor(
+    private readonly outFd: number,
+    private readonly windowMs: number,
+  ) {
     writeSync(outFd, HEADER + '\n');
   }
 
@@ -83,8 +87,9 @@ class LaunderingFloor {
     const amount = parseLong(text, s3 + 1, end, lineNo);
     this.recordsIn++;
 
-    const ws = ts - (((ts % WINDOW_MS) + WINDOW_MS) % WINDOW_MS);
-    if (ws + WINDOW_MS - 1 <= this.watermark) {
+    const size = this.windowMs;
+    const ws = ts - (((ts % size) + size) % size);
+    if (ws + size - 1 <= this.watermark) {
       this.late++; // its only window already fired
     } else {
       let state = this.curState;
@@ -134,12 +139,13 @@ class LaunderingFloor {
   }
 
   private fireUpTo(wm: number): void {
-    while (this.openStarts.length > 0 && this.openStarts[0]! + WINDOW_MS - 1 <= wm) {
+    const size = this.windowMs;
+    while (this.openStarts.length > 0 && this.openStarts[0]! + size - 1 <= wm) {
       const ws = this.openStarts.shift()!;
       const state = this.windows.get(ws)!;
       this.windows.delete(ws);
       if (ws === this.curStart) this.curState = null;
-      const bounds = ',' + formatTimestamp(ws) + ',' + formatTimestamp(ws + WINDOW_MS) + ',';
+      const bounds = ',' + formatTimestamp(ws) + ',' + formatTimestamp(ws + size) + ',';
       let out = '';
       for (const acc of state.values()) {
         if (acc.sum > THRESHOLD) {
@@ -211,14 +217,17 @@ function fail(lineNo: number, reason: string): never {
 }
 
 function main(argv: string[]): number {
-  if (argv.length !== 2) {
-    process.stderr.write('usage: node dist/test/bench/floor-laundering.js <input.csv> <output.csv>\n');
+  const minutes = argv.length === 3 ? Number(argv[2]) : 10;
+  if (argv.length < 2 || argv.length > 3 || !Number.isInteger(minutes) || minutes < 1) {
+    process.stderr.write(
+      'usage: node dist/test/bench/floor-laundering.js <input.csv> <output.csv> [window minutes, default 10]\n',
+    );
     return 2;
   }
   const [inPath, outPath] = argv as [string, string];
   const inFd = openSync(inPath, 'r');
   const outFd = openSync(outPath, 'w');
-  const floor = new LaunderingFloor(outFd);
+  const floor = new LaunderingFloor(outFd, minutes * 60_000);
   const buf = Buffer.allocUnsafe(CHUNK_BYTES);
   const decoder = new StringDecoder('utf8');
   let carry = '';

@@ -32,22 +32,40 @@ export class InputCache {
     mkdirSync(this.dir, { recursive: true });
   }
 
-  /** dcos semicolon records (RFC 850 times) with planted laundering cases. */
-  dcos(records: number, plant: number, seed = 1): Promise<BenchInput> {
-    return this.cached(`dcos-n${records}-plant${plant}-seed${seed}.csv`, records, async (tmp) => {
-      this.generate([
-        '--format',
-        'dcos',
-        '--count',
-        String(records),
-        '--plant',
-        String(plant),
-        '--seed',
-        String(seed),
-        '--out',
-        tmp,
-      ]);
-    });
+  /**
+   * dcos semicolon records (RFC 850 times) with planted laundering cases. `spread` narrows the
+   * accounts and the time between records (the generator's --accounts and --step-ms) for inputs
+   * with many distinct pairs per window; without it, the generator's defaults.
+   */
+  dcos(
+    records: number,
+    plant: number,
+    seed = 1,
+    spread?: { readonly accounts: number; readonly stepMs: number },
+  ): Promise<BenchInput> {
+    const spreadName = spread ? `-accounts${spread.accounts}-step${spread.stepMs}` : '';
+    const spreadArgs = spread
+      ? ['--accounts', String(spread.accounts), '--step-ms', String(spread.stepMs)]
+      : [];
+    return this.cached(
+      `dcos-n${records}-plant${plant}-seed${seed}${spreadName}.csv`,
+      records,
+      async (tmp) => {
+        this.generate([
+          '--format',
+          'dcos',
+          '--count',
+          String(records),
+          '--plant',
+          String(plant),
+          '--seed',
+          String(seed),
+          ...spreadArgs,
+          '--out',
+          tmp,
+        ]);
+      },
+    );
   }
 
   /**

@@ -113,6 +113,14 @@ cached in \`$FINTRANS_BENCH_DIR\`, default \`$TMPDIR/fintrans-sql-bench\`):
   10 000, then ≥ 80 % out of that account within the hour) on 2 M dcos records read from a file, made by
   \`fintrans-sql generate --count N --accounts 10000 --plant-cashout 300 --plant-layering 300 --pattern-truth …\`; the alerts
   must be exactly the truth's (the planted cash-outs and the layering links, which are cash-outs too).
+- **(h)** \`test/bench/jobs/velocity_file.sql\`: \`jobs/velocity.sql\`'s two OVER RANGE windows (an hour and a
+  day per sender) on 2 M dcos records read from a file: records/s, peak RSS, alerts.
+- **(i)** high cardinality: \`test/bench/jobs/laundering_hour_file.sql\`, (a)'s query with a 1-hour TUMBLE, on
+  2 M dcos records over 500 accounts, one every 17 ms (\`fintrans-sql generate --count 2000000 --accounts 500
+  --step-ms 17\`): each window holds ~145 000 distinct pairs and ~260 000 rows pass HAVING, so group
+  lookup, the window's emit and the CSV sink carry the load. **(i) floor** is the same
+  \`floor-laundering.ts\` with 60-minute windows; the output must be identical. Engine and floor runs
+  alternate, and the fraction is the median of the pairs' ratios (so is (a)'s).
 
 Every case runs \`node dist/app/cli/main.js run <job> --quiet\` in a child process. *wall* is spawn to
 exit as seen by the bench (Node start-up included); *records/s* and *MB/s* are input records and bytes
@@ -129,7 +137,7 @@ export function benchmarksMarkdown(doc: BenchDocument, previous: string | null):
   return `# Benchmarks
 
 Measured with \`npm run bench\` (\`--quick\` for 10x smaller inputs, \`--only a,c\` for some cases,
-\`--repeat N\` for medians, \`--profile\` to CPU-profile case (a), \`--write\` to update this file).
+\`--repeat N\` for medians, \`--profile\` to CPU-profile case (a) (and (i) when run), \`--write\` to update this file).
 Everything below up to "Notes" is written by the bench; "Notes" is kept as written by hand.
 
 ## Latest run
