@@ -31,22 +31,44 @@ export interface ConnectorContext {
   readonly notify?: (message: string) => void;
 }
 
+/** Records' bytes back to back: record i is bytes[starts[i], ends[i]); starts[i] < 0: no bytes (a tombstone). */
+export interface RecordBytes {
+  readonly bytes: Buffer;
+  readonly starts: ArrayLike<number>;
+  readonly ends: ArrayLike<number>;
+}
+
 /** A raw record batch from one split, column-wise so a batch costs a few arrays, not an object per record. */
 export interface RawBatch {
   /** Index of the split (file, partition) the records come from, into SourceReader.splits. */
   readonly split: number;
-  /** The record values (a line of a file, a Kafka message value). null = tombstone / no value. */
-  readonly values: readonly (string | null)[];
+  /** How many records. */
+  readonly count: number;
+  /**
+   * The record values (a line of a file, a Kafka message value) as bytes, which the table's
+   * format decodes. Absent with `rows` (typed records).
+   */
+  readonly values?: RecordBytes;
+  /** Message keys' bytes (Kafka), for connectors whose key has a format of its own (upsert-kafka). */
+  readonly keys?: RecordBytes;
   /** Position of each record inside its split, for error messages and checkpoints (line number, offset). */
   readonly positions: ArrayLike<number>;
   /** Per-record metadata for METADATA columns the connector fills per record ('timestamp', 'key', 'offset'). */
   readonly metadata?: ReadonlyMap<string, ArrayLike<unknown>>;
   /**
-   * Typed records, for connectors that read typed columns rather than text (jdbc): `rows[i]` holds
-   * record i's physical columns in declaration order, already in the engine's row layout, and no
-   * format decodes them; `values` is then empty.
+   * Typed records, for connectors that decode records themselves (jdbc's typed columns,
+   * upsert-kafka's key and value formats): `rows[i]` holds record i's physical columns in
+   * declaration order, already in the engine's row layout, and no format decodes them.
    */
-  readonly rows?: readonly (readonly unknown[])[];
+  readonly rows?: readonly (readonly unknown[] | null)[];
+  /** With `rows`: each row's kind (+I/-U/+U/-D), for changelog sources (upsert-kafka); absent: all +I. */
+  readonly kinds?: ArrayLike<RowKind>;
+  /**
+   * With `rows`: why record i could not be decoded (rows[i] is then null), for the runner to stop
+   * the job or skip and count it ('*.ignore-parse-errors'), and `raw[i]` the record as text to show.
+   */
+  readonly problems?: readonly (string | null)[];
+  readonly raw?: readonly (string | null)[];
 }
 
 export interface SplitInfo {
@@ -205,4 +227,40 @@ export interface ConnectorDefinition {
    * ctx.physical (the join's equality columns on this table's side). See LookupReader.
    */
   createLookup?(ctx: ConnectorContext, keyColumns: readonly number[]): LookupReader;
+}
+
+/** Texts (or bytes; null: no value) as one buffer with each record's range: tests, small sources. */
+export function packRecords(values: readonly (string | Uint8Array | null)[]): RecordBytes {
+  const n = values.length;
+  const starts = new Int32Array(n);
+  const ends = new Int32Array(n);
+  let total = 0;
+  for (const v of values) if (v !== null) total += typeof v === 'string' ? Buffer.byteLength(v) : v.length;
+  const bytes = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v === null) {
+      starts[i] = ends[i] = -1;
+      continue;
+    }
+    starts[i] = at;
+    if (typeof v === 'string') at += bytes.write(v, at, 'utf8');
+    else {
+      bytes.set(v, at);
+      at += v.length;
+    }
+    ends[i] = at;
+  }
+  return { bytes, starts, ends };
+}
+
+/** The records of a batch as text (null: no value), for tests and messages. */
+export function recordTexts(values: RecordBytes, count: number): (string | null)[] {
+  const out: (string | null)[] = [];
+  for (let i = 0; i < count; i++)
+    out.push(
+      values.starts[i]! < 0 ? null : values.bytes.toString('utf8', values.starts[i]!, values.ends[i]!),
+    );
+  return out;
 }

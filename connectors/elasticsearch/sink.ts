@@ -101,7 +101,7 @@ export class ElasticsearchSink implements SinkWriter {
       const doc = {
         index: index.nameFor(r),
         id: id ? id(r) : undefined,
-        source: remove ? null : this.encoder.encodeValue(r),
+        source: remove ? null : this.encoder.encodeValue(r).toString('utf8'),
         bytes: 0,
       };
       doc.bytes = docBytes(doc);

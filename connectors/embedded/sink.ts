@@ -21,6 +21,8 @@ export class EmbeddedTopicSink implements SinkWriter {
     private readonly cwd: string,
     private readonly schema: Schema,
     private readonly encoder: RecordEncoder,
+    /** The format is binary (Avro): records are stored as bytes, else as text. */
+    private readonly binary = false,
   ) {
     this.keyIdx = (opts.keyFields ?? []).map((k) => schema.findIndex((f) => f.name === k));
   }
@@ -42,7 +44,8 @@ export class EmbeddedTopicSink implements SinkWriter {
         this.keyIdx.length === 0
           ? null
           : this.keyIdx.map((i) => valueToText(r[i], this.schema[i]!.type) ?? '').join(';');
-      this.buffer.push({ key, value: this.encoder.encodeValue(r), timestamp: now });
+      const bytes = this.encoder.encodeValue(r);
+      this.buffer.push({ key, value: this.binary ? bytes : bytes.toString('utf8'), timestamp: now });
     }
   }
 

@@ -11,7 +11,7 @@
 
 import { resolve } from 'node:path';
 import { describeStartup, type KafkaTableOptions } from '../kafka/options.js';
-import type { PollResult, SourceReader, SplitInfo } from '../api.js';
+import { packRecords, type PollResult, type SourceReader, type SplitInfo } from '../api.js';
 import { TopicStore } from './topic-store.js';
 import { defaultStoreDir } from '../../engine/home.js';
 
@@ -168,7 +168,7 @@ export class EmbeddedTopicSource implements SourceReader {
       const limit = this.bounded ? Math.min(maxRecords, p.stopAt - p.next) : maxRecords;
       const records = this.store!.read(p.topic, p.partition, p.next, limit);
       if (records.length === 0) continue;
-      const values = new Array<string>(records.length);
+      const values = new Array<string | Buffer>(records.length);
       const positions = new Array<number>(records.length);
       const offsets = new Array<number>(records.length);
       const timestamps = new Array<number>(records.length);
@@ -187,7 +187,10 @@ export class EmbeddedTopicSource implements SourceReader {
         ['timestamp', timestamps],
         ['key', keys],
       ]);
-      return { kind: 'batch', batch: { split: idx, values, positions, metadata } };
+      return {
+        kind: 'batch',
+        batch: { split: idx, count: records.length, values: packRecords(values), positions, metadata },
+      };
     }
     if (this.parts.every((p) => p.ended)) return { kind: 'end' };
     return { kind: 'idle' };

@@ -21,13 +21,14 @@ import { ConnectorError, FintransError } from '../../engine/errors.js';
 export interface StoredRecord {
   offset: number;
   key: string | null;
-  value: string;
+  /** Text formats' records are stored as text (readable with sqlite3), binary ones (Avro) as bytes. */
+  value: string | Buffer;
   timestamp: number;
 }
 
 export interface NewRecord {
   key: string | null;
-  value: string;
+  value: string | Buffer;
   timestamp: number;
   /** Explicit partition; otherwise chosen from the key (murmur2) or round-robin when the key is null. */
   partition?: number;
@@ -91,7 +92,9 @@ export class TopicStore {
   private readonly deleteTopicRow: Database.Statement<[number]>;
   private readonly deleteTopicRecords: Database.Statement<[number]>;
   private readonly deleteTopicOffsets: Database.Statement<[number]>;
-  private readonly insertRecord: Database.Statement<[number, number, number, number, string | null, string]>;
+  private readonly insertRecord: Database.Statement<
+    [number, number, number, number, string | null, string | Buffer]
+  >;
   private readonly selectRecords: Database.Statement<[number, number, number, number], StoredRecord>;
   private readonly selectEndOffset: Database.Statement<[number, number], { next: number }>;
   private readonly selectOffsetForTs: Database.Statement<[number, number, number], { off: number }>;

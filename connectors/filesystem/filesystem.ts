@@ -2,6 +2,7 @@
 
 import type { ConnectorDefinition } from '../api.js';
 import { T } from '../../engine/types.js';
+import { OptionError } from '../../engine/errors.js';
 import { FileSource } from './source.js';
 import { FileSink } from './sink.js';
 import { UpsertFileSink } from './upsert-sink.js';
@@ -32,8 +33,14 @@ export const filesystemConnector: ConnectorDefinition = {
       'sink.parallelism',
       'partition.default-name',
     );
+    if (ctx.format!.binary)
+      throw new OptionError(
+        ctx.tablePos,
+        `table '${ctx.table}': the filesystem sink writes text lines, and format '${ctx.format!.name}' is binary`,
+        `write '${ctx.format!.name}' records to a 'kafka' or 'upsert-kafka' table, or use 'format' = 'csv' / 'json' for a file`,
+      );
     const encoder = ctx.format!.createEncoder(ctx.physical, ctx.options);
-    const extension = ctx.format!.name === 'json' ? 'json' : 'csv';
+    const extension = ctx.format!.fileExtension;
     // With a PRIMARY KEY the file holds the latest row per key (updates applied); without, rows are appended.
     if (ctx.primaryKey && ctx.primaryKey.length > 0)
       return new UpsertFileSink(path, ctx.cwd, encoder, extension, ctx.primaryKey, ctx.notify);

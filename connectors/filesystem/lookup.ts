@@ -95,19 +95,20 @@ export class FileLookupReader implements LookupReader {
         const r = await source.poll(4096);
         if (r.kind === 'end') break;
         if (r.kind !== 'batch') continue;
-        const { values, positions } = r.batch;
-        for (let i = 0; i < values.length; i++) {
-          const text = values[i];
-          if (text === null || text === undefined) continue;
+        const { values, positions, count } = r.batch;
+        for (let i = 0; i < count; i++) {
+          const start = values!.starts[i]!;
+          if (start < 0) continue;
+          const end = values!.ends[i]!;
           const row: Row = new Array(this.ctx.physical.length).fill(null);
-          const problem = this.decoder.decode(text, row);
+          const problem = this.decoder.decode(values!.bytes, start, end, row);
           if (problem !== null) {
             if (this.ignoreParseErrors) {
               skipped++;
               continue;
             }
             throw new ConnectorError(
-              `lookup table '${this.ctx.table}': ${source.splits[r.batch.split]?.name ?? this.path}:${positions[i]}: ${problem}: ${printable(text.slice(0, 120))}`,
+              `lookup table '${this.ctx.table}': ${source.splits[r.batch.split]?.name ?? this.path}:${positions[i]}: ${problem}: ${printable(values!.bytes.toString('utf8', start, Math.min(end, start + 120)))}`,
             );
           }
           const key = this.keyColumns.map((c) => row[c]);

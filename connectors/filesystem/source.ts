@@ -3,21 +3,23 @@
 // with its own watermark).
 
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { join, relative, resolve } from 'node:path';
 import { ConnectorError } from '../../engine/errors.js';
-import type { PollResult, SourceReader, SplitInfo } from '../api.js';
+import type { PollResult, RawBatch, SourceReader, SplitInfo } from '../api.js';
 
 const CHUNK_BYTES = 1 << 20;
+const EMPTY = Buffer.alloc(0);
 /** Key of the round-robin position in positions() (not a file name: file names never start with '#'). */
 const TURN = '#turn';
 
 interface FileSplit {
   readonly path: string;
   fh?: FileHandle;
-  readonly decoder: StringDecoder;
-  text: string;
+  /** What is read of the file and not handed out yet starts at `at`. */
+  buf: Buffer;
   at: number;
+  /** Index of the first quote byte at or after `at` in `buf` (buf.length: none), when CSV has one. */
+  quoteAt: number;
   eof: boolean;
   done: boolean;
   endReported: boolean;
@@ -39,8 +41,13 @@ export class FileSource implements SourceReader {
     private readonly cwd: string,
     private readonly table: string,
     /** CSV's quote character: a line break inside a quoted field does not end the record (as in Flink's CSV reader). */
-    private readonly quote?: string,
-  ) {}
+    quote?: string,
+  ) {
+    this.quoteCode = quote === undefined || quote === '' ? -1 : Buffer.from(quote, 'utf8')[0]!;
+  }
+
+  /** First byte of CSV's quote character, -1 without one. */
+  private readonly quoteCode: number;
 
   async open(): Promise<void> {
     const abs = resolve(this.cwd, this.path);
@@ -60,9 +67,9 @@ export class FileSource implements SourceReader {
     }
     this.files = paths.map((p) => ({
       path: p,
-      decoder: new StringDecoder('utf8'),
-      text: '',
+      buf: EMPTY,
       at: 0,
+      quoteAt: -1,
       eof: false,
       done: false,
       endReported: false,
@@ -88,30 +95,39 @@ export class FileSource implements SourceReader {
         f.endReported = true;
         return { kind: 'split-end', split: idx };
       }
-      const values: string[] = [];
-      const positions: number[] = [];
-      await this.readLines(f, maxRecords, values, positions);
-      if (values.length === 0 && f.done) {
+      const batch = await this.readLines(f, maxRecords, idx);
+      if (batch.count === 0 && f.done) {
         f.endReported = true;
         return { kind: 'split-end', split: idx };
       }
-      return { kind: 'batch', batch: { split: idx, values, positions } };
+      return { kind: 'batch', batch };
     }
     return { kind: 'end' };
   }
 
-  private async readLines(f: FileSplit, max: number, values: string[], positions: number[]): Promise<void> {
+  /** The next lines of a file, up to `max`, as byte ranges of one piece of the file's buffer (no copy). */
+  private async readLines(f: FileSplit, max: number, split: number): Promise<RawBatch> {
     if (!f.fh) f.fh = await open(f.path, 'r');
-    while (values.length < max) {
-      let nl = f.text.indexOf('\n', f.at);
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const positions: number[] = [];
+    const q = this.quoteCode;
+    while (starts.length < max) {
+      const buf = f.buf;
+      let nl = buf.indexOf(10, f.at);
       if (nl >= 0) {
-        let line = f.text.slice(f.at, nl);
         let lines = 1;
-        if (this.quote !== undefined && line.indexOf(this.quote) >= 0 && oddQuotes(line, this.quote)) {
+        // Where the next quote is, looked up again only once passed (indexOf alone would search
+        // the rest of the buffer for every line that has none).
+        if (q >= 0 && f.quoteAt < f.at) {
+          f.quoteAt = buf.indexOf(q, f.at);
+          if (f.quoteAt < 0) f.quoteAt = buf.length;
+        }
+        if (q >= 0 && f.quoteAt < nl && oddQuotes(buf, f.at, nl, q)) {
           // A quoted field holds a line break: the record goes on to the line that closes it.
-          const end = this.quotedRecordEnd(f.text, nl);
+          const end = quotedRecordEnd(buf, nl, q);
           if (end.nl < 0 && !f.eof) {
-            if (!(await this.readMore(f))) continue;
+            await this.readMore(f, starts, ends);
             continue;
           }
           if (end.nl >= 0) {
@@ -119,75 +135,77 @@ export class FileSource implements SourceReader {
             lines += end.breaks;
           } else {
             // The file ends inside the quote: the rest is one (bad) record, as the decoder will say.
-            const rest = f.text.slice(f.at);
-            nl = rest.endsWith('\n') ? f.text.length - 1 : f.text.length;
-            lines = countOf(rest, '\n') + (rest.endsWith('\n') ? 0 : 1);
+            const endsWithNl = buf[buf.length - 1] === 10;
+            lines = countOf(buf, f.at, buf.length, 10) + (endsWithNl ? 0 : 1);
+            nl = endsWithNl ? buf.length - 1 : buf.length;
           }
-          line = f.text.slice(f.at, nl);
         }
         const first = f.line + 1;
-        f.at = Math.min(nl + 1, f.text.length);
+        const start = f.at;
+        let end = nl;
+        f.at = Math.min(nl + 1, buf.length);
         f.line += lines;
-        if (line.endsWith('\r')) line = line.slice(0, -1);
+        if (end > start && buf[end - 1] === 13) end--; // a CRLF file
         if (f.skip > 0) {
           f.skip -= lines;
           continue;
         }
-        values.push(line);
+        starts.push(start);
+        ends.push(end);
         positions.push(first);
         continue;
       }
       if (f.eof) {
-        if (f.at < f.text.length) {
+        if (f.at < buf.length) {
           f.line++;
-          const line = f.text.slice(f.at);
-          f.at = f.text.length;
+          const start = f.at;
+          f.at = buf.length;
           if (f.skip > 0) f.skip--;
           else {
-            values.push(line);
+            starts.push(start);
+            ends.push(buf.length);
             positions.push(f.line);
           }
         }
         f.done = true;
         await f.fh.close();
-        return;
+        break;
       }
-      await this.readMore(f);
+      await this.readMore(f, starts, ends);
     }
-  }
-
-  /** Appends the file's next chunk to what is left of its text; false at the end of the file. */
-  private async readMore(f: FileSplit): Promise<boolean> {
-    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
-    const { bytesRead } = await f.fh!.read(buf, 0, CHUNK_BYTES, null);
-    if (bytesRead === 0) {
-      f.eof = true;
-      f.text = f.text.slice(f.at) + f.decoder.end();
-    } else {
-      f.text = f.text.slice(f.at) + f.decoder.write(buf.subarray(0, bytesRead));
+    const n = starts.length;
+    if (n === 0) return { split, count: 0, positions, values: { bytes: EMPTY, starts, ends } };
+    // The batch's bytes are the piece of the buffer its records span; ranges relative to it.
+    const from = starts[0]!;
+    const bytes = f.buf.subarray(from, ends[n - 1]!);
+    for (let i = 0; i < n; i++) {
+      starts[i]! -= from;
+      ends[i]! -= from;
     }
-    f.at = 0;
-    // A UTF-8 byte order mark (spreadsheet exports) is not part of the first line's first value.
-    if (f.line === 0 && f.text.charCodeAt(0) === 0xfeff) f.text = f.text.slice(1);
-    return bytesRead > 0;
+    return { split, count: n, positions, values: { bytes, starts, ends } };
   }
 
   /**
-   * A record whose first line (ending at `nl`) left a quote open: the newline that ends it (the
-   * first one after the quote closes; -1 if not in `text` yet) and how many line breaks it spans.
+   * Appends the file's next chunk to what is left of its buffer (from the batch's first record on,
+   * whose ranges move with it); false at the end of the file.
    */
-  private quotedRecordEnd(text: string, nl: number): { nl: number; breaks: number } {
-    let open = true;
-    let breaks = 0;
-    for (;;) {
-      const next = text.indexOf('\n', nl + 1);
-      const end = next < 0 ? text.length : next;
-      if (oddQuotes(text.slice(nl + 1, end), this.quote!)) open = !open;
-      if (next < 0) return { nl: -1, breaks };
-      breaks++;
-      if (!open) return { nl: next, breaks };
-      nl = next;
+  private async readMore(f: FileSplit, starts: number[], ends: number[]): Promise<boolean> {
+    const from = starts.length > 0 ? starts[0]! : f.at;
+    const left = f.buf.length - from;
+    const buf = Buffer.allocUnsafe(left + CHUNK_BYTES);
+    f.buf.copy(buf, 0, from);
+    const { bytesRead } = await f.fh!.read(buf, left, CHUNK_BYTES, null);
+    if (bytesRead === 0) f.eof = true;
+    f.buf = buf.subarray(0, left + bytesRead);
+    f.at -= from;
+    f.quoteAt = -1;
+    for (let i = 0; i < starts.length; i++) {
+      starts[i]! -= from;
+      ends[i]! -= from;
     }
+    // A UTF-8 byte order mark (spreadsheet exports) is not part of the first line's first value.
+    if (f.line === 0 && left === 0 && f.buf[0] === 0xef && f.buf[1] === 0xbb && f.buf[2] === 0xbf) f.at = 3;
+    return bytesRead > 0;
   }
 
   /** Lines read per file, and whose turn is next, so a restored run interleaves files exactly as before. */
@@ -212,15 +230,32 @@ function rel(cwd: string, p: string): string {
   return r.startsWith('..') ? p : r;
 }
 
-function countOf(s: string, c: string): number {
+/** How many `code` bytes buf[from, to) holds. */
+function countOf(buf: Buffer, from: number, to: number, code: number): number {
   let n = 0;
-  for (let i = s.indexOf(c); i >= 0; i = s.indexOf(c, i + 1)) n++;
+  for (let i = from; i < to; i++) if (buf[i] === code) n++;
   return n;
 }
 
-/** Whether `s` holds an odd number of `quote` characters (a doubled quote counts two: parity is enough). */
-function oddQuotes(s: string, quote: string): boolean {
-  let odd = false;
-  for (let i = s.indexOf(quote); i >= 0; i = s.indexOf(quote, i + 1)) odd = !odd;
-  return odd;
+/** Whether buf[from, to) holds an odd number of `quote` bytes (a doubled quote counts two: parity is enough). */
+function oddQuotes(buf: Buffer, from: number, to: number, quote: number): boolean {
+  return countOf(buf, from, to, quote) % 2 === 1;
+}
+
+/**
+ * A record whose first line (ending at `nl`) left a quote open: the newline that ends it (the
+ * first one after the quote closes; -1 if not in `buf` yet) and how many line breaks it spans.
+ */
+function quotedRecordEnd(buf: Buffer, nl: number, quote: number): { nl: number; breaks: number } {
+  let open = true;
+  let breaks = 0;
+  for (;;) {
+    const next = buf.indexOf(10, nl + 1);
+    const end = next < 0 ? buf.length : next;
+    if (oddQuotes(buf, nl + 1, end, quote)) open = !open;
+    if (next < 0) return { nl: -1, breaks };
+    breaks++;
+    if (!open) return { nl: next, breaks };
+    nl = next;
+  }
 }

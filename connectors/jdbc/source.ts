@@ -149,7 +149,7 @@ export class JdbcScanSource implements SourceReader {
       positions[i] = part.read + i + 1;
     }
     part.read += raw.length;
-    return { kind: 'batch', batch: { split, values: [], positions, rows } };
+    return { kind: 'batch', batch: { split, count: rows.length, positions, rows } };
   }
 
   async close(): Promise<void> {

@@ -49,6 +49,7 @@ function sendResult(id: number, result: ReaderPollResult): void {
       b.offsets.buffer as ArrayBuffer,
     );
     if (b.timestamps) transfer.push(b.timestamps.buffer as ArrayBuffer);
+    if (b.keyBytes) transfer.push(b.keyBytes.buffer as ArrayBuffer, b.keyLengths!.buffer as ArrayBuffer);
   }
   send({ type: 'result', id, result, positions: reader.positions(), splits: newSplits() }, transfer);
 }

@@ -87,9 +87,15 @@ export interface PackedBatch {
   /** Only when the table reads them (METADATA columns). */
   readonly timestamps?: Float64Array;
   readonly keys?: (string | null)[];
+  /** Keys' bytes back to back and their lengths (-1: no key), when the key has a format (upsert-kafka). */
+  readonly keyBytes?: Uint8Array;
+  readonly keyLengths?: Int32Array;
 }
 
 export type ReaderPollResult = PollResultOf<PackedBatch>;
+
+/** Not a METADATA column: what a connector asks for when it decodes the message keys itself (upsert-kafka). */
+export const KEY_BYTES = '#key-bytes';
 
 export class KafkaTopicReader {
   readonly bounded: boolean;
@@ -125,6 +131,8 @@ export class KafkaTopicReader {
   private readonly livenessMs: number;
   private readonly wantTimestamps: boolean;
   private readonly wantKeys: boolean;
+  /** The key has a format (upsert-kafka): keys are handed on as bytes. */
+  private readonly wantKeyBytes: boolean;
   /** Called whenever fetched records are queued (the reader thread hands them on at once). */
   onData?: () => void;
 
@@ -138,6 +146,7 @@ export class KafkaTopicReader {
     this.bounded = opts.boundedLatest;
     this.wantTimestamps = metadataKeys.includes('timestamp');
     this.wantKeys = metadataKeys.includes('key');
+    this.wantKeyBytes = metadataKeys.includes(KEY_BYTES);
     // An empty fetch returns after fetch.max.wait.ms: a few of those missing means the broker is away.
     this.livenessMs = 2 * settings.consumer.maxWaitTimeInMs + 500;
   }
@@ -640,6 +649,7 @@ export class KafkaTopicReader {
       keys: this.wantKeys
         ? slice.map((m) => (m.key === null || m.key === undefined ? null : m.key.toString('utf8')))
         : undefined,
+      ...(this.wantKeyBytes ? packKeys(messages, from, to) : {}),
     };
   }
 
@@ -772,7 +782,49 @@ function splitPiece(piece: PackedBatch, n: number): [PackedBatch, PackedBatch] {
     offsets: piece.offsets.slice(from, to),
     timestamps: piece.timestamps?.slice(from, to),
     keys: piece.keys?.slice(from, to),
+    ...(piece.keyLengths ? splitKeys(piece, from, to) : {}),
   });
   const count = piece.lengths.length;
   return [part(0, n, 0, bytes), part(n, count, bytes, piece.bytes.length)];
+}
+
+/** Keys of messages[from, to) back to back, as the values are packed. */
+function packKeys(
+  messages: readonly KafkaMessage[],
+  from: number,
+  to: number,
+): { keyBytes: Uint8Array; keyLengths: Int32Array } {
+  const keyLengths = new Int32Array(to - from);
+  let total = 0;
+  for (let i = from; i < to; i++) {
+    const k = messages[i]!.key;
+    keyLengths[i - from] = k === null || k === undefined ? -1 : k.length;
+    if (k) total += k.length;
+  }
+  const keyBytes = Buffer.allocUnsafeSlow(total);
+  let at = 0;
+  for (let i = from; i < to; i++) {
+    const k = messages[i]!.key;
+    if (k) {
+      keyBytes.set(k, at);
+      at += k.length;
+    }
+  }
+  return { keyBytes, keyLengths };
+}
+
+function splitKeys(
+  piece: PackedBatch,
+  from: number,
+  to: number,
+): { keyBytes: Uint8Array; keyLengths: Int32Array } {
+  const lengths = piece.keyLengths!;
+  let byteFrom = 0;
+  for (let i = 0; i < from; i++) if (lengths[i]! > 0) byteFrom += lengths[i]!;
+  let byteTo = byteFrom;
+  for (let i = from; i < to; i++) if (lengths[i]! > 0) byteTo += lengths[i]!;
+  return {
+    keyBytes: new Uint8Array(piece.keyBytes!.subarray(byteFrom, byteTo)),
+    keyLengths: lengths.slice(from, to),
+  };
 }

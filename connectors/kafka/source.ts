@@ -2,13 +2,12 @@
 // backpressure, discovery: reader.ts) runs in a thread of its own (reader-thread.ts): decoding
 // fetch responses costs kafkajs about as much CPU as the whole query, and on its own thread it runs
 // alongside the query instead of before it. This class is the job's side: it takes the batches the
-// thread hands on, makes the record strings (one decode per batch when the bytes are ASCII), and
+// thread hands on as record bytes (each value a range of the batch's one buffer: no copy), and
 // remembers the positions of what the job has taken, which are what checkpoints and commits use.
 
-import { isAscii } from 'node:buffer';
 import { Worker } from 'node:worker_threads';
 import { ConnectorError } from '../../engine/errors.js';
-import type { PollResult, RawBatch, SourceReader, SplitInfo } from '../api.js';
+import type { PollResult, RawBatch, RecordBytes, SourceReader, SplitInfo } from '../api.js';
 import { describeStartup, type KafkaTableOptions } from './options.js';
 import type { PackedBatch, ReaderPollResult } from './reader.js';
 
@@ -218,31 +217,51 @@ function unpack(b: PackedBatch): RawBatch {
   const bytes = Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.bytes.byteLength);
   const lengths = b.lengths;
   const n = lengths.length;
-  const values = new Array<string | null>(n);
+  // Each value's range in the batch's bytes (values lie back to back); a tombstone has none.
+  const starts = new Int32Array(n);
+  const ends = new Int32Array(n);
   let at = 0;
-  if (isAscii(bytes)) {
-    // One decode for the whole batch; each value is a slice of it, as the file source's lines are.
-    const text = bytes.toString('latin1');
-    for (let i = 0; i < n; i++) {
-      const length = lengths[i]!;
-      if (length < 0) values[i] = null;
-      else {
-        values[i] = text.slice(at, at + length);
-        at += length;
-      }
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const length = lengths[i]!;
-      if (length < 0) values[i] = null;
-      else {
-        values[i] = bytes.toString('utf8', at, at + length);
-        at += length;
-      }
+  for (let i = 0; i < n; i++) {
+    const length = lengths[i]!;
+    if (length < 0) {
+      starts[i] = -1;
+      ends[i] = -1;
+    } else {
+      starts[i] = at;
+      at += length;
+      ends[i] = at;
     }
   }
   const metadata = new Map<string, ArrayLike<unknown>>([['offset', b.offsets]]);
   if (b.timestamps) metadata.set('timestamp', b.timestamps);
   if (b.keys) metadata.set('key', b.keys);
-  return { split: b.split, values, positions: b.offsets, metadata };
+  return {
+    split: b.split,
+    count: n,
+    values: { bytes, starts, ends },
+    keys: b.keyBytes ? unpackKeys(b.keyBytes, b.keyLengths!) : undefined,
+    positions: b.offsets,
+    metadata,
+  };
+}
+
+/** Message keys' bytes as packed by the reader (lengths, -1: no key) as ranges. */
+function unpackKeys(packed: Uint8Array, lengths: Int32Array): RecordBytes {
+  const bytes = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
+  const n = lengths.length;
+  const starts = new Int32Array(n);
+  const ends = new Int32Array(n);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const length = lengths[i]!;
+    if (length < 0) {
+      starts[i] = -1;
+      ends[i] = -1;
+    } else {
+      starts[i] = at;
+      at += length;
+      ends[i] = at;
+    }
+  }
+  return { bytes, starts, ends };
 }

@@ -17,7 +17,7 @@ import {
   type ConvertFailure,
   type TextConverter,
 } from './field-values.js';
-import { SKIP_RECORD } from './api.js';
+import { SKIP_RECORD, textBytes, utf8 } from './api.js';
 
 export interface CsvOptions {
   readonly delimiter: string;
@@ -119,7 +119,11 @@ class CsvDecoder implements RecordDecoder {
     this.nullLiteral = o.nullLiteral;
   }
 
-  decode(value: string, row: Row): string | null {
+  decode(bytes: Buffer, start: number, end: number, row: Row): string | null {
+    return this.decodeText(utf8(bytes, start, end), row);
+  }
+
+  decodeText(value: string, row: Row): string | null {
     let line = value;
     if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1); // a CRLF file
     if (isBlankLine(line)) return SKIP_RECORD;
@@ -344,13 +348,14 @@ class CsvEncoder implements RecordEncoder {
     return stringify(rows as Row[], this.batchOptions);
   }
 
-  encodeValue(row: Row): string {
-    return stringify([row], this.valueOptions);
+  encodeValue(row: Row): Buffer {
+    return textBytes(stringify([row], this.valueOptions));
   }
 }
 
 export const csvFormat: FormatDefinition = {
   name: 'csv',
+  fileExtension: 'csv',
   createDecoder(columns, options) {
     return new CsvDecoder(columns, readCsvOptions(options));
   },

@@ -20,7 +20,7 @@ import {
   type ConvertFailure,
   type TextConverter,
 } from './field-values.js';
-import { SKIP_RECORD } from './api.js';
+import { SKIP_RECORD, textBytes, utf8 } from './api.js';
 
 export type TimestampStandard = 'SQL' | 'ISO-8601';
 
@@ -150,7 +150,11 @@ class JsonDecoder implements RecordDecoder {
     );
   }
 
-  decode(value: string, row: Row): string | null {
+  decode(bytes: Buffer, start: number, end: number, row: Row): string | null {
+    return this.decodeText(utf8(bytes, start, end), row);
+  }
+
+  decodeText(value: string, row: Row): string | null {
     if (isBlankLine(value)) return SKIP_RECORD;
     let record: unknown;
     try {
@@ -310,7 +314,11 @@ class JsonEncoder implements RecordEncoder {
     this.writers = fields.map((f) => jsonWriter(f.type, o.timestampStandard));
   }
 
-  encodeValue(row: Row): string {
+  encodeValue(row: Row): Buffer {
+    return textBytes(this.encodeText(row));
+  }
+
+  encodeText(row: Row): string {
     const n = this.prefixes.length;
     if (n === 0) return '{}';
     let line = '';
@@ -323,13 +331,14 @@ class JsonEncoder implements RecordEncoder {
 
   encodeLines(rows: readonly Row[]): string {
     let text = '';
-    for (const row of rows) text += this.encodeValue(row) + '\n';
+    for (const row of rows) text += this.encodeText(row) + '\n';
     return text;
   }
 }
 
 export const jsonFormat: FormatDefinition = {
   name: 'json',
+  fileExtension: 'json',
   createDecoder(columns, options) {
     return new JsonDecoder(columns, readJsonOptions(options));
   },

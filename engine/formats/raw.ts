@@ -2,10 +2,11 @@
 // messages that are text already, like the original demo's fraud alerts.
 
 import { OptionError } from '../errors.js';
-import type { FormatDefinition } from './api.js';
+import { textBytes, utf8, type FormatDefinition } from './api.js';
 
 export const rawFormat: FormatDefinition = {
   name: 'raw',
+  fileExtension: 'txt',
   createDecoder(columns) {
     if (columns.length !== 1 || columns[0]!.type.name !== 'STRING') {
       throw new OptionError(
@@ -16,7 +17,11 @@ export const rawFormat: FormatDefinition = {
     }
     const idx = columns[0]!.rowIndex;
     return {
-      decode(value, row) {
+      decode(bytes, start, end, row) {
+        row[idx] = utf8(bytes, start, end);
+        return null;
+      },
+      decodeText(value, row) {
         row[idx] = value;
         return null;
       },
@@ -33,7 +38,7 @@ export const rawFormat: FormatDefinition = {
     }
     return {
       header: null,
-      encodeValue: (row) => (row[0] === null || row[0] === undefined ? '' : String(row[0])),
+      encodeValue: (row) => textBytes(row[0] === null || row[0] === undefined ? '' : String(row[0])),
       encodeLines: (rows) =>
         rows.map((r) => (r[0] === null || r[0] === undefined ? '' : String(r[0])) + '\n').join(''),
     };

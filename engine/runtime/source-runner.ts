@@ -13,12 +13,13 @@ import { parseDurationOrOffMs } from '../options.js';
 import type { RecordDecoder } from '../formats/api.js';
 import { SKIP_RECORD } from '../formats/registry.js';
 import type { TableDef } from '../plan/logical.js';
-import { INSERT, type Row } from '../types.js';
+import { INSERT, UPDATE_BEFORE, type Row, type RowKind } from '../types.js';
 import { compileScalar } from '../exec/compile.js';
 import type { Operator } from '../exec/operator.js';
-import type { SourceReader } from '../../connectors/api.js';
+import type { RawBatch, RecordBytes, SourceReader } from '../../connectors/api.js';
 import { formatTimestamp } from '../values.js';
 import { heapWatchdog } from './heap-watchdog.js';
+import { isAscii } from 'node:buffer';
 
 export interface SourceStats {
   readonly table: string;
@@ -69,6 +70,8 @@ export class SourceRunner {
   private readonly watermarkOf: ((row: Row) => unknown) | null;
   private readonly rowtimeIndex: number;
   private readonly ignoreParseErrors: boolean;
+  /** The format's records are not text (Avro): shown in hex in messages. */
+  private readonly binary: boolean;
   private splitWatermarks: number[] = [];
   private splitEnded: boolean[] = [];
   private ended = false;
@@ -96,6 +99,7 @@ export class SourceRunner {
     ignoreParseErrors: boolean,
     options: SourceRunnerOptions = {},
   ) {
+    this.binary = table.format?.binary === true;
     this.decoder = decoder;
     this.ignoreParseErrors = ignoreParseErrors;
     this.width = table.columns.length;
@@ -159,6 +163,8 @@ export class SourceRunner {
         return 'batch';
       case 'batch':
         this.waiting = false;
+        if (r.batch.values && this.decoder?.prepare)
+          await this.decoder.prepare(r.batch.values, r.batch.count);
         this.processBatch(r.batch, now);
         // Other splits may have become idle meanwhile, even if this batch moved nothing.
         this.advanceWatermark(now);
@@ -228,7 +234,7 @@ export class SourceRunner {
     while (this.lastActive.length < this.splitWatermarks.length) this.lastActive.push(now);
   }
 
-  private processBatch(batch: import('../../connectors/api.js').RawBatch, now: number): void {
+  private processBatch(batch: RawBatch, now: number): void {
     const split = batch.split;
     this.ensureSplit(Math.max(split, this.reader.splits.length - 1), now);
     this.lastActive[split] = now;
@@ -237,61 +243,110 @@ export class SourceRunner {
     this.silentNow = false;
     const values = batch.values;
     const typed = batch.rows;
-    const n = typed ? typed.length : values.length;
+    const n = batch.count;
     const physicalIndex = this.physicalIndex;
     // Where each metadata column comes from, resolved once per batch: a per-record array or a split constant.
     const splitMeta = this.reader.splits[split]?.metadata;
     const meta = this.metadata;
     const metaArrays = meta.map((m) => batch.metadata?.get(m.key));
     const metaConstants = meta.map((m) => splitMeta?.get(m.key) ?? null);
-    const wmOf = this.watermarkOf;
-    const down = this.downstream;
+    const decoder = this.decoder;
+    const change = decoder?.change;
+    const decodeText = decoder?.decodeText?.bind(decoder);
+    // Text formats: one string for the whole batch when its bytes are ASCII (each record a slice of
+    // it, no copy of its own); else each record is decoded from UTF-8.
+    const text = values && decodeText ? asciiText(values.bytes) : null;
     for (let i = 0; i < n; i++) {
       const row: Row = new Array(this.width);
-      let value: string | null;
+      let kind: RowKind = INSERT;
       if (typed) {
-        const t = typed[i]!;
+        const t = typed[i];
+        if (t === null || t === undefined) {
+          this.bad(split, batch.positions[i]!, batch.raw?.[i] ?? '', batch.problems?.[i] ?? 'not decodable');
+          continue;
+        }
         for (let j = 0; j < physicalIndex.length; j++) row[physicalIndex[j]!] = t[j];
-        value = null;
+        if (batch.kinds) kind = batch.kinds[i]!;
       } else {
-        value = values[i] ?? null;
-        const reason = value === null ? 'the record has no value' : this.decoder!.decode(value, row);
+        const start = values!.starts[i]!;
+        const end = values!.ends[i]!;
+        let reason: string | null;
+        if (start < 0) reason = change ? SKIP_RECORD : 'the record has no value';
+        else if (text !== null) reason = decodeText!(text.slice(start, end), row);
+        else if (decodeText) reason = decodeText(values!.bytes.toString('utf8', start, end), row);
+        else reason = decoder!.decode(values!.bytes, start, end, row);
         if (reason !== null) {
           if (reason === SKIP_RECORD) continue;
-          this.bad(split, batch.positions[i]!, value ?? '', reason);
+          this.bad(split, batch.positions[i]!, this.rawText(values!, i), reason);
           continue;
         }
-      }
-      for (let j = 0; j < meta.length; j++) {
-        const arr = metaArrays[j];
-        row[meta[j]!.index] = arr ? arr[i] : metaConstants[j];
-      }
-      for (const p of this.proctime) row[p] = now;
-      for (const c of this.computed) row[c.index] = c.fn(row);
-      if (wmOf !== null) {
-        const t = row[this.rowtimeIndex];
-        if (t === null || t === undefined) {
-          this.bad(
-            split,
-            batch.positions[i]!,
-            value ?? typedText(typed![i]!),
-            `the time attribute '${this.table.watermark!.rowtimeName}' is NULL (its value could not be computed from this record)`,
-          );
-          continue;
+        if (change) {
+          kind = change.kind;
+          const before = change.before;
+          if (
+            before !== null &&
+            !this.emitRow(before, UPDATE_BEFORE, batch, i, metaArrays, metaConstants, now)
+          )
+            continue;
         }
       }
-      this.stats.recordsIn++;
-      down.process(row, INSERT);
-      if (wmOf !== null) {
-        const t = row[this.rowtimeIndex] as number;
-        if (t > this.maxEventTime) this.maxEventTime = t;
-        const w = wmOf(row) as number;
-        if (w > this.splitWatermarks[split]!) {
-          this.splitWatermarks[split] = w;
-          this.advanceWatermark(now);
-        }
+      this.emitRow(row, kind, batch, i, metaArrays, metaConstants, now);
+    }
+  }
+
+  /** Fills a decoded row's other columns, checks its time attribute and sends it on; false if it was bad. */
+  private emitRow(
+    row: Row,
+    kind: RowKind,
+    batch: RawBatch,
+    i: number,
+    metaArrays: (ArrayLike<unknown> | undefined)[],
+    metaConstants: unknown[],
+    now: number,
+  ): boolean {
+    const meta = this.metadata;
+    for (let j = 0; j < meta.length; j++) {
+      const arr = metaArrays[j];
+      row[meta[j]!.index] = arr ? arr[i] : metaConstants[j];
+    }
+    for (const p of this.proctime) row[p] = now;
+    for (const c of this.computed) row[c.index] = c.fn(row);
+    const wmOf = this.watermarkOf;
+    const split = batch.split;
+    if (wmOf !== null) {
+      const t = row[this.rowtimeIndex];
+      if (t === null || t === undefined) {
+        this.bad(
+          split,
+          batch.positions[i]!,
+          batch.values ? this.rawText(batch.values, i) : typedText(batch.rows![i]!),
+          `the time attribute '${this.table.watermark!.rowtimeName}' is NULL (its value could not be computed from this record)`,
+        );
+        return false;
       }
     }
+    this.stats.recordsIn++;
+    this.downstream.process(row, kind);
+    if (wmOf !== null) {
+      const t = row[this.rowtimeIndex] as number;
+      if (t > this.maxEventTime) this.maxEventTime = t;
+      const w = wmOf(row) as number;
+      if (w > this.splitWatermarks[split]!) {
+        this.splitWatermarks[split] = w;
+        this.advanceWatermark(now);
+      }
+    }
+    return true;
+  }
+
+  /** Record i as text for a message: UTF-8, or hex for a binary format (Avro). */
+  private rawText(values: RecordBytes, i: number): string {
+    const start = values.starts[i]!;
+    if (start < 0) return '';
+    const end = values.ends[i]!;
+    if (!this.binary) return values.bytes.toString('utf8', start, end);
+    const hex = values.bytes.toString('hex', start, Math.min(end, start + 64));
+    return `0x${hex}${end - start > 64 ? '…' : ''} (${end - start} bytes)`;
   }
 
   /**
@@ -396,4 +451,9 @@ export function describeWatermark(wm: number): string {
 /** A typed record (RawBatch.rows) as text for a message. */
 function typedText(values: readonly unknown[]): string {
   return values.map((v) => (v === null || v === undefined ? 'NULL' : String(v))).join(', ');
+}
+
+/** The whole of `bytes` as one string when they are ASCII (latin1 is then exact and fastest); else null. */
+function asciiText(bytes: Buffer): string | null {
+  return isAscii(bytes) ? bytes.toString('latin1') : null;
 }

@@ -45,7 +45,7 @@ function inStore(dir: string, topic: string): { n: number; total: number; partit
     for (let p = 0; p < partitions; p++) {
       for (const r of store.read(topic, p, 0, 1_000_000)) {
         n++;
-        total += Number(r.value.split(';')[3]);
+        total += Number(String(r.value).split(';')[3]);
       }
     }
     return { n, total, partitions };

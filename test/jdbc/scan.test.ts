@@ -135,7 +135,7 @@ describe('jdbc scan source on a real PostgreSQL', () => {
         ),
       );
     const seen: number[] = [];
-    const take = (b: RawBatch) => b.rows!.forEach((r) => seen.push(r[0] as number));
+    const take = (b: RawBatch) => b.rows!.forEach((r) => seen.push(r![0] as number));
 
     const first = make();
     await first.open();

@@ -21,7 +21,7 @@ function decoder(types: SqlType[], options: Record<string, string>): RecordDecod
 
 function decode(d: RecordDecoder, line: string): Row | { error: string } {
   const row: Row = [];
-  const reason = d.decode(line, row);
+  const reason = d.decodeText!(line, row);
   return reason === null ? row : { error: String(reason) };
 }
 

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedTopicSource } from '../../connectors/embedded/source.js';
 import { TopicStore } from '../../connectors/embedded/topic-store.js';
 import type { KafkaTableOptions } from '../../connectors/kafka/options.js';
-import type { SourceReader } from '../../connectors/api.js';
+import { recordTexts, type SourceReader } from '../../connectors/api.js';
 
 const dirs: string[] = [];
 const open: { close(): unknown }[] = [];
@@ -76,7 +76,8 @@ async function drain(
   while (Date.now() < end && !until(seen)) {
     const r = await src.poll(100);
     if (r.kind === 'batch')
-      for (const v of r.batch.values) seen.push(`${src.splits[r.batch.split]!.name}: ${v}`);
+      for (const v of recordTexts(r.batch.values!, r.batch.count))
+        seen.push(`${src.splits[r.batch.split]!.name}: ${v}`);
     else if (r.kind === 'end') break;
     else await new Promise((res) => setTimeout(res, 10));
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileSource } from '../../connectors/filesystem/source.js';
-import type { PollResult } from '../../connectors/api.js';
+import { recordTexts, type PollResult } from '../../connectors/api.js';
 
 async function drain(src: FileSource, max: number): Promise<string[]> {
   const events: string[] = [];
@@ -12,7 +12,7 @@ async function drain(src: FileSource, max: number): Promise<string[]> {
     if (r.kind === 'end') return events;
     if (r.kind === 'batch')
       events.push(
-        `batch ${src.splits[r.batch.split]!.name} ${r.batch.values.join('|')} @${Array.from(r.batch.positions).join(',')}`,
+        `batch ${src.splits[r.batch.split]!.name} ${recordTexts(r.batch.values!, r.batch.count).join('|')} @${Array.from(r.batch.positions).join(',')}`,
       );
     if (r.kind === 'split-end') events.push(`end ${src.splits[r.split]!.name}`);
   }

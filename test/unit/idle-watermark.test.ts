@@ -1,7 +1,13 @@
 // Idle splits and the all-idle advance of SourceRunner, driven by a fake clock and a scripted
 // reader (no broker, no sleeping): which watermark the operators see after each step.
 import { describe, expect, it } from 'vitest';
-import type { PollResult, RawBatch, SourceReader, SplitInfo } from '../../connectors/api.js';
+import {
+  packRecords,
+  type PollResult,
+  type RawBatch,
+  type SourceReader,
+  type SplitInfo,
+} from '../../connectors/api.js';
 import type { Operator } from '../../engine/exec/operator.js';
 import { parseSqlFile } from '../../engine/sql/parse.js';
 import type { CreateTableStatement } from '../../engine/sql/ast.js';
@@ -26,7 +32,8 @@ class ScriptedReader implements SourceReader {
   push(split: number, ...times: number[]): void {
     const batch: RawBatch = {
       split,
-      values: times.map((t, i) => `${i};${text(t)}`),
+      count: times.length,
+      values: packRecords(times.map((t, i) => `${i};${text(t)}`)),
       positions: times.map((_, i) => i),
     };
     this.queue.push({ kind: 'batch', batch });

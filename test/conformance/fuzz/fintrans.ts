@@ -42,7 +42,7 @@ export class FintransEvaluator {
       .filter((l) => l.length > 0)
       .map((line) => {
         const row: Row = new Array(table.columns.length).fill(null);
-        const problem = decoder.decode(line, row);
+        const problem = decoder.decodeText!(line, row);
         if (problem !== null)
           throw new Error(`fintrans-sql cannot read the fuzz table's line '${line}': ${problem}`);
         return row;
