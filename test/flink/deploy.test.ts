@@ -1,0 +1,226 @@
+// `fintrans-sql deploy` and `fintrans-sql flink` against a real Flink 1.20 session cluster (JobManager,
+// TaskManager and SQL Gateway, test/rig/flink-cluster.ts) and a real Kafka broker (test/rig/kafka.ts),
+// through the CLI as a user runs them: the shipped jobs/laundering.sql runs locally and on Flink over
+// the same topic, and the rows must be the same; cancel works; a job Flink refuses shows Flink's error.
+// One cluster and one broker serve the whole file (starting them is most of its time).
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { kafkaForTests, type KafkaRig } from '../rig/kafka.js';
+import { flinkClusterForTests, type FlinkClusterRig } from '../rig/flink-cluster.js';
+import { CLI, runCli, type CliResult } from '../e2e/cli.js';
+import { workdirWithJobs } from '../cli-helpers.js';
+import { createTopics, produce, testKafka } from '../kafka/helpers.js';
+
+let kafka: KafkaRig | null = null;
+let flink: FlinkClusterRig | null = null;
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' first`);
+  // Side by side: the broker's start is mostly waiting, the cluster's mostly CPU.
+  [kafka, flink] = await Promise.all([kafkaForTests(), flinkClusterForTests()]);
+}, 300_000);
+
+afterAll(async () => {
+  await Promise.all([kafka?.stop(), flink?.stop()]);
+}, 120_000);
+
+function needsRigs(ctx: TestContext): void {
+  if (!kafka || !flink) ctx.skip();
+}
+
+function cli(args: string[], cwd: string): CliResult {
+  const r = runCli(args, cwd);
+  if (r.code !== 0)
+    throw new Error(`fintrans-sql ${args.join(' ')} exited ${r.code}:\n${r.stderr}\n${r.stdout}`);
+  return r;
+}
+
+/** One CSV line split into fields ("..." quoting with "" inside, as both writers use). */
+function csvFields(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let v = '';
+      i++;
+      for (;;) {
+        if (line[i] === '"' && line[i + 1] === '"') {
+          v += '"';
+          i += 2;
+        } else if (line[i] === '"') {
+          i++;
+          break;
+        } else v += line[i++];
+      }
+      out.push(v);
+      i++; // the comma
+    } else {
+      const end = line.indexOf(',', i);
+      out.push(line.slice(i, end < 0 ? line.length : end));
+      i = end < 0 ? line.length + 1 : end + 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * A row as values: both sides write the same values, but Flink's CSV quotes strings and writes a
+ * TIMESTAMP(3) without zero milliseconds ('2017-07-23 00:10:00'), fintrans-sql's as '...00:10:00.000'.
+ */
+function rowKey(line: string): string {
+  return csvFields(line)
+    .map((v) => (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(v) ? `${v}.000` : v))
+    .join('|');
+}
+
+/** The rows of Flink's committed part files (in-progress ones are hidden: '.part-...'). */
+function flinkRows(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('part-'))
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'))
+    .filter((l) => l.length > 0)
+    .map(rowKey)
+    .sort();
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 500));
+  }
+}
+
+describe('deploy to a Flink session cluster', () => {
+  it('runs jobs/laundering.sql on Flink with the rows of the local run, lists the translations, then cancels it', async (ctx) => {
+    needsRigs(ctx);
+    const dir = workdirWithJobs('fintrans-flink-', 'output');
+    const client = testKafka('flink-deploy-test', kafka!.bootstrap);
+    // Retention off: the generator's records carry 2017 timestamps.
+    await createTopics(client, 1, 'transactions');
+    cli(
+      [
+        'generate',
+        '--count',
+        '30000',
+        '--plant',
+        '12',
+        '--accounts',
+        '300',
+        '--to',
+        'transactions',
+        '--brokers',
+        kafka!.bootstrap,
+      ],
+      dir,
+    );
+    // A last record a day later moves the watermark past every window on Flink, whose Kafka source
+    // never ends (the local run ends at --until-idle and fires what is left). It is alone in its window,
+    // under the threshold: no row on either side.
+    await produce(client, 'transactions', ['Monday, 24-Jul-17 00:00:00 UTC;0;1;1']);
+
+    cli(
+      [
+        'run',
+        'jobs/laundering.sql',
+        '--brokers',
+        kafka!.bootstrap,
+        '--from-beginning',
+        '--until-idle',
+        '2s',
+        '--quiet',
+      ],
+      dir,
+    );
+    const [header, ...localLines] = readFileSync(join(dir, 'output/laundering.csv'), 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
+    expect(header).toBe('sender,receiver,window_start,window_end,total,transfers,amounts');
+    const local = localLines.map(rowKey).sort();
+    expect(local.length).toBeGreaterThanOrEqual(12);
+
+    const deployed = cli(
+      [
+        'deploy',
+        'jobs/laundering.sql',
+        '--flink',
+        flink!.gatewayUrl,
+        '--brokers',
+        kafka!.bootstrap,
+        '--from-beginning',
+        '--set',
+        'execution.checkpointing.interval=1s',
+      ],
+      dir,
+    );
+    const sinkDir = join(dir, 'output', 'laundering');
+    // The listing comes before the submission, one line per translation.
+    expect(deployed.stdout).toContain(
+      `jobs/laundering.sql:14:14: table 'transactions': embedded topic store → Kafka at ${kafka!.bootstrap} ('properties.bootstrap.servers')`,
+    );
+    expect(deployed.stdout).toContain(`'scan.startup.mode' = 'earliest-offset' (--from-beginning)`);
+    expect(deployed.stdout).toContain(
+      `jobs/laundering.sql:31:14: table 'laundering_alerts': single file output/laundering.csv → Flink's filesystem sink writing part files (part-<uuid>-<subtask>-<n>) into ${sinkDir}/`,
+    );
+    expect(deployed.stdout.indexOf('translated for Flink')).toBeLessThan(
+      deployed.stdout.indexOf('Submitting'),
+    );
+    const jobId = /Job ([0-9a-f]{32}) \('laundering'\) submitted/.exec(deployed.stdout)?.[1];
+    expect(jobId, deployed.stdout).toBeDefined();
+
+    // Part files appear at checkpoints; wait until Flink has written as many rows as the local run.
+    const rows = await waitFor('Flink to commit the alerts', 120_000, () => {
+      const r = flinkRows(sinkDir);
+      return r.length >= local.length ? r : undefined;
+    });
+    expect(rows).toEqual(local);
+
+    const jobs = cli(['flink', 'jobs', '--flink', flink!.gatewayUrl], dir).stdout;
+    expect(jobs).toMatch(new RegExp(`${jobId}  RUNNING .* laundering`));
+    const status = cli(['flink', 'status', jobId!, '--jobmanager', flink!.restUrl], dir).stdout;
+    expect(status).toContain(`job ${jobId} ('laundering'): RUNNING`);
+    expect(status).toMatch(/RUNNING +x1 +Source: transactions/);
+
+    const cancelled = cli(['flink', 'cancel', jobId!, '--flink', flink!.gatewayUrl], dir);
+    expect(cancelled.stdout).toBe(`job ${jobId} ('laundering'): CANCELED\n`);
+    expect(cli(['flink', 'jobs', '--flink', flink!.gatewayUrl], dir).stdout).toMatch(
+      new RegExp(`${jobId}  CANCELED `),
+    );
+    const again = runCli(['flink', 'cancel', jobId!, '--flink', flink!.gatewayUrl], dir);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(`error: job ${jobId} is already CANCELED; nothing to cancel\n`);
+  }, 300_000);
+
+  it("shows Flink's error, at the statement in the file, for a job Flink refuses", (ctx) => {
+    needsRigs(ctx);
+    const dir = workdirWithJobs('fintrans-flink-', 'output');
+    // Valid here, refused by this cluster: it has no JDBC connector jar (its lib is Kafka, files, csv/json).
+    writeFileSync(
+      join(dir, 'refused.sql'),
+      [
+        `CREATE TABLE src (id BIGINT, name STRING) WITH ('connector' = 'filesystem', 'path' = 'in', 'format' = 'csv');`,
+        `CREATE TABLE out_rows (id BIGINT, name STRING) WITH ('connector' = 'jdbc', 'url' = 'jdbc:postgresql://localhost:5432/x', 'table-name' = 'out_rows');`,
+        `INSERT INTO out_rows`,
+        `SELECT id, name FROM src WHERE id > 1;`,
+        '',
+      ].join('\n'),
+    );
+    const r = runCli(['deploy', 'refused.sql', '--flink', flink!.gatewayUrl], dir);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toBe(
+      [
+        'error: refused.sql:3:1: Flink refused the statement:',
+        '  INSERT INTO out_rows',
+        "  org.apache.flink.table.api.ValidationException: Unable to create a sink for writing table 'default_catalog.default_database.out_rows'.",
+        "  org.apache.flink.table.api.ValidationException: Could not find any factory for identifier 'jdbc' that implements 'org.apache.flink.table.factories.DynamicTableFactory' in the classpath.",
+        '',
+      ].join('\n'),
+    );
+    // Nothing was started.
+    expect(cli(['flink', 'jobs', '--flink', flink!.gatewayUrl], dir).stdout).not.toContain('refused');
+  }, 120_000);
+});
