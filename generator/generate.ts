@@ -37,6 +37,12 @@ import {
 import { planCases, type Plan, type PlannedCase } from './plant.js';
 import { patternTruth, type PatternTruth, type PlantedTransfer } from './patterns.js';
 import { ReferenceData } from './reference.js';
+import {
+  EventTruth,
+  eventTransferCount,
+  QuietBackground,
+  type EventPatternCounts,
+} from './event-patterns.js';
 import { Prng } from './prng.js';
 
 export interface GeneratorOptions {
@@ -51,6 +57,10 @@ export interface GeneratorOptions {
   plantCashout: number;
   plantLayering: number;
   plantBlocklist: number;
+  /** Planted cases of the per-event jobs (event-patterns.ts): structuring, card testing, first contact (with decoys). */
+  plantStructuring: number;
+  plantCardTesting: number;
+  plantFirstContact: number;
   /**
    * Reference data (accounts, blocklist) goes with this run: background traffic then never touches
    * a blocklisted account, so that every blocklist hit is a planted one. Implied by plantBlocklist.
@@ -110,6 +120,9 @@ export function defaultGeneratorOptions(overrides: Partial<GeneratorOptions> = {
     plantCashout: 0,
     plantLayering: 0,
     plantBlocklist: 0,
+    plantStructuring: 0,
+    plantCardTesting: 0,
+    plantFirstContact: 0,
     reference: false,
     startMs: DEFAULT_START_MS,
     stepMs: DEFAULT_STEP_MS,
@@ -135,6 +148,9 @@ export function validateGeneratorOptions(o: GeneratorOptions): void {
     ['plantCashout', o.plantCashout],
     ['plantLayering', o.plantLayering],
     ['plantBlocklist', o.plantBlocklist],
+    ['plantStructuring', o.plantStructuring],
+    ['plantCardTesting', o.plantCardTesting],
+    ['plantFirstContact', o.plantFirstContact],
   ] as const) {
     if (!isInt(n) || n < 0) throw new Error(`${name} must be a whole number ≥ 0, got ${n}`);
   }
@@ -159,9 +175,19 @@ export function validateGeneratorOptions(o: GeneratorOptions): void {
     throw new Error(`cannot plant ${planted - o.plant} pattern transfers in only ${o.count} records`);
 }
 
-/** Cases of every kind: laundering cases, and the patterns' (two transfers a case, one for the blocklist). */
+/** Cases of every kind: laundering cases, and the patterns' (two transfers a case, one for the blocklist; at most seven for the per-event ones). */
 function plantedTransferCount(o: GeneratorOptions): number {
-  return o.plant + 2 * o.plantCashout + 2 * o.plantLayering + o.plantBlocklist;
+  return (
+    o.plant + 2 * o.plantCashout + 2 * o.plantLayering + o.plantBlocklist + eventTransferCount(eventCounts(o))
+  );
+}
+
+function eventCounts(o: GeneratorOptions): EventPatternCounts {
+  return {
+    structuring: o.plantStructuring ?? 0,
+    cardTesting: o.plantCardTesting ?? 0,
+    firstContact: o.plantFirstContact ?? 0,
+  };
 }
 
 function windowStartOf(ts: number, windowMs: number): number {
@@ -201,6 +227,9 @@ export class TransactionGenerator {
   private readonly excluded: Set<number> | null;
   /** Planted pattern transfers as emitted (for their truth). */
   private readonly patternEmitted: PlantedTransfer[] = [];
+  /** With per-event patterns planted: what background avoids, and their truth over every transfer. */
+  private readonly quiet: QuietBackground | null = null;
+  private readonly events: EventTruth | null = null;
   private index = 0;
   private lastClock = -Infinity;
   private nextPlanted = 0;
@@ -263,6 +292,7 @@ export class TransactionGenerator {
               blocklist: options.plantBlocklist,
             },
             blocklist: blocklistFirst?.blocklist ?? [],
+            events: eventCounts(options),
           })
         : null;
     this.emittedByCase = this.plan ? this.plan.cases.map(() => []) : [];
@@ -278,6 +308,11 @@ export class TransactionGenerator {
                 .filter((c) => c.id % 2 === 0)
                 .map((c) => c.sender),
             );
+    const events = eventCounts(options);
+    if (plan !== null && events.structuring + events.cardTesting + events.firstContact > 0) {
+      this.quiet = new QuietBackground(events, plan.silentSenders);
+      this.events = new EventTruth(events, options.accounts);
+    }
     this.excluded =
       this.reference !== null && this.reference.blocklist.length > 0
         ? new Set(this.reference.blocklist.map((b) => b.accountId))
@@ -434,6 +469,7 @@ export class TransactionGenerator {
           amount: this.amount,
         });
       }
+      this.events?.observe(ts, c.sender, c.receiver, this.amount, c.id, c.kind);
       return;
     }
 
@@ -441,6 +477,7 @@ export class TransactionGenerator {
     const threshold = this.options.threshold;
     const reserved = plan !== null ? plan.reservedPairs : null;
     const excluded = this.excluded;
+    const quiet = this.quiet;
     const sums = this.pairSums;
     const rng = this.rng;
     let sender = 0;
@@ -455,16 +492,23 @@ export class TransactionGenerator {
       if (excluded !== null && (excluded.has(sender) || excluded.has(receiver))) continue; // a tenth of the accounts at most
       key = sender * accounts + receiver;
       if (reserved !== null && reserved.has(key)) continue; // at most half the pairs are reserved
+      if (quiet !== null && quiet.silentSenders.has(sender)) continue; // a few cards under test
       amount = rng.int(AMOUNT_LIMIT);
+      if (quiet !== null) amount = quiet.amount(amount, key);
       sum = sums.get(key) ?? 0;
       if (sum + amount <= threshold) break;
       if (attempt >= 3) {
         // Crowded window (few accounts, many records): trim instead of searching on. sum ≤ threshold holds.
         amount = threshold - sum;
+        if (quiet !== null && quiet.forbids(amount, key)) continue; // another pair, then
         break;
       }
     }
     sums.set(key, sum + amount);
+    if (quiet !== null) {
+      quiet.emitted(key);
+      this.events!.observe(ts, sender, receiver, amount, 0, 'background');
+    }
     this.sender = sender;
     this.receiver = receiver;
     this.amount = amount;
@@ -476,6 +520,15 @@ export class TransactionGenerator {
    */
   patternTruth(): PatternTruth {
     return patternTruth(this.patternEmitted, this.reference?.blocklist ?? []);
+  }
+
+  /**
+   * The truth of the per-event jobs (event-patterns.ts) over every transfer emitted, or null when
+   * none of their patterns is planted. Call once, after the run.
+   */
+  eventTruth(): EventTruth | null {
+    this.events?.finish();
+    return this.events;
   }
 
   private recordPlanted(caseIdx: number, windowStart: number, amount: number): void {

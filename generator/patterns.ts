@@ -80,8 +80,8 @@ export interface PatternPlanner {
   freshAccount(what: string, avoid?: readonly number[]): number;
   /** Reserves the pair for planted transfers only (background never uses it); false when already reserved. */
   reservePair(sender: number, receiver: number): boolean;
-  /** A unit of the truth (one pair of one case); returns its index. */
-  addUnit(id: number, kind: PatternKind, sender: number, receiver: number): number;
+  /** A unit of the truth (one pair of one case); returns its index. `kind`: a PatternKind or an EventKind (event-patterns.ts). */
+  addUnit(id: number, kind: string, sender: number, receiver: number): number;
   addTransfer(unit: number, slot: number, amount: number): void;
 }
 

@@ -13,7 +13,14 @@
 
 import { Prng } from './prng.js';
 import { formatTimestamp } from '../engine/values.js';
-import { planPatterns, type PatternCounts, type PatternKind } from './patterns.js';
+import { planPatterns, type PatternCounts, type PatternKind, type PatternPlanner } from './patterns.js';
+import {
+  eventTransferCount,
+  NO_EVENT_PATTERNS,
+  planEventPatterns,
+  type EventKind,
+  type EventPatternCounts,
+} from './event-patterns.js';
 import type { BlocklistEntry } from './reference.js';
 
 export type PlantKind = 'laundering' | 'straddling' | 'decoy';
@@ -22,7 +29,7 @@ export const PLANT_KINDS: readonly PlantKind[] = ['laundering', 'straddling', 'd
 export interface PlannedCase {
   /** 1-based case number; a straddling case keeps its id in both of its truth rows, a pattern case in each of its pairs'. */
   readonly id: number;
-  readonly kind: PlantKind | PatternKind;
+  readonly kind: PlantKind | PatternKind | EventKind;
   readonly sender: number;
   readonly receiver: number;
 }
@@ -41,6 +48,8 @@ export interface Plan {
   readonly reservedPairs: Set<number>;
   /** Accounts background traffic must neither send from nor to (the blocklisted ones). */
   readonly excludedAccounts: Set<number>;
+  /** Accounts background traffic must not send from (the cards of card-testing cases). */
+  readonly silentSenders: Set<number>;
 }
 
 export interface PlanInput {
@@ -56,6 +65,8 @@ export interface PlanInput {
   readonly patterns?: PatternCounts;
   /** The blocklist: its accounts take part in no background or laundering transfer. */
   readonly blocklist?: readonly BlocklistEntry[];
+  /** Cases of the per-event jobs' patterns (event-patterns.ts; none when absent). */
+  readonly events?: EventPatternCounts;
 }
 
 /** Largest planted transfer we aim for, so planted transfers look like ordinary small ones. */
@@ -72,7 +83,9 @@ export function planCases(input: PlanInput): Plan {
   const excludedAccounts = new Set((input.blocklist ?? []).map((b) => b.accountId));
   const rng = new Prng(input.seed * 7919 + 0x5eed);
   const maxPairs = Math.floor((accounts * (accounts - 1)) / 2);
-  const units = plant + 2 * patterns.cashout + 2 * patterns.layering + patterns.blocklist;
+  const events = input.events ?? NO_EVENT_PATTERNS;
+  const units =
+    plant + 2 * patterns.cashout + 2 * patterns.layering + patterns.blocklist + eventTransferCount(events);
   if (units > maxPairs) {
     throw new Error(
       `cannot plant ${units} account pairs with ${accounts} accounts: each laundering case and each pair of a pattern case ` +
@@ -185,59 +198,64 @@ export function planCases(input: PlanInput): Plan {
   }
 
   const patternFrom = cases.length;
-  if (patterns.cashout + patterns.layering + patterns.blocklist > 0) {
+  const silentSenders = new Set<number>();
+  const eventCases = events.structuring + events.cardTesting + events.firstContact;
+  if (patterns.cashout + patterns.layering + patterns.blocklist + eventCases > 0) {
     const patternAccounts = new Set<number>();
     const available = accounts - excludedAccounts.size;
-    planPatterns(
-      {
-        rng,
-        count,
-        eventTimeAt: input.eventTimeAt,
-        firstSlotAtOrAfter,
-        takeSlot(t, what) {
-          for (let s = firstSlotAtOrAfter(t); s < count; s++) {
-            if (!usedSlots.has(s)) {
-              usedSlots.add(s);
-              return s;
-            }
+    const planner: PatternPlanner = {
+      rng,
+      count,
+      eventTimeAt: input.eventTimeAt,
+      firstSlotAtOrAfter,
+      takeSlot(t, what) {
+        for (let s = firstSlotAtOrAfter(t); s < count; s++) {
+          if (!usedSlots.has(s)) {
+            usedSlots.add(s);
+            return s;
           }
-          throw new Error(
-            `cannot plant ${what}: no free record at or after ${formatTimestamp(t)}; generate more records (--count)`,
-          );
-        },
-        freshAccount(what, avoid = []) {
-          if (patternAccounts.size + avoid.length >= available) {
-            throw new Error(
-              `cannot plant ${what}: each pattern case needs accounts of its own and ${accounts} accounts are too few; use more --accounts or plant fewer cases`,
-            );
-          }
-          for (;;) {
-            const a = rng.int(accounts);
-            if (excludedAccounts.has(a) || patternAccounts.has(a) || avoid.includes(a)) continue;
-            patternAccounts.add(a);
-            return a;
-          }
-        },
-        reservePair(sender, receiver) {
-          const key = sender * accounts + receiver;
-          if (reservedPairs.has(key)) return false;
-          reservedPairs.add(key);
-          return true;
-        },
-        addUnit(id, kind, sender, receiver) {
-          cases.push({ id, kind, sender, receiver });
-          return cases.length - 1;
-        },
-        addTransfer(unit, slot, amount) {
-          slots.push(slot);
-          caseOfSlot.push(unit);
-          amountOfSlot.push(amount);
-        },
+        }
+        throw new Error(
+          `cannot plant ${what}: no free record at or after ${formatTimestamp(t)}; generate more records (--count)`,
+        );
       },
-      patterns,
-      input.blocklist ?? [],
-      plant + 1,
-    );
+      freshAccount(what, avoid = []) {
+        if (patternAccounts.size + avoid.length >= available) {
+          throw new Error(
+            `cannot plant ${what}: each pattern case needs accounts of its own and ${accounts} accounts are too few; use more --accounts or plant fewer cases`,
+          );
+        }
+        for (;;) {
+          const a = rng.int(accounts);
+          if (excludedAccounts.has(a) || patternAccounts.has(a) || avoid.includes(a)) continue;
+          patternAccounts.add(a);
+          return a;
+        }
+      },
+      reservePair(sender, receiver) {
+        const key = sender * accounts + receiver;
+        if (reservedPairs.has(key)) return false;
+        reservedPairs.add(key);
+        return true;
+      },
+      addUnit(id, kind, sender, receiver) {
+        // Only patterns.ts and event-patterns.ts plan units, with their own kinds.
+        cases.push({ id, kind: kind as PatternKind | EventKind, sender, receiver });
+        return cases.length - 1;
+      },
+      addTransfer(unit, slot, amount) {
+        slots.push(slot);
+        caseOfSlot.push(unit);
+        amountOfSlot.push(amount);
+      },
+    };
+    planPatterns(planner, patterns, input.blocklist ?? [], plant + 1);
+    // After the join patterns, so that their plans (and truth) are what they were without these.
+    if (eventCases > 0) {
+      const busySenders = cases.slice(0, patternFrom).map((c) => c.sender);
+      const firstId = plant + 1 + patterns.cashout + patterns.layering + patterns.blocklist;
+      for (const card of planEventPatterns(planner, events, firstId, busySenders)) silentSenders.add(card);
+    }
   }
 
   const order = slots.map((_, i) => i).sort((x, y) => slots[x]! - slots[y]!);
@@ -249,7 +267,7 @@ export function planCases(input: PlanInput): Plan {
     caseIndex[j] = caseOfSlot[i]!;
     amount[j] = amountOfSlot[i]!;
   });
-  return { cases, patternFrom, time, caseIndex, amount, reservedPairs, excludedAccounts };
+  return { cases, patternFrom, time, caseIndex, amount, reservedPairs, excludedAccounts, silentSenders };
 }
 
 function reservePair(

@@ -18,12 +18,14 @@ export const DEMO_HELP = `Usage: fintrans-sql demo [--count N] [--plant N] [--pa
 
 Runs the ready jobs end to end on the embedded topic store (no Kafka, no Java):
   1. generates N transactions (default 300000) into topic 'transactions' (.fintrans/) with
-     --plant laundering cases (default 30) and --patterns cases of each join pattern (default 30:
-     rapid cash-outs, layering chains, transfers to blocklisted accounts, each with decoys),
+     --plant laundering cases (default 30) and --patterns cases of each other pattern (default 30:
+     rapid cash-outs, layering chains, transfers to blocklisted accounts, structuring, card
+     testing, large first contacts, each with decoys),
      reference data into data/ (accounts, their versions, the blocklist), and the ground truth
      into output/truth.csv and output/truth/;
-  2. runs jobs/laundering.sql, laundering_enriched.sql, rapid_cashout.sql, layering.sql and
-     blocklist.sql, each writing output/<job>.csv;
+  2. runs jobs/laundering.sql, laundering_enriched.sql, rapid_cashout.sql, layering.sql,
+     blocklist.sql, structuring.sql, card_testing.sql and first_contact.sql, each writing
+     output/<job>.csv;
   3. compares each job's alerts with the truth and prints how many planted cases it found.
 Exits 1 if a job missed a planted case, reported a decoy or reported anything the truth does not
 list. Run it from the project directory.`;
@@ -104,6 +106,36 @@ const CHECKS: readonly Check[] = [
     alertKey: (r) => `${r.sender} -> ${r.receiver} at ${r.tx_time}`,
     alsoExpected: "other patterns' transfers to listed accounts",
   },
+  {
+    job: 'structuring',
+    output: 'output/structuring.csv',
+    what: 'structuring cases',
+    truthFile: `${PATTERN_TRUTH}/structuring_truth.csv`,
+    kinds: new Set(['structuring', 'structuring-decoy-threshold', 'structuring-decoy-low']),
+    truthKey: (r) => `${r.account} from ${r.first_time} to ${r.last_time}`,
+    alertKey: (r) => `${r.account} from ${r.first_time} to ${r.last_time}`,
+    alsoExpected: "other accounts' runs of transfers just under 10 000",
+  },
+  {
+    job: 'card_testing',
+    output: 'output/card_testing.csv',
+    what: 'card-testing sprees',
+    truthFile: `${PATTERN_TRUTH}/card_testing_truth.csv`,
+    kinds: new Set(['card-testing', 'card-testing-decoy-slow', 'card-testing-decoy-small']),
+    truthKey: (r) => `${r.account}: tests from ${r.first_test}, large payment at ${r.large_time}`,
+    alertKey: (r) => `${r.account}: tests from ${r.first_test}, large payment at ${r.large_time}`,
+    alsoExpected: "other accounts' test payments followed by a large one",
+  },
+  {
+    job: 'first_contact',
+    output: 'output/first_contact.csv',
+    what: 'large first contacts',
+    truthFile: `${PATTERN_TRUTH}/first_contact_truth.csv`,
+    kinds: new Set(['first-contact', 'first-contact-decoy-small']),
+    truthKey: (r) => `${r.sender} -> ${r.receiver} at ${r.tx_time}`,
+    alertKey: (r) => `${r.sender} -> ${r.receiver} at ${r.tx_time}`,
+    alsoExpected: "other patterns' pairs whose first transfer is above 5 000",
+  },
 ];
 
 function wholeNumber(v: string | undefined, flag: string, fallback: number): number {
@@ -160,6 +192,12 @@ export const demoCommand: ExtraCommand = {
       p,
       '--plant-blocklist',
       p,
+      '--plant-structuring',
+      p,
+      '--plant-card-testing',
+      p,
+      '--plant-first-contact',
+      p,
       '--pattern-truth',
       PATTERN_TRUTH,
       '--reference',
@@ -187,7 +225,16 @@ export const demoCommand: ExtraCommand = {
     });
     if (gen !== 0) return gen;
 
-    const jobs = ['laundering', 'laundering_enriched', 'rapid_cashout', 'layering', 'blocklist'];
+    const jobs = [
+      'laundering',
+      'laundering_enriched',
+      'rapid_cashout',
+      'layering',
+      'blocklist',
+      'structuring',
+      'card_testing',
+      'first_contact',
+    ];
     const parallel = Math.max(1, Math.min(jobs.length, availableParallelism()));
     process.stderr.write(
       `2/3 running ${jobs.map((j) => `jobs/${j}.sql`).join(', ')} (${parallel} at a time)\n`,

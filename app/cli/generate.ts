@@ -29,6 +29,14 @@ import {
   layeringTruthCsv,
 } from '../../generator/patterns.js';
 import { accountVersionsCsv, accountsCsv, blocklistCsv } from '../../generator/reference.js';
+import {
+  CARD_TESTING_TRUTH_FILE,
+  FIRST_CONTACT_TRUTH_FILE,
+  STRUCTURING_TRUTH_FILE,
+  cardTestingTruthCsv,
+  firstContactTruthCsv,
+  structuringTruthCsv,
+} from '../../generator/event-patterns.js';
 import { PLANT_KINDS, type PlantKind } from '../../generator/plant.js';
 
 export interface TopicWriter {
@@ -99,6 +107,17 @@ Planted patterns for the join jobs (transfer formats only; each rotates a case w
   --pattern-truth DIR  write their truth: ${CASHOUT_TRUTH_FILE}, ${LAYERING_TRUTH_FILE},
                        ${BLOCKLIST_TRUTH_FILE}; one row per candidate with expected_alert
                        (a layering hop is also a rapid cash-out, and its row there says so)
+
+Planted patterns for the per-event jobs (background traffic is kept from making them):
+  --plant-structuring N   three transfers of 9 000–9 999 from one account within 24 h
+                          (decoys: the third at exactly 10 000, or at 8 999)
+  --plant-card-testing N  three or more payments under 10 in a row, then one of 1 000 or more within
+                          30 min of the first (decoys: 31–45 min after, or only 100–999)
+  --plant-first-contact N the first transfer of a new pair, above 5 000 (decoys: a first transfer of
+                          at most 5 000, then a large one)
+                          Their truth (with --pattern-truth): ${STRUCTURING_TRUTH_FILE},
+                          ${CARD_TESTING_TRUTH_FILE}, ${FIRST_CONTACT_TRUTH_FILE}: every match
+                          of the job's definition over all transfers, and the decoys
   --reference DIR      write reference data (no header rows, as Flink's CSV format reads them):
                        accounts.csv          id,owner,country,risk_tier,opened
                        account_versions.csv  valid_from,id,owner,country,risk_tier,opened
@@ -173,6 +192,9 @@ const FLAGS = {
   'plant-cashout': { type: 'string' },
   'plant-layering': { type: 'string' },
   'plant-blocklist': { type: 'string' },
+  'plant-structuring': { type: 'string' },
+  'plant-card-testing': { type: 'string' },
+  'plant-first-contact': { type: 'string' },
   'pattern-truth': { type: 'string' },
   reference: { type: 'string' },
   window: { type: 'string' },
@@ -218,7 +240,15 @@ function parseGenerateArgs(argv: string[]): GenerateRequest | 'help' {
   if (plant > 0 && count === null) {
     throw new UsageError('--plant needs --count, to spread the cases over the run');
   }
-  const patternCases = (flag: 'plant-cashout' | 'plant-layering' | 'plant-blocklist'): number => {
+  const patternCases = (
+    flag:
+      | 'plant-cashout'
+      | 'plant-layering'
+      | 'plant-blocklist'
+      | 'plant-structuring'
+      | 'plant-card-testing'
+      | 'plant-first-contact',
+  ): number => {
     const text = values[flag];
     const n = text === undefined ? 0 : wholeNumber(`--${flag}`, text);
     if (n > 0 && format === 'json')
@@ -232,6 +262,9 @@ function parseGenerateArgs(argv: string[]): GenerateRequest | 'help' {
   const plantCashout = patternCases('plant-cashout');
   const plantLayering = patternCases('plant-layering');
   const plantBlocklist = patternCases('plant-blocklist');
+  const plantStructuring = patternCases('plant-structuring');
+  const plantCardTesting = patternCases('plant-card-testing');
+  const plantFirstContact = patternCases('plant-first-contact');
   const patternTruthDir =
     values['pattern-truth'] === undefined ? null : nonEmpty('--pattern-truth', values['pattern-truth']);
   const referenceDir = values.reference === undefined ? null : nonEmpty('--reference', values.reference);
@@ -258,6 +291,9 @@ function parseGenerateArgs(argv: string[]): GenerateRequest | 'help' {
     plantCashout,
     plantLayering,
     plantBlocklist,
+    plantStructuring,
+    plantCardTesting,
+    plantFirstContact,
     reference: referenceDir !== null,
     startMs: values.start === undefined ? DEFAULT_START_MS : parseStartTime(values.start),
     stepMs:
@@ -468,6 +504,20 @@ async function generate(request: GenerateRequest, io: GenerateIO): Promise<numbe
       await writeFile(join(dir, CASHOUT_TRUTH_FILE), cashoutTruthCsv(truth.rapidCashout));
       await writeFile(join(dir, LAYERING_TRUTH_FILE), layeringTruthCsv(truth.layering));
       await writeFile(join(dir, BLOCKLIST_TRUTH_FILE), blocklistTruthCsv(truth.blocklist));
+      summary += ` → ${patternTruthDir}/`;
+    }
+  }
+  const events = generator.eventTruth();
+  if (events !== null) {
+    const expected = (rows: readonly { expectedAlert: boolean }[]): number =>
+      rows.filter((r) => r.expectedAlert).length;
+    summary += `; planted ${options.plantStructuring} structuring, ${options.plantCardTesting} card-testing, ${options.plantFirstContact} first-contact cases (${expected(events.structuring)}, ${expected(events.cardTesting)}, ${expected(events.firstContact)} expected alerts)`;
+    if (patternTruthDir !== null) {
+      const dir = resolvePath(io.cwd, patternTruthDir);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, STRUCTURING_TRUTH_FILE), structuringTruthCsv(events.structuring));
+      await writeFile(join(dir, CARD_TESTING_TRUTH_FILE), cardTestingTruthCsv(events.cardTesting));
+      await writeFile(join(dir, FIRST_CONTACT_TRUTH_FILE), firstContactTruthCsv(events.firstContact));
       summary += ` → ${patternTruthDir}/`;
     }
   }

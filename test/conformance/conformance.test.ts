@@ -72,6 +72,10 @@ const JOB_ANNOTATIONS: Record<string, string> = {
   'structuring.sql': 'data transactions structuring',
   // OVER windows (issue 18): a day and an hour of each sender's transfers, over the join jobs' data (2.5 hours).
   'velocity.sql': 'data transactions patterns',
+  // issue 18's other jobs: MATCH_RECOGNIZE, processing-time deduplication, window Top-N.
+  'card_testing.sql': 'data transactions card-testing',
+  'first_contact.sql': 'data transactions first-contact',
+  'top_senders.sql': 'data city_transactions city',
 };
 
 function spec(name: string, file: string, annotations: string): CaseSpec {
