@@ -10,11 +10,13 @@ import { explainPipelines } from '../../engine/plan/explain.js';
 import { resolve } from 'node:path';
 import { redact } from '../../engine/secrets.js';
 import { CheckpointStore } from '../../engine/state/checkpoints.js';
+import { openJobCheckpoints, restoreFromSavepoint } from '../../engine/runtime/job-checkpoints.js';
+import { restoreAtParallelism, runParallel } from '../../engine/runtime/parallel/coordinator.js';
 import {
-  openJobCheckpoints,
-  restoreFromSavepoint,
-  restoreJob,
-} from '../../engine/runtime/job-checkpoints.js';
+  chooseParallelism,
+  MAX_PARALLELISM,
+  PARALLELISM_SETTING,
+} from '../../engine/runtime/parallel/plan.js';
 import { testHooksFromEnv } from '../test-hooks.js';
 import {
   reportSavepoint,
@@ -42,6 +44,9 @@ Options:
   --allow-non-restored-state
                            drop savepoint state no operator of the changed job takes (also SET
                            'execution.savepoint.ignore-unclaimed-state' = 'true')
+  --parallelism <n|auto>   run the job in n worker threads, key-partitioned as Flink's hash
+                           exchange (also SET 'parallelism.default'); 'auto': one per core,
+                           or 1 when the job cannot be split. Default 1
   --quiet                  no progress output, only errors and the summary
   -h, --help               this help
 
@@ -62,6 +67,7 @@ const FLAGS = {
   'from-savepoint': { type: 'string' },
   'allow-non-restored-state': { type: 'boolean' },
   'batch-size': { type: 'string' },
+  parallelism: { type: 'string' },
 } as const;
 
 export async function runCommand(argv: string[]): Promise<number> {
@@ -81,6 +87,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     settings.set('kafka.brokers', brokers);
   }
   if (values['from-beginning']) settings.set('kafka.from-beginning', 'true');
+  if (values.parallelism !== undefined) {
+    if (!/^(auto|[1-9]\d*)$/i.test(values.parallelism) || Number(values.parallelism) > MAX_PARALLELISM)
+      throw new UsageError(
+        `run: --parallelism needs a whole number from 1 to ${MAX_PARALLELISM} or 'auto', got '${values.parallelism}'`,
+      );
+    settings.set(PARALLELISM_SETTING, values.parallelism);
+  }
   const untilIdleMs = parseDurationFlag(values['until-idle'], '--until-idle', 'run');
   let batchSize: number | undefined;
   if (values['batch-size'] !== undefined) {
@@ -98,6 +111,16 @@ export async function runCommand(argv: string[]): Promise<number> {
       notify: (m) => process.stderr.write(redact(`${displayPath(f, cwd)}: ${m}\n`)),
     }),
   );
+
+  // Refused before anything is read: a job asked to run in parallel that cannot be split.
+  const parallelism = new Map(jobs.map((job) => [job, chooseParallelism(job.plan)] as const));
+  for (const [job, p] of parallelism) {
+    if (p.notice && !quiet) process.stderr.write(`${displayPath(job.plan.file, cwd)}: ${p.notice}\n`);
+    if (p.n > 1 && (values.savepoint !== undefined || values['from-savepoint'] !== undefined))
+      throw new UsageError(
+        `run: savepoints are taken and restored at parallelism 1 only; run ${displayPath(job.plan.file, cwd)} without --parallelism to use them`,
+      );
+  }
 
   const controller = new AbortController();
   const onSignal = () => {
@@ -124,19 +147,21 @@ export async function runCommand(argv: string[]): Promise<number> {
           fromSavepoint,
           allowNonRestored,
         };
-        return openCheckpoints(job, cwd, how).then((checkpoints) => {
+        const n = parallelism.get(job)!.n;
+        return openCheckpoints(job, cwd, how, n).then((checkpoints) => {
           if (values.savepoint !== undefined && !checkpoints)
             throw new UsageError(
               `run: --savepoint needs checkpoints, but ${displayPath(job.plan.file, cwd)} turns them off ('execution.checkpointing.interval' = 'off')`,
             );
-          return runJob(job, {
+          const runOpts = {
             untilIdleMs,
             batchSize,
             signal: controller.signal,
             onProgress: progress,
             checkpoints,
             crashAt: testHooksFromEnv().crashAt,
-          })
+          };
+          return (n > 1 ? runParallel(job, n, { ...runOpts, cwd }) : runJob(job, runOpts))
             .then((r) => {
               if (checkpoints) savepointOnStop(job, cwd, checkpoints, r.stopped, values.savepoint);
               process.stderr.write(redact(summary(job, cwd, r.checkpoints)));
@@ -222,6 +247,7 @@ async function openCheckpoints(
     fromSavepoint?: string;
     allowNonRestored: boolean;
   },
+  parallelism: number,
 ): Promise<OpenCheckpoints | undefined> {
   const name = displayPath(job.plan.file, cwd);
   const say = (m: string) => {
@@ -275,7 +301,7 @@ async function openCheckpoints(
           `  hint: add --fresh to start over from the earliest offsets (earlier output is kept aside, not overwritten), or leave out --from-beginning to resume`,
       );
     }
-    restoreJob(job, cp, displayPath(path, cwd));
+    restoreAtParallelism(job, cp, displayPath(path, cwd), parallelism);
     say(`resuming from checkpoint ${cp.id} of ${when} (${displayPath(path, cwd)})`);
     return { store, path, intervalMs };
   } catch (e) {

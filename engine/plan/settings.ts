@@ -23,6 +23,7 @@ const HONOURED = [
   'fintrans.late-records.sink',
   'fintrans.sink.append-updates',
   'table.exec.state.ttl',
+  'parallelism.default',
 ];
 
 /** Flink keys that cannot change a job's rows here. */
@@ -62,11 +63,6 @@ const REFUSED: Readonly<Record<string, { why: string; hint: string; ok?: (value:
     ok: (v) => v.trim().toLowerCase() === 'false',
   },
   'table.exec.emit.late-fire.delay': { why: 'late firing of windows is not supported', hint: 'remove it' },
-  'parallelism.default': {
-    why: 'a job runs as one task here, so a parallelism other than 1 would not be what runs',
-    hint: "remove it or set '1'; a source's files and partitions are read together in one task",
-    ok: (v) => v.trim() === '1',
-  },
   'table.local-time-zone': {
     why: 'fintrans-sql computes times in UTC only',
     hint: "remove it or set 'UTC'",
@@ -83,6 +79,13 @@ const KNOWN = [...HONOURED, ...HARMLESS, ...Object.keys(REFUSED)];
 
 /** Checks one SET statement of a job file; throws a SqlError at it when the key must be refused. */
 export function checkSetting(s: SetStatement): void {
+  if (s.key === PARALLELISM_SETTING && !/^\s*(auto|0*[1-9]\d{0,2})\s*$/i.test(s.value)) {
+    throw new SqlError(
+      s.pos,
+      `SET '${s.key}' = '${s.value}': not a parallelism`,
+      `write a whole number of worker threads ('2'), or 'auto' for one per core`,
+    );
+  }
   if (s.key === STATE_TTL_SETTING && stateTtlMs(new Map([[s.key, s.value]])) === undefined) {
     throw new SqlError(
       s.pos,
@@ -114,6 +117,9 @@ export function checkSetting(s: SetStatement): void {
     );
   }
 }
+
+/** The number of worker threads a job runs in (engine/runtime/parallel/plan.ts reads it). */
+export const PARALLELISM_SETTING = 'parallelism.default';
 
 export const STATE_TTL_SETTING = 'table.exec.state.ttl';
 

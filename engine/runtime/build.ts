@@ -47,7 +47,7 @@ import { SlicedWindowOperator } from '../exec/sliced-window.js';
 import { WindowAggregateOperator } from '../exec/window-aggregate.js';
 import { WindowAssigner } from '../exec/window-assigner.js';
 import { WindowTableOperator } from '../exec/window-table.js';
-import type { ConnectorContext, LookupReader, SinkWriter } from '../../connectors/api.js';
+import type { ConnectorContext, LookupReader, SinkWriter, SourceReader } from '../../connectors/api.js';
 import { printConnector } from '../../connectors/print/print.js';
 import { SourceRunner, describeWatermark } from './source-runner.js';
 import { valueToText } from '../values.js';
@@ -70,6 +70,16 @@ export interface BuildOptions {
   readonly notify?: (message: string) => void;
   /** The processing-time clock of state TTL (Date.now; tests pass their own). */
   readonly clock?: () => number;
+  /**
+   * Parallel runs (engine/runtime/parallel): a worker puts its exchange in front of each keyed
+   * operator (`head` receives the node's input rows), taps each source's rows, and reads the
+   * chunks the coordinator hands it instead of the table's own reader (still made: options checked).
+   */
+  readonly parallel?: {
+    readonly wrapInput: (node: PlanNode, head: Operator) => Operator;
+    readonly wrapSource: (table: TableDef, out: Operator) => Operator;
+    readonly reader: (table: TableDef, own: SourceReader) => SourceReader;
+  };
   /**
    * Where a bare SELECT's rows go: by default the print connector (stdout, as Flink's print sink);
    * the SQL shell (app/shell) passes a writer that hands each change to its live result view.
@@ -401,6 +411,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     let head = heads.get(node);
     if (!head) {
       head = operatorFor(node);
+      if (opts.parallel) head = opts.parallel.wrapInput(node, head);
       heads.set(node, head);
     }
     return head;
@@ -554,7 +565,8 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
 
   const sources: SourceRunner[] = [];
   for (const scan of scans) {
-    const runner = createSourceRunner(scan.table, outputOf(scan), plan, opts);
+    const out = opts.parallel ? opts.parallel.wrapSource(scan.table, outputOf(scan)) : outputOf(scan);
+    const runner = createSourceRunner(scan.table, out, plan, opts);
     runners.set(scan.table.name, runner);
     sources.push(runner);
   }
@@ -716,7 +728,8 @@ function createSourceRunner(
     );
   }
   const ctx = context(table, plan, opts);
-  const reader = table.connector.createSource(ctx);
+  const own = table.connector.createSource(ctx);
+  const reader = opts.parallel ? opts.parallel.reader(table, own) : own;
   // No format: the connector reads typed rows (jdbc, RawBatch.rows).
   const format = table.format;
   const decoder = format
