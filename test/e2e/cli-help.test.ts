@@ -91,7 +91,7 @@ describe('fintrans-sql command line', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toContain(message);
     }
-    const far = runCli(['run', 'jobs/laundering.sql', '--parallelism', '4'], ROOT);
+    const far = runCli(['run', 'jobs/laundering.sql', '--replicas', '4'], ROOT);
     expect(far.code).toBe(2);
     expect(far.stderr).not.toContain('did you mean');
   });
