@@ -219,6 +219,8 @@ export interface ConnectorDefinition {
   readonly metadata: ReadonlyMap<string, SqlType>;
   /** Whether this connector's sink needs/accepts a format option. */
   readonly usesFormat: boolean;
+  /** Its source is a changelog whatever the format (upsert-kafka: upserts and deletes by key). */
+  readonly changelog?: boolean;
   /** Returns undefined if the connector cannot be a source. */
   createSource?(ctx: ConnectorContext): SourceReader;
   createSink?(ctx: ConnectorContext): SinkWriter;

@@ -5,7 +5,7 @@
 // when no version was valid. A version that is a -U/-D row means "no row" from its time on.
 // Insert-only out; the left rows' time attribute stays one.
 
-import { INSERT, isAccumulate, type Row, type RowKind } from '../types.js';
+import { INSERT, UPDATE_BEFORE, isAccumulate, type Row, type RowKind } from '../types.js';
 import { SnapshotRows, type Operator } from './operator.js';
 import { TwoInputOperator, joinRows } from './two-input.js';
 import { decodeValue, encodeValue } from './aggregation.js';
@@ -55,6 +55,9 @@ export class TemporalJoinOperator extends TwoInputOperator {
       this.waiting.push({ row, time, key: this.keyOf[0](row), seq: this.seq++ });
       return;
     }
+    // A changelog's -U (debezium-json) is dropped before the join, as Flink's planner drops
+    // UPDATE_BEFORE rows of a keyed input there (DropUpdateBefore): the +U after it is the version.
+    if (kind === UPDATE_BEFORE) return;
     const key = this.keyOf[1](row);
     if (key === null) return;
     let list = this.versions.get(key);

@@ -73,8 +73,12 @@ export interface RecordEncoder {
    * connector refuses them at plan time, and theirs throws.
    */
   encodeLines(rows: readonly Row[]): string;
-  /** Encodes one row as one record value's bytes (no trailing newline), for message-based sinks (Kafka). */
-  encodeValue(row: Row): Buffer;
+  /**
+   * Encodes one row as one record value's bytes (no trailing newline), for message-based sinks
+   * (Kafka). `kind`: the row's change, for changelog formats (debezium-json writes a -D as a
+   * delete event); others ignore it.
+   */
+  encodeValue(row: Row, kind?: RowKind): Buffer;
   /**
    * Formats that must prepare before the first encodeValue (avro-confluent registers its schema
    * in the registry): the sink awaits this once, before it writes.

@@ -30,15 +30,22 @@ export interface JsonOptions {
   readonly timestampStandard: TimestampStandard;
 }
 
-/** Reads every json.* option, so that sources and sinks both leave none for bag.finish() to reject. */
-export function readJsonOptions(bag: OptionBag): JsonOptions {
-  const failOnMissingField = bag.bool('json.fail-on-missing-field', false);
-  const ignoreParseErrors = bag.bool('json.ignore-parse-errors', false);
-  const timestampStandard = bag.oneOf('json.timestamp-format.standard', ['SQL', 'ISO-8601'] as const, 'SQL');
+/**
+ * Reads every json.* option (or `<prefix>.*`: debezium-json has the same ones), so that sources
+ * and sinks both leave none for bag.finish() to reject.
+ */
+export function readJsonOptions(bag: OptionBag, prefix = 'json'): JsonOptions {
+  const failOnMissingField = prefix === 'json' ? bag.bool('json.fail-on-missing-field', false) : false;
+  const ignoreParseErrors = bag.bool(`${prefix}.ignore-parse-errors`, false);
+  const timestampStandard = bag.oneOf(
+    `${prefix}.timestamp-format.standard`,
+    ['SQL', 'ISO-8601'] as const,
+    'SQL',
+  );
   // Only matter for MAP columns / Flink's encoder; DECIMAL is always written as a plain number here.
-  bag.optionalString('json.map-null-key.mode');
-  bag.optionalString('json.map-null-key.literal');
-  bag.bool('json.encode.decimal-as-plain-number', false);
+  bag.optionalString(`${prefix}.map-null-key.mode`);
+  bag.optionalString(`${prefix}.map-null-key.literal`);
+  bag.bool(`${prefix}.encode.decimal-as-plain-number`, false);
   if (failOnMissingField && ignoreParseErrors) {
     throw new OptionError(
       undefined,
@@ -117,7 +124,7 @@ function describeNonObject(v: unknown): string {
   return `a ${typeof v} (${showJson(v)})`;
 }
 
-class JsonDecoder implements RecordDecoder {
+export class JsonDecoder implements RecordDecoder {
   private readonly count: number;
   private readonly names: string[];
   /** Names that objects inherit (e.g. 'constructor') must be looked up as own properties only. */
@@ -131,7 +138,7 @@ class JsonDecoder implements RecordDecoder {
 
   constructor(
     columns: readonly DecodedColumn[],
-    private readonly o: JsonOptions,
+    readonly o: JsonOptions,
   ) {
     const parse = o.timestampStandard === 'SQL' ? parseSqlTimestamp : parseIsoTimestamp;
     this.count = columns.length;
@@ -165,7 +172,14 @@ class JsonDecoder implements RecordDecoder {
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
       return `expected a JSON object, found ${describeNonObject(record)}`;
     }
-    const fields = record as Record<string, unknown>;
+    return this.decodeObject(record as Record<string, unknown>, row, () => value);
+  }
+
+  /**
+   * Fills the row from a parsed object. `text` gives the object's JSON text, read only for numbers
+   * too long for a double (rare), so a nested object (Debezium's "after") costs nothing more.
+   */
+  decodeObject(fields: Record<string, unknown>, row: Row, text: () => string | undefined): string | null {
     for (let i = 0; i < this.count; i++) {
       const name = this.names[i]!;
       const raw = this.inherited[i] && !Object.hasOwn(fields, name) ? undefined : fields[name];
@@ -180,10 +194,11 @@ class JsonDecoder implements RecordDecoder {
       } else {
         v = this.converters[i]!(raw);
         if (v === NEEDS_RECORD_TEXT) {
-          const text = topLevelValueText(value, name);
-          v = text === undefined ? NOT_A_VALUE : this.fromRecordText[i]!(text);
+          const whole = text();
+          const valueText = whole === undefined ? undefined : topLevelValueText(whole, name);
+          v = valueText === undefined ? NOT_A_VALUE : this.fromRecordText[i]!(valueText);
           if (typeof v === 'symbol')
-            return `field '${name}': ${conversionProblem(text ?? String(raw), v as ConvertFailure, this.types[i]!)}`;
+            return `field '${name}': ${conversionProblem(valueText ?? String(raw), v as ConvertFailure, this.types[i]!)}`;
         }
         if (typeof v === 'symbol')
           return `field '${name}': ${this.problem(raw, v as ConvertFailure, this.types[i]!)}`;
@@ -303,7 +318,7 @@ function jsonWriter(type: SqlType, standard: TimestampStandard): JsonWriter {
   }
 }
 
-class JsonEncoder implements RecordEncoder {
+export class JsonEncoder implements RecordEncoder {
   readonly header = null;
   /** '{"a":', ',"b":', ... : the text before each value. */
   private readonly prefixes: string[];

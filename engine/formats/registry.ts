@@ -4,11 +4,12 @@ import type { FormatDefinition } from './api.js';
 import { csvFormat } from './csv.js';
 import { jsonFormat } from './json.js';
 import { rawFormat } from './raw.js';
+import { debeziumJsonFormat } from './debezium-json.js';
 
 export { SKIP_RECORD } from './api.js';
 
 /** Every format name, for "did you mean" hints. */
-export const FORMAT_NAMES: readonly string[] = ['csv', 'json', 'raw'];
+export const FORMAT_NAMES: readonly string[] = ['csv', 'json', 'raw', 'debezium-json'];
 
 export function getFormat(name: string): FormatDefinition | undefined {
   switch (name) {
@@ -18,6 +19,8 @@ export function getFormat(name: string): FormatDefinition | undefined {
       return jsonFormat;
     case 'raw':
       return rawFormat;
+    case 'debezium-json':
+      return debeziumJsonFormat;
     default:
       return undefined;
   }

@@ -193,7 +193,8 @@ class JobCatalog implements Catalog {
         kind: 'scan',
         table: t,
         inputs: [],
-        updating: false,
+        // A changelog format (debezium-json) or connector (upsert-kafka) makes the scan updating.
+        updating: t.format?.changelog === true || t.connector.changelog === true,
         schema: t.columns.map((c, i) => ({
           name: c.name,
           type: c.type,

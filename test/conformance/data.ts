@@ -5,9 +5,9 @@
 import { mulberry32 } from '../prng.js';
 import { edgeDataSet } from './data-edge.js';
 import { textDataSet } from './data-text.js';
+import { cdcDataSet } from './data-cdc.js';
 import { paymentsDataSet } from './data-payments.js';
 import { structuringDataSet, ticksDataSet } from './data-ticks.js';
-import { cardTestingDataSet, firstContactDataSet } from './data-events.js';
 import {
   patternsDataSet,
   referenceAccountVersionsDataSet,
@@ -151,6 +151,8 @@ export function dataSet(name: string): DataSet {
       };
     case 'edge': // hand-written edge values (data-edge.ts)
       return edgeDataSet();
+    case 'accounts-cdc': // debezium-json change events of an accounts table (data-cdc.ts)
+      return cdcDataSet();
     case 'text': // hand-written strings, JSON texts and dates (data-text.ts)
       return textDataSet();
     case 'payments': // card payments with peers, ties and NULLs, for window functions (data-payments.ts)
@@ -159,10 +161,6 @@ export function dataSet(name: string): DataSet {
       return ticksDataSet();
     case 'structuring': // transfers just under 10 000 over three days, for jobs/structuring.sql (data-ticks.ts)
       return structuringDataSet();
-    case 'card-testing': // runs of tiny payments and large ones, for jobs/card_testing.sql (data-events.ts)
-      return cardTestingDataSet();
-    case 'first-contact': // few pairs, amounts around 5 000, for jobs/first_contact.sql (data-events.ts)
-      return firstContactDataSet();
     case 'patterns': // the join jobs' patterns on and around their boundaries (data-patterns.ts)
       return patternsDataSet();
     case 'reference-accounts':
