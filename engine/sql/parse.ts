@@ -32,6 +32,7 @@ import { cutMatchRecognize } from './match-recognize.js';
 import { markPositionIn } from './position-in.js';
 import { markTimestampUnits } from './timestamp-units.js';
 import { markAggregateFilters } from './aggregate-filter.js';
+import { checkDefinedNames, RESERVED_NAMES } from './reserved-names.js';
 
 const { Parser } = pkg;
 const parser = new Parser();
@@ -41,6 +42,7 @@ const PARSE_OPTIONS = { database: 'flinksql', parseOptions: { includeLocations: 
 export function parseSqlFile(text: string, file: string): Statement[] {
   const lines = new LineIndex(text, file);
   const tokens = tokenize(text, lines);
+  checkDefinedNames(text, lines, tokens);
   const f = new FileTokens(
     lines,
     tokens,
@@ -517,21 +519,6 @@ const RESERVED = new Set([
   'CROSS',
 ]);
 
-/**
- * Reserved words of Flink SQL (Calcite) that people like to use as table or column names and that
- * node-sql-parser refuses there too. Written in backticks they are fine on both engines.
- */
-const RESERVED_NAMES = new Set(
-  (
-    'OUT RUNNING USER VALUE RESULT TIMESTAMP TIME DATE YEAR MONTH DAY HOUR MINUTE SECOND WINDOW COUNT SUM MIN MAX ' +
-    'AVG POSITION RANK ROW ROWS RANGE CURRENT END START LANGUAGE MEMBER METHOD MODULE ORDER PARTITION PERCENT ' +
-    'PERIOD REF RETURN RETURNS ROLLUP SCOPE SYSTEM UNKNOWN UPDATE VALUES FUNCTION INTERVAL LOCAL MATCH MEASURES ' +
-    'NEW OLD OVER PATTERN PER SHOW SKIP SOME SUBSTRING TRIM TRANSLATE CHECK COLUMN CONDITION CUBE CYCLE DEFAULT ' +
-    'DELETE DESCRIBE ELEMENT EVERY EXEC EXTERNAL FILTER GLOBAL GRANT HOLD IDENTITY LATERAL NATURAL NONE OFFSET ' +
-    'ONLY PARAMETER PRECISION PREPARE PRIMARY PROCEDURE READS REFERENCES RELEASE ROLLBACK SIMILAR SPECIFIC STATIC ' +
-    'SYMMETRIC TRIGGER UNIQUE UPPER WITHIN WITHOUT'
-  ).split(' '),
-);
 /** Tokens after which a name is expected: a reserved word there was meant as a name. */
 const BEFORE_NAME = new Set(['INTO', 'FROM', 'JOIN', 'TABLE', 'SELECT', ',', '.']);
 
