@@ -43,6 +43,9 @@ const FOREIGN_COMMANDS: Readonly<Record<string, string>> = {
   consume: 'tail',
   produce: 'generate',
   list: 'up (its dashboard lists the jobs)',
+  shell: 'sql',
+  'sql-client': 'sql',
+  ksql: 'sql',
   check: 'validate',
   lint: 'validate',
 };
@@ -116,8 +119,6 @@ function unknownCommandMessage(cmd: string): string {
   if (typo !== undefined) return `unknown command '${cmd}'; did you mean '${typo}'?`;
   const foreign = FOREIGN_COMMANDS[cmd.toLowerCase()];
   if (foreign !== undefined) return `unknown command '${cmd}'; here that is 'fintrans-sql ${foreign}'`;
-  if (/^(sql|shell|sql-client|ksql)$/i.test(cmd))
-    return `unknown command '${cmd}': there is no interactive SQL shell yet; write the statements in a .sql file and use 'fintrans-sql run <file.sql>'`;
   return `unknown command '${cmd}'`;
 }
 

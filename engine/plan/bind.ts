@@ -898,6 +898,11 @@ const SCALAR_FUNCTIONS: ReadonlySet<string> = new Set([
   ...BUILTIN_FUNCTIONS,
 ]);
 
+/** Every function a query may call, sorted (the SQL shell's SHOW FUNCTIONS). */
+export function functionNames(): string[] {
+  return [...new Set([...SCALAR_FUNCTIONS, ...AGGREGATES, ...STATISTICS])].sort();
+}
+
 /** Functions whose second argument is a Java date-time pattern (checked here when it is a literal). */
 const PATTERN_FUNCTIONS: ReadonlySet<string> = new Set(['TO_TIMESTAMP', 'DATE_FORMAT', 'UNIX_TIMESTAMP']);
 

@@ -1,0 +1,220 @@
+// Issue 21: `fintrans-sql sql` in a real pseudo-terminal. tmux runs the shell, the test types
+// with send-keys and reads the screen with capture-pane, as a person at the terminal would:
+// the live table of a running query over an embedded topic is updated in place as another
+// process writes to the topic (updates and retractions applied), Ctrl-C stops the query and not
+// the shell, the Up arrow recalls the last statement (also in the next session), and an error
+// shows line:col with a hint and the shell goes on. tmux comes from Debian (.ci/run installs it).
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { CLI, ROOT, runCli } from './cli.js';
+
+const SOCKET = `fintrans-shell-test-${process.pid}`;
+const dirs: string[] = [];
+afterEach(() => {
+  try {
+    tmux('kill-server');
+  } catch {
+    // no server left: every session ended
+  }
+});
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+}
+
+const INIT = `CREATE TABLE src (name STRING, v INT) WITH ('connector' = 'kafka', 'topic' = 'live',
+  'scan.startup.mode' = 'earliest-offset', 'format' = 'csv');
+CREATE TABLE t (name STRING, v INT) WITH ('connector' = 'filesystem', 'path' = 'in.csv', 'format' = 'csv');
+`;
+
+function workdir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'fintrans-shell-tty-'));
+  dirs.push(d);
+  writeFileSync(join(d, 'in.csv'), 'a,1\nb,2\na,3\n');
+  writeFileSync(join(d, 'more.csv'), 'a,100\nd,1\n');
+  writeFileSync(join(d, 'init.sql'), INIT);
+  return d;
+}
+
+const env = (d: string) => ({ FINTRANS_HOME: join(d, '.fintrans') });
+
+/** Starts the shell in a 100x30 terminal. */
+function start(d: string, session: string, ...args: string[]): void {
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    session,
+    '-x',
+    '100',
+    '-y',
+    '30',
+    '-c',
+    d,
+    'env',
+    `FINTRANS_HOME=${join(d, '.fintrans')}`,
+    process.execPath,
+    CLI,
+    'sql',
+    ...args,
+  );
+  // The screen stays readable after the shell quits (QUIT prints Goodbye!).
+  tmux('set-option', '-w', '-t', session, 'remain-on-exit', 'on');
+}
+
+/** Types text as keys (a trailing ';' is escaped: tmux would read it as its own separator). */
+function type(session: string, text: string): void {
+  for (const part of text.split(/(;)/)) {
+    if (part === '') continue;
+    tmux('send-keys', '-t', session, '-l', part === ';' ? '\\;' : part);
+  }
+}
+
+function key(session: string, ...keys: string[]): void {
+  tmux('send-keys', '-t', session, ...keys);
+}
+
+function screen(session: string): string {
+  return tmux('capture-pane', '-p', '-t', session);
+}
+
+async function waitFor(
+  session: string,
+  check: (s: string) => boolean,
+  what: string,
+  ms = 20_000,
+): Promise<string> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const s = screen(session);
+    if (check(s)) return s;
+    if (Date.now() > end) throw new Error(`waited ${ms} ms for ${what}; the screen:\n${s}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The line the cursor is on: the prompt and what is typed after it. */
+function lastPromptLine(s: string): string {
+  const lines = s.split('\n').filter((l) => l.trim() !== '');
+  return lines[lines.length - 1] ?? '';
+}
+
+const ROW = (name: string, total: number, n: number) =>
+  new RegExp(`\\|\\s+${name} \\|\\s+${total} \\|\\s+${n} \\|`);
+
+describe('fintrans-sql sql in a terminal (tmux)', () => {
+  it('a SELECT shows a live table updated in place; Ctrl-C stops the query and the shell stays', async () => {
+    const d = workdir();
+    const fill = runCli(['sql', '-i', 'init.sql', '-e', 'INSERT INTO src SELECT * FROM t;'], d, env(d));
+    expect(fill.code, fill.stderr).toBe(0);
+    start(d, 'live', '-i', 'init.sql');
+    await waitFor('live', (s) => /^fintrans-sql>$/m.test(s), 'the prompt');
+    // Typed over two lines: the second gets the continuation prompt.
+    type('live', 'SELECT name, SUM(v) AS total,');
+    key('live', 'Enter');
+    type('live', '  COUNT(*) AS n FROM src GROUP BY name;');
+    key('live', 'Enter');
+    const first = await waitFor(
+      'live',
+      (s) => ROW('a', 4, 2).test(s) && ROW('b', 2, 1).test(s),
+      'the first rows',
+    );
+    expect(first).toContain('            >   COUNT(*) AS n FROM src GROUP BY name;');
+    expect(first).toMatch(/\| name \| total \| n \|/);
+    expect(first).toMatch(/2 rows, 4 changes received, [\d.]+ s — running — Ctrl-C or q stops the query/);
+
+    // Another process writes to the topic while the query runs.
+    writeFileSync(
+      join(d, 'more.sql'),
+      "CREATE TABLE more (name STRING, v INT) WITH ('connector' = 'filesystem', 'path' = 'more.csv', 'format' = 'csv');\n",
+    );
+    const more = runCli(
+      ['sql', '-i', 'init.sql', '-i', 'more.sql', '-e', 'INSERT INTO src SELECT * FROM more;'],
+      d,
+      env(d),
+    );
+    expect(more.code, more.stderr).toBe(0);
+    const updated = await waitFor(
+      'live',
+      (s) => ROW('a', 104, 3).test(s) && ROW('d', 1, 1).test(s),
+      'the updated rows',
+    );
+    // Updated in place: a's old row was taken back (-U), the table is drawn once, not appended.
+    expect(updated).not.toMatch(ROW('a', 4, 2));
+    expect(updated.match(/\| name \| total \| n \|/g)).toHaveLength(1);
+    expect(updated).toMatch(ROW('b', 2, 1));
+    expect(updated).toMatch(/3 rows, 7 changes received/);
+    mkdirSync(join(ROOT, 'test-output'), { recursive: true });
+    writeFileSync(join(ROOT, 'test-output', 'shell-live-table.txt'), updated);
+
+    key('live', 'C-c');
+    const stopped = await waitFor(
+      'live',
+      (s) => /stopped\n+fintrans-sql> $/.test(s.trimEnd() + ' '),
+      'the query stopped and a prompt',
+    );
+    expect(stopped).toMatch(/3 rows, 7 changes received, [\d.]+ s — stopped/);
+    type('live', 'SHOW TABLES;');
+    key('live', 'Enter');
+    await waitFor('live', (s) => /\|\s+src \|\n\|\s+t \|/.test(s), 'SHOW TABLES after the query');
+  });
+
+  it('the Up arrow recalls the last statement, a multi-line one as one line, also in the next session', async () => {
+    const d = workdir();
+    start(d, 'hist', '-i', 'init.sql');
+    await waitFor('hist', (s) => /^fintrans-sql>$/m.test(s), 'the prompt');
+    type('hist', 'DESCRIBE');
+    key('hist', 'Enter');
+    type('hist', '  t;');
+    key('hist', 'Enter');
+    await waitFor('hist', (s) => s.includes('| connector | filesystem |'), 'DESCRIBE t');
+    key('hist', 'Up');
+    await waitFor('hist', (s) => lastPromptLine(s) === 'fintrans-sql> DESCRIBE t;', 'the recalled statement');
+    // Ctrl-C drops the recalled line; the shell stays.
+    key('hist', 'C-c');
+    await waitFor('hist', (s) => lastPromptLine(s) === 'fintrans-sql>', 'an empty prompt');
+    type('hist', 'QUIT;');
+    key('hist', 'Enter');
+    await waitFor('hist', (s) => s.includes('Goodbye!'), 'the shell to quit', 10_000);
+    const saved = readFileSync(join(d, '.fintrans', 'sql-history'), 'utf8');
+    expect(saved).toBe('DESCRIBE t;\nQUIT;\n');
+
+    start(d, 'hist2');
+    await waitFor('hist2', (s) => /^fintrans-sql>$/m.test(s), 'the prompt');
+    key('hist2', 'Up');
+    key('hist2', 'Up');
+    await waitFor(
+      'hist2',
+      (s) => lastPromptLine(s) === 'fintrans-sql> DESCRIBE t;',
+      "the last session's statement",
+    );
+  });
+
+  it('an error shows line:col, the line with a caret and a hint; the shell goes on', async () => {
+    const d = workdir();
+    start(d, 'err', '-i', 'init.sql');
+    await waitFor('err', (s) => /^fintrans-sql>$/m.test(s), 'the prompt');
+    type('err', 'SELECT name');
+    key('err', 'Enter');
+    type('err', '  FROM t WHERE vv > 1;');
+    key('err', 'Enter');
+    const s = await waitFor('err', (x) => x.includes('hint:'), 'the error');
+    expect(s).toContain(
+      "error: 2:16: unknown column 'vv' in table 't'\n    FROM t WHERE vv > 1\n                 ^\n  hint: did you mean 'v'?\nfintrans-sql>",
+    );
+    // A bounded query in the table mode: the result stays on the screen, marked finished.
+    type('err', 'SELECT name, v FROM t WHERE v > 1;');
+    key('err', 'Enter');
+    const done = await waitFor(
+      'err',
+      (x) => x.includes('finished: the input is complete'),
+      'the finished query',
+    );
+    expect(done).toMatch(/\| name \| v \|\n\+-+\+-+\+\n\|\s+b \| 2 \|\n\|\s+a \| 3 \|\n/);
+  });
+});
