@@ -17,6 +17,9 @@
 //   BOOLEAN                     JS boolean
 //   TIMESTAMP(p) / TIMESTAMP_LTZ(p)
 //                               JS number: epoch milliseconds, UTC (the session time zone is UTC)
+//   DATE                        JS number: days since 1970-01-01 (negative before it), proleptic
+//                               Gregorian calendar as Flink's, no time zone
+//   TIME(p)                     JS number: milliseconds since midnight (0 .. 86 399 999)
 //   INTERVAL                    JS number: milliseconds (only as literals in expressions)
 //   NULL of any type            null
 
@@ -52,6 +55,8 @@ export type TypeName =
   | 'DECIMAL'
   | 'TIMESTAMP'
   | 'TIMESTAMP_LTZ'
+  | 'DATE'
+  | 'TIME'
   | 'INTERVAL'
   | 'NULL';
 
@@ -79,6 +84,8 @@ export const T = {
   }),
   timestamp: (precision = 3, nullable = true): SqlType => ({ name: 'TIMESTAMP', precision, nullable }),
   timestampLtz: (precision = 3, nullable = true): SqlType => ({ name: 'TIMESTAMP_LTZ', precision, nullable }),
+  date: (nullable = true): SqlType => ({ name: 'DATE', nullable }),
+  time: (precision = 0, nullable = true): SqlType => ({ name: 'TIME', precision, nullable }),
   interval: (): SqlType => ({ name: 'INTERVAL', nullable: false }),
   null: (): SqlType => ({ name: 'NULL', nullable: true }),
 };
@@ -110,7 +117,9 @@ export function typeToString(t: SqlType): string {
       ? `DECIMAL(${t.precision ?? 10}, ${t.scale ?? 0})`
       : t.name === 'TIMESTAMP' || t.name === 'TIMESTAMP_LTZ'
         ? `${t.name}(${t.precision ?? 3})`
-        : t.name;
+        : t.name === 'TIME'
+          ? `TIME(${t.precision ?? 0})`
+          : t.name;
   return t.nullable ? base : `${base} NOT NULL`;
 }
 

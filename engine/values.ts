@@ -2,6 +2,7 @@
 // sinks, so that every place prints a DECIMAL or a TIMESTAMP the same way.
 
 import type { SqlType } from './types.js';
+import { formatDate, formatTime } from './time/date-time.js';
 
 const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 
@@ -115,6 +116,10 @@ export function valueToText(v: unknown, type: SqlType): string | null {
     case 'TIMESTAMP':
     case 'TIMESTAMP_LTZ':
       return formatTimestamp(v as number);
+    case 'DATE':
+      return formatDate(v as number);
+    case 'TIME':
+      return formatTime(v as number, type.precision ?? 0);
     case 'FLOAT':
     case 'DOUBLE':
       return formatDouble(v as number);

@@ -71,7 +71,8 @@ interface Code {
   readonly nullable: boolean;
 }
 
-type Family = 'int' | 'approx' | 'decimal' | 'string' | 'boolean' | 'time' | 'interval' | 'null' | 'other';
+type Family =
+  'int' | 'approx' | 'decimal' | 'string' | 'boolean' | 'time' | 'date' | 'interval' | 'null' | 'other';
 
 function family(t: SqlType): Family {
   if (isIntegral(t)) return 'int';
@@ -86,6 +87,10 @@ function family(t: SqlType): Family {
     case 'TIMESTAMP':
     case 'TIMESTAMP_LTZ':
       return 'time';
+    // Day numbers and milliseconds of the day: compared as numbers, never mixed with timestamps.
+    case 'DATE':
+    case 'TIME':
+      return 'date';
     case 'INTERVAL':
       return 'interval';
     case 'NULL':
@@ -97,7 +102,7 @@ function family(t: SqlType): Family {
 
 /** Families held as JS numbers that mix freely in arithmetic and comparisons. */
 function isNumberFamily(f: Family): boolean {
-  return f === 'int' || f === 'approx' || f === 'time' || f === 'interval';
+  return f === 'int' || f === 'approx' || f === 'time' || f === 'date' || f === 'interval';
 }
 
 const NULL_CODE: Code = { src: 'null', nullable: true };

@@ -2,6 +2,7 @@
 // (the session time zone fintrans-sql runs with, as TIMESTAMP_LTZ is shown in Flink under UTC).
 
 import { UNIT_MS } from '../time/units.js';
+import { addMonthsToDay, civilFromDays, daysFromCivil } from '../time/date-time.js';
 
 /** The units EXTRACT reads, as Flink names them; DOW counts Sunday as 1, DOY January 1st as 1, WEEK is ISO-8601. */
 export const EXTRACT_UNITS = [
@@ -25,38 +26,67 @@ function epochDay(ms: number): number {
   return Math.floor(ms / DAY_MS);
 }
 
-/** ISO-8601 week of the year: weeks start on Monday, week 1 holds the year's first Thursday. */
-function isoWeek(d: Date): number {
-  const day = (d.getUTCDay() + 6) % 7; // Monday 0 .. Sunday 6
-  const thursday = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) + (3 - day) * DAY_MS;
-  const yearStart = Date.UTC(new Date(thursday).getUTCFullYear(), 0, 1);
-  return Math.floor((thursday - yearStart) / (7 * DAY_MS)) + 1;
+/** ISO-8601 week of the year of a day number: weeks start on Monday, week 1 holds the year's first Thursday. */
+function isoWeek(days: number): number {
+  const dow = (((days + 3) % 7) + 7) % 7; // Monday 0 .. Sunday 6 (1970-01-01 was a Thursday)
+  const thursday = days + (3 - dow);
+  const yearStart = daysFromCivil(civilFromDays(thursday)[0], 1, 1);
+  return Math.floor((thursday - yearStart) / 7) + 1;
 }
 
-/** One field of a timestamp; `unit` is one of EXTRACT_UNITS. */
-export function extractField(unit: ExtractUnit): (ms: number) => number {
+/** One calendar field of a DATE (a day number); `unit` is a date unit of EXTRACT_UNITS. */
+export function extractDateField(unit: ExtractUnit): (days: number) => number {
   switch (unit) {
     case 'YEAR':
-      return (ms) => new Date(ms).getUTCFullYear();
+      return (days) => civilFromDays(days)[0];
     case 'QUARTER':
-      return (ms) => Math.floor(new Date(ms).getUTCMonth() / 3) + 1;
+      return (days) => Math.floor((civilFromDays(days)[1] - 1) / 3) + 1;
     case 'MONTH':
-      return (ms) => new Date(ms).getUTCMonth() + 1;
+      return (days) => civilFromDays(days)[1];
     case 'WEEK':
-      return (ms) => isoWeek(new Date(ms));
+      return isoWeek;
     case 'DAY':
-      return (ms) => new Date(ms).getUTCDate();
+      return (days) => civilFromDays(days)[2];
     case 'DOY':
-      return (ms) => epochDay(ms) - epochDay(Date.UTC(new Date(ms).getUTCFullYear(), 0, 1)) + 1;
+      return (days) => days - daysFromCivil(civilFromDays(days)[0], 1, 1) + 1;
     case 'DOW':
-      return (ms) => new Date(ms).getUTCDay() + 1;
+      return (days) => ((((days + 4) % 7) + 7) % 7) + 1; // Sunday 1 .. Saturday 7
     case 'HOUR':
-      return (ms) => new Date(ms).getUTCHours();
     case 'MINUTE':
-      return (ms) => new Date(ms).getUTCMinutes();
     case 'SECOND':
-      return (ms) => new Date(ms).getUTCSeconds();
+      return () => 0;
   }
+}
+
+/** Milliseconds of each time-of-day unit, and of the unit above it (Flink's getFactor). */
+const TIME_UNIT: Partial<Record<ExtractUnit, readonly [number, number]>> = {
+  HOUR: [UNIT_MS.HOUR, DAY_MS],
+  MINUTE: [UNIT_MS.MINUTE, UNIT_MS.HOUR],
+  SECOND: [UNIT_MS.SECOND, UNIT_MS.MINUTE],
+};
+
+/**
+ * One field of a timestamp; `unit` is one of EXTRACT_UNITS. As Flink's DateTimeUtils.extractFromTimestamp
+ * computes it, with Java's long division and remainder: both truncate toward zero, so an instant
+ * before 1970 that is not on a whole day counts from the next day (1969-12-31 00:00:00.5 is in 1970,
+ * its SECOND is -59 and its HOUR -23). Flink's own results, reproduced.
+ */
+export function extractField(unit: ExtractUnit): (ms: number) => number {
+  const time = TIME_UNIT[unit];
+  if (time) {
+    const [unitMs, factor] = time;
+    return (ms) => Math.trunc((ms % factor) / unitMs);
+  }
+  const field = extractDateField(unit);
+  return (ms) => field(Math.trunc(ms / DAY_MS));
+}
+
+/** One field of a TIME (milliseconds since midnight): HOUR, MINUTE or SECOND. */
+export function extractTimeField(unit: ExtractUnit): (ms: number) => number {
+  const time = TIME_UNIT[unit];
+  if (!time) return () => 0;
+  const [unitMs, factor] = time;
+  return (ms) => Math.floor((ms % factor) / unitMs);
 }
 
 /** The units TIMESTAMPADD / TIMESTAMPDIFF take: fixed lengths in ms, or calendar months. */
@@ -83,13 +113,8 @@ const UNIT_MONTHS: Partial<Record<TimestampUnit, number>> = { MONTH: 1, QUARTER:
 
 /** Calcite's addMonths: the same day and time `months` later, the day clamped to the month's last. */
 function addMonths(ms: number, months: number): number {
-  const timeOfDay = ((ms % DAY_MS) + DAY_MS) % DAY_MS;
-  const d = new Date(ms - timeOfDay);
-  const total = d.getUTCFullYear() * 12 + d.getUTCMonth() + months;
-  const year = Math.floor(total / 12);
-  const month = total - year * 12;
-  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  return Date.UTC(year, month, Math.min(d.getUTCDate(), lastDay)) + timeOfDay;
+  const day = epochDay(ms);
+  return addMonthsToDay(day, months) * DAY_MS + (ms - day * DAY_MS);
 }
 
 /** Calcite's subtractMonths on dates (day numbers): whole months from date1 to date0, symmetric in sign. */

@@ -3,6 +3,7 @@
 // inline them. Every helper gets non-null arguments (the generated code checks nulls first) unless
 // its comment says otherwise, and returns null where SQL says the result is unknown.
 
+import { formatDate, formatTime, MS_PER_DAY, parseDate, parseTime, truncateTime } from '../time/date-time.js';
 import type { SqlType } from '../types.js';
 import { isApproxNumeric, isIntegral, typeToString } from '../types.js';
 import {
@@ -585,11 +586,56 @@ function toTimestampPrecision(precision: number | undefined): CastFn | null {
  * INT -> BIGINT, TIMESTAMP -> TIMESTAMP_LTZ ...). Throws InternalError for a pair the planner
  * should have rejected.
  */
+/**
+ * Casts to and from DATE (a day number) and TIME (milliseconds of the day), or undefined when
+ * neither side is one. A TIMESTAMP's date and time of day are Java's long division and remainder
+ * of its milliseconds by a day, as in Flink: both truncate toward zero, so before 1970 a time that
+ * is not midnight belongs to the next day (CAST(TIMESTAMP '1969-12-31 10:00:00' AS DATE) is
+ * 1970-01-01), Flink's own result.
+ */
+function dateTimeCast(from: SqlType, to: SqlType): CastFn | null | undefined {
+  const f = from.name;
+  const t = to.name;
+  if (t === 'DATE') {
+    if (f === 'STRING') return parseDate;
+    if (f === 'TIMESTAMP' || f === 'TIMESTAMP_LTZ') return (ms: number) => Math.trunc(ms / MS_PER_DAY);
+  }
+  if (t === 'TIME') {
+    const precision = to.precision ?? 0;
+    if (f === 'TIME')
+      return precision < (from.precision ?? 0) ? (ms: number) => truncateTime(ms, precision) : null;
+    if (f === 'STRING')
+      return (s: string) => {
+        const ms = parseTime(s);
+        return ms === null ? null : truncateTime(ms, precision);
+      };
+    // Before 1970 Flink's remainder is negative and its job fails writing it: a failed cast, NULL here.
+    if (f === 'TIMESTAMP' || f === 'TIMESTAMP_LTZ')
+      return (ms: number) => {
+        const t = ms % MS_PER_DAY;
+        return t < 0 ? null : truncateTime(t, precision);
+      };
+  }
+  if (t === 'TIMESTAMP' || t === 'TIMESTAMP_LTZ') {
+    if (f === 'DATE') return (days: number) => days * MS_PER_DAY;
+    if (f === 'TIME') return null; // 1970-01-01 at that time: the same milliseconds
+  }
+  if (t === 'STRING') {
+    if (f === 'DATE') return formatDate;
+    // Flink's CAST(TIME(3) AS STRING) writes whole seconds, whatever the TIME's precision.
+    if (f === 'TIME') return (ms: number) => formatTime(ms, 0);
+  }
+  return undefined;
+}
+
 export function castFunction(from: SqlType, to: SqlType): CastFn | null {
   const f = from.name;
   const t = to.name;
   if (f === 'NULL') return null; // only null flows through
-  if (f === t && t !== 'DECIMAL' && !(t === 'TIMESTAMP' || t === 'TIMESTAMP_LTZ')) return null;
+  if (f === t && t !== 'DECIMAL' && !(t === 'TIMESTAMP' || t === 'TIMESTAMP_LTZ') && t !== 'TIME')
+    return null;
+  const dateTime = dateTimeCast(from, to);
+  if (dateTime !== undefined) return dateTime;
 
   if (isIntegral(to)) {
     if (isIntegral(from)) return narrowIntegral(t, f);

@@ -16,7 +16,11 @@ import {
   sha256,
   splitIndex,
 } from './functions-string.js';
+import { compileLenientParser } from '../time/simple-date-format.js';
+import { epochDayOf, MS_PER_DAY, timeOfDay, truncateTime } from '../time/date-time.js';
 import {
+  extractDateField,
+  extractTimeField,
   extractField,
   timestampAdd,
   timestampDiff,
@@ -113,6 +117,50 @@ export const LIBRARY = {
   },
   // no args: the wall clock in epoch ms (CURRENT_TIMESTAMP, NOW(), LOCALTIMESTAMP, PROCTIME())
   CURRENT_TIMESTAMP: strict(nowMillis),
+  // DATE and TIME (engine/time/date-time.ts), in UTC as the clock functions above
+  CURRENT_DATE: strict(() => epochDayOf(nowMillis())),
+  CURRENT_TIME: strict(() => truncateTime(timeOfDay(nowMillis()), 0)),
+  // args: [unit literal, date]
+  EXTRACT_DATE: {
+    strict: true,
+    make: (args) => {
+      const field = extractDateField(literalText(args[0]) as ExtractUnit);
+      return (_unit: string, days: number) => field(days);
+    },
+  },
+  // args: [unit literal, time]
+  EXTRACT_TIME: {
+    strict: true,
+    make: (args) => {
+      const field = extractTimeField(literalText(args[0]) as ExtractUnit);
+      return (_unit: string, ms: number) => field(ms);
+    },
+  },
+  // args: [date, interval ms]: whole days of the interval (Java's long division, toward zero)
+  DATE_PLUS_INTERVAL: strict((days: number, ms: number) => days + Math.trunc(ms / MS_PER_DAY)),
+  // args: [time, interval ms]: around the clock
+  TIME_PLUS_INTERVAL: strict(
+    (t: number, ms: number) => (((t + (ms % MS_PER_DAY)) % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY,
+  ),
+  // args: [unit literal, n, date]: DAY, WEEK, MONTH, QUARTER, YEAR
+  DATE_ADD_UNITS: {
+    strict: true,
+    make: (args) => {
+      const add = timestampAdd(literalText(args[0]) as TimestampUnit);
+      return (_unit: string, n: Long, days: number) => epochDayOf(add(num(n), days * MS_PER_DAY));
+    },
+  },
+  // args: [text, pattern literal]: the date of the text read as SimpleDateFormat (leniently) reads it
+  TO_DATE_PATTERN: {
+    strict: true,
+    make: (args) => {
+      const parse = compileLenientParser(literalText(args[1]));
+      return (text: string) => {
+        const ms = parse(text);
+        return ms === null ? null : epochDayOf(ms);
+      };
+    },
+  },
   // args: [json text, path literal]
   JSON_VALUE: { strict: true, make: (args) => withText(makeJsonValue(literalText(args[1]))) },
   JSON_EXISTS: { strict: true, make: (args) => withText(makeJsonExists(literalText(args[1]))) },

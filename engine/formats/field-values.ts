@@ -8,6 +8,7 @@ import { SqlError } from '../errors.js';
 import { type SqlType, typeToString, withNullable } from '../types.js';
 import { parseDecimal } from '../values.js';
 import { parseLong } from '../int64.js';
+import { parseDate, parseTime, truncateTime } from '../time/date-time.js';
 
 /** The text is not a value of the column's type. */
 export const NOT_A_VALUE: unique symbol = Symbol('not a value');
@@ -127,6 +128,26 @@ export function timestampConverter(type: SqlType, parse: TimestampParser): TextC
   };
 }
 
+/** DATE text as Flink's formats read it (java.sql.Date.valueOf): `yyyy-[m]m-[d]d`, a day that exists. */
+function dateConverter(text: string): number | ConvertFailure {
+  const t = text.trim();
+  if (!DATE_TEXT.test(t)) return NOT_A_VALUE;
+  return parseDate(t) ?? NOT_A_VALUE;
+}
+const DATE_TEXT = /^\d{4}-\d{1,2}-\d{1,2}$/;
+
+/** TIME text (`HH:mm:ss`, an optional fraction), cut to the column's precision. */
+function timeConverter(type: SqlType): TextConverter {
+  const precision = type.precision ?? 0;
+  return (text) => {
+    const t = text.trim();
+    if (!TIME_TEXT.test(t)) return NOT_A_VALUE;
+    const ms = parseTime(t);
+    return ms === null ? NOT_A_VALUE : truncateTime(ms, precision);
+  };
+}
+const TIME_TEXT = /^\d{1,2}:\d{1,2}:\d{1,2}(\.\d{1,9})?$/;
+
 /** The converter of one column's text. `format` names the format in errors about unsupported types. */
 export function textConverter(
   type: SqlType,
@@ -155,11 +176,15 @@ export function textConverter(
     case 'TIMESTAMP':
     case 'TIMESTAMP_LTZ':
       return timestampConverter(type, parseTimestamp);
+    case 'DATE':
+      return dateConverter;
+    case 'TIME':
+      return timeConverter(type);
     default:
       throw new SqlError(
         undefined,
         `format '${format}' cannot read column '${column}' of type ${type.name}`,
-        `declare it as STRING, BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p, s), TIMESTAMP(3) or TIMESTAMP_LTZ(3)`,
+        `declare it as STRING, BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p, s), DATE, TIME, TIMESTAMP(3) or TIMESTAMP_LTZ(3)`,
       );
   }
 }

@@ -15,10 +15,12 @@ import {
   comparisonTarget,
   describeType,
   inListCoercion,
+  isDateOrTime,
   leastRestrictive,
 } from './typing.js';
 import { sqlTypeFromCast } from './cast-type.js';
 import { parseSqlTimestamp } from '../time/sql-timestamp.js';
+import { parseDate, parseTime } from '../time/date-time.js';
 import { SQL_INTERVAL_UNIT_MS } from '../time/units.js';
 import { checkLikeEscape, compileLike } from '../exec/functions.js';
 import { compileScalar } from '../exec/compile.js';
@@ -154,11 +156,31 @@ export class ExprBinder {
           type: T.timestamp(timestampLiteralPrecision(String(node.value)), false),
         };
       }
+      case 'date': {
+        const days = parseDate(String(node.value));
+        if (days === null || !/^\s*\d{4}-\d{1,2}-\d{1,2}\s*$/.test(String(node.value)))
+          throw this.err(node, `'${node.value}' is not a valid DATE literal`, `write DATE '2024-03-01'`);
+        return { kind: 'literal', value: days, type: T.date(false) };
+      }
+      case 'time': {
+        const text = String(node.value);
+        const ms = parseTime(text);
+        if (ms === null || !/^\s*\d{1,2}:\d{1,2}(:\d{1,2}(\.\d+)?)?\s*$/.test(text))
+          throw this.err(node, `'${node.value}' is not a valid TIME literal`, `write TIME '10:00:00'`);
+        return { kind: 'literal', value: ms, type: T.time(timestampLiteralPrecision(text), false) };
+      }
       case 'interval': {
         const ms = intervalMs(node);
+        const unit = String(node.unit ?? '').toUpperCase();
+        if (ms === undefined && /^(MONTH|YEAR|QUARTER|WEEK)S?$/.test(unit))
+          throw new SqlError(
+            this.env.positions.identifier('INTERVAL'),
+            `INTERVAL ... ${unit} is not supported: months and years have no fixed length here`,
+            `write TIMESTAMPADD(${unit.replace(/S$/, '')}, n, value) for a DATE or TIMESTAMP`,
+          );
         if (ms === undefined)
           throw this.err(
-            node,
+            node.expr ?? node,
             `unsupported interval`,
             `write e.g. INTERVAL '10' MINUTE (units: SECOND, MINUTE, HOUR, DAY)`,
           );
@@ -421,6 +443,14 @@ export class ExprBinder {
       return call(op, [l, r], l.type);
     }
     if (op === '+' && l.type.name === 'INTERVAL' && isTimestamp(r.type)) return call('+', [r, l], r.type);
+    // DATE +/- INTERVAL (whole days) and TIME +/- INTERVAL (around the clock)
+    const dateTime = isDateOrTime(l.type) ? l : op === '+' && isDateOrTime(r.type) ? r : undefined;
+    const interval = dateTime === l ? r : l;
+    if (dateTime && interval.type.name === 'INTERVAL') {
+      const delta = op === '-' ? call('NEG', [interval], interval.type) : interval;
+      const fn = dateTime.type.name === 'DATE' ? 'DATE_PLUS_INTERVAL' : 'TIME_PLUS_INTERVAL';
+      return call(fn, [dateTime, delta], dateTime.type);
+    }
     const type = arithmeticType(op, l.type, r.type);
     if (!type) {
       const hint =

@@ -15,7 +15,7 @@ import {
   type TimestampUnit,
 } from '../exec/functions-time.js';
 import { timestampUnitCall } from '../sql/timestamp-units.js';
-import { LOCALTIMESTAMP_MARK } from '../sql/parser-text.js';
+import { LOCALTIME_MARK, LOCALTIMESTAMP_MARK } from '../sql/parser-text.js';
 import { compileJavaRegex, JavaRegexError } from '../exec/java-regex.js';
 import { compileJsonPath, JsonPathError } from '../exec/functions-json.js';
 
@@ -63,6 +63,7 @@ export const BUILTIN_FUNCTIONS: readonly string[] = [
   'CURRENT_DATE',
   'CURRENT_TIME',
   'LOCALTIME',
+  'TO_DATE',
 ];
 
 /** The clock functions Flink SQL writes without parentheses (SQL's niladic functions). */
@@ -137,13 +138,27 @@ export function bindBuiltin(
     case LOCALTIMESTAMP_MARK:
       return call('CURRENT_TIMESTAMP', [], T.timestamp(3, false));
     case 'CURRENT_DATE':
+      arity(name, args, 0, 0, pos, name);
+      return call('CURRENT_DATE', [], T.date(false));
     case 'CURRENT_TIME':
+    case LOCALTIME_MARK:
+      arity(name, args, 0, 0, pos, name);
+      return call('CURRENT_TIME', [], T.time(0, false));
     case 'LOCALTIME':
-      throw new SqlError(
-        pos,
-        `${name} returns a ${name === 'CURRENT_DATE' ? 'DATE' : 'TIME'}, a type fintrans-sql does not have yet`,
-        `use CURRENT_TIMESTAMP, e.g. DATE_FORMAT(CURRENT_TIMESTAMP, '${name === 'CURRENT_DATE' ? 'yyyy-MM-dd' : 'HH:mm:ss'}')`,
-      );
+      throw new SqlError(pos, `LOCALTIME takes no parentheses`, `write LOCALTIME`);
+    case 'TO_DATE': {
+      arity(name, args, 1, 2, pos, `TO_DATE(text [, 'yyyy-MM-dd'])`);
+      expect(name, args[0]!, isString, 'a STRING', pos);
+      if (args.length === 1) return { kind: 'cast', arg: args[0]!, type: T.date(true) };
+      const pattern = args[1]!;
+      if (pattern.kind !== 'literal' || pattern.type.name !== 'STRING')
+        throw new SqlError(
+          pos,
+          `TO_DATE's pattern must be a string literal`,
+          `write TO_DATE(text, 'yyyy-MM-dd'); a pattern computed per row is not supported`,
+        );
+      return call('TO_DATE_PATTERN', [args[0]!, pattern], T.date(true));
+    }
     case 'IF': {
       arity(name, args, 3, 3, pos, `IF(condition, value_if_true, value_if_false)`);
       expect(name, args[0]!, (t) => t.name === 'BOOLEAN', 'a BOOLEAN condition', pos);
@@ -260,23 +275,57 @@ function bindTimestampArithmetic(
   if (fn === 'TIMESTAMPADD') {
     arity(fn, args, 2, 2, pos, `TIMESTAMPADD(${unit}, n, ts)`);
     expect(fn, args[0]!, isIntegral, 'a whole-number count', pos);
+    if (args[1]!.type.name === 'DATE') {
+      // A DATE moves by whole days or months and stays a DATE, as in Flink.
+      if (!DATE_UNITS.has(unit))
+        throw new SqlError(
+          pos,
+          `TIMESTAMPADD(${unit}, n, date) is not supported`,
+          `add days or months to a DATE (DAY, WEEK, MONTH, QUARTER, YEAR), or CAST the DATE AS TIMESTAMP(3) first`,
+        );
+      return call('DATE_ADD_UNITS', [unitArg, ...args], withNullable(T.date(), anyNullable(args)));
+    }
     expect(fn, args[1]!, isTimestamp, 'a TIMESTAMP', pos);
     const t = args[1]!.type.name === 'NULL' ? T.timestamp(3, true) : args[1]!.type;
     return call('TIMESTAMPADD', [unitArg, ...args], withNullable(t, anyNullable(args)));
   }
   arity(fn, args, 2, 2, pos, `TIMESTAMPDIFF(${unit}, from, to)`);
-  for (const a of args) expect(fn, a, isTimestamp, 'TIMESTAMP arguments', pos);
-  return call('TIMESTAMPDIFF', [unitArg, ...args], T.int(anyNullable(args)));
+  for (const a of args)
+    expect(fn, a, (t) => isTimestamp(t) || t.name === 'DATE', 'TIMESTAMP or DATE arguments', pos);
+  // A DATE counts from its midnight.
+  const asTimestamp = (a: Expr): Expr =>
+    a.type.name === 'DATE' ? { kind: 'cast', arg: a, type: T.timestamp(0, a.type.nullable) } : a;
+  return call('TIMESTAMPDIFF', [unitArg, ...args.map(asTimestamp)], T.int(anyNullable(args)));
 }
 
 function extract(unit: ExtractUnit, ts: Expr, pos: SourcePos): Expr {
-  expect(unit, ts, isTimestamp, 'a TIMESTAMP', pos);
+  expect(
+    unit,
+    ts,
+    (t) => isTimestamp(t) || t.name === 'DATE' || t.name === 'TIME',
+    'a TIMESTAMP, DATE or TIME',
+    pos,
+  );
+  if (ts.type.name === 'TIME' && !TIME_UNITS.has(unit))
+    throw new SqlError(
+      pos,
+      `${unit} of a TIME is not supported`,
+      `a TIME has an HOUR, a MINUTE and a SECOND`,
+    );
+  if (ts.type.name === 'DATE' && TIME_UNITS.has(unit))
+    throw new SqlError(pos, `${unit} of a DATE is not supported`, `CAST the DATE AS TIMESTAMP(3) first`);
+  const fn = ts.type.name === 'DATE' ? 'EXTRACT_DATE' : ts.type.name === 'TIME' ? 'EXTRACT_TIME' : 'EXTRACT';
   return call(
-    'EXTRACT',
+    fn,
     [{ kind: 'literal', value: unit, type: T.string(false) }, ts],
     T.bigint(ts.type.nullable || ts.type.name === 'NULL'),
   );
 }
+
+/** The units of a time of day. */
+const TIME_UNITS: ReadonlySet<string> = new Set(['HOUR', 'MINUTE', 'SECOND']);
+/** The units a DATE moves by in TIMESTAMPADD. */
+const DATE_UNITS: ReadonlySet<string> = new Set(['DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR']);
 
 /** A call of STRING arguments (as many as `params` names) with a STRING result. */
 function stringCall(

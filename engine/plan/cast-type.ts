@@ -43,11 +43,23 @@ export function sqlTypeFromCast(
       return T.decimal(target?.length ?? 10, target?.scale ?? 0);
     case 'TIMESTAMP':
       return T.timestamp(target?.length ?? 3);
+    case 'DATE':
+      return T.date();
+    case 'TIME': {
+      const precision = target?.length ?? 0;
+      if (precision > 3)
+        throw new SqlError(
+          pos,
+          `TIME(${precision}) is not supported: TIME values are held in milliseconds`,
+          `write TIME(0) to TIME(3)`,
+        );
+      return T.time(precision);
+    }
     default:
       throw new SqlError(
         pos,
         `cannot CAST to ${name || 'this type'}`,
-        `CAST to STRING, BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p, s) or TIMESTAMP(3)`,
+        `CAST to STRING, BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p, s), DATE, TIME or TIMESTAMP(3)`,
       );
   }
 }

@@ -89,7 +89,16 @@ export function comparisonTarget(a: SqlType, b: SqlType): SqlType | 'same' | und
   if (isTimestamp(a) && isTimestamp(b)) return 'same';
   if (isTimestamp(a) && b.name === 'STRING') return T.timestamp();
   if (a.name === 'STRING' && isTimestamp(b)) return T.timestamp();
+  // A DATE or TIME meets text as itself (Calcite casts the text), a DATE meets a TIMESTAMP as a TIMESTAMP.
+  if (isDateOrTime(a) && (b.name === a.name || b.name === 'STRING')) return b.name === a.name ? 'same' : a;
+  if (isDateOrTime(b) && a.name === 'STRING') return b;
+  if ((a.name === 'DATE' && isTimestamp(b)) || (isTimestamp(a) && b.name === 'DATE')) return T.timestamp();
   return undefined;
+}
+
+/** DATE or TIME: day numbers and milliseconds of the day (engine/types.ts). */
+export function isDateOrTime(t: SqlType): boolean {
+  return t.name === 'DATE' || t.name === 'TIME';
 }
 
 /** Calcite's precision of an integral type: the digits of its largest value. */
@@ -121,6 +130,7 @@ export function leastRestrictive(a: SqlType, b: SqlType): SqlType | undefined {
   }
   if (a.name !== b.name) return undefined;
   if (isTimestamp(a)) return { ...a, precision: Math.max(a.precision ?? 3, b.precision ?? 3), nullable };
+  if (a.name === 'TIME') return { ...a, precision: Math.max(a.precision ?? 0, b.precision ?? 0), nullable };
   return withNullable(a, nullable);
 }
 
@@ -130,8 +140,8 @@ export function leastRestrictive(a: SqlType, b: SqlType): SqlType | undefined {
  * when neither is a DECIMAL), or undefined when it leaves them as they are.
  */
 export function inListCoercion(value: SqlType, list: SqlType): SqlType | undefined {
-  if (isTimestamp(value) && list.name === 'STRING') return value;
-  if (value.name === 'STRING' && isTimestamp(list)) return list;
+  if ((isTimestamp(value) || isDateOrTime(value)) && list.name === 'STRING') return value;
+  if (value.name === 'STRING' && (isTimestamp(list) || isDateOrTime(list))) return list;
   if (isNumeric(value) && isNumeric(list) && (value.name === 'DECIMAL' || list.name === 'DECIMAL'))
     return undefined;
   return leastRestrictive(value, list);
@@ -150,8 +160,12 @@ export function assignable(from: SqlType, to: SqlType): boolean {
 /** Whether a CAST from `from` to `to` is supported. */
 export function castable(from: SqlType, to: SqlType): boolean {
   if (assignable(from, to)) return true;
-  if (from.name === 'STRING') return isNumeric(to) || to.name === 'BOOLEAN' || isTimestamp(to);
+  if (from.name === 'STRING')
+    return isNumeric(to) || to.name === 'BOOLEAN' || isTimestamp(to) || isDateOrTime(to);
   if (from.name === 'BOOLEAN') return isNumeric(to); // Flink: TRUE is 1, FALSE is 0
+  // A TIMESTAMP's date or time of day; a DATE at midnight; a TIME on 1970-01-01.
+  if (isTimestamp(from)) return isDateOrTime(to);
+  if (isDateOrTime(from)) return isTimestamp(to);
   return false;
 }
 

@@ -6,7 +6,10 @@ import { isKeyword, isOp, type Token } from './tokenize.js';
 
 /** All of the rewrites below, in turn. */
 export function rewriteForParser(text: string, tokens: readonly Token[]): string {
-  return markBareLocalTimestamp(dropSelectAll(markWhenParenthesis(text, tokens), tokens), tokens);
+  return markBareLocalTime(
+    markBareLocalTimestamp(dropSelectAll(markWhenParenthesis(text, tokens), tokens), tokens),
+    tokens,
+  );
 }
 
 /**
@@ -23,6 +26,20 @@ function markBareLocalTimestamp(text: string, tokens: readonly Token[]): string 
   }
   return out;
 }
+
+/** Bare LOCALTIME, as bare LOCALTIMESTAMP: the same-length call `__LTIME()`. */
+function markBareLocalTime(text: string, tokens: readonly Token[]): string {
+  let out = text;
+  for (let k = 0; k < tokens.length; k++) {
+    const word = tokens[k]!;
+    if (!isKeyword(word, 'LOCALTIME') || isOp(tokens[k + 1], '(') || isOp(tokens[k - 1], '.')) continue;
+    out = out.slice(0, word.start) + `${LOCALTIME_MARK}()` + out.slice(word.end);
+  }
+  return out;
+}
+
+/** The name a bare LOCALTIME reaches the binder as (as long as LOCALTIME with its parentheses). */
+export const LOCALTIME_MARK = '__LTIME';
 
 /** The name a bare LOCALTIMESTAMP reaches the binder as (engine/plan/builtins.ts binds it). */
 export const LOCALTIMESTAMP_MARK = '__LOCALTS';

@@ -15,12 +15,11 @@ const SIMPLE: Readonly<Record<string, TypeName>> = {
   BIGINT: 'BIGINT',
   FLOAT: 'FLOAT',
   DOUBLE: 'DOUBLE',
+  DATE: 'DATE',
 };
 
 /** Flink types we know but cannot hold yet, and what to declare instead. */
 const NOT_YET: Readonly<Record<string, string>> = {
-  DATE: 'declare it as STRING, or as TIMESTAMP(3) if you need date arithmetic',
-  TIME: 'declare it as STRING',
   ARRAY: 'declare it as STRING (for example the JSON text) and read the parts you need',
   MAP: 'declare it as STRING (for example the JSON text) and read the parts you need',
   MULTISET: 'declare it as STRING',
@@ -41,11 +40,12 @@ const ALL_NAMES = [
   'NUMERIC',
   'TIMESTAMP',
   'TIMESTAMP_LTZ',
+  'TIME',
   ...Object.keys(NOT_YET),
 ];
 
 const SUPPORTED_LIST =
-  'STRING, VARCHAR(n), CHAR(n), BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p, s), TIMESTAMP(p), TIMESTAMP_LTZ(p)';
+  'STRING, VARCHAR(n), CHAR(n), BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p, s), DATE, TIME(p), TIMESTAMP(p), TIMESTAMP_LTZ(p)';
 
 /** Reads a type at the cursor: `DECIMAL(10, 2)`, `TIMESTAMP(3) WITH LOCAL TIME ZONE`, ... (nullable). */
 export function parseSqlType(cur: TokenCursor): SqlType {
@@ -119,6 +119,22 @@ export function parseSqlType(cur: TokenCursor): SqlType {
     }
     case 'TIMESTAMP_LTZ':
       return { name: 'TIMESTAMP_LTZ', precision: timestampPrecision(cur, t, name), nullable: true };
+    case 'TIME': {
+      // Flink's TIME defaults to TIME(0); values are held in milliseconds, so at most TIME(3).
+      const precision = readTypeArgs(cur, t, name, 1)[0] ?? 0;
+      if (precision > 3) {
+        throw cur.errorAt(
+          t,
+          `TIME(${precision}) is not supported: TIME values are held in milliseconds`,
+          'write TIME(0) (the default) to TIME(3)',
+        );
+      }
+      if (cur.acceptKeyword('WITHOUT')) {
+        cur.expectKeyword('TIME', 'write TIME(0) WITHOUT TIME ZONE, or just TIME(0)');
+        cur.expectKeyword('ZONE', 'write TIME(0) WITHOUT TIME ZONE, or just TIME(0)');
+      }
+      return { name: 'TIME', precision, nullable: true };
+    }
   }
 
   const instead = NOT_YET[name];
@@ -150,7 +166,12 @@ function timestampPrecision(cur: TokenCursor, typeTok: Token, name: string): num
 /** Optional `(n [, m])` after a type name: non-negative integers, at most `max` of them. */
 function readTypeArgs(cur: TokenCursor, typeTok: Token, name: string, max: number): number[] {
   if (!cur.acceptOp('(')) return [];
-  const example = max === 2 ? `${name}(18, 2)` : name.startsWith('TIMESTAMP') ? `${name}(3)` : `${name}(100)`;
+  const example =
+    max === 2
+      ? `${name}(18, 2)`
+      : name.startsWith('TIMESTAMP') || name === 'TIME'
+        ? `${name}(3)`
+        : `${name}(100)`;
   const args: number[] = [];
   for (;;) {
     const n = cur.peek();

@@ -165,6 +165,8 @@ function parseCsvLine(line: string): string[] {
 // Java's LocalDateTime.toString (Flink's collected changelog) drops zero seconds: 2017-07-23T01:00.
 const TS = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?(\.\d{1,9})?Z?$/;
 const NUM = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+// Java's LocalTime.toString drops zero seconds too (a TIME in the collected changelog): 10:00.
+const TIME = /^(\d{2}:\d{2})(:\d{2})?(\.\d{1,9})?$/;
 
 /**
  * Timestamps compare by value (Flink's CSV drops a zero fraction and trailing zeros: `01:00:00`,
@@ -179,6 +181,8 @@ function normalise(cell: string): string {
     const frac = (ts[4] ?? '.000').slice(1).padEnd(3, '0').slice(0, 3);
     return `${ts[1]} ${ts[2]}${ts[3] ?? ':00'}.${frac}`;
   }
+  const time = TIME.exec(v);
+  if (time) return `${time[1]}${time[2] ?? ':00'}${(time[3] ?? '').replace(/\.?0+$/, '')}`;
   if (NUM.test(v)) {
     if (/[eE]/.test(v)) return String(Number(v));
     return v.includes('.') ? v.replace(/0+$/, '').replace(/\.$/, '') : v;

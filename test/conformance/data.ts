@@ -6,6 +6,7 @@ import { mulberry32 } from '../prng.js';
 import { edgeDataSet } from './data-edge.js';
 import { textDataSet } from './data-text.js';
 import { cdcDataSet } from './data-cdc.js';
+import { datesDataSet } from './data-dates.js';
 import { paymentsDataSet } from './data-payments.js';
 import { structuringDataSet, ticksDataSet } from './data-ticks.js';
 import {
@@ -155,6 +156,8 @@ export function dataSet(name: string): DataSet {
       return cdcDataSet();
     case 'text': // hand-written strings, JSON texts and dates (data-text.ts)
       return textDataSet();
+    case 'dates': // DATE and TIME columns, dates before 1970 (data-dates.ts)
+      return datesDataSet();
     case 'payments': // card payments with peers, ties and NULLs, for window functions (data-payments.ts)
       return paymentsDataSet();
     case 'ticks': // prices and amounts per account for MATCH_RECOGNIZE (data-ticks.ts)
