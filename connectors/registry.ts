@@ -7,11 +7,13 @@ import { filesystemConnector } from './filesystem/filesystem.js';
 import { jdbcConnector } from './jdbc/jdbc.js';
 import { kafkaConnector } from './kafka/kafka.js';
 import { printConnector } from './print/print.js';
+import { upsertKafkaConnector } from './upsert-kafka/upsert-kafka.js';
 
 const CONNECTORS: ReadonlyMap<string, ConnectorDefinition> = new Map(
   [
     filesystemConnector,
     kafkaConnector,
+    upsertKafkaConnector,
     printConnector,
     blackholeConnector,
     ...elasticsearchConnectors,

@@ -2,11 +2,12 @@
 // table's format, key from 'key.fields' / the PRIMARY KEY), appended in one transaction per flush.
 
 import type { RecordEncoder } from '../../engine/formats/api.js';
-import type { Row, Schema } from '../../engine/types.js';
+import { INSERT, type Row, type RowKind, type Schema } from '../../engine/types.js';
+import type { MessageMaker } from '../kafka/messages.js';
 import { valueToText } from '../../engine/values.js';
 import type { KafkaTableOptions } from '../kafka/options.js';
-import type { SinkWriter } from '../api.js';
-import { TopicStore, type NewRecord } from './topic-store.js';
+import type { ChangelogAcceptance, SinkWriter } from '../api.js';
+import { TOMBSTONE, TopicStore, type NewRecord } from './topic-store.js';
 import { EmbeddedTopicSource } from './source.js';
 
 export class EmbeddedTopicSink implements SinkWriter {
@@ -23,7 +24,10 @@ export class EmbeddedTopicSink implements SinkWriter {
     private readonly encoder: RecordEncoder,
     /** The format is binary (Avro): records are stored as bytes, else as text. */
     private readonly binary = false,
+    /** upsert-kafka: makes each message (key in its format, -D as a tombstone); the sink then takes updates. */
+    private readonly messages?: MessageMaker,
   ) {
+    this.accepts = messages ? 'upsert' : 'insert-only';
     this.keyIdx = (opts.keyFields ?? []).map((k) => schema.findIndex((f) => f.name === k));
   }
 
@@ -31,14 +35,23 @@ export class EmbeddedTopicSink implements SinkWriter {
    * Append-only, as Flink's 'kafka' connector: a topic is a log of records, none taken back, so an
    * updating query is refused at plan time ('upsert-kafka', which applies them by key, is issue 20).
    */
-  readonly accepts = 'insert-only';
+  readonly accepts: ChangelogAcceptance;
 
   get pending(): number {
     return this.buffer.length;
   }
 
-  write(rows: readonly Row[]): void {
+  write(rows: readonly Row[], kinds?: readonly RowKind[]): void {
     const now = Date.now();
+    if (this.messages) {
+      for (let i = 0; i < rows.length; i++) {
+        const m = this.messages(rows[i]!, kinds?.[i] ?? INSERT);
+        if (!m) continue;
+        const value = m.value === null ? TOMBSTONE : this.binary ? m.value : m.value.toString('utf8');
+        this.buffer.push({ key: m.key === null ? null : m.key.toString('utf8'), value, timestamp: now });
+      }
+      return;
+    }
     for (const r of rows) {
       const key =
         this.keyIdx.length === 0

@@ -168,14 +168,14 @@ export class EmbeddedTopicSource implements SourceReader {
       const limit = this.bounded ? Math.min(maxRecords, p.stopAt - p.next) : maxRecords;
       const records = this.store!.read(p.topic, p.partition, p.next, limit);
       if (records.length === 0) continue;
-      const values = new Array<string | Buffer>(records.length);
+      const values = new Array<string | Buffer | null>(records.length);
       const positions = new Array<number>(records.length);
       const offsets = new Array<number>(records.length);
       const timestamps = new Array<number>(records.length);
       const keys = new Array<string | null>(records.length);
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!;
-        values[i] = r.value;
+        values[i] = isTombstone(r.value) ? null : r.value;
         positions[i] = r.offset;
         offsets[i] = r.offset;
         timestamps[i] = r.timestamp;
@@ -217,4 +217,9 @@ export class EmbeddedTopicSource implements SourceReader {
     this.store?.close();
     this.store = undefined;
   }
+}
+
+/** An empty BLOB is a tombstone (topic-store.ts TOMBSTONE); an empty text value is not. */
+function isTombstone(v: string | Buffer): boolean {
+  return typeof v !== 'string' && v.length === 0;
 }

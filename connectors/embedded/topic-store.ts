@@ -18,6 +18,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConnectorError, FintransError } from '../../engine/errors.js';
 
+/**
+ * A record without a value (Kafka's tombstone, which upsert-kafka writes for a delete): stored as
+ * an empty BLOB, since the value column is NOT NULL (an empty text value stays an empty string).
+ */
+export const TOMBSTONE: Buffer = Buffer.alloc(0);
+
 export interface StoredRecord {
   offset: number;
   key: string | null;

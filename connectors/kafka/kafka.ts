@@ -4,7 +4,8 @@
 
 import { OptionError } from '../../engine/errors.js';
 import { T } from '../../engine/types.js';
-import type { ConnectorContext, ConnectorDefinition } from '../api.js';
+import type { ConnectorContext, ConnectorDefinition, SinkWriter } from '../api.js';
+import type { MessageMaker } from './messages.js';
 import { EmbeddedTopicSink } from '../embedded/sink.js';
 import { EmbeddedTopicSource } from '../embedded/source.js';
 import { KafkaPropertyError, brokersText, kafkaClientSettings, type KafkaClientSettings } from './client.js';
@@ -56,14 +57,24 @@ export const kafkaConnector: ConnectorDefinition = {
     });
   },
   createSink(ctx) {
-    const opts = readKafkaOptions(ctx, 'sink');
-    const encoder = ctx.format!.createEncoder(ctx.physical, ctx.options);
-    if (opts.brokers === undefined) return new EmbeddedTopicSink(opts, ctx.cwd, ctx.physical, encoder);
-    return createKafkaTopicSink(
-      opts,
-      clientSettings(ctx, opts.brokers, opts.properties),
-      ctx.physical,
-      encoder,
-    );
+    return kafkaSink(ctx);
   },
 };
+
+/**
+ * A topic sink for the table (a broker's, or the embedded store's). `messages`: the connector makes
+ * each message itself (upsert-kafka); the sink then applies updates.
+ */
+export function kafkaSink(ctx: ConnectorContext, messages?: MessageMaker): SinkWriter {
+  const opts = readKafkaOptions(ctx, 'sink');
+  const encoder = ctx.format!.createEncoder(ctx.physical, ctx.options);
+  if (opts.brokers === undefined)
+    return new EmbeddedTopicSink(opts, ctx.cwd, ctx.physical, encoder, ctx.format!.binary === true, messages);
+  return createKafkaTopicSink(
+    opts,
+    clientSettings(ctx, opts.brokers, opts.properties),
+    ctx.physical,
+    encoder,
+    messages,
+  );
+}

@@ -26,9 +26,10 @@ import type {
 } from 'kafkajs';
 import { ConnectorError } from '../../engine/errors.js';
 import type { RecordEncoder } from '../../engine/formats/api.js';
-import type { Row, Schema } from '../../engine/types.js';
+import { INSERT, type Row, type RowKind, type Schema } from '../../engine/types.js';
+import type { MessageMaker } from './messages.js';
 import { valueToText } from '../../engine/values.js';
-import type { SinkWriter } from '../api.js';
+import type { ChangelogAcceptance, SinkWriter } from '../api.js';
 import {
   brokersText,
   createKafka,
@@ -48,10 +49,11 @@ export function createKafkaTopicSink(
   settings: KafkaClientSettings,
   schema: Schema,
   encoder: RecordEncoder,
+  messages?: MessageMaker,
 ): SinkWriter {
   return opts.deliveryGuarantee === 'exactly-once'
-    ? new KafkaTransactionalSink(opts, settings, schema, encoder)
-    : new KafkaTopicSink(opts, settings, schema, encoder);
+    ? new KafkaTransactionalSink(opts, settings, schema, encoder, messages)
+    : new KafkaTopicSink(opts, settings, schema, encoder, messages);
 }
 
 export class KafkaTopicSink implements SinkWriter {
@@ -68,7 +70,10 @@ export class KafkaTopicSink implements SinkWriter {
     protected readonly settings: KafkaClientSettings,
     private readonly schema: Schema,
     private readonly encoder: RecordEncoder,
+    /** upsert-kafka: makes each message (key in its format, -D as a tombstone); the sink then takes updates. */
+    private readonly messages?: MessageMaker,
   ) {
+    this.accepts = messages ? 'upsert' : 'insert-only';
     this.topic = opts.topics[0]!;
     this.keyIdx = (opts.keyFields ?? []).map((k) => schema.findIndex((f) => f.name === k));
     this.partitioner = opts.sinkPartitioner;
@@ -78,7 +83,17 @@ export class KafkaTopicSink implements SinkWriter {
     return this.buffer.length;
   }
 
-  write(rows: readonly Row[]): void {
+  /** Append-only, as Flink's 'kafka' connector, unless messages are made by an upsert connector. */
+  readonly accepts: ChangelogAcceptance;
+
+  write(rows: readonly Row[], kinds?: readonly RowKind[]): void {
+    if (this.messages) {
+      for (let i = 0; i < rows.length; i++) {
+        const m = this.messages(rows[i]!, kinds?.[i] ?? INSERT);
+        if (m) this.buffer.push({ key: m.key, value: m.value });
+      }
+      return;
+    }
     const keyIdx = this.keyIdx;
     for (const r of rows) {
       // Same key text as the embedded store: the key fields' text joined by ';'.
@@ -204,8 +219,9 @@ export class KafkaTransactionalSink extends KafkaTopicSink {
     settings: KafkaClientSettings,
     schema: Schema,
     encoder: RecordEncoder,
+    messages?: MessageMaker,
   ) {
-    super(opts, settings, schema, encoder);
+    super(opts, settings, schema, encoder, messages);
     // One writer per sink table (no parallel subtasks), so one transactional.id: stable across
     // restarts, which is what lets a restarted job fence its dead predecessor.
     this.transactionalId = `${opts.transactionalIdPrefix}-0`;

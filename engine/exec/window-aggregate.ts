@@ -107,9 +107,7 @@ export class WindowAggregateOperator implements Operator {
   }
 
   private emit(w: WindowState): void {
-    const groups = w.groups.values();
-    const output = this.output;
-    for (let i = 0; i < groups.length; i++) output.emit(groups[i]!, w.start, w.end);
+    for (const g of w.groups.values()) this.output.emit(g, w.start, w.end);
     this.windows.delete(w.end);
   }
 

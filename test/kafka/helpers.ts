@@ -105,3 +105,51 @@ export async function readTopic(kafka: Kafka, topic: string, readUncommitted = f
   }
   return out;
 }
+
+/** Every message of a one-partition topic with its key, a tombstone's value as null (upsert topics). */
+export async function readMessages(
+  kafka: Kafka,
+  topic: string,
+): Promise<{ key: string | null; value: string | null }[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let end: number;
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    end = offsets.reduce((n, o) => n + Number(o.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+  const out: { key: string | null; value: string | null }[] = [];
+  if (end === 0) return out;
+  const consumer = kafka.consumer({
+    groupId: `test-messages-${Date.now()}-${Math.random()}`,
+    maxWaitTimeInMs: 200,
+  });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`reading '${topic}': ${out.length} of ${end} in 60 s`)),
+        60_000,
+      );
+      void consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ message }) => {
+          out.push({
+            key: message.key?.toString('utf8') ?? null,
+            value: message.value?.toString('utf8') ?? null,
+          });
+          if (out.length >= end) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
+}

@@ -1,0 +1,13 @@
+// How a sink row becomes a Kafka message, for connectors that decide the key and value themselves
+// (upsert-kafka: the key in its own format, a -D as a tombstone).
+
+import type { Row, RowKind } from '../../engine/types.js';
+
+export interface OutMessage {
+  readonly key: Buffer | null;
+  /** null: a tombstone. */
+  readonly value: Buffer | null;
+}
+
+/** A sink row (with its kind) as a message, or null when the row writes nothing (an upsert sink's -U). */
+export type MessageMaker = (row: Row, kind: RowKind) => OutMessage | null;
