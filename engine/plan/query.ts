@@ -6,6 +6,7 @@
 // sub-query: each becomes a Relation, a plan node with the names its columns are known by. Names
 // resolve to shared nodes (Catalog.relation), so the graph reads a table and computes a view once.
 
+import { expandForSets, groupingCall, readGroupingSets } from './grouping-sets.js';
 import { SqlError, didYouMean, type SourcePos } from '../errors.js';
 import type { Positions, QueryParts, SqlNode, WindowTvf } from '../sql/ast.js';
 import { T, isTimestamp, typeToString, withNullable, type Field, type SqlType } from '../types.js';
@@ -904,6 +905,8 @@ export class QueryPlanner {
     windowConditions: readonly SqlNode[],
   ): { node: PlanNode; outputs: { expr: Expr; name: string; node: SqlNode }[]; having?: Expr } {
     const rowBinder = new ExprBinder(this.rowEnv(scope, rel, tvf, 'GROUP BY'));
+    const groupingSets = readGroupingSets(groupItems, (n, m, h) => this.err(n, m, h));
+    if (groupingSets) groupItems = groupingSets.plain;
     let window: WindowSpec | undefined;
     let legacy: { kind: string; argsCanon: string } | undefined;
     const keyExprs: Expr[] = [];
@@ -950,6 +953,43 @@ export class QueryPlanner {
       }
       window = this.tvfWindow(tvf, rel);
     }
+    // GROUPING SETS / ROLLUP / CUBE: the input once per set, the set keys and $e as further keys.
+    const plainKeys = keyCanon.length;
+    let setIndex: Expr | undefined;
+    if (groupingSets) {
+      const setKeys = groupingSets.keys.map((k) => {
+        if (k?.type === 'column_ref' && (WINDOW_COLUMNS as readonly string[]).includes(columnName(k)))
+          throw this.err(
+            k,
+            `${columnName(k)} inside a grouping set is not supported`,
+            `group by window_start, window_end outside the sets`,
+          );
+        if (isAggregateNode(k)) throw this.err(k, `aggregate functions are not allowed in GROUP BY`);
+        return rowBinder.bind(k);
+      });
+      const names = groupingSets.keys.map((k, j) =>
+        k.type === 'column_ref' ? columnName(k) : `EXPR$${plainKeys + j}`,
+      );
+      input = expandForSets(input, setKeys, names, groupingSets.sets);
+      const base = input.schema.length - setKeys.length - 1;
+      setKeys.forEach((k, j) => {
+        keyExprs.push(col(base + j, names[j]!, withNullable(k.type, true)));
+        keyCanon.push(canonical(groupingSets.keys[j]));
+        keyNames.push(names[j]!);
+      });
+      setIndex = col(keyExprs.length, '$e', T.int(false));
+      keyExprs.push(col(base + setKeys.length, '$e', T.int(false)));
+      keyCanon.push('$e');
+      keyNames.push('$e');
+    }
+    /** Per grouping set, whether a GROUP BY key is in it (plain keys are in every set). */
+    const inSet = (node: SqlNode): boolean[] | undefined => {
+      const k = keyCanon.indexOf(canonical(node));
+      if (k < 0 || keyNames[k] === '$e') return undefined;
+      const sets = groupingSets?.sets ?? [[]];
+      return sets.map((set) => k < plainKeys || set.includes(k - plainKeys));
+    };
+
     if (window && input.updating) {
       throw new SqlError(
         tvf?.pos ?? this.positions.identifier('GROUP'),
@@ -974,6 +1014,12 @@ export class QueryPlanner {
         substitute: (node) => {
           const k = keyCanon.indexOf(canonical(node));
           if (k >= 0) return col(k, keyNames[k]!, keyExprs[k]!.type);
+          if (node?.type === 'function' && /^GROUPING(_ID)?$/.test(functionName(node))) {
+            const at = setIndex
+              ? col(setIndex.kind === 'column' ? setIndex.index : 0, '$e', T.int(false))
+              : undefined;
+            return groupingCall(node, inSet, groupingSets?.sets.length ?? 1, at, nodePos(node, positions));
+          }
           if (node?.type === 'column_ref') {
             const name = columnName(node);
             const byName = keyNames.indexOf(name);

@@ -30,6 +30,7 @@ import { cutTemporalClauses } from './temporal-clause.js';
 import { cutOverClauses } from './over-clause.js';
 import { cutMatchRecognize } from './match-recognize.js';
 import { markPositionIn } from './position-in.js';
+import { markGroupingSets } from './grouping-sets.js';
 import { markTimestampUnits } from './timestamp-units.js';
 import { markAggregateFilters } from './aggregate-filter.js';
 import { checkDefinedNames, RESERVED_NAMES } from './reserved-names.js';
@@ -50,7 +51,10 @@ export function parseSqlFile(text: string, file: string): Statement[] {
       markLongNumbers(
         markTimestampUnits(
           markPositionIn(
-            rewriteForParser(markSymmetricBetween(parserText(lines, tokens), tokens), tokens),
+            rewriteForParser(
+              markGroupingSets(markSymmetricBetween(parserText(lines, tokens), tokens), tokens),
+              tokens,
+            ),
             tokens,
           ),
           tokens,
