@@ -47,17 +47,22 @@ function keysOf(node: PlanNode): readonly Expr[] | undefined {
   }
 }
 
+/** 'an inner', 'a rank'. */
+function article(word: string): string {
+  return `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
+}
+
 function describe(node: PlanNode): string {
   switch (node.kind) {
     case 'join':
-      return `a ${node.joinType.toLowerCase()} join (two inputs are not exchanged yet)`;
+      return `${article(node.joinType.toLowerCase())} join (two inputs are not exchanged yet)`;
     case 'lookup-join':
       return 'a lookup join (its lookups are asynchronous and are not run in workers yet)';
     case 'window-aggregate':
     case 'group-aggregate':
       return 'an aggregate without group keys (one group cannot be split over workers)';
     default:
-      return `a ${node.kind} without PARTITION BY keys (one partition cannot be split over workers)`;
+      return `${article(node.kind)} without PARTITION BY keys (one partition cannot be split over workers)`;
   }
 }
 
@@ -84,7 +89,7 @@ export function parallelPlan(plan: JobPlan): ParallelPlan {
       const keys = keysOf(node);
       if (keys === undefined || keys.length === 0) reason ??= describe(node);
       else if (below)
-        reason ??= `a ${node.kind} over the result of another keyed operator (a row is exchanged once, before its keyed operator)`;
+        reason ??= `${article(node.kind)} over the result of another keyed operator (a row is exchanged once, before its keyed operator)`;
       else keyed.set(node, { node, keys });
       below = true;
     }
