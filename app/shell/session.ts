@@ -105,7 +105,6 @@ export class Session {
   private readonly entries = new Map<string, Entry>();
   readonly settings = new Map<string, string>();
   private readonly jobs: ShellJob[] = [];
-  private queries = 0;
 
   constructor(
     private readonly cwd: string,
@@ -424,7 +423,10 @@ export class Session {
       selectSink: (ctx) => new ResultSink(ctx.physical, view),
       notify: (m) => this.io.err(redact(m) + '\n'),
     });
-    this.queries++;
+    // A query only looks: it leaves the consumer groups' committed offsets where the jobs put
+    // them (as Flink's client does without checkpoints), so `-i jobs/x.sql` and a SELECT over its
+    // topic do not move job x's group on.
+    for (const src of job.sources) (src.reader as { commit?: unknown }).commit = undefined;
     const controller = new AbortController();
     const release = this.io.onQuery(() => controller.abort());
     try {

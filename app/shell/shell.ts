@@ -6,7 +6,7 @@
 // library would bring little for one prompt and one redrawn table (app/shell/result.ts).
 
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface, emitKeypressEvents, type Interface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { ExtraCommand } from '../cli/command.js';
@@ -48,7 +48,7 @@ const FLAGS = {
   execute: { type: 'string', short: 'e', multiple: true },
 } as const;
 
-const PROMPT = 'fintrans-sql> ';
+const PROMPT = 'fintrans SQL> ';
 const CONTINUE = '> '.padStart(PROMPT.length);
 const HISTORY_SIZE = 1000;
 
@@ -129,11 +129,11 @@ async function sqlShell(argv: string[]): Promise<number> {
 async function runFile(session: Session, path: string, cwd: string, init = false): Promise<boolean> {
   let text: string;
   try {
-    text = readFileSync(join(cwd, path), 'utf8');
+    text = readFileSync(resolve(cwd, path), 'utf8');
   } catch {
     throw new ConnectorError(`no such file: ${path}`);
   }
-  return runText(session, text, { file: displayPath(join(cwd, path), cwd), line: 0, init }, () => false);
+  return runText(session, text, { file: displayPath(resolve(cwd, path), cwd), line: 0, init }, () => false);
 }
 
 /** Runs every statement of `text` (the last may lack its ';'); false after the first failure. */
@@ -294,7 +294,7 @@ async function interactive(
   });
 
   process.stdout.write(
-    `fintrans-sql ${'SQL shell'}: Flink SQL, one statement at a time. Statements end with ';'.\n` +
+    `The fintrans-sql SQL shell: Flink SQL, one statement at a time; statements end with ';'.\n` +
       `Type HELP; for the statements, QUIT; (or Ctrl-D) to leave.\n\n`,
   );
 

@@ -113,7 +113,7 @@ describe('fintrans-sql sql in a terminal (tmux)', () => {
     const fill = runCli(['sql', '-i', 'init.sql', '-e', 'INSERT INTO src SELECT * FROM t;'], d, env(d));
     expect(fill.code, fill.stderr).toBe(0);
     start(d, 'live', '-i', 'init.sql');
-    await waitFor('live', (s) => /^fintrans-sql>$/m.test(s), 'the prompt');
+    await waitFor('live', (s) => /^fintrans SQL>$/m.test(s), 'the prompt');
     // Typed over two lines: the second gets the continuation prompt.
     type('live', 'SELECT name, SUM(v) AS total,');
     key('live', 'Enter');
@@ -139,6 +139,7 @@ describe('fintrans-sql sql in a terminal (tmux)', () => {
       env(d),
     );
     expect(more.code, more.stderr).toBe(0);
+    expect(more.stderr).toContain("wrote 2 records → topic 'live'");
     const updated = await waitFor(
       'live',
       (s) => ROW('a', 104, 3).test(s) && ROW('d', 1, 1).test(s),
@@ -155,7 +156,7 @@ describe('fintrans-sql sql in a terminal (tmux)', () => {
     key('live', 'C-c');
     const stopped = await waitFor(
       'live',
-      (s) => /stopped\n+fintrans-sql> $/.test(s.trimEnd() + ' '),
+      (s) => /stopped\n+fintrans SQL> $/.test(s.trimEnd() + ' '),
       'the query stopped and a prompt',
     );
     expect(stopped).toMatch(/3 rows, 7 changes received, [\d.]+ s — stopped/);
@@ -167,17 +168,17 @@ describe('fintrans-sql sql in a terminal (tmux)', () => {
   it('the Up arrow recalls the last statement, a multi-line one as one line, also in the next session', async () => {
     const d = workdir();
     start(d, 'hist', '-i', 'init.sql');
-    await waitFor('hist', (s) => /^fintrans-sql>$/m.test(s), 'the prompt');
+    await waitFor('hist', (s) => /^fintrans SQL>$/m.test(s), 'the prompt');
     type('hist', 'DESCRIBE');
     key('hist', 'Enter');
     type('hist', '  t;');
     key('hist', 'Enter');
     await waitFor('hist', (s) => s.includes('| connector | filesystem |'), 'DESCRIBE t');
     key('hist', 'Up');
-    await waitFor('hist', (s) => lastPromptLine(s) === 'fintrans-sql> DESCRIBE t;', 'the recalled statement');
+    await waitFor('hist', (s) => lastPromptLine(s) === 'fintrans SQL> DESCRIBE t;', 'the recalled statement');
     // Ctrl-C drops the recalled line; the shell stays.
     key('hist', 'C-c');
-    await waitFor('hist', (s) => lastPromptLine(s) === 'fintrans-sql>', 'an empty prompt');
+    await waitFor('hist', (s) => lastPromptLine(s) === 'fintrans SQL>', 'an empty prompt');
     type('hist', 'QUIT;');
     key('hist', 'Enter');
     await waitFor('hist', (s) => s.includes('Goodbye!'), 'the shell to quit', 10_000);
@@ -185,12 +186,12 @@ describe('fintrans-sql sql in a terminal (tmux)', () => {
     expect(saved).toBe('DESCRIBE t;\nQUIT;\n');
 
     start(d, 'hist2');
-    await waitFor('hist2', (s) => /^fintrans-sql>$/m.test(s), 'the prompt');
+    await waitFor('hist2', (s) => /^fintrans SQL>$/m.test(s), 'the prompt');
     key('hist2', 'Up');
     key('hist2', 'Up');
     await waitFor(
       'hist2',
-      (s) => lastPromptLine(s) === 'fintrans-sql> DESCRIBE t;',
+      (s) => lastPromptLine(s) === 'fintrans SQL> DESCRIBE t;',
       "the last session's statement",
     );
   });
@@ -198,14 +199,14 @@ describe('fintrans-sql sql in a terminal (tmux)', () => {
   it('an error shows line:col, the line with a caret and a hint; the shell goes on', async () => {
     const d = workdir();
     start(d, 'err', '-i', 'init.sql');
-    await waitFor('err', (s) => /^fintrans-sql>$/m.test(s), 'the prompt');
+    await waitFor('err', (s) => /^fintrans SQL>$/m.test(s), 'the prompt');
     type('err', 'SELECT name');
     key('err', 'Enter');
     type('err', '  FROM t WHERE vv > 1;');
     key('err', 'Enter');
     const s = await waitFor('err', (x) => x.includes('hint:'), 'the error');
     expect(s).toContain(
-      "error: 2:16: unknown column 'vv' in table 't'\n    FROM t WHERE vv > 1\n                 ^\n  hint: did you mean 'v'?\nfintrans-sql>",
+      "error: 2:16: unknown column 'vv' in table 't'\n    FROM t WHERE vv > 1\n                 ^\n  hint: did you mean 'v'?\nfintrans SQL>",
     );
     // A bounded query in the table mode: the result stays on the screen, marked finished.
     type('err', 'SELECT name, v FROM t WHERE v > 1;');

@@ -187,6 +187,27 @@ INSERT INTO topic SELECT * FROM t;
     ]);
   }, 60_000);
 
+  it("a SELECT leaves the consumer group's offsets alone: the next one reads the same records", () => {
+    const d = workdir();
+    writeFileSync(
+      join(d, 'g.sql'),
+      `${INIT}CREATE TABLE g (name STRING, v INT) WITH ('connector' = 'kafka', 'topic' = 'shell_group',
+  'properties.group.id' = 'job_x', 'scan.startup.mode' = 'group-offsets',
+  'scan.bounded.mode' = 'latest-offset', 'format' = 'csv');\n`,
+    );
+    const fill = sql(d, ['-i', 'g.sql', '-e', 'INSERT INTO g SELECT * FROM t;']);
+    expect(fill.code, fill.stderr).toBe(0);
+    for (let i = 0; i < 2; i++) {
+      const r = sql(d, ['-i', 'g.sql', '-e', 'SELECT * FROM g;']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('Received a total of 3 rows');
+    }
+    // An INSERT job does commit its group's offsets (as 'run' without checkpoints): then nothing is left.
+    const job = sql(d, ['-i', 'g.sql', '-e', 'INSERT INTO sums SELECT name, SUM(v) FROM g GROUP BY name;']);
+    expect(job.code, job.stderr).toBe(0);
+    expect(sql(d, ['-i', 'g.sql', '-e', 'SELECT * FROM g;']).stdout).toContain('Empty set');
+  });
+
   it('DROP, duplicates and unknown names get messages with what to write', () => {
     const d = workdir();
     const r1 = sql(d, ['-i', 'init.sql', '-e', "CREATE TABLE t (x INT) WITH ('connector' = 'blackhole');"]);
