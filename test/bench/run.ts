@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cpus, loadavg } from 'node:os';
 import { compareCsvRows, countCsvRows } from './compare.js';
 import { expectedHopAlerts } from './hop-input.js';
 import { benchDir, caseWorkDir, InputCache, patternTruthDir, type BenchInput } from './inputs.js';
@@ -61,6 +62,8 @@ const TARGETS = {
   cPeakRssMb: 500,
   eStartupSec: 0.5,
   iFloorFraction: 0.6,
+  /** (a) and (i): wall time at parallelism 1 / at parallelism 2 (issue 19). */
+  parallelSpeedup: 1.6,
 };
 
 const HELP = `Usage: npm run bench -- [options]
@@ -232,9 +235,14 @@ function medianRun(runs: readonly ChildRun[]): ChildRun {
 
 let engineSets: string[] = [];
 
-function runJob(job: string, cwd: string, extraNodeArgs: string[] = []): Promise<ChildRun> {
+function runJob(
+  job: string,
+  cwd: string,
+  extraNodeArgs: string[] = [],
+  extraArgs: string[] = [],
+): Promise<ChildRun> {
   const sets = engineSets.flatMap((s) => ['--set', s]);
-  return runChild(NODE, [...extraNodeArgs, CLI, 'run', join(JOBS, job), '--quiet', ...sets], {
+  return runChild(NODE, [...extraNodeArgs, CLI, 'run', join(JOBS, job), '--quiet', ...sets, ...extraArgs], {
     cwd,
     firstOutputMarker: '+I[',
   });
@@ -294,12 +302,20 @@ async function floorCase(
   const n = inp.records;
   const engineDir = caseWorkDir(ctx.root, c.id, inp, 'transactions.csv');
   const floorDir = caseWorkDir(ctx.root, `${c.id}-floor`, inp, 'transactions.csv');
+  // The same job at parallelism 2 (issue 19), in the same alternation so load changes hit both alike.
+  const parallelDir = caseWorkDir(ctx.root, `${c.id}-p2`, inp, 'transactions.csv');
+  const parallelRuns: ChildRun[] = [];
+  const speedups: number[] = [];
   const engineRuns: ChildRun[] = [];
   const floorRuns: ChildRun[] = [];
   const ratios: number[] = [];
   for (let i = 0; i < ctx.flags.repeat; i++) {
     const e = await runJob(c.job, engineDir);
     assertSucceeded(`(${c.id}) engine`, e);
+    const p2 = await runJob(c.job, parallelDir, [], ['--parallelism', '2']);
+    assertSucceeded(`(${c.id}) engine at parallelism 2`, p2);
+    parallelRuns.push(p2);
+    speedups.push(e.wallMs / p2.wallMs);
     const f = await runChild(
       NODE,
       [FLOOR, 'input/transactions.csv', 'output/laundering.csv', String(c.windowMinutes)],
@@ -326,6 +342,19 @@ async function floorCase(
       `(${c.id}) wrote no alert rows: the input should ${c.planted ? 'hold planted cases' : 'give many'}`,
     );
 
+  const parallel = medianRun(parallelRuns);
+  checkRecordsRead(ctx, `(${c.id}) at parallelism 2`, parallel, n);
+  const p2cmp = compareCsvRows(
+    join(engineDir, 'output/laundering.csv'),
+    join(parallelDir, 'output/laundering.csv'),
+  );
+  if (!p2cmp.identical)
+    ctx.findings.fail(`(${c.id}) at parallelism 2: output differs from parallelism 1's: ${p2cmp.difference}`);
+  const speedup = median(speedups);
+  ctx.findings.note(
+    `(${c.id}) parallelism 2: ${speedup.toFixed(2)}× the speed of parallelism 1 (median of ${speedups.length}: ${speedups.map((x) => `${x.toFixed(2)}×`).join(', ')}; target ≥ ${TARGETS.parallelSpeedup}×: ${verdict(speedup >= TARGETS.parallelSpeedup, ctx)}; ${p2cmp.identical ? 'identical rows' : 'rows differ'}; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores).`,
+  );
+
   const fraction = median(ratios);
   const runsNote =
     ratios.length > 1
@@ -337,6 +366,12 @@ async function floorCase(
   return {
     rows: [
       row(c.label, inp, engine, `${cmp.rows} alerts; ${(fraction * 100).toFixed(0)} % of floor speed`),
+      row(
+        `(${c.id}) at parallelism 2`,
+        inp,
+        parallel,
+        `${speedup.toFixed(2)}× parallelism 1 (--parallelism 2)`,
+      ),
       row(
         `(${c.id}) floor: hand-written JS`,
         inp,
