@@ -5,7 +5,7 @@
 // first failure stops with exit code 1. Node's readline does the line editing and history: a TUI
 // library would bring little for one prompt and one redrawn table (app/shell/result.ts).
 
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface, emitKeypressEvents, type Interface } from 'node:readline';
 import { Writable } from 'node:stream';
@@ -114,10 +114,10 @@ async function sqlShell(argv: string[]): Promise<number> {
         if (!(await runText(session, e, { file: '', line: 0 }, () => interrupted)))
           return await failed(session);
     } else if (process.stdin.isTTY && tty) {
+      // At the prompt, Ctrl-C is a key readline hands over (it stops a query); SIGTERM quits.
       process.off('SIGINT', onSignal);
-      const code = await interactive(session, cwd, (start) => (onQueryStart = start));
-      process.on('SIGINT', onSignal);
-      return code;
+      process.off('SIGTERM', onSignal);
+      return await interactive(session, cwd, (start) => (onQueryStart = start));
     } else if (!(await runStdin(session, () => interrupted))) return await failed(session);
     return await finishJobs(session, () => interrupted);
   } finally {
@@ -243,6 +243,14 @@ function loadHistory(file: string): string[] {
   for (let i = lines.length - 1; i >= 0 && out.length < HISTORY_SIZE; i--) {
     const l = lines[i]!;
     if (l.trim() !== '' && !out.includes(l)) out.push(l);
+  }
+  // The file is appended to; once it is much longer than what is kept, it is written anew.
+  if (lines.length > 2 * HISTORY_SIZE) {
+    try {
+      writeFileSync(file, [...out].reverse().join('\n') + '\n');
+    } catch {
+      // a read-only home keeps its long file
+    }
   }
   return out;
 }
@@ -378,6 +386,8 @@ async function interactive(
     rl.setPrompt(PROMPT);
     rl.prompt();
   });
+  // SIGTERM (a terminal closed, a kill) leaves as QUIT does: the jobs' sinks are flushed and closed.
+  process.once('SIGTERM', () => void quit());
   rl.on('close', () => {
     if (!quitting) {
       process.stdout.write('\n');

@@ -165,6 +165,68 @@ describe('fintrans-sql sql in a terminal (tmux)', () => {
     await waitFor('live', (s) => /\|\s+src \|\n\|\s+t \|/.test(s), 'SHOW TABLES after the query');
   });
 
+  it("Flink's changelog and tableau result modes; q stops a query too", async () => {
+    const d = workdir();
+    const fill = runCli(['sql', '-i', 'init.sql', '-e', 'INSERT INTO src SELECT * FROM t;'], d, env(d));
+    expect(fill.code, fill.stderr).toBe(0);
+    start(d, 'modes', '-i', 'init.sql');
+    await waitFor('modes', (s) => /^fintrans SQL>$/m.test(s), 'the prompt');
+    type('modes', "SET 'sql-client.execution.result-mode' = 'changelog';");
+    key('modes', 'Enter');
+    type('modes', 'SELECT name, SUM(v) AS total FROM src GROUP BY name;');
+    key('modes', 'Enter');
+    const changes = await waitFor('modes', (s) => /4 changes received/.test(s), 'the changelog');
+    expect(changes).toMatch(
+      /\| op \| name \| total \|\n\+-+\+-+\+-+\+\n\| \+I \|\s+a \|\s+1 \|\n\| \+I \|\s+b \|\s+2 \|\n\| -U \|\s+a \|\s+1 \|\n\| \+U \|\s+a \|\s+4 \|/,
+    );
+    key('modes', 'q');
+    await waitFor(
+      'modes',
+      (s) => /4 changes received, [\d.]+ s — stopped\n+fintrans SQL>/.test(s),
+      'q to stop it',
+    );
+    type('modes', "SET 'sql-client.execution.result-mode' = 'tableau';");
+    key('modes', 'Enter');
+    type('modes', 'SELECT * FROM t WHERE v > 1;');
+    key('modes', 'Enter');
+    const tableau = await waitFor(
+      'modes',
+      (s) => s.includes('Received a total of 2 rows'),
+      'the tableau result',
+    );
+    expect(tableau).toMatch(/\| \+I \|\s+b \|\s+2 \|\n\| \+I \|\s+a \|\s+3 \|\n\+-+/);
+    type('modes', 'HELP;');
+    key('modes', 'Enter');
+    await waitFor('modes', (s) => s.includes("STOP JOB '<id>';"), 'the help');
+  });
+
+  it('INSERT runs in the background, SHOW JOBS lists it, QUIT stops it with its sinks flushed', async () => {
+    const d = workdir();
+    start(d, 'jobs', '-i', 'init.sql');
+    await waitFor('jobs', (s) => /^fintrans SQL>$/m.test(s), 'the prompt');
+    type('jobs', 'INSERT INTO src SELECT * FROM t;');
+    key('jobs', 'Enter');
+    type(
+      'jobs',
+      "CREATE TABLE o (name STRING, v INT) WITH ('connector' = 'filesystem', 'path' = 'o.csv', 'format' = 'csv');",
+    );
+    key('jobs', 'Enter');
+    type('jobs', 'INSERT INTO o SELECT name, v * 10 FROM src;');
+    key('jobs', 'Enter');
+    await waitFor('jobs', (s) => (s.match(/Job ID: \w+/g) ?? []).length === 2, 'two job ids');
+    type('jobs', 'SHOW JOBS;');
+    key('jobs', 'Enter');
+    const listed = await waitFor('jobs', (s) => s.includes('2 rows in set'), 'SHOW JOBS');
+    expect(listed).toMatch(/\|\s+insert-into_o \|\s+RUNNING \|/);
+    type('jobs', 'QUIT;');
+    key('jobs', 'Enter');
+    const quit = await waitFor('jobs', (s) => s.includes('Goodbye!'), 'the shell to quit');
+    expect(quit).toContain('stopping 1 running job: flushing sinks and closing');
+    // The rows, whether or not the file starts with a header line.
+    const rows = readFileSync(join(d, 'o.csv'), 'utf8').split('\n');
+    expect(rows.filter((l) => /^[ab],/.test(l))).toEqual(['a,10', 'b,20', 'a,30']);
+  });
+
   it('the Up arrow recalls the last statement, a multi-line one as one line, also in the next session', async () => {
     const d = workdir();
     start(d, 'hist', '-i', 'init.sql');
