@@ -254,8 +254,13 @@ export async function runParallel(
     let recordsIn = 0;
     let bad = 0;
     let open = 0;
+    let watermark = Infinity;
     for (const h of handles) {
-      if (!h.stats) continue;
+      if (!h.stats) {
+        watermark = -Infinity;
+        continue;
+      }
+      watermark = Math.min(watermark, h.stats.watermark);
       recordsIn += h.stats.recordsIn;
       bad += h.stats.badRecords;
       open += h.stats.openWindows;
@@ -270,6 +275,7 @@ export async function runParallel(
       }
     }
     source.stats.recordsIn = recordsIn;
+    if (watermark > source.stats.watermark) source.stats.watermark = watermark;
     source.stats.badRecords = bad;
     firstSamples(badSamples, source.stats.badSamples);
     badSamples.splice(3);

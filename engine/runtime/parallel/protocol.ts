@@ -95,6 +95,8 @@ export interface WorkerStats {
   /** New since the last message. */
   lateSamples: TaggedSample[];
   openWindows: number;
+  /** The source's watermark as the worker's keyed operators have it (one reader's). */
+  watermark: number;
 }
 
 export type FromWorker =

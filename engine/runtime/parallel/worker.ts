@@ -367,6 +367,7 @@ function flushOut(done: number): void {
       lateRows,
       lateSamples,
       openWindows: job.openWindows(),
+      watermark: edges.length > 0 ? edges[0]!.wm : readerWatermark(-1, -Infinity),
       ...(DEBUG ? { busy: performance.eventLoopUtilization() } : {}),
     },
   });
