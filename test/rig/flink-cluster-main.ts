@@ -1,6 +1,7 @@
 // `npm run flink`: a standalone Flink session cluster (JobManager, TaskManager, SQL Gateway) on this
 // machine, to deploy jobs to by hand:
 //   node dist/test/rig/flink-cluster-main.js [--port N] [--data-dir DIR]   (--port: the SQL Gateway's)
+//   FINTRANS_FLINK_VERSION=2.3.0 npm run flink    (the newest Flink 2.x instead of 1.20.3)
 //   fintrans-sql deploy jobs/laundering.sql --flink http://localhost:N --brokers localhost:9092
 import { startFlinkCluster } from './flink-cluster.js';
 import { parseRigArgs, runUntilStopped } from './rig-main.js';
