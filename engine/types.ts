@@ -21,6 +21,8 @@
 //                               Gregorian calendar as Flink's, no time zone
 //   TIME(p)                     JS number: milliseconds since midnight (0 .. 86 399 999)
 //   INTERVAL                    JS number: milliseconds (only as literals in expressions)
+//   INTERVAL_MONTHS             JS number: months (INTERVAL '1' YEAR is 12; only as literals added
+//                               to a DATE or TIMESTAMP, calendar months as Calcite adds them)
 //   NULL of any type            null
 
 export type Row = unknown[];
@@ -58,6 +60,7 @@ export type TypeName =
   | 'DATE'
   | 'TIME'
   | 'INTERVAL'
+  | 'INTERVAL_MONTHS'
   | 'NULL';
 
 export interface SqlType {
@@ -87,6 +90,7 @@ export const T = {
   date: (nullable = true): SqlType => ({ name: 'DATE', nullable }),
   time: (precision = 0, nullable = true): SqlType => ({ name: 'TIME', precision, nullable }),
   interval: (): SqlType => ({ name: 'INTERVAL', nullable: false }),
+  intervalMonths: (): SqlType => ({ name: 'INTERVAL_MONTHS', nullable: false }),
   null: (): SqlType => ({ name: 'NULL', nullable: true }),
 };
 

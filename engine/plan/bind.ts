@@ -172,11 +172,19 @@ export class ExprBinder {
       case 'interval': {
         const ms = intervalMs(node);
         const unit = String(node.unit ?? '').toUpperCase();
+        // INTERVAL 'n' MONTH / YEAR: calendar months, added to a DATE or TIMESTAMP only.
+        const months = /^(MONTH|YEAR)S?$/.test(unit) ? Number(String(node.expr?.value ?? '').trim()) : NaN;
+        if (ms === undefined && Number.isInteger(months))
+          return {
+            kind: 'literal',
+            value: unit.startsWith('YEAR') ? months * 12 : months,
+            type: T.intervalMonths(),
+          };
         if (ms === undefined && /^(MONTH|YEAR|QUARTER|WEEK)S?$/.test(unit))
           throw new SqlError(
             this.env.positions.identifier('INTERVAL'),
-            `INTERVAL ... ${unit} is not supported: months and years have no fixed length here`,
-            `write TIMESTAMPADD(${unit.replace(/S$/, '')}, n, value) for a DATE or TIMESTAMP`,
+            `INTERVAL '${node.expr?.value}' ${unit} is not supported`,
+            `write a whole number of months or years, e.g. INTERVAL '1' MONTH, or TIMESTAMPADD(${unit.replace(/S$/, '')}, n, value)`,
           );
         if (ms === undefined)
           throw this.err(
@@ -443,6 +451,20 @@ export class ExprBinder {
       return call(op, [l, r], l.type);
     }
     if (op === '+' && l.type.name === 'INTERVAL' && isTimestamp(r.type)) return call('+', [r, l], r.type);
+    // DATE / TIMESTAMP +/- INTERVAL 'n' MONTH: calendar months, the day clamped to the month's end.
+    const dated = isDateOrTime(l.type) || isTimestamp(l.type) ? l : r;
+    const monthsArg = dated === l ? r : l;
+    if (
+      (op === '+' || (op === '-' && dated === l)) &&
+      monthsArg.type.name === 'INTERVAL_MONTHS' &&
+      (dated.type.name === 'DATE' || isTimestamp(dated.type))
+    ) {
+      const n = op === '-' ? call('NEG', [monthsArg], T.int(false)) : { ...monthsArg, type: T.int(false) };
+      const unit: Expr = { kind: 'literal', value: 'MONTH', type: T.string(false) };
+      return dated.type.name === 'DATE'
+        ? call('DATE_ADD_UNITS', [unit, n, dated], dated.type)
+        : call('TIMESTAMPADD', [unit, n, dated], dated.type);
+    }
     // DATE +/- INTERVAL (whole days) and TIME +/- INTERVAL (around the clock)
     const dateTime = isDateOrTime(l.type) ? l : op === '+' && isDateOrTime(r.type) ? r : undefined;
     const interval = dateTime === l ? r : l;

@@ -1,7 +1,7 @@
 -- DATE and TIME (issue 15): DDL columns read from CSV (`yyyy-MM-dd`, `HH:mm:ss`) and written back;
 -- literals; CAST between STRING, DATE, TIME and TIMESTAMP; TO_DATE; EXTRACT and its shorthands on a
 -- DATE and a TIME; DATE +/- INTERVAL (whole days of it, toward zero) and TIME + INTERVAL (around
--- the clock); TIMESTAMPADD / TIMESTAMPDIFF with DATEs; comparisons with text; GROUP BY a DATE,
+-- the clock); INTERVAL MONTH / YEAR on a DATE or TIMESTAMP; TIMESTAMPADD / TIMESTAMPDIFF with DATEs; comparisons with text; GROUP BY a DATE,
 -- running and windowed. Dates from year 1 to 9999, before 1970, leap days. The last sinks keep
 -- Flink's own arithmetic on timestamps before 1970: EXTRACT and CAST(... AS DATE) divide the
 -- milliseconds toward zero, so 1969-12-31 10:00:00 is in 1970 and its SECOND is negative.
@@ -59,3 +59,10 @@ SELECT window_start, d, COUNT(*), MAX(tm),
   CASE WHEN d < DATE '1970-01-01' THEN d ELSE COALESCE(CAST(NULL AS DATE), DATE '2000-02-29') END
 FROM TABLE(TUMBLE(TABLE dt, DESCRIPTOR(ts), INTERVAL '5' SECOND))
 GROUP BY window_start, window_end, d;
+
+CREATE TABLE out_f (k INT, d DATE, next_month DATE, last_year DATE, back DATE, ts_month TIMESTAMP(3), jan31 TIMESTAMP(3))
+WITH ('connector' = 'filesystem', 'path' = 'out6.csv', 'format' = 'csv');
+INSERT INTO out_f
+SELECT k, d, d + INTERVAL '1' MONTH, d - INTERVAL '1' YEAR, INTERVAL '13' MONTH + d,
+  ts + INTERVAL '7' MONTH, TIMESTAMP '2017-01-31 10:00:00' + INTERVAL '1' MONTH
+FROM dt;
