@@ -41,11 +41,16 @@ export class EmbeddedTopicSink implements SinkWriter {
     return this.buffer.length;
   }
 
+  /** The formats' own preparation (avro-confluent registers its schema), once, before any write. */
+  async prepare(): Promise<void> {
+    await (this.messages ? this.messages.prepare() : this.encoder.prepare?.());
+  }
+
   write(rows: readonly Row[], kinds?: readonly RowKind[]): void {
     const now = Date.now();
     if (this.messages) {
       for (let i = 0; i < rows.length; i++) {
-        const m = this.messages(rows[i]!, kinds?.[i] ?? INSERT);
+        const m = this.messages.make(rows[i]!, kinds?.[i] ?? INSERT);
         if (!m) continue;
         const value = m.value === null ? TOMBSTONE : this.binary ? m.value : m.value.toString('utf8');
         this.buffer.push({ key: m.key === null ? null : m.key.toString('utf8'), value, timestamp: now });

@@ -9,5 +9,9 @@ export interface OutMessage {
   readonly value: Buffer | null;
 }
 
-/** A sink row (with its kind) as a message, or null when the row writes nothing (an upsert sink's -U). */
-export type MessageMaker = (row: Row, kind: RowKind) => OutMessage | null;
+export interface MessageMaker {
+  /** A sink row (with its kind) as a message, or null when the row writes nothing (an upsert sink's -U). */
+  make(row: Row, kind: RowKind): OutMessage | null;
+  /** Before the first make(): what the formats must do first (avro-confluent registers its schemas). */
+  prepare(): Promise<void>;
+}

@@ -83,13 +83,18 @@ export class KafkaTopicSink implements SinkWriter {
     return this.buffer.length;
   }
 
+  /** The formats' own preparation (avro-confluent registers its schema), once, before any write. */
+  async prepare(): Promise<void> {
+    await (this.messages ? this.messages.prepare() : this.encoder.prepare?.());
+  }
+
   /** Append-only, as Flink's 'kafka' connector, unless messages are made by an upsert connector. */
   readonly accepts: ChangelogAcceptance;
 
   write(rows: readonly Row[], kinds?: readonly RowKind[]): void {
     if (this.messages) {
       for (let i = 0; i < rows.length; i++) {
-        const m = this.messages(rows[i]!, kinds?.[i] ?? INSERT);
+        const m = this.messages.make(rows[i]!, kinds?.[i] ?? INSERT);
         if (m) this.buffer.push({ key: m.key, value: m.value });
       }
       return;

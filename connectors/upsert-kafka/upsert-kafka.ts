@@ -257,11 +257,17 @@ function remap(
 }
 
 function makeMessages(keyEncoder: RecordEncoder, valueEncoder: RecordEncoder, l: UpsertLayout): MessageMaker {
-  return (row, kind) => {
-    if (kind === UPDATE_BEFORE) return null;
-    const key = keyEncoder.encodeValue(l.key.map((i) => row[i]));
-    if (kind === DELETE) return { key, value: null };
-    return { key, value: valueEncoder.encodeValue(l.value.map((i) => row[i])) };
+  return {
+    make(row, kind) {
+      if (kind === UPDATE_BEFORE) return null;
+      const key = keyEncoder.encodeValue(l.key.map((i) => row[i]));
+      if (kind === DELETE) return { key, value: null };
+      return { key, value: valueEncoder.encodeValue(l.value.map((i) => row[i])) };
+    },
+    async prepare() {
+      await keyEncoder.prepare?.();
+      await valueEncoder.prepare?.();
+    },
   };
 }
 
@@ -274,7 +280,7 @@ export const upsertKafkaConnector: ConnectorDefinition = {
     const l = layout(ctx);
     const kf = keyFormat(ctx);
     const vf = valueFormatChecked(ctx);
-    const keyDecoder = kf.createDecoder(l.keyColumns, ctx.options);
+    const keyDecoder = kf.createDecoder(l.keyColumns, ctx.options, { isKey: true });
     const valueDecoder = vf.createDecoder(l.valueColumns, ctx.options);
     const inner = kafkaConnector.createSource!({
       ...kafkaContext(ctx),
@@ -287,7 +293,7 @@ export const upsertKafkaConnector: ConnectorDefinition = {
     const kf = keyFormat(ctx);
     const vf = valueFormatChecked(ctx);
     const fieldsOf = (cols: DecodedColumn[]) => cols.map((c) => ({ name: c.name, type: c.type }));
-    const keyEncoder = kf.createEncoder(fieldsOf(l.keyColumns), ctx.options);
+    const keyEncoder = kf.createEncoder(fieldsOf(l.keyColumns), ctx.options, { isKey: true });
     const valueEncoder = vf.createEncoder(fieldsOf(l.valueColumns), ctx.options);
     return kafkaSink(kafkaContext(ctx), makeMessages(keyEncoder, valueEncoder, l));
   },

@@ -119,14 +119,10 @@ export interface FormatDefinition {
   recordQuote?(options: OptionBag): string | undefined;
 }
 
-/** Where a format's records live, for formats that need to know (avro-confluent's subject). */
+/** What a format is for, for formats whose behaviour depends on it (avro-confluent's subject). */
 export interface FormatContext {
-  /** The Kafka topic, when the table is one. */
-  readonly topic?: string;
-  /** Whether the format encodes/decodes a message key (subject `<topic>-key`) rather than its value. */
+  /** A message key's format (subject `<topic>-key`, options 'key.<format>.*') rather than the value's. */
   readonly isKey?: boolean;
-  /** Option key prefix the format's options carry ('key.' for a key format), '' for a value format. */
-  readonly optionPrefix?: string;
 }
 
 /** Record bytes as text for a decoder without its own byte path. */

@@ -5,11 +5,19 @@ import { csvFormat } from './csv.js';
 import { jsonFormat } from './json.js';
 import { rawFormat } from './raw.js';
 import { debeziumJsonFormat } from './debezium-json.js';
+import { avroConfluentFormat, avroFormat } from './avro.js';
 
 export { SKIP_RECORD } from './api.js';
 
 /** Every format name, for "did you mean" hints. */
-export const FORMAT_NAMES: readonly string[] = ['csv', 'json', 'raw', 'debezium-json'];
+export const FORMAT_NAMES: readonly string[] = [
+  'csv',
+  'json',
+  'raw',
+  'debezium-json',
+  'avro',
+  'avro-confluent',
+];
 
 export function getFormat(name: string): FormatDefinition | undefined {
   switch (name) {
@@ -21,6 +29,10 @@ export function getFormat(name: string): FormatDefinition | undefined {
       return rawFormat;
     case 'debezium-json':
       return debeziumJsonFormat;
+    case 'avro':
+      return avroFormat;
+    case 'avro-confluent':
+      return avroConfluentFormat;
     default:
       return undefined;
   }
