@@ -167,13 +167,11 @@ export class LiveView implements ResultView {
     );
     const secs = ((Date.now() - this.started) / 1000).toFixed(1);
     const hidden = this.rows.length - shown.length;
-    const count =
-      this.mode === 'table'
-        ? `${this.rows.length} row${this.rows.length === 1 ? '' : 's'}${hidden > 0 ? ` (the last ${shown.length} shown)` : ''}`
-        : `${this.changes} change${this.changes === 1 ? '' : 's'}${hidden > 0 ? ` (the last ${shown.length} shown)` : ''}`;
-    lines.push(
-      `${count}, ${this.changes} change${this.changes === 1 ? '' : 's'} received, ${secs} s — ${this.state}`,
-    );
+    const received = `${this.changes} change${this.changes === 1 ? '' : 's'} received`;
+    const rows = `${this.rows.length} row${this.rows.length === 1 ? '' : 's'}`;
+    const tail = hidden > 0 ? ` (the last ${shown.length} shown)` : '';
+    const count = this.mode === 'table' ? `${rows}${tail}, ${received}` : `${received}${tail}`;
+    lines.push(`${count}, ${secs} s — ${this.state}`);
     const out = lines.map((l) => clip(l, size.columns - 1));
     const up = this.drawnLines > 0 ? `\x1b[${this.drawnLines}A\r` : '\r';
     this.screen.write(up + '\x1b[J' + out.join('\n') + '\n');

@@ -54,8 +54,8 @@ const HISTORY_SIZE = 1000;
 
 export const sqlCommand: ExtraCommand = {
   name: 'sql',
-  usage: 'sql [-i init.sql] [-f f.sql]',
-  summary: "interactive SQL shell (like Flink's sql-client.sh)",
+  usage: 'sql [options]',
+  summary: "interactive SQL shell, like Flink's sql-client.sh (SELECT shown live, INSERT as jobs)",
   run: sqlShell,
 };
 

@@ -53,7 +53,6 @@ describe('fintrans-sql command line', () => {
       ['info', 'explain'],
       ['print', 'tail'],
       ['submit', 'run'],
-      ['ksql', 'sql'],
       ['sql-client', 'sql'],
     ];
     for (const [word, here] of cases) {

@@ -67,12 +67,14 @@ function start(d: string, session: string, ...args: string[]): void {
   tmux('set-option', '-w', '-t', session, 'remain-on-exit', 'on');
 }
 
-/** Types text as keys (a trailing ';' is escaped: tmux would read it as its own separator). */
-function type(session: string, text: string): void {
-  for (const part of text.split(/(;)/)) {
-    if (part === '') continue;
-    tmux('send-keys', '-t', session, '-l', part === ';' ? '\\;' : part);
-  }
+/** Text as typed keys; a trailing ';' is escaped (tmux would read it as its own command separator). */
+function literal(text: string): string {
+  return text.endsWith(';') ? text.slice(0, -1) + '\\;' : text;
+}
+
+/** Types a line and Enter in one tmux command, so no key of the next line can come between. */
+function typeLine(session: string, text: string): void {
+  tmux('send-keys', '-t', session, '-l', literal(text), ';', 'send-keys', '-t', session, 'Enter');
 }
 
 function key(session: string, ...keys: string[]): void {
@@ -115,10 +117,8 @@ describe('fintrans-sql sql in a terminal (tmux)', () => {
     start(d, 'live', '-i', 'init.sql');
     await waitFor('live', (s) => /^fintrans SQL>$/m.test(s), 'the prompt');
     // Typed over two lines: the second gets the continuation prompt.
-    type('live', 'SELECT name, SUM(v) AS total,');
-    key('live', 'Enter');
-    type('live', '  COUNT(*) AS n FROM src GROUP BY name;');
-    key('live', 'Enter');
+    typeLine('live', 'SELECT name, SUM(v) AS total,');
+    typeLine('live', '  COUNT(*) AS n FROM src GROUP BY name;');
     const first = await waitFor(
       'live',
       (s) => ROW('a', 4, 2).test(s) && ROW('b', 2, 1).test(s),
@@ -160,8 +160,7 @@ describe('fintrans-sql sql in a terminal (tmux)', () => {
       'the query stopped and a prompt',
     );
     expect(stopped).toMatch(/3 rows, 7 changes received, [\d.]+ s — stopped/);
-    type('live', 'SHOW TABLES;');
-    key('live', 'Enter');
+    typeLine('live', 'SHOW TABLES;');
     await waitFor('live', (s) => /\|\s+src \|\n\|\s+t \|/.test(s), 'SHOW TABLES after the query');
   });
 
@@ -171,10 +170,8 @@ describe('fintrans-sql sql in a terminal (tmux)', () => {
     expect(fill.code, fill.stderr).toBe(0);
     start(d, 'modes', '-i', 'init.sql');
     await waitFor('modes', (s) => /^fintrans SQL>$/m.test(s), 'the prompt');
-    type('modes', "SET 'sql-client.execution.result-mode' = 'changelog';");
-    key('modes', 'Enter');
-    type('modes', 'SELECT name, SUM(v) AS total FROM src GROUP BY name;');
-    key('modes', 'Enter');
+    typeLine('modes', "SET 'sql-client.execution.result-mode' = 'changelog';");
+    typeLine('modes', 'SELECT name, SUM(v) AS total FROM src GROUP BY name;');
     const changes = await waitFor('modes', (s) => /4 changes received/.test(s), 'the changelog');
     expect(changes).toMatch(
       /\| op \| name \| total \|\n\+-+\+-+\+-+\+\n\| \+I \|\s+a \|\s+1 \|\n\| \+I \|\s+b \|\s+2 \|\n\| -U \|\s+a \|\s+1 \|\n\| \+U \|\s+a \|\s+4 \|/,
@@ -185,18 +182,15 @@ describe('fintrans-sql sql in a terminal (tmux)', () => {
       (s) => /4 changes received, [\d.]+ s — stopped\n+fintrans SQL>/.test(s),
       'q to stop it',
     );
-    type('modes', "SET 'sql-client.execution.result-mode' = 'tableau';");
-    key('modes', 'Enter');
-    type('modes', 'SELECT * FROM t WHERE v > 1;');
-    key('modes', 'Enter');
+    typeLine('modes', "SET 'sql-client.execution.result-mode' = 'tableau';");
+    typeLine('modes', 'SELECT * FROM t WHERE v > 1;');
     const tableau = await waitFor(
       'modes',
       (s) => s.includes('Received a total of 2 rows'),
       'the tableau result',
     );
     expect(tableau).toMatch(/\| \+I \|\s+b \|\s+2 \|\n\| \+I \|\s+a \|\s+3 \|\n\+-+/);
-    type('modes', 'HELP;');
-    key('modes', 'Enter');
+    typeLine('modes', 'HELP;');
     await waitFor('modes', (s) => s.includes("STOP JOB '<id>';"), 'the help');
   });
 
@@ -204,22 +198,17 @@ describe('fintrans-sql sql in a terminal (tmux)', () => {
     const d = workdir();
     start(d, 'jobs', '-i', 'init.sql');
     await waitFor('jobs', (s) => /^fintrans SQL>$/m.test(s), 'the prompt');
-    type('jobs', 'INSERT INTO src SELECT * FROM t;');
-    key('jobs', 'Enter');
-    type(
+    typeLine('jobs', 'INSERT INTO src SELECT * FROM t;');
+    typeLine(
       'jobs',
       "CREATE TABLE o (name STRING, v INT) WITH ('connector' = 'filesystem', 'path' = 'o.csv', 'format' = 'csv');",
     );
-    key('jobs', 'Enter');
-    type('jobs', 'INSERT INTO o SELECT name, v * 10 FROM src;');
-    key('jobs', 'Enter');
+    typeLine('jobs', 'INSERT INTO o SELECT name, v * 10 FROM src;');
     await waitFor('jobs', (s) => (s.match(/Job ID: \w+/g) ?? []).length === 2, 'two job ids');
-    type('jobs', 'SHOW JOBS;');
-    key('jobs', 'Enter');
+    typeLine('jobs', 'SHOW JOBS;');
     const listed = await waitFor('jobs', (s) => s.includes('2 rows in set'), 'SHOW JOBS');
     expect(listed).toMatch(/\|\s+insert-into_o \|\s+RUNNING \|/);
-    type('jobs', 'QUIT;');
-    key('jobs', 'Enter');
+    typeLine('jobs', 'QUIT;');
     const quit = await waitFor('jobs', (s) => s.includes('Goodbye!'), 'the shell to quit');
     expect(quit).toContain('stopping 1 running job: flushing sinks and closing');
     // The rows, whether or not the file starts with a header line.
@@ -231,18 +220,15 @@ describe('fintrans-sql sql in a terminal (tmux)', () => {
     const d = workdir();
     start(d, 'hist', '-i', 'init.sql');
     await waitFor('hist', (s) => /^fintrans SQL>$/m.test(s), 'the prompt');
-    type('hist', 'DESCRIBE');
-    key('hist', 'Enter');
-    type('hist', '  t;');
-    key('hist', 'Enter');
+    typeLine('hist', 'DESCRIBE');
+    typeLine('hist', '  t;');
     await waitFor('hist', (s) => s.includes('| connector | filesystem |'), 'DESCRIBE t');
     key('hist', 'Up');
     await waitFor('hist', (s) => lastPromptLine(s) === 'fintrans SQL> DESCRIBE t;', 'the recalled statement');
     // Ctrl-C drops the recalled line; the shell stays.
     key('hist', 'C-c');
     await waitFor('hist', (s) => lastPromptLine(s) === 'fintrans SQL>', 'an empty prompt');
-    type('hist', 'QUIT;');
-    key('hist', 'Enter');
+    typeLine('hist', 'QUIT;');
     await waitFor('hist', (s) => s.includes('Goodbye!'), 'the shell to quit', 10_000);
     const saved = readFileSync(join(d, '.fintrans', 'sql-history'), 'utf8');
     expect(saved).toBe('DESCRIBE t;\nQUIT;\n');
@@ -262,17 +248,14 @@ describe('fintrans-sql sql in a terminal (tmux)', () => {
     const d = workdir();
     start(d, 'err', '-i', 'init.sql');
     await waitFor('err', (s) => /^fintrans SQL>$/m.test(s), 'the prompt');
-    type('err', 'SELECT name');
-    key('err', 'Enter');
-    type('err', '  FROM t WHERE vv > 1;');
-    key('err', 'Enter');
+    typeLine('err', 'SELECT name');
+    typeLine('err', '  FROM t WHERE vv > 1;');
     const s = await waitFor('err', (x) => x.includes('hint:'), 'the error');
     expect(s).toContain(
       "error: 2:16: unknown column 'vv' in table 't'\n    FROM t WHERE vv > 1\n                 ^\n  hint: did you mean 'v'?\nfintrans SQL>",
     );
     // A bounded query in the table mode: the result stays on the screen, marked finished.
-    type('err', 'SELECT name, v FROM t WHERE v > 1;');
-    key('err', 'Enter');
+    typeLine('err', 'SELECT name, v FROM t WHERE v > 1;');
     const done = await waitFor(
       'err',
       (x) => x.includes('finished: the input is complete'),
