@@ -7,7 +7,7 @@ import { InternalError } from '../errors.js';
 import { createAccumulator, type Accumulator } from './aggregates.js';
 import { createRetractingAccumulator } from './retracting-aggregates.js';
 import { compilePredicate, compileScalar } from './compile.js';
-import { KeyIndex } from './key-index.js';
+import { KeyTable } from './key-index.js';
 import type { FlushEpoch } from './local-flush.js';
 
 /**
@@ -82,6 +82,9 @@ export class Aggregation {
         )
       : insertOnly;
     this.fillWindowRow = compileFill(this.keyCount, 3, this.accumulators);
+    this.newPairGroup = this.retractable
+      ? (a, b) => this.newGroup([a, b])
+      : compileNewPair(this.accumulators);
     const fns = this.keyFns;
     if (fns.length === 0) this.keyOf = () => 0;
     else if (fns.length === 1) this.keyOf = fns[0]!;
@@ -114,15 +117,11 @@ export class Aggregation {
     return g;
   }
 
-  /** newGroup for two keys, without an array for them. */
-  newPairGroup(a: unknown, b: unknown): GroupState {
-    if (this.retractable) return this.newGroup([a, b]);
-    const g = new Array(2 + this.aggCount);
-    g[0] = a;
-    g[1] = b;
-    for (let i = 0; i < this.aggCount; i++) g[2 + i] = this.accumulators[i]!.create();
-    return g;
-  }
+  /**
+   * newGroup for two keys, without an array for them: one generated array literal (see
+   * compileNewPair), so a new group is a single packed allocation.
+   */
+  readonly newPairGroup: (a: unknown, b: unknown) => GroupState;
 
   /** A new group for `row`, evaluating its key. */
   newGroupFor(row: Row): GroupState {
@@ -272,15 +271,31 @@ function compileFill(
 }
 
 /**
+ * newPairGroup as `[a, b, create0(), create1(), ...]`: an array literal is one allocation (the
+ * array and its elements together) of a packed array, where `new Array(n)` filled slot by slot is
+ * two and holey. It runs once per new group: in a high-cardinality window, for most records.
+ */
+function compileNewPair(accumulators: readonly Accumulator[]): (a: unknown, b: unknown) => GroupState {
+  const names = accumulators.map((_, i) => `create${i}`);
+  const states = names.map((n) => `${n}()`);
+  const factory = new Function(
+    ...names,
+    `return function newPairGroup(a, b) {\nreturn [a, b${states.map((x) => ', ' + x).join('')}];\n};`,
+  ) as (...fns: unknown[]) => (a: unknown, b: unknown) => GroupState;
+  return factory(...accumulators.map((a) => a.create));
+}
+
+/**
  * The groups of one window (or of a running aggregate). Two whole-number keys (the usual sender,
  * receiver) are packed into one number, so finding a group builds no string and no nested Map;
  * anything else uses Aggregation.keyOf. Keys are indexed by KeyIndex.
  */
 export class GroupTable {
-  /** Groups in order of first appearance, their keys alongside, and key → position. */
-  private readonly groups: GroupState[] = [];
-  private readonly keys: unknown[] = [];
-  private readonly index: KeyIndex;
+  /** Groups in order of first appearance (the order they are emitted in), their keys alongside. */
+  private groups: GroupState[] = [];
+  private keys: unknown[] = [];
+  /** key → group. */
+  private readonly table: KeyTable<GroupState>;
   private readonly keyOfValues: (values: readonly unknown[]) => unknown;
   private readonly k: number;
   private readonly f0: ((row: Row) => unknown) | undefined;
@@ -291,7 +306,7 @@ export class GroupTable {
     private readonly agg: Aggregation,
     expectedSize = 0,
   ) {
-    this.index = new KeyIndex(expectedSize);
+    this.table = new KeyTable(expectedSize);
     this.k = agg.keyCount;
     this.f0 = agg.keyFns[0];
     this.f1 = agg.keyFns[1];
@@ -314,17 +329,28 @@ export class GroupTable {
     if (this.k === 2) {
       const a = this.f0!(row);
       const b = this.f1!(row);
+      // Two small whole numbers (pairKey's first case), the common one: one probe finds the group
+      // or the free slot the new group goes into.
+      if (isSmallId(a) && isSmallId(b)) {
+        const key = a * SMALL + b;
+        const table = this.table;
+        const s = table.slotOf(key);
+        if (s >= 0) return table.valueAt(s);
+        const g = this.agg.newPairGroup(a, b);
+        this.groups.push(g);
+        this.keys.push(key);
+        table.putAt(~s, key, g);
+        return g;
+      }
       const key = pairKey(a, b);
-      const i = this.index.find(key);
-      return i >= 0 ? this.groups[i]! : this.append(key, this.agg.newPairGroup(a, b));
+      return this.table.get(key) ?? this.append(key, this.agg.newPairGroup(a, b));
     }
     const key = this.agg.keyOf(row);
-    const i = this.index.find(key);
-    return i >= 0 ? this.groups[i]! : this.append(key, this.agg.newGroupFor(row));
+    return this.table.get(key) ?? this.append(key, this.agg.newGroupFor(row));
   }
 
   private append(key: unknown, g: GroupState): GroupState {
-    this.index.add(key, this.groups.length);
+    this.table.add(key, g);
     this.groups.push(g);
     this.keys.push(key);
     return g;
@@ -332,8 +358,7 @@ export class GroupTable {
 
   /** The group under a key taken from keyAt() of a GroupTable of the same Aggregation. */
   lookup(key: unknown): GroupState | undefined {
-    const i = this.index.find(key);
-    return i >= 0 ? this.groups[i] : undefined;
+    return this.table.get(key);
   }
 
   /** The key and the group at a position (0 ≤ i < size, in order of first appearance). */
@@ -354,6 +379,23 @@ export class GroupTable {
   values(): readonly GroupState[] {
     return this.groups;
   }
+
+  /**
+   * Empties the table for another window, keeping its key table's memory: a high-cardinality
+   * window's table is megabytes that would otherwise be allocated (and faulted in) again for the
+   * next window, and a short window's would be copied out of the young generation each time.
+   * Arrays handed out by values() before stay as they were.
+   */
+  recycle(): void {
+    this.groups = [];
+    this.keys = [];
+    this.table.clear();
+  }
+}
+
+/** A whole number in [0, 2^15): two of them pack into one small-integer key (pairKey). */
+function isSmallId(v: unknown): v is number {
+  return typeof v === 'number' && v >= 0 && v < SMALL && (v | 0) === v;
 }
 
 const SMALL = 2 ** 15;

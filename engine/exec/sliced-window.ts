@@ -33,6 +33,8 @@ export class SlicedWindowOperator implements Operator {
   private firedEnd = -Infinity;
   /** The slice the previous record went to: consecutive records mostly share it. */
   private last: Slice | undefined;
+  /** The group table of the latest dropped slice, for the next slice to open (GroupTable.recycle). */
+  private spare: GroupTable | undefined;
   private readonly output: WindowOutput;
 
   constructor(
@@ -96,7 +98,12 @@ export class SlicedWindowOperator implements Operator {
     if (s === undefined) {
       // Sized like the latest slice opened before it: consecutive slices hold similar numbers of groups.
       const previous = this.order[this.order.length - 1];
-      s = { start, groups: new GroupTable(this.agg, previous?.groups.size ?? 0) };
+      let groups = this.spare;
+      if (groups !== undefined) {
+        groups.recycle();
+        this.spare = undefined;
+      } else groups = new GroupTable(this.agg, previous?.groups.size ?? 0);
+      s = { start, groups };
       this.slices.set(start, s);
       const o = this.order;
       let i = o.length;
@@ -171,6 +178,7 @@ export class SlicedWindowOperator implements Operator {
     let n = 0;
     while (n < o.length && this.lastEnd(o[n]!.start) <= firedEnd) {
       this.slices.delete(o[n]!.start);
+      this.spare = o[n]!.groups;
       n++;
     }
     if (n > 0) this.order = o.slice(n);
@@ -206,6 +214,7 @@ export class SlicedWindowOperator implements Operator {
     this.slices.clear();
     this.order = [];
     this.last = undefined;
+    this.spare = undefined;
     for (const s of st.slices) {
       const slice = this.slice(s.s);
       for (const gj of s.g) slice.groups.insert(this.agg.groupFromJSON(gj));

@@ -25,6 +25,8 @@ export class WindowAggregateOperator implements Operator {
   private watermark = -Infinity;
   /** The window the previous record went to: consecutive records mostly share it. */
   private last: WindowState | undefined;
+  /** The group table of the latest fired window, for the next window to open (GroupTable.recycle). */
+  private spare: GroupTable | undefined;
   private readonly output: WindowOutput;
 
   constructor(
@@ -73,7 +75,12 @@ export class WindowAggregateOperator implements Operator {
     if (w === undefined) {
       // Sized like the latest window opened before it: consecutive windows hold similar numbers of groups.
       const previous = this.order[this.order.length - 1];
-      w = { start, end, groups: new GroupTable(this.agg, previous?.groups.size ?? 0) };
+      let groups = this.spare;
+      if (groups !== undefined) {
+        groups.recycle();
+        this.spare = undefined;
+      } else groups = new GroupTable(this.agg, previous?.groups.size ?? 0);
+      w = { start, end, groups };
       this.windows.set(end, w);
       this.insertOrdered(w);
     }
@@ -107,8 +114,11 @@ export class WindowAggregateOperator implements Operator {
   }
 
   private emit(w: WindowState): void {
-    for (const g of w.groups.values()) this.output.emit(g, w.start, w.end);
+    const groups = w.groups.values();
+    const output = this.output;
+    for (let i = 0; i < groups.length; i++) output.emit(groups[i]!, w.start, w.end);
     this.windows.delete(w.end);
+    this.spare = w.groups;
   }
 
   finish(): void {
@@ -138,6 +148,7 @@ export class WindowAggregateOperator implements Operator {
     this.windows.clear();
     this.order = [];
     this.last = undefined;
+    this.spare = undefined;
     for (const w of s.windows) {
       const ws = this.window(w.s, w.e);
       for (const gj of w.g) ws.groups.insert(this.agg.groupFromJSON(gj));

@@ -48,7 +48,13 @@ export interface CheckpointStats {
   lastBytes: number;
 }
 
-const FLUSH_PENDING_ROWS = 50_000;
+/**
+ * Rows a sink may hold before they are written. Rows waiting longer live through young-generation
+ * collections and are copied into the old one: at 50 000, a high-cardinality window job's output
+ * (a fired window emits tens of thousands of rows) waited a window or two and was promoted whole.
+ * 8192 rows are still written in large batches.
+ */
+const FLUSH_PENDING_ROWS = 8192;
 /** How long a source waiting for its broker keeps --until-idle from ending the run. */
 const WAIT_FOR_BROKER_MS = 60_000;
 const IDLE_SLEEP_MS = 50;
