@@ -163,6 +163,10 @@ export class Session {
     // Everything else is SQL for the engine: parsed with its file positions (the prompt's: line:col).
     const padded = '\n'.repeat(origin.line) + text;
     const statements = parseSqlFile(padded, origin.file);
+    // IF NOT EXISTS over a name the session has: nothing to do, as in Flink (the AST does not keep it).
+    const ifNotExists = /^CREATE (?:TEMPORARY )?(?:TABLE|VIEW) IF NOT EXISTS (`[^`]+`|[\w$]+)/i.exec(bare);
+    if (ifNotExists && statements.length === 1 && this.entries.has(unquote(ifNotExists[1]!)))
+      return out('[INFO] Execute statement succeeded.');
     for (const s of statements) await this.statement(s, origin);
   }
 

@@ -215,6 +215,16 @@ INSERT INTO topic SELECT * FROM t;
     expect(r1.stderr).toBe(
       "error: 1:14: table 't' already exists in this session\n  CREATE TABLE t (x INT) WITH ('connector' = 'blackhole')\n               ^\n  hint: DROP TABLE t; first, or give it another name\n",
     );
+    // IF NOT EXISTS keeps the table the session has, as in Flink.
+    const kept = sql(d, [
+      '-i',
+      'init.sql',
+      '-e',
+      "CREATE TABLE IF NOT EXISTS t (x INT) WITH ('connector' = 'blackhole'); DESCRIBE t;",
+    ]);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stdout).toMatch(/\|\s+v \|\s+INT \|/);
+    expect(kept.stdout).not.toMatch(/\|\s+x \|/);
     const r2 = sql(d, ['-i', 'init.sql', '-e', 'DROP TABLE t; SHOW TABLES; DESCRIBE tt;']);
     expect(r2.code).toBe(1);
     expect(r2.stdout).toContain('|       sums |');
