@@ -22,7 +22,7 @@ import { sqlTypeFromCast } from './cast-type.js';
 import { parseSqlTimestamp } from '../time/sql-timestamp.js';
 import { parseDate, parseTime } from '../time/date-time.js';
 import { SQL_INTERVAL_UNIT_MS } from '../time/units.js';
-import { checkLikeEscape, compileLike } from '../exec/functions.js';
+import { castFunction, checkLikeEscape, compileLike } from '../exec/functions.js';
 import { compileScalar } from '../exec/compile.js';
 import { symmetricLowBound } from '../sql/between-symmetric.js';
 import { aggregateFilterParts, type AggregateFilterParts } from '../sql/aggregate-filter.js';
@@ -550,7 +550,10 @@ export class ExprBinder {
    * is cast to the value's type (Calcite's convertInToOr) by CAST's rules, so `ti IN (1.5, 0.1)`
    * tests a TINYINT against 1 and 0.
    */
-  private inList(value: Expr, items: Expr[], node: SqlNode): Expr {
+  private inList(value: Expr, written: Expr[], node: SqlNode): Expr {
+    // Calcite turns the literals of an IN list into a search over the tested value's type, so a
+    // wider whole-number literal is cast to it as Java casts (2147483647 IN a SMALLINT test is -1).
+    const items = written.map((it) => narrowedInItem(it, value.type));
     let listType = items[0]!.type;
     for (const it of items.slice(1)) {
       const t = leastRestrictive(listType, it.type);
@@ -749,6 +752,12 @@ function bindFunction(
     case 'RTRIM':
       arity(name, args, 1, 1, pos, `${name}(s)`);
       expectType(name, args[0]!, isString, 'a STRING', pos);
+      if (
+        (name === 'UPPER' || name === 'LOWER') &&
+        args[0]!.kind === 'literal' &&
+        typeof args[0]!.value === 'string'
+      )
+        return caseOfLiteral(name, args[0]!.value);
       return call(name, args, T.string(anyNull));
     case 'CHAR_LENGTH':
     case 'CHARACTER_LENGTH':
@@ -885,6 +894,36 @@ function bindFunction(
       return bindBuiltin(name, args, argNodes, pos, binder) ?? throwUnknown(name, pos);
   }
 }
+
+/**
+ * UPPER / LOWER of a literal, as Flink folds it: the literal is a CHAR(n) of its n characters and
+ * so is the result, so a case mapping that grows the text is cut back to n (UPPER('äß') is 'ÄS').
+ */
+function caseOfLiteral(name: 'UPPER' | 'LOWER', text: string): Expr {
+  const mapped = name === 'UPPER' ? text.toUpperCase() : text.toLowerCase();
+  const n = [...text].length;
+  const chars = [...mapped];
+  return {
+    kind: 'literal',
+    value: chars.length > n ? chars.slice(0, n).join('') : mapped,
+    type: T.string(false),
+  };
+}
+
+/** An IN-list item: a whole-number literal wider than the tested whole-number type, cast to it. */
+function narrowedInItem(item: Expr, valueType: SqlType): Expr {
+  if (item.kind !== 'literal' || item.value === null || !isIntegral(item.type) || !isIntegral(valueType))
+    return item;
+  if (INTEGRAL_ORDER.indexOf(item.type.name) <= INTEGRAL_ORDER.indexOf(valueType.name)) return item;
+  const cast = castFunction(item.type, valueType);
+  return {
+    kind: 'literal',
+    value: cast ? cast(item.value) : item.value,
+    type: withNullable(valueType, false),
+  };
+}
+
+const INTEGRAL_ORDER = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT'];
 
 /**
  * A TIMESTAMP literal's precision is the fraction digits written, as Calcite types it
