@@ -103,7 +103,8 @@ export function boxTable(header: readonly string[], rows: readonly (readonly str
  * of the latest rows as the terminal has room for.
  */
 export class LiveView implements ResultView {
-  private readonly rows: string[][] = [];
+  private readonly table = new Materialized();
+  private readonly log: string[][] = [];
   private changes = 0;
   private drawnLines = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -126,21 +127,12 @@ export class LiveView implements ResultView {
   apply(changes: readonly Change[]): void {
     for (const c of changes) {
       this.changes++;
-      if (this.mode === 'changelog') this.rows.push([ROW_KIND_SHORT[c.kind]!, ...c.cells]);
-      else if (isAccumulate(c.kind)) this.rows.push([...c.cells]);
-      else {
-        // -U / -D take back the latest equal row, as Flink's materialized result does.
-        const key = c.cells.join('\u0000');
-        for (let i = this.rows.length - 1; i >= 0; i--) {
-          if (this.rows[i]!.join('\u0000') === key) {
-            this.rows.splice(i, 1);
-            break;
-          }
-        }
-      }
+      if (this.mode === 'changelog') this.log.push([ROW_KIND_SHORT[c.kind]!, ...c.cells]);
+      else if (isAccumulate(c.kind)) this.table.add(c.cells);
+      else this.table.remove(c.cells);
     }
-    // The changelog view keeps what it can show and a margin; the table keeps the whole result.
-    if (this.mode === 'changelog' && this.rows.length > 10_000) this.rows.splice(0, this.rows.length - 1000);
+    // The changelog view keeps what it can show and a margin.
+    if (this.log.length > 10_000) this.log.splice(0, this.log.length - 1000);
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.draw();
@@ -159,16 +151,17 @@ export class LiveView implements ResultView {
     const size = this.screen.size() ?? { rows: 40, columns: 200 };
     // Room for the borders, the header, the status line and the prompt that follows.
     const room = Math.max(1, size.rows - 7);
-    const shown = this.rows.length > room ? this.rows.slice(this.rows.length - room) : this.rows;
+    const shown = this.mode === 'table' ? this.table.last(room) : this.log.slice(-room);
+    const total = this.mode === 'table' ? this.table.size : this.changes;
     const header = this.mode === 'changelog' ? ['op', ...this.names] : [...this.names];
     const lines = boxTable(
       header,
       shown.map((r) => r.map((c) => clip(c, MAX_CELL))),
     );
     const secs = ((Date.now() - this.started) / 1000).toFixed(1);
-    const hidden = this.rows.length - shown.length;
+    const hidden = total - shown.length;
     const received = `${this.changes} change${this.changes === 1 ? '' : 's'} received`;
-    const rows = `${this.rows.length} row${this.rows.length === 1 ? '' : 's'}`;
+    const rows = `${total} row${total === 1 ? '' : 's'}`;
     const tail = hidden > 0 ? ` (the last ${shown.length} shown)` : '';
     const count = this.mode === 'table' ? `${rows}${tail}, ${received}` : `${received}${tail}`;
     lines.push(`${count}, ${secs} s — ${this.state}`);
@@ -176,6 +169,53 @@ export class LiveView implements ResultView {
     const up = this.drawnLines > 0 ? `\x1b[${this.drawnLines}A\r` : '\r';
     this.screen.write(up + '\x1b[J' + out.join('\n') + '\n');
     this.drawnLines = out.length;
+  }
+}
+
+/**
+ * The current result of a changelog, as Flink's materialized result: rows in arrival order; -U and
+ * -D take back the latest equal row, found in a map of each row's positions (a running aggregate
+ * sends a -U per record: a scan of the table for each would be quadratic).
+ */
+export class Materialized {
+  private rows: (readonly string[] | null)[] = [];
+  private readonly at = new Map<string, number[]>();
+  size = 0;
+
+  add(cells: readonly string[]): void {
+    const key = cells.join('\u0000');
+    const list = this.at.get(key);
+    if (list) list.push(this.rows.length);
+    else this.at.set(key, [this.rows.length]);
+    this.rows.push(cells);
+    this.size++;
+  }
+
+  remove(cells: readonly string[]): void {
+    const key = cells.join('\u0000');
+    const list = this.at.get(key);
+    if (!list) return;
+    this.rows[list.pop()!] = null;
+    if (list.length === 0) this.at.delete(key);
+    this.size--;
+    // Holes are dropped once they are most of the array.
+    if (this.rows.length > 1024 && this.size < this.rows.length / 2) {
+      const live = this.rows.filter((r): r is readonly string[] => r !== null);
+      this.rows = [];
+      this.at.clear();
+      this.size = 0;
+      for (const r of live) this.add(r);
+    }
+  }
+
+  /** The latest `n` rows, oldest first. */
+  last(n: number): (readonly string[])[] {
+    const out: (readonly string[])[] = [];
+    for (let i = this.rows.length - 1; i >= 0 && out.length < n; i--) {
+      const r = this.rows[i];
+      if (r) out.push(r);
+    }
+    return out.reverse();
   }
 }
 

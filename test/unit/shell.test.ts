@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { cutStatements, isBlank } from '../../app/shell/split.js';
-import { LiveView, TableauView, type Screen } from '../../app/shell/result.js';
+import { LiveView, Materialized, TableauView, type Screen } from '../../app/shell/result.js';
 import { T } from '../../engine/types.js';
 
 describe('cutStatements', () => {
@@ -95,6 +95,33 @@ describe('LiveView', () => {
     expect(shown.at(-1)).toMatch(
       /^7 changes received \(the last 3 shown\), [\d.]+ s — finished: the input is complete$/,
     );
+  });
+});
+
+describe('Materialized', () => {
+  it('matches a plain list under random adds and retractions (latest equal row taken back)', () => {
+    let seed = 7;
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const m = new Materialized();
+    const model: string[][] = [];
+    for (let step = 0; step < 20_000; step++) {
+      const cells = [String(rand(30)), String(rand(3))];
+      if (rand(3) > 0 || model.length === 0) {
+        m.add(cells);
+        model.push(cells);
+      } else {
+        m.remove(cells);
+        const key = cells.join(',');
+        for (let i = model.length - 1; i >= 0; i--)
+          if (model[i]!.join(',') === key) {
+            model.splice(i, 1);
+            break;
+          }
+      }
+      if (step % 997 === 0) expect(m.last(1e9)).toEqual(model);
+    }
+    expect(m.size).toBe(model.length);
+    expect(m.last(5)).toEqual(model.slice(-5));
   });
 });
 
