@@ -27,6 +27,7 @@ import {
 } from './report.js';
 import { kafkaCase } from './kafka.js';
 import { checkpointOverhead } from './checkpoint-overhead.js';
+import { EVENT_CASE_SIZE, lookupCase, structuringCase, type EventCaseOptions } from './events.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CLI = join(ROOT, 'dist/app/cli/main.js');
@@ -34,7 +35,7 @@ const FLOOR = join(ROOT, 'dist/test/bench/floor-laundering.js');
 const JOBS = join(ROOT, 'test/bench/jobs');
 const NODE = process.execPath;
 
-const CASE_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'] as const;
+const CASE_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k'] as const;
 type CaseId = (typeof CASE_IDS)[number];
 
 const FULL_SIZE = {
@@ -75,7 +76,9 @@ const HELP = `Usage: npm run bench -- [options]
                    and on a running GROUP BY with c's 1 M pairs), g (rapid cash-out: an interval
                    join over 2 M transfers with planted cases), h (velocity: OVER windows of an
                    hour and a day per sender over 2 M transfers), i (high cardinality: (a)'s query
-                   with 1-hour windows over 500 accounts, ~260 000 alert rows, + its floor)
+                   with 1-hour windows over 500 accounts, ~260 000 alert rows, + its floor),
+                   j (structuring: MATCH_RECOGNIZE over 2 M transfers), k (lookup join into the
+                   PostgreSQL rig over 1 M transfers, cache off and PARTIAL) — see events.ts
   --repeat N       run a, b, c, i (and the floors) N times; report the median wall time
                    (default 1); a and i alternate engine and floor runs, and their ratio is
                    the median of the runs' ratios
@@ -156,6 +159,20 @@ interface Context {
   readonly root: string;
   readonly inputs: InputCache;
   readonly findings: Findings;
+}
+
+/** What the cases of events.ts need. */
+function eventCase(ctx: Context, id: 'j' | 'k'): EventCaseOptions {
+  return {
+    records: size(ctx, EVENT_CASE_SIZE[id]),
+    repeat: ctx.flags.repeat,
+    dir: join(ctx.root, `case-${id}`),
+    node: NODE,
+    cli: CLI,
+    jobs: JOBS,
+    note: (l) => ctx.findings.note(l),
+    fail: (l) => ctx.findings.fail(l),
+  };
 }
 
 function size(ctx: Context, full: number): number {
@@ -663,6 +680,8 @@ async function main(argv: string[]): Promise<number> {
       "high cardinality: (a)'s query with 1-hour windows over 500 accounts → CSV, and the floor",
       () => caseI(ctx, inputs.i!),
     ],
+    ['j', 'structuring.sql (MATCH_RECOGNIZE) on a file → CSV', () => structuringCase(eventCase(ctx, 'j'))],
+    ['k', 'lookup join into PostgreSQL, cache off and on', () => lookupCase(eventCase(ctx, 'k'))],
   ];
   for (const [id, title, run] of cases) {
     if (!flags.only.has(id)) continue;
