@@ -61,9 +61,9 @@ describe('parallelism 2 over the conformance corpus (fintrans-sql side)', () => 
     const name = basename(f, '.sql');
     it(
       name,
-      () => {
+      async () => {
         const dir = prepare(join(CASES, f));
-        const r = compareParallelism(dir, 'fintrans.sql', [], name);
+        const r = await compareParallelism(dir, 'fintrans.sql', [], name);
         results.push({
           name,
           outcome: r.refused

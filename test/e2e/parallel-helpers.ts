@@ -6,7 +6,24 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { runCli } from './cli.js';
+import { spawn } from 'node:child_process';
+import { CLI, type CliResult } from './cli.js';
+
+/** The CLI run asynchronously (as cli.ts's runCli, without blocking the test runner for minutes of runs). */
+export function runCliAsync(args: string[], cwd: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { ...process.env, FINTRANS_HOME: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
 
 /** What a refusal at parallelism 2 may say (engine/runtime/parallel/plan.ts): the job cannot be split by key. */
 export const REFUSAL =
@@ -46,15 +63,20 @@ function summaryLines(stderr: string): string[] {
  * Runs `job` (a path relative to `source`) with `args` at parallelism 1 and 2, each in its own copy
  * of `source`, and compares them.
  */
-export function compareParallelism(source: string, job: string, args: string[], label: string): Compared {
+export async function compareParallelism(
+  source: string,
+  job: string,
+  args: string[],
+  label: string,
+): Promise<Compared> {
   const dirs = [1, 2].map((p) => {
     const d = mkdtempSync(join(tmpdir(), `fintrans-p${p}-${label.replace(/[^\w-]/g, '_')}-`));
     cpSync(source, d, { recursive: true, filter: (src) => !src.startsWith(join(source, 'expected')) });
     return d;
   });
   const before = new Set(files(dirs[0]!).map((f) => relative(dirs[0]!, f)));
-  const r1 = runCli(['run', job, '--quiet', ...args], dirs[0]!);
-  const r2 = runCli(['run', job, '--quiet', '--parallelism', '2', ...args], dirs[1]!);
+  const r1 = await runCliAsync(['run', job, '--quiet', ...args], dirs[0]!);
+  const r2 = await runCliAsync(['run', job, '--quiet', '--parallelism', '2', ...args], dirs[1]!);
   const refusal = REFUSAL.exec(r2.stderr);
   if (r2.code === 1 && refusal) return { refused: r2.stderr.trim(), diffs: [], rows: 0 };
   const diffs: string[] = [];

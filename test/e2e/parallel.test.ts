@@ -25,7 +25,7 @@ describe('parallelism 2: the golden cases write what parallelism 1 writes', () =
   for (const name of readdirSync(CASES).sort()) {
     it(
       name,
-      () => {
+      async () => {
         const dir = join(CASES, name);
         let args: string[] = [];
         try {
@@ -35,7 +35,7 @@ describe('parallelism 2: the golden cases write what parallelism 1 writes', () =
         } catch {
           // no extra arguments
         }
-        const r = compareParallelism(dir, 'job.sql', args, name);
+        const r = await compareParallelism(dir, 'job.sql', args, name);
         const refused = REFUSED.get(name);
         if (refused !== undefined) {
           expect(r.refused, 'refused at parallelism 2').toContain(refused);
