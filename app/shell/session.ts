@@ -246,6 +246,9 @@ export class Session {
     } else {
       checkSetting(s);
       this.settings.set(s.key, s.value);
+      // The shell runs its queries and jobs in one thread (the parallel runner is run's): say so.
+      if (s.key === 'parallelism.default' && s.value.trim() !== '1')
+        return `[INFO] Execute statement succeeded. (The shell runs queries and jobs at parallelism 1, with the same rows; 'fintrans-sql run --parallelism' runs a job file in worker threads.)`;
     }
     return '[INFO] Execute statement succeeded.';
   }

@@ -259,6 +259,8 @@ INSERT INTO topic SELECT * FROM t;
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("Source: table 't'");
+    const par = sql(d, ['-e', "SET 'parallelism.default' = '4';"]);
+    expect(par.stdout).toContain('The shell runs queries and jobs at parallelism 1');
     const bad = sql(d, ['-e', "SET 'sql-client.execution.result-mode' = 'tabel';"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain(
