@@ -107,9 +107,19 @@ export async function deploy(argv: string[]): Promise<number> {
       process.stdout.write(`No job was started (the file has no INSERT).\n`);
       return 0;
     }
+    // A job can be accepted and fail a moment later (a missing input, a broker it cannot reach):
+    // wait for its tasks to run, and show Flink's error when it fails instead.
+    const state = await settledState(new JobManagerClient(jm), jobId);
+    if (state === 'FAILED') {
+      const why = await new JobManagerClient(jm).rootException(jobId);
+      process.stderr.write(
+        `error: job ${jobId} ('${plan.jobName}') was submitted and FAILED on the cluster:\n${indent(why ?? '(Flink gave no exception)')}\n`,
+      );
+      return 1;
+    }
     process.stdout.write(
       [
-        `Job ${jobId} ('${plan.jobName}') submitted.`,
+        `Job ${jobId} ('${plan.jobName}') submitted${state === 'RUNNING' ? ', running' : `, ${state}`}.`,
         ...[...plan.sinkDirs].map(([t, d]) => `  table '${t}' → part files in ${d}/`),
         `  status:  fintrans-sql flink status ${jobId} --flink ${gateway}`,
         `  cancel:  fintrans-sql flink cancel ${jobId} --flink ${gateway}`,
@@ -120,6 +130,19 @@ export async function deploy(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await session.close();
+  }
+}
+
+/** The job's state once its tasks run, it ended, or 20 s passed (then whatever it is). */
+async function settledState(jm: JobManagerClient, jobId: string): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const job = await jm.job(jobId);
+    const tasksRunning = (job.vertices ?? []).every((v) => v.status === 'RUNNING' || v.status === 'FINISHED');
+    if (['FAILED', 'FINISHED', 'CANCELED'].includes(job.state) || (job.state === 'RUNNING' && tasksRunning))
+      return job.state;
+    if (Date.now() > deadline) return job.state;
+    await new Promise((done) => setTimeout(done, 300));
   }
 }
 

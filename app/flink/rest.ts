@@ -72,7 +72,11 @@ export function flinkCause(detail: string): string {
     if (m) causes.push(`${m[1]}${m[2] ? `: ${m[2]}` : ''}`);
   }
   const telling = causes.filter(
-    (c) => !/^org\.apache\.flink\.table\.gateway\./.test(c) && !/^java\.util\.concurrent\./.test(c),
+    (c) =>
+      !/^org\.apache\.flink\.table\.gateway\./.test(c) &&
+      !/^java\.util\.concurrent\./.test(c) &&
+      // The restart strategy's wrapper around a failed job's cause.
+      !/Recovery is suppressed by/.test(c),
   );
   if (telling.length === 0) return causes.at(-1) ?? detail.split('\n')[0] ?? detail;
   const first = telling[0]!;

@@ -316,7 +316,7 @@ describe.each([FLINK_VERSION, FLINK_2_VERSION])('deploy to a Flink %s session cl
   );
 
   it.runIf(latest)(
-    "shows Flink's error, at the statement in the file, for a job Flink refuses",
+    "shows Flink's error, at the statement in the file, for a job Flink refuses or fails",
     (ctx) => {
       needsRigs(ctx);
       const dir = workdirWithJobs('fintrans-flink-', 'output');
@@ -342,9 +342,26 @@ describe.each([FLINK_VERSION, FLINK_2_VERSION])('deploy to a Flink %s session cl
           '',
         ].join('\n'),
       );
-      // Nothing was started.
+      // Accepted, then failed on the cluster: its input directory is not there. Flink's cause is shown.
+      writeFileSync(
+        join(dir, 'missing.sql'),
+        [
+          `CREATE TABLE src (id BIGINT, name STRING) WITH ('connector' = 'filesystem', 'path' = 'no-such-dir', 'format' = 'csv');`,
+          `CREATE TABLE out_rows (id BIGINT, name STRING) WITH ('connector' = 'blackhole');`,
+          `INSERT INTO out_rows SELECT id, name FROM src;`,
+          '',
+        ].join('\n'),
+      );
+      const failed = runCli(['deploy', 'missing.sql', '--flink', flink!.gatewayUrl], dir);
+      expect(failed.code, failed.stdout + failed.stderr).toBe(1);
+      expect(failed.stderr).toMatch(
+        new RegExp(
+          `^error: job [0-9a-f]{32} \\('missing'\\) was submitted and FAILED on the cluster:\n[^]*  java\\.io\\.FileNotFoundException: File ${join(dir, 'no-such-dir')} does not exist`,
+        ),
+      );
+      // Nothing of refused.sql was started.
       expect(cli(['flink', 'jobs', '--flink', flink!.gatewayUrl], dir).stdout).not.toContain('refused');
     },
-    120_000,
+    240_000,
   );
 });
