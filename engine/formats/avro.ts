@@ -21,7 +21,7 @@
 // end exactly where the record does.
 
 import avro from 'avsc';
-import { OptionError } from '../errors.js';
+import { ConnectorError, OptionError } from '../errors.js';
 import type { OptionBag } from '../options.js';
 import type { Row, SqlType } from '../types.js';
 import type {
@@ -400,7 +400,7 @@ export class RegistryClient {
 }
 
 /** A writer schema by id: the resolver to the table's schema, or why it cannot be had. */
-type WriterEntry = { resolver: avro.Resolver } | { problem: string };
+type WriterEntry = { reader: avro.Type; resolver: avro.Resolver } | { problem: string };
 
 class ConfluentDecoder implements RecordDecoder {
   private readonly reader: avro.Type;
@@ -408,8 +408,11 @@ class ConfluentDecoder implements RecordDecoder {
   private readonly writers = new Map<number, WriterEntry>();
   private readonly client: RegistryClient;
 
+  private readonly schema: Record<string, unknown>;
+
   constructor(columns: readonly DecodedColumn[], o: RegistryOptions) {
-    this.reader = avroType(tableSchema(columns, CONFLUENT));
+    this.schema = tableSchema(columns, CONFLUENT);
+    this.reader = avroType(this.schema);
     this.filler = new RowFiller(columns);
     this.client = new RegistryClient(o);
   }
@@ -427,7 +430,10 @@ class ConfluentDecoder implements RecordDecoder {
       try {
         const writer = avroType(JSON.parse(await this.client.schemaById(id)) as AvroSchema);
         try {
-          this.writers.set(id, { resolver: this.reader.createResolver(writer) });
+          // Producers name their records as they like ('bank.Transaction'); the table's record is
+          // 'record'. As in Flink, names do not have to agree: the writer's is taken as an alias.
+          const reader = avroType({ ...this.schema, aliases: [writer.name ?? 'record'] });
+          this.writers.set(id, { reader, resolver: reader.createResolver(writer) });
         } catch (e) {
           this.writers.set(id, {
             problem: `writer schema id ${id} cannot be read as the table's schema: ${(e as Error).message}`,
@@ -452,7 +458,7 @@ class ConfluentDecoder implements RecordDecoder {
     const w = this.writers.get(id);
     if (!w) return this.transient.get(id) ?? `writer schema id ${id} was not fetched`;
     if ('problem' in w) return w.problem;
-    const r = decodeDatum(this.reader, bytes, start + 5, end, w.resolver);
+    const r = decodeDatum(w.reader, bytes, start + 5, end, w.resolver);
     return typeof r === 'string' ? `schema id ${id}: ${r}` : this.filler.fill(r.value, row);
   }
 }
@@ -482,7 +488,14 @@ class ConfluentEncoder implements RecordEncoder {
         `'format' = '${CONFLUENT}' outside a topic needs '${CONFLUENT}.subject'`,
         `add '${CONFLUENT}.subject' = '<subject>'`,
       );
-    const id = await this.client.register(this.o.subject, this.schema);
+    let id: number;
+    try {
+      id = await this.client.register(this.o.subject, this.schema);
+    } catch (e) {
+      throw new ConnectorError(
+        `${CONFLUENT}: cannot register the table's schema under subject '${this.o.subject}': ${(e as Error).message}`,
+      );
+    }
     const prefix = Buffer.alloc(5);
     prefix.writeInt32BE(id, 1);
     this.prefix = prefix;
