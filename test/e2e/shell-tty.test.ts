@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CLI, ROOT, runCli } from './cli.js';
 
-const SOCKET = `fintrans-shell-test-${process.pid}`;
+// A server of its own, on a socket in the temp directory (removed at the end).
+const SOCKET = join(tmpdir(), `fintrans-shell-tmux-${process.pid}`);
 const dirs: string[] = [];
 afterEach(() => {
   try {
@@ -21,10 +22,10 @@ afterEach(() => {
     // no server left: every session ended
   }
 });
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => [...dirs, SOCKET].forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+  return execFileSync('tmux', ['-S', SOCKET, ...args], { encoding: 'utf8' });
 }
 
 const INIT = `CREATE TABLE src (name STRING, v INT) WITH ('connector' = 'kafka', 'topic' = 'live',
