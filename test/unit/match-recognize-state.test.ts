@@ -14,7 +14,7 @@ import type { MatchRecognizeNode, PlanNode } from '../../engine/plan/logical.js'
 import { planJob } from '../../engine/plan/planner.js';
 import { matchRecognizeOperator } from '../../engine/runtime/build-match-recognize.js';
 import { parseSqlFile } from '../../engine/sql/parse.js';
-import { INSERT, type Row } from '../../engine/types.js';
+import type { Row } from '../../engine/types.js';
 import { mulberry32 } from '../prng.js';
 
 class Count implements Operator {
@@ -72,7 +72,7 @@ async function run(
   for (let i = 0; i < total; i++) {
     const ts = i * STEP_MS;
     const row: Row = [ts, Math.floor(random() * accounts), price(random), 'x'];
-    op.process(row, INSERT);
+    op.process(row);
     if (i % 100 === 0) op.onWatermark(ts - DELAY_MS);
     if (i % every === every - 1) {
       held.push(op.rowsHeld);
