@@ -752,12 +752,6 @@ function bindFunction(
     case 'RTRIM':
       arity(name, args, 1, 1, pos, `${name}(s)`);
       expectType(name, args[0]!, isString, 'a STRING', pos);
-      if (
-        (name === 'UPPER' || name === 'LOWER') &&
-        args[0]!.kind === 'literal' &&
-        typeof args[0]!.value === 'string'
-      )
-        return caseOfLiteral(name, args[0]!.value);
       return call(name, args, T.string(anyNull));
     case 'CHAR_LENGTH':
     case 'CHARACTER_LENGTH':
@@ -893,21 +887,6 @@ function bindFunction(
     default:
       return bindBuiltin(name, args, argNodes, pos, binder) ?? throwUnknown(name, pos);
   }
-}
-
-/**
- * UPPER / LOWER of a literal, as Flink folds it: the literal is a CHAR(n) of its n characters and
- * so is the result, so a case mapping that grows the text is cut back to n (UPPER('äß') is 'ÄS').
- */
-function caseOfLiteral(name: 'UPPER' | 'LOWER', text: string): Expr {
-  const mapped = name === 'UPPER' ? text.toUpperCase() : text.toLowerCase();
-  const n = [...text].length;
-  const chars = [...mapped];
-  return {
-    kind: 'literal',
-    value: chars.length > n ? chars.slice(0, n).join('') : mapped,
-    type: T.string(false),
-  };
 }
 
 /** An IN-list item: a whole-number literal wider than the tested whole-number type, cast to it. */
