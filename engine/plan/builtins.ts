@@ -162,7 +162,8 @@ export function bindBuiltin(
     case 'IF': {
       arity(name, args, 3, 3, pos, `IF(condition, value_if_true, value_if_false)`);
       expect(name, args[0]!, (t) => t.name === 'BOOLEAN', 'a BOOLEAN condition', pos);
-      return caseOf([{ when: args[0]!, then: args[1]! }], args[2]!, binder, argNodes[1]!);
+      const ifCase = caseOf([{ when: args[0]!, then: args[1]! }], args[2]!, binder, argNodes[1]!);
+      return ifKeepsFirstPrecision(ifCase, args[1]!);
     }
     case 'NULLIF': {
       arity(name, args, 2, 2, pos, `NULLIF(value, value_meaning_null)`);
@@ -385,6 +386,27 @@ function jsonPath(name: string, e: Expr, pos: SourcePos): Expr {
     throw err;
   }
   return e;
+}
+
+/**
+ * Flink's IF over two timestamps has the first branch's precision (unlike CASE, whose branches meet
+ * in the larger one): IF(c, TIMESTAMP(0), TIMESTAMP(3)) is a TIMESTAMP(0), the second branch cut to it.
+ */
+function ifKeepsFirstPrecision(e: CaseExpr, first: Expr): CaseExpr {
+  if (!isTimestamp(e.type) || !isTimestamp(first.type)) return e;
+  const precision = first.type.precision ?? 3;
+  if (precision === (e.type.precision ?? 3)) return e;
+  const t: SqlType = { ...e.type, precision };
+  const cut = (x: Expr): Expr =>
+    isTimestamp(x.type) && (x.type.precision ?? 3) > precision
+      ? { kind: 'cast', arg: x, type: withNullable(t, x.type.nullable) }
+      : ({ ...x, type: withNullable(t, x.type.nullable) } as Expr);
+  return {
+    kind: 'case',
+    whens: e.whens.map((w) => ({ when: w.when, then: cut(w.then) })),
+    otherwise: e.otherwise && cut(e.otherwise),
+    type: t,
+  };
 }
 
 /** CASE WHEN ... THEN ... ELSE otherwise END over values of one common type. */
