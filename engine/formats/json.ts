@@ -6,7 +6,7 @@ import { OptionError } from '../errors.js';
 import type { OptionBag } from '../options.js';
 import { parseIsoTimestamp, parseSqlTimestamp } from '../time/sql-timestamp.js';
 import type { Row, SqlType } from '../types.js';
-import { formatDecimal, formatDouble, formatTimestamp, formatTimestampIso } from '../values.js';
+import { formatDecimal, formatDouble, formatTimestamp, formatTimestampIso, valueToText } from '../values.js';
 import type { DecodedColumn, FormatDefinition, RecordDecoder, RecordEncoder } from './api.js';
 import {
   NOT_A_VALUE,
@@ -308,6 +308,9 @@ function jsonWriter(type: SqlType, standard: TimestampStandard): JsonWriter {
       return (v) => String(v);
     case 'BOOLEAN':
       return (v) => (v ? 'true' : 'false');
+    case 'DATE':
+    case 'TIME':
+      return (v) => `"${valueToText(v, type)}"`; // `"2024-03-01"`, `"10:00:00"`, as Flink writes them
     case 'TIMESTAMP':
     case 'TIMESTAMP_LTZ':
       return standard === 'SQL'
