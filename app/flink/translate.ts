@@ -239,7 +239,7 @@ function translateTable(
   const notes: string[] = [];
   const refusals: TableTranslation['refusals'] = [];
   const connector = get('connector');
-  if (connector === 'kafka') {
+  if (connector === 'kafka' || connector === 'upsert-kafka') {
     let changed = false;
     if (get('properties.bootstrap.servers') === undefined) {
       if (opts.brokers === undefined) {
@@ -256,7 +256,8 @@ function translateTable(
       );
       changed = true;
     }
-    if (role === 'source') {
+    // 'upsert-kafka' reads its topic from the beginning in both engines: no start position to carry over.
+    if (role === 'source' && connector === 'kafka') {
       if (get('properties.group.id') === undefined) {
         // The group id fintrans-sql uses for the table (connectors/kafka/options.ts).
         set('properties.group.id', `fintrans-sql-${s.name}`);

@@ -112,6 +112,26 @@ describe('deploy translation', () => {
     );
   });
 
+  it("points an 'upsert-kafka' table on the embedded topic store at --brokers too", () => {
+    const text = [
+      "CREATE TABLE tx (id BIGINT, amount BIGINT) WITH ('connector' = 'kafka', 'topic' = 'tx', 'format' = 'csv', 'scan.startup.mode' = 'earliest-offset', 'properties.bootstrap.servers' = 'k:9092', 'properties.group.id' = 'g');",
+      'CREATE TABLE totals (id BIGINT, total BIGINT, PRIMARY KEY (id) NOT ENFORCED)',
+      "  WITH ('connector' = 'upsert-kafka', 'topic' = 'totals', 'key.format' = 'csv', 'value.format' = 'csv');",
+      'INSERT INTO totals SELECT id, SUM(amount) FROM tx GROUP BY id;',
+    ].join('\n');
+    const plan = translateJob(text, 'totals.sql', { cwd: CWD, brokers: 'k:9092' });
+    expect(plan.translations).toEqual([
+      "totals.sql:2:14: table 'totals': embedded topic store → Kafka at k:9092 ('properties.bootstrap.servers')",
+      "SET 'pipeline.name' = 'totals' added: the job's name in 'fintrans-sql flink jobs'",
+    ]);
+    expect(plan.statements.find((s) => s.sql.startsWith('CREATE TABLE totals'))!.sql).toContain(
+      "'value.format' = 'csv',\n  'properties.bootstrap.servers' = 'k:9092'\n)",
+    );
+    expect(refusal(text, 'totals.sql', { cwd: CWD })).toContain(
+      "totals.sql:2:14: table 'totals' uses the embedded topic store (no 'properties.bootstrap.servers')",
+    );
+  });
+
   it('refuses the embedded topic store without --brokers, with the reason and what to do', () => {
     expect(refusal(laundering, 'jobs/laundering.sql', { cwd: CWD })).toBe(
       [
