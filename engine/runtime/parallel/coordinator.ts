@@ -24,6 +24,7 @@ import type { BuiltJob } from '../build.js';
 import type { CheckpointStats, CrashAt, RunOptions, RunResult } from '../job.js';
 import { restoreJob } from '../job-checkpoints.js';
 import { packBatch } from './batch-transfer.js';
+import { unpackRow } from './pack.js';
 import type {
   FromWorker,
   Segment,
@@ -224,9 +225,11 @@ export async function runParallel(
     });
     ready.sort((a, b) => a.seg.seq - b.seg.seq || a.w - b.w || a.i - b.i);
     for (const { seg } of ready) {
-      job.sinks[seg.sink]!.writer.write(seg.rows, seg.kinds);
+      const packed = seg.packed;
+      const rows = seg.rows ?? Array.from({ length: packed!.n }, (_, i) => unpackRow(packed!, i));
+      job.sinks[seg.sink]!.writer.write(rows, seg.kinds);
       const op = sinkOps[seg.sink];
-      if (op) op.rowsOut += seg.rows.length;
+      if (op) op.rowsOut += rows.length;
     }
   };
   // Late rows by event, until every worker is past the event: one row late for several windows counts once.

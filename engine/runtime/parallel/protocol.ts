@@ -74,7 +74,9 @@ export interface PartMessage {
 export interface Segment {
   readonly seq: number;
   readonly sink: number;
-  readonly rows: Row[];
+  /** The rows, packed by column when they are all as wide (they are, but for a sink fed several widths). */
+  readonly rows?: Row[];
+  readonly packed?: PackedRows;
   readonly kinds?: RowKind[];
 }
 

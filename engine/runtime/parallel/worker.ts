@@ -146,6 +146,8 @@ const edges: Exchange[] = [];
 const pending = new Map<number, PartMessage | ToWorker>();
 let nextSeq = 0;
 let segments: Segment[] = [];
+/** The buffers of `segments`' packed rows, transferred with them. */
+let outTransfer: ArrayBuffer[] = [];
 // The source's watermark as one reader would have it (see SourceRunner.advanceWatermark).
 const splitMax: number[] = [];
 const splitEnded: boolean[] = [];
@@ -350,27 +352,36 @@ function collect(seq: number): void {
       }
       for (const r of d.rows) rows.push(r);
     }
-    if (rows !== null) segments.push(kinds ? { seq, sink: i, rows, kinds } : { seq, sink: i, rows });
+    if (rows === null) return;
+    const width = rows[0]!.length;
+    const packed = rows.every((r) => r.length === width) ? packRows(rows, width, outTransfer) : undefined;
+    const body = packed ? { packed } : { rows };
+    segments.push(kinds ? { seq, sink: i, ...body, kinds } : { seq, sink: i, ...body });
   });
 }
 
 function flushOut(done: number): void {
   const src = job.sources[0]!.stats;
-  send({
-    t: 'out',
-    segments,
-    done,
-    stats: {
-      recordsIn: src.recordsIn,
-      badRecords: src.badRecords,
-      badSamples,
-      lateRows,
-      lateSamples,
-      openWindows: job.openWindows(),
-      watermark: edges.length > 0 ? edges[0]!.wm : readerWatermark(-1, -Infinity),
-      ...(DEBUG ? { busy: performance.eventLoopUtilization() } : {}),
+  const transfer = outTransfer;
+  outTransfer = [];
+  send(
+    {
+      t: 'out',
+      segments,
+      done,
+      stats: {
+        recordsIn: src.recordsIn,
+        badRecords: src.badRecords,
+        badSamples,
+        lateRows,
+        lateSamples,
+        openWindows: job.openWindows(),
+        watermark: edges.length > 0 ? edges[0]!.wm : readerWatermark(-1, -Infinity),
+        ...(DEBUG ? { busy: performance.eventLoopUtilization() } : {}),
+      },
     },
-  });
+    transfer,
+  );
   segments = [];
   badSamples = [];
   lateRows = [];
