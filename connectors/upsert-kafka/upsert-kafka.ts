@@ -11,8 +11,8 @@
 // format sees them without it; needs 'value.fields-include' = 'EXCEPT_KEY'), 'value.fields-include'
 // ('ALL': the value holds every column, 'EXCEPT_KEY': all but the key's).
 //
-// The key → value state lives in the source and is not part of checkpoints: a job resumed from a
-// checkpoint sees the first value of each key after it as +I.
+// The key → value state lives in the source; a job resumed from a checkpoint rebuilds it by reading
+// the topic again up to the checkpoint's offsets (the topic is the state), without emitting.
 
 import { OptionError } from '../../engine/errors.js';
 import type { DecodedColumn, RecordDecoder, RecordEncoder } from '../../engine/formats/api.js';
@@ -131,7 +131,12 @@ class UpsertKafkaSource implements SourceReader {
     private readonly layout: UpsertLayout,
     private readonly width: number,
     private readonly valueBinary: boolean,
+    /** Another reader of the same topic from its earliest offset, to rebuild the key state on a resume. */
+    private readonly replay: () => SourceReader,
   ) {}
+
+  /** Positions of the checkpoint this run resumes from (seek()), if any. */
+  private resumeAt?: Record<string, number>;
 
   get splits() {
     return this.inner.splits;
@@ -139,8 +144,41 @@ class UpsertKafkaSource implements SourceReader {
   get bounded() {
     return this.inner.bounded;
   }
-  open(): Promise<void> {
-    return this.inner.open();
+  async open(): Promise<void> {
+    if (this.resumeAt) await this.rebuild(this.resumeAt);
+    await this.inner.open();
+  }
+
+  /**
+   * A resumed run: the latest value of each key before the checkpoint, read again from the topic
+   * (which holds it: the state of an upsert topic is the topic), so the first value after the
+   * checkpoint is -U/+U of the one before, as in an uninterrupted run. Nothing is emitted.
+   */
+  private async rebuild(until: Record<string, number>): Promise<void> {
+    const targets = Object.entries(until).filter(([name, at]) => !name.startsWith('#') && at > 0);
+    if (targets.length === 0) return;
+    const reader = this.replay();
+    await reader.open();
+    try {
+      let idle = 0;
+      for (;;) {
+        const at = reader.positions();
+        if (targets.every(([name, target]) => (at[name] ?? 0) >= target)) return;
+        const r = await reader.poll(4096);
+        if (r.kind === 'end') return;
+        if (r.kind !== 'batch') {
+          // The topic holds less than the checkpoint says (deleted, compacted): what is there is the state.
+          if (++idle > 200) return;
+          await new Promise((res) => setTimeout(res, 50));
+          continue;
+        }
+        idle = 0;
+        const limit = until[reader.splits[r.batch.split]?.name ?? ''] ?? 0;
+        await this.decodeBatch(r.batch, limit);
+      }
+    } finally {
+      await reader.close();
+    }
   }
   positions() {
     return this.inner.positions();
@@ -149,6 +187,7 @@ class UpsertKafkaSource implements SourceReader {
     return this.inner.startsAt?.() ?? 'the earliest offset';
   }
   seek(positions: Record<string, number>): void {
+    this.resumeAt = positions;
     this.inner.seek(positions);
   }
   commit(): Promise<void> {
@@ -161,7 +200,11 @@ class UpsertKafkaSource implements SourceReader {
   async poll(maxRecords: number): Promise<PollResult> {
     const r = await this.inner.poll(maxRecords);
     if (r.kind !== 'batch') return r;
-    const b = r.batch;
+    return { kind: 'batch', batch: await this.decodeBatch(r.batch) };
+  }
+
+  /** Decodes a batch into changelog rows against the key state; `upTo`: only records before that offset. */
+  private async decodeBatch(b: RawBatch, upTo = Infinity): Promise<RawBatch> {
     const values = b.values!;
     const keys = b.keys ?? packRecords(Array.from(b.metadata?.get('key') ?? [], (k) => k as string | null));
     if (values.bytes.length > 0 && this.valueDecoder.prepare)
@@ -186,6 +229,7 @@ class UpsertKafkaSource implements SourceReader {
       raw.push(text);
     };
     for (let i = 0; i < b.count; i++) {
+      if (b.positions[i]! >= upTo) break;
       const row: Row = new Array(this.width).fill(null);
       const ks = keys.starts[i]!;
       const keyProblem =
@@ -221,7 +265,7 @@ class UpsertKafkaSource implements SourceReader {
         out(row, UPDATE_AFTER, i);
       } else out(row, INSERT, i);
     }
-    return { kind: 'batch', batch: remap(b, rows, kinds, from, problems, raw) };
+    return remap(b, rows, kinds, from, problems, raw);
   }
 
   private text(r: RecordBytes, i: number, binary: boolean): string {
@@ -282,11 +326,20 @@ export const upsertKafkaConnector: ConnectorDefinition = {
     const vf = valueFormatChecked(ctx);
     const keyDecoder = kf.createDecoder(l.keyColumns, ctx.options, { isKey: true });
     const valueDecoder = vf.createDecoder(l.valueColumns, ctx.options);
-    const inner = kafkaConnector.createSource!({
-      ...kafkaContext(ctx),
-      metadataKeys: [...(ctx.metadataKeys ?? []), KEY_BYTES],
-    });
-    return new UpsertKafkaSource(inner, keyDecoder, valueDecoder, l, ctx.physical.length, vf.binary === true);
+    const reader = () =>
+      kafkaConnector.createSource!({
+        ...kafkaContext(ctx),
+        metadataKeys: [...(ctx.metadataKeys ?? []), KEY_BYTES],
+      });
+    return new UpsertKafkaSource(
+      reader(),
+      keyDecoder,
+      valueDecoder,
+      l,
+      ctx.physical.length,
+      vf.binary === true,
+      reader,
+    );
   },
   createSink(ctx) {
     const l = layout(ctx);
