@@ -6,8 +6,12 @@
 // counted with 'avro-confluent.ignore-parse-errors').
 //
 // The registry here is a minimal one speaking the Confluent API inside the test (see
-// test/unit/format-avro.test.ts): an Apicurio Registry could not be started on this machine (its
-// Maven Central artifact is a Quarkus application that needs a Quarkus build first).
+// test/unit/format-avro.test.ts): an Apicurio Registry could not be started on this machine. Its
+// Maven Central artifact (io.apicurio:apicurio-registry-app) is a thin Quarkus application jar that
+// needs a Quarkus build (quarkus-maven-plugin) before it runs, and none of its versions resolved
+// here: 3.3.3 and 2.6.13.Final depend on apicurio-registry-schema-util-provider versions the
+// registry does not serve, 2.4.2.Final on org.everit.json.schema (not on Maven Central) and, for the
+// Quarkus build, apicurio-common-app-components-config-index-deployment 0.1.18.Final (not served).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
