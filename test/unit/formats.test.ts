@@ -80,11 +80,10 @@ const ALL_ROW: Row = [
 ];
 
 describe('registry', () => {
-  it('finds csv, json and raw by name and nothing else', () => {
-    expect(getFormat('csv')?.name).toBe('csv');
-    expect(getFormat('json')?.name).toBe('json');
-    expect(getFormat('avro')).toBeUndefined();
-    expect(FORMAT_NAMES).toEqual(['csv', 'json', 'raw']);
+  it('finds every format by name and nothing else', () => {
+    for (const name of FORMAT_NAMES) expect(getFormat(name)?.name).toBe(name);
+    expect(getFormat('protobuf')).toBeUndefined();
+    expect(FORMAT_NAMES).toEqual(['csv', 'json', 'raw', 'debezium-json', 'avro', 'avro-confluent']);
   });
 });
 
