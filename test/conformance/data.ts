@@ -9,6 +9,7 @@ import { cdcDataSet } from './data-cdc.js';
 import { datesDataSet } from './data-dates.js';
 import { paymentsDataSet } from './data-payments.js';
 import { structuringDataSet, ticksDataSet } from './data-ticks.js';
+import { cardTestingDataSet, firstContactDataSet } from './data-events.js';
 import {
   patternsDataSet,
   referenceAccountVersionsDataSet,
@@ -164,6 +165,10 @@ export function dataSet(name: string): DataSet {
       return ticksDataSet();
     case 'structuring': // transfers just under 10 000 over three days, for jobs/structuring.sql (data-ticks.ts)
       return structuringDataSet();
+    case 'card-testing': // runs of tiny payments and large ones, for jobs/card_testing.sql (data-events.ts)
+      return cardTestingDataSet();
+    case 'first-contact': // few pairs, amounts around 5 000, for jobs/first_contact.sql (data-events.ts)
+      return firstContactDataSet();
     case 'patterns': // the join jobs' patterns on and around their boundaries (data-patterns.ts)
       return patternsDataSet();
     case 'reference-accounts':
