@@ -21,7 +21,7 @@
 // exact whatever the data (a match in background traffic is listed as kind 'background').
 
 import { formatTimestamp } from '../engine/values.js';
-import type { PatternPlanner } from './patterns.js';
+import { caseStarts, type PatternPlanner } from './patterns.js';
 
 export type StructuringKind = 'structuring' | 'structuring-decoy-threshold' | 'structuring-decoy-low';
 export type CardTestingKind = 'card-testing' | 'card-testing-decoy-slow' | 'card-testing-decoy-small';
@@ -82,18 +82,7 @@ export function planEventPatterns(
 ): number[] {
   const { rng } = p;
   let id = firstId;
-  const firstTime = p.eventTimeAt(0);
-  const lastTime = p.eventTimeAt(p.count - 1);
-  const caseStart = (k: number, n: number, span: number, what: string): number => {
-    const room = lastTime - span - firstTime;
-    if (room < 0) {
-      throw new Error(
-        `cannot plant ${what}: it needs ${span / MINUTE} minutes of event time and the run covers only ` +
-          `${Math.floor((lastTime - firstTime) / 1000)} s; generate more records (--count) or spread them (--step-ms)`,
-      );
-    }
-    return firstTime + Math.floor(((k + 0.5) * room) / n / 1000) * 1000;
-  };
+  const caseStart = caseStarts(p);
   /** A unit from `sender` to a fresh receiver, its pair reserved for planted transfers. */
   const unitTo = (caseId: number, kind: EventKind, sender: number, what: string): number => {
     for (;;) {

@@ -95,6 +95,25 @@ export interface PlantedTransfer {
   readonly amount: number;
 }
 
+/**
+ * When case k of n starts: spread evenly over the part of the run where its last transfer (`span` ms
+ * after its start) still fits; a run too short for the pattern is an error that says what to change.
+ */
+export function caseStarts(p: PatternPlanner): (k: number, n: number, span: number, what: string) => number {
+  const firstTime = p.eventTimeAt(0);
+  const lastTime = p.eventTimeAt(p.count - 1);
+  return (k, n, span, what) => {
+    const room = lastTime - span - firstTime;
+    if (room < 0) {
+      throw new Error(
+        `cannot plant ${what}: it needs ${span / MINUTE} minutes of event time and the run covers only ` +
+          `${Math.floor((lastTime - firstTime) / 1000)} s; generate more records (--count) or spread them (--step-ms)`,
+      );
+    }
+    return firstTime + Math.floor(((k + 0.5) * room) / n / 1000) * 1000;
+  };
+}
+
 /** Plans the pattern cases, numbered from `firstId` on. */
 export function planPatterns(
   p: PatternPlanner,
@@ -107,17 +126,7 @@ export function planPatterns(
   const lastTime = p.eventTimeAt(p.count - 1);
   const firstTime = p.eventTimeAt(0);
 
-  /** When case k of n starts: spread evenly over the part of the run where its last transfer still fits. */
-  const caseStart = (k: number, n: number, span: number, what: string): number => {
-    const room = lastTime - span - firstTime;
-    if (room < 0) {
-      throw new Error(
-        `cannot plant ${what}: it needs ${span / MINUTE} minutes of event time and the run covers only ` +
-          `${Math.floor((lastTime - firstTime) / 1000)} s; generate more records (--count) or spread them (--step-ms)`,
-      );
-    }
-    return firstTime + Math.floor(((k + 0.5) * room) / n / 1000) * 1000;
-  };
+  const caseStart = caseStarts(p);
 
   /** Two fresh accounts and a pair between them reserved for planted transfers. */
   const pairFrom = (what: string, avoid: number[]): [number, number] => {

@@ -215,30 +215,14 @@ function rebuild(f: ReaderFailure): Error {
 
 function unpack(b: PackedBatch): RawBatch {
   const bytes = Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.bytes.byteLength);
-  const lengths = b.lengths;
-  const n = lengths.length;
-  // Each value's range in the batch's bytes (values lie back to back); a tombstone has none.
-  const starts = new Int32Array(n);
-  const ends = new Int32Array(n);
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    const length = lengths[i]!;
-    if (length < 0) {
-      starts[i] = -1;
-      ends[i] = -1;
-    } else {
-      starts[i] = at;
-      at += length;
-      ends[i] = at;
-    }
-  }
+  const n = b.lengths.length;
   const metadata = new Map<string, ArrayLike<unknown>>([['offset', b.offsets]]);
   if (b.timestamps) metadata.set('timestamp', b.timestamps);
   if (b.keys) metadata.set('key', b.keys);
   return {
     split: b.split,
     count: n,
-    values: { bytes, starts, ends },
+    values: ranges(bytes, b.lengths),
     keys: b.keyBytes ? unpackKeys(b.keyBytes, b.keyLengths!) : undefined,
     positions: b.offsets,
     metadata,
@@ -247,7 +231,11 @@ function unpack(b: PackedBatch): RawBatch {
 
 /** Message keys' bytes as packed by the reader (lengths, -1: no key) as ranges. */
 function unpackKeys(packed: Uint8Array, lengths: Int32Array): RecordBytes {
-  const bytes = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
+  return ranges(Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength), lengths);
+}
+
+/** Each record's range in bytes that hold the records back to back; a length of -1 (a tombstone, no key) has none. */
+function ranges(bytes: Buffer, lengths: Int32Array): RecordBytes {
   const n = lengths.length;
   const starts = new Int32Array(n);
   const ends = new Int32Array(n);

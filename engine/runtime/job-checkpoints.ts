@@ -33,6 +33,31 @@ export function snapshotJob(job: BuiltJob): Omit<Checkpoint, 'id' | 'takenAt'> {
   };
 }
 
+/**
+ * Saves one checkpoint record. With two-phase sinks it is saved as pending, the sinks commit, then it
+ * is confirmed (resolvePendingCheckpoint settles a crash in between); `crash` is the test hook that
+ * kills the process at either side of the commit when the record holds rows to commit.
+ */
+export async function saveCheckpoint(
+  job: BuiltJob,
+  store: CheckpointStore,
+  snap: Omit<Checkpoint, 'id' | 'takenAt'>,
+  crash: ((point: 'before-commit' | 'after-commit') => void) | undefined,
+): Promise<void> {
+  const twoPhase = job.sinks.filter((s) => s.writer.commit);
+  if (twoPhase.length === 0) {
+    store.save(snap);
+    return;
+  }
+  const id = store.save(snap, { pending: true });
+  const counts =
+    crash !== undefined && Object.values(snap.sinks).some((p) => (p as { marker?: unknown } | null)?.marker);
+  if (counts) crash('before-commit');
+  for (const s of twoPhase) await s.writer.commit!();
+  if (counts) crash('after-commit');
+  store.confirm(id);
+}
+
 export interface OpenedCheckpoints {
   readonly store: CheckpointStore;
   readonly path: string;

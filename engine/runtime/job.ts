@@ -5,7 +5,7 @@
 import { drainLookups, type BuiltJob } from './build.js';
 import type { SourceRunner } from './source-runner.js';
 import type { CheckpointStore } from '../state/checkpoints.js';
-import { snapshotJob } from './job-checkpoints.js';
+import { saveCheckpoint, snapshotJob } from './job-checkpoints.js';
 
 export interface RunOptions {
   /** Records per source poll. */
@@ -183,19 +183,7 @@ async function checkpoint(
   await handOver(job, true);
   // Timed from here: the sinks' flush above is work the job does anyway, the rest is the checkpoint's.
   const started = performance.now();
-  const twoPhase = job.sinks.filter((s) => s.writer.commit);
-  if (twoPhase.length === 0) store.save(snapshotJob(job));
-  else {
-    const snap = snapshotJob(job);
-    const id = store.save(snap, { pending: true });
-    const counts =
-      crash !== undefined &&
-      Object.values(snap.sinks).some((p) => (p as { marker?: unknown } | null)?.marker);
-    if (counts) crash('before-commit');
-    for (const s of twoPhase) await s.writer.commit!();
-    if (counts) crash('after-commit');
-    store.confirm(id);
-  }
+  await saveCheckpoint(job, store, snapshotJob(job), crash);
   for (const s of job.sources) await s.reader.commit?.();
   const ms = performance.now() - started;
   stats.count++;

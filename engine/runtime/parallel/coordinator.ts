@@ -22,7 +22,7 @@ import { ConnectorError, FintransError } from '../../errors.js';
 import { planFingerprint, type Checkpoint, type CheckpointStore } from '../../state/checkpoints.js';
 import type { BuiltJob } from '../build.js';
 import type { CheckpointStats, CrashAt, RunOptions, RunResult } from '../job.js';
-import { restoreJob } from '../job-checkpoints.js';
+import { restoreJob, saveCheckpoint } from '../job-checkpoints.js';
 import { packBatch } from './batch-transfer.js';
 import { unpackRow } from './pack.js';
 import type {
@@ -324,18 +324,7 @@ export async function runParallel(
       sinks,
       late: job.late.count,
     };
-    const twoPhase = job.sinks.filter((s) => s.writer.commit);
-    if (twoPhase.length === 0) store.save(snap);
-    else {
-      const id = store.save(snap, { pending: true });
-      const counts =
-        crash !== undefined &&
-        Object.values(snap.sinks).some((p) => (p as { marker?: unknown } | null)?.marker);
-      if (counts) crash('before-commit');
-      for (const s of twoPhase) await s.writer.commit!();
-      if (counts) crash('after-commit');
-      store.confirm(id);
-    }
+    await saveCheckpoint(job, store, snap, crash);
     await reader.commit?.();
     const ms = performance.now() - started;
     stats.count++;
