@@ -99,7 +99,7 @@ function describeNode(
     describeNode(left, out, indent + '  ', shown, label, { n: 0 });
     out.push(`${indent}Right input of the join:`);
     describeNode(right, out, indent + '  ', shown, label, { n: 0 });
-    const names = [...left.schema.map((f) => f.name), ...right.schema.map((f) => f.name)];
+    const names = [...shownNames(left), ...shownNames(right)];
     const keys = node.leftKeys.map(
       (k, i) =>
         `${exprText(
@@ -137,7 +137,7 @@ function describeNode(
           input.schema.map((f) => f.name),
         )}`,
     );
-    const names = [...input.schema.map((f) => f.name), ...t.columns.map((c) => c.name)];
+    const names = [...shownNames(input), ...t.columns.map((c) => c.name)];
     out.push(
       `${indent}${++steps.n}. Lookup join (${node.joinType}): each row asks table '${t.name}' (${describeConnector(t)}) for ${keys.join(' AND ')}` +
         `${node.condition ? `, then ${exprText(node.condition, names)}` : ''}; rows are looked up in batches as they come (processing time)`,
@@ -145,7 +145,7 @@ function describeNode(
     shown.set(node, `step ${steps.n} of ${label}`);
     return;
   }
-  const names = input.schema.map((f) => f.name);
+  const names = shownNames(input);
   const step = (text: string): void => void out.push(`${indent}${++steps.n}. ${text}`);
   switch (node.kind) {
     case 'filter':
@@ -259,6 +259,33 @@ function windowText(w: WindowSpec): string {
     case 'SESSION':
       return `SESSION on ${w.timeName}, gap ${ms(w.sizeMs)}`;
   }
+}
+
+/**
+ * How a node's output columns are shown to a reader: the planner's internal names of computed
+ * columns (agg$0, w0$o0) become what the user wrote (COUNT(DISTINCT receiver), ROW_NUMBER()).
+ */
+function shownNames(node: PlanNode): string[] {
+  // A filter passes its input's columns on as they are.
+  if (node.kind === 'filter') return shownNames(node.inputs[0]!);
+  const names = node.schema.map((f) => f.name);
+  const internal = /^(?:agg|w0\$o)\$?(\d+)$/;
+  if (node.kind === 'window-aggregate' || node.kind === 'group-aggregate' || node.kind === 'over-aggregate') {
+    const inputNames = shownNames(node.inputs[0]!);
+    const lags = node.kind === 'over-aggregate' ? (node.lags ?? []) : [];
+    return names.map((name) => {
+      const m = internal.exec(name);
+      if (!m) return name;
+      const i = Number(m[1]);
+      const a = node.aggregates[i];
+      if (a) return aggText(a, inputNames);
+      const l = lags[i - node.aggregates.length];
+      if (l) return `LAG(${exprText(l.value, inputNames)}, ${l.offset})`;
+      return name;
+    });
+  }
+  if (node.kind === 'rank') return names.map((name) => (internal.test(name) ? 'ROW_NUMBER()' : name));
+  return names;
 }
 
 function aggText(a: AggregateCall, names: readonly string[]): string {

@@ -89,6 +89,16 @@ describe('validate and explain', () => {
     expect(r.stdout).toContain('watermark: ts - 5000 ms');
     expect(r.stdout).toContain('Window aggregate: TUMBLE on ts, size 10 min, group by sender, receiver');
     expect(r.stdout).toContain("Sink: table 'laundering_alerts' (connector 'filesystem', format 'csv')");
+    // Computed columns are shown as written, not by the planner's internal names (agg$0, w0$o0).
+    expect(r.stdout).toContain('Filter: (SUM(amount) > 10000)');
+    expect(r.stdout).not.toMatch(/agg\$\d|w0\$o\d/);
+  });
+
+  it('shows window functions as written', () => {
+    const r = runCli(['explain', 'jobs/top_senders.sql'], ROOT);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('SUM(amount) AS total, COUNT(*) AS transfers');
+    expect(r.stdout).toContain('ROW_NUMBER() AS rn');
   });
 });
 
