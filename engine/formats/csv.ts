@@ -138,7 +138,7 @@ class CsvDecoder implements RecordDecoder {
     const splitProblem = this.splitQuoted(line);
     if (splitProblem !== null) return splitProblem;
     const fields = this.fields;
-    if (fields.length !== this.count) return `expected ${this.count} fields, found ${fields.length}`;
+    if (fields.length !== this.count) return this.countProblem(line, fields.length);
     for (let i = 0; i < this.count; i++) {
       const problem = this.store(i, fields[i]!, row, line);
       if (problem !== null) return problem;
@@ -225,13 +225,27 @@ class CsvDecoder implements RecordDecoder {
   /** A field's problem, unless the real problem is a wrong number of fields (fields shifted). */
   private fieldProblem(line: string, i: number, problem: string): string {
     const found = this.countFields(line);
-    if (found !== this.count) return `expected ${this.count} fields, found ${found}`;
+    if (found !== this.count) return this.countProblem(line, found);
     return `field '${this.names[i]}' (column ${i + 1}): ${problem}`;
   }
 
   private fieldCountProblem(line: string): string {
-    const found = this.countFields(line);
-    return `expected ${this.count} fields, found ${found}`;
+    return this.countProblem(line, this.countFields(line));
+  }
+
+  /**
+   * "expected N fields, found M", naming the delimiter the record probably has when another common
+   * one splits it into exactly N fields (a ';' file read with the default ',' is the usual case).
+   */
+  private countProblem(line: string, found: number): string {
+    const problem = `expected ${this.count} fields, found ${found}`;
+    if (found >= this.count) return problem;
+    for (const d of [';', ',', '\t', '|']) {
+      if (d === this.delimiter || line.split(d).length !== this.count) continue;
+      const shown = d === '\t' ? '\\t' : d;
+      return `${problem}; the record has '${shown}' between its fields: is the delimiter '${shown}'? write 'csv.field-delimiter' = '${shown}'`;
+    }
+    return problem;
   }
 
   private countFields(line: string): number {

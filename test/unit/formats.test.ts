@@ -220,6 +220,15 @@ describe('csv decoding', () => {
     expect(decodeLine(d, '"x,y",1,2,3,4')).toEqual({ error: 'expected 4 fields, found 5' });
     // A field that does not convert because the fields are shifted is a field count problem.
     expect(decodeLine(d, 'x,y,oops')).toEqual({ error: 'expected 4 fields, found 3' });
+    // A record that another common delimiter splits into the table's columns: that one is named.
+    expect(decodeLine(d, 'x;y;1;2')).toEqual({
+      error:
+        "expected 4 fields, found 1; the record has ';' between its fields: is the delimiter ';'? write 'csv.field-delimiter' = ';'",
+    });
+    expect(decodeLine(d, 'x\ty\t1\t2')).toEqual({
+      error:
+        "expected 4 fields, found 1; the record has '\\t' between its fields: is the delimiter '\\t'? write 'csv.field-delimiter' = '\\t'",
+    });
   });
 
   it('names the field, its position and the type when a value does not convert', () => {
