@@ -11,10 +11,16 @@
 const MIN_REDACTED_LENGTH = 4;
 export const REDACTED = '***';
 
-/** Whether an option (or a Kafka property) holds a secret: password, sasl.jaas.config, ssl.key.password, properties.*password*, anything with secret or token. */
+/** Whether an option (or a Kafka property) holds a secret: password, sasl.jaas.config, ssl.key.password, properties.*password*, anything with secret or token, a registry's basic-auth user-info (user:password). */
 export function isSecretOption(key: string): boolean {
   const k = key.toLowerCase();
-  return k.includes('password') || k.includes('secret') || k.includes('token') || k.endsWith('jaas.config');
+  return (
+    k.includes('password') ||
+    k.includes('secret') ||
+    k.includes('token') ||
+    k.endsWith('jaas.config') ||
+    k.endsWith('user-info')
+  );
 }
 
 /** Quoted SQL option pairs: `'key' = 'value'` ('' inside a literal is one quote). */

@@ -39,6 +39,7 @@ describe('redaction', () => {
       'properties.sasl.password',
       'api-token',
       'client.secret',
+      'value.avro-confluent.basic-auth.user-info',
     ])
       expect(isSecretOption(k), k).toBe(true);
     for (const k of ['path', 'username', 'properties.bootstrap.servers', 'sink.transactional-id-prefix'])
