@@ -85,6 +85,18 @@ CREATE TABLE out_t (acct STRING, total BIGINT) WITH ('connector' = 'filesystem',
     );
   });
 
+  it('refuses an idle-split timeout at parallelism 2 rather than ignoring it', () => {
+    writeFileSync(
+      join(dir, 'idle.sql'),
+      `SET 'table.exec.source.idle-timeout' = '5 s';\n${source}\nSET 'fintrans.sink.append-updates' = 'true';\nINSERT INTO out_t SELECT acct, SUM(amount) FROM tx GROUP BY acct;`,
+    );
+    const two = runCli(['run', 'idle.sql', '--parallelism', '2'], dir);
+    expect(two.code).toBe(1);
+    expect(two.stderr).toContain(
+      "error: idle.sql: cannot run at parallelism 2: an idle-split timeout ('scan.watermark.idle-timeout' / 'table.exec.source.idle-timeout') is not honoured by parallel runs yet",
+    );
+  });
+
   it('SET parallelism.default runs the job in workers, as the flag does', () => {
     writeFileSync(
       join(dir, 'keyed.sql'),

@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { FintransError } from '../../errors.js';
 import type { Expr } from '../../plan/expr.js';
 import type { JobPlan, PlanNode, TableDef } from '../../plan/logical.js';
+import { IDLE_TIMEOUT_OPTION, IDLE_TIMEOUT_SETTING } from '../source-runner.js';
 
 export const PARALLELISM_SETTING = 'parallelism.default';
 
@@ -100,13 +101,21 @@ export function parallelPlan(plan: JobPlan): ParallelPlan {
   if (reason) return { ok: false, reason };
   if (scans.size !== 1)
     return { ok: false, reason: `it reads ${scans.size} tables (parallel runs read one table yet)` };
+  const source = [...scans][0]!;
+  // Idle splits are detected by the reader's clock in SourceRunner, which parallel runs do not use
+  // for watermarks: refused rather than accepted and not honoured.
+  if (source.options.has(IDLE_TIMEOUT_OPTION) || plan.settings.has(IDLE_TIMEOUT_SETTING))
+    return {
+      ok: false,
+      reason: `an idle-split timeout ('${IDLE_TIMEOUT_OPTION}' / '${IDLE_TIMEOUT_SETTING}') is not honoured by parallel runs yet`,
+    };
   if (plan.lateSink && keyed.size > 1)
     return {
       ok: false,
       reason:
         'a late record read by several windows goes to the late-records table once, which needs one task to see all of them',
     };
-  return { ok: true, source: [...scans][0]!, keyed: [...keyed.values()] };
+  return { ok: true, source, keyed: [...keyed.values()] };
 }
 
 /**
