@@ -6,11 +6,15 @@ import { parseFlags, parseSetFlags, UsageError } from './args.js';
 import { displayPath, jobFiles, planFile } from '../job-files.js';
 import { FintransError } from '../../engine/errors.js';
 import { redact } from '../../engine/secrets.js';
+import { checkInputs } from './validate-inputs.js';
 
 export const VALIDATE_HELP = `Usage: fintrans-sql validate <file.sql | dir> [--set key=value]
 
-Parses and plans each job and checks every connector and format option, without reading or
-writing anything. Prints "ok" per valid file, or the error with file:line:col.
+Parses and plans each job and checks every connector and format option; then that each input
+file or directory it reads exists, and that the first record of each input decodes and its
+TO_TIMESTAMP patterns read it (a pattern that does not is named, with one that does when a usual
+layout fits). Writes nothing and connects to no broker: a topic on a Kafka cluster is not read,
+an empty topic is noted. Prints "ok" per valid file, or the error with file:line:col.
 
 Example:
   fintrans-sql validate jobs/`;
@@ -38,8 +42,9 @@ export async function validateCommand(argv: string[]): Promise<number> {
   let failed = 0;
   for (const f of jobFiles(positionals[0]!, cwd)) {
     try {
-      buildJob(planFile(f, cwd, settings), { cwd });
+      const notes = await checkInputs(buildJob(planFile(f, cwd, settings), { cwd }), cwd);
       process.stdout.write(`ok  ${displayPath(f, cwd)}\n`);
+      for (const n of notes) process.stdout.write(`    note: ${redact(n)}\n`);
     } catch (e) {
       if (!(e instanceof FintransError && e.userError)) throw e;
       failed++;
