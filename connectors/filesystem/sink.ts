@@ -112,8 +112,11 @@ export class FileSink implements SinkWriter {
       (s) => s.size,
       () => -1,
     );
-    const header =
-      this.encoder.header !== null ? Buffer.from(this.encoder.header + '\n', 'utf8') : Buffer.alloc(0);
+    const header = this.encoder.file
+      ? this.encoder.file.header
+      : this.encoder.header !== null
+        ? Buffer.from(this.encoder.header + '\n', 'utf8')
+        : Buffer.alloc(0);
     if (size > 0 && !(size === header.length && (await this.readAll()).equals(header))) {
       let aside: string;
       try {
@@ -211,7 +214,10 @@ export class FileSink implements SinkWriter {
     const rows = this.buffer;
     this.buffer = [];
     const count = rows.length;
-    await this.append(encodeInBatches(this.encoder, rows));
+    // A container format (Avro's) writes the flush as one block; text formats as lines.
+    await this.append(
+      this.encoder.file ? this.encoder.file.block(rows) : encodeInBatches(this.encoder, rows),
+    );
     this.rowsWritten += count;
   }
 

@@ -84,6 +84,25 @@ export interface RecordEncoder {
    * in the registry): the sink awaits this once, before it writes.
    */
   prepare?(): Promise<void>;
+  /**
+   * Binary formats whose files are containers, not lines (Avro Object Container Files, as Flink's
+   * filesystem connector writes them): the file's header, and a batch of rows as one block. The
+   * filesystem sink writes these instead of encodeLines.
+   */
+  readonly file?: { readonly header: Buffer; block(rows: readonly Row[]): Buffer };
+}
+
+/**
+ * Finds the records in a container file (FormatDefinition.fileReader), a piece at a time: the
+ * filesystem source keeps the bytes it has read in one buffer and asks for the next block.
+ */
+export interface ContainerReader {
+  /**
+   * The next block at buf[at...]: where it ends and its records as bytes the format's decoder
+   * reads; null when buf does not hold the whole block yet (read more, or the file is truncated).
+   * Throws (with the reason) when the bytes are not such a file.
+   */
+  next(buf: Buffer, at: number): { at: number; records: RecordBytesView; count: number } | null;
 }
 
 export interface FormatDefinition {
@@ -112,6 +131,11 @@ export interface FormatDefinition {
     options: OptionBag,
     context?: FormatContext,
   ): RecordEncoder;
+  /**
+   * Binary formats whose files are containers of records (Avro Object Container Files) rather
+   * than lines: reads one file's records for the filesystem source.
+   */
+  fileReader?(fields: readonly { name: string; type: SqlType }[], options: OptionBag): ContainerReader;
   /**
    * For line-based sources (files): the quote character inside which a line break does not end
    * the record (CSV, as Flink's reader allows), if the format has one.

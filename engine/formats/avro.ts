@@ -15,16 +15,24 @@
 //   skipped). Writing registers the table's schema under the subject ('avro-confluent.subject',
 //   by default '<topic>-value', or '<topic>-key' for a key format) and writes its id.
 //
+// - On the filesystem connector, 'avro' files are Avro Object Container Files, as Flink reads and
+//   writes them (its AvroFileFormatFactory): a header with the writer's schema and codec, then
+//   blocks of records. Read with the file's writer schema resolved to the table's (as above, Avro's
+//   rules); written with the table's schema, one block per flush, 'avro.codec' null or deflate.
+//
 // A record that does not decode (truncated, an unknown schema id, a writer schema the table's
 // cannot read, the registry unreachable) fails with the reason; with 'avro.ignore-parse-errors' /
 // 'avro-confluent.ignore-parse-errors' it is skipped and counted. Never a wrong row: a datum must
 // end exactly where the record does.
 
+import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import avro from 'avsc';
 import { ConnectorError, OptionError } from '../errors.js';
 import type { OptionBag } from '../options.js';
 import type { Row, SqlType } from '../types.js';
 import type {
+  ContainerReader,
   DecodedColumn,
   FormatContext,
   FormatDefinition,
@@ -294,6 +302,177 @@ class AvroEncoder implements RecordEncoder {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Object Container Files (the filesystem connector's 'avro' files)
+
+const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]); // 'Obj' 1
+/** The container file header, as the Avro specification defines it. */
+const HEADER = avro.Type.forSchema({
+  type: 'record',
+  name: 'org.apache.avro.file.Header',
+  fields: [
+    { name: 'magic', type: { type: 'fixed', name: 'Magic', size: 4 } },
+    { name: 'meta', type: { type: 'map', values: 'bytes' } },
+    { name: 'sync', type: { type: 'fixed', name: 'Sync', size: 16 } },
+  ],
+});
+/** A block's record count and byte size (plain numbers: far below 2^53). */
+const BLOCK_LONG = avro.Type.forSchema('long');
+
+/** Codecs this build reads and writes ('avro.codec'); Flink also knows snappy, bzip2, xz, zstandard. */
+const CODECS: Record<string, { decode: (b: Buffer) => Buffer; encode: (b: Buffer) => Buffer }> = {
+  null: { decode: (b) => b, encode: (b) => b },
+  deflate: { decode: (b) => inflateRawSync(b), encode: (b) => deflateRawSync(b) },
+};
+
+function codecOf(name: string, doing: string): (typeof CODECS)[string] {
+  const c = CODECS[name];
+  if (!c)
+    throw new Error(
+      `${doing} codec '${name}', which this build does not have (it has ${Object.keys(CODECS).join(', ')})`,
+    );
+  return c;
+}
+
+class AvroFileReader implements ContainerReader {
+  private readonly table: avro.Type;
+  private readonly schema: Record<string, unknown>;
+  private file?: {
+    sync: Buffer;
+    decompress: (b: Buffer) => Buffer;
+    reader: avro.Type;
+    resolver: avro.Resolver;
+    /** The writer's schema is the table's: a record's bytes are read as they are. */
+    same: boolean;
+  };
+
+  constructor(fields: readonly { name: string; type: SqlType }[]) {
+    this.schema = tableSchema(fields, 'avro');
+    this.table = avroType(this.schema);
+  }
+
+  next(buf: Buffer, at: number): { at: number; records: RecordBytesView; count: number } | null {
+    if (buf.length === at) return null;
+    if (!this.file) {
+      if (buf.length - at < MAGIC.length) return null;
+      if (!buf.subarray(at, at + MAGIC.length).equals(MAGIC))
+        throw new Error(`not an Avro object container file (it does not start with 'Obj' 1)`);
+      const h = HEADER.decode(buf, at) as {
+        value: { meta: Record<string, Buffer>; sync: Buffer };
+        offset: number;
+      };
+      if (h.offset < 0) return null;
+      const meta = h.value.meta;
+      const schemaText = meta['avro.schema']?.toString('utf8');
+      if (schemaText === undefined) throw new Error(`the file's header has no 'avro.schema'`);
+      const codec = meta['avro.codec']?.toString('utf8') ?? 'null';
+      const writer = avroType(JSON.parse(schemaText) as AvroSchema);
+      let reader: avro.Type;
+      let resolver: avro.Resolver;
+      try {
+        reader = avroType({ ...this.schema, aliases: [writer.name ?? 'record'] });
+        resolver = reader.createResolver(writer);
+      } catch (e) {
+        throw new Error(`the file's schema cannot be read as the table's: ${(e as Error).message}`);
+      }
+      this.file = {
+        sync: Buffer.from(h.value.sync),
+        decompress: codecOf(codec, 'the file is written with').decode,
+        reader,
+        resolver,
+        same: writer.equals(this.table),
+      };
+      // The header is used up even when its first block is not read whole yet: no records then.
+      return (
+        this.block(buf, h.offset) ?? { at: h.offset, records: { bytes: buf, starts: [], ends: [] }, count: 0 }
+      );
+    }
+    return this.block(buf, at);
+  }
+
+  /** The block at buf[at...], null when it is not read whole yet. */
+  private block(buf: Buffer, at: number): { at: number; records: RecordBytesView; count: number } | null {
+    const f = this.file!;
+    const c = BLOCK_LONG.decode(buf, at) as { value: number; offset: number };
+    if (c.offset < 0) return null;
+    const z = BLOCK_LONG.decode(buf, c.offset) as { value: number; offset: number };
+    if (z.offset < 0) return null;
+    const end = z.offset + z.value;
+    if (end + 16 > buf.length) return null;
+    if (!buf.subarray(end, end + 16).equals(f.sync))
+      throw new Error(`a block does not end with the file's sync marker (a damaged file)`);
+    const data = f.decompress(buf.subarray(z.offset, end));
+    const count = c.value;
+    const starts = new Int32Array(count);
+    const ends = new Int32Array(count);
+    let bytes = data;
+    // Each record is decoded here to find where it ends (and to resolve it when the writer's
+    // schema is not the table's: then it is written again in the table's, for the decoder).
+    const again: Buffer[] = [];
+    let pos = 0;
+    let out = 0;
+    for (let i = 0; i < count; i++) {
+      let r: { value: unknown; offset: number };
+      try {
+        r = f.reader.decode(data, pos, f.resolver) as { value: unknown; offset: number };
+      } catch (e) {
+        throw new Error(`record ${i + 1} of a block is not valid Avro: ${(e as Error).message}`);
+      }
+      if (r.offset < 0) throw new Error(`a block ends inside its record ${i + 1} (a damaged file)`);
+      if (f.same) {
+        starts[i] = pos;
+        ends[i] = r.offset;
+      } else {
+        const b = this.table.toBuffer(r.value);
+        again.push(b);
+        starts[i] = out;
+        out += b.length;
+        ends[i] = out;
+      }
+      pos = r.offset;
+    }
+    if (pos !== data.length)
+      throw new Error(`a block holds ${data.length - pos} bytes after its ${count} records`);
+    if (!f.same) bytes = Buffer.concat(again);
+    return { at: end + 16, records: { bytes, starts, ends }, count };
+  }
+}
+
+/** Writes the table's rows as an Object Container File: the header, then one block per call. */
+class AvroFileWriter {
+  readonly header: Buffer;
+  private readonly sync: Buffer;
+  private readonly compress: (b: Buffer) => Buffer;
+
+  constructor(
+    private readonly encoder: AvroEncoder,
+    schema: Record<string, unknown>,
+    codec: string,
+  ) {
+    const schemaText = JSON.stringify(schema);
+    // Flink draws the sync marker at random; derived from the schema here, so a job resumed from
+    // a checkpoint appends blocks with the marker its file's header has (and a rerun is byte-identical).
+    this.sync = createHash('sha256').update(schemaText).update(codec).digest().subarray(0, 16);
+    this.compress = codecOf(codec, `'avro.codec' names the`).encode;
+    this.header = HEADER.toBuffer({
+      magic: MAGIC,
+      meta: { 'avro.schema': Buffer.from(schemaText, 'utf8'), 'avro.codec': Buffer.from(codec, 'utf8') },
+      sync: this.sync,
+    });
+  }
+
+  block(rows: readonly Row[]): Buffer {
+    if (rows.length === 0) return Buffer.alloc(0);
+    const data = this.compress(Buffer.concat(rows.map((r) => this.encoder.datum(r))));
+    return Buffer.concat([
+      BLOCK_LONG.toBuffer(rows.length),
+      BLOCK_LONG.toBuffer(data.length),
+      data,
+      this.sync,
+    ]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // avro-confluent
 
 const CONFLUENT = 'avro-confluent';
@@ -522,8 +701,22 @@ export const avroFormat: FormatDefinition = {
   },
   ignoreParseErrors: (options) => options.bool('avro.ignore-parse-errors', false),
   createEncoder(fields, options) {
-    options.accept('avro.codec', 'avro.timestamp_mapping.legacy', 'avro.ignore-parse-errors');
-    return new AvroEncoder(fields, 'avro');
+    options.accept('avro.timestamp_mapping.legacy', 'avro.ignore-parse-errors');
+    const codec = options.optionalString('avro.codec') ?? 'null';
+    const encoder = new AvroEncoder(fields, 'avro');
+    if (!(codec in CODECS))
+      throw new OptionError(
+        undefined,
+        `'avro.codec' = '${codec}' is not a codec this build writes`,
+        `write 'avro.codec' = 'deflate' (compressed) or 'null'`,
+      );
+    // Kafka values are single datums; a file sink writes the container around them.
+    return Object.assign(encoder, { file: new AvroFileWriter(encoder, tableSchema(fields, 'avro'), codec) });
+  },
+  fileReader(fields, options) {
+    options.bool('avro.ignore-parse-errors', false);
+    options.accept('avro.codec', 'avro.timestamp_mapping.legacy');
+    return new AvroFileReader(fields);
   },
 };
 

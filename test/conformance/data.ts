@@ -6,6 +6,7 @@ import { mulberry32 } from '../prng.js';
 import { edgeDataSet } from './data-edge.js';
 import { textDataSet } from './data-text.js';
 import { cdcDataSet } from './data-cdc.js';
+import { avroAccountsFile, avroTransfersFile } from './data-avro.js';
 import { datesDataSet } from './data-dates.js';
 import { paymentsDataSet } from './data-payments.js';
 import { structuringDataSet, ticksDataSet } from './data-ticks.js';
@@ -53,8 +54,9 @@ function times(rand: () => number, count: number, maxStepMs: number, disorderMs:
 }
 
 export interface DataSet {
-  ext: 'csv' | 'json';
-  text: string;
+  ext: 'csv' | 'json' | 'avro';
+  /** The file's contents (bytes for a binary format). */
+  text: string | Buffer;
 }
 
 /**
@@ -155,6 +157,10 @@ export function dataSet(name: string): DataSet {
       return edgeDataSet();
     case 'accounts-cdc': // debezium-json change events of an accounts table (data-cdc.ts)
       return cdcDataSet();
+    case 'avro-transfers': // an Avro container file as a producer writes it (data-avro.ts)
+      return { ext: 'avro', text: avroTransfersFile() };
+    case 'avro-accounts': // an Avro container file in the schema Flink derives, NULLs (data-avro.ts)
+      return { ext: 'avro', text: avroAccountsFile() };
     case 'text': // hand-written strings, JSON texts and dates (data-text.ts)
       return textDataSet();
     case 'dates': // DATE and TIME columns, dates before 1970 (data-dates.ts)

@@ -22,6 +22,8 @@ const ARTIFACTS = [
   'flink-json',
   // MATCH_RECOGNIZE runs on Flink's CEP library (a distribution has it in flink-dist).
   'flink-cep',
+  // 'format' = 'avro' (issue 20): Avro container files on the filesystem connector.
+  'flink-avro',
 ];
 /** Flink logs through slf4j; without a binding it prints one warning and stays quiet. */
 const EXTRA = ['org.slf4j:slf4j-nop:1.7.36'];
