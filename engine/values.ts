@@ -3,6 +3,7 @@
 
 import type { SqlType } from './types.js';
 import { formatDate, formatTime } from './time/date-time.js';
+import { javaDoubleToString, javaFloatToString } from './java-double.js';
 
 const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 
@@ -58,9 +59,10 @@ export function decimalToNumber(unscaled: bigint, scale: number): number {
   return scale === 0 ? Number(unscaled) : Number(formatDecimal(unscaled, scale));
 }
 
+/** A double as DECIMAL at `scale` as Flink converts it: BigDecimal.valueOf (Java's Double.toString digits), HALF_UP. */
 export function numberToDecimal(n: number, scale: number): bigint | null {
   if (!Number.isFinite(n)) return null;
-  return parseDecimal(n.toFixed(Math.min(scale + 3, 100)), scale);
+  return parseDecimal(javaDoubleToString(n), scale);
 }
 
 function pad2(n: number): string {
@@ -91,21 +93,11 @@ export function formatTimestampIso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** A JS number as Flink prints a DOUBLE (`1.0`, `0.5`, `1.0E10`), so CSV output reads like Flink's. */
-export function formatDouble(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (x === Infinity) return 'Infinity';
-  if (x === -Infinity) return '-Infinity';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0'; // Java keeps the sign of zero (CEIL(-0.5) is -0.0)
-  const abs = Math.abs(x);
-  if (abs !== 0 && (abs >= 1e7 || abs < 1e-3)) {
-    const [mant, exp] = x.toExponential().split('e');
-    const m = mant!.includes('.') ? mant! : mant + '.0';
-    return `${m}E${Number(exp)}`;
-  }
-  const s = String(x);
-  return s.includes('.') ? s : s + '.0';
-}
+/** A DOUBLE as Flink prints it: Java 17's Double.toString (`1.0`, `0.5`, `1.0E10`, `4.9E-324`). */
+export const formatDouble: (x: number) => string = javaDoubleToString;
+
+/** A FLOAT as Flink prints it: Java 17's Float.toString. */
+export const formatFloat: (x: number) => string = javaFloatToString;
 
 /** A row value as text for CSV output and the print sink. null is returned as null (the caller decides). */
 export function valueToText(v: unknown, type: SqlType): string | null {
@@ -121,6 +113,7 @@ export function valueToText(v: unknown, type: SqlType): string | null {
     case 'TIME':
       return formatTime(v as number, type.precision ?? 0);
     case 'FLOAT':
+      return formatFloat(v as number);
     case 'DOUBLE':
       return formatDouble(v as number);
     case 'BOOLEAN':

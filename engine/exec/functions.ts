@@ -10,6 +10,7 @@ import {
   decimalToNumber,
   formatDecimal,
   formatDouble,
+  formatFloat,
   formatTimestamp,
   numberToDecimal,
   parseDecimal,
@@ -129,13 +130,13 @@ export function decRound(a: bigint, scale: number, digits: number, resultScale: 
 }
 
 /**
- * ROUND(double, digits) like Flink: through the shortest decimal text of the double (what
+ * ROUND(double, digits) like Flink: through Java's Double.toString digits of the double (what
  * BigDecimal.valueOf sees), HALF_UP, back to a double. So ROUND(2.675, 2) is 2.68, not 2.67.
  */
 export function doubleRound(x: number, digits: number): number {
   if (!Number.isFinite(x)) return x;
   const d = Math.trunc(digits);
-  const unscaled = parseDecimal(String(x), d);
+  const unscaled = parseDecimal(formatDouble(x), d);
   if (unscaled === null) return x;
   return d >= 0 ? decimalToNumber(unscaled, d) : Number(unscaled * pow10(-d));
 }
@@ -692,7 +693,7 @@ export function castFunction(from: SqlType, to: SqlType): CastFn | null {
 
   if (t === 'STRING') {
     if (isIntegral(from)) return integralText;
-    if (isApproxNumeric(from)) return formatDouble;
+    if (isApproxNumeric(from)) return f === 'FLOAT' ? formatFloat : formatDouble; // Java's Float/Double.toString
     if (f === 'DECIMAL') {
       const scale = from.scale ?? 0;
       return (u: bigint) => formatDecimal(u, scale);

@@ -6,7 +6,14 @@ import { OptionError } from '../errors.js';
 import type { OptionBag } from '../options.js';
 import { parseIsoTimestamp, parseSqlTimestamp } from '../time/sql-timestamp.js';
 import type { Row, SqlType } from '../types.js';
-import { formatDecimal, formatDouble, formatTimestamp, formatTimestampIso, valueToText } from '../values.js';
+import {
+  formatDecimal,
+  formatDouble,
+  formatFloat,
+  formatTimestamp,
+  formatTimestampIso,
+  valueToText,
+} from '../values.js';
 import type { DecodedColumn, FormatDefinition, RecordDecoder, RecordEncoder } from './api.js';
 import {
   NOT_A_VALUE,
@@ -297,10 +304,11 @@ function jsonWriter(type: SqlType, standard: TimestampStandard): JsonWriter {
       return (v) => formatDecimal(v as bigint, scale); // exact: written as text, never via a double
     }
     case 'FLOAT':
-    case 'DOUBLE':
-      // JSON has no NaN / Infinity; Jackson (Flink) writes them as strings.
-      return (v) =>
-        Number.isFinite(v as number) ? formatDouble(v as number) : `"${formatDouble(v as number)}"`;
+    case 'DOUBLE': {
+      // JSON has no NaN / Infinity; Jackson (Flink) writes them as strings. A FLOAT by Float.toString.
+      const text = type.name === 'FLOAT' ? formatFloat : formatDouble;
+      return (v) => (Number.isFinite(v as number) ? text(v as number) : `"${text(v as number)}"`);
+    }
     case 'TINYINT':
     case 'SMALLINT':
     case 'INT':

@@ -45,6 +45,23 @@ const SHRINK_ROUNDS = 5;
 /** Differences beyond this many are reported unshrunk (each shrink round is one Flink run). */
 const SHRINK_AT_MOST = 10;
 
+/**
+ * A kept round (FINTRANS_KEEP_CONFORMANCE) compared again with fintrans-sql as it is now, without
+ * running Flink: its expressions and Flink's results are in the round's directory.
+ */
+export function replayRound(roundDir: string, csvPath: string): { expr: string; verdict: Verdict }[] {
+  const ours = new FintransEvaluator(csvPath);
+  const exprs = readFileSync(join(roundDir, 'fuzz-exprs.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+  const lines = readFileSync(join(roundDir, 'fuzz-results.txt'), 'utf8').split('\n');
+  const rowIds = Array.from({ length: FUZZ_ROW_COUNT }, (_, k) => k + 1);
+  return exprs.map((expr, k) => ({
+    expr,
+    verdict: compare(parseFlinkLine(lines[k]!), ours.evaluate(expr), rowIds),
+  }));
+}
+
 export class ExpressionFuzzer {
   private readonly ours: FintransEvaluator;
   private readonly rowIds = Array.from({ length: FUZZ_ROW_COUNT }, (_, k) => k + 1);
@@ -78,6 +95,28 @@ export class ExpressionFuzzer {
     return new Map(
       unique.map((e, i) => [e, compare(parseFlinkLine(lines[i]!), this.ours.evaluate(e), this.rowIds)]),
     );
+  }
+
+  /** Both engines' results for the given expressions, as text (FINTRANS_FUZZ_EXPRS: a look at chosen ones). */
+  async probe(exprs: readonly string[]): Promise<string[]> {
+    const verdicts = await this.verdicts(exprs);
+    const dir = join(this.workDir, `round-${this.round - 1}`);
+    const flinkLines = readFileSync(join(dir, 'fuzz-results.txt'), 'utf8').split('\n');
+    const unique = [...new Set(exprs)];
+    return unique.map((e, k) => {
+      const v = verdicts.get(e)!;
+      const ours = this.ours.evaluate(e);
+      const oursText =
+        ours.kind === 'ok'
+          ? `${ours.type}: ${ours.cells.map((c) => (c === null ? 'NULL' : c)).join(' | ')}`
+          : `${ours.kind}: ${ours.why}`;
+      const flink = parseFlinkLine(flinkLines[k]!);
+      const flinkText =
+        flink.kind === 'ok'
+          ? `${flink.type}: ${flink.cells.map((c) => (c === null ? 'NULL' : c)).join(' | ')}`
+          : `${flink.kind}: ${flink.why}`;
+      return `${e}\n  ${v.kind}\n  Flink        ${flinkText}\n  fintrans-sql ${oursText}`;
+    });
   }
 
   async run(seed: number, count: number): Promise<FuzzReport> {
