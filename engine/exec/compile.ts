@@ -33,33 +33,43 @@ import { DEFAULT_TO_TIMESTAMP_PATTERN } from '../time/sql-timestamp.js';
 import { decimalToNumber, rescaleDecimal } from '../values.js';
 import { trimCharacters } from './trim.js';
 import { LIBRARY, isLibraryFunction, type LibraryEntry, type LibraryFunction } from './library.js';
+import { reduceConstants } from './reduce.js';
 import type { Long } from '../int64.js';
 
 /** A compiled value for one SQL value per row. */
 export function compileScalar(expr: Expr): (row: Row) => unknown {
+  return compileReduced(reduced(expr));
+}
+
+function compileReduced(expr: Expr): (row: Row) => unknown {
   const gen = new CodeGen();
   const code = gen.expr(expr);
   return gen.build(`return ${code.src};`) as (row: Row) => unknown;
 }
 
+/** Constant sub-expressions folded first, as Flink's planner folds them (engine/exec/reduce.ts). */
+function reduced(expr: Expr): Expr {
+  return reduceConstants(expr, (constant) => compileReduced(constant)([]));
+}
+
 /** A WHERE / HAVING test: true only when the SQL value is TRUE (null and false both reject). */
 export function compilePredicate(expr: Expr): (row: Row) => boolean {
   const gen = new CodeGen();
-  const code = gen.expr(expr);
+  const code = gen.expr(reduced(expr));
   return gen.build(`return ${code.src} === true;`) as (row: Row) => boolean;
 }
 
 /** The whole output row of a projection, built by one function in one array literal. */
 export function compileProjection(exprs: readonly Expr[]): (row: Row) => Row {
   const gen = new CodeGen();
-  const parts = exprs.map((e) => gen.expr(e).src);
+  const parts = exprs.map((e) => gen.expr(reduced(e)).src);
   return gen.build(`return [${parts.join(', ')}];`) as (row: Row) => Row;
 }
 
 /** The generated function body for one expression, for tests and debugging. */
 export function generatedSource(expr: Expr): string {
   const gen = new CodeGen();
-  const code = gen.expr(expr);
+  const code = gen.expr(reduced(expr));
   return gen.source(`return ${code.src};`);
 }
 
@@ -315,7 +325,7 @@ class CodeGen {
     if (e.whens.length > CASE_CHUNK) {
       // The branches after the first CASE_CHUNK are a CASE of their own, in a function of its own,
       // so that no generated source nests deeper than V8's parser can follow (3000-branch CASEs).
-      src = this.callConst(compileScalar({ ...e, whens: e.whens.slice(CASE_CHUNK) }), ['r']);
+      src = this.callConst(compileReduced({ ...e, whens: e.whens.slice(CASE_CHUNK) }), ['r']);
       nullable = true;
     } else {
       src = e.otherwise === null ? 'null' : this.valueAs(e.otherwise, e.type, (n) => (nullable ||= n));
@@ -416,7 +426,8 @@ class CodeGen {
       case 'POWER':
         return this.guard(
           [this.expr(a[0]!), this.expr(a[1]!)],
-          ([x, y]) => `Math.pow(${this.asNumber(x!, a[0]!.type)}, ${this.asNumber(y!, a[1]!.type)})`,
+          // Java's Math.pow (HotSpot's, correctly rounded), not V8's: engine/exec/java-pow.ts
+          ([x, y]) => `f.javaPow(${this.asNumber(x!, a[0]!.type)}, ${this.asNumber(y!, a[1]!.type)})`,
         );
       case 'COALESCE':
         return this.coalesce(e);

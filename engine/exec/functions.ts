@@ -37,6 +37,7 @@ import {
 } from '../int64.js';
 
 export { longAdd, longSub, longMul, longDiv, longMod, longNeg, longAbs, longToDouble } from '../int64.js';
+export { javaPow } from './java-pow.js';
 
 // ---------------------------------------------------------------------------------------------
 // Integral and decimal arithmetic
