@@ -16,6 +16,7 @@ import { parseSqlFile } from '../../engine/sql/parse.js';
 import type { CreateTableStatement } from '../../engine/sql/ast.js';
 import { isKeyword, isOp, LineIndex, tokenize, type Token } from '../../engine/sql/tokenize.js';
 import { planJob, sourceTables } from '../../engine/plan/planner.js';
+import type { JobPlan, PlanNode } from '../../engine/plan/logical.js';
 import { displayPath } from '../job-files.js';
 
 /** Without it Flink's file sink keeps part files in progress (invisible) for ever on a Kafka source. */
@@ -164,6 +165,7 @@ export function translateJob(text: string, file: string, opts: DeployOptions): D
         break;
     }
   }
+  refusals.push(...lookupRefusals(plan));
   if (refusals.length > 0) throw new DeployRefused(file, refusals);
 
   const settings = new Map(fileSettings);
@@ -311,6 +313,32 @@ function translateTable(
     return { notes, refusals, ...(role === 'sink' ? { sinkDir: abs } : {}) };
   }
   return { notes, refusals };
+}
+
+/**
+ * A lookup join on a 'filesystem' table (a reference CSV read whole here) has no Flink
+ * counterpart: Flink's filesystem source cannot be looked up, and it plans the join as a
+ * processing-time temporal join, which it refuses ("not supported yet").
+ */
+function lookupRefusals(plan: JobPlan): { pos?: SourcePos; why: string; hint?: string }[] {
+  const out: { pos?: SourcePos; why: string; hint?: string }[] = [];
+  const seen = new Set<PlanNode>();
+  const named = new Set<string>();
+  const visit = (n: PlanNode): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    if (n.kind === 'lookup-join' && n.table.connectorName === 'filesystem' && !named.has(n.table.name)) {
+      named.add(n.table.name);
+      out.push({
+        pos: n.table.pos,
+        why: `table '${n.table.name}' is looked up (FOR SYSTEM_TIME AS OF a processing time) from a 'filesystem' file, which only fintrans-sql can do: Flink's filesystem connector cannot be looked up`,
+        hint: `on Flink, look it up in a 'jdbc' table, or join a versioned table (PRIMARY KEY and WATERMARK) AS OF the rows' event time`,
+      });
+    }
+    n.inputs.forEach(visit);
+  };
+  for (const p of plan.pipelines) visit(p.root);
+  return out;
 }
 
 function fintransSettingNote(key: string): string {

@@ -164,6 +164,23 @@ describe('deploy translation', () => {
     );
   });
 
+  it("refuses a lookup join on a 'filesystem' table: Flink cannot look a file up", () => {
+    const text = [
+      "CREATE TABLE tx (id BIGINT, amount BIGINT, proc AS PROCTIME()) WITH ('connector' = 'filesystem', 'path' = '/data/tx.csv', 'format' = 'csv');",
+      "CREATE TABLE accounts (id BIGINT, country STRING) WITH ('connector' = 'filesystem', 'path' = '/data/accounts.csv', 'format' = 'csv');",
+      "CREATE TABLE out_rows (id BIGINT, country STRING) WITH ('connector' = 'filesystem', 'path' = '/out/rows', 'format' = 'csv');",
+      'INSERT INTO out_rows SELECT t.id, a.country FROM tx AS t',
+      '  JOIN accounts FOR SYSTEM_TIME AS OF t.proc AS a ON t.id = a.id;',
+    ].join('\n');
+    expect(refusal(text, 'lookup.sql', { cwd: CWD })).toBe(
+      [
+        'cannot deploy lookup.sql to Flink: 1 thing exists only in fintrans-sql',
+        "  lookup.sql:2:14: table 'accounts' is looked up (FOR SYSTEM_TIME AS OF a processing time) from a 'filesystem' file, which only fintrans-sql can do: Flink's filesystem connector cannot be looked up",
+        "    hint: on Flink, look it up in a 'jdbc' table, or join a versioned table (PRIMARY KEY and WATERMARK) AS OF the rows' event time",
+      ].join('\n'),
+    );
+  });
+
   it('reports a mistake in the job as `run` does, before anything is sent', () => {
     const r = runCli(['deploy', 'jobs/laundering.sql', '--dry-run'], ROOT);
     expect(r.code).toBe(1);
