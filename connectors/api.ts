@@ -134,6 +134,14 @@ export interface SinkWriter {
    * the RowKind of `rows[i]`; absent means every row is an insert (+I).
    */
   write(rows: readonly Row[], kinds?: readonly RowKind[]): void;
+  /**
+   * Sinks whose rows become bytes one after another, whatever came before (a file's text lines):
+   * the bytes write(rows) would append for `rows`, or null when this sink cannot say (a container
+   * file). Parallel runs encode in their workers and hand the bytes to writeEncoded.
+   */
+  encode?(rows: readonly Row[]): Uint8Array | null;
+  /** Appends what encode() made of `rows` rows, in order with the rows written. */
+  writeEncoded?(bytes: Uint8Array, rows: number): void;
   /** Rows buffered and not yet flushed; the runtime flushes when this grows large (backpressure). */
   readonly pending: number;
   flush(): Promise<void>;

@@ -58,11 +58,34 @@ export class FileSink implements SinkWriter {
   readonly accepts = 'insert-only';
 
   get pending(): number {
-    return this.buffer.length;
+    return this.buffer.length + this.encodedRows;
   }
 
   write(rows: readonly Row[]): void {
     for (const r of rows) this.buffer.push(r);
+  }
+
+  /** Lines encoded elsewhere (a parallel run's workers, see encode), in order, and the rows they hold. */
+  private encoded: Uint8Array[] = [];
+  private encodedRows = 0;
+
+  encode(rows: readonly Row[]): Uint8Array | null {
+    // A container's blocks belong to its one header (Avro's sync marker): encoded here only.
+    return this.encoder.file ? null : encodeInBatches(this.encoder, rows.slice());
+  }
+
+  writeEncoded(bytes: Uint8Array, rows: number): void {
+    this.encodeBuffered();
+    this.encoded.push(bytes);
+    this.encodedRows += rows;
+  }
+
+  /** Rows written before encoded ones go first, as their lines. */
+  private encodeBuffered(): void {
+    if (this.buffer.length === 0) return;
+    this.encodedRows += this.buffer.length;
+    this.encoded.push(encodeInBatches(this.encoder, this.buffer));
+    this.buffer = [];
   }
 
   /** Opens the file at the start of the run: resumes the checkpointed one, or starts a new one (keeping an old one aside). */
@@ -210,6 +233,16 @@ export class FileSink implements SinkWriter {
 
   async flush(): Promise<void> {
     await this.prepare();
+    if (this.encoded.length > 0) {
+      this.encodeBuffered();
+      const count = this.encodedRows;
+      const bytes = Buffer.concat(this.encoded);
+      this.encoded = [];
+      this.encodedRows = 0;
+      await this.append(bytes);
+      this.rowsWritten += count;
+      return;
+    }
     if (this.buffer.length === 0) return;
     const rows = this.buffer;
     this.buffer = [];
@@ -223,7 +256,7 @@ export class FileSink implements SinkWriter {
 
   async close(): Promise<void> {
     // A run that failed before opening the file (a source that could not open) leaves it untouched.
-    if (this.fh || this.buffer.length > 0) await this.flush();
+    if (this.fh || this.buffer.length > 0 || this.encoded.length > 0) await this.flush();
     await this.fh?.close();
     this.fh = undefined;
   }

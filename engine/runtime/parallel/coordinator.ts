@@ -2,21 +2,23 @@
 // (worker.ts) run it, key-partitioned as Flink's hash exchange; this main thread coordinates.
 //
 // - Source: the main thread reads the table's records (any connector) and hands each batch, as one
-//   chunk (a byte range of a file cut on line boundaries, a run of a partition's records), to the
-//   next worker in turn, which decodes it and sends every row to the worker owning its key. Each
-//   event of the run (a chunk, a split's end, a barrier, the end) has a sequence number, and every
-//   worker processes them in that order, so each keyed operator sees its keys' rows in the order of
-//   a single reader, with that reader's watermark (min over its running splits of each split's
-//   largest watermark so far): results, late records included, are those of parallelism 1.
+//   chunk (a byte range of a file cut on line boundaries, a run of a partition's records), to every
+//   worker; each decodes it and keeps the rows whose keys it owns (worker.ts says why every worker
+//   decodes every record). Each event of the run (a chunk, a split's end, a barrier, the end) has a
+//   sequence number, and every worker processes them in that order, so each keyed operator sees its
+//   keys' rows in the order of a single reader, with that reader's watermark (min over its running
+//   splits of each split's largest watermark so far): results, late records included, are those of
+//   parallelism 1.
 // - Sinks: one output per sink, written here. The rows each worker's sinks received while it
-//   processed an event are written in the order (event, worker): the defined merge order.
+//   processed an event are written in the order (event, worker): the defined merge order. A file
+//   sink's rows come encoded by the workers (SinkWriter.encode / writeEncoded).
 // - Checkpoints stop the world: no new chunk goes out, a barrier event is sent to every worker;
 //   each processes everything before it, snapshots its keyed state and answers; then the sinks are
 //   flushed and source positions, sink positions and every worker's state are saved in one SQLite
 //   transaction (the checkpoint store), as at parallelism 1 (two-phase sinks the same way).
 // - A checkpoint taken at parallelism N resumes at parallelism N only (state is split by key).
 
-import { Worker, MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { ConnectorError, FintransError } from '../../errors.js';
 import { planFingerprint, type Checkpoint, type CheckpointStore } from '../../state/checkpoints.js';
@@ -149,18 +151,10 @@ export async function runParallel(
     }
   };
 
-  // Peer channels: worker i talks to worker j over one port pair.
-  const peers: (MessagePort | null)[][] = Array.from({ length: n }, () => new Array(n).fill(null));
-  for (let i = 0; i < n; i++)
-    for (let j = i + 1; j < n; j++) {
-      const ch = new MessageChannel();
-      peers[i]![j] = ch.port1;
-      peers[j]![i] = ch.port2;
-    }
   const handles: WorkerHandle[] = [];
   let ready = 0;
   for (let i = 0; i < n; i++) {
-    const init: WorkerInit & { peers: (MessagePort | null)[] } = {
+    const init: WorkerInit = {
       index: i,
       parallelism: n,
       path: resolve(opts.cwd, job.plan.file),
@@ -169,12 +163,8 @@ export async function runParallel(
       settings: [...job.plan.settings],
       fingerprint: planFingerprint(job.plan),
       ...(restored ? { restore: restored.workers[i] } : {}),
-      peers: peers[i]!,
     };
-    const worker = new Worker(new URL('./worker.js', import.meta.url), {
-      workerData: init,
-      transferList: peers[i]!.filter((p): p is MessagePort => p !== null),
-    });
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: init });
     const h: WorkerHandle = { worker, done: -1, stats: null, segments: [], snapshots: new Map() };
     handles.push(h);
     worker.on('message', (m: FromWorker) => {
@@ -207,7 +197,6 @@ export async function runParallel(
   }
 
   let seq = 0;
-  let chunks = 0;
   const broadcast = (m: ToWorker) => {
     for (const h of handles) h.worker.postMessage(m);
   };
@@ -225,10 +214,15 @@ export async function runParallel(
     });
     ready.sort((a, b) => a.seg.seq - b.seg.seq || a.w - b.w || a.i - b.i);
     for (const { seg } of ready) {
+      const op = sinkOps[seg.sink];
+      if (seg.bytes) {
+        job.sinks[seg.sink]!.writer.writeEncoded!(seg.bytes, seg.count!);
+        if (op) op.rowsOut += seg.count!;
+        continue;
+      }
       const packed = seg.packed;
       const rows = seg.rows ?? Array.from({ length: packed!.n }, (_, i) => unpackRow(packed!, i));
       job.sinks[seg.sink]!.writer.write(rows, seg.kinds);
-      const op = sinkOps[seg.sink];
       if (op) op.rowsOut += rows.length;
     }
   };
@@ -367,10 +361,14 @@ export async function runParallel(
         }
       }
       if (r.kind === 'batch') {
-        const { batch, transfer } = packBatch(r.batch);
+        // Every worker decodes every chunk (each its own copy of the bytes) and keeps its keys' rows.
         const info = reader.splits[r.batch.split]!;
-        const m: ToWorker = { t: 'chunk', seq: seq++, split: r.batch.split, info, batch };
-        handles[chunks++ % n]!.worker.postMessage(m, transfer);
+        const at = seq++;
+        for (const h of handles) {
+          const { batch, transfer } = packBatch(r.batch);
+          const m: ToWorker = { t: 'chunk', seq: at, split: r.batch.split, info, batch };
+          h.worker.postMessage(m, transfer);
+        }
       } else if (r.kind === 'split-end') {
         broadcast({ t: 'split-end', seq: seq++, split: r.split });
       } else if (opts.untilIdleMs !== undefined && !r.waiting && now - lastActivity >= opts.untilIdleMs) {

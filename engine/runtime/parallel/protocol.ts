@@ -1,9 +1,9 @@
-// Messages between the coordinator (main thread) and the workers of a parallel run, and between
-// workers. Every event of the run has a sequence number given by the coordinator: a chunk of source
-// records (decoded by one worker, its rows then exchanged to every worker by key) or a control event
-// (new splits, a split's end, a checkpoint barrier, the end of input) sent to every worker. Each
-// worker processes the events in sequence order, so every keyed operator sees its rows in the order
-// one task reading the source would see them.
+// Messages between the coordinator (main thread) and the workers of a parallel run. Every event of
+// the run has a sequence number given by the coordinator: a chunk of source records (decoded by
+// every worker, each keeping its keys' rows) or a control event (new splits, a split's end, a
+// checkpoint barrier, the end of input), all sent to every worker. Each worker processes the events
+// in sequence order, so every keyed operator sees its rows in the order one task reading the source
+// would see them.
 
 import type { Row, RowKind } from '../../types.js';
 import type { SplitInfo } from '../../../connectors/api.js';
@@ -48,11 +48,9 @@ export type ToWorker =
   /** Stop now (a requested stop after its checkpoint, or a failure elsewhere). */
   | { readonly t: 'close' };
 
-/** One chunk's rows for one keyed operator, as they go to the worker that owns their keys. */
+/** One chunk's rows for one keyed operator whose keys this worker owns. */
 export interface EdgePart {
-  /** The rows, packed by column when sent to another worker; the rows themselves when kept. */
-  readonly packed?: PackedRows;
-  readonly rows?: Row[];
+  readonly rows: Row[];
   readonly width: number;
   /** The chunk's watermark before each row (the largest WATERMARK value of the chunk's earlier records). */
   readonly wms: ArrayLike<number>;
@@ -60,7 +58,7 @@ export interface EdgePart {
   readonly idx: ArrayLike<number>;
 }
 
-/** Worker to worker: a chunk's rows for the receiver's keys (possibly none), in every edge. */
+/** A decoded chunk's rows for the worker's keys (possibly none), in every edge, waiting for its turn. */
 export interface PartMessage {
   readonly t: 'part';
   readonly seq: number;
@@ -78,6 +76,9 @@ export interface Segment {
   readonly rows?: Row[];
   readonly packed?: PackedRows;
   readonly kinds?: RowKind[];
+  /** The rows already encoded by the sink's format (SinkWriter.encode), and how many they are. */
+  readonly bytes?: Uint8Array;
+  readonly count?: number;
 }
 
 /** A message about one record, tagged with where the record was in the run (event, index in its chunk) so the coordinator shows the first ones of the run. */

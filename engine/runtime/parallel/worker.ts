@@ -1,15 +1,21 @@
 // One worker thread of a parallel run (see coordinator.ts). It plans and builds the same job, then
-// (1) decodes the chunks of source records the coordinator hands it, runs them through the stateless
-// steps up to each keyed operator and sends every row to the worker owning its key (hash exchange),
-// with the chunk's watermark before that row; and (2) as the owner of its keys, takes the events of
-// the run in sequence order (chunks from whichever worker decoded them, control events from the
-// coordinator) and feeds its keyed operators, with the watermark one task reading the source would
-// have had at each row (each split's largest watermark so far, the minimum over running splits), so
-// a keyed operator sees exactly the rows and watermarks it would see at parallelism 1. What reaches
-// its sinks goes to the coordinator, tagged with the event it came from.
+// (1) decodes EVERY chunk of source records the coordinator broadcasts, runs it through the stateless
+// steps up to each keyed operator and keeps the rows whose key it owns (a hash of the key, as Flink's
+// hash exchange assigns key groups), with the chunk's watermark before each row; and (2) takes the
+// events of the run in sequence order and feeds its keyed operators, with the watermark one task
+// reading the source would have had at each row (each split's largest watermark so far, the
+// minimum over running splits), so a keyed operator sees exactly the rows and watermarks it would
+// see at parallelism 1. What reaches its sinks goes to the coordinator, tagged with the event it
+// came from (rows of stateless INSERTs from worker 0 only), encoded by the sink's format when the
+// sink can say (SinkWriter.encode) so the main thread only appends bytes.
+//
+// Why every worker decodes every record rather than each a share and the rows then exchanged: on
+// the laundering jobs, packing, posting and unpacking every other row cost each worker more than
+// decoding the records it did not own (the exchanged design ran at 0.6-0.8x parallelism 1 on
+// 2 cores); decoding is the part that is repeated, the keyed work and the sink encoding split.
 
 import { readFileSync } from 'node:fs';
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { buildJob, type BuiltJob } from '../build.js';
 import { parseSqlFile } from '../../sql/parse.js';
 import { planJob } from '../../plan/planner.js';
@@ -23,7 +29,7 @@ import type { PlanNode, TableDef } from '../../plan/logical.js';
 import { parallelPlan } from './plan.js';
 import { keyOwner } from './hash.js';
 import { unpackBatch } from './batch-transfer.js';
-import { packRows, unpackRow } from './pack.js';
+import { packRows } from './pack.js';
 import type {
   EdgePart,
   FromWorker,
@@ -35,7 +41,7 @@ import type {
   WorkerState,
 } from './protocol.js';
 
-const init = workerData as WorkerInit & { readonly peers: readonly (MessagePort | null)[] };
+const init = workerData as WorkerInit;
 const port = parentPort!;
 const N = init.parallelism;
 const ME = init.index;
@@ -63,11 +69,11 @@ class ChunkReader implements SourceReader {
   async close(): Promise<void> {}
 }
 
-/** Right after the source: the chunk's largest WATERMARK value so far, read by the exchanges as each row passes. */
+/** The chunk being decoded: its largest WATERMARK value so far and the records passed so far (WatermarkTap writes, the exchanges read). */
+const chunk = { max: -Infinity, count: 0 };
+
+/** Right after the source: keeps `chunk` up to date as each row passes. */
 class WatermarkTap implements Operator {
-  max = -Infinity;
-  /** Records of the chunk passed so far. */
-  count = 0;
   private readonly wmOf: ((row: Row) => unknown) | null;
   constructor(
     table: TableDef,
@@ -76,11 +82,11 @@ class WatermarkTap implements Operator {
     this.wmOf = table.watermark ? compileScalar(table.watermark.expr) : null;
   }
   process(row: Row, kind: RowKind): void {
-    this.count++;
+    chunk.count++;
     this.next.process(row, kind);
     if (this.wmOf !== null) {
       const w = this.wmOf(row) as number;
-      if (w > this.max) this.max = w;
+      if (w > chunk.max) chunk.max = w;
     }
   }
   // Watermarks are the owners' to compute (see Owner); the source's own are those of this worker's chunks only.
@@ -92,12 +98,15 @@ class WatermarkTap implements Operator {
   restore(): void {}
 }
 
-/** In front of a keyed operator: collects each row for the worker owning its key. */
+/**
+ * In front of a keyed operator: keeps the rows whose key this worker owns (every worker decodes
+ * every record, see the top of this file), with the chunk's watermark before each and its index.
+ */
 class Exchange implements Operator {
-  rows: Row[][] = [];
-  wms: number[][] = [];
-  idx: number[][] = [];
-  kinds: (RowKind[] | null)[] = [];
+  rows: Row[] = [];
+  wms: number[] = [];
+  idx: number[] = [];
+  kinds: RowKind[] | null = null;
   /** The edge's watermark as the owner last gave it to `head`. */
   wm = -Infinity;
   constructor(
@@ -105,30 +114,21 @@ class Exchange implements Operator {
     readonly width: number,
     private readonly owner: (row: Row) => number,
     private readonly tap: { max: number; count: number },
-  ) {
-    this.reset();
-  }
+  ) {}
   reset(): void {
     this.rows = [];
     this.wms = [];
     this.idx = [];
-    this.kinds = [];
-    for (let i = 0; i < N; i++) {
-      this.rows.push([]);
-      this.wms.push([]);
-      this.idx.push([]);
-      this.kinds.push(null);
-    }
+    this.kinds = null;
   }
   process(row: Row, kind: RowKind): void {
-    const o = this.owner(row);
-    const rows = this.rows[o]!;
-    if (kind !== INSERT && this.kinds[o] === null)
-      this.kinds[o] = new Array<RowKind>(rows.length).fill(INSERT);
+    if (this.owner(row) !== ME) return;
+    const rows = this.rows;
+    if (kind !== INSERT && this.kinds === null) this.kinds = new Array<RowKind>(rows.length).fill(INSERT);
     rows.push(row);
-    this.wms[o]!.push(this.tap.max);
-    this.idx[o]!.push(this.tap.count - 1);
-    this.kinds[o]?.push(kind);
+    this.wms.push(this.tap.max);
+    this.idx.push(this.tap.count - 1);
+    this.kinds?.push(kind);
   }
   onWatermark(): void {}
   finish(): void {}
@@ -140,7 +140,6 @@ class Exchange implements Operator {
 
 let job: BuiltJob;
 let reader: ChunkReader;
-let tap: WatermarkTap | null = null;
 const edges: Exchange[] = [];
 /** Events by sequence number, waiting for the ones before them. */
 const pending = new Map<number, PartMessage | ToWorker>();
@@ -182,18 +181,11 @@ function setup(): void {
         const keys = keyed.get(node);
         if (!keys) return head;
         const fns = keys.map((k) => compileScalar(k));
-        const e = new Exchange(head, node.inputs[0]!.schema.length, keyOwner(fns, N), {
-          get max() {
-            return tap?.max ?? -Infinity;
-          },
-          get count() {
-            return tap?.count ?? 0;
-          },
-        });
+        const e = new Exchange(head, node.inputs[0]!.schema.length, keyOwner(fns, N), chunk);
         edges.push(e);
         return e;
       },
-      wrapSource: (table, out) => (tap = new WatermarkTap(table, out)),
+      wrapSource: (table, out) => new WatermarkTap(table, out),
       reader: () => reader,
     },
   });
@@ -256,7 +248,6 @@ function processPart(p: PartMessage): void {
     const kinds = (part as EdgePart & { kinds?: RowKind[] }).kinds;
     const n = wms.length;
     const rows = part.rows;
-    const packed = part.packed;
     for (let i = 0; i < n; i++) {
       const local = wms[i]!;
       const w = single ? (local > splitMax[0]! ? local : splitMax[0]!) : readerWatermark(p.split, local);
@@ -264,7 +255,7 @@ function processPart(p: PartMessage): void {
         edge.wm = w;
         head.onWatermark(w);
       }
-      const row = rows ? rows[i]! : unpackRow(packed!, i);
+      const row = rows[i]!;
       const late = lateCount.count;
       head.process(row, kinds ? kinds[i]! : INSERT);
       if (lateCount.count !== late) lateSeen(p.seq, idx[i]!);
@@ -353,6 +344,16 @@ function collect(seq: number): void {
       for (const r of d.rows) rows.push(r);
     }
     if (rows === null) return;
+    // A sink whose rows become bytes one after another (a file's lines) gets them encoded here, in
+    // parallel, rather than on the main thread, which then only appends the bytes in merge order.
+    const bytes = sink.writer.encode?.(rows);
+    if (bytes) {
+      const own = new Uint8Array(bytes.byteLength);
+      own.set(bytes);
+      outTransfer.push(own.buffer);
+      segments.push({ seq, sink: i, bytes: own, count: rows.length });
+      return;
+    }
     const width = rows[0]!.length;
     const packed = rows.every((r) => r.length === width) ? packRows(rows, width, outTransfer) : undefined;
     const body = packed ? { packed } : { rows };
@@ -370,8 +371,9 @@ function flushOut(done: number): void {
       segments,
       done,
       stats: {
-        recordsIn: src.recordsIn,
-        badRecords: src.badRecords,
+        // Every worker reads every record: worker 0 counts them.
+        recordsIn: ME === 0 ? src.recordsIn : 0,
+        badRecords: ME === 0 ? src.badRecords : 0,
         badSamples,
         lateRows,
         lateSamples,
@@ -391,42 +393,26 @@ function flushOut(done: number): void {
 async function decode(m: Extract<ToWorker, { t: 'chunk' }>): Promise<void> {
   reader.splits[m.split] = m.info;
   reader.next = unpackBatch(m.batch);
-  if (tap) {
-    tap.max = -Infinity;
-    tap.count = 0;
-  }
+  chunk.max = -Infinity;
+  chunk.count = 0;
   for (const e of edges) e.reset();
   const runner = job.sources[0]!;
   await runner.step(Number.MAX_SAFE_INTEGER);
   // Bad records are told in the order of the run: tagged with their chunk (their text says where they are).
-  while (badSamplesSeen < runner.stats.badSamples.length)
+  while (ME === 0 && badSamplesSeen < runner.stats.badSamples.length)
     badSamples.push({ seq: m.seq, idx: badSamplesSeen, text: runner.stats.badSamples[badSamplesSeen++]! });
-  // Stateless INSERTs reached their sinks while decoding: their rows belong to this chunk's event.
-  collect(m.seq);
-  const chunkMax = tap?.max ?? -Infinity;
-  const transfer: ArrayBuffer[][] = [];
-  for (let o = 0; o < N; o++) transfer.push([]);
-  for (let o = 0; o < N; o++) {
-    const parts: EdgePart[] = edges.map((e) => {
-      const kinds = e.kinds[o];
-      if (o === ME)
-        return {
-          rows: e.rows[o]!,
-          width: e.width,
-          wms: e.wms[o]!,
-          idx: e.idx[o]!,
-          ...(kinds ? { kinds } : {}),
-        };
-      const packed = packRows(e.rows[o]!, e.width, transfer[o]!);
-      const wms = Float64Array.from(e.wms[o]!);
-      const idx = Int32Array.from(e.idx[o]!);
-      transfer[o]!.push(wms.buffer, idx.buffer);
-      return { packed, width: e.width, wms, idx, ...(kinds ? { kinds } : {}) };
-    });
-    const msg: PartMessage = { t: 'part', seq: m.seq, split: m.split, chunkMax, edges: parts };
-    if (o === ME) pending.set(m.seq, msg);
-    else init.peers[o]!.postMessage(msg, transfer[o]!);
-  }
+  // Stateless INSERTs reached their sinks while decoding: their rows belong to this chunk's event,
+  // and to worker 0's output only (every worker decoded the same records).
+  if (ME === 0) collect(m.seq);
+  else for (const sink of job.sinks) for (const op of sink.operators) op.drain();
+  const parts: EdgePart[] = edges.map((e) => ({
+    rows: e.rows,
+    width: e.width,
+    wms: e.wms,
+    idx: e.idx,
+    ...(e.kinds ? { kinds: e.kinds } : {}),
+  }));
+  pending.set(m.seq, { t: 'part', seq: m.seq, split: m.split, chunkMax: chunk.max, edges: parts });
   for (const e of edges) e.reset();
   drainPending();
 }
@@ -451,7 +437,6 @@ function onEvent(m: PartMessage | ToWorker): void {
 try {
   setup();
   port.on('message', onEvent);
-  for (const p of init.peers) p?.on('message', onEvent);
   send({ t: 'ready' });
 } catch (e) {
   fail(e);
