@@ -4,7 +4,8 @@
 // over the aggregate's input row.
 
 import { SqlError } from '../errors.js';
-import type { Positions, SqlNode } from '../sql/ast.js';
+import type { Positions } from '../sql/ast.js';
+import type { SqlExpr } from '../sql/nodes.js';
 import { aggregateFilterParts } from '../sql/aggregate-filter.js';
 import { functionName, isAggregateNode, nodePos, type ExprBinder } from './bind.js';
 import type { Expr } from './expr.js';
@@ -12,7 +13,7 @@ import { describeType } from './typing.js';
 
 /** An aggregate node without its FILTER, and the bound filter when it had one. */
 export interface BoundAggregateFilter {
-  readonly aggregate: SqlNode;
+  readonly aggregate: SqlExpr;
   readonly filter?: Expr;
 }
 
@@ -23,7 +24,7 @@ export interface BoundAggregateFilter {
  * a BOOLEAN (or NULL: no row passes).
  */
 export function bindAggregateFilter(
-  node: SqlNode,
+  node: SqlExpr,
   binder: ExprBinder,
   positions: Positions,
 ): BoundAggregateFilter {
@@ -39,7 +40,7 @@ export function bindAggregateFilter(
   }
   const filter = binder.bind(condition);
   if (filter.type.name !== 'BOOLEAN' && filter.type.name !== 'NULL') {
-    const name = functionName(aggregate) || String(aggregate.name).toUpperCase();
+    const name = functionName(aggregate);
     throw new SqlError(
       nodePos(condition, positions),
       `FILTER (WHERE ...) of ${name} needs a condition (BOOLEAN), got ${describeType(filter.type)}`,

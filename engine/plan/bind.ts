@@ -2,7 +2,8 @@
 // a scope, checks and infers types, inserts casts, and reports mistakes at their file:line:col.
 
 import { SqlError, didYouMean, type SourcePos } from '../errors.js';
-import type { Positions, SqlNode } from '../sql/ast.js';
+import type { Positions } from '../sql/ast.js';
+import type { BinaryNode, CaseNode, CastNode, FunctionNode, SqlExpr, UnaryNode } from '../sql/nodes.js';
 import { T, isIntegral, isNumeric, isTimestamp, typeToString, withNullable, type SqlType } from '../types.js';
 import { parseDecimal } from '../values.js';
 import { call, type CallExpr, type Expr, type ScalarFunction } from './expr.js';
@@ -34,26 +35,26 @@ export interface BindEnv {
   /** Where the expression is, for messages: 'WHERE', 'the SELECT list', "computed column 'ts'". */
   readonly clause: string;
   /** Resolves a column reference; throws a SqlError with a hint when unknown. */
-  column(name: string, qualifier: string | null, node: SqlNode): Expr;
+  column(name: string, qualifier: string | null, node: SqlExpr): Expr;
   /** Binds an aggregate call (returns a reference to its result), or undefined when aggregates are not allowed here. */
-  aggregate?(node: SqlNode): Expr;
+  aggregate?(node: SqlExpr): Expr;
   /** A replacement for a whole node (group keys and window functions after aggregation), checked first. */
-  substitute?(node: SqlNode): Expr | undefined;
+  substitute?(node: SqlExpr): Expr | undefined;
 }
 
 /** `INTERVAL '10' MINUTE` node -> ms, or undefined when it is not such a node. */
-export function intervalMs(node: SqlNode): number | undefined {
+export function intervalMs(node: SqlExpr | undefined): number | undefined {
   if (!node || node.type !== 'interval') return undefined;
-  const unit = String(node.unit ?? '').toUpperCase();
+  const unit = node.unit.toUpperCase();
   const factor = SQL_INTERVAL_UNIT_MS[unit];
-  const raw = node.expr?.value;
+  const raw = literalValue(node.expr);
   const n = typeof raw === 'number' ? raw : Number(String(raw ?? '').trim());
   if (factor === undefined || !Number.isFinite(n)) return undefined;
   return Math.round(n * factor);
 }
 
 /** A stable text form of a node, ignoring positions and parentheses, to match GROUP BY items. */
-export function canonical(node: SqlNode): string {
+export function canonical(node: SqlExpr | readonly SqlExpr[]): string {
   return JSON.stringify(node, (key, value) => {
     if (key === 'loc' || key === 'parentheses' || value === null || value === undefined) return undefined;
     if (key === 'value' && typeof value === 'string') return value;
@@ -67,39 +68,49 @@ export function canonical(node: SqlNode): string {
   }).replace(/"name":"([^"]*)"/g, (_m, n: string) => `"name":"${n.toUpperCase()}"`);
 }
 
-export function columnName(node: SqlNode): string {
-  const c = node.column;
-  if (typeof c === 'string') return c;
-  if (c && typeof c === 'object') return String(c.expr?.value ?? c.value ?? '');
-  return '';
+/** A literal node's value (the text of a string or number as written), else undefined. */
+export function literalValue(node: SqlExpr): string | number | boolean | null | undefined {
+  switch (node.type) {
+    case 'number':
+    case 'bigint':
+    case 'single_quote_string':
+    case 'double_quote_string':
+    case 'string':
+    case 'bool':
+    case 'null':
+    case 'timestamp':
+    case 'date':
+    case 'time':
+    case 'origin':
+      return node.value;
+    default:
+      return undefined;
+  }
 }
 
-export function functionName(node: SqlNode): string {
-  const n = node.name;
-  if (typeof n === 'string') return n.toUpperCase();
-  if (n && Array.isArray(n.name))
-    return n.name
-      .map((p: { value: string }) => p.value)
-      .join('.')
-      .toUpperCase();
-  return '';
+/** A column reference's name; '' for any other node. */
+export function columnName(node: SqlExpr): string {
+  return node.type === 'column_ref' ? node.column : '';
 }
 
-export function functionArgs(node: SqlNode): SqlNode[] {
-  const a = node.args;
-  if (!a) return [];
-  if (Array.isArray(a.value)) return a.value;
-  if (Array.isArray(a)) return a;
-  return [];
+/** A function or aggregate call's name in upper case; '' for any other node. */
+export function functionName(node: SqlExpr): string {
+  return node.type === 'function' || node.type === 'aggr_func' ? node.name.toUpperCase() : '';
+}
+
+/** A function call's arguments; [] for any other node. */
+export function functionArgs(node: SqlExpr): readonly SqlExpr[] {
+  return node.type === 'function' ? node.args : [];
 }
 
 /** The file position of a node: its own location when node-sql-parser gave one, else where its first name is written. */
-export function nodePos(node: SqlNode, positions: Positions): SourcePos {
-  if (node?.loc?.start) return positions.at(node.loc.start.offset);
-  if (node?.type === 'column_ref') return positions.identifier(columnName(node));
-  if (node?.type === 'aggr_func') return positions.identifier(String(node.name));
-  if (node?.type === 'binary_expr') return nodePos(node.left, positions);
-  if (node?.type === 'unary_expr' || node?.type === 'cast') return nodePos(node.expr, positions);
+export function nodePos(node: SqlExpr | undefined, positions: Positions): SourcePos {
+  if (!node) return positions.start;
+  if (node.loc?.start) return positions.at(node.loc.start.offset);
+  if (node.type === 'column_ref') return positions.identifier(columnName(node));
+  if (node.type === 'aggr_func') return positions.identifier(node.name);
+  if (node.type === 'binary_expr') return nodePos(node.left, positions);
+  if (node.type === 'unary_expr' || node.type === 'cast') return nodePos(node.expr, positions);
   return positions.start;
 }
 
@@ -112,8 +123,7 @@ const MAX_LITERAL_PRECISION = 38;
 
 const AGGREGATES = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX', 'FIRST_VALUE', 'LAST_VALUE', 'LISTAGG']);
 
-export function isAggregateNode(node: SqlNode): boolean {
-  if (!node || typeof node !== 'object') return false;
+export function isAggregateNode(node: SqlExpr): boolean {
   if (node.type === 'aggr_func' || aggregateFilterParts(node)) return true;
   return (
     node.type === 'function' && (AGGREGATES.has(functionName(node)) || STATISTICS.has(functionName(node)))
@@ -123,7 +133,7 @@ export function isAggregateNode(node: SqlNode): boolean {
 export class ExprBinder {
   constructor(private readonly env: BindEnv) {}
 
-  bind(node: SqlNode): Expr {
+  bind(node: SqlExpr): Expr {
     const env = this.env;
     const sub = env.substitute?.(node);
     if (sub) return sub;
@@ -171,9 +181,10 @@ export class ExprBinder {
       }
       case 'interval': {
         const ms = intervalMs(node);
-        const unit = String(node.unit ?? '').toUpperCase();
+        const unit = node.unit.toUpperCase();
+        const amount = literalValue(node.expr);
         // INTERVAL 'n' MONTH / YEAR: calendar months, added to a DATE or TIMESTAMP only.
-        const months = /^(MONTH|YEAR)S?$/.test(unit) ? Number(String(node.expr?.value ?? '').trim()) : NaN;
+        const months = /^(MONTH|YEAR)S?$/.test(unit) ? Number(String(amount ?? '').trim()) : NaN;
         if (ms === undefined && Number.isInteger(months))
           return {
             kind: 'literal',
@@ -183,12 +194,12 @@ export class ExprBinder {
         if (ms === undefined && /^(MONTH|YEAR|QUARTER|WEEK)S?$/.test(unit))
           throw new SqlError(
             this.env.positions.identifier('INTERVAL'),
-            `INTERVAL '${node.expr?.value}' ${unit} is not supported`,
+            `INTERVAL '${amount}' ${unit} is not supported`,
             `write a whole number of months or years, e.g. INTERVAL '1' MONTH, or TIMESTAMPADD(${unit.replace(/S$/, '')}, n, value)`,
           );
         if (ms === undefined)
           throw this.err(
-            node.expr ?? node,
+            node.expr,
             `unsupported interval`,
             `write e.g. INTERVAL '10' MINUTE (units: SECOND, MINUTE, HOUR, DAY)`,
           );
@@ -205,11 +216,7 @@ export class ExprBinder {
       case 'cast':
         return this.cast(node);
       case 'extract':
-        return bindExtract(
-          String(node.args?.field ?? ''),
-          this.bind(node.args?.source),
-          nodePos(node, env.positions),
-        );
+        return bindExtract(node.field, this.bind(node.source), nodePos(node, env.positions));
       case 'aggr_func':
         return this.aggregate(node);
       case 'function':
@@ -223,20 +230,21 @@ export class ExprBinder {
         throw this.err(node, `a list of values is only allowed after IN`);
       case 'star':
         throw this.err(node, `'*' is only allowed as SELECT * or COUNT(*)`);
-      default:
+      case 'origin':
+      case 'subquery':
         throw new SqlError(
           nodePos(node, env.positions),
-          `unsupported expression in ${env.clause} (${node?.type ?? 'unknown'})`,
+          `unsupported expression in ${env.clause} (${node.type})`,
         );
     }
   }
 
-  private err(node: SqlNode, problem: string, hint?: string): SqlError {
+  private err(node: SqlExpr, problem: string, hint?: string): SqlError {
     return new SqlError(nodePos(node, this.env.positions), problem, hint);
   }
 
   /** `agg(...) FILTER (WHERE c)`: the planner's aggregate binds it whole; STDDEV/VAR pass the filter on to their SUM and COUNT. */
-  private filteredAggregate(node: SqlNode, { aggregate, condition }: AggregateFilterParts): Expr {
+  private filteredAggregate(node: BinaryNode, { aggregate, condition }: AggregateFilterParts): Expr {
     const name = functionName(aggregate);
     const bindAggregate = this.env.aggregate;
     if (STATISTICS.has(name) && bindAggregate)
@@ -244,12 +252,12 @@ export class ExprBinder {
     return this.aggregate(node);
   }
 
-  private aggregate(node: SqlNode): Expr {
+  private aggregate(node: SqlExpr): Expr {
     if (!this.env.aggregate) {
       const named = aggregateFilterParts(node)?.aggregate ?? node;
       throw this.err(
         named,
-        `aggregate function ${functionName(named) || String(named.name).toUpperCase()} is not allowed in ${this.env.clause}`,
+        `aggregate function ${functionName(named)} is not allowed in ${this.env.clause}`,
         this.env.clause === 'WHERE' ? 'filter aggregates with HAVING' : undefined,
       );
     }
@@ -262,7 +270,7 @@ export class ExprBinder {
    * fraction digits); one with an exponent is DOUBLE, never -0.0 (Calcite holds literals as
    * BigDecimal, which has no negative zero).
    */
-  private numberLiteral(text: string, node: SqlNode): Expr {
+  private numberLiteral(text: string, node: SqlExpr): Expr {
     if (/[eE]/.test(text)) return { kind: 'literal', value: Number(text) + 0, type: T.double(false) };
     const [whole = '', fraction = ''] = text.replace(/^-/, '').split('.');
     const precision = whole.length + fraction.length;
@@ -290,16 +298,16 @@ export class ExprBinder {
    * The text of a number literal node, with the signs written before it folded in: Calcite's parser
    * makes `-5`, `- 5` and `-(5)` one literal -5 (so -2147483648 is an INT), and drops a `+`.
    */
-  private signedNumberText(node: SqlNode): string | undefined {
-    if (node?.type === 'number' || node?.type === 'bigint') return String(node.value);
-    if (node?.type !== 'unary_expr' || (node.operator !== '-' && node.operator !== '+')) return undefined;
+  private signedNumberText(node: SqlExpr): string | undefined {
+    if (node.type === 'number' || node.type === 'bigint') return String(node.value);
+    if (node.type !== 'unary_expr' || (node.operator !== '-' && node.operator !== '+')) return undefined;
     const inner = this.signedNumberText(node.expr);
     if (inner === undefined || node.operator === '+') return inner;
     return inner.startsWith('-') ? inner.slice(1) : `-${inner}`;
   }
 
-  private unary(node: SqlNode): Expr {
-    const op = String(node.operator).toUpperCase();
+  private unary(node: UnaryNode): Expr {
+    const op = node.operator.toUpperCase();
     const literal = this.signedNumberText(node);
     if (literal !== undefined) return this.numberLiteral(literal, node);
     const arg = this.bind(node.expr);
@@ -317,15 +325,15 @@ export class ExprBinder {
     throw this.err(node, `unsupported operator ${op}`);
   }
 
-  private boolOperand(e: Expr, node: SqlNode, op: string): Expr {
+  private boolOperand(e: Expr, node: SqlExpr, op: string): Expr {
     if (e.type.name !== 'BOOLEAN' && e.type.name !== 'NULL') {
       throw this.err(node, `${op} needs a BOOLEAN operand, got ${describeType(e.type)}`);
     }
     return e;
   }
 
-  private binary(node: SqlNode): Expr {
-    const op = String(node.operator).toUpperCase();
+  private binary(node: BinaryNode): Expr {
+    const op = node.operator.toUpperCase();
     switch (op) {
       case 'AND':
       case 'OR': {
@@ -362,8 +370,8 @@ export class ExprBinder {
         const l = this.bind(node.left);
         const r = node.right;
         const neg = op === 'IS NOT';
-        if (r?.type === 'null') return call(neg ? 'IS_NOT_NULL' : 'IS_NULL', [l], T.boolean(false));
-        if (r?.type === 'bool') {
+        if (r.type === 'null') return call(neg ? 'IS_NOT_NULL' : 'IS_NULL', [l], T.boolean(false));
+        if (r.type === 'bool') {
           this.boolOperand(l, node.left, op);
           const fn: ScalarFunction = (r.value === true) !== neg ? 'IS_TRUE' : 'IS_FALSE';
           if (!neg) return call(fn, [l], T.boolean(false));
@@ -376,7 +384,7 @@ export class ExprBinder {
         }
         throw this.err(
           node,
-          `unsupported ${op} ${r?.type ?? ''}`,
+          `unsupported ${op} ${r.type}`,
           `write IS NULL, IS NOT NULL, IS TRUE or IS FALSE`,
         );
       }
@@ -399,7 +407,7 @@ export class ExprBinder {
             `LIKE needs a STRING, got ${describeType(l.type)}`,
             `use CAST(x AS STRING) LIKE '...'`,
           );
-        const escape = node.right?.escape ? this.likeEscape(node.right.escape.value, r, node) : undefined;
+        const escape = node.escape ? this.likeEscape(node.escape, r, node) : undefined;
         const like = call(
           'LIKE',
           escape ? [l, r, escape] : [l, r],
@@ -410,7 +418,7 @@ export class ExprBinder {
       case 'IN':
       case 'NOT IN': {
         const l = this.bind(node.left);
-        if (node.right?.type !== 'expr_list')
+        if (node.right.type !== 'expr_list')
           throw this.err(
             node.right,
             `IN needs a list of values`,
@@ -418,7 +426,7 @@ export class ExprBinder {
           );
         const inCall = this.inList(
           l,
-          (node.right.value as SqlNode[]).map((n) => this.bind(n)),
+          node.right.value.map((n) => this.bind(n)),
           node,
         );
         return op === 'IN' ? inCall : call('NOT', [inCall], inCall.type);
@@ -426,7 +434,9 @@ export class ExprBinder {
       case 'BETWEEN':
       case 'NOT BETWEEN': {
         const l = this.bind(node.left);
-        const [written, hiN] = node.right.value as SqlNode[];
+        const bounds = node.right.type === 'expr_list' ? node.right.value : [];
+        const [written, hiN] = bounds;
+        if (!written || !hiN) throw this.err(node, `BETWEEN needs two bounds`, `write x BETWEEN a AND b`);
         const symmetricLow = symmetricLowBound(written);
         const lo = this.bind(symmetricLow ?? written);
         const hi = this.bind(hiN);
@@ -443,7 +453,7 @@ export class ExprBinder {
     }
   }
 
-  private arithmetic(op: '+' | '-' | '*' | '/' | '%', node: SqlNode): Expr {
+  private arithmetic(op: '+' | '-' | '*' | '/' | '%', node: BinaryNode): Expr {
     const l = this.bind(node.left);
     const r = this.bind(node.right);
     // TIMESTAMP +/- INTERVAL
@@ -495,9 +505,9 @@ export class ExprBinder {
    * `TRIM([BOTH | LEADING | TRAILING] [characters] FROM s)`, which node-sql-parser gives as the
    * argument list [mode?, characters?, from, s] with the keywords as `origin` nodes.
    */
-  private trimFrom(node: SqlNode, argNodes: SqlNode[]): Expr {
+  private trimFrom(node: FunctionNode, argNodes: readonly SqlExpr[]): Expr {
     const usage = `TRIM([BOTH | LEADING | TRAILING] ['x'] FROM s)`;
-    const keyword = (a: SqlNode): string => (a?.type === 'origin' ? String(a.value).toUpperCase() : '');
+    const keyword = (a: SqlExpr | undefined): string => (a?.type === 'origin' ? a.value.toUpperCase() : '');
     let k = 0;
     const mode = ['BOTH', 'LEADING', 'TRAILING'].includes(keyword(argNodes[0]))
       ? keyword(argNodes[k++])
@@ -514,7 +524,7 @@ export class ExprBinder {
     if (keyword(argNodes[k]) !== 'FROM' || k + 2 !== argNodes.length || argNodes[k + 1]?.type === 'origin') {
       throw this.err(node, `TRIM needs its text after FROM`, `write ${usage}`);
     }
-    const s = this.bind(argNodes[k + 1]);
+    const s = this.bind(argNodes[k + 1]!);
     const args = [s];
     if (charsNode) args.push(this.bind(charsNode));
     for (const a of args)
@@ -524,7 +534,7 @@ export class ExprBinder {
   }
 
   /** `ESCAPE 'c'`: a one-character STRING literal (or NULL); a literal pattern is checked against it here. */
-  private likeEscape(escapeNode: SqlNode, pattern: Expr, likeNode: SqlNode): Expr {
+  private likeEscape(escapeNode: SqlExpr, pattern: Expr, likeNode: SqlExpr): Expr {
     const e = this.bind(escapeNode);
     if (e.kind === 'literal' && e.value === null) return e;
     if (e.kind !== 'literal' || e.type.name !== 'STRING')
@@ -550,7 +560,7 @@ export class ExprBinder {
    * is cast to the value's type (Calcite's convertInToOr) by CAST's rules, so `ti IN (1.5, 0.1)`
    * tests a TINYINT against 1 and 0.
    */
-  private inList(value: Expr, written: Expr[], node: SqlNode): Expr {
+  private inList(value: Expr, written: Expr[], node: SqlExpr): Expr {
     // Calcite turns the literals of an IN list into a search over the tested value's type, so a
     // wider whole-number literal is cast to it as Java casts (2147483647 IN a SMALLINT test is -1).
     const items = written.map((it) => narrowedInItem(it, value.type));
@@ -584,7 +594,7 @@ export class ExprBinder {
   }
 
   /** low <= l <= high: one BETWEEN call when the three share an operand family, else two comparisons. */
-  private between(l: Expr, low: Expr, high: Expr, node: SqlNode): Expr {
+  private between(l: Expr, low: Expr, high: Expr, node: SqlExpr): Expr {
     const a = this.comparison('>=', l, low, node) as CallExpr;
     const b = this.comparison('<=', l, high, node) as CallExpr;
     const type = T.boolean(a.type.nullable || b.type.nullable);
@@ -592,7 +602,7 @@ export class ExprBinder {
     return call('BETWEEN', [a.args[0]!, a.args[1]!, b.args[1]!], type);
   }
 
-  comparison(op: ScalarFunction, l: Expr, r: Expr, node: SqlNode): Expr {
+  comparison(op: ScalarFunction, l: Expr, r: Expr, node: SqlExpr): Expr {
     const target = comparisonTarget(l.type, r.type);
     if (target === undefined) {
       throw this.err(
@@ -610,11 +620,11 @@ export class ExprBinder {
     return e.type.name === 'STRING' || e.type.name === 'NULL' ? e : coerce(e, T.string());
   }
 
-  private caseExpr(node: SqlNode): Expr {
+  private caseExpr(node: CaseNode): Expr {
     const subject = node.expr ? this.bind(node.expr) : null;
     const whens: { when: Expr; then: Expr }[] = [];
     let otherwise: Expr | null = null;
-    for (const arm of node.args as SqlNode[]) {
+    for (const arm of node.args) {
       if (arm.type === 'when') {
         let cond = this.bind(arm.cond);
         if (subject) cond = this.comparison('=', subject, cond, arm.cond);
@@ -637,7 +647,7 @@ export class ExprBinder {
   }
 
   /** The type several values (CASE branches, COALESCE args) share. */
-  commonType(exprs: readonly Expr[], node: SqlNode, what: string): SqlType {
+  commonType(exprs: readonly Expr[], node: SqlExpr, what: string): SqlType {
     let t: SqlType = T.null();
     for (const e of exprs) {
       if (t.name === 'NULL') {
@@ -668,7 +678,7 @@ export class ExprBinder {
     return t;
   }
 
-  private cast(node: SqlNode): Expr {
+  private cast(node: CastNode): Expr {
     const arg = this.bind(node.expr);
     const target = sqlTypeFromCast(node.target?.[0], nodePos(node, this.env.positions));
     if (!castable(arg.type, target)) {
@@ -681,22 +691,22 @@ export class ExprBinder {
     return { kind: 'cast', arg, type: withNullable(target, nullable) };
   }
 
-  private func(node: SqlNode): Expr {
+  private func(node: FunctionNode): Expr {
     const name = functionName(node);
-    let argNodes = functionArgs(node);
+    let argNodes = node.args;
     // SUBSTRING(s FROM i [FOR n]) arrives as [s, FROM, i, FOR, n]: the same call as SUBSTRING(s, i [, n]).
-    if (name === 'SUBSTRING' && argNodes.some((a) => a?.type === 'origin')) {
+    if (name === 'SUBSTRING' && argNodes.some((a) => a.type === 'origin')) {
       argNodes = argNodes.filter(
-        (a, k) => !(k % 2 === 1 && a?.type === 'origin' && /^(from|for)$/i.test(String(a.value))),
+        (a, k) => !(k % 2 === 1 && a.type === 'origin' && /^(from|for)$/i.test(a.value)),
       );
     }
-    if (name === 'TRIM' && argNodes.some((a) => a?.type === 'origin')) return this.trimFrom(node, argNodes);
+    if (name === 'TRIM' && argNodes.some((a) => a.type === 'origin')) return this.trimFrom(node, argNodes);
     // node-sql-parser reads `NOT (a = b)` as a call of a function NOT: it is the operator.
     if (name === 'NOT' && argNodes.length === 1)
-      return this.unary({ type: 'unary_expr', operator: 'NOT', expr: argNodes[0] });
+      return this.unary({ type: 'unary_expr', operator: 'NOT', expr: argNodes[0]! });
     const pos = nodePos(node, this.env.positions);
     // CURRENT_TIMESTAMP() is not Flink SQL: its niladic functions are written bare.
-    if (NILADIC_FUNCTIONS.has(name) && node.args)
+    if (NILADIC_FUNCTIONS.has(name) && !node.bare)
       throw new SqlError(pos, `${name} takes no parentheses`, `write ${name}`);
     let args: Expr[];
     try {
@@ -739,7 +749,7 @@ const isString = (t: SqlType) => t.name === 'STRING';
 function bindFunction(
   name: string,
   args: Expr[],
-  argNodes: SqlNode[],
+  argNodes: readonly SqlExpr[],
   pos: SourcePos,
   binder: ExprBinder,
 ): Expr {
@@ -814,7 +824,7 @@ function bindFunction(
     case 'COALESCE':
     case 'IFNULL': {
       if (args.length < 1) throw new SqlError(pos, `${name} needs at least one argument`);
-      const t = binder.commonType(args, argNodes[0], `${name} arguments`);
+      const t = binder.commonType(args, argNodes[0]!, `${name} arguments`);
       const nullable = args.every((a) => a.type.nullable);
       const rt = withNullable(t, nullable);
       return call(

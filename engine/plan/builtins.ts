@@ -4,7 +4,7 @@
 // checked here, so that a mistake is reported at its place before anything runs.
 
 import { SqlError, type SourcePos } from '../errors.js';
-import type { SqlNode } from '../sql/ast.js';
+import type { SqlExpr } from '../sql/nodes.js';
 import { T, isIntegral, isTimestamp, withNullable, type SqlType } from '../types.js';
 import { call, type CaseExpr, type Expr } from './expr.js';
 import { coerce, describeType } from './typing.js';
@@ -21,8 +21,8 @@ import { compileJsonPath, JsonPathError } from '../exec/functions-json.js';
 
 /** What builtins need from the binder (engine/plan/bind.ts). */
 export interface BuiltinBinder {
-  comparison(op: '=', l: Expr, r: Expr, node: SqlNode): Expr;
-  commonType(exprs: readonly Expr[], node: SqlNode, what: string): SqlType;
+  comparison(op: '=', l: Expr, r: Expr, node: SqlExpr): Expr;
+  commonType(exprs: readonly Expr[], node: SqlExpr, what: string): SqlType;
 }
 
 /** The names bound here (for "unknown function ... did you mean"). */
@@ -123,7 +123,7 @@ const anyNullable = (args: readonly Expr[]) => args.some((a) => a.type.nullable 
 export function bindBuiltin(
   name: string,
   args: Expr[],
-  argNodes: readonly SqlNode[],
+  argNodes: readonly SqlExpr[],
   pos: SourcePos,
   binder: BuiltinBinder,
 ): Expr | undefined {
@@ -414,7 +414,7 @@ function caseOf(
   whens: { when: Expr; then: Expr }[],
   otherwise: Expr,
   binder: BuiltinBinder,
-  node: SqlNode,
+  node: SqlExpr,
 ): CaseExpr {
   const values = [...whens.map((w) => w.then), otherwise];
   const t = withNullable(
@@ -433,7 +433,7 @@ function caseOf(
  * `a IS [NOT] DISTINCT FROM b`: equality where two nulls are equal and a null differs from any
  * value; never null.
  */
-export function bindDistinct(l: Expr, r: Expr, not: boolean, node: SqlNode, binder: BuiltinBinder): Expr {
+export function bindDistinct(l: Expr, r: Expr, not: boolean, node: SqlExpr, binder: BuiltinBinder): Expr {
   const equal = binder.comparison('=', l, r, node);
   const bool = (v: boolean): Expr => ({ kind: 'literal', value: v, type: T.boolean(false) });
   const lNull = call('IS_NULL', [l], T.boolean(false));

@@ -7,7 +7,7 @@
 // DecomposeGroupingSetsRule keeps it. GROUPING(k) / GROUPING_ID(k, ...) become a CASE on $e.
 
 import { SqlError, type SourcePos } from '../errors.js';
-import type { SqlNode } from '../sql/ast.js';
+import type { SqlExpr } from '../sql/nodes.js';
 import { GROUPING_SETS_MARK } from '../sql/grouping-sets.js';
 import { T, withNullable, type Field } from '../types.js';
 import { canonical, columnName, functionArgs, functionName } from './bind.js';
@@ -16,16 +16,16 @@ import type { PlanNode } from './logical.js';
 
 /** A GROUP BY with grouping sets, read: the plain items (in every set) and the sets over `keys`. */
 export interface GroupingSets {
-  readonly plain: SqlNode[];
+  readonly plain: SqlExpr[];
   /** The distinct keys the sets name, in order of appearance. */
-  readonly keys: SqlNode[];
+  readonly keys: SqlExpr[];
   /** Each set as indexes into `keys`. */
   readonly sets: number[][];
 }
 
 const SET_FUNCTIONS = new Set([GROUPING_SETS_MARK, 'ROLLUP', 'CUBE']);
 
-function isSetItem(node: SqlNode): boolean {
+function isSetItem(node: SqlExpr): boolean {
   return node?.type === 'function' && SET_FUNCTIONS.has(functionName(node));
 }
 
@@ -34,13 +34,13 @@ function isSetItem(node: SqlNode): boolean {
  * (GROUP BY ROLLUP(a), CUBE(b) is every pair), plain items are in every set.
  */
 export function readGroupingSets(
-  items: readonly SqlNode[],
-  err: (n: SqlNode, m: string, h?: string) => SqlError,
+  items: readonly SqlExpr[],
+  err: (n: SqlExpr, m: string, h?: string) => SqlError,
 ): GroupingSets | undefined {
   if (!items.some(isSetItem)) return undefined;
-  const keys: SqlNode[] = [];
+  const keys: SqlExpr[] = [];
   const canon: string[] = [];
-  const keyIndex = (n: SqlNode): number => {
+  const keyIndex = (n: SqlExpr): number => {
     if (n?.type === 'function' && (SET_FUNCTIONS.has(functionName(n)) || functionName(n) === 'GROUPING'))
       throw err(
         n,
@@ -56,7 +56,7 @@ export function readGroupingSets(
     }
     return i;
   };
-  const plain: SqlNode[] = [];
+  const plain: SqlExpr[] = [];
   let sets: number[][] = [[]];
   for (const item of items) {
     if (!isSetItem(item)) {
@@ -69,8 +69,8 @@ export function readGroupingSets(
     if (name === GROUPING_SETS_MARK) {
       // An argument is a set: `(a, b)` an expression list, `(a)` or `a` one key, the number 0 the empty set.
       itemSets = args.map((a) => {
-        if (a?.type === 'number' && Number(a.value) === 0) return [];
-        if (a?.type === 'expr_list') return (a.value as SqlNode[]).map(keyIndex);
+        if (a.type === 'number' && Number(a.value) === 0) return [];
+        if (a.type === 'expr_list') return a.value.map(keyIndex);
         return [keyIndex(a)];
       });
     } else {
@@ -126,8 +126,8 @@ export function expandForSets(
  * whether a key is in it (undefined: not a GROUP BY key).
  */
 export function groupingCall(
-  node: SqlNode,
-  inSet: (key: SqlNode) => readonly boolean[] | undefined,
+  node: SqlExpr,
+  inSet: (key: SqlExpr) => readonly boolean[] | undefined,
   setCount: number,
   setIndex: Expr | undefined,
   pos: SourcePos,

@@ -11,7 +11,8 @@
 // with n > 0 is a physical offset Flink refuses.
 
 import { SqlError, type SourcePos } from '../errors.js';
-import type { Positions, SqlNode } from '../sql/ast.js';
+import type { Positions } from '../sql/ast.js';
+import { collectNodes, mapColumnRefs, type ColumnRefNode, type SqlExpr } from '../sql/nodes.js';
 import type { MatchRecognizeClause, PatternTerm } from '../sql/ast.js';
 import { T, isTimestamp, withNullable, type Field } from '../types.js';
 import {
@@ -60,13 +61,13 @@ export interface MatchContext {
   /** For messages: "table 'transfers'". */
   readonly inputName: string;
   /** QueryPlanner's aggregate call binding (types as in a GROUP BY). */
-  readonly aggregateCall: (node: SqlNode, argBinder: ExprBinder) => AggregateCall;
+  readonly aggregateCall: (node: SqlExpr, argBinder: ExprBinder) => AggregateCall;
 }
 
 export function planMatchRecognize(ctx: MatchContext, clause: MatchRecognizeClause): MatchRecognizeNode {
   const input = ctx.input;
   const schema = input.schema;
-  const columnIndex = (node: SqlNode, positions: Positions, what: string): number => {
+  const columnIndex = (node: SqlExpr, positions: Positions, what: string): number => {
     if (node?.type !== 'column_ref')
       throw new SqlError(
         nodePos(node, positions),
@@ -235,7 +236,7 @@ function inputEnv(schema: readonly Field[], pos: SourcePos, clause: string, posi
 interface Binding {
   readonly schema: readonly Field[];
   readonly variables: readonly string[];
-  readonly aggregateCall: (node: SqlNode, argBinder: ExprBinder) => AggregateCall;
+  readonly aggregateCall: (node: SqlExpr, argBinder: ExprBinder) => AggregateCall;
 }
 
 /** Where a column reference points: the navigation it is inside of. */
@@ -255,7 +256,7 @@ const PLAIN: Navigation = { first: false, offset: 0, prev: false, written: false
  */
 function bindFormulas(
   b: Binding,
-  items: readonly { node: SqlNode; positions: Positions; pos: SourcePos }[],
+  items: readonly { node: SqlExpr; positions: Positions; pos: SourcePos }[],
   defining: string | null,
 ): MatchFormulas {
   const slots: MatchSlot[] = [];
@@ -272,9 +273,9 @@ function bindFormulas(
   const where = defining === null ? 'MEASURES' : `DEFINE ${defining}`;
   const exprs = items.map((item) => {
     const positions = item.positions;
-    const err = (node: SqlNode, problem: string, hint?: string): SqlError =>
+    const err = (node: SqlExpr, problem: string, hint?: string): SqlError =>
       new SqlError(nodePos(node, positions), problem, hint);
-    const variableOf = (qualifier: string | null, node: SqlNode): string => {
+    const variableOf = (qualifier: string | null, node: SqlExpr): string => {
       if (qualifier === null) return ALL_ROWS;
       if (!b.variables.includes(qualifier))
         throw err(
@@ -324,8 +325,8 @@ function bindFormulas(
         return aggregate(node);
       },
     });
-    const navigation = (node: SqlNode, outer: Navigation): Expr | undefined => {
-      if (node?.type !== 'function') return undefined;
+    const navigation = (node: SqlExpr, outer: Navigation): Expr | undefined => {
+      if (node.type !== 'function') return undefined;
       const fn = functionName(node);
       const args = functionArgs(node);
       switch (fn) {
@@ -380,8 +381,9 @@ function bindFormulas(
             prev: fn === 'PREV',
             written: true,
           };
-          checkOneVariable(args[0], fn, err);
-          return new ExprBinder(envFor(nav)).bind(args[0]);
+          const value = args[0]!;
+          checkOneVariable(value, fn, err);
+          return new ExprBinder(envFor(nav)).bind(value);
         }
         case 'MATCH_ROWTIME': {
           if (defining !== null)
@@ -416,9 +418,9 @@ function bindFormulas(
           return undefined;
       }
     };
-    const aggregate = (node: SqlNode): Expr => {
-      const name = node.type === 'aggr_func' ? String(node.name).toUpperCase() : functionName(node);
-      if (node.args?.distinct)
+    const aggregate = (node: SqlExpr): Expr => {
+      const name = functionName(node);
+      if ((node.type === 'aggr_func' || node.type === 'function') && node.distinct)
         throw err(
           node,
           `DISTINCT aggregates are not supported in MATCH_RECOGNIZE (as in Flink: distinct aggregations are not supported)`,
@@ -452,9 +454,9 @@ function bindFormulas(
 
 /** FIRST/LAST(A.price * A.tax): one variable (Flink: LAST(A.price * B.tax) is not allowed). */
 function checkOneVariable(
-  node: SqlNode,
+  node: SqlExpr,
   fn: string,
-  err: (node: SqlNode, problem: string, hint?: string) => SqlError,
+  err: (node: SqlExpr, problem: string, hint?: string) => SqlError,
 ): void {
   const qualifiers = new Set(columnRefs(node).map((c) => c.table ?? null));
   if (qualifiers.size > 1)
@@ -465,23 +467,13 @@ function checkOneVariable(
     );
 }
 
-function columnRefs(node: SqlNode): SqlNode[] {
-  if (!node || typeof node !== 'object') return [];
-  if (Array.isArray(node)) return node.flatMap(columnRefs);
-  if (node.type === 'column_ref') return [node];
-  const out: SqlNode[] = [];
-  for (const k of Object.keys(node)) if (k !== 'loc') out.push(...columnRefs(node[k]));
-  return out;
+function columnRefs(node: SqlExpr): ColumnRefNode[] {
+  return collectNodes(node, (n): n is ColumnRefNode => n.type === 'column_ref');
 }
 
 /** The aggregate with its arguments' variable qualifiers dropped: they are evaluated on each row of the variable. */
-function stripQualifiers(node: SqlNode): SqlNode {
-  if (!node || typeof node !== 'object') return node;
-  if (Array.isArray(node)) return node.map(stripQualifiers);
-  if (node.type === 'column_ref') return { ...node, table: null };
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(node)) out[k] = k === 'loc' ? node[k] : stripQualifiers(node[k]);
-  return out;
+function stripQualifiers(node: SqlExpr): SqlExpr {
+  return mapColumnRefs(node, (c) => ({ ...c, table: null }));
 }
 
 /**

@@ -5,7 +5,14 @@
 // one window per SELECT, ordered by a single ascending time attribute, ending at the current row.
 
 import { SqlError, type SourcePos } from '../errors.js';
-import type { OverCall, OverSpec, Positions, SqlNode, WindowExpr } from '../sql/ast.js';
+import type { OverCall, OverSpec, Positions, WindowExpr } from '../sql/ast.js';
+import {
+  aggregateCallNode,
+  collectNodes,
+  type ColumnRefNode,
+  type FunctionNode,
+  type SqlExpr,
+} from '../sql/nodes.js';
 import { overCallOf } from '../sql/over-clause.js';
 import { T, typeToString, withNullable, type Field, type SqlType } from '../types.js';
 import { ExprBinder, canonical, functionArgs, functionName, type BindEnv } from './bind.js';
@@ -22,14 +29,14 @@ export interface OverContext {
   /** Name resolution over the input's columns, for a clause. */
   readonly env: (clause: string) => BindEnv;
   /** Binds an aggregate call node (its function, arguments and result type). */
-  readonly aggregateCall: (node: SqlNode, argBinder: ExprBinder) => AggregateCall;
+  readonly aggregateCall: (node: SqlExpr, argBinder: ExprBinder) => AggregateCall;
   /** The FROM relation, in words, for messages. */
   readonly inputName: string;
 }
 
 export interface PlannedOver {
   readonly node: PlanNode;
-  readonly outputs: { expr: Expr; name: string; node: SqlNode }[];
+  readonly outputs: { expr: Expr; name: string; node: SqlExpr }[];
 }
 
 const RANKING = new Set(['ROW_NUMBER', 'RANK', 'DENSE_RANK']);
@@ -47,7 +54,7 @@ interface WindowUse {
 /** Plans the SELECT list of a block whose items call window functions. */
 export function planOverSelect(
   ctx: OverContext,
-  items: readonly { node: SqlNode; name: string }[],
+  items: readonly { node: SqlExpr; name: string }[],
 ): PlannedOver {
   const uses: OverCall[] = [];
   for (const it of items) collectCalls(it.node, ctx.calls, uses);
@@ -89,15 +96,9 @@ export function planOverSelect(
   return planAggregates(ctx, items, window);
 }
 
-function collectCalls(node: SqlNode, calls: readonly OverCall[], out: OverCall[]): void {
-  if (!node || typeof node !== 'object') return;
-  const found = overCallOf(node, calls);
-  if (found) {
-    out.push(found.call);
-    return;
-  }
-  if (Array.isArray(node)) return node.forEach((n) => collectCalls(n, calls, out));
-  for (const k of Object.keys(node)) if (k !== 'loc') collectCalls(node[k], calls, out);
+function collectCalls(node: SqlExpr, calls: readonly OverCall[], out: OverCall[]): void {
+  for (const n of collectNodes(node, (x): x is FunctionNode => overCallOf(x, calls) !== undefined))
+    out.push(overCallOf(n, calls)!.call);
 }
 
 /** The function a call names, checked to be one an OVER window can compute. */
@@ -191,7 +192,7 @@ function checkInsertOnly(ctx: OverContext, pos: SourcePos, what: string): void {
 /** Aggregates over one window: an OverAggregateNode and the SELECT list over its output. */
 function planAggregates(
   ctx: OverContext,
-  items: readonly { node: SqlNode; name: string }[],
+  items: readonly { node: SqlExpr; name: string }[],
   window: WindowUse,
 ): PlannedOver {
   const spec = window.spec;
@@ -224,7 +225,7 @@ function planAggregates(
   // LAG(value, offset, default) calls: output after the aggregates.
   const lags: NonNullable<OverAggregateNode['lags']>[number][] = [];
   const lagCanon: string[] = [];
-  const lagColumn = (inner: SqlNode, call: OverCall): Expr => {
+  const lagColumn = (inner: SqlExpr, call: OverCall): Expr => {
     const key = canonical(inner);
     let i = lagCanon.indexOf(key);
     if (i < 0) {
@@ -291,7 +292,7 @@ function planAggregates(
 
 /** LAG(value [, offset [, default]]): the offset a whole number literal, the default of the value's type. */
 function bindLag(
-  inner: SqlNode,
+  inner: SqlExpr,
   call: OverCall,
   binder: ExprBinder,
 ): NonNullable<OverAggregateNode['lags']>[number] {
@@ -302,7 +303,7 @@ function bindLag(
       `LAG takes 1 to 3 arguments, got ${args.length}`,
       `write LAG(amount), LAG(amount, 2) or LAG(amount, 1, 0)`,
     );
-  const value = binder.bind(args[0]);
+  const value = binder.bind(args[0]!);
   let offset = 1;
   if (args.length > 1) {
     const o = args[1];
@@ -317,7 +318,7 @@ function bindLag(
   }
   let defaultValue: Expr | null = null;
   if (args.length > 2) {
-    const d = binder.bind(args[2]);
+    const d = binder.bind(args[2]!);
     // Flink casts nothing here: the default must have the value's type.
     const same =
       d.type.name === value.type.name &&
@@ -364,19 +365,19 @@ function placeholderOf(t: SqlType): unknown {
   }
 }
 
-function aggName(node: SqlNode): string {
-  return node.type === 'aggr_func' ? String(node.name).toUpperCase() : functionName(node);
+function aggName(node: SqlExpr): string {
+  return functionName(node);
 }
 
-function aggregatePos(node: SqlNode, ctx: OverContext): SourcePos {
-  return node?.loc?.start ? ctx.positions.at(node.loc.start.offset) : ctx.positions.identifier(aggName(node));
+function aggregatePos(node: SqlExpr, ctx: OverContext): SourcePos {
+  return node.loc?.start ? ctx.positions.at(node.loc.start.offset) : ctx.positions.identifier(aggName(node));
 }
 
 /** The inside of `f(...) OVER w`: an aggregate, bound through env.aggregate (statistics included). */
-function bindCall(call: OverCall, inner: SqlNode, env: BindEnv): Expr {
+function bindCall(call: OverCall, inner: SqlExpr, env: BindEnv): Expr {
   const isAggregate =
-    inner?.type === 'aggr_func' ||
-    (inner?.type === 'function' &&
+    inner.type === 'aggr_func' ||
+    (inner.type === 'function' &&
       /^(COUNT|SUM|AVG|MIN|MAX|FIRST_VALUE|LAST_VALUE|LISTAGG|STDDEV_POP|STDDEV_SAMP|VAR_POP|VAR_SAMP)$/.test(
         functionName(inner),
       ));
@@ -397,21 +398,20 @@ function bindCall(call: OverCall, inner: SqlNode, env: BindEnv): Expr {
  */
 function bindAggregate(
   ctx: OverContext,
-  node: SqlNode,
+  node: SqlExpr,
   argBinder: ExprBinder,
   column: (c: AggregateCall, key: string) => Expr,
 ): Expr {
   const name = aggName(node);
   if (name === 'AVG') {
     const avg = ctx.aggregateCall(node, argBinder);
-    const args =
-      node.type === 'aggr_func' ? node.args : { expr: node.args?.value?.[0], distinct: node.args?.distinct };
-    const sumNode: SqlNode = { type: 'aggr_func', name: 'SUM', args };
-    const countNode: SqlNode = { type: 'aggr_func', name: 'COUNT', args };
-    const sum = bindAggregate(ctx, sumNode, argBinder, column);
-    const count = bindAggregate(ctx, countNode, argBinder, column);
-    const left = { type: '__over_sum' };
-    const right = { type: '__over_count' };
+    const arg = node.type === 'aggr_func' ? node.arg : (functionArgs(node)[0] ?? null);
+    const distinct = (node.type === 'aggr_func' || node.type === 'function') && node.distinct;
+    const sum = bindAggregate(ctx, aggregateCallNode('SUM', arg, distinct), argBinder, column);
+    const count = bindAggregate(ctx, aggregateCallNode('COUNT', arg, distinct), argBinder, column);
+    // Stand-ins for the two results, recognized by identity.
+    const left: ColumnRefNode = { type: 'column_ref', table: null, column: '$sum' };
+    const right: ColumnRefNode = { type: 'column_ref', table: null, column: '$count' };
     const quotient = new ExprBinder({
       positions: ctx.positions,
       clause: 'AVG',
@@ -448,9 +448,8 @@ function overFrame(spec: OverSpec): OverAggregateNode['frame'] {
   return { rows, preceding: lower.rows ?? lower.ms ?? 0 };
 }
 
-function checkNoArguments(inner: SqlNode, call: OverCall): void {
-  const args = inner?.args;
-  if (args && (args.expr || (Array.isArray(args.value) && args.value.length > 0))) {
+function checkNoArguments(inner: SqlExpr, call: OverCall): void {
+  if ((inner.type === 'aggr_func' && inner.arg) || functionArgs(inner).length > 0) {
     throw new SqlError(
       call.pos,
       `${call.functionName}() takes no arguments`,
@@ -462,7 +461,7 @@ function checkNoArguments(inner: SqlNode, call: OverCall): void {
 /** ROW_NUMBER() OVER (...): a rank node, limited by a WHERE on its row number above it (top-n.ts). */
 function planRowNumber(
   ctx: OverContext,
-  items: readonly { node: SqlNode; name: string }[],
+  items: readonly { node: SqlExpr; name: string }[],
   window: WindowUse,
 ): PlannedOver {
   const spec = window.spec;

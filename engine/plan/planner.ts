@@ -2,14 +2,9 @@
 // nodes (one ScanNode per table, one plan per view), each INSERT/SELECT is planned by
 // QueryPlanner (query.ts) into a node of that graph, and fitted to its sink's columns here.
 
+import type { SqlExpr } from '../sql/nodes.js';
 import { SqlError, didYouMean } from '../errors.js';
-import type {
-  CreateViewStatement,
-  InsertStatement,
-  SelectStatement,
-  SqlNode,
-  Statement,
-} from '../sql/ast.js';
+import type { CreateViewStatement, InsertStatement, SelectStatement, Statement } from '../sql/ast.js';
 import { typeToString, withNullable } from '../types.js';
 import { nodePos } from './bind.js';
 import type { Expr } from './expr.js';
@@ -280,7 +275,7 @@ function fitToSink(q: PlannedQuery, sink: TableDef, stmt: InsertStatement): Plan
   outputs.forEach((e, i) => {
     const target = sinkCols[order[i]!]!;
     if (!assignable(e.type, target.type)) {
-      const at: SqlNode = q.columns[i]?.node;
+      const at: SqlExpr | undefined = q.columns[i]?.node;
       throw new SqlError(
         at ? nodePos(at, stmt.positions) : stmt.sinkPos,
         `column '${target.name}' of '${sink.name}' is ${describeType(target.type)} but the query gives ${describeType(e.type)}`,

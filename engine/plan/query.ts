@@ -8,7 +8,17 @@
 
 import { expandForSets, groupingCall, readGroupingSets } from './grouping-sets.js';
 import { SqlError, didYouMean, type SourcePos } from '../errors.js';
-import type { Positions, QueryParts, SqlNode, WindowTvf } from '../sql/ast.js';
+import type { Positions, QueryParts, WindowTvf } from '../sql/ast.js';
+import {
+  collectNodes,
+  someNode,
+  type AnyNode,
+  type ColumnRefNode,
+  type FromItem,
+  type SelectNode,
+  type SqlExpr,
+  type WithItem,
+} from '../sql/nodes.js';
 import { T, isTimestamp, typeToString, withNullable, type Field, type SqlType } from '../types.js';
 import {
   ExprBinder,
@@ -55,7 +65,7 @@ export interface Catalog {
 /** A planned query: its node and, per output column, its name and where it is written. */
 export interface PlannedQuery {
   readonly node: PlanNode;
-  readonly columns: readonly { readonly name: string; readonly node: SqlNode }[];
+  readonly columns: readonly { readonly name: string; readonly node: SqlExpr }[];
 }
 
 interface ScopeField extends Field {
@@ -101,13 +111,12 @@ export class QueryPlanner {
     return this.planTree(this.parts.select, new Map());
   }
 
-  private err(node: SqlNode, problem: string, hint?: string): SqlError {
+  private err(node: SqlExpr, problem: string, hint?: string): SqlError {
     return new SqlError(nodePos(node, this.positions), problem, hint);
   }
 
   /** A SELECT with its WITH and set operations. */
-  private planTree(sel: SqlNode, outer: Ctes): PlannedQuery {
-    if (sel?.type !== 'select') throw new SqlError(this.pos, `expected a SELECT query`);
+  private planTree(sel: SelectNode, outer: Ctes): PlannedQuery {
     const ctes = sel.with ? this.withClause(sel.with, outer) : outer;
     if (sel.orderby)
       throw new SqlError(
@@ -115,16 +124,14 @@ export class QueryPlanner {
         `ORDER BY is not supported on a stream`,
         `sort the output file afterwards, or remove ORDER BY`,
       );
-    if (sel.limit && (sel.limit.value?.length ?? 0) > 0)
+    if (sel.limit.length > 0)
       throw new SqlError(this.positions.identifier('LIMIT'), `LIMIT is not supported on a stream`);
     let result = this.planBlock(sel, ctes);
-    // `a UNION ALL b UNION c`: each block carries the operator between it and the next (_next).
+    // `a UNION ALL b UNION c`: each block carries the operator between it and the next.
     let block = sel;
-    while (block._next) {
-      const op = String(block.set_op ?? '')
-        .toLowerCase()
-        .replace(/\s+/g, '');
-      const next = block._next;
+    while (block.next) {
+      const op = (block.setOp ?? '').toLowerCase().replace(/\s+/g, '');
+      const next = block.next;
       if (op !== 'unionall' && op !== 'union') {
         throw new SqlError(
           this.positions.identifier(
@@ -146,13 +153,13 @@ export class QueryPlanner {
     return result;
   }
 
-  private withClause(items: SqlNode[], outer: Ctes): Ctes {
+  private withClause(items: readonly WithItem[], outer: Ctes): Ctes {
     const ctes = new Map(outer);
     for (const item of items) {
-      const name = String(item.name?.value ?? item.name);
-      if (item.columns && item.columns.length > 0)
-        throw this.err(
-          item,
+      const name = item.name;
+      if (item.columns)
+        throw new SqlError(
+          this.positions.identifier(name),
           `WITH ${name} (columns) AS ... is not supported yet`,
           `name the columns inside the query: WITH ${name} AS (SELECT a AS x, ...)`,
         );
@@ -160,7 +167,7 @@ export class QueryPlanner {
       let planned: Relation | undefined;
       ctes.set(name, () => {
         if (!planned) {
-          const q = this.planTree(item.stmt?.ast ?? item.stmt, scope);
+          const q = this.planTree(item.stmt, scope);
           planned = {
             node: renameColumns(
               q.node,
@@ -178,12 +185,12 @@ export class QueryPlanner {
   }
 
   /** UNION ALL of two planned queries: the same number of columns, each of a common type. */
-  private union(left: PlannedQuery, right: PlannedQuery, rightSel: SqlNode): PlannedQuery {
+  private union(left: PlannedQuery, right: PlannedQuery, rightSel: SelectNode): PlannedQuery {
     const l = left.node.schema;
     const r = right.node.schema;
     if (l.length !== r.length) {
       throw new SqlError(
-        nodePos(rightSel.columns?.[0]?.expr ?? rightSel, this.positions),
+        rightSel.columns[0] ? nodePos(rightSel.columns[0].expr, this.positions) : this.positions.start,
         `UNION: the queries give ${l.length} and ${r.length} columns`,
         `select the same number of columns in every query of the UNION`,
       );
@@ -193,7 +200,7 @@ export class QueryPlanner {
       const target = comparisonTarget(f.type, g.type);
       if (target === undefined) {
         throw new SqlError(
-          nodePos(right.columns[i]?.node ?? rightSel, this.positions),
+          nodePos(right.columns[i]?.node ?? rightSel.columns[0]?.expr, this.positions),
           `UNION: column ${i + 1} ('${f.name}') is ${describeType(f.type)} in one query and ${describeType(g.type)} in the other`,
           `CAST one of them so both have the same type`,
         );
@@ -244,20 +251,19 @@ export class QueryPlanner {
   }
 
   /** The relation a FROM item names. */
-  private fromItem(from: SqlNode, ctes: Ctes): { rel: Relation; tvf?: WindowTvf } {
+  private fromItem(from: FromItem, ctes: Ctes): { rel: Relation; tvf?: WindowTvf } {
     // `t MATCH_RECOGNIZE (...) AS m`: the clause's placeholder stands as the FROM item's alias.
     const match = this.parts.match?.find((m) => m.placeholder === from.as);
     if (match) return { rel: this.matchRecognize(this.fromItem({ ...from, as: null }, ctes).rel, match) };
     if (from.expr) {
-      const sub = from.expr.ast ?? from.expr;
-      if (sub?.type !== 'select')
+      if (from.expr.type !== 'subquery')
         throw this.err(
           from.expr,
           `only a sub-query can stand in FROM here`,
           `write FROM (SELECT ...) AS name`,
         );
-      const q = this.planTree(sub, ctes);
-      const alias: string | null = from.as ?? null;
+      const q = this.planTree(from.expr.ast, ctes);
+      const alias = from.as;
       return {
         rel: {
           node: renameColumns(
@@ -270,12 +276,12 @@ export class QueryPlanner {
         },
       };
     }
-    const name: string = from.table;
+    const name = from.table ?? '';
     const tvf = this.parts.windows.find((w) => w.placeholder === name);
     const target = tvf ? tvf.table : name;
     const pos = tvf ? tvf.tablePos : this.positions.identifier(name);
     const rel = this.named(target, pos, ctes);
-    return { rel: { ...rel, alias: from.as ?? null }, ...(tvf ? { tvf } : {}) };
+    return { rel: { ...rel, alias: from.as }, ...(tvf ? { tvf } : {}) };
   }
 
   private matchRecognize(rel: Relation, clause: MatchRecognizeClause): Relation {
@@ -310,7 +316,7 @@ export class QueryPlanner {
           `the sub-query of IN must select one column, it selects ${q.node.schema.length}`,
           `write x IN (SELECT y FROM ...)`,
         );
-      const l = new ExprBinder(outerEnv).bind(sq.value);
+      const l = new ExprBinder(outerEnv).bind(sq.value!);
       const f = q.node.schema[0]!;
       const r: Expr = col(left.schema.length, f.name, f.type);
       const target = comparisonTarget(l.type, r.type);
@@ -338,25 +344,24 @@ export class QueryPlanner {
     // EXISTS: the sub-query's own FROM; its WHERE split into correlated equalities and the rest.
     const inner = sq.select;
     const outerNames = new Set(fields.flatMap((f) => f.qualifiers));
-    const innerFrom: SqlNode[] = inner.from ?? [];
-    const innerNames = new Set(innerFrom.flatMap((f: SqlNode) => [f.table, f.as].filter(Boolean)));
-    const refersOuter = (n: SqlNode): boolean =>
+    const innerFrom = inner.from ?? [];
+    const innerNames = new Set(innerFrom.flatMap((f) => [f.table, f.as].filter((n): n is string => !!n)));
+    const refersOuter = (n: SqlExpr): boolean =>
       columnRefNodes(n).some((c) => c.table && outerNames.has(c.table) && !innerNames.has(c.table));
-    const pairs: { inner: SqlNode; outer: SqlNode }[] = [];
-    const keep: SqlNode[] = [];
+    const pairs: { inner: SqlExpr; outer: SqlExpr }[] = [];
+    const keep: SqlExpr[] = [];
     for (const c of inner.where ? conjuncts(inner.where) : []) {
       if (!refersOuter(c)) {
         keep.push(c);
         continue;
       }
-      const isEq = c?.type === 'binary_expr' && c.operator === '=';
-      const sides = isEq ? [c.left, c.right] : [];
+      const sides = c.type === 'binary_expr' && c.operator === '=' ? [c.left, c.right] : [];
       const outerSide = sides.find(
-        (x: SqlNode) =>
+        (x) =>
           refersOuter(x) &&
           columnRefNodes(x).every((r) => r.table && outerNames.has(r.table) && !innerNames.has(r.table)),
       );
-      const innerSide = sides.find((x: SqlNode) => x !== outerSide && !refersOuter(x));
+      const innerSide = sides.find((x) => x !== outerSide && !refersOuter(x));
       if (!outerSide || !innerSide) {
         throw this.err(
           c,
@@ -366,18 +371,18 @@ export class QueryPlanner {
       }
       pairs.push({ inner: innerSide, outer: outerSide });
     }
-    if (inner._next) throw this.err(sq.node, `UNION inside EXISTS is not supported yet`);
-    const rewritten: SqlNode = {
+    if (inner.next) throw this.err(sq.node, `UNION inside EXISTS is not supported yet`);
+    const rewritten: SelectNode = {
       ...inner,
       columns:
         pairs.length > 0
-          ? pairs.map((p, i) => ({ type: 'expr', expr: p.inner, as: `k$${i}` }))
-          : [{ type: 'expr', expr: { type: 'number', value: 1 }, as: 'k$0' }],
-      where: keep.reduce<SqlNode | null>(
+          ? pairs.map((p, i) => ({ expr: p.inner, as: `k$${i}` }))
+          : [{ expr: { type: 'number', value: 1 }, as: 'k$0' }],
+      where: keep.reduce<SqlExpr | null>(
         (acc, c) => (acc ? { type: 'binary_expr', operator: 'AND', left: acc, right: c } : c),
         null,
       ),
-      distinct: null,
+      distinct: false,
     };
     const q = this.planTree(rewritten, ctes);
     const outerBinder = new ExprBinder(outerEnv);
@@ -404,8 +409,11 @@ export class QueryPlanner {
   }
 
   /** FROM a JOIN b ON ... [JOIN c ON ...]: joined from left to right. */
-  private joinedFrom(from: SqlNode[], ctes: Ctes): { rel: Relation; tvf?: undefined; scope: ScopeField[] } {
-    const first = this.fromItem(from[0], ctes);
+  private joinedFrom(
+    from: readonly FromItem[],
+    ctes: Ctes,
+  ): { rel: Relation; tvf?: undefined; scope: ScopeField[] } {
+    const first = this.fromItem(from[0]!, ctes);
     if (first.tvf)
       throw new SqlError(
         first.tvf.pos,
@@ -418,9 +426,7 @@ export class QueryPlanner {
     const usedClauses = new Set<TemporalClause>();
     for (const item of from.slice(1)) {
       const pos = this.positions.identifier(item.as ?? item.table ?? 'JOIN');
-      const word = String(item.join ?? '')
-        .toUpperCase()
-        .replace(/\s+/g, '');
+      const word = (item.join ?? '').toUpperCase().replace(/\s+/g, '');
       if (!item.join)
         throw new SqlError(
           pos,
@@ -431,7 +437,7 @@ export class QueryPlanner {
       if (!joinType)
         throw new SqlError(
           pos,
-          `${String(item.join).toUpperCase()} is not supported`,
+          `${item.join.toUpperCase()} is not supported`,
           `write [INNER] JOIN, LEFT [OUTER] JOIN, RIGHT [OUTER] JOIN or FULL [OUTER] JOIN with ON <condition>`,
         );
       if (item.using) throw new SqlError(pos, `JOIN ... USING is not supported yet`, `write ON a.x = b.x`);
@@ -541,9 +547,9 @@ export class QueryPlanner {
   }
 
   /** One SELECT block without set operations. */
-  private planBlock(sel: SqlNode, ctes: Ctes): PlannedQuery {
+  private planBlock(sel: SelectNode, ctes: Ctes): PlannedQuery {
     if (sel.with && sel !== this.parts.select) ctes = this.withClause(sel.with, ctes);
-    const from = sel.from as SqlNode[] | null;
+    const from = sel.from;
     if (!from || from.length === 0)
       throw new SqlError(this.pos, `the query needs a FROM clause`, `write SELECT ... FROM <table>`);
     // Top-level IN / EXISTS sub-queries of WHERE are semi and anti joins; other sub-queries in expressions are refused.
@@ -551,7 +557,7 @@ export class QueryPlanner {
     rejectSubqueryExpressions({ ...sel, where: whereRest }, this.positions);
 
     const { rel, tvf, scope } =
-      from.length > 1 ? this.joinedFrom(from, ctes) : { ...this.fromItem(from[0], ctes), scope: undefined };
+      from.length > 1 ? this.joinedFrom(from, ctes) : { ...this.fromItem(from[0]!, ctes), scope: undefined };
     const fields: ScopeField[] = scope ?? scopeOf(rel);
     let node: PlanNode = rel.node;
     if (subqueries.length > 0 && tvf)
@@ -576,18 +582,23 @@ export class QueryPlanner {
       ) ?? { kind: 'filter', inputs: [node], predicate, schema: node.schema, updating: node.updating };
     }
 
-    let groupItems: SqlNode[] = sel.groupby?.columns ?? (Array.isArray(sel.groupby) ? sel.groupby : []);
+    let groupItems: readonly SqlExpr[] = sel.groupby?.columns ?? [];
     const selectItems = this.selectItems(sel.columns, fields, tvf);
-    if (containsOverCall(sel.columns, this.parts.over))
+    if (
+      containsOverCall(
+        sel.columns.map((c) => c.expr),
+        this.parts.over,
+      )
+    )
       return this.planOverBlock(sel, node, fields, rel, tvf, where.windows, groupItems, selectItems);
     const hasAggregates =
       selectItems.some((it) => containsAggregate(it.node)) || (sel.having && containsAggregate(sel.having));
     // SELECT DISTINCT a, b is GROUP BY a, b (as Flink plans it): each distinct row once; over a
     // window function that includes window_start, window_end it is a window aggregate. Over
     // grouped rows, the distinct rows are taken after the grouping (below).
-    const distinctAfter = Boolean(sel.distinct) && (groupItems.length > 0 || Boolean(hasAggregates));
+    const distinctAfter = sel.distinct && (groupItems.length > 0 || Boolean(hasAggregates));
     if (sel.distinct && !distinctAfter) groupItems = selectItems.map((it) => it.node);
-    let outputs: { expr: Expr; name: string; node: SqlNode }[];
+    let outputs: { expr: Expr; name: string; node: SqlExpr }[];
     let having: Expr | undefined;
 
     if (groupItems.length > 0 || hasAggregates) {
@@ -604,14 +615,16 @@ export class QueryPlanner {
       node = agg.node;
       outputs = agg.outputs;
       having = agg.having;
+    } else if (tvf) {
+      // A window TVF's rows without GROUP BY (Flink's WindowTableFunction): each row once per
+      // window with window_start, window_end, window_time; a window join reads them (join.ts).
+      if (sel.having)
+        throw this.err(sel.having, `HAVING needs GROUP BY or an aggregate`, `use WHERE to filter rows`);
+      const w = this.windowRows(node, fields, rel, tvf, where.windows, 'a window TVF without GROUP BY');
+      node = w.rows;
+      const b = new ExprBinder(this.rowEnv(w.scope, rel, undefined, 'the SELECT list'));
+      outputs = selectItems.map((it) => ({ expr: b.bind(it.node), name: it.name, node: it.node }));
     } else {
-      if (tvf) {
-        throw new SqlError(
-          tvf.pos,
-          `a window function needs GROUP BY window_start, window_end`,
-          `add GROUP BY window_start, window_end (and your keys) with aggregates such as SUM(amount)`,
-        );
-      }
       if (sel.having)
         throw this.err(sel.having, `HAVING needs GROUP BY or an aggregate`, `use WHERE to filter rows`);
       const b = new ExprBinder(this.rowEnv(fields, rel, tvf, 'the SELECT list'));
@@ -643,16 +656,62 @@ export class QueryPlanner {
     return result;
   }
 
+  /**
+   * A window TVF's rows: each input row once per TUMBLE / HOP / CUMULATE window with
+   * window_start, window_end, window_time; WHERE terms on those filter these rows.
+   */
+  private windowRows(
+    input: PlanNode,
+    fields: ScopeField[],
+    rel: Relation,
+    tvf: WindowTvf,
+    windowConditions: readonly SqlExpr[],
+    what: string,
+  ): { rows: PlanNode; scope: ScopeField[] } {
+    const window = this.tvfWindow(tvf, rel);
+    if (window.kind === 'SESSION')
+      throw new SqlError(
+        tvf.pos,
+        `SESSION windows are only supported with GROUP BY window_start, window_end (not in ${what})`,
+        `aggregate over the sessions first, then use the results in an outer query`,
+      );
+    const wf: Field[] = WINDOW_COLUMNS.map((name) => ({
+      name,
+      type: T.timestamp(3, false) as SqlType,
+      ...(name === 'window_time' ? { rowtime: true as const } : {}),
+    }));
+    let rows: PlanNode = {
+      kind: 'window-table',
+      inputs: [input],
+      window,
+      schema: [...input.schema, ...wf],
+      updating: false,
+    };
+    const scope = [
+      ...fields,
+      ...wf.map((f, i) => ({
+        ...f,
+        index: input.schema.length + i,
+        qualifiers: fields[0]?.qualifiers ?? [],
+      })),
+    ];
+    for (const w of windowConditions) {
+      const c = new ExprBinder(this.rowEnv(scope, rel, undefined, 'WHERE')).bind(w);
+      rows = { kind: 'filter', inputs: [rows], predicate: c, schema: rows.schema, updating: false };
+    }
+    return { rows, scope };
+  }
+
   /** A SELECT list that calls window functions (`f(...) OVER w`): over.ts plans them over the block's rows. */
   private planOverBlock(
-    sel: SqlNode,
+    sel: SelectNode,
     input: PlanNode,
     fields: ScopeField[],
     rel: Relation,
     tvf: WindowTvf | undefined,
-    windowConditions: readonly SqlNode[],
-    groupItems: SqlNode[],
-    selectItems: { node: SqlNode; name: string }[],
+    windowConditions: readonly SqlExpr[],
+    groupItems: readonly SqlExpr[],
+    selectItems: { node: SqlExpr; name: string }[],
   ): PlannedQuery {
     if (groupItems.length > 0 || sel.having) {
       throw new SqlError(
@@ -663,41 +722,9 @@ export class QueryPlanner {
     }
     // Over a window TVF: its rows, each once per window with window_start, window_end, window_time
     // (window Top-N and deduplication partition by them); WHERE on those filters these rows.
-    let rows = input;
-    let scope = fields;
-    if (tvf) {
-      const window = this.tvfWindow(tvf, rel);
-      if (window.kind === 'SESSION')
-        throw new SqlError(
-          tvf.pos,
-          `SESSION windows are only supported with GROUP BY window_start, window_end`,
-          `aggregate over the sessions first, then number the results in an outer query`,
-        );
-      const wf: Field[] = WINDOW_COLUMNS.map((name) => ({
-        name,
-        type: T.timestamp(3, false) as SqlType,
-        ...(name === 'window_time' ? { rowtime: true as const } : {}),
-      }));
-      rows = {
-        kind: 'window-table',
-        inputs: [input],
-        window,
-        schema: [...input.schema, ...wf],
-        updating: false,
-      };
-      scope = [
-        ...fields,
-        ...wf.map((f, i) => ({
-          ...f,
-          index: input.schema.length + i,
-          qualifiers: fields[0]?.qualifiers ?? [],
-        })),
-      ];
-      for (const w of windowConditions) {
-        const c = new ExprBinder(this.rowEnv(scope, rel, undefined, 'WHERE')).bind(w);
-        rows = { kind: 'filter', inputs: [rows], predicate: c, schema: rows.schema, updating: false };
-      }
-    }
+    const { rows, scope } = tvf
+      ? this.windowRows(input, fields, rel, tvf, windowConditions, 'numbering a window TVF')
+      : { rows: input, scope: fields };
     const planned = planOverSelect(
       {
         calls: this.parts.over!,
@@ -737,13 +764,13 @@ export class QueryPlanner {
    * both is refused.
    */
   private splitWhere(
-    where: SqlNode | null,
+    where: SqlExpr | null,
     tvf: WindowTvf | undefined,
-  ): { rows?: SqlNode; windows: SqlNode[] } {
+  ): { rows?: SqlExpr; windows: SqlExpr[] } {
     if (!where) return { windows: [] };
     if (!tvf) return { rows: where, windows: [] };
-    const rows: SqlNode[] = [];
-    const windows: SqlNode[] = [];
+    const rows: SqlExpr[] = [];
+    const windows: SqlExpr[] = [];
     for (const c of conjuncts(where)) {
       const names = columnRefs(c);
       const windowNames = names.filter((n) => (WINDOW_COLUMNS as readonly string[]).includes(n));
@@ -765,7 +792,7 @@ export class QueryPlanner {
         throw this.err(c, `aggregate functions are not allowed in WHERE`, 'filter aggregates with HAVING');
       } else windows.push(c);
     }
-    const rowsNode = rows.reduce<SqlNode | undefined>(
+    const rowsNode = rows.reduce<SqlExpr | undefined>(
       (acc, c) => (acc ? { type: 'binary_expr', operator: 'AND', left: acc, right: c } : c),
       undefined,
     );
@@ -804,14 +831,14 @@ export class QueryPlanner {
 
   /** Expands SELECT * and names each item (alias, column name, or EXPR$i like Flink). */
   private selectItems(
-    columns: SqlNode[],
+    columns: SelectNode['columns'],
     scope: ScopeField[],
     tvf: WindowTvf | undefined,
-  ): { node: SqlNode; name: string }[] {
-    const out: { node: SqlNode; name: string }[] = [];
-    columns.forEach((c: SqlNode, i: number) => {
-      const e = c.expr ?? c;
-      if (e?.type === 'column_ref' && columnName(e) === '*') {
+  ): { node: SqlExpr; name: string }[] {
+    const out: { node: SqlExpr; name: string }[] = [];
+    columns.forEach((c, i) => {
+      const e = c.expr;
+      if (e.type === 'column_ref' && columnName(e) === '*') {
         // `*` or `t.*`; in a join each column is referred to by its table, so equal names stay apart.
         const joined = scope.some((f) => f.qualifiers !== scope[0]!.qualifiers);
         for (const f of scope) {
@@ -819,7 +846,7 @@ export class QueryPlanner {
           out.push({
             node: {
               type: 'column_ref',
-              table: joined ? f.qualifiers[f.qualifiers.length - 1] : null,
+              table: joined ? (f.qualifiers[f.qualifiers.length - 1] ?? null) : null,
               column: f.name,
             },
             name: f.name,
@@ -830,11 +857,7 @@ export class QueryPlanner {
             out.push({ node: { type: 'column_ref', table: null, column: w }, name: w });
         return;
       }
-      const name = c.as
-        ? String(typeof c.as === 'string' ? c.as : (c.as.value ?? c.as))
-        : e?.type === 'column_ref'
-          ? columnName(e)
-          : `EXPR$${i}`;
+      const name = c.as ?? (e.type === 'column_ref' ? columnName(e) : `EXPR$${i}`);
       out.push({ node: e, name });
     });
     // Equal names get a number, as Flink (Calcite) makes them unique: id, id0, id1.
@@ -899,11 +922,11 @@ export class QueryPlanner {
     scope: ScopeField[],
     rel: Relation,
     tvf: WindowTvf | undefined,
-    groupItems: SqlNode[],
-    selectItems: { node: SqlNode; name: string }[],
-    havingNode: SqlNode | null,
-    windowConditions: readonly SqlNode[],
-  ): { node: PlanNode; outputs: { expr: Expr; name: string; node: SqlNode }[]; having?: Expr } {
+    groupItems: readonly SqlExpr[],
+    selectItems: { node: SqlExpr; name: string }[],
+    havingNode: SqlExpr | null,
+    windowConditions: readonly SqlExpr[],
+  ): { node: PlanNode; outputs: { expr: Expr; name: string; node: SqlExpr }[]; having?: Expr } {
     const rowBinder = new ExprBinder(this.rowEnv(scope, rel, tvf, 'GROUP BY'));
     const groupingSets = readGroupingSets(groupItems, (n, m, h) => this.err(n, m, h));
     if (groupingSets) groupItems = groupingSets.plain;
@@ -974,7 +997,7 @@ export class QueryPlanner {
       const base = input.schema.length - setKeys.length - 1;
       setKeys.forEach((k, j) => {
         keyExprs.push(col(base + j, names[j]!, withNullable(k.type, true)));
-        keyCanon.push(canonical(groupingSets.keys[j]));
+        keyCanon.push(canonical(groupingSets.keys[j]!));
         keyNames.push(names[j]!);
       });
       setIndex = col(keyExprs.length, '$e', T.int(false));
@@ -983,7 +1006,7 @@ export class QueryPlanner {
       keyNames.push('$e');
     }
     /** Per grouping set, whether a GROUP BY key is in it (plain keys are in every set). */
-    const inSet = (node: SqlNode): boolean[] | undefined => {
+    const inSet = (node: SqlExpr): boolean[] | undefined => {
       const k = keyCanon.indexOf(canonical(node));
       if (k < 0 || keyNames[k] === '$e') return undefined;
       const sets = groupingSets?.sets ?? [[]];
@@ -1014,13 +1037,13 @@ export class QueryPlanner {
         substitute: (node) => {
           const k = keyCanon.indexOf(canonical(node));
           if (k >= 0) return col(k, keyNames[k]!, keyExprs[k]!.type);
-          if (node?.type === 'function' && /^GROUPING(_ID)?$/.test(functionName(node))) {
+          if (node.type === 'function' && /^GROUPING(_ID)?$/.test(functionName(node))) {
             const at = setIndex
               ? col(setIndex.kind === 'column' ? setIndex.index : 0, '$e', T.int(false))
               : undefined;
             return groupingCall(node, inSet, groupingSets?.sets.length ?? 1, at, nodePos(node, positions));
           }
-          if (node?.type === 'column_ref') {
+          if (node.type === 'column_ref') {
             const name = columnName(node);
             const byName = keyNames.indexOf(name);
             if (byName >= 0 && keyExprs[byName]!.kind === 'column')
@@ -1030,7 +1053,7 @@ export class QueryPlanner {
               return windowSlot(WINDOW_COLUMNS.indexOf(name as (typeof WINDOW_COLUMNS)[number]));
             }
           }
-          if (legacy && node?.type === 'function') {
+          if (legacy && node.type === 'function') {
             const fname = functionName(node);
             const m = /^(TUMBLE|HOP|SESSION)_(START|END|ROWTIME)$/.exec(fname);
             if (m) {
@@ -1140,26 +1163,20 @@ export class QueryPlanner {
   }
 
   /** An aggregate call node (with its FILTER, engine/plan/aggregate-filter.ts) as an AggregateCall. */
-  private aggregateCall(node: SqlNode, argBinder: ExprBinder): AggregateCall {
+  private aggregateCall(node: SqlExpr, argBinder: ExprBinder): AggregateCall {
     const { aggregate, filter } = bindAggregateFilter(node, argBinder, this.positions);
     const unfiltered = this.unfilteredAggregateCall(aggregate, argBinder);
     return filter ? { ...unfiltered, filter } : unfiltered;
   }
 
-  private unfilteredAggregateCall(node: SqlNode, argBinder: ExprBinder): AggregateCall {
-    const name = node.type === 'aggr_func' ? String(node.name).toUpperCase() : functionName(node);
+  private unfilteredAggregateCall(node: SqlExpr, argBinder: ExprBinder): AggregateCall {
+    const name = functionName(node);
     const pos = nodePos(node, this.positions);
-    let argNodes: SqlNode[];
+    let argNodes: readonly SqlExpr[];
     let distinct = false;
     if (node.type === 'aggr_func') {
-      const e = node.args?.expr;
-      distinct = !!node.args?.distinct;
-      argNodes = e ? [e] : [];
-      const sep = node.args?.separator;
-      if (sep) {
-        const lit = Array.isArray(sep) ? sep[sep.length - 1] : (sep.value ?? sep);
-        argNodes.push(lit);
-      }
+      distinct = node.distinct;
+      argNodes = [...(node.arg ? [node.arg] : []), ...(node.separator ? [node.separator] : [])];
     } else {
       argNodes = functionArgs(node);
     }
@@ -1169,7 +1186,7 @@ export class QueryPlanner {
     if (
       name === 'COUNT' &&
       argNodes.length === 1 &&
-      (argNodes[0].type === 'star' || (argNodes[0].type === 'column_ref' && columnName(argNodes[0]) === '*'))
+      (argNodes[0]!.type === 'star' || columnName(argNodes[0]!) === '*')
     ) {
       return { fn: 'COUNT_STAR', args: [], distinct: false, type: T.bigint(false) };
     }
@@ -1238,7 +1255,7 @@ export class QueryPlanner {
    * A window function adds window_start, window_end and window_time to its input's columns; an
    * input that has a column of that name already makes the name ambiguous (Flink refuses it too).
    */
-  private checkNotAmbiguous(name: string, rel: Relation, node: SqlNode): void {
+  private checkNotAmbiguous(name: string, rel: Relation, node: SqlExpr): void {
     if (!rel.node.schema.some((f) => f.name === name)) return;
     throw this.err(
       node,
@@ -1294,7 +1311,7 @@ export class QueryPlanner {
     return windowSpec(tvf.kind, tvf.firstMs, tvf.sizeMs, tvf.offsetMs, index, tvf.timeColumn, tvf.pos);
   }
 
-  private legacyWindow(g: SqlNode, fname: string, rel: Relation): WindowSpec {
+  private legacyWindow(g: SqlExpr, fname: string, rel: Relation): WindowSpec {
     const args = functionArgs(g);
     const pos = nodePos(g, this.positions);
     const usage =
@@ -1319,7 +1336,7 @@ export class QueryPlanner {
       this.positions.identifier(timeName, g.loc?.start.offset),
       fname,
     );
-    const intervals = args.slice(1).map((a: SqlNode) => {
+    const intervals = args.slice(1).map((a) => {
       const ms = intervalMs(a);
       if (ms === undefined || ms <= 0)
         throw new SqlError(pos, `${fname} needs positive INTERVALs`, `write GROUP BY ${usage}`);
@@ -1417,22 +1434,16 @@ export function unknownColumn(
 }
 
 /** IN (SELECT ...) and EXISTS (SELECT ...) are joins: refused until joins exist, with what to write. */
-function rejectSubqueryExpressions(sel: SqlNode, positions: Positions): void {
-  const visit = (node: SqlNode): void => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (node.ast?.type === 'select' || (node.type === 'select' && node !== sel)) {
-      throw new SqlError(
-        positions.identifier('SELECT', (positions.offsetOf('SELECT') ?? 0) + 1),
-        `sub-queries inside expressions (IN (SELECT ...), EXISTS (SELECT ...), scalar sub-queries) are not supported yet`,
-        `they are joins; select from a sub-query in FROM instead, or list the values: x IN ('a', 'b')`,
-      );
-    }
-    for (const k of Object.keys(node)) if (k !== 'loc') visit(node[k]);
-  };
-  for (const c of sel.columns ?? []) visit(c);
-  visit(sel.where);
-  visit(sel.having);
+function rejectSubqueryExpressions(sel: SelectNode, positions: Positions): void {
+  const nested = (n: AnyNode): boolean => n.type === 'subquery' || (n.type === 'select' && n !== sel);
+  const found = [...sel.columns.map((c) => c.expr), sel.where, sel.having].some((n) => someNode(n, nested));
+  if (found) {
+    throw new SqlError(
+      positions.identifier('SELECT', (positions.offsetOf('SELECT') ?? 0) + 1),
+      `sub-queries inside expressions (IN (SELECT ...), EXISTS (SELECT ...), scalar sub-queries) are not supported yet`,
+      `they are joins; select from a sub-query in FROM instead, or list the values: x IN ('a', 'b')`,
+    );
+  }
 }
 
 /** A top-level IN / EXISTS sub-query condition of a WHERE. */
@@ -1440,19 +1451,19 @@ interface SubqueryCondition {
   readonly kind: 'in' | 'exists';
   readonly negated: boolean;
   /** IN: the tested value. */
-  readonly value?: SqlNode;
-  readonly select: SqlNode;
-  readonly node: SqlNode;
+  readonly value?: SqlExpr;
+  readonly select: SelectNode;
+  readonly node: SqlExpr;
 }
 
 /** Splits a WHERE into its top-level IN / EXISTS sub-query conditions and the rest (null when nothing is left). */
-function splitSubqueryConditions(where: SqlNode | null): {
+function splitSubqueryConditions(where: SqlExpr | null): {
   subqueries: SubqueryCondition[];
-  rest: SqlNode | null;
+  rest: SqlExpr | null;
 } {
   if (!where) return { subqueries: [], rest: null };
   const subqueries: SubqueryCondition[] = [];
-  const rest: SqlNode[] = [];
+  const rest: SqlExpr[] = [];
   for (const c of conjuncts(where)) {
     const sq = subqueryCondition(c);
     if (sq) subqueries.push(sq);
@@ -1461,76 +1472,63 @@ function splitSubqueryConditions(where: SqlNode | null): {
   if (subqueries.length === 0) return { subqueries, rest: where };
   return {
     subqueries,
-    rest: rest.reduce<SqlNode | null>(
+    rest: rest.reduce<SqlExpr | null>(
       (acc, c) => (acc ? { type: 'binary_expr', operator: 'AND', left: acc, right: c } : c),
       null,
     ),
   };
 }
 
-function subqueryCondition(c: SqlNode): SubqueryCondition | undefined {
-  const op = String(c?.operator ?? '')
-    .toUpperCase()
-    .replace(/\s+/g, '');
-  if (c?.type === 'binary_expr' && (op === 'IN' || op === 'NOTIN')) {
-    const list = c.right?.type === 'expr_list' ? c.right.value : undefined;
-    const sub =
-      list?.length === 1 ? (list[0].ast ?? (list[0].type === 'select' ? list[0] : undefined)) : undefined;
-    if (sub?.type === 'select')
-      return { kind: 'in', negated: op === 'NOTIN', value: c.left, select: sub, node: c };
+function subqueryCondition(c: SqlExpr): SubqueryCondition | undefined {
+  if (c.type === 'binary_expr') {
+    const op = c.operator.toUpperCase().replace(/\s+/g, '');
+    if (op !== 'IN' && op !== 'NOTIN') return undefined;
+    const list = c.right.type === 'expr_list' ? c.right.value : undefined;
+    const sub = list?.length === 1 ? list[0] : undefined;
+    if (sub?.type === 'subquery')
+      return { kind: 'in', negated: op === 'NOTIN', value: c.left, select: sub.ast, node: c };
     return undefined;
   }
-  if (c?.type === 'function' && functionName(c) === 'EXISTS') {
-    const sub = functionArgs(c)[0];
-    const select = sub?.ast ?? sub;
-    if (select?.type === 'select') return { kind: 'exists', negated: false, select, node: c };
+  if (c.type === 'function' && functionName(c) === 'EXISTS') {
+    const sub = c.args[0];
+    if (sub?.type === 'subquery') return { kind: 'exists', negated: false, select: sub.ast, node: c };
   }
-  if (c?.type === 'unary_expr' && op === 'NOTEXISTS') {
-    const select = c.expr?.ast ?? c.expr;
-    if (select?.type === 'select') return { kind: 'exists', negated: true, select, node: c };
-  }
-  if (c?.type === 'unary_expr' && op === 'NOT') {
-    const inner = subqueryCondition(c.expr);
-    if (inner) return { ...inner, negated: !inner.negated, node: c };
+  if (c.type === 'unary_expr') {
+    const op = c.operator.toUpperCase().replace(/\s+/g, '');
+    if (op === 'NOTEXISTS' && c.expr.type === 'subquery')
+      return { kind: 'exists', negated: true, select: c.expr.ast, node: c };
+    if (op === 'NOT') {
+      const inner = subqueryCondition(c.expr);
+      if (inner) return { ...inner, negated: !inner.negated, node: c };
+    }
   }
   return undefined;
 }
 
-/** The column_ref nodes inside a node. */
-function columnRefNodes(node: SqlNode): SqlNode[] {
-  if (!node || typeof node !== 'object') return [];
-  if (node.type === 'column_ref') return [node];
-  if (node.ast) return []; // a nested sub-query has its own names
-  const out: SqlNode[] = [];
-  for (const k of Object.keys(node)) if (k !== 'loc') out.push(...columnRefNodes(node[k]));
-  return out;
+/** The column references inside a node (not inside a nested sub-query, which has its own names). */
+function columnRefNodes(node: SqlExpr): ColumnRefNode[] {
+  return collectNodes(
+    node,
+    (n): n is ColumnRefNode => n.type === 'column_ref',
+    (n) => n.type !== 'subquery',
+  );
 }
 
 /** The top-level AND terms of a condition. */
-function conjuncts(node: SqlNode): SqlNode[] {
-  if (node?.type === 'binary_expr' && String(node.operator).toUpperCase() === 'AND')
+function conjuncts(node: SqlExpr): SqlExpr[] {
+  if (node.type === 'binary_expr' && node.operator.toUpperCase() === 'AND')
     return [...conjuncts(node.left), ...conjuncts(node.right)];
   return [node];
 }
 
 /** The names of the columns a node refers to. */
-function columnRefs(node: SqlNode): string[] {
-  if (!node || typeof node !== 'object') return [];
-  if (node.type === 'column_ref') return [columnName(node)];
-  const out: string[] = [];
-  for (const k of Object.keys(node)) if (k !== 'loc') out.push(...columnRefs(node[k]));
-  return out;
+function columnRefs(node: SqlExpr): string[] {
+  return collectNodes(node, (n): n is ColumnRefNode => n.type === 'column_ref').map(columnName);
 }
 
-function containsAggregate(node: SqlNode): boolean {
-  if (!node || typeof node !== 'object') return false;
-  if (isAggregateNode(node)) return true;
-  for (const k of Object.keys(node)) {
-    if (k === 'loc') continue;
-    const v = node[k];
-    if (Array.isArray(v)) {
-      if (v.some(containsAggregate)) return true;
-    } else if (v && typeof v === 'object' && containsAggregate(v)) return true;
-  }
-  return false;
+function containsAggregate(node: SqlExpr | null): boolean {
+  return someNode(
+    node,
+    (n) => n.type !== 'when' && n.type !== 'else' && n.type !== 'select' && isAggregateNode(n),
+  );
 }

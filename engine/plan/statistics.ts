@@ -11,7 +11,7 @@
 // The three aggregates are ordinary ones, so windows, HOP slices and checkpoints need nothing new.
 
 import { SqlError, type SourcePos } from '../errors.js';
-import type { SqlNode } from '../sql/ast.js';
+import { aggregateCallNode, type SqlExpr } from '../sql/nodes.js';
 import { T, isIntegral, withNullable, type SqlType } from '../types.js';
 import { call, type Expr } from './expr.js';
 import { arithmeticType, describeType } from './typing.js';
@@ -19,9 +19,9 @@ import { withAggregateFilter } from '../sql/aggregate-filter.js';
 
 export const STATISTICS: ReadonlySet<string> = new Set(['STDDEV_POP', 'STDDEV_SAMP', 'VAR_POP', 'VAR_SAMP']);
 
-/** An aggregate call node as node-sql-parser gives one, made here (the planner binds and dedups it). */
-function aggregateNode(name: 'SUM' | 'COUNT', arg: SqlNode): SqlNode {
-  return { type: 'aggr_func', name, args: { expr: arg }, over: null };
+/** An aggregate call node, made here (the planner binds and dedups it). */
+function aggregateNode(name: 'SUM' | 'COUNT', arg: SqlExpr): SqlExpr {
+  return aggregateCallNode(name, arg);
 }
 
 /** `a op b` in Flink's result type; integral operands keep their own width (no widening before the operation). */
@@ -43,19 +43,20 @@ const literal = (value: unknown, type: SqlType): Expr => ({ kind: 'literal', val
  */
 export function bindStatistic(
   name: string,
-  node: SqlNode,
-  aggregate: (node: SqlNode) => Expr,
+  node: SqlExpr,
+  aggregate: (node: SqlExpr) => Expr,
   pos: SourcePos,
-  filter?: SqlNode,
+  filter?: SqlExpr,
 ): Expr {
-  const argNodes: SqlNode[] = Array.isArray(node.args?.value) ? node.args.value : [];
-  if (argNodes.length !== 1 || node.args?.distinct) {
+  const argNodes =
+    node.type === 'function' ? node.args : node.type === 'aggr_func' && node.arg ? [node.arg] : [];
+  if (argNodes.length !== 1 || ((node.type === 'function' || node.type === 'aggr_func') && node.distinct)) {
     throw new SqlError(pos, `${name} takes one argument`, `write ${name}(amount)`);
   }
   const x = argNodes[0]!;
   // FILTER goes to COUNT(x) and SUM(x) but not to SUM(x * x): Flink 1.20's reduction (Calcite's
   // AggregateReduceFunctionsRule) sums the squares of all rows (conformance case aggregate_filter).
-  const filtered = (part: SqlNode): SqlNode => (filter ? withAggregateFilter(part, filter) : part);
+  const filtered = (part: SqlExpr): SqlExpr => (filter ? withAggregateFilter(part, filter) : part);
   // COUNT first: a mistake inside x (an unknown column ...) is reported by its own message; SUM
   // can then only fail on x's type, which is reported as this function's.
   const count = aggregate(filtered(aggregateNode('COUNT', x)));

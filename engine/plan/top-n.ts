@@ -6,7 +6,7 @@
 // is a deduplication (keep the first row per key, or the last with DESC).
 
 import { SqlError, type SourcePos } from '../errors.js';
-import type { SqlNode } from '../sql/ast.js';
+import { someNode, type SelectNode, type SqlExpr } from '../sql/nodes.js';
 import { T } from '../types.js';
 import { columnName } from './bind.js';
 import { call, lit, type Expr } from './expr.js';
@@ -299,18 +299,15 @@ function replaceColumn(e: Expr, index: number, by: Expr): Expr {
 }
 
 /** Whether the clauses of a SELECT block read a column by name (a `*` reads every one). */
-export function blockReads(sel: SqlNode, name: string): boolean {
+export function blockReads(sel: SelectNode, name: string): boolean {
   const lower = name.toLowerCase();
-  const visit = (node: SqlNode): boolean => {
-    if (!node || typeof node !== 'object') return false;
-    if (Array.isArray(node)) return node.some(visit);
-    if (node.type === 'column_ref') {
-      const c = columnName(node);
+  const reads = (node: SqlExpr | null): boolean =>
+    someNode(node, (n) => {
+      if (n.type !== 'column_ref') return false;
+      const c = columnName(n);
       return c === '*' || c.toLowerCase() === lower;
-    }
-    if (node.type === 'star') return false;
-    for (const k of Object.keys(node)) if (k !== 'loc' && visit(node[k])) return true;
-    return false;
-  };
-  return visit(sel.columns) || visit(sel.groupby) || visit(sel.having);
+    });
+  return (
+    sel.columns.some((c) => reads(c.expr)) || (sel.groupby?.columns ?? []).some(reads) || reads(sel.having)
+  );
 }

@@ -8,7 +8,7 @@
 // from this pass.
 
 import { SqlError } from '../errors.js';
-import type { SqlNode } from './ast.js';
+import type { SqlExpr } from './nodes.js';
 import { isKeyword, isName, isOp, type LineIndex, type Token } from './tokenize.js';
 
 /** The operator that joins an aggregate node to its FILTER condition node. */
@@ -16,13 +16,13 @@ export const AGGREGATE_FILTER_OPERATOR = '#>>';
 
 /** An aggregate written with FILTER (WHERE ...): the aggregate's own node and the condition's. */
 export interface AggregateFilterParts {
-  readonly aggregate: SqlNode;
-  readonly condition: SqlNode;
+  readonly aggregate: SqlExpr;
+  readonly condition: SqlExpr;
 }
 
 /** `node` taken apart when it is `agg(...) FILTER (WHERE condition)` as marked here, else undefined. */
-export function aggregateFilterParts(node: SqlNode): AggregateFilterParts | undefined {
-  if (node?.type !== 'binary_expr' || node.operator !== AGGREGATE_FILTER_OPERATOR) return undefined;
+export function aggregateFilterParts(node: SqlExpr): AggregateFilterParts | undefined {
+  if (node.type !== 'binary_expr' || node.operator !== AGGREGATE_FILTER_OPERATOR) return undefined;
   return { aggregate: node.left, condition: node.right };
 }
 
@@ -30,7 +30,7 @@ export function aggregateFilterParts(node: SqlNode): AggregateFilterParts | unde
  * `aggregate` with FILTER (WHERE condition) again, for the aggregates an aggregate is made of
  * (STDDEV_POP(x) FILTER (WHERE c) binds as SUM and COUNT calls that each keep the filter).
  */
-export function withAggregateFilter(aggregate: SqlNode, condition: SqlNode): SqlNode {
+export function withAggregateFilter(aggregate: SqlExpr, condition: SqlExpr): SqlExpr {
   return { type: 'binary_expr', operator: AGGREGATE_FILTER_OPERATOR, left: aggregate, right: condition };
 }
 

@@ -9,14 +9,7 @@
 import type { SourcePos } from '../errors.js';
 import type { SqlType } from '../types.js';
 import type { TemporalClause } from './temporal-clause.js';
-
-/**
- * An expression or query node exactly as node-sql-parser (flinksql) produced it: `column_ref`,
- * `binary_expr`, `function`, `aggr_func`, `case`, `cast`, `interval`, `number`,
- * `single_quote_string`, ... Function nodes carry `loc` (offsets into the parsed text).
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type SqlNode = any;
+import type { SelectNode, SqlExpr } from './nodes.js';
 
 /** Maps offsets of one parsed text back to the file, and finds where names are written. */
 export interface Positions {
@@ -85,7 +78,7 @@ export interface PhysicalColumnDecl {
 export interface ComputedColumnDecl {
   readonly kind: 'computed';
   readonly name: string;
-  readonly expr: SqlNode;
+  readonly expr: SqlExpr;
   /** Positions for offsets inside `expr`. */
   readonly positions: Positions;
   readonly pos: SourcePos;
@@ -105,7 +98,7 @@ export interface MetadataColumnDecl {
 export interface WatermarkDecl {
   readonly column: string;
   readonly columnPos: SourcePos;
-  readonly expr: SqlNode;
+  readonly expr: SqlExpr;
   readonly positions: Positions;
   readonly pos: SourcePos;
 }
@@ -136,7 +129,7 @@ export interface WindowTvf {
 
 /** An expression of PARTITION BY / ORDER BY, parsed on its own (its own offsets). */
 export interface WindowExpr {
-  readonly node: SqlNode;
+  readonly node: SqlExpr;
   readonly positions: Positions;
   readonly pos: SourcePos;
 }
@@ -184,8 +177,8 @@ export interface OverCall {
 }
 
 export interface QueryParts {
-  /** node-sql-parser's `select` AST for the query (placeholders where the window TVFs were). */
-  readonly select: SqlNode;
+  /** The query (placeholders where the window TVFs were), converted from node-sql-parser's `select`. */
+  readonly select: SelectNode;
   readonly windows: readonly WindowTvf[];
   /** `FOR SYSTEM_TIME AS OF` clauses cut out of the query (temporal joins). */
   readonly temporal?: readonly TemporalClause[];
@@ -242,7 +235,7 @@ export type AfterMatchSkip =
 
 /** An expression of MEASURES or DEFINE, parsed on its own (its own offsets). */
 export interface MatchExpression {
-  readonly node: SqlNode;
+  readonly node: SqlExpr;
   readonly positions: Positions;
   readonly pos: SourcePos;
 }

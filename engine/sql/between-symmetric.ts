@@ -3,7 +3,7 @@
 // keeps its own unless several spaces stand before AND). The binder reads the marker call
 // SYMMETRIC_MARK back. `BETWEEN ASYMMETRIC` (the default) loses its keyword.
 
-import type { SqlNode } from './ast.js';
+import type { SqlExpr } from './nodes.js';
 import { isKeyword, isOp, type Token } from './tokenize.js';
 
 /** The function name that marks the low bound of a BETWEEN SYMMETRIC. */
@@ -47,10 +47,7 @@ function andOfBetween(tokens: readonly Token[], from: number): number | undefine
 }
 
 /** The low bound node of a BETWEEN SYMMETRIC written by markSymmetricBetween, else undefined. */
-export function symmetricLowBound(node: SqlNode): SqlNode | undefined {
-  if (node?.type !== 'function') return undefined;
-  const parts = node.name?.name;
-  const name = Array.isArray(parts) ? parts.map((p: { value: string }) => p.value).join('.') : node.name;
-  const args = node.args?.value;
-  return name === SYMMETRIC_MARK && Array.isArray(args) && args.length === 1 ? args[0] : undefined;
+export function symmetricLowBound(node: SqlExpr): SqlExpr | undefined {
+  if (node.type !== 'function' || node.name !== SYMMETRIC_MARK || node.args.length !== 1) return undefined;
+  return node.args[0];
 }

@@ -9,18 +9,18 @@
 // the chain around it. Each run of one operator becomes a balanced tree: AND and OR are associative
 // (also with NULLs), and a 1000-term OR then nests 10 deep instead of 1000.
 
-import type { SqlNode } from './ast.js';
+import type { RawNode } from './from-parser.js';
 
 type Op = 'AND' | 'OR';
 
-function chainOp(node: SqlNode): Op | undefined {
+function chainOp(node: RawNode): Op | undefined {
   if (!node || node.type !== 'binary_expr') return undefined;
   const op = String(node.operator).toUpperCase();
   return op === 'AND' || op === 'OR' ? op : undefined;
 }
 
 /** Fixes every AND/OR chain in `ast` (any node-sql-parser output); returns the fixed tree. */
-export function regroupBooleanChains(ast: SqlNode): SqlNode {
+export function regroupBooleanChains(ast: RawNode): RawNode {
   if (Array.isArray(ast)) return ast.map(regroupBooleanChains);
   if (!ast || typeof ast !== 'object') return ast;
   if (chainOp(ast)) return regroupChain(ast);
@@ -32,11 +32,11 @@ export function regroupBooleanChains(ast: SqlNode): SqlNode {
 }
 
 /** `chain` is an AND/OR node: its operands in written order (a parenthesized one is a chain of its own), regrouped. */
-function regroupChain(chain: SqlNode): SqlNode {
-  const operands: SqlNode[] = [];
+function regroupChain(chain: RawNode): RawNode {
+  const operands: RawNode[] = [];
   const ops: Op[] = [];
   // In-order walk without recursion: WHERE chains nest as deep as they are long.
-  const stack: (SqlNode | Op)[] = [chain];
+  const stack: (RawNode | Op)[] = [chain];
   while (stack.length > 0) {
     const item = stack.pop()!;
     if (item === 'AND' || item === 'OR') {
@@ -47,8 +47,8 @@ function regroupChain(chain: SqlNode): SqlNode {
     if (op) stack.push(item.right, op, item.left);
     else operands.push(regroupBooleanChains(item));
   }
-  const disjuncts: SqlNode[] = [];
-  let conjuncts: SqlNode[] = [operands[0]];
+  const disjuncts: RawNode[] = [];
+  let conjuncts: RawNode[] = [operands[0]];
   for (let k = 0; k < ops.length; k++) {
     if (ops[k] === 'OR') {
       disjuncts.push(balanced('AND', conjuncts));
@@ -61,7 +61,7 @@ function regroupChain(chain: SqlNode): SqlNode {
   return chain.parentheses ? { ...tree, parentheses: true } : tree;
 }
 
-function balanced(op: Op, nodes: readonly SqlNode[]): SqlNode {
+function balanced(op: Op, nodes: readonly RawNode[]): RawNode {
   if (nodes.length === 1) return nodes[0];
   const mid = nodes.length >> 1;
   return {

@@ -4,22 +4,16 @@
 // `ParseExpression`, so they come out as the same node shapes as in queries.
 
 import { didYouMean, formatPos, SqlError, type SourcePos } from '../errors.js';
-import type {
-  ColumnDecl,
-  CreateTableStatement,
-  Positions,
-  SetStatement,
-  SqlNode,
-  WatermarkDecl,
-} from './ast.js';
+import type { ColumnDecl, CreateTableStatement, Positions, SetStatement, WatermarkDecl } from './ast.js';
 import { isKeyword, isName, isOp, type Token, tokenText, type TokenCursor } from './tokenize.js';
 import { parseSqlType } from './types.js';
+import type { SqlExpr } from './nodes.js';
 
 /** Parses the tokens [first, endExclusive) as one expression. */
 export type ParseExpression = (
   first: number,
   endExclusive: number,
-) => { expr: SqlNode; positions: Positions };
+) => { expr: SqlExpr; positions: Positions };
 
 const PK_HINT = (cols: string): string =>
   `write PRIMARY KEY (${cols}) NOT ENFORCED: Flink does not enforce keys`;
@@ -335,7 +329,7 @@ function parseCutExpression(
   parseExpression: ParseExpression,
   what: string,
   hint: string,
-): { expr: SqlNode; positions: Positions } {
+): { expr: SqlExpr; positions: Positions } {
   const first = cur.i;
   let depth = 0;
   let k = first;

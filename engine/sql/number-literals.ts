@@ -7,7 +7,7 @@
 // it do not move), and the parsed tree gets a number node with the literal's text back
 // (restoreNumbers). A minus before it stays an operator; the binder folds it as Calcite does.
 
-import type { SqlNode } from './ast.js';
+import type { RawNode } from './from-parser.js';
 import type { Token } from './tokenize.js';
 
 const MARK = '__n';
@@ -36,7 +36,7 @@ export function markLongNumbers(text: string, tokens: readonly Token[]): string 
   return pieces.join('');
 }
 
-function markedOffset(node: SqlNode): number | undefined {
+function markedOffset(node: RawNode): number | undefined {
   if (node?.type !== 'column_ref' || node.table) return undefined;
   const c = node.column;
   const name = typeof c === 'string' ? c : c?.expr?.value;
@@ -45,7 +45,7 @@ function markedOffset(node: SqlNode): number | undefined {
 }
 
 /** Puts the literals marked by markLongNumbers back into a tree parsed from that text; `fileText` is the file as written. */
-export function restoreNumbers(node: SqlNode, fileText: string): SqlNode {
+export function restoreNumbers(node: RawNode, fileText: string): RawNode {
   if (!node || typeof node !== 'object') return node;
   const at = markedOffset(node);
   if (at !== undefined) {

@@ -7,7 +7,8 @@
 
 import { SqlError } from '../errors.js';
 import { SQL_INTERVAL_UNIT_MS } from '../time/units.js';
-import type { FrameBound, OverCall, OverSpec, SqlNode, WindowExpr, WindowFrame } from './ast.js';
+import type { FrameBound, OverCall, OverSpec, WindowExpr, WindowFrame } from './ast.js';
+import { someNode, type AnyNode, type SqlExpr } from './nodes.js';
 import type { ParseExpression } from './ddl.js';
 import { isKeyword, isName, isOp, type LineIndex, type Token, tokenText } from './tokenize.js';
 
@@ -18,28 +19,25 @@ export interface CutOverClauses {
 
 const MARKER_PREFIX = '__o';
 
-/** The OVER call a node-sql-parser node stands for (a marker function), else undefined. */
+/** The OVER call a node stands for (a marker function), else undefined. */
 export function overCallOf(
-  node: SqlNode,
+  node: AnyNode,
   calls: readonly OverCall[] | undefined,
-): { call: OverCall; inner: SqlNode } | undefined {
-  if (!calls || calls.length === 0 || node?.type !== 'function') return undefined;
-  const parts = node.name?.name;
-  const name: unknown = Array.isArray(parts) && parts.length === 1 ? parts[0]?.value : undefined;
-  if (typeof name !== 'string' || !name.startsWith(MARKER_PREFIX)) return undefined;
-  const call = calls.find((c) => c.marker === name);
-  const args = node.args?.value;
-  if (!call || !Array.isArray(args) || args.length !== 1) return undefined;
-  return { call, inner: args[0] };
+): { call: OverCall; inner: SqlExpr } | undefined {
+  if (!calls || calls.length === 0 || node.type !== 'function') return undefined;
+  if (!node.name.startsWith(MARKER_PREFIX) || node.args.length !== 1) return undefined;
+  const call = calls.find((c) => c.marker === node.name);
+  return call ? { call, inner: node.args[0]! } : undefined;
 }
 
-/** Whether a node-sql-parser tree holds an OVER call anywhere. */
-export function containsOverCall(node: SqlNode, calls: readonly OverCall[] | undefined): boolean {
-  if (!calls || calls.length === 0 || !node || typeof node !== 'object') return false;
-  if (overCallOf(node, calls)) return true;
-  if (Array.isArray(node)) return node.some((n) => containsOverCall(n, calls));
-  for (const k of Object.keys(node)) if (k !== 'loc' && containsOverCall(node[k], calls)) return true;
-  return false;
+/** Whether a tree holds an OVER call anywhere. */
+export function containsOverCall(
+  nodes: AnyNode | readonly AnyNode[] | null | undefined,
+  calls: readonly OverCall[] | undefined,
+): boolean {
+  if (!calls || calls.length === 0 || !nodes) return false;
+  const list: readonly AnyNode[] = Array.isArray(nodes) ? nodes : [nodes as AnyNode];
+  return list.some((n) => someNode(n, (x) => overCallOf(x, calls) !== undefined));
 }
 
 /** A RANGE frame's interval units: the SQL interval units from SECOND to DAY (no MILLISECOND here). */

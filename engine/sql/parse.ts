@@ -8,7 +8,8 @@
 // Only the flinksql build (215 KB) instead of every dialect (2.5 MB): it halves startup time.
 import pkg from 'node-sql-parser/build/flinksql.js';
 import { didYouMean, editDistance, type SourcePos, SqlError } from '../errors.js';
-import type { InsertStatement, Positions, SelectStatement, SqlNode, Statement } from './ast.js';
+import type { InsertStatement, Positions, SelectStatement, Statement } from './ast.js';
+import { exprFromParser, type RawNode, selectFromParser } from './from-parser.js';
 import { parseCreateTable, parseSet, type ParseExpression } from './ddl.js';
 import {
   isKeyword,
@@ -314,7 +315,7 @@ function parseQuery(f: FileTokens, from: number, to: number): InsertStatement | 
       throw new SqlError(f.pos(first), `expected a SELECT query`, 'write SELECT ... FROM ...');
     return {
       kind: 'select',
-      select: ast,
+      select: selectFromParser(ast, positions),
       windows,
       temporal: temporal.clauses,
       over: over.calls,
@@ -357,7 +358,7 @@ function parseQuery(f: FileTokens, from: number, to: number): InsertStatement | 
     sink,
     sinkPos: f.pos(sinkTok),
     ...(columns ? { columns } : {}),
-    select,
+    select: selectFromParser(select, positions),
     windows,
     temporal: temporal.clauses,
     over: over.calls,
@@ -430,7 +431,7 @@ function expressionParser(f: FileTokens): ParseExpression {
         'an expression here must stand alone; is an operator or a comma missing?',
       );
     }
-    return { expr: column.expr, positions };
+    return { expr: exprFromParser(column.expr, positions), positions };
   };
 }
 
@@ -442,8 +443,8 @@ function astifyOne(
   tokFrom: number,
   tokTo: number,
   what: 'statement' | 'expression',
-): SqlNode {
-  let ast: SqlNode;
+): RawNode {
+  let ast: RawNode;
   try {
     ast = parser.astify(text, PARSE_OPTIONS);
   } catch (e) {

@@ -4,7 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import pkg from 'node-sql-parser/build/flinksql.js';
 import { SqlError } from '../../engine/errors.js';
-import type { Positions, SqlNode } from '../../engine/sql/ast.js';
+import type { Positions } from '../../engine/sql/ast.js';
+import { exprFromParser } from '../../engine/sql/from-parser.js';
+import type { BinaryNode, SqlExpr } from '../../engine/sql/nodes.js';
 import {
   aggregateFilterParts,
   markAggregateFilters,
@@ -23,13 +25,15 @@ function marked(sql: string): string {
   return markAggregateFilters(sql, tokenize(sql, lines), lines);
 }
 
-/** The first SELECT item's expression node, parsed from the marked text. */
-function firstItem(sql: string): SqlNode {
+/** The first SELECT item's expression node, parsed from the marked text and converted (from-parser.ts). */
+function firstItem(sql: string): SqlExpr {
   const ast = parser.astify(marked(sql), {
     database: 'flinksql',
     parseOptions: { includeLocations: true },
-  }) as SqlNode;
-  return (Array.isArray(ast) ? ast[0] : ast).columns[0].expr;
+  }) as { columns: { expr: unknown }[] } | { columns: { expr: unknown }[] }[];
+  const raw = (Array.isArray(ast) ? ast[0]! : ast).columns[0]!.expr;
+  const at = { file: 'job.sql', line: 1, col: 1 };
+  return exprFromParser(raw, { at: () => at, identifier: () => at, offsetOf: () => undefined, start: at });
 }
 
 describe('markAggregateFilters', () => {
@@ -67,9 +71,9 @@ describe('markAggregateFilters', () => {
 
 describe('the marked node', () => {
   it('joins the aggregate and its condition, binding tighter than any operator around it', () => {
-    const node = firstItem('SELECT 2 * SUM(x) FILTER (WHERE x > 1 OR y IS NULL) + 1 FROM t');
+    const node = firstItem('SELECT 2 * SUM(x) FILTER (WHERE x > 1 OR y IS NULL) + 1 FROM t') as BinaryNode;
     expect(node.operator).toBe('+');
-    const times = node.left;
+    const times = node.left as BinaryNode;
     expect(times.operator).toBe('*');
     const parts = aggregateFilterParts(times.right)!;
     expect(parts.aggregate).toMatchObject({ type: 'aggr_func', name: 'SUM' });
@@ -79,13 +83,13 @@ describe('the marked node', () => {
   it('COUNT(*), COUNT(DISTINCT x), LISTAGG with a separator, FIRST_VALUE', () => {
     expect(
       aggregateFilterParts(firstItem('SELECT COUNT(*) FILTER (WHERE a) FROM t'))!.aggregate,
-    ).toMatchObject({ type: 'aggr_func', name: 'COUNT', args: { expr: { type: 'star' } } });
+    ).toMatchObject({ type: 'aggr_func', name: 'COUNT', arg: { type: 'star' } });
     expect(
       aggregateFilterParts(firstItem('SELECT COUNT(DISTINCT x) FILTER (WHERE a) FROM t'))!.aggregate,
-    ).toMatchObject({ name: 'COUNT', args: { distinct: 'DISTINCT' } });
+    ).toMatchObject({ name: 'COUNT', distinct: true });
     expect(
       aggregateFilterParts(firstItem("SELECT LISTAGG(x, ';') FILTER (WHERE a) FROM t"))!.aggregate,
-    ).toMatchObject({ name: 'LISTAGG' });
+    ).toMatchObject({ name: 'LISTAGG', separator: { value: ';' } });
     expect(
       aggregateFilterParts(firstItem('SELECT FIRST_VALUE(x) FILTER (WHERE a) FROM t'))!.aggregate,
     ).toMatchObject({ type: 'function' });

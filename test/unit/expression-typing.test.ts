@@ -26,7 +26,7 @@ function bind(sql: string): Expr {
     clause: 'the SELECT list',
     column: (name) => col(NAMES.indexOf(name), name, COLUMNS[name]!),
   });
-  return binder.bind(st.select.columns[0].expr);
+  return binder.bind(st.select.columns[0]!.expr);
 }
 
 const typeOf = (sql: string): string => typeToString(bind(sql).type);

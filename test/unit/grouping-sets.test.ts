@@ -7,15 +7,16 @@ import { parseSqlFile } from '../../engine/sql/parse.js';
 import { readGroupingSets } from '../../engine/plan/grouping-sets.js';
 import { canonical } from '../../engine/plan/bind.js';
 import { SqlError } from '../../engine/errors.js';
-import type { SqlNode } from '../../engine/sql/ast.js';
+import type { SelectStatement } from '../../engine/sql/ast.js';
+import type { SqlExpr } from '../../engine/sql/nodes.js';
 
 function setsOf(groupBy: string): string[][] {
   const [st] = parseSqlFile(`SELECT COUNT(*) FROM t GROUP BY ${groupBy}`, 'q.sql');
-  const sel = (st as unknown as { select: SqlNode }).select;
-  const items: SqlNode[] = sel.groupby?.columns ?? sel.groupby;
+  const sel = (st as SelectStatement).select;
+  const items = sel.groupby?.columns ?? [];
   const gs = readGroupingSets(items, (_n, m) => new SqlError(undefined, m));
   if (!gs) return [];
-  const name = (k: SqlNode): string => (k.type === 'column_ref' ? String(k.column) : canonical(k));
+  const name = (k: SqlExpr): string => (k.type === 'column_ref' ? String(k.column) : canonical(k));
   const plain = gs.plain.map(name);
   return gs.sets.map((s) => [...plain, ...s.map((i) => name(gs.keys[i]!))]);
 }

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSqlFile } from '../../engine/sql/parse.js';
 import type { SelectStatement } from '../../engine/sql/ast.js';
+import { columnName } from '../../engine/plan/bind.js';
 import { planJob } from '../../engine/plan/planner.js';
 import { buildJob } from '../../engine/runtime/build.js';
 import type { PlanNode } from '../../engine/plan/logical.js';
@@ -33,19 +34,19 @@ describe('OVER front pass', () => {
     const sql =
       'SELECT SUM(amount) OVER (PARTITION BY account ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s, UPPER(x) FROM t';
     const st = select(sql);
-    const c = st.select.columns[0].expr;
-    expect(c.type).toBe('function');
-    expect(c.name.name[0].value).toBe('__o0');
-    expect(c.args.value[0]).toMatchObject({ type: 'aggr_func', name: 'SUM' });
-    const upper = st.select.columns[1].expr;
-    expect(st.positions.at(upper.loc.start.offset)).toEqual({
+    const c = st.select.columns[0]!.expr;
+    if (c.type !== 'function') throw new Error('a marker function');
+    expect(c.name).toBe('__o0');
+    expect(c.args[0]).toMatchObject({ type: 'aggr_func', name: 'SUM' });
+    const upper = st.select.columns[1]!.expr;
+    expect(st.positions.at(upper.loc!.start.offset)).toEqual({
       file: 'p.sql',
       line: 1,
       col: sql.indexOf('UPPER') + 1,
     });
     const [call] = st.over!;
     expect(call!.functionName).toBe('SUM');
-    expect(call!.spec.partitionBy.map((e) => e.node.column)).toEqual(['account']);
+    expect(call!.spec.partitionBy.map((e) => columnName(e.node))).toEqual(['account']);
     expect(call!.spec.orderBy[0]!.descending).toBe(false);
     expect(call!.spec.frame).toMatchObject({
       unit: 'ROWS',
@@ -72,7 +73,7 @@ describe('OVER front pass', () => {
       'SELECT * FROM (SELECT a, ROW_NUMBER() OVER (PARTITION BY k ORDER BY b DESC NULLS LAST, c) AS rn FROM t) WHERE rn <= 3',
     );
     const spec = st.over![0]!.spec;
-    expect(spec.orderBy.map((o) => [o.expr.node.column, o.descending, o.nullsFirst])).toEqual([
+    expect(spec.orderBy.map((o) => [columnName(o.expr.node), o.descending, o.nullsFirst])).toEqual([
       ['b', true, false],
       ['c', false, null],
     ]);

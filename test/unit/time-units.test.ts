@@ -56,9 +56,12 @@ describe('time units', () => {
       'DAYS',
     ]);
     expect(SQL_INTERVAL_UNIT_MS['MINUTES']).toBe(60_000);
-    expect(intervalMs({ type: 'interval', unit: 'minute', expr: { value: '10' } })).toBe(600_000);
-    expect(intervalMs({ type: 'interval', unit: 'MILLISECONDS', expr: { value: 1500 } })).toBe(1500);
-    expect(intervalMs({ type: 'interval', unit: 'week', expr: { value: '1' } })).toBeUndefined();
+    const amount = (value: string) => ({ type: 'single_quote_string' as const, value });
+    expect(intervalMs({ type: 'interval', unit: 'minute', expr: amount('10') })).toBe(600_000);
+    expect(
+      intervalMs({ type: 'interval', unit: 'MILLISECONDS', expr: { type: 'number', value: 1500 } }),
+    ).toBe(1500);
+    expect(intervalMs({ type: 'interval', unit: 'week', expr: amount('1') })).toBeUndefined();
   });
 
   it('window functions read their intervals from the table, and name its units when one is unknown', () => {
