@@ -11,10 +11,8 @@ import {
   addStage,
   compareEventIds,
   increaseVersion,
-  sameEvent,
-  sameNode,
-  sameVersion,
   SharedBuffer,
+  type BufferedEvent,
   type EventId,
   type MatchedIds,
   type NodeId,
@@ -44,7 +42,12 @@ interface Transition {
   readonly source: NfaState;
   readonly target: NfaState;
   condition: Condition;
+  /** The condition compiled (once the states are built). */
+  test?: Test;
 }
+
+/** A transition's condition: on the row, against the partial match so far. */
+type Test = (row: Row, ctx: MatchContext) => boolean;
 
 /** NFACompiler's states for a pattern, built from the last variable back to the first. */
 function compileStates(pattern: readonly MatchVariable[]): NfaState[] {
@@ -110,7 +113,7 @@ function compileStates(pattern: readonly MatchVariable[]): NfaState[] {
 
 /** A partial (or completed) match: where it is, the last row it took, its run. */
 export interface ComputationState {
-  readonly state: string;
+  readonly state: NfaState;
   readonly previous: NodeId | null;
   readonly version: Version;
   readonly startTs: number;
@@ -118,24 +121,15 @@ export interface ComputationState {
   readonly startEvent: EventId | null;
 }
 
-function sameComputation(a: ComputationState, b: ComputationState): boolean {
-  return (
-    a.state === b.state &&
-    sameVersion(a.version, b.version) &&
-    a.startTs === b.startTs &&
-    a.previousTs === b.previousTs &&
-    sameEvent(a.startEvent, b.startEvent) &&
-    sameNode(a.previous, b.previous)
-  );
-}
-
 /** NFAState.COMPUTATION_STATE_COMPARATOR: by the first row (time, number); not started ones last. */
 function byStart(a: ComputationState, b: ComputationState): number {
-  const at = a.startEvent ? a.startEvent.ts : Infinity;
-  const bt = b.startEvent ? b.startEvent.ts : Infinity;
+  const ae = a.startEvent;
+  const be = b.startEvent;
+  const at = ae ? ae.ts : Infinity;
+  const bt = be ? be.ts : Infinity;
   if (at !== bt) return at < bt ? -1 : 1;
-  const ai = a.startEvent ? a.startEvent.id : 2147483647;
-  const bi = b.startEvent ? b.startEvent.id : 2147483647;
+  const ai = ae ? ae.id : 2147483647;
+  const bi = be ? be.id : 2147483647;
   return ai < bi ? -1 : ai > bi ? 1 : 0;
 }
 
@@ -156,7 +150,7 @@ export class NfaPartition {
 
   toJSON(): unknown {
     const enc = (c: ComputationState) => [
-      c.state,
+      c.state.name,
       c.previous ? [c.previous.event.ts, c.previous.event.id, c.previous.page] : null,
       c.version,
       c.startTs,
@@ -168,24 +162,6 @@ export class NfaPartition {
       completed: this.completed.toArray().map(enc),
       buffer: this.buffer.toJSON(),
     };
-  }
-
-  static fromJSON(state: unknown): NfaPartition {
-    type Enc = [string, [number, number, string] | null, number[], number, number, [number, number] | null];
-    const s = state as { partial: Enc[]; completed: Enc[]; buffer: unknown };
-    const dec = ([st, p, version, startTs, previousTs, e]: Enc): ComputationState => ({
-      state: st,
-      previous: p ? { event: { ts: p[0], id: p[1] }, page: p[2] } : null,
-      version,
-      startTs,
-      previousTs,
-      startEvent: e ? { ts: e[0], id: e[1] } : null,
-    });
-    return new NfaPartition(
-      JavaPriorityQueue.fromArray(byStart, s.partial.map(dec)),
-      JavaPriorityQueue.fromArray(byStart, s.completed.map(dec)),
-      SharedBuffer.fromJSON(s.buffer),
-    );
   }
 }
 
@@ -199,9 +175,14 @@ export type DefineCondition = (row: Row, ctx: MatchContext) => boolean;
 
 export type Match = Map<string, Row[]>;
 
+const EMPTY_STATES: readonly ComputationState[] = [];
+const NO_MATCHES: readonly Match[] = [];
+
 export class Nfa {
   private readonly states = new Map<string, NfaState>();
-  private readonly startName: string;
+  private readonly startState: NfaState;
+  /** The condition context, reused for every partial match (it is only read during its step). */
+  private readonly ctx = new PartialMatch();
 
   constructor(
     pattern: readonly MatchVariable[],
@@ -212,29 +193,50 @@ export class Nfa {
     /** Where the MATCH_RECOGNIZE is, for the runtime failures Flink's job fails with too. */
     private readonly pos: SourcePos,
   ) {
-    for (const s of compileStates(pattern)) this.states.set(s.name, s);
-    this.startName = [...this.states.values()].find((s) => s.type === 'start')!.name;
+    for (const s of compileStates(pattern)) {
+      this.states.set(s.name, s);
+      for (const t of s.transitions) t.test = this.compile(t.condition);
+    }
+    this.startState = [...this.states.values()].find((s) => s.type === 'start')!;
+    this.initial = startState(this.startState, [1]);
   }
+
+  /** Every fresh partition's start state (one object: states are never changed). */
+  private readonly initial: ComputationState;
 
   /** A fresh automaton state (NFA.createInitialNFAState), over `buffer` when the partition keeps its own. */
   newPartition(buffer = new SharedBuffer()): NfaPartition {
     const partial = new JavaPriorityQueue(byStart);
-    partial.add(startState(this.startName, [1]));
+    partial.add(this.initial);
     return new NfaPartition(partial, new JavaPriorityQueue(byStart), buffer);
   }
 
-  private state(c: ComputationState): NfaState {
-    const s = this.states.get(c.state);
-    if (!s) throw new InternalError(`state ${c.state} does not exist in the NFA`);
-    return s;
-  }
-
-  private isStart(c: ComputationState): boolean {
-    return this.state(c).type === 'start';
+  /** A partition's state from its snapshot (NfaPartition.toJSON). */
+  restorePartition(state: unknown): NfaPartition {
+    type Enc = [string, [number, number, string] | null, number[], number, number, [number, number] | null];
+    const s = state as { partial: Enc[]; completed: Enc[]; buffer: unknown };
+    const buffer = SharedBuffer.fromJSON(s.buffer);
+    const dec = ([st, p, version, startTs, previousTs, e]: Enc): ComputationState => {
+      const state = this.states.get(st);
+      if (!state) throw new InternalError(`state ${st} does not exist in the NFA`);
+      return {
+        state,
+        previous: p ? buffer.restoredNode(p[0], p[1], p[2]) : null,
+        version,
+        startTs,
+        previousTs,
+        startEvent: e ? { ts: e[0], id: e[1] } : null,
+      };
+    };
+    return new NfaPartition(
+      JavaPriorityQueue.fromArray(byStart, s.partial.map(dec)),
+      JavaPriorityQueue.fromArray(byStart, s.completed.map(dec)),
+      buffer,
+    );
   }
 
   /** NFA.process: one row through every partial match; the matches it completes, as the skip strategy lets them out. */
-  process(p: NfaPartition, row: Row, ts: number): Match[] {
+  process(p: NfaPartition, row: Row, ts: number): readonly Match[] {
     const event = new RowHandle(p.buffer, row, ts);
     try {
       return this.doProcess(p, event);
@@ -244,48 +246,77 @@ export class Nfa {
   }
 
   /** NFA.advanceTime: partial matches older than WITHIN are dropped; completed ones they held back go out. */
-  advanceTime(p: NfaPartition, ts: number): Match[] {
-    const result: Match[] = [];
+  advanceTime(p: NfaPartition, ts: number): readonly Match[] {
+    p.buffer.advanceTime(ts);
+    // Nothing timed out: the queue stays as it is (rebuilding it would give the same array), and
+    // the completed matches wait for the same partial match as after the last row.
+    let timedOut = false;
+    if (this.windowMs > 0) {
+      for (const c of p.partial.toArray()) if (this.timedOut(c, ts)) timedOut = true;
+    }
+    if (!timedOut) return p.completed.size === 0 ? NO_MATCHES : this.drain(p, p.partial);
     const kept = new JavaPriorityQueue(byStart);
-    for (const c of p.partial) {
+    for (const c of p.partial.toArray()) {
       if (this.timedOut(c, ts)) p.buffer.releaseNode(c.previous!, c.version);
       else kept.add(c);
     }
-    this.emitCompleted(p, new JavaPriorityQueue(byStart), kept, result);
     p.partial = kept;
-    p.buffer.advanceTime(ts);
+    return this.drain(p, kept);
+  }
+
+  private drain(p: NfaPartition, partial: JavaPriorityQueue<ComputationState>): Match[] {
+    const result: Match[] = [];
+    this.emitCompleted(p, EMPTY_STATES, partial, result);
     return result;
   }
 
   private timedOut(c: ComputationState, ts: number): boolean {
-    return !this.isStart(c) && this.windowMs > 0 && ts - c.startTs >= this.windowMs;
+    return c.state.type !== 'start' && this.windowMs > 0 && ts - c.startTs >= this.windowMs;
   }
 
-  private doProcess(p: NfaPartition, event: RowHandle): Match[] {
-    const next = new JavaPriorityQueue(byStart);
-    const potential = new JavaPriorityQueue(byStart);
-    for (const c of p.partial) {
-      const states = this.computeNextStates(p, c, event);
-      for (const n of states) {
-        if (this.isStart(c) && n.startTs > 0) p.newStart = true;
-        if (this.state(n).type === 'final') potential.add(n);
+  private doProcess(p: NfaPartition, event: RowHandle): readonly Match[] {
+    // A partition at rest (only the start state) that the row does not start a match in stays as
+    // it is: the common case, done without building a new queue and start state.
+    let startEdges: Transition[] | null | undefined;
+    if (p.partial.size === 1 && p.completed.size === 0) {
+      const c = p.partial.peek()!;
+      if (c.state.type === 'start') {
+        startEdges = this.decisionGraph(c.state, event.row, this.ctx.reset(p.buffer, c));
+        if (startEdges === null) return NO_MATCHES;
       }
-      next.addAll(states.filter((n) => this.state(n).type !== 'final'));
     }
-    const result: Match[] = [];
-    this.emitCompleted(p, potential, next, result);
+    const next = new JavaPriorityQueue(byStart);
+    let potential: ComputationState[] | null = null;
+    for (const c of p.partial.toArray()) {
+      const states = this.computeNextStates(p, c, event, startEdges);
+      const fromStart = c.state.type === 'start';
+      for (const n of states) {
+        if (fromStart && n.startTs > 0) p.newStart = true;
+        if (n.state.type === 'final') (potential ??= []).push(n);
+      }
+      for (const n of states) if (n.state.type !== 'final') next.add(n);
+    }
     p.partial = next;
+    if (potential === null && p.completed.size === 0) return NO_MATCHES;
+    const result: Match[] = [];
+    this.emitCompleted(p, potential ?? EMPTY_STATES, next, result);
     return result;
   }
 
   /** processMatchesAccordingToSkipStrategy: completed matches leave once no partial match started before them. */
   private emitCompleted(
     p: NfaPartition,
-    potential: JavaPriorityQueue<ComputationState>,
+    potential: readonly ComputationState[],
     partial: JavaPriorityQueue<ComputationState>,
     result: Match[],
   ): void {
-    p.completed.addAll(potential);
+    // The potential matches come from a PriorityQueue in Flink too: its array order is the one
+    // they join the completed queue in.
+    if (potential.length > 0) {
+      const q = new JavaPriorityQueue(byStart);
+      for (const c of potential) q.add(c);
+      p.completed.addAll(q);
+    }
     for (let earliest = p.completed.peek(); earliest !== undefined; earliest = p.completed.peek()) {
       const earliestPartial = partial.peek();
       if (earliestPartial !== undefined && byStart(earliest, earliestPartial) > 0) break;
@@ -307,16 +338,18 @@ export class Nfa {
     const pruningId = this.pruningId(matched);
     if (pruningId === null) return;
     const strict = this.skip.kind === 'to-first' || this.skip.kind === 'to-last';
-    const discard: ComputationState[] = [];
-    for (const c of queue) {
+    // Flink removes every state equal to a discarded one; an equal one starts at the same row, so
+    // it is discarded too: removing by identity removes the same states.
+    let discard: Set<ComputationState> | null = null;
+    for (const c of queue.toArray()) {
       if (c.startEvent === null) continue;
       const cmp = compareEventIds(c.startEvent, pruningId);
       if (strict ? cmp < 0 : cmp <= 0) {
         p.buffer.releaseNode(c.previous!, c.version);
-        discard.push(c);
+        (discard ??= new Set()).add(c);
       }
     }
-    if (discard.length > 0) queue.removeIf((c) => discard.some((d) => sameComputation(c, d)));
+    if (discard !== null) queue.removeIf((c) => discard.has(c));
   }
 
   private pruningId(matched: readonly MatchedIds[]): EventId | null {
@@ -360,28 +393,39 @@ export class Nfa {
   }
 
   /** NFA.computeNextStates for one partial match and one row. */
-  private computeNextStates(p: NfaPartition, c: ComputationState, event: RowHandle): ComputationState[] {
-    const ctx = new PartialMatch(p.buffer, c);
-    const edges = this.decisionGraph(c, event.row, ctx);
+  private computeNextStates(
+    p: NfaPartition,
+    c: ComputationState,
+    event: RowHandle,
+    /** The TAKE edges when doProcess has found them already (for the partition's one start state). */
+    known: Transition[] | null | undefined,
+  ): readonly ComputationState[] {
+    const ctx = this.ctx.reset(p.buffer, c);
+    const row = event.row;
+    const edges = known !== undefined ? known : this.decisionGraph(c.state, row, ctx);
+    const start = c.state.type === 'start';
+    if (edges === null) {
+      // No TAKE: nothing is stored; only the start state stays (with its version as it was).
+      if (c.previous !== null) p.buffer.releaseNode(c.previous, c.version);
+      // The start state as it was (states are never changed, so the same object serves).
+      return start ? [c] : EMPTY_STATES;
+    }
     const takes = edges.length;
     let takeBranchesToVisit = Math.max(0, takes - 1);
     const out: ComputationState[] = [];
-    const start = this.isStart(c);
     for (const edge of edges) {
       const currentVersion = increaseVersion(c.version, takeBranchesToVisit);
       const nextVersion = addStage(currentVersion);
       takeBranchesToVisit--;
-      const node = p.buffer.put(edge.source.variable, event.id(), c.previous, currentVersion);
+      const id = event.id();
+      const node = p.buffer.put(edge.source.variable, id, c.previous, currentVersion);
       const startTs = start ? event.ts : c.startTs;
-      const startEvent = start ? event.id() : c.startEvent;
-      this.addState(p, out, edge.target.name, node, nextVersion, startTs, event.ts, startEvent);
-      const final = this.finalAfterProceed(edge.target, event.row, ctx);
-      if (final !== null) this.addState(p, out, final.name, node, nextVersion, startTs, event.ts, startEvent);
+      const startEvent = start ? id : c.startEvent;
+      this.addState(p, out, edge.target, node, nextVersion, startTs, event.ts, startEvent);
+      const final = this.finalAfterProceed(edge.target, row, ctx);
+      if (final !== null) this.addState(p, out, final, node, nextVersion, startTs, event.ts, startEvent);
     }
-    if (start) {
-      const branches = takes === 0 ? 0 : Math.max(1, takes);
-      out.push(startState(c.state, increaseVersion(c.version, branches)));
-    }
+    if (start) out.push(startState(c.state, increaseVersion(c.version, Math.max(1, takes))));
     if (c.previous !== null) p.buffer.releaseNode(c.previous, c.version);
     return out;
   }
@@ -389,7 +433,7 @@ export class Nfa {
   private addState(
     p: NfaPartition,
     out: ComputationState[],
-    state: string,
+    state: NfaState,
     previous: NodeId,
     version: Version,
     startTs: number,
@@ -400,61 +444,66 @@ export class Nfa {
     p.buffer.lockNode(previous, version);
   }
 
-  /** The TAKE transitions open for `row`, PROCEED transitions followed depth first (Flink's order). */
-  private decisionGraph(c: ComputationState, row: Row, ctx: PartialMatch): Transition[] {
-    const edges: Transition[] = [];
-    const stack: NfaState[] = [this.state(c)];
-    while (stack.length > 0) {
-      const s = stack.pop()!;
+  /** The TAKE transitions open for `row`, PROCEED transitions followed depth first (Flink's order); null: none. */
+  private decisionGraph(state: NfaState, row: Row, ctx: PartialMatch): Transition[] | null {
+    let edges: Transition[] | null = null;
+    // Most states have no PROCEED transition to follow: no stack then.
+    let stack: NfaState[] | null = null;
+    for (let s: NfaState | undefined = state; s !== undefined; s = stack?.pop()) {
       for (const t of s.transitions) {
-        if (!this.test(t.condition, row, ctx)) continue;
-        if (t.action === 'proceed') stack.push(t.target);
-        else edges.push(t);
+        if (!t.test!(row, ctx)) continue;
+        if (t.action === 'proceed') (stack ??= []).push(t.target);
+        else (edges ??= []).push(t);
       }
     }
     return edges;
   }
 
   private finalAfterProceed(state: NfaState, row: Row, ctx: PartialMatch): NfaState | null {
-    const stack: NfaState[] = [state];
-    while (stack.length > 0) {
-      const s = stack.pop()!;
+    let stack: NfaState[] | null = null;
+    for (let s: NfaState | undefined = state; s !== undefined; s = stack?.pop()) {
       for (const t of s.transitions) {
-        if (t.action !== 'proceed' || !this.test(t.condition, row, ctx)) continue;
+        if (t.action !== 'proceed' || !t.test!(row, ctx)) continue;
         if (t.target.type === 'final') return t.target;
-        stack.push(t.target);
+        (stack ??= []).push(t.target);
       }
     }
     return null;
   }
 
-  private test(cond: Condition, row: Row, ctx: PartialMatch): boolean {
+  /** A transition condition as one function, built once. */
+  private compile(cond: Condition): Test {
     switch (cond.kind) {
       case 'true':
-        return true;
+        return () => true;
       case 'define':
-        return this.defines[cond.index]!(row, ctx);
-      case 'and':
-        return this.test(cond.left, row, ctx) && this.test(cond.right, row, ctx);
-      case 'not':
-        return !this.test(cond.inner, row, ctx);
+        return this.defines[cond.index]!;
+      case 'and': {
+        const left = this.compile(cond.left);
+        const right = this.compile(cond.right);
+        return (row, ctx) => left(row, ctx) && right(row, ctx);
+      }
+      case 'not': {
+        const inner = this.compile(cond.inner);
+        return (row, ctx) => !inner(row, ctx);
+      }
     }
   }
 }
 
-function startState(state: string, version: Version): ComputationState {
+function startState(state: NfaState, version: Version): ComputationState {
   return { state, previous: null, version, startTs: -1, previousTs: -1, startEvent: null };
 }
 
 /** NFA.EventWrapper: the row is registered in the buffer when first taken, and let go after its step. */
 class RowHandle {
-  private eventId: EventId | null = null;
+  private eventId: BufferedEvent | null = null;
   constructor(
     private readonly buffer: SharedBuffer,
     readonly row: Row,
     readonly ts: number,
   ) {}
-  id(): EventId {
+  id(): BufferedEvent {
     return (this.eventId ??= this.buffer.registerEvent(this.row, this.ts));
   }
   close(): void {
@@ -462,19 +511,27 @@ class RowHandle {
   }
 }
 
+const NO_ROWS: readonly Row[] = [];
+
 /** NFA.ConditionContext: the partial match's rows, read from the buffer once, when a condition first asks. */
 class PartialMatch implements MatchContext {
-  private matched: Match | null = null;
-  constructor(
-    private readonly buffer: SharedBuffer,
-    private readonly c: ComputationState,
-  ) {}
+  private matched: Map<string, Row[]> | null = null;
+  private buffer: SharedBuffer | null = null;
+  private c: ComputationState | null = null;
+
+  reset(buffer: SharedBuffer, c: ComputationState): this {
+    this.buffer = buffer;
+    this.c = c;
+    this.matched = null;
+    return this;
+  }
+
   eventsFor(variable: string): readonly Row[] {
     if (this.matched === null) {
-      const paths =
-        this.c.previous === null ? [] : this.buffer.extractPatterns(this.c.previous, this.c.version);
-      this.matched = paths.length === 0 ? new Map() : this.buffer.materialize(paths[0]!);
+      const c = this.c!;
+      this.matched =
+        (c.previous === null ? null : this.buffer!.firstMatchRows(c.previous, c.version)) ?? new Map();
     }
-    return this.matched.get(variable) ?? [];
+    return this.matched.get(variable) ?? NO_ROWS;
   }
 }

@@ -2,6 +2,12 @@
 // matches of one partition, stored once, linked backwards by edges labelled with Dewey versions,
 // reference counted so that a row is dropped as soon as no partial match can reach it. Paths are
 // read back by the same depth-first walk as Flink's, so a match is made of the same rows.
+//
+// Flink addresses rows and nodes by keys (time, number, page) in keyed state; here a node and a
+// row are objects that partial matches point at directly, so the per-row path does no key
+// building or hashing. A node or row dropped from the buffer is marked dead: a reference still
+// held to it then behaves as a missing key does in Flink (locking it does nothing, releasing it
+// stops), and the keys are only written and read in snapshots.
 
 import type { Row } from '../types.js';
 import { decodeValue, encodeValue } from './aggregates.js';
@@ -10,12 +16,6 @@ import { decodeValue, encodeValue } from './aggregates.js';
 export interface EventId {
   readonly id: number;
   readonly ts: number;
-}
-
-/** A row as taken by one pattern variable (`page`). */
-export interface NodeId {
-  readonly event: EventId;
-  readonly page: string;
 }
 
 /** A Dewey number: which run (and branch of it) a partial match belongs to. */
@@ -27,14 +27,72 @@ interface Edge {
   refs: number;
 }
 
-interface BufferNode {
-  readonly edges: Edge[];
-  refs: number;
+/** A row as held by the buffer. */
+export class BufferedEvent implements EventId {
+  /** Its nodes (one per variable that took it); a row is taken by few variables. */
+  readonly nodes: NodeId[] = [];
+  dead = false;
+  constructor(
+    readonly ts: number,
+    readonly id: number,
+    readonly row: Row,
+    public refs: number,
+  ) {}
 }
 
-interface BufferedEvent {
-  readonly row: Row;
-  refs: number;
+/** Edges a node gathers before they are also listed by run (below that, a scan is cheaper). */
+const RUN_INDEX_MIN = 8;
+const NO_EDGES: Edge[] = [];
+
+/** A row as taken by one pattern variable (`page`), with its edges back to the rows before it. */
+export class NodeId {
+  /** In the order they were added: the order paths are walked and snapshots list them. */
+  readonly edges: Edge[] = [];
+  /**
+   * The edges by the first number of their version (their run), once there are many: a row taken
+   * by many partial matches (A+ with a match started at every row) has an edge for each, and
+   * every partial match locks and releases only its own run's edges. Same order as `edges`.
+   */
+  private runs: Map<number, Edge[]> | null = null;
+  refs = 0;
+  dead = false;
+  constructor(
+    readonly event: BufferedEvent,
+    readonly page: string,
+  ) {}
+
+  addEdge(e: Edge): void {
+    this.edges.push(e);
+    if (this.runs !== null) this.runList(e.version[0]!).push(e);
+    else if (this.edges.length >= RUN_INDEX_MIN) {
+      this.runs = new Map();
+      for (const x of this.edges) this.runList(x.version[0]!).push(x);
+    }
+  }
+
+  /**
+   * The edges `version` can be compatible with, in `edges` order. A version of two or more
+   * numbers is only compatible with versions of its own run (isCompatible): only those.
+   */
+  candidates(version: Version): Edge[] {
+    if (this.runs === null || version.length < 2) return this.edges;
+    return this.runs.get(version[0]!) ?? NO_EDGES;
+  }
+
+  /** Removes the edge at `index` of `list` (`edges` or one run's list) from both. */
+  removeEdge(list: Edge[], index: number): void {
+    const e = list[index]!;
+    list.splice(index, 1);
+    if (this.runs === null) return;
+    const other = list === this.edges ? this.runs.get(e.version[0]!)! : this.edges;
+    other.splice(other.indexOf(e), 1);
+  }
+
+  private runList(run: number): Edge[] {
+    let list = this.runs!.get(run);
+    if (!list) this.runs!.set(run, (list = []));
+    return list;
+  }
 }
 
 export function compareEventIds(a: EventId, b: EventId): number {
@@ -50,7 +108,9 @@ export function sameNode(a: NodeId | null, b: NodeId | null): boolean {
 }
 
 export function sameVersion(a: Version, b: Version): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** DeweyNumber.isCompatibleWith: `v` continues `other` (same run, a later or equal branch). */
@@ -68,13 +128,17 @@ export function isCompatible(v: Version, other: Version): boolean {
 }
 
 export function increaseVersion(v: Version, times: number): Version {
+  if (times === 0) return v; // versions are never changed in place: the same one can be shared
   const out = v.slice();
   out[out.length - 1]! += times;
   return out;
 }
 
 export function addStage(v: Version): Version {
-  return [...v, 0];
+  const out = new Array<number>(v.length + 1);
+  for (let i = 0; i < v.length; i++) out[i] = v[i]!;
+  out[v.length] = 0;
+  return out;
 }
 
 /** Lockable.release: true when nothing holds it any more. */
@@ -88,13 +152,28 @@ const eventKey = (e: EventId): string => `${e.ts}#${e.id}`;
 const nodeKey = (n: NodeId): string => `${eventKey(n.event)}#${n.page}`;
 
 /** A match as paths give it: each variable's rows in order, variables in the order they first appear. */
-export type MatchedIds = Map<string, EventId[]>;
+export type MatchedIds = Map<string, BufferedEvent[]>;
+
+// Shared by every buffer that has held no row yet; never written to.
+const EMPTY_EVENTS: Set<BufferedEvent> = new Set();
+const EMPTY_NODES: Set<NodeId> = new Set();
+const EMPTY_COUNTS: Map<number, number> = new Map();
+
+/** One step of the depth-first walk back through the buffer. */
+interface PathStep {
+  readonly node: NodeId | null;
+  readonly version: Version;
+  readonly path: NodeId[];
+}
 
 export class SharedBuffer {
-  private readonly events = new Map<string, BufferedEvent>();
-  private readonly entries = new Map<string, BufferNode>();
+  // Most partitions' buffers never hold a row (no row of theirs starts a match): their
+  // collections are made when the first row comes.
+  /** Live rows and nodes, in the order they were added (their order in a snapshot). */
+  private events: Set<BufferedEvent> = EMPTY_EVENTS;
+  private entries: Set<NodeId> = EMPTY_NODES;
   /** Per time, the number of the next row registered at it. */
-  private readonly counts = new Map<number, number>();
+  private counts: Map<number, number> = EMPTY_COUNTS;
 
   get isEmpty(): boolean {
     return this.events.size === 0 && this.entries.size === 0;
@@ -107,52 +186,58 @@ export class SharedBuffer {
 
   /** Forgets the row numbers of times before `ts`: no row of an earlier time can come any more. */
   advanceTime(ts: number): void {
-    for (const t of [...this.counts.keys()]) if (t < ts) this.counts.delete(t);
+    if (this.counts.size === 0) return;
+    for (const t of this.counts.keys()) if (t < ts) this.counts.delete(t);
   }
 
-  registerEvent(row: Row, ts: number): EventId {
+  registerEvent(row: Row, ts: number): BufferedEvent {
+    if (this.counts === EMPTY_COUNTS) {
+      this.counts = new Map();
+      this.events = new Set();
+      this.entries = new Set();
+    }
     const id = this.counts.get(ts) ?? 0;
-    const e: EventId = { id, ts };
     this.counts.set(ts, id + 1);
-    this.events.set(eventKey(e), { row, refs: 1 });
+    const e = new BufferedEvent(ts, id, row, 1);
+    this.events.add(e);
     return e;
   }
 
   /** The row `event` of variable `page` after `previous` (with `version`); returns its node. */
-  put(page: string, event: EventId, previous: NodeId | null, version: Version): NodeId {
+  put(page: string, event: BufferedEvent, previous: NodeId | null, version: Version): NodeId {
     if (previous !== null) this.lockNode(previous, version);
-    const id: NodeId = { event, page };
-    const key = nodeKey(id);
-    let node = this.entries.get(key);
+    let node: NodeId | undefined;
+    for (const n of event.nodes) if (n.page === page && !n.dead) node = n;
     if (!node) {
-      node = { edges: [], refs: 0 };
-      this.entries.set(key, node);
-      this.events.get(eventKey(event))!.refs++;
+      node = new NodeId(event, page);
+      event.nodes.push(node);
+      this.entries.add(node);
+      event.refs++;
     }
-    node.edges.push({ target: previous, version, refs: 0 });
-    return id;
+    node.addEdge({ target: previous, version, refs: 0 });
+    return node;
   }
 
-  lockNode(id: NodeId, version: Version): void {
-    const node = this.entries.get(nodeKey(id));
-    if (!node) return;
+  lockNode(node: NodeId, version: Version): void {
+    if (node.dead) return;
     node.refs++;
-    for (const e of node.edges) if (isCompatible(version, e.version)) e.refs++;
+    for (const e of node.candidates(version)) if (isCompatible(version, e.version)) e.refs++;
   }
 
   releaseNode(id: NodeId, version: Version): void {
-    const nodes: NodeId[] = [id];
-    const versions: Version[] = [version];
-    while (nodes.length > 0) {
-      const cur = nodes.pop()!;
-      const key = nodeKey(cur);
-      const node = this.entries.get(key);
-      if (!node) break;
-      const v = versions.pop()!;
-      for (let i = 0; i < node.edges.length;) {
-        const e = node.edges[i]!;
+    let cur: NodeId | null = id;
+    let v = version;
+    // Flink's walk keeps a stack, but each node pushes at most the edges it drops; a pending
+    // stack is only needed when a node drops several.
+    const nodes: NodeId[] = [];
+    const versions: Version[] = [];
+    while (cur !== null) {
+      if (cur.dead) break;
+      const edges = cur.candidates(v);
+      for (let i = 0; i < edges.length;) {
+        const e = edges[i]!;
         if (isCompatible(v, e.version) && release(e)) {
-          node.edges.splice(i, 1);
+          cur.removeEdge(edges, i);
           if (e.target !== null) {
             nodes.push(e.target);
             versions.push(e.version);
@@ -161,72 +246,95 @@ export class SharedBuffer {
         }
         i++;
       }
-      if (release(node)) {
-        this.entries.delete(key);
+      if (release(cur)) {
+        cur.dead = true;
+        this.entries.delete(cur);
+        const own = cur.event.nodes;
+        own.splice(own.indexOf(cur), 1);
         this.releaseEvent(cur.event);
       }
+      cur = nodes.pop() ?? null;
+      if (cur !== null) v = versions.pop()!;
     }
   }
 
-  releaseEvent(id: EventId): void {
-    const key = eventKey(id);
-    const e = this.events.get(key);
-    if (e && release(e)) this.events.delete(key);
+  releaseEvent(e: BufferedEvent): void {
+    if (!e.dead && release(e)) {
+      e.dead = true;
+      this.events.delete(e);
+    }
   }
 
   /** Every path back from `id` compatible with `version`, first found first (Flink's order). */
   extractPatterns(id: NodeId, version: Version): MatchedIds[] {
     const result: MatchedIds[] = [];
-    const start = this.entries.get(nodeKey(id));
-    if (!start) return result;
-    const stack: { entry: { id: NodeId; node: BufferNode } | null; version: Version; path: NodeId[] }[] = [
-      { entry: { id, node: start }, version, path: [] },
-    ];
+    this.walk(id, version, (path) => {
+      result.push(matchedIds(path));
+      return false;
+    });
+    return result;
+  }
+
+  /** The first path extractPatterns gives, as each variable's rows; null when there is none. */
+  firstMatchRows(id: NodeId, version: Version): Map<string, Row[]> | null {
+    let out: Map<string, Row[]> | null = null;
+    this.walk(id, version, (path) => {
+      out = new Map();
+      for (let i = path.length - 1; i >= 0; i--) {
+        const n = path[i]!;
+        const list = out.get(n.page);
+        if (list) list.push(n.event.row);
+        else out.set(n.page, [n.event.row]);
+      }
+      return true;
+    });
+    return out;
+  }
+
+  /** SharedBufferAccessor.extractPatterns' walk: each complete path (last node first) to `found`, until it returns true. */
+  private walk(id: NodeId, version: Version, found: (path: readonly NodeId[]) => boolean): void {
+    if (id.dead) return;
+    const stack: PathStep[] = [{ node: id, version, path: [] }];
     while (stack.length > 0) {
-      const { entry, version: v, path } = stack.pop()!;
-      if (entry === null) {
-        const complete: MatchedIds = new Map();
-        for (let i = path.length - 1; i >= 0; i--) {
-          const n = path[i]!;
-          let list = complete.get(n.page);
-          if (!list) complete.set(n.page, (list = []));
-          list.push(n.event);
-        }
-        result.push(complete);
+      const { node, version: v, path } = stack.pop()!;
+      if (node === null) {
+        if (found(path)) return;
         continue;
       }
-      path.push(entry.id);
+      path.push(node);
       let first = true;
-      for (const e of entry.node.edges) {
+      for (const e of node.candidates(v)) {
         if (!isCompatible(v, e.version)) continue;
         const next = first ? path : path.slice();
         first = false;
-        const target = e.target;
-        stack.push({
-          entry: target !== null ? { id: target, node: this.entries.get(nodeKey(target))! } : null,
-          version: e.version,
-          path: next,
-        });
+        stack.push({ node: e.target, version: e.version, path: next });
       }
     }
-    return result;
   }
 
   materialize(match: MatchedIds): Map<string, Row[]> {
     const out = new Map<string, Row[]>();
-    for (const [page, ids] of match)
+    for (const [page, events] of match)
       out.set(
         page,
-        ids.map((id) => this.events.get(eventKey(id))!.row),
+        events.map((e) => e.row),
       );
     return out;
   }
 
+  /** The node of `page` at row (ts, id) for a restored partial match; a dead one when the buffer has none. */
+  nodeAt(ts: number, id: number, page: string): NodeId {
+    for (const n of this.entries) if (n.event.ts === ts && n.event.id === id && n.page === page) return n;
+    const dead = new NodeId(new BufferedEvent(ts, id, [], 0), page);
+    dead.dead = true;
+    return dead;
+  }
+
   toJSON(): unknown {
     return {
-      events: [...this.events].map(([k, e]) => [k, e.row.map(encodeValue), e.refs]),
-      entries: [...this.entries].map(([k, n]) => [
-        k,
+      events: [...this.events].map((e) => [eventKey(e), e.row.map(encodeValue), e.refs]),
+      entries: [...this.entries].map((n) => [
+        nodeKey(n),
         n.refs,
         n.edges.map((e) => [
           e.target ? [e.target.event.ts, e.target.event.id, e.target.page] : null,
@@ -245,18 +353,72 @@ export class SharedBuffer {
       counts: [number, number][];
     };
     const b = new SharedBuffer();
-    for (const [k, row, refs] of s.events) b.events.set(k, { row: row.map(decodeValue), refs });
+    b.counts = new Map();
+    b.events = new Set();
+    b.entries = new Set();
+    const events = new Map<string, BufferedEvent>();
+    for (const [k, row, refs] of s.events) {
+      const [ts, id] = k.split('#').map(Number) as [number, number];
+      const e = new BufferedEvent(ts, id, row.map(decodeValue), refs);
+      events.set(k, e);
+      b.events.add(e);
+    }
+    // A key whose row is gone (not possible in a consistent snapshot) gets a dead row of its own.
+    const eventOf = (ts: number, id: number): BufferedEvent => {
+      const e = events.get(`${ts}#${id}`);
+      if (e) return e;
+      const dead = new BufferedEvent(ts, id, [], 0);
+      dead.dead = true;
+      return dead;
+    };
+    const nodes = new Map<string, NodeId>();
+    const nodeOf = (ts: number, id: number, page: string): NodeId => {
+      const k = `${ts}#${id}#${page}`;
+      let n = nodes.get(k);
+      if (!n) {
+        n = new NodeId(eventOf(ts, id), page);
+        n.dead = true; // until the snapshot lists it
+        nodes.set(k, n);
+      }
+      return n;
+    };
+    for (const [k, ,] of s.entries) {
+      const i = k.indexOf('#', k.indexOf('#') + 1);
+      const [ts, id] = k.slice(0, i).split('#').map(Number) as [number, number];
+      const n = nodeOf(ts, id, k.slice(i + 1));
+      n.dead = false;
+      n.event.nodes.push(n);
+      b.entries.add(n);
+    }
     for (const [k, refs, edges] of s.entries) {
-      b.entries.set(k, {
-        refs,
-        edges: edges.map(([t, version, r]) => ({
-          target: t ? { event: { ts: t[0], id: t[1] }, page: t[2] } : null,
-          version,
-          refs: r,
-        })),
-      });
+      const n = nodes.get(k)!;
+      n.refs = refs;
+      for (const [t, version, r] of edges)
+        n.addEdge({ target: t ? nodeOf(t[0], t[1], t[2]) : null, version, refs: r });
     }
     for (const [t, n] of s.counts) b.counts.set(t, n);
+    b.restoredNodes = nodes;
     return b;
   }
+
+  /** fromJSON's nodes by key, for the partial matches restored with the buffer. */
+  private restoredNodes: Map<string, NodeId> | null = null;
+
+  /** The restored node of `page` at row (ts, id) (dead when the snapshot's buffer had none). */
+  restoredNode(ts: number, id: number, page: string): NodeId {
+    const n = this.restoredNodes?.get(`${ts}#${id}#${page}`);
+    if (n) return n;
+    return this.nodeAt(ts, id, page);
+  }
+}
+
+function matchedIds(path: readonly NodeId[]): MatchedIds {
+  const complete: MatchedIds = new Map();
+  for (let i = path.length - 1; i >= 0; i--) {
+    const n = path[i]!;
+    const list = complete.get(n.page);
+    if (list) list.push(n.event);
+    else complete.set(n.page, [n.event]);
+  }
+  return complete;
 }

@@ -11,7 +11,7 @@ import type { MatchFormulas, MatchSlot } from '../plan/logical.js';
 import { INSERT, type Row } from '../types.js';
 import { decodeValue, encodeValue } from './aggregates.js';
 import { Aggregation } from './aggregation.js';
-import { NfaPartition, type DefineCondition, type Match, type MatchContext, type Nfa } from './cep-nfa.js';
+import type { DefineCondition, Match, MatchContext, Nfa, NfaPartition } from './cep-nfa.js';
 import { compilePredicate, compileProjection } from './compile.js';
 import { EventTimers } from './event-timers.js';
 import { SnapshotRows, type Operator } from './operator.js';
@@ -91,16 +91,20 @@ export class MatchRecognizeOperator implements Operator {
     const p = this.partitions.get(key);
     if (!p) return;
     const wm = this.watermark;
-    const due = [...p.rows.keys()].filter((t) => t <= wm).sort((a, b) => a - b);
-    for (const ts of due) {
-      this.emit(this.nfa.advanceTime(p.nfa, ts), ts);
-      const rows = p.rows.get(ts)!;
-      for (const row of this.sortRows ? this.sortRows(rows) : rows) {
-        const matches = this.nfa.process(p.nfa, row, ts);
-        if (this.nfa.windowMs > 0 && p.nfa.newStart) this.timers.register(key, ts + this.nfa.windowMs);
-        this.emit(matches, ts);
+    let due: number[] | null = null;
+    for (const t of p.rows.keys()) if (t <= wm) (due ??= []).push(t);
+    if (due !== null) {
+      if (due.length > 1) due.sort((a, b) => a - b);
+      for (const ts of due) {
+        this.emit(this.nfa.advanceTime(p.nfa, ts), ts);
+        const rows = p.rows.get(ts)!;
+        for (const row of this.sortRows ? this.sortRows(rows) : rows) {
+          const matches = this.nfa.process(p.nfa, row, ts);
+          if (this.nfa.windowMs > 0 && p.nfa.newStart) this.timers.register(key, ts + this.nfa.windowMs);
+          this.emit(matches, ts);
+        }
+        p.rows.delete(ts);
       }
-      p.rows.delete(ts);
     }
     this.emit(this.nfa.advanceTime(p.nfa, wm), wm);
     p.nfa.newStart = false;
@@ -137,13 +141,18 @@ export class MatchRecognizeOperator implements Operator {
       const [key, rows, nfa] = item as [unknown, [number, unknown[][]][], unknown];
       this.partitions.set(decodeValue(key), {
         rows: new Map(rows.map(([t, list]) => [t, list.map((r) => r.map(decodeValue))])),
-        nfa: NfaPartition.fromJSON(nfa),
+        nfa: this.nfa.restorePartition(nfa),
       });
     }
   }
 }
 
 type Lists = (variable: string) => readonly Row[];
+
+const cell = (row: Row, column: number): unknown => {
+  const v = row[column];
+  return v === undefined ? null : v;
+};
 
 /** How each slot (engine/plan/match-recognize.ts) is read from the rows of a match. */
 function slotReader(slot: MatchSlot): (lists: Lists, ts: number) => unknown {
@@ -153,8 +162,7 @@ function slotReader(slot: MatchSlot): (lists: Lists, ts: number) => unknown {
       return (lists) => {
         const rows = lists(variable);
         if (rows.length <= offset) return null;
-        const v = rows[first ? offset : rows.length - 1 - offset]![column];
-        return v === undefined ? null : v;
+        return cell(rows[first ? offset : rows.length - 1 - offset]!, column);
       };
     }
     case 'aggregate': {
@@ -177,6 +185,58 @@ function slotRow(readers: readonly ((lists: Lists, ts: number) => unknown)[], li
   return row;
 }
 
+type DefineReader = (row: Row, ctx: MatchContext) => unknown;
+
+/**
+ * How a DEFINE reads a slot while `variable` is tested on `row`. The variable's own rows (and all
+ * rows, for `*`) are its rows so far followed by `row`: read by position, without building that
+ * list, and without reading the partial match from the buffer when only `row` is asked for
+ * (`A.price`, `price`, `LAST(A.price)`), the common case.
+ */
+function defineReader(slot: MatchSlot, variable: string, variables: readonly string[]): DefineReader {
+  const all = (ctx: MatchContext): readonly Row[] => {
+    const out: Row[] = [];
+    for (const name of variables) for (const r of ctx.eventsFor(name)) out.push(r);
+    return out;
+  };
+  switch (slot.kind) {
+    case 'row': {
+      const { first, offset, column } = slot;
+      const v = slot.variable;
+      if (v !== variable && v !== ALL_ROWS) {
+        return (_row, ctx) => {
+          const rows = ctx.eventsFor(v);
+          if (rows.length <= offset) return null;
+          return cell(rows[first ? offset : rows.length - 1 - offset]!, column);
+        };
+      }
+      if (!first && offset === 0) return (row) => cell(row, column);
+      const before = v === ALL_ROWS ? all : (ctx: MatchContext) => ctx.eventsFor(v);
+      return (row, ctx) => {
+        const rows = before(ctx);
+        const n = rows.length + 1;
+        if (n <= offset) return null;
+        const i = first ? offset : n - 1 - offset;
+        return cell(i === rows.length ? row : rows[i]!, column);
+      };
+    }
+    case 'aggregate': {
+      const agg = new Aggregation([], [slot.call]);
+      const v = slot.variable;
+      const own = v === variable || v === ALL_ROWS;
+      const before = v === ALL_ROWS ? all : (ctx: MatchContext) => ctx.eventsFor(v);
+      return (row, ctx) => {
+        const g = agg.newGroup([]);
+        for (const r of before(ctx)) agg.add(g, r);
+        if (own) agg.add(g, row);
+        return agg.outputRow(g, 0)[0];
+      };
+    }
+    case 'match-rowtime':
+      return () => 0;
+  }
+}
+
 /**
  * A DEFINE condition of `variable`: its rows so far plus the row tested, all rows of the partial
  * match (in pattern order) plus the row tested for `*`, other variables' rows as they are.
@@ -186,21 +246,14 @@ export function compileDefine(
   variable: string,
   variables: readonly string[],
 ): DefineCondition {
-  const readers = f.slots.map(slotReader);
+  const readers = f.slots.map((s) => defineReader(s, variable, variables));
   const test = compilePredicate(f.exprs[0]!);
+  const n = readers.length;
+  // One slot row for every test: a condition is tested to its end before the next one starts.
+  const slots: unknown[] = new Array(n);
   return (row: Row, ctx: MatchContext) => {
-    const cache = new Map<string, readonly Row[]>();
-    const lists: Lists = (v) => {
-      let l = cache.get(v);
-      if (!l) {
-        if (v === ALL_ROWS) l = [...variables.flatMap((name) => ctx.eventsFor(name)), row];
-        else if (v === variable) l = [...ctx.eventsFor(v), row];
-        else l = ctx.eventsFor(v);
-        cache.set(v, l);
-      }
-      return l;
-    };
-    return test(slotRow(readers, lists, 0));
+    for (let i = 0; i < n; i++) slots[i] = readers[i]!(row, ctx);
+    return test(slots);
   };
 }
 
