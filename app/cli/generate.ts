@@ -6,6 +6,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { CITIES, FORMAT_NAMES, isFormatName, type FormatName } from '../../generator/formats.js';
+import { openAvroValueWriter } from '../../generator/avro.js';
 import {
   DEFAULT_ACCOUNTS,
   DEFAULT_START_MS,
@@ -39,8 +40,11 @@ import {
 } from '../../generator/event-patterns.js';
 import { PLANT_KINDS, type PlantKind } from '../../generator/plant.js';
 
+/** A generated record as it goes to a topic: text, or bytes (--format avro). */
+export type TopicRecord = Omit<GeneratedRecord, 'value'> & { value: string | Buffer };
+
 export interface TopicWriter {
-  write(records: GeneratedRecord[]): Promise<void>;
+  write(records: TopicRecord[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,7 +81,13 @@ What to generate:
                     fintrans      66 26 7810  to a city topic: ${CITIES.join(', ')}
                                   (event time = record timestamp; in a file: 2017-07-23T01:06:47Z;London;66;26;7810)
                     json          PyFlink banking records                     (topic transactions-data)
+                    avro          the dcos transfers as Avro values (--to a topic only), for
+                                  (tx_time TIMESTAMP(3), sender BIGINT, receiver BIGINT, amount BIGINT):
+                                  'format' = 'avro' reads them; with --registry, 'avro-confluent'
                     default: dcos
+  --registry URL    (--format avro) a Confluent-API schema registry: the producer schema
+                    bank.Transaction is registered under <topic>-value and each value is in the
+                    Confluent wire format (magic byte, schema id, datum)
   --count N         number of records (planted transfers included)
   --rate R          records per second in real time, stamped with the wall clock; runs until
                     --count is reached or Ctrl-C / SIGTERM. Give --count, --rate or both.
@@ -138,6 +148,7 @@ Examples:
   fintrans-sql generate --count 300000 --plant-cashout 30 --plant-layering 30 --plant-blocklist 30 \
       --reference data --pattern-truth output/truth --to transactions
   fintrans-sql generate --format fintrans --rate 10 --to cities
+  fintrans-sql generate --format avro --count 1000 --to transactions --registry http://localhost:8081
 `;
 
 class UsageError extends Error {}
@@ -153,6 +164,8 @@ interface GenerateRequest {
   truthPath: string | null;
   patternTruthDir: string | null;
   referenceDir: string | null;
+  /** --format avro: the transfers as Avro values, in the Confluent wire format with a registry. */
+  avro: { registry: string | undefined } | null;
 }
 
 /** Runs the subcommand; returns the exit code (0 ok, 1 runtime failure, 2 bad usage). */
@@ -184,6 +197,7 @@ export async function runGenerate(argv: string[], io: GenerateIO): Promise<numbe
 
 const FLAGS = {
   format: { type: 'string' },
+  registry: { type: 'string' },
   count: { type: 'string' },
   rate: { type: 'string' },
   seed: { type: 'string' },
@@ -217,7 +231,12 @@ function parseGenerateArgs(argv: string[]): GenerateRequest | 'help' {
   })();
   if (values.help) return 'help';
 
-  const formatText = values.format ?? 'dcos';
+  // Avro values are the dcos transfers (planted cases and all), encoded on their way to the topic.
+  const avroValues = values.format === 'avro';
+  if (avroValues && values.to === undefined)
+    throw new UsageError('--format avro writes Avro values to a topic: give --to <topic>');
+  if (!avroValues && values.registry !== undefined) throw new UsageError('--registry is for --format avro');
+  const formatText = avroValues ? 'dcos-rfc3339' : (values.format ?? 'dcos');
   if (!isFormatName(formatText)) {
     throw new UsageError(`unknown --format '${formatText}': use one of ${FORMAT_NAMES.join(', ')}`);
   }
@@ -304,7 +323,15 @@ function parseGenerateArgs(argv: string[]): GenerateRequest | 'help' {
   };
   if (plant > options.count)
     throw new UsageError(`cannot plant ${plant} cases in only ${options.count} records`);
-  return { options, rate, destination, truthPath, patternTruthDir, referenceDir };
+  return {
+    options,
+    rate,
+    destination,
+    truthPath,
+    patternTruthDir,
+    referenceDir,
+    avro: avroValues ? { registry: values.registry } : null,
+  };
 }
 
 function describeParseArgsError(err: unknown): string {
@@ -456,7 +483,7 @@ async function generate(request: GenerateRequest, io: GenerateIO): Promise<numbe
     io.signal!.addEventListener('abort', onSignal, { once: true });
   }
 
-  const output = await openOutput(destination, io, stop);
+  const output = await openOutput(destination, io, stop, request.avro);
   let closed = false;
   try {
     if (rate === null) {
@@ -480,7 +507,7 @@ async function generate(request: GenerateRequest, io: GenerateIO): Promise<numbe
   }
 
   const seconds = (performance.now() - startedAt) / 1000;
-  let summary = `generated ${generator.emitted} records (${options.format}) → ${output.description} in ${seconds.toFixed(2)} s`;
+  let summary = `generated ${generator.emitted} records (${request.avro ? 'avro' : options.format}) → ${output.description} in ${seconds.toFixed(2)} s`;
   if (options.plant > 0 || truthPath !== null) {
     const truth = generator.truth();
     if (truthPath !== null) await writeTruthCsv(truth, resolvePath(io.cwd, truthPath));
@@ -564,7 +591,12 @@ function resolvePath(cwd: string, path: string): string {
   return isAbsolute(path) ? path : resolve(cwd, path);
 }
 
-async function openOutput(destination: Destination, io: GenerateIO, stop: AbortController): Promise<Output> {
+async function openOutput(
+  destination: Destination,
+  io: GenerateIO,
+  stop: AbortController,
+  avro: GenerateRequest['avro'] = null,
+): Promise<Output> {
   switch (destination.kind) {
     case 'stdout':
       return streamOutput(io.stdout, stop);
@@ -587,13 +619,16 @@ async function openOutput(destination: Destination, io: GenerateIO, stop: AbortC
       };
     }
     case 'topic': {
+      // --format avro: registered (with --registry) before anything is written.
+      const values = avro ? await openAvroValueWriter(destination.topic!, avro.registry) : null;
       const writer = await io.openTopic(destination.topic);
       return {
         description:
-          destination.topic === null ? `topics ${CITIES.join(', ')}` : `topic ${destination.topic}`,
+          (destination.topic === null ? `topics ${CITIES.join(', ')}` : `topic ${destination.topic}`) +
+          (values ? ` (${values.description})` : ''),
         takesText: false,
         writeText: () => Promise.reject(new Error('topic output takes records')),
-        writeRecords: (records) => writer.write(records),
+        writeRecords: (records) => writer.write(values ? values.encode(records) : records),
         close: () => writer.close(),
       };
     }

@@ -14,6 +14,7 @@ import {
 } from '../../connectors/kafka/client.js';
 import { openKafkaTopicWriter, tailKafkaTopic } from '../../connectors/kafka/topic-io.js';
 import { parseFlags, UsageError } from './args.js';
+import { registryDecoder, tableDecoder, type TailDecoder } from './tail-decode.js';
 import type { ExtraCommand } from './command.js';
 
 /**
@@ -123,7 +124,7 @@ const generateCommand: ExtraCommand = {
   },
 };
 
-export const TAIL_HELP = `Usage: fintrans-sql tail <topic> [--follow] [--prefix <text>] [--from-end] [--brokers <h:p,...>] [--property k=v]
+export const TAIL_HELP = `Usage: fintrans-sql tail <topic> [--follow] [--prefix <text>] [--from-end] [--registry <url> | --table <file.sql>] [--brokers <h:p,...>] [--property k=v]
 
 Prints the records a job wrote to a topic, one per line (the seeds' viewer). Without --follow it
 prints what is there and exits; with --follow it keeps waiting for more (Ctrl-C to stop).
@@ -131,10 +132,18 @@ Reads the embedded topic store, or Kafka with --brokers (or KAFKA_BROKERS); on K
 existing consumer group and commits nothing. --property key=value (repeatable) passes a Kafka
 client property, as 'properties.*' does in a job (e.g. security.protocol=SASL_SSL).
 
+Records that are not text (Avro) are printed one JSON object per line:
+  --registry URL    values in the Confluent wire format, decoded with their writer's schema from
+                    that schema registry (Avro's JSON encoding, as kafka-avro-console-consumer)
+  --table FILE.sql  values decoded as a job reads them: by the format and options of the CREATE
+                    TABLE in FILE.sql with that 'topic' (or its only table): {"column": value, ...}
+
 Examples:
   fintrans-sql tail fraud
   fintrans-sql tail fraud --follow --prefix 'Detected Fraud: '
   fintrans-sql tail fraud --brokers localhost:9092
+  fintrans-sql tail transactions --registry http://localhost:8081
+  fintrans-sql tail transactions --table jobs/my_avro_job.sql
   fintrans-sql tail fraud --brokers kafka:9094 --property security.protocol=SSL --property ssl.ca.location=ca.pem`;
 
 const TAIL_FLAGS = {
@@ -142,6 +151,8 @@ const TAIL_FLAGS = {
   follow: { type: 'boolean', short: 'f' },
   prefix: { type: 'string' },
   'from-end': { type: 'boolean' },
+  registry: { type: 'string' },
+  table: { type: 'string' },
 } as const;
 
 const tailCommand: ExtraCommand = {
@@ -158,6 +169,14 @@ const tailCommand: ExtraCommand = {
     if (positionals.length !== 1)
       throw new UsageError(`tail: give one topic name\n  see 'fintrans-sql tail --help'`);
     const topic = positionals[0]!;
+    if (values.registry !== undefined && values.table !== undefined)
+      throw new UsageError(`tail: give --registry or --table, not both`);
+    const decoder =
+      values.registry !== undefined
+        ? registryDecoder(values.registry)
+        : values.table !== undefined
+          ? tableDecoder(values.table, topic)
+          : undefined;
     const kafka = kafkaSettings(brokers, properties, 'tail');
     if (kafka)
       return tailKafka(
@@ -166,6 +185,7 @@ const tailCommand: ExtraCommand = {
         values.prefix ?? '',
         values.follow ?? false,
         values['from-end'] ?? false,
+        decoder,
       );
     const store = TopicStore.open(defaultStoreDir(process.cwd()));
     const prefix = values.prefix ?? '';
@@ -190,7 +210,12 @@ const tailCommand: ExtraCommand = {
           if (recs.length === 0) continue;
           got += recs.length;
           next[p] = recs[recs.length - 1]!.offset + 1;
-          process.stdout.write(recs.map((r) => prefix + r.value).join('\n') + '\n');
+          const lines = decoder
+            ? await decoder.decode(
+                recs.map((r) => (typeof r.value === 'string' ? Buffer.from(r.value) : r.value)),
+              )
+            : recs.map((r) => r.value);
+          process.stdout.write(lines.map((l) => prefix + l).join('\n') + '\n');
         }
         if (got === 0) {
           if (!values.follow) break;
@@ -211,6 +236,7 @@ async function tailKafka(
   prefix: string,
   follow: boolean,
   fromEnd: boolean,
+  decoder?: TailDecoder,
 ): Promise<number> {
   const stop = new AbortController();
   const onSig = () => stop.abort();
@@ -221,6 +247,12 @@ async function tailKafka(
       fromEnd,
       signal: stop.signal,
       print: (values) => process.stdout.write(values.map((v) => prefix + v).join('\n') + '\n'),
+      printRaw: decoder
+        ? async (values) => {
+            const lines = await decoder.decode(values);
+            process.stdout.write(lines.map((v) => prefix + v).join('\n') + '\n');
+          }
+        : undefined,
     });
   } finally {
     process.off('SIGINT', onSig);

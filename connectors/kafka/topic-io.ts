@@ -7,7 +7,8 @@ import { brokersText, createKafka, kafkaErrorText, kafkajs, type KafkaClientSett
 
 export interface TimedRecord {
   readonly key: string | null;
-  readonly value: string;
+  /** Text, or bytes (Avro values). */
+  readonly value: string | Buffer;
   /** Record timestamp, epoch ms (the generator's event time). */
   readonly timestamp: number;
 }
@@ -70,6 +71,8 @@ export interface TailOptions {
   readonly fromEnd: boolean;
   /** Called with each batch of record values, in offset order per partition. */
   readonly print: (values: string[]) => void;
+  /** Instead of print: the values as bytes (null: no value), for values that are not text (Avro). */
+  readonly printRaw?: (values: (Buffer | null)[]) => Promise<void>;
   readonly signal: AbortSignal;
 }
 
@@ -140,11 +143,14 @@ export async function tailKafkaTopic(
       eachBatch: async ({ batch }) => {
         const end = ends.get(batch.partition) ?? Infinity;
         const values: string[] = [];
+        const raw: (Buffer | null)[] = [];
         for (const m of batch.messages) {
           if (!opts.follow && Number(m.offset) >= end) break;
-          values.push(m.value === null ? '' : m.value.toString('utf8'));
+          if (opts.printRaw) raw.push(m.value);
+          else values.push(m.value === null ? '' : m.value.toString('utf8'));
         }
         if (values.length > 0) opts.print(values);
+        if (raw.length > 0) await opts.printRaw!(raw);
         if (!opts.follow && Number(batch.lastOffset()) + 1 >= end) {
           remaining.delete(batch.partition);
           if (remaining.size === 0) finish();

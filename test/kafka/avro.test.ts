@@ -13,8 +13,6 @@
 // registry does not serve, 2.4.2.Final on org.everit.json.schema (not on Maven Central) and, for the
 // Quarkus build, apicurio-common-app-components-config-index-deployment 0.1.18.Final (not served).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avro from 'avsc';
@@ -22,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TopicStore } from '../../connectors/embedded/topic-store.js';
 import { runCli, type CliResult } from '../e2e/cli.js';
 import { cliAsync } from '../cli-helpers.js';
+import { MiniRegistry } from './mini-registry.js';
 
 function run(args: string[], cwd: string): { stdout: string; stderr: string } {
   const r = runCli(args, cwd);
@@ -85,46 +84,6 @@ INSERT INTO back SELECT * FROM topic;
     );
   });
 });
-
-/** A Confluent-API registry in the test (schemas by id, registration per subject). */
-class MiniRegistry {
-  readonly schemas: string[] = [];
-  readonly subjects = new Map<string, number[]>();
-  private server!: Server;
-  url = '';
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        const byId = /\/schemas\/ids\/(\d+)$/.exec(req.url ?? '');
-        const register = /\/subjects\/([^/]+)\/versions$/.exec(req.url ?? '');
-        res.setHeader('content-type', 'application/json');
-        if (req.method === 'GET' && byId && this.schemas[Number(byId[1]) - 1]) {
-          res.end(JSON.stringify({ schema: this.schemas[Number(byId[1]) - 1] }));
-        } else if (req.method === 'POST' && register) {
-          res.end(
-            JSON.stringify({ id: this.register(decodeURIComponent(register[1]!), JSON.parse(body).schema) }),
-          );
-        } else {
-          res.statusCode = 404;
-          res.end(JSON.stringify({ error_code: 40403, message: 'Schema not found' }));
-        }
-      });
-    });
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/apis/ccompat/v7`;
-  }
-  register(subject: string, schema: string): number {
-    let id = this.schemas.indexOf(schema) + 1;
-    if (id === 0) id = this.schemas.push(schema);
-    this.subjects.set(subject, [...(this.subjects.get(subject) ?? []), id]);
-    return id;
-  }
-  stop(): Promise<void> {
-    return new Promise((r) => this.server.close(() => r()));
-  }
-}
 
 const V1 = {
   type: 'record',

@@ -326,7 +326,10 @@ function fakeIO(cwd = '/nonexistent', signal?: AbortSignal): FakeIO {
     signal: signal ?? new AbortController().signal,
     openTopic: async (topic) => {
       topics.push(topic);
-      return { write: async (records) => void sent.push(...records), close: async () => undefined };
+      return {
+        write: async (records) => void sent.push(...(records as GeneratedRecord[])),
+        close: async () => undefined,
+      };
     },
   };
 }
