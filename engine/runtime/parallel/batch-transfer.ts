@@ -4,6 +4,7 @@
 // Its plain arrays of numbers (positions, the records' starts and ends) go as blocks of one
 // transferred Float64Array: cloned, an array of 4096 numbers costs an element-by-element copy on
 // both sides, and a transferred buffer costs a hand-over of its own (see pack.ts), so one for all.
+// A batch of bytes and numbers only (a file's lines) goes to every worker in one SharedArrayBuffer.
 
 import type { RawBatch } from '../../../connectors/api.js';
 
@@ -65,6 +66,35 @@ export function packBatch(batch: RawBatch): { batch: unknown; transfer: ArrayBuf
   }
   if (out.kinds) out.kinds = own(out.kinds, transfer);
   return { batch: out, transfer };
+}
+
+/**
+ * The batch as one message for every worker, or null when it is not only bytes and numbers (typed
+ * rows, keys, metadata: packBatch per worker then). Its bytes and number arrays are copied once
+ * into one SharedArrayBuffer that every worker reads: no copy and no buffer hand-over per worker.
+ */
+export function shareBatch(batch: RawBatch): unknown {
+  const v = batch.values;
+  if (!v || batch.rows || batch.keys || batch.metadata || batch.kinds || !(v.bytes instanceof Uint8Array))
+    return null;
+  const arrays = [v.starts, v.ends, batch.positions];
+  if (!arrays.every((a) => isNumbers(a) || a instanceof Float64Array)) return null;
+  const bytesLen = v.bytes.byteLength;
+  const numAt = Math.ceil(bytesLen / 8) * 8;
+  const sab = new SharedArrayBuffer(numAt + 8 * (v.starts.length + v.ends.length + batch.positions.length));
+  new Uint8Array(sab, 0, bytesLen).set(v.bytes);
+  let at = numAt;
+  const [starts, ends, positions] = arrays.map((a) => {
+    const block = new Float64Array(sab, at, a.length);
+    block.set(a as ArrayLike<number>);
+    at += 8 * a.length;
+    return block;
+  });
+  return {
+    ...batch,
+    positions,
+    values: { bytes: new Uint8Array(sab, 0, bytesLen), starts, ends },
+  };
 }
 
 /** The batch as the decoder expects it (byte arrays as Buffers again). */

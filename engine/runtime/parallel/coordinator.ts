@@ -25,7 +25,7 @@ import { planFingerprint, type Checkpoint, type CheckpointStore } from '../../st
 import type { BuiltJob } from '../build.js';
 import type { CheckpointStats, CrashAt, RunOptions, RunResult } from '../job.js';
 import { restoreJob, saveCheckpoint } from '../job-checkpoints.js';
-import { packBatch } from './batch-transfer.js';
+import { packBatch, shareBatch } from './batch-transfer.js';
 import { unpackRow } from './pack.js';
 import type {
   FromWorker,
@@ -364,7 +364,12 @@ export async function runParallel(
         // Every worker decodes every chunk (each its own copy of the bytes) and keeps its keys' rows.
         const info = reader.splits[r.batch.split]!;
         const at = seq++;
+        const shared = shareBatch(r.batch);
         for (const h of handles) {
+          if (shared !== null) {
+            h.worker.postMessage({ t: 'chunk', seq: at, split: r.batch.split, info, batch: shared });
+            continue;
+          }
           const { batch, transfer } = packBatch(r.batch);
           const m: ToWorker = { t: 'chunk', seq: at, split: r.batch.split, info, batch };
           h.worker.postMessage(m, transfer);

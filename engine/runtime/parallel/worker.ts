@@ -312,17 +312,37 @@ function processEvent(ev: PartMessage | ToWorker): void {
   collect(ev.seq);
 }
 
+/**
+ * Events processed between two progress messages when nothing else asks for one: a message per
+ * chunk woke the main thread for every chunk (and cost each worker a post); the coordinator keeps
+ * AHEAD_PER_WORKER events per worker in flight, well above this.
+ */
+const REPORT_EVERY = 8;
+let lastReported = -1;
+
 function drainPending(): void {
   let last = -1;
+  let control = false;
   for (;;) {
     const ev = pending.get(nextSeq);
     if (ev === undefined) break;
     pending.delete(nextSeq);
+    if (ev.t !== 'part') control = true;
     processEvent(ev);
     last = nextSeq++;
   }
-  if (last >= 0) flushOut(last);
+  if (last < 0) return;
+  // Rows for the sinks, a control event (the coordinator may be waiting for it) or enough progress;
+  // otherwise soon, so that the last chunks of a quiet stream are not held back.
+  if (control || segments.length > 0 || last - lastReported >= REPORT_EVERY) flushOut(last);
+  else
+    reportSoon ??= setTimeout(() => {
+      reportSoon = null;
+      if (!failed && nextSeq - 1 > lastReported) flushOut(nextSeq - 1);
+    }, REPORT_AFTER_MS);
 }
+const REPORT_AFTER_MS = 10;
+let reportSoon: ReturnType<typeof setTimeout> | null = null;
 
 /** What the sinks received, as segments of event `seq`. */
 function collect(seq: number): void {
@@ -362,6 +382,7 @@ function collect(seq: number): void {
 }
 
 function flushOut(done: number): void {
+  lastReported = done;
   const src = job.sources[0]!.stats;
   const transfer = outTransfer;
   outTransfer = [];
