@@ -157,6 +157,7 @@ describe(`expression fuzzer vs Apache Flink ${FLINK_VERSION}`, () => {
         expect(report.compared).toBeGreaterThanOrEqual(MIN_COMPARED);
         if (!process.env.FINTRANS_KEEP_CONFORMANCE) rmSync(work, { recursive: true, force: true });
       },
-      20 * 60_000,
+      // About 3 minutes on an idle 2-core machine; 20 were seen with seven other engineers running tests.
+      40 * 60_000,
     );
 });
