@@ -44,6 +44,7 @@ import {
   type EventPatternCounts,
 } from './event-patterns.js';
 import { Prng } from './prng.js';
+import { TopSendersTruth, topSendersTransferCount } from './top-senders.js';
 
 export interface GeneratorOptions {
   format: FormatName;
@@ -61,6 +62,8 @@ export interface GeneratorOptions {
   plantStructuring: number;
   plantCardTesting: number;
   plantFirstContact: number;
+  /** Planted top senders of a city and window (top-senders.ts; fintrans format only, with decoys). */
+  plantTopSenders: number;
   /**
    * Reference data (accounts, blocklist) goes with this run: background traffic then never touches
    * a blocklisted account, so that every blocklist hit is a planted one. Implied by plantBlocklist.
@@ -123,6 +126,7 @@ export function defaultGeneratorOptions(overrides: Partial<GeneratorOptions> = {
     plantStructuring: 0,
     plantCardTesting: 0,
     plantFirstContact: 0,
+    plantTopSenders: 0,
     reference: false,
     startMs: DEFAULT_START_MS,
     stepMs: DEFAULT_STEP_MS,
@@ -151,6 +155,7 @@ export function validateGeneratorOptions(o: GeneratorOptions): void {
     ['plantStructuring', o.plantStructuring],
     ['plantCardTesting', o.plantCardTesting],
     ['plantFirstContact', o.plantFirstContact],
+    ['plantTopSenders', o.plantTopSenders],
   ] as const) {
     if (!isInt(n) || n < 0) throw new Error(`${name} must be a whole number ≥ 0, got ${n}`);
   }
@@ -168,6 +173,8 @@ export function validateGeneratorOptions(o: GeneratorOptions): void {
       `planting needs a transfer format (dcos, dcos-rfc3339, fintrans); json records have no account pairs`,
     );
   }
+  if (o.plantTopSenders > 0 && o.format !== 'fintrans')
+    throw new Error(`top senders are planted per city: they need the fintrans format (city topics)`);
   if (planted > 0 && o.count === Infinity)
     throw new Error(`planting needs a finite count to spread the cases over`);
   if (o.plant > o.count) throw new Error(`cannot plant ${o.plant} cases in only ${o.count} records`);
@@ -178,7 +185,12 @@ export function validateGeneratorOptions(o: GeneratorOptions): void {
 /** Cases of every kind: laundering cases, and the patterns' (two transfers a case, one for the blocklist; at most seven for the per-event ones). */
 function plantedTransferCount(o: GeneratorOptions): number {
   return (
-    o.plant + 2 * o.plantCashout + 2 * o.plantLayering + o.plantBlocklist + eventTransferCount(eventCounts(o))
+    o.plant +
+    2 * o.plantCashout +
+    2 * o.plantLayering +
+    o.plantBlocklist +
+    eventTransferCount(eventCounts(o)) +
+    topSendersTransferCount(o.plantTopSenders ?? 0)
   );
 }
 
@@ -230,6 +242,8 @@ export class TransactionGenerator {
   /** With per-event patterns planted: what background avoids, and their truth over every transfer. */
   private readonly quiet: QuietBackground | null = null;
   private readonly events: EventTruth | null = null;
+  /** With top senders planted: top_senders.sql's truth over every transfer. */
+  private readonly topSenders: TopSendersTruth | null = null;
   private index = 0;
   private lastClock = -Infinity;
   private nextPlanted = 0;
@@ -293,6 +307,7 @@ export class TransactionGenerator {
             },
             blocklist: blocklistFirst?.blocklist ?? [],
             events: eventCounts(options),
+            topSenders: options.plantTopSenders ?? 0,
           })
         : null;
     this.emittedByCase = this.plan ? this.plan.cases.map(() => []) : [];
@@ -312,6 +327,11 @@ export class TransactionGenerator {
     if (plan !== null && events.structuring + events.cardTesting + events.firstContact > 0) {
       this.quiet = new QuietBackground(events, plan.silentSenders);
       this.events = new EventTruth(events, options.accounts);
+    }
+    if (plan !== null && (options.plantTopSenders ?? 0) > 0) {
+      this.topSenders = new TopSendersTruth();
+      // Top senders send nothing but their case's transfers (top-senders.ts), like cards under test.
+      this.quiet ??= new QuietBackground(events, plan.silentSenders);
     }
     this.excluded =
       this.reference !== null && this.reference.blocklist.length > 0
@@ -458,6 +478,9 @@ export class TransactionGenerator {
       this.sender = c.sender;
       this.receiver = c.receiver;
       this.amount = plan.amount[p]!;
+      const city = plan.city[p]!;
+      if (city >= 0) this.city = city;
+      this.topSenders?.observe(ts, this.city, c.sender, this.amount, c.id, c.kind);
       this.recordPlanted(caseIdx, this.windowStart, this.amount);
       if (caseIdx >= plan.patternFrom) {
         this.patternEmitted.push({
@@ -505,9 +528,10 @@ export class TransactionGenerator {
       }
     }
     sums.set(key, sum + amount);
+    this.topSenders?.observe(ts, this.city, sender, amount, 0, 'background');
     if (quiet !== null) {
       quiet.emitted(key);
-      this.events!.observe(ts, sender, receiver, amount, 0, 'background');
+      this.events?.observe(ts, sender, receiver, amount, 0, 'background');
     }
     this.sender = sender;
     this.receiver = receiver;
@@ -529,6 +553,12 @@ export class TransactionGenerator {
   eventTruth(): EventTruth | null {
     this.events?.finish();
     return this.events;
+  }
+
+  /** top_senders.sql's truth over every transfer emitted, or null when no top sender is planted. Call once, after the run. */
+  topSendersTruth(): TopSendersTruth | null {
+    this.topSenders?.finish();
+    return this.topSenders;
   }
 
   private recordPlanted(caseIdx: number, windowStart: number, amount: number): void {

@@ -82,7 +82,8 @@ export interface PatternPlanner {
   reservePair(sender: number, receiver: number): boolean;
   /** A unit of the truth (one pair of one case); returns its index. `kind`: a PatternKind or an EventKind (event-patterns.ts). */
   addUnit(id: number, kind: string, sender: number, receiver: number): number;
-  addTransfer(unit: number, slot: number, amount: number): void;
+  /** `city`: the index in CITIES of the transfer's city (top-senders.ts), else drawn like background's. */
+  addTransfer(unit: number, slot: number, amount: number, city?: number): void;
 }
 
 /** A planted transfer as emitted (its real event time), for the pattern truth. */

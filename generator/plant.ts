@@ -22,6 +22,7 @@ import {
   type EventPatternCounts,
 } from './event-patterns.js';
 import type { BlocklistEntry } from './reference.js';
+import { planTopSenders, topSendersTransferCount, type TopSenderKind } from './top-senders.js';
 
 export type PlantKind = 'laundering' | 'straddling' | 'decoy';
 export const PLANT_KINDS: readonly PlantKind[] = ['laundering', 'straddling', 'decoy'];
@@ -29,7 +30,7 @@ export const PLANT_KINDS: readonly PlantKind[] = ['laundering', 'straddling', 'd
 export interface PlannedCase {
   /** 1-based case number; a straddling case keeps its id in both of its truth rows, a pattern case in each of its pairs'. */
   readonly id: number;
-  readonly kind: PlantKind | PatternKind | EventKind;
+  readonly kind: PlantKind | PatternKind | EventKind | TopSenderKind;
   readonly sender: number;
   readonly receiver: number;
 }
@@ -44,6 +45,8 @@ export interface Plan {
   readonly time: Float64Array;
   readonly caseIndex: Int32Array;
   readonly amount: Float64Array;
+  /** The city (index in CITIES) of each planned transfer, or -1 when it takes one like background. */
+  readonly city: Int8Array;
   /** Pair keys (sender * accounts + receiver) that background traffic must not use. */
   readonly reservedPairs: Set<number>;
   /** Accounts background traffic must neither send from nor to (the blocklisted ones). */
@@ -67,6 +70,8 @@ export interface PlanInput {
   readonly blocklist?: readonly BlocklistEntry[];
   /** Cases of the per-event jobs' patterns (event-patterns.ts; none when absent). */
   readonly events?: EventPatternCounts;
+  /** Cases of top_senders.sql (top-senders.ts; none when absent). */
+  readonly topSenders?: number;
 }
 
 /** Largest planted transfer we aim for, so planted transfers look like ordinary small ones. */
@@ -84,8 +89,14 @@ export function planCases(input: PlanInput): Plan {
   const rng = new Prng(input.seed * 7919 + 0x5eed);
   const maxPairs = Math.floor((accounts * (accounts - 1)) / 2);
   const events = input.events ?? NO_EVENT_PATTERNS;
+  const topSenders = input.topSenders ?? 0;
   const units =
-    plant + 2 * patterns.cashout + 2 * patterns.layering + patterns.blocklist + eventTransferCount(events);
+    plant +
+    2 * patterns.cashout +
+    2 * patterns.layering +
+    patterns.blocklist +
+    eventTransferCount(events) +
+    topSendersTransferCount(topSenders);
   if (units > maxPairs) {
     throw new Error(
       `cannot plant ${units} account pairs with ${accounts} accounts: each laundering case and each pair of a pattern case ` +
@@ -114,6 +125,7 @@ export function planCases(input: PlanInput): Plan {
   const slots: number[] = [];
   const caseOfSlot: number[] = [];
   const amountOfSlot: number[] = [];
+  const cityOfSlot: number[] = [];
 
   const pickSlots = (from: number, to: number, n: number, what: string, windowStart: number): number[] => {
     const picked: number[] = [];
@@ -147,6 +159,7 @@ export function planCases(input: PlanInput): Plan {
       slots.push(picked[j]!);
       caseOfSlot.push(caseIdx);
       amountOfSlot.push(parts[j]!);
+      cityOfSlot.push(-1);
     }
   };
 
@@ -200,7 +213,7 @@ export function planCases(input: PlanInput): Plan {
   const patternFrom = cases.length;
   const silentSenders = new Set<number>();
   const eventCases = events.structuring + events.cardTesting + events.firstContact;
-  if (patterns.cashout + patterns.layering + patterns.blocklist + eventCases > 0) {
+  if (patterns.cashout + patterns.layering + patterns.blocklist + eventCases + topSenders > 0) {
     const patternAccounts = new Set<number>();
     const available = accounts - excludedAccounts.size;
     const planner: PatternPlanner = {
@@ -243,10 +256,11 @@ export function planCases(input: PlanInput): Plan {
         cases.push({ id, kind: kind as PatternKind | EventKind, sender, receiver });
         return cases.length - 1;
       },
-      addTransfer(unit, slot, amount) {
+      addTransfer(unit, slot, amount, city = -1) {
         slots.push(slot);
         caseOfSlot.push(unit);
         amountOfSlot.push(amount);
+        cityOfSlot.push(city);
       },
     };
     planPatterns(planner, patterns, input.blocklist ?? [], plant + 1);
@@ -256,18 +270,35 @@ export function planCases(input: PlanInput): Plan {
       const firstId = plant + 1 + patterns.cashout + patterns.layering + patterns.blocklist;
       for (const card of planEventPatterns(planner, events, firstId, busySenders)) silentSenders.add(card);
     }
+    // Last, so that every other pattern's plan is what it was without them.
+    if (topSenders > 0) {
+      const firstId = plant + 1 + patterns.cashout + patterns.layering + patterns.blocklist + eventCases;
+      for (const sender of planTopSenders(planner, topSenders, firstId)) silentSenders.add(sender);
+    }
   }
 
   const order = slots.map((_, i) => i).sort((x, y) => slots[x]! - slots[y]!);
   const time = new Float64Array(order.length);
   const caseIndex = new Int32Array(order.length);
   const amount = new Float64Array(order.length);
+  const city = new Int8Array(order.length);
   order.forEach((i, j) => {
     time[j] = input.eventTimeAt(slots[i]!);
     caseIndex[j] = caseOfSlot[i]!;
     amount[j] = amountOfSlot[i]!;
+    city[j] = cityOfSlot[i]!;
   });
-  return { cases, patternFrom, time, caseIndex, amount, reservedPairs, excludedAccounts, silentSenders };
+  return {
+    cases,
+    patternFrom,
+    time,
+    caseIndex,
+    amount,
+    city,
+    reservedPairs,
+    excludedAccounts,
+    silentSenders,
+  };
 }
 
 function reservePair(
