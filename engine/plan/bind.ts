@@ -55,12 +55,13 @@ export function intervalMs(node: SqlExpr | undefined): number | undefined {
 
 /** A stable text form of a node, ignoring positions and parentheses, to match GROUP BY items. */
 export function canonical(node: SqlExpr | readonly SqlExpr[]): string {
-  return JSON.stringify(node, (key, value) => {
+  return JSON.stringify(node, (key: string, value: unknown): unknown => {
     if (key === 'loc' || key === 'parentheses' || value === null || value === undefined) return undefined;
     if (key === 'value' && typeof value === 'string') return value;
     if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const fields = value as Record<string, unknown>;
       const sorted: Record<string, unknown> = {};
-      for (const k of Object.keys(value).sort()) sorted[k] = value[k];
+      for (const k of Object.keys(fields).sort()) sorted[k] = fields[k];
       return sorted;
     }
     if (typeof value === 'string' && (key === 'name' || key === 'column' || key === 'operator')) return value;

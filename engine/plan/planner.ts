@@ -271,7 +271,7 @@ function fitToSink(q: PlannedQuery, sink: TableDef, stmt: InsertStatement): Plan
   const outputs: Expr[] = schema.map((f, i) =>
     last ? last.exprs[i]! : { kind: 'column', index: i, name: f.name, type: f.type },
   );
-  const result: Expr[] = new Array(sinkCols.length);
+  const result: Expr[] = new Array<Expr>(sinkCols.length);
   outputs.forEach((e, i) => {
     const target = sinkCols[order[i]!]!;
     if (!assignable(e.type, target.type)) {

@@ -46,7 +46,7 @@ export function buildTable(stmt: CreateTableStatement): TableDef {
   if (connector.name === 'filesystem') toLocalPath(optionMap);
 
   // Physical and metadata columns first (computed columns may refer to them), at their declared positions.
-  const slots: (TableColumn | undefined)[] = new Array(stmt.columns.length);
+  const slots: (TableColumn | undefined)[] = new Array<TableColumn | undefined>(stmt.columns.length);
   stmt.columns.forEach((c, i) => {
     if (c.kind === 'physical') slots[i] = { kind: 'physical', name: c.name, type: c.type, pos: c.pos };
     if (c.kind === 'metadata') {
