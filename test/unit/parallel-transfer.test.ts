@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packBatch, unpackBatch } from '../../engine/runtime/parallel/batch-transfer.js';
+import { packBatch, shareBatch, unpackBatch } from '../../engine/runtime/parallel/batch-transfer.js';
 import { packRows, unpackRow } from '../../engine/runtime/parallel/pack.js';
 import { csvFormat } from '../../engine/formats/csv.js';
 import { OptionBag } from '../../engine/options.js';
@@ -36,6 +36,27 @@ describe('a source batch on its way to a worker', () => {
     expect(back.split).toBe(1);
     // The reader's own buffer is left alone (the batch's bytes were copied, not its buffer transferred).
     expect(reader.toString()).toBe('xxa;1\nb;22\nc;333\nyy');
+  });
+});
+
+describe('a file chunk shared by every worker', () => {
+  it('is one SharedArrayBuffer every worker reads as the batch; other batches are not shared', () => {
+    const batch: RawBatch = {
+      split: 0,
+      count: 2,
+      positions: [1, 2],
+      values: { bytes: Buffer.from('xa;1\nb;2x').subarray(1, 8), starts: [0, 4], ends: [3, 7] },
+    };
+    const msg = shareBatch(batch);
+    const forWorker = (): RawBatch => unpackBatch(structuredClone(msg));
+    for (const back of [forWorker(), forWorker()]) {
+      expect(back.values!.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(back.values!.bytes.toString()).toBe('a;1\nb;2');
+      expect(Array.from(back.values!.starts)).toEqual([0, 4]);
+      expect(Array.from(back.values!.ends)).toEqual([3, 7]);
+      expect(Array.from(back.positions)).toEqual([1, 2]);
+    }
+    expect(shareBatch({ split: 0, count: 1, positions: [1], rows: [[1]] })).toBeNull();
   });
 });
 
