@@ -45,6 +45,9 @@ class Converter {
     if (raw?.type === 'column_ref') return this.positions.identifier(columnText(raw.column));
     if (raw?.left) return this.pos(raw.left);
     if (raw?.expr && typeof raw.expr === 'object') return this.pos(raw.expr);
+    // `@x` (var) and `:p` (param) carry their name only.
+    const name: unknown = raw?.name ?? raw?.value;
+    if (typeof name === 'string' && /^\w+$/.test(name)) return this.positions.identifier(name);
     return this.positions.start;
   }
 
