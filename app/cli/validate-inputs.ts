@@ -21,38 +21,23 @@ import { EmbeddedTopicSource } from '../../connectors/embedded/source.js';
 import { STORE_FILE, TopicStore } from '../../connectors/embedded/topic-store.js';
 import { RecordError, SqlError } from '../../engine/errors.js';
 import { compileScalar } from '../../engine/exec/compile.js';
-import { compileToTimestamp, parseDefaultTimestamp } from '../../engine/exec/functions.js';
 import { SKIP_RECORD } from '../../engine/formats/registry.js';
 import { defaultStoreDir } from '../../engine/home.js';
 import { CITIES } from '../../generator/formats.js';
 import type { Expr } from '../../engine/plan/expr.js';
-import type { JobPlan, TableColumn, TableDef } from '../../engine/plan/logical.js';
+import type { JobPlan, TableDef } from '../../engine/plan/logical.js';
 import type { BuiltJob } from '../../engine/runtime/build.js';
+import {
+  sqlString,
+  timestampCalls,
+  timestampMiss,
+  visitExpr,
+  type TimestampCall,
+} from '../../engine/runtime/time-pattern-hint.js';
 import type { Row } from '../../engine/types.js';
 
 /** Records looked at for a decodable one when the table skips bad records ('*.ignore-parse-errors'). */
 const SKIPPING_LOOKS_AT = 100;
-
-/**
- * Layouts a record's time is usually written in, tried in this order for the hint. The first is
- * the demo's (Go's RFC 850); then ISO-8601 / RFC 3339, SQL, RFC 1123 and common local layouts.
- */
-export const KNOWN_TIME_PATTERNS: readonly string[] = [
-  'EEEE, dd-MMM-yy HH:mm:ss z',
-  "yyyy-MM-dd'T'HH:mm:ssX",
-  "yyyy-MM-dd'T'HH:mm:ss.SSSX",
-  "yyyy-MM-dd'T'HH:mm:ss",
-  "yyyy-MM-dd'T'HH:mm:ss.SSS",
-  'yyyy-MM-dd HH:mm:ss',
-  'yyyy-MM-dd HH:mm:ss.SSS',
-  'EEE, dd MMM yyyy HH:mm:ss z',
-  'dd/MM/yyyy HH:mm:ss',
-  'MM/dd/yyyy HH:mm:ss',
-  'yyyy/MM/dd HH:mm:ss',
-  'dd.MM.yyyy HH:mm:ss',
-  'dd-MMM-yyyy HH:mm:ss',
-  'yyyyMMddHHmmss',
-];
 
 /** The reference files `npm run demo` (generate --reference) writes, by file name. */
 const REFERENCE_FILES = new Set(['accounts.csv', 'account_versions.csv', 'blocklist.csv']);
@@ -84,7 +69,7 @@ export async function checkInputs(job: BuiltJob, cwd: string): Promise<string[]>
   for (const t of [...job.sources.map((s) => s.table), ...lookupTables]) checkPath(t, cwd);
   for (const source of job.sources) {
     const table = source.table;
-    const checks = timeChecks(table);
+    const checks = timestampCalls(table);
     const wm = table.watermark;
     const rowtime = wm ? table.columns[wm.rowtimeIndex] : undefined;
     // A time attribute from the connector's metadata (a Kafka timestamp) cannot be wrong in the data.
@@ -137,57 +122,6 @@ function createHint(path: string): string {
     `create it first, e.g. \`fintrans-sql generate --count 100000 --out ${path}\` writes transactions in ` +
     `the demo's format (see \`fintrans-sql generate --help\` for the others)`
   );
-}
-
-interface TimeCheck {
-  readonly column: TableColumn;
-  /** The TO_TIMESTAMP call and its compiled text argument. */
-  readonly text: (row: Row) => unknown;
-  /** The text argument's column name, when it is a column. */
-  readonly textSql: string | undefined;
-  /** The pattern as written, or undefined for TO_TIMESTAMP(s) (Flink's default layout). */
-  readonly pattern: string | undefined;
-  readonly parse: (text: string) => number | null;
-}
-
-/** Every TO_TIMESTAMP(text [, 'literal pattern']) in the table's computed columns. */
-function timeChecks(table: TableDef): TimeCheck[] {
-  const out: TimeCheck[] = [];
-  for (const column of table.columns) {
-    if (column.kind !== 'computed' || !column.expr) continue;
-    visit(column.expr, (e) => {
-      if (e.kind !== 'call' || e.fn !== 'TO_TIMESTAMP') return;
-      const [arg, patternArg] = e.args;
-      if (!arg || arg.type.name !== 'STRING') return;
-      if (patternArg && (patternArg.kind !== 'literal' || typeof patternArg.value !== 'string')) return;
-      const pattern = patternArg ? (patternArg.value as string) : undefined;
-      out.push({
-        column,
-        text: compileScalar(arg),
-        textSql: exprText(arg),
-        pattern,
-        parse: pattern === undefined ? parseDefaultTimestamp : compileToTimestamp(pattern),
-      });
-    });
-  }
-  return out;
-}
-
-function visit(e: Expr, f: (e: Expr) => void): void {
-  f(e);
-  if (e.kind === 'call') e.args.forEach((a) => visit(a, f));
-  else if (e.kind === 'cast') visit(e.arg, f);
-  else if (e.kind === 'case') {
-    for (const w of e.whens) {
-      visit(w.when, f);
-      visit(w.then, f);
-    }
-    if (e.otherwise) visit(e.otherwise, f);
-  }
-}
-
-function exprText(e: Expr): string | undefined {
-  return e.kind === 'column' ? e.name : undefined;
 }
 
 /**
@@ -292,7 +226,7 @@ function topicWriter(topic: string | undefined): string {
  * Decodes the first record (the first decodable one when the table skips bad records) and checks
  * its TO_TIMESTAMP calls and time attribute.
  */
-function checkFirstRecord(table: TableDef, sample: Sample, checks: TimeCheck[]): void {
+function checkFirstRecord(table: TableDef, sample: Sample, checks: readonly TimestampCall[]): void {
   const decoder = table.format!.createDecoder(
     table.columns
       .map((c, i) => ({ name: c.name, type: c.type, rowIndex: i, kind: c.kind }))
@@ -324,29 +258,21 @@ function checkFirstRecord(table: TableDef, sample: Sample, checks: TimeCheck[]):
   }
 }
 
-function checkRow(table: TableDef, row: Row, at: string, checks: TimeCheck[]): void {
+function checkRow(table: TableDef, row: Row, at: string, checks: readonly TimestampCall[]): void {
   const now = Date.now();
   table.columns.forEach((c, i) => {
     if (c.kind === 'proctime') row[i] = now;
     if (c.kind === 'computed' && c.expr && !readsMetadata(table, c.expr)) row[i] = compileScalar(c.expr)(row);
   });
-  for (const check of checks) {
-    const text = check.text(row);
-    if (typeof text !== 'string' || check.parse(text) !== null) continue;
-    const written = check.pattern === undefined ? '' : `, ${sqlString(check.pattern)}`;
-    const better = KNOWN_TIME_PATTERNS.find(
-      (p) => p !== check.pattern && compileToTimestamp(p)(text) !== null,
-    );
-    const arg = check.textSql ?? 'text';
-    const value = check.textSql ? `${check.textSql} = ${sqlString(text)}` : `the text ${sqlString(text)}`;
-    const rowtime = table.watermark?.rowtimeName === check.column.name;
+  const miss = timestampMiss(checks, row);
+  if (miss) {
+    const name = miss.call.column.name;
     throw new SqlError(
-      check.column.pos,
-      `column '${check.column.name}': TO_TIMESTAMP(${arg}${written}) does not read ${value} of the first ` +
-        `record (table '${table.name}', ${at}): ${check.column.name} would be NULL` +
-        (rowtime ? ' and the job would stop at that record' : ''),
-      better !== undefined
-        ? `the pattern ${sqlString(better)} reads it: write TO_TIMESTAMP(${arg}, ${sqlString(better)})`
+      miss.call.column.pos,
+      `column '${name}': ${miss.problem} of the first record (table '${table.name}', ${at}): ${name} would be NULL` +
+        (table.watermark?.rowtimeName === name ? ' and the job would stop at that record' : ''),
+      miss.rewrite !== undefined
+        ? `the pattern ${sqlString(miss.better!)} reads it: write ${miss.rewrite}`
         : `write the pattern the records use, in java.time's DateTimeFormatter letters (e.g. 'dd MMMM yyyy HH:mm' for '23 July 2017 01:06'), or fix the input`,
     );
   }
@@ -369,7 +295,7 @@ function checkRow(table: TableDef, row: Row, at: string, checks: TimeCheck[]): v
 /** Whether an expression reads a metadata column (not filled here: validate reads values only). */
 function readsMetadata(table: TableDef, e: Expr): boolean {
   let found = false;
-  visit(e, (x) => {
+  visitExpr(e, (x) => {
     if (x.kind !== 'column') return;
     const c = table.columns[x.index];
     if (
@@ -379,8 +305,4 @@ function readsMetadata(table: TableDef, e: Expr): boolean {
       found = true;
   });
   return found;
-}
-
-function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
 }

@@ -19,6 +19,7 @@ import type { Operator } from '../exec/operator.js';
 import type { RawBatch, RecordBytes, SourceReader } from '../../connectors/api.js';
 import { formatTimestamp } from '../values.js';
 import { heapWatchdog } from './heap-watchdog.js';
+import { sqlString, timestampCalls, timestampMiss, type TimestampCall } from './time-pattern-hint.js';
 import { isAscii } from 'node:buffer';
 
 export interface SourceStats {
@@ -320,7 +321,10 @@ export class SourceRunner {
           split,
           batch.positions[i]!,
           batch.values ? this.rawText(batch.values, i) : typedText(batch.rows![i]!),
-          `the time attribute '${this.table.watermark!.rowtimeName}' is NULL (its value could not be computed from this record)`,
+          // Explained only where it is shown: a job that skips bad records keeps a few samples.
+          this.ignoreParseErrors && this.stats.badSamples.length >= MAX_SAMPLES
+            ? ''
+            : this.nullTimeReason(row),
         );
         return false;
       }
@@ -338,6 +342,24 @@ export class SourceRunner {
     }
     return true;
   }
+
+  /**
+   * Why the time attribute is NULL: the TO_TIMESTAMP pattern that did not read the record's text
+   * (and a usual one that does), or, without one to blame, that it could not be computed.
+   */
+  private nullTimeReason(row: Row): string {
+    const name = this.table.watermark!.rowtimeName;
+    this.timestampCalls ??= timestampCalls(this.table);
+    const miss = timestampMiss(this.timestampCalls, row);
+    if (!miss)
+      return `the time attribute '${name}' is NULL (its value could not be computed from this record)`;
+    return (
+      `the time attribute '${name}' is NULL: ${miss.problem}` +
+      (miss.rewrite ? ` (the pattern ${sqlString(miss.better!)} reads it: write ${miss.rewrite})` : '')
+    );
+  }
+  /** The table's TO_TIMESTAMP calls, compiled when a NULL time attribute first needs explaining. */
+  private timestampCalls: TimestampCall[] | undefined;
 
   /** Record i as text for a message: UTF-8, or hex for a binary format (Avro). */
   private rawText(values: RecordBytes, i: number): string {

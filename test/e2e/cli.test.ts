@@ -117,6 +117,25 @@ describe('validate and explain', () => {
     expect(sliding.stdout).toBe('ok  jobs/laundering_sliding.sql\n');
   }, 180_000);
 
+  it('run names the pattern behind a NULL time attribute, and one that reads the record', () => {
+    const dir = workdir();
+    writeFileSync(join(dir, 'tx.csv'), '2017-07-23T01:06:47Z;66;26;7810\n');
+    writeFileSync(
+      join(dir, 'job.sql'),
+      `CREATE TABLE t (tx_time STRING, sender BIGINT, receiver BIGINT, amount BIGINT,
+  ts AS TO_TIMESTAMP(tx_time, 'EEEE, dd-MMM-yy HH:mm:ss z'), WATERMARK FOR ts AS ts)
+WITH ('connector' = 'filesystem', 'path' = 'tx.csv', 'format' = 'csv', 'csv.field-delimiter' = ';');
+CREATE TABLE o (sender BIGINT, amount BIGINT) WITH ('connector' = 'filesystem', 'path' = 'o.csv', 'format' = 'csv');
+INSERT INTO o SELECT sender, amount FROM t;
+`,
+    );
+    const r = runCli(['run', 'job.sql', '--quiet'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      "error: bad record in table 't' at tx.csv:1: the time attribute 'ts' is NULL: TO_TIMESTAMP(tx_time, 'EEEE, dd-MMM-yy HH:mm:ss z') does not read tx_time = '2017-07-23T01:06:47Z' (the pattern 'yyyy-MM-dd''T''HH:mm:ssX' reads it: write TO_TIMESTAMP(tx_time, 'yyyy-MM-dd''T''HH:mm:ssX'))\n",
+    );
+  });
+
   it('explains the main job in words', () => {
     const r = runCli(['explain', 'jobs/laundering.sql'], ROOT);
     expect(r.code, r.stderr).toBe(0);

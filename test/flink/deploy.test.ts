@@ -10,8 +10,8 @@ import { kafkaForTests, type KafkaRig } from '../rig/kafka.js';
 import { FLINK_2_VERSION, flinkClusterForTests, type FlinkClusterRig } from '../rig/flink-cluster.js';
 import { FLINK_VERSION } from '../rig/flink.js';
 import { CLI, runCli, type CliResult } from '../e2e/cli.js';
-import { jobCopy, workdirWithJobs } from '../cli-helpers.js';
-import { createTopics, produce, readTopic, testKafka } from '../kafka/helpers.js';
+import { cliAsync, jobCopy, ok, workdirWithJobs } from '../cli-helpers.js';
+import { createTopics, produce, readMessages, readTopic, testKafka } from '../kafka/helpers.js';
 
 let kafka: KafkaRig | null = null;
 
@@ -66,6 +66,22 @@ function csvFields(line: string): string[] {
 function rowKey(line: string): string {
   return csvFields(line)
     .map((v) => (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(v) ? `${v}.000` : v))
+    .join('|');
+}
+
+/**
+ * A JSON row as values in key order: Flink writes a TIMESTAMP(3)'s fraction with as few digits as
+ * it needs ("00:10:00", "00:10:00.1"), fintrans-sql with three; numbers and strings as written.
+ */
+function jsonKey(line: string): string {
+  const o = JSON.parse(line) as Record<string, unknown>;
+  return Object.keys(o)
+    .sort()
+    .map((k) => {
+      const v = o[k];
+      const t = typeof v === 'string' ? /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?:\.(\d{1,9}))?$/.exec(v) : null;
+      return `${k}=${JSON.stringify(t ? `${t[1]}.${(t[2] ?? '').padEnd(3, '0')}` : v)}`;
+    })
     .join('|');
 }
 
@@ -269,18 +285,21 @@ describe.each([FLINK_VERSION, FLINK_2_VERSION])('deploy to a Flink %s session cl
         dir,
       );
       await produce(client, 'tx_rfc', ['2017-07-24T00:00:00Z;0;1;1']);
-      cli(
-        [
-          'run',
-          'local.sql',
-          '--brokers',
-          kafka!.bootstrap,
-          '--from-beginning',
-          '--until-idle',
-          '2s',
-          '--quiet',
-        ],
-        dir,
+      ok(
+        await cliAsync(
+          [
+            'run',
+            'local.sql',
+            '--brokers',
+            kafka!.bootstrap,
+            '--from-beginning',
+            '--until-idle',
+            '2s',
+            '--quiet',
+          ],
+          dir,
+        ).done,
+        'fintrans-sql run local.sql',
       );
       const local = (await readTopic(client, 'fraud_local')).map(listaggUnordered).sort();
       expect(local.length).toBeGreaterThanOrEqual(9);
@@ -310,6 +329,147 @@ describe.each([FLINK_VERSION, FLINK_2_VERSION])('deploy to a Flink %s session cl
       expect(flinkOut).toEqual(local);
       expect(cli(['flink', 'cancel', jobId!, '--jobmanager', flink!.restUrl], dir).stdout).toBe(
         `job ${jobId} ('sliding'): CANCELED\n`,
+      );
+    }, 300_000);
+
+    it('runs a file → file job (a CSV file in; a CSV and a JSON file out, two INSERTs) on Flink with the rows of the local run', async (ctx) => {
+      needsRigs(ctx);
+      const dir = workdirWithJobs('fintrans-flink-', 'output');
+      cli(['generate', '--count', '20000', '--plant', '9', '--accounts', '300', '--out', 'tx.csv'], dir);
+      writeFileSync(
+        join(dir, 'files.sql'),
+        `CREATE TABLE transactions (
+  tx_time STRING, sender BIGINT, receiver BIGINT, amount BIGINT,
+  ts AS TO_TIMESTAMP(tx_time, 'EEEE, dd-MMM-yy HH:mm:ss z'),
+  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND
+) WITH ('connector' = 'filesystem', 'path' = 'tx.csv', 'format' = 'csv', 'csv.field-delimiter' = ';');
+CREATE TABLE alerts (sender BIGINT, receiver BIGINT, window_start TIMESTAMP(3), total BIGINT, transfers BIGINT)
+WITH ('connector' = 'filesystem', 'path' = 'output/alerts.csv', 'format' = 'csv');
+CREATE TABLE big_transfers (sender BIGINT, receiver BIGINT, amount BIGINT, ts TIMESTAMP(3))
+WITH ('connector' = 'filesystem', 'path' = 'output/big_transfers.json', 'format' = 'json');
+INSERT INTO alerts
+SELECT sender, receiver, window_start, SUM(amount), COUNT(*)
+FROM TABLE(TUMBLE(TABLE transactions, DESCRIPTOR(ts), INTERVAL '10' MINUTES))
+GROUP BY sender, receiver, window_start, window_end
+HAVING SUM(amount) > 10000;
+INSERT INTO big_transfers SELECT sender, receiver, amount, ts FROM transactions WHERE amount > 9000;
+`,
+      );
+      // In the background: a long synchronous run would block this worker's event loop (vitest times out talking to it).
+      ok(await cliAsync(['run', 'files.sql', '--quiet'], dir).done, 'fintrans-sql run files.sql');
+      const localCsv = readFileSync(join(dir, 'output/alerts.csv'), 'utf8')
+        .split('\n')
+        .filter((l) => l.length > 0)
+        .slice(1)
+        .map(rowKey)
+        .sort();
+      const localJson = readFileSync(join(dir, 'output/big_transfers.json'), 'utf8')
+        .split('\n')
+        .filter((l) => l.length > 0)
+        .map(jsonKey)
+        .sort();
+      expect(localCsv.length).toBeGreaterThanOrEqual(9);
+      expect(localJson.length).toBeGreaterThan(100);
+
+      const deployed = cli(['deploy', 'files.sql', '--flink', flink!.gatewayUrl], dir);
+      const out = join(dir, 'output');
+      for (const line of [
+        `files.sql:1:14: table 'transactions': relative path tx.csv → ${join(dir, 'tx.csv')} (the TaskManagers do not run in this directory)`,
+        `files.sql:6:14: table 'alerts': single file output/alerts.csv → Flink's filesystem sink writing part files (part-<uuid>-<subtask>-<n>) into ${join(out, 'alerts')}/`,
+        `files.sql:8:14: table 'big_transfers': single file output/big_transfers.json → Flink's filesystem sink writing part files (part-<uuid>-<subtask>-<n>) into ${join(out, 'big_transfers')}/`,
+        '2 INSERTs wrapped in EXECUTE STATEMENT SET: one Flink job, as they run together here',
+      ])
+        expect(deployed.stdout).toContain(line);
+      const jobId = /Job ([0-9a-f]{32}) \('files'\) submitted/.exec(deployed.stdout)?.[1];
+      expect(jobId, deployed.stdout).toBeDefined();
+      // A bounded job: it finishes by itself, and its file sink commits the part files at the end.
+      await waitFor('the job to finish on Flink', 180_000, () => {
+        const status = cli(['flink', 'status', jobId!, '--jobmanager', flink!.restUrl], dir).stdout;
+        expect(status).not.toMatch(/: (FAILED|CANCELED)/);
+        return status.includes(`('files'): FINISHED`) ? true : undefined;
+      });
+      expect(flinkRows(join(out, 'alerts'))).toEqual(localCsv);
+      const flinkJson = readdirSync(join(out, 'big_transfers'))
+        .filter((f) => f.startsWith('part-'))
+        .flatMap((f) => readFileSync(join(out, 'big_transfers', f), 'utf8').split('\n'))
+        .filter((l) => l.length > 0)
+        .map(jsonKey)
+        .sort();
+      expect(flinkJson).toEqual(localJson);
+    }, 300_000);
+
+    it("runs a running aggregate into an 'upsert-kafka' topic on Flink: the same latest value per key as the local run", async (ctx) => {
+      needsRigs(ctx);
+      await launderingInput(); // the 'transactions' topic
+      const dir = workdirWithJobs('fintrans-flink-', 'output');
+      const client = testKafka('flink-deploy-upsert', kafka!.bootstrap);
+      await createTopics(client, 1, 'totals_local', 'totals_flink');
+      const job = (
+        topic: string,
+      ): string => `CREATE TABLE transactions (tx_time STRING, sender BIGINT, receiver BIGINT, amount BIGINT)
+WITH ('connector' = 'kafka', 'topic' = 'transactions', 'format' = 'csv', 'csv.field-delimiter' = ';');
+CREATE TABLE totals (sender BIGINT, total BIGINT, transfers BIGINT, PRIMARY KEY (sender) NOT ENFORCED)
+WITH ('connector' = 'upsert-kafka', 'topic' = '${topic}', 'key.format' = 'json', 'value.format' = 'json');
+INSERT INTO totals SELECT sender, SUM(amount), COUNT(*) FROM transactions GROUP BY sender;
+`;
+      writeFileSync(join(dir, 'local.sql'), job('totals_local'));
+      writeFileSync(join(dir, 'totals.sql'), job('totals_flink'));
+      ok(
+        await cliAsync(
+          [
+            'run',
+            'local.sql',
+            '--brokers',
+            kafka!.bootstrap,
+            '--from-beginning',
+            '--until-idle',
+            '2s',
+            '--quiet',
+          ],
+          dir,
+        ).done,
+        'fintrans-sql run local.sql',
+      );
+      const latest = async (topic: string): Promise<Map<string, string>> => {
+        const m = new Map<string, string>();
+        for (const r of await readMessages(client, topic)) {
+          if (r.value === null) m.delete(r.key!);
+          else m.set(r.key!, jsonKey(r.value));
+        }
+        return m;
+      };
+      const local = await latest('totals_local');
+      expect(local.size).toBeGreaterThan(100);
+
+      const deployed = cli(
+        [
+          'deploy',
+          'totals.sql',
+          '--flink',
+          flink!.gatewayUrl,
+          '--brokers',
+          kafka!.bootstrap,
+          '--from-beginning',
+        ],
+        dir,
+      );
+      expect(deployed.stdout).toContain(
+        `totals.sql:3:14: table 'totals': embedded topic store → Kafka at ${kafka!.bootstrap} ('properties.bootstrap.servers')`,
+      );
+      const jobId = /Job ([0-9a-f]{32}) \('totals'\) submitted/.exec(deployed.stdout)?.[1];
+      expect(jobId, deployed.stdout).toBeDefined();
+      // Flink's upsert stream keeps updating each key until its source has read everything: wait
+      // for the latest values to settle on the local run's.
+      let flinkLatest = new Map<string, string>();
+      await waitFor("Flink's latest value per key to match the local run's", 120_000, async () => {
+        flinkLatest = await latest('totals_flink');
+        return flinkLatest.size === local.size && [...local].every(([k, v]) => flinkLatest.get(k) === v)
+          ? true
+          : undefined;
+      }).catch(() => undefined);
+      expect(new Map([...flinkLatest].sort())).toEqual(new Map([...local].sort()));
+      expect(cli(['flink', 'cancel', jobId!, '--jobmanager', flink!.restUrl], dir).stdout).toBe(
+        `job ${jobId} ('totals'): CANCELED\n`,
       );
     }, 300_000);
 
