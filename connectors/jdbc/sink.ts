@@ -25,7 +25,15 @@
 // if written once); without one, those rows are appended twice.
 
 import { ConnectorError } from '../../engine/errors.js';
-import { DELETE, INSERT, UPDATE_AFTER, type Row, type RowKind, type Schema } from '../../engine/types.js';
+import {
+  DELETE,
+  INSERT,
+  UPDATE_AFTER,
+  UPDATE_BEFORE,
+  type Row,
+  type RowKind,
+  type Schema,
+} from '../../engine/types.js';
 import type { ChangelogAcceptance, SinkWriter } from '../api.js';
 import {
   backoffMs,
@@ -128,14 +136,19 @@ export class JdbcSink implements SinkWriter {
     for (let i = 0; i < rows.length; i++) {
       const kind = kinds?.[i] ?? INSERT;
       if (kind === INSERT || kind === UPDATE_AFTER) this.buffer.push({ row: rows[i]!, upsert: true });
-      else if (kind === DELETE) {
+      else if (kind === UPDATE_BEFORE && this.accepts === 'upsert') {
+        // As Flink's JDBC sink: -U deletes the key, and the +U that usually follows upserts it again
+        // (a flush sends only the last change per key). When no +U follows (a HAVING or WHERE the
+        // new value fails), the row is gone, as on Flink.
+        this.buffer.push({ row: rows[i]!, upsert: false });
+      } else if (kind === DELETE) {
         if (this.accepts !== 'upsert')
           throw new ConnectorError(
             `${this.title}: a row was deleted (-D), but the table has no PRIMARY KEY to delete it by`,
           );
         this.buffer.push({ row: rows[i]!, upsert: false });
       }
-      // UPDATE_BEFORE (-U): the old value; the upsert of the new one replaces it.
+      // UPDATE_BEFORE (-U) into an append table: insert-only input is checked at plan time.
     }
     if (this.o.sink.intervalMs > 0 && this.timer === null) this.startTimer();
     if (this.o.sink.maxRows > 0 && this.buffer.length >= this.o.sink.maxRows) this.flushInBackground();

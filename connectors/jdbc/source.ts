@@ -89,7 +89,11 @@ export class JdbcScanSource implements SourceReader {
     this.sqlName = info.sqlName;
     this.converters = this.physical.map((f, i) => fromText(f.type, pgColumns[i]!));
     const select = pgColumns.map((c) => quoteIdent(c.name)).join(', ');
-    const order = info.primaryKey ? info.primaryKey.map(quoteIdent).join(', ') : 'ctid';
+    // The table's physical order (a sequential scan's, what Flink's plain SELECT gets), not the
+    // key's: rows arrive as they do on Flink, which matters where order does (the versions of a
+    // temporal join's versioned table, first-row deduplication). ORDER BY makes it repeatable for
+    // the OFFSET of a resumed scan.
+    const order = 'ctid';
     let partitionColumn: string | undefined;
     const p = this.o.scan.partitioning;
     if (p) {

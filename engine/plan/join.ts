@@ -276,6 +276,31 @@ export function planJoin(
 }
 
 /**
+ * The key of a versioned view, as Flink infers it: the rows of a deduplication keeping the last row
+ * per key by event time (ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) with rn = 1), through
+ * filters and projections that keep the key columns. Undefined for anything else.
+ */
+export function versionedViewKey(node: PlanNode): readonly number[] | undefined {
+  switch (node.kind) {
+    case 'deduplicate': {
+      if (!node.keepLast || node.proctime || node.window) return undefined;
+      const keys = node.keys.map((k) => (k.kind === 'column' ? k.index : -1));
+      return keys.length > 0 && keys.every((k) => k >= 0) ? keys : undefined;
+    }
+    case 'filter':
+      return versionedViewKey(node.inputs[0]!);
+    case 'project': {
+      const inner = versionedViewKey(node.inputs[0]!);
+      if (!inner) return undefined;
+      const out = inner.map((k) => node.exprs.findIndex((e) => e.kind === 'column' && e.index === k));
+      return out.every((i) => i >= 0) ? out : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
  * `left JOIN right FOR SYSTEM_TIME AS OF left.time ON ...`: the right side must be a versioned
  * table (a PRIMARY KEY and a time attribute), and the ON condition must equal its whole key, as
  * Flink requires.
@@ -336,7 +361,7 @@ export function planTemporalJoin(
   };
 }
 
-/** Where column `index` of `node` comes from, if it is the window_start or window_end of a window aggregate. */
+/** Where column `index` of `node` comes from, if it is the window_start or window_end of a window aggregate or TVF. */
 function windowColumnOrigin(
   node: PlanNode,
   index: number,
@@ -352,6 +377,15 @@ function windowColumnOrigin(
       if (index === node.keys.length) return { which: 'start', window: node.window };
       if (index === node.keys.length + 1) return { which: 'end', window: node.window };
       return undefined;
+    case 'window-table': {
+      // A window TVF's rows (no GROUP BY): Flink's window join over TUMBLE(...) directly.
+      const at = index - node.inputs[0]!.schema.length;
+      return at === 0
+        ? { which: 'start', window: node.window }
+        : at === 1
+          ? { which: 'end', window: node.window }
+          : undefined;
+    }
     default:
       return undefined;
   }

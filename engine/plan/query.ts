@@ -34,7 +34,7 @@ import {
 import { bindAggregateFilter } from './aggregate-filter.js';
 import { call, col, type AggregateCall, type AggregateFunction, type Expr } from './expr.js';
 import type { JoinType, PlanNode, ScanNode, TableDef, WindowSpec } from './logical.js';
-import { planJoin, planLookupJoin, planSemiJoin, planTemporalJoin } from './join.js';
+import { planJoin, planLookupJoin, planSemiJoin, planTemporalJoin, versionedViewKey } from './join.js';
 import type { TemporalClause } from '../sql/temporal-clause.js';
 import { comparisonTarget, coerce, describeType } from './typing.js';
 import { containsOverCall } from '../sql/over-clause.js';
@@ -518,7 +518,8 @@ export class QueryPlanner {
           joinType,
           condition,
           time[0]!.index,
-          { name: right.rel.name, primaryKey: table?.primaryKey },
+          // A table's PRIMARY KEY, or a versioned view's key (a deduplication keeping the last row).
+          { name: right.rel.name, primaryKey: table?.primaryKey ?? versionedViewKey(right.rel.node) },
           nodePos(item.on, this.positions),
         );
       } else node = planJoin(node, right.rel.node, joinType, condition, nodePos(item.on, this.positions));
@@ -620,7 +621,7 @@ export class QueryPlanner {
       // window with window_start, window_end, window_time; a window join reads them (join.ts).
       if (sel.having)
         throw this.err(sel.having, `HAVING needs GROUP BY or an aggregate`, `use WHERE to filter rows`);
-      const w = this.windowRows(node, fields, rel, tvf, where.windows, 'a window TVF without GROUP BY');
+      const w = this.windowRows(node, fields, rel, tvf, where.windows, 'use the results in an outer query');
       node = w.rows;
       const b = new ExprBinder(this.rowEnv(w.scope, rel, undefined, 'the SELECT list'));
       outputs = selectItems.map((it) => ({ expr: b.bind(it.node), name: it.name, node: it.node }));
@@ -672,8 +673,8 @@ export class QueryPlanner {
     if (window.kind === 'SESSION')
       throw new SqlError(
         tvf.pos,
-        `SESSION windows are only supported with GROUP BY window_start, window_end (not in ${what})`,
-        `aggregate over the sessions first, then use the results in an outer query`,
+        `SESSION windows are only supported with GROUP BY window_start, window_end`,
+        `aggregate over the sessions first, then ${what}`,
       );
     const wf: Field[] = WINDOW_COLUMNS.map((name) => ({
       name,
@@ -723,7 +724,7 @@ export class QueryPlanner {
     // Over a window TVF: its rows, each once per window with window_start, window_end, window_time
     // (window Top-N and deduplication partition by them); WHERE on those filters these rows.
     const { rows, scope } = tvf
-      ? this.windowRows(input, fields, rel, tvf, windowConditions, 'numbering a window TVF')
+      ? this.windowRows(input, fields, rel, tvf, windowConditions, 'number the results in an outer query')
       : { rows: input, scope: fields };
     const planned = planOverSelect(
       {

@@ -550,7 +550,10 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
     let target: Operator = op;
     if (p.root.updating) {
       const accepts = sink.writer.accepts ?? 'insert-only';
-      if (accepts === 'upsert') target = new DropUpdateBefore(op);
+      // Flink keeps the -U rows when a filter sits on the updates (FLINK-9528: with only +U, a
+      // 'cnt < 10' after an aggregate would leave the key's old row); the sink then deletes the
+      // key on a -U whose +U the filter dropped, as Flink's JDBC sink does.
+      if (accepts === 'upsert') target = filtersUpdates(p.root) ? op : new DropUpdateBefore(op);
       else if (accepts === 'insert-only') {
         if (!appendUpdates) refusal ??= updatingIntoAppendSink(p, sink.name);
         target = new UpdatesAsInserts(op);
@@ -753,4 +756,12 @@ function describeRow(input: PlanNode, table: TableDef | undefined, row: Row): st
       .join(', ');
   }
   return input.schema.map((f, i) => `${f.name}=${valueToText(row[i], f.type) ?? 'NULL'}`).join(', ');
+}
+
+/** Whether a filter on updating rows sits between the rows' producer and the sink (through projections). */
+function filtersUpdates(root: PlanNode): boolean {
+  for (let n = root; ; n = n.inputs[0]!) {
+    if (n.kind === 'filter') return n.inputs[0]!.updating;
+    if (n.kind !== 'project') return false;
+  }
 }

@@ -10,12 +10,21 @@
 //   -- conformance: updating <sink>                    (an updating result: compare the final rows)
 //   -- conformance: upsert <sink>                      (an updating result into fintrans-sql's file
 //                                                       with a PRIMARY KEY: its rows vs Flink's final rows)
+//   -- conformance: postgres <setup file>              (the case has 'jdbc' tables: see below)
 // Flink rejects an update stream into a filesystem sink, so for an updating sink the runner runs
 // the INSERT's SELECT on Flink, collects its changelog and applies it (+I/+U add, -U/-D remove);
 // fintrans-sql prints the sink's changelog (the print connector, as Flink prints it) and the runner
 // applies it the same way: the final rows of both must be identical. For an upsert sink
 // fintrans-sql writes its filesystem table with a PRIMARY KEY (the latest row per key), compared
 // with Flink's collected final rows.
+//
+// 'jdbc' tables are left as written (rewrite.ts): both engines use the PostgreSQL rig
+// (test/rig/postgres.ts), Flink through its own JDBC connector (flink-connector-jdbc-core/-postgres
+// and the PostgreSQL driver, test/rig/flink.ts). A case with `postgres <setup file>` (a file of SQL
+// next to it, not ending in .sql) gets two fresh databases, one per engine, each loaded with that
+// file, so the reference tables are the same and each engine's sink tables are its own; the case
+// writes `${JDBC_URL}`, `${JDBC_USER}`, `${JDBC_PASSWORD}`, filled in per engine. A 'jdbc' sink
+// is compared by its table's contents after the job, read back from each engine's database.
 
 import {
   existsSync,
@@ -31,6 +40,7 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../e2e/cli.js';
 import { FLINK_VERSION, prepareFlink } from '../rig/flink.js';
+import { postgresForTests, type PostgresRig } from '../rig/postgres.js';
 import { dataSet } from './data.js';
 import { rewriteJob } from './rewrite.js';
 
@@ -46,6 +56,8 @@ interface CaseSpec {
   upsert: Set<string>;
   /** Sink → column → regex whose matches in the cell are compared in any order (LISTAGG order). */
   unordered: Map<string, Map<string, RegExp>>;
+  /** The setup file (next to the case) that a case with 'jdbc' tables loads into PostgreSQL. */
+  postgres?: string;
 }
 
 /** FINTRANS_CONFORMANCE_ONLY=<regex> runs only the matching cases (while working on one). */
@@ -83,19 +95,24 @@ function spec(name: string, file: string, annotations: string): CaseSpec {
   const updating = new Set<string>();
   const upsert = new Set<string>();
   const unordered = new Map<string, Map<string, RegExp>>();
+  let postgres: string | undefined;
   for (const raw of annotations.split('\n')) {
     const words = raw.trim().split(/\s+/);
     if (words[0] === 'data' && words.length === 3) data.set(words[1]!.toLowerCase(), words[2]!);
     else if (words[0] === 'updating' && (words.length === 2 || words.length === 3))
       updating.add(words[1]!.toLowerCase());
     else if (words[0] === 'upsert' && words.length === 2) upsert.add(words[1]!.toLowerCase());
-    else if (words[0] === 'unordered' && words.length === 4) {
+    else if (words[0] === 'postgres' && words.length === 2) {
+      if (words[1]!.endsWith('.sql'))
+        throw new Error(`${file}: a setup file must not end in .sql (it would be a case)`);
+      postgres = join(file, '..', words[1]!);
+    } else if (words[0] === 'unordered' && words.length === 4) {
       const m = unordered.get(words[1]!.toLowerCase()) ?? new Map<string, RegExp>();
       m.set(words[2]!.toLowerCase(), new RegExp(words[3]!, 'g'));
       unordered.set(words[1]!.toLowerCase(), m);
     } else if (raw.trim()) throw new Error(`${file}: bad conformance annotation '${raw.trim()}'`);
   }
-  return { name, file, data, updating, upsert, unordered };
+  return { name, file, data, updating, upsert, unordered, postgres };
 }
 
 function corpus(): CaseSpec[] {
@@ -280,12 +297,17 @@ interface Prepared {
   sinks: string[];
   /** Sink → its columns (lower-case), in order. */
   sinkColumns: Map<string, string[]>;
+  /** 'jdbc' sinks → their PostgreSQL table ('table-name'). */
+  jdbcSinks: Map<string, string>;
+  /** Each engine's database, for a case with 'jdbc' tables (set in beforeAll). */
+  databases?: { flink: string; fintrans: string };
 }
 
 const work = mkdtempSync(join(tmpdir(), 'fintrans-conformance-'));
 const prepared: Prepared[] = [];
 const summary: { name: string; rows: number; identical: string }[] = [];
 let flinkUnavailable: string | undefined;
+let postgres: PostgresRig | null | undefined;
 
 function prepare(spec: CaseSpec, n: number): Prepared {
   const dir = join(work, `${String(n).padStart(2, '0')}-${spec.name.replace(/[^A-Za-z0-9_-]/g, '_')}`);
@@ -319,13 +341,26 @@ function prepare(spec: CaseSpec, n: number): Prepared {
     const sinkColumns = new Map(
       r.sinks.map((t) => [t, r.tables.get(t)?.physical.map((c) => c.toLowerCase()) ?? []]),
     );
-    return { spec, dir, sinks: [...new Set(r.sinks)], sinkColumns };
+    const jdbcSinks = new Map<string, string>();
+    for (const t of r.sinks) {
+      const o = r.tables.get(t)?.options;
+      if (o?.get('connector') !== 'jdbc') continue;
+      if (!spec.postgres)
+        throw new Error(`'jdbc' sink ${t} in a case without '-- conformance: postgres <setup>'`);
+      if (spec.updating.has(t) || spec.upsert.has(t))
+        throw new Error(
+          `'jdbc' sink ${t} is compared by its table's contents: no updating/upsert annotation`,
+        );
+      jdbcSinks.set(t, o.get('table-name') ?? t);
+    }
+    return { spec, dir, sinks: [...new Set(r.sinks)], sinkColumns, jdbcSinks };
   } catch (err) {
     return {
       spec,
       dir,
       sinks: [],
       sinkColumns: new Map(),
+      jdbcSinks: new Map(),
       error: err instanceof Error ? err.message : String(err),
     };
   }
@@ -337,6 +372,7 @@ const specs = corpus().filter((s) => !only || only.test(s.name));
 describe(`conformance with Apache Flink ${FLINK_VERSION}`, () => {
   beforeAll(async () => {
     specs.forEach((s, i) => prepared.push(prepare(s, i)));
+    await preparePostgres();
     let runner;
     try {
       runner = await prepareFlink(join(HERE, 'ConformanceMain.java'));
@@ -354,7 +390,8 @@ describe(`conformance with Apache Flink ${FLINK_VERSION}`, () => {
     for (const p of runnable) p.flinkError = results.get(p.dir) ?? null;
   }, 20 * 60_000);
 
-  afterAll(() => {
+  afterAll(async () => {
+    await postgres?.stop();
     if (summary.length > 0) {
       const w = Math.max(4, ...summary.map((s) => s.name.length));
       const lines = [
@@ -371,9 +408,11 @@ describe(`conformance with Apache Flink ${FLINK_VERSION}`, () => {
   });
 
   for (const [i, s] of specs.entries()) {
-    it(s.name, (ctx) => {
+    it(s.name, async (ctx) => {
       if (flinkUnavailable) ctx.skip();
       const p = prepared[i]!;
+      // No PostgreSQL outside CI (postgresForTests has said so loudly): the case cannot run.
+      if (s.postgres && !p.error && postgres === null) ctx.skip();
       const record = (rows: number, identical: string): void =>
         void summary.push({ name: s.name, rows, identical });
       if (p.error) {
@@ -399,13 +438,19 @@ describe(`conformance with Apache Flink ${FLINK_VERSION}`, () => {
           updating || s.upsert.has(sink) ? join(p.dir, 'out-flink', `${sink}.changelog`) : undefined;
         const cols = p.sinkColumns.get(sink) ?? [];
         const un = s.unordered.get(sink);
-        const flink = unorder(flinkRows(join(p.dir, 'out-flink', sink), collect), cols, un)
-          .map(row)
-          .sort();
-        const ft = fintransRows(join(p.dir, 'out-fintrans', `${sink}.csv`));
-        const ours = unorder(updating ? printedChangelog(cli.stdout, sink, cols.length) : ft.rows, cols, un)
-          .map(row)
-          .sort();
+        const table = p.jdbcSinks.get(sink);
+        const flinkSide =
+          table !== undefined
+            ? await tableRows(p.databases!.flink, table, cols)
+            : flinkRows(join(p.dir, 'out-flink', sink), collect);
+        const flink = unorder(flinkSide, cols, un).map(row).sort();
+        const oursSide =
+          table !== undefined
+            ? await tableRows(p.databases!.fintrans, table, cols)
+            : updating
+              ? printedChangelog(cli.stdout, sink, cols.length)
+              : fintransRows(join(p.dir, 'out-fintrans', `${sink}.csv`)).rows;
+        const ours = unorder(oursSide, cols, un).map(row).sort();
         total += flink.length;
         if (flink.length === 0) diffs.push(`${sink}: Flink wrote no rows (the case tests nothing)`);
         const onlyFlink = minus(flink, ours);
@@ -430,6 +475,51 @@ describe(`conformance with Apache Flink ${FLINK_VERSION}`, () => {
     });
   }
 });
+
+/**
+ * Starts the PostgreSQL rig when a case needs it (under CI a rig that cannot start fails the
+ * suite), gives each such case one database per engine loaded with its setup file, and fills in
+ * the case's ${JDBC_URL} / ${JDBC_USER} / ${JDBC_PASSWORD} for each engine.
+ */
+async function preparePostgres(): Promise<void> {
+  const needing = prepared.filter((p) => p.spec.postgres && !p.error);
+  if (needing.length === 0) return;
+  postgres = await postgresForTests();
+  if (!postgres) return;
+  for (const p of needing) {
+    try {
+      const setup = readFileSync(p.spec.postgres!, 'utf8');
+      const base = `conf_${basename(p.dir)
+        .toLowerCase()
+        .replace(/[^a-z0-9_]/g, '_')}`.slice(0, 50);
+      const databases = { flink: `${base}_flink`, fintrans: `${base}_fintrans` };
+      for (const [engine, db] of Object.entries(databases)) {
+        const url = await postgres.createDatabase(db);
+        await postgres.queryIn(db, setup);
+        const file = join(p.dir, engine === 'flink' ? 'flink.sql' : 'fintrans.sql');
+        writeFileSync(
+          file,
+          readFileSync(file, 'utf8')
+            .replaceAll('${JDBC_URL}', url)
+            .replaceAll('${JDBC_USER}', postgres.user)
+            .replaceAll('${JDBC_PASSWORD}', postgres.password),
+        );
+      }
+      p.databases = databases;
+    } catch (err) {
+      p.error = `PostgreSQL setup (${p.spec.postgres}): ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+}
+
+/** A table's rows as text (PostgreSQL's own output form, NULL as ''), columns by the sink's names. */
+async function tableRows(database: string, table: string, columns: string[]): Promise<string[][]> {
+  const rows = await postgres!.queryIn<Record<string, string | null>>(
+    database,
+    `SELECT ${columns.map((c, k) => `${c}::text AS c${k}`).join(', ')} FROM ${table}`,
+  );
+  return rows.map((r) => columns.map((_, k) => r[`c${k}`] ?? ''));
+}
 
 /** Multiset difference a − b of sorted arrays. */
 function minus(a: string[], b: string[]): string[] {

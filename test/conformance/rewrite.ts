@@ -165,6 +165,9 @@ export function rewriteJob(text: string, file: string, opts: RewriteOptions): Re
       tables.set(lname, { name, options, physical });
       const format = options.get('format') ?? options.get('value.format') ?? 'csv';
       const withFor = (engine: 'flink' | 'fintrans'): string => {
+        // A 'jdbc' table stays as written: both engines read or write the rig's PostgreSQL (the
+        // runner fills in ${JDBC_URL} etc. per engine, see conformance.test.ts).
+        if (options.get('connector') === 'jdbc') return text.slice(tokens[wOpen]!.start, tokens[wClose]!.end);
         if (isSink && engine === 'fintrans' && opts.fintransPrint(lname)) {
           return `(\n  ${sq('connector')} = ${sq('print')},\n  ${sq('print-identifier')} = ${sq(lname)}\n)`;
         }

@@ -44,6 +44,14 @@ export interface PostgresRig {
     sql: string,
     params?: unknown[],
   ): Promise<R[]>;
+  /** The same in another database of the cluster (see createDatabase). */
+  queryIn<R extends Record<string, unknown> = Record<string, unknown>>(
+    database: string,
+    sql: string,
+    params?: unknown[],
+  ): Promise<R[]>;
+  /** A fresh, empty database `name` (dropped first if it exists); returns its jdbc url. */
+  createDatabase(name: string): Promise<string>;
   /** Whether the server accepts connections right now. */
   running(): boolean;
   /** Fast shutdown (pg_ctl stop -m fast); removes the dir if the rig made it. */
@@ -129,6 +137,13 @@ export async function startPostgres(opts: PostgresRigOptions = {}): Promise<Post
     dataDir,
     version,
     query: (sql, params) => cluster.query(DEFAULT_RIG_DATABASE, sql, params),
+    queryIn: (database, sql, params) => cluster.query(database, sql, params),
+    createDatabase: async (name) => {
+      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`createDatabase: '${name}' is not a plain name`);
+      await cluster.query('postgres', `DROP DATABASE IF EXISTS "${name}"`);
+      await cluster.query('postgres', `CREATE DATABASE "${name}"`);
+      return `jdbc:postgresql://127.0.0.1:${port}/${name}`;
+    },
     running: () => cluster.isRunning(),
     stop: () => cluster.stop(),
     kill: () => cluster.kill(),
