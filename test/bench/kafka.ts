@@ -2,7 +2,9 @@
 // single-node KRaft Kafka, or KAFKA_BROKERS when set) and writing CSV, next to the raw consume rate
 // of the same topic by the same kafkajs client doing nothing with the records
 // (test/bench/kafka-raw.ts). The engine's rate is reported as a fraction of the raw rate. Then the
-// same job with its alerts going to a topic, at-least-once and exactly-once.
+// same job with its alerts going to a topic, at-least-once and exactly-once. And the same
+// transfers as Avro values (generate --format avro: one datum per message, the schema Flink
+// derives for the table) read with 'format' = 'avro', next to the text values (issue 20).
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -209,6 +211,8 @@ async function measure(o: KafkaCaseOptions, brokers: string): Promise<ResultRow[
     `(d) Kafka → Kafka: exactly-once at ${((sinkRows[0]!.wallMs! / sinkRows[1]!.wallMs!) * 100).toFixed(0)} % of at-least-once's throughput.`,
   );
 
+  const avroRow = await measureAvro(o, brokers, topic, expected);
+
   const fraction = raw.wallMs / engine.wallMs;
   o.note(
     `(d) Kafka → CSV: ${grouped(Math.round(o.records / (engine.wallMs / 1000)))} records/s = ${(fraction * 100).toFixed(0)} % of the raw consume rate ` +
@@ -235,8 +239,111 @@ async function measure(o: KafkaCaseOptions, brokers: string): Promise<ResultRow[
       throughput: true,
       note: 'test/bench/kafka-raw.ts: count only',
     },
+    avroRow,
     ...sinkRows,
   ];
+}
+
+/** (d) with Avro values: the same transfers (same seed and count) in a topic of their own, read as 'avro'. */
+async function measureAvro(
+  o: KafkaCaseOptions,
+  brokers: string,
+  textTopic: string,
+  expected: string[],
+): Promise<ResultRow> {
+  const topic = `${textTopic}-avro`;
+  const kafka = new Kafka({ clientId: 'fintrans-bench', brokers: [brokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: [
+        { topic, numPartitions: TOPIC_PARTITIONS, configEntries: [{ name: 'retention.ms', value: '-1' }] },
+      ],
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  const gen = await runChild(
+    o.node,
+    [
+      o.cli,
+      'generate',
+      '--format',
+      'avro',
+      '--to',
+      topic,
+      '--count',
+      String(o.records),
+      '--plant',
+      String(o.plant),
+      '--brokers',
+      brokers,
+    ],
+    { cwd: o.dir },
+  );
+  assertSucceeded('(d) generate --format avro', gen);
+  // The bench job with its source table declared for Avro values: the event time is a TIMESTAMP(3) field.
+  const job = readFileSync(o.fileJob, 'utf8')
+    .replace(
+      /CREATE TABLE transactions \([\s\S]*?\n\);/,
+      `CREATE TABLE transactions (
+  tx_time  TIMESTAMP(3),
+  sender   BIGINT,
+  receiver BIGINT,
+  amount   BIGINT,
+  WATERMARK FOR tx_time AS tx_time - INTERVAL '5' SECOND
+) WITH ('connector' = 'kafka', 'topic' = '${topic}', 'properties.group.id' = 'bench-d-avro', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset', 'format' = 'avro');`,
+    )
+    .replace('DESCRIPTOR(ts)', 'DESCRIPTOR(tx_time)');
+  if (!job.includes(`'topic' = '${topic}'`))
+    throw new Error(`(d): cannot declare ${o.fileJob}'s source for Avro`);
+  writeFileSync(join(o.dir, 'laundering_kafka_avro.sql'), job);
+  const runs: ChildRun[] = [];
+  for (let i = 0; i < o.repeat; i++) {
+    const r = await runChild(
+      o.node,
+      [
+        o.cli,
+        'run',
+        'laundering_kafka_avro.sql',
+        '--quiet',
+        '--brokers',
+        brokers,
+        ...o.sets.flatMap((x) => ['--set', x]),
+      ],
+      { cwd: o.dir },
+    );
+    assertSucceeded('(d) engine, Avro values', r);
+    runs.push(r);
+  }
+  const r = median(runs);
+  const read = Number(/read (\d+) records? from/.exec(r.stderr)?.[1] ?? NaN);
+  if (read !== o.records) o.fail(`(d) Avro: the job read ${read} records, the topic has ${o.records}`);
+  const key = (x: Record<string, string>) => `${x.sender}->${x.receiver}@${x.window_start}`;
+  const alerts = readCsv(join(o.dir, 'output/laundering.csv')).map(key).sort();
+  if (JSON.stringify(alerts) !== JSON.stringify(expected))
+    o.fail(
+      `(d) Avro: the alerts (${alerts.length}) are not the ${expected.length} the generator's truth expects`,
+    );
+  else
+    o.note(
+      `(d) Avro values: alerts are exactly the ${alerts.length} planted cases of the generator's truth.`,
+    );
+  o.note(
+    `(d) Kafka Avro → CSV: ${grouped(Math.round(o.records / (r.wallMs / 1000)))} records/s (same transfers as text values in the row above).`,
+  );
+  return {
+    label: '(d) Kafka Avro → CSV',
+    records: o.records,
+    inputBytes: null,
+    wallMs: r.wallMs,
+    peakRssKb: r.peakRssKb,
+    cpuMs: r.cpuMs,
+    throughput: true,
+    note: `${TOPIC_PARTITIONS} partitions; 'format' = 'avro' values`,
+  };
 }
 
 function median(runs: ChildRun[]): ChildRun {

@@ -26,7 +26,14 @@ const ARTIFACTS = [
   'flink-avro',
 ];
 /** Flink logs through slf4j; without a binding it prints one warning and stays quiet. */
-const EXTRA = ['org.slf4j:slf4j-nop:1.7.36'];
+const EXTRA = [
+  'org.slf4j:slf4j-nop:1.7.36',
+  // 'connector' = 'jdbc' (issue 17): since 3.3 the SQL factory is in -core, the dialect in -postgres,
+  // which expects the driver on the classpath (its dependency is 'provided').
+  'org.apache.flink:flink-connector-jdbc-core:3.3.0-1.20',
+  'org.apache.flink:flink-connector-jdbc-postgres:3.3.0-1.20',
+  'org.postgresql:postgresql:42.7.4',
+];
 
 /** What Flink 1.20's bin/config.sh passes to every JVM on Java 17 (env.java.opts.all default). */
 export const FLINK_JAVA17_OPTS = [
