@@ -13,6 +13,8 @@ import { defaultStoreDir } from '../../engine/home.js';
 import { parseFlags, UsageError } from './args.js';
 import type { ExtraCommand } from './command.js';
 import type { DemoJobRequest, DemoJobResult } from './demo-job.js';
+import { CITIES } from '../../generator/formats.js';
+import { TOP_SENDERS_TRUTH_FILE } from '../../generator/top-senders.js';
 
 export const DEMO_HELP = `Usage: fintrans-sql demo [--count N] [--plant N] [--patterns N] [--seed S]
 
@@ -22,10 +24,12 @@ Runs the ready jobs end to end on the embedded topic store (no Kafka, no Java):
      rapid cash-outs, layering chains, transfers to blocklisted accounts, structuring, card
      testing, large first contacts, each with decoys),
      reference data into data/ (accounts, their versions, the blocklist), and the ground truth
-     into output/truth.csv and output/truth/;
+     into output/truth.csv and output/truth/; and N fintrans records into the city topics
+     (London, NYC, SF, Moscow, Tokyo) with --patterns planted top senders of a city and
+     window (and as many decoys), their truth into output/truth/cities/;
   2. runs jobs/laundering.sql, laundering_enriched.sql, rapid_cashout.sql, layering.sql,
-     blocklist.sql, structuring.sql, card_testing.sql and first_contact.sql, each writing
-     output/<job>.csv;
+     blocklist.sql, structuring.sql, card_testing.sql, first_contact.sql (on 'transactions')
+     and top_senders.sql (on the city topics), each writing output/<job>.csv;
   3. compares each job's alerts with the truth and prints how many planted cases it found.
 Exits 1 if a job missed a planted case, reported a decoy or reported anything the truth does not
 list. Run it from the project directory.`;
@@ -41,6 +45,8 @@ const FLAGS = {
 const TOPIC = 'transactions';
 const TRUTH = 'output/truth.csv';
 const PATTERN_TRUTH = 'output/truth';
+/** top_senders.sql's data set (the city topics) has a truth directory of its own. */
+const CITIES_TRUTH = 'output/truth/cities';
 const REFERENCE = 'data';
 const LAUNDERING_KINDS = new Set(['laundering', 'straddling', 'decoy']);
 
@@ -59,6 +65,10 @@ interface Check {
   readonly alertKey: (row: CsvRow) => string;
   /** How to name other patterns' rows this job reports, as the truth expects. */
   readonly alsoExpected: string;
+  /** What an expected row must also show, beyond its key (a Top-N's rank and total). */
+  readonly detail?: (row: CsvRow) => string;
+  /** Decoys counted per planted case, not per truth row (a top-sender decoy has a row per city). */
+  readonly decoysByCase?: boolean;
 }
 
 const windowKey = (r: CsvRow): string => `${r.sender} -> ${r.receiver} in window starting ${r.window_start}`;
@@ -135,6 +145,18 @@ const CHECKS: readonly Check[] = [
     truthKey: (r) => `${r.sender} -> ${r.receiver} at ${r.tx_time}`,
     alertKey: (r) => `${r.sender} -> ${r.receiver} at ${r.tx_time}`,
     alsoExpected: "other patterns' pairs whose first transfer is above 5 000",
+  },
+  {
+    job: 'top_senders',
+    output: 'output/top_senders.csv',
+    what: 'top senders',
+    truthFile: `${CITIES_TRUTH}/${TOP_SENDERS_TRUTH_FILE}`,
+    kinds: new Set(['top-sender', 'top-sender-decoy-spread']),
+    truthKey: (r) => `${r.sender} in ${r.city}, window starting ${r.window_start}`,
+    alertKey: (r) => `${r.sender} in ${r.city}, window starting ${r.window_start}`,
+    alsoExpected: "background senders in their city's top three of a window",
+    detail: (r) => `rank ${r.rank_in_city}, total ${r.total}, ${r.transfers} transfers`,
+    decoysByCase: true,
   },
 ];
 
@@ -225,6 +247,55 @@ export const demoCommand: ExtraCommand = {
     });
     if (gen !== 0) return gen;
 
+    // top_senders.sql reads the fintrans city topics: a data set of its own, with its own truth.
+    const cityStore = TopicStore.open(defaultStoreDir(cwd));
+    for (const city of CITIES) if (cityStore.partitionCount(city) !== undefined) cityStore.deleteTopic(city);
+    cityStore.close();
+    process.stderr.write(
+      `    and ${count} fintrans transactions with ${patterns} planted top senders → topics ${CITIES.join(', ')}\n`,
+    );
+    const cityGen = await runGenerate(
+      [
+        '--format',
+        'fintrans',
+        '--count',
+        String(count),
+        '--seed',
+        String(seed),
+        '--plant-top-senders',
+        p,
+        '--pattern-truth',
+        CITIES_TRUTH,
+        '--to',
+        'cities',
+      ],
+      {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        cwd,
+        async openTopic() {
+          const s = TopicStore.open(defaultStoreDir(cwd));
+          for (const city of CITIES) s.ensureTopic(city, 1);
+          return {
+            async write(records) {
+              for (const city of CITIES) {
+                const mine = records.filter((r) => r.topic === city);
+                if (mine.length > 0)
+                  s.append(
+                    city,
+                    mine.map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp })),
+                  );
+              }
+            },
+            async close() {
+              s.close();
+            },
+          };
+        },
+      },
+    );
+    if (cityGen !== 0) return cityGen;
+
     const jobs = [
       'laundering',
       'laundering_enriched',
@@ -234,6 +305,7 @@ export const demoCommand: ExtraCommand = {
       'structuring',
       'card_testing',
       'first_contact',
+      'top_senders',
     ];
     const parallel = Math.max(1, Math.min(jobs.length, availableParallelism()));
     process.stderr.write(
@@ -253,6 +325,8 @@ export const demoCommand: ExtraCommand = {
     let ok = true;
     const lines: string[] = [];
     const missed: string[] = [];
+    // Rows found with the wrong details, listed apart so that many misses do not hide them.
+    const wrongDetails: string[] = [];
     for (const check of CHECKS) {
       const v = compare(check, readCsv(join(cwd, check.output)), readCsv(join(cwd, check.truthFile)));
       lines.push(
@@ -263,7 +337,8 @@ export const demoCommand: ExtraCommand = {
             : ''),
       );
       missed.push(...v.missed.map((m) => `  missed: ${m} (${check.job}.sql)`));
-      ok &&= v.missed.length === 0 && v.decoysReported === 0 && v.other === 0;
+      wrongDetails.push(...v.wrong.map((w) => `  wrong: ${w} (${check.job}.sql)`));
+      ok &&= v.missed.length === 0 && v.decoysReported === 0 && v.other === 0 && v.wrong.length === 0;
       if (check.job === 'laundering') {
         const enriched = checkEnrichment(
           readCsv(join(cwd, 'output/laundering_enriched.csv')),
@@ -281,8 +356,10 @@ export const demoCommand: ExtraCommand = {
     }
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     process.stdout.write(`${lines.join('\n')}\nAll ${jobs.length} jobs checked in ${secs} s.\n`);
-    for (const m of missed.slice(0, 20)) process.stdout.write(`${m}\n`);
-    if (missed.length > 20) process.stdout.write(`  … and ${missed.length - 20} more\n`);
+    for (const list of [missed, wrongDetails]) {
+      for (const m of list.slice(0, 20)) process.stdout.write(`${m}\n`);
+      if (list.length > 20) process.stdout.write(`  … and ${list.length - 20} more\n`);
+    }
     return ok ? 0 : 1;
   },
 };
@@ -333,17 +410,32 @@ function readCsv(path: string, columns?: readonly string[]): CsvRow[] {
 
 function compare(check: Check, alerts: CsvRow[], truth: CsvRow[]) {
   const got = new Set(alerts.map(check.alertKey));
+  // Expected rows found with other details than the truth's (e.g. a Top-N row's rank or total).
+  const wrong: string[] = [];
+  if (check.detail !== undefined) {
+    const detail = check.detail;
+    const byKey = new Map(alerts.map((a) => [check.alertKey(a), detail(a)]));
+    for (const t of truth) {
+      const shown = byKey.get(check.truthKey(t));
+      if (t.expected_alert === 'true' && shown !== undefined && shown !== detail(t))
+        wrong.push(`${check.truthKey(t)}: ${shown} instead of ${detail(t)}`);
+    }
+  }
   const own = truth.filter((t) => check.kinds.has(t.kind!));
   const others = truth.filter((t) => !check.kinds.has(t.kind!));
   const expectedOwn = own.filter((t) => t.expected_alert === 'true').map(check.truthKey);
   const expectedOthers = others.filter((t) => t.expected_alert === 'true').map(check.truthKey);
   const expected = new Set([...expectedOwn, ...expectedOthers]);
+  const decoyRows = own.filter((t) => t.expected_alert !== 'true');
+  const count = (rows: CsvRow[]): number =>
+    check.decoysByCase ? new Set(rows.map((t) => t.id)).size : rows.length;
   return {
     expected: expectedOwn.length,
     found: expectedOwn.filter((k) => got.has(k)).length,
     missed: [...expectedOwn, ...expectedOthers].filter((k) => !got.has(k)),
-    decoys: own.length - expectedOwn.length,
-    decoysReported: own.filter((t) => t.expected_alert !== 'true' && got.has(check.truthKey(t))).length,
+    wrong,
+    decoys: count(decoyRows),
+    decoysReported: count(decoyRows.filter((t) => got.has(check.truthKey(t)))),
     alsoExpected: expectedOthers.length,
     alsoFound: expectedOthers.filter((k) => got.has(k)).length,
     // Anything reported the truth does not expect (other patterns' non-alerting candidates included).

@@ -39,6 +39,7 @@ import {
   structuringTruthCsv,
 } from '../../generator/event-patterns.js';
 import { PLANT_KINDS, type PlantKind } from '../../generator/plant.js';
+import { TOP_SENDERS_TRUTH_FILE, topSendersTruthCsv } from '../../generator/top-senders.js';
 
 /** A generated record as it goes to a topic: text, or bytes (--format avro). */
 export type TopicRecord = Omit<GeneratedRecord, 'value'> & { value: string | Buffer };
@@ -128,6 +129,10 @@ Planted patterns for the per-event jobs (background traffic is kept from making 
                           Their truth (with --pattern-truth): ${STRUCTURING_TRUTH_FILE},
                           ${CARD_TESTING_TRUTH_FILE}, ${FIRST_CONTACT_TRUTH_FILE}: every match
                           of the job's definition over all transfers, and the decoys
+  --plant-top-senders N   (--format fintrans) six transfers of 8 000–8 999 from one account in one
+                          city within a 10-minute window: in its top three (decoys: five, one per
+                          city). Truth: ${TOP_SENDERS_TRUTH_FILE}, top_senders.sql's whole output
+                          (every city and window) and the decoys
   --reference DIR      write reference data (no header rows, as Flink's CSV format reads them):
                        accounts.csv          id,owner,country,risk_tier,opened
                        account_versions.csv  valid_from,id,owner,country,risk_tier,opened
@@ -209,6 +214,7 @@ const FLAGS = {
   'plant-structuring': { type: 'string' },
   'plant-card-testing': { type: 'string' },
   'plant-first-contact': { type: 'string' },
+  'plant-top-senders': { type: 'string' },
   'pattern-truth': { type: 'string' },
   reference: { type: 'string' },
   window: { type: 'string' },
@@ -266,7 +272,8 @@ function parseGenerateArgs(argv: string[]): GenerateRequest | 'help' {
       | 'plant-blocklist'
       | 'plant-structuring'
       | 'plant-card-testing'
-      | 'plant-first-contact',
+      | 'plant-first-contact'
+      | 'plant-top-senders',
   ): number => {
     const text = values[flag];
     const n = text === undefined ? 0 : wholeNumber(`--${flag}`, text);
@@ -284,6 +291,9 @@ function parseGenerateArgs(argv: string[]): GenerateRequest | 'help' {
   const plantStructuring = patternCases('plant-structuring');
   const plantCardTesting = patternCases('plant-card-testing');
   const plantFirstContact = patternCases('plant-first-contact');
+  const plantTopSenders = patternCases('plant-top-senders');
+  if (plantTopSenders > 0 && format !== 'fintrans')
+    throw new UsageError('--plant-top-senders plants per city: it needs --format fintrans (city topics)');
   const patternTruthDir =
     values['pattern-truth'] === undefined ? null : nonEmpty('--pattern-truth', values['pattern-truth']);
   const referenceDir = values.reference === undefined ? null : nonEmpty('--reference', values.reference);
@@ -313,6 +323,7 @@ function parseGenerateArgs(argv: string[]): GenerateRequest | 'help' {
     plantStructuring,
     plantCardTesting,
     plantFirstContact,
+    plantTopSenders,
     reference: referenceDir !== null,
     startMs: values.start === undefined ? DEFAULT_START_MS : parseStartTime(values.start),
     stepMs:
@@ -545,6 +556,17 @@ async function generate(request: GenerateRequest, io: GenerateIO): Promise<numbe
       await writeFile(join(dir, STRUCTURING_TRUTH_FILE), structuringTruthCsv(events.structuring));
       await writeFile(join(dir, CARD_TESTING_TRUTH_FILE), cardTestingTruthCsv(events.cardTesting));
       await writeFile(join(dir, FIRST_CONTACT_TRUTH_FILE), firstContactTruthCsv(events.firstContact));
+      summary += ` → ${patternTruthDir}/`;
+    }
+  }
+  const top = generator.topSendersTruth();
+  if (top !== null) {
+    const cases = new Set(top.rows.filter((r) => r.caseId !== 0).map((r) => r.caseId)).size;
+    summary += `; planted ${cases} top-sender cases (top_senders.sql's output: ${top.rows.filter((r) => r.expectedAlert).length} rows)`;
+    if (patternTruthDir !== null) {
+      const dir = resolvePath(io.cwd, patternTruthDir);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, TOP_SENDERS_TRUTH_FILE), topSendersTruthCsv(top.rows));
       summary += ` → ${patternTruthDir}/`;
     }
   }

@@ -69,3 +69,34 @@ describe('the demo checks the join jobs', () => {
     );
   }, 120_000);
 });
+
+describe('the demo checks top_senders.sql (window Top-N per city)', () => {
+  it('reports the recall of the planted top senders, and fails on a wrong ranking, naming the rows', () => {
+    const dir = workdir();
+    // Top two instead of three, and totals one too high: every city's third row is missed and every
+    // row found shows another total than the truth's.
+    edit(dir, 'top_senders.sql', 'WHERE rn <= 3', 'WHERE rn <= 2');
+    edit(dir, 'top_senders.sql', 'SUM(amount) AS total', 'SUM(amount) + 1 AS total');
+    const r = runCli(DEMO, dir);
+    expect(r.code, r.stderr).toBe(1);
+    // --patterns 9: five planted top senders (each first in its city and window) and four decoys.
+    expect(r.stdout).toContain(
+      'Planted top senders found: 5/5 (recall 100 %); decoys reported: 0/4; other alerts: 0. Alerts in output/top_senders.csv.',
+    );
+    const also =
+      /Also reported, as the truth expects: (\d+)\/(\d+) background senders in their city's top three/.exec(
+        r.stdout,
+      );
+    expect(Number(also?.[1])).toBeLessThan(Number(also?.[2]));
+    expect(r.stdout).toMatch(
+      / {2}missed: \d+ in \w+, window starting 2017-07-23 [\d:.]+ \(top_senders\.sql\)/,
+    );
+    expect(r.stdout).toMatch(
+      / {2}wrong: \d+ in \w+, window starting 2017-07-23 [\d:.]+: rank 1, total (\d+), \d+ transfers instead of rank 1, total \d+, \d+ transfers \(top_senders\.sql\)/,
+    );
+    // The other jobs still pass.
+    expect(r.stdout).toContain(
+      'Planted layering chains found: 3/3 (recall 100 %); decoys reported: 0/6; other alerts: 0.',
+    );
+  }, 180_000);
+});
