@@ -9,24 +9,32 @@
 // the chain around it. Each run of one operator becomes a balanced tree: AND and OR are associative
 // (also with NULLs), and a 1000-term OR then nests 10 deep instead of 1000.
 
-import type { RawNode } from './from-parser.js';
-
 type Op = 'AND' | 'OR';
 
+/** A node of node-sql-parser's output (before from-parser.ts converts it), as far as chains are concerned. */
+interface RawNode {
+  type?: unknown;
+  operator?: unknown;
+  left?: RawNode;
+  right?: RawNode;
+  parentheses?: boolean;
+}
+
 function chainOp(node: RawNode): Op | undefined {
-  if (!node || node.type !== 'binary_expr') return undefined;
+  if (node.type !== 'binary_expr') return undefined;
   const op = String(node.operator).toUpperCase();
   return op === 'AND' || op === 'OR' ? op : undefined;
 }
 
 /** Fixes every AND/OR chain in `ast` (any node-sql-parser output); returns the fixed tree. */
-export function regroupBooleanChains(ast: RawNode): RawNode {
+export function regroupBooleanChains(ast: unknown): unknown {
   if (Array.isArray(ast)) return ast.map(regroupBooleanChains);
   if (!ast || typeof ast !== 'object') return ast;
-  if (chainOp(ast)) return regroupChain(ast);
-  for (const key of Object.keys(ast)) {
-    const v = ast[key];
-    if (v && typeof v === 'object' && key !== 'loc') ast[key] = regroupBooleanChains(v);
+  if (chainOp(ast as RawNode)) return regroupChain(ast as RawNode);
+  const fields = ast as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    const v = fields[key];
+    if (v && typeof v === 'object' && key !== 'loc') fields[key] = regroupBooleanChains(v);
   }
   return ast;
 }
@@ -44,17 +52,17 @@ function regroupChain(chain: RawNode): RawNode {
       continue;
     }
     const op = item === chain || !item.parentheses ? chainOp(item) : undefined;
-    if (op) stack.push(item.right, op, item.left);
-    else operands.push(regroupBooleanChains(item));
+    if (op) stack.push(item.right!, op, item.left!);
+    else operands.push(regroupBooleanChains(item) as RawNode);
   }
   const disjuncts: RawNode[] = [];
-  let conjuncts: RawNode[] = [operands[0]];
+  let conjuncts: RawNode[] = [operands[0]!];
   for (let k = 0; k < ops.length; k++) {
     if (ops[k] === 'OR') {
       disjuncts.push(balanced('AND', conjuncts));
       conjuncts = [];
     }
-    conjuncts.push(operands[k + 1]);
+    conjuncts.push(operands[k + 1]!);
   }
   disjuncts.push(balanced('AND', conjuncts));
   const tree = balanced('OR', disjuncts);
@@ -62,7 +70,7 @@ function regroupChain(chain: RawNode): RawNode {
 }
 
 function balanced(op: Op, nodes: readonly RawNode[]): RawNode {
-  if (nodes.length === 1) return nodes[0];
+  if (nodes.length === 1) return nodes[0]!;
   const mid = nodes.length >> 1;
   return {
     type: 'binary_expr',

@@ -1,8 +1,8 @@
 // The parser boundary: node-sql-parser's untyped output → our nodes (nodes.ts), once per parsed
 // text. Only the shapes the planner understands come through; any other node type is refused
 // here, at its position, so the binder and planner never read an untyped object. `any` lives in
-// this file only (and in the raw passes parse.ts runs before it: boolean-chains.ts,
-// number-literals.ts, string-literals.ts).
+// this file only (the raw passes parse.ts runs before it, boolean-chains.ts, number-literals.ts and
+// string-literals.ts, read the raw tree as `unknown`).
 
 import { SqlError, type SourcePos } from '../errors.js';
 import type { Positions } from './ast.js';

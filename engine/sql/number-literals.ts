@@ -7,7 +7,6 @@
 // it do not move), and the parsed tree gets a number node with the literal's text back
 // (restoreNumbers). A minus before it stays an operator; the binder folds it as Calcite does.
 
-import type { RawNode } from './from-parser.js';
 import type { Token } from './tokenize.js';
 
 const MARK = '__n';
@@ -36,26 +35,36 @@ export function markLongNumbers(text: string, tokens: readonly Token[]): string 
   return pieces.join('');
 }
 
-function markedOffset(node: RawNode): number | undefined {
-  if (node?.type !== 'column_ref' || node.table) return undefined;
+/** A column node as node-sql-parser writes one (the marks stand where the numbers were). */
+interface RawColumn {
+  type?: unknown;
+  table?: unknown;
+  column?: unknown;
+  parentheses?: unknown;
+}
+
+function markedOffset(node: RawColumn): number | undefined {
+  if (node.type !== 'column_ref' || node.table) return undefined;
   const c = node.column;
-  const name = typeof c === 'string' ? c : c?.expr?.value;
+  const name =
+    typeof c === 'string' ? c : (c as { expr?: { value?: unknown } } | null | undefined)?.expr?.value;
   const m = typeof name === 'string' ? MARKED.exec(name) : null;
   return m ? Number(m[1]) : undefined;
 }
 
 /** Puts the literals marked by markLongNumbers back into a tree parsed from that text; `fileText` is the file as written. */
-export function restoreNumbers(node: RawNode, fileText: string): RawNode {
+export function restoreNumbers(node: unknown, fileText: string): unknown {
   if (!node || typeof node !== 'object') return node;
-  const at = markedOffset(node);
+  const at = markedOffset(node as RawColumn);
   if (at !== undefined) {
     NUMBER_AT.lastIndex = at;
     const text = NUMBER_AT.exec(fileText)![0];
-    return { type: 'number', value: text, ...(node.parentheses ? { parentheses: true } : {}) };
+    return { type: 'number', value: text, ...((node as RawColumn).parentheses ? { parentheses: true } : {}) };
   }
-  for (const key of Object.keys(node)) {
-    const v = node[key];
-    if (v && typeof v === 'object' && key !== 'loc') node[key] = restoreNumbers(v, fileText);
+  const fields = node as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    const v = fields[key];
+    if (v && typeof v === 'object' && key !== 'loc') fields[key] = restoreNumbers(v, fileText);
   }
   return node;
 }

@@ -8,7 +8,6 @@
 // are decoded here and replaced by a plain literal padded with spaces to the same length.
 
 import { type SourcePos, SqlError } from '../errors.js';
-import type { RawNode } from './from-parser.js';
 import { isKeyword, isOp, type LineIndex, type Token } from './tokenize.js';
 
 const BACKSLASH_STAND_IN = '\uFDD0';
@@ -51,11 +50,12 @@ function standIn(s: string): string {
 }
 
 /** Puts the backslashes back into every string of a tree node-sql-parser built from parserText. */
-export function restoreBackslashes(node: RawNode): RawNode {
+export function restoreBackslashes(node: unknown): unknown {
   if (typeof node === 'string')
     return node.includes(BACKSLASH_STAND_IN) ? node.replaceAll(BACKSLASH_STAND_IN, '\\') : node;
   if (!node || typeof node !== 'object') return node;
-  for (const key of Object.keys(node)) node[key] = restoreBackslashes(node[key]);
+  const fields = node as Record<string, unknown>;
+  for (const key of Object.keys(fields)) fields[key] = restoreBackslashes(fields[key]);
   return node;
 }
 
