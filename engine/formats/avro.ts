@@ -704,14 +704,20 @@ export const avroFormat: FormatDefinition = {
     options.accept('avro.timestamp_mapping.legacy', 'avro.ignore-parse-errors');
     const codec = options.optionalString('avro.codec') ?? 'null';
     const encoder = new AvroEncoder(fields, 'avro');
-    if (!(codec in CODECS))
-      throw new OptionError(
-        undefined,
-        `'avro.codec' = '${codec}' is not a codec this build writes`,
-        `write 'avro.codec' = 'deflate' (compressed) or 'null'`,
-      );
-    // Kafka values are single datums; a file sink writes the container around them.
-    return Object.assign(encoder, { file: new AvroFileWriter(encoder, tableSchema(fields, 'avro'), codec) });
+    // Kafka values are single datums (the codec is a file's: Flink ignores it there); a file sink
+    // asks for `file` at plan time, and writes the container around them.
+    let file: AvroFileWriter | undefined;
+    return Object.defineProperty(encoder, 'file', {
+      get: () => {
+        if (!(codec in CODECS))
+          throw new OptionError(
+            undefined,
+            `'avro.codec' = '${codec}' is not a codec this build writes`,
+            `write 'avro.codec' = 'deflate' (compressed) or 'null'`,
+          );
+        return (file ??= new AvroFileWriter(encoder, tableSchema(fields, 'avro'), codec));
+      },
+    }) as AvroEncoder & { readonly file: AvroFileWriter };
   },
   fileReader(fields, options) {
     options.bool('avro.ignore-parse-errors', false);

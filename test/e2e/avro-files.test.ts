@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avro from 'avsc';
 import { afterAll, describe, expect, it } from 'vitest';
+import { getFormat } from '../../engine/formats/registry.js';
+import { OptionBag } from '../../engine/options.js';
+import { T } from '../../engine/types.js';
 import { runCli } from './cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fintrans-avro-files-'));
@@ -187,5 +190,14 @@ INSERT INTO dst SELECT * FROM src;`,
     const c = runCli(['run', codec, '--quiet'], dir);
     expect(c.code).toBe(1);
     expect(c.stderr).toMatch(/'avro.codec' = 'lz4' is not a codec this build writes/);
+  });
+
+  it("takes any 'avro.codec' on a topic (a file's option: Flink ignores it there), refuses one it cannot write for a file", () => {
+    const encoder = getFormat('avro')!.createEncoder(
+      [{ name: 'id', type: T.bigint() }],
+      OptionBag.of({ 'avro.codec': 'snappy' }),
+    );
+    expect(encoder.encodeValue([7n]).toString('hex')).toBe('020e');
+    expect(() => encoder.file).toThrow(/'avro.codec' = 'snappy' is not a codec this build writes/);
   });
 });
