@@ -26,6 +26,16 @@ export interface EventCaseOptions {
   readonly jobs: string;
   readonly note: (line: string) => void;
   readonly fail: (line: string) => void;
+  /** With --flink: runs the case's job on Flink next to this run (run.ts), given its rows. */
+  readonly onFlink?: (
+    job: string,
+    input: string,
+    records: number,
+    bytes: number,
+    ours: ChildRun,
+    output: string,
+    rows: ResultRow[],
+  ) => Promise<void>;
 }
 
 /** Full-size inputs (--quick runs a tenth). */
@@ -96,7 +106,7 @@ export async function structuringCase(o: EventCaseOptions): Promise<ResultRow[]>
     `(j) structuring (MATCH_RECOGNIZE S{3} within 24 h over the transfers of 9 000–9 999) over ${grouped(o.records)} transfers: ${grouped(Math.round(rate))} records/s, ` +
       `peak RSS ${megabytes(run.peakRssKb * 1024)} MB; ${got.length} alerts, the same as computed here: ${same ? 'yes' : 'NO'}.`,
   );
-  return [
+  const rows = [
     row(
       '(j) structuring: MATCH_RECOGNIZE',
       o.records,
@@ -105,6 +115,16 @@ export async function structuringCase(o: EventCaseOptions): Promise<ResultRow[]>
       `${got.length} alerts as computed: ${same ? 'yes' : 'NO'}`,
     ),
   ];
+  await o.onFlink?.(
+    join(o.jobs, 'structuring_file.sql'),
+    join(o.dir, 'input/transactions.csv'),
+    o.records,
+    text.length,
+    run,
+    join(o.dir, 'output/structuring.csv'),
+    rows,
+  );
+  return rows;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -121,6 +121,14 @@ cached in \`$FINTRANS_BENCH_DIR\`, default \`$TMPDIR/fintrans-sql-bench\`):
   lookup, the window's emit and the CSV sink carry the load. **(i) floor** is the same
   \`floor-laundering.ts\` with 60-minute windows; the output must be identical. Engine and floor runs
   alternate, and the fraction is the median of the pairs' ratios (so is (a)'s).
+- **(j)** \`test/bench/jobs/structuring_file.sql\`: \`jobs/structuring.sql\`'s MATCH_RECOGNIZE (three transfers of
+  9 000–9 999 from one account within 24 h) on 2 M background dcos records (a tenth of them near the
+  threshold); the alerts must be the same definition computed by the bench.
+- **Flink side by side** (\`--flink\`, off by default: each Flink run takes minutes): (h) and (j) at
+  parallelism 1 and (i) at parallelism 1 and 2 also run on Apache Flink in one JVM (\`test/bench/flink.ts\`,
+  \`test/bench/FlinkBenchMain.java\`: a MiniCluster from the conformance rig's Maven jars), the job file
+  translated only where it names files; Flink's rows must equal fintrans-sql's. \`npm run bench -- --only
+  h,i,j --flink --write\` writes its own section, "Flink side by side", and leaves "Latest run" as it was.
 
 Every case runs \`node dist/app/cli/main.js run <job> --quiet\` in a child process. *wall* is spawn to
 exit as seen by the bench (Node start-up included); *records/s* and *MB/s* are input records and bytes
@@ -132,8 +140,10 @@ export function benchmarksMarkdown(doc: BenchDocument, previous: string | null):
     doc.profile ??
     previousSection(previous, 'Profile') ??
     '_Not profiled yet: run `npm run bench -- --only a --profile --write`._\n';
-  // Hand-written analysis lives under "## Notes" and survives rewrites.
+  // Hand-written analysis lives under "## Notes" and survives rewrites; so does the last Flink run's
+  // section (--flink runs are taken apart from the others).
   const notes = previousSection(previous, 'Notes');
+  const flink = previousSection(previous, FLINK_SECTION);
   return `# Benchmarks
 
 Measured with \`npm run bench\` (\`--quick\` for 10x smaller inputs, \`--only a,c\` for some cases,
@@ -150,7 +160,7 @@ Everything below up to "Notes" is written by the bench; "Notes" is kept as writt
 ${doc.table}
 
 ${doc.findings.map((f) => `- ${f}`).join('\n')}
-
+${flink === null ? '' : `\n## ${FLINK_SECTION}\n\n${flink.trimEnd()}\n`}
 ## Cases
 
 ${CASES_TEXT}
@@ -170,4 +180,60 @@ function previousSection(previous: string | null, title: string): string | null 
   const body = previous.slice(at + heading.length);
   const next = body.indexOf('\n## ');
   return (next < 0 ? body : body.slice(0, next)).trim() + '\n';
+}
+
+export const FLINK_SECTION = 'Flink side by side';
+
+export interface FlinkDocument {
+  readonly command: string;
+  readonly date: Date;
+  readonly machine: Machine;
+  /** How Flink was run (java flags, main, version). */
+  readonly flink: string;
+  readonly table: string;
+  readonly findings: readonly string[];
+}
+
+/** The body of the "Flink side by side" section (without its heading). */
+export function flinkSection(doc: FlinkDocument): string {
+  return `Written by \`npm run bench -- --only h,i,j --flink --write\` (case letters as in "Cases"): fintrans-sql's
+runs and the same job files on Apache Flink, translated only where they name files (the source's
+path made absolute, the sink's a directory of part files), in one JVM each: ${doc.flink}, one
+TaskManager with a slot per parallel task, started before the job. Flink's *wall* is the whole
+process (JVM start to exit, as the bench measures every run); its notes also give the job alone
+(executeSql to finished, in the JVM). Ratios are Flink's time over fintrans-sql's, from the same
+bench run; rows are compared as multisets, cells by value.
+
+- Command: \`${doc.command}\`
+- Date: ${doc.date.toISOString().slice(0, 16).replace('T', ' ')} UTC
+- Machine: ${machineLine(doc.machine)}
+
+${doc.table}
+
+${doc.findings.map((f) => `- ${f}`).join('\n')}
+`;
+}
+
+/**
+ * `document` with its "Flink side by side" section replaced by `body` (or added before "Cases"),
+ * and "Cases" brought up to date (it describes the bench, not a run).
+ */
+export function withFlinkSection(previous: string, body: string): string {
+  const casesAt = previous.indexOf('\n## Cases\n');
+  let document = previous;
+  if (casesAt >= 0) {
+    const rest = previous.slice(casesAt + '\n## Cases\n'.length);
+    const next = rest.indexOf('\n## ');
+    document = `${previous.slice(0, casesAt)}\n## Cases\n\n${CASES_TEXT}\n${next < 0 ? '' : rest.slice(next)}`;
+  }
+  const heading = `\n## ${FLINK_SECTION}\n`;
+  const at = document.indexOf(heading);
+  if (at >= 0) {
+    const rest = document.slice(at + heading.length);
+    const next = rest.indexOf('\n## ');
+    return `${document.slice(0, at)}${heading}\n${body.trimEnd()}\n${next < 0 ? '' : rest.slice(next)}`;
+  }
+  const cases = document.indexOf('\n## Cases\n');
+  if (cases < 0) return `${document.trimEnd()}\n${heading}\n${body.trimEnd()}\n`;
+  return `${document.slice(0, cases)}${heading}\n${body.trimEnd()}\n${document.slice(cases)}`;
 }

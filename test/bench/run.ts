@@ -3,7 +3,7 @@
 // the runs did what they should (record counts, expected output, identical to the hand-written
 // floor), and exits 1 only when such a check fails. See BENCHMARKS.md for what each case means.
 //
-//   npm run bench [-- --quick] [-- --only a,c] [-- --repeat 3] [-- --profile] [-- --write]
+//   npm run bench [-- --quick] [-- --only a,c] [-- --repeat 3] [-- --profile] [-- --flink] [-- --write]
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,15 +19,19 @@ import { assertSucceeded, peakRssMethod, runChild, type ChildRun } from './measu
 import { topSelfTime } from './profile.js';
 import {
   benchmarksMarkdown,
+  FLINK_SECTION,
+  flinkSection,
   grouped,
   megabytes,
   profileTable,
   resultTable,
   type ResultRow,
+  withFlinkSection,
 } from './report.js';
 import { kafkaCase } from './kafka.js';
 import { checkpointOverhead } from './checkpoint-overhead.js';
 import { EVENT_CASE_SIZE, lookupCase, structuringCase, type EventCaseOptions } from './events.js';
+import { flinkSideBySide, prepareFlinkBench, type FlinkBench } from './flink.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const CLI = join(ROOT, 'dist/app/cli/main.js');
@@ -86,7 +90,12 @@ const HELP = `Usage: npm run bench -- [options]
                    --set execution.checkpointing.interval=off
   --profile        also run case (a) (and (i) when selected) under node --cpu-prof and list the
                    top 10 self-time functions
-  --write          write the results to BENCHMARKS.md
+  --flink          also run h, i and j (those selected) on Apache Flink in one JVM (a MiniCluster
+                   from the conformance rig's Maven jars; Java 17 + Maven): h and j at parallelism
+                   1, i at 1 and 2, next to fintrans-sql at the same parallelism; rows must be
+                   identical; prints the ratios. Off by default: each Flink run takes minutes
+  --write          write the results to BENCHMARKS.md (with --flink: only its section
+                   "Flink side by side", the "Latest run" table is left as it was)
   -h, --help       this help
 
 Inputs are cached in $FINTRANS_BENCH_DIR (default: $TMPDIR/fintrans-sql-bench).`;
@@ -96,6 +105,8 @@ interface Flags {
   only: Set<CaseId>;
   repeat: number;
   profile: boolean;
+  /** Also run h, i, j on Flink (flink.ts). */
+  flink: boolean;
   write: boolean;
   /** --set flags for the engine runs, as given. */
   sets: string[];
@@ -109,6 +120,7 @@ function parseFlags(argv: string[]): Flags | 'help' {
       only: { type: 'string' },
       repeat: { type: 'string' },
       profile: { type: 'boolean' },
+      flink: { type: 'boolean' },
       set: { type: 'string', multiple: true },
       write: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -135,6 +147,7 @@ function parseFlags(argv: string[]): Flags | 'help' {
     only,
     repeat,
     profile: values.profile ?? false,
+    flink: values.flink ?? false,
     write: values.write ?? false,
     sets,
   };
@@ -159,6 +172,46 @@ interface Context {
   readonly root: string;
   readonly inputs: InputCache;
   readonly findings: Findings;
+  /** With --flink: the runner (prepared on first use), and the rows for its section. */
+  flink?: FlinkBench;
+  readonly flinkRows: ResultRow[];
+  readonly flinkLines: string[];
+}
+
+/** fintrans-sql's runs of case `id` next to the same job on Flink (with --flink), into ctx.flinkRows. */
+async function onFlink(
+  ctx: Context,
+  id: 'h' | 'i' | 'j',
+  job: string,
+  input: string,
+  records: number,
+  bytes: number,
+  runs: { parallelism: number; ours: ChildRun; output: string }[],
+  ourRows: ResultRow[],
+): Promise<void> {
+  if (!ctx.flags.flink) return;
+  ctx.flink ??= await prepareFlinkBench(join(ROOT, 'test/bench'));
+  ctx.flinkRows.push(...ourRows);
+  ctx.flinkRows.push(
+    ...(await flinkSideBySide({
+      flink: ctx.flink,
+      id,
+      job,
+      input,
+      records,
+      bytes,
+      dir: join(ctx.root, 'runs', `${id}-flink`),
+      runs,
+      note: (l) => {
+        ctx.findings.note(l);
+        ctx.flinkLines.push(l);
+      },
+      fail: (l) => {
+        ctx.findings.fail(l);
+        ctx.flinkLines.push(`CHECK FAILED: ${l}`);
+      },
+    })),
+  );
 }
 
 /** What the cases of events.ts need. */
@@ -172,6 +225,11 @@ function eventCase(ctx: Context, id: 'j' | 'k'): EventCaseOptions {
     jobs: JOBS,
     note: (l) => ctx.findings.note(l),
     fail: (l) => ctx.findings.fail(l),
+    onFlink:
+      id === 'j'
+        ? (job, input, records, bytes, ours, output, rows) =>
+            onFlink(ctx, 'j', job, input, records, bytes, [{ parallelism: 1, ours, output }], rows)
+        : undefined,
   };
 }
 
@@ -315,6 +373,9 @@ async function floorCase(
   rows: ResultRow[];
   fraction: number;
   engine: ChildRun;
+  parallel: ChildRun;
+  /** The CSV files the engine wrote at parallelism 1 and 2. */
+  outputs: [string, string];
 }> {
   const n = inp.records;
   const engineDir = caseWorkDir(ctx.root, c.id, inp, 'transactions.csv');
@@ -398,6 +459,8 @@ async function floorCase(
     ],
     fraction,
     engine,
+    parallel,
+    outputs: [join(engineDir, 'output/laundering.csv'), join(parallelDir, 'output/laundering.csv')],
   };
 }
 
@@ -418,7 +481,7 @@ async function caseA(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
 }
 
 async function caseI(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
-  const { rows } = await floorCase(ctx, inp, {
+  const { rows, engine, parallel, outputs } = await floorCase(ctx, inp, {
     id: 'i',
     job: 'laundering_hour_file.sql',
     windowMinutes: I_WINDOW_MINUTES,
@@ -426,6 +489,19 @@ async function caseI(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
     planted: false,
     target: TARGETS.iFloorFraction,
   });
+  await onFlink(
+    ctx,
+    'i',
+    join(JOBS, 'laundering_hour_file.sql'),
+    inp.path,
+    inp.records,
+    inp.bytes,
+    [
+      { parallelism: 1, ours: engine, output: outputs[0] },
+      { parallelism: 2, ours: parallel, output: outputs[1] },
+    ],
+    rows.slice(0, 2),
+  );
   return rows;
 }
 
@@ -592,7 +668,18 @@ async function caseH(ctx: Context, inp: BenchInput): Promise<ResultRow[]> {
     `(h) velocity (two OVER RANGE windows per sender, an hour and a day: every transfer held until the watermark, a day of them per sender) over ${grouped(inp.records)} transfers: ` +
       `${grouped(Math.round(rate))} records/s, peak RSS ${megabytes(run.peakRssKb * 1024)} MB, ${alerts} alerts.`,
   );
-  return [row('(h) velocity: OVER 1 h and 24 h', inp, run, `${alerts} alerts`)];
+  const rows = [row('(h) velocity: OVER 1 h and 24 h', inp, run, `${alerts} alerts`)];
+  await onFlink(
+    ctx,
+    'h',
+    join(JOBS, 'velocity_file.sql'),
+    inp.path,
+    inp.records,
+    inp.bytes,
+    [{ parallelism: 1, ours: run, output: join(dir, 'output/velocity.csv') }],
+    rows,
+  );
+  return rows;
 }
 
 async function profileCase(ctx: Context, id: 'a' | 'i', job: string, inp: BenchInput): Promise<string> {
@@ -647,7 +734,14 @@ async function main(argv: string[]): Promise<number> {
   engineSets = flags.sets;
   const machine = describeMachine();
   const root = benchDir();
-  const ctx: Context = { flags, root, inputs: new InputCache(root, CLI), findings: new Findings() };
+  const ctx: Context = {
+    flags,
+    root,
+    inputs: new InputCache(root, CLI),
+    findings: new Findings(),
+    flinkRows: [],
+    flinkLines: [],
+  };
   const command = `npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}`;
   console.log(`fintrans-sql bench${flags.quick ? ' (quick: inputs 10x smaller)' : ''}`);
   console.log(`machine: ${machineLine(machine)}`);
@@ -702,7 +796,22 @@ async function main(argv: string[]): Promise<number> {
   console.log(`\n${resultText}\n`);
   if (profile !== null) console.log(`Profile: ${profile}`);
 
-  if (flags.write) {
+  if (flags.flink && ctx.flinkRows.length === 0)
+    ctx.findings.fail('--flink: none of h, i, j ran, so nothing ran on Flink (add them to --only)');
+  if (flags.write && flags.flink) {
+    // Flink runs take minutes and are asked for apart: their section alone, the rest kept.
+    const path = join(ROOT, 'BENCHMARKS.md');
+    const section = flinkSection({
+      command,
+      date: new Date(),
+      machine,
+      flink: ctx.flink?.describe ?? '(not run)',
+      table: resultTable(ctx.flinkRows),
+      findings: ctx.flinkLines,
+    });
+    writeFileSync(path, withFlinkSection(readFileSync(path, 'utf8'), section));
+    console.log(`wrote the section "${FLINK_SECTION}" of ${path}`);
+  } else if (flags.write) {
     const path = join(ROOT, 'BENCHMARKS.md');
     const previous = existsSync(path) ? readFileSync(path, 'utf8') : null;
     const doc = benchmarksMarkdown(

@@ -148,3 +148,11 @@ export async function prepareFlink(javaSource: string): Promise<FlinkRunner> {
     },
   };
 }
+
+/** The classpath above (resolved once, cached), for other Java mains on Flink: the bench's FlinkBenchMain. */
+export function flinkClasspath(): Promise<string> {
+  return resolveClasspath(
+    [...ARTIFACTS.map((a) => `org.apache.flink:${a}:${FLINK_VERSION}`), ...EXTRA],
+    `flink-${FLINK_VERSION}`,
+  );
+}
