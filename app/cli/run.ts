@@ -161,10 +161,11 @@ export async function runCommand(argv: string[]): Promise<number> {
             checkpoints,
             crashAt: testHooksFromEnv().crashAt,
           };
+          const started = Date.now();
           return (n > 1 ? runParallel(job, n, { ...runOpts, cwd }) : runJob(job, runOpts))
             .then((r) => {
               if (checkpoints) savepointOnStop(job, cwd, checkpoints, r.stopped, values.savepoint);
-              process.stderr.write(redact(summary(job, cwd, r.checkpoints)));
+              process.stderr.write(redact(summary(job, cwd, r.checkpoints, Date.now() - started)));
               return r;
             })
             .finally(() => checkpoints?.store.close());
@@ -204,7 +205,12 @@ function progressReporter(label: string | undefined): (job: BuiltJob, final: boo
   };
 }
 
-function summary(job: BuiltJob, cwd: string, checkpoints: CheckpointStats | undefined): string {
+function summary(
+  job: BuiltJob,
+  cwd: string,
+  checkpoints: CheckpointStats | undefined,
+  elapsedMs: number,
+): string {
   const lines: string[] = [];
   const name = displayPath(job.plan.file, cwd);
   for (const s of job.sources) {
@@ -228,6 +234,12 @@ function summary(job: BuiltJob, cwd: string, checkpoints: CheckpointStats | unde
       `${name}: checkpoints: ${c.count}, avg ${Math.round(c.totalMs / c.count)} ms, max ${Math.round(c.maxMs)} ms, last ${(c.lastBytes / 1e6).toFixed(c.lastBytes < 1e5 ? 3 : 1)} MB`,
     );
   }
+  // Last, as issue 21 asks: how long the run took and how fast it read.
+  const records = job.sources.reduce((n, src) => n + src.stats.recordsIn, 0);
+  const secs = elapsedMs / 1000;
+  lines.push(
+    `${name}: done in ${secs.toFixed(1)} s, ${records} record${records === 1 ? '' : 's'} read (${Math.round(records / Math.max(secs, 0.001))} records/s)`,
+  );
   return lines.join('\n') + '\n';
 }
 

@@ -136,6 +136,23 @@ INSERT INTO o SELECT sender, amount FROM t;
     );
   });
 
+  it("run's summary ends with the elapsed time and records/s", () => {
+    const dir = workdir();
+    writeFileSync(join(dir, 'tx.csv'), '1;2;300\n1;2;450\n3;4;5\n');
+    writeFileSync(
+      join(dir, 'job.sql'),
+      `CREATE TABLE t (sender INT, receiver INT, amount BIGINT) WITH ('connector' = 'filesystem', 'path' = 'tx.csv', 'format' = 'csv', 'csv.field-delimiter' = ';');
+CREATE TABLE o (sender INT, amount BIGINT) WITH ('connector' = 'filesystem', 'path' = 'o.csv', 'format' = 'csv');
+INSERT INTO o SELECT sender, amount FROM t;
+`,
+    );
+    const r = runCli(['run', 'job.sql', '--quiet'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /\njob\.sql: wrote 3 rows → o\.csv\njob\.sql: done in \d+\.\d s, 3 records read \(\d+ records\/s\)\n$/,
+    );
+  });
+
   it('explains the main job in words', () => {
     const r = runCli(['explain', 'jobs/laundering.sql'], ROOT);
     expect(r.code, r.stderr).toBe(0);
