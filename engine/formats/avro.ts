@@ -18,7 +18,8 @@
 // - On the filesystem connector, 'avro' files are Avro Object Container Files, as Flink reads and
 //   writes them (its AvroFileFormatFactory): a header with the writer's schema and codec, then
 //   blocks of records. Read with the file's writer schema resolved to the table's (as above, Avro's
-//   rules); written with the table's schema, one block per flush, 'avro.codec' null or deflate.
+//   rules); written with the table's schema, one block per flush, 'avro.codec' snappy (Flink's
+//   default), deflate or null.
 //
 // A record that does not decode (truncated, an unknown schema id, a writer schema the table's
 // cannot read, the registry unreachable) fails with the reason; with 'avro.ignore-parse-errors' /
@@ -26,8 +27,9 @@
 // end exactly where the record does.
 
 import { createHash } from 'node:crypto';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import avro from 'avsc';
+import snappy from 'snappyjs';
 import { ConnectorError, OptionError } from '../errors.js';
 import type { OptionBag } from '../options.js';
 import type { Row, SqlType } from '../types.js';
@@ -318,10 +320,24 @@ const HEADER = avro.Type.forSchema({
 /** A block's record count and byte size (plain numbers: far below 2^53). */
 const BLOCK_LONG = avro.Type.forSchema('long');
 
-/** Codecs this build reads and writes ('avro.codec'); Flink also knows snappy, bzip2, xz, zstandard. */
+/** Codecs this build reads and writes ('avro.codec'); Flink also knows bzip2, xz, zstandard. */
 const CODECS: Record<string, { decode: (b: Buffer) => Buffer; encode: (b: Buffer) => Buffer }> = {
   null: { decode: (b) => b, encode: (b) => b },
   deflate: { decode: (b) => inflateRawSync(b), encode: (b) => deflateRawSync(b) },
+  // Flink's default. Avro's snappy block: the compressed bytes, then the CRC-32 of the uncompressed ones.
+  snappy: {
+    decode: (b) => {
+      const data = Buffer.from(snappy.uncompress(b.subarray(0, b.length - 4)));
+      if (crc32(data) !== b.readUInt32BE(b.length - 4))
+        throw new Error(`a snappy block's checksum does not match (a damaged file)`);
+      return data;
+    },
+    encode: (b) => {
+      const sum = Buffer.alloc(4);
+      sum.writeUInt32BE(crc32(b));
+      return Buffer.concat([Buffer.from(snappy.compress(b)), sum]);
+    },
+  },
 };
 
 function codecOf(name: string, doing: string): (typeof CODECS)[string] {
@@ -702,7 +718,8 @@ export const avroFormat: FormatDefinition = {
   ignoreParseErrors: (options) => options.bool('avro.ignore-parse-errors', false),
   createEncoder(fields, options) {
     options.accept('avro.timestamp_mapping.legacy', 'avro.ignore-parse-errors');
-    const codec = options.optionalString('avro.codec') ?? 'null';
+    // Flink's default codec for Avro files.
+    const codec = options.optionalString('avro.codec') ?? 'snappy';
     const encoder = new AvroEncoder(fields, 'avro');
     // Kafka values are single datums (the codec is a file's: Flink ignores it there); a file sink
     // asks for `file` at plan time, and writes the container around them.
@@ -713,7 +730,7 @@ export const avroFormat: FormatDefinition = {
           throw new OptionError(
             undefined,
             `'avro.codec' = '${codec}' is not a codec this build writes`,
-            `write 'avro.codec' = 'deflate' (compressed) or 'null'`,
+            `write 'avro.codec' = 'snappy' or 'deflate' (compressed), or 'null'`,
           );
         return (file ??= new AvroFileWriter(encoder, tableSchema(fields, 'avro'), codec));
       },
