@@ -98,14 +98,34 @@ function reduce(e: Expr, evaluate: (e: Expr) => unknown): { expr: Expr; constant
       const constant =
         whens.every((w) => w.when.constant && w.then.constant) && (otherwise === null || otherwise.constant);
       if (constant) return { expr: e, constant: true };
-      return {
-        expr: {
-          ...e,
-          whens: whens.map((w) => ({ when: kid(w.when), then: kid(w.then) })),
-          otherwise: otherwise === null ? null : kid(otherwise),
-        },
-        constant: false,
+      // As RexSimplify: a branch whose condition folds to FALSE or NULL goes, one that folds to TRUE
+      // ends the CASE; a value left alone has the CASE's type (CASE WHEN TRUE THEN c ELSE s END is c
+      // as a nullable value: an overflowing constant c is NULL there, not its default).
+      const asCase = (x: { expr: Expr; constant: boolean }): Expr => {
+        const typed: Expr =
+          sameType(x.expr.type, e.type) && x.expr.type.nullable === e.type.nullable
+            ? x.expr
+            : { kind: 'cast', arg: x.expr, type: e.type };
+        return x.constant ? fold(typed, evaluate, false) : typed;
       };
+      const kept: { when: Expr; then: Expr }[] = [];
+      let rest: Expr | null = otherwise === null ? null : kid(otherwise);
+      for (const w of whens) {
+        const when = kid(w.when);
+        if (when.kind === 'literal') {
+          if (when.value !== true) continue;
+          if (kept.length === 0) return { expr: asCase(w.then), constant: false };
+          rest = kid(w.then);
+          break;
+        }
+        kept.push({ when, then: kid(w.then) });
+      }
+      if (kept.length === 0)
+        return {
+          expr: otherwise === null ? { kind: 'literal', value: null, type: e.type } : asCase(otherwise),
+          constant: false,
+        };
+      return { expr: { ...e, whens: kept, otherwise: rest }, constant: false };
     }
     case 'call': {
       const args = e.args.map((a) => reduce(a, evaluate));

@@ -37,6 +37,23 @@ describe('constant folding as Flink', () => {
     expect(eval1(call('POWER', [cast(overflow), dcol], T.double()), [2])).toBe(null);
   });
 
+  it('drops CASE branches whose condition folds, the value keeping the CASE type', () => {
+    // CASE WHEN TRUE THEN CAST(CAST(... AS DECIMAL(3, 0)) AS STRING) ELSE s END: NULL in Flink, not ''.
+    const s = col(0, 's', T.string());
+    const e: Expr = {
+      kind: 'case',
+      whens: [{ when: lit(true, T.boolean(false)), then: cast(overflow, T.string(false)) }],
+      otherwise: s,
+      type: T.string(),
+    };
+    expect(eval1(e, ['x'])).toBe(null);
+    const never: Expr = {
+      ...e,
+      whens: [{ when: lit(false, T.boolean(false)), then: lit('a', T.string(false)) }],
+    };
+    expect(eval1(never, ['x'])).toBe('x');
+  });
+
   it('does not fold what reads the clock', () => {
     const now = compileScalar(call('CURRENT_TIMESTAMP', [], T.timestampLtz(3, false)));
     const first = now([]) as number;
