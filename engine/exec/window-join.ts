@@ -26,7 +26,11 @@ export class WindowJoinOperator extends TwoInputOperator {
   ) {
     super(next);
     this.outer = [joinType === 'LEFT' || joinType === 'FULL', joinType === 'RIGHT' || joinType === 'FULL'];
+    this.semi = joinType === 'SEMI' ? true : joinType === 'ANTI' ? false : null;
   }
+
+  /** A window semi (true) or anti (false) join: a left row goes out alone, once, if it has (no) partner. */
+  private readonly semi: boolean | null;
 
   get openWindows(): number {
     return this.windows.size;
@@ -66,6 +70,15 @@ export class WindowJoinOperator extends TwoInputOperator {
       else byKey.set(k, [e]);
     }
     const rightMet = new Set<Row>();
+    if (this.semi !== null) {
+      for (const l of lefts) {
+        const k = this.keyOf[0](l);
+        const partners = k === null ? [] : (byKey.get(k) ?? []);
+        const met = partners.some((r) => this.condition === null || this.condition(this.joined(l, r.row)));
+        if (met === this.semi) this.next.process(l, INSERT);
+      }
+      return;
+    }
     for (const l of lefts) {
       const k = this.keyOf[0](l);
       let met = false;

@@ -446,14 +446,18 @@ export function planSemiJoin(
   // Time bounds in a sub-query's condition stay an ordinary condition (with every key) here.
   const { interval: _i, window: _w, ...rest } = plain;
   const residual = plain.interval ? condition : plain.condition;
+  // Both sides rows of the same window TVF, correlated on window_start and window_end: a window
+  // semi/anti join (Flink's), decided when the window closes, so insert-only.
+  const window = plain.interval ? undefined : plain.window;
   return {
     ...rest,
     ...(plain.interval ? { leftKeys: [], rightKeys: [] } : {}),
+    ...(window ? { window } : {}),
     condition: residual,
     joinType: anti ? 'ANTI' : 'SEMI',
     inputs: [left, right],
     schema: left.schema,
-    updating: anti || left.updating || right.updating,
+    updating: window ? false : anti || left.updating || right.updating,
   };
 }
 

@@ -308,6 +308,27 @@ export class QueryPlanner {
   ): PlanNode {
     const outerEnv = this.rowEnv(fields, rel, undefined, 'WHERE');
     const pos = nodePos(sq.node, this.positions);
+    if (sq.kind === 'in' && sq.select.where && refersTo(sq.select.where, fields, sq.select)) {
+      // A correlated IN (a window semi join's `a.k IN (SELECT b.k ... WHERE a.window_start =
+      // b.window_start ...)`): the same as EXISTS with the IN's equality added to its WHERE.
+      const value = sq.value!;
+      const item = sq.select.columns[0];
+      if (sq.negated || sq.select.columns.length !== 1 || !item || !refersOnlyTo(value, fields, sq.select))
+        throw new SqlError(
+          nodePos(value, this.positions),
+          `${sq.negated ? 'NOT IN' : 'IN'} with a correlated sub-query is only supported as outer.column IN (SELECT inner_column ...)`,
+          `write ${sq.negated ? 'NOT ' : ''}EXISTS (SELECT * FROM ... WHERE inner_column = outer.column AND ...)`,
+        );
+      const equal: SqlExpr = { type: 'binary_expr', operator: '=', left: item.expr, right: value };
+      const where: SqlExpr = { type: 'binary_expr', operator: 'AND', left: sq.select.where, right: equal };
+      return this.semiJoin(
+        left,
+        fields,
+        rel,
+        { kind: 'exists', negated: false, select: { ...sq.select, where }, node: sq.node },
+        ctes,
+      );
+    }
     if (sq.kind === 'in') {
       const q = this.planTree(sq.select, ctes);
       if (q.node.schema.length !== 1)
@@ -557,16 +578,26 @@ export class QueryPlanner {
     const { subqueries, rest: whereRest } = splitSubqueryConditions(sel.where);
     rejectSubqueryExpressions({ ...sel, where: whereRest }, this.positions);
 
-    const { rel, tvf, scope } =
+    const from0 =
       from.length > 1 ? this.joinedFrom(from, ctes) : { ...this.fromItem(from[0]!, ctes), scope: undefined };
-    const fields: ScopeField[] = scope ?? scopeOf(rel);
+    const rel = from0.rel;
+    let tvf = from0.tvf;
+    let fields: ScopeField[] = from0.scope ?? scopeOf(rel);
     let node: PlanNode = rel.node;
-    if (subqueries.length > 0 && tvf)
-      throw new SqlError(
-        tvf.pos,
-        `IN / EXISTS sub-queries over a window function are not supported yet`,
-        `filter the rows in a view first, then window over it`,
-      );
+    if (subqueries.length > 0 && tvf) {
+      if (sel.groupby || sel.columns.some((c) => containsAggregate(c.expr)))
+        throw new SqlError(
+          tvf.pos,
+          `IN / EXISTS sub-queries over a window function with GROUP BY are not supported yet`,
+          `filter the rows in a view first, then window over it`,
+        );
+      // A window semi/anti join (Flink's): the window TVF's rows, then the sub-query (a window TVF
+      // of the same window, correlated on window_start and window_end) joins them per window.
+      const w = this.windowRows(node, fields, rel, tvf, [], 'use the results in an outer query');
+      node = w.rows;
+      fields = w.scope;
+      tvf = undefined;
+    }
     for (const sq of subqueries) node = this.semiJoin(node, fields, rel, sq, ctes);
     const rowBinder = new ExprBinder(this.rowEnv(fields, rel, tvf, 'WHERE'));
     const where = this.splitWhere(whereRest, tvf);
@@ -1455,6 +1486,27 @@ interface SubqueryCondition {
   readonly value?: SqlExpr;
   readonly select: SelectNode;
   readonly node: SqlExpr;
+}
+
+/** The outer query's names (aliases) that a sub-query's own FROM does not hide. */
+function outerOnlyNames(fields: readonly ScopeField[], inner: SelectNode): Set<string> {
+  const innerNames = new Set(
+    (inner.from ?? []).flatMap((f) => [f.table, f.as].filter((n): n is string => !!n)),
+  );
+  return new Set(fields.flatMap((f) => f.qualifiers).filter((n) => !innerNames.has(n)));
+}
+
+/** Whether `e` names a column of the outer query (qualified by its alias). */
+function refersTo(e: SqlExpr, fields: readonly ScopeField[], inner: SelectNode): boolean {
+  const outer = outerOnlyNames(fields, inner);
+  return columnRefNodes(e).some((c) => !!c.table && outer.has(c.table));
+}
+
+/** Whether every column `e` names is the outer query's (qualified by its alias). */
+function refersOnlyTo(e: SqlExpr, fields: readonly ScopeField[], inner: SelectNode): boolean {
+  const outer = outerOnlyNames(fields, inner);
+  const refs = columnRefNodes(e);
+  return refs.length > 0 && refs.every((c) => !!c.table && outer.has(c.table));
 }
 
 /** Splits a WHERE into its top-level IN / EXISTS sub-query conditions and the rest (null when nothing is left). */

@@ -334,7 +334,7 @@ export function buildJob(plan: JobPlan, opts: BuildOptions): BuiltJob {
       const condition = node.condition ? compilePredicate(node.condition) : null;
       const widths: [number, number] = [left.schema.length, right.schema.length];
       op =
-        node.joinType === 'SEMI' || node.joinType === 'ANTI'
+        (node.joinType === 'SEMI' || node.joinType === 'ANTI') && !node.window
           ? new SemiAntiJoinOperator(
               node.joinType === 'ANTI',
               keyOf,
