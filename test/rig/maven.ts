@@ -1,10 +1,13 @@
 // Resolve Maven artifacts (with their runtime dependencies) into a Java classpath, using the
 // machine's own `mvn`. Jars land in Maven's usual cache (~/.m2), so only the first run downloads.
-// The answer is cached per cacheName in ~/.cache/fintrans-sql/<cacheName>/cp.txt and reused
-// while the coordinates are unchanged and every jar it names still exists.
+// The answer is cached per cacheName in ~/.cache/fintrans-sql/<cacheName>/cp-<hash of the pom>.txt
+// and reused while every jar it names still exists. Keyed by the pom's hash, so two runs resolving
+// different coordinates at once (e.g. while the artifact list is being changed) cannot leave one's
+// classpath under the other's pom.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -32,11 +35,12 @@ export function javaCommand(): string {
 export async function resolveClasspath(coords: string[], cacheName: string): Promise<string> {
   if (coords.length === 0) throw new Error('resolveClasspath: no Maven coordinates given');
   const dir = join(cacheRoot(), cacheName);
-  const pomPath = join(dir, 'pom.xml');
-  const cpPath = join(dir, 'cp.txt');
   const pom = pomFor(coords, cacheName);
+  const key = createHash('sha256').update(pom).digest('hex').slice(0, 16);
+  const pomPath = join(dir, `pom-${key}.xml`);
+  const cpPath = join(dir, `cp-${key}.txt`);
 
-  const cached = await readCachedClasspath(pomPath, cpPath, pom);
+  const cached = await readCachedClasspath(cpPath);
   if (cached !== null) return cached;
 
   await mkdir(dir, { recursive: true });
@@ -68,11 +72,10 @@ export async function resolveClasspath(coords: string[], cacheName: string): Pro
   return classpath;
 }
 
-async function readCachedClasspath(pomPath: string, cpPath: string, pom: string): Promise<string | null> {
+async function readCachedClasspath(cpPath: string): Promise<string | null> {
   try {
-    const [oldPom, cp] = await Promise.all([readFile(pomPath, 'utf8'), readFile(cpPath, 'utf8')]);
-    const classpath = cp.trim();
-    if (oldPom !== pom || classpath.length === 0) return null;
+    const classpath = (await readFile(cpPath, 'utf8')).trim();
+    if (classpath.length === 0) return null;
     // Someone may have cleaned ~/.m2 since: then resolve again (and download again).
     return classpath.split(delimiter).every((jar) => existsSync(jar)) ? classpath : null;
   } catch {
