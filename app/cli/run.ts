@@ -184,23 +184,30 @@ function progressReporter(label: string | undefined): (job: BuiltJob, final: boo
   let lastIn = 0;
   let lastOut = 0;
   let lastAt = Date.now();
+  // Not a terminal (a log file, a pipe): a line only when something changed, else one every 10 s,
+  // so an idle job does not fill its log with the same line every second.
+  let lastState = '';
+  const quietMs = 10_000;
   return (job, final) => {
     const now = Date.now();
-    const secs = Math.max(0.001, (now - lastAt) / 1000);
     const inN = job.sources.reduce((n, s) => n + s.stats.recordsIn, 0);
     const outN = job.sinks.reduce((n, s) => n + s.operators.reduce((m, o) => m + o.rowsOut, 0), 0);
     const bad = job.sources.reduce((n, s) => n + s.stats.badRecords, 0);
     const wm = job.sources.map((s) => describeWatermark(s.stats.watermark)).join(' / ');
+    if (final) {
+      if (tty) process.stderr.write('\r\x1b[K');
+      return;
+    }
+    const state = `${inN} ${outN} ${wm} ${job.openWindows()} ${job.late.count} ${bad}`;
+    if (!tty && state === lastState && now - lastAt < quietMs) return;
+    const secs = Math.max(0.001, (now - lastAt) / 1000);
     const line =
       `${label ? label + ': ' : ''}in ${inN} (${Math.round((inN - lastIn) / secs)}/s)  out ${outN} (${Math.round((outN - lastOut) / secs)}/s)  ` +
       `watermark ${wm}  open windows ${job.openWindows()}  late ${job.late.count}  bad ${bad}`;
     lastIn = inN;
     lastOut = outN;
     lastAt = now;
-    if (final) {
-      if (tty) process.stderr.write('\r\x1b[K');
-      return;
-    }
+    lastState = state;
     process.stderr.write(tty ? `\r\x1b[K${line}` : `${new Date().toISOString()} ${line}\n`);
   };
 }
