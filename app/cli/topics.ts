@@ -128,6 +128,8 @@ export const TAIL_HELP = `Usage: fintrans-sql tail <topic> [--follow] [--prefix 
 
 Prints the records a job wrote to a topic, one per line (the seeds' viewer). Without --follow it
 prints what is there and exits; with --follow it keeps waiting for more (Ctrl-C to stop).
+--from-end starts at the end of the topic instead of its first record: with --follow, only records
+written from now on (as kafka-console-consumer without --from-beginning).
 Reads the embedded topic store, or Kafka with --brokers (or KAFKA_BROKERS); on Kafka it joins no
 existing consumer group and commits nothing. --property key=value (repeatable) passes a Kafka
 client property, as 'properties.*' does in a job (e.g. security.protocol=SASL_SSL).

@@ -25,6 +25,8 @@ describe('fintrans-sql command line', () => {
       expect(viaHelp.stdout, cmd).toMatch(new RegExp(`Usage: fintrans-sql ${cmd}\\b`));
       expect(viaHelp.stdout).toBe(viaFlag.stdout);
     }
+    // Every option is explained, not only listed in the usage line (issue 21: tail --from-end).
+    expect(runCli(['tail', '--help'], ROOT).stdout).toMatch(/\n--from-end starts at the end of the topic/);
     const plain = runCli(['help'], ROOT);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toContain('fintrans-sql help <command>');
