@@ -8,6 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { ConnectorError } from '../../engine/errors.js';
 import type { ContainerReader, RecordBytesView } from '../../engine/formats/api.js';
 import type { PollResult, RawBatch, SourceReader, SplitInfo } from '../api.js';
+import { pollInTurn, type Turn } from './file-turns.js';
 
 const CHUNK_BYTES = 1 << 20;
 const EMPTY = Buffer.alloc(0);
@@ -37,7 +38,7 @@ export class ContainerFileSource implements SourceReader {
   readonly bounded = true;
   splits: SplitInfo[] = [];
   private files: ContainerSplit[] = [];
-  private next = 0;
+  private readonly turn: Turn = { next: 0 };
   private restored: Record<string, number> = {};
 
   constructor(
@@ -86,25 +87,8 @@ export class ContainerFileSource implements SourceReader {
     }));
   }
 
-  async poll(maxRecords: number): Promise<PollResult> {
-    const n = this.files.length;
-    for (let tries = 0; tries < n; tries++) {
-      const idx = this.next;
-      this.next = (this.next + 1) % n;
-      const f = this.files[idx]!;
-      if (f.endReported) continue;
-      if (f.done) {
-        f.endReported = true;
-        return { kind: 'split-end', split: idx };
-      }
-      const batch = await this.read(f, maxRecords, idx);
-      if (batch.count === 0 && f.done) {
-        f.endReported = true;
-        return { kind: 'split-end', split: idx };
-      }
-      return { kind: 'batch', batch };
-    }
-    return { kind: 'end' };
+  poll(maxRecords: number): Promise<PollResult> {
+    return pollInTurn(this.files, this.turn, maxRecords, (f, max, split) => this.read(f, max, split));
   }
 
   /** Up to `max` records of the file's current block (reading the next block when it is used up). */
@@ -177,14 +161,14 @@ export class ContainerFileSource implements SourceReader {
 
   /** Records read per file, and whose turn is next. */
   positions(): Record<string, number> {
-    const out: Record<string, number> = { [TURN]: this.next };
+    const out: Record<string, number> = { [TURN]: this.turn.next };
     for (const f of this.files) out[f.name] = f.record;
     return out;
   }
 
   seek(positions: Record<string, number>): void {
     this.restored = { ...positions };
-    this.next = positions[TURN] ?? 0;
+    this.turn.next = positions[TURN] ?? 0;
   }
 
   async close(): Promise<void> {

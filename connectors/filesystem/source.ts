@@ -6,6 +6,7 @@ import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { ConnectorError } from '../../engine/errors.js';
 import type { PollResult, RawBatch, SourceReader, SplitInfo } from '../api.js';
+import { pollInTurn, type Turn } from './file-turns.js';
 
 const CHUNK_BYTES = 1 << 20;
 const EMPTY = Buffer.alloc(0);
@@ -33,7 +34,7 @@ export class FileSource implements SourceReader {
   readonly bounded = true;
   splits: SplitInfo[] = [];
   private files: FileSplit[] = [];
-  private next = 0;
+  private readonly turn: Turn = { next: 0 };
   private restored: Record<string, number> = {};
 
   constructor(
@@ -83,26 +84,8 @@ export class FileSource implements SourceReader {
     }));
   }
 
-  async poll(maxRecords: number): Promise<PollResult> {
-    const n = this.files.length;
-    for (let tries = 0; tries < n; tries++) {
-      const idx = this.next;
-      this.next = (this.next + 1) % n;
-      const f = this.files[idx]!;
-      if (f.endReported) continue;
-      if (f.done) {
-        // Its last lines went out in the previous batch: now say it ended, so it stops holding the watermark.
-        f.endReported = true;
-        return { kind: 'split-end', split: idx };
-      }
-      const batch = await this.readLines(f, maxRecords, idx);
-      if (batch.count === 0 && f.done) {
-        f.endReported = true;
-        return { kind: 'split-end', split: idx };
-      }
-      return { kind: 'batch', batch };
-    }
-    return { kind: 'end' };
+  poll(maxRecords: number): Promise<PollResult> {
+    return pollInTurn(this.files, this.turn, maxRecords, (f, max, split) => this.readLines(f, max, split));
   }
 
   /** The next lines of a file, up to `max`, as byte ranges of one piece of the file's buffer (no copy). */
@@ -210,14 +193,14 @@ export class FileSource implements SourceReader {
 
   /** Lines read per file, and whose turn is next, so a restored run interleaves files exactly as before. */
   positions(): Record<string, number> {
-    const out: Record<string, number> = { [TURN]: this.next };
+    const out: Record<string, number> = { [TURN]: this.turn.next };
     this.files.forEach((f, i) => (out[this.splits[i]!.name] = f.line));
     return out;
   }
 
   seek(positions: Record<string, number>): void {
     this.restored = { ...positions };
-    this.next = positions[TURN] ?? 0;
+    this.turn.next = positions[TURN] ?? 0;
   }
 
   async close(): Promise<void> {
