@@ -95,9 +95,11 @@ export class ElasticsearchSink implements SinkWriter {
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
       const kind = kinds?.[i];
-      // -U: the +U that follows replaces the document. (Only keyed sinks are given other kinds than +I.)
-      if (kind === UPDATE_BEFORE) continue;
-      const remove = kind === DELETE && id !== undefined;
+      // Only keyed sinks are given other kinds than +I, and a -U only when a filter sits on the
+      // updates (build.ts): it deletes the document, as Flink's Elasticsearch sink does; the +U that
+      // passed the filter indexes it again.
+      if (kind === UPDATE_BEFORE && id === undefined) continue;
+      const remove = (kind === DELETE || kind === UPDATE_BEFORE) && id !== undefined;
       const doc = {
         index: index.nameFor(r),
         id: id ? id(r) : undefined,

@@ -20,7 +20,7 @@ import { createReadStream, renameSync } from 'node:fs';
 import { access, constants, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type { RecordEncoder } from '../../engine/formats/api.js';
-import { DELETE, INSERT, UPDATE_AFTER, type Row, type RowKind } from '../../engine/types.js';
+import { DELETE, INSERT, UPDATE_AFTER, UPDATE_BEFORE, type Row, type RowKind } from '../../engine/types.js';
 import { ConnectorError } from '../../engine/errors.js';
 import { unusedPath } from '../../engine/kept-files.js';
 import type { SinkWriter } from '../api.js';
@@ -93,9 +93,11 @@ export class UpsertFileSink implements SinkWriter {
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const kind = kinds?.[i] ?? INSERT;
-      if (kind === DELETE) this.latest.delete(this.keyOf(row));
+      // A -U reaches an upsert sink only when a filter sits on the updates (build.ts): it removes
+      // the key, as Flink's upsert sinks do, and the +U that passed the filter writes it again.
+      if (kind === DELETE || kind === UPDATE_BEFORE) this.latest.delete(this.keyOf(row));
       else if (kind === INSERT || kind === UPDATE_AFTER) this.latest.set(this.keyOf(row), row);
-      else continue; // -U: the +U that follows carries the new row
+      else continue;
       this.changes++;
     }
   }

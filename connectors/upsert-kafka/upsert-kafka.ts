@@ -303,9 +303,10 @@ function remap(
 function makeMessages(keyEncoder: RecordEncoder, valueEncoder: RecordEncoder, l: UpsertLayout): MessageMaker {
   return {
     make(row, kind) {
-      if (kind === UPDATE_BEFORE) return null;
+      // A -U reaches the sink only when a filter sits on the updates (build.ts): a tombstone, as
+      // Flink's upsert-kafka writes for UPDATE_BEFORE; the +U that passed the filter follows it.
       const key = keyEncoder.encodeValue(l.key.map((i) => row[i]));
-      if (kind === DELETE) return { key, value: null };
+      if (kind === DELETE || kind === UPDATE_BEFORE) return { key, value: null };
       return { key, value: valueEncoder.encodeValue(l.value.map((i) => row[i])) };
     },
     async prepare() {

@@ -83,6 +83,34 @@ describe('upsert-kafka on the embedded topic store', () => {
     expect(out.trim().split('\n')).toEqual(READ_BACK);
   });
 
+  it('a filter on the updates: a -U whose +U fails it is a tombstone, as Flink writes it', () => {
+    const dir = workdir('small_limits');
+    writeFileSync(
+      join(dir, 'filtered.sql'),
+      `CREATE TABLE accounts (id BIGINT, tier STRING, credit_limit INT, PRIMARY KEY (id) NOT ENFORCED)
+WITH ('connector' = 'filesystem', 'path' = 'cdc.json', 'format' = 'debezium-json');
+${UPSERT_TABLE('small_limits')}
+INSERT INTO latest SELECT id, tier, credit_limit FROM accounts WHERE credit_limit < 1200;
+`,
+    );
+    run(['run', 'filtered.sql'], dir);
+    const store = TopicStore.open(join(dir, '.fintrans'));
+    const records = store.read('small_limits', 0, 0, 100);
+    store.close();
+    // Account 1 is raised to 1500: its -U (1000) passes the filter, its +U does not, so the key
+    // is deleted; account 2 never passes; account 3 stays.
+    expect(
+      records.map((r) => [
+        r.key,
+        typeof r.value === 'string' ? r.value : r.value.length === 0 ? null : 'bytes',
+      ]),
+    ).toEqual([
+      ['{"id":1}', '{"tier":"low","credit_limit":1000}'],
+      ['{"id":1}', null],
+      ['{"id":3}', '{"tier":"low","credit_limit":700}'],
+    ]);
+  });
+
   it('refuses a table without a PRIMARY KEY, and a key prefix without EXCEPT_KEY, at plan time', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fintrans-upsert-'));
     writeFileSync(
