@@ -512,11 +512,12 @@ describe('Kafka source: a broker outage', () => {
     await job.waitFor('in 300', (p) => p.in === 300);
     await rig!.kill();
     const linesBefore = job.progress().length;
-    await new Promise((r) => setTimeout(r, 6000));
-    // About one progress line a second: the loop is not blocked in a poll while the broker is away,
-    // and 5 s of --until-idle did not end the job (records may still be on their way).
+    await new Promise((r) => setTimeout(r, 12_000));
+    // On a pipe an unchanged progress line is repeated every 10 s: seeing it proves the loop is not
+    // blocked in a poll while the broker is away, and 5 s of --until-idle did not end the job
+    // (records may still be on their way).
     const during = job.progress().length - linesBefore;
-    expect(during, job.stderr).toBeGreaterThanOrEqual(3);
+    expect(during, job.stderr).toBeGreaterThanOrEqual(1);
     await rig!.restart();
     const second = Array.from({ length: 300 }, (_, i) => `b-${i}`);
     for (let p = 0; p < 3; p++)
