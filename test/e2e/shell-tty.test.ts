@@ -12,20 +12,25 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CLI, ROOT, runCli } from './cli.js';
 
-// A server of its own, on a socket in the temp directory (removed at the end).
-const SOCKET = join(tmpdir(), `fintrans-shell-tmux-${process.pid}`);
+// A server of its own for each test, on a socket in the temp directory (removed at the end): a
+// new session on the socket of a server still shutting down fails ('server exited unexpectedly').
+const SOCKET_BASE = join(tmpdir(), `fintrans-shell-tmux-${process.pid}`);
+let socket = `${SOCKET_BASE}-0`;
 const dirs: string[] = [];
+const sockets: string[] = [socket];
 afterEach(() => {
   try {
     tmux('kill-server');
   } catch {
     // no server left: every session ended
   }
+  socket = `${SOCKET_BASE}-${sockets.length}`;
+  sockets.push(socket);
 });
-afterAll(() => [...dirs, SOCKET].forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => [...dirs, ...sockets].forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-S', SOCKET, ...args], { encoding: 'utf8' });
+  return execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
 }
 
 const INIT = `CREATE TABLE src (name STRING, v INT) WITH ('connector' = 'kafka', 'topic' = 'live',
