@@ -3,12 +3,11 @@
 // block by block by the format's ContainerReader and handed over as bytes its decoder reads.
 // Positions are record numbers within the file (`tx.avro#17`).
 
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
 import { ConnectorError } from '../../engine/errors.js';
 import type { ContainerReader, RecordBytesView } from '../../engine/formats/api.js';
 import type { PollResult, RawBatch, SourceReader, SplitInfo } from '../api.js';
-import { pollInTurn, type Turn } from './file-turns.js';
+import { inputFiles, pollInTurn, rel, type Turn } from './file-turns.js';
 
 const CHUNK_BYTES = 1 << 20;
 const EMPTY = Buffer.alloc(0);
@@ -50,21 +49,7 @@ export class ContainerFileSource implements SourceReader {
   ) {}
 
   async open(): Promise<void> {
-    const abs = resolve(this.cwd, this.path);
-    let paths: string[];
-    try {
-      const st = await stat(abs);
-      paths = st.isDirectory()
-        ? (await readdir(abs))
-            .filter((f) => !f.startsWith('.') && !f.startsWith('_'))
-            .sort()
-            .map((f) => join(abs, f))
-        : [abs];
-    } catch {
-      throw new ConnectorError(
-        `table '${this.table}': path '${this.path}' does not exist (looked in ${abs})`,
-      );
-    }
+    const paths = await inputFiles(this.path, this.cwd, this.table);
     this.files = paths.map((p) => ({
       path: p,
       name: rel(this.cwd, p),
@@ -174,9 +159,4 @@ export class ContainerFileSource implements SourceReader {
   async close(): Promise<void> {
     for (const f of this.files) if (f.fh && !f.done) await f.fh.close();
   }
-}
-
-function rel(cwd: string, p: string): string {
-  const r = relative(cwd, p);
-  return r.startsWith('..') ? p : r;
 }

@@ -2,11 +2,9 @@
 // over the files still open so event time advances evenly across them (each file is a partition
 // with its own watermark).
 
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
-import { ConnectorError } from '../../engine/errors.js';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { PollResult, RawBatch, SourceReader, SplitInfo } from '../api.js';
-import { pollInTurn, type Turn } from './file-turns.js';
+import { inputFiles, pollInTurn, rel, type Turn } from './file-turns.js';
 
 const CHUNK_BYTES = 1 << 20;
 const EMPTY = Buffer.alloc(0);
@@ -51,21 +49,7 @@ export class FileSource implements SourceReader {
   private readonly quoteCode: number;
 
   async open(): Promise<void> {
-    const abs = resolve(this.cwd, this.path);
-    let paths: string[];
-    try {
-      const st = await stat(abs);
-      paths = st.isDirectory()
-        ? (await readdir(abs))
-            .filter((f) => !f.startsWith('.') && !f.startsWith('_'))
-            .sort()
-            .map((f) => join(abs, f))
-        : [abs];
-    } catch {
-      throw new ConnectorError(
-        `table '${this.table}': path '${this.path}' does not exist (looked in ${abs})`,
-      );
-    }
+    const paths = await inputFiles(this.path, this.cwd, this.table);
     this.files = paths.map((p) => ({
       path: p,
       buf: EMPTY,
@@ -206,11 +190,6 @@ export class FileSource implements SourceReader {
   async close(): Promise<void> {
     for (const f of this.files) if (f.fh && !f.done) await f.fh.close();
   }
-}
-
-function rel(cwd: string, p: string): string {
-  const r = relative(cwd, p);
-  return r.startsWith('..') ? p : r;
 }
 
 /** How many `code` bytes buf[from, to) holds. */
