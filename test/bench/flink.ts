@@ -15,6 +15,7 @@ import { FLINK_JAVA17_OPTS, FLINK_VERSION, flinkClasspath } from '../rig/flink.j
 import { checkJava, compileJavaMain } from '../rig/java-process.js';
 import { assertSucceeded, runChild, type ChildRun } from './measure.js';
 import type { ResultRow } from './report.js';
+import { parseCsvLine } from '../csv-line.js';
 
 const MAIN_SOURCE = 'FlinkBenchMain.java';
 const MAIN_CLASS = 'FlinkBenchMain';
@@ -119,41 +120,6 @@ export function flinkJobText(jobText: string, file: string, paths: (path: string
   }
   if (out.slice(from).trim() !== '') parts.push(out.slice(from));
   return parts.map((p) => `-- @@@\n${p.trim()}\n`).join('');
-}
-
-/** One CSV line (RFC 4180 quoting; no field spans lines in these outputs). */
-export function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (line[i] === '"') {
-      let v = '';
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) throw new Error(`unterminated quote in CSV line: ${line}`);
-        v += line.slice(i, q);
-        if (line[q + 1] === '"') {
-          v += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          break;
-        }
-      }
-      out.push(v);
-    } else {
-      const c = line.indexOf(',', i);
-      out.push(line.slice(i, c < 0 ? line.length : c));
-      i = c < 0 ? line.length : c;
-    }
-    if (i >= line.length) return out;
-    i++;
-    if (i === line.length) {
-      out.push('');
-      return out;
-    }
-  }
 }
 
 const TS = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?(\.\d{1,9})?$/;

@@ -43,6 +43,7 @@ import { FLINK_VERSION, prepareFlink } from '../rig/flink.js';
 import { postgresForTests, type PostgresRig } from '../rig/postgres.js';
 import { dataSet } from './data.js';
 import { rewriteJob } from './rewrite.js';
+import { parseCsvLine } from '../csv-line.js';
 
 const HERE = join(ROOT, 'test', 'conformance');
 
@@ -143,41 +144,6 @@ function corpus(): CaseSpec[] {
 }
 
 // ---- reading and normalising results -------------------------------------------------------
-
-/** One CSV line (RFC 4180 quoting); fields never span lines in this corpus. */
-function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (line[i] === '"') {
-      let v = '';
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) throw new Error(`unterminated quote in CSV line: ${line}`);
-        v += line.slice(i, q);
-        if (line[q + 1] === '"') {
-          v += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          break;
-        }
-      }
-      out.push(v);
-    } else {
-      const c = line.indexOf(',', i);
-      out.push(line.slice(i, c < 0 ? line.length : c));
-      i = c < 0 ? line.length : c;
-    }
-    if (i >= line.length) return out;
-    i++; // the comma
-    if (i === line.length) {
-      out.push('');
-      return out;
-    }
-  }
-}
 
 // Java's LocalDateTime.toString (Flink's collected changelog) drops zero seconds: 2017-07-23T01:00.
 const TS = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?(\.\d{1,9})?Z?$/;

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { flinkJobText, normaliseCell, parseCsvLine, rowDifference } from '../bench/flink.js';
+import { flinkJobText, normaliseCell, rowDifference } from '../bench/flink.js';
+import { parseCsvLine } from '../csv-line.js';
 import { withFlinkSection } from '../bench/report.js';
 import { ROOT } from '../e2e/cli.js';
 
